@@ -1,0 +1,151 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type CreateTableCommandInput,
+  DescribeTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  ListTablesCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type DynamoDbLocal,
+  ensureTable,
+  JAVA_MISSING_MESSAGE,
+  startDynamoDbLocal,
+} from './dynamodb-local.js';
+
+const clientFor = (endpoint: string) =>
+  new DynamoDBClient({
+    endpoint,
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'someone', secretAccessKey: 'anything' },
+    maxAttempts: 1,
+  });
+
+const table: CreateTableCommandInput = {
+  TableName: 'things',
+  BillingMode: 'PAY_PER_REQUEST',
+  AttributeDefinitions: [
+    { AttributeName: 'pk', AttributeType: 'S' },
+    { AttributeName: 'sk', AttributeType: 'S' },
+  ],
+  KeySchema: [
+    { AttributeName: 'pk', KeyType: 'HASH' },
+    { AttributeName: 'sk', KeyType: 'RANGE' },
+  ],
+  StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+};
+
+describe('DynamoDB Local in memory', () => {
+  let db: DynamoDbLocal;
+  let client: DynamoDBClient;
+
+  beforeAll(async () => {
+    db = await startDynamoDbLocal({ inMemory: true });
+    client = clientFor(db.endpoint);
+  });
+
+  afterAll(async () => {
+    client?.destroy();
+    await db?.stop();
+  });
+
+  it('serves a table with a stream, idempotently created', async () => {
+    expect(db.endpoint).toBe(`http://127.0.0.1:${db.port}`);
+    await ensureTable(client, table);
+    await ensureTable(client, table);
+
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: 'things' }));
+    expect(Table?.TableStatus).toBe('ACTIVE');
+    expect(Table?.StreamSpecification?.StreamViewType).toBe('NEW_AND_OLD_IMAGES');
+    expect(Table?.LatestStreamArn).toMatch(/^arn:aws:dynamodb:/);
+
+    await client.send(
+      new PutItemCommand({ TableName: 'things', Item: { pk: { S: 'a' }, sk: { S: '1' }, n: { N: '7' } } }),
+    );
+    const { Item } = await client.send(
+      new GetItemCommand({ TableName: 'things', Key: { pk: { S: 'a' }, sk: { S: '1' } } }),
+    );
+    expect(Item?.n).toEqual({ N: '7' });
+  });
+
+  it('shares one database between differently configured clients (-sharedDb)', async () => {
+    const other = new DynamoDBClient({
+      endpoint: db.endpoint,
+      region: 'ap-east-1',
+      credentials: { accessKeyId: 'other', secretAccessKey: 'other' },
+      maxAttempts: 1,
+    });
+    try {
+      const { TableNames } = await other.send(new ListTablesCommand({}));
+      expect(TableNames).toContain('things');
+    } finally {
+      other.destroy();
+    }
+  });
+});
+
+describe('DynamoDB Local lifecycle', () => {
+  it('stop() ends the process', async () => {
+    const db = await startDynamoDbLocal({});
+    let exited = false;
+    void db.exited.then(() => {
+      exited = true;
+    });
+    await db.stop();
+    expect(exited).toBe(true);
+    await db.stop(); // twice is fine
+  });
+
+  it('kill() makes the database disappear', async () => {
+    const db = await startDynamoDbLocal({});
+    const client = clientFor(db.endpoint);
+    try {
+      await client.send(new ListTablesCommand({}));
+      db.kill();
+      await db.exited;
+      await expect(client.send(new ListTablesCommand({}))).rejects.toThrow();
+    } finally {
+      client.destroy();
+      await db.stop();
+    }
+  });
+
+  it('keeps data in dataDir across restarts', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'ddb-local-'));
+    try {
+      const first = await startDynamoDbLocal({ dataDir });
+      const c1 = clientFor(first.endpoint);
+      await ensureTable(c1, table);
+      await c1.send(new PutItemCommand({ TableName: 'things', Item: { pk: { S: 'kept' }, sk: { S: '1' } } }));
+      c1.destroy();
+      await first.stop();
+      expect(await readdir(dataDir)).toContain('shared-local-instance.db');
+
+      const second = await startDynamoDbLocal({ dataDir });
+      const c2 = clientFor(second.endpoint);
+      try {
+        const { Item } = await c2.send(
+          new GetItemCommand({ TableName: 'things', Key: { pk: { S: 'kept' }, sk: { S: '1' } } }),
+        );
+        expect(Item?.pk).toEqual({ S: 'kept' });
+      } finally {
+        c2.destroy();
+        await second.stop();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('without java, fails with one line saying how to install it', async () => {
+    const err = await startDynamoDbLocal({ javaPath: '/nonexistent/bin/java' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toBe(JAVA_MISSING_MESSAGE);
+    expect((err as Error).message).not.toContain('\n');
+    expect((err as Error).message).toMatch(/apt-get install openjdk-17-jre-headless/);
+  });
+});

@@ -1,0 +1,228 @@
+/**
+ * DynamoDB Local (the Java emulator shipped inside `amplify-dynamodb-simulator`) as a child
+ * process of the local runtime.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  ResourceInUseException,
+} from '@aws-sdk/client-dynamodb';
+import { freePort } from './ports.js';
+
+export interface DynamoDbLocalOptions {
+  /** Default: a free port. */
+  port?: number;
+  /** Where the database file lives (created if missing). Ignored when `inMemory`. */
+  dataDir?: string;
+  /** Default: true when no `dataDir` is given. */
+  inMemory?: boolean;
+  /** Receives every line DynamoDB Local prints. */
+  log?: (line: string) => void;
+  /** The `java` executable. Default: `java` from PATH. */
+  javaPath?: string;
+  /** How long to wait for the endpoint to answer. Default 20 s. */
+  startTimeoutMs?: number;
+}
+
+export interface DynamoDbLocal {
+  endpoint: string;
+  port: number;
+  /** SIGTERM, then SIGKILL if still running after 5 s; resolves once the process is gone. */
+  stop(): Promise<void>;
+  /** SIGKILL now, for fault-injection: the database vanishes mid-flight. */
+  kill(): void;
+  /** Settles when the process has exited, however that happened. */
+  exited: Promise<void>;
+}
+
+export const JAVA_MISSING_MESSAGE =
+  "Java 17+ is required for DynamoDB Local: install it (Debian: apt-get install openjdk-17-jre-headless) and make sure 'java' is on PATH";
+
+// Any non-empty values do: with -sharedDb, DynamoDB Local ignores who is asking.
+const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+const emulatorDir = (): string => {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
+};
+
+const checkJava = (javaPath: string): Promise<void> =>
+  new Promise((resolvePromise, reject) => {
+    // `java -version` rather than trusting the spawn: macOS ships a /usr/bin/java stub that
+    // exists but only prints "Unable to locate a Java Runtime" and fails.
+    execFile(javaPath, ['-version'], { timeout: 15_000 }, (err) => {
+      if (err) reject(new Error(JAVA_MISSING_MESSAGE));
+      else resolvePromise();
+    });
+  });
+
+const probeClient = (endpoint: string): DynamoDBClient =>
+  new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: localCredentials,
+    maxAttempts: 1,
+    // Without throwOnRequestTimeout the SDK only warns and keeps waiting, so a port taken by
+    // something that accepts but never answers would stall start-up forever.
+    requestHandler: { connectionTimeout: 500, requestTimeout: 1_000, throwOnRequestTimeout: true },
+  });
+
+const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export const startDynamoDbLocal = async (opts: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> => {
+  const javaPath = opts.javaPath ?? 'java';
+  await checkJava(javaPath);
+
+  const port = opts.port ?? (await freePort());
+  const inMemory = opts.inMemory ?? opts.dataDir === undefined;
+  const dir = emulatorDir();
+  const args = [
+    `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
+    '-jar',
+    join(dir, 'DynamoDBLocal.jar'),
+    // Without -sharedDb every access key + region pair gets its own set of tables, so two
+    // clients configured slightly differently would silently see different data.
+    '-sharedDb',
+    '-disableTelemetry',
+    '-port',
+    String(port),
+  ];
+  if (inMemory) {
+    args.push('-inMemory');
+  } else if (opts.dataDir !== undefined) {
+    const dbPath = resolve(opts.dataDir);
+    await mkdir(dbPath, { recursive: true });
+    args.push('-dbPath', dbPath);
+  }
+
+  const child: ChildProcess = spawn(javaPath, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const endpoint = `http://127.0.0.1:${port}`;
+
+  let stderrTail = '';
+  const forward = (stream: NodeJS.ReadableStream | null, isStderr: boolean) => {
+    let pending = '';
+    stream?.setEncoding('utf8');
+    stream?.on('data', (chunk: string) => {
+      if (isStderr) stderrTail = (stderrTail + chunk).slice(-4_000);
+      pending += chunk;
+      const lines = pending.split(/\r?\n/);
+      pending = lines.pop() ?? '';
+      for (const line of lines) if (line.length > 0) opts.log?.(line);
+    });
+  };
+  forward(child.stdout, false);
+  forward(child.stderr, true);
+
+  let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  let spawnError: Error | undefined;
+  const exited = new Promise<void>((resolveExit) => {
+    child.once('exit', (code, signal) => {
+      exitInfo = { code, signal };
+      resolveExit();
+    });
+    child.once('error', (err) => {
+      spawnError = err;
+      // 'exit' does not follow a failed spawn.
+      if (child.pid === undefined) resolveExit();
+    });
+  });
+
+  // The emulator must not outlive the runtime (a crashed test run would otherwise leave
+  // JVMs holding ports). Only 'exit' is hooked: signal handling belongs to the entry point.
+  const killOnExit = () => {
+    if (exitInfo === undefined) child.kill('SIGKILL');
+  };
+  process.on('exit', killOnExit);
+  void exited.then(() => process.off('exit', killOnExit));
+
+  const kill = () => {
+    if (exitInfo === undefined) child.kill('SIGKILL');
+  };
+
+  const stop = async () => {
+    if (exitInfo !== undefined || child.pid === undefined) return exited;
+    child.kill('SIGTERM');
+    const timer = setTimeout(kill, 5_000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  const client = probeClient(endpoint);
+  try {
+    const deadline = Date.now() + (opts.startTimeoutMs ?? 20_000);
+    for (;;) {
+      if (spawnError !== undefined && child.pid === undefined) {
+        throw (spawnError as NodeJS.ErrnoException).code === 'ENOENT'
+          ? new Error(JAVA_MISSING_MESSAGE)
+          : new Error(`could not start DynamoDB Local: ${spawnError.message}`);
+      }
+      // A failed bind kills the main thread but not the JVM (other threads keep it alive), so
+      // waiting for the exit would take the whole timeout.
+      if (/Exception in thread "main"/.test(stderrTail)) {
+        throw new Error(`DynamoDB Local failed to start on port ${port}: ${stderrTail.trim()}`);
+      }
+      if (exitInfo !== undefined) {
+        throw new Error(
+          `DynamoDB Local exited (${exitInfo.signal ?? `code ${exitInfo.code}`}) before it was ready` +
+            (stderrTail.trim() ? `: ${stderrTail.trim()}` : ''),
+        );
+      }
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(1_500) });
+        break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(
+          `DynamoDB Local did not answer on ${endpoint} within ${opts.startTimeoutMs ?? 20_000} ms` +
+            (stderrTail.trim() ? `: ${stderrTail.trim()}` : ''),
+        );
+      }
+      await delay(100);
+    }
+  } catch (err) {
+    kill();
+    await exited;
+    throw err;
+  } finally {
+    client.destroy();
+  }
+
+  return { endpoint, port, stop, kill, exited };
+};
+
+/**
+ * Creates the table unless it exists, then waits until it is ACTIVE. An existing table is
+ * left as it is, even if its definition differs from `input`.
+ */
+export const ensureTable = async (
+  client: DynamoDBClient,
+  input: CreateTableCommandInput,
+  timeoutMs = 30_000,
+): Promise<void> => {
+  const name = input.TableName;
+  if (name === undefined) throw new Error('ensureTable: TableName is required');
+  try {
+    await client.send(new CreateTableCommand(input));
+  } catch (err) {
+    if (!(err instanceof ResourceInUseException)) throw err;
+  }
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    if (Date.now() > deadline) {
+      throw new Error(`table ${name} is still ${Table?.TableStatus ?? 'unknown'} after ${timeoutMs} ms`);
+    }
+    await delay(100);
+  }
+};
