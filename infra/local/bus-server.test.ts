@@ -59,7 +59,6 @@ function entry(detailType: string, detail: unknown): PutEventsRequestEntry {
 }
 
 // Admin answers are JSON of several shapes; tests assert on them with matchers.
-// biome-ignore lint/suspicious/noExplicitAny: test helper for loosely shaped JSON
 type AdminBody = any;
 
 async function admin(

@@ -1,0 +1,267 @@
+/**
+ * The local stand-in for API Gateway's HTTP API: it matches the routes of every service
+ * description, checks bearer tokens like the JWT authorizer (public routes skip it),
+ * builds payload-format 2.0 events with the claims as strings, invokes the service's
+ * router function with a Lambda-like context and maps the result back.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Context } from 'aws-lambda';
+import type { HttpEvent, HttpHandler, HttpResponse } from '../../shared/http/handler.js';
+import type { RouteSpec } from '../../shared/service.js';
+
+/** API Gateway's own payload limit. */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+export interface GatewayRoute {
+  service: string;
+  route: RouteSpec;
+  invoke: HttpHandler;
+}
+
+export type VerifyToken = (
+  authorization: string | undefined,
+) => Promise<{ ok: true; claims: Record<string, string> } | { ok: false; reason: string }>;
+
+export interface GatewayOptions {
+  routes: GatewayRoute[];
+  verify: VerifyToken;
+  port: number;
+  host?: string;
+  /** Lambda timeout of the router functions; API Gateway itself gives up at 30 s. */
+  timeoutMs?: number;
+  /** Extra routes of the runtime itself (`/health`, docs, test controls), tried first. */
+  extra?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+  /**
+   * Tests may set the request time (`x-dangjian-now`), which reaches handlers as
+   * `requestContext.timeEpoch` — the same field API Gateway fills on AWS.
+   */
+  allowClockHeader?: boolean;
+  log?: (entry: Record<string, unknown>) => void;
+}
+
+interface CompiledRoute extends GatewayRoute {
+  regex: RegExp;
+  names: string[];
+  /** Literal segments rank above parameters, as API Gateway picks the most specific route. */
+  rank: number[];
+}
+
+const compile = (route: GatewayRoute): CompiledRoute => {
+  const segments = route.route.path.split('/').filter(Boolean);
+  const names: string[] = [];
+  const pattern = segments
+    .map((segment) => {
+      const param = /^\{([^}+]+)(\+?)\}$/.exec(segment);
+      if (!param) return `/${segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
+      names.push(param[1] as string);
+      return param[2] ? '/(.+)' : '/([^/]+)';
+    })
+    .join('');
+  return {
+    ...route,
+    regex: new RegExp(`^${pattern || '/'}$`),
+    names,
+    rank: segments.map((s) => (s.startsWith('{') ? 0 : 1)),
+  };
+};
+
+const moreSpecific = (a: CompiledRoute, b: CompiledRoute): number => {
+  for (let i = 0; i < Math.max(a.rank.length, b.rank.length); i++) {
+    const diff = (b.rank[i] ?? -1) - (a.rank[i] ?? -1);
+    if (diff !== 0) return diff;
+  }
+  return 0;
+};
+
+const textual = /^(application\/(json|xml|x-www-form-urlencoded|[\w.+-]*\+json)|text\/)/i;
+
+const readBody = (req: IncomingMessage): Promise<Buffer | 'too-large'> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_PAYLOAD_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+
+const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+};
+
+export const lambdaContext = (functionName: string, timeoutMs: number, requestId: string): Context => {
+  const deadline = Date.now() + timeoutMs;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+};
+
+export const buildEvent = (
+  req: IncomingMessage,
+  url: URL,
+  route: CompiledRoute,
+  match: RegExpExecArray,
+  body: Buffer,
+  claims: Record<string, string> | undefined,
+  timeEpoch: number,
+  requestId: string,
+): HttpEvent => {
+  const headers: Record<string, string> = {};
+  const cookies: string[] = [];
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    if (name === 'cookie') cookies.push(...String(value).split(/;\s*/).filter(Boolean));
+    else headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const query: Record<string, string> = {};
+  for (const key of new Set(url.searchParams.keys())) query[key] = url.searchParams.getAll(key).join(',');
+  const pathParameters: Record<string, string> = {};
+  route.names.forEach((name, i) => {
+    pathParameters[name] = decodeURIComponent(match[i + 1] as string);
+  });
+  const isText = body.length === 0 || textual.test(headers['content-type'] ?? '');
+  const time = new Date(timeEpoch);
+  return {
+    version: '2.0',
+    routeKey: route.route.routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.replace(/^\?/, ''),
+    ...(cookies.length ? { cookies } : {}),
+    headers,
+    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+    ...(route.names.length ? { pathParameters } : {}),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      ...(claims
+        ? { authorizer: { jwt: { claims, scopes: [] }, principalId: '', integrationLatency: 0 } }
+        : {}),
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'localhost',
+      http: {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId,
+      routeKey: route.route.routeKey,
+      stage: '$default',
+      time: time.toISOString(),
+      timeEpoch,
+    },
+    ...(body.length ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
+    isBase64Encoded: body.length > 0 && !isText,
+  } as HttpEvent;
+};
+
+const writeResult = (res: ServerResponse, result: HttpResponse) => {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(result.headers ?? {}))
+    headers[name.toLowerCase()] = String(value);
+  if (result.cookies?.length) headers['set-cookie'] = result.cookies;
+  const body = result.body ?? '';
+  const bytes = result.isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
+  res.writeHead(result.statusCode ?? 200, headers);
+  res.end(bytes);
+};
+
+export const startGateway = async (
+  options: GatewayOptions,
+): Promise<{ server: Server; url: string; close(): Promise<void> }> => {
+  const routes = options.routes.map(compile);
+  const timeoutMs = options.timeoutMs ?? 29_000;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (options.extra && (await options.extra(req, res, url))) return;
+
+    const method = req.method ?? 'GET';
+    const candidates = routes
+      .filter((r) => r.route.method === method)
+      .map((r) => ({ r, m: r.regex.exec(url.pathname) }))
+      .filter((c): c is { r: CompiledRoute; m: RegExpExecArray } => c.m !== null)
+      .sort((a, b) => moreSpecific(a.r, b.r));
+    const chosen = candidates[0];
+    // API Gateway's own answers, with its own bodies.
+    if (!chosen) return send(res, 404, { message: 'Not Found' });
+
+    let claims: Record<string, string> | undefined;
+    if (chosen.r.route.access !== 'public') {
+      const verdict = await options.verify(req.headers.authorization);
+      if (!verdict.ok) return send(res, 401, { message: 'Unauthorized' }, { 'www-authenticate': 'Bearer' });
+      claims = verdict.claims;
+    }
+    const body = await readBody(req);
+    if (body === 'too-large') return send(res, 413, { message: 'Request Entity Too Large' });
+
+    const override = options.allowClockHeader ? req.headers['x-dangjian-now'] : undefined;
+    const timeEpoch =
+      typeof override === 'string' && !Number.isNaN(Date.parse(override)) ? Date.parse(override) : Date.now();
+    const requestId = randomUUID();
+    const event = buildEvent(req, url, chosen.r, chosen.m, body, claims, timeEpoch, requestId);
+    const context = lambdaContext(`dangjian-local-${chosen.r.service}-http`, timeoutMs, requestId);
+
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    try {
+      const result = await Promise.race([chosen.r.invoke(event, context), timedOut]);
+      if (result === 'timeout') return send(res, 503, { message: 'Service Unavailable' });
+      writeResult(res, result);
+    } catch (error) {
+      // An unhandled error in the function: API Gateway answers 500 and shows nothing.
+      options.log?.({
+        level: 'error',
+        message: 'router function threw',
+        service: chosen.r.service,
+        error: String(error),
+      });
+      send(res, 500, { message: 'Internal Server Error' });
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      options.log?.({ level: 'error', message: 'gateway failed', error: String(error) });
+      if (!res.headersSent) send(res, 500, { message: 'Internal Server Error' });
+      else res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return {
+    server,
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+};

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { authorize, callerFromClaims, parseGroupsClaim } from './auth.js';
+
+describe('claims from API Gateway', () => {
+  it.each([
+    ['[secretary member]', ['secretary', 'member']],
+    ['[committee]', ['committee']],
+    ['[]', []],
+    ['[member unknown-group]', ['member']],
+    ['secretary', []],
+    ['["secretary"]', []],
+    [undefined, []],
+  ])('parses groups %s', (value, expected) => {
+    expect(parseGroupsClaim(value)).toEqual(expected);
+  });
+
+  it('builds the caller with every role, the widest first, and the custom attributes', () => {
+    expect(
+      callerFromClaims({
+        sub: 'p1',
+        'cognito:groups': '[member secretary]',
+        'custom:branchId': 'B1',
+        exp: '1767225600',
+      }),
+    ).toEqual({ sub: 'p1', roles: ['secretary', 'member'], role: 'secretary', branchId: 'B1' });
+    expect(
+      callerFromClaims({ sub: 'org-user', 'cognito:groups': '[partner]', 'custom:orgId': 'O1' }),
+    ).toEqual({
+      sub: 'org-user',
+      roles: ['partner'],
+      role: 'partner',
+      orgId: 'O1',
+    });
+    expect(callerFromClaims({ 'cognito:groups': '[member]' })).toBeUndefined();
+  });
+
+  it('authorises by the union of roles', () => {
+    const caller = callerFromClaims({ sub: 'p1', 'cognito:groups': '[secretary member]' });
+    expect(() => authorize(['member'], caller)).not.toThrow();
+    expect(() => authorize(['committee'], caller)).toThrow(/not allowed/);
+    expect(() => authorize(['member'], undefined)).toThrow(/token/);
+    expect(() => authorize('public', undefined)).not.toThrow();
+  });
+});

@@ -1,0 +1,68 @@
+import { forbidden, unauthenticated } from './errors.js';
+
+export const roles = ['committee', 'secretary', 'member', 'partner'] as const;
+export type Role = (typeof roles)[number];
+
+/**
+ * Who is calling. A person may hold several groups (a secretary is also a member); their
+ * rights are the union, so `roles` keeps them all.
+ */
+export interface Caller {
+  /** The person id, or a partner account id. */
+  sub: string;
+  roles: readonly Role[];
+  /** The role with the widest rights, for logs and simple checks. */
+  role: Role;
+  branchId?: string;
+  orgId?: string;
+}
+
+const rank: Record<Role, number> = { committee: 0, secretary: 1, member: 2, partner: 3 };
+
+/**
+ * API Gateway's JWT authorizer passes every claim as a string and an array claim as a
+ * bracketed, space-separated string (`"[secretary member]"`). We parse that form and only
+ * that form, so a token shaped differently fails here first, locally as on AWS.
+ */
+export const parseGroupsClaim = (value: string | undefined): Role[] => {
+  if (value === undefined) return [];
+  const match = /^\[(.*)\]$/.exec(value);
+  if (!match) return [];
+  const names = (match[1] ?? '').split(' ').filter((name) => name.length > 0);
+  return names.filter((name): name is Role => (roles as readonly string[]).includes(name));
+};
+
+export const callerFromClaims = (
+  claims: Record<string, string | number | boolean> | undefined,
+): Caller | undefined => {
+  if (!claims) return undefined;
+  const sub = claims.sub;
+  if (typeof sub !== 'string' || sub.length === 0) return undefined;
+  const groups = parseGroupsClaim(
+    typeof claims['cognito:groups'] === 'string' ? claims['cognito:groups'] : undefined,
+  );
+  const sorted = [...new Set(groups)].sort((a, b) => rank[a] - rank[b]);
+  const role = sorted[0];
+  if (role === undefined) return undefined;
+  const branchId = claims['custom:branchId'];
+  const orgId = claims['custom:orgId'];
+  return {
+    sub,
+    roles: sorted,
+    role,
+    ...(typeof branchId === 'string' && branchId.length > 0 ? { branchId } : {}),
+    ...(typeof orgId === 'string' && orgId.length > 0 ? { orgId } : {}),
+  };
+};
+
+export const hasRole = (caller: Caller | undefined, role: Role): boolean =>
+  caller?.roles.includes(role) ?? false;
+
+/** Route-level access: `public`, or the roles allowed. Scope (which branch) is the domain's job. */
+export type Access = 'public' | readonly Role[];
+
+export const authorize = (access: Access, caller: Caller | undefined): void => {
+  if (access === 'public') return;
+  if (!caller) throw unauthenticated();
+  if (!access.some((role) => caller.roles.includes(role))) throw forbidden();
+};

@@ -1,0 +1,44 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+/**
+ * Where the AWS services are. On Lambda only the region is set and the SDK finds the rest;
+ * locally the runtime points each client at DynamoDB Local, the S3-compatible server and
+ * the local bus, with throwaway credentials.
+ */
+export interface AwsConnection {
+  region: string;
+  endpoints?: { dynamodb?: string; s3?: string; eventbridge?: string };
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+// A database that stops answering must surface as a quick 503, not a request that hangs
+// until API Gateway's 30 s timeout: short timeouts, few attempts.
+const requestHandler = () =>
+  new NodeHttpHandler({ connectionTimeout: 1_000, requestTimeout: 5_000, throwOnRequestTimeout: true });
+
+const common = (connection: AwsConnection, endpoint: string | undefined) => ({
+  region: connection.region,
+  maxAttempts: 3,
+  requestHandler: requestHandler(),
+  ...(endpoint ? { endpoint } : {}),
+  ...(connection.credentials ? { credentials: connection.credentials } : {}),
+});
+
+export const createDocumentClient = (connection: AwsConnection): DynamoDBDocumentClient =>
+  DynamoDBDocumentClient.from(new DynamoDBClient(common(connection, connection.endpoints?.dynamodb)), {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+
+export const createS3Client = (connection: AwsConnection): S3Client =>
+  new S3Client({
+    ...common(connection, connection.endpoints?.s3),
+    // The local S3-compatible server has no virtual-host DNS.
+    forcePathStyle: connection.endpoints?.s3 !== undefined,
+  });
+
+export const createEventBridgeClient = (connection: AwsConnection): EventBridgeClient =>
+  new EventBridgeClient(common(connection, connection.endpoints?.eventbridge));

@@ -1,0 +1,66 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type AwsConnection, createDocumentClient, createS3Client } from './aws/clients.js';
+
+/**
+ * Everything a service's code may know about where it runs. On Lambda it comes from the
+ * function's environment (envFromProcess); locally the runtime builds one per service, so
+ * services never share or rewrite a global process.env.
+ */
+export interface ServiceEnv {
+  service: string;
+  stage: string;
+  tableName: string;
+  bucketName?: string;
+  busName: string;
+  /** Largest study upload accepted, in bytes. */
+  uploadLimitBytes: number;
+  logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  aws: AwsConnection;
+}
+
+export interface ServiceContext {
+  env: ServiceEnv;
+  db: DynamoDBDocumentClient;
+  /** Created on first use: most services never touch S3. */
+  readonly s3: S3Client;
+  log: Logger;
+  /** Wall clock for work that has no request time (event consumers). */
+  clock: () => Date;
+}
+
+export const createServiceContext = (
+  env: ServiceEnv,
+  clock: () => Date = () => new Date(),
+): ServiceContext => {
+  let s3: S3Client | undefined;
+  return {
+    env,
+    db: createDocumentClient(env.aws),
+    get s3() {
+      s3 ??= createS3Client(env.aws);
+      return s3;
+    },
+    log: new Logger({ serviceName: env.service, logLevel: env.logLevel, environment: env.stage }),
+    clock,
+  };
+};
+
+const required = (vars: NodeJS.ProcessEnv, name: string): string => {
+  const value = vars[name];
+  if (!value) throw new Error(`Environment variable ${name} is not set`);
+  return value;
+};
+
+/** On Lambda: the function's own environment, as the CDK construct sets it. */
+export const envFromProcess = (service: string, vars: NodeJS.ProcessEnv = process.env): ServiceEnv => ({
+  service,
+  stage: required(vars, 'STAGE'),
+  tableName: required(vars, 'TABLE_NAME'),
+  ...(vars.BUCKET_NAME ? { bucketName: vars.BUCKET_NAME } : {}),
+  busName: required(vars, 'EVENT_BUS_NAME'),
+  uploadLimitBytes: Number(vars.UPLOAD_LIMIT_BYTES ?? 200 * 1024 * 1024),
+  logLevel: (vars.POWERTOOLS_LOG_LEVEL as ServiceEnv['logLevel'] | undefined) ?? 'INFO',
+  aws: { region: required(vars, 'AWS_REGION') },
+});

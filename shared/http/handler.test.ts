@@ -1,0 +1,277 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createServiceContext, type ServiceEnv } from '../context.js';
+import { conflict, ruleViolation } from '../errors.js';
+import { defineService, route } from '../service.js';
+import { createHttpHandler, type HttpEvent } from './handler.js';
+import { created, ok, text } from './result.js';
+
+// Nothing listens on port 9: a database call fails as if DynamoDB were down.
+const env: ServiceEnv = {
+  service: 'unit',
+  stage: 'test',
+  tableName: 'unit',
+  busName: 'bus',
+  uploadLimitBytes: 1024,
+  logLevel: 'SILENT',
+  aws: {
+    region: 'eu-west-1',
+    endpoints: { dynamodb: 'http://127.0.0.1:9' },
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  },
+};
+
+const unit = defineService({
+  name: 'unit',
+  table: { partitionKey: { name: 'pk', type: 'S' }, sortKey: { name: 'sk', type: 'S' } },
+  publishes: [],
+  subscriptions: [],
+  routes: [
+    route('POST /things', {
+      access: ['secretary'],
+      request: {
+        body: z.strictObject({ name: z.string().min(2), count: z.number().int().positive() }),
+        query: z.strictObject({ dryRun: z.enum(['true', 'false']).optional() }),
+      },
+      maxBodyBytes: 200,
+      handler: async ({ body, caller, now }) =>
+        created({ ...body, by: caller.sub, branch: caller.branchId, at: now.toISOString() }),
+    }),
+    route('GET /things/{thingId}', {
+      access: ['member', 'committee'],
+      request: { params: z.strictObject({ thingId: z.string().regex(/^t\d+$/) }) },
+      handler: async ({ params, caller }) =>
+        ok({ thingId: params.thingId, roles: caller.roles, role: caller.role }),
+    }),
+    route('GET /things/special', {
+      access: ['member'],
+      handler: async () => ok({ special: true }),
+    }),
+    route('POST /things/{thingId}/refuse', {
+      access: ['member'],
+      request: { params: z.strictObject({ thingId: z.string() }) },
+      handler: async ({ params }) => {
+        if (params.thingId === 'dup') throw conflict('thing-exists', 'Already there', { thingId: 'dup' });
+        throw ruleViolation('too-early', 'Not before 2026-12-01');
+      },
+    }),
+    route('GET /things/db', {
+      access: 'public',
+      handler: async (_request, ctx) => {
+        await ctx.db.send(new GetCommand({ TableName: 'unit', Key: { pk: 'a', sk: 'b' } }));
+        return ok({});
+      },
+    }),
+    route('GET /export', {
+      access: 'public',
+      handler: async () => text('text/csv; charset=utf-8', '\uFEFFname\n张三\n'),
+    }),
+  ],
+});
+
+const handler = createHttpHandler(unit, createServiceContext(env), {
+  corsOrigins: ['https://app.example.cn'],
+});
+const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+
+const event = (
+  method: string,
+  path: string,
+  options: {
+    body?: string;
+    claims?: Record<string, string>;
+    query?: Record<string, string>;
+    headers?: Record<string, string>;
+  } = {},
+): HttpEvent =>
+  ({
+    version: '2.0',
+    routeKey: `${method} ${path}`,
+    rawPath: path,
+    rawQueryString: '',
+    headers: { 'Content-Type': 'application/json', ...options.headers },
+    ...(options.query ? { queryStringParameters: options.query } : {}),
+    requestContext: {
+      accountId: '1',
+      apiId: 'api',
+      domainName: 'x',
+      domainPrefix: 'x',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '1.1.1.1', userAgent: 'vitest' },
+      requestId: 'req-1',
+      routeKey: `${method} ${path}`,
+      stage: '$default',
+      time: '',
+      timeEpoch: Date.parse('2026-11-26T08:00:00+08:00'),
+      ...(options.claims
+        ? {
+            authorizer: {
+              jwt: { claims: options.claims, scopes: [] },
+              principalId: '',
+              integrationLatency: 0,
+            },
+          }
+        : {}),
+    },
+    ...(options.body !== undefined ? { body: options.body } : {}),
+    isBase64Encoded: false,
+  }) as unknown as HttpEvent;
+
+const secretary = {
+  sub: 'p1',
+  'cognito:groups': '[secretary member]',
+  'custom:branchId': 'B1',
+  exp: '1767225600',
+};
+const call = async (e: HttpEvent) => {
+  const res = await handler(e, context);
+  return { ...res, json: res.body ? JSON.parse(res.body as string) : undefined };
+};
+
+describe('the HTTP stack', () => {
+  it('routes, parses, validates and hands the handler typed input, the caller and the request time', async () => {
+    const res = await call(
+      event('POST', '/things', { body: '{"name":"党课","count":2}', claims: secretary }),
+    );
+    expect(res.statusCode).toBe(201);
+    expect(res.json).toEqual({
+      name: '党课',
+      count: 2,
+      by: 'p1',
+      branch: 'B1',
+      at: '2026-11-26T00:00:00.000Z',
+    });
+    expect(res.headers?.['x-request-id']).toBe('req-1');
+  });
+
+  it('prefers a static route over a parameter, and validates path parameters', async () => {
+    const member = { sub: 'p2', 'cognito:groups': '[member]' };
+    expect((await call(event('GET', '/things/special', { claims: member }))).json).toEqual({ special: true });
+    expect((await call(event('GET', '/things/t42', { claims: member }))).json).toEqual({
+      thingId: 't42',
+      roles: ['member'],
+      role: 'member',
+    });
+    const bad = await call(event('GET', '/things/x42', { claims: member }));
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json.error.details.fields[0].field).toBe('params.thingId');
+  });
+
+  it('takes the widest role of several groups, and parses only the bracketed claim form', async () => {
+    const both = await call(
+      event('GET', '/things/t1', { claims: { sub: 'p3', 'cognito:groups': '[member committee]' } }),
+    );
+    expect(both.json).toMatchObject({ roles: ['committee', 'member'], role: 'committee' });
+    // A JSON array is not how API Gateway passes groups: no roles, so nothing is allowed.
+    const json = await call(
+      event('GET', '/things/t1', { claims: { sub: 'p3', 'cognito:groups': '["committee"]' } }),
+    );
+    expect(json.statusCode).toBe(403);
+  });
+
+  it.each([
+    ['no claims', undefined, 401, 'unauthenticated'],
+    ['the wrong role', { sub: 'p4', 'cognito:groups': '[member]' }, 403, 'forbidden'],
+  ])('refuses %s', async (_name, claims, status, code) => {
+    const res = await call(
+      event('POST', '/things', { body: '{"name":"ab","count":1}', ...(claims ? { claims } : {}) }),
+    );
+    expect(res.statusCode).toBe(status);
+    expect(res.json).toEqual({ error: { code, message: expect.any(String) } });
+  });
+
+  it.each([
+    ['a missing body', undefined, 400, 'validation-failed'],
+    ['malformed JSON', '{"name":', 400, 'invalid-json'],
+    ['an unknown field', '{"name":"ab","count":1,"admin":true}', 400, 'validation-failed'],
+    ['a wrong type', '{"name":"ab","count":"1"}', 400, 'validation-failed'],
+    [
+      'a body over the route limit',
+      JSON.stringify({ name: 'x'.repeat(300), count: 1 }),
+      413,
+      'payload-too-large',
+    ],
+  ])('refuses %s', async (_name, body, status, code) => {
+    const res = await call(
+      event('POST', '/things', { ...(body === undefined ? {} : { body }), claims: secretary }),
+    );
+    expect(res.statusCode).toBe(status);
+    expect(res.json.error.code).toBe(code);
+  });
+
+  it('refuses a body that is not JSON with 415 and an unknown query parameter with 400', async () => {
+    const form = await call(
+      event('POST', '/things', {
+        body: 'name=ab',
+        claims: secretary,
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      }),
+    );
+    expect(form.statusCode).toBe(415);
+    const query = await call(
+      event('POST', '/things', { body: '{"name":"ab","count":1}', claims: secretary, query: { force: '1' } }),
+    );
+    expect(query.json.error.details).toEqual({
+      fields: [{ field: 'query.force', message: 'Unknown field' }],
+    });
+  });
+
+  it('maps domain refusals to their status with code and details', async () => {
+    const member = { sub: 'p5', 'cognito:groups': '[member]' };
+    expect((await call(event('POST', '/things/dup/refuse', { claims: member }))).json).toEqual({
+      error: { code: 'thing-exists', message: 'Already there', details: { thingId: 'dup' } },
+    });
+    const rule = await call(event('POST', '/things/x/refuse', { claims: member }));
+    expect(rule.statusCode).toBe(422);
+    expect(rule.json.error.code).toBe('too-early');
+  });
+
+  it('answers 503 with a request id when the database cannot be reached', async () => {
+    const res = await call(event('GET', '/things/db'));
+    expect(res.statusCode).toBe(503);
+    expect(res.json.error.code).toBe('service-unavailable');
+    expect(res.headers?.['x-request-id']).toBe('req-1');
+  });
+
+  it('answers an unknown route with 404 and adds CORS headers for an allowed origin', async () => {
+    const res = await call(event('GET', '/nothing', { headers: { Origin: 'https://app.example.cn' } }));
+    expect(res.statusCode).toBe(404);
+    expect(res.json.error.code).toBe('route-not-found');
+    expect(res.headers?.['Access-Control-Allow-Origin']).toBe('https://app.example.cn');
+  });
+
+  it('passes text bodies through untouched', async () => {
+    const res = await handler(event('GET', '/export'), context);
+    expect(res.headers?.['content-type']).toBe('text/csv; charset=utf-8');
+    expect(res.body).toBe('\uFEFFname\n张三\n');
+  });
+});
+
+describe('service descriptions', () => {
+  it('refuse a body schema that would silently drop unknown fields', () => {
+    expect(() =>
+      defineService({
+        ...unit,
+        routes: [
+          route('POST /loose', {
+            access: ['member'],
+            request: { body: z.object({ a: z.string() }) },
+            handler: async () => ok({}),
+          }),
+        ],
+      }),
+    ).toThrow(/strict object/);
+  });
+
+  it('refuse a path parameter without a schema, and a route declared twice', () => {
+    expect(() =>
+      defineService({
+        ...unit,
+        routes: [route('GET /x/{id}', { access: ['member'], handler: async () => ok({}) })],
+      }),
+    ).toThrow(/need a params schema/);
+    const r = route('GET /x', { access: ['member'], handler: async () => ok({}) });
+    expect(() => defineService({ ...unit, routes: [r, r] })).toThrow(/declared twice/);
+  });
+});

@@ -1,0 +1,170 @@
+import middy from '@middy/core';
+import httpCors from '@middy/http-cors';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import httpRouterHandler from '@middy/http-router';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { z } from 'zod';
+import { authorize, callerFromClaims } from '../auth.js';
+import type { ServiceContext } from '../context.js';
+import { DomainError, forbidden, payloadTooLarge } from '../errors.js';
+import type { HttpRequest, RequestSchemas, RouteSpec, ServiceDescription } from '../service.js';
+import { toDomainError } from './errors.js';
+import type { HttpResult } from './result.js';
+import { parseWith } from './validation.js';
+
+export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+export type HttpResponse = Exclude<APIGatewayProxyResultV2, string>;
+export type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResponse>;
+
+export interface HttpOptions {
+  /** Allowed browser origins; empty means no CORS headers at all. */
+  corsOrigins?: string[];
+  /** Default body limit for routes that do not set their own. */
+  maxBodyBytes?: number;
+}
+
+const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+const emptyObject = z.strictObject({});
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse => ({
+  statusCode: status,
+  headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+  body: JSON.stringify(body),
+});
+
+const toResponse = (result: HttpResult): HttpResponse => {
+  if (result.raw) {
+    return {
+      statusCode: result.status,
+      headers: { 'content-type': result.raw.contentType, ...result.headers },
+      body: result.raw.text,
+    };
+  }
+  if (result.body === undefined) return { statusCode: result.status, headers: { ...result.headers } };
+  return json(result.status, result.body, result.headers);
+};
+
+export const errorResponse = (error: DomainError): HttpResponse =>
+  json(error.status, { error: error.toJSON() });
+
+const bodyBytes = (event: HttpEvent): number =>
+  event.body === undefined ? 0 : Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+
+const hasBody = (event: HttpEvent): boolean => event.body !== undefined && bodyBytes(event) > 0;
+
+/** One route: authorise, bound and parse the body, validate everything, then call the handler. */
+const routeHandler = (route: RouteSpec, service: ServiceContext, options: HttpOptions) => {
+  const limit = route.maxBodyBytes ?? options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const schemas: RequestSchemas = route.request;
+
+  const run = async (event: HttpEvent): Promise<HttpResponse> => {
+    const claims = event.requestContext.authorizer?.jwt?.claims as Record<string, string> | undefined;
+    const caller = callerFromClaims(claims);
+    // A valid token without any known group is authenticated but may do nothing.
+    if (!caller && claims?.sub && route.access !== 'public') throw forbidden();
+    authorize(route.access, caller);
+
+    const body = schemas.body
+      ? parseWith('body', schemas.body, event.body)
+      : hasBody(event)
+        ? parseWith('body', emptyObject, event.body)
+        : undefined;
+    const query = parseWith('query', schemas.query ?? emptyObject, event.queryStringParameters ?? {});
+    const params = parseWith('params', schemas.params ?? emptyObject, event.pathParameters ?? {});
+
+    const request: HttpRequest = {
+      body,
+      query,
+      params,
+      caller,
+      requestId: event.requestContext.requestId,
+      now: new Date(event.requestContext.timeEpoch),
+      headers: event.headers as Record<string, string | undefined>,
+    } as HttpRequest;
+    return toResponse(await route.handler(request, service));
+  };
+
+  const parser = httpJsonBodyParser();
+  const stack = middy<HttpEvent, HttpResponse>().use({
+    before: (request) => {
+      if (bodyBytes(request.event) > limit) throw payloadTooLarge(limit);
+      // A missing body is left to the schema ("expected object"), not reported as bad JSON.
+      if (hasBody(request.event)) return parser.before?.(request);
+    },
+  });
+  return stack.handler(run);
+};
+
+/**
+ * The service's single HTTP Lambda: @middy/http-router dispatches every route of the
+ * description; errors map to `{ error: { code, message, details? } }` in one place.
+ */
+export const createHttpHandler = (
+  description: ServiceDescription,
+  service: ServiceContext,
+  options: HttpOptions = {},
+): HttpHandler => {
+  const router = httpRouterHandler<HttpEvent, HttpResponse>({
+    routes: description.routes.map((route) => ({
+      method: route.method,
+      path: route.path,
+      handler: routeHandler(route, service, options),
+    })),
+    notFoundResponse: ({ method, path }) => {
+      throw new DomainError(404, 'route-not-found', `No route ${method} ${path}`);
+    },
+  });
+
+  const started = new WeakMap<object, number>();
+  const log = service.log;
+
+  const handler = middy<HttpEvent, HttpResponse>().use(httpHeaderNormalizer());
+  // On AWS the HTTP API answers CORS itself; the middleware serves the local gateway and
+  // any direct invocation with the same origins.
+  if (options.corsOrigins?.length) handler.use(httpCors({ origins: options.corsOrigins }));
+  handler
+    .use({
+      before: (request) => {
+        started.set(request, performance.now());
+      },
+      after: (request) => {
+        const { event, response } = request;
+        const status = response?.statusCode ?? 200;
+        request.response = {
+          ...response,
+          headers: { ...response?.headers, 'x-request-id': event.requestContext.requestId },
+        };
+        log.info('request', {
+          requestId: event.requestContext.requestId,
+          route: `${event.requestContext.http.method} ${event.requestContext.http.path}`,
+          status,
+          durationMs: Math.round(performance.now() - (started.get(request) ?? performance.now())),
+        });
+      },
+      onError: (request) => {
+        const { event, error } = request;
+        const requestId = event.requestContext.requestId;
+        const mapped = toDomainError(error);
+        const final =
+          mapped ??
+          new DomainError(500, 'internal', `Something went wrong; quote request id ${requestId}`, {
+            requestId,
+          });
+        const fields = {
+          requestId,
+          route: `${event.requestContext.http.method} ${event.requestContext.http.path}`,
+          status: final.status,
+          code: final.code,
+          durationMs: Math.round(performance.now() - (started.get(request) ?? performance.now())),
+        };
+        if (final.status >= 500) log.error('request failed', { ...fields, error: error as Error });
+        else log.info('request', fields);
+        const response = errorResponse(final);
+        request.response = { ...response, headers: { ...response.headers, 'x-request-id': requestId } };
+      },
+    })
+    .handler(router);
+
+  return (event, context) => handler(event, context) as Promise<HttpResponse>;
+};

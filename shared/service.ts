@@ -1,0 +1,169 @@
+/**
+ * The one description of a service. The CDK app (infra/) and the local runtime
+ * (infra/local/) read only this: a route, rule, table or bucket exists in both worlds or in
+ * neither. Handlers are referenced directly so their request types follow from the schemas.
+ */
+import { z } from 'zod';
+import type { Access, Caller } from './auth.js';
+import type { ServiceContext } from './context.js';
+import type { SubscriptionHandler } from './events/consumer.js';
+import type { EventContract } from './events/contract.js';
+import { validatePattern } from './events/pattern.js';
+import type { HttpResult } from './http/result.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface KeyAttribute {
+  name: string;
+  type: 'S' | 'N';
+}
+
+export interface IndexSpec {
+  name: string;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+}
+
+export interface TableSpec {
+  partitionKey: KeyAttribute;
+  sortKey: KeyAttribute;
+  /** Global secondary indexes, projecting all attributes. */
+  indexes?: readonly IndexSpec[];
+  /** Attribute holding an epoch-seconds expiry (DynamoDB TTL). */
+  timeToLiveAttribute?: string;
+}
+
+export interface BucketSpec {
+  /** Logical name; the physical name is per stage (see ServiceEnv.bucketName). */
+  name: string;
+  /** S3 sends "Object Created" events to the bus (on AWS: EventBridge notifications). */
+  objectEvents: boolean;
+}
+
+export interface RequestSchemas {
+  body?: z.ZodType;
+  query?: z.ZodType;
+  params?: z.ZodType;
+}
+
+type Out<S, Fallback> = S extends z.ZodType ? z.output<S> : Fallback;
+
+export interface HttpRequest<S extends RequestSchemas = RequestSchemas, A extends Access = Access> {
+  body: Out<S['body'], undefined>;
+  query: Out<S['query'], Record<string, never>>;
+  params: Out<S['params'], Record<string, never>>;
+  /** Present on every non-public route; public routes see the caller only if a token came along. */
+  caller: A extends 'public' ? Caller | undefined : Caller;
+  requestId: string;
+  /** The time API Gateway received the request: the "now" every time rule takes. */
+  now: Date;
+  headers: Record<string, string | undefined>;
+}
+
+export interface RouteSpec<S extends RequestSchemas = RequestSchemas, A extends Access = Access> {
+  method: HttpMethod;
+  path: string;
+  /** `'POST /talent/people'`, as API Gateway names routes. */
+  routeKey: string;
+  access: A;
+  request: S;
+  /** Bodies larger than this are refused with 413 before parsing. */
+  maxBodyBytes?: number;
+  /** The API's most restrictive throttle class (public application forms and the like). */
+  throttle?: 'public' | 'default';
+  handler: (request: HttpRequest<S, A>, context: ServiceContext) => Promise<HttpResult>;
+}
+
+export interface SubscriptionSpec<Data = unknown> {
+  /** Unique within the service; the rule's and the idempotency marker's name. */
+  name: string;
+  /** An EventBridge event pattern, validated when the description is built. */
+  pattern: Record<string, unknown>;
+  /**
+   * The publisher's contract for dangjian events; `detail.data` is checked against it.
+   * Omitted for AWS events (S3 "Object Created"), whose shape the handler checks itself.
+   */
+  contract?: EventContract<string, Data>;
+  handler: SubscriptionHandler<Data>;
+}
+
+export interface ServiceDescription {
+  name: string;
+  table: TableSpec;
+  routes: readonly RouteSpec<RequestSchemas, Access>[];
+  subscriptions: readonly SubscriptionSpec[];
+  publishes: readonly EventContract[];
+  bucket?: BucketSpec;
+}
+
+const routeKeyPattern = /^(GET|POST|PUT|PATCH|DELETE) (\/[A-Za-z0-9._~{}/-]*)$/;
+
+/** Declares one route; the types of `request.body`, `query` and `params` follow from the schemas. */
+export const route = <const S extends RequestSchemas, const A extends Access>(
+  routeKey: string,
+  spec: {
+    access: A;
+    request?: S;
+    maxBodyBytes?: number;
+    throttle?: 'public' | 'default';
+    handler: (request: HttpRequest<S, A>, context: ServiceContext) => Promise<HttpResult>;
+  },
+): RouteSpec<RequestSchemas, Access> => {
+  const match = routeKeyPattern.exec(routeKey);
+  if (!match) throw new Error(`Route key "${routeKey}" is not "METHOD /path"`);
+  return {
+    routeKey,
+    method: match[1] as HttpMethod,
+    path: match[2] as string,
+    access: spec.access,
+    request: spec.request ?? ({} as S),
+    ...(spec.maxBodyBytes === undefined ? {} : { maxBodyBytes: spec.maxBodyBytes }),
+    ...(spec.throttle === undefined ? {} : { throttle: spec.throttle }),
+    handler: spec.handler as RouteSpec['handler'],
+  };
+};
+
+export const subscription = <Data>(spec: SubscriptionSpec<Data>): SubscriptionSpec =>
+  spec as unknown as SubscriptionSpec;
+
+/** Unknown fields must be refused, not dropped into the table: object schemas must be strict. */
+const assertStrict = (where: string, schema: z.ZodType | undefined): void => {
+  if (!(schema instanceof z.ZodObject)) return;
+  const catchall = schema.def.catchall;
+  if (!(catchall instanceof z.ZodNever)) {
+    throw new Error(`${where} must be a strict object schema (z.strictObject) so unknown fields are refused`);
+  }
+};
+
+const pathParams = (path: string): string[] => [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string);
+
+export const defineService = <const D extends ServiceDescription>(description: D): D => {
+  const { name } = description;
+  if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new Error(`Service name "${name}" must be lower-case kebab`);
+  const seen = new Set<string>();
+  for (const r of description.routes) {
+    if (seen.has(r.routeKey)) throw new Error(`${name}: route ${r.routeKey} is declared twice`);
+    seen.add(r.routeKey);
+    assertStrict(`${name} ${r.routeKey} body`, r.request.body);
+    assertStrict(`${name} ${r.routeKey} query`, r.request.query);
+    const declared = pathParams(r.path);
+    if (declared.length > 0 && !r.request.params) {
+      throw new Error(`${name} ${r.routeKey}: path parameters ${declared.join(', ')} need a params schema`);
+    }
+  }
+  const subs = new Set<string>();
+  for (const s of description.subscriptions) {
+    if (!/^[a-z][a-z0-9-]*$/.test(s.name))
+      throw new Error(`${name}: subscription "${s.name}" must be kebab-case`);
+    if (subs.has(s.name)) throw new Error(`${name}: subscription ${s.name} is declared twice`);
+    subs.add(s.name);
+    // A pattern EventBridge would refuse at PutRule fails here, in both runtimes, before any deploy.
+    validatePattern(s.pattern);
+  }
+  for (const contract of description.publishes) {
+    if (contract.service !== name) {
+      throw new Error(`${name} publishes ${contract.name}, which is ${contract.service}'s contract`);
+    }
+  }
+  return description;
+};
