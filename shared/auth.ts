@@ -66,3 +66,11 @@ export const authorize = (access: Access, caller: Caller | undefined): void => {
   if (!caller) throw unauthenticated();
   if (!access.some((role) => caller.roles.includes(role))) throw forbidden();
 };
+
+/**
+ * Branch scope: the committee acts for every branch, a secretary for their own. Callers
+ * outside the scope should get 404 (not 403) so they learn nothing about other branches.
+ */
+export const actsForBranch = (caller: Caller | undefined, branchId: string | undefined): boolean =>
+  hasRole(caller, 'committee') ||
+  (hasRole(caller, 'secretary') && branchId !== undefined && caller?.branchId === branchId);

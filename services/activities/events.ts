@@ -1,0 +1,74 @@
+/** What activities tells the platform (source `dangjian.activities`). */
+import { z } from 'zod';
+import { defineEvent } from '../../shared/events/contract.js';
+import { isoDate, isoDateTime } from '../../shared/schemas.js';
+
+const ACTIVITIES = 'activities';
+
+/** 三会一课 and the other party activities; the first seven have a statutory cadence. */
+export const activityTypes = [
+  'branch-general-meeting', // 支部党员大会
+  'branch-committee-meeting', // 支委会
+  'party-group-meeting', // 党小组会
+  'party-lesson', // 党课
+  'theme-day', // 主题党日
+  'organizational-life-meeting', // 组织生活会
+  'democratic-evaluation', // 民主评议
+  'history-study',
+  'warning-education',
+  'seminar',
+  'other',
+] as const;
+export type ActivityType = (typeof activityTypes)[number];
+
+export const attendanceStatuses = ['present', 'late', 'excused', 'absent'] as const;
+export type AttendanceStatus = (typeof attendanceStatuses)[number];
+
+const activityRef = {
+  activityId: z.string(),
+  branchId: z.string(),
+  type: z.enum(activityTypes),
+  title: z.string(),
+  startsAt: isoDateTime,
+  endsAt: isoDateTime,
+  partyGroupId: z.string().optional(),
+};
+
+export const ActivityScheduled = defineEvent(
+  ACTIVITIES,
+  'ActivityScheduled',
+  z.object({ ...activityRef, roomId: z.string().optional(), inviteeIds: z.array(z.string()) }),
+);
+
+export const ActivityCancelled = defineEvent(
+  ACTIVITIES,
+  'ActivityCancelled',
+  z.object({ ...activityRef, reason: z.string() }),
+);
+
+export const ActivityCompleted = defineEvent(
+  ACTIVITIES,
+  'ActivityCompleted',
+  z.object({
+    ...activityRef,
+    /** The local (Asia/Shanghai) date it was held: what a resolution refers to. */
+    heldOn: isoDate,
+    resolutions: z.array(z.string()),
+    attendance: z.object({
+      invited: z.number().int().nonnegative(),
+      present: z.number().int().nonnegative(),
+      late: z.number().int().nonnegative(),
+      excused: z.number().int().nonnegative(),
+      absent: z.number().int().nonnegative(),
+    }),
+  }),
+);
+
+/** One per invitee when an activity is completed (final status; unknowns become absent). */
+export const AttendanceRecorded = defineEvent(
+  ACTIVITIES,
+  'AttendanceRecorded',
+  z.object({ ...activityRef, personId: z.string(), status: z.enum(attendanceStatuses) }),
+);
+
+export const activitiesEvents = [ActivityScheduled, ActivityCancelled, ActivityCompleted, AttendanceRecorded];

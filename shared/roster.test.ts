@@ -1,0 +1,119 @@
+/** The roster projection on a real table (DynamoDB Local), fed events in awkward orders. */
+import { describe, expect, it } from 'vitest';
+import type { PersonSnapshot } from '../services/talent/events.js';
+import { notesService } from '../test/notes/service.js';
+import { runtime } from '../test/support/api.js';
+import { createServiceContext } from './context.js';
+import { createSubscriptionHandler } from './events/consumer.js';
+import type { BusEvent } from './events/contract.js';
+import { newId } from './ids.js';
+import {
+  branchMembers,
+  branchRoster,
+  rosterPerson,
+  rosterSubscriptionName,
+  rosterSubscriptions,
+} from './roster.js';
+import { defineService } from './service.js';
+
+const service = defineService({ ...notesService, subscriptions: rosterSubscriptions(notesService.table) });
+const context = () =>
+  createServiceContext({
+    service: 'notes',
+    stage: 'test',
+    tableName: runtime().tableNames.notes as string,
+    busName: 'bus',
+    uploadLimitBytes: 1,
+    logLevel: 'SILENT',
+    aws: {
+      region: 'eu-west-1',
+      endpoints: { dynamodb: runtime().dynamodbEndpoint },
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    },
+  });
+
+const snapshot = (over: Partial<PersonSnapshot>): PersonSnapshot => ({
+  personId: 'p',
+  version: 1,
+  name: '张三',
+  gender: 'male',
+  birthDate: '1990-05-01',
+  department: '化学室',
+  politicalStatus: 'full',
+  statusSince: '2015-07-01',
+  ...over,
+});
+
+const deliver = async (detailType: string, data: Record<string, unknown>) => {
+  const ctx = context();
+  const name = rosterSubscriptionName(detailType);
+  const event: BusEvent = {
+    version: '0',
+    id: newId(),
+    'detail-type': detailType,
+    source: 'dangjian.talent',
+    account: '0',
+    time: '2026-11-26T00:00:00Z',
+    region: 'eu-west-1',
+    resources: [],
+    detail: { eventId: newId(), occurredAt: '2026-11-26T08:00:00+08:00', version: 1, data },
+  };
+  await createSubscriptionHandler(service, name, ctx)(event);
+};
+
+const reader = () => ({
+  db: context().db,
+  tableName: runtime().tableNames.notes as string,
+  table: service.table,
+});
+
+describe('the roster projection', () => {
+  it('follows a person into a branch and across to another', async () => {
+    const personId = newId();
+    const [a, b] = [newId(), newId()];
+    await deliver('PersonRegistered', { person: snapshot({ personId, branchId: a, partyGroupId: 'g1' }) });
+    expect((await branchMembers(reader(), a)).map((p) => p.personId)).toEqual([personId]);
+    expect(await branchMembers(reader(), a, 'g2')).toEqual([]);
+
+    const moved = snapshot({ personId, version: 2, branchId: b });
+    await deliver('MemberLeftBranch', { person: moved, branchId: a });
+    await deliver('MemberJoinedBranch', { person: moved, branchId: b });
+    expect(await branchRoster(reader(), a)).toEqual([]);
+    expect((await branchRoster(reader(), b)).map((p) => p.personId)).toEqual([personId]);
+    expect((await rosterPerson(reader(), personId))?.branchId).toBe(b);
+  });
+
+  it('ignores a snapshot older than the one it holds, whatever order events come in', async () => {
+    const personId = newId();
+    const [a, b] = [newId(), newId()];
+    await deliver('MemberJoinedBranch', {
+      person: snapshot({ personId, version: 3, branchId: b }),
+      branchId: b,
+    });
+    await deliver('PersonRegistered', { person: snapshot({ personId, version: 1, branchId: a }) });
+    expect(await branchRoster(reader(), a)).toEqual([]);
+    expect((await rosterPerson(reader(), personId))?.version).toBe(3);
+  });
+
+  it('counts only probationary and full members as members', async () => {
+    const branchId = newId();
+    const activist = newId();
+    const member = newId();
+    await deliver('PersonRegistered', {
+      person: snapshot({ personId: activist, branchId, politicalStatus: 'activist' }),
+    });
+    await deliver('PersonRegistered', {
+      person: snapshot({ personId: member, branchId, politicalStatus: 'probationary' }),
+    });
+    expect((await branchMembers(reader(), branchId)).map((p) => p.personId)).toEqual([member]);
+    await deliver('StageChanged', {
+      person: snapshot({ personId: activist, branchId, politicalStatus: 'candidate', version: 2 }),
+      from: 'activist',
+      to: 'candidate',
+      effectiveOn: '2026-11-26',
+    });
+    expect(
+      (await branchRoster(reader(), branchId)).find((p) => p.personId === activist)?.politicalStatus,
+    ).toBe('candidate');
+  });
+});

@@ -1,0 +1,169 @@
+/**
+ * A consuming service's own copy of talent's register: who is in which branch (and party
+ * group) with which political status. activities needs it for default invitees and
+ * participation; resources for audiences and assignment completion lists. Both use this
+ * one module; each keeps the copy in its own table.
+ *
+ * Access patterns (in the consumer's table, `pk`/`sk` named by its description):
+ *   PERSON#<personId> / ROSTER        the person's latest snapshot      GetItem
+ *   ROSTER#<branchId> / PERSON#<id>   one item per person of a branch   Query by branch
+ *
+ * Events may arrive late, twice or out of order: a snapshot is applied only when its
+ * version is newer than the one held, so the projection converges on talent's state.
+ */
+
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import {
+  MemberJoinedBranch,
+  MemberLeftBranch,
+  memberStatuses,
+  PersonRegistered,
+  type PersonSnapshot,
+  PersonUpdated,
+  StageChanged,
+} from '../services/talent/events.js';
+import { conflict } from './errors.js';
+import { patternFor } from './events/contract.js';
+import type { SubscriptionSpec, TableSpec } from './service.js';
+import { subscription } from './service.js';
+
+export type RosterEntry = PersonSnapshot;
+
+const personKey = (table: TableSpec, personId: string) => ({
+  [table.partitionKey.name]: `PERSON#${personId}`,
+  [table.sortKey.name]: 'ROSTER',
+});
+const branchKey = (table: TableSpec, branchId: string, personId: string) => ({
+  [table.partitionKey.name]: `ROSTER#${branchId}`,
+  [table.sortKey.name]: `PERSON#${personId}`,
+});
+
+const strip = (item: Record<string, unknown> | undefined): RosterEntry | undefined => {
+  if (!item) return undefined;
+  const {
+    personId,
+    version,
+    name,
+    gender,
+    birthDate,
+    department,
+    branchId,
+    partyGroupId,
+    politicalStatus,
+    statusSince,
+  } = item as RosterEntry;
+  return {
+    personId,
+    version,
+    name,
+    gender,
+    birthDate,
+    department,
+    ...(branchId ? { branchId } : {}),
+    ...(partyGroupId ? { partyGroupId } : {}),
+    politicalStatus,
+    statusSince,
+  };
+};
+
+/** `roster-person-registered`, `roster-member-joined-branch`, ... */
+export const rosterSubscriptionName = (eventName: string): string =>
+  `roster-${eventName.replace(/[A-Z]/g, (c, i: number) => (i ? '-' : '') + c.toLowerCase())}`;
+
+/** The five subscriptions that keep the roster; add them to a service's description. */
+export const rosterSubscriptions = (table: TableSpec): SubscriptionSpec[] =>
+  [PersonRegistered, PersonUpdated, MemberJoinedBranch, MemberLeftBranch, StageChanged].map((contract) =>
+    subscription<{ person: PersonSnapshot }>({
+      name: rosterSubscriptionName(contract.name),
+      pattern: patternFor(contract),
+      contract: contract as never,
+      handler: async (event, tx, context) => {
+        const incoming = event.data.person;
+        const { Item } = await context.db.send(
+          new GetCommand({
+            TableName: context.env.tableName,
+            Key: personKey(table, incoming.personId),
+            ConsistentRead: true,
+          }),
+        );
+        const held = strip(Item);
+        if (held && held.version >= incoming.version) return; // an older or repeated snapshot
+        tx.put(
+          { ...personKey(table, incoming.personId), kind: 'roster-person', ...incoming },
+          {
+            condition: 'attribute_not_exists(#pk) OR #version < :version',
+            names: { '#pk': table.partitionKey.name, '#version': 'version' },
+            values: { ':version': incoming.version },
+            // A newer snapshot landed meanwhile: retrying re-reads it and finds nothing to do.
+            onConditionFailed: () => conflict('roster-moved-on', 'A newer snapshot was applied meanwhile'),
+          },
+        );
+        if (held?.branchId && held.branchId !== incoming.branchId) {
+          tx.delete(branchKey(table, held.branchId, incoming.personId));
+        }
+        if (incoming.branchId) {
+          tx.put({
+            ...branchKey(table, incoming.branchId, incoming.personId),
+            kind: 'roster-entry',
+            ...incoming,
+          });
+        }
+      },
+    }),
+  );
+
+export interface RosterReader {
+  db: DynamoDBDocumentClient;
+  tableName: string;
+  table: TableSpec;
+}
+
+/** Everyone the service knows in a branch (every status); callers filter for members. */
+export const branchRoster = async (reader: RosterReader, branchId: string): Promise<RosterEntry[]> => {
+  const entries: RosterEntry[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page: QueryCommandOutput = await reader.db.send(
+      new QueryCommand({
+        TableName: reader.tableName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': reader.table.partitionKey.name },
+        ExpressionAttributeValues: { ':pk': `ROSTER#${branchId}` },
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const entry = strip(item);
+      if (entry) entries.push(entry);
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return entries;
+};
+
+/** Party members (probationary and full) of a branch, optionally of one party group. */
+export const branchMembers = async (
+  reader: RosterReader,
+  branchId: string,
+  partyGroupId?: string,
+): Promise<RosterEntry[]> =>
+  (await branchRoster(reader, branchId)).filter(
+    (p) =>
+      memberStatuses.includes(p.politicalStatus) &&
+      (partyGroupId === undefined || p.partyGroupId === partyGroupId),
+  );
+
+export const rosterPerson = async (
+  reader: RosterReader,
+  personId: string,
+): Promise<RosterEntry | undefined> => {
+  const { Item } = await reader.db.send(
+    new GetCommand({
+      TableName: reader.tableName,
+      Key: personKey(reader.table, personId),
+      ConsistentRead: true,
+    }),
+  );
+  return strip(Item);
+};
