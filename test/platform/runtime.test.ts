@@ -7,7 +7,8 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { createLocalIssuer } from '../../infra/local/auth.js';
 import { newId } from '../../shared/ids.js';
-import { as, request, runtime, settle, tableClient, tokenFor } from '../support/api.js';
+import { NoteCreated } from '../notes/service.js';
+import { as, publish, request, runtime, settle, tableClient, tokenFor } from '../support/api.js';
 
 const notesTable = () => runtime().tableNames.notes as string;
 
@@ -248,5 +249,14 @@ describe('events', () => {
     expect((await busAdmin('POST', '/dead-letters/redrive', { id: letter.id })).status).toBe(404);
     await settle();
     expect((await stats()).poisonApplied).toBe(1);
+  });
+
+  it('takes events put on the bus from outside, once even when the same event is put twice', async () => {
+    await settle();
+    const before = await stats();
+    const envelope = await publish(NoteCreated, { noteId: newId(), ownerId: 'someone', title: 'from afar' });
+    await publish(NoteCreated, envelope.data, { envelope });
+    await settle();
+    expect((await stats()).counted - before.counted).toBe(1);
   });
 });

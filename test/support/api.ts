@@ -3,10 +3,15 @@
  * the runtime's own local issuer. `settle()` waits for outboxes and the bus to go quiet.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { createLocalIssuer } from '../../infra/local/auth.js';
+import { localNames } from '../../infra/local/tables.js';
 import type { Role } from '../../shared/auth.js';
+import { createEventBridgeClient } from '../../shared/aws/clients.js';
+import type { Envelope, EventContract } from '../../shared/events/contract.js';
+import { buildEnvelope } from '../../shared/events/outbox.js';
 import { newId } from '../../shared/ids.js';
 import './runtime-info.js';
 
@@ -112,3 +117,35 @@ export const tableClient = () =>
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     }),
   );
+
+/**
+ * Puts a dangjian event on the runtime's real bus, as another service's relay would
+ * (EventBridge PutEvents over the bus server), for testing a consumer on its own.
+ * Returns the envelope, so a test can deliver the very same event again.
+ */
+export const publish = async <Data>(
+  contract: EventContract<string, Data>,
+  data: Data,
+  options: { envelope?: Envelope<Data>; occurredAt?: Date } = {},
+): Promise<Envelope<Data>> => {
+  const envelope = options.envelope ?? buildEnvelope(contract, data, options.occurredAt ?? new Date());
+  const client = createEventBridgeClient({
+    region: 'eu-west-1',
+    endpoints: { eventbridge: runtime().busEndpoint },
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const out = await client.send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          EventBusName: 'dangjian-local',
+          Source: contract.source,
+          DetailType: contract.name,
+          Detail: JSON.stringify(envelope),
+        },
+      ],
+    }),
+  );
+  if (out.FailedEntryCount) throw new Error(`PutEvents refused the event: ${JSON.stringify(out.Entries)}`);
+  return envelope;
+};
