@@ -138,7 +138,7 @@ export const publish = async <Data>(
     new PutEventsCommand({
       Entries: [
         {
-          EventBusName: 'dangjian-local',
+          EventBusName: localNames('local').bus,
           Source: contract.source,
           DetailType: contract.name,
           Detail: JSON.stringify(envelope),
