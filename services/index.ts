@@ -1,4 +1,6 @@
 import type { ServiceDescription } from '../shared/service.js';
+import { activitiesService } from './activities/service.js';
+import { talentService } from './talent/service.js';
 
 /** Every service of the platform; the CDK app and the local runtime read this list. */
-export const services: readonly ServiceDescription[] = [];
+export const services: readonly ServiceDescription[] = [activitiesService, talentService];

@@ -1,0 +1,146 @@
+/**
+ * The activity's own rules: its time window, what may change in which status, who counts
+ * as an organiser, and what a caller may see. Pure: "now" and randomness are parameters.
+ */
+import { actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
+import { conflict, DomainError, fail, ok, type Result, ruleViolation } from '../../../shared/errors.js';
+import type { ActivityType } from '../events.js';
+
+export type ActivityStatus = 'scheduled' | 'completed' | 'cancelled';
+
+export interface Activity {
+  activityId: string;
+  branchId: string;
+  type: ActivityType;
+  partyGroupId?: string;
+  title: string;
+  agenda?: string;
+  /** UTC ISO instants (`toISOString()`), so they sort as text in keys. */
+  startsAt: string;
+  endsAt: string;
+  roomId?: string;
+  location?: string;
+  inviteeIds: string[];
+  status: ActivityStatus;
+  checkInCode: string;
+  version: number;
+  /** Set by the first step of completion: attendance no longer changes. */
+  attendanceClosed?: boolean;
+  createdBy: string;
+  createdAt: string;
+  cancelReason?: string;
+  cancelledAt?: string;
+  minutes?: string;
+  resolutions?: string[];
+  completedAt?: string;
+  /** The final tally, fixed at completion. */
+  attendance?: {
+    invited: number;
+    present: number;
+    late: number;
+    excused: number;
+    absent: number;
+    attendanceRate: number | null;
+  };
+}
+
+const MINUTE = 60_000;
+/** A meeting or activity day never runs past twelve hours. */
+export const MAX_DURATION_MS = 12 * 60 * MINUTE;
+/** Check-in opens this long before the start... */
+export const CHECK_IN_OPENS_BEFORE_MS = 30 * MINUTE;
+/** ...and a check-in later than this after the start counts as late (exactly at it is on time). */
+export const LATE_AFTER_MS = 15 * MINUTE;
+
+export interface Window {
+  startsAt: string;
+  endsAt: string;
+}
+
+/** Both instants normalised to UTC ISO; `endsAt` after `startsAt`, at most 12 hours later. */
+export const checkWindow = (startsAt: string, endsAt: string): Result<Window, DomainError> => {
+  const start = new Date(startsAt);
+  const end = new Date(endsAt);
+  if (end.getTime() <= start.getTime()) {
+    return fail(ruleViolation('ends-before-start', 'endsAt must be after startsAt'));
+  }
+  if (end.getTime() - start.getTime() > MAX_DURATION_MS) {
+    return fail(ruleViolation('too-long', 'An activity lasts at most 12 hours'));
+  }
+  return ok({ startsAt: start.toISOString(), endsAt: end.toISOString() });
+};
+
+/** A 6-digit code, leading zeros kept; `random` returns an integer in [0, 1e6). */
+export const newCheckInCode = (random: (limit: number) => number): string =>
+  String(random(1_000_000)).padStart(6, '0');
+
+/** Refuses a change unless the activity is still scheduled (and, for most, attendance is open). */
+export const requireScheduled = (activity: Activity, action: string): Result<Activity, DomainError> => {
+  if (activity.status === 'completed') {
+    return fail(conflict('activity-completed', `The activity is completed; cannot ${action}`));
+  }
+  if (activity.status === 'cancelled') {
+    return fail(conflict('activity-cancelled', `The activity is cancelled; cannot ${action}`));
+  }
+  if (activity.attendanceClosed) {
+    return fail(conflict('activity-completing', `The activity is being completed; cannot ${action}`));
+  }
+  return ok(activity);
+};
+
+/** Completion comes only once the activity has started; a retry of an interrupted one may go on. */
+export const checkCompletion = (activity: Activity, now: Date): Result<Activity, DomainError> => {
+  if (activity.status === 'completed') {
+    return fail(conflict('activity-completed', 'The activity is already completed'));
+  }
+  if (activity.status === 'cancelled') {
+    return fail(conflict('activity-cancelled', 'A cancelled activity cannot be completed'));
+  }
+  if (now.getTime() < Date.parse(activity.startsAt)) {
+    return fail(ruleViolation('activity-not-started', 'An activity can be completed only after it started'));
+  }
+  return ok(activity);
+};
+
+/** Organisers: the committee, and the secretary of the activity's branch. */
+export const organises = (caller: Caller, branchId: string): boolean => actsForBranch(caller, branchId);
+
+/** Members see their own branch's activities, and any they are invited to. */
+export const canSee = (caller: Caller, activity: Activity): boolean =>
+  organises(caller, activity.branchId) ||
+  (hasRole(caller, 'member') &&
+    (caller.branchId === activity.branchId || activity.inviteeIds.includes(caller.sub)));
+
+/** The branches a caller may list: committee any, everyone else only their own. */
+export const canListBranch = (caller: Caller, branchId: string): boolean =>
+  hasRole(caller, 'committee') || caller.branchId === branchId;
+
+export type CheckInOutcome = 'present' | 'late';
+
+/**
+ * Self check-in: the right code, from 30 minutes before the start until the end (both
+ * edges included); later than 15 minutes after the start is late, exactly 15:00 is not.
+ */
+export const checkIn = (
+  activity: Activity,
+  personId: string,
+  code: string,
+  now: Date,
+): Result<CheckInOutcome, DomainError> => {
+  if (!activity.inviteeIds.includes(personId)) {
+    // The activity is visible (own branch) but the caller is not on its list: 403, not 404.
+    return fail(new DomainError(403, 'not-invited', 'Only invitees can check in'));
+  }
+  const t = now.getTime();
+  const start = Date.parse(activity.startsAt);
+  if (t < start - CHECK_IN_OPENS_BEFORE_MS) {
+    return fail(ruleViolation('check-in-not-open', 'Check-in opens 30 minutes before the start'));
+  }
+  if (t > Date.parse(activity.endsAt)) {
+    return fail(ruleViolation('check-in-closed', 'Check-in closed when the activity ended'));
+  }
+  if (code !== activity.checkInCode) {
+    return fail(ruleViolation('wrong-check-in-code', 'The check-in code is not right'));
+  }
+  return ok(t > start + LATE_AFTER_MS ? 'late' : 'present');
+};

@@ -1,0 +1,380 @@
+/** Scheduling, listing, changing, cancelling and completing activities. */
+import { randomInt } from 'node:crypto';
+import { z } from 'zod';
+import type { ServiceContext } from '../../../shared/context.js';
+import {
+  conflict,
+  DomainError,
+  notFound,
+  ruleViolation,
+  unwrap,
+  validationFailed,
+} from '../../../shared/errors.js';
+import { pageQuery } from '../../../shared/http/paging.js';
+import { created, ok } from '../../../shared/http/result.js';
+import { newId } from '../../../shared/ids.js';
+import { branchMembers } from '../../../shared/roster.js';
+import { idParam, isoDateTime, nonEmpty } from '../../../shared/schemas.js';
+import { route } from '../../../shared/service.js';
+import { localDate } from '../../../shared/time.js';
+import {
+  type Activity,
+  canListBranch,
+  checkCompletion,
+  checkWindow,
+  newCheckInCode,
+  organises,
+  requireScheduled,
+} from '../domain/activity.js';
+import { finalStatus, roll, tally } from '../domain/attendance.js';
+import type { Booking } from '../domain/booking.js';
+import {
+  ActivityCancelled,
+  ActivityCompleted,
+  ActivityScheduled,
+  AttendanceRecorded,
+  activityTypes,
+} from '../events.js';
+import {
+  ALREADY_FINAL,
+  activityItem,
+  activityKey,
+  attendanceRecords,
+  bookingKey,
+  commitWithBooking,
+  expectVersion,
+  finalOnce,
+  getActivity,
+  knownBranchItem,
+  listActivities,
+  participationItem,
+  recordedStatuses,
+  rosterReader,
+  tx,
+} from '../store.js';
+import { activityRef, activityView, organisedActivity, visibleActivity } from './common.js';
+
+const MAX_INVITEES = 1000;
+const personIds = z.array(idParam).max(MAX_INVITEES);
+const activityParams = z.strictObject({ activityId: idParam });
+
+const createBody = z.strictObject({
+  branchId: idParam,
+  type: z.enum(activityTypes),
+  partyGroupId: idParam.optional(),
+  title: nonEmpty(200),
+  agenda: z.string().trim().max(5000).optional(),
+  startsAt: isoDateTime,
+  endsAt: isoDateTime,
+  roomId: idParam.optional(),
+  location: nonEmpty(200).optional(),
+  inviteeIds: personIds.optional(),
+});
+
+const patchBody = z.strictObject({
+  version: z.number().int().positive(),
+  title: nonEmpty(200).optional(),
+  agenda: z.string().trim().max(5000).optional(),
+  startsAt: isoDateTime.optional(),
+  endsAt: isoDateTime.optional(),
+  /** null releases the room. */
+  roomId: idParam.nullable().optional(),
+  location: nonEmpty(200).nullable().optional(),
+  inviteeIds: personIds.optional(),
+});
+
+const listQuery = z.strictObject({
+  ...pageQuery,
+  branchId: idParam.optional(),
+  type: z.enum(activityTypes).optional(),
+  status: z.enum(['scheduled', 'completed', 'cancelled']).optional(),
+  from: isoDateTime.optional(),
+  to: isoDateTime.optional(),
+});
+
+const utc = (iso: string) => new Date(iso).toISOString();
+const unique = (ids: readonly string[]) => [...new Set(ids)];
+
+const bookingOf = (a: Activity): Booking | undefined =>
+  a.roomId
+    ? { roomId: a.roomId, activityId: a.activityId, startsAt: a.startsAt, endsAt: a.endsAt }
+    : undefined;
+
+const fitsRoom = (invitees: number, room: { capacity: number; name: string } | undefined) => {
+  if (room && invitees > room.capacity) {
+    throw ruleViolation('room-too-small', `${room.name} seats ${room.capacity}; ${invitees} are invited`);
+  }
+};
+
+/**
+ * The invitees' final statuses, each written once with its AttendanceRecorded event. Runs
+ * after the completion commit, in small transactions (an activity may have more invitees
+ * than one transaction holds). Each participation item is created only if absent, so a
+ * retry (the handler again, or the subscription on ActivityCompleted) never publishes twice,
+ * and a crash in between loses nothing: the subscription finishes the job.
+ */
+export const finaliseAttendance = async (ctx: ServiceContext, a: Activity): Promise<void> => {
+  const statuses = new Map(
+    roll(a.inviteeIds, recordedStatuses(await attendanceRecords(ctx, a.activityId))).map((r) => [
+      r.personId,
+      finalStatus(r.status),
+    ]),
+  );
+  const occurredAt = new Date(a.completedAt ?? Date.now());
+  const one = async (personId: string, status: ReturnType<typeof finalStatus>) => {
+    for (let attempt = 0; ; attempt += 1) {
+      const t = tx(ctx);
+      t.put(participationItem(a, personId, status), finalOnce);
+      t.publish(
+        AttendanceRecorded,
+        { ...activityRef(a), personId, status },
+        { key: a.activityId, occurredAt },
+      );
+      try {
+        await t.commit();
+        return;
+      } catch (error) {
+        if (error instanceof DomainError && error.code === ALREADY_FINAL) return;
+        if (error instanceof DomainError && error.code === 'concurrent-update' && attempt < 5) {
+          await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
+          continue;
+        }
+        throw error;
+      }
+    }
+  };
+  const queue = [...statuses];
+  const worker = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) await one(...next);
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+};
+
+export const activityRoutes = [
+  route('POST /activities', {
+    access: ['committee', 'secretary'],
+    request: { body: createBody },
+    handler: async ({ body, caller, now }, ctx) => {
+      // A branch the caller does not act for does not exist for them.
+      if (!organises(caller, body.branchId)) throw notFound('Branch');
+      if (body.type === 'party-group-meeting' && !body.partyGroupId) {
+        throw validationFailed([
+          { field: 'body.partyGroupId', message: 'A party-group meeting needs its party group' },
+        ]);
+      }
+      if (body.type !== 'party-group-meeting' && body.partyGroupId) {
+        throw validationFailed([
+          { field: 'body.partyGroupId', message: 'Only a party-group meeting belongs to a party group' },
+        ]);
+      }
+      const window = unwrap(checkWindow(body.startsAt, body.endsAt));
+      const inviteeIds = unique(
+        body.inviteeIds ??
+          (await branchMembers(rosterReader(ctx), body.branchId, body.partyGroupId)).map((p) => p.personId),
+      );
+      const activity: Activity = {
+        activityId: newId(),
+        branchId: body.branchId,
+        type: body.type,
+        ...(body.partyGroupId ? { partyGroupId: body.partyGroupId } : {}),
+        title: body.title,
+        ...(body.agenda ? { agenda: body.agenda } : {}),
+        ...window,
+        ...(body.roomId ? { roomId: body.roomId } : {}),
+        ...(body.location ? { location: body.location } : {}),
+        inviteeIds,
+        status: 'scheduled',
+        checkInCode: newCheckInCode(randomInt),
+        version: 1,
+        createdBy: caller.sub,
+        createdAt: now.toISOString(),
+      };
+      await commitWithBooking(ctx, bookingOf(activity), (t, room) => {
+        fitsRoom(inviteeIds.length, room);
+        t.create(activityItem(activity), () => conflict('activity-exists', 'The activity already exists'));
+        t.put(knownBranchItem(activity.branchId));
+        t.publish(
+          ActivityScheduled,
+          { ...activityRef(activity), ...(activity.roomId ? { roomId: activity.roomId } : {}), inviteeIds },
+          { key: activity.activityId, occurredAt: now },
+        );
+      });
+      return created(activityView(activity, caller), `/activities/${activity.activityId}`);
+    },
+  }),
+
+  route('GET /activities', {
+    access: ['committee', 'secretary', 'member'],
+    request: { query: listQuery },
+    handler: async ({ query, caller }, ctx) => {
+      const branchId = query.branchId ?? caller.branchId;
+      if (!branchId) {
+        throw validationFailed([{ field: 'query.branchId', message: 'Name the branch to list' }]);
+      }
+      if (!canListBranch(caller, branchId)) throw notFound('Branch');
+      const page = await listActivities(ctx, {
+        branchId,
+        ...(query.from ? { from: utc(query.from) } : {}),
+        ...(query.to ? { to: utc(query.to) } : {}),
+        ...(query.type ? { type: query.type } : {}),
+        ...(query.status ? { status: query.status } : {}),
+        limit: query.limit,
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+      });
+      return ok({
+        items: page.items.map((a) => activityView(a, caller)),
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+      });
+    },
+  }),
+
+  route('GET /activities/{activityId}', {
+    access: ['committee', 'secretary', 'member'],
+    request: { params: activityParams },
+    handler: async ({ params, caller }, ctx) =>
+      ok(activityView(await visibleActivity(ctx, caller, params.activityId), caller)),
+  }),
+
+  route('PATCH /activities/{activityId}', {
+    access: ['committee', 'secretary'],
+    request: { params: activityParams, body: patchBody },
+    handler: async ({ params, body, caller }, ctx) => {
+      const current = await organisedActivity(ctx, caller, params.activityId);
+      unwrap(requireScheduled(current, 'change it'));
+      if (current.version !== body.version) {
+        throw conflict('version-conflict', 'The activity changed meanwhile; read it again', {
+          version: current.version,
+        });
+      }
+      const window = unwrap(checkWindow(body.startsAt ?? current.startsAt, body.endsAt ?? current.endsAt));
+      const next: Activity = { ...current, ...window, version: current.version + 1 };
+      if (body.title !== undefined) next.title = body.title;
+      if (body.agenda !== undefined) next.agenda = body.agenda;
+      if (body.inviteeIds !== undefined) next.inviteeIds = unique(body.inviteeIds);
+      if (body.roomId === null) delete next.roomId;
+      else if (body.roomId !== undefined) next.roomId = body.roomId;
+      if (body.location === null) delete next.location;
+      else if (body.location !== undefined) next.location = body.location;
+
+      const before = bookingOf(current);
+      const after = bookingOf(next);
+      const moved =
+        before?.roomId !== after?.roomId ||
+        before?.startsAt !== after?.startsAt ||
+        before?.endsAt !== after?.endsAt;
+      const sameKey =
+        before &&
+        after &&
+        bookingKey(before).pk === bookingKey(after).pk &&
+        bookingKey(before).sk === bookingKey(after).sk;
+      await commitWithBooking(ctx, moved ? after : undefined, (t, room) => {
+        fitsRoom(next.inviteeIds.length, room);
+        t.put(activityItem(next), expectVersion(body.version));
+        // The old booking goes; a new one (re-checked for overlaps) takes its place.
+        if (moved && before && !sameKey) t.delete(bookingKey(before));
+      });
+      return ok(activityView(next, caller));
+    },
+  }),
+
+  route('POST /activities/{activityId}/cancel', {
+    access: ['committee', 'secretary'],
+    request: { params: activityParams, body: z.strictObject({ reason: nonEmpty(1000) }) },
+    handler: async ({ params, body, caller, now }, ctx) => {
+      const current = await organisedActivity(ctx, caller, params.activityId);
+      unwrap(requireScheduled(current, 'cancel it'));
+      const next: Activity = {
+        ...current,
+        status: 'cancelled',
+        cancelReason: body.reason,
+        cancelledAt: now.toISOString(),
+        version: current.version + 1,
+      };
+      const t = tx(ctx);
+      t.put(activityItem(next), expectVersion(current.version));
+      // Cancelling frees the room.
+      const booking = bookingOf(current);
+      if (booking) t.delete(bookingKey(booking));
+      t.publish(
+        ActivityCancelled,
+        { ...activityRef(next), reason: body.reason },
+        { key: next.activityId, occurredAt: now },
+      );
+      await t.commit();
+      return ok(activityView(next, caller));
+    },
+  }),
+
+  route('POST /activities/{activityId}/complete', {
+    access: ['committee', 'secretary'],
+    request: {
+      params: activityParams,
+      body: z.strictObject({
+        minutes: nonEmpty(20_000),
+        resolutions: z.array(nonEmpty(2000)).max(50).optional(),
+      }),
+    },
+    handler: async ({ params, body, caller, now }, ctx) => {
+      const current = await organisedActivity(ctx, caller, params.activityId);
+      unwrap(checkCompletion(current, now));
+      // Step 1: close attendance, so check-ins and corrections stop before the tally is taken.
+      // A retry of an interrupted completion finds it closed already and goes on.
+      if (!current.attendanceClosed) {
+        await tx(ctx)
+          .update(
+            activityKey(current.activityId),
+            { expression: 'SET attendanceClosed = :yes', values: { ':yes': true } },
+            {
+              condition: '#status = :scheduled',
+              names: { '#status': 'status' },
+              values: { ':scheduled': 'scheduled' },
+              onConditionFailed: () => conflict('activity-completed', 'The activity is no longer scheduled'),
+            },
+          )
+          .commit();
+      }
+      // Step 2: the tally of the now frozen attendance, the new state and ActivityCompleted, at once.
+      const final = roll(
+        current.inviteeIds,
+        recordedStatuses(await attendanceRecords(ctx, current.activityId)),
+      ).map((r) => finalStatus(r.status));
+      const { unknown: _none, attendanceRate, ...counts } = tally(final);
+      const next: Activity = {
+        ...current,
+        status: 'completed',
+        minutes: body.minutes,
+        resolutions: body.resolutions ?? [],
+        completedAt: now.toISOString(),
+        version: current.version + 1,
+        attendance: { ...counts, attendanceRate },
+      };
+      delete next.attendanceClosed;
+      const t = tx(ctx);
+      t.put(activityItem(next), {
+        condition: '#status = :scheduled AND attendanceClosed = :yes',
+        names: { '#status': 'status' },
+        values: { ':scheduled': 'scheduled', ':yes': true },
+        onConditionFailed: () => conflict('activity-completed', 'The activity is already completed'),
+      });
+      t.publish(
+        ActivityCompleted,
+        {
+          ...activityRef(next),
+          heldOn: localDate(new Date(next.startsAt)),
+          resolutions: next.resolutions ?? [],
+          attendance: counts,
+        },
+        { key: next.activityId, occurredAt: now },
+      );
+      await t.commit();
+      await finaliseAttendance(ctx, next);
+      return ok(activityView(next, caller));
+    },
+  }),
+];
+
+/** Re-reads an activity after its ActivityCompleted event and finishes any attendance left. */
+export const finishCompletion = async (ctx: ServiceContext, activityId: string) => {
+  const a = await getActivity(ctx, activityId);
+  if (a?.status === 'completed') await finaliseAttendance(ctx, a);
+};

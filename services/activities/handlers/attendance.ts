@@ -1,0 +1,144 @@
+/** Self check-in, the secretary's attendance record, and the attendance list with rates. */
+import { z } from 'zod';
+import type { ServiceContext } from '../../../shared/context.js';
+import { conflict, DomainError, ruleViolation, unwrap, validationFailed } from '../../../shared/errors.js';
+import { created, ok } from '../../../shared/http/result.js';
+import { idParam } from '../../../shared/schemas.js';
+import { route } from '../../../shared/service.js';
+import { type Activity, checkIn, requireScheduled } from '../domain/activity.js';
+import { roll, tally } from '../domain/attendance.js';
+import { attendanceStatuses } from '../events.js';
+import {
+  type AttendanceRecord,
+  attendanceItem,
+  attendanceOpen,
+  attendanceRecords,
+  getAttendanceRecord,
+  recordedStatuses,
+  tx,
+} from '../store.js';
+import { local, organisedActivity, visibleActivity } from './common.js';
+
+const activityParams = z.strictObject({ activityId: idParam });
+/** One transaction holds the activity's check and at most 99 records. */
+const MAX_ENTRIES = 99;
+
+const recordView = (r: AttendanceRecord) => ({
+  personId: r.personId,
+  status: r.status,
+  ...(r.note ? { note: r.note } : {}),
+  ...(r.checkedInAt ? { checkedInAt: local(r.checkedInAt) } : {}),
+  via: r.via,
+  recordedAt: local(r.recordedAt),
+});
+
+const attendanceView = async (ctx: ServiceContext, a: Activity) => {
+  const records = await attendanceRecords(ctx, a.activityId);
+  const items = roll(a.inviteeIds, recordedStatuses(records)).map(({ personId, status }) => {
+    const r = records.get(personId);
+    return r ? recordView(r) : { personId, status };
+  });
+  return { activityId: a.activityId, activityStatus: a.status, items, ...tally(items.map((i) => i.status)) };
+};
+
+export const attendanceRoutes = [
+  route('POST /activities/{activityId}/check-in', {
+    access: ['member', 'secretary', 'committee'],
+    request: {
+      params: activityParams,
+      body: z.strictObject({ code: z.string().regex(/^\d{6}$/, 'Six digits') }),
+    },
+    handler: async ({ params, body, caller, now }, ctx) => {
+      const a = await visibleActivity(ctx, caller, params.activityId);
+      const first = await getAttendanceRecord(ctx, a.activityId, caller.sub);
+      // Checking in twice changes nothing: the first record stands.
+      if (first && a.inviteeIds.includes(caller.sub)) return ok(recordView(first));
+      const status = unwrap(checkIn(a, caller.sub, body.code, now));
+      unwrap(requireScheduled(a, 'check in'));
+      const record: AttendanceRecord = {
+        personId: caller.sub,
+        status,
+        checkedInAt: now.toISOString(),
+        recordedAt: now.toISOString(),
+        recordedBy: caller.sub,
+        via: 'check-in',
+      };
+      const open = attendanceOpen(a.activityId);
+      const t = tx(ctx).check(open.key, open.condition);
+      t.put(attendanceItem(a.activityId, record), {
+        condition: 'attribute_not_exists(pk)',
+        onConditionFailed: () => conflict('already-recorded', 'Attendance was recorded meanwhile'),
+      });
+      try {
+        await t.commit();
+      } catch (error) {
+        // A concurrent check-in (or the secretary) got there first: show that record.
+        if (error instanceof DomainError && error.code === 'already-recorded') {
+          const winner = await getAttendanceRecord(ctx, a.activityId, caller.sub);
+          if (winner) return ok(recordView(winner));
+        }
+        throw error;
+      }
+      return created(recordView(record));
+    },
+  }),
+
+  route('PUT /activities/{activityId}/attendance', {
+    access: ['committee', 'secretary'],
+    request: {
+      params: activityParams,
+      body: z.strictObject({
+        entries: z
+          .array(
+            z.strictObject({
+              personId: idParam,
+              status: z.enum(attendanceStatuses),
+              note: z.string().trim().max(500).optional(),
+            }),
+          )
+          .min(1)
+          .max(MAX_ENTRIES),
+      }),
+    },
+    handler: async ({ params, body, caller, now }, ctx) => {
+      const a = await organisedActivity(ctx, caller, params.activityId);
+      const seen = new Set<string>();
+      const twice = body.entries.flatMap((e, i) => {
+        if (seen.has(e.personId)) return [{ field: `body.entries.${i}.personId`, message: 'Listed twice' }];
+        seen.add(e.personId);
+        return [];
+      });
+      if (twice.length) throw validationFailed(twice);
+      const strangers = body.entries.map((e) => e.personId).filter((id) => !a.inviteeIds.includes(id));
+      if (strangers.length) {
+        throw ruleViolation('not-invited', 'Attendance is recorded for invitees only', {
+          personIds: strangers,
+        });
+      }
+      unwrap(requireScheduled(a, 'record attendance'));
+      const open = attendanceOpen(a.activityId);
+      const t = tx(ctx).check(open.key, open.condition);
+      for (const e of body.entries) {
+        t.put(
+          attendanceItem(a.activityId, {
+            personId: e.personId,
+            status: e.status,
+            ...(e.note ? { note: e.note } : {}),
+            recordedAt: now.toISOString(),
+            recordedBy: caller.sub,
+            via: 'secretary',
+          }),
+        );
+      }
+      await t.commit();
+      return ok(await attendanceView(ctx, a));
+    },
+  }),
+
+  route('GET /activities/{activityId}/attendance', {
+    access: ['committee', 'secretary'],
+    request: { params: activityParams },
+    handler: async ({ params, caller }, ctx) =>
+      ok(await attendanceView(ctx, await organisedActivity(ctx, caller, params.activityId))),
+  }),
+];

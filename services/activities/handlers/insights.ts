@@ -1,0 +1,163 @@
+/** Cadence compliance, participation and room utilisation. Every read is a Query. */
+import { z } from 'zod';
+import { actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
+import type { ServiceContext } from '../../../shared/context.js';
+import { notFound, ruleViolation, validationFailed } from '../../../shared/errors.js';
+import { ok } from '../../../shared/http/result.js';
+import { branchRoster } from '../../../shared/roster.js';
+import { idParam, isoDateTime } from '../../../shared/schemas.js';
+import { route } from '../../../shared/service.js';
+import { localDate, localYear, startOfLocalDay } from '../../../shared/time.js';
+import { memberStatuses } from '../../talent/events.js';
+import { bookedHoursWithin } from '../domain/booking.js';
+import { type CadenceRules, compliance } from '../domain/cadence.js';
+import { LOW_PARTICIPATION, participation } from '../domain/participation.js';
+import {
+  allRooms,
+  bookingsAround,
+  completedActivities,
+  getCadence,
+  knownBranches,
+  meetingPartyGroups,
+  participationRecords,
+  rosterReader,
+} from '../store.js';
+import { local } from './common.js';
+
+const DAY = 86_400_000;
+const MAX_WINDOW = 366 * DAY;
+
+/** The branch an insight is about: the one named (if the caller acts for it), else their own. */
+const scopedBranch = (caller: Caller, branchId: string | undefined): string => {
+  const chosen = branchId ?? caller.branchId;
+  if (!chosen) throw validationFailed([{ field: 'query.branchId', message: 'Name the branch' }]);
+  if (!actsForBranch(caller, chosen)) throw notFound('Branch');
+  return chosen;
+};
+
+const window = (from: string | undefined, to: string | undefined, now: Date, defaultFrom: Date) => {
+  const start = from ? new Date(from) : defaultFrom;
+  const end = to ? new Date(to) : now;
+  if (end.getTime() <= start.getTime()) throw ruleViolation('empty-window', '`to` must be after `from`');
+  if (end.getTime() - start.getTime() > MAX_WINDOW) {
+    throw ruleViolation('window-too-long', 'An insight covers at most 366 days');
+  }
+  return { start, end };
+};
+
+/**
+ * A branch's party groups are the ones its members belong to in the roster projection, plus
+ * any that held a meeting this year. A group that has neither (empty, never met) cannot be
+ * seen: talent publishes no event for party groups themselves.
+ */
+const branchCompliance = async (
+  ctx: ServiceContext,
+  branchId: string,
+  year: number,
+  today: string,
+  rules: CadenceRules,
+) => {
+  const activities = await completedActivities(
+    ctx,
+    branchId,
+    startOfLocalDay(`${year}-01-01`).toISOString(),
+    startOfLocalDay(`${year + 1}-01-01`).toISOString(),
+  );
+  const roster = await branchRoster(rosterReader(ctx), branchId);
+  const partyGroupIds = [
+    ...roster.flatMap((p) =>
+      p.partyGroupId && memberStatuses.includes(p.politicalStatus) ? [p.partyGroupId] : [],
+    ),
+    ...meetingPartyGroups(activities),
+  ];
+  const held = activities.map((a) => ({
+    type: a.type,
+    ...(a.partyGroupId ? { partyGroupId: a.partyGroupId } : {}),
+    heldOn: localDate(new Date(a.startsAt)),
+  }));
+  return { branchId, ...compliance({ year, today, rules, held, partyGroupIds }) };
+};
+
+export const insightRoutes = [
+  route('GET /activities/insights/compliance', {
+    access: ['committee', 'secretary'],
+    request: {
+      query: z.strictObject({
+        branchId: idParam.optional(),
+        year: z.coerce.number().int().min(2000).max(2100).optional(),
+      }),
+    },
+    handler: async ({ query, caller, now }, ctx) => {
+      const year = query.year ?? localYear(now);
+      const today = localDate(now);
+      const { rules } = await getCadence(ctx);
+      // Without a branch: every branch the service knows, for the committee only.
+      const branches =
+        query.branchId === undefined && hasRole(caller, 'committee')
+          ? (await knownBranches(ctx)).sort()
+          : [scopedBranch(caller, query.branchId)];
+      const results = [];
+      for (const branchId of branches)
+        results.push(await branchCompliance(ctx, branchId, year, today, rules));
+      return ok({ year, asOf: today, rules, branches: results });
+    },
+  }),
+
+  route('GET /activities/insights/participation', {
+    access: ['committee', 'secretary'],
+    request: {
+      query: z.strictObject({
+        branchId: idParam.optional(),
+        from: isoDateTime.optional(),
+        to: isoDateTime.optional(),
+      }),
+    },
+    handler: async ({ query, caller, now }, ctx) => {
+      const branchId = scopedBranch(caller, query.branchId);
+      // Without a window: the year so far.
+      const { start, end } = window(query.from, query.to, now, startOfLocalDay(`${localYear(now)}-01-01`));
+      const records = await participationRecords(ctx, branchId, start.toISOString(), end.toISOString());
+      const result = participation(records);
+      const names = new Map(
+        (await branchRoster(rosterReader(ctx), branchId)).map((p) => [p.personId, p.name]),
+      );
+      return ok({
+        branchId,
+        from: local(start.toISOString()),
+        to: local(end.toISOString()),
+        threshold: LOW_PARTICIPATION,
+        invited: result.invited,
+        attended: result.attended,
+        rate: result.rate,
+        members: result.members.map((m) => ({
+          ...m,
+          ...(names.has(m.personId) ? { name: names.get(m.personId) } : {}),
+        })),
+      });
+    },
+  }),
+
+  route('GET /activities/insights/rooms', {
+    access: ['committee', 'secretary'],
+    request: { query: z.strictObject({ from: isoDateTime, to: isoDateTime }) },
+    handler: async ({ query, now }, ctx) => {
+      const { start, end } = window(query.from, query.to, now, now);
+      const hours = (end.getTime() - start.getTime()) / 3_600_000;
+      const rooms = [];
+      for (const room of await allRooms(ctx)) {
+        const bookings = await bookingsAround(ctx, room.roomId, start.toISOString(), end.toISOString());
+        const booked = bookedHoursWithin(bookings, start, end);
+        rooms.push({
+          roomId: room.roomId,
+          name: room.name,
+          capacity: room.capacity,
+          bookings: bookings.length,
+          bookedHours: booked,
+          // Share of every hour in the window (round the clock, not office hours).
+          utilisation: Math.round((booked / hours) * 10_000) / 10_000,
+        });
+      }
+      return ok({ from: local(start.toISOString()), to: local(end.toISOString()), hours, rooms });
+    },
+  }),
+];

@@ -1,0 +1,73 @@
+/** Rooms (党员活动室) and their bookings. */
+import { z } from 'zod';
+import { conflict, notFound } from '../../../shared/errors.js';
+import { pageQuery } from '../../../shared/http/paging.js';
+import { created, ok } from '../../../shared/http/result.js';
+import { newId } from '../../../shared/ids.js';
+import { idParam, isoDateTime, nonEmpty } from '../../../shared/schemas.js';
+import { route } from '../../../shared/service.js';
+import type { Booking } from '../domain/booking.js';
+import { bookingsPage, getRoom, listRooms, type Room, roomItem, tx } from '../store.js';
+import { local } from './common.js';
+
+const DAY = 86_400_000;
+
+export const roomView = ({ bookingsVersion: _v, ...room }: Room) => ({
+  ...room,
+  createdAt: local(room.createdAt),
+});
+const bookingView = (b: Booking) => ({ ...b, startsAt: local(b.startsAt), endsAt: local(b.endsAt) });
+
+export const roomRoutes = [
+  route('POST /activities/rooms', {
+    access: ['committee'],
+    request: {
+      body: z.strictObject({ name: nonEmpty(100), capacity: z.number().int().min(1).max(10_000) }),
+    },
+    handler: async ({ body, now }, ctx) => {
+      const room: Room = {
+        roomId: newId(),
+        name: body.name,
+        capacity: body.capacity,
+        bookingsVersion: 0,
+        createdAt: now.toISOString(),
+      };
+      await tx(ctx)
+        .create(roomItem(room), () => conflict('room-exists', 'The room already exists'))
+        .commit();
+      return created(roomView(room), `/activities/rooms/${room.roomId}`);
+    },
+  }),
+
+  route('GET /activities/rooms', {
+    access: ['committee', 'secretary', 'member'],
+    request: { query: z.strictObject({ ...pageQuery }) },
+    handler: async ({ query }, ctx) => {
+      const page = await listRooms(ctx, query.limit, query.cursor);
+      return ok({ ...page, items: page.items.map(roomView) });
+    },
+  }),
+
+  route('GET /activities/rooms/{roomId}/bookings', {
+    access: ['committee', 'secretary', 'member'],
+    request: {
+      params: z.strictObject({ roomId: idParam }),
+      query: z.strictObject({ ...pageQuery, from: isoDateTime.optional(), to: isoDateTime.optional() }),
+    },
+    handler: async ({ params, query, now }, ctx) => {
+      if (!(await getRoom(ctx, params.roomId))) throw notFound('Room');
+      // Without a window: the coming 31 days.
+      const from = query.from ? new Date(query.from) : now;
+      const to = query.to ? new Date(query.to) : new Date(from.getTime() + 31 * DAY);
+      const page = await bookingsPage(
+        ctx,
+        params.roomId,
+        from.toISOString(),
+        to.toISOString(),
+        query.limit,
+        query.cursor,
+      );
+      return ok({ ...page, items: page.items.map(bookingView) });
+    },
+  }),
+];

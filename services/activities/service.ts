@@ -1,0 +1,44 @@
+/** activities: 三会一课 and party activities, attendance, rooms and compliance. */
+import { patternFor } from '../../shared/events/contract.js';
+import { rosterSubscriptions } from '../../shared/roster.js';
+import { defineService, type SubscriptionSpec, subscription } from '../../shared/service.js';
+import { ActivityCompleted, activitiesEvents } from './events.js';
+import { activityRoutes, finishCompletion } from './handlers/activities.js';
+import { attendanceRoutes } from './handlers/attendance.js';
+import { insightRoutes } from './handlers/insights.js';
+import { roomRoutes } from './handlers/rooms.js';
+import { settingsRoutes } from './handlers/settings.js';
+import { knownBranchItem, table } from './store.js';
+
+/**
+ * talent's roster, kept by the shared projection; each update also notes the person's
+ * branch, so the committee's compliance view lists branches that have held nothing yet.
+ */
+const roster = rosterSubscriptions(table).map(
+  (s): SubscriptionSpec => ({
+    ...s,
+    handler: async (event, t, ctx) => {
+      await s.handler(event, t, ctx);
+      const branchId = (event.data as { person: { branchId?: string } }).person.branchId;
+      if (branchId) t.put(knownBranchItem(branchId));
+    },
+  }),
+);
+
+export const activitiesService = defineService({
+  name: 'activities',
+  table,
+  publishes: activitiesEvents,
+  routes: [...roomRoutes, ...settingsRoutes, ...insightRoutes, ...activityRoutes, ...attendanceRoutes],
+  subscriptions: [
+    ...roster,
+    // The safety net of completion: whatever attendance the completing request did not get
+    // to publish (it crashed, timed out) is published here, once, from the committed state.
+    subscription({
+      name: 'finish-completion',
+      pattern: patternFor(ActivityCompleted),
+      contract: ActivityCompleted,
+      handler: async (event, _t, ctx) => finishCompletion(ctx, event.data.activityId),
+    }),
+  ],
+});

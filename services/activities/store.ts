@@ -1,0 +1,480 @@
+/**
+ * The activities table. Access patterns (pk / sk):
+ *   ACTIVITY#<id> / ACTIVITY                 the activity                        GetItem
+ *     gsi1: BRANCH#<branchId> / <startsAt>#<id>  a branch's activities by start  Query (list, compliance)
+ *   ACTIVITY#<id> / ATTENDANCE#<personId>    one invitee's recorded attendance   Query by activity
+ *                                            (no item = unknown)
+ *   PARTICIPATION#<branchId> / <startsAt>#<activityId>#<personId>
+ *                                            an invitee's final attendance, written at completion
+ *                                            together with its AttendanceRecorded event (so it is
+ *                                            also the "published once" marker)   Query by branch and time
+ *   ROOMS / ROOM#<roomId>                    a room, with `bookingsVersion`      Query (all rooms), GetItem
+ *   ROOM#<roomId> / BOOKING#<startsAt>#<activityId>
+ *                                            a booking of the room               Query by room and time
+ *   SETTINGS / CADENCE                       the institution's cadence rules     GetItem
+ *   BRANCHES / BRANCH#<branchId>             branches the service has heard of   Query
+ *   PERSON#… / ROSTER, ROSTER#<branchId> / PERSON#…   talent's roster (shared/roster.ts)
+ *   OUTBOX#<activityId> / EVENT#<eventId>    outbox (shared/events/outbox.ts)
+ *   SEEN#<subscription>#<eventId> / SEEN     consumer idempotency markers
+ * No Scan anywhere: every list is a Query on a key or gsi1.
+ */
+import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { ServiceContext } from '../../shared/context.js';
+import { conflict, DomainError, ruleViolation } from '../../shared/errors.js';
+import type { Page } from '../../shared/http/paging.js';
+import type { RosterReader } from '../../shared/roster.js';
+import { queryPage } from '../../shared/store/query.js';
+import { Transaction } from '../../shared/store/transaction.js';
+import type { Activity } from './domain/activity.js';
+import { MAX_DURATION_MS } from './domain/activity.js';
+import type { RecordedStatus } from './domain/attendance.js';
+import { type Booking, findClash } from './domain/booking.js';
+import { type CadenceRules, statutoryCadence } from './domain/cadence.js';
+import type { FinalRecord } from './domain/participation.js';
+import type { ActivityType, AttendanceStatus } from './events.js';
+
+export const table = {
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  indexes: [
+    { name: 'gsi1', partitionKey: { name: 'gsi1pk', type: 'S' }, sortKey: { name: 'gsi1sk', type: 'S' } },
+  ],
+  timeToLiveAttribute: 'expiresAt',
+} as const;
+
+export const tx = (ctx: ServiceContext) =>
+  new Transaction({ db: ctx.db, tableName: ctx.env.tableName, table });
+export const rosterReader = (ctx: ServiceContext): RosterReader => ({
+  db: ctx.db,
+  tableName: ctx.env.tableName,
+  table,
+});
+
+export const activityKey = (activityId: string) => ({ pk: `ACTIVITY#${activityId}`, sk: 'ACTIVITY' });
+export const attendanceKey = (activityId: string, personId: string) => ({
+  pk: `ACTIVITY#${activityId}`,
+  sk: `ATTENDANCE#${personId}`,
+});
+export const roomKey = (roomId: string) => ({ pk: 'ROOMS', sk: `ROOM#${roomId}` });
+export const bookingKey = (b: Pick<Booking, 'roomId' | 'startsAt' | 'activityId'>) => ({
+  pk: `ROOM#${b.roomId}`,
+  sk: `BOOKING#${b.startsAt}#${b.activityId}`,
+});
+const participationKey = (a: Pick<Activity, 'branchId' | 'startsAt' | 'activityId'>, personId: string) => ({
+  pk: `PARTICIPATION#${a.branchId}`,
+  sk: `${a.startsAt}#${a.activityId}#${personId}`,
+});
+const settingsKey = { pk: 'SETTINGS', sk: 'CADENCE' };
+export const knownBranchItem = (branchId: string) => ({
+  pk: 'BRANCHES',
+  sk: `BRANCH#${branchId}`,
+  kind: 'branch',
+  branchId,
+});
+
+const get = async (ctx: ServiceContext, Key: Record<string, string>) =>
+  (await ctx.db.send(new GetCommand({ TableName: ctx.env.tableName, Key, ConsistentRead: true }))).Item;
+
+/** Every item of a Query, all pages (for bounded sets: one activity, one room's window). */
+const queryAll = async (ctx: ServiceContext, input: Omit<QueryCommandInput, 'TableName'>) => {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await ctx.db.send(
+      new QueryCommand({
+        TableName: ctx.env.tableName,
+        ...input,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+};
+
+// ---------------------------------------------------------------- activities
+
+const ACTIVITY_FIELDS = [
+  'activityId',
+  'branchId',
+  'type',
+  'partyGroupId',
+  'title',
+  'agenda',
+  'startsAt',
+  'endsAt',
+  'roomId',
+  'location',
+  'inviteeIds',
+  'status',
+  'checkInCode',
+  'version',
+  'attendanceClosed',
+  'createdBy',
+  'createdAt',
+  'cancelReason',
+  'cancelledAt',
+  'minutes',
+  'resolutions',
+  'completedAt',
+  'attendance',
+] as const;
+
+const toActivity = (item: Record<string, unknown>): Activity => {
+  const out: Record<string, unknown> = {};
+  for (const f of ACTIVITY_FIELDS) if (item[f] !== undefined) out[f] = item[f];
+  return out as unknown as Activity;
+};
+
+export const activityItem = (a: Activity) => ({
+  ...activityKey(a.activityId),
+  kind: 'activity',
+  gsi1pk: `BRANCH#${a.branchId}`,
+  gsi1sk: `${a.startsAt}#${a.activityId}`,
+  ...a,
+});
+
+export const getActivity = async (ctx: ServiceContext, activityId: string): Promise<Activity | undefined> => {
+  const item = await get(ctx, activityKey(activityId));
+  return item ? toActivity(item) : undefined;
+};
+
+export const listActivities = async (
+  ctx: ServiceContext,
+  q: {
+    branchId: string;
+    from?: string;
+    to?: string;
+    type?: ActivityType;
+    status?: string;
+    limit: number;
+    cursor?: string;
+  },
+): Promise<Page<Activity>> => {
+  const filters: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {
+    ':b': `BRANCH#${q.branchId}`,
+    ':lo': q.from ?? '0',
+    // Exclusive upper bound: `<to>#id` sorts after `<to>`, so an activity starting at `to` is left out.
+    ':hi': q.to ?? '~',
+  };
+  if (q.type) {
+    filters.push('#type = :type');
+    names['#type'] = 'type';
+    values[':type'] = q.type;
+  }
+  if (q.status) {
+    filters.push('#status = :status');
+    names['#status'] = 'status';
+    values[':status'] = q.status;
+  }
+  return queryPage(
+    ctx.db,
+    {
+      TableName: ctx.env.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :b AND gsi1sk BETWEEN :lo AND :hi',
+      ...(filters.length ? { FilterExpression: filters.join(' AND '), ExpressionAttributeNames: names } : {}),
+      ExpressionAttributeValues: values,
+    },
+    { partition: { name: 'gsi1pk', value: `BRANCH#${q.branchId}` }, limit: q.limit, cursor: q.cursor },
+    toActivity,
+  );
+};
+
+/** Completed activities of a branch that started in [from, to) (UTC ISO), for compliance. */
+export const completedActivities = async (ctx: ServiceContext, branchId: string, from: string, to: string) =>
+  (
+    await queryAll(ctx, {
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :b AND gsi1sk BETWEEN :lo AND :hi',
+      FilterExpression: '#status = :completed',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':b': `BRANCH#${branchId}`,
+        ':lo': from,
+        ':hi': to,
+        ':completed': 'completed',
+      },
+    })
+  ).map(toActivity);
+
+/** The condition every attendance write carries: the activity is scheduled and attendance open. */
+export const attendanceOpen = (activityId: string) => ({
+  key: activityKey(activityId),
+  condition: {
+    condition: '#status = :scheduled AND attribute_not_exists(attendanceClosed)',
+    names: { '#status': 'status' },
+    values: { ':scheduled': 'scheduled' },
+    onConditionFailed: () =>
+      conflict('attendance-closed', 'Attendance can no longer change for this activity'),
+  },
+});
+
+/** The version a PATCH read, and the status it still expects. */
+export const expectVersion = (version: number) => ({
+  condition: '#version = :expected AND #status = :scheduled AND attribute_not_exists(attendanceClosed)',
+  names: { '#version': 'version', '#status': 'status' },
+  values: { ':expected': version, ':scheduled': 'scheduled' },
+  onConditionFailed: () => conflict('version-conflict', 'The activity changed meanwhile; read it again'),
+});
+
+// ---------------------------------------------------------------- attendance
+
+export interface AttendanceRecord {
+  personId: string;
+  status: AttendanceStatus;
+  note?: string;
+  checkedInAt?: string;
+  recordedAt: string;
+  recordedBy: string;
+  via: 'check-in' | 'secretary';
+}
+
+export const attendanceItem = (activityId: string, r: AttendanceRecord) => ({
+  ...attendanceKey(activityId, r.personId),
+  kind: 'attendance',
+  ...r,
+});
+
+export const getAttendanceRecord = async (ctx: ServiceContext, activityId: string, personId: string) =>
+  (await get(ctx, attendanceKey(activityId, personId))) as AttendanceRecord | undefined;
+
+export const attendanceRecords = async (ctx: ServiceContext, activityId: string) => {
+  const items = await queryAll(ctx, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :att)',
+    ExpressionAttributeValues: { ':pk': `ACTIVITY#${activityId}`, ':att': 'ATTENDANCE#' },
+    ConsistentRead: true,
+  });
+  return new Map(items.map((i) => [i.personId as string, i as unknown as AttendanceRecord]));
+};
+
+export const recordedStatuses = (records: Map<string, AttendanceRecord>) =>
+  new Map<string, RecordedStatus>([...records].map(([id, r]) => [id, r.status]));
+
+export const participationItem = (a: Activity, personId: string, status: AttendanceStatus) => ({
+  ...participationKey(a, personId),
+  kind: 'participation',
+  activityId: a.activityId,
+  type: a.type,
+  personId,
+  status,
+});
+
+/** Writes refused because the final record is already there: the work was done before. */
+export const ALREADY_FINAL = 'attendance-already-final';
+export const finalOnce = {
+  condition: 'attribute_not_exists(pk)',
+  onConditionFailed: () => conflict(ALREADY_FINAL, 'This final attendance was already recorded'),
+};
+
+export const participationRecords = async (
+  ctx: ServiceContext,
+  branchId: string,
+  from: string,
+  to: string,
+): Promise<FinalRecord[]> =>
+  (
+    await queryAll(ctx, {
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
+      ExpressionAttributeValues: { ':pk': `PARTICIPATION#${branchId}`, ':lo': from, ':hi': to },
+    })
+  ).map((i) => ({ personId: i.personId as string, status: i.status as AttendanceStatus }));
+
+// ---------------------------------------------------------------- rooms
+
+export interface Room {
+  roomId: string;
+  name: string;
+  capacity: number;
+  bookingsVersion: number;
+  createdAt: string;
+}
+
+const toRoom = ({ roomId, name, capacity, bookingsVersion, createdAt }: Record<string, unknown>) =>
+  ({ roomId, name, capacity, bookingsVersion, createdAt }) as Room;
+
+export const roomItem = (room: Room) => ({ ...roomKey(room.roomId), kind: 'room', ...room });
+
+export const getRoom = async (ctx: ServiceContext, roomId: string) => {
+  const item = await get(ctx, roomKey(roomId));
+  return item ? toRoom(item) : undefined;
+};
+
+export const listRooms = (ctx: ServiceContext, limit: number, cursor?: string) =>
+  queryPage(
+    ctx.db,
+    {
+      TableName: ctx.env.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': 'ROOMS' },
+    },
+    { partition: { name: 'pk', value: 'ROOMS' }, limit, cursor },
+    toRoom,
+  );
+
+export const allRooms = async (ctx: ServiceContext) =>
+  (
+    await queryAll(ctx, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'ROOMS' } })
+  ).map(toRoom);
+
+const toBooking = ({ roomId, activityId, startsAt, endsAt }: Record<string, unknown>) =>
+  ({ roomId, activityId, startsAt, endsAt }) as Booking;
+
+/**
+ * Bookings that may overlap [from, to): a booking lasts at most 12 hours, so one that starts
+ * more than 12 hours before `from` cannot reach into the window.
+ */
+const bookingWindow = (roomId: string, from: string, to: string) => ({
+  KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
+  FilterExpression: 'endsAt > :from',
+  ExpressionAttributeValues: {
+    ':pk': `ROOM#${roomId}`,
+    ':lo': `BOOKING#${new Date(Date.parse(from) - MAX_DURATION_MS).toISOString()}`,
+    // `BOOKING#<to>#…` sorts after `BOOKING#<to>`: a booking starting exactly at `to` is outside.
+    ':hi': `BOOKING#${to}`,
+    ':from': from,
+  },
+});
+
+export const bookingsAround = async (ctx: ServiceContext, roomId: string, from: string, to: string) =>
+  (await queryAll(ctx, { ...bookingWindow(roomId, from, to), ConsistentRead: true })).map(toBooking);
+
+export const bookingsPage = (
+  ctx: ServiceContext,
+  roomId: string,
+  from: string,
+  to: string,
+  limit: number,
+  cursor?: string,
+) =>
+  queryPage(
+    ctx.db,
+    { TableName: ctx.env.tableName, ...bookingWindow(roomId, from, to) },
+    { partition: { name: 'pk', value: `ROOM#${roomId}` }, limit, cursor },
+    toBooking,
+  );
+
+export const bookingItem = (b: Booking) => ({ ...bookingKey(b), kind: 'booking', ...b });
+
+const ROOM_MOVED_ON = 'room-bookings-changed';
+const MAX_BOOKING_ATTEMPTS = 25;
+
+const retryable = (error: unknown) =>
+  error instanceof DomainError && (error.code === ROOM_MOVED_ON || error.code === 'concurrent-update');
+
+const pause = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 10 * 2 ** attempt)));
+
+/**
+ * Commits `build`'s writes together with a booking of the room, if one is wanted.
+ *
+ * Bookings of one room never overlap, even when requested at the same instant: each booking
+ * reads the room's `bookingsVersion` and the bookings around the interval, checks for a clash
+ * (a pure function), and commits the booking with a conditional bump of that version. Of two
+ * concurrent bookers only one commit can match the version both read; the other re-reads,
+ * now sees the winner's booking, and is refused with 409 `room-booked`. The loop is bounded:
+ * it is concurrency control, not a way to hide failures.
+ */
+export const commitWithBooking = async (
+  ctx: ServiceContext,
+  wanted: Booking | undefined,
+  build: (t: Transaction, room: Room | undefined) => void,
+): Promise<void> => {
+  for (let attempt = 0; ; attempt += 1) {
+    const t = tx(ctx);
+    let room: Room | undefined;
+    if (wanted) {
+      room = await getRoom(ctx, wanted.roomId);
+      if (!room) throw ruleViolation('room-not-found', `Room ${wanted.roomId} does not exist`);
+      const clash = findClash(
+        await bookingsAround(ctx, wanted.roomId, wanted.startsAt, wanted.endsAt),
+        wanted,
+      );
+      if (clash) {
+        throw conflict('room-booked', `The room is booked by activity ${clash.activityId} at that time`, {
+          activityId: clash.activityId,
+          startsAt: clash.startsAt,
+          endsAt: clash.endsAt,
+        });
+      }
+    }
+    build(t, room);
+    if (wanted && room) {
+      t.put(bookingItem(wanted));
+      t.update(
+        roomKey(wanted.roomId),
+        { expression: 'SET bookingsVersion = :next', values: { ':next': room.bookingsVersion + 1 } },
+        {
+          condition: 'bookingsVersion = :read',
+          values: { ':read': room.bookingsVersion },
+          onConditionFailed: () => conflict(ROOM_MOVED_ON, 'The room was booked meanwhile'),
+        },
+      );
+    }
+    try {
+      await t.commit();
+      return;
+    } catch (error) {
+      if (!wanted || !retryable(error) || attempt + 1 >= MAX_BOOKING_ATTEMPTS) {
+        if (error instanceof DomainError && error.code === ROOM_MOVED_ON) {
+          throw conflict('room-busy', 'The room is being booked by many at once; try again');
+        }
+        throw error;
+      }
+      await pause(attempt);
+    }
+  }
+};
+
+// ---------------------------------------------------------------- settings and branches
+
+export interface CadenceSettings {
+  rules: CadenceRules;
+  /** 0 while the statutory defaults apply (nothing stored yet). */
+  version: number;
+  updatedAt?: string;
+  updatedBy?: string;
+}
+
+export const getCadence = async (ctx: ServiceContext): Promise<CadenceSettings> => {
+  const item = await get(ctx, settingsKey);
+  if (!item) return { rules: statutoryCadence, version: 0 };
+  const { rules, version, updatedAt, updatedBy } = item;
+  return { rules, version, updatedAt, updatedBy } as CadenceSettings;
+};
+
+export const putCadence = async (ctx: ServiceContext, s: Required<CadenceSettings>, expected: number) => {
+  const t = tx(ctx);
+  t.put(
+    { ...settingsKey, kind: 'settings', ...s },
+    expected === 0
+      ? {
+          condition: 'attribute_not_exists(pk)',
+          onConditionFailed: () =>
+            conflict('version-conflict', 'The settings changed meanwhile; read them again'),
+        }
+      : {
+          condition: '#version = :expected',
+          names: { '#version': 'version' },
+          values: { ':expected': expected },
+          onConditionFailed: () =>
+            conflict('version-conflict', 'The settings changed meanwhile; read them again'),
+        },
+  );
+  await t.commit();
+};
+
+export const knownBranches = async (ctx: ServiceContext) =>
+  (
+    await queryAll(ctx, {
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': 'BRANCHES' },
+    })
+  ).map((i) => i.branchId as string);
+
+/** Party groups seen on a branch's party-group meetings in a window (besides the roster's). */
+export const meetingPartyGroups = (activities: readonly Activity[]) =>
+  activities.flatMap((a) => (a.type === 'party-group-meeting' && a.partyGroupId ? [a.partyGroupId] : []));
