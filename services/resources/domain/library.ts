@@ -1,0 +1,292 @@
+/**
+ * The study library (学习资料库): what may be uploaded, who sees a resource, and whether
+ * the object S3 reports is the file that was announced. Pure: no AWS, no clock.
+ */
+import { type Caller, hasRole } from '../../../shared/auth.js';
+import { badRequest, conflict, DomainError, ruleViolation } from '../../../shared/errors.js';
+import type { resourceKinds } from '../events.js';
+
+export type ResourceKind = (typeof resourceKinds)[number];
+/** uploading → available → archived; an upload that fails the check ends `rejected`. */
+export type ResourceStatus = 'uploading' | 'available' | 'rejected' | 'archived';
+export const resourceStatuses = ['uploading', 'available', 'rejected', 'archived'] as const;
+
+export interface Audience {
+  /** Absent: everyone in the institution. */
+  branchIds?: string[];
+}
+
+export interface Resource {
+  resourceId: string;
+  title: string;
+  kind: ResourceKind;
+  contentType?: string;
+  sizeBytes?: number;
+  url?: string;
+  tags: string[];
+  audience: Audience;
+  estimatedMinutes?: number;
+  status: ResourceStatus;
+  rejectedReason?: RejectionReason;
+  /** The S3 key; ULIDs only, never a file name the uploader chose. */
+  objectKey?: string;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  publishedAt?: string;
+  archivedAt?: string;
+  version: number;
+}
+
+/** How a content type's first bytes look; the names of the signatures `sniff` knows. */
+type Signature = 'pdf' | 'ole' | 'zip' | 'text' | 'mp4' | 'mp3' | 'png' | 'jpeg';
+
+/** The file types the library takes, with the signature their content must carry. */
+export const allowedContentTypes: Readonly<Record<string, Signature>> = {
+  'application/pdf': 'pdf',
+  'application/msword': 'ole',
+  'application/vnd.ms-powerpoint': 'ole',
+  'application/vnd.ms-excel': 'ole',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'zip',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'zip',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'zip',
+  'text/plain': 'text',
+  'video/mp4': 'mp4',
+  'audio/mpeg': 'mp3',
+  'image/png': 'png',
+  'image/jpeg': 'jpeg',
+};
+
+/** A video must be an MP4 and an audio an MP3; documents, policies and 会议精神 take any allowed type. */
+const typesOfKind: Partial<Record<ResourceKind, readonly string[]>> = {
+  video: ['video/mp4'],
+  audio: ['audio/mpeg'],
+};
+
+export const objectKeyOf = (resourceId: string): string => `library/${resourceId}`;
+
+/** `library/<ULID>` → the ULID; anything else is not one of ours. */
+export const resourceIdOfKey = (key: string): string | undefined =>
+  /^library\/([0-9A-HJKMNP-TV-Z]{26})$/.exec(key)?.[1];
+
+export interface NewResourceInput {
+  title: string;
+  kind: ResourceKind;
+  contentType?: string | undefined;
+  sizeBytes?: number | undefined;
+  url?: string | undefined;
+  tags?: string[] | undefined;
+  audience?: Audience | undefined;
+  estimatedMinutes?: number | undefined;
+}
+
+/**
+ * A secretary publishes for their own branch only; the committee for anyone. A secretary
+ * who names no audience means their branch.
+ */
+export const audienceFor = (caller: Caller, requested: Audience | undefined): Audience => {
+  if (hasRole(caller, 'committee')) {
+    return requested?.branchIds ? { branchIds: [...new Set(requested.branchIds)] } : {};
+  }
+  const own = caller.branchId;
+  if (!own) throw ruleViolation('secretary-without-branch', 'Your account names no branch');
+  const branchIds = requested?.branchIds ?? [own];
+  if (branchIds.length === 0 || branchIds.some((b) => b !== own)) {
+    throw ruleViolation('audience-outside-branch', 'A secretary publishes for their own branch only', {
+      branchIds,
+    });
+  }
+  return { branchIds: [own] };
+};
+
+/** Checks the announced file (before any upload URL is issued) or the link. */
+export const checkNewResource = (input: NewResourceInput, uploadLimitBytes: number): void => {
+  if (input.kind === 'link') {
+    if (!input.url) throw badRequest('url-required', 'A link needs a url');
+    if (input.contentType !== undefined || input.sizeBytes !== undefined) {
+      throw badRequest('link-has-no-file', 'A link takes no contentType or sizeBytes');
+    }
+    return;
+  }
+  if (input.url !== undefined) throw badRequest('url-only-for-links', 'Only a link takes a url');
+  if (input.contentType === undefined || input.sizeBytes === undefined) {
+    throw badRequest('file-required', 'A file resource needs contentType and sizeBytes');
+  }
+  if (!(input.contentType in allowedContentTypes)) {
+    throw badRequest('unsupported-content-type', `Files of type ${input.contentType} are not accepted`, {
+      allowed: Object.keys(allowedContentTypes),
+    });
+  }
+  const forKind = typesOfKind[input.kind];
+  if (forKind && !forKind.includes(input.contentType)) {
+    throw badRequest('content-type-not-for-kind', `A ${input.kind} must be ${forKind.join(' or ')}`);
+  }
+  if (input.sizeBytes > uploadLimitBytes) {
+    throw new DomainError(413, 'file-too-large', `Files are limited to ${uploadLimitBytes} bytes`, {
+      limitBytes: uploadLimitBytes,
+    });
+  }
+};
+
+export const inAudience = (caller: Caller, audience: Audience): boolean =>
+  audience.branchIds === undefined ||
+  (caller.branchId !== undefined && audience.branchIds.includes(caller.branchId));
+
+/** The committee, or a secretary whose branch is the resource's whole audience. */
+export const managesResource = (caller: Caller, resource: Pick<Resource, 'audience'>): boolean => {
+  if (hasRole(caller, 'committee')) return true;
+  const branches = resource.audience.branchIds;
+  return (
+    hasRole(caller, 'secretary') &&
+    caller.branchId !== undefined &&
+    branches !== undefined &&
+    branches.length > 0 &&
+    branches.every((b) => b === caller.branchId)
+  );
+};
+
+/** Who may see a resource at all; everyone else is told it does not exist. */
+export const canSee = (caller: Caller, resource: Pick<Resource, 'audience' | 'status'>): boolean =>
+  managesResource(caller, resource) ||
+  (resource.status === 'available' && inAudience(caller, resource.audience));
+
+/** Study and downloads need the file to be there and the caller in the audience. */
+export const canUse = (caller: Caller, resource: Pick<Resource, 'audience' | 'status'>): boolean =>
+  resource.status === 'available' &&
+  (inAudience(caller, resource.audience) || managesResource(caller, resource));
+
+/**
+ * Which part of a list a caller may see. The committee sees everything; a secretary any
+ * status of their own branch's resources and the available ones meant for everyone; a
+ * member only available resources of their audience.
+ */
+export type ListScope =
+  | { kind: 'all' }
+  | { kind: 'audience'; branchId: string | undefined; includeEveryone: boolean }
+  | { kind: 'nothing' };
+
+export const listScope = (caller: Caller, status: ResourceStatus): ListScope => {
+  if (hasRole(caller, 'committee')) return { kind: 'all' };
+  if (status === 'available') return { kind: 'audience', branchId: caller.branchId, includeEveryone: true };
+  if (hasRole(caller, 'secretary') && caller.branchId) {
+    return { kind: 'audience', branchId: caller.branchId, includeEveryone: false };
+  }
+  return { kind: 'nothing' };
+};
+
+/** `missing`: the object was gone by the time it was checked. */
+export type RejectionReason = 'empty' | 'too-large' | 'size-mismatch' | 'type-mismatch' | 'missing';
+
+export interface StoredObject {
+  sizeBytes: number;
+  /** The first bytes of the object (a ranged read). */
+  head: Uint8Array;
+  /** True when `head` is the whole object. */
+  complete: boolean;
+}
+
+const startsWith = (bytes: Uint8Array, prefix: readonly number[], offset = 0): boolean =>
+  bytes.length >= offset + prefix.length && prefix.every((b, i) => bytes[offset + i] === b);
+
+const ascii = (text: string): number[] => [...text].map((c) => c.charCodeAt(0));
+
+/**
+ * UTF-8 without NUL. A ranged read may cut the last character in two, so an incomplete
+ * sequence at the very end of a partial read is allowed; anywhere else it is not text.
+ */
+const looksLikeText = (bytes: Uint8Array, complete: boolean): boolean => {
+  if (bytes.includes(0)) return false;
+  let end = bytes.length;
+  if (!complete) {
+    // Back off over a trailing partial sequence (at most 3 continuation bytes and its lead).
+    let i = end - 1;
+    let continuation = 0;
+    while (i >= 0 && continuation < 3 && ((bytes[i] as number) & 0xc0) === 0x80) {
+      i--;
+      continuation++;
+    }
+    if (i >= 0) {
+      const lead = bytes[i] as number;
+      const needed = lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : lead >= 0xc0 ? 1 : 0;
+      if (needed > continuation) end = i;
+    }
+  }
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, end));
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const matches: Record<Signature, (bytes: Uint8Array, complete: boolean) => boolean> = {
+  pdf: (b) => startsWith(b, ascii('%PDF-')),
+  png: (b) => startsWith(b, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  jpeg: (b) => startsWith(b, [0xff, 0xd8, 0xff]),
+  // docx, pptx and xlsx are ZIP containers.
+  zip: (b) => startsWith(b, [0x50, 0x4b, 0x03, 0x04]),
+  // doc, ppt and xls are OLE compound files.
+  ole: (b) => startsWith(b, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]),
+  mp4: (b) => startsWith(b, ascii('ftyp'), 4),
+  // An ID3 tag, or straight into an MPEG audio frame (11 sync bits).
+  mp3: (b) =>
+    startsWith(b, ascii('ID3')) || (b.length >= 2 && b[0] === 0xff && ((b[1] as number) & 0xe0) === 0xe0),
+  text: looksLikeText,
+};
+
+/** Whether the content carries the signature of the declared type. */
+export const contentMatches = (contentType: string, head: Uint8Array, complete: boolean): boolean => {
+  const signature = allowedContentTypes[contentType];
+  return signature !== undefined && matches[signature](head, complete);
+};
+
+/**
+ * The check S3's POST policy makes on AWS, made again on what was actually stored (the
+ * local server ignores policies, and a policy says nothing about the content itself).
+ */
+export const judgeUpload = (
+  declared: { contentType: string; sizeBytes: number },
+  stored: StoredObject,
+  uploadLimitBytes: number,
+): { accepted: true } | { accepted: false; reason: RejectionReason } => {
+  if (stored.sizeBytes === 0) return { accepted: false, reason: 'empty' };
+  if (stored.sizeBytes > uploadLimitBytes) return { accepted: false, reason: 'too-large' };
+  if (stored.sizeBytes !== declared.sizeBytes) return { accepted: false, reason: 'size-mismatch' };
+  if (!contentMatches(declared.contentType, stored.head, stored.complete)) {
+    return { accepted: false, reason: 'type-mismatch' };
+  }
+  return { accepted: true };
+};
+
+/** How many leading bytes `judgeUpload` needs to see. */
+export const SNIFF_BYTES = 4096;
+
+export interface ResourcePatch {
+  title?: string | undefined;
+  tags?: string[] | undefined;
+  audience?: Audience | undefined;
+  estimatedMinutes?: number | null | undefined;
+}
+
+export const applyPatch = (
+  resource: Resource,
+  patch: ResourcePatch,
+  audience: Audience | undefined,
+  at: string,
+): Resource => {
+  if (resource.status === 'archived' || resource.status === 'rejected') {
+    throw ruleViolation(`resource-${resource.status}`, `A ${resource.status} resource cannot be changed`);
+  }
+  const next: Resource = { ...resource, updatedAt: at, version: resource.version + 1 };
+  if (patch.title !== undefined) next.title = patch.title;
+  if (patch.tags !== undefined) next.tags = [...new Set(patch.tags)];
+  if (audience !== undefined) next.audience = audience;
+  if (patch.estimatedMinutes === null) delete next.estimatedMinutes;
+  else if (patch.estimatedMinutes !== undefined) next.estimatedMinutes = patch.estimatedMinutes;
+  return next;
+};
+
+export const archive = (resource: Resource, at: string): Resource => {
+  if (resource.status === 'archived') throw conflict('resource-archived', 'The resource is already archived');
+  return { ...resource, status: 'archived', archivedAt: at, updatedAt: at, version: resource.version + 1 };
+};

@@ -1,0 +1,132 @@
+/**
+ * Study (学习) records and assignments (必学任务). Pure: "now" and the roster come in as values.
+ */
+import { type Caller, hasRole } from '../../../shared/auth.js';
+import { badRequest, ruleViolation } from '../../../shared/errors.js';
+import type { RosterEntry } from '../../../shared/roster.js';
+import { localDate } from '../../../shared/time.js';
+
+/** One call reports at most a working afternoon; longer sessions are several reports. */
+export const MAX_MINUTES_PER_REPORT = 240;
+
+export const checkProgress = (minutes: number, completed: boolean): void => {
+  if (minutes === 0 && !completed) {
+    throw badRequest('nothing-to-record', 'Report some minutes or a completion');
+  }
+};
+
+/** Minutes are counted per calendar year of the institution, so a yearly summary needs no scan. */
+export const yearAttribute = (year: number): string => `minutes${year}`;
+
+export interface StudyRecord {
+  resourceId: string;
+  title: string;
+  minutes: number;
+  yearMinutes: Record<string, number>;
+  completedAt?: string;
+  lastStudiedAt: string;
+}
+
+export const studySummary = (records: StudyRecord[], year: number) => {
+  const items = records
+    .filter((r) => (r.yearMinutes[String(year)] ?? 0) > 0 || r.completedAt?.startsWith(String(year)))
+    .map((r) => ({
+      resourceId: r.resourceId,
+      title: r.title,
+      minutes: r.yearMinutes[String(year)] ?? 0,
+      totalMinutes: r.minutes,
+      ...(r.completedAt ? { completedAt: r.completedAt } : {}),
+      lastStudiedAt: r.lastStudiedAt,
+    }));
+  return {
+    year,
+    minutes: items.reduce((sum, i) => sum + i.minutes, 0),
+    completions: items.filter((i) => i.completedAt?.startsWith(String(year))).length,
+    items,
+  };
+};
+
+export interface Assignment {
+  assignmentId: string;
+  resourceId: string;
+  title: string;
+  dueOn: string;
+  branchIds: string[];
+  personIds: string[];
+  assignedBy: string;
+  assignedAt: string;
+}
+
+/**
+ * A secretary assigns study to their own branch and its people; the committee to anyone.
+ * `personBranch` tells which branch the roster puts a named person in.
+ */
+export const checkAssignmentScope = (
+  caller: Caller,
+  branchIds: string[],
+  personIds: string[],
+  personBranch: (personId: string) => string | undefined,
+): void => {
+  if (branchIds.length === 0 && personIds.length === 0) {
+    throw badRequest('nobody-assigned', 'Name at least one branch or person');
+  }
+  if (hasRole(caller, 'committee')) return;
+  const own = caller.branchId;
+  if (!own || branchIds.some((b) => b !== own)) {
+    throw ruleViolation('assignment-outside-branch', 'A secretary assigns study to their own branch only');
+  }
+  const outside = personIds.filter((p) => personBranch(p) !== own);
+  if (outside.length > 0) {
+    throw ruleViolation('person-outside-branch', 'These people are not in your branch', {
+      personIds: outside,
+    });
+  }
+};
+
+export const checkDueOn = (dueOn: string, now: Date): void => {
+  if (dueOn < localDate(now)) throw ruleViolation('due-date-passed', 'The due date is already past');
+};
+
+export const canSeeAssignment = (caller: Caller, assignment: Assignment): boolean =>
+  hasRole(caller, 'committee') ||
+  (hasRole(caller, 'secretary') &&
+    caller.branchId !== undefined &&
+    assignment.branchIds.includes(caller.branchId));
+
+export interface AssignedPerson {
+  personId: string;
+  name?: string;
+  branchId?: string;
+}
+
+/**
+ * Who finished and who has not. Overdue: the due date (a local date in Asia/Shanghai) has
+ * passed by `now` and the person has not completed.
+ */
+export const completionList = (
+  assignment: Assignment,
+  people: AssignedPerson[],
+  completions: Map<string, string>,
+  now: Date,
+) => {
+  const overdue = localDate(now) > assignment.dueOn;
+  const seen = new Set<string>();
+  const unique = people.filter((p) => !seen.has(p.personId) && seen.add(p.personId));
+  const completed = unique
+    .filter((p) => completions.has(p.personId))
+    .map((p) => ({ ...p, completedAt: completions.get(p.personId) as string }));
+  const notCompleted = unique.filter((p) => !completions.has(p.personId)).map((p) => ({ ...p, overdue }));
+  return {
+    ...assignment,
+    overdue: overdue && notCompleted.length > 0,
+    total: unique.length,
+    completed,
+    notCompleted,
+  };
+};
+
+export const personOf = (entry: RosterEntry): AssignedPerson => ({
+  personId: entry.personId,
+  name: entry.name,
+  ...(entry.branchId ? { branchId: entry.branchId } : {}),
+});

@@ -1,0 +1,175 @@
+import { randomInt } from 'node:crypto';
+import { type Caller, hasRole } from '../../../shared/auth.js';
+import type { ServiceContext } from '../../../shared/context.js';
+import { notFound, ruleViolation } from '../../../shared/errors.js';
+import { created, ok } from '../../../shared/http/result.js';
+import { newId } from '../../../shared/ids.js';
+import {
+  type Answer,
+  type Assessment,
+  type Attempt,
+  buildQuestions,
+  checkSubmission,
+  deadlineOf,
+  grade,
+  type QuestionInput,
+  results,
+  shuffle,
+  withoutAnswer,
+} from '../domain/assessment.js';
+import { audienceFor, inAudience, managesResource } from '../domain/library.js';
+import { AssessmentGraded } from '../events.js';
+import {
+  attemptsOf,
+  createAssessment,
+  getAssessment,
+  getAttempt,
+  recordGrade,
+  startAttempt,
+  transaction,
+} from '../store.js';
+import { visibleResource } from './library.js';
+
+const assessmentView = (a: Assessment) => ({ ...a, questions: a.questions.map(withoutAnswer) });
+
+export const newAssessment = async (
+  body: {
+    title: string;
+    resourceId?: string | undefined;
+    passMark: number;
+    timeLimitMinutes: number;
+    maxAttempts: number;
+    questions: QuestionInput[];
+  },
+  caller: Caller,
+  now: Date,
+  ctx: ServiceContext,
+) => {
+  const questions = buildQuestions(body.questions);
+  // An assessment on a resource is for that resource's audience; a secretary's is for their branch.
+  const resource = body.resourceId ? await visibleResource(ctx, caller, body.resourceId) : undefined;
+  const assessment: Assessment & { audience: { branchIds?: string[] } } = {
+    assessmentId: newId(),
+    title: body.title,
+    ...(resource ? { resourceId: resource.resourceId } : {}),
+    passMark: body.passMark,
+    timeLimitMinutes: body.timeLimitMinutes,
+    maxAttempts: body.maxAttempts,
+    questions,
+    audience: audienceFor(caller, resource?.audience),
+    createdBy: caller.sub,
+    createdAt: now.toISOString(),
+  };
+  await createAssessment(transaction(ctx), assessment).commit();
+  return created(assessmentView(assessment), `/resources/assessments/${assessment.assessmentId}`);
+};
+
+type StoredAssessment = Assessment & { audience: { branchIds?: string[] } };
+
+const assessmentFor = async (ctx: ServiceContext, caller: Caller, assessmentId: string) => {
+  const assessment = (await getAssessment(ctx, assessmentId)) as StoredAssessment | undefined;
+  if (!assessment || !(inAudience(caller, assessment.audience) || managesResource(caller, assessment))) {
+    throw notFound('Assessment');
+  }
+  return assessment;
+};
+
+export const beginAttempt = async (assessmentId: string, caller: Caller, now: Date, ctx: ServiceContext) => {
+  const assessment = await assessmentFor(ctx, caller, assessmentId);
+  const questions = shuffle(assessment.questions, () => randomInt(0, 2 ** 32) / 2 ** 32);
+  const attempt: Attempt = {
+    attemptId: newId(),
+    assessmentId,
+    personId: caller.sub,
+    ...(caller.branchId ? { branchId: caller.branchId } : {}),
+    order: questions.map((q) => q.questionId),
+    startedAt: now.toISOString(),
+    deadline: deadlineOf(now, assessment.timeLimitMinutes).toISOString(),
+  };
+  await startAttempt(transaction(ctx), attempt, assessment.maxAttempts, () =>
+    ruleViolation('attempt-limit-reached', `At most ${assessment.maxAttempts} attempts`, {
+      maxAttempts: assessment.maxAttempts,
+    }),
+  ).commit();
+  return created(
+    {
+      attemptId: attempt.attemptId,
+      assessmentId,
+      title: assessment.title,
+      startedAt: attempt.startedAt,
+      deadline: attempt.deadline,
+      questions: questions.map(withoutAnswer),
+    },
+    `/resources/assessments/${assessmentId}/attempts/${attempt.attemptId}`,
+  );
+};
+
+export const submitAttempt = async (
+  assessmentId: string,
+  attemptId: string,
+  answers: Record<string, Answer>,
+  caller: Caller,
+  now: Date,
+  ctx: ServiceContext,
+) => {
+  const attempt = await getAttempt(ctx, attemptId);
+  // Someone else's attempt does not exist for the caller.
+  if (!attempt || attempt.assessmentId !== assessmentId || attempt.personId !== caller.sub) {
+    throw notFound('Attempt');
+  }
+  const assessment = await getAssessment(ctx, assessmentId);
+  if (!assessment) throw notFound('Assessment');
+  checkSubmission(attempt, answers, assessment.questions, now);
+  const result = grade(assessment.questions, answers, assessment.passMark);
+  const submittedAt = now.toISOString();
+  const tx = recordGrade(transaction(ctx), attemptId, {
+    submittedAt,
+    score: result.score,
+    passed: result.passed,
+    answers,
+  });
+  tx.publish(
+    AssessmentGraded,
+    {
+      assessmentId,
+      attemptId,
+      title: assessment.title,
+      personId: caller.sub,
+      score: result.score,
+      passed: result.passed,
+      gradedAt: submittedAt,
+    },
+    { key: attemptId, occurredAt: now },
+  );
+  await tx.commit();
+  return ok({ attemptId, assessmentId, ...result, passMark: assessment.passMark, submittedAt });
+};
+
+export const assessmentResults = async (
+  assessmentId: string,
+  branchId: string | undefined,
+  caller: Caller,
+  ctx: ServiceContext,
+) => {
+  const assessment = await assessmentFor(ctx, caller, assessmentId);
+  // A secretary sees their own branch's results; asking for another branch finds nothing.
+  const branch = hasRole(caller, 'committee') ? branchId : (branchId ?? caller.branchId);
+  if (!hasRole(caller, 'committee') && (branch === undefined || branch !== caller.branchId)) {
+    throw notFound('Branch');
+  }
+  const graded = (await attemptsOf(ctx, assessmentId))
+    .filter((a) => a.score !== undefined && (branch === undefined || a.branchId === branch))
+    .map((a) => ({
+      personId: a.personId,
+      ...(a.branchId ? { branchId: a.branchId } : {}),
+      score: a.score as number,
+      passed: a.passed as boolean,
+    }));
+  return ok({
+    assessmentId,
+    title: assessment.title,
+    passMark: assessment.passMark,
+    ...(branch ? { branchId: branch } : {}),
+    ...results(graded),
+  });
+};

@@ -1,0 +1,201 @@
+import type { Caller } from '../../../shared/auth.js';
+import type { ServiceContext } from '../../../shared/context.js';
+import { conflict, notFound, ruleViolation } from '../../../shared/errors.js';
+import type { ConsumedEvent } from '../../../shared/events/consumer.js';
+import { created, ok } from '../../../shared/http/result.js';
+import { newId } from '../../../shared/ids.js';
+import type { Transaction } from '../../../shared/store/transaction.js';
+import {
+  type Audience,
+  applyPatch,
+  archive,
+  audienceFor,
+  canSee,
+  canUse,
+  checkNewResource,
+  judgeUpload,
+  listScope,
+  managesResource,
+  type NewResourceInput,
+  objectKeyOf,
+  type Resource,
+  type ResourcePatch,
+  type ResourceStatus,
+  resourceIdOfKey,
+} from '../domain/library.js';
+import { ResourcePublished } from '../events.js';
+import { deleteObject, downloadUrl, inspectObject, isOurBucket, uploadForm } from '../storage.js';
+import { getResource, listResources, type ResourceListQuery, saveResource, transaction } from '../store.js';
+
+/** What callers see of a resource: everything but where the bytes live. */
+export const resourceView = (r: Resource) => {
+  const { objectKey: _key, ...view } = r;
+  return view;
+};
+
+const publish = (tx: Transaction, r: Resource, at: Date) =>
+  tx.publish(
+    ResourcePublished,
+    { resourceId: r.resourceId, title: r.title, kind: r.kind, tags: r.tags, audience: r.audience },
+    { key: r.resourceId, occurredAt: at },
+  );
+
+/** The resource if the caller may see it; otherwise, as far as they can tell, there is none. */
+export const visibleResource = async (
+  ctx: ServiceContext,
+  caller: Caller,
+  resourceId: string,
+): Promise<Resource> => {
+  const resource = await getResource(ctx, resourceId);
+  if (!resource || !canSee(caller, resource)) throw notFound('Resource');
+  return resource;
+};
+
+export const createResource = async (
+  input: NewResourceInput,
+  caller: Caller,
+  now: Date,
+  ctx: ServiceContext,
+) => {
+  checkNewResource(input, ctx.env.uploadLimitBytes);
+  const audience = audienceFor(caller, input.audience);
+  const resourceId = newId();
+  const at = now.toISOString();
+  const isLink = input.kind === 'link';
+  const resource: Resource = {
+    resourceId,
+    title: input.title,
+    kind: input.kind,
+    ...(isLink
+      ? { url: input.url as string }
+      : {
+          contentType: input.contentType as string,
+          sizeBytes: input.sizeBytes as number,
+          objectKey: objectKeyOf(resourceId),
+        }),
+    tags: [...new Set(input.tags ?? [])],
+    audience,
+    ...(input.estimatedMinutes !== undefined ? { estimatedMinutes: input.estimatedMinutes } : {}),
+    // A link has nothing to check: it is available at once.
+    status: isLink ? 'available' : 'uploading',
+    ...(isLink ? { publishedAt: at } : {}),
+    createdBy: caller.sub,
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  };
+  // The form is signed before anything is written, so a signing failure leaves no resource behind.
+  const upload = isLink
+    ? undefined
+    : await uploadForm(ctx, resource.objectKey as string, resource.contentType as string, now);
+  const tx = saveResource(transaction(ctx), resource);
+  if (isLink) publish(tx, resource, now);
+  await tx.commit();
+  return created({ ...resourceView(resource), ...(upload ? { upload } : {}) }, `/resources/${resourceId}`);
+};
+
+export const listLibrary = async (
+  query: Omit<ResourceListQuery, 'scope'>,
+  caller: Caller,
+  ctx: ServiceContext,
+) => {
+  const page = await listResources(ctx, { ...query, scope: listScope(caller, query.status) });
+  return ok({
+    items: page.items.map(resourceView),
+    ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+  });
+};
+
+export const patchResource = async (
+  resourceId: string,
+  patch: ResourcePatch & { version: number },
+  caller: Caller,
+  now: Date,
+  ctx: ServiceContext,
+) => {
+  const resource = await visibleResource(ctx, caller, resourceId);
+  if (!managesResource(caller, resource)) throw notFound('Resource');
+  if (patch.version !== resource.version) {
+    throw conflict('version-conflict', 'The resource changed since you read it', {
+      version: resource.version,
+    });
+  }
+  const audience: Audience | undefined =
+    patch.audience === undefined ? undefined : audienceFor(caller, patch.audience);
+  const next = applyPatch(resource, patch, audience, now.toISOString());
+  await saveResource(transaction(ctx), next, resource).commit();
+  return ok(resourceView(next));
+};
+
+export const archiveResource = async (resourceId: string, caller: Caller, now: Date, ctx: ServiceContext) => {
+  const resource = await visibleResource(ctx, caller, resourceId);
+  if (!managesResource(caller, resource)) throw notFound('Resource');
+  const next = archive(resource, now.toISOString());
+  await saveResource(transaction(ctx), next, resource).commit();
+  return ok(resourceView(next));
+};
+
+export const downloadResource = async (
+  resourceId: string,
+  caller: Caller,
+  now: Date,
+  ctx: ServiceContext,
+) => {
+  const resource = await visibleResource(ctx, caller, resourceId);
+  if (!canUse(caller, resource)) {
+    throw conflict('resource-not-available', `The resource is ${resource.status}, not available`);
+  }
+  if (!resource.objectKey) throw ruleViolation('resource-is-a-link', 'A link has no file; open its url');
+  return ok(await downloadUrl(ctx, resource.objectKey, now));
+};
+
+interface ObjectCreatedDetail {
+  bucket?: { name?: unknown };
+  object?: { key?: unknown };
+}
+
+/**
+ * S3 reported an object in the library. Only a resource still `uploading` is decided: the
+ * stored object itself (not the form's promises) must be within the limit, of the declared
+ * size, and carry the declared type's signature. A refused object is deleted first, so it is
+ * never downloadable, even if this delivery fails and is retried.
+ */
+export const onObjectCreated = async (
+  event: ConsumedEvent<unknown>,
+  tx: Transaction,
+  ctx: ServiceContext,
+): Promise<void> => {
+  const detail = (event.data ?? {}) as ObjectCreatedDetail;
+  if (!isOurBucket(ctx, detail.bucket?.name)) return;
+  const key = typeof detail.object?.key === 'string' ? detail.object.key : '';
+  const resourceId = resourceIdOfKey(key);
+  const resource = resourceId ? await getResource(ctx, resourceId) : undefined;
+  if (!resource || resource.objectKey !== key) {
+    ctx.log.warn('object without a resource removed', { key });
+    await deleteObject(ctx, key);
+    return;
+  }
+  if (resource.status !== 'uploading') {
+    ctx.log.info('object event for a decided resource ignored', { resourceId, status: resource.status });
+    return;
+  }
+  const at = new Date(event.occurredAt);
+  const stored = await inspectObject(ctx, key);
+  const verdict = stored
+    ? judgeUpload(
+        { contentType: resource.contentType as string, sizeBytes: resource.sizeBytes as number },
+        stored,
+        ctx.env.uploadLimitBytes,
+      )
+    : ({ accepted: false, reason: 'missing' } as const);
+  const base = { ...resource, updatedAt: at.toISOString(), version: resource.version + 1 };
+  if (verdict.accepted) {
+    const next: Resource = { ...base, status: 'available' as ResourceStatus, publishedAt: at.toISOString() };
+    saveResource(tx, next, resource);
+    publish(tx, next, at);
+    return;
+  }
+  ctx.log.info('upload rejected', { resourceId, reason: verdict.reason });
+  if (stored) await deleteObject(ctx, key);
+  saveResource(tx, { ...base, status: 'rejected', rejectedReason: verdict.reason }, resource);
+};

@@ -1,0 +1,170 @@
+import { type Caller, hasRole } from '../../../shared/auth.js';
+import type { ServiceContext } from '../../../shared/context.js';
+import { conflict, DomainError, notFound, ruleViolation } from '../../../shared/errors.js';
+import { created, ok } from '../../../shared/http/result.js';
+import { newId } from '../../../shared/ids.js';
+import { branchMembers, rosterPerson } from '../../../shared/roster.js';
+import { localYear } from '../../../shared/time.js';
+import { canUse } from '../domain/library.js';
+import {
+  type AssignedPerson,
+  type Assignment,
+  canSeeAssignment,
+  checkAssignmentScope,
+  checkDueOn,
+  checkProgress,
+  completionList,
+  personOf,
+  studySummary,
+} from '../domain/study.js';
+import { StudyAssigned, StudyCompleted } from '../events.js';
+import {
+  addStudyMinutes,
+  completeStudy,
+  completionsOf,
+  createAssignment,
+  getAssignment,
+  getStudy,
+  rosterReader,
+  type StudyReport,
+  studyOfPerson,
+  transaction,
+} from '../store.js';
+import { visibleResource } from './library.js';
+
+const isStudyChanged = (error: unknown) => error instanceof DomainError && error.code === 'study-changed';
+
+export const reportProgress = async (
+  resourceId: string,
+  body: { minutes: number; completed?: boolean | undefined },
+  caller: Caller,
+  now: Date,
+  ctx: ServiceContext,
+) => {
+  const completed = body.completed ?? false;
+  checkProgress(body.minutes, completed);
+  const resource = await visibleResource(ctx, caller, resourceId);
+  if (!canUse(caller, resource)) {
+    throw conflict('resource-not-available', `The resource is ${resource.status}, not available`);
+  }
+  const report: StudyReport = {
+    personId: caller.sub,
+    resource,
+    minutes: body.minutes,
+    year: localYear(now),
+    at: now.toISOString(),
+  };
+  // The first completion is decided against what was read; a concurrent report makes the
+  // condition fail and the loop reads again. Later reports just add minutes.
+  for (let round = 0; round < 5; round++) {
+    const held = await getStudy(ctx, caller.sub, resourceId);
+    if (!completed || held?.completedAt) {
+      const record = await addStudyMinutes(ctx, report);
+      return ok({
+        resourceId,
+        minutes: record.minutes,
+        completedAt: record.completedAt,
+        firstCompletion: false,
+      });
+    }
+    const total = (held?.minutes ?? 0) + body.minutes;
+    const tx = transaction(ctx);
+    completeStudy(tx, report, held);
+    tx.publish(
+      StudyCompleted,
+      { resourceId, title: resource.title, personId: caller.sub, minutes: total, completedAt: report.at },
+      { key: `${caller.sub}#${resourceId}`, occurredAt: now },
+    );
+    try {
+      await tx.commit();
+      return ok({ resourceId, minutes: total, completedAt: report.at, firstCompletion: true });
+    } catch (error) {
+      if (!isStudyChanged(error)) throw error;
+    }
+  }
+  throw conflict('concurrent-update', 'Your study record is being updated elsewhere; try again');
+};
+
+export const myStudy = async (year: number | undefined, caller: Caller, now: Date, ctx: ServiceContext) =>
+  ok(studySummary(await studyOfPerson(ctx, caller.sub), year ?? localYear(now)));
+
+export const assignStudy = async (
+  body: {
+    resourceId: string;
+    branchIds?: string[] | undefined;
+    personIds?: string[] | undefined;
+    dueOn: string;
+  },
+  caller: Caller,
+  now: Date,
+  ctx: ServiceContext,
+) => {
+  const resource = await visibleResource(ctx, caller, body.resourceId);
+  if (resource.status !== 'available') {
+    throw ruleViolation('resource-not-available', `The resource is ${resource.status}, not available`);
+  }
+  checkDueOn(body.dueOn, now);
+  const branchIds = [...new Set(body.branchIds ?? [])];
+  const personIds = [...new Set(body.personIds ?? [])];
+  const branchOf = new Map<string, string | undefined>();
+  if (!hasRole(caller, 'committee')) {
+    const reader = rosterReader(ctx);
+    for (const personId of personIds)
+      branchOf.set(personId, (await rosterPerson(reader, personId))?.branchId);
+  }
+  checkAssignmentScope(caller, branchIds, personIds, (p) => branchOf.get(p));
+  const assignment: Assignment = {
+    assignmentId: newId(),
+    resourceId: resource.resourceId,
+    title: resource.title,
+    dueOn: body.dueOn,
+    branchIds,
+    personIds,
+    assignedBy: caller.sub,
+    assignedAt: now.toISOString(),
+  };
+  const tx = createAssignment(transaction(ctx), assignment);
+  tx.publish(
+    StudyAssigned,
+    {
+      assignmentId: assignment.assignmentId,
+      resourceId: assignment.resourceId,
+      title: assignment.title,
+      dueOn: assignment.dueOn,
+      branchIds,
+      personIds,
+    },
+    { key: assignment.assignmentId, occurredAt: now },
+  );
+  await tx.commit();
+  return created(assignment, `/resources/assignments/${assignment.assignmentId}`);
+};
+
+/** The people an assignment covers, from the roster projection; a secretary sees their branch only. */
+const assignedPeople = async (ctx: ServiceContext, assignment: Assignment, caller: Caller) => {
+  const reader = rosterReader(ctx);
+  const people: AssignedPerson[] = [];
+  for (const branchId of assignment.branchIds) {
+    people.push(...(await branchMembers(reader, branchId)).map(personOf));
+  }
+  for (const personId of assignment.personIds) {
+    const entry = await rosterPerson(reader, personId);
+    people.push(entry ? personOf(entry) : { personId });
+  }
+  return hasRole(caller, 'committee') ? people : people.filter((p) => p.branchId === caller.branchId);
+};
+
+export const assignmentProgress = async (
+  assignmentId: string,
+  caller: Caller,
+  now: Date,
+  ctx: ServiceContext,
+) => {
+  const assignment = await getAssignment(ctx, assignmentId);
+  if (!assignment || !canSeeAssignment(caller, assignment)) throw notFound('Assignment');
+  const [people, completions] = await Promise.all([
+    assignedPeople(ctx, assignment, caller),
+    completionsOf(ctx, assignment.resourceId),
+  ]);
+  return ok(completionList(assignment, people, completions, now));
+};

@@ -1,0 +1,214 @@
+/**
+ * resources: the study library on S3 (学习资料库), study records, study assignments and
+ * assessments (考核). See DESIGN.md, "resources", and issue 8.
+ */
+import { z } from 'zod';
+import { pageQuery } from '../../shared/http/paging.js';
+import { ok } from '../../shared/http/result.js';
+import { rosterSubscriptions } from '../../shared/roster.js';
+import { idParam, isoDate, nonEmpty } from '../../shared/schemas.js';
+import { defineService, route, subscription } from '../../shared/service.js';
+import { resourceStatuses } from './domain/library.js';
+import { MAX_MINUTES_PER_REPORT } from './domain/study.js';
+import {
+  AssessmentGraded,
+  ResourcePublished,
+  resourceKinds,
+  StudyAssigned,
+  StudyCompleted,
+} from './events.js';
+import { assessmentResults, beginAttempt, newAssessment, submitAttempt } from './handlers/assessments.js';
+import {
+  archiveResource,
+  createResource,
+  downloadResource,
+  listLibrary,
+  onObjectCreated,
+  patchResource,
+  resourceView,
+  visibleResource,
+} from './handlers/library.js';
+import { assignmentProgress, assignStudy, myStudy, reportProgress } from './handlers/study.js';
+import { table } from './store.js';
+
+const MANAGERS = ['committee', 'secretary'] as const;
+const EVERYONE = ['committee', 'secretary', 'member'] as const;
+
+// '#' separates key parts in the table, so a tag may not contain one.
+const tag = z
+  .string()
+  .trim()
+  .min(1)
+  .max(30)
+  .regex(/^[^#]+$/, 'A tag may not contain #');
+const tags = z.array(tag).max(10);
+const audience = z.strictObject({ branchIds: z.array(idParam).min(1).max(50).optional() });
+const resourceParams = z.strictObject({ resourceId: idParam });
+const assessmentParams = z.strictObject({ assessmentId: idParam });
+
+const answer = z.union([
+  z.boolean(),
+  z.number().int().min(0).max(20),
+  z.array(z.number().int().min(0).max(20)).max(20),
+]);
+
+const question = z.strictObject({
+  kind: z.enum(['single', 'multiple', 'true-false']),
+  prompt: nonEmpty(1000),
+  options: z.array(nonEmpty(500)).min(2).max(20).optional(),
+  answer,
+});
+
+export const resourcesService = defineService({
+  name: 'resources',
+  table,
+  bucket: { name: 'library', objectEvents: true },
+  publishes: [ResourcePublished, StudyAssigned, StudyCompleted, AssessmentGraded],
+  routes: [
+    route('POST /resources', {
+      access: MANAGERS,
+      request: {
+        body: z.strictObject({
+          title: nonEmpty(200),
+          kind: z.enum(resourceKinds),
+          contentType: z.string().trim().toLowerCase().max(200).optional(),
+          sizeBytes: z.number().int().min(1).optional(),
+          tags: tags.optional(),
+          audience: audience.optional(),
+          estimatedMinutes: z.number().int().min(1).max(10_000).optional(),
+          url: z
+            .url({ protocol: /^https?$/ })
+            .max(2000)
+            .optional(),
+        }),
+      },
+      handler: ({ body, caller, now }, ctx) => createResource(body, caller, now, ctx),
+    }),
+    route('GET /resources', {
+      access: EVERYONE,
+      request: {
+        query: z.strictObject({
+          kind: z.enum(resourceKinds).optional(),
+          tag: tag.optional(),
+          q: z.string().trim().min(1).max(100).optional(),
+          status: z.enum(resourceStatuses).default('available'),
+          ...pageQuery,
+        }),
+      },
+      handler: ({ query, caller }, ctx) => listLibrary(query, caller, ctx),
+    }),
+    route('GET /resources/me/study', {
+      access: EVERYONE,
+      request: { query: z.strictObject({ year: z.coerce.number().int().min(2000).max(2100).optional() }) },
+      handler: ({ query, caller, now }, ctx) => myStudy(query.year, caller, now, ctx),
+    }),
+    route('GET /resources/{resourceId}', {
+      access: EVERYONE,
+      request: { params: resourceParams },
+      handler: async ({ params, caller }, ctx) =>
+        ok(resourceView(await visibleResource(ctx, caller, params.resourceId))),
+    }),
+    route('PATCH /resources/{resourceId}', {
+      access: MANAGERS,
+      request: {
+        params: resourceParams,
+        body: z.strictObject({
+          version: z.number().int().min(1),
+          title: nonEmpty(200).optional(),
+          tags: tags.optional(),
+          audience: audience.optional(),
+          estimatedMinutes: z.number().int().min(1).max(10_000).nullable().optional(),
+        }),
+      },
+      handler: ({ params, body, caller, now }, ctx) =>
+        patchResource(params.resourceId, body, caller, now, ctx),
+    }),
+    route('POST /resources/{resourceId}/archive', {
+      access: MANAGERS,
+      request: { params: resourceParams },
+      handler: ({ params, caller, now }, ctx) => archiveResource(params.resourceId, caller, now, ctx),
+    }),
+    route('GET /resources/{resourceId}/download', {
+      access: EVERYONE,
+      request: { params: resourceParams },
+      handler: ({ params, caller, now }, ctx) => downloadResource(params.resourceId, caller, now, ctx),
+    }),
+    route('POST /resources/{resourceId}/progress', {
+      access: EVERYONE,
+      request: {
+        params: resourceParams,
+        body: z.strictObject({
+          minutes: z.number().int().min(0).max(MAX_MINUTES_PER_REPORT),
+          completed: z.boolean().optional(),
+        }),
+      },
+      handler: ({ params, body, caller, now }, ctx) =>
+        reportProgress(params.resourceId, body, caller, now, ctx),
+    }),
+    route('POST /resources/assignments', {
+      access: MANAGERS,
+      request: {
+        body: z.strictObject({
+          resourceId: idParam,
+          branchIds: z.array(idParam).max(50).optional(),
+          personIds: z.array(idParam).max(500).optional(),
+          dueOn: isoDate,
+        }),
+      },
+      handler: ({ body, caller, now }, ctx) => assignStudy(body, caller, now, ctx),
+    }),
+    route('GET /resources/assignments/{assignmentId}', {
+      access: MANAGERS,
+      request: { params: z.strictObject({ assignmentId: idParam }) },
+      handler: ({ params, caller, now }, ctx) => assignmentProgress(params.assignmentId, caller, now, ctx),
+    }),
+    route('POST /resources/assessments', {
+      access: MANAGERS,
+      request: {
+        body: z.strictObject({
+          title: nonEmpty(200),
+          resourceId: idParam.optional(),
+          passMark: z.number().min(0).max(100),
+          timeLimitMinutes: z.number().int().min(1).max(600),
+          maxAttempts: z.number().int().min(1).max(20),
+          questions: z.array(question).min(1).max(100),
+        }),
+      },
+      maxBodyBytes: 256 * 1024,
+      handler: ({ body, caller, now }, ctx) => newAssessment(body, caller, now, ctx),
+    }),
+    route('POST /resources/assessments/{assessmentId}/attempts', {
+      access: EVERYONE,
+      request: { params: assessmentParams },
+      handler: ({ params, caller, now }, ctx) => beginAttempt(params.assessmentId, caller, now, ctx),
+    }),
+    route('POST /resources/assessments/{assessmentId}/attempts/{attemptId}/submit', {
+      access: EVERYONE,
+      request: {
+        params: z.strictObject({ assessmentId: idParam, attemptId: idParam }),
+        body: z.strictObject({ answers: z.record(z.string().max(20), answer) }),
+      },
+      handler: ({ params, body, caller, now }, ctx) =>
+        submitAttempt(params.assessmentId, params.attemptId, body.answers, caller, now, ctx),
+    }),
+    route('GET /resources/assessments/{assessmentId}/results', {
+      access: MANAGERS,
+      request: { params: assessmentParams, query: z.strictObject({ branchId: idParam.optional() }) },
+      handler: ({ params, query, caller }, ctx) =>
+        assessmentResults(params.assessmentId, query.branchId, caller, ctx),
+    }),
+  ],
+  subscriptions: [
+    ...rosterSubscriptions(table),
+    subscription({
+      name: 'library-object-created',
+      // S3's own event (EventBridge notifications on the bucket): no dangjian contract.
+      pattern: {
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: { object: { key: [{ prefix: 'library/' }] } },
+      },
+      handler: onObjectCreated,
+    }),
+  ],
+});

@@ -1,0 +1,91 @@
+/**
+ * The library bucket: presigned POSTs for uploads, presigned GETs for downloads, and the
+ * reads that check what was actually stored. Objects live at `library/<resourceId>`.
+ */
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { ServiceContext } from '../../shared/context.js';
+import { SNIFF_BYTES, type StoredObject } from './domain/library.js';
+
+/** Long enough to send a large video over a slow line, short enough that a leaked form soon dies. */
+export const UPLOAD_WINDOW_SECONDS = 30 * 60;
+export const DOWNLOAD_WINDOW_SECONDS = 5 * 60;
+
+const bucketOf = (ctx: ServiceContext): string => {
+  const bucket = ctx.env.bucketName;
+  if (!bucket) throw new Error('resources runs without its library bucket (BUCKET_NAME)');
+  return bucket;
+};
+
+export const isOurBucket = (ctx: ServiceContext, bucket: unknown): boolean => bucket === ctx.env.bucketName;
+
+export interface UploadForm {
+  url: string;
+  fields: Record<string, string>;
+  expiresAt: string;
+}
+
+/** The policy fixes the key, the content type and the size range; S3 refuses anything else. */
+export const uploadForm = async (
+  ctx: ServiceContext,
+  objectKey: string,
+  contentType: string,
+  now: Date,
+): Promise<UploadForm> => {
+  const { url, fields } = await createPresignedPost(ctx.s3, {
+    Bucket: bucketOf(ctx),
+    Key: objectKey,
+    Conditions: [
+      ['eq', '$Content-Type', contentType],
+      ['content-length-range', 1, ctx.env.uploadLimitBytes],
+    ],
+    Fields: { 'Content-Type': contentType },
+    Expires: UPLOAD_WINDOW_SECONDS,
+  });
+  return { url, fields, expiresAt: new Date(now.getTime() + UPLOAD_WINDOW_SECONDS * 1000).toISOString() };
+};
+
+export const downloadUrl = async (
+  ctx: ServiceContext,
+  objectKey: string,
+  now: Date,
+): Promise<{ url: string; expiresAt: string }> => {
+  const url = await getSignedUrl(ctx.s3, new GetObjectCommand({ Bucket: bucketOf(ctx), Key: objectKey }), {
+    expiresIn: DOWNLOAD_WINDOW_SECONDS,
+  });
+  return { url, expiresAt: new Date(now.getTime() + DOWNLOAD_WINDOW_SECONDS * 1000).toISOString() };
+};
+
+const isMissing = (error: unknown): boolean =>
+  error instanceof Error &&
+  (error.name === 'NotFound' ||
+    error.name === 'NoSuchKey' ||
+    (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404);
+
+/** The object's real size and first bytes; undefined if it is gone. */
+export const inspectObject = async (
+  ctx: ServiceContext,
+  objectKey: string,
+): Promise<StoredObject | undefined> => {
+  const Bucket = bucketOf(ctx);
+  try {
+    const head = await ctx.s3.send(new HeadObjectCommand({ Bucket, Key: objectKey }));
+    const sizeBytes = head.ContentLength ?? 0;
+    if (sizeBytes === 0) return { sizeBytes, head: new Uint8Array(), complete: true };
+    const start = await ctx.s3.send(
+      new GetObjectCommand({ Bucket, Key: objectKey, Range: `bytes=0-${SNIFF_BYTES - 1}` }),
+    );
+    const bytes = (await start.Body?.transformToByteArray()) ?? new Uint8Array();
+    // A server that ignores Range sends the whole object; only the head is looked at.
+    const headBytes = bytes.subarray(0, SNIFF_BYTES);
+    return { sizeBytes, head: headBytes, complete: headBytes.length >= sizeBytes };
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+};
+
+export const deleteObject = async (ctx: ServiceContext, objectKey: string): Promise<void> => {
+  await ctx.s3.send(new DeleteObjectCommand({ Bucket: bucketOf(ctx), Key: objectKey }));
+};
