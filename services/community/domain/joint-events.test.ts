@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { toCsv } from './csv.js';
+import {
+  allocatePlaces,
+  creditedHours,
+  planPromotions,
+  requireCancellable,
+  requireEventDay,
+  requireRegistrationOpen,
+  validateSchedule,
+} from './joint-events.js';
+
+const schedule = {
+  registrationOpensAt: '2026-12-01T09:00:00+08:00',
+  registrationClosesAt: '2026-12-10T18:00:00+08:00',
+  startsAt: '2026-12-12T09:00:00+08:00',
+  endsAt: '2026-12-12T11:40:00+08:00',
+};
+
+const code = (fn: () => void) => {
+  try {
+    fn();
+  } catch (error) {
+    return (error as { code: string }).code;
+  }
+  return 'passed';
+};
+
+describe('joint event rules', () => {
+  it('accepts a schedule that fits and names each field that does not', () => {
+    expect(code(() => validateSchedule(schedule))).toBe('passed');
+    expect(code(() => validateSchedule({ ...schedule, endsAt: schedule.startsAt }))).toBe(
+      'validation-failed',
+    );
+    expect(
+      code(() => validateSchedule({ ...schedule, registrationClosesAt: '2026-12-12T10:00:00+08:00' })),
+    ).toBe('validation-failed');
+    expect(
+      code(() => validateSchedule({ ...schedule, registrationOpensAt: schedule.registrationClosesAt })),
+    ).toBe('validation-failed');
+  });
+
+  it('opens registration at the window start and closes it at its end', () => {
+    expect(code(() => requireRegistrationOpen(schedule, new Date('2026-12-01T08:59:59+08:00')))).toBe(
+      'registration-not-open',
+    );
+    expect(code(() => requireRegistrationOpen(schedule, new Date('2026-12-01T09:00:00+08:00')))).toBe(
+      'passed',
+    );
+    expect(code(() => requireRegistrationOpen(schedule, new Date('2026-12-10T18:00:00+08:00')))).toBe(
+      'registration-closed',
+    );
+  });
+
+  it('allows cancelling until 24 hours before the start', () => {
+    expect(code(() => requireCancellable(schedule, new Date('2026-12-11T09:00:00+08:00')))).toBe('passed');
+    expect(code(() => requireCancellable(schedule, new Date('2026-12-11T09:00:01+08:00')))).toBe(
+      'cancellation-deadline-passed',
+    );
+  });
+
+  it('checks in on the local day of the event only', () => {
+    expect(code(() => requireEventDay(schedule, new Date('2026-12-11T16:00:00Z')))).toBe('passed'); // 00:00 +08
+    expect(code(() => requireEventDay(schedule, new Date('2026-12-11T15:59:59Z')))).toBe('not-event-day');
+  });
+
+  it('credits the duration rounded to half hours', () => {
+    expect(creditedHours(schedule)).toBe(2.5); // 2h40
+    expect(creditedHours({ ...schedule, endsAt: '2026-12-12T10:10:00+08:00' })).toBe(1); // 1h10
+    expect(creditedHours({ ...schedule, endsAt: '2026-12-12T10:15:00+08:00' })).toBe(1.5);
+  });
+
+  it('confirms in order up to capacity and quota, and puts the rest on the waitlist', () => {
+    expect(allocatePlaces(5, { capacity: 10, confirmed: 7, confirmedForPartner: 0 })).toEqual({
+      confirm: 3,
+      wait: 2,
+    });
+    expect(allocatePlaces(5, { capacity: 10, confirmed: 0, quota: 4, confirmedForPartner: 3 })).toEqual({
+      confirm: 1,
+      wait: 4,
+    });
+    expect(allocatePlaces(1, { capacity: 10, confirmed: 10, confirmedForPartner: 0 })).toEqual({
+      confirm: 0,
+      wait: 1,
+    });
+  });
+
+  it('promotes the waitlist in order, skipping partners at their quota', () => {
+    const waitlist = [
+      { position: 3, registrationId: 'a', participantIndex: 0, partnerId: 'P' },
+      { position: 5, registrationId: 'b', participantIndex: 0 },
+      { position: 8, registrationId: 'c', participantIndex: 0, partnerId: 'Q' },
+      { position: 9, registrationId: 'c', participantIndex: 1, partnerId: 'Q' },
+    ];
+    const used = (p: string) => (p === 'P' ? 2 : 1);
+    expect(planPromotions(waitlist, 2, 2, used).map((w) => w.position)).toEqual([5, 8]);
+    expect(planPromotions(waitlist, 10, 2, used).map((w) => w.position)).toEqual([5, 8]);
+    expect(planPromotions(waitlist, 10, undefined, used).map((w) => w.position)).toEqual([3, 5, 8, 9]);
+    expect(planPromotions(waitlist, 0, undefined, used)).toEqual([]);
+  });
+});
+
+describe('CSV export', () => {
+  it('starts with a BOM and quotes what needs quoting', () => {
+    const csv = toCsv(
+      ['name', 'note'],
+      [
+        ['张三', 'a,"b"'],
+        ['=cmd', 'x\ny'],
+      ],
+    );
+    expect(csv).toBe('\uFEFFname,note\r\n张三,"a,""b"""\r\n\'=cmd,"x\ny"\r\n');
+  });
+});

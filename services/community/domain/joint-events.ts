@@ -1,0 +1,136 @@
+import { conflict, ruleViolation, validationFailed } from '../../../shared/errors.js';
+import { localDate } from '../../../shared/time.js';
+
+export type JointEventStatus = 'draft' | 'published' | 'cancelled' | 'completed';
+
+export interface Schedule {
+  startsAt: string;
+  endsAt: string;
+  registrationOpensAt: string;
+  registrationClosesAt: string;
+}
+
+const t = (iso: string) => Date.parse(iso);
+
+/** Times must make sense together: the registration window opens, closes, then the event runs. */
+export const validateSchedule = (s: Schedule, where = 'body'): void => {
+  const issues = [];
+  if (t(s.endsAt) <= t(s.startsAt))
+    issues.push({ field: `${where}.endsAt`, message: 'Must be after startsAt' });
+  if (t(s.registrationClosesAt) > t(s.startsAt)) {
+    issues.push({ field: `${where}.registrationClosesAt`, message: 'Must not be after startsAt' });
+  }
+  if (t(s.registrationOpensAt) >= t(s.registrationClosesAt)) {
+    issues.push({ field: `${where}.registrationOpensAt`, message: 'Must be before registrationClosesAt' });
+  }
+  if (issues.length > 0) throw validationFailed(issues, 'The event times do not fit together');
+};
+
+/** A quota larger than the capacity is a mistake, not a generous setting. */
+export const validateQuota = (capacity: number, partnerQuota: number | undefined, where = 'body'): void => {
+  if (partnerQuota !== undefined && partnerQuota > capacity) {
+    throw validationFailed([{ field: `${where}.partnerQuota`, message: 'Must not exceed capacity' }]);
+  }
+};
+
+export const requireStatus = (
+  status: JointEventStatus,
+  allowed: readonly JointEventStatus[],
+  action: string,
+) => {
+  if (!allowed.includes(status)) {
+    throw conflict('event-status-conflict', `A ${status} event cannot be ${action}`, { status });
+  }
+};
+
+export const requireRegistrationOpen = (s: Schedule, now: Date): void => {
+  if (now.getTime() < t(s.registrationOpensAt)) {
+    throw ruleViolation('registration-not-open', 'Registration has not opened yet', {
+      registrationOpensAt: s.registrationOpensAt,
+    });
+  }
+  if (now.getTime() >= t(s.registrationClosesAt)) {
+    throw ruleViolation('registration-closed', 'Registration has closed', {
+      registrationClosesAt: s.registrationClosesAt,
+    });
+  }
+};
+
+export const CANCELLATION_DEADLINE_HOURS = 24;
+
+/** A registration can be withdrawn until 24 hours before the start; later the places are planned. */
+export const requireCancellable = (s: Schedule, now: Date): void => {
+  if (now.getTime() > t(s.startsAt) - CANCELLATION_DEADLINE_HOURS * 3_600_000) {
+    throw ruleViolation(
+      'cancellation-deadline-passed',
+      `Registrations can be cancelled only until ${CANCELLATION_DEADLINE_HOURS} hours before the start`,
+    );
+  }
+};
+
+/** Check-in happens on the event's own (Asia/Shanghai) day. */
+export const requireEventDay = (s: Schedule, now: Date): void => {
+  if (localDate(now) !== localDate(new Date(s.startsAt))) {
+    throw ruleViolation('not-event-day', 'Check-in is possible only on the day of the event');
+  }
+};
+
+export const requireStarted = (s: Schedule, now: Date): void => {
+  if (now.getTime() < t(s.startsAt)) {
+    throw ruleViolation('event-not-started', 'An event can be completed only once it has started');
+  }
+};
+
+/** Volunteering hours credited for taking part: the event's duration, to the nearest half hour. */
+export const creditedHours = (s: Pick<Schedule, 'startsAt' | 'endsAt'>): number =>
+  Math.round(((t(s.endsAt) - t(s.startsAt)) / 3_600_000) * 2) / 2;
+
+export interface PlaceCounts {
+  capacity: number;
+  confirmed: number;
+  /** Undefined: no per-partner limit (and always for members). */
+  quota?: number | undefined;
+  confirmedForPartner: number;
+}
+
+/** How many of a request's participants get a place now, in order; the rest wait. */
+export const allocatePlaces = (requested: number, c: PlaceCounts): { confirm: number; wait: number } => {
+  const free = Math.max(0, c.capacity - c.confirmed);
+  const quotaFree = c.quota === undefined ? free : Math.max(0, c.quota - c.confirmedForPartner);
+  const confirm = Math.min(requested, free, quotaFree);
+  return { confirm, wait: requested - confirm };
+};
+
+export interface WaitingPlace {
+  position: number;
+  registrationId: string;
+  participantIndex: number;
+  /** Set for a partner's participant: the quota applies. */
+  partnerId?: string | undefined;
+}
+
+/**
+ * Who moves up when places free: the waitlist in its order, skipping anyone whose
+ * partner has reached its quota (they keep their position for a later opening).
+ */
+export const planPromotions = (
+  waitlist: readonly WaitingPlace[],
+  freePlaces: number,
+  quota: number | undefined,
+  confirmedForPartner: (partnerId: string) => number,
+): WaitingPlace[] => {
+  const promoted: WaitingPlace[] = [];
+  const used = new Map<string, number>();
+  let free = freePlaces;
+  for (const place of waitlist) {
+    if (free <= 0) break;
+    if (place.partnerId !== undefined && quota !== undefined) {
+      const already = used.get(place.partnerId) ?? confirmedForPartner(place.partnerId);
+      if (already >= quota) continue;
+      used.set(place.partnerId, already + 1);
+    }
+    promoted.push(place);
+    free--;
+  }
+  return promoted;
+};

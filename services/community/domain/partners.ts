@@ -1,0 +1,45 @@
+import { conflict } from '../../../shared/errors.js';
+
+export const partnerStatuses = ['pending', 'approved', 'suspended', 'rejected'] as const;
+export type PartnerStatus = (typeof partnerStatuses)[number];
+
+/** Statuses that hold the organisation's credit code and name: no second application meanwhile. */
+export const holdsIdentity = (status: PartnerStatus): boolean =>
+  status === 'pending' || status === 'approved';
+
+/**
+ * The same organisation spelled twice: full-width vs half-width characters (NFKC), case,
+ * and any whitespace do not make a different name. "（北京）科技有限公司" = "(北京)科技有限公司".
+ */
+export const normaliseOrgName = (name: string): string =>
+  name.normalize('NFKC').replace(/\s+/gu, '').toLowerCase();
+
+/** 13812341234 → 138****1234; anything shorter is hidden completely. */
+export const maskPhone = (phone: string): string =>
+  phone.length >= 7 ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : '****';
+
+/** zhang.san@example.cn → z***@example.cn */
+export const maskEmail = (email: string): string => {
+  const at = email.indexOf('@');
+  if (at <= 0) return '***';
+  return `${email[0]}***${email.slice(at)}`;
+};
+
+const transitions: Record<string, { from: readonly PartnerStatus[]; to: PartnerStatus }> = {
+  approve: { from: ['pending'], to: 'approved' },
+  suspend: { from: ['pending', 'approved'], to: 'suspended' },
+  reject: { from: ['pending'], to: 'rejected' },
+};
+
+export type PartnerCommand = keyof typeof transitions & ('approve' | 'suspend' | 'reject');
+
+/** The status a command leads to, or the refusal naming why it cannot apply. */
+export const nextPartnerStatus = (current: PartnerStatus, command: PartnerCommand): PartnerStatus => {
+  const t = transitions[command] as { from: readonly PartnerStatus[]; to: PartnerStatus };
+  if (!t.from.includes(current)) {
+    throw conflict('partner-status-conflict', `A ${current} partner cannot be ${command}d`, {
+      status: current,
+    });
+  }
+  return t.to;
+};

@@ -1,0 +1,253 @@
+import { z } from 'zod';
+import { hasRole } from '../../../shared/auth.js';
+import type { ServiceContext } from '../../../shared/context.js';
+import { conflict, notFound, ruleViolation, validationFailed } from '../../../shared/errors.js';
+import { pageQuery } from '../../../shared/http/paging.js';
+import { created, ok } from '../../../shared/http/result.js';
+import { newId } from '../../../shared/ids.js';
+import { idParam, isoDateTime, nonEmpty } from '../../../shared/schemas.js';
+import type { HttpRequest } from '../../../shared/service.js';
+import { queryPage } from '../../../shared/store/query.js';
+import { toLocalIso } from '../../../shared/time.js';
+import { requireStatus, validateQuota, validateSchedule } from '../domain/joint-events.js';
+import { JointEventPublished, jointEventKinds } from '../events.js';
+import { getEvent, type JointEventItem, keys, PUBLISHED_EVENTS, tx } from '../store.js';
+
+const eventFields = {
+  title: nonEmpty(200),
+  kind: z.enum(jointEventKinds),
+  description: z.string().trim().max(5000),
+  startsAt: isoDateTime,
+  endsAt: isoDateTime,
+  location: nonEmpty(200),
+  capacity: z.number().int().min(1).max(10_000),
+  partnerQuota: z.number().int().min(1).max(10_000).optional(),
+  registrationOpensAt: isoDateTime,
+  registrationClosesAt: isoDateTime,
+  hostPartnerIds: z.array(idParam).max(20).optional(),
+};
+
+export const createEventBody = z.strictObject(eventFields);
+export const patchEventBody = createEventBody.partial().extend({ version: z.number().int().min(1) });
+export const eventParams = z.strictObject({ eventId: idParam });
+export const cancelEventBody = z.strictObject({ reason: nonEmpty(500) });
+export const listEventsQuery = z.strictObject({ ...pageQuery });
+
+const local = (iso: string) => toLocalIso(new Date(iso));
+const publishedSortKey = (e: Pick<JointEventItem, 'startsAt' | 'jointEventId'>) =>
+  `${new Date(e.startsAt).toISOString()}#${e.jointEventId}`;
+
+/** What anyone may see of a published event. */
+export const publicView = (e: JointEventItem) => ({
+  jointEventId: e.jointEventId,
+  title: e.title,
+  kind: e.eventKind,
+  description: e.description,
+  startsAt: e.startsAt,
+  endsAt: e.endsAt,
+  location: e.location,
+  capacity: e.capacity,
+  ...(e.partnerQuota === undefined ? {} : { partnerQuota: e.partnerQuota }),
+  registrationOpensAt: e.registrationOpensAt,
+  registrationClosesAt: e.registrationClosesAt,
+  hostPartnerIds: e.hostPartnerIds,
+  status: e.status,
+  remainingPlaces: Math.max(0, e.capacity - e.confirmed),
+});
+
+const committeeView = (e: JointEventItem) => ({
+  ...publicView(e),
+  confirmed: e.confirmed,
+  ...(e.cancelReason ? { cancelReason: e.cancelReason } : {}),
+  createdAt: e.createdAt,
+  version: e.version,
+});
+
+const versionConflict = () => conflict('version-conflict', 'The event changed meanwhile; read it again');
+
+export const createEvent = async (
+  { body, now }: HttpRequest<{ body: typeof createEventBody }, readonly ['committee']>,
+  ctx: ServiceContext,
+) => {
+  validateSchedule(body);
+  validateQuota(body.capacity, body.partnerQuota);
+  const jointEventId = newId();
+  const event: JointEventItem = {
+    jointEventId,
+    title: body.title,
+    eventKind: body.kind,
+    description: body.description,
+    startsAt: local(body.startsAt),
+    endsAt: local(body.endsAt),
+    location: body.location,
+    capacity: body.capacity,
+    ...(body.partnerQuota === undefined ? {} : { partnerQuota: body.partnerQuota }),
+    registrationOpensAt: local(body.registrationOpensAt),
+    registrationClosesAt: local(body.registrationClosesAt),
+    hostPartnerIds: body.hostPartnerIds ?? [],
+    status: 'draft',
+    confirmed: 0,
+    createdAt: toLocalIso(now),
+    version: 1,
+  };
+  await tx(ctx)
+    .create({ ...keys.event(jointEventId), type: 'joint-event', ...event }, () =>
+      conflict('event-exists', 'The event already exists'),
+    )
+    .commit();
+  return created(committeeView(event), `/community/events/${jointEventId}`);
+};
+
+const mustExist = async (ctx: ServiceContext, eventId: string) => {
+  const event = await getEvent(ctx, eventId);
+  if (!event) throw notFound('Event');
+  return event;
+};
+
+export const patchEvent = async (
+  {
+    params,
+    body,
+  }: HttpRequest<{ params: typeof eventParams; body: typeof patchEventBody }, readonly ['committee']>,
+  ctx: ServiceContext,
+) => {
+  const event = await mustExist(ctx, params.eventId);
+  requireStatus(event.status, ['draft'], 'changed');
+  if (body.version !== event.version) throw versionConflict();
+  const { version, kind, ...changes } = body;
+  const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as Partial<
+    Omit<typeof body, 'version' | 'kind'>
+  >;
+  if (Object.keys(defined).length === 0 && kind === undefined) {
+    throw validationFailed([{ field: 'body', message: 'Nothing to change' }]);
+  }
+  for (const field of ['startsAt', 'endsAt', 'registrationOpensAt', 'registrationClosesAt'] as const) {
+    const value = defined[field];
+    if (value !== undefined) defined[field] = local(value);
+  }
+  const next: JointEventItem = {
+    ...event,
+    ...(defined as Partial<JointEventItem>),
+    ...(kind === undefined ? {} : { eventKind: kind }),
+    version: event.version + 1,
+  };
+  validateSchedule(next);
+  validateQuota(next.capacity, next.partnerQuota);
+  await tx(ctx)
+    .put(
+      { ...keys.event(event.jointEventId), type: 'joint-event', ...next },
+      {
+        condition: '#version = :expected AND #status = :draft',
+        names: { '#version': 'version', '#status': 'status' },
+        values: { ':expected': version, ':draft': 'draft' },
+        onConditionFailed: versionConflict,
+      },
+    )
+    .commit();
+  return ok(committeeView(next));
+};
+
+export const publishEvent = async (
+  { params, now }: HttpRequest<{ params: typeof eventParams }, readonly ['committee']>,
+  ctx: ServiceContext,
+) => {
+  const event = await mustExist(ctx, params.eventId);
+  requireStatus(event.status, ['draft'], 'published');
+  if (Date.parse(event.registrationClosesAt) <= now.getTime()) {
+    throw ruleViolation('registration-window-past', 'The registration window has already closed');
+  }
+  const t = tx(ctx);
+  t.update(
+    keys.event(event.jointEventId),
+    {
+      expression: 'SET #status = :published, #version = #version + :one, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk',
+      names: { '#status': 'status', '#version': 'version' },
+      values: {
+        ':published': 'published',
+        ':one': 1,
+        ':gsi1pk': PUBLISHED_EVENTS,
+        ':gsi1sk': publishedSortKey(event),
+      },
+    },
+    {
+      condition: '#version = :expected',
+      values: { ':expected': event.version },
+      onConditionFailed: versionConflict,
+    },
+  );
+  t.publish(
+    JointEventPublished,
+    {
+      jointEventId: event.jointEventId,
+      title: event.title,
+      kind: event.eventKind,
+      startsAt: event.startsAt,
+      endsAt: event.endsAt,
+      location: event.location,
+      capacity: event.capacity,
+    },
+    { key: event.jointEventId, occurredAt: now },
+  );
+  await t.commit();
+  return ok(committeeView({ ...event, status: 'published', version: event.version + 1 }));
+};
+
+export const cancelEvent = async (
+  {
+    params,
+    body,
+  }: HttpRequest<{ params: typeof eventParams; body: typeof cancelEventBody }, readonly ['committee']>,
+  ctx: ServiceContext,
+) => {
+  const event = await mustExist(ctx, params.eventId);
+  requireStatus(event.status, ['draft', 'published'], 'cancelled');
+  await tx(ctx)
+    .update(
+      keys.event(event.jointEventId),
+      {
+        // Off the public list at once; registrations stay as the record of who had signed up.
+        expression:
+          'SET #status = :cancelled, cancelReason = :reason, #version = #version + :one REMOVE gsi1pk, gsi1sk',
+        names: { '#status': 'status', '#version': 'version' },
+        values: { ':cancelled': 'cancelled', ':reason': body.reason, ':one': 1 },
+      },
+      {
+        condition: '#version = :expected',
+        values: { ':expected': event.version },
+        onConditionFailed: versionConflict,
+      },
+    )
+    .commit();
+  return ok(
+    committeeView({ ...event, status: 'cancelled', cancelReason: body.reason, version: event.version + 1 }),
+  );
+};
+
+export const listPublishedEvents = async (
+  { query, now }: HttpRequest<{ query: typeof listEventsQuery }, 'public'>,
+  ctx: ServiceContext,
+) =>
+  ok(
+    await queryPage(
+      ctx.db,
+      {
+        TableName: ctx.env.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p AND gsi1sk >= :now',
+        ExpressionAttributeValues: { ':p': PUBLISHED_EVENTS, ':now': now.toISOString() },
+      },
+      { partition: { name: 'gsi1pk', value: PUBLISHED_EVENTS }, limit: query.limit, cursor: query.cursor },
+      (item) => publicView(item as unknown as JointEventItem),
+    ),
+  );
+
+export const showEvent = async (
+  { params, caller }: HttpRequest<{ params: typeof eventParams }, 'public'>,
+  ctx: ServiceContext,
+) => {
+  const event = await getEvent(ctx, params.eventId);
+  const committee = hasRole(caller, 'committee');
+  // A draft does not exist for the public.
+  if (!event || (event.status === 'draft' && !committee)) throw notFound('Event');
+  return ok(committee ? committeeView(event) : publicView(event));
+};

@@ -1,0 +1,207 @@
+import { z } from 'zod';
+import { type Caller, hasRole } from '../../../shared/auth.js';
+import type { ServiceContext } from '../../../shared/context.js';
+import { conflict, notFound } from '../../../shared/errors.js';
+import { pageQuery } from '../../../shared/http/paging.js';
+import { accepted, ok } from '../../../shared/http/result.js';
+import { newId } from '../../../shared/ids.js';
+import { idParam, nonEmpty } from '../../../shared/schemas.js';
+import type { HttpRequest } from '../../../shared/service.js';
+import { queryPage } from '../../../shared/store/query.js';
+import { toLocalIso } from '../../../shared/time.js';
+import { isValidCreditCode } from '../domain/credit-code.js';
+import {
+  holdsIdentity,
+  maskEmail,
+  maskPhone,
+  nextPartnerStatus,
+  normaliseOrgName,
+  type PartnerCommand,
+  partnerStatuses,
+} from '../domain/partners.js';
+import { PartnerApproved, partnerTypes } from '../events.js';
+import { getPartner, keys, type PartnerItem, partnersByStatus, tx } from '../store.js';
+
+export const applicationBody = z.strictObject({
+  /** PIPL: the applicant agrees to the processing of the contact person's data. */
+  consent: z.literal(true, { error: 'Consent to the processing of personal information is required' }),
+  orgName: nonEmpty(100),
+  orgType: z.enum(partnerTypes),
+  creditCode: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .refine(isValidCreditCode, 'Not a valid 统一社会信用代码 (18 characters, GB 32100-2015 check character)')
+    .optional(),
+  contactName: nonEmpty(50),
+  contactPhone: z.string().regex(/^1[3-9]\d{9}$/, 'Expected a mainland mobile number'),
+  contactEmail: z.email().max(254),
+  intro: nonEmpty(2000),
+});
+
+export const partnerParams = z.strictObject({ partnerId: idParam });
+export const listPartnersQuery = z.strictObject({
+  status: z.enum(partnerStatuses).default('pending'),
+  ...pageQuery,
+});
+export const reasonBody = z.strictObject({ reason: nonEmpty(500) });
+
+const alreadyApplied = () =>
+  conflict('partner-already-applied', 'This organisation already has a pending or approved application');
+
+export const apply = async (
+  { body, now }: HttpRequest<{ body: typeof applicationBody }, 'public'>,
+  ctx: ServiceContext,
+) => {
+  const partnerId = newId();
+  const appliedAt = toLocalIso(now);
+  const nameKey = normaliseOrgName(body.orgName);
+  const partner: PartnerItem = {
+    partnerId,
+    orgName: body.orgName,
+    orgType: body.orgType,
+    ...(body.creditCode ? { creditCode: body.creditCode } : {}),
+    nameKey,
+    contactName: body.contactName,
+    contactPhone: body.contactPhone,
+    contactEmail: body.contactEmail,
+    intro: body.intro,
+    status: 'pending',
+    appliedAt,
+    version: 1,
+  };
+  const t = tx(ctx);
+  // The identity items make "one live application per organisation" hold under concurrency.
+  t.create({ ...keys.orgName(nameKey), type: 'identity', partnerId }, alreadyApplied);
+  if (body.creditCode)
+    t.create({ ...keys.creditCode(body.creditCode), type: 'identity', partnerId }, alreadyApplied);
+  t.create(
+    {
+      ...keys.partner(partnerId),
+      type: 'partner',
+      gsi1pk: partnersByStatus('pending'),
+      gsi1sk: `${now.toISOString()}#${partnerId}`,
+      ...partner,
+    },
+    alreadyApplied,
+  );
+  await t.commit();
+  return accepted({ applicationId: partnerId, partnerId, status: 'pending' });
+};
+
+const view = (p: PartnerItem, showContact: boolean) => ({
+  partnerId: p.partnerId,
+  orgName: p.orgName,
+  orgType: p.orgType,
+  ...(p.creditCode ? { creditCode: p.creditCode } : {}),
+  contactName: p.contactName,
+  contactPhone: showContact ? p.contactPhone : maskPhone(p.contactPhone),
+  contactEmail: showContact ? p.contactEmail : maskEmail(p.contactEmail),
+  intro: p.intro,
+  status: p.status,
+  appliedAt: p.appliedAt,
+  ...(p.decidedAt ? { decidedAt: p.decidedAt } : {}),
+  ...(p.reason ? { reason: p.reason } : {}),
+  version: p.version,
+});
+
+export const listPartners = async (
+  { query }: HttpRequest<{ query: typeof listPartnersQuery }, readonly ['committee']>,
+  ctx: ServiceContext,
+) => {
+  const partition = partnersByStatus(query.status);
+  return ok(
+    await queryPage(
+      ctx.db,
+      {
+        TableName: ctx.env.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': partition },
+      },
+      { partition: { name: 'gsi1pk', value: partition }, limit: query.limit, cursor: query.cursor },
+      // Lists mask contacts: the full number is one click (and one audit line) away.
+      (item) => view(item as unknown as PartnerItem, false),
+    ),
+  );
+};
+
+/** The committee, or the partner's own accounts; anyone else learns nothing (404). */
+const mayView = (caller: Caller, partnerId: string) =>
+  hasRole(caller, 'committee') || (hasRole(caller, 'partner') && caller.orgId === partnerId);
+
+export const showPartner = async (
+  { params, caller }: HttpRequest<{ params: typeof partnerParams }, readonly ['committee', 'partner']>,
+  ctx: ServiceContext,
+) => {
+  if (!mayView(caller, params.partnerId)) throw notFound('Partner');
+  const partner = await getPartner(ctx, params.partnerId);
+  if (!partner) throw notFound('Partner');
+  return ok(view(partner, true));
+};
+
+/** approve / suspend / reject: one status change, with the identity released when it stops counting. */
+export const decide =
+  (command: PartnerCommand) =>
+  async (
+    request: HttpRequest<{ params: typeof partnerParams; body?: typeof reasonBody }, readonly ['committee']>,
+    ctx: ServiceContext,
+  ) => {
+    const { params, now } = request;
+    const reason = (request.body as { reason?: string } | undefined)?.reason;
+    const partner = await getPartner(ctx, params.partnerId);
+    if (!partner) throw notFound('Partner');
+    const status = nextPartnerStatus(partner.status, command);
+    const t = tx(ctx);
+    t.update(
+      keys.partner(partner.partnerId),
+      {
+        expression:
+          'SET #status = :status, decidedAt = :at, #version = #version + :one, gsi1pk = :gsi1pk' +
+          (reason ? ', reason = :reason' : ''),
+        names: { '#status': 'status', '#version': 'version' },
+        values: {
+          ':status': status,
+          ':at': toLocalIso(now),
+          ':one': 1,
+          ':gsi1pk': partnersByStatus(status),
+          ...(reason ? { ':reason': reason } : {}),
+        },
+      },
+      {
+        condition: '#version = :expected',
+        values: { ':expected': partner.version },
+        onConditionFailed: () => conflict('version-conflict', 'The partner changed meanwhile; read it again'),
+      },
+    );
+    if (holdsIdentity(partner.status) && !holdsIdentity(status)) {
+      t.delete(keys.orgName(partner.nameKey));
+      if (partner.creditCode) t.delete(keys.creditCode(partner.creditCode));
+    }
+    if (status === 'approved') {
+      t.publish(
+        PartnerApproved,
+        {
+          partnerId: partner.partnerId,
+          orgName: partner.orgName,
+          orgType: partner.orgType,
+          contactName: partner.contactName,
+          contactEmail: partner.contactEmail,
+        },
+        { key: partner.partnerId, occurredAt: now },
+      );
+    }
+    await t.commit();
+    return ok(
+      view(
+        {
+          ...partner,
+          status,
+          decidedAt: toLocalIso(now),
+          version: partner.version + 1,
+          ...(reason ? { reason } : {}),
+        },
+        true,
+      ),
+    );
+  };

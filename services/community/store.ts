@@ -1,0 +1,255 @@
+/**
+ * The community table. Access patterns (every list is a Query; no Scan anywhere):
+ *   partner by id                 pk PARTNER#<id>               sk PARTNER
+ *   partners by status            gsi1 PARTNERS#<status>        gsi1sk <appliedAt>#<id>
+ *   identity held by an applicant pk UNIQUE#credit#<code> | UNIQUE#name#<normalised name>, sk UNIQUE
+ *   joint event by id             pk EVENT#<id>                 sk EVENT   (holds `confirmed`)
+ *   published events by start     gsi1 PUBLISHED_EVENTS         gsi1sk <startsAt UTC>#<id>
+ *   an event's registrations      pk EVENT#<id>                 sk begins_with REG#
+ *   a partner's / member's own    gsi1 EVENT#<id>#PARTNER#<orgId> | EVENT#<id>#MEMBER#<sub>, gsi1sk <registrationId>
+ *   waitlist in arrival order     pk EVENT#<id>                 sk begins_with WAIT#<position, zero-padded>
+ *   places a partner holds        pk EVENT#<id>                 sk QUOTA#<partnerId>   (`confirmedForPartner`)
+ *   arrival sequence              pk EVENT#<id>                 sk ARRIVALS            (`next`)
+ *   one registration per member   pk EVENT#<id>                 sk MEMBER#<sub>
+ *   participants' phones (PIPL)   pk EVENT#<id>                 sk CONTACT#<registrationId>  (TTL expiresAt)
+ */
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  GetCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { ServiceContext } from '../../shared/context.js';
+import type { TableSpec } from '../../shared/service.js';
+import { Transaction } from '../../shared/store/transaction.js';
+import type { JointEventStatus } from './domain/joint-events.js';
+import type { PartnerStatus } from './domain/partners.js';
+import type { jointEventKinds, partnerTypes } from './events.js';
+
+export const table = {
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  indexes: [
+    { name: 'gsi1', partitionKey: { name: 'gsi1pk', type: 'S' }, sortKey: { name: 'gsi1sk', type: 'S' } },
+  ],
+  timeToLiveAttribute: 'expiresAt',
+} as const satisfies TableSpec;
+
+export const tx = (ctx: ServiceContext) =>
+  new Transaction({ db: ctx.db, tableName: ctx.env.tableName, table });
+
+export const keys = {
+  partner: (partnerId: string) => ({ pk: `PARTNER#${partnerId}`, sk: 'PARTNER' }),
+  creditCode: (code: string) => ({ pk: `UNIQUE#credit#${code}`, sk: 'UNIQUE' }),
+  orgName: (normalised: string) => ({ pk: `UNIQUE#name#${normalised}`, sk: 'UNIQUE' }),
+  event: (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: 'EVENT' }),
+  registration: (eventId: string, registrationId: string) => ({
+    pk: `EVENT#${eventId}`,
+    sk: `REG#${registrationId}`,
+  }),
+  contact: (eventId: string, registrationId: string) => ({
+    pk: `EVENT#${eventId}`,
+    sk: `CONTACT#${registrationId}`,
+  }),
+  waiting: (eventId: string, position: number) => ({
+    pk: `EVENT#${eventId}`,
+    sk: `WAIT#${String(position).padStart(12, '0')}`,
+  }),
+  quota: (eventId: string, partnerId: string) => ({ pk: `EVENT#${eventId}`, sk: `QUOTA#${partnerId}` }),
+  arrivals: (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: 'ARRIVALS' }),
+  member: (eventId: string, personId: string) => ({ pk: `EVENT#${eventId}`, sk: `MEMBER#${personId}` }),
+};
+
+export const partnersByStatus = (status: PartnerStatus) => `PARTNERS#${status}`;
+export const PUBLISHED_EVENTS = 'PUBLISHED_EVENTS';
+export const ownRegistrations = (eventId: string, registrant: Registrant) =>
+  registrant.kind === 'partner'
+    ? `EVENT#${eventId}#PARTNER#${registrant.partnerId}`
+    : `EVENT#${eventId}#MEMBER#${registrant.personId}`;
+
+export interface PartnerItem {
+  partnerId: string;
+  orgName: string;
+  orgType: (typeof partnerTypes)[number];
+  creditCode?: string;
+  nameKey: string;
+  contactName: string;
+  contactPhone: string;
+  contactEmail: string;
+  intro: string;
+  status: PartnerStatus;
+  appliedAt: string;
+  decidedAt?: string;
+  reason?: string;
+  version: number;
+}
+
+export interface JointEventItem {
+  jointEventId: string;
+  title: string;
+  eventKind: (typeof jointEventKinds)[number];
+  description: string;
+  startsAt: string;
+  endsAt: string;
+  location: string;
+  capacity: number;
+  partnerQuota?: number;
+  registrationOpensAt: string;
+  registrationClosesAt: string;
+  hostPartnerIds: string[];
+  status: JointEventStatus;
+  confirmed: number;
+  cancelReason?: string;
+  createdAt: string;
+  version: number;
+}
+
+export type Registrant = { kind: 'member'; personId: string } | { kind: 'partner'; partnerId: string };
+
+export type ParticipantStatus = 'confirmed' | 'waitlisted' | 'cancelled';
+
+export interface Participant {
+  name: string | null;
+  status: ParticipantStatus;
+  /** Arrival position; the waitlist is ordered by it. */
+  position: number;
+}
+
+export interface RegistrationItem {
+  registrationId: string;
+  jointEventId: string;
+  registrant: Registrant;
+  participants: Participant[];
+  status: 'active' | 'cancelled';
+  createdAt: string;
+  checkedInAt?: string;
+  cancelledAt?: string;
+  version: number;
+}
+
+export interface WaitingItem {
+  position: number;
+  registrationId: string;
+  participantIndex: number;
+  partnerId?: string;
+}
+
+const get = async <T>(ctx: ServiceContext, key: Record<string, string>): Promise<T | undefined> => {
+  const { Item } = await ctx.db.send(
+    new GetCommand({ TableName: ctx.env.tableName, Key: key, ConsistentRead: true }),
+  );
+  return Item as T | undefined;
+};
+
+export const getPartner = (ctx: ServiceContext, partnerId: string) =>
+  get<PartnerItem>(ctx, keys.partner(partnerId));
+export const getEvent = (ctx: ServiceContext, eventId: string) =>
+  get<JointEventItem>(ctx, keys.event(eventId));
+export const getRegistration = (ctx: ServiceContext, eventId: string, registrationId: string) =>
+  get<RegistrationItem>(ctx, keys.registration(eventId, registrationId));
+export const hasMemberRegistration = async (ctx: ServiceContext, eventId: string, personId: string) =>
+  (await get(ctx, keys.member(eventId, personId))) !== undefined;
+
+export const confirmedForPartner = async (ctx: ServiceContext, eventId: string, partnerId: string) =>
+  (await get<{ confirmedForPartner?: number }>(ctx, keys.quota(eventId, partnerId)))?.confirmedForPartner ??
+  0;
+
+/**
+ * Hands out `count` consecutive arrival positions. A separate counter item, so taking a
+ * number never contends with the transactions that confirm places on the event item.
+ */
+export const takeArrivalPositions = async (
+  ctx: ServiceContext,
+  eventId: string,
+  count: number,
+): Promise<number[]> => {
+  const out = await ctx.db.send(
+    new UpdateCommand({
+      TableName: ctx.env.tableName,
+      Key: keys.arrivals(eventId),
+      UpdateExpression: 'ADD #next :count',
+      ExpressionAttributeNames: { '#next': 'next' },
+      ExpressionAttributeValues: { ':count': count },
+      ReturnValues: 'UPDATED_NEW',
+    }),
+  );
+  const last = out.Attributes?.next as number;
+  return Array.from({ length: count }, (_, i) => last - count + 1 + i);
+};
+
+/** Every item of one sort-key prefix of an event's partition, following pages to the end. */
+const queryAll = async <T>(ctx: ServiceContext, eventId: string, prefix: string, max = 10_000) => {
+  const items: T[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await ctx.db.send(
+      new QueryCommand({
+        TableName: ctx.env.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': `EVENT#${eventId}`, ':prefix': prefix },
+        ConsistentRead: true,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    items.push(...((out.Items ?? []) as T[]));
+    start = out.LastEvaluatedKey;
+  } while (start && items.length < max);
+  return items;
+};
+
+export const allRegistrations = (ctx: ServiceContext, eventId: string) =>
+  queryAll<RegistrationItem>(ctx, eventId, 'REG#');
+
+/** The head of the waitlist, in arrival order. */
+export const waitlistHead = async (ctx: ServiceContext, eventId: string, limit: number) => {
+  const out = await ctx.db.send(
+    new QueryCommand({
+      TableName: ctx.env.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': `EVENT#${eventId}`, ':prefix': 'WAIT#' },
+      ConsistentRead: true,
+      Limit: limit,
+    }),
+  );
+  return (out.Items ?? []) as WaitingItem[];
+};
+
+export const contactKeysOf = async (ctx: ServiceContext, eventId: string) =>
+  (await queryAll<{ pk: string; sk: string }>(ctx, eventId, 'CONTACT#')).map(({ pk, sk }) => ({ pk, sk }));
+
+export const setExpiry = (ctx: ServiceContext, key: { pk: string; sk: string }, expiresAt: number) =>
+  ctx.db.send(
+    new UpdateCommand({
+      TableName: ctx.env.tableName,
+      Key: key,
+      UpdateExpression: 'SET expiresAt = :at',
+      ExpressionAttributeValues: { ':at': expiresAt },
+    }),
+  );
+
+/** Participants' phones of the given registrations, by registration id. */
+export const phonesOf = async (
+  ctx: ServiceContext,
+  eventId: string,
+  registrationIds: readonly string[],
+): Promise<Map<string, (string | null)[]>> => {
+  const found = new Map<string, (string | null)[]>();
+  for (let i = 0; i < registrationIds.length; i += 100) {
+    const chunk = registrationIds.slice(i, i + 100);
+    let request: Record<string, { Keys: Record<string, string>[] }> | undefined = {
+      [ctx.env.tableName]: { Keys: chunk.map((id) => keys.contact(eventId, id)) },
+    };
+    for (let round = 0; request && round < 10; round++) {
+      const out: BatchGetCommandOutput = await ctx.db.send(new BatchGetCommand({ RequestItems: request }));
+      for (const item of out.Responses?.[ctx.env.tableName] ?? []) {
+        found.set((item.sk as string).slice('CONTACT#'.length), item.phones as (string | null)[]);
+      }
+      const rest: { Keys?: unknown[] } | undefined = out.UnprocessedKeys?.[ctx.env.tableName];
+      request = rest?.Keys?.length
+        ? { [ctx.env.tableName]: { Keys: rest.Keys as Record<string, string>[] } }
+        : undefined;
+    }
+  }
+  return found;
+};
