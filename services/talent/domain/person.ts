@@ -1,0 +1,65 @@
+/** The person as talent holds it, and the views other parties get of it. */
+import type { Caller } from '../../../shared/auth.js';
+import { actsForBranch, hasRole } from '../../../shared/auth.js';
+import type { PersonSnapshot, PoliticalStatus } from '../events.js';
+import type { Probation } from './pipeline.js';
+
+export const genders = ['male', 'female'] as const;
+export const educations = ['secondary', 'associate', 'bachelor', 'master', 'doctorate'] as const;
+
+export interface Person {
+  personId: string;
+  version: number;
+  name: string;
+  gender: (typeof genders)[number];
+  birthDate: string;
+  workStartDate?: string;
+  department: string;
+  position?: string;
+  education?: (typeof educations)[number];
+  title?: string;
+  branchId?: string;
+  partyGroupId?: string;
+  politicalStatus: PoliticalStatus;
+  statusSince: string;
+  phone?: string;
+  email?: string;
+  /** 培养联系人, named when becoming an activist (or a candidate). */
+  contactPersonIds?: string[];
+  probation?: Probation;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What every talent event carries: no contact details ever leave talent. */
+export const snapshotOf = (p: Person): PersonSnapshot => ({
+  personId: p.personId,
+  version: p.version,
+  name: p.name,
+  gender: p.gender,
+  birthDate: p.birthDate,
+  department: p.department,
+  ...(p.branchId ? { branchId: p.branchId } : {}),
+  ...(p.partyGroupId ? { partyGroupId: p.partyGroupId } : {}),
+  politicalStatus: p.politicalStatus,
+  statusSince: p.statusSince,
+});
+
+/** The person themselves, their branch's secretary, the committee. Everyone else: "not found". */
+export const canSeePerson = (caller: Caller, p: Pick<Person, 'personId' | 'branchId'>): boolean =>
+  caller.sub === p.personId || actsForBranch(caller, p.branchId);
+
+/** Who edits a person's record: their branch's secretary and the committee (not the person). */
+export const canManagePerson = (caller: Caller, p: Pick<Person, 'branchId'>): boolean =>
+  actsForBranch(caller, p.branchId);
+
+/** Phone and e-mail: the person, their secretary, the committee. */
+export const canSeeContact = (caller: Caller, p: Pick<Person, 'personId' | 'branchId'>): boolean =>
+  caller.sub === p.personId || actsForBranch(caller, p.branchId) || hasRole(caller, 'committee');
+
+export const personView = (p: Person, caller: Caller) => {
+  const { phone, email, ...rest } = p;
+  return canSeeContact(caller, p)
+    ? { ...rest, ...(phone ? { phone } : {}), ...(email ? { email } : {}) }
+    : rest;
+};

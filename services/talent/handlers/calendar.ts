@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { notFound, validationFailed } from '../../../shared/errors.js';
+import { ok } from '../../../shared/http/result.js';
+import { isoDate } from '../../../shared/schemas.js';
+import { route } from '../../../shared/service.js';
+import type { WorkingCalendar } from '../domain/calendar.js';
+import { getItem, keys, strip, transaction } from '../store.js';
+
+const yearParams = z.strictObject({ year: z.coerce.number().int().min(2000).max(2100) });
+
+export const calendarRoutes = [
+  route('PUT /talent/calendar/{year}', {
+    access: ['committee'],
+    request: {
+      params: yearParams,
+      body: z.strictObject({
+        holidays: z.array(isoDate).max(366).default([]),
+        workdays: z.array(isoDate).max(366).default([]),
+      }),
+    },
+    handler: async ({ params, body, caller, now }, ctx) => {
+      const outside = [...body.holidays, ...body.workdays].filter(
+        (d) => Number(d.slice(0, 4)) !== params.year,
+      );
+      if (outside.length > 0) {
+        throw validationFailed(
+          outside.map((d) => ({ field: 'body', message: `${d} is not in ${params.year}` })),
+        );
+      }
+      const calendar: WorkingCalendar = {
+        year: params.year,
+        holidays: [...new Set(body.holidays)].sort(),
+        workdays: [...new Set(body.workdays)].sort(),
+      };
+      await transaction(ctx)
+        .put({
+          ...keys.calendar(params.year),
+          kind: 'calendar',
+          ...calendar,
+          updatedBy: caller.sub,
+          updatedAt: now.toISOString(),
+        })
+        .commit();
+      return ok(calendar);
+    },
+  }),
+  route('GET /talent/calendar/{year}', {
+    access: ['committee', 'secretary'],
+    request: { params: yearParams },
+    handler: async ({ params }, ctx) => {
+      const item = await getItem(ctx, keys.calendar(params.year));
+      if (!item) throw notFound('Calendar');
+      const { year, holidays, workdays } = strip<WorkingCalendar>(item);
+      return ok({ year, holidays, workdays });
+    },
+  }),
+];

@@ -1,0 +1,34 @@
+import type { Caller } from '../../../shared/auth.js';
+import type { ServiceContext } from '../../../shared/context.js';
+import { notFound } from '../../../shared/errors.js';
+import { canManagePerson, canSeePerson, type Person } from '../domain/person.js';
+import { getPerson } from '../store.js';
+
+/** The person if the caller may see them; anyone else learns nothing (404). */
+export const visiblePerson = async (
+  ctx: ServiceContext,
+  caller: Caller,
+  personId: string,
+): Promise<Person> => {
+  const person = await getPerson(ctx, personId);
+  if (!person || !canSeePerson(caller, person)) throw notFound('Person');
+  return person;
+};
+
+/** The person if the caller may change their record (their secretary, the committee). */
+export const managedPerson = async (
+  ctx: ServiceContext,
+  caller: Caller,
+  personId: string,
+): Promise<Person> => {
+  const person = await getPerson(ctx, personId);
+  if (!person || !canManagePerson(caller, person)) throw notFound('Person');
+  return person;
+};
+
+/** The optimistic write of a person: it lands only on the version that was read. */
+export const versionGuard = (expected: number) => ({
+  condition: '#version = :expected',
+  names: { '#version': 'version' },
+  values: { ':expected': expected },
+});

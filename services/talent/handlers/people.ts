@@ -1,0 +1,245 @@
+import { z } from 'zod';
+import { actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
+import { conflict, forbidden, notFound, ruleViolation } from '../../../shared/errors.js';
+import { pageQuery } from '../../../shared/http/paging.js';
+import { created, ok } from '../../../shared/http/result.js';
+import { newId } from '../../../shared/ids.js';
+import { idParam, isoDate, nonEmpty } from '../../../shared/schemas.js';
+import { route } from '../../../shared/service.js';
+import { localDate } from '../../../shared/time.js';
+import { educations, genders, type Person, personView, snapshotOf } from '../domain/person.js';
+import {
+  MemberJoinedBranch,
+  MemberLeftBranch,
+  PersonRegistered,
+  PersonUpdated,
+  politicalStatuses,
+} from '../events.js';
+import { getPeople, listPeople, personItem, poolPage, transaction } from '../store.js';
+import { requireBranch } from './branches.js';
+import { versionGuard, visiblePerson } from './common.js';
+import { talentPools } from './pools.js';
+import { profileOf } from './timeline.js';
+
+const phone = z.string().regex(/^\+?[0-9][0-9 -]{4,19}$/, 'Not a phone number');
+const email = z.email().max(200);
+
+const optionalFields = {
+  workStartDate: isoDate,
+  position: nonEmpty(100),
+  education: z.enum(educations),
+  title: nonEmpty(100),
+  partyGroupId: idParam,
+  phone,
+  email,
+};
+
+const registerBody = z.strictObject({
+  name: nonEmpty(100),
+  gender: z.enum(genders),
+  birthDate: isoDate,
+  department: nonEmpty(100),
+  branchId: idParam.optional(),
+  politicalStatus: z.enum(politicalStatuses),
+  statusSince: isoDate,
+  workStartDate: optionalFields.workStartDate.optional(),
+  position: optionalFields.position.optional(),
+  education: optionalFields.education.optional(),
+  title: optionalFields.title.optional(),
+  partyGroupId: optionalFields.partyGroupId.optional(),
+  phone: phone.optional(),
+  email: email.optional(),
+});
+
+/** PATCH: `null` clears an optional field; political status changes only through transitions. */
+const patchBody = z.strictObject({
+  version: z.number().int().positive(),
+  name: nonEmpty(100).optional(),
+  gender: z.enum(genders).optional(),
+  birthDate: isoDate.optional(),
+  department: nonEmpty(100).optional(),
+  branchId: idParam.optional(),
+  workStartDate: optionalFields.workStartDate.nullable().optional(),
+  position: optionalFields.position.nullable().optional(),
+  education: optionalFields.education.nullable().optional(),
+  title: optionalFields.title.nullable().optional(),
+  partyGroupId: optionalFields.partyGroupId.nullable().optional(),
+  phone: phone.nullable().optional(),
+  email: email.nullable().optional(),
+});
+
+const checkDates = (p: Pick<Person, 'birthDate' | 'statusSince' | 'workStartDate'>, today: string) => {
+  if (p.birthDate > today)
+    throw ruleViolation('birth-date-in-future', `born ${p.birthDate}, after today (${today})`);
+  if (p.statusSince < p.birthDate || p.statusSince > today) {
+    throw ruleViolation(
+      'status-since-out-of-range',
+      `status since ${p.statusSince}: between ${p.birthDate} and ${today}`,
+    );
+  }
+  if (p.workStartDate && p.workStartDate < p.birthDate) {
+    throw ruleViolation(
+      'work-start-before-birth',
+      `work started ${p.workStartDate}, before birth ${p.birthDate}`,
+    );
+  }
+};
+
+/** Which branch a list is about: the committee any (or all), a secretary only their own. */
+const listScope = (caller: Caller, branchId: string | undefined): string | undefined => {
+  if (hasRole(caller, 'committee')) return branchId;
+  const own = branchId ?? caller.branchId;
+  if (!own || !actsForBranch(caller, own)) throw notFound('Branch');
+  return own;
+};
+
+export const peopleRoutes = [
+  route('POST /talent/people', {
+    access: ['committee', 'secretary'],
+    request: { body: registerBody },
+    handler: async ({ body, caller, now }, ctx) => {
+      const branchId = hasRole(caller, 'committee') ? body.branchId : (body.branchId ?? caller.branchId);
+      if (!actsForBranch(caller, branchId)) {
+        throw forbidden('A secretary registers people into their own branch only');
+      }
+      await requireBranch(ctx, branchId, body.partyGroupId);
+      const at = now.toISOString();
+      const { branchId: _ignored, ...fields } = body;
+      const person: Person = {
+        ...fields,
+        personId: newId(),
+        version: 1,
+        ...(branchId ? { branchId } : {}),
+        ...(body.politicalStatus === 'probationary' ? { probation: { startedOn: body.statusSince } } : {}),
+        createdAt: at,
+        updatedAt: at,
+      };
+      checkDates(person, localDate(now));
+      const tx = transaction(ctx);
+      tx.create(personItem(person), () =>
+        conflict('person-exists', `person ${person.personId} already exists`),
+      );
+      tx.publish(PersonRegistered, { person: snapshotOf(person) }, { key: person.personId, occurredAt: now });
+      await tx.commit();
+      return created(personView(person, caller), `/talent/people/${person.personId}`);
+    },
+  }),
+
+  route('GET /talent/people', {
+    access: ['committee', 'secretary'],
+    request: {
+      query: z.strictObject({
+        ...pageQuery,
+        branchId: idParam.optional(),
+        status: z.enum(politicalStatuses).optional(),
+        pool: z.enum(talentPools).optional(),
+        q: z.string().trim().min(1).max(50).optional(),
+      }),
+    },
+    handler: async ({ query, caller }, ctx) => {
+      const branchId = listScope(caller, query.branchId);
+      if (query.pool) {
+        // Pools are small; the page is the pool's, filtered by the other criteria.
+        const page = await poolPage(ctx, query.pool, query);
+        const people = await getPeople(ctx, page.items);
+        const q = query.q?.toLowerCase();
+        const items = page.items
+          .map((id) => people.get(id))
+          .filter((p): p is Person => p !== undefined)
+          .filter(
+            (p) =>
+              (branchId === undefined || p.branchId === branchId) &&
+              (query.status === undefined || p.politicalStatus === query.status) &&
+              (q === undefined || p.name.toLowerCase().includes(q)),
+          )
+          .map((p) => personView(p, caller));
+        return ok({ items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
+      }
+      const page = await listPeople(
+        ctx,
+        {
+          ...(branchId !== undefined ? { branchId } : {}),
+          ...(query.status ? { status: query.status } : {}),
+          ...(query.q ? { q: query.q } : {}),
+        },
+        query,
+      );
+      return ok({ ...page, items: page.items.map((p) => personView(p, caller)) });
+    },
+  }),
+
+  route('GET /talent/people/{personId}', {
+    access: ['committee', 'secretary', 'member'],
+    request: { params: z.strictObject({ personId: idParam }) },
+    handler: async ({ params, caller }, ctx) =>
+      ok(personView(await visiblePerson(ctx, caller, params.personId), caller)),
+  }),
+
+  route('PATCH /talent/people/{personId}', {
+    access: ['committee', 'secretary'],
+    request: { params: z.strictObject({ personId: idParam }), body: patchBody },
+    handler: async ({ params, body, caller, now }, ctx) => {
+      const current = await visiblePerson(ctx, caller, params.personId);
+      if (!actsForBranch(caller, current.branchId)) throw notFound('Person');
+      if (body.version !== current.version) {
+        throw conflict(
+          'version-conflict',
+          `person is at version ${current.version}, not ${body.version}; read it again`,
+        );
+      }
+      const { version: _v, ...changes } = body;
+      const next: Person = { ...current };
+      const changed: string[] = [];
+      for (const [field, value] of Object.entries(changes) as [keyof typeof changes, unknown][]) {
+        if (value === undefined) continue;
+        const before = (current as unknown as Record<string, unknown>)[field];
+        if (value === null) {
+          if (before !== undefined) {
+            delete (next as unknown as Record<string, unknown>)[field];
+            changed.push(field);
+          }
+        } else if (value !== before) {
+          (next as unknown as Record<string, unknown>)[field] = value;
+          changed.push(field);
+        }
+      }
+      const moved = changed.includes('branchId');
+      if (moved) {
+        if (!actsForBranch(caller, next.branchId)) {
+          throw forbidden('Only the committee moves people between branches');
+        }
+        // A party group belongs to a branch: a move without a new group leaves none.
+        if (!changed.includes('partyGroupId') && next.partyGroupId) {
+          delete next.partyGroupId;
+          changed.push('partyGroupId');
+        }
+      }
+      if (changed.length === 0) return ok(personView(current, caller));
+      if (moved || changed.includes('partyGroupId'))
+        await requireBranch(ctx, next.branchId, next.partyGroupId);
+      checkDates(next, localDate(now));
+      next.version = current.version + 1;
+      next.updatedAt = now.toISOString();
+
+      const tx = transaction(ctx);
+      tx.put(personItem(next), {
+        ...versionGuard(current.version),
+        onConditionFailed: () => conflict('version-conflict', 'the person changed meanwhile; read it again'),
+      });
+      const person = snapshotOf(next);
+      const options = { key: next.personId, occurredAt: now };
+      if (moved) {
+        if (current.branchId) tx.publish(MemberLeftBranch, { person, branchId: current.branchId }, options);
+        if (next.branchId) tx.publish(MemberJoinedBranch, { person, branchId: next.branchId }, options);
+      }
+      tx.publish(PersonUpdated, { person, changed: changed.filter((f) => f !== 'version') }, options);
+      await tx.commit();
+      return ok(personView(next, caller));
+    },
+  }),
+
+  route('GET /talent/me', {
+    access: ['committee', 'secretary', 'member'],
+    handler: async ({ caller }, ctx) => ok(await profileOf(ctx, caller, caller.sub)),
+  }),
+];

@@ -1,0 +1,190 @@
+import { z } from 'zod';
+import type { Caller } from '../../../shared/auth.js';
+import type { ServiceContext } from '../../../shared/context.js';
+import { conflict, unwrap } from '../../../shared/errors.js';
+import { created } from '../../../shared/http/result.js';
+import { newId } from '../../../shared/ids.js';
+import { idParam, isoDate, nonEmpty } from '../../../shared/schemas.js';
+import { route } from '../../../shared/service.js';
+import { localDate } from '../../../shared/time.js';
+import { type Person, personView, snapshotOf } from '../domain/person.js';
+import {
+  checkOath,
+  checkProbationExtension,
+  checkTransition,
+  type KnownMeeting,
+  type Probation,
+} from '../domain/pipeline.js';
+import { PersonUpdated, politicalStatuses, StageChanged } from '../events.js';
+import { getCalendars, getItem, getPeople, keys, personItem, strip, transaction } from '../store.js';
+import { managedPerson, versionGuard } from './common.js';
+
+const ids = z.array(idParam).max(10);
+
+const transitionBody = z.strictObject({
+  to: z.enum(politicalStatuses),
+  effectiveOn: isoDate,
+  evidence: z
+    .strictObject({
+      contactPersonIds: ids.optional(),
+      branchCommitteeDecisionOn: isoDate.optional(),
+      introducerIds: ids.optional(),
+      politicalReviewOn: isoDate.optional(),
+      training: z
+        .strictObject({
+          days: z.number().nonnegative().max(365).optional(),
+          classHours: z.number().nonnegative().max(10_000).optional(),
+          completedOn: isoDate.optional(),
+        })
+        .optional(),
+      publicNotice: z.strictObject({ from: isoDate, to: isoDate }).optional(),
+      resolutionActivityId: idParam.optional(),
+      specialReason: nonEmpty(500).optional(),
+      reason: nonEmpty(500).optional(),
+    })
+    .default({}),
+});
+
+const staleVersion = () => conflict('version-conflict', 'the person changed meanwhile; read it again');
+
+/** Writes the person's next version with its history entry and events, all or nothing. */
+const commitChange = async (
+  ctx: ServiceContext,
+  caller: Caller,
+  now: Date,
+  current: Person,
+  next: Person,
+  history: Record<string, unknown>,
+  publish: (tx: ReturnType<typeof transaction>, person: ReturnType<typeof snapshotOf>) => void,
+) => {
+  next.version = current.version + 1;
+  next.updatedAt = now.toISOString();
+  const tx = transaction(ctx);
+  tx.put(personItem(next), { ...versionGuard(current.version), onConditionFailed: staleVersion });
+  tx.put({
+    ...keys.stage(current.personId, newId()),
+    kind: 'history',
+    ...history,
+    recordedBy: caller.sub,
+    recordedAt: now.toISOString(),
+  });
+  publish(tx, snapshotOf(next));
+  await tx.commit();
+};
+
+export const transitionRoutes = [
+  route('POST /talent/people/{personId}/transitions', {
+    access: ['committee', 'secretary'],
+    request: { params: z.strictObject({ personId: idParam }), body: transitionBody },
+    handler: async ({ params, body, caller, now }, ctx) => {
+      const person = await managedPerson(ctx, caller, params.personId);
+      const evidence = body.evidence;
+      const named = [
+        ...(evidence.contactPersonIds ?? person.contactPersonIds ?? []),
+        ...(evidence.introducerIds ?? []),
+      ];
+      const people = await getPeople(ctx, named);
+      const meetingItem = evidence.resolutionActivityId
+        ? await getItem(ctx, keys.meeting(evidence.resolutionActivityId))
+        : undefined;
+      const notice = evidence.publicNotice;
+      const years: number[] = [];
+      if (notice) {
+        for (
+          let y = Number(notice.from.slice(0, 4));
+          y <= Number(notice.to.slice(0, 4)) && years.length < 3;
+          y++
+        )
+          years.push(y);
+      }
+      const accepted = unwrap(
+        checkTransition({
+          person,
+          to: body.to,
+          effectiveOn: body.effectiveOn,
+          today: localDate(now),
+          evidence,
+          people,
+          ...(meetingItem ? { meeting: strip<KnownMeeting>(meetingItem) } : {}),
+          calendars: await getCalendars(ctx, years),
+        }),
+      );
+      const next: Person = { ...person, politicalStatus: accepted.to, statusSince: accepted.statusSince };
+      if (accepted.contactPersonIds) next.contactPersonIds = accepted.contactPersonIds;
+      if (accepted.probation === null) delete next.probation;
+      else if (accepted.probation) next.probation = accepted.probation;
+      const history = {
+        type: 'stage',
+        on: accepted.effectiveOn,
+        from: accepted.from,
+        to: accepted.to,
+        statusSince: accepted.statusSince,
+        evidence,
+      };
+      await commitChange(ctx, caller, now, person, next, history, (tx, snapshot) =>
+        tx.publish(
+          StageChanged,
+          { person: snapshot, from: accepted.from, to: accepted.to, effectiveOn: accepted.effectiveOn },
+          { key: person.personId, occurredAt: now },
+        ),
+      );
+      return created({ person: personView(next, caller), transition: history });
+    },
+  }),
+
+  route('POST /talent/people/{personId}/probation-extension', {
+    access: ['committee', 'secretary'],
+    request: {
+      params: z.strictObject({ personId: idParam }),
+      body: z.strictObject({ months: z.number().int(), decidedOn: isoDate, reason: nonEmpty(500) }),
+    },
+    handler: async ({ params, body, caller, now }, ctx) => {
+      const person = await managedPerson(ctx, caller, params.personId);
+      const probation: Probation = unwrap(
+        checkProbationExtension({
+          person,
+          months: body.months,
+          decidedOn: body.decidedOn,
+          today: localDate(now),
+        }),
+      );
+      const next: Person = { ...person, probation };
+      const history = {
+        type: 'probation-extended',
+        on: body.decidedOn,
+        months: body.months,
+        reason: body.reason,
+      };
+      await commitChange(ctx, caller, now, person, next, history, (tx, snapshot) =>
+        tx.publish(
+          PersonUpdated,
+          { person: snapshot, changed: ['probation'] },
+          { key: person.personId, occurredAt: now },
+        ),
+      );
+      return created({ person: personView(next, caller), extension: history });
+    },
+  }),
+
+  route('POST /talent/people/{personId}/oath', {
+    access: ['committee', 'secretary'],
+    request: { params: z.strictObject({ personId: idParam }), body: z.strictObject({ takenOn: isoDate }) },
+    handler: async ({ params, body, caller, now }, ctx) => {
+      const person = await managedPerson(ctx, caller, params.personId);
+      if (person.probation?.oathOn) {
+        throw conflict('oath-already-recorded', `the oath was recorded on ${person.probation.oathOn}`);
+      }
+      const probation = unwrap(checkOath(person, body.takenOn, localDate(now)));
+      const next: Person = { ...person, probation };
+      const history = { type: 'oath', on: body.takenOn };
+      await commitChange(ctx, caller, now, person, next, history, (tx, snapshot) =>
+        tx.publish(
+          PersonUpdated,
+          { person: snapshot, changed: ['probation'] },
+          { key: person.personId, occurredAt: now },
+        ),
+      );
+      return created({ person: personView(next, caller), oath: history });
+    },
+  }),
+];

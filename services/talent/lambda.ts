@@ -1,0 +1,3 @@
+import { lambdaHandlers } from '../../shared/lambda.js';
+import { talentService } from './service.js';
+export const { http, relay, consume } = lambdaHandlers(talentService);

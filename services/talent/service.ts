@@ -1,0 +1,32 @@
+/**
+ * talent: the register every other service builds on — people, branches (党支部) and party
+ * groups, the development pipeline (发展党员), records, talent pools, timelines with points,
+ * and insights (age structure, pipeline). See issue 6 and DESIGN.md "talent".
+ */
+import { defineService } from '../../shared/service.js';
+import { talentEvents } from './events.js';
+import { branchRoutes } from './handlers/branches.js';
+import { calendarRoutes } from './handlers/calendar.js';
+import { peopleRoutes } from './handlers/people.js';
+import { poolRoutes } from './handlers/pools.js';
+import { recordRoutes } from './handlers/records.js';
+import { timelineRoutes } from './handlers/timeline.js';
+import { transitionRoutes } from './handlers/transitions.js';
+import { table } from './store.js';
+import { talentSubscriptions } from './subscriptions.js';
+
+export const talentService = defineService({
+  name: 'talent',
+  table,
+  routes: [
+    ...branchRoutes,
+    ...peopleRoutes,
+    ...transitionRoutes,
+    ...timelineRoutes,
+    ...recordRoutes,
+    ...poolRoutes,
+    ...calendarRoutes,
+  ],
+  subscriptions: talentSubscriptions,
+  publishes: talentEvents,
+});

@@ -1,0 +1,247 @@
+/**
+ * talent's table. Access patterns (no Scan anywhere):
+ *   BRANCH#<id> / BRANCH                 a branch                                 GetItem
+ *     gsi1: BRANCHES / <branchId>        every branch                             Query
+ *   PERSON#<id> / PERSON                 a person (version for optimistic writes) GetItem, BatchGet
+ *     gsi1: PEOPLE#BRANCH#<b|-> / <status>#<id>   people of a branch (by status)  Query (begins_with)
+ *     gsi2: PEOPLE#STATUS#<status> / <id>         people in a stage, all branches Query
+ *     gsi3: PEOPLE / <id>                         everyone (committee lists, insights) Query
+ *   PERSON#<id> / STAGE#<ulid>           stage history (accepted transitions)     Query person partition
+ *   PERSON#<id> / RECORD#<ulid>          training, performance, evaluation, rewards, discipline
+ *   PERSON#<id> / CONTRIB#<kind>#<key>   what other services reported, one item per natural key
+ *   PERSON#<id> / POOL#<pool>            talent pool membership
+ *     gsi1: POOL#<pool> / <personId>     members of a pool                        Query
+ *   MEETING#<activityId> / MEETING       completed branch general meetings (from activities)
+ *   CALENDAR#<year> / CALENDAR           the working-day calendar of a year
+ *   OUTBOX#<personId|branchId> / ...     outbox items (shared/events/outbox.ts)
+ *   SEEN#<subscription>#<eventId> / SEEN consumer idempotency markers
+ */
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  GetCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { ServiceContext } from '../../shared/context.js';
+import type { Page } from '../../shared/http/paging.js';
+import { queryPage } from '../../shared/store/query.js';
+import { Transaction } from '../../shared/store/transaction.js';
+import type { WorkingCalendar } from './domain/calendar.js';
+import type { Person } from './domain/person.js';
+import type { PoliticalStatus } from './events.js';
+
+export const table = {
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  indexes: [
+    { name: 'gsi1', partitionKey: { name: 'gsi1pk', type: 'S' }, sortKey: { name: 'gsi1sk', type: 'S' } },
+    { name: 'gsi2', partitionKey: { name: 'gsi2pk', type: 'S' }, sortKey: { name: 'gsi2sk', type: 'S' } },
+    { name: 'gsi3', partitionKey: { name: 'gsi3pk', type: 'S' }, sortKey: { name: 'gsi3sk', type: 'S' } },
+  ],
+  timeToLiveAttribute: 'expiresAt',
+} as const;
+
+export const transaction = (ctx: ServiceContext) =>
+  new Transaction({ db: ctx.db, tableName: ctx.env.tableName, table });
+
+export const keys = {
+  branch: (branchId: string) => ({ pk: `BRANCH#${branchId}`, sk: 'BRANCH' }),
+  person: (personId: string) => ({ pk: `PERSON#${personId}`, sk: 'PERSON' }),
+  stage: (personId: string, id: string) => ({ pk: `PERSON#${personId}`, sk: `STAGE#${id}` }),
+  record: (personId: string, id: string) => ({ pk: `PERSON#${personId}`, sk: `RECORD#${id}` }),
+  contribution: (personId: string, kind: string, naturalKey: string) => ({
+    pk: `PERSON#${personId}`,
+    sk: `CONTRIB#${kind}#${naturalKey}`,
+  }),
+  pool: (personId: string, pool: string) => ({ pk: `PERSON#${personId}`, sk: `POOL#${pool}` }),
+  meeting: (activityId: string) => ({ pk: `MEETING#${activityId}`, sk: 'MEETING' }),
+  calendar: (year: number) => ({ pk: `CALENDAR#${year}`, sk: 'CALENDAR' }),
+};
+
+const branchPeople = (branchId: string | undefined) => `PEOPLE#BRANCH#${branchId ?? '-'}`;
+
+/** The person item with its index attributes, which follow branch and status on every write. */
+export const personItem = (p: Person) => ({
+  ...keys.person(p.personId),
+  kind: 'person',
+  ...p,
+  nameSearch: p.name.toLowerCase(),
+  gsi1pk: branchPeople(p.branchId),
+  gsi1sk: `${p.politicalStatus}#${p.personId}`,
+  gsi2pk: `PEOPLE#STATUS#${p.politicalStatus}`,
+  gsi2sk: p.personId,
+  gsi3pk: 'PEOPLE',
+  gsi3sk: p.personId,
+});
+
+const internal = new Set([
+  'pk',
+  'sk',
+  'kind',
+  'nameSearch',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'gsi3pk',
+  'gsi3sk',
+]);
+export const strip = <T>(item: Record<string, unknown>): T =>
+  Object.fromEntries(Object.entries(item).filter(([k]) => !internal.has(k))) as T;
+
+export const getItem = async (ctx: ServiceContext, key: Record<string, string>) =>
+  (await ctx.db.send(new GetCommand({ TableName: ctx.env.tableName, Key: key, ConsistentRead: true }))).Item;
+
+export const getPerson = async (ctx: ServiceContext, personId: string): Promise<Person | undefined> => {
+  const item = await getItem(ctx, keys.person(personId));
+  return item ? strip<Person>(item) : undefined;
+};
+
+export const getPeople = async (
+  ctx: ServiceContext,
+  ids: readonly string[],
+): Promise<Map<string, Person>> => {
+  const found = new Map<string, Person>();
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += 100) {
+    let request: Record<string, { Keys: Record<string, string>[]; ConsistentRead?: boolean }> | undefined = {
+      [ctx.env.tableName]: { Keys: unique.slice(i, i + 100).map(keys.person), ConsistentRead: true },
+    };
+    while (request && Object.keys(request).length > 0) {
+      const out: BatchGetCommandOutput = await ctx.db.send(new BatchGetCommand({ RequestItems: request }));
+      for (const item of out.Responses?.[ctx.env.tableName] ?? []) {
+        const p = strip<Person>(item);
+        found.set(p.personId, p);
+      }
+      request = out.UnprocessedKeys as typeof request;
+    }
+  }
+  return found;
+};
+
+/** Every item of a Query, page after page (bounded partitions: one person, one branch). */
+export const queryAll = async (ctx: ServiceContext, input: Omit<QueryCommandInput, 'TableName'>) => {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await ctx.db.send(
+      new QueryCommand({
+        TableName: ctx.env.tableName,
+        ...input,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+};
+
+/** Everything kept under a person: the person, stages, records, contributions, pools. */
+export const personPartition = (ctx: ServiceContext, personId: string) =>
+  queryAll(ctx, {
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': `PERSON#${personId}` },
+    ConsistentRead: true,
+  });
+
+export interface PeopleFilter {
+  branchId?: string;
+  status?: PoliticalStatus;
+  q?: string;
+}
+
+const nameFilter = (q: string | undefined) =>
+  q
+    ? {
+        FilterExpression: 'contains(nameSearch, :q)',
+        values: { ':q': q.toLowerCase() },
+      }
+    : undefined;
+
+/** One page of people, always a Query: by branch (and status), by status, or everyone. */
+export const listPeople = async (
+  ctx: ServiceContext,
+  filter: PeopleFilter,
+  page: { limit: number; cursor?: string | undefined },
+): Promise<Page<Person>> => {
+  const byName = nameFilter(filter.q);
+  let index: string;
+  let partition: { name: string; value: string };
+  let condition: string;
+  const values: Record<string, unknown> = { ...byName?.values };
+  if (filter.branchId !== undefined) {
+    index = 'gsi1';
+    partition = { name: 'gsi1pk', value: branchPeople(filter.branchId) };
+    condition = filter.status ? 'gsi1pk = :p AND begins_with(gsi1sk, :s)' : 'gsi1pk = :p';
+    if (filter.status) values[':s'] = `${filter.status}#`;
+  } else if (filter.status) {
+    index = 'gsi2';
+    partition = { name: 'gsi2pk', value: `PEOPLE#STATUS#${filter.status}` };
+    condition = 'gsi2pk = :p';
+  } else {
+    index = 'gsi3';
+    partition = { name: 'gsi3pk', value: 'PEOPLE' };
+    condition = 'gsi3pk = :p';
+  }
+  values[':p'] = partition.value;
+  return queryPage(
+    ctx.db,
+    {
+      TableName: ctx.env.tableName,
+      IndexName: index,
+      KeyConditionExpression: condition,
+      ExpressionAttributeValues: values,
+      ...(byName ? { FilterExpression: byName.FilterExpression } : {}),
+    },
+    { partition, limit: page.limit, cursor: page.cursor },
+    (item) => strip<Person>(item),
+  );
+};
+
+/** All people of a branch, or of the institution (insights). */
+export const allPeople = async (ctx: ServiceContext, branchId: string | undefined): Promise<Person[]> => {
+  const items =
+    branchId === undefined
+      ? await queryAll(ctx, {
+          IndexName: 'gsi3',
+          KeyConditionExpression: 'gsi3pk = :p',
+          ExpressionAttributeValues: { ':p': 'PEOPLE' },
+        })
+      : await queryAll(ctx, {
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :p',
+          ExpressionAttributeValues: { ':p': branchPeople(branchId) },
+        });
+  return items.map((item) => strip<Person>(item));
+};
+
+export const poolPage = (
+  ctx: ServiceContext,
+  pool: string,
+  page: { limit: number; cursor?: string | undefined },
+) =>
+  queryPage(
+    ctx.db,
+    {
+      TableName: ctx.env.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': `POOL#${pool}` },
+    },
+    { partition: { name: 'gsi1pk', value: `POOL#${pool}` }, limit: page.limit, cursor: page.cursor },
+    (item) => item.personId as string,
+  );
+
+export const getCalendars = async (
+  ctx: ServiceContext,
+  years: number[],
+): Promise<Map<number, WorkingCalendar>> => {
+  const calendars = new Map<number, WorkingCalendar>();
+  for (const year of new Set(years)) {
+    const item = await getItem(ctx, keys.calendar(year));
+    if (item) calendars.set(year, strip<WorkingCalendar>(item));
+  }
+  return calendars;
+};

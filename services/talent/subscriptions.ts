@@ -1,0 +1,186 @@
+/**
+ * What talent learns from the other services: which branch general meetings were held (for
+ * `resolutionActivityId`), and the contributions its timelines and points are built from.
+ * The consumer wrapper makes each event apply once per eventId; on top of that each
+ * contribution is keyed by its natural key (activity+person, resource+person, attempt,
+ * joint event+person), so a different event about the same fact (a corrected attendance
+ * re-published) replaces the entry instead of counting twice. The later fact wins.
+ */
+
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { ServiceContext } from '../../shared/context.js';
+import { conflict } from '../../shared/errors.js';
+import { patternFor } from '../../shared/events/contract.js';
+import { subscription } from '../../shared/service.js';
+import type { Transaction } from '../../shared/store/transaction.js';
+import { localDate } from '../../shared/time.js';
+import { ActivityCompleted, AttendanceRecorded } from '../activities/events.js';
+import { JointEventCompleted } from '../community/events.js';
+import { AssessmentGraded, StudyCompleted } from '../resources/events.js';
+import { BRANCH_GENERAL_MEETING } from './domain/pipeline.js';
+import type { Contribution } from './domain/points.js';
+import { getItem, keys } from './store.js';
+
+/** Beyond this many contributions, one event's entries are written outside its transaction. */
+const IN_TRANSACTION = 90;
+
+interface Fact {
+  personId: string;
+  naturalKey: string;
+  contribution: Contribution;
+  details: Record<string, unknown>;
+}
+
+const factItem = (fact: Fact, occurredAt: string) => ({
+  ...keys.contribution(fact.personId, fact.contribution.kind, fact.naturalKey),
+  kind: 'contribution',
+  contribution: fact.contribution,
+  ...fact.details,
+  occurredAtMs: Date.parse(occurredAt),
+});
+
+const newerOnly = (occurredAt: string) => ({
+  condition: 'attribute_not_exists(pk) OR occurredAtMs < :at',
+  values: { ':at': Date.parse(occurredAt) },
+});
+
+/** Adds the fact unless an equal or later report of it is already held. */
+const record = async (ctx: ServiceContext, tx: Transaction, facts: Fact[], occurredAt: string) => {
+  const at = Date.parse(occurredAt);
+  for (const [i, fact] of facts.entries()) {
+    const item = factItem(fact, occurredAt);
+    const held = await getItem(ctx, { pk: item.pk, sk: item.sk });
+    if (held && (held.occurredAtMs as number) >= at) continue;
+    if (i < IN_TRANSACTION) {
+      tx.put(item, {
+        ...newerOnly(occurredAt),
+        // Someone wrote a report of the same fact meanwhile: the retry re-reads and decides again.
+        onConditionFailed: () => conflict('contribution-moved-on', 'a newer report of this fact landed'),
+      });
+    } else {
+      // Idempotent by natural key, so writing ahead of the transaction is safe to repeat.
+      try {
+        await ctx.db.send(
+          new PutCommand({
+            TableName: ctx.env.tableName,
+            Item: item,
+            ConditionExpression: newerOnly(occurredAt).condition,
+            ExpressionAttributeValues: newerOnly(occurredAt).values,
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+  }
+};
+
+export const talentSubscriptions = [
+  subscription({
+    name: 'meeting-held',
+    pattern: { ...patternFor(ActivityCompleted), detail: { data: { type: [BRANCH_GENERAL_MEETING] } } },
+    contract: ActivityCompleted,
+    handler: async (event, tx) => {
+      const a = event.data;
+      tx.put({
+        ...keys.meeting(a.activityId),
+        kind: 'meeting',
+        activityId: a.activityId,
+        branchId: a.branchId,
+        type: a.type,
+        title: a.title,
+        heldOn: a.heldOn,
+        resolutions: a.resolutions,
+      });
+    },
+  }),
+  subscription({
+    name: 'attendance-recorded',
+    pattern: patternFor(AttendanceRecorded),
+    contract: AttendanceRecorded,
+    handler: async (event, tx, ctx) => {
+      const a = event.data;
+      await record(
+        ctx,
+        tx,
+        [
+          {
+            personId: a.personId,
+            naturalKey: a.activityId,
+            contribution: { kind: 'attendance', on: localDate(new Date(a.startsAt)), status: a.status },
+            details: { activityId: a.activityId, activityType: a.type, title: a.title, branchId: a.branchId },
+          },
+        ],
+        event.occurredAt,
+      );
+    },
+  }),
+  subscription({
+    name: 'study-completed',
+    pattern: patternFor(StudyCompleted),
+    contract: StudyCompleted,
+    handler: async (event, tx, ctx) => {
+      const s = event.data;
+      await record(
+        ctx,
+        tx,
+        [
+          {
+            personId: s.personId,
+            naturalKey: s.resourceId,
+            contribution: { kind: 'study', on: localDate(new Date(s.completedAt)), minutes: s.minutes },
+            details: { resourceId: s.resourceId, title: s.title },
+          },
+        ],
+        event.occurredAt,
+      );
+    },
+  }),
+  subscription({
+    name: 'assessment-graded',
+    pattern: patternFor(AssessmentGraded),
+    contract: AssessmentGraded,
+    handler: async (event, tx, ctx) => {
+      const g = event.data;
+      await record(
+        ctx,
+        tx,
+        [
+          {
+            personId: g.personId,
+            naturalKey: g.attemptId,
+            contribution: {
+              kind: 'assessment',
+              on: localDate(new Date(g.gradedAt)),
+              assessmentId: g.assessmentId,
+              passed: g.passed,
+            },
+            details: { assessmentId: g.assessmentId, attemptId: g.attemptId, title: g.title, score: g.score },
+          },
+        ],
+        event.occurredAt,
+      );
+    },
+  }),
+  subscription({
+    name: 'joint-event-completed',
+    pattern: patternFor(JointEventCompleted),
+    contract: JointEventCompleted,
+    handler: async (event, tx, ctx) => {
+      const j = event.data;
+      const on = localDate(new Date(j.startsAt));
+      await record(
+        ctx,
+        tx,
+        j.members.map((m) => ({
+          personId: m.personId,
+          naturalKey: j.jointEventId,
+          contribution: { kind: 'volunteering' as const, on, hours: m.hours },
+          details: { jointEventId: j.jointEventId, title: j.title, jointEventKind: j.kind },
+        })),
+        event.occurredAt,
+      );
+    },
+  }),
+];
