@@ -3,7 +3,7 @@
  * the object S3 reports is the file that was announced. Pure: no AWS, no clock.
  */
 import { type Caller, hasRole } from '../../../shared/auth.js';
-import { badRequest, conflict, DomainError, ruleViolation } from '../../../shared/errors.js';
+import { badRequest, conflict, ruleViolation } from '../../../shared/errors.js';
 import type { resourceKinds } from '../events.js';
 
 export type ResourceKind = (typeof resourceKinds)[number];
@@ -122,7 +122,7 @@ export const checkNewResource = (input: NewResourceInput, uploadLimitBytes: numb
     throw badRequest('content-type-not-for-kind', `A ${input.kind} must be ${forKind.join(' or ')}`);
   }
   if (input.sizeBytes > uploadLimitBytes) {
-    throw new DomainError(413, 'file-too-large', `Files are limited to ${uploadLimitBytes} bytes`, {
+    throw badRequest('file-too-large', `Files are limited to ${uploadLimitBytes} bytes`, {
       limitBytes: uploadLimitBytes,
     });
   }
