@@ -6,7 +6,7 @@ import { created, ok } from '../../../shared/http/result.js';
 import { idParam } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { type Activity, checkIn, requireScheduled } from '../domain/activity.js';
-import { roll, tally } from '../domain/attendance.js';
+import { finalStatus, roll, tally } from '../domain/attendance.js';
 import { attendanceStatuses } from '../events.js';
 import {
   type AttendanceRecord,
@@ -36,7 +36,9 @@ const attendanceView = async (ctx: ServiceContext, a: Activity) => {
   const records = await attendanceRecords(ctx, a.activityId);
   const items = roll(a.inviteeIds, recordedStatuses(records)).map(({ personId, status }) => {
     const r = records.get(personId);
-    return r ? recordView(r) : { personId, status };
+    if (r) return recordView(r);
+    // Once completed, nobody is unknown any more: the unrecorded were absent.
+    return { personId, status: a.status === 'completed' ? finalStatus(status) : status };
   });
   return { activityId: a.activityId, activityStatus: a.status, items, ...tally(items.map((i) => i.status)) };
 };

@@ -1,0 +1,126 @@
+/**
+ * Self check-in window, through the gateway. The activity runs 09:00–11:00 (+08:00).
+ * Edges decided: check-in opens at exactly 08:30:00 (30 minutes before), a check-in at
+ * exactly 09:15:00 is still present (late means strictly after +15:00), and the last moment
+ * is exactly 11:00:00 (the end, inclusive).
+ */
+import { describe, expect, it } from 'vitest';
+import { as } from '../support/api.js';
+import { at, branchWithMembers, meeting } from './support.js';
+
+const setUp = async (n = 1) => {
+  const branch = await branchWithMembers(n);
+  const { body } = await branch.secretary.post(
+    '/activities',
+    meeting(branch.branchId),
+    at('2026-11-20T10:00:00+08:00'),
+  );
+  return { ...branch, activityId: body.activityId as string, code: body.checkInCode as string };
+};
+
+describe('self check-in', () => {
+  it.each([
+    ['31 minutes before the start', '2026-11-26T08:29:00+08:00', 422, 'check-in-not-open'],
+    ['one second before it opens', '2026-11-26T08:29:59+08:00', 422, 'check-in-not-open'],
+    ['one second after the end', '2026-11-26T11:00:01+08:00', 422, 'check-in-closed'],
+    ['an hour after the end', '2026-11-26T12:00:00+08:00', 422, 'check-in-closed'],
+  ])('is refused %s', async (_label, now, status, code) => {
+    const { members, activityId, code: checkInCode } = await setUp();
+    const res = await members[0]!.post(`/activities/${activityId}/check-in`, { code: checkInCode }, at(now));
+    expect(res.status).toBe(status);
+    expect(res.body.error.code).toBe(code);
+  });
+
+  it.each([
+    ['exactly 30 minutes before', '2026-11-26T08:30:00+08:00', 'present'],
+    ['at the start', '2026-11-26T09:00:00+08:00', 'present'],
+    ['exactly 15 minutes after the start', '2026-11-26T09:15:00+08:00', 'present'],
+    ['one second past 15 minutes', '2026-11-26T09:15:01+08:00', 'late'],
+    ['exactly at the end', '2026-11-26T11:00:00+08:00', 'late'],
+  ])('counts a check-in %s (%s) as %s', async (_label, now, status) => {
+    const { members, activityId, code } = await setUp();
+    const res = await members[0]!.post(`/activities/${activityId}/check-in`, { code }, at(now));
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ personId: members[0]!.sub, status, via: 'check-in' });
+  });
+
+  it('refuses a wrong code (422) and someone not invited (403)', async () => {
+    const { branchId, members, activityId, code } = await setUp();
+    const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+    const bad = await members[0]!.post(
+      `/activities/${activityId}/check-in`,
+      { code: wrong },
+      at('2026-11-26T09:00:00+08:00'),
+    );
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.code).toBe('wrong-check-in-code');
+    const stranger = await as({ roles: ['member'], branchId });
+    const res = await stranger.post(
+      `/activities/${activityId}/check-in`,
+      { code },
+      at('2026-11-26T09:00:00+08:00'),
+    );
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('not-invited');
+    const elsewhere = await as({ roles: ['member'], branchId: 'another-branch' });
+    expect(
+      (await elsewhere.post(`/activities/${activityId}/check-in`, { code }, at('2026-11-26T09:00:00+08:00')))
+        .status,
+    ).toBe(404);
+  });
+
+  it('keeps the first check-in when someone checks in twice', async () => {
+    const { members, activityId, code, secretary } = await setUp();
+    const first = await members[0]!.post(
+      `/activities/${activityId}/check-in`,
+      { code },
+      at('2026-11-26T09:05:00+08:00'),
+    );
+    expect(first.status).toBe(201);
+    const again = await members[0]!.post(
+      `/activities/${activityId}/check-in`,
+      { code },
+      at('2026-11-26T09:40:00+08:00'),
+    );
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+    const list = await secretary.get(`/activities/${activityId}/attendance`);
+    expect(list.body.items).toEqual([first.body]);
+  });
+
+  it('lists every invitee with their status, unknown until recorded, and the rates', async () => {
+    const { members, memberIds, activityId, code, secretary } = await setUp(4);
+    await members[0]!.post(`/activities/${activityId}/check-in`, { code }, at('2026-11-26T09:00:00+08:00'));
+    const put = await secretary.put(`/activities/${activityId}/attendance`, {
+      entries: [
+        { personId: memberIds[1], status: 'excused', note: '病假' },
+        { personId: memberIds[0], status: 'late' },
+      ],
+    });
+    expect(put.status).toBe(200);
+    const res = await secretary.get(`/activities/${activityId}/attendance`);
+    expect(res.body).toMatchObject({
+      invited: 4,
+      present: 0,
+      late: 1,
+      excused: 1,
+      absent: 0,
+      unknown: 2,
+      attendanceRate: 0.25,
+    });
+    const statuses = Object.fromEntries(
+      res.body.items.map((i: { personId: string; status: string }) => [i.personId, i.status]),
+    );
+    expect(statuses).toEqual({
+      [memberIds[0]!]: 'late',
+      [memberIds[1]!]: 'excused',
+      [memberIds[2]!]: 'unknown',
+      [memberIds[3]!]: 'unknown',
+    });
+    const stranger = await secretary.put(`/activities/${activityId}/attendance`, {
+      entries: [{ personId: 'not-invited-person', status: 'present' }],
+    });
+    expect(stranger.status).toBe(422);
+    expect(stranger.body.error.code).toBe('not-invited');
+  });
+});
