@@ -11,15 +11,16 @@ import { queryPage } from '../../../shared/store/query.js';
 import { toLocalIso } from '../../../shared/time.js';
 import { requireStatus, validateQuota, validateSchedule } from '../domain/joint-events.js';
 import { JointEventPublished, jointEventKinds } from '../events.js';
+import { singleLine } from '../schemas.js';
 import { getEvent, type JointEventItem, keys, PUBLISHED_EVENTS, tx } from '../store.js';
 
 const eventFields = {
-  title: nonEmpty(200),
+  title: singleLine(200),
   kind: z.enum(jointEventKinds),
   description: z.string().trim().max(5000),
   startsAt: isoDateTime,
   endsAt: isoDateTime,
-  location: nonEmpty(200),
+  location: singleLine(200),
   capacity: z.number().int().min(1).max(10_000),
   partnerQuota: z.number().int().min(1).max(10_000).optional(),
   registrationOpensAt: isoDateTime,

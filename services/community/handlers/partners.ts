@@ -20,12 +20,13 @@ import {
   partnerStatuses,
 } from '../domain/partners.js';
 import { PartnerApproved, partnerTypes } from '../events.js';
+import { multiLine, singleLine } from '../schemas.js';
 import { getPartner, keys, type PartnerItem, partnersByStatus, tx } from '../store.js';
 
 export const applicationBody = z.strictObject({
   /** PIPL: the applicant agrees to the processing of the contact person's data. */
   consent: z.literal(true, { error: 'Consent to the processing of personal information is required' }),
-  orgName: nonEmpty(100),
+  orgName: singleLine(100),
   orgType: z.enum(partnerTypes),
   creditCode: z
     .string()
@@ -33,10 +34,10 @@ export const applicationBody = z.strictObject({
     .toUpperCase()
     .refine(isValidCreditCode, 'Not a valid 统一社会信用代码 (18 characters, GB 32100-2015 check character)')
     .optional(),
-  contactName: nonEmpty(50),
+  contactName: singleLine(50),
   contactPhone: z.string().regex(/^1[3-9]\d{9}$/, 'Expected a mainland mobile number'),
   contactEmail: z.email().max(254),
-  intro: nonEmpty(2000),
+  intro: multiLine(2000),
 });
 
 export const partnerParams = z.strictObject({ partnerId: idParam });

@@ -13,7 +13,7 @@ import {
 import { pageQuery } from '../../../shared/http/paging.js';
 import { created, noContent, ok, text } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
-import { idParam, nonEmpty } from '../../../shared/schemas.js';
+import { idParam } from '../../../shared/schemas.js';
 import type { HttpRequest } from '../../../shared/service.js';
 import { queryPage } from '../../../shared/store/query.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
@@ -30,6 +30,7 @@ import {
   requireStatus,
 } from '../domain/joint-events.js';
 import { JointEventCompleted, RegistrationConfirmed } from '../events.js';
+import { singleLine } from '../schemas.js';
 import {
   allRegistrations,
   confirmedForPartner,
@@ -61,7 +62,7 @@ export const registrationBody = z.strictObject({
   participants: z
     .array(
       z.strictObject({
-        name: nonEmpty(50),
+        name: singleLine(50),
         phone: z
           .string()
           .regex(/^1[3-9]\d{9}$/, 'Expected a mainland mobile number')
