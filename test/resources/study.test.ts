@@ -1,0 +1,207 @@
+/**
+ * Study records and assignments through the local runtime: minutes adding up atomically,
+ * the first completion publishing once, and an assignment's completion list built from the
+ * roster projection of talent's events.
+ */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { PersonRegistered } from '../../services/talent/events.js';
+import { newId } from '../../shared/ids.js';
+import { as, publish, runtime, settle, tableClient } from '../support/api.js';
+import { expectStatus } from './support.js';
+
+const outbox = async (aggregate: string) => {
+  const out = await tableClient().send(
+    new QueryCommand({
+      TableName: runtime().tableNames.resources,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `OUTBOX#${aggregate}` },
+    }),
+  );
+  return (out.Items ?? []).map((i) => ({
+    detailType: i.detailType,
+    data: JSON.parse(i.detail as string).data,
+  }));
+};
+
+const register = async (
+  branchId: string,
+  name: string,
+  politicalStatus: 'full' | 'probationary' | 'masses' = 'full',
+) => {
+  const personId = newId();
+  await publish(PersonRegistered, {
+    person: {
+      personId,
+      version: 1,
+      name,
+      gender: 'female',
+      birthDate: '1990-05-01',
+      department: '化学药品检验所',
+      branchId,
+      politicalStatus,
+      statusSince: '2020-07-01',
+    },
+  });
+  return personId;
+};
+
+const studyResource = async (branchId: string) => {
+  const committee = await as({ roles: ['committee'] });
+  const res = await committee.post('/resources', {
+    title: '学习贯彻党的二十大精神',
+    kind: 'link',
+    url: 'https://example.org/20th',
+    audience: { branchIds: [branchId] },
+    estimatedMinutes: 60,
+  });
+  expectStatus(res, 201);
+  return res.body.resourceId as string;
+};
+
+describe('study progress', () => {
+  it('adds minutes up and publishes StudyCompleted once, at the first completion, with the total', async () => {
+    const branchId = newId();
+    const resourceId = await studyResource(branchId);
+    const member = await as({ roles: ['member'], branchId });
+    const now = '2026-11-26T10:00:00+08:00';
+
+    const first = await member.post(`/resources/${resourceId}/progress`, { minutes: 30 }, { now });
+    expect(first.body).toMatchObject({ minutes: 30, firstCompletion: false });
+    const done = await member.post(
+      `/resources/${resourceId}/progress`,
+      { minutes: 20, completed: true },
+      { now },
+    );
+    expectStatus(done, 200);
+    expect(done.body).toMatchObject({ minutes: 50, firstCompletion: true });
+    const again = await member.post(
+      `/resources/${resourceId}/progress`,
+      { minutes: 10, completed: true },
+      { now },
+    );
+    expect(again.body).toMatchObject({
+      minutes: 60,
+      firstCompletion: false,
+      completedAt: done.body.completedAt,
+    });
+
+    await settle();
+    expect(await outbox(`${member.sub}#${resourceId}`)).toEqual([
+      {
+        detailType: 'StudyCompleted',
+        data: {
+          resourceId,
+          title: '学习贯彻党的二十大精神',
+          personId: member.sub,
+          minutes: 50,
+          completedAt: new Date(now).toISOString(),
+        },
+      },
+    ]);
+
+    const mine = await member.get('/resources/me/study?year=2026');
+    expect(mine.body).toMatchObject({
+      year: 2026,
+      minutes: 60,
+      completions: 1,
+      items: [{ resourceId, minutes: 60, totalMinutes: 60 }],
+    });
+    expect((await member.get('/resources/me/study?year=2025')).body).toMatchObject({ minutes: 0, items: [] });
+  });
+
+  it('counts every minute of concurrent reports and still completes exactly once', async () => {
+    const branchId = newId();
+    const resourceId = await studyResource(branchId);
+    const member = await as({ roles: ['member'], branchId });
+    const reports = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        member.post(`/resources/${resourceId}/progress`, { minutes: 5, completed: true }),
+      ),
+    );
+    for (const r of reports) expectStatus(r, 200);
+    expect(reports.filter((r) => r.body.firstCompletion)).toHaveLength(1);
+    const mine = await member.get('/resources/me/study');
+    expect(mine.body.items.find((i: any) => i.resourceId === resourceId)?.totalMinutes).toBe(40);
+    expect(await outbox(`${member.sub}#${resourceId}`)).toHaveLength(1);
+  });
+
+  it('refuses more than 240 minutes, nothing at all, and a resource outside the audience', async () => {
+    const branchId = newId();
+    const resourceId = await studyResource(branchId);
+    const member = await as({ roles: ['member'], branchId });
+    const outsider = await as({ roles: ['member'], branchId: newId() });
+    expectStatus(await member.post(`/resources/${resourceId}/progress`, { minutes: 241 }), 400);
+    expectStatus(await member.post(`/resources/${resourceId}/progress`, { minutes: 0 }), 400);
+    expectStatus(await outsider.post(`/resources/${resourceId}/progress`, { minutes: 10 }), 404);
+    expect((await member.get('/resources/me/study')).body.items).toEqual([]);
+  });
+});
+
+describe('study assignments', () => {
+  it("lists who completed and who has not, from the branch's roster, with overdue in Shanghai time", async () => {
+    const branchId = newId();
+    const [li, wang, zhao] = await Promise.all([
+      register(branchId, '李明', 'full'),
+      register(branchId, '王芳', 'probationary'),
+      register(branchId, '赵强', 'masses'),
+    ]);
+    const outsideId = newId();
+    await settle();
+    const resourceId = await studyResource(branchId);
+    const secretary = await as({ roles: ['secretary', 'member'], branchId });
+
+    const assigned = await secretary.post(
+      '/resources/assignments',
+      { resourceId, branchIds: [branchId], dueOn: '2026-12-10' },
+      { now: '2026-12-01T09:00:00+08:00' },
+    );
+    expectStatus(assigned, 201);
+    const { assignmentId } = assigned.body;
+    await settle();
+    expect((await outbox(assignmentId)).map((e) => e.detailType)).toEqual(['StudyAssigned']);
+
+    const liClient = await as({ roles: ['member'], branchId, sub: li });
+    expectStatus(
+      await liClient.post(
+        `/resources/${resourceId}/progress`,
+        { minutes: 45, completed: true },
+        { now: '2026-12-05T20:00:00+08:00' },
+      ),
+      200,
+    );
+    await settle();
+
+    // 2026-12-10T23:30 in Shanghai is still the due date.
+    const onTime = await secretary.get(`/resources/assignments/${assignmentId}`, {
+      now: '2026-12-10T15:30:00Z',
+    });
+    expectStatus(onTime, 200);
+    expect(onTime.body.completed).toEqual([
+      { personId: li, name: '李明', branchId, completedAt: '2026-12-05T12:00:00.000Z' },
+    ]);
+    expect(onTime.body.notCompleted).toEqual([{ personId: wang, name: '王芳', branchId, overdue: false }]);
+    expect(onTime.body).toMatchObject({ total: 2, overdue: false });
+    expect(JSON.stringify(onTime.body)).not.toContain(zhao);
+
+    // 16:30Z is already 2026-12-11 in Shanghai.
+    const late = await secretary.get(`/resources/assignments/${assignmentId}`, {
+      now: '2026-12-10T16:30:00Z',
+    });
+    expect(late.body.notCompleted).toEqual([{ personId: wang, name: '王芳', branchId, overdue: true }]);
+    expect(late.body.overdue).toBe(true);
+
+    // Another branch's secretary and members do not see it.
+    const stranger = await as({ roles: ['secretary'], branchId: newId() });
+    expectStatus(await stranger.get(`/resources/assignments/${assignmentId}`), 404);
+    expectStatus(await liClient.get(`/resources/assignments/${assignmentId}`), 403);
+    // A secretary cannot assign people of other branches.
+    const refused = await secretary.post('/resources/assignments', {
+      resourceId,
+      personIds: [outsideId],
+      dueOn: '2099-01-01',
+    });
+    expectStatus(refused, 422);
+    expect(refused.body.error.code).toBe('person-outside-branch');
+  });
+});
