@@ -54,7 +54,10 @@ export interface Runtime {
   tableNames: Record<string, string>;
   bucketNames: Record<string, string>;
   bus: LocalBus;
-  database: DynamoDbLocal;
+  /** Fault injection: the database process vanishes (SIGKILL), as if the host lost it. */
+  killDatabase(): Promise<void>;
+  /** Brings the database back on the same port and data (on-disk runtimes only keep their data). */
+  restartDatabase(): Promise<void>;
   /** Waits until every outbox is relayed and every delivery (and what it caused) is done. */
   settle(): Promise<void>;
   health(): Promise<Record<string, unknown>>;
@@ -71,10 +74,11 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
   const log = options.log ?? (() => undefined);
   const names = localNames(STAGE);
 
-  const database = await startDynamoDbLocal({
+  const databaseOptions = {
     ...(options.inMemory ? { inMemory: true } : { dataDir: join(dataDir, 'dynamodb') }),
-    log: (line) => log({ level: 'debug', part: 'dynamodb', line }),
-  });
+    log: (line: string) => log({ level: 'debug', part: 'dynamodb', line }),
+  };
+  let database: DynamoDbLocal = await startDynamoDbLocal(databaseOptions);
   const cleanups: (() => Promise<void>)[] = [() => database.stop()];
   try {
     const dynamodb = new DynamoDBClient({
@@ -272,7 +276,14 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       tableNames,
       bucketNames,
       bus,
-      database,
+      killDatabase: async () => {
+        database.kill();
+        await database.exited;
+      },
+      restartDatabase: async () => {
+        await database.stop();
+        database = await startDynamoDbLocal({ ...databaseOptions, port: database.port });
+      },
       settle,
       health,
       stop: async () => {

@@ -4,7 +4,7 @@
  * an idempotent subscriber, and a subscriber that fails until it is "repaired" (for the
  * retry and dead-letter paths). It is never deployed: only the test runtime loads it.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { hasRole } from '../../shared/auth.js';
 import type { ServiceContext } from '../../shared/context.js';
@@ -23,6 +23,12 @@ export const NoteCreated = defineEvent(
   NOTES,
   'NoteCreated',
   z.object({ noteId: z.string(), ownerId: z.string(), title: z.string() }),
+);
+
+export const NoteRevised = defineEvent(
+  NOTES,
+  'NoteRevised',
+  z.object({ noteId: z.string(), revision: z.number().int() }),
 );
 
 const table = {
@@ -57,7 +63,7 @@ const noteBody = z.strictObject({
 export const notesService = defineService({
   name: NOTES,
   table,
-  publishes: [NoteCreated],
+  publishes: [NoteCreated, NoteRevised],
   routes: [
     route('POST /notes', {
       access: ['member', 'committee'],
@@ -117,6 +123,7 @@ export const notesService = defineService({
         ok({
           counted: await readCounter(ctx, 'count-notes'),
           poisonApplied: await readCounter(ctx, 'poison'),
+          flakyApplied: await readCounter(ctx, 'flaky'),
         }),
     }),
     route('GET /notes/{noteId}', {
@@ -130,6 +137,34 @@ export const notesService = defineService({
         if (!Item || (Item.ownerId !== caller.sub && !hasRole(caller, 'committee'))) throw notFound('Note');
         const { noteId, ownerId, title, text, tags, createdAt } = Item;
         return ok({ noteId, ownerId, title, text, tags, createdAt });
+      },
+    }),
+    route('POST /notes/{noteId}/revisions', {
+      access: ['member', 'committee'],
+      request: { params: z.strictObject({ noteId: z.string().min(1).max(40) }) },
+      handler: async ({ params, caller, now }, ctx) => {
+        const { Item } = await ctx.db.send(
+          new GetCommand({ TableName: ctx.env.tableName, Key: noteKey(params.noteId), ConsistentRead: true }),
+        );
+        if (!Item || Item.ownerId !== caller.sub) throw notFound('Note');
+        const revision = ((Item.revision as number | undefined) ?? 0) + 1;
+        const t = tx(ctx);
+        t.update(
+          noteKey(params.noteId),
+          {
+            expression: 'SET #revision = :next',
+            names: { '#revision': 'revision' },
+            values: { ':next': revision },
+          },
+          {
+            condition: 'attribute_not_exists(#revision) OR #revision = :current',
+            values: { ':current': revision - 1 },
+            onConditionFailed: () => conflict('version-conflict', 'The note changed meanwhile'),
+          },
+        );
+        t.publish(NoteRevised, { noteId: params.noteId, revision }, { key: params.noteId, occurredAt: now });
+        await t.commit();
+        return ok({ noteId: params.noteId, revision });
       },
     }),
     route('PUT /notes/repair', {
@@ -158,6 +193,31 @@ export const notesService = defineService({
       contract: NoteCreated,
       handler: async (_event, t) => {
         t.update(counterKey('count-notes'), {
+          expression: 'ADD #count :one',
+          names: { '#count': 'count' },
+          values: { ':one': 1 },
+        });
+      },
+    }),
+    subscription({
+      // Fails its first two deliveries of each event, then succeeds: the retry path.
+      name: 'flaky-twice',
+      pattern: { ...patternFor(NoteCreated), detail: { data: { title: [{ prefix: 'flaky' }] } } },
+      contract: NoteCreated,
+      handler: async (event, t, ctx) => {
+        const { Attributes } = await ctx.db.send(
+          new UpdateCommand({
+            TableName: ctx.env.tableName,
+            Key: { pk: `ATTEMPTS#${event.eventId}`, sk: 'ATTEMPTS' },
+            UpdateExpression: 'ADD #count :one',
+            ExpressionAttributeNames: { '#count': 'count' },
+            ExpressionAttributeValues: { ':one': 1 },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        );
+        if ((Attributes?.count as number) <= 2)
+          throw new Error(`flaky: attempt ${Attributes?.count} fails on purpose`);
+        t.update(counterKey('flaky'), {
           expression: 'ADD #count :one',
           names: { '#count': 'count' },
           values: { ':one': 1 },
