@@ -83,7 +83,7 @@ describe('registrations', () => {
         data: expect.objectContaining({ registrationId: first.registrationId, places: 1 }),
       }),
     ]);
-  });
+  }, 120_000);
 
   it('refuses a second registration of the same member, and any outside the window', async () => {
     const { eventId } = await publishedEvent({ capacity: 5 });

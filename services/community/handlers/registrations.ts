@@ -90,7 +90,7 @@ const withRetries = async <T>(attempt: () => Promise<T>): Promise<T> => {
     } catch (error) {
       if (!(error instanceof DomainError && RETRYABLE.has(error.code))) throw error;
       // Jittered backoff so the losers of one round do not collide again in the next.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 5 * (i + 1))));
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * (i + 1))));
     }
   }
   throw serviceUnavailable('Too many registrations at once; try again');
