@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { type Attempt, buildQuestions, checkSubmission, grade, results, shuffle } from './assessment.js';
+
+const bank = buildQuestions([
+  { kind: 'single', prompt: 'a', options: ['x', 'y', 'z'], answer: 2 },
+  { kind: 'multiple', prompt: 'b', options: ['x', 'y', 'z'], answer: [2, 0] },
+  { kind: 'true-false', prompt: 'c', answer: false },
+]);
+
+describe('grading', () => {
+  it('gives each question the same weight and multiple choice all or nothing', () => {
+    expect(grade(bank, { q1: 2, q2: [0, 2], q3: false }, 60)).toEqual({
+      correct: 3,
+      total: 3,
+      score: 100,
+      passed: true,
+    });
+    expect(grade(bank, { q1: 2, q2: [0], q3: false }, 60)).toEqual({
+      correct: 2,
+      total: 3,
+      score: 66.7,
+      passed: true,
+    });
+    expect(grade(bank, { q1: 2, q2: [0, 1, 2], q3: true }, 60)).toMatchObject({
+      correct: 1,
+      score: 33.3,
+      passed: false,
+    });
+    expect(grade(bank, { q1: 2, q2: [2, 0, 0] }, 33.3)).toMatchObject({ correct: 2, passed: true });
+    expect(grade(bank, {}, 0)).toMatchObject({ score: 0, passed: true });
+  });
+
+  it('passes exactly at the pass mark', () => {
+    expect(grade(bank, { q1: 2, q2: [0, 2] }, 66.7).passed).toBe(true);
+    expect(grade(bank, { q1: 2, q2: [0, 2] }, 66.8).passed).toBe(false);
+  });
+});
+
+describe('building a bank', () => {
+  it('numbers questions, gives true-false its two options and sorts multiple answers', () => {
+    expect(bank.map((q) => [q.questionId, q.options.length, q.answer])).toEqual([
+      ['q1', 3, 2],
+      ['q2', 3, [0, 2]],
+      ['q3', 2, false],
+    ]);
+  });
+  it.each([
+    [{ kind: 'single' as const, prompt: 'p', options: ['a', 'a'], answer: 0 }],
+    [{ kind: 'multiple' as const, prompt: 'p', options: ['a', 'b'], answer: [1, 1] }],
+    [{ kind: 'multiple' as const, prompt: 'p', options: ['a', 'b'], answer: 1 }],
+    [{ kind: 'true-false' as const, prompt: 'p', options: ['a', 'b'], answer: true }],
+  ])('refuses %o', (q) => {
+    expect(() => buildQuestions([q])).toThrow();
+  });
+});
+
+describe('submissions', () => {
+  const attempt: Attempt = {
+    attemptId: 'A',
+    assessmentId: 'S',
+    personId: 'p',
+    order: ['q1'],
+    startedAt: '2026-11-26T01:00:00.000Z',
+    deadline: '2026-11-26T01:30:00.000Z',
+  };
+  it('come in time, once, naming only known questions', () => {
+    expect(() =>
+      checkSubmission(attempt, { q1: 1 }, bank, new Date('2026-11-26T01:30:00.000Z')),
+    ).not.toThrow();
+    expect(() => checkSubmission(attempt, {}, bank, new Date('2026-11-26T01:30:00.001Z'))).toThrow(
+      /time limit/,
+    );
+    expect(() =>
+      checkSubmission({ ...attempt, submittedAt: attempt.startedAt }, {}, bank, new Date(attempt.startedAt)),
+    ).toThrow(/already/);
+    expect(() => checkSubmission(attempt, { q7: 1 }, bank, new Date(attempt.startedAt))).toThrow(
+      /not in this/,
+    );
+  });
+});
+
+describe('shuffle and results', () => {
+  it('permutes with the given randomness', () => {
+    expect(shuffle([1, 2, 3, 4], () => 0)).toEqual([2, 3, 4, 1]);
+    expect(shuffle([1, 2, 3, 4], () => 0.999)).toEqual([1, 2, 3, 4]);
+  });
+  it('keeps the best score per person and rates passes per branch', () => {
+    const r = results([
+      { personId: 'a', branchId: 'B1', score: 40, passed: false },
+      { personId: 'a', branchId: 'B1', score: 90, passed: true },
+      { personId: 'b', branchId: 'B2', score: 50, passed: false },
+    ]);
+    expect(r).toMatchObject({ graded: 2, passed: 1, passRate: 0.5 });
+    expect(r.people[0]).toEqual({ personId: 'a', branchId: 'B1', bestScore: 90, passed: true, attempts: 2 });
+    expect(r.branches).toEqual([
+      { branchId: 'B1', graded: 1, passed: 1, passRate: 1 },
+      { branchId: 'B2', graded: 1, passed: 0, passRate: 0 },
+    ]);
+  });
+});

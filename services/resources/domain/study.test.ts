@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import type { Caller } from '../../../shared/auth.js';
+import { type Assignment, checkAssignmentScope, completionList, studySummary } from './study.js';
+
+const assignment: Assignment = {
+  assignmentId: 'A',
+  resourceId: 'R',
+  title: 't',
+  dueOn: '2026-12-10',
+  branchIds: ['B1'],
+  personIds: ['x'],
+  assignedBy: 's',
+  assignedAt: '2026-12-01T00:00:00.000Z',
+};
+
+describe('completion lists', () => {
+  const people = [{ personId: 'p1' }, { personId: 'p2' }, { personId: 'p1' }];
+  const done = new Map([['p1', '2026-12-05T00:00:00.000Z']]);
+  it('splits people once each into completed and not completed', () => {
+    const list = completionList(assignment, people, done, new Date('2026-12-10T15:59:59Z'));
+    expect(list.completed).toEqual([{ personId: 'p1', completedAt: '2026-12-05T00:00:00.000Z' }]);
+    expect(list.notCompleted).toEqual([{ personId: 'p2', overdue: false }]);
+    expect(list).toMatchObject({ total: 2, overdue: false });
+  });
+  it('flags overdue from the next day in Shanghai', () => {
+    const list = completionList(assignment, people, done, new Date('2026-12-10T16:00:00Z'));
+    expect(list.notCompleted).toEqual([{ personId: 'p2', overdue: true }]);
+    expect(list.overdue).toBe(true);
+    expect(completionList(assignment, [{ personId: 'p1' }], done, new Date('2027-01-01')).overdue).toBe(
+      false,
+    );
+  });
+});
+
+describe('assignment scope', () => {
+  const secretary: Caller = { sub: 's', roles: ['secretary'], role: 'secretary', branchId: 'B1' };
+  const branches = new Map([
+    ['p1', 'B1'],
+    ['p2', 'B2'],
+  ]);
+  it('lets a secretary assign their own branch and its people only', () => {
+    expect(() => checkAssignmentScope(secretary, ['B1'], ['p1'], (p) => branches.get(p))).not.toThrow();
+    expect(() => checkAssignmentScope(secretary, ['B2'], [], (p) => branches.get(p))).toThrow(/own branch/);
+    expect(() => checkAssignmentScope(secretary, [], ['p2'], (p) => branches.get(p))).toThrow(
+      /not in your branch/,
+    );
+    expect(() => checkAssignmentScope(secretary, [], [], (p) => branches.get(p))).toThrow(/at least one/);
+  });
+});
+
+describe('my study', () => {
+  it('counts the minutes of the year asked for and its completions', () => {
+    const summary = studySummary(
+      [
+        {
+          resourceId: 'a',
+          title: 'A',
+          minutes: 90,
+          yearMinutes: { '2025': 60, '2026': 30 },
+          completedAt: '2026-01-02T00:00:00.000Z',
+          lastStudiedAt: 'x',
+        },
+        { resourceId: 'b', title: 'B', minutes: 20, yearMinutes: { '2025': 20 }, lastStudiedAt: 'x' },
+      ],
+      2026,
+    );
+    expect(summary).toMatchObject({ year: 2026, minutes: 30, completions: 1 });
+    expect(summary.items.map((i) => i.resourceId)).toEqual(['a']);
+  });
+});
