@@ -306,4 +306,52 @@ describe('registrations', () => {
         .status,
     ).toBe(201);
   });
+
+  it('answers malformed registrations with a 4xx, never a 500, and refuses a suspended partner', async () => {
+    const { eventId, admin } = await publishedEvent({ capacity: 5 });
+    const a = await approvedPartner();
+    const path = `/community/events/${eventId}/registrations`;
+    const bodies: unknown[] = [
+      [],
+      null,
+      'x',
+      7,
+      { participants: [] },
+      { participants: null, consent: true },
+      { participants: {}, consent: true },
+      { participants: [null], consent: true },
+      { participants: [{ name: 42 }], consent: true },
+      { participants: [{ name: '张三', age: 30 }], consent: true },
+      { participants: [{ name: '\u0007' }], consent: true },
+      { participants: [{ name: 'x'.repeat(10_000) }], consent: true },
+      { participants: Array.from({ length: 41 }, (_, i) => ({ name: `p${i}` })), consent: true },
+      { participants: [{ name: '张三' }], consent: 'yes' },
+    ];
+    for (const body of bodies) {
+      const res = await a.client.post(path, body, { now: duringRegistration });
+      expect(res.status, JSON.stringify(body).slice(0, 60)).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+    }
+    for (const raw of ['{"participants":[', 'participants', '']) {
+      const res = await a.client.post(path, undefined, {
+        raw,
+        headers: { 'content-type': 'application/json' },
+        now: duringRegistration,
+      });
+      expect(res.status, raw).toBeGreaterThanOrEqual(400);
+      expect(res.status, raw).toBeLessThan(500);
+    }
+    expect((await a.client.post('/community/events/not%20an%20id/registrations', {})).status).toBe(400);
+    expect((await admin.get(`${path}?limit=100`)).body.items).toEqual([]);
+
+    expect(
+      (await admin.post(`/community/partners/${a.partnerId}/suspend`, { reason: '暂停合作' })).status,
+    ).toBe(200);
+    const suspended = await a.client.post(
+      path,
+      { participants: [{ name: '张三' }], consent: true },
+      { now: duringRegistration },
+    );
+    expect(suspended).toMatchObject({ status: 422, body: { error: { code: 'partner-not-approved' } } });
+  });
 });
