@@ -7,6 +7,7 @@ import { defineService } from '../../shared/service.js';
 import { talentEvents } from './events.js';
 import { branchRoutes } from './handlers/branches.js';
 import { calendarRoutes } from './handlers/calendar.js';
+import { insightRoutes } from './handlers/insights.js';
 import { peopleRoutes } from './handlers/people.js';
 import { poolRoutes } from './handlers/pools.js';
 import { recordRoutes } from './handlers/records.js';
@@ -26,6 +27,7 @@ export const talentService = defineService({
     ...recordRoutes,
     ...poolRoutes,
     ...calendarRoutes,
+    ...insightRoutes,
   ],
   subscriptions: talentSubscriptions,
   publishes: talentEvents,

@@ -2,6 +2,7 @@
 import type { Caller } from '../../../shared/auth.js';
 import { actsForBranch, hasRole } from '../../../shared/auth.js';
 import type { PersonSnapshot, PoliticalStatus } from '../events.js';
+import type { PipelineFacts } from './due.js';
 import type { Probation } from './pipeline.js';
 
 export const genders = ['male', 'female'] as const;
@@ -27,6 +28,8 @@ export interface Person {
   /** 培养联系人, named when becoming an activist (or a candidate). */
   contactPersonIds?: string[];
   probation?: Probation;
+  /** Facts recorded along the way that the pipeline insights read. */
+  pipeline?: PipelineFacts;
   createdAt: string;
   updatedAt: string;
 }

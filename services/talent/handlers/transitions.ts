@@ -7,6 +7,7 @@ import { newId } from '../../../shared/ids.js';
 import { idParam, isoDate, nonEmpty } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { localDate } from '../../../shared/time.js';
+import { type PipelineEventKind, pipelineEventKinds, recordPipelineEvent } from '../domain/due.js';
 import { type Person, personView, snapshotOf } from '../domain/person.js';
 import {
   checkOath,
@@ -185,6 +186,47 @@ export const transitionRoutes = [
         ),
       );
       return created({ person: personView(next, caller), oath: history });
+    },
+  }),
+
+  route('POST /talent/people/{personId}/pipeline-events', {
+    access: ['committee', 'secretary'],
+    request: {
+      params: z.strictObject({ personId: idParam }),
+      body: z.strictObject({
+        kind: z.enum(Object.keys(pipelineEventKinds) as [PipelineEventKind, ...PipelineEventKind[]]),
+        on: isoDate,
+        activityId: idParam.optional(),
+        note: nonEmpty(500).optional(),
+      }),
+    },
+    handler: async ({ params, body, caller, now }, ctx) => {
+      const person = await managedPerson(ctx, caller, params.personId);
+      const meetingItem = body.activityId ? await getItem(ctx, keys.meeting(body.activityId)) : undefined;
+      const pipeline = unwrap(
+        recordPipelineEvent(
+          person,
+          body.kind,
+          body.on,
+          localDate(now),
+          meetingItem ? strip<KnownMeeting>(meetingItem) : undefined,
+        ),
+      );
+      const next: Person = { ...person, pipeline };
+      const history = {
+        type: body.kind,
+        on: body.on,
+        ...(body.activityId ? { activityId: body.activityId } : {}),
+        ...(body.note ? { note: body.note } : {}),
+      };
+      await commitChange(ctx, caller, now, person, next, history, (tx, snapshot) =>
+        tx.publish(
+          PersonUpdated,
+          { person: snapshot, changed: ['pipeline'] },
+          { key: person.personId, occurredAt: now },
+        ),
+      );
+      return created({ person: personView(next, caller), event: history });
     },
   }),
 ];
