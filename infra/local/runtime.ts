@@ -23,6 +23,7 @@ import { startBusServer } from './bus-server.js';
 import { DeadLetterStore } from './dead-letters.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
 import { type GatewayRoute, lambdaContext, startGateway } from './gateway.js';
+import { docsPage, openApiDocument } from './openapi.js';
 import { freePort } from './ports.js';
 import { startS3Server } from './s3-server.js';
 import { StreamRelay } from './stream-relay.js';
@@ -229,6 +230,15 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       if (req.method === 'GET' && url.pathname === '/health') {
         const report = await health();
         json(report.status === 'up' ? 200 : 503, report);
+        return true;
+      }
+      if (req.method === 'GET' && url.pathname === '/openapi.json') {
+        json(200, openApiDocument(options.services, `http://${req.headers.host ?? 'localhost'}`));
+        return true;
+      }
+      if (req.method === 'GET' && url.pathname === '/docs') {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(docsPage(options.services));
         return true;
       }
       if (req.method === 'GET' && url.pathname === '/.well-known/jwks.json') {

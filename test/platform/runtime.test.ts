@@ -76,6 +76,18 @@ describe('a request through the gateway', () => {
     expect((await request('GET', '/nowhere')).status).toBe(404);
   });
 
+  it('serves API docs generated from the descriptions', async () => {
+    const doc = await request('GET', '/openapi.json');
+    expect(doc.status).toBe(200);
+    const post = doc.body.paths['/notes'].post;
+    expect(post.requestBody.content['application/json'].schema.properties.title).toMatchObject({
+      type: 'string',
+    });
+    expect(post.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
+    expect(doc.body.paths['/notes/public/ping'].get.security).toEqual([]);
+    expect((await request('GET', '/docs')).text).toContain('POST /notes');
+  });
+
   it('reports health without a token', async () => {
     const res = await request('GET', '/health');
     expect(res.status).toBe(200);
