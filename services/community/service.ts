@@ -6,6 +6,7 @@ import {
   createEvent,
   createEventBody,
   eventParams,
+  listDrafts,
   listEventsQuery,
   listPublishedEvents,
   patchEvent,
@@ -87,6 +88,11 @@ export const communityService = defineService({
       access: 'public',
       request: { query: listEventsQuery },
       handler: listPublishedEvents,
+    }),
+    route('GET /community/events/drafts', {
+      access: committee,
+      request: { query: listEventsQuery },
+      handler: listDrafts,
     }),
     route('GET /community/events/{eventId}', {
       access: 'public',

@@ -5,6 +5,7 @@
  *   identity held by an applicant pk UNIQUE#credit#<code> | UNIQUE#name#<normalised name>, sk UNIQUE
  *   joint event by id             pk EVENT#<id>                 sk EVENT   (holds `confirmed`)
  *   published events by start     gsi1 PUBLISHED_EVENTS         gsi1sk <startsAt UTC>#<id>
+ *   drafts (committee) by start   gsi1 DRAFT_EVENTS             gsi1sk <startsAt UTC>#<id>
  *   an event's registrations      pk EVENT#<id>                 sk begins_with REG#
  *   a partner's / member's own    gsi1 EVENT#<id>#PARTNER#<orgId> | EVENT#<id>#MEMBER#<sub>, gsi1sk <registrationId>
  *   waitlist in arrival order     pk EVENT#<id>                 sk begins_with WAIT#<position, zero-padded>
@@ -63,6 +64,7 @@ export const keys = {
 
 export const partnersByStatus = (status: PartnerStatus) => `PARTNERS#${status}`;
 export const PUBLISHED_EVENTS = 'PUBLISHED_EVENTS';
+export const DRAFT_EVENTS = 'DRAFT_EVENTS';
 export const ownRegistrations = (eventId: string, registrant: Registrant) =>
   registrant.kind === 'partner'
     ? `EVENT#${eventId}#PARTNER#${registrant.partnerId}`

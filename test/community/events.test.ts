@@ -38,6 +38,12 @@ describe('joint events', () => {
     expect(created.status).toBe(201);
     const id = created.body.jointEventId;
     expect((await request('GET', `/community/events/${id}`)).status).toBe(404);
+    // The committee finds its drafts (with the version to edit) on its own list.
+    const drafts = await admin.get('/community/events/drafts?limit=100');
+    expect(drafts.body.items.find((e: { jointEventId: string }) => e.jointEventId === id)).toMatchObject({
+      status: 'draft',
+      version: 1,
+    });
 
     const patched = await admin.patch(`/community/events/${id}`, { capacity: 25, version: 1 });
     expect(patched.body).toMatchObject({ capacity: 25, version: 2, remainingPlaces: 25 });
@@ -52,6 +58,8 @@ describe('joint events', () => {
     expect(
       (await admin.post(`/community/events/${id}/publish`, undefined, { now: beforeOpening })).status,
     ).toBe(200);
+    const draftsAfter = await admin.get('/community/events/drafts?limit=100');
+    expect(draftsAfter.body.items.map((e: { jointEventId: string }) => e.jointEventId)).not.toContain(id);
     expect((await admin.patch(`/community/events/${id}`, { capacity: 40, version: 3 })).status).toBe(409);
     expect(await outboxOf(id)).toEqual([
       {

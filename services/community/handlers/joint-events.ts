@@ -12,7 +12,7 @@ import { toLocalIso } from '../../../shared/time.js';
 import { requireStatus, validateQuota, validateSchedule } from '../domain/joint-events.js';
 import { JointEventPublished, jointEventKinds } from '../events.js';
 import { singleLine } from '../schemas.js';
-import { getEvent, type JointEventItem, keys, PUBLISHED_EVENTS, tx } from '../store.js';
+import { DRAFT_EVENTS, getEvent, type JointEventItem, keys, PUBLISHED_EVENTS, tx } from '../store.js';
 
 const eventFields = {
   title: singleLine(200),
@@ -92,8 +92,15 @@ export const createEvent = async (
     version: 1,
   };
   await tx(ctx)
-    .create({ ...keys.event(jointEventId), type: 'joint-event', ...event }, () =>
-      conflict('event-exists', 'The event already exists'),
+    .create(
+      {
+        ...keys.event(jointEventId),
+        type: 'joint-event',
+        gsi1pk: DRAFT_EVENTS,
+        gsi1sk: publishedSortKey(event),
+        ...event,
+      },
+      () => conflict('event-exists', 'The event already exists'),
     )
     .commit();
   return created(committeeView(event), `/community/events/${jointEventId}`);
@@ -136,7 +143,13 @@ export const patchEvent = async (
   validateQuota(next.capacity, next.partnerQuota);
   await tx(ctx)
     .put(
-      { ...keys.event(event.jointEventId), type: 'joint-event', ...next },
+      {
+        ...keys.event(event.jointEventId),
+        type: 'joint-event',
+        ...next,
+        gsi1pk: DRAFT_EVENTS,
+        gsi1sk: publishedSortKey(next),
+      },
       {
         condition: '#version = :expected AND #status = :draft',
         names: { '#version': 'version', '#status': 'status' },
@@ -239,6 +252,25 @@ export const listPublishedEvents = async (
       },
       { partition: { name: 'gsi1pk', value: PUBLISHED_EVENTS }, limit: query.limit, cursor: query.cursor },
       (item) => publicView(item as unknown as JointEventItem),
+    ),
+  );
+
+/** The committee's working list: drafts by start, with the version a PATCH needs. */
+export const listDrafts = async (
+  { query }: HttpRequest<{ query: typeof listEventsQuery }, readonly ['committee']>,
+  ctx: ServiceContext,
+) =>
+  ok(
+    await queryPage(
+      ctx.db,
+      {
+        TableName: ctx.env.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': DRAFT_EVENTS },
+      },
+      { partition: { name: 'gsi1pk', value: DRAFT_EVENTS }, limit: query.limit, cursor: query.cursor },
+      (item) => committeeView(item as unknown as JointEventItem),
     ),
   );
 
