@@ -2,7 +2,7 @@
  * The community table. Access patterns (every list is a Query; no Scan anywhere):
  *   partner by id                 pk PARTNER#<id>               sk PARTNER
  *   partners by status            gsi1 PARTNERS#<status>        gsi1sk <appliedAt>#<id>
- *   identity held by an applicant pk UNIQUE#credit#<code> | UNIQUE#name#<normalised name>, sk UNIQUE
+ *   identity held by an applicant pk UNIQUE#credit#<code> | UNIQUE#name#<sha256 of normalised name>, sk UNIQUE
  *   joint event by id             pk EVENT#<id>                 sk EVENT   (holds `confirmed`)
  *   published events by start     gsi1 PUBLISHED_EVENTS         gsi1sk <startsAt UTC>#<id>
  *   drafts (committee) by start   gsi1 DRAFT_EVENTS             gsi1sk <startsAt UTC>#<id>
@@ -14,6 +14,7 @@
  *   one registration per member   pk EVENT#<id>                 sk MEMBER#<sub>
  *   participants' phones (PIPL)   pk EVENT#<id>                 sk CONTACT#<registrationId>  (TTL expiresAt)
  */
+import { createHash } from 'node:crypto';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
@@ -43,7 +44,11 @@ export const tx = (ctx: ServiceContext) =>
 export const keys = {
   partner: (partnerId: string) => ({ pk: `PARTNER#${partnerId}`, sk: 'PARTNER' }),
   creditCode: (code: string) => ({ pk: `UNIQUE#credit#${code}`, sk: 'UNIQUE' }),
-  orgName: (normalised: string) => ({ pk: `UNIQUE#name#${normalised}`, sk: 'UNIQUE' }),
+  // Hashed: NFKC can expand a 100-character name beyond DynamoDB's key size limit.
+  orgName: (normalised: string) => ({
+    pk: `UNIQUE#name#${createHash('sha256').update(normalised).digest('hex')}`,
+    sk: 'UNIQUE',
+  }),
   event: (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: 'EVENT' }),
   registration: (eventId: string, registrationId: string) => ({
     pk: `EVENT#${eventId}`,
