@@ -8,7 +8,7 @@ import { AttendanceRecorded } from '../../services/activities/events.js';
 import { JointEventCompleted } from '../../services/community/events.js';
 import { AssessmentGraded, StudyCompleted } from '../../services/resources/events.js';
 import { newId } from '../../shared/ids.js';
-import { as, publish, settle } from '../support/api.js';
+import { as, publish, runtime, settle } from '../support/api.js';
 import { committee, newBranch, register } from './support.js';
 
 const attendance = (
@@ -27,6 +27,17 @@ const attendance = (
   personId,
   status,
 });
+
+/** Events talent's consumers gave up on that concern these people: there should be none. */
+const deadLettersAbout = async (personIds: string[]) => {
+  const res = await fetch(`${runtime().busEndpoint}/dead-letters`);
+  const body = (await res.json()) as any;
+  const letters: any[] = Array.isArray(body) ? body : body.items;
+  return letters.filter(
+    (l) =>
+      String(l.target).startsWith('talent.') && personIds.some((id) => JSON.stringify(l.event).includes(id)),
+  );
+};
 
 const setup = async () => {
   const admin = await committee();
@@ -66,6 +77,8 @@ describe('attendance points', () => {
     await publish(AttendanceRecorded, attendance(personId, branchId, activityId, 'absent'), {
       occurredAt: new Date('2026-03-02T04:00:00Z'),
     });
+    await settle();
+    expect((await points(2026)).attendance).toBe(-1);
     // A late redelivery of an older report does not undo the correction.
     await publish(AttendanceRecorded, attendance(personId, branchId, activityId, 'late'), {
       occurredAt: new Date('2026-03-01T05:00:00Z'),
@@ -91,6 +104,7 @@ describe('attendance points', () => {
       ['attendance', '2026-04-01', 'late', 1],
       ['attendance', '2026-03-01', 'absent', -1],
     ]);
+    expect(await deadLettersAbout([personId])).toEqual([]);
   });
 });
 
@@ -159,6 +173,31 @@ describe('study, assessment and volunteering points', () => {
     expect((await points(2026)).volunteering).toBe(3);
     const theirs = await admin.get(`/talent/people/${other.personId}/timeline`);
     expect(theirs.body.points[0]).toMatchObject({ year: 2026, volunteering: 1, total: 1 });
+  });
+});
+
+describe('a joint event with many members', () => {
+  it('credits every member, beyond what one transaction holds', async () => {
+    const { admin, branchId } = await setup();
+    const members = Array.from({ length: 95 }, () => ({ personId: newId(), hours: 2 }));
+    const last = await register(admin, { branchId });
+    members.push({ personId: last.personId, hours: 2 });
+    const event = await publish(JointEventCompleted, {
+      jointEventId: newId(),
+      title: '科普进社区',
+      kind: 'science-outreach',
+      startsAt: '2026-10-01T09:00:00+08:00',
+      endsAt: '2026-10-01T11:00:00+08:00',
+      members,
+      partnerParticipants: 0,
+    });
+    await publish(JointEventCompleted, event.data, { envelope: event });
+    await settle();
+    const timeline = await admin.get(`/talent/people/${last.personId}/timeline`);
+    expect(timeline.body.points).toEqual([
+      { year: 2026, total: 2, attendance: 0, study: 0, assessment: 0, volunteering: 2 },
+    ]);
+    expect(await deadLettersAbout([last.personId])).toEqual([]);
   });
 });
 
