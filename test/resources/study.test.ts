@@ -114,16 +114,25 @@ describe('study progress', () => {
     const branchId = newId();
     const resourceId = await studyResource(branchId);
     const member = await as({ roles: ['member'], branchId });
-    const reports = await Promise.all(
-      Array.from({ length: 8 }, () =>
-        member.post(`/resources/${resourceId}/progress`, { minutes: 5, completed: true }),
-      ),
-    );
-    for (const r of reports) expectStatus(r, 200);
-    expect(reports.filter((r) => r.body.firstCompletion)).toHaveLength(1);
-    const mine = await member.get('/resources/me/study');
-    expect(mine.body.items.find((i: any) => i.resourceId === resourceId)?.totalMinutes).toBe(40);
+    // Once with a record already there (the version-like minutes guard), once without (creation guard).
+    const fresh = await as({ roles: ['member'], branchId });
+    expectStatus(await member.post(`/resources/${resourceId}/progress`, { minutes: 5 }), 200);
+    for (const who of [member, fresh]) {
+      const reports = await Promise.all(
+        Array.from({ length: 8 }, () =>
+          who.post(`/resources/${resourceId}/progress`, { minutes: 5, completed: true }),
+        ),
+      );
+      for (const r of reports) expectStatus(r, 200);
+      expect(reports.filter((r) => r.body.firstCompletion)).toHaveLength(1);
+    }
+    const total = async (who: typeof member) =>
+      (await who.get('/resources/me/study')).body.items.find((i: any) => i.resourceId === resourceId)
+        ?.totalMinutes;
+    expect(await total(member)).toBe(45);
+    expect(await total(fresh)).toBe(40);
     expect(await outbox(`${member.sub}#${resourceId}`)).toHaveLength(1);
+    expect(await outbox(`${fresh.sub}#${resourceId}`)).toHaveLength(1);
   });
 
   it('refuses more than 240 minutes, nothing at all, and a resource outside the audience', async () => {
