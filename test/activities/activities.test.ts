@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MemberJoinedBranch, MemberLeftBranch } from '../../services/talent/events.js';
 import { newId } from '../../shared/ids.js';
 import { as, publish, settle } from '../support/api.js';
-import { at, branchWithMembers, meeting, outboxOf, seedRoster, snapshot } from './support.js';
+import { at, branchWithMembers, meeting, nth, outboxOf, seedRoster, snapshot } from './support.js';
 
 const NOW = at('2026-11-20T10:00:00+08:00');
 
@@ -28,7 +28,7 @@ describe('scheduling an activity', () => {
     expect([...res.body.inviteeIds].sort()).toEqual([...memberIds].sort());
     expect(res.headers.get('location')).toBe(`/activities/${res.body.activityId}`);
 
-    const asMember = await members[0]!.get(`/activities/${res.body.activityId}`);
+    const asMember = await nth(members, 0).get(`/activities/${res.body.activityId}`);
     expect(asMember.status).toBe(200);
     expect(asMember.body.checkInCode).toBeUndefined();
     expect(asMember.text).not.toContain(res.body.checkInCode);
@@ -131,9 +131,9 @@ describe('listing', () => {
       );
       ids[day] = res.body.activityId;
     }
-    const first = await members[0]!.get('/activities?limit=2');
+    const first = await nth(members, 0).get('/activities?limit=2');
     expect(first.body.items.map((a: { title: string }) => a.title)).toEqual(['2026-11-01', '2026-11-02']);
-    const second = await members[0]!.get(`/activities?limit=2&cursor=${first.body.nextCursor}`);
+    const second = await nth(members, 0).get(`/activities?limit=2&cursor=${first.body.nextCursor}`);
     expect(second.body.items.map((a: { title: string }) => a.title)).toEqual(['2026-11-03', '2026-11-04']);
 
     const themed = await secretary.get(`/activities?branchId=${branchId}&type=theme-day`);
@@ -214,7 +214,7 @@ describe('completing', () => {
 
     expect(
       (
-        await members[0]!.post(
+        await nth(members, 0).post(
           `/activities/${id}/check-in`,
           { code: body.checkInCode },
           at('2026-11-26T09:00:00+08:00'),
@@ -223,7 +223,7 @@ describe('completing', () => {
     ).toBe(201);
     expect(
       (
-        await members[1]!.post(
+        await nth(members, 1).post(
           `/activities/${id}/check-in`,
           { code: body.checkInCode },
           at('2026-11-26T09:20:00+08:00'),
@@ -259,7 +259,10 @@ describe('completing', () => {
     await settle();
     const events = await outboxOf(id);
     expect(events.filter((e) => e.detailType === 'ActivityCompleted')).toHaveLength(1);
-    const completed = events.find((e) => e.detailType === 'ActivityCompleted')!;
+    const completed = nth(
+      events.filter((e) => e.detailType === 'ActivityCompleted'),
+      0,
+    );
     expect(completed.data).toMatchObject({
       heldOn: '2026-11-26',
       resolutions: ['同意张三转正'],

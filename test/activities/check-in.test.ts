@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { as } from '../support/api.js';
-import { at, branchWithMembers, meeting } from './support.js';
+import { at, branchWithMembers, meeting, nth } from './support.js';
 
 const setUp = async (n = 1) => {
   const branch = await branchWithMembers(n);
@@ -26,7 +26,11 @@ describe('self check-in', () => {
     ['an hour after the end', '2026-11-26T12:00:00+08:00', 422, 'check-in-closed'],
   ])('is refused %s', async (_label, now, status, code) => {
     const { members, activityId, code: checkInCode } = await setUp();
-    const res = await members[0]!.post(`/activities/${activityId}/check-in`, { code: checkInCode }, at(now));
+    const res = await nth(members, 0).post(
+      `/activities/${activityId}/check-in`,
+      { code: checkInCode },
+      at(now),
+    );
     expect(res.status).toBe(status);
     expect(res.body.error.code).toBe(code);
   });
@@ -39,15 +43,15 @@ describe('self check-in', () => {
     ['exactly at the end', '2026-11-26T11:00:00+08:00', 'late'],
   ])('counts a check-in %s (%s) as %s', async (_label, now, status) => {
     const { members, activityId, code } = await setUp();
-    const res = await members[0]!.post(`/activities/${activityId}/check-in`, { code }, at(now));
+    const res = await nth(members, 0).post(`/activities/${activityId}/check-in`, { code }, at(now));
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ personId: members[0]!.sub, status, via: 'check-in' });
+    expect(res.body).toMatchObject({ personId: nth(members, 0).sub, status, via: 'check-in' });
   });
 
   it('refuses a wrong code (422) and someone not invited (403)', async () => {
     const { branchId, members, activityId, code } = await setUp();
     const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
-    const bad = await members[0]!.post(
+    const bad = await nth(members, 0).post(
       `/activities/${activityId}/check-in`,
       { code: wrong },
       at('2026-11-26T09:00:00+08:00'),
@@ -71,13 +75,13 @@ describe('self check-in', () => {
 
   it('keeps the first check-in when someone checks in twice', async () => {
     const { members, activityId, code, secretary } = await setUp();
-    const first = await members[0]!.post(
+    const first = await nth(members, 0).post(
       `/activities/${activityId}/check-in`,
       { code },
       at('2026-11-26T09:05:00+08:00'),
     );
     expect(first.status).toBe(201);
-    const again = await members[0]!.post(
+    const again = await nth(members, 0).post(
       `/activities/${activityId}/check-in`,
       { code },
       at('2026-11-26T09:40:00+08:00'),
@@ -90,7 +94,11 @@ describe('self check-in', () => {
 
   it('lists every invitee with their status, unknown until recorded, and the rates', async () => {
     const { members, memberIds, activityId, code, secretary } = await setUp(4);
-    await members[0]!.post(`/activities/${activityId}/check-in`, { code }, at('2026-11-26T09:00:00+08:00'));
+    await nth(members, 0).post(
+      `/activities/${activityId}/check-in`,
+      { code },
+      at('2026-11-26T09:00:00+08:00'),
+    );
     const put = await secretary.put(`/activities/${activityId}/attendance`, {
       entries: [
         { personId: memberIds[1], status: 'excused', note: '病假' },
@@ -112,10 +120,10 @@ describe('self check-in', () => {
       res.body.items.map((i: { personId: string; status: string }) => [i.personId, i.status]),
     );
     expect(statuses).toEqual({
-      [memberIds[0]!]: 'late',
-      [memberIds[1]!]: 'excused',
-      [memberIds[2]!]: 'unknown',
-      [memberIds[3]!]: 'unknown',
+      [nth(memberIds, 0)]: 'late',
+      [nth(memberIds, 1)]: 'excused',
+      [nth(memberIds, 2)]: 'unknown',
+      [nth(memberIds, 3)]: 'unknown',
     });
     const stranger = await secretary.put(`/activities/${activityId}/attendance`, {
       entries: [{ personId: 'not-invited-person', status: 'present' }],

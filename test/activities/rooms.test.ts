@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../shared/ids.js';
 import { as } from '../support/api.js';
-import { at, meeting } from './support.js';
+import { at, meeting, nth } from './support.js';
 
 const NOW = at('2026-11-20T10:00:00+08:00');
 
@@ -37,7 +37,10 @@ describe('room bookings', () => {
     );
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([201, 409, 409, 409, 409, 409, 409, 409, 409, 409]);
-    const winner = results.find((r) => r.status === 201)!;
+    const winner = nth(
+      results.filter((r) => r.status === 201),
+      0,
+    );
     for (const loser of results.filter((r) => r.status === 409)) {
       expect(loser.body.error.code).toBe('room-booked');
       expect(loser.body.error.details.activityId).toBe(winner.body.activityId);
@@ -101,8 +104,21 @@ describe('room bookings', () => {
     expect(
       bookings.body.items.map((b: { activityId: string; startsAt: string }) => [b.activityId, b.startsAt]),
     ).toEqual([[noon.body.activityId, '2026-11-26T10:00:00+08:00']]);
+    // Only the end moves: the booking keeps its key and follows.
+    const longer = await committee.patch(
+      `/activities/${noon.body.activityId}`,
+      { version: 2, endsAt: '2026-11-26T12:00:00+08:00' },
+      NOW,
+    );
+    expect(longer.status).toBe(200);
+    const extended = await committee.get(
+      `/activities/rooms/${roomId}/bookings?from=${encodeURIComponent('2026-11-26T00:00:00+08:00')}&to=${encodeURIComponent('2026-11-27T00:00:00+08:00')}`,
+    );
+    expect(extended.body.items.map((b: { endsAt: string }) => b.endsAt)).toEqual([
+      '2026-11-26T12:00:00+08:00',
+    ]);
     // Releasing the room via PATCH frees it too.
-    await committee.patch(`/activities/${noon.body.activityId}`, { version: 2, roomId: null }, NOW);
+    await committee.patch(`/activities/${noon.body.activityId}`, { version: 3, roomId: null }, NOW);
     const free = await committee.post(
       '/activities',
       meeting(branchId, { roomId, inviteeIds: [], ...slot('10:00', '11:00') }),

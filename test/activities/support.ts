@@ -70,3 +70,10 @@ export const outboxOf = async (activityId: string) => {
     data: (JSON.parse(i.detail as string) as { data: Record<string, any> }).data,
   }));
 };
+
+/** The i-th element, which the test knows is there. */
+export const nth = <T>(xs: readonly T[], i: number): T => {
+  const x = xs[i];
+  if (x === undefined) throw new Error(`No element ${i}`);
+  return x;
+};

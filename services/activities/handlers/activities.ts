@@ -367,7 +367,15 @@ export const activityRoutes = [
         { key: next.activityId, occurredAt: now },
       );
       await t.commit();
-      await finaliseAttendance(ctx, next);
+      try {
+        await finaliseAttendance(ctx, next);
+      } catch (error) {
+        // The completion stands; the subscription on ActivityCompleted finishes what is left.
+        ctx.log.warn('attendance left to the completion subscription', {
+          activityId: next.activityId,
+          error: error instanceof Error ? error.name : 'unknown',
+        });
+      }
       return ok(activityView(next, caller));
     },
   }),
