@@ -20,6 +20,7 @@ describe('joint events', () => {
       [{ registrationClosesAt: '2027-03-12T10:00:00+08:00' }, 'body.registrationClosesAt'],
       [{ registrationOpensAt: '2027-03-11T09:00:00+08:00' }, 'body.registrationOpensAt'],
       [{ startsAt: '2027-03-12 09:00' }, 'body.startsAt'],
+      [{ endsAt: '9999-12-31T23:00:00Z' }, 'body.endsAt'],
     ];
     for (const [change, field] of cases) {
       const res = await admin.post('/community/events', { ...draft, ...change }, { now: beforeOpening });

@@ -38,6 +38,12 @@ describe('joint event rules', () => {
     expect(
       code(() => validateSchedule({ ...schedule, registrationOpensAt: schedule.registrationClosesAt })),
     ).toBe('validation-failed');
+    expect(code(() => validateSchedule({ ...schedule, endsAt: '9999-12-31T23:00:00Z' }))).toBe(
+      'validation-failed',
+    );
+    expect(code(() => validateSchedule({ ...schedule, registrationOpensAt: '0000-01-01T00:00:00Z' }))).toBe(
+      'validation-failed',
+    );
   });
 
   it('opens registration at the window start and closes it at its end', () => {

@@ -13,8 +13,19 @@ export interface Schedule {
 const t = (iso: string) => Date.parse(iso);
 
 /** Times must make sense together: the registration window opens, closes, then the event runs. */
+const EARLIEST = Date.parse('2000-01-01T00:00:00Z');
+const LATEST = Date.parse('2100-01-01T00:00:00Z');
+
 export const validateSchedule = (s: Schedule, where = 'body'): void => {
   const issues = [];
+  // Far-off years are typing mistakes, and would not survive the trip through local time.
+  for (const field of ['registrationOpensAt', 'registrationClosesAt', 'startsAt', 'endsAt'] as const) {
+    const value = s[field];
+    if (!(t(value) >= EARLIEST && t(value) < LATEST)) {
+      issues.push({ field: `${where}.${field}`, message: 'Must be in the years 2000 to 2099' });
+    }
+  }
+  if (issues.length > 0) throw validationFailed(issues, 'The event times are out of range');
   if (t(s.endsAt) <= t(s.startsAt))
     issues.push({ field: `${where}.endsAt`, message: 'Must be after startsAt' });
   if (t(s.registrationClosesAt) > t(s.startsAt)) {
