@@ -1,0 +1,124 @@
+/**
+ * The one place where stages differ. `dev`, `staging` and `prod` run the same stacks built
+ * from the same descriptions; only these values change (DESIGN.md, Environments).
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+
+export const stages = ['dev', 'staging', 'prod'] as const;
+export type Stage = (typeof stages)[number];
+
+export interface ThrottleConfig {
+  /** Steady-state requests per second. */
+  rateLimit: number;
+  /** Requests allowed in a burst of a second or so. */
+  burstLimit: number;
+}
+
+export interface StageConfig {
+  stage: Stage;
+  /** What happens to tables, buckets, log groups and the user pool when a stack goes away. */
+  removalPolicy: RemovalPolicy;
+  /** DynamoDB and Cognito deletion protection: a delete needs a deliberate config change first. */
+  deletionProtection: boolean;
+  pointInTimeRecovery: boolean;
+  logRetention: RetentionDays;
+  /** Origins allowed by the HTTP API's CORS and by the buckets' CORS (presigned POST). */
+  corsOrigins: readonly string[];
+  throttle: {
+    /** The stage's default, for every route. */
+    default: ThrottleConfig;
+    /** Routes of throttle class `public` (public forms): always the lowest. */
+    public: ThrottleConfig;
+  };
+  /** Largest study upload accepted by the presigned POST, in bytes. */
+  uploadLimitBytes: number;
+  /** Receives every alarm of the stage. */
+  alarmEmail: string;
+  lambda: {
+    memorySize: number;
+    timeout: Duration;
+  };
+  /** EventBridge → consumer delivery, and Lambda's own async retries of a failing consumer. */
+  events: {
+    retryAttempts: number;
+    maxEventAge: Duration;
+    /** How long the bus archive keeps events for replay. */
+    archiveRetention: Duration;
+  };
+  /** Relay on the table stream: attempts per batch before the record goes to its on-failure queue. */
+  relayRetryAttempts: number;
+  logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+}
+
+const MB = 1024 * 1024;
+
+const configs: Record<Stage, StageConfig> = {
+  dev: {
+    stage: 'dev',
+    removalPolicy: RemovalPolicy.DESTROY,
+    deletionProtection: false,
+    pointInTimeRecovery: false,
+    logRetention: RetentionDays.ONE_WEEK,
+    corsOrigins: ['http://localhost:3000', 'http://localhost:5173', 'https://dev.dangjian.example.cn'],
+    throttle: { default: { rateLimit: 50, burstLimit: 100 }, public: { rateLimit: 5, burstLimit: 10 } },
+    uploadLimitBytes: 200 * MB,
+    alarmEmail: 'dangjian-dev-alarms@example.cn',
+    lambda: { memorySize: 512, timeout: Duration.seconds(10) },
+    events: { retryAttempts: 2, maxEventAge: Duration.hours(1), archiveRetention: Duration.days(7) },
+    relayRetryAttempts: 5,
+    logLevel: 'DEBUG',
+  },
+  staging: {
+    stage: 'staging',
+    removalPolicy: RemovalPolicy.DESTROY,
+    deletionProtection: false,
+    pointInTimeRecovery: true,
+    logRetention: RetentionDays.ONE_MONTH,
+    corsOrigins: ['https://staging.dangjian.example.cn'],
+    throttle: { default: { rateLimit: 100, burstLimit: 200 }, public: { rateLimit: 10, burstLimit: 20 } },
+    uploadLimitBytes: 200 * MB,
+    alarmEmail: 'dangjian-staging-alarms@example.cn',
+    lambda: { memorySize: 1024, timeout: Duration.seconds(10) },
+    events: { retryAttempts: 8, maxEventAge: Duration.hours(6), archiveRetention: Duration.days(30) },
+    relayRetryAttempts: 10,
+    logLevel: 'INFO',
+  },
+  prod: {
+    stage: 'prod',
+    removalPolicy: RemovalPolicy.RETAIN,
+    deletionProtection: true,
+    pointInTimeRecovery: true,
+    logRetention: RetentionDays.ONE_YEAR,
+    corsOrigins: ['https://dangjian.example.cn', 'https://m.dangjian.example.cn'],
+    throttle: { default: { rateLimit: 500, burstLimit: 1000 }, public: { rateLimit: 20, burstLimit: 40 } },
+    uploadLimitBytes: 200 * MB,
+    alarmEmail: 'dangjian-ops@example.cn',
+    lambda: { memorySize: 1024, timeout: Duration.seconds(10) },
+    events: { retryAttempts: 24, maxEventAge: Duration.hours(24), archiveRetention: Duration.days(365) },
+    relayRetryAttempts: 10,
+    logLevel: 'INFO',
+  },
+};
+
+/** A bad stage stops synth; `message` is the one line `infra/app.ts` prints. */
+export class StageError extends Error {
+  override name = 'StageError';
+}
+
+export const isStage = (value: unknown): value is Stage =>
+  typeof value === 'string' && (stages as readonly string[]).includes(value);
+
+export const stageConfig = (stage: unknown): StageConfig => {
+  if (stage === undefined || stage === null || stage === '') {
+    throw new StageError(`No stage given: run with -c stage=${stages.join('|')}`);
+  }
+  if (!isStage(stage)) {
+    throw new StageError(`Unknown stage "${String(stage)}": use -c stage=${stages.join('|')}`);
+  }
+  const config = configs[stage];
+  if (config.throttle.public.rateLimit >= config.throttle.default.rateLimit) {
+    throw new StageError(`Stage ${stage}: the public throttle must be lower than the default`);
+  }
+  return config;
+};

@@ -1,0 +1,493 @@
+/**
+ * One service's stack, built from its description and nothing else: the table, the
+ * router function behind every described route, the outbox relay on the table's stream,
+ * one rule and consumer per subscription, the bucket if described, and the alarms of all
+ * of it. The local runtime reads the same description (infra/local/runtime.ts), so a
+ * route, rule or table exists in both worlds or in neither.
+ */
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  HttpAuthorizer,
+  HttpMethod,
+  HttpRoute,
+  HttpRouteKey,
+  type IHttpApi,
+  type IHttpRouteAuthorizer,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import {
+  AttributeType,
+  BillingMode,
+  type CfnTable,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
+import { type CfnRule, EventBus, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  Architecture,
+  FilterCriteria,
+  type Function as LambdaFn,
+  Runtime,
+  StartingPosition,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  type CfnBucket,
+  HttpMethods,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { outboxStreamFilter } from '../../shared/events/outbox.js';
+import { validatePattern } from '../../shared/events/pattern.js';
+import type { ServiceDescription, SubscriptionSpec } from '../../shared/service.js';
+import type { StageConfig } from '../config.js';
+import { acknowledge } from '../nag.js';
+
+/** A description and the module exporting its Lambda entry points (`http`, `relay`, `consume`). */
+export interface ServiceEntry {
+  description: ServiceDescription;
+  /** Absolute path of the service's `lambda.ts`. */
+  entry: string;
+}
+
+export interface ServiceStackProps extends StackProps {
+  config: StageConfig;
+  service: ServiceEntry;
+  /** Where `package-lock.json` lives: esbuild bundles from here. */
+  projectRoot: string;
+  bus: IEventBus;
+  httpApi: IHttpApi;
+  authorizerId: string;
+  alarmTopic: ITopic;
+}
+
+/** Bundling shared by every function: esbuild on this machine, never Docker. */
+export const bundlingOptions: BundlingOptions = {
+  minify: true,
+  sourceMap: true,
+  target: 'node22',
+  format: OutputFormat.ESM,
+  // The SDK goes into the bundle: the code runs with the versions it was tested with.
+  externalModules: [],
+  mainFields: ['module', 'main'],
+  // Some CommonJS dependencies still call require(); ESM bundles need it provided.
+  banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+  forceDockerBundling: false,
+};
+
+const AWS_S3_SOURCE = 'aws.s3';
+const LAMBDA_MAX_EVENT_AGE_S = 6 * 60 * 60;
+
+const sourcesOf = (pattern: Record<string, unknown>): string[] => {
+  const source = pattern.source;
+  return Array.isArray(source) ? source.filter((s): s is string => typeof s === 'string') : [];
+};
+
+/** Which bus a subscription's rule belongs on: S3 sends "Object Created" to the default bus. */
+export const isS3Pattern = (service: string, sub: SubscriptionSpec): boolean => {
+  const sources = sourcesOf(sub.pattern);
+  if (!sources.includes(AWS_S3_SOURCE)) return false;
+  if (sources.length > 1) {
+    throw new Error(
+      `${service} subscription ${sub.name}: aws.s3 events arrive on the default bus, dangjian events on the platform bus; split the pattern`,
+    );
+  }
+  return true;
+};
+
+/** A pattern EventBridge would refuse fails synth, naming the service and subscription. */
+export const checkPattern = (service: string, sub: SubscriptionSpec, pattern = sub.pattern): void => {
+  try {
+    validatePattern(pattern);
+  } catch (error) {
+    throw new Error(`${service} subscription ${sub.name}: ${(error as Error).message}`, { cause: error });
+  }
+};
+
+/** Route key → stage throttle class. Public routes are throttled as `public` unless told otherwise. */
+export const throttleClass = (route: ServiceDescription['routes'][number]): 'public' | 'default' =>
+  route.throttle ?? (route.access === 'public' ? 'public' : 'default');
+
+const pascal = (name: string) =>
+  name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0]?.toUpperCase() + part.slice(1))
+    .join('');
+
+export class ServiceStack extends Stack {
+  readonly description: ServiceDescription;
+  readonly table: Table;
+  readonly bucket?: Bucket;
+  readonly router: NodejsFunction;
+  readonly relay: NodejsFunction;
+  readonly consumers: Record<string, NodejsFunction> = {};
+  readonly deadLetterQueues: Queue[] = [];
+  readonly routes: HttpRoute[] = [];
+  readonly rules: Rule[] = [];
+
+  constructor(scope: Construct, id: string, props: ServiceStackProps) {
+    super(scope, id, props);
+    const { config, service, bus, alarmTopic } = props;
+    const { description } = service;
+    this.description = description;
+    const name = description.name;
+
+    // Validate first: a refused pattern must stop synth before any resource is built.
+    for (const sub of description.subscriptions) checkPattern(name, sub);
+
+    this.table = this.buildTable(config);
+    if (description.bucket) this.bucket = this.buildBucket(config);
+
+    const environment: Record<string, string> = {
+      STAGE: config.stage,
+      TABLE_NAME: this.table.tableName,
+      EVENT_BUS_NAME: bus.eventBusName,
+      UPLOAD_LIMIT_BYTES: String(config.uploadLimitBytes),
+      POWERTOOLS_LOG_LEVEL: config.logLevel,
+      CORS_ORIGINS: config.corsOrigins.join(','),
+      NODE_OPTIONS: '--enable-source-maps',
+      ...(this.bucket ? { BUCKET_NAME: this.bucket.bucketName } : {}),
+    };
+    const fn = (fnId: string, handler: 'http' | 'relay' | 'consume', extra: Record<string, string> = {}) =>
+      this.buildFunction(fnId, handler, { ...environment, ...extra }, props);
+
+    // Router: every route of the description, and nothing else.
+    this.router = fn('Router', 'http');
+    this.table.grantReadWriteData(this.router);
+    this.grantObjects(this.router);
+    // One invoke permission for the API instead of one per route: a large service would
+    // otherwise outgrow the function's 20 KB resource policy.
+    const integration = new HttpLambdaIntegration('RouterIntegration', this.router, {
+      scopePermissionToRoute: false,
+    });
+    const jwt: IHttpRouteAuthorizer = HttpAuthorizer.fromHttpAuthorizerAttributes(this, 'Jwt', {
+      authorizerId: props.authorizerId,
+      authorizerType: 'JWT',
+    });
+    for (const route of description.routes) {
+      const httpRoute = new HttpRoute(this, `Route ${route.routeKey}`, {
+        httpApi: props.httpApi,
+        routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
+        integration,
+        ...(route.access === 'public' ? {} : { authorizer: jwt }),
+      });
+      this.routes.push(httpRoute);
+      if (route.access === 'public') {
+        acknowledge(
+          httpRoute,
+          'AwsSolutions-APIG4',
+          `${route.routeKey} is public in the ${name} description (no caller needed, e.g. a partner application or the published joint events); it is throttled as the stage's "public" class.`,
+        );
+      }
+    }
+
+    // Relay: outbox items on the stream → PutEvents on the bus. Stream read and PutEvents only.
+    this.relay = fn('Relay', 'relay');
+    const relayFailures = this.deadLetterQueue('RelayFailures');
+    this.relay.addEventSource(
+      new DynamoEventSource(this.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 10,
+        // The same filter object the local stream relay applies.
+        filters: [FilterCriteria.filter({ ...outboxStreamFilter })],
+        bisectBatchOnError: true,
+        retryAttempts: config.relayRetryAttempts,
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(relayFailures),
+      }),
+    );
+    bus.grantPutEventsTo(this.relay);
+    acknowledge(
+      this.relay.role as Role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'dynamodb:ListStreams, which the stream event source needs, has no resource-level permissions; the relay reads records only from its own table stream.',
+    );
+
+    // Consumers: one rule and one function per subscription.
+    for (const sub of description.subscriptions) this.buildSubscription(sub, fn, props);
+
+    this.buildAlarms(alarmTopic);
+
+    // CDK's data grants cover the table's indexes with a wildcard: this table's, nobody else's.
+    acknowledge(
+      this,
+      `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.table.node.defaultChild as CfnTable)}.Arn>/index/*]`,
+      `Queries on the ${name} table's own global secondary indexes; no other table is reachable.`,
+    );
+    if (this.bucket) {
+      acknowledge(
+        this,
+        `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.bucket.node.defaultChild as CfnBucket)}.Arn>/*]`,
+        `Objects of the ${name} bucket, whose keys are generated per upload; no other bucket is reachable.`,
+      );
+    }
+  }
+
+  /** Presigned POST and GET, the uploaded-object check and its removal: objects of the own bucket only. */
+  private grantObjects(fn: NodejsFunction): void {
+    if (!this.bucket) return;
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        resources: [this.bucket.arnForObjects('*')],
+      }),
+    );
+    // Without ListBucket a HEAD on a missing object answers 403 instead of 404.
+    fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }),
+    );
+  }
+
+  private buildTable(config: StageConfig): Table {
+    const spec = this.description.table;
+    const table = new Table(this, 'Table', {
+      partitionKey: { name: spec.partitionKey.name, type: attributeType(spec.partitionKey.type) },
+      sortKey: { name: spec.sortKey.name, type: attributeType(spec.sortKey.type) },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      stream: StreamViewType.NEW_AND_OLD_IMAGES,
+      encryption: TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: config.pointInTimeRecovery },
+      deletionProtection: config.deletionProtection,
+      removalPolicy: config.removalPolicy,
+      ...(spec.timeToLiveAttribute ? { timeToLiveAttribute: spec.timeToLiveAttribute } : {}),
+    });
+    for (const index of spec.indexes ?? []) {
+      table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey.name, type: attributeType(index.partitionKey.type) },
+        ...(index.sortKey
+          ? { sortKey: { name: index.sortKey.name, type: attributeType(index.sortKey.type) } }
+          : {}),
+      });
+    }
+    if (!config.pointInTimeRecovery) {
+      acknowledge(
+        table,
+        'AwsSolutions-DDB3',
+        `Point-in-time recovery is off in ${config.stage} by the stage config: its tables hold throwaway test data; staging and prod keep it on.`,
+      );
+    }
+    return table;
+  }
+
+  private buildBucket(config: StageConfig): Bucket {
+    const accessLogs = new Bucket(this, 'AccessLogs', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: BucketEncryption.S3_MANAGED,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ expiration: Duration.days(config.stage === 'prod' ? 365 : 30) }],
+      removalPolicy: config.removalPolicy,
+    });
+    acknowledge(
+      accessLogs,
+      'AwsSolutions-S1',
+      'This bucket is the destination of the study bucket’s server access logs; logging it would log itself.',
+    );
+    const bucket = new Bucket(this, 'Bucket', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: BucketEncryption.S3_MANAGED,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'access/',
+      versioned: config.stage === 'prod',
+      // Browsers upload straight to S3 with a presigned POST and download with presigned GETs.
+      cors: [
+        {
+          allowedMethods: [HttpMethods.POST, HttpMethods.GET, HttpMethods.HEAD],
+          allowedOrigins: [...config.corsOrigins],
+          allowedHeaders: ['*'],
+          exposedHeaders: ['ETag', 'Location'],
+          maxAge: 3600,
+        },
+      ],
+      lifecycleRules: [
+        { abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        ...(config.stage === 'prod' ? [{ noncurrentVersionExpiration: Duration.days(90) }] : []),
+      ],
+      removalPolicy: config.removalPolicy,
+    });
+    if (this.description.bucket?.objectEvents) {
+      // Native CloudFormation setting: `eventBridgeEnabled` would add a custom-resource Lambda.
+      (bucket.node.defaultChild as CfnBucket).notificationConfiguration = {
+        eventBridgeConfiguration: { eventBridgeEnabled: true },
+      };
+    }
+    return bucket;
+  }
+
+  private buildFunction(
+    id: string,
+    handler: 'http' | 'relay' | 'consume',
+    environment: Record<string, string>,
+    props: ServiceStackProps,
+  ): NodejsFunction {
+    const { config } = props;
+    const logGroup = new LogGroup(this, `${id}Logs`, {
+      retention: config.logRetention,
+      removalPolicy: config.removalPolicy,
+    });
+    // Our own role: logs to its own group only, no AWS managed policy.
+    const role = new Role(this, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${this.description.name} ${id} (${config.stage})`,
+    });
+    logGroup.grantWrite(role);
+    const fn = new NodejsFunction(this, id, {
+      entry: props.service.entry,
+      handler,
+      projectRoot: props.projectRoot,
+      depsLockFilePath: `${props.projectRoot}/package-lock.json`,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: config.lambda.memorySize,
+      timeout: config.lambda.timeout,
+      logGroup,
+      role,
+      tracing: Tracing.DISABLED,
+      environment,
+      bundling: bundlingOptions,
+    });
+    fn.node.addDependency(logGroup);
+    acknowledge(
+      fn,
+      'AwsSolutions-L1',
+      'Pinned to Node.js 22 on purpose: the project builds and tests with Node 22 (package.json), so Lambda runs the version the code was tested on; moving to 24 is a deliberate upgrade.',
+    );
+    return fn;
+  }
+
+  private deadLetterQueue(id: string): Queue {
+    const queue = new Queue(this, id, {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(
+      queue,
+      'AwsSolutions-SQS3',
+      'This queue is itself a dead-letter queue; its messages are inspected and redriven by hand.',
+    );
+    this.deadLetterQueues.push(queue);
+    return queue;
+  }
+
+  private buildSubscription(
+    sub: SubscriptionSpec,
+    fn: (id: string, handler: 'consume', extra: Record<string, string>) => NodejsFunction,
+    props: ServiceStackProps,
+  ): void {
+    const { config } = props;
+    const name = this.description.name;
+    const id = `Consumer${pascal(sub.name)}`;
+    const consumer = fn(id, 'consume', { SUBSCRIPTION: sub.name });
+    this.consumers[sub.name] = consumer;
+    this.table.grantReadWriteData(consumer);
+    this.grantObjects(consumer);
+
+    const dlq = this.deadLetterQueue(`${id}DeadLetters`);
+    // EventBridge hands the event to Lambda asynchronously: delivery failures go to the
+    // target's DLQ, handler failures (after Lambda's own retries) to the same queue.
+    consumer.configureAsyncInvoke({
+      retryAttempts: 2,
+      // Lambda keeps an async event at most six hours; EventBridge's own retries may run longer.
+      maxEventAge: Duration.seconds(Math.min(config.events.maxEventAge.toSeconds(), LAMBDA_MAX_EVENT_AGE_S)),
+      onFailure: new SqsDestination(dlq),
+    });
+
+    let pattern = sub.pattern;
+    let eventBus: IEventBus = props.bus;
+    if (isS3Pattern(name, sub)) {
+      if (!this.bucket)
+        throw new Error(`${name} subscription ${sub.name} listens to S3 but ${name} has no bucket`);
+      // The default bus carries every bucket's events: keep only this service's bucket.
+      const detail = (pattern.detail ?? {}) as Record<string, unknown>;
+      const bucketDetail = (detail.bucket ?? {}) as Record<string, unknown>;
+      pattern = {
+        ...pattern,
+        detail: { ...detail, bucket: { ...bucketDetail, name: [this.bucket.bucketName] } },
+      };
+      checkPattern(name, sub, pattern);
+      eventBus = EventBus.fromEventBusName(this, `${id}DefaultBus`, 'default');
+    }
+
+    const rule = new Rule(this, `${id}Rule`, {
+      eventBus,
+      description: `${name}: ${sub.name}`,
+      // Placeholder for the L2's own check; the description's pattern is set verbatim below.
+      eventPattern: { source: sourcesOf(sub.pattern) },
+    });
+    (rule.node.defaultChild as CfnRule).eventPattern = pattern;
+    rule.addTarget(
+      new LambdaFunction(consumer, {
+        deadLetterQueue: dlq,
+        retryAttempts: config.events.retryAttempts,
+        maxEventAge: config.events.maxEventAge,
+      }),
+    );
+    this.rules.push(rule);
+  }
+
+  private buildAlarms(topic: ITopic): void {
+    const action = new SnsAction(topic);
+    const alarm = (id: string, metric: IMetric, threshold: number, description: string) => {
+      const a = new Alarm(this, id, {
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      a.addAlarmAction(action);
+      return a;
+    };
+    const name = this.description.name;
+    const functions: [string, LambdaFn][] = [
+      ['Router', this.router],
+      ['Relay', this.relay],
+      ...Object.entries(this.consumers).map(([sub, f]): [string, LambdaFn] => [`Consumer${pascal(sub)}`, f]),
+    ];
+    for (const [id, f] of functions) {
+      alarm(
+        `${id}Errors`,
+        f.metricErrors({ period: Duration.minutes(5) }),
+        1,
+        `${name} ${id}: the function failed`,
+      );
+    }
+    for (const queue of this.deadLetterQueues) {
+      alarm(
+        `${queue.node.id}Depth`,
+        queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        1,
+        `${name}: messages waiting in dead-letter queue ${queue.node.id}`,
+      );
+    }
+    alarm(
+      'RelayIteratorAge',
+      this.relay.metric('IteratorAge', { period: Duration.minutes(5), statistic: 'Maximum' }),
+      5 * 60 * 1000,
+      `${name}: the outbox relay is more than five minutes behind the table stream`,
+    );
+  }
+}
+
+const attributeType = (type: 'S' | 'N'): AttributeType =>
+  type === 'S' ? AttributeType.STRING : AttributeType.NUMBER;

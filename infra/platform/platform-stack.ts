@@ -1,0 +1,155 @@
+/**
+ * What every service stands on: the event bus (with its archive for replay), the Cognito
+ * user pool whose tokens the HTTP API's JWT authorizer checks, the HTTP API itself (its
+ * routes come from the service stacks, its stage from the API stack), and the alarm topic.
+ */
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CorsHttpMethod, HttpApi, HttpAuthorizer, HttpAuthorizerType } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  AccountRecovery,
+  ClientAttributes,
+  FeaturePlan,
+  Mfa,
+  StringAttribute,
+  UserPool,
+  type UserPoolClient,
+  UserPoolGroup,
+} from 'aws-cdk-lib/aws-cognito';
+import { Archive, EventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import { roles } from '../../shared/auth.js';
+import type { StageConfig } from '../config.js';
+import { acknowledge } from '../nag.js';
+
+export interface PlatformStackProps extends StackProps {
+  config: StageConfig;
+}
+
+export class PlatformStack extends Stack {
+  readonly bus: EventBus;
+  readonly userPool: UserPool;
+  readonly userPoolClient: UserPoolClient;
+  readonly httpApi: HttpApi;
+  readonly authorizer: HttpAuthorizer;
+  readonly alarmTopic: Topic;
+
+  constructor(scope: Construct, id: string, props: PlatformStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.bus = new EventBus(this, 'Bus', { eventBusName: `dangjian-${config.stage}` });
+    new Archive(this, 'BusArchive', {
+      sourceEventBus: this.bus,
+      description: `Every event on dangjian-${config.stage}, kept for replay`,
+      // An archive needs a pattern; every event carries the account, so this keeps them all.
+      eventPattern: { account: [Stack.of(this).account] },
+      retention: config.events.archiveRetention,
+    });
+
+    this.userPool = new UserPool(this, 'Users', {
+      userPoolName: `dangjian-${config.stage}`,
+      // People are registered by the committee, partners on approval: nobody signs up alone.
+      selfSignUpEnabled: false,
+      signInAliases: { email: true, phone: false, username: false },
+      standardAttributes: { email: { required: true, mutable: true } },
+      customAttributes: {
+        branchId: new StringAttribute({ minLen: 1, maxLen: 64, mutable: true }),
+        orgId: new StringAttribute({ minLen: 1, maxLen: 64, mutable: true }),
+      },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      mfa: Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      featurePlan: FeaturePlan.ESSENTIALS,
+      deletionProtection: config.deletionProtection,
+      removalPolicy: config.removalPolicy,
+    });
+    for (const role of roles) {
+      new UserPoolGroup(this, `Group-${role}`, { userPool: this.userPool, groupName: role });
+    }
+    this.userPoolClient = this.userPool.addClient('WebClient', {
+      userPoolClientName: `dangjian-${config.stage}-web`,
+      authFlows: { userSrp: true },
+      generateSecret: false,
+      preventUserExistenceErrors: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(30),
+      // branchId and orgId decide what a caller may see: only administrators may set them.
+      writeAttributes: new ClientAttributes().withStandardAttributes({ email: true, fullname: true }),
+    });
+
+    this.httpApi = new HttpApi(this, 'Api', {
+      apiName: `dangjian-${config.stage}`,
+      description: `dangjian ${config.stage}: every route of every service description`,
+      // The stage is created after the routes (API stack), so it can throttle them by key.
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: [...config.corsOrigins],
+        allowMethods: [
+          CorsHttpMethod.GET,
+          CorsHttpMethod.POST,
+          CorsHttpMethod.PUT,
+          CorsHttpMethod.PATCH,
+          CorsHttpMethod.DELETE,
+          CorsHttpMethod.OPTIONS,
+        ],
+        allowHeaders: ['authorization', 'content-type'],
+        exposeHeaders: ['location'],
+        maxAge: Duration.hours(1),
+      },
+    });
+    // One JWT authorizer for the whole API; service stacks attach it to their non-public routes.
+    this.authorizer = new HttpAuthorizer(this, 'JwtAuthorizer', {
+      httpApi: this.httpApi,
+      authorizerName: 'cognito-jwt',
+      type: HttpAuthorizerType.JWT,
+      identitySource: ['$request.header.Authorization'],
+      jwtIssuer: this.userPool.userPoolProviderUrl,
+      jwtAudience: [this.userPoolClient.userPoolClientId],
+    });
+
+    // CloudWatch alarms can publish to an encrypted topic only with a key they may use.
+    const topicKey = new Key(this, 'AlarmTopicKey', {
+      description: `dangjian ${config.stage} alarm topic`,
+      enableKeyRotation: true,
+      removalPolicy: config.removalPolicy,
+    });
+    topicKey.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+    this.alarmTopic = new Topic(this, 'Alarms', {
+      displayName: `dangjian ${config.stage} alarms`,
+      masterKey: topicKey,
+      enforceSSL: true,
+    });
+    this.alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail));
+
+    acknowledge(
+      this.userPool,
+      'AwsSolutions-COG2',
+      'MFA is optional by design (DESIGN.md): members and partner staff sign in from shared devices without an authenticator; the committee enables TOTP on its own accounts.',
+    );
+    acknowledge(
+      this.userPool,
+      'AwsSolutions-COG8',
+      'Threat protection (advanced security) needs the Cognito Plus plan, billed per active user; the pool has no self sign-up and strong passwords, and the ops team reviews sign-in metrics instead.',
+    );
+  }
+}

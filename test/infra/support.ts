@@ -1,0 +1,60 @@
+/**
+ * Builds a stage once per test file: the notes test service (a description we know
+ * exactly) plus every real service in services/index.ts, with the context of `cdk.json`.
+ *
+ * Esbuild bundling is skipped here with CDK's own `aws:cdk:bundling-stacks: []` switch
+ * (what `cdk deploy <one stack>` does for the others): it changes only the asset's
+ * contents, never a resource or property the stage tests look at. bundling.test.ts
+ * bundles for real and checks the bundle and its options.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, type Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { ServiceEntry } from '../../infra/constructs/service-stack.js';
+import { buildDangjian, type Dangjian, projectRoot, serviceEntries } from '../../infra/dangjian.js';
+import { services } from '../../services/index.js';
+import { notesService } from '../notes/service.js';
+
+const cdkJson = JSON.parse(readFileSync(join(projectRoot, 'cdk.json'), 'utf8')) as {
+  context: Record<string, unknown>;
+};
+
+export const notesEntry: ServiceEntry = {
+  description: notesService,
+  entry: join(projectRoot, 'test', 'infra', 'fixtures', 'notes-lambda.ts'),
+};
+
+/** The notes service plus every real service: the deployed list, and one we know exactly. */
+export const allEntries = (): ServiceEntry[] => [notesEntry, ...serviceEntries(services)];
+
+export const newApp = (options: { bundle?: boolean; outdir?: string } = {}) =>
+  new App({
+    context: { ...cdkJson.context, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
+    ...(options.outdir ? { outdir: options.outdir } : {}),
+  });
+
+export interface SynthesizedStage {
+  app: App;
+  dangjian: Dangjian;
+  stacks: Stack[];
+  template: (stack: Stack) => Template;
+}
+
+export const synthStage = (
+  stage: string,
+  entries: ServiceEntry[] = allEntries(),
+  options: { bundle?: boolean; outdir?: string } = {},
+): SynthesizedStage => {
+  const app = newApp(options);
+  const dangjian = buildDangjian(app, { stage, services: entries });
+  const stacks: Stack[] = [dangjian.platform, ...dangjian.services, dangjian.api];
+  const templates = new Map<Stack, Template>();
+  for (const stack of stacks) templates.set(stack, Template.fromStack(stack));
+  return { app, dangjian, stacks, template: (stack) => templates.get(stack) as Template };
+};
+
+export type Resource = { Type: string; Properties?: Record<string, any>; [key: string]: any };
+
+export const resourcesOf = (template: Template, type: string): [string, Resource][] =>
+  Object.entries(template.findResources(type)) as [string, Resource][];
