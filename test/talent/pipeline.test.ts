@@ -341,6 +341,28 @@ describe('refusals through the gateway, each naming its rule', () => {
   });
 });
 
+describe('facts recorded along the way', () => {
+  it('the recorded political review and meeting vote stand in for the evidence', async () => {
+    const p = (await register(admin, { branchId, politicalStatus: 'candidate', statusSince: '2025-01-01' }))
+      .personId;
+    const now = { now: '2026-11-26T10:00:00+08:00' };
+    const fact = (body: Record<string, unknown>) =>
+      admin.post(`/talent/people/${p}/pipeline-events`, body, now);
+    expect((await fact({ kind: 'political-review', on: '2025-03-01' })).status).toBe(201);
+    expect(
+      (await fact({ kind: 'branch-resolution', on: '2025-06-15', activityId: meeting2025 })).status,
+    ).toBe(201);
+    const { politicalReviewOn: _p, resolutionActivityId: _r, ...rest } = probationaryEvidence();
+    const res = await transition(p, { to: 'probationary', effectiveOn: '2025-07-01', evidence: rest });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.transition.evidence).toMatchObject({
+      politicalReviewOn: '2025-03-01',
+      resolutionActivityId: meeting2025,
+    });
+    expect(res.body.person.pipeline.resolution).toBeUndefined();
+  });
+});
+
 describe('probation: extension, cancellation, oath', () => {
   const probationary = async () =>
     (await register(admin, { branchId, politicalStatus: 'probationary', statusSince: '2026-01-10' }))

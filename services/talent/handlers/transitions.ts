@@ -79,7 +79,15 @@ export const transitionRoutes = [
     request: { params: z.strictObject({ personId: idParam }), body: transitionBody },
     handler: async ({ params, body, caller, now }, ctx) => {
       const person = await managedPerson(ctx, caller, params.personId);
-      const evidence = body.evidence;
+      // What was recorded along the way (政审, the meeting's vote) need not be named again.
+      const recorded = person.pipeline ?? {};
+      const evidence = {
+        ...(recorded.politicalReviewOn ? { politicalReviewOn: recorded.politicalReviewOn } : {}),
+        ...(body.to === 'probationary' && recorded.resolution
+          ? { resolutionActivityId: recorded.resolution.activityId }
+          : {}),
+        ...body.evidence,
+      };
       const named = [
         ...(evidence.contactPersonIds ?? person.contactPersonIds ?? []),
         ...(evidence.introducerIds ?? []),
@@ -112,6 +120,10 @@ export const transitionRoutes = [
       );
       const next: Person = { ...person, politicalStatus: accepted.to, statusSince: accepted.statusSince };
       if (accepted.contactPersonIds) next.contactPersonIds = accepted.contactPersonIds;
+      if (accepted.to === 'probationary' && next.pipeline?.resolution) {
+        const { resolution: _approved, ...rest } = next.pipeline;
+        next.pipeline = rest;
+      }
       if (accepted.probation === null) delete next.probation;
       else if (accepted.probation) next.probation = accepted.probation;
       const history = {
