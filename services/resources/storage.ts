@@ -46,14 +46,21 @@ export const uploadForm = async (
   return { url, fields, expiresAt: new Date(now.getTime() + UPLOAD_WINDOW_SECONDS * 1000).toISOString() };
 };
 
+/** The response type is pinned to the checked one, whatever metadata the object carries. */
 export const downloadUrl = async (
   ctx: ServiceContext,
-  objectKey: string,
+  file: { objectKey: string; contentType: string },
   now: Date,
 ): Promise<{ url: string; expiresAt: string }> => {
-  const url = await getSignedUrl(ctx.s3, new GetObjectCommand({ Bucket: bucketOf(ctx), Key: objectKey }), {
-    expiresIn: DOWNLOAD_WINDOW_SECONDS,
-  });
+  const url = await getSignedUrl(
+    ctx.s3,
+    new GetObjectCommand({
+      Bucket: bucketOf(ctx),
+      Key: file.objectKey,
+      ResponseContentType: file.contentType,
+    }),
+    { expiresIn: DOWNLOAD_WINDOW_SECONDS },
+  );
   return { url, expiresAt: new Date(now.getTime() + DOWNLOAD_WINDOW_SECONDS * 1000).toISOString() };
 };
 
@@ -72,14 +79,20 @@ export const inspectObject = async (
   try {
     const head = await ctx.s3.send(new HeadObjectCommand({ Bucket, Key: objectKey }));
     const sizeBytes = head.ContentLength ?? 0;
-    if (sizeBytes === 0) return { sizeBytes, head: new Uint8Array(), complete: true };
+    if (sizeBytes === 0)
+      return { sizeBytes, head: new Uint8Array(), complete: true, contentType: head.ContentType };
     const start = await ctx.s3.send(
       new GetObjectCommand({ Bucket, Key: objectKey, Range: `bytes=0-${SNIFF_BYTES - 1}` }),
     );
     const bytes = (await start.Body?.transformToByteArray()) ?? new Uint8Array();
     // A server that ignores Range sends the whole object; only the head is looked at.
     const headBytes = bytes.subarray(0, SNIFF_BYTES);
-    return { sizeBytes, head: headBytes, complete: headBytes.length >= sizeBytes };
+    return {
+      sizeBytes,
+      head: headBytes,
+      complete: headBytes.length >= sizeBytes,
+      contentType: head.ContentType,
+    };
   } catch (error) {
     if (isMissing(error)) return undefined;
     throw error;

@@ -49,12 +49,29 @@ describe('judging a stored upload', () => {
   const pdf = { contentType: 'application/pdf', sizeBytes: 100 };
   const head = text('%PDF-1.7');
   it.each([
-    [{ sizeBytes: 100, head, complete: false }, 1000, { accepted: true }],
-    [{ sizeBytes: 0, head: bytes(), complete: true }, 1000, { accepted: false, reason: 'empty' }],
-    [{ sizeBytes: 5000, head, complete: false }, 1000, { accepted: false, reason: 'too-large' }],
-    [{ sizeBytes: 99, head, complete: false }, 1000, { accepted: false, reason: 'size-mismatch' }],
+    [{ sizeBytes: 100, head, complete: false, contentType: 'application/pdf' }, 1000, { accepted: true }],
     [
-      { sizeBytes: 100, head: text('GIF89a'), complete: false },
+      { sizeBytes: 100, head, complete: false, contentType: 'text/html' },
+      1000,
+      { accepted: false, reason: 'type-mismatch' },
+    ],
+    [
+      { sizeBytes: 0, head: bytes(), complete: true, contentType: 'application/pdf' },
+      1000,
+      { accepted: false, reason: 'empty' },
+    ],
+    [
+      { sizeBytes: 5000, head, complete: false, contentType: 'application/pdf' },
+      1000,
+      { accepted: false, reason: 'too-large' },
+    ],
+    [
+      { sizeBytes: 99, head, complete: false, contentType: 'application/pdf' },
+      1000,
+      { accepted: false, reason: 'size-mismatch' },
+    ],
+    [
+      { sizeBytes: 100, head: text('GIF89a'), complete: false, contentType: 'application/pdf' },
       1000,
       { accepted: false, reason: 'type-mismatch' },
     ],
