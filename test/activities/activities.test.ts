@@ -142,6 +142,13 @@ describe('listing', () => {
       `/activities?branchId=${branchId}&from=${encodeURIComponent('2026-11-02T09:00:00+08:00')}&to=${encodeURIComponent('2026-11-04T09:00:00+08:00')}`,
     );
     expect(window.body.items.map((a: { title: string }) => a.title)).toEqual(['2026-11-02', '2026-11-03']);
+    const backwards = await secretary.get(
+      `/activities?branchId=${branchId}&from=${encodeURIComponent('2026-11-04T09:00:00+08:00')}&to=${encodeURIComponent('2026-11-02T09:00:00+08:00')}`,
+    );
+    expect(backwards.status).toBe(400);
+    expect(backwards.body.error.details.fields).toEqual([
+      { field: 'query.to', message: 'Must be after from' },
+    ]);
     await secretary.post(`/activities/${ids['2026-11-03']}/cancel`, { reason: '改期' }, NOW);
     const cancelled = await secretary.get(`/activities?branchId=${branchId}&status=cancelled`);
     expect(cancelled.body.items.map((a: { title: string }) => a.title)).toEqual(['2026-11-03']);

@@ -129,6 +129,11 @@ describe('room bookings', () => {
 
   it('refuses an unknown room and a room too small for the invitees', async () => {
     const { committee, roomId, branchId } = await setUp(2);
+    expect((await committee.get(`/activities/rooms/${newId()}/bookings`, NOW)).status).toBe(404);
+    const backwards = await committee.get(
+      `/activities/rooms/${roomId}/bookings?from=2026-11-27T00:00:00Z&to=2026-11-20T00:00:00Z`,
+    );
+    expect(backwards.status).toBe(400);
     const unknown = await committee.post(
       '/activities',
       meeting(branchId, { roomId: newId(), inviteeIds: [] }),

@@ -212,6 +212,9 @@ export const activityRoutes = [
         throw validationFailed([{ field: 'query.branchId', message: 'Name the branch to list' }]);
       }
       if (!canListBranch(caller, branchId)) throw notFound('Branch');
+      if (query.from && query.to && Date.parse(query.to) <= Date.parse(query.from)) {
+        throw validationFailed([{ field: 'query.to', message: 'Must be after from' }]);
+      }
       const page = await listActivities(ctx, {
         branchId,
         ...(query.from ? { from: utc(query.from) } : {}),

@@ -1,6 +1,6 @@
 /** Rooms (党员活动室) and their bookings. */
 import { z } from 'zod';
-import { conflict, notFound } from '../../../shared/errors.js';
+import { conflict, notFound, validationFailed } from '../../../shared/errors.js';
 import { pageQuery } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
@@ -59,6 +59,9 @@ export const roomRoutes = [
       // Without a window: the coming 31 days.
       const from = query.from ? new Date(query.from) : now;
       const to = query.to ? new Date(query.to) : new Date(from.getTime() + 31 * DAY);
+      if (to.getTime() <= from.getTime()) {
+        throw validationFailed([{ field: 'query.to', message: 'Must be after from' }]);
+      }
       const page = await bookingsPage(
         ctx,
         params.roomId,
