@@ -183,6 +183,8 @@ export interface StoredObject {
   head: Uint8Array;
   /** True when `head` is the whole object. */
   complete: boolean;
+  /** The Content-Type S3 stored and will serve; absent if none was sent. */
+  contentType?: string | undefined;
 }
 
 const startsWith = (bytes: Uint8Array, prefix: readonly number[], offset = 0): boolean =>
@@ -252,7 +254,12 @@ export const judgeUpload = (
   if (stored.sizeBytes === 0) return { accepted: false, reason: 'empty' };
   if (stored.sizeBytes > uploadLimitBytes) return { accepted: false, reason: 'too-large' };
   if (stored.sizeBytes !== declared.sizeBytes) return { accepted: false, reason: 'size-mismatch' };
-  if (!contentMatches(declared.contentType, stored.head, stored.complete)) {
+  // The stored type is what S3 serves on download: a PDF stored as text/html would be a page.
+  const storedType = stored.contentType?.split(';')[0]?.trim().toLowerCase();
+  if (
+    storedType !== declared.contentType ||
+    !contentMatches(declared.contentType, stored.head, stored.complete)
+  ) {
     return { accepted: false, reason: 'type-mismatch' };
   }
   return { accepted: true };

@@ -145,8 +145,12 @@ export const downloadResource = async (
   if (!canUse(caller, resource)) {
     throw conflict('resource-not-available', `The resource is ${resource.status}, not available`);
   }
-  if (!resource.objectKey) throw ruleViolation('resource-is-a-link', 'A link has no file; open its url');
-  return ok(await downloadUrl(ctx, resource.objectKey, now));
+  if (!resource.objectKey || !resource.contentType) {
+    throw ruleViolation('resource-is-a-link', 'A link has no file; open its url');
+  }
+  return ok(
+    await downloadUrl(ctx, { objectKey: resource.objectKey, contentType: resource.contentType }, now),
+  );
 };
 
 interface ObjectCreatedDetail {
@@ -155,10 +159,12 @@ interface ObjectCreatedDetail {
 }
 
 /**
- * S3 reported an object in the library. Only a resource still `uploading` is decided: the
- * stored object itself (not the form's promises) must be within the limit, of the declared
- * size, and carry the declared type's signature. A refused object is deleted first, so it is
- * never downloadable, even if this delivery fails and is retried.
+ * S3 reported an object in the library. The stored object itself (not the form's promises)
+ * must be within the limit, of the declared size, and carry the declared type. A refused
+ * object is deleted before the resource is marked, so it is never downloadable, even if
+ * this delivery fails and is retried. The upload form stays valid for a while, so an object
+ * may also arrive again for a resource already decided: it is checked again, and a bad
+ * replacement takes the resource out of the library.
  */
 export const onObjectCreated = async (
   event: ConsumedEvent<unknown>,
@@ -170,17 +176,15 @@ export const onObjectCreated = async (
   const key = typeof detail.object?.key === 'string' ? detail.object.key : '';
   const resourceId = resourceIdOfKey(key);
   const resource = resourceId ? await getResource(ctx, resourceId) : undefined;
-  if (!resource || resource.objectKey !== key) {
-    ctx.log.warn('object without a resource removed', { key });
+  if (!resource || resource.objectKey !== key || resource.status === 'rejected') {
+    // Nothing of ours may be served from here: no resource, or one already refused.
+    ctx.log.warn('object without a usable resource removed', { key });
     await deleteObject(ctx, key);
-    return;
-  }
-  if (resource.status !== 'uploading') {
-    ctx.log.info('object event for a decided resource ignored', { resourceId, status: resource.status });
     return;
   }
   const at = new Date(event.occurredAt);
   const stored = await inspectObject(ctx, key);
+  if (!stored && resource.status !== 'uploading') return; // gone again; a later event tells more
   const verdict = stored
     ? judgeUpload(
         { contentType: resource.contentType as string, sizeBytes: resource.sizeBytes as number },
@@ -190,12 +194,13 @@ export const onObjectCreated = async (
     : ({ accepted: false, reason: 'missing' } as const);
   const base = { ...resource, updatedAt: at.toISOString(), version: resource.version + 1 };
   if (verdict.accepted) {
+    if (resource.status !== 'uploading') return; // the same checked file, or an equally good one
     const next: Resource = { ...base, status: 'available' as ResourceStatus, publishedAt: at.toISOString() };
     saveResource(tx, next, resource);
     publish(tx, next, at);
     return;
   }
-  ctx.log.info('upload rejected', { resourceId, reason: verdict.reason });
+  ctx.log.info('upload rejected', { resourceId, reason: verdict.reason, was: resource.status });
   if (stored) await deleteObject(ctx, key);
   saveResource(tx, { ...base, status: 'rejected', rejectedReason: verdict.reason }, resource);
 };
