@@ -120,11 +120,29 @@ describe('listing people', () => {
     expect(ids(await admin.get(`/talent/people?branchId=${branchId}&status=full`))).toEqual(
       [b.personId, c.personId].sort(),
     );
-    expect(ids(await admin.get(`/talent/people?q=${encodeURIComponent(unique)}&limit=100`))).toEqual(
-      [a.personId, b.personId].sort(),
-    );
+    // Name search filters a branch's Query (the whole register would take paging through).
+    expect(
+      ids(await admin.get(`/talent/people?branchId=${branchId}&q=${encodeURIComponent(unique)}`)),
+    ).toEqual([a.personId, b.personId].sort());
     const byStatus = await admin.get(`/talent/people?status=activist&branchId=${branchId}`);
     expect(ids(byStatus)).toEqual([a.personId]);
+    // Across branches (committee): by status, or everyone, walked page by page.
+    const walk = async (query: string) => {
+      const found: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await admin.get(
+          `/talent/people?${query}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        );
+        expect(page.status).toBe(200);
+        found.push(...page.body.items.map((p: any) => p.personId));
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      return found.sort();
+    };
+    const q = `q=${encodeURIComponent(unique)}`;
+    expect(await walk(`status=full&${q}`)).toEqual([b.personId]);
+    expect(await walk(q)).toEqual([a.personId, b.personId].sort());
 
     expect((await admin.put(`/talent/pools/young-talent/members/${a.personId}`)).status).toBe(200);
     expect(ids(await admin.get(`/talent/people?pool=young-talent&branchId=${branchId}`))).toEqual([
