@@ -288,6 +288,23 @@ describe('refusals through the gateway, each naming its rule', () => {
     await expectRefusal(await transition(p, { ...body, evidence }), code);
   });
 
+  it('a malformed command is a 400 naming each bad field, and changes nothing', async () => {
+    const p = (await register(admin, { branchId })).personId;
+    const res = await transition(p, {
+      to: 'member',
+      effectiveOn: '2025-02-30',
+      evidence: { introducers: ['x'], training: { days: -1 } },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.fields.map((f: any) => f.field).sort()).toEqual([
+      'body.effectiveOn',
+      'body.evidence.introducers',
+      'body.evidence.training.days',
+      'body.to',
+    ]);
+    expect((await admin.get(`/talent/people/${p}`)).body.version).toBe(1);
+  });
+
   it('contact persons and introducers are not the person themselves', async () => {
     const p = (await register(admin, { branchId, politicalStatus: 'applicant', statusSince: '2024-01-01' }))
       .personId;
