@@ -3,6 +3,7 @@
  * branch moves and the events they publish, and who may see what.
  */
 import { describe, expect, it } from 'vitest';
+import { newId } from '../../shared/ids.js';
 import { as } from '../support/api.js';
 import { committee, newBranch, outbox, personBody, register, TODAY } from './support.js';
 
@@ -61,6 +62,20 @@ describe('registering people', () => {
     });
     // Contact details never leave talent.
     expect(JSON.stringify(events)).not.toContain('13800000000');
+  });
+
+  it('takes the id a person already signs in with, once', async () => {
+    const admin = await committee();
+    const personId = newId();
+    const first = await admin.post('/talent/people', personBody({ personId }), { now: TODAY });
+    expect(first.status).toBe(201);
+    expect(first.body.personId).toBe(personId);
+    const again = await admin.post('/talent/people', personBody({ personId, name: '李四' }), { now: TODAY });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('person-exists');
+    expect((await admin.get(`/talent/people/${personId}`)).body.name).toBe('张三');
+    expect((await outbox(personId)).map((e) => e.type)).toEqual(['PersonRegistered']);
+    expect((await admin.post('/talent/people', personBody({ personId: 'not-a-ulid' }))).status).toBe(400);
   });
 
   it('lets a secretary register into their own branch only', async () => {

@@ -4,7 +4,7 @@ import { conflict, forbidden, notFound, ruleViolation } from '../../../shared/er
 import { pageQuery } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
-import { idParam, isoDate, nonEmpty } from '../../../shared/schemas.js';
+import { idParam, isoDate, nonEmpty, ulid } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { localDate } from '../../../shared/time.js';
 import { educations, genders, type Person, personView, snapshotOf } from '../domain/person.js';
@@ -35,6 +35,8 @@ const optionalFields = {
 };
 
 const registerBody = z.strictObject({
+  /** Optional: the id the person already signs in with (the token's `sub`); new otherwise. */
+  personId: ulid.optional(),
   name: nonEmpty(100),
   gender: z.enum(genders),
   birthDate: isoDate,
@@ -104,10 +106,10 @@ export const peopleRoutes = [
       }
       await requireBranch(ctx, branchId, body.partyGroupId);
       const at = now.toISOString();
-      const { branchId: _ignored, ...fields } = body;
+      const { branchId: _ignored, personId, ...fields } = body;
       const person: Person = {
         ...fields,
-        personId: newId(),
+        personId: personId ?? newId(),
         version: 1,
         ...(branchId ? { branchId } : {}),
         ...(body.politicalStatus === 'probationary' ? { probation: { startedOn: body.statusSince } } : {}),
