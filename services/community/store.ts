@@ -1,5 +1,5 @@
 /**
- * The community table. Access patterns (every list is a Query; no Scan anywhere):
+ * The community table (the transactions guarding places live in places.ts). Access patterns (every list is a Query; no Scan anywhere):
  *   partner by id                 pk PARTNER#<id>               sk PARTNER
  *   partners by status            gsi1 PARTNERS#<status>        gsi1sk <appliedAt>#<id>
  *   identity held by an applicant pk UNIQUE#credit#<code> | UNIQUE#name#<sha256 of normalised name>, sk UNIQUE

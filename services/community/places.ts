@@ -1,0 +1,335 @@
+/**
+ * Places: the transactions that keep an event's capacity, each partner's quota and the
+ * waitlist true under any concurrency. The counters live on the event item (`confirmed`)
+ * and per-partner quota items (`confirmedForPartner`); every transaction is conditioned on
+ * the values it read, and a lost race is re-read and recomputed (bounded).
+ */
+import type { ServiceContext } from '../../shared/context.js';
+import { conflict, DomainError, notFound, serviceUnavailable } from '../../shared/errors.js';
+import type { Transaction } from '../../shared/store/transaction.js';
+import { toLocalIso } from '../../shared/time.js';
+import { allocatePlaces, planPromotions, requireCancellable, requireStatus } from './domain/joint-events.js';
+import { RegistrationConfirmed } from './events.js';
+import {
+  confirmedForPartner,
+  getEvent,
+  getRegistration,
+  type JointEventItem,
+  keys,
+  ownRegistrations,
+  type Participant,
+  type Registrant,
+  type RegistrationItem,
+  tx,
+  waitlistHead,
+} from './store.js';
+
+const MAX_ATTEMPTS = 60;
+
+/** Losing a race for the same counters is normal under load: read again and recompute. */
+const RETRYABLE = new Set(['concurrent-update', 'places-changed']);
+const placesChanged = () => conflict('places-changed', 'The places changed meanwhile');
+
+const withRetries = async <T>(attempt: () => Promise<T>): Promise<T> => {
+  for (let i = 0; i < MAX_ATTEMPTS; i++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof DomainError && RETRYABLE.has(error.code))) throw error;
+      // Jittered backoff so the losers of one round do not collide again in the next.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * (i + 1))));
+    }
+  }
+  throw serviceUnavailable('Too many registrations at once; try again');
+};
+
+const eventCondition = (event: JointEventItem, exact: boolean, confirm: number) => ({
+  condition: exact
+    ? '#status = :published AND #confirmed = :seen'
+    : '#status = :published AND #confirmed <= :limit',
+  names: { '#status': 'status', '#confirmed': 'confirmed' },
+  values: {
+    ':published': 'published',
+    ...(exact ? { ':seen': event.confirmed } : { ':limit': event.capacity - confirm }),
+  },
+  onConditionFailed: placesChanged,
+});
+
+/** Adds the freeing of places and the promotion of the waitlist, in order, to a transaction. */
+const promote = async (
+  ctx: ServiceContext,
+  t: Transaction,
+  event: JointEventItem,
+  cancelled: RegistrationItem,
+  now: Date,
+) => {
+  const freedByPartner = new Map<string, number>();
+  const freed = cancelled.participants.filter((p) => p.status === 'confirmed').length;
+  const cancelledPartner =
+    cancelled.registrant.kind === 'partner' ? cancelled.registrant.partnerId : undefined;
+  if (cancelledPartner && freed > 0) freedByPartner.set(cancelledPartner, freed);
+
+  const head = (await waitlistHead(ctx, event.jointEventId, 100)).filter(
+    (w) => w.registrationId !== cancelled.registrationId,
+  );
+  const partners = new Set([
+    ...freedByPartner.keys(),
+    ...head.flatMap((w) => (w.partnerId ? [w.partnerId] : [])),
+  ]);
+  const used = new Map<string, number>();
+  for (const p of partners) used.set(p, await confirmedForPartner(ctx, event.jointEventId, p));
+
+  const free = event.capacity - event.confirmed + freed;
+  // Room in the transaction: the cancellation's own items plus, per promotion, a wait entry
+  // and at worst its registration, quota and outbox items.
+  const room = Math.max(0, Math.floor((90 - t.size - partners.size) / 3));
+  const planned = planPromotions(
+    head,
+    Math.min(free, room),
+    event.partnerQuota,
+    (p) => (used.get(p) ?? 0) - (freedByPartner.get(p) ?? 0),
+  );
+
+  const byRegistration = new Map<string, number[]>();
+  for (const w of planned)
+    byRegistration.set(w.registrationId, [
+      ...(byRegistration.get(w.registrationId) ?? []),
+      w.participantIndex,
+    ]);
+  const delta = new Map<string, number>();
+  for (const [p, n] of freedByPartner) delta.set(p, -n);
+  for (const w of planned) if (w.partnerId) delta.set(w.partnerId, (delta.get(w.partnerId) ?? 0) + 1);
+
+  for (const [registrationId, indexes] of byRegistration) {
+    const r = await getRegistration(ctx, event.jointEventId, registrationId);
+    if (r?.status !== 'active') throw placesChanged();
+    const participants = r.participants.map((p, i) =>
+      indexes.includes(i) ? { ...p, status: 'confirmed' as const } : p,
+    );
+    t.update(
+      keys.registration(event.jointEventId, registrationId),
+      {
+        expression: 'SET participants = :participants, #version = #version + :one',
+        names: { '#version': 'version' },
+        values: { ':participants': participants, ':one': 1 },
+      },
+      { condition: '#version = :v', values: { ':v': r.version }, onConditionFailed: placesChanged },
+    );
+    t.publish(
+      RegistrationConfirmed,
+      {
+        jointEventId: event.jointEventId,
+        registrationId,
+        registrant: r.registrant,
+        places: indexes.length,
+        promotedFromWaitlist: true,
+      },
+      { key: event.jointEventId, occurredAt: now },
+    );
+  }
+  for (const w of planned) {
+    t.delete(keys.waiting(event.jointEventId, w.position), {
+      condition: 'attribute_exists(pk)',
+      onConditionFailed: placesChanged,
+    });
+  }
+  t.update(
+    keys.event(event.jointEventId),
+    { expression: 'SET #confirmed = :next', values: { ':next': event.confirmed - freed + planned.length } },
+    eventCondition(event, true, 0),
+  );
+  for (const [p, d] of delta) {
+    if (d === 0) continue;
+    const seen = used.get(p) ?? 0;
+    t.update(
+      keys.quota(event.jointEventId, p),
+      {
+        expression: 'SET #cfp = :next, #type = :type',
+        names: { '#cfp': 'confirmedForPartner', '#type': 'type' },
+        values: { ':next': seen + d, ':type': 'quota' },
+      },
+      {
+        condition: seen === 0 ? 'attribute_not_exists(#cfp) OR #cfp = :seen' : '#cfp = :seen',
+        values: { ':seen': seen },
+        onConditionFailed: placesChanged,
+      },
+    );
+  }
+  return planned.length;
+};
+
+export interface Placement {
+  eventId: string;
+  registrationId: string;
+  registrant: Registrant;
+  people: readonly { name?: string | undefined; phone?: string | undefined }[];
+  /** Arrival positions, one per person, taken before the first attempt so retries keep them. */
+  positions: readonly number[];
+  now: Date;
+}
+
+/** Confirms what capacity and quota allow, in the request's order, and waitlists the rest. */
+export const placeRegistration = (
+  ctx: ServiceContext,
+  { eventId, registrationId, registrant, people, positions, now }: Placement,
+) => {
+  const partnerId = registrant.kind === 'partner' ? registrant.partnerId : undefined;
+  return withRetries(async () => {
+    const current = await getEvent(ctx, eventId);
+    if (!current) throw notFound('Event');
+    requireStatus(current.status, ['published'], 'registered for');
+    const used = partnerId ? await confirmedForPartner(ctx, eventId, partnerId) : 0;
+    const quota = partnerId ? current.partnerQuota : undefined;
+    const { confirm, wait } = allocatePlaces(people.length, {
+      capacity: current.capacity,
+      confirmed: current.confirmed,
+      quota,
+      confirmedForPartner: used,
+    });
+    const participants: Participant[] = people.map((p, i) => ({
+      name: p.name ?? null,
+      status: i < confirm ? 'confirmed' : 'waitlisted',
+      position: positions[i] as number,
+    }));
+    const registration: RegistrationItem = {
+      registrationId,
+      jointEventId: eventId,
+      registrant,
+      participants,
+      status: 'active',
+      createdAt: toLocalIso(now),
+      version: 1,
+    };
+    const t = tx(ctx);
+    if (registrant.kind === 'member') {
+      t.create(
+        { ...keys.member(eventId, registrant.personId), type: 'member-registration', registrationId },
+        () => conflict('already-registered', 'You are already registered for this event'),
+      );
+    }
+    t.create(
+      {
+        ...keys.registration(eventId, registrationId),
+        type: 'registration',
+        gsi1pk: ownRegistrations(eventId, registrant),
+        gsi1sk: registrationId,
+        ...registration,
+      },
+      () => conflict('registration-exists', 'The registration already exists'),
+    );
+    if (people.some((p) => p.phone)) {
+      t.put({
+        ...keys.contact(eventId, registrationId),
+        type: 'contact',
+        phones: people.map((p) => p.phone ?? null),
+      });
+    }
+    // Anyone left waiting must be waiting because the counters really were at their limit.
+    const exact = wait > 0;
+    if (confirm > 0) {
+      t.update(
+        keys.event(eventId),
+        { expression: 'SET #confirmed = #confirmed + :n', values: { ':n': confirm } },
+        eventCondition(current, exact, confirm),
+      );
+    } else {
+      t.check(keys.event(eventId), eventCondition(current, true, 0));
+    }
+    if (partnerId) {
+      const seen = used === 0 ? 'attribute_not_exists(#cfp) OR #cfp = :used' : '#cfp = :used';
+      const quotaCondition = exact
+        ? {
+            condition: seen,
+            names: { '#cfp': 'confirmedForPartner' },
+            values: { ':used': used },
+            onConditionFailed: placesChanged,
+          }
+        : quota !== undefined
+          ? {
+              condition: 'attribute_not_exists(#cfp) OR #cfp <= :limit',
+              names: { '#cfp': 'confirmedForPartner' },
+              values: { ':limit': quota - confirm },
+              onConditionFailed: placesChanged,
+            }
+          : undefined;
+      if (confirm > 0) {
+        t.update(
+          keys.quota(eventId, partnerId),
+          {
+            expression: 'SET #cfp = if_not_exists(#cfp, :zero) + :n, #type = :type',
+            names: { '#cfp': 'confirmedForPartner', '#type': 'type' },
+            values: { ':zero': 0, ':n': confirm, ':type': 'quota' },
+          },
+          quotaCondition,
+        );
+      } else if (quotaCondition && quota !== undefined) {
+        t.check(keys.quota(eventId, partnerId), quotaCondition);
+      }
+    }
+    participants.forEach((p, i) => {
+      if (p.status !== 'waitlisted') return;
+      t.put({
+        ...keys.waiting(eventId, p.position),
+        type: 'waiting',
+        position: p.position,
+        registrationId,
+        participantIndex: i,
+        ...(partnerId ? { partnerId } : {}),
+      });
+    });
+    if (confirm > 0) {
+      t.publish(
+        RegistrationConfirmed,
+        { jointEventId: eventId, registrationId, registrant, places: confirm, promotedFromWaitlist: false },
+        { key: eventId, occurredAt: now },
+      );
+    }
+    await t.commit();
+    return { registration, confirm, wait };
+  });
+};
+
+/** Cancels a registration, freeing its places and promoting the waitlist in order, atomically. */
+export const withdrawRegistration = (
+  ctx: ServiceContext,
+  { eventId, registrationId, now }: { eventId: string; registrationId: string; now: Date },
+) =>
+  withRetries(async () => {
+    const registration = await getRegistration(ctx, eventId, registrationId);
+    if (!registration) throw notFound('Registration');
+    if (registration.status !== 'active')
+      throw conflict('registration-cancelled', 'The registration is already cancelled');
+    const event = await getEvent(ctx, eventId);
+    if (!event) throw notFound('Event');
+    requireStatus(event.status, ['published'], 'changed');
+    requireCancellable(event, now);
+    const t = tx(ctx);
+    t.update(
+      keys.registration(eventId, registrationId),
+      {
+        expression:
+          'SET #status = :cancelled, cancelledAt = :at, participants = :participants, #version = #version + :one',
+        names: { '#status': 'status', '#version': 'version' },
+        values: {
+          ':cancelled': 'cancelled',
+          ':at': toLocalIso(now),
+          ':participants': registration.participants.map((p) => ({ ...p, status: 'cancelled' })),
+          ':one': 1,
+        },
+      },
+      {
+        condition: '#version = :v',
+        values: { ':v': registration.version },
+        onConditionFailed: placesChanged,
+      },
+    );
+    // Nobody needs these phones any more.
+    t.delete(keys.contact(eventId, registrationId));
+    if (registration.registrant.kind === 'member')
+      t.delete(keys.member(eventId, registration.registrant.personId));
+    for (const p of registration.participants) {
+      if (p.status === 'waitlisted') t.delete(keys.waiting(eventId, p.position));
+    }
+    await promote(ctx, t, event, registration, now);
+    await t.commit();
+  });
