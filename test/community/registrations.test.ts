@@ -354,4 +354,46 @@ describe('registrations', () => {
     );
     expect(suspended).toMatchObject({ status: 422, body: { error: { code: 'partner-not-approved' } } });
   });
+
+  it('keeps the counters true when cancellations and new registrations race', async () => {
+    const { eventId, admin } = await publishedEvent({ capacity: 5 });
+    const path = `/community/events/${eventId}/registrations`;
+    const first = await Promise.all(Array.from({ length: 15 }, () => as({ roles: ['member'] })));
+    const answers = await Promise.all(first.map((m) => m.post(path, {}, { now: duringRegistration })));
+    const entry = (i: number) => ({
+      member: first[i] as Awaited<ReturnType<typeof as>>,
+      registrationId: answers[i]?.body.registrationId as string,
+      position: answers[i]?.body.participants[0].position as number,
+      confirmed: answers[i]?.body.confirmed === 1,
+    });
+    const all = answers.map((_, i) => entry(i));
+    const confirmed = all.filter((e) => e.confirmed);
+    const waiting = all.filter((e) => !e.confirmed).sort((a, b) => a.position - b.position);
+    expect(confirmed).toHaveLength(5);
+
+    // At once: three confirmed and two waiting members cancel while five newcomers register.
+    const leaving = [...confirmed.slice(0, 3), ...waiting.slice(0, 2)];
+    const newcomers = await Promise.all(Array.from({ length: 5 }, () => as({ roles: ['member'] })));
+    const results = await Promise.all([
+      ...leaving.map((e) => e.member.delete(`${path}/${e.registrationId}`, { now: duringRegistration })),
+      ...newcomers.map((m) => m.post(path, {}, { now: duringRegistration })),
+    ]);
+    expect(results.map((r) => r.status)).toEqual([...Array(5).fill(204), ...Array(5).fill(201)]);
+
+    const items: Registration[] = (await admin.get(`${path}?limit=100`)).body.items;
+    const nowConfirmed = items
+      .filter((r) => r.status === 'active' && r.participants[0]?.status === 'confirmed')
+      .map((r) => r.registrationId)
+      .sort();
+    // The two who stayed, and the three longest-waiting of those still waiting: no newcomer.
+    const expected = [...confirmed.slice(3), ...waiting.slice(2, 5)].map((e) => e.registrationId).sort();
+    expect(nowConfirmed).toEqual(expected);
+    expect(await remaining(admin, eventId)).toBe(0);
+    const list = await waitlistOf(admin, eventId);
+    const stillWaiting = items.filter(
+      (r) => r.status === 'active' && r.participants[0]?.status === 'waitlisted',
+    );
+    expect(list).toHaveLength(stillWaiting.length);
+    expect(list).toHaveLength(10);
+  }, 120_000);
 });
