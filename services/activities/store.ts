@@ -359,6 +359,25 @@ export const bookingsPage = (
 
 export const bookingItem = (b: Booking) => ({ ...bookingKey(b), kind: 'booking', ...b });
 
+/**
+ * Commits a transaction built afresh on each attempt, retrying (a bounded number of times)
+ * only DynamoDB's TransactionConflict: on AWS, transactions that merely condition-check the
+ * same activity item (a branch checking in at once) can cancel each other.
+ */
+export const commitRetryingConflicts = async (ctx: ServiceContext, build: (t: Transaction) => void) => {
+  for (let attempt = 0; ; attempt += 1) {
+    const t = tx(ctx);
+    build(t);
+    try {
+      await t.commit();
+      return;
+    } catch (error) {
+      if (!(error instanceof DomainError && error.code === 'concurrent-update') || attempt >= 5) throw error;
+      await pause(attempt);
+    }
+  }
+};
+
 const ROOM_MOVED_ON = 'room-bookings-changed';
 const MAX_BOOKING_ATTEMPTS = 25;
 

@@ -73,6 +73,17 @@ describe('self check-in', () => {
     ).toBe(404);
   });
 
+  it('lets a whole branch check in at the same moment', async () => {
+    const { members, activityId, code, secretary } = await setUp(20);
+    const results = await Promise.all(
+      members.map((m) =>
+        m.post(`/activities/${activityId}/check-in`, { code }, at('2026-11-26T09:01:00+08:00')),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(members.map(() => 201));
+    expect((await secretary.get(`/activities/${activityId}/attendance`)).body).toMatchObject({ present: 20 });
+  });
+
   it('keeps the first check-in when someone checks in twice', async () => {
     const { members, activityId, code, secretary } = await setUp();
     const first = await nth(members, 0).post(

@@ -5,6 +5,7 @@ import { conflict, DomainError, ruleViolation, unwrap, validationFailed } from '
 import { created, ok } from '../../../shared/http/result.js';
 import { idParam } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
+import type { Transaction } from '../../../shared/store/transaction.js';
 import { type Activity, checkIn, requireScheduled } from '../domain/activity.js';
 import { finalStatus, roll, tally } from '../domain/attendance.js';
 import { attendanceStatuses } from '../events.js';
@@ -13,9 +14,9 @@ import {
   attendanceItem,
   attendanceOpen,
   attendanceRecords,
+  commitRetryingConflicts,
   getAttendanceRecord,
   recordedStatuses,
-  tx,
 } from '../store.js';
 import { local, organisedActivity, visibleActivity } from './common.js';
 
@@ -66,13 +67,13 @@ export const attendanceRoutes = [
         via: 'check-in',
       };
       const open = attendanceOpen(a.activityId);
-      const t = tx(ctx).check(open.key, open.condition);
-      t.put(attendanceItem(a.activityId, record), {
-        condition: 'attribute_not_exists(pk)',
-        onConditionFailed: () => conflict('already-recorded', 'Attendance was recorded meanwhile'),
-      });
+      const build = (t: Transaction) =>
+        t.check(open.key, open.condition).put(attendanceItem(a.activityId, record), {
+          condition: 'attribute_not_exists(pk)',
+          onConditionFailed: () => conflict('already-recorded', 'Attendance was recorded meanwhile'),
+        });
       try {
-        await t.commit();
+        await commitRetryingConflicts(ctx, build);
       } catch (error) {
         // A concurrent check-in (or the secretary) got there first: show that record.
         if (error instanceof DomainError && error.code === 'already-recorded') {
@@ -119,20 +120,21 @@ export const attendanceRoutes = [
       }
       unwrap(requireScheduled(a, 'record attendance'));
       const open = attendanceOpen(a.activityId);
-      const t = tx(ctx).check(open.key, open.condition);
-      for (const e of body.entries) {
-        t.put(
-          attendanceItem(a.activityId, {
-            personId: e.personId,
-            status: e.status,
-            ...(e.note ? { note: e.note } : {}),
-            recordedAt: now.toISOString(),
-            recordedBy: caller.sub,
-            via: 'secretary',
-          }),
-        );
-      }
-      await t.commit();
+      await commitRetryingConflicts(ctx, (t) => {
+        t.check(open.key, open.condition);
+        for (const e of body.entries) {
+          t.put(
+            attendanceItem(a.activityId, {
+              personId: e.personId,
+              status: e.status,
+              ...(e.note ? { note: e.note } : {}),
+              recordedAt: now.toISOString(),
+              recordedBy: caller.sub,
+              via: 'secretary',
+            }),
+          );
+        }
+      });
       return ok(await attendanceView(ctx, a));
     },
   }),
