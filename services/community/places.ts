@@ -198,6 +198,7 @@ export const placeRegistration = (
       participants,
       status: 'active',
       createdAt: toLocalIso(now),
+      ...(registrant.kind === 'partner' ? { consentedAt: toLocalIso(now) } : {}),
       version: 1,
     };
     const t = tx(ctx);

@@ -87,6 +87,8 @@ export interface PartnerItem {
   intro: string;
   status: PartnerStatus;
   appliedAt: string;
+  /** PIPL: when the applicant consented to the processing of the contact's data. */
+  consentedAt: string;
   decidedAt?: string;
   reason?: string;
   version: number;
@@ -130,6 +132,8 @@ export interface RegistrationItem {
   participants: Participant[];
   status: 'active' | 'cancelled';
   createdAt: string;
+  /** PIPL: when a partner confirmed its participants agreed (absent for members). */
+  consentedAt?: string;
   checkedInAt?: string;
   cancelledAt?: string;
   version: number;

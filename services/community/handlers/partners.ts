@@ -69,6 +69,7 @@ export const apply = async (
     intro: body.intro,
     status: 'pending',
     appliedAt,
+    consentedAt: appliedAt,
     version: 1,
   };
   const t = tx(ctx);
