@@ -51,6 +51,9 @@ const statementsOf = (template: Template): { policy: string; role: string; state
     }));
   });
 
+/** A synth of every service takes seconds of CPU; on a shared, loaded machine much longer. */
+const SYNTH_TIMEOUT_MS = 180_000;
+
 const STREAM_READ = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'];
 
 export const stageSuite = (stage: Stage): void => {
@@ -64,7 +67,7 @@ export const stageSuite = (stage: Stage): void => {
       config = stageConfig(stage);
       s = synthStage(stage);
       services = s.dangjian.services;
-    });
+    }, SYNTH_TIMEOUT_MS);
 
     it('names every stack after the stage and builds one stack per listed service', () => {
       expect(s.stacks.map((stack) => stack.stackName)).toEqual([
