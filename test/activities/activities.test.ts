@@ -293,6 +293,22 @@ describe('completing', () => {
     expect(late.status).toBe(409);
   });
 
+  it('completes once when two organisers complete at the same moment', async () => {
+    const { branchId, secretary } = await branchWithMembers(3);
+    const committee = await as({ roles: ['committee'] });
+    const { body } = await secretary.post('/activities', meeting(branchId), NOW);
+    const after = at('2026-11-26T11:00:00+08:00');
+    const results = await Promise.all([
+      secretary.post(`/activities/${body.activityId}/complete`, { minutes: 'a' }, after),
+      committee.post(`/activities/${body.activityId}/complete`, { minutes: 'b' }, after),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+    await settle();
+    const events = await outboxOf(body.activityId);
+    expect(events.filter((e) => e.detailType === 'ActivityCompleted')).toHaveLength(1);
+    expect(events.filter((e) => e.detailType === 'AttendanceRecorded')).toHaveLength(3);
+  });
+
   it('publishes attendance for more invitees than one transaction holds', async () => {
     const branchId = newId();
     const inviteeIds = Array.from({ length: 120 }, () => newId());
