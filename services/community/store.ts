@@ -20,6 +20,7 @@ import {
   type BatchGetCommandOutput,
   GetCommand,
   QueryCommand,
+  type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../shared/context.js';
@@ -189,28 +190,39 @@ export const takeArrivalPositions = async (
   return Array.from({ length: count }, (_, i) => last - count + 1 + i);
 };
 
-/** Every item of one sort-key prefix of an event's partition, following pages to the end. */
-const queryAll = async <T>(ctx: ServiceContext, eventId: string, prefix: string, max = 10_000) => {
+/** Every item of a Query, following pages to the end (an event's registrations are bounded by its size). */
+const queryAll = async <T>(ctx: ServiceContext, input: Omit<QueryCommandInput, 'ExclusiveStartKey'>) => {
   const items: T[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const out = await ctx.db.send(
-      new QueryCommand({
-        TableName: ctx.env.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': `EVENT#${eventId}`, ':prefix': prefix },
-        ConsistentRead: true,
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
+      new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) }),
     );
     items.push(...((out.Items ?? []) as T[]));
     start = out.LastEvaluatedKey;
-  } while (start && items.length < max);
+  } while (start);
   return items;
 };
 
+const eventItems = <T>(ctx: ServiceContext, eventId: string, prefix: string) =>
+  queryAll<T>(ctx, {
+    TableName: ctx.env.tableName,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': `EVENT#${eventId}`, ':prefix': prefix },
+    ConsistentRead: true,
+  });
+
 export const allRegistrations = (ctx: ServiceContext, eventId: string) =>
-  queryAll<RegistrationItem>(ctx, eventId, 'REG#');
+  eventItems<RegistrationItem>(ctx, eventId, 'REG#');
+
+/** One registrant's registrations for an event, on the index. */
+export const registrationsOf = (ctx: ServiceContext, eventId: string, registrant: Registrant) =>
+  queryAll<RegistrationItem>(ctx, {
+    TableName: ctx.env.tableName,
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :p',
+    ExpressionAttributeValues: { ':p': ownRegistrations(eventId, registrant) },
+  });
 
 /** The head of the waitlist, in arrival order. */
 export const waitlistHead = async (ctx: ServiceContext, eventId: string, limit: number) => {
@@ -227,7 +239,7 @@ export const waitlistHead = async (ctx: ServiceContext, eventId: string, limit: 
 };
 
 export const contactKeysOf = async (ctx: ServiceContext, eventId: string) =>
-  (await queryAll<{ pk: string; sk: string }>(ctx, eventId, 'CONTACT#')).map(({ pk, sk }) => ({ pk, sk }));
+  (await eventItems<{ pk: string; sk: string }>(ctx, eventId, 'CONTACT#')).map(({ pk, sk }) => ({ pk, sk }));
 
 export const setExpiry = (ctx: ServiceContext, key: { pk: string; sk: string }, expiresAt: number) =>
   ctx.db.send(

@@ -32,6 +32,7 @@ import {
   phonesOf,
   type Registrant,
   type RegistrationItem,
+  registrationsOf,
   setExpiry,
   takeArrivalPositions,
   tx,
@@ -242,8 +243,10 @@ export const exportRegistrations = async (
 ) => {
   const event = await visibleEvent(ctx, params.eventId, caller);
   const scope = scopeOf(caller);
-  const all = await allRegistrations(ctx, event.jointEventId);
-  const mine = scope === 'all' ? all : all.filter((r) => mayHandle(caller, r));
+  const mine =
+    scope === 'all'
+      ? await allRegistrations(ctx, event.jointEventId)
+      : await registrationsOf(ctx, event.jointEventId, scope);
   const phones = await phonesOf(
     ctx,
     event.jointEventId,
