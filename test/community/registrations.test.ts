@@ -396,4 +396,34 @@ describe('registrations', () => {
     expect(list).toHaveLength(stillWaiting.length);
     expect(list).toHaveLength(10);
   }, 120_000);
+
+  it('lets the committee cancel for anyone, and checks in only registrations holding a place', async () => {
+    const { eventId, admin } = await publishedEvent({ capacity: 1 });
+    const path = `/community/events/${eventId}/registrations`;
+    const [holder, waiter] = await Promise.all([as({ roles: ['member'] }), as({ roles: ['member'] })]);
+    const held = await holder.post(path, {}, { now: duringRegistration });
+    const waiting = await waiter.post(path, {}, { now: duringRegistration });
+    expect([held.body.confirmed, waiting.body.waitlisted]).toEqual([1, 1]);
+    const refused = await admin.post(
+      `/community/events/${eventId}/check-in`,
+      { registrationId: waiting.body.registrationId },
+      { now: eventDay },
+    );
+    expect(refused).toMatchObject({ status: 422, body: { error: { code: 'no-confirmed-place' } } });
+
+    expect(
+      (await admin.delete(`${path}/${held.body.registrationId}`, { now: duringRegistration })).status,
+    ).toBe(204);
+    expect(
+      (await admin.delete(`${path}/${held.body.registrationId}`, { now: duringRegistration })).status,
+    ).toBe(409);
+    const promoted = await admin.post(
+      `/community/events/${eventId}/check-in`,
+      { registrationId: waiting.body.registrationId },
+      { now: eventDay },
+    );
+    expect(promoted.status).toBe(200);
+    const mine = (await holder.get(path)).body.items[0];
+    expect(mine).toMatchObject({ status: 'cancelled', participants: [{ status: 'cancelled' }] });
+  });
 });
