@@ -6,7 +6,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../shared/ids.js';
-import { as, runtime, settle, tableClient } from '../support/api.js';
+import { as, runtime, tableClient } from '../support/api.js';
 import { expectStatus } from './support.js';
 
 const questions = [
@@ -125,7 +125,6 @@ describe('assessments', () => {
       400,
     );
 
-    await settle();
     const outbox = await tableClient().send(
       new QueryCommand({
         TableName: runtime().tableNames.resources,

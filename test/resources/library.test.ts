@@ -215,7 +215,6 @@ describe('uploading to the library', () => {
     expect(res.body.upload).toBeUndefined();
     expectStatus(await member.get(`/resources/${res.body.resourceId}`), 200);
     expectStatus(await member.get(`/resources/${res.body.resourceId}/download`), 422);
-    await settle();
     expect((await outboxOf(res.body.resourceId)).map((e) => e.detail.data)).toEqual([
       { resourceId: res.body.resourceId, title: '二十大报告', kind: 'link', tags: [], audience: {} },
     ]);

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Caller } from '../../../shared/auth.js';
-import { type Assignment, checkAssignmentScope, completionList, studySummary } from './study.js';
+import {
+  type Assignment,
+  canSeeAssignment,
+  checkAssignmentScope,
+  completionList,
+  studySummary,
+} from './study.js';
 
 const assignment: Assignment = {
   assignmentId: 'A',
@@ -45,6 +51,16 @@ describe('assignment scope', () => {
       /not in your branch/,
     );
     expect(() => checkAssignmentScope(secretary, [], [], (p) => branches.get(p))).toThrow(/at least one/);
+  });
+});
+
+describe('who sees an assignment', () => {
+  const secretary: Caller = { sub: 's', roles: ['secretary'], role: 'secretary', branchId: 'B1' };
+  it("shows a secretary their branch's assignments, also those naming people only", () => {
+    expect(canSeeAssignment(secretary, assignment)).toBe(true);
+    expect(canSeeAssignment(secretary, { ...assignment, branchIds: [] })).toBe(false);
+    expect(canSeeAssignment(secretary, { ...assignment, branchIds: [], assignerBranchId: 'B1' })).toBe(true);
+    expect(canSeeAssignment({ ...secretary, branchId: 'B2' }, assignment)).toBe(false);
   });
 });
 

@@ -55,6 +55,8 @@ export interface Assignment {
   personIds: string[];
   assignedBy: string;
   assignedAt: string;
+  /** A secretary's assignment belongs to their branch, even when it names people only. */
+  assignerBranchId?: string;
 }
 
 /**
@@ -91,7 +93,7 @@ export const canSeeAssignment = (caller: Caller, assignment: Assignment): boolea
   hasRole(caller, 'committee') ||
   (hasRole(caller, 'secretary') &&
     caller.branchId !== undefined &&
-    assignment.branchIds.includes(caller.branchId));
+    (assignment.branchIds.includes(caller.branchId) || assignment.assignerBranchId === caller.branchId));
 
 export interface AssignedPerson {
   personId: string;

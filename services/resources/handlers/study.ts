@@ -122,6 +122,7 @@ export const assignStudy = async (
     personIds,
     assignedBy: caller.sub,
     assignedAt: now.toISOString(),
+    ...(!hasRole(caller, 'committee') && caller.branchId ? { assignerBranchId: caller.branchId } : {}),
   };
   const tx = createAssignment(transaction(ctx), assignment);
   tx.publish(
