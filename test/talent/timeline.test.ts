@@ -105,6 +105,17 @@ describe('attendance points', () => {
       ['attendance', '2026-03-01', 'absent', -1],
     ]);
     expect(await deadLettersAbout([personId])).toEqual([]);
+
+    // Paged: the same entries, newest first, a page at a time; points always for the whole.
+    const firstPage = await self.get(`/talent/people/${personId}/timeline?limit=2`);
+    expect(firstPage.body.items.map((e: any) => e.on)).toEqual(['2026-05-01', '2026-04-01']);
+    expect(firstPage.body.points[0].attendance).toBe(0);
+    const second = await self.get(
+      `/talent/people/${personId}/timeline?limit=2&cursor=${encodeURIComponent(firstPage.body.nextCursor)}`,
+    );
+    expect(second.body.items.map((e: any) => e.on)).toEqual(['2026-03-01']);
+    expect(second.body.nextCursor).toBeUndefined();
+    expect((await self.get(`/talent/people/${personId}/timeline?cursor=junk`)).status).toBe(400);
   });
 });
 

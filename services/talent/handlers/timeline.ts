@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Caller } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
-import { notFound } from '../../../shared/errors.js';
+import { badRequest, notFound } from '../../../shared/errors.js';
+import { pageQuery } from '../../../shared/http/paging.js';
 import { ok } from '../../../shared/http/result.js';
 import { idParam } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
@@ -65,8 +66,29 @@ const gather = async (ctx: ServiceContext, caller: Caller, personId: string): Pr
   return { person, stages, records, contributions, pools, points: yearlyPoints(credited) };
 };
 
-const entries = (g: Gathered) =>
-  [...g.stages, ...g.records, ...g.contributions].sort(newestFirst).map(({ order: _o, ...e }) => e);
+const cursorSchema = z.strictObject({ on: z.string().max(10), order: z.string().max(300) });
+const badCursor = () => badRequest('invalid-cursor', 'The cursor is not one this API issued');
+
+/** A page of the timeline, newest first; the cursor is the position of the last entry given. */
+const page = (g: Gathered, limit: number, cursor: string | undefined) => {
+  let after: z.output<typeof cursorSchema> | undefined;
+  if (cursor !== undefined) {
+    try {
+      after = cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    } catch {
+      throw badCursor();
+    }
+  }
+  const sorted = [...g.stages, ...g.records, ...g.contributions].sort(newestFirst);
+  const rest = after ? sorted.filter((e) => newestFirst(e, after as Entry) > 0) : sorted;
+  const items = rest.slice(0, limit);
+  const last = items.at(-1);
+  const nextCursor =
+    rest.length > limit && last
+      ? Buffer.from(JSON.stringify({ on: last.on, order: last.order }), 'utf8').toString('base64url')
+      : undefined;
+  return { items: items.map(({ order: _o, ...e }) => e), ...(nextCursor ? { nextCursor } : {}) };
+};
 
 /** `GET /talent/me`: the caller's profile, stage, records and points. */
 export const profileOf = async (ctx: ServiceContext, caller: Caller, personId: string) => {
@@ -88,10 +110,14 @@ export const profileOf = async (ctx: ServiceContext, caller: Caller, personId: s
 export const timelineRoutes = [
   route('GET /talent/people/{personId}/timeline', {
     access: ['committee', 'secretary', 'member'],
-    request: { params: z.strictObject({ personId: idParam }) },
-    handler: async ({ params, caller }, ctx) => {
+    request: {
+      params: z.strictObject({ personId: idParam }),
+      // A person's timeline is short; the default page holds a few years of it.
+      query: z.strictObject({ ...pageQuery, limit: z.coerce.number().int().min(1).max(500).default(200) }),
+    },
+    handler: async ({ params, query, caller }, ctx) => {
       const g = await gather(ctx, caller, params.personId);
-      return ok({ personId: g.person.personId, items: entries(g), points: g.points });
+      return ok({ personId: g.person.personId, ...page(g, query.limit, query.cursor), points: g.points });
     },
   }),
 ];
