@@ -247,8 +247,12 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       }
       if (options.testControls && url.pathname.startsWith('/__local/')) {
         if (req.method === 'POST' && url.pathname === '/__local/settle') {
-          await settle();
-          json(200, { settled: true });
+          try {
+            await settle();
+            json(200, { settled: true });
+          } catch (error) {
+            json(500, { settled: false, error: error instanceof Error ? error.message : String(error) });
+          }
           return true;
         }
       }

@@ -41,6 +41,7 @@ interface Checkpoint {
 }
 
 const CLOSED = 'closed';
+const staleIterator = new Set(['TrimmedDataAccessException', 'ExpiredIteratorException']);
 
 /** Lambda hands records over as plain JSON; the SDK gives Dates and class-free objects. */
 const toLambdaRecord = (record: _Record, streamArn: string, region: string): DynamoDBRecord => {
@@ -229,8 +230,19 @@ export class StreamRelay {
     try {
       page = await this.getRecords(iterator);
     } catch (error) {
-      this.iterators.delete(shardId); // expired or trimmed: take a fresh one from the checkpoint
-      throw error;
+      this.iterators.delete(shardId);
+      // A cached iterator can go stale (DynamoDB Local sometimes answers a kept iterator with
+      // TrimmedDataAccessException): start again from the checkpoint, which is what counts.
+      if (!(error instanceof Error) || !staleIterator.has(error.name)) throw error;
+      const fresh = await this.iterator(streamArn, shardId, after);
+      if (!fresh) throw error;
+      this.options.log?.({
+        level: 'debug',
+        message: 'stream iterator renewed',
+        table: this.options.tableName,
+        error: error.name,
+      });
+      page = await this.getRecords(fresh);
     }
     const records = page.Records ?? [];
     if (records.length === 0) {

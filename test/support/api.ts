@@ -13,7 +13,7 @@ import { createEventBridgeClient } from '../../shared/aws/clients.js';
 import type { Envelope, EventContract } from '../../shared/events/contract.js';
 import { buildEnvelope } from '../../shared/events/outbox.js';
 import { newId } from '../../shared/ids.js';
-import './runtime-info.js';
+import type { RuntimeInfo } from './runtime-info.js';
 
 export interface Identity {
   roles: Role[];
@@ -38,9 +38,15 @@ export interface RequestOptions {
   raw?: string;
 }
 
-export const runtime = () => inject('runtime');
-
 let issuerPromise: ReturnType<typeof createLocalIssuer> | undefined;
+let override: RuntimeInfo | undefined;
+/** Points every helper here at another runtime (one a test file started itself). */
+export const useRuntime = (info: RuntimeInfo | undefined): void => {
+  override = info;
+  issuerPromise = undefined;
+};
+export const runtime = (): RuntimeInfo => override ?? inject('runtime');
+
 const issuer = () => {
   issuerPromise ??= createLocalIssuer({ dataDir: runtime().dataDir });
   return issuerPromise;
