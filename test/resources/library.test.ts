@@ -288,6 +288,33 @@ describe('the library list and metadata', () => {
       everyone,
     ]);
     expectStatus(await memberA.get('/resources?cursor=garbage'), 400);
+
+    // A secretary sees unpublished resources of their own branch only, not the committee's for several.
+    const secretaryA = await as({ roles: ['secretary', 'member'], branchId: branchA });
+    const own = await secretaryA.post('/resources', {
+      title: '一支部待上传',
+      kind: 'document',
+      contentType: 'application/pdf',
+      sizeBytes: 100,
+      tags: [tag],
+    });
+    const shared = await committee.post('/resources', {
+      title: '多支部待上传',
+      kind: 'document',
+      contentType: 'application/pdf',
+      sizeBytes: 100,
+      tags: [tag],
+      audience: { branchIds: [branchA, branchB] },
+    });
+    expect(ids(await secretaryA.get(`/resources?tag=${tag}&status=uploading`))).toEqual([
+      own.body.resourceId,
+    ]);
+    expectStatus(await secretaryA.get(`/resources/${shared.body.resourceId}`), 404);
+    expect(ids(await committee.get(`/resources?tag=${tag}&status=uploading`))).toEqual([
+      shared.body.resourceId,
+      own.body.resourceId,
+    ]);
+    expect(ids(await memberA.get(`/resources?tag=${tag}&status=uploading`))).toEqual([]);
   });
 
   it('changes metadata with the version read, refuses a stale one, and archives', async () => {

@@ -100,8 +100,9 @@ export const listLibrary = async (
   ctx: ServiceContext,
 ) => {
   const page = await listResources(ctx, { ...query, scope: listScope(caller, query.status) });
+  // The index filter is coarse (a branch in the audience); the list shows exactly what GET would.
   return ok({
-    items: page.items.map(resourceView),
+    items: page.items.filter((r) => canSee(caller, r)).map(resourceView),
     ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
   });
 };
