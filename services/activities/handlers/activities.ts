@@ -328,10 +328,12 @@ export const activityRoutes = [
             activityKey(current.activityId),
             { expression: 'SET attendanceClosed = :yes', values: { ':yes': true } },
             {
-              condition: '#status = :scheduled',
-              names: { '#status': 'status' },
-              values: { ':scheduled': 'scheduled' },
-              onConditionFailed: () => conflict('activity-completed', 'The activity is no longer scheduled'),
+              // The version read: a change committed since then would be overwritten below.
+              condition: '#status = :scheduled AND #version = :read',
+              names: { '#status': 'status', '#version': 'version' },
+              values: { ':scheduled': 'scheduled', ':read': current.version },
+              onConditionFailed: () =>
+                conflict('version-conflict', 'The activity changed meanwhile; read it again'),
             },
           )
           .commit();
@@ -354,9 +356,9 @@ export const activityRoutes = [
       delete next.attendanceClosed;
       const t = tx(ctx);
       t.put(activityItem(next), {
-        condition: '#status = :scheduled AND attendanceClosed = :yes',
-        names: { '#status': 'status' },
-        values: { ':scheduled': 'scheduled', ':yes': true },
+        condition: '#status = :scheduled AND attendanceClosed = :yes AND #version = :read',
+        names: { '#status': 'status', '#version': 'version' },
+        values: { ':scheduled': 'scheduled', ':yes': true, ':read': current.version },
         onConditionFailed: () => conflict('activity-completed', 'The activity is already completed'),
       });
       t.publish(
