@@ -1,29 +1,8 @@
-/**
- * The activities table. Access patterns (pk / sk):
- *   ACTIVITY#<id> / ACTIVITY                 the activity                        GetItem
- *     gsi1: BRANCH#<branchId> / <startsAt>#<id>  a branch's activities by start  Query (list, compliance)
- *   ACTIVITY#<id> / ATTENDANCE#<personId>    one invitee's recorded attendance   Query by activity
- *                                            (no item = unknown)
- *   PARTICIPATION#<branchId> / <startsAt>#<activityId>#<personId>
- *                                            an invitee's final attendance, written at completion
- *                                            together with its AttendanceRecorded event (so it is
- *                                            also the "published once" marker)   Query by branch and time
- *   ROOMS / ROOM#<roomId>                    a room, with `bookingsVersion`      Query (all rooms), GetItem
- *   ROOM#<roomId> / BOOKING#<startsAt>#<activityId>
- *                                            a booking of the room               Query by room and time
- *   SETTINGS / CADENCE                       the institution's cadence rules     GetItem
- *   BRANCHES / BRANCH#<branchId>             branches the service has heard of   Query
- *   PERSON#… / ROSTER, ROSTER#<branchId> / PERSON#…   talent's roster (shared/roster.ts)
- *   OUTBOX#<activityId> / EVENT#<eventId>    outbox (shared/events/outbox.ts)
- *   SEEN#<subscription>#<eventId> / SEEN     consumer idempotency markers
- * No Scan anywhere: every list is a Query on a key or gsi1.
- */
-import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../shared/context.js';
 import { conflict, DomainError, ruleViolation } from '../../shared/errors.js';
 import type { Page } from '../../shared/http/paging.js';
 import type { RosterReader } from '../../shared/roster.js';
-import { queryPage } from '../../shared/store/query.js';
+import { getItem, queryAll, queryPage } from '../../shared/store/query.js';
 import { Transaction } from '../../shared/store/transaction.js';
 import type { Activity } from './domain/activity.js';
 import { MAX_DURATION_MS } from './domain/activity.js';
@@ -72,26 +51,7 @@ export const knownBranchItem = (branchId: string) => ({
   branchId,
 });
 
-const get = async (ctx: ServiceContext, Key: Record<string, string>) =>
-  (await ctx.db.send(new GetCommand({ TableName: ctx.env.tableName, Key, ConsistentRead: true }))).Item;
-
-/** Every item of a Query, all pages (for bounded sets: one activity, one room's window). */
-const queryAll = async (ctx: ServiceContext, input: Omit<QueryCommandInput, 'TableName'>) => {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await ctx.db.send(
-      new QueryCommand({
-        TableName: ctx.env.tableName,
-        ...input,
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
-};
+const get = (ctx: ServiceContext, key: Record<string, string>) => getItem(ctx, key);
 
 // ---------------------------------------------------------------- activities
 

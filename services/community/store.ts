@@ -18,13 +18,12 @@ import { createHash } from 'node:crypto';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
-  GetCommand,
   QueryCommand,
-  type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../shared/context.js';
 import type { TableSpec } from '../../shared/service.js';
+import { getItem, queryAll } from '../../shared/store/query.js';
 import { Transaction } from '../../shared/store/transaction.js';
 import type { JointEventStatus } from './domain/joint-events.js';
 import type { PartnerStatus } from './domain/partners.js';
@@ -147,12 +146,7 @@ export interface WaitingItem {
   partnerId?: string;
 }
 
-const get = async <T>(ctx: ServiceContext, key: Record<string, string>): Promise<T | undefined> => {
-  const { Item } = await ctx.db.send(
-    new GetCommand({ TableName: ctx.env.tableName, Key: key, ConsistentRead: true }),
-  );
-  return Item as T | undefined;
-};
+const get = <T>(ctx: ServiceContext, key: Record<string, string>) => getItem<T>(ctx, key);
 
 export const getPartner = (ctx: ServiceContext, partnerId: string) =>
   get<PartnerItem>(ctx, keys.partner(partnerId));
@@ -190,23 +184,8 @@ export const takeArrivalPositions = async (
   return Array.from({ length: count }, (_, i) => last - count + 1 + i);
 };
 
-/** Every item of a Query, following pages to the end (an event's registrations are bounded by its size). */
-const queryAll = async <T>(ctx: ServiceContext, input: Omit<QueryCommandInput, 'ExclusiveStartKey'>) => {
-  const items: T[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await ctx.db.send(
-      new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) }),
-    );
-    items.push(...((out.Items ?? []) as T[]));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
-};
-
 const eventItems = <T>(ctx: ServiceContext, eventId: string, prefix: string) =>
   queryAll<T>(ctx, {
-    TableName: ctx.env.tableName,
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
     ExpressionAttributeValues: { ':pk': `EVENT#${eventId}`, ':prefix': prefix },
     ConsistentRead: true,
@@ -218,7 +197,6 @@ export const allRegistrations = (ctx: ServiceContext, eventId: string) =>
 /** One registrant's registrations for an event, on the index. */
 export const registrationsOf = (ctx: ServiceContext, eventId: string, registrant: Registrant) =>
   queryAll<RegistrationItem>(ctx, {
-    TableName: ctx.env.tableName,
     IndexName: 'gsi1',
     KeyConditionExpression: 'gsi1pk = :p',
     ExpressionAttributeValues: { ':p': ownRegistrations(eventId, registrant) },

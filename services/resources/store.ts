@@ -15,12 +15,12 @@
  *   PERSON#… / ROSTER#… items         talent's roster projection (shared/roster.ts)
  *   OUTBOX#… / SEEN#… items           outbox and consumer markers (shared/events)
  */
-import { GetCommand, QueryCommand, type QueryCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../shared/context.js';
 import { conflict, type DomainError } from '../../shared/errors.js';
 import type { Page } from '../../shared/http/paging.js';
 import type { RosterReader } from '../../shared/roster.js';
-import { queryPage } from '../../shared/store/query.js';
+import { getItem, queryAll as queryItems, queryPage } from '../../shared/store/query.js';
 import { Transaction } from '../../shared/store/transaction.js';
 import type { Assessment, Attempt } from './domain/assessment.js';
 import type { ListScope, Resource, ResourceKind, ResourceStatus } from './domain/library.js';
@@ -48,29 +48,9 @@ export const rosterReader = (ctx: ServiceContext): RosterReader => ({
   table,
 });
 
-const get = async (ctx: ServiceContext, key: Item): Promise<Item | undefined> =>
-  (await ctx.db.send(new GetCommand({ TableName: ctx.env.tableName, Key: key, ConsistentRead: true }))).Item;
-
-/** Every item of a Query, page by page: only for lists bounded by the domain (one person, one assessment). */
-const queryAll = async (
-  ctx: ServiceContext,
-  input: Omit<QueryCommandInput, 'TableName'>,
-): Promise<Item[]> => {
-  const items: Item[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await ctx.db.send(
-      new QueryCommand({
-        TableName: ctx.env.tableName,
-        ...input,
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
-};
+const get = (ctx: ServiceContext, key: Item) => getItem<Item>(ctx, key as Record<string, string>);
+const queryAll = (ctx: ServiceContext, input: Parameters<typeof queryItems>[1]) =>
+  queryItems<Item>(ctx, input);
 
 const versionConflict = () => conflict('version-conflict', 'The resource changed meanwhile; read it again');
 

@@ -16,16 +16,10 @@
  *   OUTBOX#<personId|branchId> / ...     outbox items (shared/events/outbox.ts)
  *   SEEN#<subscription>#<eventId> / SEEN consumer idempotency markers
  */
-import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  GetCommand,
-  QueryCommand,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../shared/context.js';
 import type { Page } from '../../shared/http/paging.js';
-import { queryPage } from '../../shared/store/query.js';
+import { queryAll, queryPage } from '../../shared/store/query.js';
 import { Transaction } from '../../shared/store/transaction.js';
 import type { WorkingCalendar } from './domain/calendar.js';
 import type { Person } from './domain/person.js';
@@ -120,23 +114,7 @@ export const getPeople = async (
   return found;
 };
 
-/** Every item of a Query, page after page (bounded partitions: one person, one branch). */
-export const queryAll = async (ctx: ServiceContext, input: Omit<QueryCommandInput, 'TableName'>) => {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await ctx.db.send(
-      new QueryCommand({
-        TableName: ctx.env.tableName,
-        ...input,
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
-};
+export { queryAll };
 
 /** Everything kept under a person: the person, stages, records, contributions, pools. */
 export const personPartition = (ctx: ServiceContext, personId: string) =>

@@ -1,5 +1,6 @@
 import {
   type DynamoDBDocumentClient,
+  GetCommand,
   QueryCommand,
   type QueryCommandInput,
   type QueryCommandOutput,
@@ -40,3 +41,42 @@ export const queryPage = async <T = Record<string, unknown>>(
   const nextCursor = encodeCursor(out.LastEvaluatedKey as Record<string, string> | undefined);
   return { items: (out.Items ?? []).map(map), ...(nextCursor ? { nextCursor } : {}) };
 };
+
+/** Where a service's own table is: the parts of a ServiceContext the store helpers need. */
+export interface OwnTable {
+  db: DynamoDBDocumentClient;
+  env: { tableName: string };
+}
+
+/**
+ * Every item of a Query on the service's own table, following pages to the end. Only for
+ * sets the domain bounds (one person's items, one event's registrations): lists that grow
+ * without bound are paged to the caller with `queryPage` instead.
+ */
+export const queryAll = async <T = Record<string, unknown>>(
+  ctx: OwnTable,
+  input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+): Promise<T[]> => {
+  const items: T[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out: QueryCommandOutput = await ctx.db.send(
+      new QueryCommand({
+        TableName: ctx.env.tableName,
+        ...input,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    items.push(...((out.Items ?? []) as T[]));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+};
+
+/** One item of the service's own table, read consistently (it decides what the caller may do next). */
+export const getItem = async <T = Record<string, unknown>>(
+  ctx: OwnTable,
+  key: Record<string, string>,
+): Promise<T | undefined> =>
+  (await ctx.db.send(new GetCommand({ TableName: ctx.env.tableName, Key: key, ConsistentRead: true })))
+    .Item as T | undefined;
