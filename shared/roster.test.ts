@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { PersonSnapshot } from '../services/talent/events.js';
 import { notesService } from '../test/notes/service.js';
 import { runtime } from '../test/support/api.js';
-import { createServiceContext } from './context.js';
+import { contextOn } from '../test/support/start.js';
 import { createSubscriptionHandler } from './events/consumer.js';
 import type { BusEvent } from './events/contract.js';
 import { newId } from './ids.js';
@@ -17,20 +17,7 @@ import {
 import { defineService } from './service.js';
 
 const service = defineService({ ...notesService, subscriptions: rosterSubscriptions(notesService.table) });
-const context = () =>
-  createServiceContext({
-    service: 'notes',
-    stage: 'test',
-    tableName: runtime().tableNames.notes as string,
-    busName: 'bus',
-    uploadLimitBytes: 1,
-    logLevel: 'SILENT',
-    aws: {
-      region: 'eu-west-1',
-      endpoints: { dynamodb: runtime().dynamodbEndpoint },
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    },
-  });
+const context = () => contextOn(runtime(), 'notes');
 
 const snapshot = (over: Partial<PersonSnapshot>): PersonSnapshot => ({
   personId: 'p',

@@ -6,26 +6,13 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { NoteCreated, notesService } from '../../test/notes/service.js';
 import { runtime } from '../../test/support/api.js';
-import { createServiceContext } from '../context.js';
+import { contextOn } from '../../test/support/start.js';
 import { newId } from '../ids.js';
 import { Transaction } from '../store/transaction.js';
 import { createSubscriptionHandler, EventRejected } from './consumer.js';
 import type { BusEvent } from './contract.js';
 
-const context = () =>
-  createServiceContext({
-    service: 'notes',
-    stage: 'test',
-    tableName: runtime().tableNames.notes as string,
-    busName: 'bus',
-    uploadLimitBytes: 1,
-    logLevel: 'SILENT',
-    aws: {
-      region: 'eu-west-1',
-      endpoints: { dynamodb: runtime().dynamodbEndpoint },
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    },
-  });
+const context = () => contextOn(runtime(), 'notes');
 
 const busEvent = (detail: unknown): BusEvent => ({
   version: '0',

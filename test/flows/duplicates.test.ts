@@ -7,9 +7,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Runtime, startRuntime } from '../../infra/local/runtime.js';
+import type { Runtime } from '../../infra/local/runtime.js';
 import { services } from '../../services/index.js';
 import { useRuntime } from '../support/api.js';
+import { infoOf, startTestRuntime } from '../support/start.js';
 import { flows } from './scenarios.js';
 
 let runtime: Runtime;
@@ -17,26 +18,9 @@ let dataDir: string;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'dangjian-twice-'));
-  runtime = await startRuntime({
-    services,
-    dataDir,
-    inMemory: true,
-    port: 0,
-    testControls: true,
-    busRetry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 100 },
-    relayBackoffMs: 10,
-    logLevel: 'SILENT',
-  });
+  runtime = await startTestRuntime({ services, dataDir, inMemory: true });
   runtime.bus.faults.duplicateDeliveries = true;
-  useRuntime({
-    url: runtime.url,
-    dataDir,
-    dynamodbEndpoint: runtime.dynamodbEndpoint,
-    s3Endpoint: runtime.s3Endpoint,
-    busEndpoint: runtime.busEndpoint,
-    tableNames: runtime.tableNames,
-    bucketNames: runtime.bucketNames,
-  });
+  useRuntime(infoOf(runtime));
 });
 
 afterAll(async () => {

@@ -13,9 +13,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalIssuer } from '../../infra/local/auth.js';
-import { type Runtime, startRuntime } from '../../infra/local/runtime.js';
+import type { Runtime } from '../../infra/local/runtime.js';
 import { newId } from '../../shared/ids.js';
 import { notesService } from '../notes/service.js';
+import { startTestRuntime } from '../support/start.js';
 
 const run = promisify(execFile);
 const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
@@ -65,15 +66,7 @@ describe('with one runtime of its own', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'dangjian-faults-'));
-    runtime = await startRuntime({
-      services: [notesService],
-      dataDir,
-      port: 0,
-      testControls: true,
-      busRetry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 100 },
-      relayBackoffMs: 10,
-      logLevel: 'SILENT',
-    });
+    runtime = await startTestRuntime({ services: [notesService], dataDir });
     const issuer = await createLocalIssuer({ dataDir });
     member = await issuer.issueToken({ roles: ['member'], sub: newId() });
     committee = await issuer.issueToken({ roles: ['committee'], sub: newId() });

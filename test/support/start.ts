@@ -1,0 +1,45 @@
+/**
+ * How tests start a runtime: free ports, quick retries so failure paths finish in
+ * milliseconds (tests wait with settle(), never sleep), silent logs.
+ */
+import { type Runtime, type RuntimeOptions, startRuntime } from '../../infra/local/runtime.js';
+import { createServiceContext, type ServiceContext } from '../../shared/context.js';
+import type { RuntimeInfo } from './runtime-info.js';
+
+export const startTestRuntime = (
+  options: Pick<RuntimeOptions, 'services' | 'dataDir' | 'inMemory'>,
+): Promise<Runtime> =>
+  startRuntime({
+    ...options,
+    port: 0,
+    testControls: true,
+    busRetry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 100 },
+    relayBackoffMs: 10,
+    logLevel: 'SILENT',
+  });
+
+export const infoOf = (runtime: Runtime): RuntimeInfo => ({
+  url: runtime.url,
+  dataDir: runtime.dataDir,
+  dynamodbEndpoint: runtime.dynamodbEndpoint,
+  s3Endpoint: runtime.s3Endpoint,
+  busEndpoint: runtime.busEndpoint,
+  tableNames: runtime.tableNames,
+  bucketNames: runtime.bucketNames,
+});
+
+/** A service context on a runtime's DynamoDB Local, for tests of shared store and consumer code. */
+export const contextOn = (info: RuntimeInfo, service: string): ServiceContext =>
+  createServiceContext({
+    service,
+    stage: 'test',
+    tableName: info.tableNames[service] as string,
+    busName: 'unused',
+    uploadLimitBytes: 1,
+    logLevel: 'SILENT',
+    aws: {
+      region: 'eu-west-1',
+      endpoints: { dynamodb: info.dynamodbEndpoint },
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    },
+  });
