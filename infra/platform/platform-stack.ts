@@ -3,7 +3,7 @@
  * user pool whose tokens the HTTP API's JWT authorizer checks, the HTTP API itself (its
  * routes come from the service stacks, its stage from the API stack), and the alarm topic.
  */
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { CorsHttpMethod, HttpApi, HttpAuthorizer, HttpAuthorizerType } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   AccountRecovery,
@@ -140,6 +140,12 @@ export class PlatformStack extends Stack {
       enforceSSL: true,
     });
     this.alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail));
+
+    // What the front ends and the ops team need after a deploy.
+    new CfnOutput(this, 'ApiEndpoint', { value: this.httpApi.apiEndpoint });
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
+    new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
 
     acknowledge(
       this.userPool,
