@@ -355,6 +355,51 @@ export const stageSuite = (stage: Stage): void => {
       expect(props.AccessLogSettings.Format).toContain('"status":$context.status');
     });
 
+    it('encrypts every dead-letter queue and refuses it anything but TLS', () => {
+      for (const svc of services) {
+        const template = t(svc);
+        const queues = resourcesOf(template, 'AWS::SQS::Queue');
+        expect(queues).toHaveLength(svc.description.subscriptions.length + 1);
+        for (const [id, queue] of queues) {
+          expect(queue.Properties?.SqsManagedSseEnabled, id).toBe(true);
+          template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+            Queues: [{ Ref: id }],
+            PolicyDocument: {
+              Statement: Match.arrayWith([
+                Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+              ]),
+            },
+          });
+        }
+      }
+    });
+
+    it('builds the user pool for the roles of DESIGN.md: strong passwords, optional MFA, admin-set scope', () => {
+      const platform = t(s.dangjian.platform);
+      platform.hasResourceProperties('AWS::Cognito::UserPool', {
+        AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+        MfaConfiguration: 'OPTIONAL',
+        Policies: {
+          PasswordPolicy: Match.objectLike({
+            MinimumLength: 12,
+            RequireLowercase: true,
+            RequireUppercase: true,
+            RequireNumbers: true,
+            RequireSymbols: true,
+          }),
+        },
+        Schema: Match.arrayWith([
+          Match.objectLike({ Name: 'branchId', AttributeDataType: 'String' }),
+          Match.objectLike({ Name: 'orgId', AttributeDataType: 'String' }),
+        ]),
+      });
+      const clients = resourcesOf(platform, 'AWS::Cognito::UserPoolClient');
+      expect(clients).toHaveLength(1);
+      const writable = clients[0]?.[1].Properties?.WriteAttributes as string[];
+      // A member must not move themselves to another branch, nor a partner to another organisation.
+      expect(writable.filter((a) => a.startsWith('custom:'))).toEqual([]);
+    });
+
     it('configures CORS, the JWT authorizer on the user pool, and the alarm recipients', () => {
       const platform = t(s.dangjian.platform);
       platform.hasResourceProperties('AWS::ApiGatewayV2::Api', {
