@@ -78,6 +78,14 @@ export const stageSuite = (stage: Stage): void => {
       expect(services.map((svc) => svc.description.name)).toContain('notes');
     });
 
+    it('deploys the platform first and the API stage last, after every route exists', () => {
+      const names = (stack: Stack) => stack.dependencies.map((d) => d.stackName).sort();
+      for (const svc of services) expect(names(svc)).toEqual([`${stage}-dangjian-platform`]);
+      expect(names(s.dangjian.api)).toEqual(
+        [`${stage}-dangjian-platform`, ...services.map((svc) => svc.stackName)].sort(),
+      );
+    });
+
     it('runs every function on nodejs22.x and arm64', () => {
       let count = 0;
       for (const stack of s.stacks) {
