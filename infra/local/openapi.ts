@@ -88,14 +88,14 @@ export const openApiDocument = (services: readonly ServiceDescription[], serverU
   };
 };
 
-const escape = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export const docsPage = (services: readonly ServiceDescription[]): string => {
   const rows = services
     .flatMap((service) =>
       service.routes.map(
         (r) =>
-          `<tr><td>${escape(service.name)}</td><td><code>${escape(r.routeKey)}</code></td><td>${escape(
+          `<tr><td>${escapeHtml(service.name)}</td><td><code>${escapeHtml(r.routeKey)}</code></td><td>${escapeHtml(
             r.access === 'public' ? 'public' : r.access.join(', '),
           )}</td></tr>`,
       ),
