@@ -3,7 +3,8 @@ import { conflict, DomainError, ruleViolation } from '../../shared/errors.js';
 import type { Page } from '../../shared/http/paging.js';
 import type { RosterReader } from '../../shared/roster.js';
 import { getItem, queryAll, queryPage } from '../../shared/store/query.js';
-import { Transaction } from '../../shared/store/transaction.js';
+import { singleTable, transactionOn } from '../../shared/store/table.js';
+import type { Transaction } from '../../shared/store/transaction.js';
 import type { Activity } from './domain/activity.js';
 import { MAX_DURATION_MS } from './domain/activity.js';
 import type { RecordedStatus } from './domain/attendance.js';
@@ -12,17 +13,9 @@ import { type CadenceRules, statutoryCadence } from './domain/cadence.js';
 import type { FinalRecord } from './domain/participation.js';
 import type { ActivityType, AttendanceStatus } from './events.js';
 
-export const table = {
-  partitionKey: { name: 'pk', type: 'S' },
-  sortKey: { name: 'sk', type: 'S' },
-  indexes: [
-    { name: 'gsi1', partitionKey: { name: 'gsi1pk', type: 'S' }, sortKey: { name: 'gsi1sk', type: 'S' } },
-  ],
-  timeToLiveAttribute: 'expiresAt',
-} as const;
+export const table = singleTable(1);
 
-export const tx = (ctx: ServiceContext) =>
-  new Transaction({ db: ctx.db, tableName: ctx.env.tableName, table });
+export const tx = (ctx: ServiceContext) => transactionOn(ctx, table);
 export const rosterReader = (ctx: ServiceContext): RosterReader => ({
   db: ctx.db,
   tableName: ctx.env.tableName,

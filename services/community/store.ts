@@ -22,24 +22,15 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../shared/context.js';
-import type { TableSpec } from '../../shared/service.js';
 import { getItem, queryAll } from '../../shared/store/query.js';
-import { Transaction } from '../../shared/store/transaction.js';
+import { singleTable, transactionOn } from '../../shared/store/table.js';
 import type { JointEventStatus } from './domain/joint-events.js';
 import type { PartnerStatus } from './domain/partners.js';
 import type { jointEventKinds, partnerTypes } from './events.js';
 
-export const table = {
-  partitionKey: { name: 'pk', type: 'S' },
-  sortKey: { name: 'sk', type: 'S' },
-  indexes: [
-    { name: 'gsi1', partitionKey: { name: 'gsi1pk', type: 'S' }, sortKey: { name: 'gsi1sk', type: 'S' } },
-  ],
-  timeToLiveAttribute: 'expiresAt',
-} as const satisfies TableSpec;
+export const table = singleTable(1);
 
-export const tx = (ctx: ServiceContext) =>
-  new Transaction({ db: ctx.db, tableName: ctx.env.tableName, table });
+export const tx = (ctx: ServiceContext) => transactionOn(ctx, table);
 
 export const keys = {
   partner: (partnerId: string) => ({ pk: `PARTNER#${partnerId}`, sk: 'PARTNER' }),

@@ -21,26 +21,18 @@ import { conflict, type DomainError } from '../../shared/errors.js';
 import type { Page } from '../../shared/http/paging.js';
 import type { RosterReader } from '../../shared/roster.js';
 import { getItem, queryAll as queryItems, queryPage } from '../../shared/store/query.js';
-import { Transaction } from '../../shared/store/transaction.js';
+import { singleTable, transactionOn } from '../../shared/store/table.js';
+import type { Transaction } from '../../shared/store/transaction.js';
 import type { Assessment, Attempt } from './domain/assessment.js';
 import type { ListScope, Resource, ResourceKind, ResourceStatus } from './domain/library.js';
 import type { Assignment, StudyRecord } from './domain/study.js';
 import { yearAttribute } from './domain/study.js';
 
-export const table = {
-  partitionKey: { name: 'pk', type: 'S' },
-  sortKey: { name: 'sk', type: 'S' },
-  indexes: [
-    { name: 'gsi1', partitionKey: { name: 'gsi1pk', type: 'S' }, sortKey: { name: 'gsi1sk', type: 'S' } },
-    { name: 'gsi2', partitionKey: { name: 'gsi2pk', type: 'S' }, sortKey: { name: 'gsi2sk', type: 'S' } },
-  ],
-  timeToLiveAttribute: 'expiresAt',
-} as const;
+export const table = singleTable(2);
 
 type Item = Record<string, unknown>;
 
-export const transaction = (ctx: ServiceContext) =>
-  new Transaction({ db: ctx.db, tableName: ctx.env.tableName, table });
+export const transaction = (ctx: ServiceContext) => transactionOn(ctx, table);
 
 export const rosterReader = (ctx: ServiceContext): RosterReader => ({
   db: ctx.db,

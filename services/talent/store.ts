@@ -20,24 +20,14 @@ import { BatchGetCommand, type BatchGetCommandOutput, GetCommand } from '@aws-sd
 import type { ServiceContext } from '../../shared/context.js';
 import type { Page } from '../../shared/http/paging.js';
 import { queryAll, queryPage } from '../../shared/store/query.js';
-import { Transaction } from '../../shared/store/transaction.js';
+import { singleTable, transactionOn } from '../../shared/store/table.js';
 import type { WorkingCalendar } from './domain/calendar.js';
 import type { Person } from './domain/person.js';
 import type { PoliticalStatus } from './events.js';
 
-export const table = {
-  partitionKey: { name: 'pk', type: 'S' },
-  sortKey: { name: 'sk', type: 'S' },
-  indexes: [
-    { name: 'gsi1', partitionKey: { name: 'gsi1pk', type: 'S' }, sortKey: { name: 'gsi1sk', type: 'S' } },
-    { name: 'gsi2', partitionKey: { name: 'gsi2pk', type: 'S' }, sortKey: { name: 'gsi2sk', type: 'S' } },
-    { name: 'gsi3', partitionKey: { name: 'gsi3pk', type: 'S' }, sortKey: { name: 'gsi3sk', type: 'S' } },
-  ],
-  timeToLiveAttribute: 'expiresAt',
-} as const;
+export const table = singleTable(3);
 
-export const transaction = (ctx: ServiceContext) =>
-  new Transaction({ db: ctx.db, tableName: ctx.env.tableName, table });
+export const transaction = (ctx: ServiceContext) => transactionOn(ctx, table);
 
 export const keys = {
   branch: (branchId: string) => ({ pk: `BRANCH#${branchId}`, sk: 'BRANCH' }),

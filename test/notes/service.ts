@@ -15,7 +15,7 @@ import { created, ok } from '../../shared/http/result.js';
 import { newId } from '../../shared/ids.js';
 import { defineService, route, subscription } from '../../shared/service.js';
 import { queryPage } from '../../shared/store/query.js';
-import { Transaction } from '../../shared/store/transaction.js';
+import { singleTable, transactionOn } from '../../shared/store/table.js';
 
 const NOTES = 'notes';
 
@@ -31,16 +31,9 @@ export const NoteRevised = defineEvent(
   z.object({ noteId: z.string(), revision: z.number().int() }),
 );
 
-const table = {
-  partitionKey: { name: 'pk', type: 'S' },
-  sortKey: { name: 'sk', type: 'S' },
-  indexes: [
-    { name: 'gsi1', partitionKey: { name: 'gsi1pk', type: 'S' }, sortKey: { name: 'gsi1sk', type: 'S' } },
-  ],
-  timeToLiveAttribute: 'expiresAt',
-} as const;
+const table = singleTable(1);
 
-const tx = (ctx: ServiceContext) => new Transaction({ db: ctx.db, tableName: ctx.env.tableName, table });
+const tx = (ctx: ServiceContext) => transactionOn(ctx, table);
 
 const noteKey = (noteId: string) => ({ pk: `NOTE#${noteId}`, sk: 'NOTE' });
 const counterKey = (name: string) => ({ pk: `COUNTER#${name}`, sk: 'COUNTER' });
