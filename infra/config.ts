@@ -46,7 +46,13 @@ export interface StageConfig {
     /** How long the bus archive keeps events for replay. */
     archiveRetention: Duration;
   };
-  /** Relay on the table stream: attempts per batch before the record goes to its on-failure queue. */
+  /**
+   * Relay on the table stream: attempts per batch before Lambda skips it (its shard and
+   * sequence range go to the on-failure queue). A skipped outbox record is an event that
+   * never reaches the bus, so staging and prod retry for as long as Lambda allows (10,000
+   * attempts, hours of a bus outage; the stream keeps records 24 h). The iterator-age alarm
+   * says a relay is stuck long before that; bisect-on-error isolates a poison record.
+   */
   relayRetryAttempts: number;
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 }
@@ -66,7 +72,7 @@ const configs: Record<Stage, StageConfig> = {
     alarmEmail: 'dangjian-dev-alarms@example.cn',
     lambda: { memorySize: 512, timeout: Duration.seconds(10) },
     events: { retryAttempts: 2, maxEventAge: Duration.hours(1), archiveRetention: Duration.days(7) },
-    relayRetryAttempts: 5,
+    relayRetryAttempts: 1_000,
     logLevel: 'DEBUG',
   },
   staging: {
@@ -81,7 +87,7 @@ const configs: Record<Stage, StageConfig> = {
     alarmEmail: 'dangjian-staging-alarms@example.cn',
     lambda: { memorySize: 1024, timeout: Duration.seconds(10) },
     events: { retryAttempts: 8, maxEventAge: Duration.hours(6), archiveRetention: Duration.days(30) },
-    relayRetryAttempts: 10,
+    relayRetryAttempts: 10_000,
     logLevel: 'INFO',
   },
   prod: {
@@ -96,7 +102,7 @@ const configs: Record<Stage, StageConfig> = {
     alarmEmail: 'dangjian-ops@example.cn',
     lambda: { memorySize: 1024, timeout: Duration.seconds(10) },
     events: { retryAttempts: 24, maxEventAge: Duration.hours(24), archiveRetention: Duration.days(365) },
-    relayRetryAttempts: 10,
+    relayRetryAttempts: 10_000,
     logLevel: 'INFO',
   },
 };
