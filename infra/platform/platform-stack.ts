@@ -1,10 +1,14 @@
 /**
  * What every service stands on: the event bus (with its archive for replay), the Cognito
  * user pool whose tokens the HTTP API's JWT authorizer checks, the HTTP API itself (its
- * routes come from the service stacks, its stage from the API stack), and the alarm topic.
+ * routes come from the service stacks, its stage from the API stack), the alarm topic,
+ * and the partner-accounts function that gives an approved partner its Cognito user.
  */
+import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { CorsHttpMethod, HttpApi, HttpAuthorizer, HttpAuthorizerType } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import {
   AccountRecovery,
   ClientAttributes,
@@ -15,15 +19,37 @@ import {
   type UserPoolClient,
   UserPoolGroup,
 } from 'aws-cdk-lib/aws-cognito';
-import { Archive, EventBus } from 'aws-cdk-lib/aws-events';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Archive, type CfnRule, EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { PartnerApproved } from '../../services/community/events.js';
 import { roles } from '../../shared/auth.js';
+import { patternFor } from '../../shared/events/contract.js';
 import type { StageConfig } from '../config.js';
+import { bundlingOptions } from '../constructs/service-stack.js';
 import { acknowledge } from '../nag.js';
+
+/** Where `package-lock.json` lives: esbuild bundles the platform functions from here. */
+const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The Cognito calls of the partner-accounts function: nothing else, on this pool only. */
+export const PARTNER_ACCOUNT_ACTIONS = [
+  'cognito-idp:AdminCreateUser',
+  'cognito-idp:AdminGetUser',
+  'cognito-idp:AdminAddUserToGroup',
+] as const;
+
+// Lambda keeps an async event at most six hours (as for the service consumers).
+const LAMBDA_MAX_EVENT_AGE_S = 6 * 60 * 60;
 
 export interface PlatformStackProps extends StackProps {
   config: StageConfig;
@@ -36,6 +62,10 @@ export class PlatformStack extends Stack {
   readonly httpApi: HttpApi;
   readonly authorizer: HttpAuthorizer;
   readonly alarmTopic: Topic;
+  /** Creates an approved partner's Cognito user (group `partner`, `custom:orgId`). */
+  readonly partnerAccounts: NodejsFunction;
+  readonly partnerAccountsRule: Rule;
+  readonly partnerAccountsDeadLetters: Queue;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -141,6 +171,11 @@ export class PlatformStack extends Stack {
     });
     this.alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail));
 
+    const partner = this.buildPartnerAccounts(config);
+    this.partnerAccounts = partner.fn;
+    this.partnerAccountsRule = partner.rule;
+    this.partnerAccountsDeadLetters = partner.deadLetters;
+
     // What the front ends and the ops team need after a deploy.
     new CfnOutput(this, 'ApiEndpoint', { value: this.httpApi.apiEndpoint });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
@@ -157,5 +192,113 @@ export class PlatformStack extends Stack {
       'AwsSolutions-COG8',
       'Threat protection (advanced security) needs the Cognito Plus plan, billed per active user; the pool has no self sign-up and strong passwords, and the ops team reviews sign-in metrics instead.',
     );
+  }
+
+  /**
+   * community's PartnerApproved → the partner's Cognito user. Built like a service consumer
+   * (infra/constructs/service-stack.ts): own role and log group, a rule with a retry policy,
+   * delivery and handler failures to one dead-letter queue, alarms to the alarm topic.
+   */
+  private buildPartnerAccounts(config: StageConfig): { fn: NodejsFunction; rule: Rule; deadLetters: Queue } {
+    const id = 'PartnerAccounts';
+    const logGroup = new LogGroup(this, `${id}Logs`, {
+      retention: config.logRetention,
+      removalPolicy: config.removalPolicy,
+    });
+    // Our own role: logs to its own group, the three Cognito calls on this pool, no managed policy.
+    const role = new Role(this, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `platform ${id} (${config.stage})`,
+    });
+    logGroup.grantWrite(role);
+    role.addToPolicy(
+      new PolicyStatement({ actions: [...PARTNER_ACCOUNT_ACTIONS], resources: [this.userPool.userPoolArn] }),
+    );
+    const fn = new NodejsFunction(this, id, {
+      entry: fileURLToPath(new URL('../functions/partner-accounts.ts', import.meta.url)),
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: `${projectRoot}/package-lock.json`,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: config.lambda.memorySize,
+      timeout: config.lambda.timeout,
+      logGroup,
+      role,
+      tracing: Tracing.DISABLED,
+      description: `dangjian ${config.stage}: Cognito user for an approved partner (${PartnerApproved.name})`,
+      environment: {
+        STAGE: config.stage,
+        USER_POOL_ID: this.userPool.userPoolId,
+        POWERTOOLS_LOG_LEVEL: config.logLevel,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: bundlingOptions,
+    });
+    fn.node.addDependency(logGroup);
+    acknowledge(
+      fn,
+      'AwsSolutions-L1',
+      'Pinned to Node.js 22 on purpose: the project builds and tests with Node 22 (package.json), so Lambda runs the version the code was tested on; moving to 24 is a deliberate upgrade.',
+    );
+
+    const deadLetters = new Queue(this, `${id}DeadLetters`, {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(
+      deadLetters,
+      'AwsSolutions-SQS3',
+      'This queue is itself a dead-letter queue; its messages are inspected and redriven by hand.',
+    );
+    // Delivery failures go to the target's DLQ, handler failures (after Lambda's own retries,
+    // e.g. a contact e-mail that belongs to another organisation) to the same queue.
+    fn.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.seconds(Math.min(config.events.maxEventAge.toSeconds(), LAMBDA_MAX_EVENT_AGE_S)),
+      onFailure: new SqsDestination(deadLetters),
+    });
+
+    const pattern = patternFor(PartnerApproved);
+    const rule = new Rule(this, `${id}Rule`, {
+      eventBus: this.bus,
+      description: `platform: ${id} (${PartnerApproved.source} ${PartnerApproved.name})`,
+      // Placeholder for the L2's own check; the shared pattern is set verbatim below.
+      eventPattern: { source: pattern.source },
+    });
+    (rule.node.defaultChild as CfnRule).eventPattern = pattern;
+    rule.addTarget(
+      new LambdaFunction(fn, {
+        deadLetterQueue: deadLetters,
+        retryAttempts: config.events.retryAttempts,
+        maxEventAge: config.events.maxEventAge,
+      }),
+    );
+
+    const action = new SnsAction(this.alarmTopic);
+    const alarm = (alarmId: string, metric: IMetric, description: string) =>
+      new Alarm(this, alarmId, {
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      }).addAlarmAction(action);
+    alarm(
+      `${id}Errors`,
+      fn.metricErrors({ period: Duration.minutes(5) }),
+      `platform ${id}: the function failed`,
+    );
+    alarm(
+      `${id}DeadLettersDepth`,
+      deadLetters.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
+      `platform: PartnerApproved events waiting in dead-letter queue ${id}DeadLetters (no Cognito user was made; e.g. the contact e-mail belongs to another organisation)`,
+    );
+    return { fn, rule, deadLetters };
   }
 }

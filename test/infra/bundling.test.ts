@@ -54,4 +54,20 @@ describe('bundling', () => {
     expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
     expect(code).toContain('sourceMappingURL=index.mjs.map');
   });
+
+  it('bundles the platform’s partner-accounts function with the Cognito client and no DynamoDB', () => {
+    const functions = resourcesOf(s.template(s.dangjian.platform), 'AWS::Lambda::Function');
+    expect(functions).toHaveLength(1);
+    const fn = functions[0]?.[1].Properties as Record<string, any>;
+    expect(fn.Handler).toBe('index.handler');
+    const dir = join(outdir, `asset.${String(fn.Code.S3Key).replace(/\.zip$/, '')}`);
+    const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
+    expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
+    expect(code.length / code.split('\n').length).toBeGreaterThan(2_000);
+    expect(/export\s*\{([^}]*)\}/.exec(code)?.[1] ?? '').toMatch(/\bhandler\b/);
+    expect(code).toContain('AdminCreateUser');
+    expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
+    // It needs none of the services' storage: a stray import would bloat every cold start.
+    expect(code).not.toContain('DynamoDB_20120810');
+  });
 });

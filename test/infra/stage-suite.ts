@@ -8,6 +8,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Stage, type StageConfig, stageConfig } from '../../infra/config.js';
 import { isS3Pattern, type ServiceStack, throttleClass } from '../../infra/constructs/service-stack.js';
+import { PartnerApproved } from '../../services/community/events.js';
+import { patternFor } from '../../shared/events/contract.js';
 import { outboxStreamFilter } from '../../shared/events/outbox.js';
 import { type Resource, resourcesOf, type SynthesizedStage, synthStage } from './support.js';
 
@@ -56,6 +58,9 @@ const SYNTH_TIMEOUT_MS = 180_000;
 
 const STREAM_READ = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'];
 
+/** Functions of the platform stack itself: partner-accounts. */
+const PLATFORM_FUNCTIONS = 1;
+
 export const stageSuite = (stage: Stage): void => {
   describe(`stage ${stage}`, () => {
     let s: SynthesizedStage;
@@ -98,9 +103,10 @@ export const stageSuite = (stage: Stage): void => {
           });
         }
       }
-      // A router and a relay per service, one consumer per subscription: nothing more.
+      // A router and a relay per service, one consumer per subscription, and the platform's
+      // partner-accounts function: nothing more.
       const expected = services.reduce((n, svc) => n + 2 + svc.description.subscriptions.length, 0);
-      expect(count).toBe(expected);
+      expect(count).toBe(expected + PLATFORM_FUNCTIONS);
     });
 
     it('has one API route per described route and nothing else, public routes without the authorizer', () => {
@@ -324,12 +330,12 @@ export const stageSuite = (stage: Stage): void => {
           expect(group.DeletionPolicy, id).toBe(stage === 'prod' ? 'Retain' : 'Delete');
         }
       }
-      // One per function plus the API's access logs.
+      // One per function (the platform's too) plus the API's access logs.
       const functions = services.reduce((n, svc) => n + 2 + svc.description.subscriptions.length, 0);
-      expect(count).toBe(functions + 1);
+      expect(count).toBe(functions + PLATFORM_FUNCTIONS + 1);
       // Every function writes to its own group.
-      for (const svc of services) {
-        for (const [id, fn] of resourcesOf(t(svc), 'AWS::Lambda::Function')) {
+      for (const stack of [s.dangjian.platform, ...services]) {
+        for (const [id, fn] of resourcesOf(t(stack), 'AWS::Lambda::Function')) {
           expect(fn.Properties?.LoggingConfig?.LogGroup?.Ref, id).toBeDefined();
         }
       }
@@ -442,6 +448,127 @@ export const stageSuite = (stage: Stage): void => {
       );
       expect(api.sort()).toEqual(['5xx', 'ThrottledRequests']);
       t(s.dangjian.api).resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    });
+
+    it('creates an approved partner’s Cognito user from PartnerApproved: rule, retries, dead letters, alarms', () => {
+      const platform = s.dangjian.platform;
+      const template = t(platform);
+      const id = (construct: { node: { defaultChild?: unknown } }) =>
+        platform.getLogicalId(construct.node.defaultChild as never);
+      const fnId = id(platform.partnerAccounts);
+      const dlqId = id(platform.partnerAccountsDeadLetters);
+      const poolId = id(platform.userPool);
+
+      const functions = resourcesOf(template, 'AWS::Lambda::Function');
+      expect(functions.map(([fid]) => fid)).toEqual([fnId]);
+      const fn = functions[0]?.[1].Properties as Record<string, any>;
+      expect(fn.Runtime).toBe('nodejs22.x');
+      expect(fn.Architectures).toEqual(['arm64']);
+      expect(fn.Handler).toBe('index.handler');
+      expect(fn.MemorySize).toBe(config.lambda.memorySize);
+      expect(fn.Environment.Variables.USER_POOL_ID).toEqual({ Ref: poolId });
+      expect(fn.Environment.Variables.POWERTOOLS_LOG_LEVEL).toBe(config.logLevel);
+
+      // One rule, on the platform bus, with exactly community's PartnerApproved pattern.
+      const rules = resourcesOf(template, 'AWS::Events::Rule');
+      expect(rules).toHaveLength(1);
+      const rule = rules[0]?.[1].Properties as Record<string, any>;
+      expect(rule.EventPattern).toEqual({
+        source: ['dangjian.community'],
+        'detail-type': ['PartnerApproved'],
+      });
+      expect(rule.EventPattern).toEqual(patternFor(PartnerApproved));
+      expect(rule.EventBusName).toEqual({ Ref: id(platform.bus) });
+      expect(rule.Targets).toHaveLength(1);
+      const target = rule.Targets[0];
+      expect(target.Arn).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
+      expect(target.RetryPolicy).toEqual({
+        MaximumRetryAttempts: config.events.retryAttempts,
+        MaximumEventAgeInSeconds: config.events.maxEventAge.toSeconds(),
+      });
+      expect(target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } });
+      // Handler failures (e.g. an e-mail of another organisation) after Lambda's retries: same queue.
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: fnId },
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlqId, 'Arn'] } } },
+      });
+
+      // The dead-letter queue: the platform's only queue, encrypted, TLS only, alarmed.
+      const queues = resourcesOf(template, 'AWS::SQS::Queue');
+      expect(queues.map(([qid]) => qid)).toEqual([dlqId]);
+      expect(queues[0]?.[1].Properties?.SqsManagedSseEnabled).toBe(true);
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: dlqId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+      const topic = { Ref: id(platform.alarmTopic) };
+      const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties ?? {});
+      expect(alarms.map((a) => a.MetricName).sort()).toEqual([
+        'ApproximateNumberOfMessagesVisible',
+        'Errors',
+      ]);
+      for (const a of alarms) expect(a.AlarmActions).toEqual([topic]);
+      const depth = alarms.find((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible');
+      expect(depth?.Dimensions).toEqual([
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } },
+      ]);
+      expect(depth?.Threshold).toBe(1);
+    });
+
+    it('lets partner-accounts call only AdminCreateUser, AdminGetUser and AdminAddUserToGroup on its own pool', () => {
+      const platform = s.dangjian.platform;
+      const template = t(platform);
+      const id = (construct: { node: { defaultChild?: unknown } }) =>
+        platform.getLogicalId(construct.node.defaultChild as never);
+      const role = id(platform.partnerAccounts.role as never);
+      const poolArn = { 'Fn::GetAtt': [id(platform.userPool), 'Arn'] };
+      const statements = statementsOf(template);
+      // Only this role has a policy in the platform stack.
+      expect(new Set(statements.map((st) => st.role))).toEqual(new Set([role]));
+      const byService = new Map<string, Statement[]>();
+      for (const { statement } of statements) {
+        expect(statement.Effect).toBe('Allow');
+        const services = new Set(actionsOf(statement).map((a) => a.split(':')[0]));
+        expect(services.size, JSON.stringify(statement)).toBe(1);
+        const service = [...services][0] as string;
+        byService.set(service, [...(byService.get(service) ?? []), statement]);
+      }
+      expect([...byService.keys()].sort()).toEqual(['cognito-idp', 'logs', 'sqs']);
+      // Cognito: exactly the three calls, on this pool's ARN only.
+      const cognito = byService.get('cognito-idp') ?? [];
+      expect(cognito).toHaveLength(1);
+      expect(actionsOf(cognito[0] as Statement).sort()).toEqual([
+        'cognito-idp:AdminAddUserToGroup',
+        'cognito-idp:AdminCreateUser',
+        'cognito-idp:AdminGetUser',
+      ]);
+      expect(cognito[0]?.Resource).toEqual(poolArn);
+      // Logs to its own group; dead letters to its own queue.
+      for (const st of byService.get('logs') ?? []) {
+        expect(st.Resource).toEqual({
+          'Fn::GetAtt': [
+            platform.getLogicalId(platform.partnerAccounts.logGroup.node.defaultChild as never),
+            'Arn',
+          ],
+        });
+      }
+      for (const st of byService.get('sqs') ?? []) {
+        expect(st.Resource).toEqual({ 'Fn::GetAtt': [id(platform.partnerAccountsDeadLetters), 'Arn'] });
+        expect(actionsOf(st)).toContain('sqs:SendMessage');
+      }
+      // No service function may touch Cognito.
+      for (const svc of services) {
+        for (const { statement } of statementsOf(t(svc))) {
+          expect(
+            actionsOf(statement).some((a) => a.startsWith('cognito-idp:')),
+            svc.stackName,
+          ).toBe(false);
+        }
+      }
     });
 
     it('passes cdk-nag AwsSolutions with every finding acknowledged for a reason', () => {
