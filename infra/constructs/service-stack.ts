@@ -5,6 +5,7 @@
  * of it. The local runtime reads the same description (infra/local/runtime.ts), so a
  * route, rule or table exists in both worlds or in neither.
  */
+
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   HttpAuthorizer,
@@ -15,8 +16,6 @@ import {
   type IHttpRouteAuthorizer,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import {
   AttributeType,
   BillingMode,
@@ -56,6 +55,7 @@ import { validatePattern } from '../../shared/events/pattern.js';
 import type { ServiceDescription, SubscriptionSpec } from '../../shared/service.js';
 import type { StageConfig } from '../config.js';
 import { acknowledge } from '../nag.js';
+import { alarmsTo } from './alarms.js';
 
 /** A description and the module exporting its Lambda entry points (`http`, `relay`, `consume`). */
 export interface ServiceEntry {
@@ -445,19 +445,7 @@ export class ServiceStack extends Stack {
   }
 
   private buildAlarms(topic: ITopic): void {
-    const action = new SnsAction(topic);
-    const alarm = (id: string, metric: IMetric, threshold: number, description: string) => {
-      const a = new Alarm(this, id, {
-        metric,
-        threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      });
-      a.addAlarmAction(action);
-      return a;
-    };
+    const alarm = alarmsTo(this, topic);
     const name = this.description.name;
     const functions: [string, LambdaFn][] = [
       ['Router', this.router],

@@ -4,6 +4,7 @@
  * Gateway refuses route settings for routes that do not exist yet. The dashboard shows
  * every service's functions and queues, so it lives here too.
  */
+
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
@@ -12,21 +13,12 @@ import {
   type IHttpApi,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
-import {
-  Alarm,
-  ComparisonOperator,
-  Dashboard,
-  GraphWidget,
-  type IMetric,
-  Metric,
-  TextWidget,
-  TreatMissingData,
-} from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Dashboard, GraphWidget, Metric, TextWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import { FilterPattern, LogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config.js';
+import { alarmsTo } from '../constructs/alarms.js';
 import { type ServiceStack, throttleClass } from '../constructs/service-stack.js';
 
 export interface ApiStackProps extends StackProps {
@@ -91,19 +83,7 @@ export class ApiStack extends Stack {
       (this.stage.node.defaultChild as CfnStage).routeSettings = routeSettings;
     }
 
-    const action = new SnsAction(props.alarmTopic);
-    const alarm = (alarmId: string, metric: IMetric, threshold: number, description: string) => {
-      const a = new Alarm(this, alarmId, {
-        metric,
-        threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      });
-      a.addAlarmAction(action);
-      return a;
-    };
+    const alarm = alarmsTo(this, props.alarmTopic);
     const api5xx = new Metric({
       namespace: 'AWS/ApiGateway',
       metricName: '5xx',

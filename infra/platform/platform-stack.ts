@@ -4,11 +4,10 @@
  * routes come from the service stacks, its stage from the API stack), the alarm topic,
  * and the partner-accounts function that gives an approved partner its Cognito user.
  */
+
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { CorsHttpMethod, HttpApi, HttpAuthorizer, HttpAuthorizerType } from 'aws-cdk-lib/aws-apigatewayv2';
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import {
   AccountRecovery,
   ClientAttributes,
@@ -35,6 +34,7 @@ import { PartnerApproved } from '../../services/community/events.js';
 import { roles } from '../../shared/auth.js';
 import { patternFor } from '../../shared/events/contract.js';
 import type { StageConfig } from '../config.js';
+import { alarmsTo } from '../constructs/alarms.js';
 import { bundlingOptions } from '../constructs/service-stack.js';
 import { acknowledge } from '../nag.js';
 
@@ -276,19 +276,11 @@ export class PlatformStack extends Stack {
       }),
     );
 
-    const action = new SnsAction(this.alarmTopic);
-    const alarm = (alarmId: string, metric: IMetric, description: string) =>
-      new Alarm(this, alarmId, {
-        metric,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      }).addAlarmAction(action);
+    const alarm = alarmsTo(this, this.alarmTopic);
     alarm(
       `${id}Errors`,
       fn.metricErrors({ period: Duration.minutes(5) }),
+      1,
       `platform ${id}: the function failed`,
     );
     alarm(
@@ -297,6 +289,7 @@ export class PlatformStack extends Stack {
         period: Duration.minutes(5),
         statistic: 'Maximum',
       }),
+      1,
       `platform: PartnerApproved events waiting in dead-letter queue ${id}DeadLetters (no Cognito user was made; e.g. the contact e-mail belongs to another organisation)`,
     );
     return { fn, rule, deadLetters };
