@@ -217,6 +217,20 @@ describe('the HTTP stack', () => {
     });
   });
 
+  it.each([
+    ['no body', undefined, 422],
+    ['an empty object', '{}', 422],
+    ['a field', '{"force":true}', 400],
+    ['null', 'null', 400],
+    ['an array', '[]', 400],
+  ])('takes %s on a route that declares no body the right way', async (_name, body, status) => {
+    const member = { sub: 'p6', 'cognito:groups': '[member]' };
+    const res = await call(
+      event('POST', '/things/x/refuse', { claims: member, ...(body === undefined ? {} : { body }) }),
+    );
+    expect(res.statusCode).toBe(status);
+  });
+
   it('maps domain refusals to their status with code and details', async () => {
     const member = { sub: 'p5', 'cognito:groups': '[member]' };
     expect((await call(event('POST', '/things/dup/refuse', { claims: member }))).json).toEqual({

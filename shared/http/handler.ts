@@ -65,11 +65,13 @@ const routeHandler = (route: RouteSpec, service: ServiceContext, options: HttpOp
     if (!caller && claims?.sub && route.access !== 'public') throw forbidden();
     authorize(route.access, caller);
 
+    // By now the body is parsed JSON, or undefined when none was sent.
+    const sent: unknown = event.body;
     const body = schemas.body
-      ? parseWith('body', schemas.body, event.body)
-      : hasBody(event)
-        ? parseWith('body', emptyObject, event.body)
-        : undefined;
+      ? parseWith('body', schemas.body, sent)
+      : sent === undefined
+        ? undefined
+        : parseWith('body', emptyObject, sent);
     const query = parseWith('query', schemas.query ?? emptyObject, event.queryStringParameters ?? {});
     const params = parseWith('params', schemas.params ?? emptyObject, event.pathParameters ?? {});
 
@@ -91,6 +93,7 @@ const routeHandler = (route: RouteSpec, service: ServiceContext, options: HttpOp
       if (bodyBytes(request.event) > limit) throw payloadTooLarge(limit);
       // A missing body is left to the schema ("expected object"), not reported as bad JSON.
       if (hasBody(request.event)) return parser.before?.(request);
+      request.event.body = undefined;
     },
   });
   return stack.handler(run);
