@@ -5,7 +5,7 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpRouterHandler from '@middy/http-router';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
-import { authorize, callerFromClaims } from '../auth.js';
+import { authorize, type Caller, callerFromClaims } from '../auth.js';
 import type { ServiceContext } from '../context.js';
 import { DomainError, forbidden, payloadTooLarge } from '../errors.js';
 import type { HttpRequest, RequestSchemas, RouteSpec, ServiceDescription } from '../service.js';
@@ -58,13 +58,18 @@ const routeHandler = (route: RouteSpec, service: ServiceContext, options: HttpOp
   const limit = route.maxBodyBytes ?? options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const schemas: RequestSchemas = route.request;
 
-  const run = async (event: HttpEvent): Promise<HttpResponse> => {
+  /** Who is calling, and may they use this route at all: decided before the body is even read. */
+  const admit = (event: HttpEvent): Caller | undefined => {
     const claims = event.requestContext.authorizer?.jwt?.claims as Record<string, string> | undefined;
     const caller = callerFromClaims(claims);
     // A valid token without any known group is authenticated but may do nothing.
     if (!caller && claims?.sub && route.access !== 'public') throw forbidden();
     authorize(route.access, caller);
+    return caller;
+  };
 
+  const run = async (event: HttpEvent): Promise<HttpResponse> => {
+    const caller = admit(event);
     // By now the body is parsed JSON, or undefined when none was sent.
     const sent: unknown = event.body;
     const body = schemas.body
@@ -90,6 +95,7 @@ const routeHandler = (route: RouteSpec, service: ServiceContext, options: HttpOp
   const parser = httpJsonBodyParser();
   const stack = middy<HttpEvent, HttpResponse>().use({
     before: (request) => {
+      admit(request.event);
       if (bodyBytes(request.event) > limit) throw payloadTooLarge(limit);
       // A missing body is left to the schema ("expected object"), not reported as bad JSON.
       if (hasBody(request.event)) return parser.before?.(request);

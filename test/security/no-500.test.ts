@@ -76,3 +76,23 @@ describe('no route answers 5xx to malformed input', () => {
     expect(failures.slice(0, 5)).toEqual([]);
   });
 });
+
+describe('route access rules hold before anything is read', () => {
+  const others = (allowed: readonly string[]) =>
+    (['committee', 'secretary', 'member', 'partner'] as const).filter((role) => !allowed.includes(role));
+
+  it.each(routes.filter((r) => r.route.access !== 'public').map((r) => [r.route.routeKey, r] as const))(
+    '%s',
+    async (_key, { route }) => {
+      const path = route.path.replace(/\{[^}]+\}/g, 'x');
+      const body =
+        route.method === 'GET' ? {} : { raw: '{"broken":', headers: { 'content-type': 'application/json' } };
+      expect((await request(route.method, path, undefined, { token: null, ...body })).status).toBe(401);
+      for (const role of others(route.access as readonly string[])) {
+        const token = await tokenFor({ roles: [role], branchId: newId(), orgId: newId() });
+        const res = await request(route.method, path, undefined, { token, ...body });
+        expect(res.status, `${role} on ${route.routeKey}`).toBe(403);
+      }
+    },
+  );
+});
