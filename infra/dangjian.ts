@@ -78,6 +78,7 @@ export const buildDangjian = (app: App, options: DangjianOptions): Dangjian => {
     httpApi: platform.httpApi,
     alarmTopic: platform.alarmTopic,
     services,
+    partnerAccounts: { fn: platform.partnerAccounts, deadLetters: platform.partnerAccountsDeadLetters },
     description: `dangjian ${config.stage}: API stage, throttling, access logs, dashboard`,
   });
   for (const stack of services) api.addStackDependency(stack);

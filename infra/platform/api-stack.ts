@@ -14,8 +14,10 @@ import {
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Dashboard, GraphWidget, Metric, TextWidget } from 'aws-cdk-lib/aws-cloudwatch';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, LogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config.js';
 import { alarmsTo } from '../constructs/alarms.js';
@@ -26,6 +28,8 @@ export interface ApiStackProps extends StackProps {
   httpApi: IHttpApi;
   alarmTopic: ITopic;
   services: readonly ServiceStack[];
+  /** The platform's own consumer (Cognito users for approved partners), shown beside the services. */
+  partnerAccounts: { fn: IFunction; deadLetters: IQueue };
 }
 
 const ACCESS_LOG_FIELDS = {
@@ -119,6 +123,17 @@ export class ApiStack extends Stack {
       new TextWidget({ markdown: `# dangjian ${config.stage}`, width: 24, height: 1 }),
       new GraphWidget({ title: 'API requests and 5xx', left: [requests], right: [api5xx], width: 12 }),
       new GraphWidget({ title: 'API throttled (429)', left: [throttled], width: 12 }),
+      new GraphWidget({
+        title: 'partner accounts: errors and dead letters',
+        left: [props.partnerAccounts.fn.metricErrors({ period: Duration.minutes(5) })],
+        right: [
+          props.partnerAccounts.deadLetters.metricApproximateNumberOfMessagesVisible({
+            period: Duration.minutes(5),
+            statistic: 'Maximum',
+          }),
+        ],
+        width: 24,
+      }),
     );
     for (const service of props.services) {
       const name = service.description.name;

@@ -448,6 +448,10 @@ export const stageSuite = (stage: Stage): void => {
       );
       expect(api.sort()).toEqual(['5xx', 'ThrottledRequests']);
       t(s.dangjian.api).resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+      const dashboard = JSON.stringify(resourcesOf(t(s.dangjian.api), 'AWS::CloudWatch::Dashboard'));
+      for (const svc of s.dangjian.services)
+        expect(dashboard).toContain(`${svc.description.name}: dead letters`);
+      expect(dashboard).toContain('partner accounts: errors and dead letters');
     });
 
     it('creates an approved partner’s Cognito user from PartnerApproved: rule, retries, dead letters, alarms', () => {
