@@ -26,19 +26,10 @@ import {
 } from 'aws-cdk-lib/aws-dynamodb';
 import { type CfnRule, EventBus, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import {
-  Architecture,
-  FilterCriteria,
-  type Function as LambdaFn,
-  Runtime,
-  StartingPosition,
-  Tracing,
-} from 'aws-cdk-lib/aws-lambda';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
+import { FilterCriteria, type Function as LambdaFn, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import {
   BlockPublicAccess,
   Bucket,
@@ -48,7 +39,7 @@ import {
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { outboxStreamFilter } from '../../shared/events/outbox.js';
 import { validatePattern } from '../../shared/events/pattern.js';
@@ -56,6 +47,7 @@ import type { ServiceDescription, SubscriptionSpec } from '../../shared/service.
 import type { StageConfig } from '../config.js';
 import { acknowledge } from '../nag.js';
 import { alarmsTo } from './alarms.js';
+import { deadLetterQueue, failuresTo, ownFunction } from './lambda.js';
 
 /** A description and the module exporting its Lambda entry points (`http`, `relay`, `consume`). */
 export interface ServiceEntry {
@@ -75,22 +67,7 @@ export interface ServiceStackProps extends StackProps {
   alarmTopic: ITopic;
 }
 
-/** Bundling shared by every function: esbuild on this machine, never Docker. */
-export const bundlingOptions: BundlingOptions = {
-  minify: true,
-  sourceMap: true,
-  target: 'node22',
-  format: OutputFormat.ESM,
-  // The SDK goes into the bundle: the code runs with the versions it was tested with.
-  externalModules: [],
-  mainFields: ['module', 'main'],
-  // Some CommonJS dependencies still call require(); ESM bundles need it provided.
-  banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-  forceDockerBundling: false,
-};
-
 const AWS_S3_SOURCE = 'aws.s3';
-const LAMBDA_MAX_EVENT_AGE_S = 6 * 60 * 60;
 
 const sourcesOf = (pattern: Record<string, unknown>): string[] => {
   const source = pattern.source;
@@ -338,52 +315,18 @@ export class ServiceStack extends Stack {
     environment: Record<string, string>,
     props: ServiceStackProps,
   ): NodejsFunction {
-    const { config } = props;
-    const logGroup = new LogGroup(this, `${id}Logs`, {
-      retention: config.logRetention,
-      removalPolicy: config.removalPolicy,
-    });
-    // Our own role: logs to its own group only, no AWS managed policy.
-    const role = new Role(this, `${id}Role`, {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `${this.description.name} ${id} (${config.stage})`,
-    });
-    logGroup.grantWrite(role);
-    const fn = new NodejsFunction(this, id, {
+    return ownFunction(this, id, {
+      config: props.config,
       entry: props.service.entry,
       handler,
       projectRoot: props.projectRoot,
-      depsLockFilePath: `${props.projectRoot}/package-lock.json`,
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
-      memorySize: config.lambda.memorySize,
-      timeout: config.lambda.timeout,
-      logGroup,
-      role,
-      tracing: Tracing.DISABLED,
       environment,
-      bundling: bundlingOptions,
+      roleDescription: `${this.description.name} ${id} (${props.config.stage})`,
     });
-    fn.node.addDependency(logGroup);
-    acknowledge(
-      fn,
-      'AwsSolutions-L1',
-      'Pinned to Node.js 22 on purpose: the project builds and tests with Node 22 (package.json), so Lambda runs the version the code was tested on; moving to 24 is a deliberate upgrade.',
-    );
-    return fn;
   }
 
   private deadLetterQueue(id: string): Queue {
-    const queue = new Queue(this, id, {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledge(
-      queue,
-      'AwsSolutions-SQS3',
-      'This queue is itself a dead-letter queue; its messages are inspected and redriven by hand.',
-    );
+    const queue = deadLetterQueue(this, id);
     this.deadLetterQueues.push(queue);
     return queue;
   }
@@ -402,14 +345,7 @@ export class ServiceStack extends Stack {
     this.grantObjects(consumer);
 
     const dlq = this.deadLetterQueue(`${id}DeadLetters`);
-    // EventBridge hands the event to Lambda asynchronously: delivery failures go to the
-    // target's DLQ, handler failures (after Lambda's own retries) to the same queue.
-    consumer.configureAsyncInvoke({
-      retryAttempts: 2,
-      // Lambda keeps an async event at most six hours; EventBridge's own retries may run longer.
-      maxEventAge: Duration.seconds(Math.min(config.events.maxEventAge.toSeconds(), LAMBDA_MAX_EVENT_AGE_S)),
-      onFailure: new SqsDestination(dlq),
-    });
+    failuresTo(consumer, dlq, config);
 
     let pattern = sub.pattern;
     let eventBus: IEventBus = props.bus;

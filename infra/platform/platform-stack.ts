@@ -20,22 +20,19 @@ import {
 } from 'aws-cdk-lib/aws-cognito';
 import { Archive, type CfnRule, EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { PartnerApproved } from '../../services/community/events.js';
 import { roles } from '../../shared/auth.js';
 import { patternFor } from '../../shared/events/contract.js';
 import type { StageConfig } from '../config.js';
 import { alarmsTo } from '../constructs/alarms.js';
-import { bundlingOptions } from '../constructs/service-stack.js';
+import { deadLetterQueue, failuresTo, ownFunction } from '../constructs/lambda.js';
 import { acknowledge } from '../nag.js';
 
 /** Where `package-lock.json` lives: esbuild bundles the platform functions from here. */
@@ -47,9 +44,6 @@ export const PARTNER_ACCOUNT_ACTIONS = [
   'cognito-idp:AdminGetUser',
   'cognito-idp:AdminAddUserToGroup',
 ] as const;
-
-// Lambda keeps an async event at most six hours (as for the service consumers).
-const LAMBDA_MAX_EVENT_AGE_S = 6 * 60 * 60;
 
 export interface PlatformStackProps extends StackProps {
   config: StageConfig;
@@ -201,31 +195,13 @@ export class PlatformStack extends Stack {
    */
   private buildPartnerAccounts(config: StageConfig): { fn: NodejsFunction; rule: Rule; deadLetters: Queue } {
     const id = 'PartnerAccounts';
-    const logGroup = new LogGroup(this, `${id}Logs`, {
-      retention: config.logRetention,
-      removalPolicy: config.removalPolicy,
-    });
-    // Our own role: logs to its own group, the three Cognito calls on this pool, no managed policy.
-    const role = new Role(this, `${id}Role`, {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `platform ${id} (${config.stage})`,
-    });
-    logGroup.grantWrite(role);
-    role.addToPolicy(
-      new PolicyStatement({ actions: [...PARTNER_ACCOUNT_ACTIONS], resources: [this.userPool.userPoolArn] }),
-    );
-    const fn = new NodejsFunction(this, id, {
+    const fn = ownFunction(this, id, {
+      config,
       entry: fileURLToPath(new URL('../functions/partner-accounts.ts', import.meta.url)),
       handler: 'handler',
       projectRoot,
-      depsLockFilePath: `${projectRoot}/package-lock.json`,
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
-      memorySize: config.lambda.memorySize,
-      timeout: config.lambda.timeout,
-      logGroup,
-      role,
-      tracing: Tracing.DISABLED,
+      // The three Cognito calls on this pool, nothing else (granted below).
+      roleDescription: `platform ${id} (${config.stage})`,
       description: `dangjian ${config.stage}: Cognito user for an approved partner (${PartnerApproved.name})`,
       environment: {
         STAGE: config.stage,
@@ -233,32 +209,13 @@ export class PlatformStack extends Stack {
         POWERTOOLS_LOG_LEVEL: config.logLevel,
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: bundlingOptions,
     });
-    fn.node.addDependency(logGroup);
-    acknowledge(
-      fn,
-      'AwsSolutions-L1',
-      'Pinned to Node.js 22 on purpose: the project builds and tests with Node 22 (package.json), so Lambda runs the version the code was tested on; moving to 24 is a deliberate upgrade.',
+    fn.addToRolePolicy(
+      new PolicyStatement({ actions: [...PARTNER_ACCOUNT_ACTIONS], resources: [this.userPool.userPoolArn] }),
     );
 
-    const deadLetters = new Queue(this, `${id}DeadLetters`, {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledge(
-      deadLetters,
-      'AwsSolutions-SQS3',
-      'This queue is itself a dead-letter queue; its messages are inspected and redriven by hand.',
-    );
-    // Delivery failures go to the target's DLQ, handler failures (after Lambda's own retries,
-    // e.g. a contact e-mail that belongs to another organisation) to the same queue.
-    fn.configureAsyncInvoke({
-      retryAttempts: 2,
-      maxEventAge: Duration.seconds(Math.min(config.events.maxEventAge.toSeconds(), LAMBDA_MAX_EVENT_AGE_S)),
-      onFailure: new SqsDestination(deadLetters),
-    });
+    const deadLetters = deadLetterQueue(this, `${id}DeadLetters`);
+    failuresTo(fn, deadLetters, config);
 
     const pattern = patternFor(PartnerApproved);
     const rule = new Rule(this, `${id}Rule`, {

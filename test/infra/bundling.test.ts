@@ -7,7 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundlingOptions, type ServiceStack } from '../../infra/constructs/service-stack.js';
+import { bundlingOptions } from '../../infra/constructs/lambda.js';
+import type { ServiceStack } from '../../infra/constructs/service-stack.js';
 import { notesEntry, resourcesOf, type SynthesizedStage, synthStage } from './support.js';
 
 describe('bundling', () => {
