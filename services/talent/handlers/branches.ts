@@ -7,7 +7,8 @@ import { newId } from '../../../shared/ids.js';
 import { idParam, nonEmpty } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { queryPage } from '../../../shared/store/query.js';
-import { getItem, keys, strip, transaction } from '../store.js';
+import { allPeople, getItem, keys, strip, transaction } from '../store.js';
+import { itemVersionGuard, versionOf } from './common.js';
 
 export interface PartyGroup {
   id: string;
@@ -21,12 +22,28 @@ export interface Branch {
   name: string;
   secretaryId?: string;
   partyGroups: PartyGroup[];
+  /** Optimistic concurrency for corrections; branches created before it count as version 1. */
+  version: number;
   createdAt: string;
+  updatedAt?: string;
 }
+
+const branchOf = (item: Record<string, unknown>): Branch => ({
+  ...strip<Branch>(item),
+  version: versionOf(item),
+});
+
+const branchItem = (branch: Branch) => ({
+  ...keys.branch(branch.branchId),
+  kind: 'branch',
+  gsi1pk: 'BRANCHES',
+  gsi1sk: branch.branchId,
+  ...branch,
+});
 
 export const getBranch = async (ctx: ServiceContext, branchId: string): Promise<Branch | undefined> => {
   const item = await getItem(ctx, keys.branch(branchId));
-  return item ? strip<Branch>(item) : undefined;
+  return item ? branchOf(item) : undefined;
 };
 
 /** A branch (and party group) a person is placed in must exist: a 422 naming which. */
@@ -48,14 +65,71 @@ export const requireBranch = async (
   }
 };
 
+const partyGroupsBody = z
+  .array(z.strictObject({ id: idParam.optional(), name: nonEmpty(100), leaderId: idParam.optional() }))
+  .max(50);
+
 const branchBody = z.strictObject({
   name: nonEmpty(100),
   secretaryId: idParam.optional(),
-  partyGroups: z
-    .array(z.strictObject({ id: idParam.optional(), name: nonEmpty(100), leaderId: idParam.optional() }))
-    .max(50)
-    .default([]),
+  partyGroups: partyGroupsBody.default([]),
 });
+
+/** PATCH: `partyGroups` is the full new list; a group keeps its `id`, a group without one is new. */
+const branchPatchBody = z.strictObject({
+  version: z.number().int().positive(),
+  name: nonEmpty(100).optional(),
+  secretaryId: idParam.nullable().optional(),
+  partyGroups: partyGroupsBody.optional(),
+});
+
+const requireUniqueGroups = (groups: readonly PartyGroup[]) => {
+  if (new Set(groups.map((g) => g.id)).size !== groups.length) {
+    throw conflict('duplicate-party-group', 'party group ids must be unique within the branch');
+  }
+};
+
+const versionConflict = (branchId: string) =>
+  conflict('version-conflict', `branch ${branchId} changed meanwhile; read it again`);
+
+/**
+ * The new party groups of a branch. A group sent with an id must already be in the branch: an
+ * id names an existing group, so a mistyped one is refused rather than silently replacing it.
+ */
+const nextPartyGroups = (
+  current: readonly PartyGroup[],
+  sent: z.output<typeof partyGroupsBody>,
+): PartyGroup[] => {
+  const known = new Set(current.map((g) => g.id));
+  const groups = sent.map((g) => {
+    if (g.id !== undefined && !known.has(g.id)) {
+      throw ruleViolation('unknown-party-group', `party group ${g.id} is not in this branch`);
+    }
+    return { id: g.id ?? newId(), name: g.name, ...(g.leaderId ? { leaderId: g.leaderId } : {}) };
+  });
+  requireUniqueGroups(groups);
+  return groups;
+};
+
+/**
+ * A party group still holding people cannot go: they would point at a group that no longer
+ * exists. Read through the branch's people (gsi1, one Query of a branch-sized partition);
+ * talent keeps no index by party group, and a branch is small.
+ */
+const requireEmpty = async (ctx: ServiceContext, branchId: string, removed: readonly PartyGroup[]) => {
+  if (removed.length === 0) return;
+  const people = await allPeople(ctx, branchId);
+  for (const group of removed) {
+    const members = people.filter((p) => p.partyGroupId === group.id);
+    if (members.length > 0) {
+      throw conflict(
+        'party-group-in-use',
+        `party group "${group.name}" (${group.id}) still has ${members.length} ${members.length === 1 ? 'person' : 'people'}; move them first`,
+        { partyGroupId: group.id, name: group.name, people: members.length },
+      );
+    }
+  }
+};
 
 export const branchRoutes = [
   route('POST /talent/branches', {
@@ -72,16 +146,12 @@ export const branchRoutes = [
           name: g.name,
           ...(g.leaderId ? { leaderId: g.leaderId } : {}),
         })),
+        version: 1,
         createdAt: now.toISOString(),
       };
-      if (new Set(branch.partyGroups.map((g) => g.id)).size !== branch.partyGroups.length) {
-        throw conflict('duplicate-party-group', 'party group ids must be unique within the branch');
-      }
+      requireUniqueGroups(branch.partyGroups);
       await transaction(ctx)
-        .create(
-          { ...keys.branch(branchId), kind: 'branch', gsi1pk: 'BRANCHES', gsi1sk: branchId, ...branch },
-          () => conflict('branch-exists', `branch ${branchId} already exists`),
-        )
+        .create(branchItem(branch), () => conflict('branch-exists', `branch ${branchId} already exists`))
         .commit();
       return created(branch, `/talent/branches/${branchId}`);
     },
@@ -100,7 +170,7 @@ export const branchRoutes = [
             ExpressionAttributeValues: { ':p': 'BRANCHES' },
           },
           { partition: { name: 'gsi1pk', value: 'BRANCHES' }, limit: query.limit, cursor: query.cursor },
-          (item) => strip<Branch>(item),
+          branchOf,
         ),
       ),
   }),
@@ -111,6 +181,44 @@ export const branchRoutes = [
       const branch = await getBranch(ctx, params.branchId);
       if (!branch) throw notFound('Branch');
       return ok(branch);
+    },
+  }),
+  route('PATCH /talent/branches/{branchId}', {
+    access: ['committee'],
+    request: { params: z.strictObject({ branchId: idParam }), body: branchPatchBody },
+    handler: async ({ params, body, now }, ctx) => {
+      const current = await getBranch(ctx, params.branchId);
+      if (!current) throw notFound('Branch');
+      if (body.version !== current.version) {
+        throw conflict(
+          'version-conflict',
+          `branch is at version ${current.version}, not ${body.version}; read it again`,
+        );
+      }
+      const { version: _v, ...changes } = body;
+      if (Object.keys(changes).length === 0) return ok(current);
+      const next: Branch = { ...current };
+      if (body.name !== undefined) next.name = body.name;
+      if (body.secretaryId === null) delete next.secretaryId;
+      else if (body.secretaryId !== undefined) next.secretaryId = body.secretaryId;
+      if (body.partyGroups !== undefined) {
+        next.partyGroups = nextPartyGroups(current.partyGroups, body.partyGroups);
+        const kept = new Set(next.partyGroups.map((g) => g.id));
+        await requireEmpty(
+          ctx,
+          current.branchId,
+          current.partyGroups.filter((g) => !kept.has(g.id)),
+        );
+      }
+      next.version = current.version + 1;
+      next.updatedAt = now.toISOString();
+      await transaction(ctx)
+        .put(branchItem(next), {
+          ...itemVersionGuard(current.version),
+          onConditionFailed: () => versionConflict(current.branchId),
+        })
+        .commit();
+      return ok(next);
     },
   }),
 ];

@@ -32,3 +32,20 @@ export const versionGuard = (expected: number) => ({
   names: { '#version': 'version' },
   values: { ':expected': expected },
 });
+
+/**
+ * The optimistic write of an item that may predate versioning (branches, records): such an
+ * item counts as version 1. The item must still exist, so a write never recreates it.
+ */
+export const itemVersionGuard = (expected: number) => ({
+  condition:
+    expected === 1
+      ? 'attribute_exists(#pk) AND (attribute_not_exists(#version) OR #version = :expected)'
+      : 'attribute_exists(#pk) AND #version = :expected',
+  names: { '#pk': 'pk', '#version': 'version' },
+  values: { ':expected': expected },
+});
+
+/** The version of an item read back; one written before versioning is at version 1. */
+export const versionOf = (item: Record<string, unknown>): number =>
+  typeof item.version === 'number' ? item.version : 1;

@@ -1,17 +1,18 @@
 import { z } from 'zod';
-import { created } from '../../../shared/http/result.js';
+import type { Caller } from '../../../shared/auth.js';
+import type { ServiceContext } from '../../../shared/context.js';
+import { conflict, notFound, validationFailed } from '../../../shared/errors.js';
+import { created, noContent, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { idParam, isoDate, nonEmpty } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
-import { keys, transaction } from '../store.js';
-import { managedPerson } from './common.js';
+import { evaluationRatings, performanceRatings, type RecordKind, ratingProblem } from '../domain/records.js';
+import { getItem, keys, strip, transaction } from '../store.js';
+import { itemVersionGuard, managedPerson, versionOf } from './common.js';
 
-/** 绩效: 优秀/称职/基本称职/不称职. */
-export const performanceRatings = ['excellent', 'competent', 'basically-competent', 'incompetent'] as const;
-/** 民主评议: 优秀/合格/基本合格/不合格. */
-export const evaluationRatings = ['excellent', 'qualified', 'basically-qualified', 'unqualified'] as const;
-
-const common = { date: isoDate, title: nonEmpty(200), details: z.string().trim().max(2000).optional() };
+const title = nonEmpty(200);
+const details = z.string().trim().max(2000);
+const common = { date: isoDate, title, details: details.optional() };
 
 /** The rating a kind takes is part of the kind: a rating where none belongs is refused. */
 const recordBody = z.discriminatedUnion('kind', [
@@ -22,6 +23,60 @@ const recordBody = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('discipline'), ...common }),
 ]);
 
+/**
+ * A correction: the kind stays (a wrong kind is a delete and a new record), so the rating is
+ * checked against the stored kind once it is read. `null` clears the details.
+ */
+const correctionBody = z.strictObject({
+  version: z.number().int().positive(),
+  date: isoDate.optional(),
+  title: title.optional(),
+  details: details.nullable().optional(),
+  rating: z.string().max(50).optional(),
+});
+
+const recordParams = z.strictObject({ personId: idParam, recordId: idParam });
+
+/** A record as the API shows it (the POST answer, the correction's answer). */
+export interface RecordView {
+  recordId: string;
+  personId: string;
+  kind: RecordKind;
+  date: string;
+  title: string;
+  details?: string;
+  rating?: string;
+  version: number;
+  recordedBy: string;
+  recordedAt: string;
+  correctedBy?: string;
+  correctedAt?: string;
+}
+
+/** The stored item: the view plus its keys, `kind` moved to `recordKind`, and `on` for the timeline. */
+const recordItem = (r: RecordView) => {
+  const { kind, ...rest } = r;
+  return { ...keys.record(r.personId, r.recordId), ...rest, kind: 'record', recordKind: kind, on: r.date };
+};
+
+const viewOf = (item: Record<string, unknown>): RecordView => {
+  const { recordKind, on: _on, ...rest } = strip<Record<string, unknown>>(item);
+  return { ...(rest as Omit<RecordView, 'kind'>), kind: recordKind as RecordKind, version: versionOf(item) };
+};
+
+/** A record of a person the caller manages; anyone else learns nothing (404). */
+const managedRecord = async (
+  ctx: ServiceContext,
+  caller: Caller,
+  personId: string,
+  recordId: string,
+): Promise<RecordView> => {
+  const person = await managedPerson(ctx, caller, personId);
+  const item = await getItem(ctx, keys.record(person.personId, recordId));
+  if (!item) throw notFound('Record');
+  return viewOf(item);
+};
+
 export const recordRoutes = [
   route('POST /talent/people/{personId}/records', {
     access: ['committee', 'secretary'],
@@ -30,24 +85,71 @@ export const recordRoutes = [
       const person = await managedPerson(ctx, caller, params.personId);
       const recordId = newId();
       const { kind, ...fields } = body;
-      const record = {
+      const record: RecordView = {
         recordId,
         personId: person.personId,
         kind,
         ...fields,
+        version: 1,
         recordedBy: caller.sub,
         recordedAt: now.toISOString(),
       };
+      await transaction(ctx).put(recordItem(record)).commit();
+      return created(record, `/talent/people/${person.personId}/records/${recordId}`);
+    },
+  }),
+
+  route('PATCH /talent/people/{personId}/records/{recordId}', {
+    access: ['committee', 'secretary'],
+    request: { params: recordParams, body: correctionBody },
+    handler: async ({ params, body, caller, now }, ctx) => {
+      const current = await managedRecord(ctx, caller, params.personId, params.recordId);
+      if (body.version !== current.version) {
+        throw conflict(
+          'version-conflict',
+          `record is at version ${current.version}, not ${body.version}; read it again`,
+        );
+      }
+      if (body.rating !== undefined) {
+        const problem = ratingProblem(current.kind, body.rating);
+        if (problem) throw validationFailed([{ field: 'body.rating', message: problem }]);
+      }
+      const { version: _v, ...changes } = body;
+      if (Object.keys(changes).length === 0) return ok(current);
+      const next: RecordView = { ...current };
+      if (body.date !== undefined) next.date = body.date;
+      if (body.title !== undefined) next.title = body.title;
+      if (body.details === null) delete next.details;
+      else if (body.details !== undefined) next.details = body.details;
+      if (body.rating !== undefined) next.rating = body.rating;
+      next.version = current.version + 1;
+      next.correctedBy = caller.sub;
+      next.correctedAt = now.toISOString();
       await transaction(ctx)
-        .put({
-          ...keys.record(person.personId, recordId),
-          ...record,
-          kind: 'record',
-          recordKind: kind,
-          on: body.date,
+        .put(recordItem(next), {
+          ...itemVersionGuard(current.version),
+          onConditionFailed: () =>
+            conflict('version-conflict', 'the record changed meanwhile; read it again'),
         })
         .commit();
-      return created(record);
+      return ok(next);
+    },
+  }),
+
+  route('DELETE /talent/people/{personId}/records/{recordId}', {
+    access: ['committee', 'secretary'],
+    request: { params: recordParams },
+    handler: async ({ params, caller }, ctx) => {
+      const record = await managedRecord(ctx, caller, params.personId, params.recordId);
+      // Two deletes at once: the second finds nothing left and says so.
+      await transaction(ctx)
+        .delete(keys.record(record.personId, record.recordId), {
+          condition: 'attribute_exists(#pk)',
+          names: { '#pk': 'pk' },
+          onConditionFailed: () => notFound('Record'),
+        })
+        .commit();
+      return noContent();
     },
   }),
 ];
