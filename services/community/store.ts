@@ -22,7 +22,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../shared/context.js';
-import { getItem, queryAll } from '../../shared/store/query.js';
+import { getItem, queryAll, queryPage } from '../../shared/store/query.js';
 import { singleTable, transactionOn } from '../../shared/store/table.js';
 import type { JointEventStatus } from './domain/joint-events.js';
 import type { PartnerStatus } from './domain/partners.js';
@@ -184,6 +184,29 @@ const eventItems = <T>(ctx: ServiceContext, eventId: string, prefix: string) =>
 
 export const allRegistrations = (ctx: ServiceContext, eventId: string) =>
   eventItems<RegistrationItem>(ctx, eventId, 'REG#');
+
+/**
+ * One page of a gsi1 list (partners by status, drafts, published events), each item shown
+ * through `view`. `from` keeps only sort keys at or after it (published events still to come).
+ */
+export const gsi1Page = <I, T>(
+  ctx: ServiceContext,
+  partition: string,
+  page: { limit: number; cursor?: string | undefined },
+  view: (item: I) => T,
+  from?: string,
+) =>
+  queryPage(
+    ctx.db,
+    {
+      TableName: ctx.env.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: from === undefined ? 'gsi1pk = :p' : 'gsi1pk = :p AND gsi1sk >= :from',
+      ExpressionAttributeValues: { ':p': partition, ...(from === undefined ? {} : { ':from': from }) },
+    },
+    { partition: { name: 'gsi1pk', value: partition }, limit: page.limit, cursor: page.cursor },
+    (item) => view(item as I),
+  );
 
 /** One registrant's registrations for an event, on the index. */
 export const registrationsOf = (ctx: ServiceContext, eventId: string, registrant: Registrant) =>

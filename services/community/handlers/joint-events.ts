@@ -7,12 +7,19 @@ import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { idParam, isoDateTime, nonEmpty } from '../../../shared/schemas.js';
 import type { HttpRequest } from '../../../shared/service.js';
-import { queryPage } from '../../../shared/store/query.js';
 import { toLocalIso } from '../../../shared/time.js';
 import { requireStatus, validateQuota, validateSchedule } from '../domain/joint-events.js';
 import { JointEventPublished, jointEventKinds } from '../events.js';
 import { singleLine } from '../schemas.js';
-import { DRAFT_EVENTS, getEvent, type JointEventItem, keys, PUBLISHED_EVENTS, tx } from '../store.js';
+import {
+  DRAFT_EVENTS,
+  getEvent,
+  gsi1Page,
+  type JointEventItem,
+  keys,
+  PUBLISHED_EVENTS,
+  tx,
+} from '../store.js';
 
 const eventFields = {
   title: singleLine(200),
@@ -240,39 +247,13 @@ export const cancelEvent = async (
 export const listPublishedEvents = async (
   { query, now }: HttpRequest<{ query: typeof listEventsQuery }, 'public'>,
   ctx: ServiceContext,
-) =>
-  ok(
-    await queryPage(
-      ctx.db,
-      {
-        TableName: ctx.env.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :p AND gsi1sk >= :now',
-        ExpressionAttributeValues: { ':p': PUBLISHED_EVENTS, ':now': now.toISOString() },
-      },
-      { partition: { name: 'gsi1pk', value: PUBLISHED_EVENTS }, limit: query.limit, cursor: query.cursor },
-      (item) => publicView(item as unknown as JointEventItem),
-    ),
-  );
+) => ok(await gsi1Page(ctx, PUBLISHED_EVENTS, query, publicView, now.toISOString()));
 
 /** The committee's working list: drafts by start, with the version a PATCH needs. */
 export const listDrafts = async (
   { query }: HttpRequest<{ query: typeof listEventsQuery }, readonly ['committee']>,
   ctx: ServiceContext,
-) =>
-  ok(
-    await queryPage(
-      ctx.db,
-      {
-        TableName: ctx.env.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': DRAFT_EVENTS },
-      },
-      { partition: { name: 'gsi1pk', value: DRAFT_EVENTS }, limit: query.limit, cursor: query.cursor },
-      (item) => committeeView(item as unknown as JointEventItem),
-    ),
-  );
+) => ok(await gsi1Page(ctx, DRAFT_EVENTS, query, committeeView));
 
 export const showEvent = async (
   { params, caller }: HttpRequest<{ params: typeof eventParams }, 'public'>,

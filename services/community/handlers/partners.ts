@@ -7,7 +7,6 @@ import { accepted, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { idParam, nonEmpty } from '../../../shared/schemas.js';
 import type { HttpRequest } from '../../../shared/service.js';
-import { queryPage } from '../../../shared/store/query.js';
 import { toLocalIso } from '../../../shared/time.js';
 import { isValidCreditCode } from '../domain/credit-code.js';
 import {
@@ -21,7 +20,7 @@ import {
 } from '../domain/partners.js';
 import { PartnerApproved, partnerTypes } from '../events.js';
 import { multiLine, singleLine } from '../schemas.js';
-import { getPartner, keys, type PartnerItem, partnersByStatus, tx } from '../store.js';
+import { getPartner, gsi1Page, keys, type PartnerItem, partnersByStatus, tx } from '../store.js';
 
 export const applicationBody = z.strictObject({
   /** PIPL: the applicant agrees to the processing of the contact person's data. */
@@ -110,23 +109,9 @@ const view = (p: PartnerItem, showContact: boolean) => ({
 export const listPartners = async (
   { query }: HttpRequest<{ query: typeof listPartnersQuery }, readonly ['committee']>,
   ctx: ServiceContext,
-) => {
-  const partition = partnersByStatus(query.status);
-  return ok(
-    await queryPage(
-      ctx.db,
-      {
-        TableName: ctx.env.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': partition },
-      },
-      { partition: { name: 'gsi1pk', value: partition }, limit: query.limit, cursor: query.cursor },
-      // Lists mask contacts: the full number is one click (and one audit line) away.
-      (item) => view(item as unknown as PartnerItem, false),
-    ),
-  );
-};
+) =>
+  // Lists mask contacts: the full number is one click (and one audit line) away.
+  ok(await gsi1Page(ctx, partnersByStatus(query.status), query, (p: PartnerItem) => view(p, false)));
 
 /** The committee, or the partner's own accounts; anyone else learns nothing (404). */
 const mayView = (caller: Caller, partnerId: string) =>

@@ -37,6 +37,7 @@ import {
   takeArrivalPositions,
   tx,
 } from '../store.js';
+import type { eventParams } from './joint-events.js';
 
 /** At most this many participants in one request: the whole request is one transaction. */
 const MAX_PARTICIPANTS = 40;
@@ -59,7 +60,6 @@ export const registrationBody = z.strictObject({
     .optional(),
   consent: z.literal(true, { error: 'The partner must confirm its participants agreed' }).optional(),
 });
-export const eventParams = z.strictObject({ eventId: idParam });
 export const registrationParams = z.strictObject({ eventId: idParam, registrationId: idParam });
 export const checkInBody = z.strictObject({ registrationId: idParam });
 export const listRegistrationsQuery = z.strictObject({ ...pageQuery });
