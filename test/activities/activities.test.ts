@@ -81,6 +81,18 @@ describe('scheduling an activity', () => {
     expect(twelve.status).toBe(201);
     const unknown = await secretary.post('/activities', { ...meeting(branchId), colour: 'red' }, NOW);
     expect(unknown.status).toBe(400);
+    // Instants that parse but are absurd are a 400 naming the field, never a 500 or a stored row.
+    for (const [startsAt, endsAt] of [
+      ['9999-12-31T23:00:00-05:00', '9999-12-31T23:30:00-05:00'],
+      ['0001-01-01T09:00:00+08:00', '0001-01-01T10:00:00+08:00'],
+    ]) {
+      const absurd = await secretary.post('/activities', meeting(branchId, { startsAt, endsAt }), NOW);
+      expect(absurd.status, startsAt).toBe(400);
+      expect(absurd.body.error.details.fields.map((f: { field: string }) => f.field)).toEqual([
+        'body.startsAt',
+        'body.endsAt',
+      ]);
+    }
     const list = await secretary.get(`/activities?branchId=${branchId}`);
     expect(list.body.items).toHaveLength(1);
   });

@@ -16,7 +16,7 @@ import { newId } from '../../../shared/ids.js';
 import { branchMembers } from '../../../shared/roster.js';
 import { idParam, isoDateTime, nonEmpty } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
-import { localDate } from '../../../shared/time.js';
+import { localDate, localYear } from '../../../shared/time.js';
 import {
   type Activity,
   canListBranch,
@@ -55,6 +55,14 @@ import {
 import { activityRef, activityView, organisedActivity, visibleActivity } from './common.js';
 
 const MAX_INVITEES = 1000;
+/**
+ * An activity's start or end: an instant whose local year is 2000-2100. Beyond that it is a
+ * typo, and past year 9999 in UTC it no longer even writes as an ISO date in keys and events.
+ */
+const activityInstant = isoDateTime.refine((iso) => {
+  const year = localYear(new Date(iso));
+  return year >= 2000 && year <= 2100;
+}, 'Expected a time between the years 2000 and 2100');
 const personIds = z.array(idParam).max(MAX_INVITEES);
 const activityParams = z.strictObject({ activityId: idParam });
 
@@ -64,8 +72,8 @@ const createBody = z.strictObject({
   partyGroupId: idParam.optional(),
   title: nonEmpty(200),
   agenda: z.string().trim().max(5000).optional(),
-  startsAt: isoDateTime,
-  endsAt: isoDateTime,
+  startsAt: activityInstant,
+  endsAt: activityInstant,
   roomId: idParam.optional(),
   location: nonEmpty(200).optional(),
   inviteeIds: personIds.optional(),
@@ -75,8 +83,8 @@ const patchBody = z.strictObject({
   version: z.number().int().positive(),
   title: nonEmpty(200).optional(),
   agenda: z.string().trim().max(5000).optional(),
-  startsAt: isoDateTime.optional(),
-  endsAt: isoDateTime.optional(),
+  startsAt: activityInstant.optional(),
+  endsAt: activityInstant.optional(),
   /** null releases the room. */
   roomId: idParam.nullable().optional(),
   location: nonEmpty(200).nullable().optional(),
