@@ -264,6 +264,11 @@ describe('talent pools', () => {
     const mine = await secretaryA.get('/talent/pools/reserve-cadre?limit=100');
     expect(ids(mine)).toContain(inA);
     expect(ids(mine)).not.toContain(inB);
+    // Someone outside every branch is in no secretary's part, not even one whose token lacks a branch.
+    const branchless = (await register(admin, {})).personId;
+    expect((await admin.put(`/talent/pools/reserve-cadre/members/${branchless}`)).status).toBe(200);
+    const noBranch = await as({ roles: ['secretary'] });
+    expect(ids(await noBranch.get('/talent/pools/reserve-cadre?limit=100'))).not.toContain(branchless);
     expect(
       (await (await as({ roles: ['partner'], orgId: 'O' })).get('/talent/pools/reserve-cadre')).status,
     ).toBe(403);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hasRole } from '../../../shared/auth.js';
+import { actsForBranch } from '../../../shared/auth.js';
 import { pageQuery } from '../../../shared/http/paging.js';
 import { noContent, ok } from '../../../shared/http/result.js';
 import { idParam } from '../../../shared/schemas.js';
@@ -53,10 +53,9 @@ export const poolRoutes = [
       const page = await poolPage(ctx, params.pool, query);
       const people = await getPeople(ctx, page.items);
       // A secretary sees their own branch's part of a pool.
-      const committee = hasRole(caller, 'committee');
       const items = page.items
         .map((id) => people.get(id))
-        .filter((p): p is Person => p !== undefined && (committee || p.branchId === caller.branchId))
+        .filter((p): p is Person => p !== undefined && actsForBranch(caller, p.branchId))
         .map((p) => personView(p, caller));
       return ok({ pool: params.pool, items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
     },
