@@ -220,6 +220,20 @@ describe('uploading to the library', () => {
     ]);
   });
 
+  it('refuses a content type that is not on the list, before anything is stored', async () => {
+    const committee = await as({ roles: ['committee'] });
+    for (const contentType of ['constructor', 'text/html']) {
+      const res = await committee.post('/resources', {
+        title: '不可上传',
+        kind: 'document',
+        contentType,
+        sizeBytes: 10,
+      });
+      expectStatus(res, 400);
+      expect(res.body.error.code).toBe('unsupported-content-type');
+    }
+  });
+
   it('keeps secretaries to their own branch and members out of management', async () => {
     const { secretary, member } = await branchPeople();
     const other = await secretary.post('/resources', {

@@ -114,6 +114,15 @@ describe('announcing a resource', () => {
       'url-only-for-links',
     );
   });
+
+  it('takes only the listed types, not names an object inherits', () => {
+    for (const contentType of ['constructor', '__proto__', 'tostring']) {
+      expect(() => checkNewResource({ title: 't', kind: 'document', contentType, sizeBytes: 1 }, 10)).toThrow(
+        expect.objectContaining({ code: 'unsupported-content-type' }),
+      );
+      expect(contentMatches(contentType, text('%PDF-1.7'), true)).toBe(false);
+    }
+  });
 });
 
 describe('who sees what', () => {

@@ -112,7 +112,8 @@ export const checkNewResource = (input: NewResourceInput, uploadLimitBytes: numb
   if (input.contentType === undefined || input.sizeBytes === undefined) {
     throw badRequest('file-required', 'A file resource needs contentType and sizeBytes');
   }
-  if (!(input.contentType in allowedContentTypes)) {
+  // Own keys only: `in` would also take names every object inherits (`constructor`).
+  if (!Object.hasOwn(allowedContentTypes, input.contentType)) {
     throw badRequest('unsupported-content-type', `Files of type ${input.contentType} are not accepted`, {
       allowed: Object.keys(allowedContentTypes),
     });
@@ -238,8 +239,9 @@ const matches: Record<Signature, (bytes: Uint8Array, complete: boolean) => boole
 
 /** Whether the content carries the signature of the declared type. */
 export const contentMatches = (contentType: string, head: Uint8Array, complete: boolean): boolean => {
-  const signature = allowedContentTypes[contentType];
-  return signature !== undefined && matches[signature](head, complete);
+  if (!Object.hasOwn(allowedContentTypes, contentType)) return false;
+  const signature = allowedContentTypes[contentType] as Signature;
+  return matches[signature](head, complete);
 };
 
 /**
