@@ -16,10 +16,10 @@
  *   OUTBOX#<personId|branchId> / ...     outbox items (shared/events/outbox.ts)
  *   SEEN#<subscription>#<eventId> / SEEN consumer idempotency markers
  */
-import { BatchGetCommand, type BatchGetCommandOutput, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../shared/context.js';
 import type { Page } from '../../shared/http/paging.js';
-import { queryAll, queryPage } from '../../shared/store/query.js';
+import { getItem, queryAll, queryPage } from '../../shared/store/query.js';
 import { singleTable, transactionOn } from '../../shared/store/table.js';
 import type { WorkingCalendar } from './domain/calendar.js';
 import type { Person } from './domain/person.js';
@@ -74,9 +74,6 @@ const internal = new Set([
 export const strip = <T>(item: Record<string, unknown>): T =>
   Object.fromEntries(Object.entries(item).filter(([k]) => !internal.has(k))) as T;
 
-export const getItem = async (ctx: ServiceContext, key: Record<string, string>) =>
-  (await ctx.db.send(new GetCommand({ TableName: ctx.env.tableName, Key: key, ConsistentRead: true }))).Item;
-
 export const getPerson = async (ctx: ServiceContext, personId: string): Promise<Person | undefined> => {
   const item = await getItem(ctx, keys.person(personId));
   return item ? strip<Person>(item) : undefined;
@@ -103,8 +100,6 @@ export const getPeople = async (
   }
   return found;
 };
-
-export { queryAll };
 
 /** Everything kept under a person: the person, stages, records, contributions, pools. */
 export const personPartition = (ctx: ServiceContext, personId: string) =>

@@ -13,6 +13,7 @@ import type { ServiceContext } from '../../shared/context.js';
 import { conflict } from '../../shared/errors.js';
 import { patternFor } from '../../shared/events/contract.js';
 import { subscription } from '../../shared/service.js';
+import { getItem } from '../../shared/store/query.js';
 import type { Transaction } from '../../shared/store/transaction.js';
 import { localDate } from '../../shared/time.js';
 import { ActivityCompleted, AttendanceRecorded } from '../activities/events.js';
@@ -20,7 +21,7 @@ import { JointEventCompleted } from '../community/events.js';
 import { AssessmentGraded, StudyCompleted } from '../resources/events.js';
 import { BRANCH_GENERAL_MEETING } from './domain/pipeline.js';
 import type { Contribution } from './domain/points.js';
-import { getItem, keys } from './store.js';
+import { keys } from './store.js';
 
 /** Beyond this many contributions, one event's entries are written outside its transaction. */
 const IN_TRANSACTION = 90;

@@ -6,8 +6,8 @@ import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { idParam, nonEmpty } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
-import { queryPage } from '../../../shared/store/query.js';
-import { allPeople, getItem, keys, strip, transaction } from '../store.js';
+import { getItem, queryPage } from '../../../shared/store/query.js';
+import { allPeople, keys, strip, transaction } from '../store.js';
 import { itemVersionGuard, versionOf } from './common.js';
 
 export interface PartyGroup {

@@ -3,8 +3,9 @@ import { notFound, validationFailed } from '../../../shared/errors.js';
 import { ok } from '../../../shared/http/result.js';
 import { isoDate } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
+import { getItem } from '../../../shared/store/query.js';
 import type { WorkingCalendar } from '../domain/calendar.js';
-import { getItem, keys, strip, transaction } from '../store.js';
+import { keys, strip, transaction } from '../store.js';
 
 const yearParams = z.strictObject({ year: z.coerce.number().int().min(2000).max(2100) });
 

@@ -6,8 +6,9 @@ import { created, noContent, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { idParam, isoDate, nonEmpty } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
+import { getItem } from '../../../shared/store/query.js';
 import { evaluationRatings, performanceRatings, type RecordKind, ratingProblem } from '../domain/records.js';
-import { getItem, keys, strip, transaction } from '../store.js';
+import { keys, strip, transaction } from '../store.js';
 import { itemVersionGuard, managedPerson, versionOf } from './common.js';
 
 const title = nonEmpty(200);

@@ -6,6 +6,7 @@ import { created } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { idParam, isoDate, nonEmpty } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
+import { getItem } from '../../../shared/store/query.js';
 import { localDate } from '../../../shared/time.js';
 import { type PipelineEventKind, pipelineEventKinds, recordPipelineEvent } from '../domain/due.js';
 import { type Person, personView, snapshotOf } from '../domain/person.js';
@@ -17,7 +18,7 @@ import {
   type Probation,
 } from '../domain/pipeline.js';
 import { PersonUpdated, politicalStatuses, StageChanged } from '../events.js';
-import { getCalendars, getItem, getPeople, keys, personItem, strip, transaction } from '../store.js';
+import { getCalendars, getPeople, keys, personItem, strip, transaction } from '../store.js';
 import { managedPerson, versionGuard } from './common.js';
 
 const ids = z.array(idParam).max(10);
