@@ -1,6 +1,6 @@
 /** The person as talent holds it, and the views other parties get of it. */
 import type { Caller } from '../../../shared/auth.js';
-import { actsForBranch, hasRole } from '../../../shared/auth.js';
+import { actsForBranch } from '../../../shared/auth.js';
 import type { PersonSnapshot, PoliticalStatus } from '../events.js';
 import type { PipelineFacts } from './due.js';
 import type { Probation } from './pipeline.js';
@@ -56,9 +56,8 @@ export const canSeePerson = (caller: Caller, p: Pick<Person, 'personId' | 'branc
 export const canManagePerson = (caller: Caller, p: Pick<Person, 'branchId'>): boolean =>
   actsForBranch(caller, p.branchId);
 
-/** Phone and e-mail: the person, their secretary, the committee. */
-export const canSeeContact = (caller: Caller, p: Pick<Person, 'personId' | 'branchId'>): boolean =>
-  caller.sub === p.personId || actsForBranch(caller, p.branchId) || hasRole(caller, 'committee');
+/** Phone and e-mail: the same people who see the person (actsForBranch covers the committee). */
+const canSeeContact = canSeePerson;
 
 export const personView = (p: Person, caller: Caller) => {
   const { phone, email, ...rest } = p;
