@@ -2,6 +2,7 @@ import { forbidden, unauthenticated } from './errors.js';
 
 export const roles = ['committee', 'secretary', 'member', 'partner'] as const;
 export type Role = (typeof roles)[number];
+export const isRole = (value: string): value is Role => (roles as readonly string[]).includes(value);
 
 /**
  * Who is calling. A person may hold several groups (a secretary is also a member); their
@@ -29,7 +30,7 @@ export const parseGroupsClaim = (value: string | undefined): Role[] => {
   const match = /^\[(.*)\]$/.exec(value);
   if (!match) return [];
   const names = (match[1] ?? '').split(' ').filter((name) => name.length > 0);
-  return names.filter((name): name is Role => (roles as readonly string[]).includes(name));
+  return names.filter(isRole);
 };
 
 export const callerFromClaims = (

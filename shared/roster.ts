@@ -13,7 +13,6 @@
  */
 
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import {
   MemberJoinedBranch,
   MemberLeftBranch,
@@ -27,6 +26,7 @@ import { conflict } from './errors.js';
 import { patternFor } from './events/contract.js';
 import type { SubscriptionSpec, TableSpec } from './service.js';
 import { subscription } from './service.js';
+import { getItem, queryAll } from './store/query.js';
 
 export type RosterEntry = PersonSnapshot;
 
@@ -80,14 +80,7 @@ export const rosterSubscriptions = (table: TableSpec): SubscriptionSpec[] =>
       contract: contract as never,
       handler: async (event, tx, context) => {
         const incoming = event.data.person;
-        const { Item } = await context.db.send(
-          new GetCommand({
-            TableName: context.env.tableName,
-            Key: personKey(table, incoming.personId),
-            ConsistentRead: true,
-          }),
-        );
-        const held = strip(Item);
+        const held = strip(await getItem(context, personKey(table, incoming.personId)));
         if (held && held.version >= incoming.version) return; // an older or repeated snapshot
         tx.put(
           { ...personKey(table, incoming.personId), kind: 'roster-person', ...incoming },
@@ -119,27 +112,16 @@ export interface RosterReader {
   table: TableSpec;
 }
 
+const ownTable = (reader: RosterReader) => ({ db: reader.db, env: { tableName: reader.tableName } });
+
 /** Everyone the service knows in a branch (every status); callers filter for members. */
 export const branchRoster = async (reader: RosterReader, branchId: string): Promise<RosterEntry[]> => {
-  const entries: RosterEntry[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page: QueryCommandOutput = await reader.db.send(
-      new QueryCommand({
-        TableName: reader.tableName,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': reader.table.partitionKey.name },
-        ExpressionAttributeValues: { ':pk': `ROSTER#${branchId}` },
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const entry = strip(item);
-      if (entry) entries.push(entry);
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return entries;
+  const items = await queryAll(ownTable(reader), {
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': reader.table.partitionKey.name },
+    ExpressionAttributeValues: { ':pk': `ROSTER#${branchId}` },
+  });
+  return items.map(strip).filter((entry): entry is RosterEntry => entry !== undefined);
 };
 
 /** Party members (probationary and full) of a branch, optionally of one party group. */
@@ -157,13 +139,5 @@ export const branchMembers = async (
 export const rosterPerson = async (
   reader: RosterReader,
   personId: string,
-): Promise<RosterEntry | undefined> => {
-  const { Item } = await reader.db.send(
-    new GetCommand({
-      TableName: reader.tableName,
-      Key: personKey(reader.table, personId),
-      ConsistentRead: true,
-    }),
-  );
-  return strip(Item);
-};
+): Promise<RosterEntry | undefined> =>
+  strip(await getItem(ownTable(reader), personKey(reader.table, personId)));

@@ -20,14 +20,11 @@ import {
   SignJWT,
 } from 'jose';
 import { ulid } from 'ulid';
+import { isRole, type Role, roles } from '../../shared/auth.js';
 
 export const LOCAL_ISSUER = 'https://auth.local.dangjian';
 export const LOCAL_AUDIENCE = 'dangjian-local';
 const ALGORITHM = 'RS256';
-
-export const ROLES = ['committee', 'secretary', 'member', 'partner'] as const;
-export type Role = (typeof ROLES)[number];
-export const isRole = (value: string): value is Role => (ROLES as readonly string[]).includes(value);
 
 export interface IssueTokenInput {
   /** One or more; a secretary is usually also a member. */
@@ -153,7 +150,7 @@ export const createLocalIssuer = async (opts: { dataDir?: string } = {}): Promis
   const issueToken = async (input: IssueTokenInput): Promise<string> => {
     if (input.roles.length === 0) throw new Error('issueToken: at least one role is required');
     for (const role of input.roles) {
-      if (!isRole(role)) throw new Error(`issueToken: unknown role "${role}" (expected ${ROLES.join(', ')})`);
+      if (!isRole(role)) throw new Error(`issueToken: unknown role "${role}" (expected ${roles.join(', ')})`);
     }
     const lifetime = input.expiresInSeconds ?? DEFAULT_LIFETIME_SECONDS;
     if (!Number.isInteger(lifetime) || lifetime <= 0) {

@@ -194,6 +194,12 @@ export const startGateway = async (
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (options.extra && (await options.extra(req, res, url))) return;
 
+    // A path that is not valid percent-encoding cannot name a resource.
+    try {
+      decodeURIComponent(url.pathname);
+    } catch {
+      return send(res, 400, { message: 'Bad Request' });
+    }
     const method = req.method ?? 'GET';
     const candidates = routes
       .filter((r) => r.route.method === method)

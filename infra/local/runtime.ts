@@ -7,7 +7,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { type AwsConnection, createEventBridgeClient } from '../../shared/aws/clients.js';
 import { createServiceContext, type ServiceEnv } from '../../shared/context.js';
@@ -22,7 +22,7 @@ import { LocalBus, type RetryPolicy } from './bus.js';
 import { startBusServer } from './bus-server.js';
 import { DeadLetterStore } from './dead-letters.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
-import { type GatewayRoute, lambdaContext, startGateway } from './gateway.js';
+import { type GatewayRoute, startGateway } from './gateway.js';
 import { docsPage, openApiDocument } from './openapi.js';
 import { freePort } from './ports.js';
 import { startS3Server } from './s3-server.js';
@@ -188,7 +188,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
     const health = async () => {
       const parts: Record<string, unknown> = {};
       try {
-        await dynamodb.send(new (await import('@aws-sdk/client-dynamodb')).ListTablesCommand({ Limit: 1 }));
+        await dynamodb.send(new ListTablesCommand({ Limit: 1 }));
         parts.database = { status: 'up', endpoint: database.endpoint };
       } catch (error) {
         parts.database = { status: 'down', error: (error as Error).message };
@@ -312,5 +312,3 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
     throw error;
   }
 };
-
-export { lambdaContext };

@@ -7,7 +7,8 @@
  * the running local runtime (same data dir), so its gateway accepts the token.
  */
 import { parseArgs } from 'node:util';
-import { createLocalIssuer, isRole, ROLES, type Role } from './auth.js';
+import { isRole, roles as ROLES, type Role } from '../../shared/auth.js';
+import { createLocalIssuer } from './auth.js';
 
 const USAGE =
   'usage: npm run token -- --role committee|secretary|member|partner [--role ...] [--sub ID] [--branch ID] [--org ID] [--hours N]';

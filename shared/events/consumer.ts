@@ -1,7 +1,7 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../context.js';
 import { DomainError } from '../errors.js';
 import type { ServiceDescription, SubscriptionSpec } from '../service.js';
+import { getItem } from '../store/query.js';
 import { Transaction } from '../store/transaction.js';
 import { type BusEvent, envelopeSchema } from './contract.js';
 
@@ -84,10 +84,8 @@ export const createSubscriptionHandler = (
       [sortKey.name]: 'SEEN',
     };
     // Cheap early exit for the common duplicate; the transaction's condition is what makes it safe.
-    const seen = await context.db.send(
-      new GetCommand({ TableName: context.env.tableName, Key: marker, ConsistentRead: true }),
-    );
-    if (seen.Item) {
+    const seen = await getItem(context, marker);
+    if (seen) {
       context.log.info('duplicate event skipped', {
         subscription: subscription.name,
         eventId: incoming.eventId,

@@ -123,6 +123,24 @@ describe('with one runtime of its own', () => {
     }
   });
 
+  it('applies each event once when the bus delivers every event twice', async () => {
+    await runtime.settle();
+    const before = await stats();
+    const deliveredBefore = runtime.bus.stats().delivered;
+    // On this runtime of its own, so the switch cannot reach other test files.
+    runtime.bus.faults.duplicateDeliveries = true;
+    try {
+      expect((await api(member, 'POST', '/notes', { title: 'twice' })).status).toBe(201);
+      expect((await api(member, 'POST', '/notes', { title: 'twice more' })).status).toBe(201);
+      await runtime.settle();
+    } finally {
+      runtime.bus.faults.duplicateDeliveries = false;
+    }
+    expect((await stats()).counted - before.counted).toBe(2);
+    // Two events, each to the counting subscriber, each twice.
+    expect(runtime.bus.stats().delivered - deliveredBefore).toBe(4);
+  });
+
   it('retries a consumer that fails its first deliveries, and applies the event once', async () => {
     const before = await stats();
     const retriedBefore = runtime.bus.stats().retried;

@@ -216,24 +216,6 @@ describe('events', () => {
     expect((await itemsOf(`NOTE#${noteId}`))[0]?.title).toBe('outbox');
   });
 
-  it('delivers the event to its subscriber once, even when the bus delivers it twice', async () => {
-    await settle();
-    const before = await stats();
-    const ida = await as({ roles: ['member'] });
-    expect((await busAdmin('PUT', '/faults', { duplicateDeliveries: true })).status).toBe(200);
-    try {
-      expect((await ida.post('/notes', { title: 'twice' })).status).toBe(201);
-      expect((await ida.post('/notes', { title: 'twice more' })).status).toBe(201);
-      await settle();
-    } finally {
-      await busAdmin('PUT', '/faults', { duplicateDeliveries: false });
-    }
-    const after = await stats();
-    expect(after.counted - before.counted).toBe(2);
-    const seen = (await busAdmin('GET', '/stats')).body;
-    expect(seen.delivered).toBeGreaterThan(0);
-  });
-
   it('keeps a failing subscriber’s event as a dead letter, and a redrive applies it once', async () => {
     const jo = await as({ roles: ['member'] });
     const note = await jo.post('/notes', { title: 'poison pill' });

@@ -1,12 +1,10 @@
-export interface RuntimeInfo {
-  url: string;
-  dataDir: string;
-  dynamodbEndpoint: string;
-  s3Endpoint: string;
-  busEndpoint: string;
-  tableNames: Record<string, string>;
-  bucketNames: Record<string, string>;
-}
+import type { Runtime } from '../../infra/local/runtime.js';
+
+/** What test files get of the runtime the global setup started: its plain, serialisable part. */
+export type RuntimeInfo = Pick<
+  Runtime,
+  'url' | 'dataDir' | 'dynamodbEndpoint' | 's3Endpoint' | 'busEndpoint' | 'tableNames' | 'bucketNames'
+>;
 
 declare module 'vitest' {
   export interface ProvidedContext {
