@@ -53,6 +53,16 @@ const required = (vars: NodeJS.ProcessEnv, name: string): string => {
   return value;
 };
 
+/** A misconfigured limit must stop the function at its first call, not let every upload through. */
+const positiveInteger = (vars: NodeJS.ProcessEnv, name: string, fallback: number): number => {
+  const raw = vars[name];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new Error(`Environment variable ${name} is not a positive integer`);
+  return value;
+};
+
 /** On Lambda: the function's own environment, as the CDK construct sets it. */
 export const envFromProcess = (service: string, vars: NodeJS.ProcessEnv = process.env): ServiceEnv => ({
   service,
@@ -60,7 +70,7 @@ export const envFromProcess = (service: string, vars: NodeJS.ProcessEnv = proces
   tableName: required(vars, 'TABLE_NAME'),
   ...(vars.BUCKET_NAME ? { bucketName: vars.BUCKET_NAME } : {}),
   busName: required(vars, 'EVENT_BUS_NAME'),
-  uploadLimitBytes: Number(vars.UPLOAD_LIMIT_BYTES ?? 200 * 1024 * 1024),
+  uploadLimitBytes: positiveInteger(vars, 'UPLOAD_LIMIT_BYTES', 200 * 1024 * 1024),
   logLevel: (vars.POWERTOOLS_LOG_LEVEL as ServiceEnv['logLevel'] | undefined) ?? 'INFO',
   aws: { region: required(vars, 'AWS_REGION') },
 });
