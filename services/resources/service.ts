@@ -52,6 +52,8 @@ const answer = z.union([
   z.array(z.number().int().min(0).max(20)).max(20),
 ]);
 
+/** A due date: any date that exists parses, but one past 2100 is a typing mistake, not a plan. */
+const dueOn = isoDate.refine((date) => date <= '2100-12-31', 'Expected a date no later than 2100-12-31');
 const question = z.strictObject({
   kind: z.enum(['single', 'multiple', 'true-false']),
   prompt: nonEmpty(1000),
@@ -152,7 +154,7 @@ export const resourcesService = defineService({
           resourceId: idParam,
           branchIds: z.array(idParam).max(50).optional(),
           personIds: z.array(idParam).max(500).optional(),
-          dueOn: isoDate,
+          dueOn,
         }),
       },
       handler: ({ body, caller, now }, ctx) => assignStudy(body, caller, now, ctx),

@@ -220,5 +220,14 @@ describe('study assignments', () => {
     const progress = await secretary.get(`/resources/assignments/${named.body.assignmentId}`);
     expectStatus(progress, 200);
     expect(progress.body).toMatchObject({ total: 1, completed: [], notCompleted: [{ personId: wang }] });
+
+    // A due date that exists but is no one's plan is a typing mistake, refused before it is stored.
+    const absurd = await secretary.post('/resources/assignments', {
+      resourceId,
+      personIds: [wang],
+      dueOn: '9999-12-31',
+    });
+    expectStatus(absurd, 400);
+    expect(absurd.body.error.details.fields.map((f: { field: string }) => f.field)).toEqual(['body.dueOn']);
   });
 });
