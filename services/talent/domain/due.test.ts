@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type DuePerson, dueSteps, recordPipelineEvent } from './due.js';
+import { type DuePerson, dueSteps, pipelineFunnel, recordPipelineEvent } from './due.js';
 
 const person = (p: Partial<DuePerson> & Pick<DuePerson, 'politicalStatus' | 'statusSince'>): DuePerson => ({
   personId: 'P',
@@ -94,5 +94,21 @@ describe('pipeline facts', () => {
     expect(
       code(recordPipelineEvent(candidate, 'branch-resolution', '2026-02-01', '2026-03-01', meeting)),
     ).toBe('ok');
+  });
+});
+
+describe('the pipeline funnel', () => {
+  it('counts every stage (zero included) and lists the due steps by date, then person', () => {
+    const late = person({ personId: 'B', politicalStatus: 'applicant', statusSince: '2026-01-01' });
+    const later = person({ personId: 'A', politicalStatus: 'applicant', statusSince: '2026-02-01' });
+    const same = person({ personId: 'A0', politicalStatus: 'applicant', statusSince: '2026-01-01' });
+    const full = person({ personId: 'F', politicalStatus: 'full', statusSince: '2020-01-01' });
+    const { counts, due } = pipelineFunnel([later, late, full, same], '2026-06-01');
+    expect(counts).toEqual({ masses: 0, applicant: 3, activist: 0, candidate: 0, probationary: 0, full: 1 });
+    expect(due.map((s) => [s.personId, s.dueOn])).toEqual([
+      ['A0', '2026-02-02'],
+      ['B', '2026-02-02'],
+      ['A', '2026-03-02'],
+    ]);
   });
 });

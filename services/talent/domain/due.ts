@@ -5,7 +5,7 @@
  */
 import { fail, ok, type Result, ruleViolation } from '../../../shared/errors.js';
 import { addDays, addMonths } from '../../../shared/time.js';
-import type { PoliticalStatus } from '../events.js';
+import { type PoliticalStatus, politicalStatuses } from '../events.js';
 import {
   MAX_APPROVAL_MONTHS,
   MIN_ACTIVIST_MONTHS,
@@ -115,6 +115,16 @@ export const dueSteps = (p: DuePerson, today: string): DueStep[] => {
       ...s,
       overdue: s.deadline !== undefined ? s.deadline < today : s.rule.endsWith('-overdue'),
     }));
+};
+
+/** The pipeline funnel: how many people are in each stage (every stage listed), and every step due, soonest first. */
+export const pipelineFunnel = (people: readonly DuePerson[], today: string) => {
+  const counts = Object.fromEntries(politicalStatuses.map((s) => [s, 0])) as Record<PoliticalStatus, number>;
+  for (const p of people) counts[p.politicalStatus] += 1;
+  const due = people
+    .flatMap((p) => dueSteps(p, today))
+    .sort((a, b) => a.dueOn.localeCompare(b.dueOn) || a.personId.localeCompare(b.personId));
+  return { counts, due };
 };
 
 /** Facts recorded along the way (谈话, 考察, 政审, 支部大会表决, 季度讨论) and the stage each belongs to. */

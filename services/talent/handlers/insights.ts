@@ -7,8 +7,7 @@ import { idParam } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { localDate } from '../../../shared/time.js';
 import { ageStructure } from '../domain/age.js';
-import { type DuePerson, dueSteps } from '../domain/due.js';
-import { politicalStatuses } from '../events.js';
+import { pipelineFunnel } from '../domain/due.js';
 import { allPeople } from '../store.js';
 import { getBranch } from './branches.js';
 
@@ -42,12 +41,7 @@ export const insightRoutes = [
       const branchId = await scope(ctx, caller, query.branchId);
       const people = await allPeople(ctx, branchId);
       const today = localDate(now);
-      const counts = Object.fromEntries(politicalStatuses.map((s) => [s, 0])) as Record<string, number>;
-      for (const p of people) counts[p.politicalStatus] = (counts[p.politicalStatus] ?? 0) + 1;
-      const due = people
-        .flatMap((p) => dueSteps(p as DuePerson, today))
-        .sort((a, b) => a.dueOn.localeCompare(b.dueOn) || a.personId.localeCompare(b.personId));
-      return ok({ ...(branchId ? { branchId } : {}), asOf: today, counts, due });
+      return ok({ ...(branchId ? { branchId } : {}), asOf: today, ...pipelineFunnel(people, today) });
     },
   }),
 ];
