@@ -12,7 +12,7 @@ import { local } from './common.js';
 
 const DAY = 86_400_000;
 
-export const roomView = ({ bookingsVersion: _v, ...room }: Room) => ({
+const roomView = ({ bookingsVersion: _v, ...room }: Room) => ({
   ...room,
   createdAt: local(room.createdAt),
 });
