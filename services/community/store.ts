@@ -208,6 +208,43 @@ export const gsi1Page = <I, T>(
     (item) => view(item as I),
   );
 
+/** One page of an event's items of one kind (`REG#`, `WAIT#`), in sort key order. */
+const eventPage = <T>(
+  ctx: ServiceContext,
+  eventId: string,
+  prefix: string,
+  page: { limit: number; cursor?: string | undefined },
+) =>
+  queryPage(
+    ctx.db,
+    {
+      TableName: ctx.env.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': `EVENT#${eventId}`, ':prefix': prefix },
+      ConsistentRead: true,
+    },
+    { partition: { name: 'pk', value: `EVENT#${eventId}` }, limit: page.limit, cursor: page.cursor },
+    (item) => item as unknown as T,
+  );
+
+/** One page of an event's registrations: every one, or one registrant's (on the index). */
+export const registrationsPage = (
+  ctx: ServiceContext,
+  eventId: string,
+  scope: Registrant | 'all',
+  page: { limit: number; cursor?: string | undefined },
+) =>
+  scope === 'all'
+    ? eventPage<RegistrationItem>(ctx, eventId, 'REG#', page)
+    : gsi1Page(ctx, ownRegistrations(eventId, scope), page, (r: RegistrationItem) => r);
+
+/** One page of the waitlist, in arrival order. */
+export const waitlistPage = (
+  ctx: ServiceContext,
+  eventId: string,
+  page: { limit: number; cursor?: string | undefined },
+) => eventPage<WaitingItem>(ctx, eventId, 'WAIT#', page);
+
 /** One registrant's registrations for an event, on the index. */
 export const registrationsOf = (ctx: ServiceContext, eventId: string, registrant: Registrant) =>
   queryAll<RegistrationItem>(ctx, {

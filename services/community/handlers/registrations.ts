@@ -7,7 +7,6 @@ import { created, noContent, ok, text } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { idParam } from '../../../shared/schemas.js';
 import type { HttpRequest } from '../../../shared/service.js';
-import { queryPage } from '../../../shared/store/query.js';
 import { toLocalIso } from '../../../shared/time.js';
 import { toCsv } from '../domain/csv.js';
 import {
@@ -28,14 +27,15 @@ import {
   getRegistration,
   hasMemberRegistration,
   keys,
-  ownRegistrations,
   phonesOf,
   type Registrant,
   type RegistrationItem,
   registrationsOf,
+  registrationsPage,
   setExpiry,
   takeArrivalPositions,
   tx,
+  waitlistPage,
 } from '../store.js';
 import type { eventParams } from './joint-events.js';
 
@@ -185,26 +185,6 @@ const scopeOf = (caller: Caller): Registrant | 'all' => {
   return { kind: 'member', personId: caller.sub };
 };
 
-const queryFor = (ctx: ServiceContext, eventId: string, scope: Registrant | 'all') =>
-  scope === 'all'
-    ? {
-        input: {
-          TableName: ctx.env.tableName,
-          KeyConditionExpression: 'pk = :p AND begins_with(sk, :reg)',
-          ExpressionAttributeValues: { ':p': `EVENT#${eventId}`, ':reg': 'REG#' },
-        },
-        partition: { name: 'pk', value: `EVENT#${eventId}` },
-      }
-    : {
-        input: {
-          TableName: ctx.env.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :p',
-          ExpressionAttributeValues: { ':p': ownRegistrations(eventId, scope) },
-        },
-        partition: { name: 'gsi1pk', value: ownRegistrations(eventId, scope) },
-      };
-
 export const listRegistrations = async (
   {
     params,
@@ -217,14 +197,7 @@ export const listRegistrations = async (
   ctx: ServiceContext,
 ) => {
   const event = await visibleEvent(ctx, params.eventId, caller);
-  const scope = scopeOf(caller);
-  const q = queryFor(ctx, event.jointEventId, scope);
-  const page = await queryPage(
-    ctx.db,
-    q.input,
-    { partition: q.partition, limit: query.limit, cursor: query.cursor },
-    (i) => i as unknown as RegistrationItem,
-  );
+  const page = await registrationsPage(ctx, event.jointEventId, scopeOf(caller), query);
   // Phones: the committee and the partner that entered them; a member gave none.
   const phones = await phonesOf(
     ctx,
@@ -293,28 +266,16 @@ export const waitlist = async (
 ) => {
   const event = await getEvent(ctx, params.eventId);
   if (!event) throw notFound('Event');
-  return ok(
-    await queryPage(
-      ctx.db,
-      {
-        TableName: ctx.env.tableName,
-        KeyConditionExpression: 'pk = :p AND begins_with(sk, :w)',
-        ExpressionAttributeValues: { ':p': `EVENT#${event.jointEventId}`, ':w': 'WAIT#' },
-        ConsistentRead: true,
-      },
-      {
-        partition: { name: 'pk', value: `EVENT#${event.jointEventId}` },
-        limit: query.limit,
-        cursor: query.cursor,
-      },
-      (i) => ({
-        position: i.position,
-        registrationId: i.registrationId,
-        participantIndex: i.participantIndex,
-        ...(i.partnerId ? { partnerId: i.partnerId } : {}),
-      }),
-    ),
-  );
+  const page = await waitlistPage(ctx, event.jointEventId, query);
+  return ok({
+    items: page.items.map((w) => ({
+      position: w.position,
+      registrationId: w.registrationId,
+      participantIndex: w.participantIndex,
+      ...(w.partnerId ? { partnerId: w.partnerId } : {}),
+    })),
+    ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+  });
 };
 
 export const checkIn = async (
