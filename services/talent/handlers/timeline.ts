@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Caller } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { badRequest, notFound } from '../../../shared/errors.js';
-import { pageQuery } from '../../../shared/http/paging.js';
+import { decodeCursor, encodeCursor, pageQuery } from '../../../shared/http/paging.js';
 import { ok } from '../../../shared/http/result.js';
 import { idParam } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
@@ -43,7 +43,7 @@ const gather = async (ctx: ServiceContext, caller: Caller, personId: string): Pr
   const credited: Contribution[] = [];
   for (const item of items) {
     const sk = item.sk as string;
-    const { pk: _pk, sk: _sk, kind: _kind, gsi1pk: _g1, gsi1sk: _g2, ...rest } = item;
+    const rest = strip<Record<string, unknown>>(item);
     if (sk.startsWith('STAGE#')) stages.push({ ...(rest as Entry), order: sk });
     else if (sk.startsWith('RECORD#')) {
       const { recordKind, ...record } = rest as Record<string, unknown>;
@@ -67,26 +67,20 @@ const gather = async (ctx: ServiceContext, caller: Caller, personId: string): Pr
 };
 
 const cursorSchema = z.strictObject({ on: z.string().max(10), order: z.string().max(300) });
-const badCursor = () => badRequest('invalid-cursor', 'The cursor is not one this API issued');
 
 /** A page of the timeline, newest first; the cursor is the position of the last entry given. */
 const page = (g: Gathered, limit: number, cursor: string | undefined) => {
-  let after: z.output<typeof cursorSchema> | undefined;
-  if (cursor !== undefined) {
-    try {
-      after = cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    } catch {
-      throw badCursor();
-    }
-  }
+  const decoded = decodeCursor(cursor);
+  const position = decoded === undefined ? undefined : cursorSchema.safeParse(decoded);
+  if (position && !position.success)
+    throw badRequest('invalid-cursor', 'The cursor is not one this API issued');
+  const after = position?.data;
   const sorted = [...g.stages, ...g.records, ...g.contributions].sort(newestFirst);
   const rest = after ? sorted.filter((e) => newestFirst(e, after as Entry) > 0) : sorted;
   const items = rest.slice(0, limit);
   const last = items.at(-1);
   const nextCursor =
-    rest.length > limit && last
-      ? Buffer.from(JSON.stringify({ on: last.on, order: last.order }), 'utf8').toString('base64url')
-      : undefined;
+    rest.length > limit && last ? encodeCursor({ on: last.on, order: last.order }) : undefined;
   return { items: items.map(({ order: _o, ...e }) => e), ...(nextCursor ? { nextCursor } : {}) };
 };
 
