@@ -10,13 +10,7 @@ import { idParam, isoDate, nonEmpty } from '../../shared/schemas.js';
 import { defineService, route, subscription } from '../../shared/service.js';
 import { resourceStatuses } from './domain/library.js';
 import { MAX_MINUTES_PER_REPORT } from './domain/study.js';
-import {
-  AssessmentGraded,
-  ResourcePublished,
-  resourceKinds,
-  StudyAssigned,
-  StudyCompleted,
-} from './events.js';
+import { resourceKinds, resourcesEvents } from './events.js';
 import { assessmentResults, beginAttempt, newAssessment, submitAttempt } from './handlers/assessments.js';
 import {
   archiveResource,
@@ -65,7 +59,7 @@ export const resourcesService = defineService({
   name: 'resources',
   table,
   bucket: { name: 'library', objectEvents: true },
-  publishes: [ResourcePublished, StudyAssigned, StudyCompleted, AssessmentGraded],
+  publishes: resourcesEvents,
   routes: [
     route('POST /resources', {
       access: MANAGERS,

@@ -394,13 +394,6 @@ export const startAttempt = (
 };
 
 /** How many attempts a person has started, for numbering the next one. */
-export const attemptsStarted = async (
-  ctx: ServiceContext,
-  assessmentId: string,
-  personId: string,
-): Promise<number> =>
-  ((await get(ctx, attemptCounterKey(assessmentId, personId)))?.started as number | undefined) ?? 0;
-
 const attemptOf = (item: Item): Attempt => {
   const { pk: _pk, sk: _sk, kind: _kind, gsi1pk: _g, gsi1sk: _gs, answers: _answers, ...rest } = item;
   return rest as unknown as Attempt;

@@ -46,7 +46,7 @@ const publishedSortKey = (e: Pick<JointEventItem, 'startsAt' | 'jointEventId'>) 
   `${new Date(e.startsAt).toISOString()}#${e.jointEventId}`;
 
 /** What anyone may see of a published event. */
-export const publicView = (e: JointEventItem) => ({
+const publicView = (e: JointEventItem) => ({
   jointEventId: e.jointEventId,
   title: e.title,
   kind: e.eventKind,
