@@ -11,7 +11,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../shared/context.js';
 import { conflict } from '../../shared/errors.js';
-import { patternFor } from '../../shared/events/contract.js';
+import { type EventContract, patternFor } from '../../shared/events/contract.js';
 import { subscription } from '../../shared/service.js';
 import { getItem } from '../../shared/store/query.js';
 import type { Transaction } from '../../shared/store/transaction.js';
@@ -77,6 +77,15 @@ const record = async (ctx: ServiceContext, tx: Transaction, facts: Fact[], occur
   }
 };
 
+/** A subscription that credits the facts an event reports (timeline and points). */
+const credits = <Data>(name: string, contract: EventContract<string, Data>, facts: (data: Data) => Fact[]) =>
+  subscription<Data>({
+    name,
+    pattern: patternFor(contract),
+    contract,
+    handler: async (event, tx, ctx) => record(ctx, tx, facts(event.data), event.occurredAt),
+  });
+
 export const talentSubscriptions = [
   subscription({
     name: 'meeting-held',
@@ -96,92 +105,42 @@ export const talentSubscriptions = [
       });
     },
   }),
-  subscription({
-    name: 'attendance-recorded',
-    pattern: patternFor(AttendanceRecorded),
-    contract: AttendanceRecorded,
-    handler: async (event, tx, ctx) => {
-      const a = event.data;
-      await record(
-        ctx,
-        tx,
-        [
-          {
-            personId: a.personId,
-            naturalKey: a.activityId,
-            contribution: { kind: 'attendance', on: localDate(new Date(a.startsAt)), status: a.status },
-            details: { activityId: a.activityId, activityType: a.type, title: a.title, branchId: a.branchId },
-          },
-        ],
-        event.occurredAt,
-      );
+  credits('attendance-recorded', AttendanceRecorded, (a) => [
+    {
+      personId: a.personId,
+      naturalKey: a.activityId,
+      contribution: { kind: 'attendance', on: localDate(new Date(a.startsAt)), status: a.status },
+      details: { activityId: a.activityId, activityType: a.type, title: a.title, branchId: a.branchId },
     },
-  }),
-  subscription({
-    name: 'study-completed',
-    pattern: patternFor(StudyCompleted),
-    contract: StudyCompleted,
-    handler: async (event, tx, ctx) => {
-      const s = event.data;
-      await record(
-        ctx,
-        tx,
-        [
-          {
-            personId: s.personId,
-            naturalKey: s.resourceId,
-            contribution: { kind: 'study', on: localDate(new Date(s.completedAt)), minutes: s.minutes },
-            details: { resourceId: s.resourceId, title: s.title },
-          },
-        ],
-        event.occurredAt,
-      );
+  ]),
+  credits('study-completed', StudyCompleted, (s) => [
+    {
+      personId: s.personId,
+      naturalKey: s.resourceId,
+      contribution: { kind: 'study', on: localDate(new Date(s.completedAt)), minutes: s.minutes },
+      details: { resourceId: s.resourceId, title: s.title },
     },
-  }),
-  subscription({
-    name: 'assessment-graded',
-    pattern: patternFor(AssessmentGraded),
-    contract: AssessmentGraded,
-    handler: async (event, tx, ctx) => {
-      const g = event.data;
-      await record(
-        ctx,
-        tx,
-        [
-          {
-            personId: g.personId,
-            naturalKey: g.attemptId,
-            contribution: {
-              kind: 'assessment',
-              on: localDate(new Date(g.gradedAt)),
-              assessmentId: g.assessmentId,
-              passed: g.passed,
-            },
-            details: { assessmentId: g.assessmentId, attemptId: g.attemptId, title: g.title, score: g.score },
-          },
-        ],
-        event.occurredAt,
-      );
+  ]),
+  credits('assessment-graded', AssessmentGraded, (g) => [
+    {
+      personId: g.personId,
+      naturalKey: g.attemptId,
+      contribution: {
+        kind: 'assessment',
+        on: localDate(new Date(g.gradedAt)),
+        assessmentId: g.assessmentId,
+        passed: g.passed,
+      },
+      details: { assessmentId: g.assessmentId, attemptId: g.attemptId, title: g.title, score: g.score },
     },
-  }),
-  subscription({
-    name: 'joint-event-completed',
-    pattern: patternFor(JointEventCompleted),
-    contract: JointEventCompleted,
-    handler: async (event, tx, ctx) => {
-      const j = event.data;
-      const on = localDate(new Date(j.startsAt));
-      await record(
-        ctx,
-        tx,
-        j.members.map((m) => ({
-          personId: m.personId,
-          naturalKey: j.jointEventId,
-          contribution: { kind: 'volunteering' as const, on, hours: m.hours },
-          details: { jointEventId: j.jointEventId, title: j.title, jointEventKind: j.kind },
-        })),
-        event.occurredAt,
-      );
-    },
+  ]),
+  credits('joint-event-completed', JointEventCompleted, (j) => {
+    const on = localDate(new Date(j.startsAt));
+    return j.members.map((m) => ({
+      personId: m.personId,
+      naturalKey: j.jointEventId,
+      contribution: { kind: 'volunteering' as const, on, hours: m.hours },
+      details: { jointEventId: j.jointEventId, title: j.title, jointEventKind: j.kind },
+    }));
   }),
 ];
