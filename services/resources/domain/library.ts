@@ -2,7 +2,7 @@
  * The study library (学习资料库): what may be uploaded, who sees a resource, and whether
  * the object S3 reports is the file that was announced. Pure: no AWS, no clock.
  */
-import { type Caller, hasRole } from '../../../shared/auth.js';
+import { actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
 import { badRequest, conflict, ruleViolation } from '../../../shared/errors.js';
 import type { resourceKinds } from '../events.js';
 
@@ -137,13 +137,7 @@ export const inAudience = (caller: Caller, audience: Audience): boolean =>
 export const managesResource = (caller: Caller, resource: Pick<Resource, 'audience'>): boolean => {
   if (hasRole(caller, 'committee')) return true;
   const branches = resource.audience.branchIds;
-  return (
-    hasRole(caller, 'secretary') &&
-    caller.branchId !== undefined &&
-    branches !== undefined &&
-    branches.length > 0 &&
-    branches.every((b) => b === caller.branchId)
-  );
+  return branches !== undefined && branches.length > 0 && branches.every((b) => actsForBranch(caller, b));
 };
 
 /** Who may see a resource at all; everyone else is told it does not exist. */

@@ -1,7 +1,7 @@
 /**
  * Study (学习) records and assignments (必学任务). Pure: "now" and the roster come in as values.
  */
-import { type Caller, hasRole } from '../../../shared/auth.js';
+import { actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
 import { badRequest, ruleViolation } from '../../../shared/errors.js';
 import type { RosterEntry } from '../../../shared/roster.js';
 import { localDate } from '../../../shared/time.js';
@@ -90,10 +90,8 @@ export const checkDueOn = (dueOn: string, now: Date): void => {
 };
 
 export const canSeeAssignment = (caller: Caller, assignment: Assignment): boolean =>
-  hasRole(caller, 'committee') ||
-  (hasRole(caller, 'secretary') &&
-    caller.branchId !== undefined &&
-    (assignment.branchIds.includes(caller.branchId) || assignment.assignerBranchId === caller.branchId));
+  actsForBranch(caller, assignment.assignerBranchId) ||
+  assignment.branchIds.some((branchId) => actsForBranch(caller, branchId));
 
 export interface AssignedPerson {
   personId: string;

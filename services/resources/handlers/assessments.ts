@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { type Caller, hasRole } from '../../../shared/auth.js';
+import { actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { notFound, ruleViolation } from '../../../shared/errors.js';
 import { created, ok } from '../../../shared/http/result.js';
@@ -154,9 +154,7 @@ export const assessmentResults = async (
   const assessment = await assessmentFor(ctx, caller, assessmentId);
   // A secretary sees their own branch's results; asking for another branch finds nothing.
   const branch = hasRole(caller, 'committee') ? branchId : (branchId ?? caller.branchId);
-  if (!hasRole(caller, 'committee') && (branch === undefined || branch !== caller.branchId)) {
-    throw notFound('Branch');
-  }
+  if (!actsForBranch(caller, branch)) throw notFound('Branch');
   const graded = (await attemptsOf(ctx, assessmentId))
     .filter((a) => a.score !== undefined && (branch === undefined || a.branchId === branch))
     .map((a) => ({
