@@ -104,6 +104,15 @@ describe('registering people', () => {
       now: TODAY,
     });
     expect(unknownGroup.body.error.code).toBe('unknown-party-group');
+    const bornLongAgo = await admin.post(
+      '/talent/people',
+      personBody({ branchId, birthDate: '0001-01-01' }),
+      {
+        now: TODAY,
+      },
+    );
+    expect(bornLongAgo.status).toBe(422);
+    expect(bornLongAgo.body.error.code).toBe('birth-date-implausible');
     const bad = await admin.post(
       '/talent/people',
       personBody({ gender: 'x', birthDate: '1990-02-30', extra: 1 }),

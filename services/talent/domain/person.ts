@@ -1,6 +1,7 @@
 /** The person as talent holds it, and the views other parties get of it. */
 import type { Caller } from '../../../shared/auth.js';
 import { actsForBranch } from '../../../shared/auth.js';
+import { fail, ok, type Result, ruleViolation } from '../../../shared/errors.js';
 import type { PersonSnapshot, PoliticalStatus } from '../events.js';
 import type { PipelineFacts } from './due.js';
 import type { Probation } from './pipeline.js';
@@ -33,6 +34,40 @@ export interface Person {
   createdAt: string;
   updatedAt: string;
 }
+
+/** No one on the register was born before this: an earlier birth date is a typo. */
+export const EARLIEST_BIRTH_DATE = '1900-01-01';
+
+type PersonDates = Pick<Person, 'birthDate' | 'statusSince' | 'workStartDate'>;
+
+/** A person's dates agree with each other and with today (births are plausible, nothing is in the future but work start). */
+export const checkPersonDates = (p: PersonDates, today: string): Result<PersonDates> => {
+  if (p.birthDate < EARLIEST_BIRTH_DATE) {
+    return fail(
+      ruleViolation('birth-date-implausible', `born ${p.birthDate}, before ${EARLIEST_BIRTH_DATE}`),
+    );
+  }
+  if (p.birthDate > today) {
+    return fail(ruleViolation('birth-date-in-future', `born ${p.birthDate}, after today (${today})`));
+  }
+  if (p.statusSince < p.birthDate || p.statusSince > today) {
+    return fail(
+      ruleViolation(
+        'status-since-out-of-range',
+        `status since ${p.statusSince}: between ${p.birthDate} and ${today}`,
+      ),
+    );
+  }
+  if (p.workStartDate && p.workStartDate < p.birthDate) {
+    return fail(
+      ruleViolation(
+        'work-start-before-birth',
+        `work started ${p.workStartDate}, before birth ${p.birthDate}`,
+      ),
+    );
+  }
+  return ok(p);
+};
 
 /** What every talent event carries: no contact details ever leave talent. */
 export const snapshotOf = (p: Person): PersonSnapshot => ({

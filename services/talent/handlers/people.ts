@@ -1,13 +1,20 @@
 import { z } from 'zod';
 import { actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
-import { conflict, forbidden, notFound, ruleViolation } from '../../../shared/errors.js';
+import { conflict, forbidden, notFound, unwrap } from '../../../shared/errors.js';
 import { pageQuery } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { idParam, isoDate, nonEmpty, ulid } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { localDate } from '../../../shared/time.js';
-import { educations, genders, type Person, personView, snapshotOf } from '../domain/person.js';
+import {
+  checkPersonDates,
+  educations,
+  genders,
+  type Person,
+  personView,
+  snapshotOf,
+} from '../domain/person.js';
 import {
   MemberJoinedBranch,
   MemberLeftBranch,
@@ -70,23 +77,6 @@ const patchBody = z.strictObject({
   email: email.nullable().optional(),
 });
 
-const checkDates = (p: Pick<Person, 'birthDate' | 'statusSince' | 'workStartDate'>, today: string) => {
-  if (p.birthDate > today)
-    throw ruleViolation('birth-date-in-future', `born ${p.birthDate}, after today (${today})`);
-  if (p.statusSince < p.birthDate || p.statusSince > today) {
-    throw ruleViolation(
-      'status-since-out-of-range',
-      `status since ${p.statusSince}: between ${p.birthDate} and ${today}`,
-    );
-  }
-  if (p.workStartDate && p.workStartDate < p.birthDate) {
-    throw ruleViolation(
-      'work-start-before-birth',
-      `work started ${p.workStartDate}, before birth ${p.birthDate}`,
-    );
-  }
-};
-
 /** Which branch a list is about: the committee any (or all), a secretary only their own. */
 const listScope = (caller: Caller, branchId: string | undefined): string | undefined => {
   if (hasRole(caller, 'committee')) return branchId;
@@ -116,7 +106,7 @@ export const peopleRoutes = [
         createdAt: at,
         updatedAt: at,
       };
-      checkDates(person, localDate(now));
+      unwrap(checkPersonDates(person, localDate(now)));
       const tx = transaction(ctx);
       tx.create(personItem(person), () =>
         conflict('person-exists', `person ${person.personId} already exists`),
@@ -219,7 +209,7 @@ export const peopleRoutes = [
       if (changed.length === 0) return ok(personView(current, caller));
       if (moved || changed.includes('partyGroupId'))
         await requireBranch(ctx, next.branchId, next.partyGroupId);
-      checkDates(next, localDate(now));
+      unwrap(checkPersonDates(next, localDate(now)));
       next.version = current.version + 1;
       next.updatedAt = now.toISOString();
 
