@@ -3,9 +3,12 @@ import { toCsv } from './csv.js';
 import {
   allocatePlaces,
   creditedHours,
+  participation,
   planPromotions,
   requireCancellable,
+  requireCheckIn,
   requireEventDay,
+  requireRegistrationAhead,
   requireRegistrationOpen,
   validateSchedule,
 } from './joint-events.js';
@@ -56,6 +59,68 @@ describe('joint event rules', () => {
     expect(code(() => requireRegistrationOpen(schedule, new Date('2026-12-10T18:00:00+08:00')))).toBe(
       'registration-closed',
     );
+  });
+
+  it('publishes only while registration is still ahead', () => {
+    expect(code(() => requireRegistrationAhead(schedule, new Date('2026-12-10T17:59:59+08:00')))).toBe(
+      'passed',
+    );
+    expect(code(() => requireRegistrationAhead(schedule, new Date('2026-12-10T18:00:00+08:00')))).toBe(
+      'registration-window-past',
+    );
+  });
+
+  it('checks in an active registration with a confirmed place, once', () => {
+    const member = { kind: 'member', personId: 'm' } as const;
+    const held = { status: 'active', registrant: member, participants: [{ status: 'confirmed' }] } as const;
+    expect(code(() => requireCheckIn(held))).toBe('passed');
+    expect(code(() => requireCheckIn({ ...held, checkedInAt: '2026-12-12T09:00:00+08:00' }))).toBe(
+      'already-checked-in',
+    );
+    expect(code(() => requireCheckIn({ ...held, participants: [{ status: 'waitlisted' }] }))).toBe(
+      'no-confirmed-place',
+    );
+    expect(code(() => requireCheckIn({ ...held, status: 'cancelled' }))).toBe('no-confirmed-place');
+  });
+
+  it('counts as taking part only checked-in registrations holding places', () => {
+    const at = '2026-12-12T09:00:00+08:00';
+    const partner = { kind: 'partner', partnerId: 'P' } as const;
+    const confirmed = { status: 'confirmed' } as const;
+    const waiting = { status: 'waitlisted' } as const;
+    expect(
+      participation(
+        [
+          {
+            status: 'active',
+            checkedInAt: at,
+            registrant: { kind: 'member', personId: 'a' },
+            participants: [confirmed],
+          },
+          { status: 'active', registrant: { kind: 'member', personId: 'b' }, participants: [confirmed] },
+          {
+            status: 'active',
+            checkedInAt: at,
+            registrant: { kind: 'member', personId: 'c' },
+            participants: [waiting],
+          },
+          {
+            status: 'cancelled',
+            checkedInAt: at,
+            registrant: { kind: 'member', personId: 'd' },
+            participants: [confirmed],
+          },
+          {
+            status: 'active',
+            checkedInAt: at,
+            registrant: partner,
+            participants: [confirmed, waiting, confirmed],
+          },
+          { status: 'active', registrant: partner, participants: [confirmed] },
+        ],
+        2.5,
+      ),
+    ).toEqual({ members: [{ personId: 'a', hours: 2.5 }], partnerParticipants: 2 });
   });
 
   it('allows cancelling until 24 hours before the start', () => {

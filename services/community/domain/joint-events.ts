@@ -67,6 +67,13 @@ export const requireRegistrationOpen = (s: Schedule, now: Date): void => {
   }
 };
 
+/** Publishing an event whose registration window has already closed would invite no one. */
+export const requireRegistrationAhead = (s: Schedule, now: Date): void => {
+  if (t(s.registrationClosesAt) <= now.getTime()) {
+    throw ruleViolation('registration-window-past', 'The registration window has already closed');
+  }
+};
+
 export const CANCELLATION_DEADLINE_HOURS = 24;
 
 /** A registration can be withdrawn until 24 hours before the start; later the places are planned. */
@@ -144,4 +151,37 @@ export const planPromotions = (
     free--;
   }
   return promoted;
+};
+
+/** What the completion rules need to know of a registration. */
+export interface Attendance {
+  status: 'active' | 'cancelled';
+  checkedInAt?: string | undefined;
+  registrant: { kind: 'member'; personId: string } | { kind: 'partner'; partnerId: string };
+  participants: readonly { status: 'confirmed' | 'waitlisted' | 'cancelled' }[];
+}
+
+/** Only an active registration holding a confirmed place checks in, and only once. */
+export const requireCheckIn = (r: Attendance): void => {
+  if (r.status !== 'active' || !r.participants.some((p) => p.status === 'confirmed')) {
+    throw ruleViolation('no-confirmed-place', 'Only a registration with a confirmed place can check in');
+  }
+  if (r.checkedInAt) throw conflict('already-checked-in', 'Already checked in');
+};
+
+/**
+ * Who took part in a completed event: every checked-in member holding a place, credited with
+ * `hours`, and the number of partners' confirmed participants on checked-in registrations.
+ */
+export const participation = (registrations: readonly Attendance[], hours: number) => {
+  const present = registrations.filter((r) => r.status === 'active' && r.checkedInAt !== undefined);
+  const members = present.flatMap((r) =>
+    r.registrant.kind === 'member' && r.participants.some((p) => p.status === 'confirmed')
+      ? [{ personId: r.registrant.personId, hours }]
+      : [],
+  );
+  const partnerParticipants = present
+    .filter((r) => r.registrant.kind === 'partner')
+    .reduce((n, r) => n + r.participants.filter((p) => p.status === 'confirmed').length, 0);
+  return { members, partnerParticipants };
 };

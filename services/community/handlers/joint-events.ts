@@ -1,14 +1,19 @@
 import { z } from 'zod';
 import { hasRole } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
-import { conflict, notFound, ruleViolation, validationFailed } from '../../../shared/errors.js';
+import { conflict, notFound, validationFailed } from '../../../shared/errors.js';
 import { pageQuery } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { idParam, isoDateTime, nonEmpty } from '../../../shared/schemas.js';
 import type { HttpRequest } from '../../../shared/service.js';
 import { toLocalIso } from '../../../shared/time.js';
-import { requireStatus, validateQuota, validateSchedule } from '../domain/joint-events.js';
+import {
+  requireRegistrationAhead,
+  requireStatus,
+  validateQuota,
+  validateSchedule,
+} from '../domain/joint-events.js';
 import { JointEventPublished, jointEventKinds } from '../events.js';
 import { singleLine } from '../schemas.js';
 import {
@@ -174,9 +179,7 @@ export const publishEvent = async (
 ) => {
   const event = await mustExist(ctx, params.eventId);
   requireStatus(event.status, ['draft'], 'published');
-  if (Date.parse(event.registrationClosesAt) <= now.getTime()) {
-    throw ruleViolation('registration-window-past', 'The registration window has already closed');
-  }
+  requireRegistrationAhead(event, now);
   const t = tx(ctx);
   t.update(
     keys.event(event.jointEventId),

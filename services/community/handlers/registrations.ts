@@ -11,6 +11,8 @@ import { toLocalIso } from '../../../shared/time.js';
 import { toCsv } from '../domain/csv.js';
 import {
   creditedHours,
+  participation,
+  requireCheckIn,
   requireEventDay,
   requireRegistrationOpen,
   requireStarted,
@@ -292,10 +294,7 @@ export const checkIn = async (
   if (!registration) throw notFound('Registration');
   requireStatus(event.status, ['published'], 'checked in to');
   requireEventDay(event, now);
-  if (registration.status !== 'active' || !registration.participants.some((p) => p.status === 'confirmed')) {
-    throw ruleViolation('no-confirmed-place', 'Only a registration with a confirmed place can check in');
-  }
-  if (registration.checkedInAt) throw conflict('already-checked-in', 'Already checked in');
+  requireCheckIn(registration);
   const checkedInAt = toLocalIso(now);
   await tx(ctx)
     .update(
@@ -325,18 +324,11 @@ export const completeEvent = async (
   if (!event) throw notFound('Event');
   requireStatus(event.status, ['published'], 'completed');
   requireStarted(event, now);
-  const registrations = (await allRegistrations(ctx, event.jointEventId)).filter(
-    (r) => r.status === 'active' && r.checkedInAt !== undefined,
-  );
   const hours = creditedHours(event);
-  const members = registrations.flatMap((r) =>
-    r.registrant.kind === 'member' && r.participants.some((p) => p.status === 'confirmed')
-      ? [{ personId: r.registrant.personId, hours }]
-      : [],
+  const { members, partnerParticipants } = participation(
+    await allRegistrations(ctx, event.jointEventId),
+    hours,
   );
-  const partnerParticipants = registrations
-    .filter((r) => r.registrant.kind === 'partner')
-    .reduce((n, r) => n + r.participants.filter((p) => p.status === 'confirmed').length, 0);
   // Erasure first: if completion then fails, the phones still go, which PIPL prefers.
   const expiresAt = Math.floor(now.getTime() / 1000) + CONTACT_RETENTION_SECONDS;
   for (const key of await contactKeysOf(ctx, event.jointEventId)) await setExpiry(ctx, key, expiresAt);
