@@ -83,6 +83,13 @@ const branchPatchBody = z.strictObject({
   partyGroups: partyGroupsBody.optional(),
 });
 
+/** A party group as sent, with its id (a new one when none was sent). */
+const toPartyGroup = (g: z.output<typeof partyGroupsBody>[number]): PartyGroup => ({
+  id: g.id ?? newId(),
+  name: g.name,
+  ...(g.leaderId ? { leaderId: g.leaderId } : {}),
+});
+
 const requireUniqueGroups = (groups: readonly PartyGroup[]) => {
   if (new Set(groups.map((g) => g.id)).size !== groups.length) {
     throw conflict('duplicate-party-group', 'party group ids must be unique within the branch');
@@ -105,7 +112,7 @@ const nextPartyGroups = (
     if (g.id !== undefined && !known.has(g.id)) {
       throw ruleViolation('unknown-party-group', `party group ${g.id} is not in this branch`);
     }
-    return { id: g.id ?? newId(), name: g.name, ...(g.leaderId ? { leaderId: g.leaderId } : {}) };
+    return toPartyGroup(g);
   });
   requireUniqueGroups(groups);
   return groups;
@@ -141,11 +148,7 @@ export const branchRoutes = [
         branchId,
         name: body.name,
         ...(body.secretaryId ? { secretaryId: body.secretaryId } : {}),
-        partyGroups: body.partyGroups.map((g) => ({
-          id: g.id ?? newId(),
-          name: g.name,
-          ...(g.leaderId ? { leaderId: g.leaderId } : {}),
-        })),
+        partyGroups: body.partyGroups.map(toPartyGroup),
         version: 1,
         createdAt: now.toISOString(),
       };
