@@ -3,6 +3,7 @@
  * server. Pure: "now" and the randomness come in as parameters.
  */
 import { badRequest, conflict } from '../../../shared/errors.js';
+import type { Audience } from './library.js';
 
 export type QuestionKind = 'single' | 'multiple' | 'true-false';
 
@@ -25,6 +26,8 @@ export interface Assessment {
   timeLimitMinutes: number;
   maxAttempts: number;
   questions: Question[];
+  /** Who may take it: the resource's audience, or the secretary's branch. */
+  audience: Audience;
   createdBy: string;
   createdAt: string;
 }

@@ -48,7 +48,7 @@ export const newAssessment = async (
   const questions = buildQuestions(body.questions);
   // An assessment on a resource is for that resource's audience; a secretary's is for their branch.
   const resource = body.resourceId ? await visibleResource(ctx, caller, body.resourceId) : undefined;
-  const assessment: Assessment & { audience: { branchIds?: string[] } } = {
+  const assessment: Assessment = {
     assessmentId: newId(),
     title: body.title,
     ...(resource ? { resourceId: resource.resourceId } : {}),
@@ -64,10 +64,8 @@ export const newAssessment = async (
   return created(assessmentView(assessment), `/resources/assessments/${assessment.assessmentId}`);
 };
 
-type StoredAssessment = Assessment & { audience: { branchIds?: string[] } };
-
 const assessmentFor = async (ctx: ServiceContext, caller: Caller, assessmentId: string) => {
-  const assessment = (await getAssessment(ctx, assessmentId)) as StoredAssessment | undefined;
+  const assessment = await getAssessment(ctx, assessmentId);
   if (!assessment || !(inAudience(caller, assessment.audience) || managesResource(caller, assessment))) {
     throw notFound('Assessment');
   }
