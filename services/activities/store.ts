@@ -44,8 +44,6 @@ export const knownBranchItem = (branchId: string) => ({
   branchId,
 });
 
-const get = (ctx: ServiceContext, key: Record<string, string>) => getItem(ctx, key);
-
 // ---------------------------------------------------------------- activities
 
 const ACTIVITY_FIELDS = [
@@ -89,7 +87,7 @@ export const activityItem = (a: Activity) => ({
 });
 
 export const getActivity = async (ctx: ServiceContext, activityId: string): Promise<Activity | undefined> => {
-  const item = await get(ctx, activityKey(activityId));
+  const item = await getItem(ctx, activityKey(activityId));
   return item ? toActivity(item) : undefined;
 };
 
@@ -193,7 +191,7 @@ export const attendanceItem = (activityId: string, r: AttendanceRecord) => ({
 });
 
 export const getAttendanceRecord = async (ctx: ServiceContext, activityId: string, personId: string) =>
-  (await get(ctx, attendanceKey(activityId, personId))) as AttendanceRecord | undefined;
+  (await getItem(ctx, attendanceKey(activityId, personId))) as AttendanceRecord | undefined;
 
 export const attendanceRecords = async (ctx: ServiceContext, activityId: string) => {
   const items = await queryAll(ctx, {
@@ -252,7 +250,7 @@ const toRoom = ({ roomId, name, capacity, bookingsVersion, createdAt }: Record<s
 export const roomItem = (room: Room) => ({ ...roomKey(room.roomId), kind: 'room', ...room });
 
 export const getRoom = async (ctx: ServiceContext, roomId: string) => {
-  const item = await get(ctx, roomKey(roomId));
+  const item = await getItem(ctx, roomKey(roomId));
   return item ? toRoom(item) : undefined;
 };
 
@@ -412,7 +410,7 @@ export interface CadenceSettings {
 }
 
 export const getCadence = async (ctx: ServiceContext): Promise<CadenceSettings> => {
-  const item = await get(ctx, settingsKey);
+  const item = await getItem(ctx, settingsKey);
   if (!item) return { rules: statutoryCadence, version: 0 };
   const { rules, version, updatedAt, updatedBy } = item;
   return { rules, version, updatedAt, updatedBy } as CadenceSettings;
