@@ -83,4 +83,18 @@ describe('my study', () => {
     expect(summary).toMatchObject({ year: 2026, minutes: 30, completions: 1 });
     expect(summary.items.map((i) => i.resourceId)).toEqual(['a']);
   });
+
+  it('counts a completion in the Shanghai year it happened, like its minutes', () => {
+    // 2026-12-31T20:00Z is already 2027-01-01 04:00 in Shanghai.
+    const record = {
+      resourceId: 'a',
+      title: 'A',
+      minutes: 30,
+      yearMinutes: { '2027': 30 },
+      completedAt: '2026-12-31T20:00:00.000Z',
+      lastStudiedAt: '2026-12-31T20:00:00.000Z',
+    };
+    expect(studySummary([record], 2027)).toMatchObject({ minutes: 30, completions: 1 });
+    expect(studySummary([record], 2026)).toMatchObject({ minutes: 0, completions: 0, items: [] });
+  });
 });

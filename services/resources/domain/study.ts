@@ -4,7 +4,7 @@
 import { actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
 import { badRequest, ruleViolation } from '../../../shared/errors.js';
 import type { RosterEntry } from '../../../shared/roster.js';
-import { localDate } from '../../../shared/time.js';
+import { localDate, localYear } from '../../../shared/time.js';
 
 /** One call reports at most a working afternoon; longer sessions are several reports. */
 export const MAX_MINUTES_PER_REPORT = 240;
@@ -27,9 +27,13 @@ export interface StudyRecord {
   lastStudiedAt: string;
 }
 
+/** Completions count in the institution's (Asia/Shanghai) year, as the minutes do; completedAt is UTC. */
+const completedIn = (r: { completedAt?: string | undefined }, year: number): boolean =>
+  r.completedAt !== undefined && localYear(new Date(r.completedAt)) === year;
+
 export const studySummary = (records: StudyRecord[], year: number) => {
   const items = records
-    .filter((r) => (r.yearMinutes[String(year)] ?? 0) > 0 || r.completedAt?.startsWith(String(year)))
+    .filter((r) => (r.yearMinutes[String(year)] ?? 0) > 0 || completedIn(r, year))
     .map((r) => ({
       resourceId: r.resourceId,
       title: r.title,
@@ -41,7 +45,7 @@ export const studySummary = (records: StudyRecord[], year: number) => {
   return {
     year,
     minutes: items.reduce((sum, i) => sum + i.minutes, 0),
-    completions: items.filter((i) => i.completedAt?.startsWith(String(year))).length,
+    completions: items.filter((i) => completedIn(i, year)).length,
     items,
   };
 };
