@@ -74,6 +74,11 @@ const commitChange = async (
   await tx.commit();
 };
 
+/** The publish step of a change that is not a stage change: PersonUpdated naming the field. */
+const updated =
+  (field: string, now: Date) => (tx: ReturnType<typeof transaction>, person: ReturnType<typeof snapshotOf>) =>
+    tx.publish(PersonUpdated, { person, changed: [field] }, { key: person.personId, occurredAt: now });
+
 export const transitionRoutes = [
   route('POST /talent/people/{personId}/transitions', {
     access: ['committee', 'secretary'],
@@ -169,13 +174,7 @@ export const transitionRoutes = [
         months: body.months,
         reason: body.reason,
       };
-      await commitChange(ctx, caller, now, person, next, history, (tx, snapshot) =>
-        tx.publish(
-          PersonUpdated,
-          { person: snapshot, changed: ['probation'] },
-          { key: person.personId, occurredAt: now },
-        ),
-      );
+      await commitChange(ctx, caller, now, person, next, history, updated('probation', now));
       return created({ person: personView(next, caller), extension: history });
     },
   }),
@@ -191,13 +190,7 @@ export const transitionRoutes = [
       const probation = unwrap(checkOath(person, body.takenOn, localDate(now)));
       const next: Person = { ...person, probation };
       const history = { type: 'oath', on: body.takenOn };
-      await commitChange(ctx, caller, now, person, next, history, (tx, snapshot) =>
-        tx.publish(
-          PersonUpdated,
-          { person: snapshot, changed: ['probation'] },
-          { key: person.personId, occurredAt: now },
-        ),
-      );
+      await commitChange(ctx, caller, now, person, next, history, updated('probation', now));
       return created({ person: personView(next, caller), oath: history });
     },
   }),
@@ -232,13 +225,7 @@ export const transitionRoutes = [
         ...(body.activityId ? { activityId: body.activityId } : {}),
         ...(body.note ? { note: body.note } : {}),
       };
-      await commitChange(ctx, caller, now, person, next, history, (tx, snapshot) =>
-        tx.publish(
-          PersonUpdated,
-          { person: snapshot, changed: ['pipeline'] },
-          { key: person.personId, occurredAt: now },
-        ),
-      );
+      await commitChange(ctx, caller, now, person, next, history, updated('pipeline', now));
       return created({ person: personView(next, caller), event: history });
     },
   }),
