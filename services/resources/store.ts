@@ -41,6 +41,13 @@ export const rosterReader = (ctx: ServiceContext): RosterReader => ({
 });
 
 const get = (ctx: ServiceContext, key: Item) => getItem<Item>(ctx, key as Record<string, string>);
+/** An item that holds one record as it is (an assignment, an assessment), without its keys and item type. */
+const getRecord = async <T>(ctx: ServiceContext, key: Item): Promise<T | undefined> => {
+  const item = await get(ctx, key);
+  if (!item) return undefined;
+  const { pk: _pk, sk: _sk, kind: _kind, ...rest } = item;
+  return rest as unknown as T;
+};
 const queryAll = (ctx: ServiceContext, input: Parameters<typeof queryItems>[1]) =>
   queryItems<Item>(ctx, input);
 
@@ -324,15 +331,8 @@ export const createAssignment = (tx: Transaction, assignment: Assignment): Trans
     conflict('assignment-exists', 'The assignment already exists'),
   );
 
-export const getAssignment = async (
-  ctx: ServiceContext,
-  assignmentId: string,
-): Promise<Assignment | undefined> => {
-  const item = await get(ctx, assignmentKey(assignmentId));
-  if (!item) return undefined;
-  const { pk: _pk, sk: _sk, kind: _kind, ...rest } = item;
-  return rest as unknown as Assignment;
-};
+export const getAssignment = (ctx: ServiceContext, assignmentId: string) =>
+  getRecord<Assignment>(ctx, assignmentKey(assignmentId));
 
 // ---- assessments -------------------------------------------------------------------------
 
@@ -348,15 +348,8 @@ export const createAssessment = (tx: Transaction, assessment: Assessment): Trans
     conflict('assessment-exists', 'The assessment already exists'),
   );
 
-export const getAssessment = async (
-  ctx: ServiceContext,
-  assessmentId: string,
-): Promise<Assessment | undefined> => {
-  const item = await get(ctx, assessmentKey(assessmentId));
-  if (!item) return undefined;
-  const { pk: _pk, sk: _sk, kind: _kind, ...rest } = item;
-  return rest as unknown as Assessment;
-};
+export const getAssessment = (ctx: ServiceContext, assessmentId: string) =>
+  getRecord<Assessment>(ctx, assessmentKey(assessmentId));
 
 /**
  * Counts the attempt and stores it together. The counter's condition is what stops
