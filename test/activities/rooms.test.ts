@@ -134,6 +134,12 @@ describe('room bookings', () => {
       `/activities/rooms/${roomId}/bookings?from=2026-11-27T00:00:00Z&to=2026-11-20T00:00:00Z`,
     );
     expect(backwards.status).toBe(400);
+    // A window past the year 9999 in UTC: a 400 naming the field, not a DynamoDB error.
+    const far = await committee.get(
+      `/activities/rooms/${roomId}/bookings?from=${encodeURIComponent('9999-12-31T23:00:00-05:00')}`,
+    );
+    expect(far.status).toBe(400);
+    expect(far.body.error.details.fields[0].field).toBe('query.from');
     const unknown = await committee.post(
       '/activities',
       meeting(branchId, { roomId: newId(), inviteeIds: [] }),

@@ -14,9 +14,9 @@ import { pageQuery } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { branchMembers } from '../../../shared/roster.js';
-import { idParam, isoDateTime, nonEmpty } from '../../../shared/schemas.js';
+import { idParam, nonEmpty } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
-import { localDate, localYear } from '../../../shared/time.js';
+import { localDate } from '../../../shared/time.js';
 import {
   type Activity,
   canListBranch,
@@ -52,17 +52,9 @@ import {
   rosterReader,
   tx,
 } from '../store.js';
-import { activityRef, activityView, organisedActivity, visibleActivity } from './common.js';
+import { activityRef, activityView, instant, organisedActivity, visibleActivity } from './common.js';
 
 const MAX_INVITEES = 1000;
-/**
- * An activity's start or end: an instant whose local year is 2000-2100. Beyond that it is a
- * typo, and past year 9999 in UTC it no longer even writes as an ISO date in keys and events.
- */
-const activityInstant = isoDateTime.refine((iso) => {
-  const year = localYear(new Date(iso));
-  return year >= 2000 && year <= 2100;
-}, 'Expected a time between the years 2000 and 2100');
 const personIds = z.array(idParam).max(MAX_INVITEES);
 const activityParams = z.strictObject({ activityId: idParam });
 
@@ -72,8 +64,8 @@ const createBody = z.strictObject({
   partyGroupId: idParam.optional(),
   title: nonEmpty(200),
   agenda: z.string().trim().max(5000).optional(),
-  startsAt: activityInstant,
-  endsAt: activityInstant,
+  startsAt: instant,
+  endsAt: instant,
   roomId: idParam.optional(),
   location: nonEmpty(200).optional(),
   inviteeIds: personIds.optional(),
@@ -83,8 +75,8 @@ const patchBody = z.strictObject({
   version: z.number().int().positive(),
   title: nonEmpty(200).optional(),
   agenda: z.string().trim().max(5000).optional(),
-  startsAt: activityInstant.optional(),
-  endsAt: activityInstant.optional(),
+  startsAt: instant.optional(),
+  endsAt: instant.optional(),
   /** null releases the room. */
   roomId: idParam.nullable().optional(),
   location: nonEmpty(200).nullable().optional(),
@@ -96,8 +88,8 @@ const listQuery = z.strictObject({
   branchId: idParam.optional(),
   type: z.enum(activityTypes).optional(),
   status: z.enum(['scheduled', 'completed', 'cancelled']).optional(),
-  from: isoDateTime.optional(),
-  to: isoDateTime.optional(),
+  from: instant.optional(),
+  to: instant.optional(),
 });
 
 const utc = (iso: string) => new Date(iso).toISOString();

@@ -1,11 +1,22 @@
 import type { Caller } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { notFound } from '../../../shared/errors.js';
-import { toLocalIso } from '../../../shared/time.js';
+import { isoDateTime } from '../../../shared/schemas.js';
+import { localYear, toLocalIso } from '../../../shared/time.js';
 import { type Activity, canSee, organises } from '../domain/activity.js';
 import { getActivity } from '../store.js';
 
 export const local = (iso: string) => toLocalIso(new Date(iso));
+
+/**
+ * An instant this service stores or looks up (an activity's start or end, a window's edge):
+ * its local year is 2000-2100. Beyond that it is a typo, and past the year 9999 in UTC it no
+ * longer even writes as an ISO date in keys and events.
+ */
+export const instant = isoDateTime.refine((iso) => {
+  const year = localYear(new Date(iso));
+  return year >= 2000 && year <= 2100;
+}, 'Expected a time between the years 2000 and 2100');
 
 /** What a caller sees of an activity: the check-in code only if they organise it. */
 export const activityView = (a: Activity, caller: Caller) => {

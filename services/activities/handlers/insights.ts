@@ -5,7 +5,7 @@ import type { ServiceContext } from '../../../shared/context.js';
 import { notFound, ruleViolation, validationFailed } from '../../../shared/errors.js';
 import { ok } from '../../../shared/http/result.js';
 import { branchRoster } from '../../../shared/roster.js';
-import { idParam, isoDateTime } from '../../../shared/schemas.js';
+import { idParam } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { localDate, localYear, startOfLocalDay } from '../../../shared/time.js';
 import { memberStatuses } from '../../talent/events.js';
@@ -22,7 +22,7 @@ import {
   participationRecords,
   rosterReader,
 } from '../store.js';
-import { local } from './common.js';
+import { instant, local } from './common.js';
 
 const DAY = 86_400_000;
 const MAX_WINDOW = 366 * DAY;
@@ -111,8 +111,8 @@ export const insightRoutes = [
     request: {
       query: z.strictObject({
         branchId: idParam.optional(),
-        from: isoDateTime.optional(),
-        to: isoDateTime.optional(),
+        from: instant.optional(),
+        to: instant.optional(),
       }),
     },
     handler: async ({ query, caller, now }, ctx) => {
@@ -142,7 +142,7 @@ export const insightRoutes = [
 
   route('GET /activities/insights/rooms', {
     access: ['committee', 'secretary'],
-    request: { query: z.strictObject({ from: isoDateTime, to: isoDateTime }) },
+    request: { query: z.strictObject({ from: instant, to: instant }) },
     handler: async ({ query, now }, ctx) => {
       const { start, end } = window(query.from, query.to, now, now);
       const hours = (end.getTime() - start.getTime()) / 3_600_000;

@@ -4,11 +4,11 @@ import { conflict, notFound, validationFailed } from '../../../shared/errors.js'
 import { pageQuery } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
-import { idParam, isoDateTime, nonEmpty } from '../../../shared/schemas.js';
+import { idParam, nonEmpty } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import type { Booking } from '../domain/booking.js';
 import { bookingsPage, getRoom, listRooms, type Room, roomItem, tx } from '../store.js';
-import { local } from './common.js';
+import { instant, local } from './common.js';
 
 const DAY = 86_400_000;
 
@@ -52,7 +52,7 @@ export const roomRoutes = [
     access: ['committee', 'secretary', 'member'],
     request: {
       params: z.strictObject({ roomId: idParam }),
-      query: z.strictObject({ ...pageQuery, from: isoDateTime.optional(), to: isoDateTime.optional() }),
+      query: z.strictObject({ ...pageQuery, from: instant.optional(), to: instant.optional() }),
     },
     handler: async ({ params, query, now }, ctx) => {
       if (!(await getRoom(ctx, params.roomId))) throw notFound('Room');
