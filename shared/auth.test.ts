@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authorize, callerFromClaims, parseGroupsClaim } from './auth.js';
+import { actsForBranch, actsForOrg, authorize, callerFromClaims, parseGroupsClaim } from './auth.js';
 
 describe('claims from API Gateway', () => {
   it.each([
@@ -40,5 +40,29 @@ describe('claims from API Gateway', () => {
     expect(() => authorize(['committee'], caller)).toThrow(/not allowed/);
     expect(() => authorize(['member'], undefined)).toThrow(/token/);
     expect(() => authorize('public', undefined)).not.toThrow();
+  });
+});
+
+describe('scope', () => {
+  const secretary = callerFromClaims({
+    sub: 's',
+    'cognito:groups': '[secretary member]',
+    'custom:branchId': 'B1',
+  });
+  const partner = callerFromClaims({ sub: 'o', 'cognito:groups': '[partner]', 'custom:orgId': 'O1' });
+  const committee = callerFromClaims({ sub: 'c', 'cognito:groups': '[committee]' });
+
+  it('lets a secretary act for their own branch only, and the committee for all', () => {
+    expect(actsForBranch(secretary, 'B1')).toBe(true);
+    expect(actsForBranch(secretary, 'B2')).toBe(false);
+    expect(actsForBranch(committee, 'B2')).toBe(true);
+    expect(actsForBranch(partner, 'B1')).toBe(false);
+  });
+
+  it('lets a partner account act for its own organisation only', () => {
+    expect(actsForOrg(partner, 'O1')).toBe(true);
+    expect(actsForOrg(partner, 'O2')).toBe(false);
+    expect(actsForOrg(secretary, 'O1')).toBe(false);
+    expect(actsForOrg(undefined, 'O1')).toBe(false);
   });
 });

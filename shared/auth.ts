@@ -75,3 +75,7 @@ export const authorize = (access: Access, caller: Caller | undefined): void => {
 export const actsForBranch = (caller: Caller | undefined, branchId: string | undefined): boolean =>
   hasRole(caller, 'committee') ||
   (hasRole(caller, 'secretary') && branchId !== undefined && caller?.branchId === branchId);
+
+/** Organisation scope: a partner account acts only for its own organisation (`custom:orgId`). */
+export const actsForOrg = (caller: Caller | undefined, orgId: string): boolean =>
+  hasRole(caller, 'partner') && caller?.orgId === orgId;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Caller, hasRole } from '../../../shared/auth.js';
+import { actsForOrg, type Caller, hasRole } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { conflict, notFound } from '../../../shared/errors.js';
 import { pageQuery } from '../../../shared/http/paging.js';
@@ -115,7 +115,7 @@ export const listPartners = async (
 
 /** The committee, or the partner's own accounts; anyone else learns nothing (404). */
 const mayView = (caller: Caller, partnerId: string) =>
-  hasRole(caller, 'committee') || (hasRole(caller, 'partner') && caller.orgId === partnerId);
+  hasRole(caller, 'committee') || actsForOrg(caller, partnerId);
 
 export const showPartner = async (
   { params, caller }: HttpRequest<{ params: typeof partnerParams }, readonly ['committee', 'partner']>,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Caller, hasRole } from '../../../shared/auth.js';
+import { actsForOrg, type Caller, hasRole } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { badRequest, conflict, forbidden, notFound, ruleViolation } from '../../../shared/errors.js';
 import { pageQuery } from '../../../shared/http/paging.js';
@@ -161,9 +161,7 @@ export const register = async (
 /** The committee sees every registration; a registrant only its own (anything else: 404). */
 const mayHandle = (caller: Caller, r: RegistrationItem) =>
   hasRole(caller, 'committee') ||
-  (r.registrant.kind === 'partner' &&
-    hasRole(caller, 'partner') &&
-    caller.orgId === r.registrant.partnerId) ||
+  (r.registrant.kind === 'partner' && actsForOrg(caller, r.registrant.partnerId)) ||
   (r.registrant.kind === 'member' && r.registrant.personId === caller.sub);
 
 export const cancelRegistration = async (
