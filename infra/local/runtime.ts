@@ -176,11 +176,14 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
     const issuer = await createLocalIssuer({ dataDir });
 
     const settle = async () => {
-      // Consumers may publish in turn; settle only when a whole round found nothing to do.
+      // Quiet means: no S3 notification on its way, no delivery running, and then a pass
+      // over every stream that finds nothing new (consumers may have written outboxes).
       for (let round = 0; round < 50; round++) {
-        const drained = await Promise.all(relays.map((r) => r.drain()));
+        await s3.idle();
         await bus.idle();
-        if (drained.every((d) => d.read === 0 || d.stuck)) return;
+        const drained = await Promise.all(relays.map((r) => r.drain()));
+        const quiet = drained.every((d) => d.read === 0 || d.stuck);
+        if (quiet && bus.stats().inFlight === 0) return;
       }
       throw new Error('The platform did not settle after 50 rounds: an event loop between consumers?');
     };

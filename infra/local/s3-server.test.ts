@@ -125,6 +125,38 @@ describe('local S3 server', () => {
     expect(new Uint8Array(await download.arrayBuffer())).toEqual(body);
   });
 
+  it('is not idle until every notification of an answered upload has been handed on', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let handedOn = false;
+    const gated = await startS3Server({
+      dataDir: join(dataDir, 'gated'),
+      buckets: [bucket],
+      onObjectCreated: async () => {
+        await gate;
+        handedOn = true;
+      },
+    });
+    const gatedClient = clientFor(gated.endpoint);
+    try {
+      await gatedClient.send(new PutObjectCommand({ Bucket: bucket, Key: 'idle/check.txt', Body: 'x' }));
+      let idle = false;
+      const waiting = gated.idle().then(() => {
+        idle = true;
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(idle).toBe(false);
+      release();
+      await waiting;
+      expect(handedOn).toBe(true);
+    } finally {
+      gatedClient.destroy();
+      await gated.close();
+    }
+  });
+
   it('reports PutObject and CopyObject with size, etag and growing sequencers', async () => {
     await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'a.txt', Body: 'hello' }));
     const put = await events.next();

@@ -57,6 +57,8 @@ export interface S3Server {
   endpoint: string;
   port: number;
   close(): Promise<void>;
+  /** Resolves once every object-created notification emitted so far has been handed on. */
+  idle(): Promise<void>;
 }
 
 export const LOCAL_ACCOUNT_ID = '000000000000';
@@ -209,6 +211,7 @@ export const startS3Server = async (opts: S3ServerOptions): Promise<S3Server> =>
     };
   };
 
+  const pending = new Set<Promise<void>>();
   const onObjectCreated = opts.onObjectCreated;
   if (onObjectCreated) {
     server.on('event', (notification) => {
@@ -216,6 +219,13 @@ export const startS3Server = async (opts: S3ServerOptions): Promise<S3Server> =>
       for (const record of notification.Records) {
         // s3rver emits while the request is still being answered; on AWS the event is
         // asynchronous, and a failing consumer must not turn into a failed upload.
+        // Counted from the moment s3rver emits (before the upload is answered), so that
+        // `idle()` can never miss an event that is still on its way to the bus.
+        let done: () => void = () => undefined;
+        const notification = new Promise<void>((resolve) => {
+          done = resolve;
+        });
+        pending.add(notification);
         setImmediate(() => {
           toEvent(record, multipartComplete)
             .then((event) => (event ? onObjectCreated(event) : undefined))
@@ -225,7 +235,11 @@ export const startS3Server = async (opts: S3ServerOptions): Promise<S3Server> =>
                   err instanceof Error ? (err.stack ?? err.message) : String(err)
                 }`,
               ),
-            );
+            )
+            .finally(() => {
+              pending.delete(notification);
+              done();
+            });
         });
       }
     });
@@ -236,5 +250,8 @@ export const startS3Server = async (opts: S3ServerOptions): Promise<S3Server> =>
     endpoint: `http://127.0.0.1:${port}`,
     port,
     close: () => server.close(),
+    idle: async () => {
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
   };
 };
