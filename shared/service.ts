@@ -4,7 +4,7 @@
  * neither. Handlers are referenced directly so their request types follow from the schemas.
  */
 import { z } from 'zod';
-import type { Access, Caller } from './auth.js';
+import type { Access, Caller, Role } from './auth.js';
 import type { ServiceContext } from './context.js';
 import type { SubscriptionHandler } from './events/consumer.js';
 import type { EventContract } from './events/contract.js';
@@ -60,12 +60,59 @@ export interface HttpRequest<S extends RequestSchemas = RequestSchemas, A extend
   headers: Record<string, string | undefined>;
 }
 
+/**
+ * The callers the access matrix (test/security) calls every route as. "Own" means of the
+ * branch or organisation that owns the object the route acts on; `member` is a member of
+ * that branch and, where a route concerns one person's own things (their registration,
+ * study record, attempt), the person they belong to.
+ */
+export const personas = [
+  'anonymous',
+  'member',
+  'ownSecretary',
+  'otherSecretary',
+  'committee',
+  'ownPartner',
+  'otherPartner',
+] as const;
+export type Persona = (typeof personas)[number];
+
+/** The groups each persona's token carries (a secretary is also a member). */
+export const personaRoles: Record<Persona, readonly Role[]> = {
+  anonymous: [],
+  member: ['member'],
+  ownSecretary: ['secretary', 'member'],
+  otherSecretary: ['secretary', 'member'],
+  committee: ['committee'],
+  ownPartner: ['partner'],
+  otherPartner: ['partner'],
+};
+
+/**
+ * What a persona gets from a route: `'allowed'` (a 2xx), or the refusal: 401 without a
+ * token, 403 for a role the route does not admit, 404 for an object outside the caller's
+ * scope (no existence leak).
+ */
+export type Outcome = 'allowed' | 401 | 403 | 404;
+export type Outcomes = Readonly<Record<Persona, Outcome>>;
+
+/** A success response: its JSON body schema, `'empty'` (204), or a non-JSON body (CSV). */
+export type ResponseSpec = z.ZodType | 'empty' | { contentType: string; description: string };
+/** Success statuses only; every error has the one documented shape. */
+export type Responses = Readonly<Partial<Record<200 | 201 | 202 | 204, ResponseSpec>>>;
+
 export interface RouteSpec<S extends RequestSchemas = RequestSchemas, A extends Access = Access> {
   method: HttpMethod;
   path: string;
   /** `'POST /talent/people'`, as API Gateway names routes. */
   routeKey: string;
   access: A;
+  /** Who gets what, declared next to the route so a route cannot ship without it. */
+  outcomes: Outcomes;
+  /** What a success looks like, for the OpenAPI document and the contract test. */
+  responses: Responses;
+  /** One line for the docs. */
+  summary?: string;
   request: S;
   /** Bodies larger than this are refused with 413 before parsing. */
   maxBodyBytes?: number;
@@ -103,6 +150,9 @@ export const route = <const S extends RequestSchemas, const A extends Access>(
   routeKey: string,
   spec: {
     access: A;
+    outcomes?: Outcomes;
+    responses?: Responses;
+    summary?: string;
     request?: S;
     maxBodyBytes?: number;
     throttle?: 'public' | 'default';
@@ -116,6 +166,10 @@ export const route = <const S extends RequestSchemas, const A extends Access>(
     method: match[1] as HttpMethod,
     path: match[2] as string,
     access: spec.access,
+    // TODO(issue 11/12): required once every route declares them.
+    outcomes: spec.outcomes ?? (undefined as unknown as Outcomes),
+    responses: spec.responses ?? (undefined as unknown as Responses),
+    ...(spec.summary === undefined ? {} : { summary: spec.summary }),
     request: spec.request ?? ({} as S),
     ...(spec.maxBodyBytes === undefined ? {} : { maxBodyBytes: spec.maxBodyBytes }),
     ...(spec.throttle === undefined ? {} : { throttle: spec.throttle }),
@@ -135,6 +189,39 @@ const assertStrict = (where: string, schema: z.ZodType | undefined): void => {
   }
 };
 
+/**
+ * The outcomes must agree with the route's role rule: no token is 401 unless the route is
+ * public, a persona none of whose groups the route admits is 403, and an admitted persona
+ * is never 403 (its refusal, if any, is a 404 of scope).
+ */
+const checkOutcomes = (where: string, r: RouteSpec): void => {
+  if (!r.outcomes) return;
+  for (const persona of personas) {
+    const outcome = r.outcomes[persona];
+    const roles = personaRoles[persona];
+    const admitted =
+      r.access === 'public' ? true : roles.some((role) => (r.access as readonly Role[]).includes(role));
+    if (persona === 'anonymous') {
+      const expected = r.access === 'public' ? outcome !== 401 : outcome === 401;
+      if (!expected)
+        throw new Error(
+          `${where}: anonymous is declared ${outcome}, but access is ${JSON.stringify(r.access)}`,
+        );
+      continue;
+    }
+    if (!admitted && outcome !== 403) {
+      throw new Error(
+        `${where}: ${persona} is not admitted by ${JSON.stringify(r.access)} and must be 403, not ${outcome}`,
+      );
+    }
+    if (admitted && (outcome === 403 || outcome === 401)) {
+      throw new Error(
+        `${where}: ${persona} is admitted by ${JSON.stringify(r.access)}; declare 'allowed' or 404, not ${outcome}`,
+      );
+    }
+  }
+};
+
 const pathParams = (path: string): string[] => [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string);
 
 export const defineService = <const D extends ServiceDescription>(description: D): D => {
@@ -145,6 +232,7 @@ export const defineService = <const D extends ServiceDescription>(description: D
     if (seen.has(r.routeKey)) throw new Error(`${name}: route ${r.routeKey} is declared twice`);
     seen.add(r.routeKey);
     assertStrict(`${name} ${r.routeKey} body`, r.request.body);
+    checkOutcomes(`${name} ${r.routeKey}`, r);
     assertStrict(`${name} ${r.routeKey} query`, r.request.query);
     const declared = pathParams(r.path);
     if (declared.length > 0 && !r.request.params) {

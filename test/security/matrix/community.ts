@@ -1,0 +1,4 @@
+/** Access-matrix fixtures for community's routes: one fresh call per route and persona. */
+import type { Fixtures } from './world.js';
+
+export const fixtures: Fixtures = {};
