@@ -34,3 +34,10 @@ export const decodeCursor = (cursor: string | undefined): Key | undefined => {
   }
   throw badRequest('invalid-cursor', 'The cursor is not one this API issued');
 };
+
+/** The response schema of a list: `{ items, nextCursor? }` (for descriptions and the docs). */
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.strictObject({
+    items: z.array(item),
+    nextCursor: z.string().optional().meta({ description: 'Pass back as `cursor` for the next page' }),
+  });
