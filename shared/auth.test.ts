@@ -34,6 +34,23 @@ describe('claims from API Gateway', () => {
     expect(callerFromClaims({ 'cognito:groups': '[member]' })).toBeUndefined();
   });
 
+  it('knows a signed-in account whose groups name no known role, with no roles', () => {
+    expect(callerFromClaims({ sub: 'a1', 'cognito:groups': '[auditor]' })).toEqual({ sub: 'a1', roles: [] });
+    expect(callerFromClaims({ sub: 'a1', 'cognito:groups': '[]' })).toEqual({ sub: 'a1', roles: [] });
+    const auditor = callerFromClaims({ sub: 'a1', 'cognito:groups': '[auditor]', 'custom:branchId': 'B1' });
+    expect(() => authorize(['committee', 'secretary', 'member', 'partner'], auditor)).toThrow(/not allowed/);
+    expect(() => authorize('public', auditor)).not.toThrow();
+    expect(actsForBranch(auditor, 'B1')).toBe(false);
+  });
+
+  it('knows no caller without a sub or without a groups claim in the authorizer form', () => {
+    expect(callerFromClaims({ sub: 'a1' })).toBeUndefined();
+    expect(callerFromClaims({ sub: 'a1', 'cognito:groups': 'member' })).toBeUndefined();
+    expect(callerFromClaims({ sub: 'a1', 'cognito:groups': true })).toBeUndefined();
+    expect(callerFromClaims({ sub: '', 'cognito:groups': '[member]' })).toBeUndefined();
+    expect(callerFromClaims(undefined)).toBeUndefined();
+  });
+
   it('authorises by the union of roles', () => {
     const caller = callerFromClaims({ sub: 'p1', 'cognito:groups': '[secretary member]' });
     expect(() => authorize(['member'], caller)).not.toThrow();

@@ -6,19 +6,23 @@ export const isRole = (value: string): value is Role => (roles as readonly strin
 
 /**
  * Who is calling. A person may hold several groups (a secretary is also a member); their
- * rights are the union, so `roles` keeps them all.
+ * rights are the union, so `roles` keeps them all. A signed-in account whose groups name no
+ * role we know (a group added in Cognito before the code knows it) has `roles: []`: it is
+ * authenticated, so it gets 403 rather than 401, and may do nothing.
  */
 export interface Caller {
   /** The person id, or a partner account id. */
   sub: string;
   roles: readonly Role[];
-  /** The role with the widest rights, for logs and simple checks. */
-  role: Role;
+  /** The role with the widest rights, for logs and simple checks; absent when `roles` is empty. */
+  role?: Role;
   branchId?: string;
   orgId?: string;
 }
 
 const rank: Record<Role, number> = { committee: 0, secretary: 1, member: 2, partner: 3 };
+
+const groupsForm = /^\[(.*)\]$/;
 
 /**
  * API Gateway's JWT authorizer passes every claim as a string and an array claim as a
@@ -27,30 +31,34 @@ const rank: Record<Role, number> = { committee: 0, secretary: 1, member: 2, part
  */
 export const parseGroupsClaim = (value: string | undefined): Role[] => {
   if (value === undefined) return [];
-  const match = /^\[(.*)\]$/.exec(value);
+  const match = groupsForm.exec(value);
   if (!match) return [];
   const names = (match[1] ?? '').split(' ').filter((name) => name.length > 0);
   return names.filter(isRole);
 };
 
+/**
+ * The caller behind API Gateway's claims, or undefined when they do not identify one: no
+ * `sub`, or no groups claim in the authorizer's form (a token that is not one of our
+ * access tokens). A groups claim naming no known role still identifies a caller, with no
+ * roles.
+ */
 export const callerFromClaims = (
   claims: Record<string, string | number | boolean> | undefined,
 ): Caller | undefined => {
   if (!claims) return undefined;
   const sub = claims.sub;
   if (typeof sub !== 'string' || sub.length === 0) return undefined;
-  const groups = parseGroupsClaim(
-    typeof claims['cognito:groups'] === 'string' ? claims['cognito:groups'] : undefined,
-  );
-  const sorted = [...new Set(groups)].sort((a, b) => rank[a] - rank[b]);
+  const groupsClaim = claims['cognito:groups'];
+  if (typeof groupsClaim !== 'string' || !groupsForm.test(groupsClaim)) return undefined;
+  const sorted = [...new Set(parseGroupsClaim(groupsClaim))].sort((a, b) => rank[a] - rank[b]);
   const role = sorted[0];
-  if (role === undefined) return undefined;
   const branchId = claims['custom:branchId'];
   const orgId = claims['custom:orgId'];
   return {
     sub,
     roles: sorted,
-    role,
+    ...(role !== undefined ? { role } : {}),
     ...(typeof branchId === 'string' && branchId.length > 0 ? { branchId } : {}),
     ...(typeof orgId === 'string' && orgId.length > 0 ? { orgId } : {}),
   };

@@ -7,7 +7,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2, 
 import { z } from 'zod';
 import { authorize, type Caller, callerFromClaims } from '../auth.js';
 import type { ServiceContext } from '../context.js';
-import { DomainError, forbidden, payloadTooLarge } from '../errors.js';
+import { DomainError, payloadTooLarge } from '../errors.js';
 import type { HttpRequest, RequestSchemas, RouteSpec, ServiceDescription } from '../service.js';
 import { toDomainError } from './errors.js';
 import type { HttpResult } from './result.js';
@@ -62,8 +62,9 @@ const routeHandler = (route: RouteSpec, service: ServiceContext, options: HttpOp
   const admit = (event: HttpEvent): Caller | undefined => {
     const claims = event.requestContext.authorizer?.jwt?.claims as Record<string, string> | undefined;
     const caller = callerFromClaims(claims);
-    // A valid token without any known group is authenticated but may do nothing.
-    if (!caller && claims?.sub && route.access !== 'public') throw forbidden();
+    // A caller with no known role gets 403 from authorize; on a public route it is treated
+    // as anonymous, so no public handler has to tell "no roles" from "no token".
+    if (route.access === 'public') return caller && caller.roles.length > 0 ? caller : undefined;
     authorize(route.access, caller);
     return caller;
   };
