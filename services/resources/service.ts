@@ -7,10 +7,9 @@ import { pageQuery } from '../../shared/http/paging.js';
 import { ok } from '../../shared/http/result.js';
 import { rosterSubscriptions } from '../../shared/roster.js';
 import { idParam, isoDate, nonEmpty } from '../../shared/schemas.js';
-import { defineService, route, subscription } from '../../shared/service.js';
-import { resourceStatuses } from './domain/library.js';
+import { defineService, type Outcomes, route, subscription } from '../../shared/service.js';
 import { MAX_MINUTES_PER_REPORT } from './domain/study.js';
-import { resourceKinds, resourcesEvents } from './events.js';
+import { resourcesEvents } from './events.js';
 import { assessmentResults, beginAttempt, newAssessment, submitAttempt } from './handlers/assessments.js';
 import {
   archiveResource,
@@ -19,14 +18,50 @@ import {
   listLibrary,
   onObjectCreated,
   patchResource,
-  resourceView,
   visibleResource,
 } from './handlers/library.js';
 import { assignmentProgress, assignStudy, myStudy, reportProgress } from './handlers/study.js';
 import { table } from './store.js';
+import {
+  AssessmentResults,
+  AssessmentView,
+  AssignmentProgress,
+  AttemptGraded,
+  AttemptStarted,
+  CreatedResource,
+  DownloadLink,
+  LibraryResource,
+  MyStudy,
+  QuestionKind,
+  ResourceKind,
+  ResourcePage,
+  ResourceStatus,
+  resourceView,
+  StudyAssignment,
+  StudyProgress,
+} from './views.js';
 
 const MANAGERS = ['committee', 'secretary'] as const;
 const EVERYONE = ['committee', 'secretary', 'member'] as const;
+
+// Who gets what (the access matrix). Every object the matrix meets belongs to branch A:
+// its audience, or the branch its secretary manages.
+/** Managing a branch's things: its secretary and the committee; another branch's secretary finds nothing. */
+const managersOfTheBranch: Outcomes = {
+  anonymous: 401,
+  member: 403,
+  ownSecretary: 'allowed',
+  otherSecretary: 404,
+  committee: 'allowed',
+  ownPartner: 403,
+  otherPartner: 403,
+};
+/** Using what is meant for a branch: its people (the secretary too) and the committee. */
+const theBranchAudience: Outcomes = { ...managersOfTheBranch, member: 'allowed' };
+/** The caller's own view (the library as they may see it, their own study): every person. */
+const everyPerson: Outcomes = { ...theBranchAudience, otherSecretary: 'allowed' };
+/** One person's own attempt: nobody else, not even the committee, may submit it. */
+const theAttemptTaker: Outcomes = { ...theBranchAudience, ownSecretary: 404, committee: 404 };
 
 // '#' separates key parts in the table, so a tag may not contain one.
 const tag = z
@@ -49,7 +84,7 @@ const answer = z.union([
 /** A due date: the shared date schema already refuses years past 2100 (typing mistakes). */
 const dueOn = isoDate;
 const question = z.strictObject({
-  kind: z.enum(['single', 'multiple', 'true-false']),
+  kind: QuestionKind,
   prompt: nonEmpty(1000),
   options: z.array(nonEmpty(500)).min(2).max(20).optional(),
   answer,
@@ -63,10 +98,13 @@ export const resourcesService = defineService({
   routes: [
     route('POST /resources', {
       access: MANAGERS,
+      summary: 'Add a resource to the study library (学习资料); a file gets a presigned upload form',
+      outcomes: managersOfTheBranch,
+      responses: { 201: CreatedResource },
       request: {
         body: z.strictObject({
           title: nonEmpty(200),
-          kind: z.enum(resourceKinds),
+          kind: ResourceKind,
           contentType: z.string().trim().toLowerCase().max(200).optional(),
           sizeBytes: z.number().int().min(1).optional(),
           tags: tags.optional(),
@@ -82,12 +120,15 @@ export const resourcesService = defineService({
     }),
     route('GET /resources', {
       access: EVERYONE,
+      summary: 'List the study library as the caller may see it',
+      outcomes: everyPerson,
+      responses: { 200: ResourcePage },
       request: {
         query: z.strictObject({
-          kind: z.enum(resourceKinds).optional(),
+          kind: ResourceKind.optional(),
           tag: tag.optional(),
           q: z.string().trim().min(1).max(100).optional(),
-          status: z.enum(resourceStatuses).default('available'),
+          status: ResourceStatus.default('available'),
           ...pageQuery,
         }),
       },
@@ -95,17 +136,26 @@ export const resourcesService = defineService({
     }),
     route('GET /resources/me/study', {
       access: EVERYONE,
+      summary: "The caller's own study (学习记录) in a year",
+      outcomes: everyPerson,
+      responses: { 200: MyStudy },
       request: { query: z.strictObject({ year: z.coerce.number().int().min(2000).max(2100).optional() }) },
       handler: ({ query, caller, now }, ctx) => myStudy(query.year, caller, now, ctx),
     }),
     route('GET /resources/{resourceId}', {
       access: EVERYONE,
+      summary: 'Read a resource',
+      outcomes: theBranchAudience,
+      responses: { 200: LibraryResource },
       request: { params: resourceParams },
       handler: async ({ params, caller }, ctx) =>
         ok(resourceView(await visibleResource(ctx, caller, params.resourceId))),
     }),
     route('PATCH /resources/{resourceId}', {
       access: MANAGERS,
+      summary: "Change a resource's title, tags, audience or estimated minutes",
+      outcomes: managersOfTheBranch,
+      responses: { 200: LibraryResource },
       request: {
         params: resourceParams,
         body: z.strictObject({
@@ -121,16 +171,25 @@ export const resourcesService = defineService({
     }),
     route('POST /resources/{resourceId}/archive', {
       access: MANAGERS,
+      summary: 'Archive a resource (归档): it leaves the library',
+      outcomes: managersOfTheBranch,
+      responses: { 200: LibraryResource },
       request: { params: resourceParams },
       handler: ({ params, caller, now }, ctx) => archiveResource(params.resourceId, caller, now, ctx),
     }),
     route('GET /resources/{resourceId}/download', {
       access: EVERYONE,
+      summary: "A short-lived download link for a resource's file",
+      outcomes: theBranchAudience,
+      responses: { 200: DownloadLink },
       request: { params: resourceParams },
       handler: ({ params, caller, now }, ctx) => downloadResource(params.resourceId, caller, now, ctx),
     }),
     route('POST /resources/{resourceId}/progress', {
       access: EVERYONE,
+      summary: "Report the caller's study minutes, or completion, of a resource",
+      outcomes: theBranchAudience,
+      responses: { 200: StudyProgress },
       request: {
         params: resourceParams,
         body: z.strictObject({
@@ -143,6 +202,9 @@ export const resourcesService = defineService({
     }),
     route('POST /resources/assignments', {
       access: MANAGERS,
+      summary: 'Assign mandatory study (必学任务) to branches or people, with a due date',
+      outcomes: managersOfTheBranch,
+      responses: { 201: StudyAssignment },
       request: {
         body: z.strictObject({
           resourceId: idParam,
@@ -155,11 +217,17 @@ export const resourcesService = defineService({
     }),
     route('GET /resources/assignments/{assignmentId}', {
       access: MANAGERS,
+      summary: "An assignment's completion list: who finished, who has not",
+      outcomes: managersOfTheBranch,
+      responses: { 200: AssignmentProgress },
       request: { params: z.strictObject({ assignmentId: idParam }) },
       handler: ({ params, caller, now }, ctx) => assignmentProgress(params.assignmentId, caller, now, ctx),
     }),
     route('POST /resources/assessments', {
       access: MANAGERS,
+      summary: 'Create an assessment (考核) with its question bank',
+      outcomes: managersOfTheBranch,
+      responses: { 201: AssessmentView },
       request: {
         body: z.strictObject({
           title: nonEmpty(200),
@@ -175,11 +243,17 @@ export const resourcesService = defineService({
     }),
     route('POST /resources/assessments/{assessmentId}/attempts', {
       access: EVERYONE,
+      summary: 'Start an attempt: the questions, shuffled, without answers',
+      outcomes: theBranchAudience,
+      responses: { 201: AttemptStarted },
       request: { params: assessmentParams },
       handler: ({ params, caller, now }, ctx) => beginAttempt(params.assessmentId, caller, now, ctx),
     }),
     route('POST /resources/assessments/{assessmentId}/attempts/{attemptId}/submit', {
       access: EVERYONE,
+      summary: "Submit the caller's own attempt, graded on the server",
+      outcomes: theAttemptTaker,
+      responses: { 200: AttemptGraded },
       request: {
         params: z.strictObject({ assessmentId: idParam, attemptId: idParam }),
         body: z.strictObject({ answers: z.record(z.string().max(20), answer) }),
@@ -189,6 +263,9 @@ export const resourcesService = defineService({
     }),
     route('GET /resources/assessments/{assessmentId}/results', {
       access: MANAGERS,
+      summary: "An assessment's results: best score per person and pass rates per branch",
+      outcomes: managersOfTheBranch,
+      responses: { 200: AssessmentResults },
       request: { params: assessmentParams, query: z.strictObject({ branchId: idParam.optional() }) },
       handler: ({ params, query, caller }, ctx) =>
         assessmentResults(params.assessmentId, query.branchId, caller, ctx),

@@ -207,8 +207,8 @@ describe('study assignments', () => {
       personIds: [outsideId],
       dueOn: '2099-01-01',
     });
-    expectStatus(refused, 422);
-    expect(refused.body.error.code).toBe('person-outside-branch');
+    expectStatus(refused, 404);
+    expect(refused.body.error.message).toBe('Person not found');
 
     // People of the own branch, named one by one: the secretary still sees the assignment.
     const named = await secretary.post('/resources/assignments', {

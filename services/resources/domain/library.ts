@@ -3,7 +3,7 @@
  * the object S3 reports is the file that was announced. Pure: no AWS, no clock.
  */
 import { actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
-import { badRequest, conflict, ruleViolation } from '../../../shared/errors.js';
+import { badRequest, conflict, notFound, ruleViolation } from '../../../shared/errors.js';
 import type { resourceKinds } from '../events.js';
 
 export type ResourceKind = (typeof resourceKinds)[number];
@@ -81,8 +81,8 @@ export interface NewResourceInput {
 }
 
 /**
- * A secretary publishes for their own branch only; the committee for anyone. A secretary
- * who names no audience means their branch.
+ * A secretary publishes for their own branch only (another branch is not found, as everywhere
+ * else); the committee for anyone. A secretary who names no audience means their branch.
  */
 export const audienceFor = (caller: Caller, requested: Audience | undefined): Audience => {
   if (hasRole(caller, 'committee')) {
@@ -91,11 +91,11 @@ export const audienceFor = (caller: Caller, requested: Audience | undefined): Au
   const own = caller.branchId;
   if (!own) throw ruleViolation('secretary-without-branch', 'Your account names no branch');
   const branchIds = requested?.branchIds ?? [own];
-  if (branchIds.length === 0 || branchIds.some((b) => b !== own)) {
-    throw ruleViolation('audience-outside-branch', 'A secretary publishes for their own branch only', {
-      branchIds,
-    });
+  if (branchIds.length === 0) {
+    throw ruleViolation('audience-empty', 'Name at least one branch, or none for your own');
   }
+  // Another branch is outside a secretary's scope: as far as they can tell it does not exist.
+  if (branchIds.some((b) => b !== own)) throw notFound('Branch');
   return { branchIds: [own] };
 };
 

@@ -46,9 +46,11 @@ describe('assignment scope', () => {
   ]);
   it('lets a secretary assign their own branch and its people only', () => {
     expect(() => checkAssignmentScope(secretary, ['B1'], ['p1'], (p) => branches.get(p))).not.toThrow();
-    expect(() => checkAssignmentScope(secretary, ['B2'], [], (p) => branches.get(p))).toThrow(/own branch/);
+    expect(() => checkAssignmentScope(secretary, ['B2'], [], (p) => branches.get(p))).toThrow(
+      /Branch not found/,
+    );
     expect(() => checkAssignmentScope(secretary, [], ['p2'], (p) => branches.get(p))).toThrow(
-      /not in your branch/,
+      /Person not found/,
     );
     expect(() => checkAssignmentScope(secretary, [], [], (p) => branches.get(p))).toThrow(/at least one/);
   });

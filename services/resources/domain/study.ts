@@ -2,7 +2,7 @@
  * Study (学习) records and assignments (必学任务). Pure: "now" and the roster come in as values.
  */
 import { actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
-import { badRequest, ruleViolation } from '../../../shared/errors.js';
+import { badRequest, notFound, ruleViolation } from '../../../shared/errors.js';
 import type { RosterEntry } from '../../../shared/roster.js';
 import { localDate, localYear } from '../../../shared/time.js';
 
@@ -78,15 +78,9 @@ export const checkAssignmentScope = (
   }
   if (hasRole(caller, 'committee')) return;
   const own = caller.branchId;
-  if (!own || branchIds.some((b) => b !== own)) {
-    throw ruleViolation('assignment-outside-branch', 'A secretary assigns study to their own branch only');
-  }
-  const outside = personIds.filter((p) => personBranch(p) !== own);
-  if (outside.length > 0) {
-    throw ruleViolation('person-outside-branch', 'These people are not in your branch', {
-      personIds: outside,
-    });
-  }
+  // Branches and people outside a secretary's scope do not exist for them (404, as in talent).
+  if (!own || branchIds.some((b) => b !== own)) throw notFound('Branch');
+  if (personIds.some((p) => personBranch(p) !== own)) throw notFound('Person');
 };
 
 export const checkDueOn = (dueOn: string, now: Date): void => {

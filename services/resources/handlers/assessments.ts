@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import type { z } from 'zod';
 import { actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { notFound, ruleViolation } from '../../../shared/errors.js';
@@ -28,9 +29,8 @@ import {
   startAttempt,
   transaction,
 } from '../store.js';
+import { type AssessmentResults, type AttemptGraded, type AttemptStarted, assessmentView } from '../views.js';
 import { visibleResource } from './library.js';
-
-const assessmentView = (a: Assessment) => ({ ...a, questions: a.questions.map(withoutAnswer) });
 
 export const newAssessment = async (
   body: {
@@ -97,7 +97,7 @@ export const beginAttempt = async (assessmentId: string, caller: Caller, now: Da
       startedAt: attempt.startedAt,
       deadline: attempt.deadline,
       questions: questions.map(withoutAnswer),
-    },
+    } satisfies z.output<typeof AttemptStarted>,
     `/resources/assessments/${assessmentId}/attempts/${attempt.attemptId}`,
   );
 };
@@ -140,7 +140,13 @@ export const submitAttempt = async (
     { key: attemptId, occurredAt: now },
   );
   await tx.commit();
-  return ok({ attemptId, assessmentId, ...result, passMark: assessment.passMark, submittedAt });
+  return ok({
+    attemptId,
+    assessmentId,
+    ...result,
+    passMark: assessment.passMark,
+    submittedAt,
+  } satisfies z.output<typeof AttemptGraded>);
 };
 
 export const assessmentResults = async (
@@ -167,5 +173,5 @@ export const assessmentResults = async (
     passMark: assessment.passMark,
     ...(branch ? { branchId: branch } : {}),
     ...results(graded),
-  });
+  } satisfies z.output<typeof AssessmentResults>);
 };

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { Caller } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { conflict, notFound, ruleViolation } from '../../../shared/errors.js';
@@ -26,12 +27,7 @@ import {
 import { ResourcePublished } from '../events.js';
 import { deleteObject, downloadUrl, inspectObject, isOurBucket, uploadForm } from '../storage.js';
 import { getResource, listResources, type ResourceListQuery, saveResource, transaction } from '../store.js';
-
-/** What callers see of a resource: everything but where the bytes live. */
-export const resourceView = (r: Resource) => {
-  const { objectKey: _key, ...view } = r;
-  return view;
-};
+import { type CreatedResource, type DownloadLink, type ResourcePage, resourceView } from '../views.js';
 
 const publish = (tx: Transaction, r: Resource, at: Date) =>
   tx.publish(
@@ -91,7 +87,8 @@ export const createResource = async (
   const tx = saveResource(transaction(ctx), resource);
   if (isLink) publish(tx, resource, now);
   await tx.commit();
-  return created({ ...resourceView(resource), ...(upload ? { upload } : {}) }, `/resources/${resourceId}`);
+  const body: z.output<typeof CreatedResource> = { ...resourceView(resource), ...(upload ? { upload } : {}) };
+  return created(body, `/resources/${resourceId}`);
 };
 
 export const listLibrary = async (
@@ -104,7 +101,7 @@ export const listLibrary = async (
   return ok({
     items: page.items.filter((r) => canSee(caller, r)).map(resourceView),
     ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
-  });
+  } satisfies z.output<typeof ResourcePage>);
 };
 
 export const patchResource = async (
@@ -149,9 +146,12 @@ export const downloadResource = async (
   if (!resource.objectKey || !resource.contentType) {
     throw ruleViolation('resource-is-a-link', 'A link has no file; open its url');
   }
-  return ok(
-    await downloadUrl(ctx, { objectKey: resource.objectKey, contentType: resource.contentType }, now),
+  const link: z.output<typeof DownloadLink> = await downloadUrl(
+    ctx,
+    { objectKey: resource.objectKey, contentType: resource.contentType },
+    now,
   );
+  return ok(link);
 };
 
 interface ObjectCreatedDetail {

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { type Caller, hasRole } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { conflict, DomainError, notFound, ruleViolation } from '../../../shared/errors.js';
@@ -30,6 +31,7 @@ import {
   studyOfPerson,
   transaction,
 } from '../store.js';
+import type { AssignmentProgress, MyStudy, StudyAssignment, StudyProgress } from '../views.js';
 import { visibleResource } from './library.js';
 
 const isStudyChanged = (error: unknown) => error instanceof DomainError && error.code === 'study-changed';
@@ -63,9 +65,9 @@ export const reportProgress = async (
       return ok({
         resourceId,
         minutes: record.minutes,
-        completedAt: record.completedAt,
+        ...(record.completedAt ? { completedAt: record.completedAt } : {}),
         firstCompletion: false,
-      });
+      } satisfies z.output<typeof StudyProgress>);
     }
     const total = (held?.minutes ?? 0) + body.minutes;
     const tx = transaction(ctx);
@@ -77,7 +79,12 @@ export const reportProgress = async (
     );
     try {
       await tx.commit();
-      return ok({ resourceId, minutes: total, completedAt: report.at, firstCompletion: true });
+      return ok({
+        resourceId,
+        minutes: total,
+        completedAt: report.at,
+        firstCompletion: true,
+      } satisfies z.output<typeof StudyProgress>);
     } catch (error) {
       if (!isStudyChanged(error)) throw error;
     }
@@ -86,7 +93,11 @@ export const reportProgress = async (
 };
 
 export const myStudy = async (year: number | undefined, caller: Caller, now: Date, ctx: ServiceContext) =>
-  ok(studySummary(await studyOfPerson(ctx, caller.sub), year ?? localYear(now)));
+  ok(
+    studySummary(await studyOfPerson(ctx, caller.sub), year ?? localYear(now)) satisfies z.output<
+      typeof MyStudy
+    >,
+  );
 
 export const assignStudy = async (
   body: {
@@ -138,7 +149,10 @@ export const assignStudy = async (
     { key: assignment.assignmentId, occurredAt: now },
   );
   await tx.commit();
-  return created(assignment, `/resources/assignments/${assignment.assignmentId}`);
+  return created(
+    assignment satisfies z.output<typeof StudyAssignment>,
+    `/resources/assignments/${assignment.assignmentId}`,
+  );
 };
 
 /** The people an assignment covers, from the roster projection; a secretary sees their branch only. */
@@ -167,5 +181,7 @@ export const assignmentProgress = async (
     assignedPeople(ctx, assignment, caller),
     completionsOf(ctx, assignment.resourceId),
   ]);
-  return ok(completionList(assignment, people, completions, now));
+  return ok(
+    completionList(assignment, people, completions, now) satisfies z.output<typeof AssignmentProgress>,
+  );
 };

@@ -1,0 +1,241 @@
+/**
+ * What resources answers: the response schemas (for the OpenAPI document and the contract
+ * test) and the view functions that build those bodies, typed against the schemas so a
+ * handler and its documentation cannot drift apart. Strict objects: a field a view leaks
+ * (an S3 key, a right answer) fails the contract test instead of shipping.
+ */
+import { z } from 'zod';
+import { pageOf } from '../../shared/http/paging.js';
+import { isoDate, isoDateTime } from '../../shared/schemas.js';
+import { type Assessment, withoutAnswer } from './domain/assessment.js';
+import { type Resource, resourceStatuses } from './domain/library.js';
+import { resourceKinds } from './events.js';
+
+// ---- enums, shared with the request schemas ----------------------------------------------
+
+export const ResourceKind = z.enum(resourceKinds).meta({
+  id: 'ResourceKind',
+  description:
+    'document — 文件资料; video — 视频; audio — 音频; policy — 政策文件; ' +
+    'meeting-spirit — 会议精神; link — 外部链接 (no file)',
+});
+
+export const ResourceStatus = z.enum(resourceStatuses).meta({
+  id: 'ResourceStatus',
+  description:
+    'uploading — 上传中 (waiting for the file); available — 已发布; ' +
+    'rejected — 已拒收 (the stored file failed the check); archived — 已归档',
+});
+
+const RejectionReason = z.enum(['empty', 'too-large', 'size-mismatch', 'type-mismatch', 'missing']).meta({
+  description:
+    'Why the stored file was refused: empty — 空文件; too-large — 超过大小上限; ' +
+    'size-mismatch — 与申报大小不符; type-mismatch — 与申报类型不符; missing — 文件不存在',
+});
+
+export const QuestionKind = z.enum(['single', 'multiple', 'true-false']).meta({
+  id: 'QuestionKind',
+  description: 'single — 单选题; multiple — 多选题; true-false — 判断题',
+});
+
+const personId = z.string().meta({ description: 'A person id (talent)' });
+const branchId = z.string().meta({ description: 'A branch id (talent)' });
+
+// ---- library (学习资料库) -----------------------------------------------------------------
+
+const Audience = z.strictObject({
+  branchIds: z
+    .array(branchId)
+    .optional()
+    .meta({ description: 'The branches it is for; absent: everyone in the institution' }),
+});
+
+export const LibraryResource = z
+  .strictObject({
+    resourceId: z.string(),
+    title: z.string(),
+    kind: ResourceKind,
+    contentType: z.string().optional().meta({ description: 'Files only' }),
+    sizeBytes: z.number().int().positive().optional().meta({ description: 'Files only' }),
+    url: z.string().optional().meta({ description: 'Links only' }),
+    tags: z.array(z.string()),
+    audience: Audience,
+    estimatedMinutes: z.number().int().positive().optional(),
+    status: ResourceStatus,
+    rejectedReason: RejectionReason.optional(),
+    createdBy: personId,
+    createdAt: isoDateTime,
+    updatedAt: isoDateTime,
+    publishedAt: isoDateTime.optional(),
+    archivedAt: isoDateTime.optional(),
+    version: z.number().int().positive().meta({ description: 'Send back as `version` when patching' }),
+  })
+  .meta({ id: 'LibraryResource', description: 'A study resource (学习资料)' });
+
+const UploadForm = z
+  .strictObject({
+    url: z.string(),
+    fields: z.record(z.string(), z.string()),
+    expiresAt: isoDateTime,
+  })
+  .meta({
+    description:
+      'A presigned S3 POST: send `fields` first and the file last, as multipart/form-data, before `expiresAt`',
+  });
+
+export const CreatedResource = LibraryResource.extend({
+  upload: UploadForm.optional().meta({ description: 'Files only: where the client sends the bytes' }),
+}).meta({ id: 'CreatedLibraryResource' });
+
+export const ResourcePage = pageOf(LibraryResource);
+
+export const DownloadLink = z
+  .strictObject({ url: z.string(), expiresAt: isoDateTime })
+  .meta({ id: 'LibraryDownload', description: 'A short-lived presigned GET of the checked file' });
+
+/** What callers see of a resource: everything but where the bytes live. */
+export const resourceView = (r: Resource): z.output<typeof LibraryResource> => {
+  const { objectKey: _key, ...view } = r;
+  return view;
+};
+
+// ---- study (学习) and assignments (必学任务) --------------------------------------------
+
+export const StudyProgress = z
+  .strictObject({
+    resourceId: z.string(),
+    minutes: z.number().int().nonnegative().meta({ description: 'All minutes studied on it so far' }),
+    completedAt: isoDateTime.optional(),
+    firstCompletion: z
+      .boolean()
+      .meta({ description: 'This report completed it (StudyCompleted was published)' }),
+  })
+  .meta({ id: 'StudyProgress' });
+
+export const MyStudy = z
+  .strictObject({
+    year: z.number().int(),
+    minutes: z.number().int().nonnegative(),
+    completions: z.number().int().nonnegative(),
+    items: z.array(
+      z.strictObject({
+        resourceId: z.string(),
+        title: z.string(),
+        minutes: z.number().int().nonnegative().meta({ description: 'Minutes in this year' }),
+        totalMinutes: z.number().int().nonnegative(),
+        completedAt: isoDateTime.optional(),
+        lastStudiedAt: isoDateTime,
+      }),
+    ),
+  })
+  .meta({ id: 'MyStudy', description: "The caller's study in one year (Asia/Shanghai)" });
+
+export const StudyAssignment = z
+  .strictObject({
+    assignmentId: z.string(),
+    resourceId: z.string(),
+    title: z.string(),
+    dueOn: isoDate.meta({ description: 'A date in Asia/Shanghai' }),
+    branchIds: z.array(branchId),
+    personIds: z.array(personId),
+    assignedBy: personId,
+    assignedAt: isoDateTime,
+    assignerBranchId: branchId.optional().meta({ description: "A secretary's assignment: their branch" }),
+  })
+  .meta({ id: 'StudyAssignment', description: 'Mandatory study (必学任务) with a due date' });
+
+const AssignedPerson = {
+  personId,
+  name: z.string().optional(),
+  branchId: branchId.optional(),
+};
+
+export const AssignmentProgress = StudyAssignment.extend({
+  overdue: z.boolean().meta({ description: 'Past the due date with someone not finished' }),
+  total: z.number().int().nonnegative(),
+  completed: z.array(z.strictObject({ ...AssignedPerson, completedAt: isoDateTime })),
+  notCompleted: z.array(z.strictObject({ ...AssignedPerson, overdue: z.boolean() })),
+}).meta({
+  id: 'StudyAssignmentProgress',
+  description: "Who finished and who has not; a secretary sees their own branch's people only",
+});
+
+// ---- assessments (考核) -----------------------------------------------------------------
+
+/** A question as people see it: never with its answer. */
+const QuestionView = z.strictObject({
+  questionId: z.string(),
+  kind: QuestionKind,
+  prompt: z.string(),
+  options: z.array(z.string()),
+});
+
+export const AssessmentView = z
+  .strictObject({
+    assessmentId: z.string(),
+    title: z.string(),
+    resourceId: z.string().optional(),
+    passMark: z.number(),
+    timeLimitMinutes: z.number().int(),
+    maxAttempts: z.number().int(),
+    questions: z.array(QuestionView),
+    audience: Audience,
+    createdBy: personId,
+    createdAt: isoDateTime,
+  })
+  .meta({ id: 'Assessment', description: 'An assessment (考核); the answers stay on the server' });
+
+export const AttemptStarted = z
+  .strictObject({
+    attemptId: z.string(),
+    assessmentId: z.string(),
+    title: z.string(),
+    startedAt: isoDateTime,
+    deadline: isoDateTime.meta({ description: 'Submit before this' }),
+    questions: z.array(QuestionView).meta({ description: 'In this attempt’s own order' }),
+  })
+  .meta({ id: 'AssessmentAttempt' });
+
+export const AttemptGraded = z
+  .strictObject({
+    attemptId: z.string(),
+    assessmentId: z.string(),
+    correct: z.number().int().nonnegative(),
+    total: z.number().int().nonnegative(),
+    score: z.number().min(0).max(100),
+    passed: z.boolean(),
+    passMark: z.number(),
+    submittedAt: isoDateTime,
+  })
+  .meta({ id: 'AssessmentAttemptGraded' });
+
+const PassRate = {
+  graded: z.number().int().nonnegative(),
+  passed: z.number().int().nonnegative(),
+  passRate: z.number().min(0).max(1),
+};
+
+export const AssessmentResults = z
+  .strictObject({
+    assessmentId: z.string(),
+    title: z.string(),
+    passMark: z.number(),
+    branchId: branchId.optional().meta({ description: 'The branch the results are limited to' }),
+    ...PassRate,
+    branches: z.array(z.strictObject({ branchId: branchId.optional(), ...PassRate })),
+    people: z.array(
+      z.strictObject({
+        personId,
+        branchId: branchId.optional(),
+        bestScore: z.number().min(0).max(100),
+        passed: z.boolean(),
+        attempts: z.number().int().positive(),
+      }),
+    ),
+  })
+  .meta({ id: 'AssessmentResults' });
+
+export const assessmentView = (a: Assessment): z.output<typeof AssessmentView> => ({
+  ...a,
+  questions: a.questions.map(withoutAnswer),
+});
