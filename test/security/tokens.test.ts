@@ -23,7 +23,7 @@ const publicReads = routes.filter((r) => r.access === 'public' && r.method === '
 /** Any well-formed id: the role decision comes before any lookup. */
 const concrete = (path: string) => path.replace(/\{[^}]+\}/g, () => newId());
 
-let localKey: { key: CryptoKey | Uint8Array; kid: string };
+let localKey: { key: Parameters<SignJWT['sign']>[0]; kid: string };
 beforeAll(async () => {
   const jwk = JSON.parse(
     await readFile(join(runtime().dataDir, 'auth', 'private-key.jwk.json'), 'utf8'),
@@ -40,7 +40,7 @@ interface Forge {
   issuedAt?: number;
   expiresAt?: number;
   notBefore?: number;
-  key?: { key: CryptoKey | Uint8Array; kid: string };
+  key?: { key: Parameters<SignJWT['sign']>[0]; kid: string };
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
