@@ -106,6 +106,13 @@ describe('cadence compliance', () => {
     });
     expect(changed.status).toBe(200);
     try {
+      // Saving what stands is no new version.
+      const unchanged = await committee.put('/activities/settings/cadence', {
+        version: changed.body.version,
+        rules: changed.body.rules,
+      });
+      expect(unchanged.status).toBe(200);
+      expect(unchanged.body.version).toBe(changed.body.version);
       const stale = await committee.put('/activities/settings/cadence', {
         version: read.body.version,
         rules: read.body.rules,

@@ -3,7 +3,7 @@
  * as an organiser, and what a caller may see. Pure: "now" and randomness are parameters.
  */
 import { actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
-import { conflict, DomainError, fail, ok, type Result, ruleViolation } from '../../../shared/errors.js';
+import { conflict, type DomainError, fail, ok, type Result, ruleViolation } from '../../../shared/errors.js';
 import type { ActivityType } from '../events.js';
 
 export type ActivityStatus = 'scheduled' | 'completed' | 'cancelled';
@@ -128,8 +128,10 @@ export const checkIn = (
   now: Date,
 ): Result<CheckInOutcome, DomainError> => {
   if (!activity.inviteeIds.includes(personId)) {
-    // The activity is visible (own branch) but the caller is not on its list: 403, not 404.
-    return fail(new DomainError(403, 'not-invited', 'Only invitees can check in'));
+    // The activity is visible (own branch) but the caller is not on its list. The role may
+    // check in; this activity's rule refuses them: 422 (403 is only for a role the route
+    // does not admit, 404 for what the caller may not see).
+    return fail(ruleViolation('not-invited', 'Only invitees can check in'));
   }
   const t = now.getTime();
   const start = Date.parse(activity.startsAt);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cadenceRules, compliance, periodsOf, statutoryCadence } from './cadence.js';
+import { cadenceRules, compliance, periodsOf, sameRules, statutoryCadence } from './cadence.js';
 
 describe('periods', () => {
   it('splits a year into months, quarters, halves and the year', () => {
@@ -89,6 +89,18 @@ describe('compliance', () => {
     expect(cadenceRules.safeParse(missing).success).toBe(false);
     expect(
       cadenceRules.safeParse({ ...statutoryCadence, seminar: { period: 'month', times: 1 } }).success,
+    ).toBe(false);
+  });
+});
+
+describe('sameRules', () => {
+  it('sees a change in any type, period or count', () => {
+    expect(sameRules(statutoryCadence, { ...statutoryCadence })).toBe(true);
+    expect(
+      sameRules(statutoryCadence, { ...statutoryCadence, 'party-lesson': { period: 'quarter', times: 2 } }),
+    ).toBe(false);
+    expect(
+      sameRules(statutoryCadence, { ...statutoryCadence, 'theme-day': { period: 'quarter', times: 1 } }),
     ).toBe(false);
   });
 });

@@ -54,6 +54,10 @@ export const statutoryCadence: CadenceRules = {
   'democratic-evaluation': { period: 'year', times: 1 },
 };
 
+/** Whether two sets of rules ask for the same thing of every type. */
+export const sameRules = (a: CadenceRules, b: CadenceRules): boolean =>
+  cadenceTypes.every((t) => a[t].period === b[t].period && a[t].times === b[t].times);
+
 export const isCadenceType = (type: string): type is CadenceType =>
   (cadenceTypes as readonly string[]).includes(type);
 

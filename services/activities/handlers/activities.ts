@@ -10,7 +10,7 @@ import {
   unwrap,
   validationFailed,
 } from '../../../shared/errors.js';
-import { pageQuery } from '../../../shared/http/paging.js';
+import { pageOf, pageQuery } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { branchMembers } from '../../../shared/roster.js';
@@ -52,7 +52,15 @@ import {
   rosterReader,
   tx,
 } from '../store.js';
-import { activityRef, activityView, instant, organisedActivity, visibleActivity } from './common.js';
+import { ActivityView, activityView } from '../views.js';
+import {
+  activityRef,
+  branchOrganisers,
+  branchPeople,
+  instant,
+  organisedActivity,
+  visibleActivity,
+} from './common.js';
 
 const MAX_INVITEES = 1000;
 const personIds = z.array(idParam).max(MAX_INVITEES);
@@ -152,7 +160,10 @@ export const finaliseAttendance = async (ctx: ServiceContext, a: Activity): Prom
 
 export const activityRoutes = [
   route('POST /activities', {
+    summary: 'Schedule an activity (三会一课 or another party activity), booking its room',
     access: ['committee', 'secretary'],
+    outcomes: branchOrganisers,
+    responses: { 201: ActivityView },
     request: { body: createBody },
     handler: async ({ body, caller, now }, ctx) => {
       // A branch the caller does not act for does not exist for them.
@@ -204,7 +215,10 @@ export const activityRoutes = [
   }),
 
   route('GET /activities', {
+    summary: "List a branch's activities (the caller's own branch unless named)",
     access: ['committee', 'secretary', 'member'],
+    outcomes: branchPeople,
+    responses: { 200: pageOf(ActivityView) },
     request: { query: listQuery },
     handler: async ({ query, caller }, ctx) => {
       const branchId = query.branchId ?? caller.branchId;
@@ -232,14 +246,20 @@ export const activityRoutes = [
   }),
 
   route('GET /activities/{activityId}', {
+    summary: 'Read one activity (its check-in code only for its organisers)',
     access: ['committee', 'secretary', 'member'],
+    outcomes: branchPeople,
+    responses: { 200: ActivityView },
     request: { params: activityParams },
     handler: async ({ params, caller }, ctx) =>
       ok(activityView(await visibleActivity(ctx, caller, params.activityId), caller)),
   }),
 
   route('PATCH /activities/{activityId}', {
+    summary: 'Change a scheduled activity (time, room, invitees…), given the version read',
     access: ['committee', 'secretary'],
+    outcomes: branchOrganisers,
+    responses: { 200: ActivityView },
     request: { params: activityParams, body: patchBody },
     handler: async ({ params, body, caller }, ctx) => {
       const current = await organisedActivity(ctx, caller, params.activityId);
@@ -281,7 +301,10 @@ export const activityRoutes = [
   }),
 
   route('POST /activities/{activityId}/cancel', {
+    summary: 'Cancel a scheduled activity with a reason, freeing its room',
     access: ['committee', 'secretary'],
+    outcomes: branchOrganisers,
+    responses: { 200: ActivityView },
     request: { params: activityParams, body: z.strictObject({ reason: nonEmpty(1000) }) },
     handler: async ({ params, body, caller, now }, ctx) => {
       const current = await organisedActivity(ctx, caller, params.activityId);
@@ -309,7 +332,10 @@ export const activityRoutes = [
   }),
 
   route('POST /activities/{activityId}/complete', {
+    summary: 'Complete an activity with its minutes (会议记录) and resolutions, fixing attendance',
     access: ['committee', 'secretary'],
+    outcomes: branchOrganisers,
+    responses: { 200: ActivityView },
     request: {
       params: activityParams,
       body: z.strictObject({

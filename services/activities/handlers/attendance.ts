@@ -18,35 +18,37 @@ import {
   getAttendanceRecord,
   recordedStatuses,
 } from '../store.js';
-import { local, organisedActivity, visibleActivity } from './common.js';
+import {
+  AttendanceRecordView,
+  AttendanceView,
+  attendanceView,
+  recordView,
+  unrecordedView,
+} from '../views.js';
+import { branchOrganisers, branchPeople, organisedActivity, visibleActivity } from './common.js';
 
 const activityParams = z.strictObject({ activityId: idParam });
 /** One transaction holds the activity's check and at most 99 records. */
 const MAX_ENTRIES = 99;
 
-const recordView = (r: AttendanceRecord) => ({
-  personId: r.personId,
-  status: r.status,
-  ...(r.note ? { note: r.note } : {}),
-  ...(r.checkedInAt ? { checkedInAt: local(r.checkedInAt) } : {}),
-  via: r.via,
-  recordedAt: local(r.recordedAt),
-});
-
-const attendanceView = async (ctx: ServiceContext, a: Activity) => {
+const attendanceOf = async (ctx: ServiceContext, a: Activity) => {
   const records = await attendanceRecords(ctx, a.activityId);
   const items = roll(a.inviteeIds, recordedStatuses(records)).map(({ personId, status }) => {
     const r = records.get(personId);
     if (r) return recordView(r);
     // Once completed, nobody is unknown any more: the unrecorded were absent.
-    return { personId, status: a.status === 'completed' ? finalStatus(status) : status };
+    return unrecordedView(personId, a.status === 'completed' ? finalStatus(status) : status);
   });
-  return { activityId: a.activityId, activityStatus: a.status, items, ...tally(items.map((i) => i.status)) };
+  return attendanceView(a, items, tally(items.map((i) => i.status)));
 };
 
 export const attendanceRoutes = [
   route('POST /activities/{activityId}/check-in', {
+    summary: 'Check in to an activity with its six-digit code (签到), as one of its invitees',
     access: ['member', 'secretary', 'committee'],
+    outcomes: branchPeople,
+    // 201 for a new check-in; 200 repeats the record that already stood.
+    responses: { 200: AttendanceRecordView, 201: AttendanceRecordView },
     request: {
       params: activityParams,
       body: z.strictObject({ code: z.string().regex(/^\d{6}$/, 'Six digits') }),
@@ -87,7 +89,10 @@ export const attendanceRoutes = [
   }),
 
   route('PUT /activities/{activityId}/attendance', {
+    summary: "Record invitees' attendance (出席, 迟到, 请假, 缺席) before completion",
     access: ['committee', 'secretary'],
+    outcomes: branchOrganisers,
+    responses: { 200: AttendanceView },
     request: {
       params: activityParams,
       body: z.strictObject({
@@ -135,14 +140,17 @@ export const attendanceRoutes = [
           );
         }
       });
-      return ok(await attendanceView(ctx, a));
+      return ok(await attendanceOf(ctx, a));
     },
   }),
 
   route('GET /activities/{activityId}/attendance', {
+    summary: 'The attendance list of an activity, every invitee with their status, and its rate',
     access: ['committee', 'secretary'],
+    outcomes: branchOrganisers,
+    responses: { 200: AttendanceView },
     request: { params: activityParams },
     handler: async ({ params, caller }, ctx) =>
-      ok(await attendanceView(ctx, await organisedActivity(ctx, caller, params.activityId))),
+      ok(await attendanceOf(ctx, await organisedActivity(ctx, caller, params.activityId))),
   }),
 ];

@@ -2,11 +2,10 @@ import type { Caller } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { notFound } from '../../../shared/errors.js';
 import { isoDateTime } from '../../../shared/schemas.js';
-import { localYear, toLocalIso } from '../../../shared/time.js';
+import type { Outcomes } from '../../../shared/service.js';
+import { localYear } from '../../../shared/time.js';
 import { type Activity, canSee, organises } from '../domain/activity.js';
 import { getActivity } from '../store.js';
-
-export const local = (iso: string) => toLocalIso(new Date(iso));
 
 /**
  * An instant this service stores or looks up (an activity's start or end, a window's edge):
@@ -17,17 +16,6 @@ export const instant = isoDateTime.refine((iso) => {
   const year = localYear(new Date(iso));
   return year >= 2000 && year <= 2100;
 }, 'Expected a time between the years 2000 and 2100');
-
-/** What a caller sees of an activity: the check-in code only if they organise it. */
-export const activityView = (a: Activity, caller: Caller) => {
-  const { checkInCode, attendanceClosed: _closed, ...rest } = a;
-  return {
-    ...rest,
-    startsAt: local(a.startsAt),
-    endsAt: local(a.endsAt),
-    ...(organises(caller, a.branchId) ? { checkInCode } : {}),
-  };
-};
 
 /** The activity if the caller may see it; otherwise it does not exist for them. */
 export const visibleActivity = async (ctx: ServiceContext, caller: Caller, activityId: string) => {
@@ -52,3 +40,54 @@ export const activityRef = (a: Activity) => ({
   endsAt: a.endsAt,
   ...(a.partyGroupId ? { partyGroupId: a.partyGroupId } : {}),
 });
+
+/*
+ * Who gets what from each route (the access matrix). "Own" is the branch that owns the
+ * activity or insight; rooms and the cadence rules belong to the whole institution.
+ */
+const staffOnly = { anonymous: 401, ownPartner: 403, otherPartner: 403 } as const;
+
+/** The committee alone (rooms, the cadence rules). */
+export const committeeOnly: Outcomes = {
+  ...staffOnly,
+  member: 403,
+  ownSecretary: 403,
+  otherSecretary: 403,
+  committee: 'allowed',
+};
+
+/** Organisers of the branch: the committee and its own secretary; another branch's gets 404. */
+export const branchOrganisers: Outcomes = {
+  ...staffOnly,
+  member: 403,
+  ownSecretary: 'allowed',
+  otherSecretary: 404,
+  committee: 'allowed',
+};
+
+/** The branch's own people and the committee; another branch's secretary gets 404. */
+export const branchPeople: Outcomes = {
+  ...staffOnly,
+  member: 'allowed',
+  ownSecretary: 'allowed',
+  otherSecretary: 404,
+  committee: 'allowed',
+};
+
+/** Institution-wide reads for organisers: the committee and every branch secretary. */
+export const anyOrganiser: Outcomes = {
+  ...staffOnly,
+  member: 403,
+  ownSecretary: 'allowed',
+  otherSecretary: 'allowed',
+  committee: 'allowed',
+};
+
+/** Institution-wide reads for every party member (the rooms and their bookings). */
+export const anyMember: Outcomes = {
+  ...staffOnly,
+  member: 'allowed',
+  ownSecretary: 'allowed',
+  otherSecretary: 'allowed',
+  committee: 'allowed',
+};

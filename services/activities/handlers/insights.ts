@@ -22,7 +22,8 @@ import {
   participationRecords,
   rosterReader,
 } from '../store.js';
-import { instant, local } from './common.js';
+import { ComplianceView, local, ParticipationView, RoomUtilisationView } from '../views.js';
+import { anyOrganiser, branchOrganisers, instant } from './common.js';
 
 const DAY = 86_400_000;
 const MAX_WINDOW = 366 * DAY;
@@ -80,7 +81,10 @@ const branchCompliance = async (
 
 export const insightRoutes = [
   route('GET /activities/insights/compliance', {
+    summary: 'Cadence compliance (三会一课) per branch and period: held vs required, overdue',
     access: ['committee', 'secretary'],
+    outcomes: branchOrganisers,
+    responses: { 200: ComplianceView },
     request: {
       query: z.strictObject({
         branchId: idParam.optional(),
@@ -102,12 +106,15 @@ export const insightRoutes = [
         const batch = branches.slice(i, i + 8);
         results.push(...(await Promise.all(batch.map((b) => branchCompliance(ctx, b, year, today, rules)))));
       }
-      return ok({ year, asOf: today, rules, branches: results });
+      return ok({ year, asOf: today, rules, branches: results } satisfies z.output<typeof ComplianceView>);
     },
   }),
 
   route('GET /activities/insights/participation', {
+    summary: "A branch's participation rate, per member, with those below the threshold flagged",
     access: ['committee', 'secretary'],
+    outcomes: branchOrganisers,
+    responses: { 200: ParticipationView },
     request: {
       query: z.strictObject({
         branchId: idParam.optional(),
@@ -132,16 +139,19 @@ export const insightRoutes = [
         invited: result.invited,
         attended: result.attended,
         rate: result.rate,
-        members: result.members.map((m) => ({
-          ...m,
-          ...(names.has(m.personId) ? { name: names.get(m.personId) } : {}),
-        })),
-      });
+        members: result.members.map((m) => {
+          const name = names.get(m.personId);
+          return { ...m, ...(name === undefined ? {} : { name }) };
+        }),
+      } satisfies z.output<typeof ParticipationView>);
     },
   }),
 
   route('GET /activities/insights/rooms', {
+    summary: 'Room (党员活动室) utilisation in a window: bookings and booked hours',
     access: ['committee', 'secretary'],
+    outcomes: anyOrganiser,
+    responses: { 200: RoomUtilisationView },
     request: { query: z.strictObject({ from: instant, to: instant }) },
     handler: async ({ query, now }, ctx) => {
       const { start, end } = window(query.from, query.to, now, now);
@@ -160,7 +170,12 @@ export const insightRoutes = [
           utilisation: Math.round((booked / hours) * 10_000) / 10_000,
         });
       }
-      return ok({ from: local(start.toISOString()), to: local(end.toISOString()), hours, rooms });
+      return ok({
+        from: local(start.toISOString()),
+        to: local(end.toISOString()),
+        hours,
+        rooms,
+      } satisfies z.output<typeof RoomUtilisationView>);
     },
   }),
 ];

@@ -1,26 +1,23 @@
 /** Rooms (党员活动室) and their bookings. */
 import { z } from 'zod';
 import { conflict, notFound, validationFailed } from '../../../shared/errors.js';
-import { pageQuery } from '../../../shared/http/paging.js';
+import { pageOf, pageQuery } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { idParam, nonEmpty } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
-import type { Booking } from '../domain/booking.js';
 import { bookingsPage, getRoom, listRooms, type Room, roomItem, tx } from '../store.js';
-import { instant, local } from './common.js';
+import { BookingView, bookingView, RoomView, roomView } from '../views.js';
+import { anyMember, committeeOnly, instant } from './common.js';
 
 const DAY = 86_400_000;
 
-const roomView = ({ bookingsVersion: _v, ...room }: Room) => ({
-  ...room,
-  createdAt: local(room.createdAt),
-});
-const bookingView = (b: Booking) => ({ ...b, startsAt: local(b.startsAt), endsAt: local(b.endsAt) });
-
 export const roomRoutes = [
   route('POST /activities/rooms', {
+    summary: 'Add a room (党员活动室) that activities can book',
     access: ['committee'],
+    outcomes: committeeOnly,
+    responses: { 201: RoomView },
     request: {
       body: z.strictObject({ name: nonEmpty(100), capacity: z.number().int().min(1).max(10_000) }),
     },
@@ -40,7 +37,10 @@ export const roomRoutes = [
   }),
 
   route('GET /activities/rooms', {
+    summary: "List the institution's rooms (党员活动室)",
     access: ['committee', 'secretary', 'member'],
+    outcomes: anyMember,
+    responses: { 200: pageOf(RoomView) },
     request: { query: z.strictObject({ ...pageQuery }) },
     handler: async ({ query }, ctx) => {
       const page = await listRooms(ctx, query.limit, query.cursor);
@@ -49,7 +49,10 @@ export const roomRoutes = [
   }),
 
   route('GET /activities/rooms/{roomId}/bookings', {
+    summary: "A room's bookings in a window (by default the coming 31 days)",
     access: ['committee', 'secretary', 'member'],
+    outcomes: anyMember,
+    responses: { 200: pageOf(BookingView) },
     request: {
       params: z.strictObject({ roomId: idParam }),
       query: z.strictObject({ ...pageQuery, from: instant.optional(), to: instant.optional() }),

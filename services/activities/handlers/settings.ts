@@ -3,24 +3,25 @@ import { z } from 'zod';
 import { conflict } from '../../../shared/errors.js';
 import { ok } from '../../../shared/http/result.js';
 import { route } from '../../../shared/service.js';
-import { cadenceRules } from '../domain/cadence.js';
+import { cadenceRules, sameRules } from '../domain/cadence.js';
 import { getCadence, putCadence } from '../store.js';
-import { local } from './common.js';
-
-const view = (s: Awaited<ReturnType<typeof getCadence>>) => ({
-  rules: s.rules,
-  version: s.version,
-  ...(s.updatedAt ? { updatedAt: local(s.updatedAt), updatedBy: s.updatedBy } : {}),
-});
+import { CadenceSettingsView, cadenceSettingsView as view } from '../views.js';
+import { anyOrganiser, committeeOnly } from './common.js';
 
 export const settingsRoutes = [
   route('GET /activities/settings/cadence', {
+    summary: 'The cadence rules of 三会一课 compliance (statutory defaults until changed)',
     access: ['committee', 'secretary'],
+    outcomes: anyOrganiser,
+    responses: { 200: CadenceSettingsView },
     handler: async (_request, ctx) => ok(view(await getCadence(ctx))),
   }),
 
   route('PUT /activities/settings/cadence', {
+    summary: "Change the institution's cadence rules, given the version read",
     access: ['committee'],
+    outcomes: committeeOnly,
+    responses: { 200: CadenceSettingsView },
     request: {
       // `version` is the one read (0 while the defaults apply): optimistic concurrency.
       body: z.strictObject({ rules: cadenceRules, version: z.number().int().nonnegative() }),
@@ -32,6 +33,9 @@ export const settingsRoutes = [
           version: current.version,
         });
       }
+      // Saving the rules unchanged is no new version: nothing is written, so a save that
+      // changes nothing cannot push a concurrent editor into a version conflict.
+      if (sameRules(body.rules, current.rules)) return ok(view(current));
       const next = {
         rules: body.rules,
         version: body.version + 1,

@@ -1,0 +1,360 @@
+/**
+ * What the activities API answers, as zod schemas (the OpenAPI document and the contract
+ * test are generated from them), and the functions that build those bodies, typed against
+ * the schemas so a handler and its documented response cannot drift apart.
+ */
+import { z } from 'zod';
+import type { Caller } from '../../shared/auth.js';
+import { isoDate, isoDateTime } from '../../shared/schemas.js';
+import { toLocalIso } from '../../shared/time.js';
+import { type Activity, organises } from './domain/activity.js';
+import type { RecordedStatus, Tally } from './domain/attendance.js';
+import type { Booking } from './domain/booking.js';
+import { type CadenceType, cadencePeriods, cadenceTypes } from './domain/cadence.js';
+import { activityTypes, attendanceStatuses } from './events.js';
+import type { AttendanceRecord, CadenceSettings, Room } from './store.js';
+
+/** Stored instants are UTC; the API answers them in the institution's zone (+08:00). */
+export const local = (iso: string) => toLocalIso(new Date(iso));
+
+// ---------------------------------------------------------------- enums
+
+export const ActivityTypeView = z.enum(activityTypes).meta({
+  description: [
+    'The kind of activity (三会一课 and other party activities):',
+    'branch-general-meeting — 支部党员大会;',
+    'branch-committee-meeting — 支委会;',
+    'party-group-meeting — 党小组会;',
+    'party-lesson — 党课;',
+    'theme-day — 主题党日;',
+    'organizational-life-meeting — 组织生活会;',
+    'democratic-evaluation — 民主评议党员;',
+    'history-study — 党史学习教育;',
+    'warning-education — 警示教育;',
+    'seminar — 专题研讨;',
+    'other — 其他',
+  ].join(' '),
+});
+
+export const ActivityStatusView = z.enum(['scheduled', 'completed', 'cancelled']).meta({
+  description: 'scheduled — 已安排; completed — 已召开 (minutes recorded); cancelled — 已取消',
+});
+
+export const AttendanceStatusView = z.enum(attendanceStatuses).meta({
+  description: 'present — 出席; late — 迟到; excused — 请假; absent — 缺席',
+});
+
+const RecordedStatusView = z.enum([...attendanceStatuses, 'unknown']).meta({
+  description:
+    'present — 出席; late — 迟到; excused — 请假; absent — 缺席; unknown — 未登记 (nobody recorded it yet; becomes absent at completion)',
+});
+
+const ViaView = z.enum(['check-in', 'secretary']).meta({
+  description: 'check-in — 自助签到 with the code; secretary — 书记登记 (recorded by an organiser)',
+});
+
+const rate = z
+  .number()
+  .min(0)
+  .max(1)
+  .nullable()
+  .meta({ description: '(present + late) / invited, 4 decimals; null when nobody was invited' });
+const count = z.number().int().nonnegative();
+
+// ---------------------------------------------------------------- activities
+
+export const ActivityView = z.strictObject({
+  activityId: z.string(),
+  branchId: z.string(),
+  type: ActivityTypeView,
+  partyGroupId: z.string().optional().meta({ description: 'Only for a party-group meeting (党小组会)' }),
+  title: z.string(),
+  agenda: z.string().optional(),
+  startsAt: isoDateTime,
+  endsAt: isoDateTime,
+  roomId: z.string().optional(),
+  location: z.string().optional(),
+  inviteeIds: z.array(z.string()),
+  status: ActivityStatusView,
+  checkInCode: z
+    .string()
+    .regex(/^\d{6}$/)
+    .optional()
+    .meta({ description: 'Six digits; shown only to the organisers (the committee, the branch secretary)' }),
+  version: z
+    .number()
+    .int()
+    .positive()
+    .meta({ description: 'Send back with a PATCH (optimistic concurrency)' }),
+  createdBy: z.string(),
+  createdAt: isoDateTime,
+  cancelReason: z.string().optional(),
+  cancelledAt: isoDateTime.optional(),
+  minutes: z.string().optional().meta({ description: '会议记录, once completed' }),
+  resolutions: z.array(z.string()).optional().meta({ description: '决议, once completed' }),
+  completedAt: isoDateTime.optional(),
+  attendance: z
+    .strictObject({
+      invited: count,
+      present: count,
+      late: count,
+      excused: count,
+      absent: count,
+      attendanceRate: rate,
+    })
+    .optional()
+    .meta({ description: 'The final tally, fixed at completion' }),
+});
+
+/** What a caller sees of an activity: the check-in code only if they organise it. */
+export const activityView = (a: Activity, caller: Caller): z.output<typeof ActivityView> => ({
+  activityId: a.activityId,
+  branchId: a.branchId,
+  type: a.type,
+  ...(a.partyGroupId === undefined ? {} : { partyGroupId: a.partyGroupId }),
+  title: a.title,
+  ...(a.agenda === undefined ? {} : { agenda: a.agenda }),
+  startsAt: local(a.startsAt),
+  endsAt: local(a.endsAt),
+  ...(a.roomId === undefined ? {} : { roomId: a.roomId }),
+  ...(a.location === undefined ? {} : { location: a.location }),
+  inviteeIds: a.inviteeIds,
+  status: a.status,
+  ...(organises(caller, a.branchId) ? { checkInCode: a.checkInCode } : {}),
+  version: a.version,
+  createdBy: a.createdBy,
+  createdAt: local(a.createdAt),
+  ...(a.cancelReason === undefined ? {} : { cancelReason: a.cancelReason }),
+  ...(a.cancelledAt === undefined ? {} : { cancelledAt: local(a.cancelledAt) }),
+  ...(a.minutes === undefined ? {} : { minutes: a.minutes }),
+  ...(a.resolutions === undefined ? {} : { resolutions: a.resolutions }),
+  ...(a.completedAt === undefined ? {} : { completedAt: local(a.completedAt) }),
+  ...(a.attendance === undefined ? {} : { attendance: a.attendance }),
+});
+
+// ---------------------------------------------------------------- attendance
+
+const recordFields = {
+  personId: z.string(),
+  note: z.string().optional(),
+  checkedInAt: isoDateTime.optional().meta({ description: 'Set when the person checked in themselves' }),
+};
+
+/**
+ * One person's attendance record (考勤记录), as written. A self check-in answers with the
+ * record it wrote (present or late), or with the one that already stood.
+ */
+export const AttendanceRecordView = z.strictObject({
+  ...recordFields,
+  status: AttendanceStatusView,
+  via: ViaView,
+  recordedAt: isoDateTime,
+});
+
+export const recordView = (r: AttendanceRecord): z.output<typeof AttendanceRecordView> => ({
+  personId: r.personId,
+  status: r.status,
+  ...(r.note ? { note: r.note } : {}),
+  ...(r.checkedInAt ? { checkedInAt: local(r.checkedInAt) } : {}),
+  via: r.via,
+  recordedAt: local(r.recordedAt),
+});
+
+/** An invitee on the attendance list: their record, or only their status if none was written. */
+const RollEntryView = z.strictObject({
+  ...recordFields,
+  status: RecordedStatusView,
+  via: ViaView.optional().meta({ description: 'Absent while nobody recorded the person' }),
+  recordedAt: isoDateTime.optional(),
+});
+
+export const AttendanceView = z.strictObject({
+  activityId: z.string(),
+  activityStatus: ActivityStatusView,
+  items: z.array(RollEntryView),
+  invited: count,
+  present: count,
+  late: count,
+  excused: count,
+  absent: count,
+  unknown: count,
+  attendanceRate: rate,
+});
+
+export const attendanceView = (
+  a: Activity,
+  items: z.output<typeof RollEntryView>[],
+  t: Tally,
+): z.output<typeof AttendanceView> => ({
+  activityId: a.activityId,
+  activityStatus: a.status,
+  items,
+  invited: t.invited,
+  present: t.present,
+  late: t.late,
+  excused: t.excused,
+  absent: t.absent,
+  unknown: t.unknown,
+  attendanceRate: t.attendanceRate,
+});
+
+export const unrecordedView = (personId: string, status: RecordedStatus): z.output<typeof RollEntryView> => ({
+  personId,
+  status,
+});
+
+// ---------------------------------------------------------------- rooms
+
+export const RoomView = z.strictObject({
+  roomId: z.string(),
+  name: z.string(),
+  capacity: z.number().int().positive(),
+  createdAt: isoDateTime,
+});
+
+export const roomView = (room: Room): z.output<typeof RoomView> => ({
+  roomId: room.roomId,
+  name: room.name,
+  capacity: room.capacity,
+  createdAt: local(room.createdAt),
+});
+
+export const BookingView = z.strictObject({
+  roomId: z.string(),
+  activityId: z.string(),
+  startsAt: isoDateTime,
+  endsAt: isoDateTime.meta({ description: 'Exclusive: a booking may start when the previous one ends' }),
+});
+
+export const bookingView = (b: Booking): z.output<typeof BookingView> => ({
+  roomId: b.roomId,
+  activityId: b.activityId,
+  startsAt: local(b.startsAt),
+  endsAt: local(b.endsAt),
+});
+
+// ---------------------------------------------------------------- cadence settings and insights
+
+const CadencePeriodView = z.enum(cadencePeriods).meta({
+  description: 'month — 每月; quarter — 每季度; half-year — 每半年; year — 每年',
+});
+
+const CadenceTypeView = z.enum(cadenceTypes).meta({
+  description: [
+    'An activity type with a statutory cadence:',
+    'branch-general-meeting — 支部党员大会;',
+    'branch-committee-meeting — 支委会;',
+    'party-group-meeting — 党小组会 (judged per party group);',
+    'party-lesson — 党课;',
+    'theme-day — 主题党日;',
+    'organizational-life-meeting — 组织生活会;',
+    'democratic-evaluation — 民主评议党员',
+  ].join(' '),
+});
+
+const CadenceRuleView = z.strictObject({
+  period: CadencePeriodView,
+  times: z.number().int().min(1).meta({ description: 'How many must be held in each period' }),
+});
+
+const CadenceRulesView = z
+  .strictObject(
+    Object.fromEntries(cadenceTypes.map((t) => [t, CadenceRuleView])) as Record<
+      CadenceType,
+      typeof CadenceRuleView
+    >,
+  )
+  .meta({ description: 'How often each 三会一课 type must be held (statutory defaults until changed)' });
+
+export const CadenceSettingsView = z.strictObject({
+  rules: CadenceRulesView,
+  version: z
+    .number()
+    .int()
+    .nonnegative()
+    .meta({ description: '0 while the statutory defaults apply; send back with a PUT' }),
+  updatedAt: isoDateTime.optional(),
+  updatedBy: z.string().optional(),
+});
+
+export const cadenceSettingsView = (s: CadenceSettings): z.output<typeof CadenceSettingsView> => ({
+  rules: s.rules,
+  version: s.version,
+  ...(s.updatedAt ? { updatedAt: local(s.updatedAt) } : {}),
+  ...(s.updatedBy ? { updatedBy: s.updatedBy } : {}),
+});
+
+const PeriodView = z.strictObject({
+  label: z.string().meta({ description: '`2026-03`, `2026-Q1`, `2026-H1` or `2026`' }),
+  from: isoDate,
+  to: isoDate.meta({ description: 'Last day, inclusive' }),
+  required: count,
+  held: count,
+  status: z.enum(['met', 'missed', 'open']).meta({
+    description:
+      'met — 达标; missed — 未达标 (the period ended short, overdue); open — 进行中 (still running, short so far)',
+  }),
+});
+
+export const ComplianceView = z.strictObject({
+  year: z.number().int(),
+  asOf: isoDate.meta({ description: 'The local date the periods are judged on' }),
+  rules: CadenceRulesView,
+  branches: z.array(
+    z.strictObject({
+      branchId: z.string(),
+      types: z.array(
+        z.strictObject({
+          type: CadenceTypeView,
+          partyGroupId: z.string().optional(),
+          period: CadencePeriodView,
+          times: z.number().int().min(1),
+          periods: z.array(PeriodView),
+        }),
+      ),
+      summary: z.strictObject({ periods: count, met: count, missed: count, open: count }),
+    }),
+  ),
+});
+
+export const ParticipationView = z.strictObject({
+  branchId: z.string(),
+  from: isoDateTime,
+  to: isoDateTime,
+  threshold: z.number().meta({ description: 'Members attending less than this share are flagged' }),
+  invited: count,
+  attended: count,
+  rate,
+  members: z.array(
+    z.strictObject({
+      personId: z.string(),
+      name: z.string().optional().meta({ description: 'From the roster, if the person is still on it' }),
+      invited: count,
+      present: count,
+      late: count,
+      excused: count,
+      absent: count,
+      rate,
+      flagged: z.boolean().meta({ description: 'Participation below the threshold' }),
+    }),
+  ),
+});
+
+export const RoomUtilisationView = z.strictObject({
+  from: isoDateTime,
+  to: isoDateTime,
+  hours: z.number().nonnegative(),
+  rooms: z.array(
+    z.strictObject({
+      roomId: z.string(),
+      name: z.string(),
+      capacity: z.number().int().positive(),
+      bookings: count,
+      bookedHours: z.number().nonnegative(),
+      utilisation: z
+        .number()
+        .min(0)
+        .meta({ description: 'Booked share of every hour in the window, round the clock' }),
+    }),
+  ),
+});
