@@ -4,16 +4,13 @@
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ThrottleLimits } from './throttle.js';
 
 export const stages = ['dev', 'staging', 'prod'] as const;
 export type Stage = (typeof stages)[number];
 
-export interface ThrottleConfig {
-  /** Steady-state requests per second. */
-  rateLimit: number;
-  /** Requests allowed in a burst of a second or so. */
-  burstLimit: number;
-}
+/** API Gateway's token bucket: `rateLimit` requests a second, `burstLimit` at once. */
+export type ThrottleConfig = ThrottleLimits;
 
 export interface StageConfig {
   stage: Stage;
@@ -123,7 +120,8 @@ export const stageConfig = (stage: unknown): StageConfig => {
     throw new StageError(`Unknown stage "${String(stage)}": use -c stage=${stages.join('|')}`);
   }
   const config = configs[stage];
-  if (config.throttle.public.rateLimit >= config.throttle.default.rateLimit) {
+  const { public: open, default: usual } = config.throttle;
+  if (open.rateLimit >= usual.rateLimit || open.burstLimit >= usual.burstLimit) {
     throw new StageError(`Stage ${stage}: the public throttle must be lower than the default`);
   }
   return config;

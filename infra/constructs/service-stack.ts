@@ -95,9 +95,8 @@ export const checkPattern = (service: string, sub: SubscriptionSpec, pattern = s
   }
 };
 
-/** Route key → stage throttle class. Public routes are throttled as `public` unless told otherwise. */
-export const throttleClass = (route: ServiceDescription['routes'][number]): 'public' | 'default' =>
-  route.throttle ?? (route.access === 'public' ? 'public' : 'default');
+// The local gateway throttles by the same classes, so the rule lives where both can load it.
+export { throttleClass } from '../throttle.js';
 
 const pascal = (name: string) =>
   name

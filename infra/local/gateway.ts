@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Context } from 'aws-lambda';
 import type { HttpEvent, HttpHandler, HttpResponse } from '../../shared/http/handler.js';
 import type { RouteSpec } from '../../shared/service.js';
+import { type ThrottleClasses, TokenBuckets, throttleClass } from '../throttle.js';
 
 /** API Gateway's own payload limit. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -37,6 +38,12 @@ export interface GatewayOptions {
    * `requestContext.timeEpoch` — the same field API Gateway fills on AWS.
    */
   allowClockHeader?: boolean;
+  /**
+   * API Gateway's per-route throttling with a stage's limits (infra/config.ts): routes of
+   * the `public` class get the public limits. Absent: no throttling (the shared test
+   * runtime fires hundreds of parallel requests). `now` drives the buckets' clock.
+   */
+  throttle?: ThrottleClasses & { now?: () => number };
   log?: (entry: Record<string, unknown>) => void;
 }
 
@@ -189,6 +196,7 @@ export const startGateway = async (
 ): Promise<{ server: Server; url: string; close(): Promise<void> }> => {
   const routes = options.routes.map(compile);
   const timeoutMs = options.timeoutMs ?? 29_000;
+  const buckets = options.throttle ? new TokenBuckets(options.throttle.now) : undefined;
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -209,6 +217,24 @@ export const startGateway = async (
     const chosen = candidates[0];
     // API Gateway's own answers, with its own bodies.
     if (!chosen) return send(res, 404, { message: 'Not Found' });
+
+    // Throttling comes before the authorizer, as on API Gateway: a flood of bad tokens is
+    // refused as cheaply as a flood of good ones.
+    if (buckets && options.throttle) {
+      const verdict = buckets.take(
+        chosen.r.route.routeKey,
+        options.throttle[throttleClass(chosen.r.route)],
+      );
+      if (!verdict.ok) {
+        options.log?.({ level: 'warn', message: 'throttled', route: chosen.r.route.routeKey });
+        return send(
+          res,
+          429,
+          { error: { code: 'throttled', message: 'Too many requests; slow down and retry' } },
+          { 'retry-after': String(verdict.retryAfterSeconds) },
+        );
+      }
+    }
 
     let claims: Record<string, string> | undefined;
     if (chosen.r.route.access !== 'public') {

@@ -22,7 +22,8 @@ import { LocalBus, type RetryPolicy } from './bus.js';
 import { startBusServer } from './bus-server.js';
 import { DeadLetterStore } from './dead-letters.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
-import { type GatewayRoute, startGateway } from './gateway.js';
+import { type GatewayOptions, type GatewayRoute, startGateway } from './gateway.js';
+import { redirectLogger } from './log-capture.js';
 import { docsPage, openApiDocument } from './openapi.js';
 import { freePort } from './ports.js';
 import { startS3Server } from './s3-server.js';
@@ -43,7 +44,11 @@ export interface RuntimeOptions {
   logLevel?: ServiceEnv['logLevel'];
   corsOrigins?: string[];
   uploadLimitBytes?: number;
+  /** API Gateway's throttling in the gateway (`npm start`: the dev stage's limits); off when absent. */
+  throttle?: GatewayOptions['throttle'];
   log?: (entry: Record<string, unknown>) => void;
+  /** Every line the services log (Powertools JSON, what Lambda would ship) goes here instead of stdout. */
+  serviceLog?: (line: string) => void;
 }
 
 export interface Runtime {
@@ -139,6 +144,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
         aws: connection,
       };
       const context = createServiceContext(env);
+      if (options.serviceLog) redirectLogger(context.log, options.serviceLog);
       const http = createHttpHandler(service, context, { corsOrigins: options.corsOrigins ?? [] });
       for (const route of service.routes) routes.push({ service: service.name, route, invoke: http });
 
@@ -268,6 +274,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       port: options.port ?? (await freePort()),
       extra,
       allowClockHeader: options.testControls ?? false,
+      ...(options.throttle ? { throttle: options.throttle } : {}),
       log,
     });
     cleanups.unshift(() => gateway.close());

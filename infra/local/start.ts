@@ -3,10 +3,19 @@
  * DANGJIAN_DATA_DIR), the gateway on PORT (default 3000). Ctrl-C stops every child.
  */
 import { services } from '../../services/index.js';
+import { isStage, stageConfig } from '../config.js';
 import { startRuntime } from './runtime.js';
 
 const dataDir = process.env.DANGJIAN_DATA_DIR ?? '.data';
 const port = Number(process.env.PORT ?? 3000);
+// API Gateway's limits of a stage (default dev), so a client meets 429s here before AWS;
+// DANGJIAN_THROTTLE=off turns them off (load tests of the services themselves).
+const throttleStage = process.env.DANGJIAN_THROTTLE ?? 'dev';
+if (throttleStage !== 'off' && !isStage(throttleStage)) {
+  console.error(`DANGJIAN_THROTTLE=${throttleStage}: use dev, staging, prod or off`);
+  process.exit(1);
+}
+const throttle = throttleStage === 'off' ? undefined : stageConfig(throttleStage).throttle;
 
 const main = async () => {
   const started = Date.now();
@@ -16,6 +25,7 @@ const main = async () => {
     port,
     logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'INFO',
     corsOrigins: (process.env.CORS_ORIGINS ?? 'http://localhost:5173').split(',').filter(Boolean),
+    ...(throttle ? { throttle } : {}),
     log: (entry) => {
       if (entry.level === 'error' || entry.level === 'warn') console.error(JSON.stringify(entry));
     },
@@ -25,6 +35,7 @@ const main = async () => {
   services   ${services.map((s) => s.name).join(', ') || '(none yet)'}
   data       ${runtime.dataDir}   (stop, then delete this folder to reset)
   DynamoDB   ${runtime.dynamodbEndpoint}
+  throttle   ${throttle ? `${throttleStage} stage limits (DANGJIAN_THROTTLE=off to lift)` : 'off'}
   S3         ${runtime.s3Endpoint}
   token      TOKEN=$(npm run -s token -- --role committee)
              curl -H "authorization: Bearer $TOKEN" ${runtime.url}/talent/people

@@ -7,15 +7,17 @@ import { createServiceContext, type ServiceContext } from '../../shared/context.
 import type { RuntimeInfo } from './runtime-info.js';
 
 export const startTestRuntime = (
-  options: Pick<RuntimeOptions, 'services' | 'dataDir' | 'inMemory'>,
+  options: Pick<RuntimeOptions, 'services' | 'dataDir' | 'inMemory'> &
+    Partial<Pick<RuntimeOptions, 'throttle' | 'logLevel' | 'log' | 'serviceLog'>>,
 ): Promise<Runtime> =>
   startRuntime({
-    ...options,
     port: 0,
     testControls: true,
     busRetry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 100 },
     relayBackoffMs: 10,
     logLevel: 'SILENT',
+    // A test that starts its own runtime may throttle it or read its logs.
+    ...options,
   });
 
 export const infoOf = (runtime: Runtime): RuntimeInfo => ({
