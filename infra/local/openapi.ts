@@ -1,111 +1,155 @@
 /**
- * The API docs, generated from the same service descriptions as everything else: an
- * OpenAPI 3.1 document (zod 4 writes the JSON Schemas) and a plain HTML page listing every
- * route with its access rule. Served by the local gateway at /openapi.json and /docs.
+ * The API description, generated from the same service descriptions (and the same zod
+ * schemas the handlers validate with) as everything else, by zod-openapi: an OpenAPI 3.1
+ * document with every route's parameters, body, success responses, the one error shape,
+ * the bearer-JWT scheme and who may call each route. `npm run openapi` writes it; the
+ * local runtime serves it at /openapi.json and renders it at /docs.
  */
 import { z } from 'zod';
-import type { ServiceDescription } from '../../shared/service.js';
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
+import type { Outcome, Persona, ResponseSpec, RouteSpec, ServiceDescription } from '../../shared/service.js';
+import { personas } from '../../shared/service.js';
 
-const errorSchema = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
-    },
-  },
+/** The documented error shape (DESIGN.md, HTTP API conventions), one component for all. */
+export const errorBody = z
+  .strictObject({
+    error: z.strictObject({
+      code: z.string().meta({ description: 'Stable code a front end can switch on, e.g. `not-found`' }),
+      message: z.string().meta({ description: 'For people; may change' }),
+      details: z
+        .unknown()
+        .optional()
+        .meta({ description: 'For validation errors: one entry per bad field ({ field, message })' }),
+    }),
+  })
+  .meta({ id: 'Error', description: 'Every refusal and failure has this shape' });
+
+const personaLabels: Record<Persona, string> = {
+  anonymous: 'no token',
+  member: 'a member of the branch (acting on their own things where the route is about one person)',
+  ownSecretary: "the branch's secretary",
+  otherSecretary: "another branch's secretary",
+  committee: 'the party committee (党委)',
+  ownPartner: 'the owning partner organisation',
+  otherPartner: 'another partner organisation',
 };
 
-const schemaOf = (schema: z.ZodType | undefined, io: 'input' | 'output' = 'input') => {
-  if (!schema) return undefined;
-  try {
-    return z.toJSONSchema(schema, { io, unrepresentable: 'any' });
-  } catch {
-    return {};
+const outcomeLabels: Record<Outcome, string> = {
+  allowed: 'Allowed',
+  401: 'Not signed in (401)',
+  403: 'Role not admitted (403)',
+  404: 'Out of scope, answered as not found (404)',
+};
+
+/** Who may call the route, in words, from its declared outcomes. */
+export const accessDescription = (route: RouteSpec): string => {
+  const roles =
+    route.access === 'public' ? 'Public: no token needed.' : `Roles admitted: ${route.access.join(', ')}.`;
+  if (!route.outcomes) return roles;
+  const byOutcome = new Map<Outcome, string[]>();
+  for (const persona of personas) {
+    const outcome = route.outcomes[persona];
+    byOutcome.set(outcome, [...(byOutcome.get(outcome) ?? []), personaLabels[persona]]);
   }
+  const lines = [...byOutcome.entries()].map(
+    ([outcome, who]) => `- ${outcomeLabels[outcome]}: ${who.join('; ')}`,
+  );
+  return `${roles}\n\n${lines.join('\n')}`;
 };
 
-export const openApiDocument = (services: readonly ServiceDescription[], serverUrl: string) => {
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const service of services) {
-    for (const route of service.routes) {
-      const query = schemaOf(route.request.query) as
-        | { properties?: Record<string, unknown>; required?: string[] }
-        | undefined;
-      const params = schemaOf(route.request.params) as { properties?: Record<string, unknown> } | undefined;
-      const body = schemaOf(route.request.body);
-      const pathItem = paths[route.path] ?? {};
-      pathItem[route.method.toLowerCase()] = {
-        tags: [service.name],
-        operationId: `${service.name}:${route.routeKey}`,
-        summary: route.routeKey,
-        description:
-          route.access === 'public'
-            ? 'Public: no token.'
-            : `Roles allowed: ${route.access.join(', ')} (scope checked in the service).`,
-        ...(route.access === 'public' ? { security: [] } : {}),
-        parameters: [
-          ...Object.entries(params?.properties ?? {}).map(([name, schema]) => ({
-            name,
-            in: 'path',
-            required: true,
-            schema,
-          })),
-          ...Object.entries(query?.properties ?? {}).map(([name, schema]) => ({
-            name,
-            in: 'query',
-            required: query?.required?.includes(name) ?? false,
-            schema,
-          })),
-        ],
-        ...(body
-          ? { requestBody: { required: true, content: { 'application/json': { schema: body } } } }
-          : {}),
-        responses: {
-          '2XX': { description: 'Success' },
-          '4XX': {
-            description: 'Refused: see error.code',
-            content: { 'application/json': { schema: errorSchema } },
-          },
-          '5XX': {
-            description: 'Unavailable or a bug (request id only)',
-            content: { 'application/json': { schema: errorSchema } },
-          },
-        },
-      };
-      paths[route.path] = pathItem;
-    }
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: errorBody } },
+});
+
+const successResponse = (status: number, spec: ResponseSpec) => {
+  if (spec === 'empty') return { description: 'Done; no body' };
+  if (spec instanceof z.ZodType) {
+    return {
+      description: status === 201 ? 'Created' : 'Success',
+      content: { 'application/json': { schema: spec } },
+    };
   }
   return {
-    openapi: '3.1.0',
-    info: { title: 'dangjian API', version: '1' },
-    servers: [{ url: serverUrl }],
-    security: [{ bearer: [] }],
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-    paths,
+    description: spec.description,
+    content: { [spec.contentType]: { schema: { type: 'string' as const } } },
   };
 };
 
-const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+/** `GET /activities/{activityId}/attendance` → `getActivitiesActivityIdAttendance`. */
+export const operationId = (route: RouteSpec): string =>
+  [route.method.toLowerCase(), ...route.path.split(/[^A-Za-z0-9]+/).filter(Boolean)]
+    .map((part, i) => (i === 0 ? part : `${part[0]?.toUpperCase()}${part.slice(1)}`))
+    .join('');
 
-export const docsPage = (services: readonly ServiceDescription[]): string => {
-  const rows = services
-    .flatMap((service) =>
-      service.routes.map(
-        (r) =>
-          `<tr><td>${escapeHtml(service.name)}</td><td><code>${escapeHtml(r.routeKey)}</code></td><td>${escapeHtml(
-            r.access === 'public' ? 'public' : r.access.join(', '),
-          )}</td></tr>`,
-      ),
-    )
-    .join('\n');
-  return `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>dangjian API</title>
-<body style="font-family: system-ui, sans-serif; margin: 2rem">
-<h1>dangjian API</h1><p>The full OpenAPI 3.1 document: <a href="/openapi.json">/openapi.json</a>.
-Errors are <code>{ "error": { "code", "message", "details"? } }</code>.</p>
-<table border="1" cellpadding="4" style="border-collapse: collapse"><tr><th>service</th><th>route</th><th>access</th></tr>
-${rows}
-</table></body></html>`;
+const operation = (service: string, route: RouteSpec): ZodOpenApiOperationObject => {
+  const success = Object.entries(route.responses ?? {}).filter(
+    (entry): entry is [string, ResponseSpec] => entry[1] !== undefined,
+  );
+  const isPublic = route.access === 'public';
+  return {
+    tags: [service],
+    operationId: operationId(route),
+    summary: route.summary ?? route.routeKey,
+    description: accessDescription(route),
+    ...(isPublic ? { security: [] } : {}),
+    'x-access': route.access,
+    ...(route.outcomes ? { 'x-outcomes': route.outcomes } : {}),
+    ...(route.throttle === 'public' ? { 'x-throttle': 'public (the stage’s lowest limits)' } : {}),
+    requestParams: {
+      ...(route.request.params ? { path: route.request.params as z.ZodObject } : {}),
+      ...(route.request.query ? { query: route.request.query as z.ZodObject } : {}),
+    },
+    ...(route.request.body
+      ? { requestBody: { required: true, content: { 'application/json': { schema: route.request.body } } } }
+      : {}),
+    responses: {
+      ...Object.fromEntries(success.map(([status, spec]) => [status, successResponse(Number(status), spec)])),
+      400: errorResponse('Invalid request: `details` names each bad field'),
+      ...(isPublic ? {} : { 401: errorResponse('No valid token'), 403: errorResponse('Role not admitted') }),
+      404: errorResponse('Unknown, or not visible to the caller'),
+      409: errorResponse('Conflicting state: duplicate, overlap, stale version, already done'),
+      ...(route.request.body ? { 413: errorResponse('Body over the size limit') } : {}),
+      422: errorResponse('A business rule refused it; `code` names the rule'),
+      429: errorResponse('Throttled'),
+      500: errorResponse('A bug: the body carries only the request id'),
+      503: errorResponse('A dependency is unreachable; retry later'),
+    },
+  };
+};
+
+export const openApiDocument = (services: readonly ServiceDescription[], serverUrl?: string) => {
+  const paths: ZodOpenApiPathsObject = {};
+  for (const service of services) {
+    for (const route of service.routes) {
+      const item = (paths[route.path] ?? {}) as Record<string, ZodOpenApiOperationObject>;
+      item[route.method.toLowerCase()] = operation(service.name, route);
+      paths[route.path] = item;
+    }
+  }
+  return createDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'dangjian API',
+      version: '1',
+      description:
+        'The back end of the party-building (党建) work platform. JSON, camelCase, ISO-8601 times with offset, ULID ids. ' +
+        'Lists take `limit` and `cursor` and answer `{ items, nextCursor }`. Send the Cognito ID token as a bearer token.',
+    },
+    ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
+    security: [{ bearer: [] }],
+    tags: services.map((s) => ({ name: s.name })),
+    components: {
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            'Cognito ID token (locally: `npm run token -- --role committee`). Claims: sub, cognito:groups, custom:branchId, custom:orgId.',
+        },
+      },
+    },
+    paths,
+  });
 };

@@ -21,10 +21,11 @@ import { createLocalIssuer } from './auth.js';
 import { LocalBus, type RetryPolicy } from './bus.js';
 import { startBusServer } from './bus-server.js';
 import { DeadLetterStore } from './dead-letters.js';
+import { serveDocs } from './docs.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
 import { type GatewayOptions, type GatewayRoute, startGateway } from './gateway.js';
 import { redirectLogger } from './log-capture.js';
-import { docsPage, openApiDocument } from './openapi.js';
+import { openApiDocument } from './openapi.js';
 import { freePort } from './ports.js';
 import { startS3Server } from './s3-server.js';
 import { StreamRelay } from './stream-relay.js';
@@ -245,11 +246,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
         json(200, openApiDocument(options.services, `http://${req.headers.host ?? 'localhost'}`));
         return true;
       }
-      if (req.method === 'GET' && url.pathname === '/docs') {
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-        res.end(docsPage(options.services));
-        return true;
-      }
+      if (await serveDocs(req, res, url)) return true;
       if (req.method === 'GET' && url.pathname === '/.well-known/jwks.json') {
         json(200, issuer.jwks);
         return true;

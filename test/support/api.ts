@@ -13,6 +13,7 @@ import { createEventBridgeClient } from '../../shared/aws/clients.js';
 import type { Envelope, EventContract } from '../../shared/events/contract.js';
 import { buildEnvelope } from '../../shared/events/outbox.js';
 import { newId } from '../../shared/ids.js';
+import { contractViolations } from './contract.js';
 import type { RuntimeInfo } from './runtime-info.js';
 
 export interface Identity {
@@ -83,7 +84,11 @@ export const request = async <T = any>(
   });
   const text = await res.text();
   let parsed: unknown = text;
-  if ((res.headers.get('content-type') ?? '').includes('json') && text.length > 0) parsed = JSON.parse(text);
+  const contentType = res.headers.get('content-type') ?? '';
+  if (contentType.includes('json') && text.length > 0) parsed = JSON.parse(text);
+  // Every answer a test receives is also checked against the API's published contract.
+  const violations = contractViolations(method, path, res.status, contentType, parsed, text);
+  if (violations.length > 0) throw new Error(`Contract broken:\n${violations.join('\n')}`);
   return { status: res.status, body: parsed as T, headers: res.headers, text };
 };
 

@@ -1,0 +1,75 @@
+/**
+ * The docs page: Swagger UI from the `swagger-ui-dist` package, served by the local runtime
+ * itself (no CDN, works offline), rendering /openapi.json. No token needed.
+ */
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const swaggerUiDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+
+/** The only files the page needs; anything else under /docs/ is a 404. */
+const assets: Record<string, string> = {
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'index.css': 'text/css; charset=utf-8',
+  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+  'swagger-ui-standalone-preset.js': 'text/javascript; charset=utf-8',
+  'favicon-32x32.png': 'image/png',
+};
+
+const page = `<!doctype html>
+<html lang="zh-CN">
+  <head>
+    <meta charset="utf-8">
+    <title>dangjian API</title>
+    <link rel="stylesheet" href="/docs/swagger-ui.css">
+    <link rel="stylesheet" href="/docs/index.css">
+    <link rel="icon" type="image/png" href="/docs/favicon-32x32.png">
+  </head>
+  <body>
+    <div id="swagger-ui"></div>
+    <script src="/docs/swagger-ui-bundle.js"></script>
+    <script src="/docs/swagger-ui-standalone-preset.js"></script>
+    <script src="/docs/init.js"></script>
+  </body>
+</html>`;
+
+// In its own file rather than inline, so the page works under a strict Content-Security-Policy.
+const init = `window.ui = SwaggerUIBundle({
+  url: '/openapi.json',
+  dom_id: '#swagger-ui',
+  deepLinking: true,
+  docExpansion: 'list',
+  persistAuthorization: true,
+  presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+  layout: 'StandaloneLayout',
+});`;
+
+const headers = (contentType: string) => ({
+  'content-type': contentType,
+  'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'",
+  'x-content-type-options': 'nosniff',
+});
+
+/** Serves /docs and its assets; false for any other path. */
+export const serveDocs = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
+  if (req.method !== 'GET') return false;
+  if (url.pathname === '/docs' || url.pathname === '/docs/') {
+    res.writeHead(200, headers('text/html; charset=utf-8'));
+    res.end(page);
+    return true;
+  }
+  if (url.pathname === '/docs/init.js') {
+    res.writeHead(200, headers('text/javascript; charset=utf-8'));
+    res.end(init);
+    return true;
+  }
+  const name = url.pathname.startsWith('/docs/') ? url.pathname.slice('/docs/'.length) : undefined;
+  const contentType = name === undefined ? undefined : assets[name];
+  if (name === undefined || contentType === undefined) return false;
+  const body = await readFile(join(swaggerUiDir, name));
+  res.writeHead(200, { ...headers(contentType), 'cache-control': 'public, max-age=3600' });
+  res.end(body);
+  return true;
+};

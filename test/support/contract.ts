@@ -1,0 +1,104 @@
+/**
+ * The contract check every integration test runs without asking: each answer from a
+ * service route is validated against the OpenAPI document generated from the
+ * descriptions — a 2xx against the route's declared success response (status, content
+ * type, and the JSON Schema of its body), anything else against the one error shape with
+ * no stack trace in it. A handler and its documentation cannot drift apart unnoticed.
+ */
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { openApiDocument } from '../../infra/local/openapi.js';
+import { services } from '../../services/index.js';
+import type { RouteSpec } from '../../shared/service.js';
+
+interface Matcher {
+  route: RouteSpec;
+  regex: RegExp;
+  literals: number;
+}
+
+const matchers: Matcher[] = services
+  .flatMap((s) => s.routes)
+  .map((route) => {
+    const segments = route.path.split('/').filter(Boolean);
+    const pattern = segments
+      .map((segment) =>
+        /^\{[^}]+\}$/.test(segment) ? '/[^/]+' : `/${segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`,
+      )
+      .join('');
+    return {
+      route,
+      regex: new RegExp(`^${pattern}/?$`),
+      literals: segments.filter((s) => !s.startsWith('{')).length,
+    };
+  })
+  // The most specific route wins, as API Gateway picks it.
+  .sort((a, b) => b.literals - a.literals);
+
+export const routeFor = (method: string, path: string): RouteSpec | undefined => {
+  const pathname = path.split('?')[0] ?? path;
+  return matchers.find((m) => m.route.method === method.toUpperCase() && m.regex.test(pathname))?.route;
+};
+
+let ajv: Ajv2020 | undefined;
+const validators = new Map<string, ValidateFunction>();
+
+const pointer = (...parts: string[]) =>
+  parts.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+
+const validatorFor = (route: RouteSpec, status: string, contentType: string): ValidateFunction => {
+  const key = `${route.routeKey} ${status} ${contentType}`;
+  const known = validators.get(key);
+  if (known) return known;
+  if (!ajv) {
+    // OpenAPI 3.1 schemas are JSON Schema 2020-12; `example`, `x-*` and friends are not keywords.
+    ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
+    ajv.addSchema(openApiDocument(services) as object, 'openapi');
+  }
+  const ref = `openapi#/${pointer('paths', route.path, route.method.toLowerCase(), 'responses', status, 'content', contentType, 'schema')}`;
+  const validate = ajv.compile({ $ref: ref });
+  validators.set(key, validate);
+  return validate;
+};
+
+const stackLike = /\n\s+at |\.ts:\d+|node_modules\//;
+
+/** Empty when the answer keeps the contract; otherwise what broke it. */
+export const contractViolations = (
+  method: string,
+  path: string,
+  status: number,
+  contentType: string,
+  body: unknown,
+  text: string,
+): string[] => {
+  const route = routeFor(method, path);
+  if (!route) return [];
+  const where = `${route.routeKey} answered ${status}`;
+  if (stackLike.test(text)) return [`${where} with something like a stack trace: ${text.slice(0, 300)}`];
+  if (status < 200 || status >= 300) {
+    const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+    if (
+      !contentType.includes('application/json') ||
+      typeof error?.code !== 'string' ||
+      typeof error.message !== 'string'
+    ) {
+      return [`${where} outside the documented error shape: ${text.slice(0, 300)}`];
+    }
+    return [];
+  }
+  if (!route.responses) return [];
+  const spec = route.responses[status as 200];
+  if (spec === undefined) {
+    return [`${where}, which it does not declare (declared: ${Object.keys(route.responses).join(', ')})`];
+  }
+  if (spec === 'empty') return text.length === 0 ? [] : [`${where} with a body, declared empty`];
+  const declaredType =
+    typeof spec === 'object' && 'contentType' in spec ? spec.contentType : 'application/json';
+  if (!contentType.startsWith(declaredType)) return [`${where} as ${contentType}, declared ${declaredType}`];
+  if (declaredType !== 'application/json') return [];
+  const validate = validatorFor(route, String(status), 'application/json');
+  if (validate(body)) return [];
+  return (validate.errors ?? []).map(
+    (e) => `${where}: body${e.instancePath} ${e.message ?? 'is invalid'} ${JSON.stringify(e.params)}`,
+  );
+};
