@@ -221,10 +221,7 @@ export const startGateway = async (
     // Throttling comes before the authorizer, as on API Gateway: a flood of bad tokens is
     // refused as cheaply as a flood of good ones.
     if (buckets && options.throttle) {
-      const verdict = buckets.take(
-        chosen.r.route.routeKey,
-        options.throttle[throttleClass(chosen.r.route)],
-      );
+      const verdict = buckets.take(chosen.r.route.routeKey, options.throttle[throttleClass(chosen.r.route)]);
       if (!verdict.ok) {
         options.log?.({ level: 'warn', message: 'throttled', route: chosen.r.route.routeKey });
         return send(
