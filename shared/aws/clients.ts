@@ -28,10 +28,26 @@ const common = (connection: AwsConnection, endpoint: string | undefined) => ({
   ...(connection.credentials ? { credentials: connection.credentials } : {}),
 });
 
-export const createDocumentClient = (connection: AwsConnection): DynamoDBDocumentClient =>
-  DynamoDBDocumentClient.from(new DynamoDBClient(common(connection, connection.endpoints?.dynamodb)), {
+/**
+ * Called with every DynamoDB client made here, before first use. Only `npm run bench`
+ * registers one (to ask for consumed capacity and catch Scans on request paths); on Lambda
+ * the set stays empty.
+ */
+export type DynamoDbClientHook = (client: DynamoDBClient) => void;
+const dynamoDbClientHooks = new Set<DynamoDbClientHook>();
+
+export const onDynamoDbClient = (hook: DynamoDbClientHook): (() => void) => {
+  dynamoDbClientHooks.add(hook);
+  return () => dynamoDbClientHooks.delete(hook);
+};
+
+export const createDocumentClient = (connection: AwsConnection): DynamoDBDocumentClient => {
+  const client = new DynamoDBClient(common(connection, connection.endpoints?.dynamodb));
+  for (const hook of dynamoDbClientHooks) hook(client);
+  return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
+};
 
 export const createS3Client = (connection: AwsConnection): S3Client =>
   new S3Client({
