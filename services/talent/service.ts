@@ -5,6 +5,7 @@
  */
 import { defineService } from '../../shared/service.js';
 import { talentEvents } from './events.js';
+import { auditRoutes } from './handlers/audit.js';
 import { branchRoutes } from './handlers/branches.js';
 import { calendarRoutes } from './handlers/calendar.js';
 import { insightRoutes } from './handlers/insights.js';
@@ -28,6 +29,7 @@ export const talentService = defineService({
     ...poolRoutes,
     ...calendarRoutes,
     ...insightRoutes,
+    ...auditRoutes,
   ],
   subscriptions: talentSubscriptions,
   publishes: talentEvents,

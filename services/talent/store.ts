@@ -13,6 +13,10 @@
  *     gsi1: POOL#<pool> / <personId>     members of a pool                        Query
  *   MEETING#<activityId> / MEETING       completed branch general meetings (from activities)
  *   CALENDAR#<year> / CALENDAR           the working-day calendar of a year
+ *   AUDIT#PERSON#<id> / AUDIT#<at>#<ulid>  audit entries about a person, newest first  Query (descending)
+ *   AUDIT#LIST#<ulid> / AUDIT#<at>#<ulid>  an audit entry of a list request (no one person)
+ *     gsi1: AUDIT#ACTOR#<sub> / <at>#<ulid>  everything one caller did, newest first   Query (descending)
+ *   (audit entries have no expiresAt: the log is kept, never edited or expired)
  *   OUTBOX#<personId|branchId> / ...     outbox items (shared/events/outbox.ts)
  *   SEEN#<subscription>#<eventId> / SEEN consumer idempotency markers
  */
@@ -21,6 +25,7 @@ import type { ServiceContext } from '../../shared/context.js';
 import type { Page } from '../../shared/http/paging.js';
 import { getItem, queryAll, queryPage } from '../../shared/store/query.js';
 import { singleTable, transactionOn } from '../../shared/store/table.js';
+import type { AuditEntry } from './domain/audit.js';
 import type { WorkingCalendar } from './domain/calendar.js';
 import type { Person } from './domain/person.js';
 import type { PoliticalStatus } from './events.js';
@@ -41,6 +46,47 @@ export const keys = {
   pool: (personId: string, pool: string) => ({ pk: `PERSON#${personId}`, sk: `POOL#${pool}` }),
   meeting: (activityId: string) => ({ pk: `MEETING#${activityId}`, sk: 'MEETING' }),
   calendar: (year: number) => ({ pk: `CALENDAR#${year}`, sk: 'CALENDAR' }),
+  personAudit: (personId: string) => `AUDIT#PERSON#${personId}`,
+  actorAudit: (actor: string) => `AUDIT#ACTOR#${actor}`,
+};
+
+/**
+ * An audit entry. Entries about a person share a partition apart from the person's own
+ * (PERSON#…), so the timeline's one Query of a person never reads the log. `at` leads the
+ * sort key so a page is newest first by the request time, the ULID keeps equal times apart.
+ */
+export const auditItem = (e: AuditEntry) => ({
+  pk: e.personId ? keys.personAudit(e.personId) : `AUDIT#LIST#${e.auditId}`,
+  sk: `AUDIT#${e.at}#${e.auditId}`,
+  kind: 'audit',
+  ...e,
+  gsi1pk: keys.actorAudit(e.actor),
+  gsi1sk: `${e.at}#${e.auditId}`,
+});
+
+/** One page of the audit log, newest first: about a person (table) or by an actor (gsi1). */
+export const auditPage = (
+  ctx: ServiceContext,
+  by: { personId: string } | { actor: string },
+  page: { limit: number; cursor?: string | undefined },
+): Promise<Page<AuditEntry>> => {
+  const partition =
+    'personId' in by
+      ? { name: 'pk', value: keys.personAudit(by.personId) }
+      : { name: 'gsi1pk', value: keys.actorAudit(by.actor) };
+  return queryPage(
+    ctx.db,
+    {
+      TableName: ctx.env.tableName,
+      ...('personId' in by ? { ConsistentRead: true } : { IndexName: 'gsi1' }),
+      KeyConditionExpression: '#p = :p',
+      ExpressionAttributeNames: { '#p': partition.name },
+      ExpressionAttributeValues: { ':p': partition.value },
+      ScanIndexForward: false,
+    },
+    { partition, limit: page.limit, cursor: page.cursor },
+    (item) => strip<AuditEntry>(item),
+  );
 };
 
 const branchPeople = (branchId: string | undefined) => `PEOPLE#BRANCH#${branchId ?? '-'}`;

@@ -8,6 +8,8 @@ import type { Probation } from './pipeline.js';
 
 export const genders = ['male', 'female'] as const;
 export const educations = ['secondary', 'associate', 'bachelor', 'master', 'doctorate'] as const;
+/** 后备干部, 青年人才, 党务工作者. */
+export const talentPools = ['reserve-cadre', 'young-talent', 'party-affairs'] as const;
 
 export interface Person {
   personId: string;
@@ -90,13 +92,3 @@ export const canSeePerson = (caller: Caller, p: Pick<Person, 'personId' | 'branc
 /** Who edits a person's record: their branch's secretary and the committee (not the person). */
 export const canManagePerson = (caller: Caller, p: Pick<Person, 'branchId'>): boolean =>
   actsForBranch(caller, p.branchId);
-
-/** Phone and e-mail: the same people who see the person (actsForBranch covers the committee). */
-const canSeeContact = canSeePerson;
-
-export const personView = (p: Person, caller: Caller) => {
-  const { phone, email, ...rest } = p;
-  return canSeeContact(caller, p)
-    ? { ...rest, ...(phone ? { phone } : {}), ...(email ? { email } : {}) }
-    : rest;
-};

@@ -1,14 +1,16 @@
 import { z } from 'zod';
 import type { ServiceContext } from '../../../shared/context.js';
 import { conflict, notFound, ruleViolation } from '../../../shared/errors.js';
-import { pageQuery } from '../../../shared/http/paging.js';
+import { pageOf, pageQuery } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { idParam, nonEmpty } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { getItem, queryPage } from '../../../shared/store/query.js';
 import { allPeople, keys, strip, transaction } from '../store.js';
+import { Branch as BranchSchema } from '../views.js';
 import { itemVersionGuard, versionOf } from './common.js';
+import { committeeOnly, everyoneSignedIn } from './outcomes.js';
 
 export interface PartyGroup {
   id: string;
@@ -16,17 +18,8 @@ export interface PartyGroup {
   leaderId?: string;
 }
 
-/** 党支部 with its 党小组. */
-export interface Branch {
-  branchId: string;
-  name: string;
-  secretaryId?: string;
-  partyGroups: PartyGroup[];
-  /** Optimistic concurrency for corrections; branches created before it count as version 1. */
-  version: number;
-  createdAt: string;
-  updatedAt?: string;
-}
+/** 党支部 with its 党小组; `version` is the optimistic precondition of corrections (older branches count as 1). */
+export type Branch = z.output<typeof BranchSchema>;
 
 const branchOf = (item: Record<string, unknown>): Branch => ({
   ...strip<Branch>(item),
@@ -69,10 +62,14 @@ const partyGroupsBody = z
   .array(z.strictObject({ id: idParam.optional(), name: nonEmpty(100), leaderId: idParam.optional() }))
   .max(50);
 
+/** A new branch's groups are all new: their ids are the service's to give, never the caller's. */
 const branchBody = z.strictObject({
   name: nonEmpty(100),
   secretaryId: idParam.optional(),
-  partyGroups: partyGroupsBody.default([]),
+  partyGroups: z
+    .array(z.strictObject({ name: nonEmpty(100), leaderId: idParam.optional() }))
+    .max(50)
+    .default([]),
 });
 
 /** PATCH: `partyGroups` is the full new list; a group keeps its `id`, a group without one is new. */
@@ -141,6 +138,9 @@ const requireEmpty = async (ctx: ServiceContext, branchId: string, removed: read
 export const branchRoutes = [
   route('POST /talent/branches', {
     access: ['committee'],
+    summary: 'Create a branch (党支部) with its party groups (党小组)',
+    outcomes: committeeOnly,
+    responses: { 201: BranchSchema },
     request: { body: branchBody },
     handler: async ({ body, now }, ctx) => {
       const branchId = newId();
@@ -161,6 +161,9 @@ export const branchRoutes = [
   }),
   route('GET /talent/branches', {
     access: ['committee', 'secretary', 'member', 'partner'],
+    summary: 'The branches (党支部) of the institution',
+    outcomes: everyoneSignedIn,
+    responses: { 200: pageOf(BranchSchema) },
     request: { query: z.strictObject({ ...pageQuery }) },
     handler: async ({ query }, ctx) =>
       ok(
@@ -179,6 +182,9 @@ export const branchRoutes = [
   }),
   route('GET /talent/branches/{branchId}', {
     access: ['committee', 'secretary', 'member', 'partner'],
+    summary: 'One branch with its party groups',
+    outcomes: everyoneSignedIn,
+    responses: { 200: BranchSchema },
     request: { params: z.strictObject({ branchId: idParam }) },
     handler: async ({ params }, ctx) => {
       const branch = await getBranch(ctx, params.branchId);
@@ -188,6 +194,9 @@ export const branchRoutes = [
   }),
   route('PATCH /talent/branches/{branchId}', {
     access: ['committee'],
+    summary: 'Correct a branch (optimistic: send the version read); `partyGroups` is the full new list',
+    outcomes: committeeOnly,
+    responses: { 200: BranchSchema },
     request: { params: z.strictObject({ branchId: idParam }), body: branchPatchBody },
     handler: async ({ params, body, now }, ctx) => {
       const current = await getBranch(ctx, params.branchId);

@@ -6,12 +6,17 @@ import { route } from '../../../shared/service.js';
 import { getItem } from '../../../shared/store/query.js';
 import type { WorkingCalendar } from '../domain/calendar.js';
 import { keys, strip, transaction } from '../store.js';
+import { Calendar } from '../views.js';
+import { allManagers, committeeOnly } from './outcomes.js';
 
 const yearParams = z.strictObject({ year: z.coerce.number().int().min(2000).max(2100) });
 
 export const calendarRoutes = [
   route('PUT /talent/calendar/{year}', {
     access: ['committee'],
+    summary: "Set a year's working-day calendar (法定节假日 and 调休) for the public-notice rule",
+    outcomes: committeeOnly,
+    responses: { 200: Calendar },
     request: {
       params: yearParams,
       body: z.strictObject({
@@ -28,7 +33,7 @@ export const calendarRoutes = [
           outside.map((d) => ({ field: 'body', message: `${d} is not in ${params.year}` })),
         );
       }
-      const calendar: WorkingCalendar = {
+      const calendar: WorkingCalendar & z.output<typeof Calendar> = {
         year: params.year,
         holidays: [...new Set(body.holidays)].sort(),
         workdays: [...new Set(body.workdays)].sort(),
@@ -47,12 +52,17 @@ export const calendarRoutes = [
   }),
   route('GET /talent/calendar/{year}', {
     access: ['committee', 'secretary'],
+    summary: "A year's working-day calendar",
+    outcomes: allManagers,
+    responses: { 200: Calendar },
     request: { params: yearParams },
     handler: async ({ params }, ctx) => {
       const item = await getItem(ctx, keys.calendar(params.year));
       if (!item) throw notFound('Calendar');
       const { year, holidays, workdays } = strip<WorkingCalendar>(item);
-      return ok({ year, holidays, workdays });
+      return ok({ year, holidays: [...holidays], workdays: [...workdays] } satisfies z.output<
+        typeof Calendar
+      >);
     },
   }),
 ];

@@ -9,7 +9,10 @@ import { localDate } from '../../../shared/time.js';
 import { ageStructure } from '../domain/age.js';
 import { pipelineFunnel } from '../domain/due.js';
 import { allPeople } from '../store.js';
+import { AgeStructure, PipelineInsight } from '../views.js';
+import { auditRead } from './audit.js';
 import { getBranch } from './branches.js';
+import { ownBranchManagers } from './outcomes.js';
 
 const scopeQuery = z.strictObject({ branchId: idParam.optional() });
 
@@ -27,21 +30,42 @@ const scope = async (ctx: ServiceContext, caller: Caller, branchId: string | und
 export const insightRoutes = [
   route('GET /talent/insights/age-structure', {
     access: ['committee', 'secretary'],
+    summary: 'Age structure (年龄结构) of a branch or the institution: bands, share under 35, gaps (断层)',
+    outcomes: ownBranchManagers,
+    responses: { 200: AgeStructure },
     request: { query: scopeQuery },
+    // Counts only, no one named: not an audited read of personal information.
     handler: async ({ query, caller, now }, ctx) => {
       const branchId = await scope(ctx, caller, query.branchId);
       const people = await allPeople(ctx, branchId);
-      return ok({ ...(branchId ? { branchId } : {}), ...ageStructure(people, localDate(now)) });
+      const body: z.output<typeof AgeStructure> = {
+        ...(branchId ? { branchId } : {}),
+        ...ageStructure(people, localDate(now)),
+      };
+      return ok(body);
     },
   }),
   route('GET /talent/insights/pipeline', {
     access: ['committee', 'secretary'],
+    summary: 'The pipeline funnel (发展党员) per stage, and every step due or overdue, by name',
+    outcomes: ownBranchManagers,
+    responses: { 200: PipelineInsight },
     request: { query: scopeQuery },
-    handler: async ({ query, caller, now }, ctx) => {
+    handler: async (req, ctx) => {
+      const { query, caller, now } = req;
       const branchId = await scope(ctx, caller, query.branchId);
       const people = await allPeople(ctx, branchId);
       const today = localDate(now);
-      return ok({ ...(branchId ? { branchId } : {}), asOf: today, ...pipelineFunnel(people, today) });
+      // The due steps name people: a list of people, audited as one.
+      await auditRead(ctx, req, 'people.list', {
+        scope: { list: 'pipeline-due', ...(branchId ? { branchId } : {}) },
+      });
+      const body: z.output<typeof PipelineInsight> = {
+        ...(branchId ? { branchId } : {}),
+        asOf: today,
+        ...pipelineFunnel(people, today),
+      };
+      return ok(body);
     },
   }),
 ];

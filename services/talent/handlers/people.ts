@@ -1,20 +1,13 @@
 import { z } from 'zod';
 import { actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
 import { conflict, forbidden, notFound, unwrap } from '../../../shared/errors.js';
-import { pageQuery } from '../../../shared/http/paging.js';
+import { pageOf, pageQuery } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { idParam, isoDate, nonEmpty, ulid } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { localDate } from '../../../shared/time.js';
-import {
-  checkPersonDates,
-  educations,
-  genders,
-  type Person,
-  personView,
-  snapshotOf,
-} from '../domain/person.js';
+import { checkPersonDates, educations, genders, type Person, snapshotOf } from '../domain/person.js';
 import {
   MemberJoinedBranch,
   MemberLeftBranch,
@@ -23,8 +16,11 @@ import {
   politicalStatuses,
 } from '../events.js';
 import { getPeople, listPeople, personItem, poolPage, transaction } from '../store.js';
+import { PersonRecord, PersonSummary, Profile, personRecord, personSummary } from '../views.js';
+import { auditRead, auditWrite } from './audit.js';
 import { requireBranch } from './branches.js';
 import { versionGuard, visiblePerson } from './common.js';
+import { ownBranchManagers, ownProfile, personAndManagers } from './outcomes.js';
 import { talentPools } from './pools.js';
 import { profileOf } from './timeline.js';
 
@@ -88,12 +84,15 @@ const listScope = (caller: Caller, branchId: string | undefined): string | undef
 export const peopleRoutes = [
   route('POST /talent/people', {
     access: ['committee', 'secretary'],
+    summary: 'Register a person (人员登记); a secretary into their own branch',
+    outcomes: ownBranchManagers,
+    responses: { 201: PersonSummary },
     request: { body: registerBody },
-    handler: async ({ body, caller, now }, ctx) => {
+    handler: async (req, ctx) => {
+      const { body, caller, now } = req;
       const branchId = hasRole(caller, 'committee') ? body.branchId : (body.branchId ?? caller.branchId);
-      if (!actsForBranch(caller, branchId)) {
-        throw forbidden('A secretary registers people into their own branch only');
-      }
+      // Another branch is outside a secretary's scope: it does not exist for them.
+      if (!actsForBranch(caller, branchId)) throw notFound('Branch');
       await requireBranch(ctx, branchId, body.partyGroupId);
       const at = now.toISOString();
       const { branchId: _ignored, personId, ...fields } = body;
@@ -112,13 +111,17 @@ export const peopleRoutes = [
         conflict('person-exists', `person ${person.personId} already exists`),
       );
       tx.publish(PersonRegistered, { person: snapshotOf(person) }, { key: person.personId, occurredAt: now });
+      auditWrite(tx, req, 'person.register', person.personId);
       await tx.commit();
-      return created(personView(person, caller), `/talent/people/${person.personId}`);
+      return created(personSummary(person), `/talent/people/${person.personId}`);
     },
   }),
 
   route('GET /talent/people', {
     access: ['committee', 'secretary'],
+    summary: 'List people (人员名册) of a branch, a stage or a talent pool; contact details masked',
+    outcomes: ownBranchManagers,
+    responses: { 200: pageOf(PersonSummary) },
     request: {
       query: z.strictObject({
         ...pageQuery,
@@ -128,8 +131,18 @@ export const peopleRoutes = [
         q: z.string().trim().min(1).max(50).optional(),
       }),
     },
-    handler: async ({ query, caller }, ctx) => {
+    handler: async (req, ctx) => {
+      const { query, caller } = req;
       const branchId = listScope(caller, query.branchId);
+      await auditRead(ctx, req, 'people.list', {
+        scope: {
+          list: 'people',
+          ...(branchId !== undefined ? { branchId } : {}),
+          ...(query.status ? { status: query.status } : {}),
+          ...(query.pool ? { pool: query.pool } : {}),
+          ...(query.q ? { q: query.q } : {}),
+        },
+      });
       if (query.pool) {
         // Pools are small; the page is the pool's, filtered by the other criteria.
         const page = await poolPage(ctx, query.pool, query);
@@ -144,7 +157,7 @@ export const peopleRoutes = [
               (query.status === undefined || p.politicalStatus === query.status) &&
               (q === undefined || p.name.toLowerCase().includes(q)),
           )
-          .map((p) => personView(p, caller));
+          .map(personSummary);
         return ok({ items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
       }
       const page = await listPeople(
@@ -156,21 +169,33 @@ export const peopleRoutes = [
         },
         query,
       );
-      return ok({ ...page, items: page.items.map((p) => personView(p, caller)) });
+      return ok({ ...page, items: page.items.map(personSummary) });
     },
   }),
 
   route('GET /talent/people/{personId}', {
     access: ['committee', 'secretary', 'member'],
+    summary:
+      "One person's record (个人档案), contact details whole: the person, their secretary, the committee",
+    outcomes: personAndManagers,
+    responses: { 200: PersonRecord },
     request: { params: z.strictObject({ personId: idParam }) },
-    handler: async ({ params, caller }, ctx) =>
-      ok(personView(await visiblePerson(ctx, caller, params.personId), caller)),
+    handler: async (req, ctx) => {
+      const person = await visiblePerson(ctx, req.caller, req.params.personId);
+      await auditRead(ctx, req, 'person.read', { personId: person.personId });
+      return ok(personRecord(person));
+    },
   }),
 
   route('PATCH /talent/people/{personId}', {
     access: ['committee', 'secretary'],
+    summary:
+      "Correct a person's record (optimistic: send the version read); only the committee moves branches",
+    outcomes: ownBranchManagers,
+    responses: { 200: PersonSummary },
     request: { params: z.strictObject({ personId: idParam }), body: patchBody },
-    handler: async ({ params, body, caller, now }, ctx) => {
+    handler: async (req, ctx) => {
+      const { params, body, caller, now } = req;
       const current = await visiblePerson(ctx, caller, params.personId);
       if (!actsForBranch(caller, current.branchId)) throw notFound('Person');
       if (body.version !== current.version) {
@@ -206,7 +231,11 @@ export const peopleRoutes = [
           changed.push('partyGroupId');
         }
       }
-      if (changed.length === 0) return ok(personView(current, caller));
+      if (changed.length === 0) {
+        // Nothing to write, but the record was shown: that is a read.
+        await auditRead(ctx, req, 'person.read', { personId: current.personId });
+        return ok(personSummary(current));
+      }
       if (moved || changed.includes('partyGroupId'))
         await requireBranch(ctx, next.branchId, next.partyGroupId);
       unwrap(checkPersonDates(next, localDate(now)));
@@ -225,13 +254,21 @@ export const peopleRoutes = [
         if (next.branchId) tx.publish(MemberJoinedBranch, { person, branchId: next.branchId }, options);
       }
       tx.publish(PersonUpdated, { person, changed: changed.filter((f) => f !== 'version') }, options);
+      auditWrite(tx, req, 'person.update', next.personId);
       await tx.commit();
-      return ok(personView(next, caller));
+      return ok(personSummary(next));
     },
   }),
 
   route('GET /talent/me', {
     access: ['committee', 'secretary', 'member'],
-    handler: async ({ caller }, ctx) => ok(await profileOf(ctx, caller, caller.sub)),
+    summary: 'My profile: record, stage, history, records, pools and points (我的档案)',
+    outcomes: ownProfile,
+    responses: { 200: Profile },
+    handler: async (req, ctx) => {
+      const profile = await profileOf(ctx, req.caller, req.caller.sub);
+      await auditRead(ctx, req, 'profile.read', { personId: req.caller.sub });
+      return ok(profile);
+    },
   }),
 ];

@@ -9,7 +9,10 @@ import { route } from '../../../shared/service.js';
 import { getItem } from '../../../shared/store/query.js';
 import { evaluationRatings, performanceRatings, type RecordKind, ratingProblem } from '../domain/records.js';
 import { keys, strip, transaction } from '../store.js';
+import { RecordSchema } from '../views.js';
+import { auditRead, auditWrite } from './audit.js';
 import { itemVersionGuard, managedPerson, versionOf } from './common.js';
+import { ownBranchManagers } from './outcomes.js';
 
 const title = nonEmpty(200);
 const details = z.string().trim().max(2000);
@@ -38,21 +41,8 @@ const correctionBody = z.strictObject({
 
 const recordParams = z.strictObject({ personId: idParam, recordId: idParam });
 
-/** A record as the API shows it (the POST answer, the correction's answer). */
-export interface RecordView {
-  recordId: string;
-  personId: string;
-  kind: RecordKind;
-  date: string;
-  title: string;
-  details?: string;
-  rating?: string;
-  version: number;
-  recordedBy: string;
-  recordedAt: string;
-  correctedBy?: string;
-  correctedAt?: string;
-}
+/** A record as the API shows it (the POST answer, the correction's answer, the timeline). */
+export type RecordView = z.output<typeof RecordSchema>;
 
 /** The stored item: the view plus its keys, `kind` moved to `recordKind`, and `on` for the timeline. */
 const recordItem = (r: RecordView) => {
@@ -60,7 +50,7 @@ const recordItem = (r: RecordView) => {
   return { ...keys.record(r.personId, r.recordId), ...rest, kind: 'record', recordKind: kind, on: r.date };
 };
 
-const viewOf = (item: Record<string, unknown>): RecordView => {
+export const viewOf = (item: Record<string, unknown>): RecordView => {
   const { recordKind, on: _on, ...rest } = strip<Record<string, unknown>>(item);
   return { ...(rest as Omit<RecordView, 'kind'>), kind: recordKind as RecordKind, version: versionOf(item) };
 };
@@ -81,8 +71,12 @@ const managedRecord = async (
 export const recordRoutes = [
   route('POST /talent/people/{personId}/records', {
     access: ['committee', 'secretary'],
+    summary: 'Add a record: training, performance (绩效), evaluation (民主评议), reward or discipline (奖惩)',
+    outcomes: ownBranchManagers,
+    responses: { 201: RecordSchema },
     request: { params: z.strictObject({ personId: idParam }), body: recordBody },
-    handler: async ({ params, body, caller, now }, ctx) => {
+    handler: async (req, ctx) => {
+      const { params, body, caller, now } = req;
       const person = await managedPerson(ctx, caller, params.personId);
       const recordId = newId();
       const { kind, ...fields } = body;
@@ -95,15 +89,21 @@ export const recordRoutes = [
         recordedBy: caller.sub,
         recordedAt: now.toISOString(),
       };
-      await transaction(ctx).put(recordItem(record)).commit();
+      const tx = transaction(ctx).put(recordItem(record));
+      auditWrite(tx, req, 'record.create', person.personId);
+      await tx.commit();
       return created(record, `/talent/people/${person.personId}/records/${recordId}`);
     },
   }),
 
   route('PATCH /talent/people/{personId}/records/{recordId}', {
     access: ['committee', 'secretary'],
+    summary: 'Correct a record (optimistic: send the version read); its kind stays',
+    outcomes: ownBranchManagers,
+    responses: { 200: RecordSchema },
     request: { params: recordParams, body: correctionBody },
-    handler: async ({ params, body, caller, now }, ctx) => {
+    handler: async (req, ctx) => {
+      const { params, body, caller, now } = req;
       const current = await managedRecord(ctx, caller, params.personId, params.recordId);
       if (body.version !== current.version) {
         throw conflict(
@@ -116,40 +116,46 @@ export const recordRoutes = [
         if (problem) throw validationFailed([{ field: 'body.rating', message: problem }]);
       }
       const { version: _v, ...changes } = body;
-      if (Object.keys(changes).length === 0) return ok(current);
+      if (Object.keys(changes).length === 0) {
+        await auditRead(ctx, req, 'record.read', { personId: current.personId });
+        return ok(current);
+      }
       const next: RecordView = { ...current };
       if (body.date !== undefined) next.date = body.date;
       if (body.title !== undefined) next.title = body.title;
       if (body.details === null) delete next.details;
       else if (body.details !== undefined) next.details = body.details;
-      if (body.rating !== undefined) next.rating = body.rating;
+      if (body.rating !== undefined) next.rating = body.rating as RecordView['rating'];
       next.version = current.version + 1;
       next.correctedBy = caller.sub;
       next.correctedAt = now.toISOString();
-      await transaction(ctx)
-        .put(recordItem(next), {
-          ...itemVersionGuard(current.version),
-          onConditionFailed: () =>
-            conflict('version-conflict', 'the record changed meanwhile; read it again'),
-        })
-        .commit();
+      const tx = transaction(ctx).put(recordItem(next), {
+        ...itemVersionGuard(current.version),
+        onConditionFailed: () => conflict('version-conflict', 'the record changed meanwhile; read it again'),
+      });
+      auditWrite(tx, req, 'record.update', current.personId);
+      await tx.commit();
       return ok(next);
     },
   }),
 
   route('DELETE /talent/people/{personId}/records/{recordId}', {
     access: ['committee', 'secretary'],
+    summary: 'Delete a record (a wrong kind is a delete and a new record)',
+    outcomes: ownBranchManagers,
+    responses: { 204: 'empty' },
     request: { params: recordParams },
-    handler: async ({ params, caller }, ctx) => {
+    handler: async (req, ctx) => {
+      const { params, caller } = req;
       const record = await managedRecord(ctx, caller, params.personId, params.recordId);
       // Two deletes at once: the second finds nothing left and says so.
-      await transaction(ctx)
-        .delete(keys.record(record.personId, record.recordId), {
-          condition: 'attribute_exists(#pk)',
-          names: { '#pk': 'pk' },
-          onConditionFailed: () => notFound('Record'),
-        })
-        .commit();
+      const tx = transaction(ctx).delete(keys.record(record.personId, record.recordId), {
+        condition: 'attribute_exists(#pk)',
+        names: { '#pk': 'pk' },
+        onConditionFailed: () => notFound('Record'),
+      });
+      auditWrite(tx, req, 'record.delete', record.personId);
+      await tx.commit();
       return noContent();
     },
   }),

@@ -6,28 +6,93 @@ import { decodeCursor, encodeCursor, pageQuery } from '../../../shared/http/pagi
 import { ok } from '../../../shared/http/result.js';
 import { idParam } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
-import { canSeePerson, type Person, personView } from '../domain/person.js';
+import type { ActivityType } from '../../activities/events.js';
+import type { jointEventKinds } from '../../community/events.js';
+import { canSeePerson, type Person } from '../domain/person.js';
 import { type Contribution, pointsOf, yearlyPoints } from '../domain/points.js';
 import { personPartition, strip } from '../store.js';
+import {
+  type HistoryEntry,
+  type Profile,
+  personRecord,
+  type RecordEntry,
+  type TalentPool,
+  Timeline,
+  type TimelineEntry,
+} from '../views.js';
+import { auditRead } from './audit.js';
+import { personAndManagers } from './outcomes.js';
+import { viewOf } from './records.js';
 
-/** A timeline entry: what happened on which local date, newest first. */
-interface Entry {
-  type: string;
-  on: string;
-  order: string;
-  [field: string]: unknown;
-}
+/** A timeline entry with its position (the item's sort key) for ordering and the cursor. */
+type Entry = TimelineEntry & { order: string };
 
 interface Gathered {
   person: Person;
-  stages: Entry[];
-  records: Entry[];
+  stages: (HistoryEntry & { order: string })[];
+  records: (RecordEntry & { order: string })[];
   contributions: Entry[];
-  pools: string[];
+  pools: TalentPool[];
   points: ReturnType<typeof yearlyPoints>;
 }
 
-const newestFirst = (a: Entry, b: Entry) => b.on.localeCompare(a.on) || b.order.localeCompare(a.order);
+const newestFirst = (a: Pick<Entry, 'on' | 'order'>, b: Pick<Entry, 'on' | 'order'>) =>
+  b.on.localeCompare(a.on) || b.order.localeCompare(a.order);
+
+/**
+ * A contribution as the timeline shows it: its facts, its points, and the few details the
+ * reporting event gave, named one by one so nothing else stored with it is shown.
+ */
+const contributionEntry = (item: Record<string, unknown>, c: Contribution): TimelineEntry => {
+  const s = (field: string) => item[field] as string;
+  const points = pointsOf(c);
+  switch (c.kind) {
+    case 'attendance':
+      return {
+        type: 'attendance',
+        on: c.on,
+        status: c.status,
+        points,
+        activityId: s('activityId'),
+        activityType: item.activityType as ActivityType,
+        title: s('title'),
+        branchId: s('branchId'),
+      };
+    case 'study':
+      return {
+        type: 'study',
+        on: c.on,
+        minutes: c.minutes,
+        points,
+        resourceId: s('resourceId'),
+        title: s('title'),
+      };
+    case 'assessment':
+      return {
+        type: 'assessment',
+        on: c.on,
+        assessmentId: c.assessmentId,
+        attemptId: s('attemptId'),
+        passed: c.passed,
+        score: item.score as number,
+        points,
+        title: s('title'),
+      };
+    case 'volunteering':
+      return {
+        type: 'volunteering',
+        on: c.on,
+        hours: c.hours,
+        points,
+        jointEventId: s('jointEventId'),
+        jointEventKind: item.jointEventKind as (typeof jointEventKinds)[number],
+        title: s('title'),
+      };
+  }
+};
+
+/** A history item (stage change, extension, oath, pipeline fact) as stored, without its keys. */
+const historyEntry = (item: Record<string, unknown>): HistoryEntry => strip<HistoryEntry>(item);
 
 /** Everything under a person, read in one Query of their partition. */
 const gather = async (ctx: ServiceContext, caller: Caller, personId: string): Promise<Gathered> => {
@@ -36,35 +101,26 @@ const gather = async (ctx: ServiceContext, caller: Caller, personId: string): Pr
   if (!personItem) throw notFound('Person');
   const person = strip<Person>(personItem);
   if (!canSeePerson(caller, person)) throw notFound('Person');
-  const stages: Entry[] = [];
-  const records: Entry[] = [];
-  const contributions: Entry[] = [];
-  const pools: string[] = [];
+  const g: Gathered = { person, stages: [], records: [], contributions: [], pools: [], points: [] };
   const credited: Contribution[] = [];
   for (const item of items) {
-    const sk = item.sk as string;
-    const rest = strip<Record<string, unknown>>(item);
-    if (sk.startsWith('STAGE#')) stages.push({ ...(rest as Entry), order: sk });
-    else if (sk.startsWith('RECORD#')) {
-      const { recordKind, ...record } = rest as Record<string, unknown>;
-      records.push({ ...(record as Entry), type: 'record', kind: recordKind, order: sk });
-    } else if (sk.startsWith('POOL#')) pools.push(item.pool as string);
-    else if (sk.startsWith('CONTRIB#')) {
+    const order = item.sk as string;
+    if (order.startsWith('STAGE#')) g.stages.push({ ...historyEntry(item), order });
+    else if (order.startsWith('RECORD#')) {
+      const record = viewOf(item);
+      g.records.push({ type: 'record', on: record.date, ...record, order });
+    } else if (order.startsWith('POOL#')) g.pools.push(item.pool as TalentPool);
+    else if (order.startsWith('CONTRIB#')) {
       const contribution = item.contribution as Contribution;
       credited.push(contribution);
-      const { contribution: _c, occurredAtMs: _o, ...details } = rest as Record<string, unknown>;
-      const { kind: _k, ...facts } = contribution;
-      contributions.push({
-        ...(details as Omit<Entry, 'type' | 'on' | 'order'>),
-        ...facts,
-        type: contribution.kind,
-        points: pointsOf(contribution),
-        order: sk,
-      });
+      g.contributions.push({ ...contributionEntry(item, contribution), order });
     }
   }
-  return { person, stages, records, contributions, pools, points: yearlyPoints(credited) };
+  g.points = yearlyPoints(credited);
+  return g;
 };
+
+const withoutOrder = <T extends { order: string }>({ order: _o, ...e }: T): Omit<T, 'order'> => e;
 
 const cursorSchema = z.strictObject({ on: z.string().max(10), order: z.string().max(300) });
 
@@ -81,21 +137,25 @@ const page = (g: Gathered, limit: number, cursor: string | undefined) => {
   const last = items.at(-1);
   const nextCursor =
     rest.length > limit && last ? encodeCursor({ on: last.on, order: last.order }) : undefined;
-  return { items: items.map(({ order: _o, ...e }) => e), ...(nextCursor ? { nextCursor } : {}) };
+  return { items: items.map((e) => withoutOrder(e) as TimelineEntry), ...(nextCursor ? { nextCursor } : {}) };
 };
 
 /** `GET /talent/me`: the caller's profile, stage, records and points. */
-export const profileOf = async (ctx: ServiceContext, caller: Caller, personId: string) => {
+export const profileOf = async (
+  ctx: ServiceContext,
+  caller: Caller,
+  personId: string,
+): Promise<z.output<typeof Profile>> => {
   const g = await gather(ctx, caller, personId);
   return {
-    person: personView(g.person, caller),
+    person: personRecord(g.person),
     stage: {
       politicalStatus: g.person.politicalStatus,
       since: g.person.statusSince,
       ...(g.person.probation ? { probation: g.person.probation } : {}),
     },
-    history: g.stages.sort(newestFirst).map(({ order: _o, ...e }) => e),
-    records: g.records.sort(newestFirst).map(({ order: _o, ...e }) => e),
+    history: g.stages.sort(newestFirst).map((e) => withoutOrder(e) as HistoryEntry),
+    records: g.records.sort(newestFirst).map((e) => withoutOrder(e) as RecordEntry),
     pools: g.pools,
     points: g.points,
   };
@@ -104,14 +164,24 @@ export const profileOf = async (ctx: ServiceContext, caller: Caller, personId: s
 export const timelineRoutes = [
   route('GET /talent/people/{personId}/timeline', {
     access: ['committee', 'secretary', 'member'],
+    summary: "A person's timeline (成长轨迹), newest first, with yearly points (积分)",
+    outcomes: personAndManagers,
+    responses: { 200: Timeline },
     request: {
       params: z.strictObject({ personId: idParam }),
       // A person's timeline is short; the default page holds a few years of it.
       query: z.strictObject({ ...pageQuery, limit: z.coerce.number().int().min(1).max(500).default(200) }),
     },
-    handler: async ({ params, query, caller }, ctx) => {
+    handler: async (req, ctx) => {
+      const { params, query, caller } = req;
       const g = await gather(ctx, caller, params.personId);
-      return ok({ personId: g.person.personId, ...page(g, query.limit, query.cursor), points: g.points });
+      await auditRead(ctx, req, 'timeline.read', { personId: g.person.personId });
+      const body: z.output<typeof Timeline> = {
+        personId: g.person.personId,
+        ...page(g, query.limit, query.cursor),
+        points: g.points,
+      };
+      return ok(body);
     },
   }),
 ];

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Caller } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { conflict, unwrap } from '../../../shared/errors.js';
 import { created } from '../../../shared/http/result.js';
@@ -8,8 +7,9 @@ import { idParam, isoDate, nonEmpty } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { getItem } from '../../../shared/store/query.js';
 import { localDate } from '../../../shared/time.js';
+import type { AuditAction } from '../domain/audit.js';
 import { type PipelineEventKind, pipelineEventKinds, recordPipelineEvent } from '../domain/due.js';
-import { type Person, personView, snapshotOf } from '../domain/person.js';
+import { type Person, snapshotOf } from '../domain/person.js';
 import {
   checkOath,
   checkProbationExtension,
@@ -19,7 +19,16 @@ import {
 } from '../domain/pipeline.js';
 import { PersonUpdated, politicalStatuses, StageChanged } from '../events.js';
 import { getCalendars, getPeople, keys, personItem, strip, transaction } from '../store.js';
+import {
+  ExtensionResult,
+  OathResult,
+  PipelineEventResult,
+  personSummary,
+  TransitionResult,
+} from '../views.js';
+import { type Audited, auditWrite } from './audit.js';
 import { managedPerson, versionGuard } from './common.js';
+import { ownBranchManagers } from './outcomes.js';
 
 const ids = z.array(idParam).max(10);
 
@@ -49,16 +58,17 @@ const transitionBody = z.strictObject({
 
 const staleVersion = () => conflict('version-conflict', 'the person changed meanwhile; read it again');
 
-/** Writes the person's next version with its history entry and events, all or nothing. */
+/** Writes the person's next version with its history entry, events and audit entry, all or nothing. */
 const commitChange = async (
   ctx: ServiceContext,
-  caller: Caller,
-  now: Date,
+  req: Audited,
+  action: AuditAction,
   current: Person,
   next: Person,
   history: Record<string, unknown>,
   publish: (tx: ReturnType<typeof transaction>, person: ReturnType<typeof snapshotOf>) => void,
 ) => {
+  const { caller, now } = req;
   next.version = current.version + 1;
   next.updatedAt = now.toISOString();
   const tx = transaction(ctx);
@@ -71,6 +81,7 @@ const commitChange = async (
     recordedAt: now.toISOString(),
   });
   publish(tx, snapshotOf(next));
+  auditWrite(tx, req, action, current.personId);
   await tx.commit();
 };
 
@@ -82,8 +93,12 @@ const updated =
 export const transitionRoutes = [
   route('POST /talent/people/{personId}/transitions', {
     access: ['committee', 'secretary'],
+    summary: 'Move a person to the next stage of the pipeline (发展党员), checked against the rules',
+    outcomes: ownBranchManagers,
+    responses: { 201: TransitionResult },
     request: { params: z.strictObject({ personId: idParam }), body: transitionBody },
-    handler: async ({ params, body, caller, now }, ctx) => {
+    handler: async (req, ctx) => {
+      const { params, body, caller, now } = req;
       const person = await managedPerson(ctx, caller, params.personId);
       // What was recorded along the way (政审, the meeting's vote) need not be named again.
       const recorded = person.pipeline ?? {};
@@ -133,31 +148,37 @@ export const transitionRoutes = [
       if (accepted.probation === null) delete next.probation;
       else if (accepted.probation) next.probation = accepted.probation;
       const history = {
-        type: 'stage',
+        type: 'stage' as const,
         on: accepted.effectiveOn,
         from: accepted.from,
         to: accepted.to,
         statusSince: accepted.statusSince,
         evidence,
       };
-      await commitChange(ctx, caller, now, person, next, history, (tx, snapshot) =>
+      await commitChange(ctx, req, 'person.transition', person, next, history, (tx, snapshot) =>
         tx.publish(
           StageChanged,
           { person: snapshot, from: accepted.from, to: accepted.to, effectiveOn: accepted.effectiveOn },
           { key: person.personId, occurredAt: now },
         ),
       );
-      return created({ person: personView(next, caller), transition: history });
+      return created({ person: personSummary(next), transition: history } satisfies z.output<
+        typeof TransitionResult
+      >);
     },
   }),
 
   route('POST /talent/people/{personId}/probation-extension', {
     access: ['committee', 'secretary'],
+    summary: 'Extend a probation (延长预备期) by 6 to 12 months',
+    outcomes: ownBranchManagers,
+    responses: { 201: ExtensionResult },
     request: {
       params: z.strictObject({ personId: idParam }),
       body: z.strictObject({ months: z.number().int(), decidedOn: isoDate, reason: nonEmpty(500) }),
     },
-    handler: async ({ params, body, caller, now }, ctx) => {
+    handler: async (req, ctx) => {
+      const { params, body, caller, now } = req;
       const person = await managedPerson(ctx, caller, params.personId);
       const probation: Probation = unwrap(
         checkProbationExtension({
@@ -169,34 +190,51 @@ export const transitionRoutes = [
       );
       const next: Person = { ...person, probation };
       const history = {
-        type: 'probation-extended',
+        type: 'probation-extended' as const,
         on: body.decidedOn,
         months: body.months,
         reason: body.reason,
       };
-      await commitChange(ctx, caller, now, person, next, history, updated('probation', now));
-      return created({ person: personView(next, caller), extension: history });
+      await commitChange(
+        ctx,
+        req,
+        'person.probation-extension',
+        person,
+        next,
+        history,
+        updated('probation', now),
+      );
+      return created({ person: personSummary(next), extension: history } satisfies z.output<
+        typeof ExtensionResult
+      >);
     },
   }),
 
   route('POST /talent/people/{personId}/oath', {
     access: ['committee', 'secretary'],
+    summary: 'Record the admission oath (入党宣誓) of a probationary member',
+    outcomes: ownBranchManagers,
+    responses: { 201: OathResult },
     request: { params: z.strictObject({ personId: idParam }), body: z.strictObject({ takenOn: isoDate }) },
-    handler: async ({ params, body, caller, now }, ctx) => {
+    handler: async (req, ctx) => {
+      const { params, body, caller, now } = req;
       const person = await managedPerson(ctx, caller, params.personId);
       if (person.probation?.oathOn) {
         throw conflict('oath-already-recorded', `the oath was recorded on ${person.probation.oathOn}`);
       }
       const probation = unwrap(checkOath(person, body.takenOn, localDate(now)));
       const next: Person = { ...person, probation };
-      const history = { type: 'oath', on: body.takenOn };
-      await commitChange(ctx, caller, now, person, next, history, updated('probation', now));
-      return created({ person: personView(next, caller), oath: history });
+      const history = { type: 'oath' as const, on: body.takenOn };
+      await commitChange(ctx, req, 'person.oath', person, next, history, updated('probation', now));
+      return created({ person: personSummary(next), oath: history } satisfies z.output<typeof OathResult>);
     },
   }),
 
   route('POST /talent/people/{personId}/pipeline-events', {
     access: ['committee', 'secretary'],
+    summary: 'Record a fact along the pipeline (谈话, 考察, 政审, 支部大会表决, 季度讨论)',
+    outcomes: ownBranchManagers,
+    responses: { 201: PipelineEventResult },
     request: {
       params: z.strictObject({ personId: idParam }),
       body: z.strictObject({
@@ -206,7 +244,8 @@ export const transitionRoutes = [
         note: nonEmpty(500).optional(),
       }),
     },
-    handler: async ({ params, body, caller, now }, ctx) => {
+    handler: async (req, ctx) => {
+      const { params, body, caller, now } = req;
       const person = await managedPerson(ctx, caller, params.personId);
       const meetingItem = body.activityId ? await getItem(ctx, keys.meeting(body.activityId)) : undefined;
       const pipeline = unwrap(
@@ -225,8 +264,10 @@ export const transitionRoutes = [
         ...(body.activityId ? { activityId: body.activityId } : {}),
         ...(body.note ? { note: body.note } : {}),
       };
-      await commitChange(ctx, caller, now, person, next, history, updated('pipeline', now));
-      return created({ person: personView(next, caller), event: history });
+      await commitChange(ctx, req, 'person.pipeline-event', person, next, history, updated('pipeline', now));
+      return created({ person: personSummary(next), event: history } satisfies z.output<
+        typeof PipelineEventResult
+      >);
     },
   }),
 ];

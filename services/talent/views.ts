@@ -1,0 +1,403 @@
+/**
+ * What talent's API answers, as zod schemas: the route descriptions name them (OpenAPI and
+ * the contract test read them), and the view functions that build response bodies are typed
+ * against them, so a handler and its schema cannot drift apart. Every object is strict: a
+ * field that is not declared here (an internal key, a contact detail in the wrong place) fails
+ * the contract instead of leaking.
+ */
+import { z } from 'zod';
+import { roles } from '../../shared/auth.js';
+import { maskEmail, maskPhone } from '../../shared/pii.js';
+import { isoDate, isoDateTime } from '../../shared/schemas.js';
+import { activityTypes, attendanceStatuses } from '../activities/events.js';
+import { jointEventKinds } from '../community/events.js';
+import { AGE_BANDS } from './domain/age.js';
+import { auditActions } from './domain/audit.js';
+import { pipelineEventKinds } from './domain/due.js';
+import { educations, genders, type Person, talentPools } from './domain/person.js';
+import { evaluationRatings, performanceRatings, recordKinds } from './domain/records.js';
+import { politicalStatuses } from './events.js';
+
+const id = (description: string) => z.string().meta({ description });
+const instant = isoDateTime.meta({ description: 'ISO-8601 instant (UTC, `Z`)' });
+const count = z.number().int().nonnegative();
+
+// ---- domain enums, with their terms -------------------------------------------------------
+
+export const PoliticalStatus = z.enum(politicalStatuses).meta({
+  description:
+    'Political status (政治面貌), the development pipeline: masses — 群众, applicant — 入党申请人, ' +
+    'activist — 积极分子, candidate — 发展对象, probationary — 预备党员, full — 正式党员',
+});
+const Gender = z.enum(genders).meta({ description: 'male — 男, female — 女' });
+const Education = z.enum(educations).meta({
+  description:
+    'Education (学历): secondary — 中专/高中, associate — 大专, bachelor — 本科, master — 硕士研究生, doctorate — 博士研究生',
+});
+export const RecordKind = z.enum(recordKinds).meta({
+  description:
+    'training — 培训, performance — 年度绩效考核, evaluation — 民主评议, reward — 奖励, discipline — 处分',
+});
+const Rating = z.enum([...new Set([...performanceRatings, ...evaluationRatings])]).meta({
+  description:
+    'performance (绩效): excellent — 优秀, competent — 称职, basically-competent — 基本称职, incompetent — 不称职; ' +
+    'evaluation (民主评议): excellent — 优秀, qualified — 合格, basically-qualified — 基本合格, unqualified — 不合格',
+});
+export const TalentPool = z.enum(talentPools).meta({
+  description: 'Talent pool: reserve-cadre — 后备干部, young-talent — 青年人才, party-affairs — 党务工作者',
+});
+export type TalentPool = z.output<typeof TalentPool>;
+const pipelineKinds = Object.keys(pipelineEventKinds) as [
+  keyof typeof pipelineEventKinds,
+  ...(keyof typeof pipelineEventKinds)[],
+];
+const PipelineEventKind = z.enum(pipelineKinds).meta({
+  description:
+    'A fact recorded along the pipeline: application-talk — 入党谈话, activist-review — 积极分子考察, ' +
+    'political-review — 政治审查 (政审), branch-resolution — 支部党员大会讨论表决, quarterly-discussion — 预备党员季度讨论',
+});
+const AttendanceStatus = z.enum(attendanceStatuses).meta({
+  description: 'present — 出席, late — 迟到, excused — 请假, absent — 缺席',
+});
+const ActivityType = z.enum(activityTypes).meta({
+  description:
+    'branch-general-meeting — 支部党员大会, branch-committee-meeting — 支委会, party-group-meeting — 党小组会, ' +
+    'party-lesson — 党课, theme-day — 主题党日, organizational-life-meeting — 组织生活会, ' +
+    'democratic-evaluation — 民主评议, history-study — 党史学习, warning-education — 警示教育, seminar — 专题研讨, other — 其他',
+});
+const JointEventKind = z.enum(jointEventKinds).meta({
+  description:
+    'volunteer-service — 志愿服务, science-outreach — 科普, joint-theme-day — 联合主题党日, health-service — 健康服务, other — 其他',
+});
+const AgeBand = z.enum(AGE_BANDS).meta({ description: 'Age band in years on the day asked (年龄段)' });
+
+// ---- branches (党支部, 党小组) ----------------------------------------------------------------
+
+export const PartyGroup = z.strictObject({
+  id: id('Party group (党小组) id'),
+  name: z.string(),
+  leaderId: id('Person id of the group leader (党小组长)').optional(),
+});
+
+export const Branch = z.strictObject({
+  branchId: id('Branch (党支部) id'),
+  name: z.string(),
+  secretaryId: id('Person id of the secretary (支部书记)').optional(),
+  partyGroups: z.array(PartyGroup),
+  version: z.number().int().positive().meta({ description: 'Send back as `version` when correcting' }),
+  createdAt: instant,
+  updatedAt: instant.optional(),
+});
+
+// ---- people ---------------------------------------------------------------------------------
+
+const Probation = z.strictObject({
+  startedOn: isoDate,
+  extensionMonths: z.number().int().optional(),
+  extendedOn: isoDate.optional(),
+  oathOn: isoDate.optional().meta({ description: 'Admission oath (入党宣誓)' }),
+});
+
+const PipelineFacts = z.strictObject({
+  applicationTalkOn: isoDate.optional(),
+  lastActivistReviewOn: isoDate.optional(),
+  politicalReviewOn: isoDate.optional(),
+  resolution: z.strictObject({ activityId: z.string(), heldOn: isoDate }).optional(),
+  lastQuarterlyDiscussionOn: isoDate.optional(),
+});
+
+const personFields = (contact: string) => ({
+  personId: id('Person id (ULID)'),
+  version: z.number().int().positive().meta({ description: 'Send back as `version` when correcting' }),
+  name: z.string(),
+  gender: Gender,
+  birthDate: isoDate,
+  workStartDate: isoDate.optional(),
+  department: z.string(),
+  position: z.string().optional(),
+  education: Education.optional(),
+  title: z.string().optional().meta({ description: 'Professional title (职称)' }),
+  branchId: id('Branch (党支部) id').optional(),
+  partyGroupId: id('Party group (党小组) id').optional(),
+  politicalStatus: PoliticalStatus,
+  statusSince: isoDate,
+  phone: z
+    .string()
+    .optional()
+    .meta({ description: `Phone, ${contact}` }),
+  email: z
+    .string()
+    .optional()
+    .meta({ description: `E-mail, ${contact}` }),
+  contactPersonIds: z.array(z.string()).optional().meta({ description: '培养联系人' }),
+  probation: Probation.optional(),
+  pipeline: PipelineFacts.optional(),
+  createdAt: instant,
+  updatedAt: instant,
+});
+
+/** One person's own record: contact details whole (GET /talent/people/{personId}, /talent/me). */
+export const PersonRecord = z.strictObject(personFields('whole (only on the person’s own record)'));
+/** A person anywhere else (lists, write answers): contact details masked (PIPL). */
+export const PersonSummary = z.strictObject(personFields('masked, e.g. 138****5678 (PIPL)'));
+
+/** The person as stored, with contact details whole: only for one person's own record. */
+export const personRecord = (p: Person): z.output<typeof PersonRecord> => {
+  const { phone, email, ...rest } = p;
+  return { ...rest, ...(phone ? { phone } : {}), ...(email ? { email } : {}) };
+};
+
+/** The person in a list or a write's answer: contact details masked. */
+export const personSummary = (p: Person): z.output<typeof PersonSummary> => {
+  const { phone, email, ...rest } = p;
+  return {
+    ...rest,
+    ...(phone ? { phone: maskPhone(phone) } : {}),
+    ...(email ? { email: maskEmail(email) } : {}),
+  };
+};
+
+// ---- the pipeline's commands ------------------------------------------------------------------
+
+export const Evidence = z.strictObject({
+  contactPersonIds: z.array(z.string()).optional(),
+  branchCommitteeDecisionOn: isoDate.optional(),
+  introducerIds: z.array(z.string()).optional().meta({ description: '入党介绍人' }),
+  politicalReviewOn: isoDate.optional(),
+  training: z
+    .strictObject({
+      days: z.number().optional(),
+      classHours: z.number().optional(),
+      completedOn: isoDate.optional(),
+    })
+    .optional(),
+  publicNotice: z.strictObject({ from: isoDate, to: isoDate }).optional().meta({ description: '公示' }),
+  resolutionActivityId: z.string().optional(),
+  specialReason: z.string().optional(),
+  reason: z.string().optional(),
+});
+
+const stageChange = {
+  type: z.literal('stage'),
+  on: isoDate,
+  from: PoliticalStatus,
+  to: PoliticalStatus,
+  statusSince: isoDate,
+  evidence: Evidence,
+};
+const extension = {
+  type: z.literal('probation-extended'),
+  on: isoDate,
+  months: z.number().int(),
+  reason: z.string(),
+};
+const oath = { type: z.literal('oath'), on: isoDate };
+const pipelineEvent = {
+  type: PipelineEventKind,
+  on: isoDate,
+  activityId: z.string().optional(),
+  note: z.string().optional(),
+};
+
+export const TransitionResult = z.strictObject({
+  person: PersonSummary,
+  transition: z.strictObject(stageChange),
+});
+export const ExtensionResult = z.strictObject({
+  person: PersonSummary,
+  extension: z.strictObject(extension),
+});
+export const OathResult = z.strictObject({ person: PersonSummary, oath: z.strictObject(oath) });
+export const PipelineEventResult = z.strictObject({
+  person: PersonSummary,
+  event: z.strictObject(pipelineEvent),
+});
+
+// ---- records --------------------------------------------------------------------------------
+
+const recordFields = {
+  recordId: id('Record id'),
+  personId: id('Person id'),
+  kind: RecordKind,
+  date: isoDate,
+  title: z.string(),
+  details: z.string().optional(),
+  rating: Rating.optional(),
+  version: z.number().int().positive(),
+  recordedBy: id('Who recorded it (sub)'),
+  recordedAt: instant,
+  correctedBy: id('Who last corrected it (sub)').optional(),
+  correctedAt: instant.optional(),
+};
+export const RecordSchema = z.strictObject(recordFields);
+
+// ---- timeline, profile, points --------------------------------------------------------------
+
+const recorded = { recordedBy: id('Who recorded it (sub)'), recordedAt: instant };
+const points = z.number().int().meta({ description: 'Points this entry earned (积分)' });
+
+export const HistoryEntry = z.discriminatedUnion('type', [
+  z.strictObject({ ...stageChange, ...recorded }),
+  z.strictObject({ ...extension, ...recorded }),
+  z.strictObject({ ...oath, ...recorded }),
+  z.strictObject({ ...pipelineEvent, ...recorded }),
+]);
+
+export type HistoryEntry = z.output<typeof HistoryEntry>;
+
+export const RecordEntry = z.strictObject({ type: z.literal('record'), on: isoDate, ...recordFields });
+export type RecordEntry = z.output<typeof RecordEntry>;
+
+const ContributionEntry = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('attendance'),
+    on: isoDate,
+    status: AttendanceStatus,
+    points,
+    activityId: z.string(),
+    activityType: ActivityType,
+    title: z.string(),
+    branchId: z.string(),
+  }),
+  z.strictObject({
+    type: z.literal('study'),
+    on: isoDate,
+    minutes: z.number(),
+    points,
+    resourceId: z.string(),
+    title: z.string(),
+  }),
+  z.strictObject({
+    type: z.literal('assessment'),
+    on: isoDate,
+    assessmentId: z.string(),
+    attemptId: z.string(),
+    passed: z.boolean(),
+    score: z.number(),
+    points,
+    title: z.string(),
+  }),
+  z.strictObject({
+    type: z.literal('volunteering'),
+    on: isoDate,
+    hours: z.number(),
+    points,
+    jointEventId: z.string(),
+    jointEventKind: JointEventKind,
+    title: z.string(),
+  }),
+]);
+
+export const TimelineEntry = z.union([HistoryEntry, RecordEntry, ContributionEntry]);
+export type TimelineEntry = z.output<typeof TimelineEntry>;
+
+export const YearPoints = z.strictObject({
+  year: z.number().int(),
+  total: z.number().int(),
+  attendance: z.number().int(),
+  study: z.number().int(),
+  assessment: z.number().int(),
+  volunteering: z.number().int(),
+});
+
+export const Timeline = z.strictObject({
+  personId: id('Person id'),
+  items: z.array(TimelineEntry).meta({ description: 'Newest first' }),
+  nextCursor: z.string().optional().meta({ description: 'Pass back as `cursor` for the next page' }),
+  points: z.array(YearPoints).meta({ description: 'Yearly points (年度积分), newest year first' }),
+});
+
+export const Profile = z.strictObject({
+  person: PersonRecord,
+  stage: z.strictObject({
+    politicalStatus: PoliticalStatus,
+    since: isoDate,
+    probation: Probation.optional(),
+  }),
+  history: z.array(HistoryEntry),
+  records: z.array(RecordEntry),
+  pools: z.array(TalentPool),
+  points: z.array(YearPoints),
+});
+
+// ---- pools, calendar, insights --------------------------------------------------------------
+
+export const PoolMembership = z.strictObject({ pool: TalentPool, personId: id('Person id') });
+export const PoolPage = z.strictObject({
+  pool: TalentPool,
+  items: z.array(PersonSummary),
+  nextCursor: z.string().optional().meta({ description: 'Pass back as `cursor` for the next page' }),
+});
+
+export const Calendar = z.strictObject({
+  year: z.number().int(),
+  holidays: z.array(isoDate).meta({ description: 'Public holidays falling on weekdays (法定节假日)' }),
+  workdays: z.array(isoDate).meta({ description: 'Weekend days that are working days (调休上班)' }),
+});
+
+const GroupStructure = z.strictObject({
+  count,
+  bands: z.strictObject(
+    Object.fromEntries(AGE_BANDS.map((b) => [b, count])) as Record<(typeof AGE_BANDS)[number], typeof count>,
+  ),
+  shareUnder35: z.number().nullable().meta({ description: 'Share under 35, 0..1; null when nobody counts' }),
+  averageAge: z.number().nullable(),
+});
+
+export const AgeStructure = z.strictObject({
+  branchId: id('The branch asked about; absent for the whole institution').optional(),
+  asOf: isoDate,
+  members: GroupStructure.meta({ description: 'Party members: probationary and full' }),
+  pipeline: GroupStructure.meta({ description: 'Applicants, activists and candidates' }),
+  gaps: z.array(AgeBand).meta({ description: 'Empty member bands between filled ones (断层)' }),
+  warnings: z.array(z.strictObject({ code: z.string(), message: z.string() })),
+});
+
+export const PipelineInsight = z.strictObject({
+  branchId: id('The branch asked about; absent for the whole institution').optional(),
+  asOf: isoDate,
+  counts: z.strictObject(
+    Object.fromEntries(politicalStatuses.map((s) => [s, count])) as Record<
+      (typeof politicalStatuses)[number],
+      typeof count
+    >,
+  ),
+  due: z.array(
+    z.strictObject({
+      personId: id('Person id'),
+      name: z.string(),
+      branchId: z.string().optional(),
+      politicalStatus: PoliticalStatus,
+      rule: z.string().meta({ description: 'The step that is due, e.g. `activist-review-overdue`' }),
+      dueOn: isoDate,
+      deadline: isoDate.optional(),
+      overdue: z.boolean(),
+    }),
+  ),
+});
+
+// ---- the audit log --------------------------------------------------------------------------
+
+export const AuditEntrySchema = z.strictObject({
+  auditId: id('Entry id (ULID)'),
+  actor: id('Who (the caller’s sub)'),
+  actorRoles: z.array(z.enum(roles)),
+  action: z.enum(auditActions).meta({
+    description:
+      'What was done: person.* and record.* and pool.* to one person’s record, timeline.read and profile.read ' +
+      '(the person’s own /talent/me), people.list for a list of people (one entry per request, with its scope)',
+  }),
+  personId: id('Whose record').optional(),
+  scope: z
+    .strictObject({
+      list: z.enum(['people', 'pool', 'pipeline-due']),
+      branchId: z.string().optional(),
+      status: PoliticalStatus.optional(),
+      pool: z.string().optional(),
+      q: z.string().optional(),
+    })
+    .optional()
+    .meta({ description: 'Which people a list showed: its query' }),
+  at: instant,
+  requestId: id('The request’s id (response header `x-request-id`)'),
+});
