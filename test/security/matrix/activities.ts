@@ -1,4 +1,149 @@
-/** Access-matrix fixtures for activities's routes: one fresh call per route and persona. */
-import type { Fixtures } from './world.js';
+/**
+ * Access-matrix fixtures for activities's routes: one fresh call per route and persona.
+ * Every activity belongs to branch A and is scheduled by its secretary; its invitees are
+ * the branch's roster (the member and the secretary), plus, for check-in, the committee
+ * caller, so each admitted persona checks in to an activity of their own.
+ */
+import { expect } from 'vitest';
+import { newId } from '../../../shared/ids.js';
+import type { Fixtures, World } from './world.js';
 
-export const fixtures: Fixtures = {};
+const STARTS = '2026-12-01T09:00:00+08:00';
+const ENDS = '2026-12-01T11:00:00+08:00';
+/** Inside the check-in window, before the late mark. */
+const DURING = '2026-12-01T09:05:00+08:00';
+/** After the start: an activity may be completed. */
+const AFTER = '2026-12-01T11:30:00+08:00';
+
+const query = (params: Record<string, string>) => new URLSearchParams(params).toString();
+
+/** A fresh scheduled activity of branch A; its check-in code as its secretary sees it. */
+const activity = async (world: World, over: Record<string, unknown> = {}) => {
+  const res = await world.clients.ownSecretary.post('/activities', {
+    branchId: world.branchA.branchId,
+    type: 'branch-committee-meeting',
+    title: `支委会 ${newId()}`,
+    startsAt: STARTS,
+    endsAt: ENDS,
+    ...over,
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  const body = res.body as { activityId: string; checkInCode: string };
+  return { path: `/activities/${body.activityId}`, code: body.checkInCode };
+};
+
+/** Rooms are the institution's and only read here: one per world is enough. */
+const rooms = new WeakMap<World, Promise<string>>();
+const room = (world: World) => {
+  let roomId = rooms.get(world);
+  if (!roomId) {
+    roomId = world.clients.committee
+      .post('/activities/rooms', { name: `矩阵活动室 ${newId()}`, capacity: 30 })
+      .then((res) => {
+        expect(res.status, JSON.stringify(res.body)).toBe(201);
+        return (res.body as { roomId: string }).roomId;
+      });
+    rooms.set(world, roomId);
+  }
+  return roomId;
+};
+
+export const fixtures: Fixtures = {
+  'POST /activities/rooms': async () => ({
+    path: '/activities/rooms',
+    body: { name: `党员活动室 ${newId()}`, capacity: 40 },
+  }),
+
+  'GET /activities/rooms': async () => ({ path: '/activities/rooms', query: 'limit=5' }),
+
+  'GET /activities/rooms/{roomId}/bookings': async (world) => ({
+    path: `/activities/rooms/${await room(world)}/bookings`,
+    query: query({ from: '2026-12-01T00:00:00+08:00', to: '2026-12-08T00:00:00+08:00' }),
+  }),
+
+  'GET /activities/settings/cadence': async () => ({ path: '/activities/settings/cadence' }),
+
+  // The rules as they stand, at the version read: the committee's save changes nothing that
+  // the cadence tests (running alongside, on the same institution-wide settings) rely on.
+  'PUT /activities/settings/cadence': async (world) => {
+    const read = await world.clients.committee.get('/activities/settings/cadence');
+    expect(read.status, JSON.stringify(read.body)).toBe(200);
+    const { rules, version } = read.body as { rules: unknown; version: number };
+    return { path: '/activities/settings/cadence', body: { rules, version } };
+  },
+
+  'GET /activities/insights/compliance': async (world) => ({
+    path: '/activities/insights/compliance',
+    query: query({ branchId: world.branchA.branchId, year: '2026' }),
+  }),
+
+  'GET /activities/insights/participation': async (world) => ({
+    path: '/activities/insights/participation',
+    query: query({
+      branchId: world.branchA.branchId,
+      from: '2026-01-01T00:00:00+08:00',
+      to: '2026-12-31T00:00:00+08:00',
+    }),
+  }),
+
+  'GET /activities/insights/rooms': async () => ({
+    path: '/activities/insights/rooms',
+    query: query({ from: '2026-12-01T00:00:00+08:00', to: '2026-12-02T00:00:00+08:00' }),
+  }),
+
+  'POST /activities': async (world) => ({
+    path: '/activities',
+    body: {
+      branchId: world.branchA.branchId,
+      type: 'party-lesson',
+      title: `党课 ${newId()}`,
+      startsAt: STARTS,
+      endsAt: ENDS,
+    },
+  }),
+
+  'GET /activities': async (world) => ({
+    path: '/activities',
+    query: query({ branchId: world.branchA.branchId, limit: '5' }),
+  }),
+
+  'GET /activities/{activityId}': async (world) => ({ path: (await activity(world)).path }),
+
+  'PATCH /activities/{activityId}': async (world) => ({
+    path: (await activity(world)).path,
+    body: {
+      version: 1,
+      title: `支委会（改期）${newId()}`,
+      startsAt: '2026-12-01T14:00:00+08:00',
+      endsAt: '2026-12-01T16:00:00+08:00',
+    },
+  }),
+
+  'POST /activities/{activityId}/cancel': async (world) => ({
+    path: `${(await activity(world)).path}/cancel`,
+    body: { reason: '与上级会议冲突' },
+  }),
+
+  'POST /activities/{activityId}/complete': async (world) => ({
+    path: `${(await activity(world)).path}/complete`,
+    body: { minutes: '会议记录：研究了第四季度发展党员工作。', resolutions: ['同意接收两名预备党员'] },
+    now: AFTER,
+  }),
+
+  'POST /activities/{activityId}/check-in': async (world) => {
+    const { path, code } = await activity(world, {
+      inviteeIds: [world.people.member, world.people.ownSecretary, world.clients.committee.sub],
+    });
+    return { path: `${path}/check-in`, body: { code }, now: DURING };
+  },
+
+  'PUT /activities/{activityId}/attendance': async (world) => ({
+    path: `${(await activity(world)).path}/attendance`,
+    body: { entries: [{ personId: world.people.member, status: 'excused', note: '出差' }] },
+    now: DURING,
+  }),
+
+  'GET /activities/{activityId}/attendance': async (world) => ({
+    path: `${(await activity(world)).path}/attendance`,
+  }),
+};
