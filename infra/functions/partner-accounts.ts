@@ -15,9 +15,9 @@ import {
   AdminGetUserCommand,
   CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { maskEmail } from '../../services/community/domain/partners.js';
 import { PartnerApproved } from '../../services/community/events.js';
 import { type BusEvent, envelopeSchema } from '../../shared/events/contract.js';
+import { maskEmail } from '../../shared/pii.js';
 
 export const PARTNER_GROUP = 'partner';
 export const ORG_ID_ATTRIBUTE = 'custom:orgId';

@@ -22,6 +22,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../shared/context.js';
+import { serviceUnavailable } from '../../shared/errors.js';
 import { getItem, queryAll, queryPage } from '../../shared/store/query.js';
 import { singleTable, transactionOn } from '../../shared/store/table.js';
 import type { JointEventStatus } from './domain/joint-events.js';
@@ -280,7 +281,13 @@ export const setExpiry = (ctx: ServiceContext, key: { pk: string; sk: string }, 
     }),
   );
 
-/** Participants' phones of the given registrations, by registration id. */
+const PHONE_ROUNDS = 10;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Participants' phones of the given registrations, by registration id. Keys DynamoDB keeps
+ * leaving unprocessed (throttling) are a 503, never a list that silently lacks phones.
+ */
 export const phonesOf = async (
   ctx: ServiceContext,
   eventId: string,
@@ -292,7 +299,12 @@ export const phonesOf = async (
     let request: Record<string, { Keys: Record<string, string>[] }> | undefined = {
       [ctx.env.tableName]: { Keys: chunk.map((id) => keys.contact(eventId, id)) },
     };
-    for (let round = 0; request && round < 10; round++) {
+    for (let round = 0; request; round++) {
+      if (round === PHONE_ROUNDS) {
+        throw serviceUnavailable('The contact details could not all be read; try again');
+      }
+      // Unprocessed keys mean throttling: back off (jittered, bounded) before asking again.
+      if (round > 0) await pause(Math.random() * Math.min(200, 10 * 2 ** round));
       const out: BatchGetCommandOutput = await ctx.db.send(new BatchGetCommand({ RequestItems: request }));
       for (const item of out.Responses?.[ctx.env.tableName] ?? []) {
         found.set((item.sk as string).slice('CONTACT#'.length), item.phones as (string | null)[]);

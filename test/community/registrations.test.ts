@@ -191,8 +191,20 @@ describe('registrations', () => {
     ).toBe(404);
     const bList = await b.client.get(path);
     expect(bList.body.items.map((r: Registration) => r.registrationId)).toEqual([theirs.body.registrationId]);
+    // Lists mask phones (PIPL), even the partner's own; one registration read shows them whole,
+    // to the partner that entered them and the committee, and exists for no one else.
     const aList = await a.client.get(path);
-    expect(aList.body.items[0].participants[0].phone).toBe('13912345678');
+    expect(aList.body.items[0].participants[0].phone).toBe('139****5678');
+    const adminList = await admin.get(`${path}?limit=100`);
+    expect(JSON.stringify(adminList.body)).not.toContain('13912345678');
+    const one = `${path}/${mine.body.registrationId}`;
+    expect((await a.client.get(one)).body.participants[0].phone).toBe('13912345678');
+    expect((await admin.get(one)).body.participants.map((p: { phone?: string }) => p.phone)).toEqual([
+      '13912345678',
+      undefined,
+    ]);
+    expect((await b.client.get(one)).status).toBe(404);
+    expect((await member.get(one)).status).toBe(404);
     expect((await member.get(path)).body.items).toHaveLength(1);
 
     const csv = await admin.get(`${path}.csv`);
@@ -211,7 +223,9 @@ describe('registrations', () => {
       'registrationId,registrantKind,registrantId,name,phone,status,position,checkedInAt,registeredAt',
     );
     expect(lines).toHaveLength(5);
-    expect(lines.find((l) => l.includes('张三'))).toContain(',张三,13912345678,confirmed,');
+    // The sign-in sheet travels on paper: the tail tells two 张三 apart, the number stays hidden.
+    expect(lines.find((l) => l.includes('张三'))).toContain(',张三,139****5678,confirmed,');
+    expect(text).not.toContain('13912345678');
     expect(lines.find((l) => l.includes('李'))).toContain(',"李""四"", 王",,confirmed,');
     const partnerCsv = await a.client.get(`${path}.csv`);
     expect(partnerCsv.text).toContain('张三');

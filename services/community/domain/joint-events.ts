@@ -1,7 +1,8 @@
 import { conflict, ruleViolation, validationFailed } from '../../../shared/errors.js';
 import { localDate } from '../../../shared/time.js';
 
-export type JointEventStatus = 'draft' | 'published' | 'cancelled' | 'completed';
+export const jointEventStatuses = ['draft', 'published', 'cancelled', 'completed'] as const;
+export type JointEventStatus = (typeof jointEventStatuses)[number];
 
 export interface Schedule {
   startsAt: string;

@@ -14,17 +14,6 @@ export const holdsIdentity = (status: PartnerStatus): boolean =>
 export const normaliseOrgName = (name: string): string =>
   name.normalize('NFKC').replace(/\s+/gu, '').toLowerCase();
 
-/** 13812341234 → 138****1234; anything shorter is hidden completely. */
-export const maskPhone = (phone: string): string =>
-  phone.length >= 7 ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : '****';
-
-/** zhang.san@example.cn → z***@example.cn */
-export const maskEmail = (email: string): string => {
-  const at = email.indexOf('@');
-  if (at <= 0) return '***';
-  return `${email[0]}***${email.slice(at)}`;
-};
-
 const transitions: Record<string, { from: readonly PartnerStatus[]; to: PartnerStatus }> = {
   approve: { from: ['pending'], to: 'approved' },
   suspend: { from: ['pending', 'approved'], to: 'suspended' },

@@ -14,8 +14,8 @@ import {
   validateQuota,
   validateSchedule,
 } from '../domain/joint-events.js';
-import { JointEventPublished, jointEventKinds } from '../events.js';
-import { singleLine } from '../schemas.js';
+import { JointEventPublished } from '../events.js';
+import { jointEventKind, singleLine } from '../schemas.js';
 import {
   DRAFT_EVENTS,
   getEvent,
@@ -25,10 +25,11 @@ import {
   PUBLISHED_EVENTS,
   tx,
 } from '../store.js';
+import { eventView, publicEventView } from '../views.js';
 
 const eventFields = {
   title: singleLine(200),
-  kind: z.enum(jointEventKinds),
+  kind: jointEventKind,
   description: z.string().trim().max(5000),
   startsAt: isoDateTime,
   endsAt: isoDateTime,
@@ -49,32 +50,6 @@ export const listEventsQuery = z.strictObject({ ...pageQuery });
 const local = (iso: string) => toLocalIso(new Date(iso));
 const publishedSortKey = (e: Pick<JointEventItem, 'startsAt' | 'jointEventId'>) =>
   `${new Date(e.startsAt).toISOString()}#${e.jointEventId}`;
-
-/** What anyone may see of a published event. */
-const publicView = (e: JointEventItem) => ({
-  jointEventId: e.jointEventId,
-  title: e.title,
-  kind: e.eventKind,
-  description: e.description,
-  startsAt: e.startsAt,
-  endsAt: e.endsAt,
-  location: e.location,
-  capacity: e.capacity,
-  ...(e.partnerQuota === undefined ? {} : { partnerQuota: e.partnerQuota }),
-  registrationOpensAt: e.registrationOpensAt,
-  registrationClosesAt: e.registrationClosesAt,
-  hostPartnerIds: e.hostPartnerIds,
-  status: e.status,
-  remainingPlaces: Math.max(0, e.capacity - e.confirmed),
-});
-
-const committeeView = (e: JointEventItem) => ({
-  ...publicView(e),
-  confirmed: e.confirmed,
-  ...(e.cancelReason ? { cancelReason: e.cancelReason } : {}),
-  createdAt: e.createdAt,
-  version: e.version,
-});
 
 const versionConflict = () => conflict('version-conflict', 'The event changed meanwhile; read it again');
 
@@ -115,7 +90,7 @@ export const createEvent = async (
       () => conflict('event-exists', 'The event already exists'),
     )
     .commit();
-  return created(committeeView(event), `/community/events/${jointEventId}`);
+  return created(eventView(event), `/community/events/${jointEventId}`);
 };
 
 const mustExist = async (ctx: ServiceContext, eventId: string) => {
@@ -170,7 +145,7 @@ export const patchEvent = async (
       },
     )
     .commit();
-  return ok(committeeView(next));
+  return ok(eventView(next));
 };
 
 export const publishEvent = async (
@@ -213,7 +188,7 @@ export const publishEvent = async (
     { key: event.jointEventId, occurredAt: now },
   );
   await t.commit();
-  return ok(committeeView({ ...event, status: 'published', version: event.version + 1 }));
+  return ok(eventView({ ...event, status: 'published', version: event.version + 1 }));
 };
 
 export const cancelEvent = async (
@@ -243,20 +218,20 @@ export const cancelEvent = async (
     )
     .commit();
   return ok(
-    committeeView({ ...event, status: 'cancelled', cancelReason: body.reason, version: event.version + 1 }),
+    eventView({ ...event, status: 'cancelled', cancelReason: body.reason, version: event.version + 1 }),
   );
 };
 
 export const listPublishedEvents = async (
   { query, now }: HttpRequest<{ query: typeof listEventsQuery }, 'public'>,
   ctx: ServiceContext,
-) => ok(await gsi1Page(ctx, PUBLISHED_EVENTS, query, publicView, now.toISOString()));
+) => ok(await gsi1Page(ctx, PUBLISHED_EVENTS, query, publicEventView, now.toISOString()));
 
 /** The committee's working list: drafts by start, with the version a PATCH needs. */
 export const listDrafts = async (
   { query }: HttpRequest<{ query: typeof listEventsQuery }, readonly ['committee']>,
   ctx: ServiceContext,
-) => ok(await gsi1Page(ctx, DRAFT_EVENTS, query, committeeView));
+) => ok(await gsi1Page(ctx, DRAFT_EVENTS, query, eventView));
 
 export const showEvent = async (
   { params, caller }: HttpRequest<{ params: typeof eventParams }, 'public'>,
@@ -266,5 +241,5 @@ export const showEvent = async (
   const committee = hasRole(caller, 'committee');
   // A draft does not exist for the public.
   if (!event || (event.status === 'draft' && !committee)) throw notFound('Event');
-  return ok(committee ? committeeView(event) : publicView(event));
+  return ok(committee ? eventView(event) : publicEventView(event));
 };

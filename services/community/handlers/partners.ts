@@ -11,22 +11,20 @@ import { toLocalIso } from '../../../shared/time.js';
 import { isValidCreditCode } from '../domain/credit-code.js';
 import {
   holdsIdentity,
-  maskEmail,
-  maskPhone,
   nextPartnerStatus,
   normaliseOrgName,
   type PartnerCommand,
-  partnerStatuses,
 } from '../domain/partners.js';
-import { PartnerApproved, partnerTypes } from '../events.js';
-import { multiLine, singleLine } from '../schemas.js';
+import { PartnerApproved } from '../events.js';
+import { multiLine, partnerStatus, partnerType, singleLine } from '../schemas.js';
 import { getPartner, gsi1Page, keys, type PartnerItem, partnersByStatus, tx } from '../store.js';
+import { type PartnerApplicationAccepted, partnerSummaryView, partnerView } from '../views.js';
 
 export const applicationBody = z.strictObject({
   /** PIPL: the applicant agrees to the processing of the contact person's data. */
   consent: z.literal(true, { error: 'Consent to the processing of personal information is required' }),
   orgName: singleLine(100),
-  orgType: z.enum(partnerTypes),
+  orgType: partnerType,
   creditCode: z
     .string()
     .trim()
@@ -41,7 +39,7 @@ export const applicationBody = z.strictObject({
 
 export const partnerParams = z.strictObject({ partnerId: idParam });
 export const listPartnersQuery = z.strictObject({
-  status: z.enum(partnerStatuses).default('pending'),
+  status: partnerStatus.default('pending'),
   ...pageQuery,
 });
 export const reasonBody = z.strictObject({ reason: nonEmpty(500) });
@@ -87,31 +85,20 @@ export const apply = async (
     alreadyApplied,
   );
   await t.commit();
-  return accepted({ applicationId: partnerId, partnerId, status: 'pending' });
+  // Nothing of what was sent comes back: the public form never echoes personal data.
+  return accepted({
+    applicationId: partnerId,
+    partnerId,
+    status: 'pending',
+  } satisfies z.output<typeof PartnerApplicationAccepted>);
 };
-
-const view = (p: PartnerItem, showContact: boolean) => ({
-  partnerId: p.partnerId,
-  orgName: p.orgName,
-  orgType: p.orgType,
-  ...(p.creditCode ? { creditCode: p.creditCode } : {}),
-  contactName: p.contactName,
-  contactPhone: showContact ? p.contactPhone : maskPhone(p.contactPhone),
-  contactEmail: showContact ? p.contactEmail : maskEmail(p.contactEmail),
-  intro: p.intro,
-  status: p.status,
-  appliedAt: p.appliedAt,
-  ...(p.decidedAt ? { decidedAt: p.decidedAt } : {}),
-  ...(p.reason ? { reason: p.reason } : {}),
-  version: p.version,
-});
 
 export const listPartners = async (
   { query }: HttpRequest<{ query: typeof listPartnersQuery }, readonly ['committee']>,
   ctx: ServiceContext,
 ) =>
   // Lists mask contacts: the full number is one click (and one audit line) away.
-  ok(await gsi1Page(ctx, partnersByStatus(query.status), query, (p: PartnerItem) => view(p, false)));
+  ok(await gsi1Page(ctx, partnersByStatus(query.status), query, partnerSummaryView));
 
 /** The committee, or the partner's own accounts; anyone else learns nothing (404). */
 const mayView = (caller: Caller, partnerId: string) =>
@@ -124,7 +111,7 @@ export const showPartner = async (
   if (!mayView(caller, params.partnerId)) throw notFound('Partner');
   const partner = await getPartner(ctx, params.partnerId);
   if (!partner) throw notFound('Partner');
-  return ok(view(partner, true));
+  return ok(partnerView(partner));
 };
 
 /** approve / suspend / reject: one status change, with the identity released when it stops counting. */
@@ -180,15 +167,12 @@ export const decide =
     }
     await t.commit();
     return ok(
-      view(
-        {
-          ...partner,
-          status,
-          decidedAt: toLocalIso(now),
-          version: partner.version + 1,
-          ...(reason ? { reason } : {}),
-        },
-        true,
-      ),
+      partnerView({
+        ...partner,
+        status,
+        decidedAt: toLocalIso(now),
+        version: partner.version + 1,
+        ...(reason ? { reason } : {}),
+      }),
     );
   };

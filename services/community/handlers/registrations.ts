@@ -5,6 +5,7 @@ import { badRequest, conflict, forbidden, notFound, ruleViolation } from '../../
 import { pageQuery } from '../../../shared/http/paging.js';
 import { created, noContent, ok, text } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
+import { maskPhone } from '../../../shared/pii.js';
 import { idParam } from '../../../shared/schemas.js';
 import type { HttpRequest } from '../../../shared/service.js';
 import { toLocalIso } from '../../../shared/time.js';
@@ -39,6 +40,13 @@ import {
   tx,
   waitlistPage,
 } from '../store.js';
+import {
+  type EventCompleted,
+  type RegistrationPlaced,
+  registrationSummaryView,
+  registrationView,
+  waitingView,
+} from '../views.js';
 import type { eventParams } from './joint-events.js';
 
 /** At most this many participants in one request: the whole request is one transaction. */
@@ -84,22 +92,6 @@ const visibleEvent = async (ctx: ServiceContext, eventId: string, caller: Caller
   if (!event || (event.status === 'draft' && !hasRole(caller, 'committee'))) throw notFound('Event');
   return event;
 };
-
-const registrationView = (r: RegistrationItem, phones?: (string | null)[]) => ({
-  registrationId: r.registrationId,
-  jointEventId: r.jointEventId,
-  registrant: r.registrant,
-  status: r.status,
-  participants: r.participants.map((p, i) => ({
-    name: p.name,
-    status: p.status,
-    position: p.position,
-    ...(phones?.[i] ? { phone: phones[i] } : {}),
-  })),
-  createdAt: r.createdAt,
-  ...(r.checkedInAt ? { checkedInAt: r.checkedInAt } : {}),
-  ...(r.cancelledAt ? { cancelledAt: r.cancelledAt } : {}),
-});
 
 export const register = async (
   {
@@ -153,7 +145,7 @@ export const register = async (
       ...registrationView(outcome.registration),
       confirmed: outcome.confirm,
       waitlisted: outcome.wait,
-    },
+    } satisfies z.output<typeof RegistrationPlaced>,
     `/community/events/${eventId}/registrations/${registrationId}`,
   );
 };
@@ -163,6 +155,20 @@ const mayHandle = (caller: Caller, r: RegistrationItem) =>
   hasRole(caller, 'committee') ||
   (r.registrant.kind === 'partner' && actsForOrg(caller, r.registrant.partnerId)) ||
   (r.registrant.kind === 'member' && r.registrant.personId === caller.sub);
+
+/** One registration, to its registrant or the committee: the only place phones show whole. */
+export const showRegistration = async (
+  {
+    params,
+    caller,
+  }: HttpRequest<{ params: typeof registrationParams }, readonly ['committee', 'partner', 'member']>,
+  ctx: ServiceContext,
+) => {
+  const registration = await getRegistration(ctx, params.eventId, params.registrationId);
+  if (!registration || !mayHandle(caller, registration)) throw notFound('Registration');
+  const phones = await phonesOf(ctx, params.eventId, [registration.registrationId]);
+  return ok(registrationView(registration, phones.get(registration.registrationId)));
+};
 
 export const cancelRegistration = async (
   {
@@ -198,17 +204,21 @@ export const listRegistrations = async (
 ) => {
   const event = await visibleEvent(ctx, params.eventId, caller);
   const page = await registrationsPage(ctx, event.jointEventId, scopeOf(caller), query);
-  // Phones: the committee and the partner that entered them; a member gave none.
+  // Phones, masked: the committee and the partner that entered them; a member gave none.
   const phones = await phonesOf(
     ctx,
     event.jointEventId,
     page.items.map((r) => r.registrationId),
   );
   return ok({
-    items: page.items.map((r) => registrationView(r, phones.get(r.registrationId))),
+    items: page.items.map((r) => registrationSummaryView(r, phones.get(r.registrationId))),
     ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
   });
 };
+
+// The export is printed and passed around at the door: the tail tells two 张三 apart, the
+// whole number stays one audited read away (README, PIPL).
+const masked = (phone: string | null | undefined) => (phone ? maskPhone(phone) : '');
 
 export const exportRegistrations = async (
   { params, caller }: HttpRequest<{ params: typeof eventParams }, readonly ['committee', 'partner']>,
@@ -231,7 +241,7 @@ export const exportRegistrations = async (
       r.registrant.kind === 'partner' ? '合作单位 partner' : '党员 member',
       r.registrant.kind === 'partner' ? r.registrant.partnerId : r.registrant.personId,
       p.name ?? '',
-      phones.get(r.registrationId)?.[i] ?? '',
+      masked(phones.get(r.registrationId)?.[i]),
       p.status,
       String(p.position),
       r.checkedInAt ?? '',
@@ -268,12 +278,7 @@ export const waitlist = async (
   if (!event) throw notFound('Event');
   const page = await waitlistPage(ctx, event.jointEventId, query);
   return ok({
-    items: page.items.map((w) => ({
-      position: w.position,
-      registrationId: w.registrationId,
-      participantIndex: w.participantIndex,
-      ...(w.partnerId ? { partnerId: w.partnerId } : {}),
-    })),
+    items: page.items.map(waitingView),
     ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
   });
 };
@@ -360,5 +365,11 @@ export const completeEvent = async (
     { key: event.jointEventId, occurredAt: now },
   );
   await t.commit();
-  return ok({ jointEventId: event.jointEventId, status: 'completed', members, partnerParticipants, hours });
+  return ok({
+    jointEventId: event.jointEventId,
+    status: 'completed',
+    members,
+    partnerParticipants,
+    hours,
+  } satisfies z.output<typeof EventCompleted>);
 };
