@@ -1,4 +1,201 @@
-/** Access-matrix fixtures for talent's routes: one fresh call per route and persona. */
-import type { Fixtures } from './world.js';
+/**
+ * Access-matrix fixtures for talent's routes: one fresh call per route and persona. Every
+ * person, branch and record a write acts on is created here by the committee in branch A;
+ * reads of "a person's record" read the `member` persona's own (world.people.member). The
+ * request time is fixed, so the pipeline's date rules hold whenever the matrix runs.
+ */
+import { expect } from 'vitest';
+import { newId } from '../../../shared/ids.js';
+import type { Call, Fixtures, World } from './world.js';
 
-export const fixtures: Fixtures = {};
+const NOW = '2026-11-26T10:00:00+08:00';
+
+const query = (params: Record<string, string>) => new URLSearchParams(params).toString();
+
+/** A fresh person of branch A, registered by the committee; their id. */
+const person = async (world: World, over: Record<string, unknown> = {}) => {
+  const res = await world.clients.committee.post(
+    '/talent/people',
+    {
+      name: `矩阵 ${newId()}`,
+      gender: 'male',
+      birthDate: '1990-05-01',
+      department: '化学药品检验所',
+      politicalStatus: 'masses',
+      statusSince: '2020-01-01',
+      branchId: world.branchA.branchId,
+      phone: '13912345678',
+      email: 'matrix@example.cn',
+      ...over,
+    },
+    { now: NOW },
+  );
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return (res.body as { personId: string }).personId;
+};
+
+/** A fresh branch (the committee's), for the route that corrects one. */
+const branch = async (world: World) => {
+  const res = await world.clients.committee.post('/talent/branches', {
+    name: `矩阵支部 ${newId()}`,
+    partyGroups: [{ name: '第一党小组' }],
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return (res.body as { branchId: string }).branchId;
+};
+
+/** A fresh record on the member's own file; its path. */
+const record = async (world: World) => {
+  const personPath = `/talent/people/${world.people.member}`;
+  const res = await world.clients.committee.post(`${personPath}/records`, {
+    kind: 'training',
+    date: '2026-11-01',
+    title: `矩阵培训 ${newId()}`,
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return `${personPath}/records/${(res.body as { recordId: string }).recordId}`;
+};
+
+const probationary = (world: World) =>
+  person(world, { politicalStatus: 'probationary', statusSince: '2026-06-01' });
+
+/** The calendar year the matrix writes and reads; no test of the pipeline uses it. */
+const YEAR = 2100;
+
+const calendarPut = async (): Promise<Call> => ({
+  path: `/talent/calendar/${YEAR}`,
+  body: { holidays: [`${YEAR}-01-01`], workdays: [] },
+});
+
+export const fixtures: Fixtures = {
+  'POST /talent/branches': async () => ({
+    path: '/talent/branches',
+    body: { name: `矩阵支部 ${newId()}`, partyGroups: [{ name: '第一党小组' }] },
+  }),
+
+  'GET /talent/branches': async () => ({ path: '/talent/branches', query: 'limit=5' }),
+
+  'GET /talent/branches/{branchId}': async (world) => ({
+    path: `/talent/branches/${world.branchA.branchId}`,
+  }),
+
+  'PATCH /talent/branches/{branchId}': async (world) => ({
+    path: `/talent/branches/${await branch(world)}`,
+    body: { version: 1, name: `更名支部 ${newId()}` },
+  }),
+
+  'POST /talent/people': async (world) => ({
+    path: '/talent/people',
+    body: {
+      name: `新登记 ${newId()}`,
+      gender: 'female',
+      birthDate: '1995-03-01',
+      department: '中药检验所',
+      politicalStatus: 'masses',
+      statusSince: '2020-01-01',
+      branchId: world.branchA.branchId,
+    },
+    now: NOW,
+  }),
+
+  'GET /talent/people': async (world) => ({
+    path: '/talent/people',
+    query: query({ branchId: world.branchA.branchId, limit: '5' }),
+  }),
+
+  'GET /talent/people/{personId}': async (world) => ({ path: `/talent/people/${world.people.member}` }),
+
+  'PATCH /talent/people/{personId}': async (world) => ({
+    path: `/talent/people/${await person(world)}`,
+    body: { version: 1, department: '中药检验所' },
+    now: NOW,
+  }),
+
+  'GET /talent/me': async () => ({ path: '/talent/me' }),
+
+  'POST /talent/people/{personId}/transitions': async (world) => ({
+    path: `/talent/people/${await person(world)}/transitions`,
+    body: { to: 'applicant', effectiveOn: '2024-03-01' },
+    now: NOW,
+  }),
+
+  'POST /talent/people/{personId}/probation-extension': async (world) => ({
+    path: `/talent/people/${await probationary(world)}/probation-extension`,
+    body: { months: 6, decidedOn: '2026-07-01', reason: '考察期间表现有待进一步考察' },
+    now: NOW,
+  }),
+
+  'POST /talent/people/{personId}/oath': async (world) => ({
+    path: `/talent/people/${await probationary(world)}/oath`,
+    body: { takenOn: '2026-06-15' },
+    now: NOW,
+  }),
+
+  'POST /talent/people/{personId}/pipeline-events': async (world) => ({
+    path: `/talent/people/${await person(world, { politicalStatus: 'applicant', statusSince: '2024-01-01' })}/pipeline-events`,
+    body: { kind: 'application-talk', on: '2024-02-01' },
+    now: NOW,
+  }),
+
+  'GET /talent/people/{personId}/timeline': async (world) => ({
+    path: `/talent/people/${world.people.member}/timeline`,
+    query: 'limit=5',
+  }),
+
+  'POST /talent/people/{personId}/records': async (world) => ({
+    path: `/talent/people/${world.people.member}/records`,
+    body: { kind: 'reward', date: '2026-11-01', title: `矩阵表彰 ${newId()}` },
+  }),
+
+  'PATCH /talent/people/{personId}/records/{recordId}': async (world) => ({
+    path: await record(world),
+    body: { version: 1, title: '更正后的培训' },
+  }),
+
+  'DELETE /talent/people/{personId}/records/{recordId}': async (world) => ({ path: await record(world) }),
+
+  'PUT /talent/pools/{pool}/members/{personId}': async (world) => ({
+    path: `/talent/pools/young-talent/members/${world.people.member}`,
+    now: NOW,
+  }),
+
+  'DELETE /talent/pools/{pool}/members/{personId}': async (world) => {
+    const path = `/talent/pools/reserve-cadre/members/${world.people.member}`;
+    const res = await world.clients.committee.put(path);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return { path };
+  },
+
+  'GET /talent/pools/{pool}': async () => ({ path: '/talent/pools/young-talent', query: 'limit=5' }),
+
+  'PUT /talent/calendar/{year}': calendarPut,
+
+  'GET /talent/calendar/{year}': async (world) => {
+    const put = await calendarPut();
+    const res = await world.clients.committee.put(put.path, put.body);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return { path: put.path };
+  },
+
+  'GET /talent/insights/age-structure': async (world) => ({
+    path: '/talent/insights/age-structure',
+    query: query({ branchId: world.branchA.branchId }),
+    now: NOW,
+  }),
+
+  'GET /talent/insights/pipeline': async (world) => ({
+    path: '/talent/insights/pipeline',
+    query: query({ branchId: world.branchA.branchId }),
+    now: NOW,
+  }),
+
+  'GET /talent/audit/people/{personId}': async (world) => ({
+    path: `/talent/audit/people/${world.people.member}`,
+    query: 'limit=5',
+  }),
+
+  'GET /talent/audit/actors/{actorId}': async (world) => ({
+    path: `/talent/audit/actors/${world.people.member}`,
+    query: 'limit=5',
+  }),
+};
