@@ -109,7 +109,9 @@ const operation = (service: string, route: RouteSpec): ZodOpenApiOperationObject
       ...(isPublic ? {} : { 401: errorResponse('No valid token'), 403: errorResponse('Role not admitted') }),
       404: errorResponse('Unknown, or not visible to the caller'),
       409: errorResponse('Conflicting state: duplicate, overlap, stale version, already done'),
-      ...(route.request.body ? { 413: errorResponse('Body over the size limit') } : {}),
+      ...(route.request.body
+        ? { 413: errorResponse('Body over the size limit'), 415: errorResponse('Body is not JSON') }
+        : {}),
       422: errorResponse('A business rule refused it; `code` names the rule'),
       429: errorResponse('Throttled'),
       500: errorResponse('A bug: the body carries only the request id'),
