@@ -1,0 +1,57 @@
+/**
+ * `npm run seed`: fills the running local platform (`npm start`) with the demo institution,
+ * through its HTTP API. PORT and DANGJIAN_DATA_DIR as for `npm start`; DANGJIAN_URL to aim
+ * elsewhere. Safe to run again: what is there already is found, not created twice.
+ */
+import { UnexpectedAnswer } from './client.js';
+import { demoScale, seedInstitution } from './institution.js';
+
+const dataDir = process.env.DANGJIAN_DATA_DIR ?? '.data';
+const url = process.env.DANGJIAN_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+
+const main = async () => {
+  try {
+    const res = await fetch(`${url}/health`);
+    if (!res.ok) throw new Error(`health answered ${res.status}`);
+  } catch (error) {
+    console.error(
+      `seed: the platform does not answer at ${url}/health (${error instanceof Error ? error.message : String(error)}).\n` +
+        'Start it first in another terminal: npm start (with the same PORT and DANGJIAN_DATA_DIR).',
+    );
+    process.exit(1);
+  }
+  const started = Date.now();
+  const summary = await seedInstitution({
+    url,
+    dataDir,
+    scale: demoScale,
+    log: (line) => console.error(`seed: ${line}`),
+  });
+  const created = Object.entries(summary.created)
+    .filter(([, n]) => n > 0)
+    .map(([kind, n]) => `${n} ${kind}`);
+  const secretary = summary.branches[0];
+  const member = summary.people.find(
+    (p) =>
+      p.branchId === secretary?.branchId &&
+      p.politicalStatus === 'full' &&
+      p.personId !== secretary?.secretaryId,
+  );
+  console.log(`demo data ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${url}
+  created      ${created.length > 0 ? created.join(', ') : 'nothing (everything was there already)'}
+  branches     ${summary.branches.map((b) => `${b.name} ${b.branchId}`).join('\n               ')}
+  people       ${summary.people.length} in the branches, committee token sub ${summary.committeeId}
+  activities   ${summary.activityIds.length} held   rooms ${summary.roomIds.length}   resources ${summary.resourceIds.length}   assessments ${summary.assessmentIds.length}
+  partners     ${summary.partnerIds.join(', ')}
+  joint events ${summary.jointEventIds.join(', ')}
+  try          TOKEN=$(npm run -s token -- --role committee --sub ${summary.committeeId})
+               curl -s -H "authorization: Bearer $TOKEN" ${url}/talent/insights/age-structure?branchId=${summary.branches[1]?.branchId}
+  a secretary  npm run -s token -- --role secretary --role member --sub ${secretary?.secretaryId} --branch ${secretary?.branchId}
+  a member     npm run -s token -- --role member --sub ${member?.personId} --branch ${member?.branchId}`);
+};
+
+main().catch((error: unknown) => {
+  if (error instanceof UnexpectedAnswer) console.error(`seed: unexpected answer: ${error.message}`);
+  else console.error(`seed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+});

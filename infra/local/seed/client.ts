@@ -1,0 +1,135 @@
+/**
+ * The seed's way into the platform: real HTTP requests through the gateway, with tokens of
+ * the runtime's own local issuer, and nothing else. Every answer is checked against the
+ * statuses the caller expects; anything else stops the seed with the request and the body.
+ */
+
+import type { Role } from '../../../shared/auth.js';
+import { createLocalIssuer, type LocalIssuer } from '../auth.js';
+
+const THROTTLE_RETRIES = 20;
+
+export interface Identity {
+  roles: Role[];
+  sub: string;
+  branchId?: string;
+  orgId?: string;
+}
+
+export interface Answer<T = any> {
+  status: number;
+  body: T;
+}
+
+/** An answer the seed did not expect: the platform refused, or the seed is wrong. */
+export class UnexpectedAnswer extends Error {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(`${method} ${path} answered ${status}: ${typeof body === 'string' ? body : JSON.stringify(body)}`);
+    this.name = 'UnexpectedAnswer';
+  }
+}
+
+export interface CallOptions {
+  as?: Identity;
+  body?: unknown;
+  /** Statuses that are a normal outcome here (409 of a rerun, say); default 200 and 201. */
+  expect?: readonly number[];
+}
+
+export interface SeedClient {
+  call<T = any>(method: string, path: string, options?: CallOptions): Promise<Answer<T>>;
+  /** Every item of a list route, following `nextCursor`. */
+  all<T = any>(path: string, as: Identity): Promise<T[]>;
+  /** The base URL, for presigned URLs the API hands out (they point elsewhere). */
+  url: string;
+}
+
+export const createSeedClient = async (options: {
+  url: string;
+  dataDir: string;
+  /** Sent as the test clock header; only a runtime with test controls listens to it. */
+  now?: Date;
+}): Promise<SeedClient> => {
+  const issuer: LocalIssuer = await createLocalIssuer({ dataDir: options.dataDir });
+  const tokens = new Map<string, Promise<string>>();
+  const tokenOf = (who: Identity) => {
+    const key = JSON.stringify(who);
+    let token = tokens.get(key);
+    if (!token) {
+      token = issuer.issueToken({
+        roles: who.roles,
+        sub: who.sub,
+        ...(who.branchId ? { branchId: who.branchId } : {}),
+        ...(who.orgId ? { orgId: who.orgId } : {}),
+      });
+      tokens.set(key, token);
+    }
+    return token;
+  };
+  const base = options.url.replace(/\/$/, '');
+
+  const call = async <T>(method: string, path: string, opts: CallOptions = {}): Promise<Answer<T>> => {
+    const headers: Record<string, string> = {};
+    if (opts.as) headers.authorization = `Bearer ${await tokenOf(opts.as)}`;
+    if (options.now) headers['x-dangjian-now'] = options.now.toISOString();
+    if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    // A throttled request (429, API Gateway's limits as `npm start` applies them) is sent
+    // again after a pause, as any well-behaved client does; anything else is answered at once.
+    for (let attempt = 1; ; attempt++) {
+      res = await fetch(`${base}${path}`, {
+        method,
+        headers,
+        ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
+      });
+      if (res.status !== 429 || attempt >= THROTTLE_RETRIES) break;
+      await res.arrayBuffer();
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+    const text = await res.text();
+    const body = (res.headers.get('content-type') ?? '').includes('json') && text ? JSON.parse(text) : text;
+    if (!(opts.expect ?? [200, 201]).includes(res.status)) {
+      throw new UnexpectedAnswer(method, path, res.status, body);
+    }
+    return { status: res.status, body: body as T };
+  };
+
+  const all = async <T>(path: string, as: Identity): Promise<T[]> => {
+    const items: T[] = [];
+    const join = path.includes('?') ? '&' : '?';
+    let cursor: string | undefined;
+    do {
+      const page = await call<{ items: T[]; nextCursor?: string }>(
+        'GET',
+        `${path}${join}limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        { as },
+      );
+      items.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    return items;
+  };
+
+  return { call, all, url: base };
+};
+
+/** Runs `work` over `items`, at most `limit` at a time, in order of start. */
+export const eachLimited = async <T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<void>,
+): Promise<void> => {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      await work(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+};

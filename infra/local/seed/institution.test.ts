@@ -1,0 +1,144 @@
+/**
+ * The seed against the shared test runtime: what it promises the demo shows is there when
+ * asked through the API, and a second run creates nothing. The test runtime holds other
+ * files' data too, so every check is about the ids this run returned. A separate institution
+ * name keeps its branches apart from any other seeding in the same runtime.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { as, runtime } from '../../../test/support/api.js';
+import { type SeedScale, type SeedSummary, seedInstitution } from './institution.js';
+
+const scale: SeedScale = { people: 80, activityMonths: 5, resources: 2, jointEvents: 1, partners: 2 };
+// Mid-year, so the months the biologics branch missed (2, 3 and 5 back) fall in this year.
+const now = new Date('2026-07-15T10:00:00+08:00');
+const options = () => ({
+  url: runtime().url,
+  dataDir: runtime().dataDir,
+  scale,
+  now,
+  institution: '测试药检院',
+  concurrency: 12,
+  uploadWaitMs: 20_000,
+});
+
+let first: SeedSummary;
+let second: SeedSummary;
+beforeAll(async () => {
+  first = await seedInstitution(options());
+  second = await seedInstitution(options());
+}, 180_000);
+
+const committee = () => as({ roles: ['committee'] });
+const branchNamed = (summary: SeedSummary, name: string) => {
+  const branch = summary.branches.find((b) => b.name.endsWith(name));
+  if (!branch) throw new Error(`no branch ${name}`);
+  return branch.branchId;
+};
+
+describe('seedInstitution', () => {
+  it('registers people at every stage of the pipeline, with steps due and overdue', async () => {
+    const c = await committee();
+    const stages = new Set<string>();
+    let overdue = 0;
+    for (const { branchId } of first.branches) {
+      const res = await c.get(`/talent/insights/pipeline?branchId=${branchId}`, { now });
+      expect(res.status).toBe(200);
+      for (const [stage, count] of Object.entries(res.body.counts as Record<string, number>)) {
+        if (count > 0) stages.add(stage);
+      }
+      overdue += (res.body.due as { overdue: boolean }[]).filter((d) => d.overdue).length;
+    }
+    expect([...stages].sort()).toEqual([
+      'activist',
+      'applicant',
+      'candidate',
+      'full',
+      'masses',
+      'probationary',
+    ]);
+    expect(overdue).toBeGreaterThan(0);
+    expect(first.people).toHaveLength(80);
+  });
+
+  it('leaves one branch with an age gap among its members, and the others without', async () => {
+    const c = await committee();
+    const gap = await c.get(`/talent/insights/age-structure?branchId=${branchNamed(first, '中药检验支部')}`, {
+      now,
+    });
+    expect(gap.status).toBe(200);
+    expect(gap.body.gaps).toEqual(['35-39', '40-44']);
+    const full = await c.get(
+      `/talent/insights/age-structure?branchId=${branchNamed(first, '化学药品检验支部')}`,
+      {
+        now,
+      },
+    );
+    expect(full.body.gaps).toEqual([]);
+  });
+
+  it('holds a year of meetings in which one branch missed months the others met', async () => {
+    const c = await committee();
+    const themeDays = async (name: string) => {
+      const res = await c.get(
+        `/activities/insights/compliance?branchId=${branchNamed(first, name)}&year=2026`,
+        {
+          now,
+        },
+      );
+      expect(res.status).toBe(200);
+      const type = (
+        res.body.branches[0].types as { type: string; periods: { label: string; status: string }[] }[]
+      ).find((t) => t.type === 'theme-day');
+      return new Map(type?.periods.map((p) => [p.label, p.status]));
+    };
+    const missed = await themeDays('生物制品检验支部');
+    const kept = await themeDays('化学药品检验支部');
+    const missedOnlyThere = [...missed].filter(
+      ([label, status]) => status === 'missed' && kept.get(label) === 'met',
+    );
+    expect(missedOnlyThere.map(([label]) => label)).toEqual(['2026-02', '2026-04', '2026-05']);
+
+    const held = await c.get(`/activities/${first.activityIds[0]}/attendance`);
+    expect(held.body.activityStatus).toBe('completed');
+    expect(held.body.items.length).toBeGreaterThan(0);
+  });
+
+  it('puts real files in the library that become available and download as uploaded', async () => {
+    const c = await committee();
+    expect(first.resourceIds).toHaveLength(2);
+    for (const resourceId of first.resourceIds) {
+      expect((await c.get(`/resources/${resourceId}`)).body.status).toBe('available');
+    }
+    const link = await c.get(`/resources/${first.resourceIds[0]}/download`);
+    const bytes = new Uint8Array(await (await fetch(link.body.url)).arrayBuffer());
+    expect(new TextDecoder().decode(bytes.slice(0, 8))).toBe('%PDF-1.4');
+    const results = await c.get(`/resources/assessments/${first.assessmentIds[0]}/results`);
+    expect(results.body.graded).toBeGreaterThan(0);
+  });
+
+  it('fills a joint event of approved partners beyond its capacity: a waitlist', async () => {
+    const c = await committee();
+    for (const partnerId of first.partnerIds) {
+      expect((await c.get(`/community/partners/${partnerId}`)).body.status).toBe('approved');
+    }
+    const waitlist = await c.get(`/community/events/${first.jointEventIds[0]}/waitlist`);
+    expect(waitlist.status).toBe(200);
+    expect(waitlist.body.items.length).toBeGreaterThan(0);
+  });
+
+  it('creates nothing on a second run and finds the same things', async () => {
+    expect(Object.values(second.created).every((n) => n === 0)).toBe(true);
+    expect(second.created).toMatchObject({ people: 0, activities: 0, attendance: 0, registrations: 0 });
+    const { created: _a, ...sameFirst } = first;
+    const { created: _b, ...sameSecond } = second;
+    expect(sameSecond).toEqual(sameFirst);
+    const c = await committee();
+    for (const { branchId } of first.branches) {
+      const people = await c.get(`/talent/insights/pipeline?branchId=${branchId}`, { now });
+      const total = Object.values(people.body.counts as Record<string, number>).reduce((s, n) => s + n, 0);
+      expect(total).toBe(20);
+    }
+    const registrations = await c.get(`/community/events/${first.jointEventIds[0]}/registrations?limit=100`);
+    expect(registrations.body.items).toHaveLength(first.created.registrations);
+  });
+});

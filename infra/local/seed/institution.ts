@@ -1,0 +1,834 @@
+/**
+ * Demo data for a running platform, entered the way people would: through the HTTP API, as
+ * the committee, the branch secretaries, members and partner organisations. A drug-testing
+ * institute (药品检验研究院) with four branches, its people at every stage of the pipeline,
+ * a year of meetings with attendance, rooms, a study library with real files, an assessment
+ * with attempts, and partners at a joint event with a waitlist.
+ *
+ * Rerunning creates nothing new: everything has a natural key the API can be asked about
+ * (people their derived id, so registering again is a 409; branches, rooms, partners,
+ * resources and events their name or title, looked up through list routes first). The one
+ * thing no route lists, an assessment, is remembered in `<dataDir>/seed/` and checked
+ * against the API before it is trusted.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { addDays, localDate } from '../../../shared/time.js';
+import { createSeedClient, eachLimited, type Identity, type SeedClient } from './client.js';
+import { pdfFile, pngFile, textFile } from './files.js';
+import {
+  type ActivityPlan,
+  activityPlans,
+  branchPlans,
+  chance,
+  committeePlans,
+  DEFAULT_INSTITUTION,
+  isMember,
+  type PersonPlan,
+  peoplePlans,
+  stableId,
+} from './plan.js';
+
+export interface SeedScale {
+  people: number;
+  activityMonths: number;
+  resources: number;
+  jointEvents: number;
+  partners: number;
+}
+
+export const demoScale: SeedScale = {
+  people: 80,
+  activityMonths: 12,
+  resources: 4,
+  jointEvents: 1,
+  partners: 2,
+};
+
+export interface SeedOptions {
+  url: string;
+  dataDir: string;
+  scale: SeedScale;
+  /**
+   * The time the data is planned around (default: the real clock). It reaches the platform
+   * only as the test clock header, which `npm start` ignores: give it only to a test runtime.
+   */
+  now?: Date;
+  concurrency?: number;
+  log?: (line: string) => void;
+  /** Another institution beside the demo one (the benchmark's): its own names and ids. */
+  institution?: string;
+  /** How long an upload may take to be checked and become available (default 60 s). */
+  uploadWaitMs?: number;
+}
+
+export interface SeedSummary {
+  branches: { branchId: string; name: string; secretaryId: string }[];
+  people: { personId: string; branchId: string; politicalStatus: string }[];
+  activityIds: string[];
+  roomIds: string[];
+  resourceIds: string[];
+  assessmentIds: string[];
+  partnerIds: string[];
+  jointEventIds: string[];
+  /** The committee member whose id the seed's committee token carries. */
+  committeeId: string;
+  /** What this run created, by kind; all zero on a rerun. */
+  created: Record<CreatedKind, number>;
+}
+
+type CreatedKind =
+  | 'branches'
+  | 'people'
+  | 'activities'
+  | 'attendance'
+  | 'rooms'
+  | 'resources'
+  | 'assessments'
+  | 'attempts'
+  | 'partners'
+  | 'jointEvents'
+  | 'registrations';
+
+interface Branch {
+  branchId: string;
+  name: string;
+  secretaryId?: string;
+  partyGroups: { id: string; name: string; leaderId?: string }[];
+  version: number;
+}
+
+/** What the API cannot list, remembered beside the runtime's data (and checked before use). */
+const ledger = (dataDir: string, institution: string) => {
+  const path = join(dataDir, 'seed', 'ledger.json');
+  let entries: Record<string, string> | undefined;
+  const load = async () => {
+    if (entries) return entries;
+    try {
+      entries = JSON.parse(await readFile(path, 'utf8')) as Record<string, string>;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      entries = {};
+    }
+    return entries;
+  };
+  return {
+    recall: async (key: string) => (await load())[`${institution}:${key}`],
+    remember: async (key: string, id: string) => {
+      const all = await load();
+      all[`${institution}:${key}`] = id;
+      await mkdir(join(dataDir, 'seed'), { recursive: true });
+      const tmp = `${path}.${process.pid}.tmp`;
+      await writeFile(tmp, `${JSON.stringify(all, null, 2)}\n`);
+      await rename(tmp, path);
+    },
+  };
+};
+
+const RESOURCE_SHELF: readonly {
+  title: string;
+  kind: 'document' | 'policy' | 'meeting-spirit';
+  contentType: string;
+  tags: string[];
+  minutes: number;
+  bytes: () => Uint8Array;
+}[] = [
+  {
+    title: '《中国共产党章程》学习辅导',
+    kind: 'document',
+    contentType: 'application/pdf',
+    tags: ['党章', '必学'],
+    minutes: 45,
+    bytes: () => pdfFile(['Constitution of the Communist Party of China', 'Study guide for branch members']),
+  },
+  {
+    title: '党的二十届三中全会精神解读',
+    kind: 'meeting-spirit',
+    contentType: 'application/pdf',
+    tags: ['会议精神'],
+    minutes: 60,
+    bytes: () => pdfFile(['Third Plenary Session of the 20th Central Committee', 'Key points for study']),
+  },
+  {
+    title: '《中国共产党纪律处分条例》要点',
+    kind: 'policy',
+    contentType: 'text/plain',
+    tags: ['纪律', '廉政'],
+    minutes: 30,
+    bytes: () =>
+      textFile(
+        '《中国共产党纪律处分条例》学习要点\n一、总则\n二、对违反政治纪律行为的处分\n三、对违反廉洁纪律行为的处分\n',
+      ),
+  },
+  {
+    title: '“药检为民”党员先锋岗风采',
+    kind: 'document',
+    contentType: 'image/png',
+    tags: ['先锋岗', '宣传'],
+    minutes: 5,
+    bytes: () => pngFile(),
+  },
+];
+
+const PARTNER_SHELF: readonly {
+  orgName: string;
+  orgType: 'community' | 'school' | 'enterprise' | 'institution';
+}[] = [
+  { orgName: '东城区和平里街道社区党委', orgType: 'community' },
+  { orgName: '北方医药职业技术学院', orgType: 'school' },
+  { orgName: '华康医药集团有限公司党委', orgType: 'enterprise' },
+  { orgName: '市疾病预防控制中心', orgType: 'institution' },
+];
+
+const ROOMS = {
+  'activity-room': { name: '党员活动室（科研楼201）', capacity: 40 },
+  hall: { name: '多功能报告厅', capacity: 150 },
+  library: { name: '党建书屋', capacity: 20 },
+} as const;
+
+const committeeQuestions = [
+  {
+    kind: 'single',
+    prompt: '党的最高领导机关是？',
+    options: ['党的全国代表大会和它所产生的中央委员会', '中央政治局', '中央书记处'],
+    answer: 0,
+  },
+  { kind: 'true-false', prompt: '预备党员的预备期为一年。', answer: true },
+  {
+    kind: 'multiple',
+    prompt: '“三会一课”中的“三会”包括？',
+    options: ['支部党员大会', '支部委员会', '党小组会', '职工代表大会'],
+    answer: [0, 1, 2],
+  },
+  {
+    kind: 'single',
+    prompt: '发展党员须有几名正式党员作入党介绍人？',
+    options: ['一名', '两名', '三名'],
+    answer: 1,
+  },
+  { kind: 'true-false', prompt: '入党积极分子经过半年培养即可列为发展对象。', answer: false },
+] as const;
+
+export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary> => {
+  const log = options.log ?? (() => undefined);
+  const institution = options.institution ?? DEFAULT_INSTITUTION;
+  const now = options.now ?? new Date();
+  const today = localDate(now);
+  const limit = options.concurrency ?? 12;
+  const api: SeedClient = await createSeedClient({
+    url: options.url,
+    dataDir: options.dataDir,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const remembered = ledger(options.dataDir, institution);
+  const created: Record<CreatedKind, number> = {
+    branches: 0,
+    people: 0,
+    activities: 0,
+    attendance: 0,
+    rooms: 0,
+    resources: 0,
+    assessments: 0,
+    attempts: 0,
+    partners: 0,
+    jointEvents: 0,
+    registrations: 0,
+  };
+
+  const committeePeople = committeePlans(institution, today);
+  const committee: Identity = { roles: ['committee'], sub: (committeePeople[0] as PersonPlan).personId };
+
+  // 1. Branches (党支部) with their party groups, found by name.
+  const plans = branchPlans(institution);
+  const existing = await api.all<Branch>('/talent/branches', committee);
+  const branches: Branch[] = [];
+  for (const plan of plans) {
+    let branch = existing.find((b) => b.name === plan.name);
+    if (!branch) {
+      branch = (
+        await api.call<Branch>('POST', '/talent/branches', {
+          as: committee,
+          body: { name: plan.name, partyGroups: plan.partyGroups.map((name) => ({ name })) },
+        })
+      ).body;
+      created.branches++;
+    }
+    branches.push(branch);
+  }
+  log(`branches: ${branches.map((b) => b.name).join(', ')}`);
+
+  // 2. People, the committee first; a rerun meets the API's 409 for each and moves on.
+  const people = peoplePlans(institution, plans, options.scale.people, today);
+  const groupIdOf = (b: number, group: 0 | 1 | undefined) =>
+    group === undefined
+      ? undefined
+      : branches[b]?.partyGroups.find((g) => g.name === plans[b]?.partyGroups[group])?.id;
+  const groupId = (p: PersonPlan) => groupIdOf(p.branch, p.partyGroup);
+  await eachLimited([...committeePeople, ...people], limit, async (p) => {
+    const branch = branches[p.branch];
+    const answer = await api.call('POST', '/talent/people', {
+      as: committee,
+      expect: [201, 409],
+      body: {
+        personId: p.personId,
+        name: p.name,
+        gender: p.gender,
+        birthDate: p.birthDate,
+        department: p.department,
+        ...(branch ? { branchId: branch.branchId } : {}),
+        politicalStatus: p.politicalStatus,
+        statusSince: p.statusSince,
+        workStartDate: p.workStartDate,
+        position: p.position,
+        title: p.title,
+        education: p.education,
+        ...(groupId(p) ? { partyGroupId: groupId(p) } : {}),
+      },
+    });
+    if (answer.status === 201) created.people++;
+    else if (answer.body?.error?.code !== 'person-exists') {
+      throw new Error(`registering ${p.name}: ${JSON.stringify(answer.body)}`);
+    }
+  });
+  log(`people: ${people.length + committeePeople.length} (${created.people} new)`);
+
+  // Each branch's secretary (支部书记) and party-group leaders, once.
+  const secretaries = new Map<number, PersonPlan>();
+  for (const p of people) if (p.secretary) secretaries.set(p.branch, p);
+  for (const [b, branch] of branches.entries()) {
+    const secretary = secretaries.get(b);
+    if (!secretary || branch.secretaryId) continue;
+    const leaders = branch.partyGroups.map(
+      (g) =>
+        people.find((p) => p.branch === b && !p.secretary && isMember(p) && groupId(p) === g.id)?.personId,
+    );
+    branches[b] = (
+      await api.call<Branch>('PATCH', `/talent/branches/${branch.branchId}`, {
+        as: committee,
+        body: {
+          version: branch.version,
+          secretaryId: secretary.personId,
+          partyGroups: branch.partyGroups.map((g, i) => ({
+            id: g.id,
+            name: g.name,
+            ...(leaders[i] ? { leaderId: leaders[i] } : {}),
+          })),
+        },
+      })
+    ).body;
+  }
+  const secretaryOf = (b: number): Identity => {
+    const branch = branches[b] as Branch;
+    return { roles: ['secretary', 'member'], sub: branch.secretaryId as string, branchId: branch.branchId };
+  };
+  const memberOf = (p: PersonPlan): Identity => ({
+    roles: ['member'],
+    sub: p.personId,
+    branchId: (branches[p.branch] as Branch).branchId,
+  });
+
+  // 3. Rooms (党员活动室), found by name.
+  const rooms = await api.all<{ roomId: string; name: string; capacity: number }>(
+    '/activities/rooms',
+    committee,
+  );
+  const roomIds: Record<keyof typeof ROOMS, string> = { 'activity-room': '', hall: '', library: '' };
+  for (const [key, room] of Object.entries(ROOMS) as [
+    keyof typeof ROOMS,
+    (typeof ROOMS)[keyof typeof ROOMS],
+  ][]) {
+    let found = rooms.find((r) => r.name === room.name);
+    if (!found) {
+      found = (await api.call('POST', '/activities/rooms', { as: committee, body: room })).body;
+      created.rooms++;
+    }
+    roomIds[key] = (found as { roomId: string }).roomId;
+  }
+
+  // 4. A year of meetings, each held (completed) with its attendance.
+  const activityIds = await seedActivities(api, {
+    plans: activityPlans(plans, options.scale.activityMonths, today),
+    branches,
+    people,
+    groupId,
+    groupIdOf,
+    roomIds,
+    secretaryOf,
+    committee,
+    today,
+    limit,
+    created,
+  });
+  log(`activities: ${activityIds.length} (${created.activities} new)`);
+
+  // 5. The study library: real files through the presigned POST, checked by the platform.
+  const resourceIds = await seedResources(api, {
+    count: options.scale.resources,
+    committee,
+    waitMs: options.uploadWaitMs ?? 60_000,
+    created,
+  });
+  log(`resources: ${resourceIds.length} (${created.resources} new)`);
+
+  // 6. An assessment (考核) on the first resource, taken by a few members of each branch.
+  const assessmentIds: string[] = [];
+  if (resourceIds.length > 0) {
+    let assessmentId = await remembered.recall('assessment:0');
+    if (assessmentId) {
+      const known = await api.call('GET', `/resources/assessments/${assessmentId}/results`, {
+        as: committee,
+        expect: [200, 404],
+      });
+      if (known.status === 404) assessmentId = undefined;
+    }
+    if (!assessmentId) {
+      assessmentId = (
+        await api.call<{ assessmentId: string }>('POST', '/resources/assessments', {
+          as: committee,
+          body: {
+            title: '党章党规知识测试',
+            resourceId: resourceIds[0],
+            passMark: 60,
+            timeLimitMinutes: 20,
+            maxAttempts: 2,
+            questions: committeeQuestions,
+          },
+        })
+      ).body.assessmentId;
+      await remembered.remember('assessment:0', assessmentId);
+      created.assessments++;
+    }
+    assessmentIds.push(assessmentId);
+    const graded = new Set(
+      (
+        await api.call<{ people: { personId: string }[] }>(
+          'GET',
+          `/resources/assessments/${assessmentId}/results`,
+          {
+            as: committee,
+          },
+        )
+      ).body.people.map((p) => p.personId),
+    );
+    const takers = people.filter(isMember).filter((_, i) => i % 3 === 0);
+    await eachLimited(
+      takers.filter((p) => !graded.has(p.personId)),
+      limit,
+      async (p) => {
+        const attempt = (
+          await api.call<{ attemptId: string; questions: { questionId: string }[] }>(
+            'POST',
+            `/resources/assessments/${assessmentId}/attempts`,
+            { as: memberOf(p) },
+          )
+        ).body;
+        // Most know their 党章; a few slip on the multiple choice or the last statement.
+        const answers: Record<string, unknown> = {};
+        committeeQuestions.forEach((q, i) => {
+          const slips = chance(`${p.personId}:q${i}`) < 0.2;
+          answers[`q${i + 1}`] = slips
+            ? q.kind === 'true-false'
+              ? !q.answer
+              : q.kind === 'multiple'
+                ? [0]
+                : (q.answer + 1) % q.options.length
+            : q.answer;
+        });
+        await api.call(
+          'POST',
+          `/resources/assessments/${assessmentId}/attempts/${attempt.attemptId}/submit`,
+          {
+            as: memberOf(p),
+            body: { answers },
+          },
+        );
+        created.attempts++;
+      },
+    );
+  }
+
+  // 7. Partners (共建单位): applied for on the public form, approved by the committee.
+  const partnerIds = await seedPartners(api, { count: options.scale.partners, committee, created });
+  log(`partners: ${partnerIds.length} approved (${created.partners} new)`);
+
+  // 8. Joint events: published, registered for by partners and members beyond capacity.
+  const jointEventIds = await seedJointEvents(api, {
+    count: options.scale.jointEvents,
+    committee,
+    partnerIds,
+    registrants: people
+      .filter(isMember)
+      .filter((_, i) => i % 4 === 1)
+      .slice(0, 8)
+      .map(memberOf),
+    now,
+    created,
+  });
+  log(`joint events: ${jointEventIds.length} (${created.jointEvents} new)`);
+
+  return {
+    branches: branches.map((b) => ({
+      branchId: b.branchId,
+      name: b.name,
+      secretaryId: b.secretaryId as string,
+    })),
+    people: people.map((p) => ({
+      personId: p.personId,
+      branchId: (branches[p.branch] as Branch).branchId,
+      politicalStatus: p.politicalStatus,
+    })),
+    activityIds,
+    roomIds: Object.values(roomIds),
+    resourceIds,
+    assessmentIds,
+    partnerIds,
+    jointEventIds,
+    committeeId: committee.sub,
+    created,
+  };
+};
+
+interface ActivityView {
+  activityId: string;
+  title: string;
+  status: 'scheduled' | 'completed' | 'cancelled';
+}
+
+const ATTENDANCE_BATCH = 99;
+
+const seedActivities = async (
+  api: SeedClient,
+  ctx: {
+    plans: ActivityPlan[];
+    branches: Branch[];
+    people: PersonPlan[];
+    groupId: (p: PersonPlan) => string | undefined;
+    groupIdOf: (b: number, group: 0 | 1 | undefined) => string | undefined;
+    roomIds: Record<keyof typeof ROOMS, string>;
+    secretaryOf: (b: number) => Identity;
+    committee: Identity;
+    today: string;
+    limit: number;
+    created: Record<CreatedKind, number>;
+  },
+): Promise<string[]> => {
+  if (ctx.plans.length === 0) return [];
+  const from = ctx.plans.map((p) => p.startsAt).sort()[0] as string;
+  const to = new Date(`${addDays(ctx.today, 1)}T00:00:00+08:00`).toISOString();
+  const known = new Map<string, ActivityView>();
+  for (const branch of ctx.branches) {
+    const listed = await api.all<ActivityView>(
+      `/activities?branchId=${branch.branchId}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
+      ctx.committee,
+    );
+    for (const a of listed) if (a.status !== 'cancelled') known.set(`${branch.branchId}:${a.title}`, a);
+  }
+  const ids: string[] = [];
+  await eachLimited(ctx.plans, ctx.limit, async (plan, index) => {
+    const branch = ctx.branches[plan.branch] as Branch;
+    const secretary = ctx.secretaryOf(plan.branch);
+    const partyGroupId = ctx.groupIdOf(plan.branch, plan.partyGroup);
+    const invitees = ctx.people.filter(
+      (p) =>
+        p.branch === plan.branch &&
+        isMember(p) &&
+        (partyGroupId === undefined || ctx.groupId(p) === partyGroupId),
+    );
+    let activity = known.get(`${branch.branchId}:${plan.title}`);
+    if (!activity) {
+      const room = plan.wantsRoom ? ROOMS[plan.wantsRoom] : undefined;
+      const roomId =
+        room && invitees.length <= room.capacity
+          ? ctx.roomIds[plan.wantsRoom as keyof typeof ROOMS]
+          : undefined;
+      activity = (
+        await api.call<ActivityView>('POST', '/activities', {
+          as: secretary,
+          body: {
+            branchId: branch.branchId,
+            type: plan.type,
+            ...(partyGroupId ? { partyGroupId } : {}),
+            title: plan.title,
+            agenda: plan.agenda,
+            startsAt: plan.startsAt,
+            endsAt: plan.endsAt,
+            ...(roomId ? { roomId } : { location: '院本部会议室' }),
+            inviteeIds: invitees.map((p) => p.personId),
+          },
+        })
+      ).body;
+      ctx.created.activities++;
+    }
+    ids[index] = activity.activityId;
+    if (activity.status === 'completed') return;
+    // Attendance as the secretary took it: most came, a few late, some excused, one often absent.
+    const entries = invitees.map((p) => {
+      const roll = chance(`${activity.activityId}:${p.personId}`);
+      const status =
+        p.oftenAbsent && roll < 0.6
+          ? 'absent'
+          : roll < 0.82
+            ? 'present'
+            : roll < 0.9
+              ? 'late'
+              : roll < 0.96
+                ? 'excused'
+                : 'absent';
+      return { personId: p.personId, status, ...(status === 'excused' ? { note: '外出执行抽检任务' } : {}) };
+    });
+    for (let i = 0; i < entries.length; i += ATTENDANCE_BATCH) {
+      await api.call('PUT', `/activities/${activity.activityId}/attendance`, {
+        as: secretary,
+        body: { entries: entries.slice(i, i + ATTENDANCE_BATCH) },
+      });
+      ctx.created.attendance += Math.min(ATTENDANCE_BATCH, entries.length - i);
+    }
+    await api.call('POST', `/activities/${activity.activityId}/complete`, {
+      as: secretary,
+      body: {
+        minutes: `${plan.title}：应到${invitees.length}人。${plan.agenda}。会议按议程进行，形成会议记录。`,
+        resolutions: plan.type === 'branch-general-meeting' ? ['通过本季度党建工作总结'] : [],
+      },
+    });
+  });
+  return ids;
+};
+
+interface ResourceView {
+  resourceId: string;
+  title: string;
+  status: 'uploading' | 'available' | 'rejected' | 'archived';
+}
+
+const seedResources = async (
+  api: SeedClient,
+  ctx: { count: number; committee: Identity; waitMs: number; created: Record<CreatedKind, number> },
+): Promise<string[]> => {
+  const ids: string[] = [];
+  for (let i = 0; i < ctx.count; i++) {
+    const shelf = RESOURCE_SHELF[i % RESOURCE_SHELF.length] as (typeof RESOURCE_SHELF)[number];
+    const title =
+      i < RESOURCE_SHELF.length
+        ? shelf.title
+        : `${shelf.title}（${Math.floor(i / RESOURCE_SHELF.length) + 1}）`;
+    const found: ResourceView[] = [];
+    for (const status of ['available', 'uploading'] as const) {
+      const listed = await api.all<ResourceView>(
+        `/resources?status=${status}&q=${encodeURIComponent(title)}`,
+        ctx.committee,
+      );
+      found.push(...listed.filter((r) => r.title === title));
+    }
+    const available = found.find((r) => r.status === 'available');
+    if (available) {
+      ids.push(available.resourceId);
+      continue;
+    }
+    // An upload a crashed run left half done cannot be finished (the form is gone): it goes.
+    for (const stale of found) {
+      await api.call('POST', `/resources/${stale.resourceId}/archive`, { as: ctx.committee });
+    }
+    const bytes = shelf.bytes();
+    const resource = (
+      await api.call<ResourceView & { upload: { url: string; fields: Record<string, string> } }>(
+        'POST',
+        '/resources',
+        {
+          as: ctx.committee,
+          body: {
+            title,
+            kind: shelf.kind,
+            contentType: shelf.contentType,
+            sizeBytes: bytes.length,
+            tags: shelf.tags,
+            estimatedMinutes: shelf.minutes,
+          },
+        },
+      )
+    ).body;
+    await uploadFile(resource.upload, bytes, shelf.contentType);
+    await waitUntilAvailable(api, resource.resourceId, ctx.committee, ctx.waitMs);
+    ctx.created.resources++;
+    ids.push(resource.resourceId);
+  }
+  return ids;
+};
+
+/** What a browser's form does with a presigned POST: the policy's fields, then the file. */
+export const uploadFile = async (
+  upload: { url: string; fields: Record<string, string> },
+  bytes: Uint8Array,
+  contentType: string,
+): Promise<void> => {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
+  form.append('file', new Blob([bytes], { type: contentType }), 'file');
+  const res = await fetch(upload.url, { method: 'POST', body: form });
+  if (!res.ok) throw new Error(`upload to ${upload.url} answered ${res.status}: ${await res.text()}`);
+};
+
+/**
+ * The platform checks an upload after S3 reports it (an event on the bus), so availability
+ * comes a moment later: asked again until then, within a bound.
+ */
+export const waitUntilAvailable = async (
+  api: SeedClient,
+  resourceId: string,
+  as: Identity,
+  waitMs: number,
+): Promise<void> => {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const resource = (
+      await api.call<ResourceView & { rejectedReason?: string }>('GET', `/resources/${resourceId}`, { as })
+    ).body;
+    if (resource.status === 'available') return;
+    if (resource.status !== 'uploading') {
+      throw new Error(`resource ${resourceId} is ${resource.status}: ${resource.rejectedReason ?? ''}`);
+    }
+    if (Date.now() > deadline) throw new Error(`resource ${resourceId} still uploading after ${waitMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+};
+
+interface PartnerView {
+  partnerId: string;
+  orgName: string;
+  status: string;
+}
+
+const seedPartners = async (
+  api: SeedClient,
+  ctx: { count: number; committee: Identity; created: Record<CreatedKind, number> },
+): Promise<string[]> => {
+  const listed: PartnerView[] = [];
+  for (const status of ['approved', 'pending'] as const) {
+    listed.push(...(await api.all<PartnerView>(`/community/partners?status=${status}`, ctx.committee)));
+  }
+  const ids: string[] = [];
+  for (let i = 0; i < ctx.count; i++) {
+    const shelf = PARTNER_SHELF[i % PARTNER_SHELF.length] as (typeof PARTNER_SHELF)[number];
+    const orgName = i < PARTNER_SHELF.length ? shelf.orgName : `${shelf.orgName}（${i + 1}）`;
+    let partner = listed.find((p) => p.orgName === orgName);
+    if (!partner) {
+      const applied = await api.call<{ partnerId: string }>('POST', '/community/partners/applications', {
+        expect: [202],
+        body: {
+          consent: true,
+          orgName,
+          orgType: shelf.orgType,
+          contactName: ['赵敏', '钱立', '孙倩', '李航'][i % 4],
+          contactPhone: `1391000${String(1000 + i).slice(-4)}`,
+          contactEmail: `partner${i + 1}@example.cn`,
+          intro: `${orgName}与研究院开展药品安全科普、志愿服务等党建共建活动。`,
+        },
+      });
+      partner = { partnerId: applied.body.partnerId, orgName, status: 'pending' };
+      ctx.created.partners++;
+    }
+    if (partner.status === 'pending') {
+      await api.call('POST', `/community/partners/${partner.partnerId}/approve`, { as: ctx.committee });
+    }
+    ids.push(partner.partnerId);
+  }
+  return ids;
+};
+
+interface EventView {
+  jointEventId: string;
+  title: string;
+  status: string;
+}
+
+interface RegistrationView {
+  registrant: { kind: 'partner'; partnerId: string } | { kind: 'member'; personId: string };
+  status: string;
+}
+
+const seedJointEvents = async (
+  api: SeedClient,
+  ctx: {
+    count: number;
+    committee: Identity;
+    partnerIds: string[];
+    registrants: Identity[];
+    now: Date;
+    created: Record<CreatedKind, number>;
+  },
+): Promise<string[]> => {
+  const listed = [
+    ...(await api.all<EventView>('/community/events', ctx.committee)),
+    ...(await api.all<EventView>('/community/events/drafts', ctx.committee)),
+  ];
+  const day = 86_400_000;
+  const ids: string[] = [];
+  for (let i = 0; i < ctx.count; i++) {
+    const title = `“药品安全进社区”科普志愿服务${i === 0 ? '' : `（第${i + 1}场）`}`;
+    let event = listed.find((e) => e.title === title);
+    if (!event) {
+      const starts = new Date(
+        `${localDate(new Date(ctx.now.getTime() + (30 + 7 * i) * day))}T09:00:00+08:00`,
+      );
+      event = (
+        await api.call<EventView>('POST', '/community/events', {
+          as: ctx.committee,
+          body: {
+            title,
+            kind: 'science-outreach',
+            description: '研究院党员与共建单位一起走进社区，讲解安全用药知识、开展药品真伪识别咨询。',
+            startsAt: starts.toISOString(),
+            endsAt: new Date(starts.getTime() + 3 * 3_600_000).toISOString(),
+            location: '和平里街道社区服务中心',
+            // Small on purpose: the demo shows the waitlist.
+            capacity: 12,
+            partnerQuota: 4,
+            registrationOpensAt: new Date(ctx.now.getTime() - day).toISOString(),
+            registrationClosesAt: new Date(starts.getTime() - 2 * day).toISOString(),
+            hostPartnerIds: ctx.partnerIds.slice(0, 1),
+          },
+        })
+      ).body;
+      ctx.created.jointEvents++;
+    }
+    if (event.status === 'draft') {
+      await api.call('POST', `/community/events/${event.jointEventId}/publish`, { as: ctx.committee });
+    }
+    const eventId = event.jointEventId;
+    const registered = await api.all<RegistrationView>(
+      `/community/events/${eventId}/registrations`,
+      ctx.committee,
+    );
+    const has = (r: RegistrationView['registrant']) =>
+      registered.some(
+        (x) =>
+          x.status !== 'cancelled' &&
+          (r.kind === 'partner'
+            ? x.registrant.kind === 'partner' && x.registrant.partnerId === r.partnerId
+            : x.registrant.kind === 'member' && x.registrant.personId === r.personId),
+      );
+    for (const [p, partnerId] of ctx.partnerIds.entries()) {
+      if (has({ kind: 'partner', partnerId })) continue;
+      // More than the partner quota of 4: the last ones wait.
+      const participants = Array.from({ length: 5 - (p % 2) }, (_, k) => ({
+        name: `${['周', '吴', '郑', '冯', '陈'][k]}${['志愿者', '老师', '同学'][p % 3]}${k + 1}`,
+        phone: `1380000${String(p * 100 + k).padStart(4, '0')}`,
+      }));
+      await api.call('POST', `/community/events/${eventId}/registrations`, {
+        as: { roles: ['partner'], sub: stableId(`partner-account:${partnerId}`), orgId: partnerId },
+        body: { participants, consent: true },
+      });
+      ctx.created.registrations++;
+    }
+    for (const member of ctx.registrants) {
+      if (has({ kind: 'member', personId: member.sub })) continue;
+      const answer = await api.call('POST', `/community/events/${eventId}/registrations`, {
+        as: member,
+        body: {},
+        expect: [201, 409],
+      });
+      if (answer.status === 201) ctx.created.registrations++;
+    }
+    ids.push(eventId);
+  }
+  return ids;
+};
