@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalIssuer, type IssueTokenInput, type LocalIssuer } from '../../infra/local/auth.js';
+import { type BusTarget, LocalBus } from '../../infra/local/bus.js';
 import { type Runtime, startRuntime } from '../../infra/local/runtime.js';
 import { services } from '../../services/index.js';
 import { CapacityMeter } from './capacity.js';
@@ -24,6 +25,45 @@ export interface CallOptions {
   /** The request's instant, as the `x-dangjian-now` header the runtime honours here. */
   now?: string;
 }
+
+/** A consumer's delivery that succeeded: which subscription, the event, how long the handler ran. */
+export interface Delivery {
+  target: string;
+  event: { id: string; 'detail-type': string; detail: { data?: Record<string, unknown> } };
+  ms: number;
+  at: number;
+}
+
+const deliveryListeners = new Set<(d: Delivery) => void>();
+let busWrapped = false;
+
+/**
+ * Times every consumer the runtime subscribes: each subscription's `deliver` is wrapped as
+ * the runtime hands it to the bus, so the bench sees when a consumer's effect is done (event
+ * delay) and how long it ran (its Lambda's duration), without touching the runtime.
+ */
+const wrapBus = () => {
+  if (busWrapped) return;
+  busWrapped = true;
+  const subscribe = LocalBus.prototype.subscribe;
+  LocalBus.prototype.subscribe = function (this: LocalBus, target: BusTarget) {
+    return subscribe.call(this, {
+      ...target,
+      deliver: async (event) => {
+        const started = performance.now();
+        await target.deliver(event);
+        const at = performance.now();
+        const delivery = { target: target.name, event: event as Delivery['event'], ms: at - started, at };
+        for (const listener of deliveryListeners) listener(delivery);
+      },
+    });
+  };
+};
+
+export const onDelivery = (listener: (d: Delivery) => void): (() => void) => {
+  deliveryListeners.add(listener);
+  return () => deliveryListeners.delete(listener);
+};
 
 export interface Platform {
   runtime: Runtime;
@@ -43,6 +83,7 @@ export const startPlatform = async (): Promise<Platform> => {
   const dataDir = await mkdtemp(join(tmpdir(), 'dangjian-bench-'));
   const meter = new CapacityMeter();
   const uninstall = meter.install();
+  wrapBus();
   const runtime = await startRuntime({
     services,
     dataDir,

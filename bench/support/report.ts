@@ -3,7 +3,7 @@
  * which each benchmark updates under its own key so a filtered run keeps the others' figures.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 export const RESULTS_FILE = join(import.meta.dirname, '..', 'results.json');
@@ -29,6 +29,8 @@ export const machine = () => ({
   ramGiB: round(totalmem() / 1024 ** 3, 1),
   node: process.version,
   platform: `${process.platform} ${process.arch}`,
+  /** Other work on the machine skews every figure: the 1-minute load average when saved. */
+  loadAverage: round(loadavg()[0] ?? 0, 1),
 });
 
 type Cell = string | number | boolean | undefined;
