@@ -7,7 +7,7 @@
 import type { Role } from '../../../shared/auth.js';
 import { createLocalIssuer, type LocalIssuer } from '../auth.js';
 
-const THROTTLE_RETRIES = 20;
+const RETRIES = 20;
 
 export interface Identity {
   roles: Role[];
@@ -79,15 +79,18 @@ export const createSeedClient = async (options: {
     if (options.now) headers['x-dangjian-now'] = options.now.toISOString();
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
-    // A throttled request (429, API Gateway's limits as `npm start` applies them) is sent
-    // again after a pause, as any well-behaved client does; anything else is answered at once.
+    // Throttled (429, API Gateway's limits as `npm start` applies them) or a dependency briefly
+    // unavailable (503, DynamoDB Local on a busy machine): sent again after a pause, as the
+    // answers ask. A 503 may hide a write that happened; the callers' natural keys and
+    // conflict answers make a repeated write harmless.
     for (let attempt = 1; ; attempt++) {
       res = await fetch(`${base}${path}`, {
         method,
         headers,
         ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
       });
-      if (res.status !== 429 || attempt >= THROTTLE_RETRIES) break;
+      const retry = res.status === 429 || res.status === 503;
+      if (!retry || attempt >= RETRIES || (opts.expect ?? []).includes(res.status)) break;
       await res.arrayBuffer();
       await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
     }

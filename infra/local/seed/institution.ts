@@ -583,13 +583,18 @@ const seedActivities = async (
       });
       ctx.created.attendance += Math.min(ATTENDANCE_BATCH, entries.length - i);
     }
-    await api.call('POST', `/activities/${activity.activityId}/complete`, {
+    const completed = await api.call('POST', `/activities/${activity.activityId}/complete`, {
       as: secretary,
+      // Completed already: a completion whose answer was lost (a 503) and was sent again.
+      expect: [200, 409],
       body: {
         minutes: `${plan.title}：应到${invitees.length}人。${plan.agenda}。会议按议程进行，形成会议记录。`,
         resolutions: plan.type === 'branch-general-meeting' ? ['通过本季度党建工作总结'] : [],
       },
     });
+    if (completed.status === 409 && completed.body?.error?.code !== 'activity-completed') {
+      throw new Error(`completing ${plan.title}: ${JSON.stringify(completed.body)}`);
+    }
   });
   return ids;
 };

@@ -1,0 +1,62 @@
+/** What the browser tests share: the running platform, its tokens, and Debian's Chromium. */
+import { existsSync } from 'node:fs';
+import { type Browser, chromium } from 'playwright-core';
+import { createLocalIssuer } from '../../infra/local/auth.js';
+import type { Role } from '../../shared/auth.js';
+
+export const baseUrl = (process.env.DANGJIAN_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
+const dataDir = process.env.DANGJIAN_DATA_DIR ?? '.data';
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Fails with what to do when the platform or the browser is missing, not with a timeout. */
+export const requirePlatform = async (): Promise<void> => {
+  try {
+    const res = await fetch(`${baseUrl}/health`);
+    if (!res.ok) throw new Error(`health answered ${res.status}`);
+  } catch (error) {
+    throw new Error(
+      `the platform does not answer at ${baseUrl}/health (${(error as Error).message}): start it with \`npm start\` ` +
+        '(and set DANGJIAN_URL / DANGJIAN_DATA_DIR if it runs elsewhere)',
+    );
+  }
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `no Chromium at ${CHROMIUM}: install it with \`sudo apt-get install chromium\` (see README)`,
+    );
+  }
+};
+
+/** Debian's Chromium, never a downloaded one; no sandbox, as it runs as root in containers. */
+export const launch = (): Promise<Browser> =>
+  chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], headless: true });
+
+let issuer: ReturnType<typeof createLocalIssuer> | undefined;
+export const tokenFor = async (identity: { roles: Role[]; sub?: string; branchId?: string }) => {
+  issuer ??= createLocalIssuer({ dataDir });
+  return (await issuer).issueToken({
+    roles: identity.roles,
+    ...(identity.sub ? { sub: identity.sub } : {}),
+    ...(identity.branchId ? { branchId: identity.branchId } : {}),
+  });
+};
+
+export const api = async <T = any>(
+  method: string,
+  path: string,
+  token: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> => {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return {
+    status: res.status,
+    body: (text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text) as T,
+  };
+};
