@@ -77,8 +77,12 @@ export const listRegistrationsQuery = z.strictObject({ ...pageQuery });
 /** Who registers: a partner for its organisation, or a member for themselves. */
 const registrantOf = (caller: Caller, asPartner: boolean): Registrant => {
   if (asPartner) {
-    if (!hasRole(caller, 'partner') || !caller.orgId)
-      throw forbidden('Only partner accounts register participants');
+    // The member is admitted to the route; naming others is a mistake in the body, not a role.
+    if (!hasRole(caller, 'partner')) {
+      throw badRequest('participants-not-allowed', 'A member registers themselves: send an empty body');
+    }
+    // A partner account bound to no organisation has no one to act for.
+    if (!caller.orgId) throw forbidden('This partner account belongs to no organisation');
     return { kind: 'partner', partnerId: caller.orgId };
   }
   if (!hasRole(caller, 'member'))
