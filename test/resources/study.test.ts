@@ -230,4 +230,39 @@ describe('study assignments', () => {
     expectStatus(absurd, 400);
     expect(absurd.body.error.details.fields.map((f: { field: string }) => f.field)).toEqual(['body.dueOn']);
   });
+
+  it("shows a secretary only their own branch and people of a committee's wider assignment", async () => {
+    const [ownBranch, otherBranch] = [newId(), newId()];
+    const [ours, theirs] = await Promise.all([register(ownBranch, '陈静'), register(otherBranch, '周涛')]);
+    await settle();
+    const committee = await as({ roles: ['committee'] });
+    const link = await committee.post('/resources', {
+      title: '全体学习',
+      kind: 'link',
+      url: 'https://example.org/all',
+    });
+    expectStatus(link, 201);
+    const assigned = await committee.post('/resources/assignments', {
+      resourceId: link.body.resourceId,
+      branchIds: [ownBranch, otherBranch],
+      personIds: [ours, theirs],
+      dueOn: '2099-01-01',
+    });
+    expectStatus(assigned, 201);
+    const path = `/resources/assignments/${assigned.body.assignmentId}`;
+
+    const secretary = await as({ roles: ['secretary', 'member'], branchId: ownBranch });
+    const seen = await secretary.get(path);
+    expectStatus(seen, 200);
+    expect(seen.body).toMatchObject({ branchIds: [ownBranch], personIds: [ours], total: 1 });
+    expect(JSON.stringify(seen.body)).not.toContain(otherBranch);
+    expect(JSON.stringify(seen.body)).not.toContain(theirs);
+
+    const all = await committee.get(path);
+    expect(all.body).toMatchObject({
+      branchIds: [ownBranch, otherBranch],
+      personIds: [ours, theirs],
+      total: 2,
+    });
+  });
 });

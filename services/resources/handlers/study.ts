@@ -181,7 +181,14 @@ export const assignmentProgress = async (
     assignedPeople(ctx, assignment, caller),
     completionsOf(ctx, assignment.resourceId),
   ]);
-  return ok(
-    completionList(assignment, people, completions, now) satisfies z.output<typeof AssignmentProgress>,
-  );
+  // A committee assignment may name other branches and their people: a secretary sees their own only.
+  const seen = new Set(people.map((p) => p.personId));
+  const visible = hasRole(caller, 'committee')
+    ? assignment
+    : {
+        ...assignment,
+        branchIds: assignment.branchIds.filter((b) => b === caller.branchId),
+        personIds: assignment.personIds.filter((p) => seen.has(p)),
+      };
+  return ok(completionList(visible, people, completions, now) satisfies z.output<typeof AssignmentProgress>);
 };
