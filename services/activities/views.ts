@@ -10,16 +10,16 @@ import { toLocalIso } from '../../shared/time.js';
 import { type Activity, organises } from './domain/activity.js';
 import type { RecordedStatus, Tally } from './domain/attendance.js';
 import type { Booking } from './domain/booking.js';
-import { type CadenceType, cadencePeriods, cadenceTypes } from './domain/cadence.js';
+import { type CadenceType, cadencePeriod, cadenceTypes } from './domain/cadence.js';
 import { activityTypes, attendanceStatuses } from './events.js';
 import type { AttendanceRecord, CadenceSettings, Room } from './store.js';
 
 /** Stored instants are UTC; the API answers them in the institution's zone (+08:00). */
 export const local = (iso: string) => toLocalIso(new Date(iso));
 
-// ---------------------------------------------------------------- enums
+// ---------------------------------------------------------------- enums (requests use them too)
 
-export const ActivityTypeView = z.enum(activityTypes).meta({
+export const activityTypeEnum = z.enum(activityTypes).meta({
   description: [
     'The kind of activity (三会一课 and other party activities):',
     'branch-general-meeting — 支部党员大会;',
@@ -36,11 +36,11 @@ export const ActivityTypeView = z.enum(activityTypes).meta({
   ].join(' '),
 });
 
-export const ActivityStatusView = z.enum(['scheduled', 'completed', 'cancelled']).meta({
+export const activityStatusEnum = z.enum(['scheduled', 'completed', 'cancelled']).meta({
   description: 'scheduled — 已安排; completed — 已召开 (minutes recorded); cancelled — 已取消',
 });
 
-export const AttendanceStatusView = z.enum(attendanceStatuses).meta({
+export const attendanceStatusEnum = z.enum(attendanceStatuses).meta({
   description: 'present — 出席; late — 迟到; excused — 请假; absent — 缺席',
 });
 
@@ -66,7 +66,7 @@ const count = z.number().int().nonnegative();
 export const ActivityView = z.strictObject({
   activityId: z.string(),
   branchId: z.string(),
-  type: ActivityTypeView,
+  type: activityTypeEnum,
   partyGroupId: z.string().optional().meta({ description: 'Only for a party-group meeting (党小组会)' }),
   title: z.string(),
   agenda: z.string().optional(),
@@ -75,7 +75,7 @@ export const ActivityView = z.strictObject({
   roomId: z.string().optional(),
   location: z.string().optional(),
   inviteeIds: z.array(z.string()),
-  status: ActivityStatusView,
+  status: activityStatusEnum,
   checkInCode: z
     .string()
     .regex(/^\d{6}$/)
@@ -146,7 +146,7 @@ const recordFields = {
  */
 export const AttendanceRecordView = z.strictObject({
   ...recordFields,
-  status: AttendanceStatusView,
+  status: attendanceStatusEnum,
   via: ViaView,
   recordedAt: isoDateTime,
 });
@@ -170,7 +170,7 @@ const RollEntryView = z.strictObject({
 
 export const AttendanceView = z.strictObject({
   activityId: z.string(),
-  activityStatus: ActivityStatusView,
+  activityStatus: activityStatusEnum,
   items: z.array(RollEntryView),
   invited: count,
   present: count,
@@ -235,10 +235,6 @@ export const bookingView = (b: Booking): z.output<typeof BookingView> => ({
 
 // ---------------------------------------------------------------- cadence settings and insights
 
-const CadencePeriodView = z.enum(cadencePeriods).meta({
-  description: 'month — 每月; quarter — 每季度; half-year — 每半年; year — 每年',
-});
-
 const CadenceTypeView = z.enum(cadenceTypes).meta({
   description: [
     'An activity type with a statutory cadence:',
@@ -253,7 +249,7 @@ const CadenceTypeView = z.enum(cadenceTypes).meta({
 });
 
 const CadenceRuleView = z.strictObject({
-  period: CadencePeriodView,
+  period: cadencePeriod,
   times: z.number().int().min(1).meta({ description: 'How many must be held in each period' }),
 });
 
@@ -307,7 +303,7 @@ export const ComplianceView = z.strictObject({
         z.strictObject({
           type: CadenceTypeView,
           partyGroupId: z.string().optional(),
-          period: CadencePeriodView,
+          period: cadencePeriod,
           times: z.number().int().min(1),
           periods: z.array(PeriodView),
         }),

@@ -32,8 +32,12 @@ export type CadenceType = (typeof cadenceTypes)[number];
 export const cadencePeriods = ['month', 'quarter', 'half-year', 'year'] as const;
 export type CadencePeriod = (typeof cadencePeriods)[number];
 
+export const cadencePeriod = z.enum(cadencePeriods).meta({
+  description: 'month — 每月; quarter — 每季度; half-year — 每半年; year — 每年',
+});
+
 export const cadenceRule = z.strictObject({
-  period: z.enum(cadencePeriods),
+  period: cadencePeriod,
   /** How many must be held (completed) in each period. */
   times: z.number().int().min(1).max(31),
 });

@@ -28,13 +28,7 @@ import {
 } from '../domain/activity.js';
 import { finalStatus, roll, tally } from '../domain/attendance.js';
 import type { Booking } from '../domain/booking.js';
-import {
-  ActivityCancelled,
-  ActivityCompleted,
-  ActivityScheduled,
-  AttendanceRecorded,
-  activityTypes,
-} from '../events.js';
+import { ActivityCancelled, ActivityCompleted, ActivityScheduled, AttendanceRecorded } from '../events.js';
 import {
   ALREADY_FINAL,
   activityItem,
@@ -52,7 +46,7 @@ import {
   rosterReader,
   tx,
 } from '../store.js';
-import { ActivityView, activityView } from '../views.js';
+import { ActivityView, activityStatusEnum, activityTypeEnum, activityView } from '../views.js';
 import {
   activityRef,
   branchOrganisers,
@@ -68,7 +62,7 @@ const activityParams = z.strictObject({ activityId: idParam });
 
 const createBody = z.strictObject({
   branchId: idParam,
-  type: z.enum(activityTypes),
+  type: activityTypeEnum,
   partyGroupId: idParam.optional(),
   title: nonEmpty(200),
   agenda: z.string().trim().max(5000).optional(),
@@ -94,8 +88,8 @@ const patchBody = z.strictObject({
 const listQuery = z.strictObject({
   ...pageQuery,
   branchId: idParam.optional(),
-  type: z.enum(activityTypes).optional(),
-  status: z.enum(['scheduled', 'completed', 'cancelled']).optional(),
+  type: activityTypeEnum.optional(),
+  status: activityStatusEnum.optional(),
   from: instant.optional(),
   to: instant.optional(),
 });

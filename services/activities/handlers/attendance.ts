@@ -8,7 +8,6 @@ import { route } from '../../../shared/service.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
 import { type Activity, checkIn, requireScheduled } from '../domain/activity.js';
 import { finalStatus, roll, tally } from '../domain/attendance.js';
-import { attendanceStatuses } from '../events.js';
 import {
   type AttendanceRecord,
   attendanceItem,
@@ -21,6 +20,7 @@ import {
 import {
   AttendanceRecordView,
   AttendanceView,
+  attendanceStatusEnum,
   attendanceView,
   recordView,
   unrecordedView,
@@ -100,7 +100,7 @@ export const attendanceRoutes = [
           .array(
             z.strictObject({
               personId: idParam,
-              status: z.enum(attendanceStatuses),
+              status: attendanceStatusEnum,
               note: z.string().trim().max(500).optional(),
             }),
           )
