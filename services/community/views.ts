@@ -222,7 +222,8 @@ export const RegistrationPlaced = z
   })
   .meta({ id: 'JointEventRegistrationPlaced' });
 
-const registrationBody = <P>(r: RegistrationItem, phone: (i: number) => P | undefined) => ({
+/** `phone(i)`: what participant i's phone shows as (whole, masked), or nothing. */
+const registrationBody = (r: RegistrationItem, phone: (i: number) => string | undefined) => ({
   registrationId: r.registrationId,
   jointEventId: r.jointEventId,
   registrant: r.registrant,
