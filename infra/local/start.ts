@@ -35,8 +35,8 @@ const main = async () => {
   services   ${services.map((s) => s.name).join(', ') || '(none yet)'}
   data       ${runtime.dataDir}   (stop, then delete this folder to reset)
   DynamoDB   ${runtime.dynamodbEndpoint}
-  throttle   ${throttle ? `${throttleStage} stage limits (DANGJIAN_THROTTLE=off to lift)` : 'off'}
   S3         ${runtime.s3Endpoint}
+  throttle   ${throttle ? `${throttleStage} stage limits (DANGJIAN_THROTTLE=off to lift)` : 'off'}
   token      TOKEN=$(npm run -s token -- --role committee)
              curl -H "authorization: Bearer $TOKEN" ${runtime.url}/talent/people
   dead letters  npm run dead-letters   (redrive: npm run dead-letters -- --redrive [id])
