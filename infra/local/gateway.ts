@@ -223,7 +223,8 @@ export const startGateway = async (
     if (buckets && options.throttle) {
       const verdict = buckets.take(chosen.r.route.routeKey, options.throttle[throttleClass(chosen.r.route)]);
       if (!verdict.ok) {
-        options.log?.({ level: 'warn', message: 'throttled', route: chosen.r.route.routeKey });
+        // A client's own excess, not an operator's problem: counted, not shouted (npm start prints warnings).
+        options.log?.({ level: 'info', message: 'throttled', route: chosen.r.route.routeKey });
         return send(
           res,
           429,
