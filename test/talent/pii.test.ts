@@ -13,7 +13,10 @@ const EMAIL = 'lisi@example.cn';
 const MASKED = { phone: '139****5678', email: 'l***@example.cn' };
 const WHOLE = { phone: PHONE, email: EMAIL };
 
-const contactOf = (p: { phone?: string; email?: string; [k: string]: unknown }) => ({ phone: p.phone, email: p.email });
+const contactOf = (p: { phone?: string; email?: string; [k: string]: unknown }) => ({
+  phone: p.phone,
+  email: p.email,
+});
 
 const setUp = async () => {
   const admin = await committee();

@@ -18,7 +18,7 @@ import { idParam } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
 import type { AuditAction, AuditEntry, ListScope } from '../domain/audit.js';
-import { auditItem, auditPage, transaction } from '../store.js';
+import { auditItem, auditPage, putAuditEntry } from '../store.js';
 import { AuditEntrySchema } from '../views.js';
 import { committeeOnly } from './outcomes.js';
 
@@ -53,9 +53,7 @@ export const auditRead = async (
   action: AuditAction,
   target: Target,
 ): Promise<void> => {
-  await transaction(ctx)
-    .put(auditItem(entry(req, action, target)))
-    .commit();
+  await putAuditEntry(ctx, entry(req, action, target));
 };
 
 const auditQuery = z.strictObject({ ...pageQuery });
