@@ -46,7 +46,7 @@ import {
   rosterReader,
   tx,
 } from '../store.js';
-import { ActivityView, activityStatusEnum, activityTypeEnum, activityView } from '../views.js';
+import { ActivityView, activityStatusEnum, activityTypeEnum, activityView, pageView } from '../views.js';
 import {
   activityRef,
   branchOrganisers,
@@ -232,10 +232,7 @@ export const activityRoutes = [
         limit: query.limit,
         ...(query.cursor ? { cursor: query.cursor } : {}),
       });
-      return ok({
-        items: page.items.map((a) => activityView(a, caller)),
-        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
-      });
+      return ok(pageView(page, (a) => activityView(a, caller)));
     },
   }),
 

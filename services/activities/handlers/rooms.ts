@@ -7,7 +7,7 @@ import { newId } from '../../../shared/ids.js';
 import { idParam, nonEmpty } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { bookingsPage, getRoom, listRooms, type Room, roomItem, tx } from '../store.js';
-import { BookingView, bookingView, RoomView, roomView } from '../views.js';
+import { BookingView, bookingView, pageView, RoomView, roomView } from '../views.js';
 import { anyMember, committeeOnly, instant } from './common.js';
 
 const DAY = 86_400_000;
@@ -44,7 +44,7 @@ export const roomRoutes = [
     request: { query: z.strictObject({ ...pageQuery }) },
     handler: async ({ query }, ctx) => {
       const page = await listRooms(ctx, query.limit, query.cursor);
-      return ok({ ...page, items: page.items.map(roomView) });
+      return ok(pageView(page, roomView));
     },
   }),
 
@@ -73,7 +73,7 @@ export const roomRoutes = [
         query.limit,
         query.cursor,
       );
-      return ok({ ...page, items: page.items.map(bookingView) });
+      return ok(pageView(page, bookingView));
     },
   }),
 ];
