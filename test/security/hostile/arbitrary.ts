@@ -29,7 +29,8 @@ const checksOf = (schema: z.ZodType): Check[] => {
 
 /** Whether an object key may be left out: optional, or filled by a default. */
 export const isOptional = (schema: z.ZodType): boolean =>
-  (schema as unknown as { _zod: { optin?: string } })._zod.optin === 'optional';
+  // 'optional', or 'defaulted' (zod 4.6) for a default; absent for a required key.
+  (schema as unknown as { _zod: { optin?: string } })._zod.optin !== undefined;
 
 const MAX_DEPTH = 6;
 /** Long enough to cross typical limits, short enough to keep runs fast. */
@@ -356,14 +357,19 @@ export interface Mutant {
  * A valid-ish value of the schema with one thing done to it: a required key dropped, an
  * unknown key added (top level or nested), or one place replaced by a nasty value.
  */
-export const mutantFor = (schema: z.ZodType, nasties: readonly { name: string; value: unknown }[]) => {
+export const mutantFor = (
+  schema: z.ZodType,
+  nasties: readonly { name: string; value: unknown }[],
+  /** What to mutate; default: samples of the schema. A known-good request body is another. */
+  base: fc.Arbitrary<unknown> = arbitraryFor(schema),
+) => {
   const required = objectKeys(schema)
     .filter((k) => k.required)
     .map((k) => k.key);
   const strict = isStrict(schema);
   return fc
     .tuple(
-      arbitraryFor(schema),
+      base,
       fc.constantFrom('drop-required', 'add-unknown', 'replace', 'replace'),
       fc.nat(),
       fc.constantFrom(...nasties),
