@@ -7,8 +7,8 @@
 import { z } from 'zod';
 import { pageOf } from '../../shared/http/paging.js';
 import { isoDate, isoDateTime } from '../../shared/schemas.js';
-import { type Assessment, withoutAnswer } from './domain/assessment.js';
-import { type Resource, resourceStatuses } from './domain/library.js';
+import { type Assessment, questionKinds, withoutAnswer } from './domain/assessment.js';
+import { type Resource, rejectionReasons, resourceStatuses } from './domain/library.js';
 import { resourceKinds } from './events.js';
 
 // ---- enums, shared with the request schemas ----------------------------------------------
@@ -27,13 +27,13 @@ export const ResourceStatus = z.enum(resourceStatuses).meta({
     'rejected — 已拒收 (the stored file failed the check); archived — 已归档',
 });
 
-const RejectionReason = z.enum(['empty', 'too-large', 'size-mismatch', 'type-mismatch', 'missing']).meta({
+const RejectionReason = z.enum(rejectionReasons).meta({
   description:
     'Why the stored file was refused: empty — 空文件; too-large — 超过大小上限; ' +
     'size-mismatch — 与申报大小不符; type-mismatch — 与申报类型不符; missing — 文件不存在',
 });
 
-export const QuestionKind = z.enum(['single', 'multiple', 'true-false']).meta({
+export const QuestionKind = z.enum(questionKinds).meta({
   id: 'QuestionKind',
   description: 'single — 单选题; multiple — 多选题; true-false — 判断题',
 });

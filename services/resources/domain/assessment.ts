@@ -5,7 +5,8 @@
 import { badRequest, conflict } from '../../../shared/errors.js';
 import type { Audience } from './library.js';
 
-export type QuestionKind = 'single' | 'multiple' | 'true-false';
+export const questionKinds = ['single', 'multiple', 'true-false'] as const;
+export type QuestionKind = (typeof questionKinds)[number];
 
 /** single: the index of the right option; multiple: all right indexes; true-false: a boolean. */
 export type Answer = number | number[] | boolean;

@@ -170,7 +170,8 @@ export const listScope = (caller: Caller, status: ResourceStatus): ListScope => 
 };
 
 /** `missing`: the object was gone by the time it was checked. */
-export type RejectionReason = 'empty' | 'too-large' | 'size-mismatch' | 'type-mismatch' | 'missing';
+export const rejectionReasons = ['empty', 'too-large', 'size-mismatch', 'type-mismatch', 'missing'] as const;
+export type RejectionReason = (typeof rejectionReasons)[number];
 
 export interface StoredObject {
   sizeBytes: number;
