@@ -79,15 +79,15 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'dangjian-exposure-'));
   // Anything printed straight to the process (a stray console.log of a body) counts as a log too.
   const tap =
-    (original: typeof process.stdout.write) =>
+    (stream: NodeJS.WriteStream, original: typeof process.stdout.write) =>
     (chunk: unknown, ...rest: unknown[]): boolean => {
       processLines.push(
         typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'),
       );
-      return (original as (...args: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
+      return (original as (...args: unknown[]) => boolean).call(stream, chunk, ...rest);
     };
-  process.stdout.write = tap(originalStdout) as typeof process.stdout.write;
-  process.stderr.write = tap(originalStderr) as typeof process.stderr.write;
+  process.stdout.write = tap(process.stdout, originalStdout) as typeof process.stdout.write;
+  process.stderr.write = tap(process.stderr, originalStderr) as typeof process.stderr.write;
 
   runtime = await startTestRuntime({
     services,
