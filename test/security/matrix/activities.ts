@@ -1,6 +1,7 @@
 /**
- * Access-matrix fixtures for activities's routes: one fresh call per route and persona.
- * Every activity belongs to branch A and is scheduled by its secretary; its invitees are
+ * Access-matrix fixtures for activities's routes: one call per route and persona, on a
+ * fresh activity wherever the call may change it (reads share one per world). Every
+ * activity belongs to branch A and is scheduled by its secretary; its invitees are
  * the branch's roster (the member and the secretary), plus, for check-in, the committee
  * caller, so each admitted persona checks in to an activity of their own.
  */
@@ -32,21 +33,26 @@ const activity = async (world: World, over: Record<string, unknown> = {}) => {
   return { path: `/activities/${body.activityId}`, code: body.checkInCode };
 };
 
-/** Rooms are the institution's and only read here: one per world is enough. */
-const rooms = new WeakMap<World, Promise<string>>();
-const room = (world: World) => {
-  let roomId = rooms.get(world);
-  if (!roomId) {
-    roomId = world.clients.committee
-      .post('/activities/rooms', { name: `矩阵活动室 ${newId()}`, capacity: 30 })
-      .then((res) => {
-        expect(res.status, JSON.stringify(res.body)).toBe(201);
-        return (res.body as { roomId: string }).roomId;
-      });
-    rooms.set(world, roomId);
-  }
-  return roomId;
+/** What only reads use (a room, an activity) is prepared once per world, on first need. */
+const prepared = new WeakMap<World, Map<string, Promise<unknown>>>();
+const once = <T>(world: World, name: string, make: () => Promise<T>): Promise<T> => {
+  const mine = prepared.get(world) ?? new Map<string, Promise<unknown>>();
+  prepared.set(world, mine);
+  if (!mine.has(name)) mine.set(name, make());
+  return mine.get(name) as Promise<T>;
 };
+
+const room = (world: World) =>
+  once(world, 'room', async () => {
+    const res = await world.clients.committee.post('/activities/rooms', {
+      name: `矩阵活动室 ${newId()}`,
+      capacity: 30,
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return (res.body as { roomId: string }).roomId;
+  });
+
+const readOnlyActivity = (world: World) => once(world, 'activity', () => activity(world));
 
 export const fixtures: Fixtures = {
   'POST /activities/rooms': async () => ({
@@ -107,7 +113,7 @@ export const fixtures: Fixtures = {
     query: query({ branchId: world.branchA.branchId, limit: '5' }),
   }),
 
-  'GET /activities/{activityId}': async (world) => ({ path: (await activity(world)).path }),
+  'GET /activities/{activityId}': async (world) => ({ path: (await readOnlyActivity(world)).path }),
 
   'PATCH /activities/{activityId}': async (world) => ({
     path: (await activity(world)).path,
@@ -144,6 +150,6 @@ export const fixtures: Fixtures = {
   }),
 
   'GET /activities/{activityId}/attendance': async (world) => ({
-    path: `${(await activity(world)).path}/attendance`,
+    path: `${(await readOnlyActivity(world)).path}/attendance`,
   }),
 };
