@@ -39,6 +39,12 @@ export interface CallOptions {
   body?: unknown;
   /** Statuses that are a normal outcome here (409 of a rerun, say); default 200 and 201. */
   expect?: readonly number[];
+  /**
+   * Send again after a 503. Default: all but POST, whose write may have happened behind the
+   * 503; a POST that is safe to repeat (its conflict answer says "done already") opts in,
+   * the others go through `createOnce`.
+   */
+  retryUnavailable?: boolean;
 }
 
 export interface SeedClient {
@@ -81,15 +87,15 @@ export const createSeedClient = async (options: {
     let res: Response;
     // Throttled (429, API Gateway's limits as `npm start` applies them) or a dependency briefly
     // unavailable (503, DynamoDB Local on a busy machine): sent again after a pause, as the
-    // answers ask. A 503 may hide a write that happened; the callers' natural keys and
-    // conflict answers make a repeated write harmless.
+    // answers ask.
+    const retryUnavailable = opts.retryUnavailable ?? method !== 'POST';
     for (let attempt = 1; ; attempt++) {
       res = await fetch(`${base}${path}`, {
         method,
         headers,
         ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
       });
-      const retry = res.status === 429 || res.status === 503;
+      const retry = res.status === 429 || (res.status === 503 && retryUnavailable);
       if (!retry || attempt >= RETRIES || (opts.expect ?? []).includes(res.status)) break;
       await res.arrayBuffer();
       await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
@@ -119,6 +125,30 @@ export const createSeedClient = async (options: {
   };
 
   return { call, all, url: base };
+};
+
+/**
+ * Creates something once although a 503 may hide a create that happened: after a 503 it
+ * looks (`find`, by the natural key) before it posts again.
+ */
+export const createOnce = async <T>(
+  api: SeedClient,
+  path: string,
+  options: { as?: Identity; body: unknown; expect?: readonly number[] },
+  find: () => Promise<T | undefined>,
+): Promise<Answer<T>> => {
+  for (let attempt = 1; ; attempt++) {
+    const answer = await api.call<T>('POST', path, {
+      ...options,
+      expect: [...(options.expect ?? [201]), 503],
+      retryUnavailable: false,
+    });
+    if (answer.status !== 503) return answer;
+    const found = await find();
+    if (found !== undefined) return { status: 200, body: found };
+    if (attempt >= RETRIES) throw new UnexpectedAnswer('POST', path, 503, answer.body);
+    await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+  }
 };
 
 /** Runs `work` over `items`, at most `limit` at a time, in order of start. */

@@ -14,7 +14,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { addDays, localDate } from '../../../shared/time.js';
-import { createSeedClient, eachLimited, type Identity, type SeedClient } from './client.js';
+import { createOnce, createSeedClient, eachLimited, type Identity, type SeedClient } from './client.js';
 import { pdfFile, pngFile, textFile } from './files.js';
 import {
   type ActivityPlan,
@@ -246,10 +246,16 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
     let branch = existing.find((b) => b.name === plan.name);
     if (!branch) {
       branch = (
-        await api.call<Branch>('POST', '/talent/branches', {
-          as: committee,
-          body: { name: plan.name, partyGroups: plan.partyGroups.map((name) => ({ name })) },
-        })
+        await createOnce<Branch>(
+          api,
+          '/talent/branches',
+          {
+            as: committee,
+            body: { name: plan.name, partyGroups: plan.partyGroups.map((name) => ({ name })) },
+          },
+          async () =>
+            (await api.all<Branch>('/talent/branches', committee)).find((b) => b.name === plan.name),
+        )
       ).body;
       created.branches++;
     }
@@ -269,6 +275,8 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
     const answer = await api.call('POST', '/talent/people', {
       as: committee,
       expect: [201, 409],
+      // Registering again after a lost answer is the 409 below.
+      retryUnavailable: true,
       body: {
         personId: p.personId,
         name: p.name,
@@ -339,7 +347,20 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
   ][]) {
     let found = rooms.find((r) => r.name === room.name);
     if (!found) {
-      found = (await api.call('POST', '/activities/rooms', { as: committee, body: room })).body;
+      found = (
+        await createOnce<{ roomId: string; name: string; capacity: number }>(
+          api,
+          '/activities/rooms',
+          { as: committee, body: room },
+          async () =>
+            (
+              await api.all<{ roomId: string; name: string; capacity: number }>(
+                '/activities/rooms',
+                committee,
+              )
+            ).find((r) => r.name === room.name),
+        )
+      ).body;
       created.rooms++;
     }
     roomIds[key] = (found as { roomId: string }).roomId;
@@ -542,20 +563,31 @@ const seedActivities = async (
           ? ctx.roomIds[plan.wantsRoom as keyof typeof ROOMS]
           : undefined;
       activity = (
-        await api.call<ActivityView>('POST', '/activities', {
-          as: secretary,
-          body: {
-            branchId: branch.branchId,
-            type: plan.type,
-            ...(partyGroupId ? { partyGroupId } : {}),
-            title: plan.title,
-            agenda: plan.agenda,
-            startsAt: plan.startsAt,
-            endsAt: plan.endsAt,
-            ...(roomId ? { roomId } : { location: '院本部会议室' }),
-            inviteeIds: invitees.map((p) => p.personId),
+        await createOnce<ActivityView>(
+          api,
+          '/activities',
+          {
+            as: secretary,
+            body: {
+              branchId: branch.branchId,
+              type: plan.type,
+              ...(partyGroupId ? { partyGroupId } : {}),
+              title: plan.title,
+              agenda: plan.agenda,
+              startsAt: plan.startsAt,
+              endsAt: plan.endsAt,
+              ...(roomId ? { roomId } : { location: '院本部会议室' }),
+              inviteeIds: invitees.map((p) => p.personId),
+            },
           },
-        })
+          async () =>
+            (
+              await api.all<ActivityView>(
+                `/activities?branchId=${branch.branchId}&from=${encodeURIComponent(plan.startsAt)}&to=${encodeURIComponent(plan.endsAt)}`,
+                ctx.committee,
+              )
+            ).find((a) => a.title === plan.title && a.status !== 'cancelled'),
+        )
       ).body;
       ctx.created.activities++;
     }
@@ -577,16 +609,23 @@ const seedActivities = async (
       return { personId: p.personId, status, ...(status === 'excused' ? { note: '外出执行抽检任务' } : {}) };
     });
     for (let i = 0; i < entries.length; i += ATTENDANCE_BATCH) {
-      await api.call('PUT', `/activities/${activity.activityId}/attendance`, {
+      const recorded = await api.call('PUT', `/activities/${activity.activityId}/attendance`, {
         as: secretary,
         body: { entries: entries.slice(i, i + ATTENDANCE_BATCH) },
+        expect: [200, 409],
       });
+      // A run stopped in the middle of completing it: attendance is closed, completion goes on.
+      if (recorded.status === 409) {
+        if (recorded.body?.error?.code === 'activity-completing') break;
+        throw new Error(`attendance of ${plan.title}: ${JSON.stringify(recorded.body)}`);
+      }
       ctx.created.attendance += Math.min(ATTENDANCE_BATCH, entries.length - i);
     }
     const completed = await api.call('POST', `/activities/${activity.activityId}/complete`, {
       as: secretary,
       // Completed already: a completion whose answer was lost (a 503) and was sent again.
       expect: [200, 409],
+      retryUnavailable: true,
       body: {
         minutes: `${plan.title}：应到${invitees.length}人。${plan.agenda}。会议按议程进行，形成会议记录。`,
         resolutions: plan.type === 'branch-general-meeting' ? ['通过本季度党建工作总结'] : [],
@@ -716,18 +755,26 @@ const seedPartners = async (
     const orgName = i < PARTNER_SHELF.length ? shelf.orgName : `${shelf.orgName}（${i + 1}）`;
     let partner = listed.find((p) => p.orgName === orgName);
     if (!partner) {
-      const applied = await api.call<{ partnerId: string }>('POST', '/community/partners/applications', {
-        expect: [202],
-        body: {
-          consent: true,
-          orgName,
-          orgType: shelf.orgType,
-          contactName: ['赵敏', '钱立', '孙倩', '李航'][i % 4],
-          contactPhone: `1391000${String(1000 + i).slice(-4)}`,
-          contactEmail: `partner${i + 1}@example.cn`,
-          intro: `${orgName}与研究院开展药品安全科普、志愿服务等党建共建活动。`,
+      const applied = await createOnce<{ partnerId: string }>(
+        api,
+        '/community/partners/applications',
+        {
+          expect: [202],
+          body: {
+            consent: true,
+            orgName,
+            orgType: shelf.orgType,
+            contactName: ['赵敏', '钱立', '孙倩', '李航'][i % 4],
+            contactPhone: `1391000${String(1000 + i).slice(-4)}`,
+            contactEmail: `partner${i + 1}@example.cn`,
+            intro: `${orgName}与研究院开展药品安全科普、志愿服务等党建共建活动。`,
+          },
         },
-      });
+        async () =>
+          (await api.all<PartnerView>('/community/partners?status=pending', ctx.committee)).find(
+            (p) => p.orgName === orgName,
+          ),
+      );
       partner = { partnerId: applied.body.partnerId, orgName, status: 'pending' };
       ctx.created.partners++;
     }
@@ -775,23 +822,31 @@ const seedJointEvents = async (
         `${localDate(new Date(ctx.now.getTime() + (30 + 7 * i) * day))}T09:00:00+08:00`,
       );
       event = (
-        await api.call<EventView>('POST', '/community/events', {
-          as: ctx.committee,
-          body: {
-            title,
-            kind: 'science-outreach',
-            description: '研究院党员与共建单位一起走进社区，讲解安全用药知识、开展药品真伪识别咨询。',
-            startsAt: starts.toISOString(),
-            endsAt: new Date(starts.getTime() + 3 * 3_600_000).toISOString(),
-            location: '和平里街道社区服务中心',
-            // Small on purpose: the demo shows the waitlist.
-            capacity: 12,
-            partnerQuota: 4,
-            registrationOpensAt: new Date(ctx.now.getTime() - day).toISOString(),
-            registrationClosesAt: new Date(starts.getTime() - 2 * day).toISOString(),
-            hostPartnerIds: ctx.partnerIds.slice(0, 1),
+        await createOnce<EventView>(
+          api,
+          '/community/events',
+          {
+            as: ctx.committee,
+            body: {
+              title,
+              kind: 'science-outreach',
+              description: '研究院党员与共建单位一起走进社区，讲解安全用药知识、开展药品真伪识别咨询。',
+              startsAt: starts.toISOString(),
+              endsAt: new Date(starts.getTime() + 3 * 3_600_000).toISOString(),
+              location: '和平里街道社区服务中心',
+              // Small on purpose: the demo shows the waitlist.
+              capacity: 12,
+              partnerQuota: 4,
+              registrationOpensAt: new Date(ctx.now.getTime() - day).toISOString(),
+              registrationClosesAt: new Date(starts.getTime() - 2 * day).toISOString(),
+              hostPartnerIds: ctx.partnerIds.slice(0, 1),
+            },
           },
-        })
+          async () =>
+            (
+              await api.all<EventView>('/community/events/drafts', ctx.committee)
+            ).find((e) => e.title === title),
+        )
       ).body;
       ctx.created.jointEvents++;
     }
@@ -818,10 +873,17 @@ const seedJointEvents = async (
         name: `${['周', '吴', '郑', '冯', '陈'][k]}${['志愿者', '老师', '同学'][p % 3]}${k + 1}`,
         phone: `1380000${String(p * 100 + k).padStart(4, '0')}`,
       }));
-      await api.call('POST', `/community/events/${eventId}/registrations`, {
-        as: { roles: ['partner'], sub: stableId(`partner-account:${partnerId}`), orgId: partnerId },
-        body: { participants, consent: true },
-      });
+      const account: Identity = {
+        roles: ['partner'],
+        sub: stableId(`partner-account:${partnerId}`),
+        orgId: partnerId,
+      };
+      await createOnce(
+        api,
+        `/community/events/${eventId}/registrations`,
+        { as: account, body: { participants, consent: true } },
+        async () => (await api.all(`/community/events/${eventId}/registrations`, account))[0],
+      );
       ctx.created.registrations++;
     }
     for (const member of ctx.registrants) {
@@ -829,7 +891,9 @@ const seedJointEvents = async (
       const answer = await api.call('POST', `/community/events/${eventId}/registrations`, {
         as: member,
         body: {},
+        // Registered already (the 409) is what a repeat after a lost answer meets.
         expect: [201, 409],
+        retryUnavailable: true,
       });
       if (answer.status === 201) ctx.created.registrations++;
     }
