@@ -8,7 +8,7 @@ import type { Caller } from '../../shared/auth.js';
 import type { Page } from '../../shared/http/paging.js';
 import { isoDate, isoDateTime } from '../../shared/schemas.js';
 import { toLocalIso } from '../../shared/time.js';
-import { type Activity, organises } from './domain/activity.js';
+import { type Activity, activityStatuses, organises } from './domain/activity.js';
 import type { RecordedStatus, Tally } from './domain/attendance.js';
 import type { Booking } from './domain/booking.js';
 import { type CadenceType, cadencePeriod, cadenceTypes } from './domain/cadence.js';
@@ -43,7 +43,7 @@ export const activityTypeEnum = z.enum(activityTypes).meta({
   ].join(' '),
 });
 
-export const activityStatusEnum = z.enum(['scheduled', 'completed', 'cancelled']).meta({
+export const activityStatusEnum = z.enum(activityStatuses).meta({
   description: 'scheduled — 已安排; completed — 已召开 (minutes recorded); cancelled — 已取消',
 });
 

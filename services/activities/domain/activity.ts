@@ -6,7 +6,8 @@ import { actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
 import { conflict, type DomainError, fail, ok, type Result, ruleViolation } from '../../../shared/errors.js';
 import type { ActivityType } from '../events.js';
 
-export type ActivityStatus = 'scheduled' | 'completed' | 'cancelled';
+export const activityStatuses = ['scheduled', 'completed', 'cancelled'] as const;
+export type ActivityStatus = (typeof activityStatuses)[number];
 
 export interface Activity {
   activityId: string;
