@@ -268,4 +268,29 @@ describe('assessments', () => {
     const outsider = await as({ roles: ['member'], branchId: newId() });
     expectStatus(await start(outsider, assessmentId, '2026-11-26T09:00:00+08:00'), 404);
   });
+
+  it("makes a secretary's assessment on a shared resource for their own branch only", async () => {
+    const [own, other] = [newId(), newId()];
+    const committee = await as({ roles: ['committee'] });
+    const shared = await committee.post('/resources', {
+      title: '两个支部共学',
+      kind: 'link',
+      url: 'https://example.org/shared',
+      audience: { branchIds: [own, other] },
+    });
+    expectStatus(shared, 201);
+    const secretary = await as({ roles: ['secretary', 'member'], branchId: own });
+    const res = await secretary.post('/resources/assessments', {
+      title: '共学考核',
+      resourceId: shared.body.resourceId,
+      passMark: 60,
+      timeLimitMinutes: 30,
+      maxAttempts: 1,
+      questions,
+    });
+    expectStatus(res, 201);
+    expect(res.body.audience).toEqual({ branchIds: [own] });
+    const elsewhere = await as({ roles: ['member'], branchId: other });
+    expectStatus(await start(elsewhere, res.body.assessmentId, '2026-11-26T09:00:00+08:00'), 404);
+  });
 });

@@ -46,7 +46,6 @@ export const newAssessment = async (
   ctx: ServiceContext,
 ) => {
   const questions = buildQuestions(body.questions);
-  // An assessment on a resource is for that resource's audience; a secretary's is for their branch.
   const resource = body.resourceId ? await visibleResource(ctx, caller, body.resourceId) : undefined;
   const assessment: Assessment = {
     assessmentId: newId(),
@@ -56,7 +55,9 @@ export const newAssessment = async (
     timeLimitMinutes: body.timeLimitMinutes,
     maxAttempts: body.maxAttempts,
     questions,
-    audience: audienceFor(caller, resource?.audience),
+    // The committee's is for the resource's whole audience; a secretary's for their branch only,
+    // even on a resource they share with other branches.
+    audience: audienceFor(caller, hasRole(caller, 'committee') ? resource?.audience : undefined),
     createdBy: caller.sub,
     createdAt: now.toISOString(),
   };
