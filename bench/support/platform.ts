@@ -84,13 +84,12 @@ export const startPlatform = async (): Promise<Platform> => {
   const meter = new CapacityMeter();
   const uninstall = meter.install();
   wrapBus();
-  const runtime = await startRuntime({
-    services,
-    dataDir,
-    inMemory: true,
-    port: 0,
-    testControls: true,
-    logLevel: 'SILENT',
+  const start = () =>
+    startRuntime({ services, dataDir, inMemory: true, port: 0, testControls: true, logLevel: 'SILENT' });
+  // On a busy machine the JVM may miss DynamoDB Local's 20 s start deadline once.
+  const runtime = await start().catch((error: unknown) => {
+    console.warn(`The runtime did not start (${(error as Error).message}); trying once more`);
+    return start();
   });
   const issuer = await createLocalIssuer({ dataDir });
   const headers = (options: CallOptions): Record<string, string> => ({
