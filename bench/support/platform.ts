@@ -14,7 +14,6 @@ import { CapacityMeter } from './capacity.js';
 
 export interface Reply {
   status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked where they are used
   body: any;
   ms: number;
 }
