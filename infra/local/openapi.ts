@@ -24,6 +24,13 @@ export const errorBody = z
   })
   .meta({ id: 'Error', description: 'Every refusal and failure has this shape' });
 
+/** What API Gateway answers by itself (JWT authorizer, payload limit, throttling, a failed router). */
+export const gatewayBody = z.strictObject({ message: z.string().meta({ example: 'Unauthorized' }) }).meta({
+  id: 'GatewayError',
+  description:
+    'Answered by API Gateway before the service runs: 401 Unauthorized (missing, expired or forged token), 413, 429 Too Many Requests, 503/500 when the function failed or timed out',
+});
+
 const personaLabels: Record<Persona, string> = {
   anonymous: 'no token',
   member: 'a member of the branch (acting on their own things where the route is about one person)',
@@ -57,9 +64,9 @@ export const accessDescription = (route: RouteSpec): string => {
   return `${roles}\n\n${lines.join('\n')}`;
 };
 
-const errorResponse = (description: string) => ({
+const errorResponse = (description: string, fromGatewayToo = false) => ({
   description,
-  content: { 'application/json': { schema: errorBody } },
+  content: { 'application/json': { schema: fromGatewayToo ? z.union([errorBody, gatewayBody]) : errorBody } },
 });
 
 const successResponse = (status: number, spec: ResponseSpec) => {
@@ -105,17 +112,19 @@ const operation = (service: string, route: RouteSpec): ZodOpenApiOperationObject
       : {}),
     responses: {
       ...Object.fromEntries(success.map(([status, spec]) => [status, successResponse(Number(status), spec)])),
-      400: errorResponse('Invalid request: `details` names each bad field'),
-      ...(isPublic ? {} : { 401: errorResponse('No valid token'), 403: errorResponse('Role not admitted') }),
+      400: errorResponse('Invalid request: `details` names each bad field', true),
+      ...(isPublic
+        ? {}
+        : { 401: errorResponse('No valid token', true), 403: errorResponse('Role not admitted') }),
       404: errorResponse('Unknown, or not visible to the caller'),
       409: errorResponse('Conflicting state: duplicate, overlap, stale version, already done'),
       ...(route.request.body
-        ? { 413: errorResponse('Body over the size limit'), 415: errorResponse('Body is not JSON') }
+        ? { 413: errorResponse('Body over the size limit', true), 415: errorResponse('Body is not JSON') }
         : {}),
       422: errorResponse('A business rule refused it; `code` names the rule'),
-      429: errorResponse('Throttled'),
-      500: errorResponse('A bug: the body carries only the request id'),
-      503: errorResponse('A dependency is unreachable; retry later'),
+      429: errorResponse('Throttled by API Gateway; retry after a pause', true),
+      500: errorResponse('A bug: the body carries only the request id', true),
+      503: errorResponse('A dependency is unreachable; retry later', true),
     },
   };
 };

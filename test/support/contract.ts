@@ -62,6 +62,20 @@ const validatorFor = (route: RouteSpec, status: string, contentType: string): Va
 
 const stackLike = /\n\s+at |\.ts:\d+|node_modules\//;
 
+/**
+ * What API Gateway answers by itself, before any handler runs (its JWT authorizer, payload
+ * limit, throttling, a router that timed out or crashed). HTTP APIs cannot reshape these, so
+ * the local gateway answers them the same way and the document describes them.
+ */
+const gatewayAnswers: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  413: 'Request Entity Too Large',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
 /** Empty when the answer keeps the contract; otherwise what broke it. */
 export const contractViolations = (
   method: string,
@@ -76,6 +90,14 @@ export const contractViolations = (
   const where = `${route.routeKey} answered ${status}`;
   if (stackLike.test(text)) return [`${where} with something like a stack trace: ${text.slice(0, 300)}`];
   if (status < 200 || status >= 300) {
+    const gateway = (body as { message?: unknown } | undefined)?.message;
+    if (
+      gatewayAnswers[status] !== undefined &&
+      gateway === gatewayAnswers[status] &&
+      Object.keys(body as object).length === 1
+    ) {
+      return [];
+    }
     const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
     if (
       !contentType.includes('application/json') ||
