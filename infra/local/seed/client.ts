@@ -137,16 +137,19 @@ export const createOnce = async <T>(
   options: { as?: Identity; body: unknown; expect?: readonly number[] },
   find: () => Promise<T | undefined>,
 ): Promise<Answer<T>> => {
+  const expected = options.expect ?? [201];
   for (let attempt = 1; ; attempt++) {
     const answer = await api.call<T>('POST', path, {
       ...options,
-      expect: [...(options.expect ?? [201]), 503],
+      // After a 503 a conflict may be the earlier attempt's own write, landed meanwhile.
+      expect: [...expected, 503, ...(attempt > 1 ? [409] : [])],
       retryUnavailable: false,
     });
-    if (answer.status !== 503) return answer;
+    if (expected.includes(answer.status)) return answer;
     const found = await find();
     if (found !== undefined) return { status: 200, body: found };
-    if (attempt >= RETRIES) throw new UnexpectedAnswer('POST', path, 503, answer.body);
+    if (answer.status !== 503 || attempt >= RETRIES)
+      throw new UnexpectedAnswer('POST', path, answer.status, answer.body);
     await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
   }
 };

@@ -120,7 +120,9 @@ const GIVEN = [
 
 /** Unique for the first 1,200 people; beyond that a number keeps names apart. */
 export const personName = (index: number): string => {
-  const base = `${SURNAMES[index % SURNAMES.length]}${GIVEN[Math.floor(index / SURNAMES.length) % GIVEN.length]}`;
+  // Neighbours differ in both parts; (index mod 30, index + ⌊index/30⌋ mod 40) never repeats below 1,200.
+  const given = (index + Math.floor(index / SURNAMES.length)) % GIVEN.length;
+  const base = `${SURNAMES[index % SURNAMES.length]}${GIVEN[given]}`;
   const round = Math.floor(index / (SURNAMES.length * GIVEN.length));
   return round === 0 ? base : `${base}${round + 1}`;
 };
