@@ -150,8 +150,8 @@ export const route = <const S extends RequestSchemas, const A extends Access>(
   routeKey: string,
   spec: {
     access: A;
-    outcomes?: Outcomes;
-    responses?: Responses;
+    outcomes: Outcomes;
+    responses: Responses;
     summary?: string;
     request?: S;
     maxBodyBytes?: number;
@@ -166,9 +166,8 @@ export const route = <const S extends RequestSchemas, const A extends Access>(
     method: match[1] as HttpMethod,
     path: match[2] as string,
     access: spec.access,
-    // TODO(issue 11/12): required once every route declares them.
-    outcomes: spec.outcomes ?? (undefined as unknown as Outcomes),
-    responses: spec.responses ?? (undefined as unknown as Responses),
+    outcomes: spec.outcomes,
+    responses: spec.responses,
     ...(spec.summary === undefined ? {} : { summary: spec.summary }),
     request: spec.request ?? ({} as S),
     ...(spec.maxBodyBytes === undefined ? {} : { maxBodyBytes: spec.maxBodyBytes }),
@@ -195,7 +194,6 @@ const assertStrict = (where: string, schema: z.ZodType | undefined): void => {
  * is never 403 (its refusal, if any, is a 404 of scope).
  */
 const checkOutcomes = (where: string, r: RouteSpec): void => {
-  if (!r.outcomes) return;
   for (const persona of personas) {
     const outcome = r.outcomes[persona];
     const roles = personaRoles[persona];

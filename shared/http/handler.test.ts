@@ -2,9 +2,10 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { anySuccess, roleOutcomes } from '../../test/support/outcomes.js';
 import { createServiceContext, type ServiceEnv } from '../context.js';
 import { conflict, ruleViolation } from '../errors.js';
-import { defineService, route } from '../service.js';
+import { defineService, type Outcomes, route } from '../service.js';
 import { createHttpHandler, type HttpEvent } from './handler.js';
 import { created, ok, text } from './result.js';
 
@@ -23,6 +24,12 @@ const env: ServiceEnv = {
   },
 };
 
+const memberRoute = {
+  access: ['member'] as const,
+  outcomes: roleOutcomes(['member']),
+  responses: anySuccess,
+};
+
 const unit = defineService({
   name: 'unit',
   table: { partitionKey: { name: 'pk', type: 'S' }, sortKey: { name: 'sk', type: 'S' } },
@@ -31,6 +38,8 @@ const unit = defineService({
   routes: [
     route('POST /things', {
       access: ['secretary'],
+      outcomes: roleOutcomes(['secretary']),
+      responses: anySuccess,
       request: {
         body: z.strictObject({ name: z.string().min(2), count: z.number().int().positive() }),
         query: z.strictObject({ dryRun: z.enum(['true', 'false']).optional() }),
@@ -41,16 +50,22 @@ const unit = defineService({
     }),
     route('GET /things/{thingId}', {
       access: ['member', 'committee'],
+      outcomes: roleOutcomes(['member', 'committee']),
+      responses: anySuccess,
       request: { params: z.strictObject({ thingId: z.string().regex(/^t\d+$/) }) },
       handler: async ({ params, caller }) =>
         ok({ thingId: params.thingId, roles: caller.roles, role: caller.role }),
     }),
     route('GET /things/special', {
       access: ['member'],
+      outcomes: roleOutcomes(['member']),
+      responses: anySuccess,
       handler: async () => ok({ special: true }),
     }),
     route('POST /things/{thingId}/refuse', {
       access: ['member'],
+      outcomes: roleOutcomes(['member']),
+      responses: anySuccess,
       request: { params: z.strictObject({ thingId: z.string() }) },
       handler: async ({ params }) => {
         if (params.thingId === 'dup') throw conflict('thing-exists', 'Already there', { thingId: 'dup' });
@@ -59,6 +74,8 @@ const unit = defineService({
     }),
     route('GET /things/db', {
       access: 'public',
+      outcomes: roleOutcomes('public'),
+      responses: anySuccess,
       handler: async (_request, ctx) => {
         await ctx.db.send(new GetCommand({ TableName: 'unit', Key: { pk: 'a', sk: 'b' } }));
         return ok({});
@@ -66,6 +83,8 @@ const unit = defineService({
     }),
     route('GET /export', {
       access: 'public',
+      outcomes: roleOutcomes('public'),
+      responses: anySuccess,
       handler: async () => text('text/csv; charset=utf-8', '\uFEFFname\n张三\n'),
     }),
   ],
@@ -270,6 +289,8 @@ describe('service descriptions', () => {
         routes: [
           route('POST /loose', {
             access: ['member'],
+            outcomes: roleOutcomes(['member']),
+            responses: anySuccess,
             request: { body: z.object({ a: z.string() }) },
             handler: async () => ok({}),
           }),
@@ -282,10 +303,29 @@ describe('service descriptions', () => {
     expect(() =>
       defineService({
         ...unit,
-        routes: [route('GET /x/{id}', { access: ['member'], handler: async () => ok({}) })],
+        routes: [route('GET /x/{id}', { ...memberRoute, handler: async () => ok({}) })],
       }),
     ).toThrow(/need a params schema/);
-    const r = route('GET /x', { access: ['member'], handler: async () => ok({}) });
+    const r = route('GET /x', { ...memberRoute, handler: async () => ok({}) });
     expect(() => defineService({ ...unit, routes: [r, r] })).toThrow(/declared twice/);
+  });
+
+  it('refuse outcomes that contradict the role rule', () => {
+    const declared = (outcomes: Partial<Outcomes>) => () =>
+      defineService({
+        ...unit,
+        routes: [
+          route('GET /x', {
+            ...memberRoute,
+            outcomes: { ...memberRoute.outcomes, ...outcomes },
+            handler: async () => ok({}),
+          }),
+        ],
+      });
+    expect(declared({})).not.toThrow();
+    expect(declared({ committee: 'allowed' })).toThrow(/committee is not admitted/);
+    expect(declared({ anonymous: 'allowed' })).toThrow(/anonymous is declared allowed/);
+    expect(declared({ member: 403 })).toThrow(/member is admitted/);
+    expect(declared({ ownSecretary: 404 })).not.toThrow();
   });
 });

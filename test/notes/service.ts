@@ -16,6 +16,7 @@ import { newId } from '../../shared/ids.js';
 import { defineService, route, subscription } from '../../shared/service.js';
 import { queryPage } from '../../shared/store/query.js';
 import { singleTable, transactionOn } from '../../shared/store/table.js';
+import { anySuccess, roleOutcomes } from '../support/outcomes.js';
 
 const NOTES = 'notes';
 
@@ -60,6 +61,8 @@ export const notesService = defineService({
   routes: [
     route('POST /notes', {
       access: ['member', 'committee'],
+      outcomes: roleOutcomes(['member', 'committee']),
+      responses: anySuccess,
       request: { body: noteBody },
       handler: async ({ body, caller, now }, ctx) => {
         const noteId = body.noteId ?? newId();
@@ -93,6 +96,8 @@ export const notesService = defineService({
     }),
     route('GET /notes', {
       access: ['member', 'committee'],
+      outcomes: roleOutcomes(['member', 'committee']),
+      responses: anySuccess,
       request: { query: z.strictObject({ ...pageQuery }) },
       handler: async ({ query, caller }, ctx) => {
         const owner = `OWNER#${caller.sub}`;
@@ -112,6 +117,8 @@ export const notesService = defineService({
     }),
     route('GET /notes/stats', {
       access: ['member', 'committee'],
+      outcomes: roleOutcomes(['member', 'committee']),
+      responses: anySuccess,
       handler: async (_request, ctx) =>
         ok({
           counted: await readCounter(ctx, 'count-notes'),
@@ -121,6 +128,8 @@ export const notesService = defineService({
     }),
     route('GET /notes/{noteId}', {
       access: ['member', 'committee'],
+      outcomes: roleOutcomes(['member', 'committee']),
+      responses: anySuccess,
       request: { params: z.strictObject({ noteId: z.string().min(1).max(40) }) },
       handler: async ({ params, caller }, ctx) => {
         const { Item } = await ctx.db.send(
@@ -134,6 +143,8 @@ export const notesService = defineService({
     }),
     route('POST /notes/{noteId}/revisions', {
       access: ['member', 'committee'],
+      outcomes: roleOutcomes(['member', 'committee']),
+      responses: anySuccess,
       request: { params: z.strictObject({ noteId: z.string().min(1).max(40) }) },
       handler: async ({ params, caller, now }, ctx) => {
         const { Item } = await ctx.db.send(
@@ -162,6 +173,8 @@ export const notesService = defineService({
     }),
     route('PUT /notes/repair', {
       access: ['committee'],
+      outcomes: roleOutcomes(['committee']),
+      responses: anySuccess,
       handler: async (_request, ctx) => {
         await tx(ctx).put({ pk: 'REPAIRED', sk: 'REPAIRED', kind: 'flag' }).commit();
         return ok({ repaired: true });
@@ -169,11 +182,15 @@ export const notesService = defineService({
     }),
     route('GET /notes/public/ping', {
       access: 'public',
+      outcomes: roleOutcomes('public'),
+      responses: anySuccess,
       request: { query: z.strictObject({ echo: z.string().max(20).optional() }) },
       handler: async ({ query, caller }) => ok({ pong: query.echo ?? true, signedIn: caller !== undefined }),
     }),
     route('POST /notes/crash', {
       access: ['member'],
+      outcomes: roleOutcomes(['member']),
+      responses: anySuccess,
       handler: async () => {
         throw new Error('secret internal detail: table dangjian-notes exploded');
       },
