@@ -214,6 +214,17 @@ describe('the audit log', () => {
   });
 });
 
+describe('a refused read', () => {
+  it('leaves no entry: a forged cursor on the people list and on a timeline is a 400 and nothing is recorded', async () => {
+    const { admin, branchId, secretary } = await setUp();
+    const person = await register(admin, { branchId });
+    const forged = 'cursor=%2CHNna%5Bgyu%29';
+    expect((await secretary.get(`/talent/people?branchId=${branchId}&${forged}`)).status).toBe(400);
+    expect((await secretary.get(`/talent/people/${person.personId}/timeline?${forged}`)).status).toBe(400);
+    expect((await byActor(admin, secretary.sub)).items).toEqual([]);
+  });
+});
+
 describe('a read whose audit entry cannot be written', () => {
   it('does not answer: 503, and the record is not shown', async () => {
     const info = runtime();

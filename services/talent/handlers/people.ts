@@ -134,15 +134,17 @@ export const peopleRoutes = [
     handler: async (req, ctx) => {
       const { query, caller } = req;
       const branchId = listScope(caller, query.branchId);
-      await auditRead(ctx, req, 'people.list', {
-        scope: {
-          list: 'people',
-          ...(branchId !== undefined ? { branchId } : {}),
-          ...(query.status ? { status: query.status } : {}),
-          ...(query.pool ? { pool: query.pool } : {}),
-          ...(query.q ? { q: query.q } : {}),
-        },
-      });
+      // Audited after the read, before the answer: a refused request (a forged cursor) is no read.
+      const audited = () =>
+        auditRead(ctx, req, 'people.list', {
+          scope: {
+            list: 'people',
+            ...(branchId !== undefined ? { branchId } : {}),
+            ...(query.status ? { status: query.status } : {}),
+            ...(query.pool ? { pool: query.pool } : {}),
+            ...(query.q ? { q: query.q } : {}),
+          },
+        });
       if (query.pool) {
         // Pools are small; the page is the pool's, filtered by the other criteria.
         const page = await poolPage(ctx, query.pool, query);
@@ -158,6 +160,7 @@ export const peopleRoutes = [
               (q === undefined || p.name.toLowerCase().includes(q)),
           )
           .map(personSummary);
+        await audited();
         return ok({ items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
       }
       const page = await listPeople(
@@ -169,6 +172,7 @@ export const peopleRoutes = [
         },
         query,
       );
+      await audited();
       return ok({ ...page, items: page.items.map(personSummary) });
     },
   }),

@@ -175,12 +175,13 @@ export const timelineRoutes = [
     handler: async (req, ctx) => {
       const { params, query, caller } = req;
       const g = await gather(ctx, caller, params.personId);
-      await auditRead(ctx, req, 'timeline.read', { personId: g.person.personId });
+      // The page first: a forged cursor is refused before anything is recorded as read.
       const body: z.output<typeof Timeline> = {
         personId: g.person.personId,
         ...page(g, query.limit, query.cursor),
         points: g.points,
       };
+      await auditRead(ctx, req, 'timeline.read', { personId: g.person.personId });
       return ok(body);
     },
   }),
