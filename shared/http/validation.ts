@@ -11,7 +11,33 @@ export const fieldIssues = (where: string, error: z.ZodError): FieldIssue[] =>
     }));
   });
 
+/**
+ * Text that is not well-formed UTF-16 (a lone surrogate, sent as a JSON escape such as
+ * "\ud800") passes `z.string()` but is not valid Unicode: DynamoDB or a consumer may refuse
+ * it later, far from the request. Refused here, by field, like any other bad value.
+ */
+export const illFormedText = (where: string, value: unknown): FieldIssue[] => {
+  const issues: FieldIssue[] = [];
+  // Iterative, so a deeply nested body cannot exhaust the stack.
+  const pending: [string, unknown][] = [[where, value]];
+  while (pending.length > 0) {
+    const [path, current] = pending.pop() as [string, unknown];
+    if (typeof current === 'string') {
+      if (!current.isWellFormed()) issues.push({ field: path, message: 'Not well-formed text' });
+    } else if (current !== null && typeof current === 'object') {
+      for (const [key, inner] of Object.entries(current)) {
+        if (!key.isWellFormed())
+          issues.push({ field: `${path}.${key.toWellFormed()}`, message: 'Not well-formed text' });
+        else pending.push([`${path}.${key}`, inner]);
+      }
+    }
+  }
+  return issues;
+};
+
 export const parseWith = <S extends z.ZodType>(where: string, schema: S, value: unknown): z.output<S> => {
+  const illFormed = illFormedText(where, value);
+  if (illFormed.length > 0) throw validationFailed(illFormed);
   const result = schema.safeParse(value);
   if (!result.success) throw validationFailed(fieldIssues(where, result.error));
   return result.data;
