@@ -225,10 +225,12 @@ export const startGateway = async (
       if (!verdict.ok) {
         // A client's own excess, not an operator's problem: counted, not shouted (npm start prints warnings).
         options.log?.({ level: 'info', message: 'throttled', route: chosen.r.route.routeKey });
+        // API Gateway's own answer, body and all (HTTP APIs cannot reshape it), so a client
+        // meets locally exactly what it will meet on AWS. Retry-After is a local courtesy.
         return send(
           res,
           429,
-          { error: { code: 'throttled', message: 'Too many requests; slow down and retry' } },
+          { message: 'Too Many Requests' },
           { 'retry-after': String(verdict.retryAfterSeconds) },
         );
       }
