@@ -27,7 +27,7 @@ export interface DynamoDbLocalOptions {
   log?: (line: string) => void;
   /** The `java` executable. Default: `java` from PATH. */
   javaPath?: string;
-  /** How long to wait for the endpoint to answer. Default 20 s. */
+  /** How long to wait for the endpoint to answer. Default 60 s: a JVM on a busy 2-core machine (CI, several test runtimes at once) can take 20. */
   startTimeoutMs?: number;
 }
 
@@ -156,7 +156,7 @@ export const startDynamoDbLocal = async (opts: DynamoDbLocalOptions = {}): Promi
 
   const client = probeClient(endpoint);
   try {
-    const deadline = Date.now() + (opts.startTimeoutMs ?? 20_000);
+    const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
     for (;;) {
       if (spawnError !== undefined && child.pid === undefined) {
         throw (spawnError as NodeJS.ErrnoException).code === 'ENOENT'
@@ -183,7 +183,7 @@ export const startDynamoDbLocal = async (opts: DynamoDbLocalOptions = {}): Promi
       if (Date.now() > deadline) {
         await stop();
         throw new Error(
-          `DynamoDB Local did not answer on ${endpoint} within ${opts.startTimeoutMs ?? 20_000} ms` +
+          `DynamoDB Local did not answer on ${endpoint} within ${opts.startTimeoutMs ?? 60_000} ms` +
             (stderrTail.trim() ? `: ${stderrTail.trim()}` : ''),
         );
       }
