@@ -1,4 +1,5 @@
 import { pageOf } from '../../shared/http/paging.js';
+import { committeeOnly, everyone } from '../../shared/outcomes.js';
 import { defineService, type Outcomes, route } from '../../shared/service.js';
 import { communityEvents } from './events.js';
 import {
@@ -54,28 +55,6 @@ import {
 } from './views.js';
 
 const committee = ['committee'] as const;
-
-/** The committee's work: everyone else signed in is a role the route does not admit. */
-const committeeOnly: Outcomes = {
-  anonymous: 401,
-  member: 403,
-  ownSecretary: 403,
-  otherSecretary: 403,
-  committee: 'allowed',
-  ownPartner: 403,
-  otherPartner: 403,
-};
-
-/** Open to everyone, with or without a token; nothing personal in the answer. */
-const everyone: Outcomes = {
-  anonymous: 'allowed',
-  member: 'allowed',
-  ownSecretary: 'allowed',
-  otherSecretary: 'allowed',
-  committee: 'allowed',
-  ownPartner: 'allowed',
-  otherPartner: 'allowed',
-};
 
 /**
  * One member's registration: theirs and the committee's to see or cancel. Secretaries hold it

@@ -45,49 +45,10 @@ export const activityRef = (a: Activity) => ({
  * Who gets what from each route (the access matrix). "Own" is the branch that owns the
  * activity or insight; rooms and the cadence rules belong to the whole institution.
  */
-const staffOnly = { anonymous: 401, ownPartner: 403, otherPartner: 403 } as const;
-
-/** The committee alone (rooms, the cadence rules). */
-export const committeeOnly: Outcomes = {
-  ...staffOnly,
-  member: 403,
-  ownSecretary: 403,
-  otherSecretary: 403,
-  committee: 'allowed',
-};
-
-/** Organisers of the branch: the committee and its own secretary; another branch's gets 404. */
-export const branchOrganisers: Outcomes = {
-  ...staffOnly,
-  member: 403,
-  ownSecretary: 'allowed',
-  otherSecretary: 404,
-  committee: 'allowed',
-};
-
-/** The branch's own people and the committee; another branch's secretary gets 404. */
-export const branchPeople: Outcomes = {
-  ...staffOnly,
-  member: 'allowed',
-  ownSecretary: 'allowed',
-  otherSecretary: 404,
-  committee: 'allowed',
-};
-
-/** Institution-wide reads for organisers: the committee and every branch secretary. */
-export const anyOrganiser: Outcomes = {
-  ...staffOnly,
-  member: 403,
-  ownSecretary: 'allowed',
-  otherSecretary: 'allowed',
-  committee: 'allowed',
-};
-
-/** Institution-wide reads for every party member (the rooms and their bookings). */
-export const anyMember: Outcomes = {
-  ...staffOnly,
-  member: 'allowed',
-  ownSecretary: 'allowed',
-  otherSecretary: 'allowed',
-  committee: 'allowed',
-};
+export {
+  allManagers as anyOrganiser,
+  allMembers as anyMember,
+  branchManagers as branchOrganisers,
+  branchPeople,
+  committeeOnly,
+} from '../../../shared/outcomes.js';

@@ -3,73 +3,22 @@
  * Each route names one of these; "own" is branch A, which owns every object the matrix
  * touches, and `member` is the person whose record a route reads.
  */
+import { allMembers } from '../../../shared/outcomes.js';
 import type { Outcomes } from '../../../shared/service.js';
 
-/** Committee (党委) only: creating branches, the calendar, the audit log. */
-export const committeeOnly: Outcomes = {
-  anonymous: 401,
-  member: 403,
-  ownSecretary: 403,
-  otherSecretary: 403,
-  committee: 'allowed',
-  ownPartner: 403,
-  otherPartner: 403,
-};
-
-/** Anyone signed in: the directory of branches. */
-export const everyoneSignedIn: Outcomes = {
-  anonymous: 401,
-  member: 'allowed',
-  ownSecretary: 'allowed',
-  otherSecretary: 'allowed',
-  committee: 'allowed',
-  ownPartner: 'allowed',
-  otherPartner: 'allowed',
-};
-
-/** Managing a branch's people: its secretary and the committee; another branch's secretary learns nothing. */
-export const ownBranchManagers: Outcomes = {
-  anonymous: 401,
-  member: 403,
-  ownSecretary: 'allowed',
-  otherSecretary: 404,
-  committee: 'allowed',
-  ownPartner: 403,
-  otherPartner: 403,
-};
-
-/** Institution-wide references secretaries work from (the calendar, a pool's page). */
-export const allManagers: Outcomes = {
-  anonymous: 401,
-  member: 403,
-  ownSecretary: 'allowed',
-  otherSecretary: 'allowed',
-  committee: 'allowed',
-  ownPartner: 403,
-  otherPartner: 403,
-};
-
-/** One person's record: the person, their branch's secretary, the committee. */
-export const personAndManagers: Outcomes = {
-  anonymous: 401,
-  member: 'allowed',
-  ownSecretary: 'allowed',
-  otherSecretary: 404,
-  committee: 'allowed',
-  ownPartner: 403,
-  otherPartner: 403,
-};
+// Committee only: creating branches, the calendar, the audit log. Anyone signed in: the
+// directory of branches. A branch's managers: its people's records. All managers: the
+// calendar, a pool's page. A person and their managers: one person's record.
+export {
+  allManagers,
+  branchManagers as ownBranchManagers,
+  branchPeople as personAndManagers,
+  committeeOnly,
+  everyoneSignedIn,
+} from '../../../shared/outcomes.js';
 
 /**
  * The caller's own profile: every person on the register has one; a committee account that
  * is not a person on the register (the matrix's committee) has none to show.
  */
-export const ownProfile: Outcomes = {
-  anonymous: 401,
-  member: 'allowed',
-  ownSecretary: 'allowed',
-  otherSecretary: 'allowed',
-  committee: 404,
-  ownPartner: 403,
-  otherPartner: 403,
-};
+export const ownProfile: Outcomes = { ...allMembers, committee: 404 };
