@@ -10,7 +10,14 @@ import { idParam, isoDate, nonEmpty } from '../../shared/schemas.js';
 import { defineService, type Outcomes, route, subscription } from '../../shared/service.js';
 import { MAX_MINUTES_PER_REPORT } from './domain/study.js';
 import { resourcesEvents } from './events.js';
-import { assessmentResults, beginAttempt, newAssessment, submitAttempt } from './handlers/assessments.js';
+import {
+  assessmentResults,
+  beginAttempt,
+  listMyAssessments,
+  newAssessment,
+  readAssessment,
+  submitAttempt,
+} from './handlers/assessments.js';
 import {
   archiveResource,
   createResource,
@@ -23,6 +30,8 @@ import {
 import { assignmentProgress, assignStudy, myStudy, reportProgress } from './handlers/study.js';
 import { table } from './store.js';
 import {
+  AssessmentListing,
+  AssessmentListingPage,
   AssessmentResults,
   AssessmentView,
   AssignmentProgress,
@@ -240,6 +249,23 @@ export const resourcesService = defineService({
       },
       maxBodyBytes: 256 * 1024,
       handler: ({ body, caller, now }, ctx) => newAssessment(body, caller, now, ctx),
+    }),
+    route('GET /resources/assessments', {
+      access: EVERYONE,
+      summary:
+        'The assessments (考核) the caller may take, newest first, with their attempts used; no questions or answers',
+      outcomes: everyPerson,
+      responses: { 200: AssessmentListingPage },
+      request: { query: z.strictObject({ resourceId: idParam.optional(), ...pageQuery }) },
+      handler: ({ query, caller }, ctx) => listMyAssessments(query, caller, ctx),
+    }),
+    route('GET /resources/assessments/{assessmentId}', {
+      access: EVERYONE,
+      summary: "An assessment's terms and the caller's attempts used and left; no questions or answers",
+      outcomes: theBranchAudience,
+      responses: { 200: AssessmentListing },
+      request: { params: assessmentParams },
+      handler: ({ params, caller }, ctx) => readAssessment(params.assessmentId, caller, ctx),
     }),
     route('POST /resources/assessments/{assessmentId}/attempts', {
       access: EVERYONE,

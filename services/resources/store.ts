@@ -9,21 +9,32 @@
  *     gsi2 COMPLETED#<resourceId> / <personId>   who completed a resource   Query (assignments)
  *   ASSIGNMENT#<id> / ASSIGNMENT      a study assignment                    GetItem
  *   ASSESSMENT#<id> / ASSESSMENT      an assessment with its answers        GetItem
- *   ASSESSMENT#<id> / ATTEMPTS#<personId>   attempts started (counter)      conditional ADD
+ *   ASSESSMENT#<id> / LISTING#…       a copy without questions per list it is in (assessments never change)
+ *     gsi1 ASSESSMENTS#ALL / <id>              every assessment, newest first   Query (committee)
+ *     gsi1 ASSESSMENTS#EVERYONE / <id>         institution-wide ones            Query, merged with
+ *     gsi1 ASSESSMENTS#BRANCH#<branchId> / <id>  one per audience branch        the caller's branch
+ *   ASSESSMENT#<id> / ATTEMPTS#<personId>   attempts started (counter)      conditional ADD, GetItem
+ *     gsi2 TAKER#<personId> / <assessmentId>   a person's counters           Query (one page's range)
  *   ATTEMPT#<id> / ATTEMPT            an attempt                            GetItem
  *     gsi1 ATTEMPTS#<assessmentId> / <personId>#<attemptId>   all attempts  Query (results)
  *   PERSON#… / ROSTER#… items         talent's roster projection (shared/roster.ts)
  *   OUTBOX#… / SEEN#… items           outbox and consumer markers (shared/events)
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../shared/context.js';
-import { conflict, type DomainError } from '../../shared/errors.js';
-import type { Page } from '../../shared/http/paging.js';
+import { badRequest, conflict, type DomainError } from '../../shared/errors.js';
+import { decodeCursor, encodeCursor, type Page } from '../../shared/http/paging.js';
 import type { RosterReader } from '../../shared/roster.js';
 import { getItem, queryAll as queryItems, queryPage } from '../../shared/store/query.js';
 import { singleTable, transactionOn } from '../../shared/store/table.js';
 import type { Transaction } from '../../shared/store/transaction.js';
-import type { Assessment, Attempt } from './domain/assessment.js';
+import {
+  type Assessment,
+  type AssessmentScope,
+  type AssessmentSummary,
+  type Attempt,
+  summaryOf,
+} from './domain/assessment.js';
 import type { ListScope, Resource, ResourceKind, ResourceStatus } from './domain/library.js';
 import type { Assignment, StudyRecord } from './domain/study.js';
 import { yearAttribute } from './domain/study.js';
@@ -343,10 +354,111 @@ const attemptCounterKey = (assessmentId: string, personId: string) => ({
 });
 const attemptKey = (attemptId: string) => ({ pk: `ATTEMPT#${attemptId}`, sk: 'ATTEMPT' });
 
-export const createAssessment = (tx: Transaction, assessment: Assessment): Transaction =>
-  tx.create({ ...assessmentKey(assessment.assessmentId), kind: 'assessment', ...assessment }, () =>
+/** The lists an assessment is in: all of them, and one per audience entry. */
+const ALL_ASSESSMENTS = 'ASSESSMENTS#ALL';
+const audienceList = (branchId: string | undefined) =>
+  branchId === undefined ? 'ASSESSMENTS#EVERYONE' : `ASSESSMENTS#BRANCH#${branchId}`;
+
+/** The assessment with its answers, and a light copy (no questions) in each list it belongs to. */
+export const createAssessment = (tx: Transaction, assessment: Assessment): Transaction => {
+  const { assessmentId } = assessment;
+  tx.create({ ...assessmentKey(assessmentId), kind: 'assessment', ...assessment }, () =>
     conflict('assessment-exists', 'The assessment already exists'),
   );
+  const summary = summaryOf(assessment);
+  const lists = [ALL_ASSESSMENTS, ...(assessment.audience.branchIds ?? [undefined]).map(audienceList)];
+  for (const list of lists) {
+    tx.put({
+      pk: `ASSESSMENT#${assessmentId}`,
+      sk: `LISTING#${list}`,
+      kind: 'assessment-listing',
+      gsi1pk: list,
+      gsi1sk: assessmentId,
+      ...summary,
+    });
+  }
+  return tx;
+};
+
+const summaryItemOf = (item: Item): AssessmentSummary => {
+  const { pk: _pk, sk: _sk, kind: _kind, gsi1pk: _g, gsi1sk: _gs, ...rest } = item;
+  return rest as unknown as AssessmentSummary;
+};
+
+export interface AssessmentListQuery {
+  scope: AssessmentScope;
+  resourceId?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+/** The cursor is the last assessment id shown: ids are ULIDs, so every list shares one order. */
+const positionOf = (cursor: string | undefined): string | undefined => {
+  const key = decodeCursor(cursor);
+  if (key === undefined) return undefined;
+  if (typeof key.before !== 'string' || Object.keys(key).length !== 1) {
+    throw badRequest('invalid-cursor', 'The cursor does not belong to this list');
+  }
+  return key.before;
+};
+
+/**
+ * One page of the assessments a caller may take, newest first. A caller outside the
+ * committee reads two lists (the institution's and their branch's); both are sorted by
+ * id, so each is queried from the cursor on and the pages merged. A list that stopped
+ * early stopped at a known id: the page only holds what lies above the highest such stop,
+ * where both lists have been read in full, so nothing is skipped or shown twice.
+ */
+export const listAssessments = async (
+  ctx: ServiceContext,
+  query: AssessmentListQuery,
+): Promise<Page<AssessmentSummary>> => {
+  const before = positionOf(query.cursor);
+  const lists =
+    query.scope.kind === 'all'
+      ? [ALL_ASSESSMENTS]
+      : [audienceList(undefined), ...(query.scope.branchId ? [audienceList(query.scope.branchId)] : [])];
+  const outs = await Promise.all(
+    lists.map((list) =>
+      ctx.db.send(
+        new QueryCommand({
+          TableName: ctx.env.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: before ? 'gsi1pk = :pk AND gsi1sk < :before' : 'gsi1pk = :pk',
+          ...(query.resourceId !== undefined ? { FilterExpression: 'resourceId = :rid' } : {}),
+          ExpressionAttributeValues: {
+            ':pk': list,
+            ...(before ? { ':before': before } : {}),
+            ...(query.resourceId !== undefined ? { ':rid': query.resourceId } : {}),
+          },
+          ScanIndexForward: false,
+          Limit: query.limit,
+        }),
+      ),
+    ),
+  );
+  // Below the highest stop some list has not been read yet.
+  const stops = outs.flatMap((o) => (o.LastEvaluatedKey ? [o.LastEvaluatedKey.gsi1sk as string] : []));
+  const stop = stops.reduce<string | undefined>(
+    (high, s) => (high === undefined || s > high ? s : high),
+    undefined,
+  );
+  const seen = new Set<string>();
+  const merged = outs
+    .flatMap((o) => (o.Items ?? []).map(summaryItemOf))
+    .filter(
+      (a) =>
+        (stop === undefined || a.assessmentId >= stop) &&
+        !seen.has(a.assessmentId) &&
+        seen.add(a.assessmentId),
+    )
+    .sort((a, b) => (a.assessmentId < b.assessmentId ? 1 : -1));
+  const items = merged.slice(0, query.limit);
+  const last = items.at(-1)?.assessmentId;
+  const next = merged.length > query.limit ? last : stop;
+  const nextCursor = encodeCursor(next === undefined ? undefined : { before: next });
+  return { items, ...(nextCursor ? { nextCursor } : {}) };
+};
 
 export const getAssessment = (ctx: ServiceContext, assessmentId: string) =>
   getRecord<Assessment>(ctx, assessmentKey(assessmentId));
@@ -364,9 +476,14 @@ export const startAttempt = (
   tx.update(
     attemptCounterKey(attempt.assessmentId, attempt.personId),
     {
-      expression: 'SET #kind = :kind ADD #started :one',
+      expression: 'SET #kind = :kind, gsi2pk = :taker, gsi2sk = :aid ADD #started :one',
       names: { '#kind': 'kind', '#started': 'started' },
-      values: { ':kind': 'attempt-counter', ':one': 1 },
+      values: {
+        ':kind': 'attempt-counter',
+        ':taker': `TAKER#${attempt.personId}`,
+        ':aid': attempt.assessmentId,
+        ':one': 1,
+      },
     },
     {
       condition: 'attribute_not_exists(#started) OR #started < :max',
@@ -386,7 +503,33 @@ export const startAttempt = (
   );
 };
 
-/** How many attempts a person has started, for numbering the next one. */
+/** How many attempts a person has started on one assessment. */
+export const attemptsStarted = async (
+  ctx: ServiceContext,
+  assessmentId: string,
+  personId: string,
+): Promise<number> =>
+  ((await get(ctx, attemptCounterKey(assessmentId, personId)))?.started as number | undefined) ?? 0;
+
+/**
+ * assessmentId → attempts started, for the assessments of one page: a single Query over
+ * the person's counters between the page's lowest and highest id.
+ */
+export const attemptsStartedOn = async (
+  ctx: ServiceContext,
+  personId: string,
+  assessmentIds: string[],
+): Promise<Map<string, number>> => {
+  if (assessmentIds.length === 0) return new Map();
+  const sorted = [...assessmentIds].sort();
+  const counters = await queryAll(ctx, {
+    IndexName: 'gsi2',
+    KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :low AND :high',
+    ExpressionAttributeValues: { ':pk': `TAKER#${personId}`, ':low': sorted[0], ':high': sorted.at(-1) },
+  });
+  return new Map(counters.map((c) => [c.gsi2sk as string, c.started as number]));
+};
+
 const attemptOf = (item: Item): Attempt => {
   const { pk: _pk, sk: _sk, kind: _kind, gsi1pk: _g, gsi1sk: _gs, answers: _answers, ...rest } = item;
   return rest as unknown as Attempt;

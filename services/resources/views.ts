@@ -7,7 +7,13 @@
 import { z } from 'zod';
 import { pageOf } from '../../shared/http/paging.js';
 import { isoDate, isoDateTime } from '../../shared/schemas.js';
-import { type Assessment, questionKinds, withoutAnswer } from './domain/assessment.js';
+import {
+  type Assessment,
+  type AssessmentSummary,
+  attemptsLeft,
+  questionKinds,
+  withoutAnswer,
+} from './domain/assessment.js';
 import { type Resource, rejectionReasons, resourceStatuses } from './domain/library.js';
 import { resourceKinds } from './events.js';
 
@@ -238,4 +244,58 @@ export const AssessmentResults = z
 export const assessmentView = (a: Assessment): z.output<typeof AssessmentView> => ({
   ...a,
   questions: a.questions.map(withoutAnswer),
+});
+
+/** The caller's own use of an assessment (考核次数). */
+const YourAttempts = {
+  attemptsUsed: z
+    .number()
+    .int()
+    .nonnegative()
+    .meta({ description: 'Attempts the caller has started (已用次数)' }),
+  attemptsLeft: z
+    .number()
+    .int()
+    .nonnegative()
+    .meta({ description: 'Attempts the caller may still start (剩余次数)' }),
+};
+
+export const AssessmentListing = z
+  .strictObject({
+    assessmentId: z.string(),
+    title: z.string(),
+    resourceId: z.string().optional().meta({ description: 'The resource it examines, if any' }),
+    passMark: z.number().meta({ description: 'Score (0–100) needed to pass (及格分)' }),
+    timeLimitMinutes: z.number().int().meta({ description: 'Per attempt (答题时限)' }),
+    maxAttempts: z.number().int(),
+    questionCount: z.number().int().nonnegative(),
+    audience: Audience,
+    createdBy: personId,
+    createdAt: isoDateTime,
+    ...YourAttempts,
+  })
+  .meta({
+    id: 'AssessmentListing',
+    description:
+      'An assessment (考核) the caller may take: no questions (an attempt serves them, shuffled) and no answers',
+  });
+
+export const AssessmentListingPage = pageOf(AssessmentListing);
+
+export const assessmentListing = (
+  a: AssessmentSummary,
+  attemptsUsed: number,
+): z.output<typeof AssessmentListing> => ({
+  assessmentId: a.assessmentId,
+  title: a.title,
+  ...(a.resourceId ? { resourceId: a.resourceId } : {}),
+  passMark: a.passMark,
+  timeLimitMinutes: a.timeLimitMinutes,
+  maxAttempts: a.maxAttempts,
+  questionCount: a.questionCount,
+  audience: a.audience,
+  createdBy: a.createdBy,
+  createdAt: a.createdAt,
+  attemptsUsed,
+  attemptsLeft: attemptsLeft(a.maxAttempts, attemptsUsed),
 });

@@ -2,8 +2,9 @@
  * Assessments (考核): question banks, attempts served without answers, grading on the
  * server. Pure: "now" and the randomness come in as parameters.
  */
+import { type Caller, hasRole } from '../../../shared/auth.js';
 import { badRequest, conflict } from '../../../shared/errors.js';
-import type { Audience } from './library.js';
+import { type Audience, inAudience, managesResource } from './library.js';
 
 export const questionKinds = ['single', 'multiple', 'true-false'] as const;
 export type QuestionKind = (typeof questionKinds)[number];
@@ -32,6 +33,31 @@ export interface Assessment {
   createdBy: string;
   createdAt: string;
 }
+
+/** What lists and reads show of an assessment: no questions (an attempt serves them, shuffled). */
+export type AssessmentSummary = Omit<Assessment, 'questions'> & { questionCount: number };
+
+export const summaryOf = ({ questions, ...rest }: Assessment): AssessmentSummary => ({
+  ...rest,
+  questionCount: questions.length,
+});
+
+/** Who may take (and so read) an assessment: its audience, or whoever manages that audience. */
+export const mayTake = (caller: Caller, assessment: Pick<Assessment, 'audience'>): boolean =>
+  inAudience(caller, assessment.audience) || managesResource(caller, assessment);
+
+/**
+ * Which assessments a caller's list holds. The committee sees all. Anyone else sees the
+ * institution-wide ones and those for their branch: exactly `mayTake`, since a secretary
+ * manages only audiences made of their own branch, which already includes them.
+ */
+export type AssessmentScope = { kind: 'all' } | { kind: 'audience'; branchId: string | undefined };
+
+export const assessmentScope = (caller: Caller): AssessmentScope =>
+  hasRole(caller, 'committee') ? { kind: 'all' } : { kind: 'audience', branchId: caller.branchId };
+
+/** How many attempts the caller has left, never below zero (a lowered limit cannot go negative). */
+export const attemptsLeft = (maxAttempts: number, used: number): number => Math.max(0, maxAttempts - used);
 
 export interface QuestionInput {
   kind: QuestionKind;

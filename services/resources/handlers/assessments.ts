@@ -9,27 +9,42 @@ import {
   type Answer,
   type Assessment,
   type Attempt,
+  assessmentScope,
   buildQuestions,
   checkSubmission,
   deadlineOf,
   grade,
+  mayTake,
   type QuestionInput,
   results,
   shuffle,
+  summaryOf,
   withoutAnswer,
 } from '../domain/assessment.js';
-import { audienceFor, inAudience, managesResource } from '../domain/library.js';
+import { audienceFor } from '../domain/library.js';
 import { AssessmentGraded } from '../events.js';
 import {
+  type AssessmentListQuery,
   attemptsOf,
+  attemptsStarted,
+  attemptsStartedOn,
   createAssessment,
   getAssessment,
   getAttempt,
+  listAssessments,
   recordGrade,
   startAttempt,
   transaction,
 } from '../store.js';
-import { type AssessmentResults, type AttemptGraded, type AttemptStarted, assessmentView } from '../views.js';
+import {
+  type AssessmentListing,
+  type AssessmentListingPage,
+  type AssessmentResults,
+  type AttemptGraded,
+  type AttemptStarted,
+  assessmentListing,
+  assessmentView,
+} from '../views.js';
 import { visibleResource } from './library.js';
 
 export const newAssessment = async (
@@ -67,10 +82,32 @@ export const newAssessment = async (
 
 const assessmentFor = async (ctx: ServiceContext, caller: Caller, assessmentId: string) => {
   const assessment = await getAssessment(ctx, assessmentId);
-  if (!assessment || !(inAudience(caller, assessment.audience) || managesResource(caller, assessment))) {
-    throw notFound('Assessment');
-  }
+  if (!assessment || !mayTake(caller, assessment)) throw notFound('Assessment');
   return assessment;
+};
+
+/** The assessments the caller may take, newest first, with how many attempts they have used. */
+export const listMyAssessments = async (
+  query: Omit<AssessmentListQuery, 'scope'>,
+  caller: Caller,
+  ctx: ServiceContext,
+) => {
+  const page = await listAssessments(ctx, { ...query, scope: assessmentScope(caller) });
+  const used = await attemptsStartedOn(
+    ctx,
+    caller.sub,
+    page.items.map((a) => a.assessmentId),
+  );
+  return ok({
+    items: page.items.map((a) => assessmentListing(a, used.get(a.assessmentId) ?? 0)),
+    ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+  } satisfies z.output<typeof AssessmentListingPage>);
+};
+
+export const readAssessment = async (assessmentId: string, caller: Caller, ctx: ServiceContext) => {
+  const assessment = await assessmentFor(ctx, caller, assessmentId);
+  const used = await attemptsStarted(ctx, assessmentId, caller.sub);
+  return ok(assessmentListing(summaryOf(assessment), used) satisfies z.output<typeof AssessmentListing>);
 };
 
 export const beginAttempt = async (assessmentId: string, caller: Caller, now: Date, ctx: ServiceContext) => {

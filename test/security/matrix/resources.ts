@@ -124,6 +124,10 @@ export const fixtures: Fixtures = {
     path: '/resources/assessments',
     body: bank((await linkOfBranchA(world)).resourceId),
   }),
+  'GET /resources/assessments': async () => ({ path: '/resources/assessments', query: 'limit=5' }),
+  'GET /resources/assessments/{assessmentId}': async (world) => ({
+    path: `/resources/assessments/${await assessmentOfBranchA(world)}`,
+  }),
   'POST /resources/assessments/{assessmentId}/attempts': async (world) => ({
     path: `/resources/assessments/${await assessmentOfBranchA(world)}/attempts`,
   }),
