@@ -7,12 +7,9 @@
  *
  * Rerunning creates nothing new: everything has a natural key the API can be asked about
  * (people their derived id, so registering again is a 409; branches, rooms, partners,
- * resources and events their name or title, looked up through list routes first). The one
- * thing no route lists, an assessment, is remembered in `<dataDir>/seed/` and checked
- * against the API before it is trusted.
+ * resources, assessments and events their name or title, looked up through list routes
+ * first).
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { addDays, localDate } from '../../../shared/time.js';
 import { createOnce, createSeedClient, eachLimited, type Identity, type SeedClient } from './client.js';
 import { pdfFile, pngFile, textFile } from './files.js';
@@ -97,33 +94,6 @@ interface Branch {
   partyGroups: { id: string; name: string; leaderId?: string }[];
   version: number;
 }
-
-/** What the API cannot list, remembered beside the runtime's data (and checked before use). */
-const ledger = (dataDir: string, institution: string) => {
-  const path = join(dataDir, 'seed', 'ledger.json');
-  let entries: Record<string, string> | undefined;
-  const load = async () => {
-    if (entries) return entries;
-    try {
-      entries = JSON.parse(await readFile(path, 'utf8')) as Record<string, string>;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      entries = {};
-    }
-    return entries;
-  };
-  return {
-    recall: async (key: string) => (await load())[`${institution}:${key}`],
-    remember: async (key: string, id: string) => {
-      const all = await load();
-      all[`${institution}:${key}`] = id;
-      await mkdir(join(dataDir, 'seed'), { recursive: true });
-      const tmp = `${path}.${process.pid}.tmp`;
-      await writeFile(tmp, `${JSON.stringify(all, null, 2)}\n`);
-      await rename(tmp, path);
-    },
-  };
-};
 
 const RESOURCE_SHELF: readonly {
   title: string;
@@ -220,7 +190,6 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
     dataDir: options.dataDir,
     ...(options.now ? { now: options.now } : {}),
   });
-  const remembered = ledger(options.dataDir, institution);
   const created: Record<CreatedKind, number> = {
     branches: 0,
     people: 0,
@@ -394,29 +363,36 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
   // 6. An assessment (考核) on the first resource, taken by a few members of each branch.
   const assessmentIds: string[] = [];
   if (resourceIds.length > 0) {
-    let assessmentId = await remembered.recall('assessment:0');
-    if (assessmentId) {
-      const known = await api.call('GET', `/resources/assessments/${assessmentId}/results`, {
-        as: committee,
-        expect: [200, 404],
-      });
-      if (known.status === 404) assessmentId = undefined;
-    }
+    // Found by its title on its resource; the resources, and so it, are the same for every institution.
+    const title = '党章党规知识测试';
+    const resourceId = resourceIds[0] as string;
+    const find = async () =>
+      (
+        await api.all<{ assessmentId: string; title: string }>(
+          `/resources/assessments?resourceId=${resourceId}`,
+          committee,
+        )
+      ).find((a) => a.title === title);
+    let assessmentId = (await find())?.assessmentId;
     if (!assessmentId) {
       assessmentId = (
-        await api.call<{ assessmentId: string }>('POST', '/resources/assessments', {
-          as: committee,
-          body: {
-            title: '党章党规知识测试',
-            resourceId: resourceIds[0],
-            passMark: 60,
-            timeLimitMinutes: 20,
-            maxAttempts: 2,
-            questions: committeeQuestions,
+        await createOnce<{ assessmentId: string }>(
+          api,
+          '/resources/assessments',
+          {
+            as: committee,
+            body: {
+              title,
+              resourceId,
+              passMark: 60,
+              timeLimitMinutes: 20,
+              maxAttempts: 2,
+              questions: committeeQuestions,
+            },
           },
-        })
+          find,
+        )
       ).body.assessmentId;
-      await remembered.remember('assessment:0', assessmentId);
       created.assessments++;
     }
     assessmentIds.push(assessmentId);
