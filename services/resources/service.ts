@@ -256,7 +256,14 @@ export const resourcesService = defineService({
         'The assessments (考核) the caller may take, newest first, with their attempts used; no questions or answers',
       outcomes: everyPerson,
       responses: { 200: AssessmentListingPage },
-      request: { query: z.strictObject({ resourceId: idParam.optional(), ...pageQuery }) },
+      request: {
+        query: z.strictObject({
+          resourceId: idParam
+            .optional()
+            .meta({ description: "Only this resource's; a page may then come back short" }),
+          ...pageQuery,
+        }),
+      },
       handler: ({ query, caller }, ctx) => listMyAssessments(query, caller, ctx),
     }),
     route('GET /resources/assessments/{assessmentId}', {

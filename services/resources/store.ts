@@ -438,20 +438,14 @@ export const listAssessments = async (
     ),
   );
   // Below the highest stop some list has not been read yet.
-  const stops = outs.flatMap((o) => (o.LastEvaluatedKey ? [o.LastEvaluatedKey.gsi1sk as string] : []));
-  const stop = stops.reduce<string | undefined>(
-    (high, s) => (high === undefined || s > high ? s : high),
-    undefined,
-  );
-  const seen = new Set<string>();
+  const stop = outs
+    .flatMap((o) => (o.LastEvaluatedKey ? [o.LastEvaluatedKey.gsi1sk as string] : []))
+    .sort()
+    .at(-1);
+  // An audience is everyone or some branches, never both: no assessment is in two of the lists.
   const merged = outs
     .flatMap((o) => (o.Items ?? []).map(summaryItemOf))
-    .filter(
-      (a) =>
-        (stop === undefined || a.assessmentId >= stop) &&
-        !seen.has(a.assessmentId) &&
-        seen.add(a.assessmentId),
-    )
+    .filter((a) => stop === undefined || a.assessmentId >= stop)
     .sort((a, b) => (a.assessmentId < b.assessmentId ? 1 : -1));
   const items = merged.slice(0, query.limit);
   const last = items.at(-1)?.assessmentId;

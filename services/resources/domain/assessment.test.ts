@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { type Attempt, buildQuestions, checkSubmission, grade, results, shuffle } from './assessment.js';
+import type { Caller } from '../../../shared/auth.js';
+import {
+  type Attempt,
+  assessmentScope,
+  attemptsLeft,
+  buildQuestions,
+  checkSubmission,
+  grade,
+  mayTake,
+  results,
+  shuffle,
+} from './assessment.js';
 
 const bank = buildQuestions([
   { kind: 'single', prompt: 'a', options: ['x', 'y', 'z'], answer: 2 },
@@ -96,5 +107,37 @@ describe('shuffle and results', () => {
       { branchId: 'B1', graded: 1, passed: 1, passRate: 1 },
       { branchId: 'B2', graded: 1, passed: 0, passRate: 0 },
     ]);
+  });
+});
+
+describe('who may take an assessment', () => {
+  const committee: Caller = { sub: 'c', roles: ['committee'], role: 'committee' };
+  const secretary: Caller = { sub: 's', roles: ['secretary', 'member'], role: 'secretary', branchId: 'B1' };
+  const member: Caller = { sub: 'm', roles: ['member'], role: 'member', branchId: 'B1' };
+  const outsider: Caller = { sub: 'o', roles: ['member'], role: 'member', branchId: 'B2' };
+
+  it('is its audience, or whoever manages it; the list scope says the same', () => {
+    const ofB1 = { audience: { branchIds: ['B1'] } };
+    const ofBoth = { audience: { branchIds: ['B1', 'B2'] } };
+    const forEveryone = { audience: {} };
+    expect([committee, secretary, member, outsider].map((c) => mayTake(c, ofB1))).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
+    expect([secretary, outsider].map((c) => mayTake(c, ofBoth))).toEqual([true, true]);
+    expect(mayTake(outsider, forEveryone)).toBe(true);
+
+    expect(assessmentScope(committee)).toEqual({ kind: 'all' });
+    expect(assessmentScope(secretary)).toEqual({ kind: 'audience', branchId: 'B1' });
+    expect(assessmentScope({ sub: 'n', roles: ['member'], role: 'member' })).toEqual({
+      kind: 'audience',
+      branchId: undefined,
+    });
+  });
+
+  it('counts attempts left down to zero, never below', () => {
+    expect([0, 1, 3, 5].map((used) => attemptsLeft(3, used))).toEqual([3, 2, 0, 0]);
   });
 });
