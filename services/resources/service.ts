@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { pageQuery } from '../../shared/http/paging.js';
 import { ok } from '../../shared/http/result.js';
+import { allMembers, branchManagers, branchPeople } from '../../shared/outcomes.js';
 import { rosterSubscriptions } from '../../shared/roster.js';
 import { idParam, isoDate, nonEmpty } from '../../shared/schemas.js';
 import { defineService, type Outcomes, route, subscription } from '../../shared/service.js';
@@ -55,22 +56,8 @@ const EVERYONE = ['committee', 'secretary', 'member'] as const;
 
 // Who gets what (the access matrix). Every object the matrix meets belongs to branch A:
 // its audience, or the branch its secretary manages.
-/** Managing a branch's things: its secretary and the committee; another branch's secretary finds nothing. */
-const managersOfTheBranch: Outcomes = {
-  anonymous: 401,
-  member: 403,
-  ownSecretary: 'allowed',
-  otherSecretary: 404,
-  committee: 'allowed',
-  ownPartner: 403,
-  otherPartner: 403,
-};
-/** Using what is meant for a branch: its people (the secretary too) and the committee. */
-const theBranchAudience: Outcomes = { ...managersOfTheBranch, member: 'allowed' };
-/** The caller's own view (the library as they may see it, their own study): every person. */
-const everyPerson: Outcomes = { ...theBranchAudience, otherSecretary: 'allowed' };
 /** One person's own attempt: nobody else, not even the committee, may submit it. */
-const theAttemptTaker: Outcomes = { ...theBranchAudience, ownSecretary: 404, committee: 404 };
+const theAttemptTaker: Outcomes = { ...branchPeople, ownSecretary: 404, committee: 404 };
 
 // '#' separates key parts in the table, so a tag may not contain one.
 const tag = z
@@ -108,7 +95,7 @@ export const resourcesService = defineService({
     route('POST /resources', {
       access: MANAGERS,
       summary: 'Add a resource to the study library (学习资料); a file gets a presigned upload form',
-      outcomes: managersOfTheBranch,
+      outcomes: branchManagers,
       responses: { 201: CreatedResource },
       request: {
         body: z.strictObject({
@@ -130,7 +117,7 @@ export const resourcesService = defineService({
     route('GET /resources', {
       access: EVERYONE,
       summary: 'List the study library as the caller may see it',
-      outcomes: everyPerson,
+      outcomes: allMembers,
       responses: { 200: ResourcePage },
       request: {
         query: z.strictObject({
@@ -146,7 +133,7 @@ export const resourcesService = defineService({
     route('GET /resources/me/study', {
       access: EVERYONE,
       summary: "The caller's own study (学习记录) in a year",
-      outcomes: everyPerson,
+      outcomes: allMembers,
       responses: { 200: MyStudy },
       request: { query: z.strictObject({ year: z.coerce.number().int().min(2000).max(2100).optional() }) },
       handler: ({ query, caller, now }, ctx) => myStudy(query.year, caller, now, ctx),
@@ -154,7 +141,7 @@ export const resourcesService = defineService({
     route('GET /resources/{resourceId}', {
       access: EVERYONE,
       summary: 'Read a resource',
-      outcomes: theBranchAudience,
+      outcomes: branchPeople,
       responses: { 200: LibraryResource },
       request: { params: resourceParams },
       handler: async ({ params, caller }, ctx) =>
@@ -163,7 +150,7 @@ export const resourcesService = defineService({
     route('PATCH /resources/{resourceId}', {
       access: MANAGERS,
       summary: "Change a resource's title, tags, audience or estimated minutes",
-      outcomes: managersOfTheBranch,
+      outcomes: branchManagers,
       responses: { 200: LibraryResource },
       request: {
         params: resourceParams,
@@ -181,7 +168,7 @@ export const resourcesService = defineService({
     route('POST /resources/{resourceId}/archive', {
       access: MANAGERS,
       summary: 'Archive a resource (归档): it leaves the library',
-      outcomes: managersOfTheBranch,
+      outcomes: branchManagers,
       responses: { 200: LibraryResource },
       request: { params: resourceParams },
       handler: ({ params, caller, now }, ctx) => archiveResource(params.resourceId, caller, now, ctx),
@@ -189,7 +176,7 @@ export const resourcesService = defineService({
     route('GET /resources/{resourceId}/download', {
       access: EVERYONE,
       summary: "A short-lived download link for a resource's file",
-      outcomes: theBranchAudience,
+      outcomes: branchPeople,
       responses: { 200: DownloadLink },
       request: { params: resourceParams },
       handler: ({ params, caller, now }, ctx) => downloadResource(params.resourceId, caller, now, ctx),
@@ -197,7 +184,7 @@ export const resourcesService = defineService({
     route('POST /resources/{resourceId}/progress', {
       access: EVERYONE,
       summary: "Report the caller's study minutes, or completion, of a resource",
-      outcomes: theBranchAudience,
+      outcomes: branchPeople,
       responses: { 200: StudyProgress },
       request: {
         params: resourceParams,
@@ -212,7 +199,7 @@ export const resourcesService = defineService({
     route('POST /resources/assignments', {
       access: MANAGERS,
       summary: 'Assign mandatory study (必学任务) to branches or people, with a due date',
-      outcomes: managersOfTheBranch,
+      outcomes: branchManagers,
       responses: { 201: StudyAssignment },
       request: {
         body: z.strictObject({
@@ -227,7 +214,7 @@ export const resourcesService = defineService({
     route('GET /resources/assignments/{assignmentId}', {
       access: MANAGERS,
       summary: "An assignment's completion list: who finished, who has not",
-      outcomes: managersOfTheBranch,
+      outcomes: branchManagers,
       responses: { 200: AssignmentProgress },
       request: { params: z.strictObject({ assignmentId: idParam }) },
       handler: ({ params, caller, now }, ctx) => assignmentProgress(params.assignmentId, caller, now, ctx),
@@ -235,7 +222,7 @@ export const resourcesService = defineService({
     route('POST /resources/assessments', {
       access: MANAGERS,
       summary: 'Create an assessment (考核) with its question bank',
-      outcomes: managersOfTheBranch,
+      outcomes: branchManagers,
       responses: { 201: AssessmentView },
       request: {
         body: z.strictObject({
@@ -254,7 +241,7 @@ export const resourcesService = defineService({
       access: EVERYONE,
       summary:
         'The assessments (考核) the caller may take, newest first, with their attempts used; no questions or answers',
-      outcomes: everyPerson,
+      outcomes: allMembers,
       responses: { 200: AssessmentListingPage },
       request: {
         query: z.strictObject({
@@ -269,7 +256,7 @@ export const resourcesService = defineService({
     route('GET /resources/assessments/{assessmentId}', {
       access: EVERYONE,
       summary: "An assessment's terms and the caller's attempts used and left; no questions or answers",
-      outcomes: theBranchAudience,
+      outcomes: branchPeople,
       responses: { 200: AssessmentListing },
       request: { params: assessmentParams },
       handler: ({ params, caller }, ctx) => readAssessment(params.assessmentId, caller, ctx),
@@ -277,7 +264,7 @@ export const resourcesService = defineService({
     route('POST /resources/assessments/{assessmentId}/attempts', {
       access: EVERYONE,
       summary: 'Start an attempt: the questions, shuffled, without answers',
-      outcomes: theBranchAudience,
+      outcomes: branchPeople,
       responses: { 201: AttemptStarted },
       request: { params: assessmentParams },
       handler: ({ params, caller, now }, ctx) => beginAttempt(params.assessmentId, caller, now, ctx),
@@ -297,7 +284,7 @@ export const resourcesService = defineService({
     route('GET /resources/assessments/{assessmentId}/results', {
       access: MANAGERS,
       summary: "An assessment's results: best score per person and pass rates per branch",
-      outcomes: managersOfTheBranch,
+      outcomes: branchManagers,
       responses: { 200: AssessmentResults },
       request: { params: assessmentParams, query: z.strictObject({ branchId: idParam.optional() }) },
       handler: ({ params, query, caller }, ctx) =>
