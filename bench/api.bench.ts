@@ -35,6 +35,8 @@ const EVENT_DELAY_LANES = 8;
 const CONTENDERS = 500;
 const PLACES = 100;
 const ROOM_CONTENDERS = 50;
+/** Rounds of retries the contenders make after a 503 or a concurrent-update 409. */
+const MAX_RETRY_ROUNDS = 5;
 const MEMORY_MB = stageConfig('prod').lambda.memorySize;
 
 const registrationWindow = {
@@ -517,7 +519,7 @@ const contention = async (p: Platform, f: Fixtures) => {
   let rounds = 1;
   const retryable = (s: number, body: { error?: { code?: string } }) =>
     s === 503 || (s === 409 && body?.error?.code === 'concurrent-update');
-  while (answers.some((a) => retryable(a.status, a.body)) && rounds < 20) {
+  while (answers.some((a) => retryable(a.status, a.body)) && rounds < MAX_RETRY_ROUNDS) {
     rounds++;
     await Promise.all(
       answers.map(async (a, i) => {
