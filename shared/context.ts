@@ -1,7 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type AwsConnection, createDocumentClient, createS3Client } from './aws/clients.js';
+import { type AwsConnection, createDocumentClient } from './aws/clients.js';
 
 /**
  * Everything a service's code may know about where it runs. On Lambda it comes from the
@@ -23,8 +22,6 @@ export interface ServiceEnv {
 export interface ServiceContext {
   env: ServiceEnv;
   db: DynamoDBDocumentClient;
-  /** Created on first use: most services never touch S3. */
-  readonly s3: S3Client;
   log: Logger;
   /** Wall clock for work that has no request time (event consumers). */
   clock: () => Date;
@@ -34,14 +31,9 @@ export const createServiceContext = (
   env: ServiceEnv,
   clock: () => Date = () => new Date(),
 ): ServiceContext => {
-  let s3: S3Client | undefined;
   return {
     env,
     db: createDocumentClient(env.aws),
-    get s3() {
-      s3 ??= createS3Client(env.aws);
-      return s3;
-    },
     log: new Logger({ serviceName: env.service, logLevel: env.logLevel, environment: env.stage }),
     clock,
   };

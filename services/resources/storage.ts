@@ -2,15 +2,27 @@
  * The library bucket: presigned POSTs for uploads, presigned GETs for downloads, and the
  * reads that check what was actually stored. Objects live at `library/<resourceId>`.
  */
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { createS3Client } from '../../shared/aws/s3.js';
 import type { ServiceContext } from '../../shared/context.js';
 import { SNIFF_BYTES, type StoredObject } from './domain/library.js';
 
 /** Long enough to send a large video over a slow line, short enough that a leaked form soon dies. */
 export const UPLOAD_WINDOW_SECONDS = 30 * 60;
 export const DOWNLOAD_WINDOW_SECONDS = 5 * 60;
+
+// One client per service context, made on first use (a Lambda container keeps it).
+const clients = new WeakMap<ServiceContext, S3Client>();
+const s3Of = (ctx: ServiceContext): S3Client => {
+  let client = clients.get(ctx);
+  if (!client) {
+    client = createS3Client(ctx.env.aws);
+    clients.set(ctx, client);
+  }
+  return client;
+};
 
 const bucketOf = (ctx: ServiceContext): string => {
   const bucket = ctx.env.bucketName;
@@ -33,7 +45,7 @@ export const uploadForm = async (
   contentType: string,
   now: Date,
 ): Promise<UploadForm> => {
-  const { url, fields } = await createPresignedPost(ctx.s3, {
+  const { url, fields } = await createPresignedPost(s3Of(ctx), {
     Bucket: bucketOf(ctx),
     Key: objectKey,
     Conditions: [
@@ -53,7 +65,7 @@ export const downloadUrl = async (
   now: Date,
 ): Promise<{ url: string; expiresAt: string }> => {
   const url = await getSignedUrl(
-    ctx.s3,
+    s3Of(ctx),
     new GetObjectCommand({
       Bucket: bucketOf(ctx),
       Key: file.objectKey,
@@ -77,11 +89,11 @@ export const inspectObject = async (
 ): Promise<StoredObject | undefined> => {
   const Bucket = bucketOf(ctx);
   try {
-    const head = await ctx.s3.send(new HeadObjectCommand({ Bucket, Key: objectKey }));
+    const head = await s3Of(ctx).send(new HeadObjectCommand({ Bucket, Key: objectKey }));
     const sizeBytes = head.ContentLength ?? 0;
     if (sizeBytes === 0)
       return { sizeBytes, head: new Uint8Array(), complete: true, contentType: head.ContentType };
-    const start = await ctx.s3.send(
+    const start = await s3Of(ctx).send(
       new GetObjectCommand({ Bucket, Key: objectKey, Range: `bytes=0-${SNIFF_BYTES - 1}` }),
     );
     const bytes = (await start.Body?.transformToByteArray()) ?? new Uint8Array();
@@ -100,5 +112,5 @@ export const inspectObject = async (
 };
 
 export const deleteObject = async (ctx: ServiceContext, objectKey: string): Promise<void> => {
-  await ctx.s3.send(new DeleteObjectCommand({ Bucket: bucketOf(ctx), Key: objectKey }));
+  await s3Of(ctx).send(new DeleteObjectCommand({ Bucket: bucketOf(ctx), Key: objectKey }));
 };

@@ -1,6 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
@@ -20,7 +19,8 @@ export interface AwsConnection {
 const requestHandler = () =>
   new NodeHttpHandler({ connectionTimeout: 1_000, requestTimeout: 5_000, throwOnRequestTimeout: true });
 
-const common = (connection: AwsConnection, endpoint: string | undefined) => ({
+/** Timeouts, region, endpoint and credentials every client shares. */
+export const common = (connection: AwsConnection, endpoint: string | undefined) => ({
   region: connection.region,
   maxAttempts: 3,
   requestHandler: requestHandler(),
@@ -48,13 +48,6 @@ export const createDocumentClient = (connection: AwsConnection): DynamoDBDocumen
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
 };
-
-export const createS3Client = (connection: AwsConnection): S3Client =>
-  new S3Client({
-    ...common(connection, connection.endpoints?.s3),
-    // The local S3-compatible server has no virtual-host DNS.
-    forcePathStyle: connection.endpoints?.s3 !== undefined,
-  });
 
 export const createEventBridgeClient = (connection: AwsConnection): EventBridgeClient =>
   new EventBridgeClient(common(connection, connection.endpoints?.eventbridge));
