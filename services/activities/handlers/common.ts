@@ -2,7 +2,6 @@ import type { Caller } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { notFound } from '../../../shared/errors.js';
 import { isoDateTime } from '../../../shared/schemas.js';
-import type { Outcomes } from '../../../shared/service.js';
 import { localYear } from '../../../shared/time.js';
 import { type Activity, canSee, organises } from '../domain/activity.js';
 import { getActivity } from '../store.js';
