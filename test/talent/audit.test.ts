@@ -8,10 +8,10 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { talentService } from '../../services/talent/service.js';
-import { createServiceContext } from '../../shared/context.js';
 import { createHttpHandler, type HttpEvent } from '../../shared/http/handler.js';
 import { newId } from '../../shared/ids.js';
 import { as, runtime, tableClient } from '../support/api.js';
+import { contextOn } from '../support/start.js';
 import { committee, newBranch, register, TODAY } from './support.js';
 
 type Client = Awaited<ReturnType<typeof as>>;
@@ -230,19 +230,7 @@ describe('a read whose audit entry cannot be written', () => {
     const info = runtime();
     const admin = await committee();
     const person = await register(admin, { phone: '13912345678' });
-    const ctx = createServiceContext({
-      service: 'talent',
-      stage: 'test',
-      tableName: info.tableNames.talent as string,
-      busName: 'unused',
-      uploadLimitBytes: 1,
-      logLevel: 'SILENT',
-      aws: {
-        region: 'eu-west-1',
-        endpoints: { dynamodb: info.dynamodbEndpoint },
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      },
-    });
+    const ctx = contextOn(info, 'talent');
     // Reads reach the table; the write of the audit entry finds it unreachable.
     const send = ctx.db.send.bind(ctx.db);
     ctx.db.send = (async (command: { constructor: { name: string } }) => {
