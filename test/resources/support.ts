@@ -1,6 +1,7 @@
 /** Helpers for the resources tests: real uploads through the presigned POST, S3 look-ups. */
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { expect } from 'vitest';
+import { postToPresignedForm } from '../../infra/local/presigned-post.js';
 import { runtime } from '../support/api.js';
 
 export const s3 = () =>
@@ -13,17 +14,8 @@ export const s3 = () =>
 
 export const bucket = () => runtime().bucketNames.resources as string;
 
-/** What a browser does with the form: the policy's fields first, the file last. */
-export const uploadWith = async (
-  upload: { url: string; fields: Record<string, string> },
-  bytes: Uint8Array,
-  contentType: string,
-): Promise<Response> => {
-  const form = new FormData();
-  for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
-  form.append('file', new Blob([bytes], { type: contentType }), 'upload.bin');
-  return fetch(upload.url, { method: 'POST', body: form });
-};
+/** What a browser does with the form (the same helper the demo seeder uses). */
+export const uploadWith = postToPresignedForm;
 
 export const objectExists = async (key: string): Promise<boolean> => {
   try {

@@ -11,6 +11,7 @@
  * first).
  */
 import { addDays, localDate } from '../../../shared/time.js';
+import { postToPresignedForm } from '../presigned-post.js';
 import { createOnce, createSeedClient, eachLimited, type Identity, type SeedClient } from './client.js';
 import { pdfFile, pngFile, textFile } from './files.js';
 import {
@@ -680,10 +681,7 @@ export const uploadFile = async (
   bytes: Uint8Array,
   contentType: string,
 ): Promise<void> => {
-  const form = new FormData();
-  for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
-  form.append('file', new Blob([bytes], { type: contentType }), 'file');
-  const res = await fetch(upload.url, { method: 'POST', body: form });
+  const res = await postToPresignedForm(upload, bytes, contentType);
   if (!res.ok) throw new Error(`upload to ${upload.url} answered ${res.status}: ${await res.text()}`);
 };
 
