@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isUlid } from './ids.js';
 
 /** Shared zod building blocks, so every service spells the API conventions the same way. */

@@ -3,7 +3,7 @@
  * (infra/local/) read only this: a route, rule, table or bucket exists in both worlds or in
  * neither. Handlers are referenced directly so their request types follow from the schemas.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Access, Caller, Role } from './auth.js';
 import type { ServiceContext } from './context.js';
 import type { SubscriptionHandler } from './events/consumer.js';

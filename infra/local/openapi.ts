@@ -5,7 +5,7 @@
  * the bearer-JWT scheme and who may call each route. `npm run openapi` writes it; the
  * local runtime serves it at /openapi.json and renders it at /docs.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
 import type { Outcome, Persona, ResponseSpec, RouteSpec, ServiceDescription } from '../../shared/service.js';
 import { personas } from '../../shared/service.js';

@@ -1,5 +1,5 @@
 /** What activities tells the platform (source `dangjian.activities`). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from '../../shared/events/contract.js';
 import { isoDate, isoDateTime } from '../../shared/schemas.js';
 

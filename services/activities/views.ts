@@ -3,7 +3,7 @@
  * test are generated from them), and the functions that build those bodies, typed against
  * the schemas so a handler and its documented response cannot drift apart.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Caller } from '../../shared/auth.js';
 import type { Page } from '../../shared/http/paging.js';
 import { isoDate, isoDateTime } from '../../shared/schemas.js';

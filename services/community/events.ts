@@ -1,5 +1,5 @@
 /** What community tells the platform (source `dangjian.community`). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from '../../shared/events/contract.js';
 import { isoDateTime } from '../../shared/schemas.js';
 

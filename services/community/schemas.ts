@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { nonEmpty } from '../../shared/schemas.js';
 import { jointEventStatuses } from './domain/joint-events.js';
 import { partnerStatuses } from './domain/partners.js';

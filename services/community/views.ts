@@ -4,7 +4,7 @@
  * them so a handler cannot drift from its documentation. Strict, so a field that leaks out
  * of the table fails the contract test instead of reaching a client.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { maskEmail, maskPhone } from '../../shared/pii.js';
 import { isoDateTime } from '../../shared/schemas.js';
 import { jointEventKind, jointEventStatus, partnerStatus, partnerType } from './schemas.js';

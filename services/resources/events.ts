@@ -1,5 +1,5 @@
 /** What resources tells the platform (source `dangjian.resources`). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from '../../shared/events/contract.js';
 import { isoDate, isoDateTime } from '../../shared/schemas.js';
 

@@ -2,7 +2,7 @@
  * resources: the study library on S3 (学习资料库), study records, study assignments and
  * assessments (考核). See DESIGN.md, "resources", and issue 8.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { pageQuery } from '../../shared/http/paging.js';
 import { ok } from '../../shared/http/result.js';
 import { allMembers, branchManagers, branchPeople } from '../../shared/outcomes.js';

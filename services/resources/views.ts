@@ -4,7 +4,7 @@
  * handler and its documentation cannot drift apart. Strict objects: a field a view leaks
  * (an S3 key, a right answer) fails the contract test instead of shipping.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { pageOf } from '../../shared/http/paging.js';
 import { isoDate, isoDateTime } from '../../shared/schemas.js';
 import {

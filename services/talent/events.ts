@@ -4,7 +4,7 @@
  * (a branch roster) correct whatever order events arrive in: a snapshot only replaces an
  * older one. Contact details (phone, e-mail) never leave talent.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from '../../shared/events/contract.js';
 import { isoDate } from '../../shared/schemas.js';
 

@@ -5,7 +5,7 @@
  * field that is not declared here (an internal key, a contact detail in the wrong place) fails
  * the contract instead of leaking.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { roles } from '../../shared/auth.js';
 import { maskEmail, maskPhone } from '../../shared/pii.js';
 import { isoDate, isoDateTime } from '../../shared/schemas.js';

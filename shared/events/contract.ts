@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A published event's contract: its name (the EventBridge `detail-type`), the service that

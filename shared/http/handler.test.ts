@@ -1,7 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { anySuccess, roleOutcomes } from '../../test/support/outcomes.js';
 import { createServiceContext, type ServiceEnv } from '../context.js';
 import { conflict, ruleViolation } from '../errors.js';

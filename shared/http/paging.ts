@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { badRequest } from '../errors.js';
 
 /** Every list takes `limit` and `cursor` and answers `{ items, nextCursor }`. */

@@ -5,7 +5,7 @@
  * retry and dead-letter paths). It is never deployed: only the test runtime loads it.
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { hasRole } from '../../shared/auth.js';
 import type { ServiceContext } from '../../shared/context.js';
 import { conflict, notFound } from '../../shared/errors.js';

@@ -3,7 +3,7 @@
  * outcomes that follow from the role rule alone, and responses that accept any success.
  * Real services declare both by hand, next to each route.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Access } from '../../shared/auth.js';
 import { type Outcomes, personaRoles, personas, type Responses } from '../../shared/service.js';
 

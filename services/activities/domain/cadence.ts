@@ -14,7 +14,7 @@
  *                                            the per-institution setting.
  * Pure: the calendar is Asia/Shanghai dates given as parameters.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { addDays, addMonths } from '../../../shared/time.js';
 import type { ActivityType } from '../events.js';
 

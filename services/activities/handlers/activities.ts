@@ -1,6 +1,6 @@
 /** Scheduling, listing, changing, cancelling and completing activities. */
 import { randomInt } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ServiceContext } from '../../../shared/context.js';
 import {
   conflict,

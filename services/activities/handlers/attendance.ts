@@ -1,5 +1,5 @@
 /** Self check-in, the secretary's attendance record, and the attendance list with rates. */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ServiceContext } from '../../../shared/context.js';
 import { conflict, DomainError, ruleViolation, unwrap, validationFailed } from '../../../shared/errors.js';
 import { created, ok } from '../../../shared/http/result.js';

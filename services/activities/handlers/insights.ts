@@ -1,5 +1,5 @@
 /** Cadence compliance, participation and room utilisation. Every read is a Query. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { notFound, ruleViolation, validationFailed } from '../../../shared/errors.js';

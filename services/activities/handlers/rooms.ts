@@ -1,5 +1,5 @@
 /** Rooms (党员活动室) and their bookings. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { conflict, notFound, validationFailed } from '../../../shared/errors.js';
 import { pageOf, pageQuery } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';

@@ -1,5 +1,5 @@
 /** The institution's cadence rules: statutory defaults until the committee changes them. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { conflict } from '../../../shared/errors.js';
 import { ok } from '../../../shared/http/result.js';
 import { route } from '../../../shared/service.js';

@@ -8,7 +8,7 @@
  * person on the page: the page is reproducible from the scope, and an entry per row would
  * multiply writes by the page size on the busiest reads.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Caller } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { pageOf, pageQuery } from '../../../shared/http/paging.js';

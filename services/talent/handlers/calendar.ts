@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { notFound, validationFailed } from '../../../shared/errors.js';
 import { ok } from '../../../shared/http/result.js';
 import { isoDate } from '../../../shared/schemas.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
 import { conflict, forbidden, notFound, unwrap } from '../../../shared/errors.js';
 import { pageOf, pageQuery } from '../../../shared/http/paging.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ServiceContext } from '../../../shared/context.js';
 import { conflict, unwrap } from '../../../shared/errors.js';
 import { created } from '../../../shared/http/result.js';

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { services } from '../../../services/index.js';
 import { idParam, isoDate, isoDateTime, nonEmpty, queryBoolean } from '../../../shared/schemas.js';
 import { arbitraryFor, isStrict, mutantFor, objectKeys, pathsIn, withAt } from './arbitrary.js';
