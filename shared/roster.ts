@@ -9,7 +9,9 @@
  *   ROSTER#<branchId> / PERSON#<id>   one item per person of a branch   Query by branch
  *
  * Events may arrive late, twice or out of order: a snapshot is applied only when its
- * version is newer than the one held, so the projection converges on talent's state.
+ * version is newer than the one held, so the projection converges on talent's state. The
+ * write is conditioned on the snapshot read being still the one held, so what a consumer
+ * derives from "held → incoming" (the branch entry moved, its own counters) is exact too.
  */
 
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -27,6 +29,7 @@ import { patternFor } from './events/contract.js';
 import type { SubscriptionSpec, TableSpec } from './service.js';
 import { subscription } from './service.js';
 import { getItem, queryAll } from './store/query.js';
+import type { Transaction } from './store/transaction.js';
 
 export type RosterEntry = PersonSnapshot;
 
@@ -71,8 +74,17 @@ const strip = (item: Record<string, unknown> | undefined): RosterEntry | undefin
 export const rosterSubscriptionName = (eventName: string): string =>
   `roster-${eventName.replace(/[A-Z]/g, (c, i: number) => (i ? '-' : '') + c.toLowerCase())}`;
 
+export interface RosterOptions {
+  /**
+   * Writes of the consumer's own that follow the roster (counters, say), added to the same
+   * transaction as the snapshot, which commits only if `held` is still the snapshot stored:
+   * a repeated, stale or raced event writes nothing. Not called when nothing changes.
+   */
+  alsoWrite?: (held: RosterEntry | undefined, incoming: RosterEntry, tx: Transaction) => void;
+}
+
 /** The five subscriptions that keep the roster; add them to a service's description. */
-export const rosterSubscriptions = (table: TableSpec): SubscriptionSpec[] =>
+export const rosterSubscriptions = (table: TableSpec, options: RosterOptions = {}): SubscriptionSpec[] =>
   [PersonRegistered, PersonUpdated, MemberJoinedBranch, MemberLeftBranch, StageChanged].map((contract) =>
     subscription<{ person: PersonSnapshot }>({
       name: rosterSubscriptionName(contract.name),
@@ -85,11 +97,15 @@ export const rosterSubscriptions = (table: TableSpec): SubscriptionSpec[] =>
         tx.put(
           { ...personKey(table, incoming.personId), kind: 'roster-person', ...incoming },
           {
-            condition: 'attribute_not_exists(#pk) OR #version < :version',
-            names: { '#pk': table.partitionKey.name, '#version': 'version' },
-            values: { ':version': incoming.version },
-            // A newer snapshot landed meanwhile: retrying re-reads it and finds nothing to do.
-            onConditionFailed: () => conflict('roster-moved-on', 'A newer snapshot was applied meanwhile'),
+            ...(held
+              ? {
+                  condition: '#version = :held',
+                  names: { '#version': 'version' },
+                  values: { ':held': held.version },
+                }
+              : { condition: 'attribute_not_exists(#pk)', names: { '#pk': table.partitionKey.name } }),
+            // Another snapshot landed meanwhile: the delivery fails, and its retry re-reads.
+            onConditionFailed: () => conflict('roster-moved-on', 'Another snapshot was applied meanwhile'),
           },
         );
         if (held?.branchId && held.branchId !== incoming.branchId) {
@@ -102,6 +118,7 @@ export const rosterSubscriptions = (table: TableSpec): SubscriptionSpec[] =>
             ...incoming,
           });
         }
+        options.alsoWrite?.(held, incoming, tx);
       },
     }),
   );
@@ -115,8 +132,13 @@ export interface RosterReader {
 const ownTable = (reader: RosterReader) => ({ db: reader.db, env: { tableName: reader.tableName } });
 
 /** Everyone the service knows in a branch (every status); callers filter for members. */
-export const branchRoster = async (reader: RosterReader, branchId: string): Promise<RosterEntry[]> => {
+export const branchRoster = async (
+  reader: RosterReader,
+  branchId: string,
+  options: { consistent?: boolean } = {},
+): Promise<RosterEntry[]> => {
   const items = await queryAll(ownTable(reader), {
+    ...(options.consistent ? { ConsistentRead: true } : {}),
     KeyConditionExpression: '#pk = :pk',
     ExpressionAttributeNames: { '#pk': reader.table.partitionKey.name },
     ExpressionAttributeValues: { ':pk': `ROSTER#${branchId}` },

@@ -8,13 +8,14 @@ import { attendanceRoutes } from './handlers/attendance.js';
 import { insightRoutes } from './handlers/insights.js';
 import { roomRoutes } from './handlers/rooms.js';
 import { settingsRoutes } from './handlers/settings.js';
-import { knownBranchItem, table } from './store.js';
+import { followRoster, knownBranchItem, table } from './store.js';
 
 /**
- * talent's roster, kept by the shared projection; each update also notes the person's
- * branch, so the committee's compliance view lists branches that have held nothing yet.
+ * talent's roster, kept by the shared projection, with each branch's party-group tally
+ * following it in the same transaction; each update also notes the person's branch, so the
+ * committee's compliance view lists branches that have held nothing yet.
  */
-const roster = rosterSubscriptions(table).map(
+const roster = rosterSubscriptions(table, { alsoWrite: followRoster }).map(
   (s): SubscriptionSpec => ({
     ...s,
     handler: async (event, t, ctx) => {

@@ -1,7 +1,25 @@
+/**
+ * The activities table. Access patterns (pk / sk; every read on a request path is a GetItem
+ * or a Query, never a Scan):
+ *   ACTIVITY#<id> / ACTIVITY              an activity                         GetItem
+ *     gsi1 BRANCH#<branchId> / <startsAt>#<id>   a branch's activities       Query (list, compliance)
+ *   ACTIVITY#<id> / ATTENDANCE#<personId> attendance as recorded             GetItem, Query (roll)
+ *   PARTICIPATION#<branchId> / <startsAt>#<activityId>#<personId>
+ *                                         final attendance, per branch       Query by window
+ *   ROOMS / ROOM#<roomId>                 the rooms (党员活动室)              GetItem, Query
+ *   ROOM#<roomId> / BOOKING#<startsAt>#<activityId>   a booking            Query around a window
+ *   SETTINGS / CADENCE                    the cadence rules (三会一课)        GetItem
+ *   BRANCHES / BRANCH#<branchId>          every branch heard of              Query (committee's compliance)
+ *   GROUPS#<branchId> / GROUPS            members per party group (党小组) of a branch, one
+ *                                         counter attribute `GROUP#<partyGroupId>` each,
+ *                                         kept with the roster copy            GetItem (compliance)
+ *   PERSON#… / ROSTER#… items             talent's roster copy (shared/roster.ts)
+ *   OUTBOX#… / SEEN#… items               outbox and consumer markers (shared/events)
+ */
 import type { ServiceContext } from '../../shared/context.js';
 import { conflict, DomainError, ruleViolation } from '../../shared/errors.js';
 import type { Page } from '../../shared/http/paging.js';
-import type { RosterReader } from '../../shared/roster.js';
+import { branchRoster, type RosterEntry, type RosterReader } from '../../shared/roster.js';
 import { getItem, queryAll, queryPage } from '../../shared/store/query.js';
 import { singleTable, transactionOn } from '../../shared/store/table.js';
 import type { Transaction } from '../../shared/store/transaction.js';
@@ -11,6 +29,7 @@ import type { RecordedStatus } from './domain/attendance.js';
 import { type Booking, findClash } from './domain/booking.js';
 import { type CadenceRules, statutoryCadence } from './domain/cadence.js';
 import type { FinalRecord } from './domain/participation.js';
+import { type TallyChange, tallyChanges, tallyOf } from './domain/party-groups.js';
 import type { ActivityType, AttendanceStatus } from './events.js';
 
 export const table = singleTable(1);
@@ -448,3 +467,91 @@ export const knownBranches = async (ctx: ServiceContext) =>
 /** Party groups seen on a branch's party-group meetings in a window (besides the roster's). */
 export const meetingPartyGroups = (activities: readonly Activity[]) =>
   activities.flatMap((a) => (a.type === 'party-group-meeting' && a.partyGroupId ? [a.partyGroupId] : []));
+
+// ---------------------------------------------------------------- party-group tallies
+
+const tallyKey = (branchId: string) => ({ pk: `GROUPS#${branchId}`, sk: 'GROUPS' });
+const GROUP = 'GROUP#';
+
+/**
+ * Adds a change to a branch's tally in `t`. `revision` counts the writes, so a rebuild can
+ * tell that a roster event slipped in between its reads and its write.
+ */
+const changeTally = (t: Transaction, { branchId, counts }: TallyChange) => {
+  const groups = Object.entries(counts);
+  t.update(tallyKey(branchId), {
+    expression: `SET kind = :kind, branchId = :branchId ADD revision :one, ${groups
+      .map((_, i) => `#g${i} :d${i}`)
+      .join(', ')}`,
+    names: Object.fromEntries(groups.map(([g], i) => [`#g${i}`, `${GROUP}${g}`])),
+    values: {
+      ':kind': 'party-group-tally',
+      ':branchId': branchId,
+      ':one': 1,
+      ...Object.fromEntries(groups.map(([, n], i) => [`:d${i}`, n])),
+    },
+  });
+};
+
+/** The roster hook: the tallies follow each roster change, in the roster's own transaction. */
+export const followRoster = (held: RosterEntry | undefined, incoming: RosterEntry, t: Transaction) => {
+  for (const change of tallyChanges(held, incoming)) changeTally(t, change);
+};
+
+const countsOf = (item: Record<string, unknown> | undefined): Record<string, number> =>
+  Object.fromEntries(
+    Object.entries(item ?? {}).flatMap(([name, n]) =>
+      name.startsWith(GROUP) ? [[name.slice(GROUP.length), n as number]] : [],
+    ),
+  );
+
+/** Members per party group of a branch (groups emptied keep a zero). One GetItem. */
+export const partyGroupTally = async (ctx: ServiceContext, branchId: string) =>
+  countsOf(await getItem(ctx, tallyKey(branchId)));
+
+const MAX_REBUILD_ATTEMPTS = 10;
+
+/**
+ * Counts one branch's party groups afresh from its roster copy. The write is conditioned on
+ * the tally's revision read before the roster: a roster event committed in between bumped it,
+ * and the count starts over rather than overwrite that event's change.
+ */
+const rebuildTally = async (ctx: ServiceContext, branchId: string) => {
+  for (let attempt = 1; ; attempt += 1) {
+    const revision = (await getItem(ctx, tallyKey(branchId)))?.revision as number | undefined;
+    const roster = await branchRoster(rosterReader(ctx), branchId, { consistent: true });
+    const counts = tallyOf(roster).get(branchId) ?? {};
+    const t = tx(ctx);
+    t.put(
+      {
+        ...tallyKey(branchId),
+        kind: 'party-group-tally',
+        branchId,
+        revision: (revision ?? 0) + 1,
+        ...Object.fromEntries(Object.entries(counts).map(([g, n]) => [`${GROUP}${g}`, n])),
+      },
+      revision === undefined
+        ? { condition: 'attribute_not_exists(pk)' }
+        : { condition: 'revision = :read', values: { ':read': revision } },
+    );
+    try {
+      await t.commit();
+      return;
+    } catch (error) {
+      if (!(error instanceof DomainError) || attempt >= MAX_REBUILD_ATTEMPTS) throw error;
+    }
+  }
+};
+
+/**
+ * Backfill for tables that held a roster before the tallies existed (and the benchmark's bulk
+ * load): every known branch's tally recounted from its roster copy. Idempotent; reads every
+ * roster entry, so it belongs in an operator's script, never on a request path.
+ */
+export const rebuildPartyGroupTallies = async (ctx: ServiceContext): Promise<number> => {
+  const branches = await knownBranches(ctx);
+  for (let i = 0; i < branches.length; i += 8) {
+    await Promise.all(branches.slice(i, i + 8).map((b) => rebuildTally(ctx, b)));
+  }
+  return branches.length;
+};

@@ -1,4 +1,4 @@
-/** Cadence compliance, participation and room utilisation. Every read is a Query. */
+/** Cadence compliance, participation and room utilisation. Every read is a Query or a GetItem. */
 import * as z from 'zod';
 import { actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
@@ -8,10 +8,10 @@ import { branchRoster } from '../../../shared/roster.js';
 import { idParam } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { localDate, localYear, startOfLocalDay } from '../../../shared/time.js';
-import { memberStatuses } from '../../talent/events.js';
 import { bookedHoursWithin } from '../domain/booking.js';
 import { type CadenceRules, compliance } from '../domain/cadence.js';
 import { LOW_PARTICIPATION, participation } from '../domain/participation.js';
+import { groupsWithMembers } from '../domain/party-groups.js';
 import {
   allRooms,
   bookingsAround,
@@ -20,6 +20,7 @@ import {
   knownBranches,
   meetingPartyGroups,
   participationRecords,
+  partyGroupTally,
   rosterReader,
 } from '../store.js';
 import { ComplianceView, local, ParticipationView, RoomUtilisationView } from '../views.js';
@@ -47,9 +48,10 @@ const window = (from: string | undefined, to: string | undefined, now: Date, def
 };
 
 /**
- * A branch's party groups are the ones its members belong to in the roster projection, plus
- * any that held a meeting this year. A group that has neither (empty, never met) cannot be
- * seen: talent publishes no event for party groups themselves.
+ * A branch's party groups are the ones with members in its party-group tally (kept with the
+ * roster copy: one item, however large the branch), plus any that held a meeting this year.
+ * A group that has neither (empty, never met) cannot be seen: talent publishes no event for
+ * party groups themselves.
  */
 const branchCompliance = async (
   ctx: ServiceContext,
@@ -58,19 +60,16 @@ const branchCompliance = async (
   today: string,
   rules: CadenceRules,
 ) => {
-  const activities = await completedActivities(
-    ctx,
-    branchId,
-    startOfLocalDay(`${year}-01-01`).toISOString(),
-    startOfLocalDay(`${year + 1}-01-01`).toISOString(),
-  );
-  const roster = await branchRoster(rosterReader(ctx), branchId);
-  const partyGroupIds = [
-    ...roster.flatMap((p) =>
-      p.partyGroupId && memberStatuses.includes(p.politicalStatus) ? [p.partyGroupId] : [],
+  const [activities, tally] = await Promise.all([
+    completedActivities(
+      ctx,
+      branchId,
+      startOfLocalDay(`${year}-01-01`).toISOString(),
+      startOfLocalDay(`${year + 1}-01-01`).toISOString(),
     ),
-    ...meetingPartyGroups(activities),
-  ];
+    partyGroupTally(ctx, branchId),
+  ]);
+  const partyGroupIds = [...groupsWithMembers(tally), ...meetingPartyGroups(activities)];
   const held = activities.map((a) => ({
     type: a.type,
     ...(a.partyGroupId ? { partyGroupId: a.partyGroupId } : {}),
