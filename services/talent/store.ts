@@ -20,14 +20,26 @@
  *   OUTBOX#<personId|branchId> / ...     outbox items (shared/events/outbox.ts)
  *   SEEN#<subscription>#<eventId> / SEEN consumer idempotency markers
  */
-import { BatchGetCommand, type BatchGetCommandOutput, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
+  type BatchWriteCommandOutput,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../shared/context.js';
+import type { DomainError } from '../../shared/errors.js';
 import type { Page } from '../../shared/http/paging.js';
 import { getItem, queryAll, queryPage } from '../../shared/store/query.js';
 import { singleTable, transactionOn } from '../../shared/store/table.js';
+import type { Condition, Transaction } from '../../shared/store/transaction.js';
 import type { AuditEntry } from './domain/audit.js';
 import type { WorkingCalendar } from './domain/calendar.js';
 import type { Person } from './domain/person.js';
+import { type Tallied, type Tally, type TallyChange, tallyChanges, tallyOf } from './domain/tallies.js';
 import type { PoliticalStatus } from './events.js';
 
 export const table = singleTable(3);
@@ -214,21 +226,227 @@ export const listPeople = async (
   );
 };
 
-/** All people of a branch, or of the institution (insights). */
-export const allPeople = async (ctx: ServiceContext, branchId: string | undefined): Promise<Person[]> => {
-  const items =
-    branchId === undefined
-      ? await queryAll(ctx, {
-          IndexName: 'gsi3',
-          KeyConditionExpression: 'gsi3pk = :p',
-          ExpressionAttributeValues: { ':p': 'PEOPLE' },
-        })
-      : await queryAll(ctx, {
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :p',
-          ExpressionAttributeValues: { ':p': branchPeople(branchId) },
-        });
+/** All people of a branch (a branch is small; the institution is never read whole on a request). */
+export const peopleOfBranch = async (ctx: ServiceContext, branchId: string): Promise<Person[]> => {
+  const items = await queryAll(ctx, {
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :p',
+    ExpressionAttributeValues: { ':p': branchPeople(branchId) },
+  });
   return items.map((item) => strip<Person>(item));
+};
+
+/**
+ * The people at the given stages, of a branch (gsi1, by status prefix) or the institution
+ * (gsi2, a partition per stage): one Query per stage, each as large as the stage.
+ */
+export const peopleAtStages = async (
+  ctx: ServiceContext,
+  branchId: string | undefined,
+  stages: readonly PoliticalStatus[],
+): Promise<Person[]> => {
+  const perStage = await Promise.all(
+    stages.map((status) =>
+      branchId === undefined
+        ? queryAll(ctx, {
+            IndexName: 'gsi2',
+            KeyConditionExpression: 'gsi2pk = :p',
+            ExpressionAttributeValues: { ':p': `PEOPLE#STATUS#${status}` },
+          })
+        : queryAll(ctx, {
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :p AND begins_with(gsi1sk, :s)',
+            ExpressionAttributeValues: { ':p': branchPeople(branchId), ':s': `${status}#` },
+          }),
+    ),
+  );
+  return perStage.flat().map((item) => strip<Person>(item));
+};
+
+// ---- head counts by birth date and status (tallies.ts) ----------------------------------------
+
+/** Status codes in tally attribute names: short, as there are up to 6 × 366 per item. */
+const STATUS_CODE: Record<PoliticalStatus, string> = {
+  masses: 'ms',
+  applicant: 'ap',
+  activist: 'ac',
+  candidate: 'ca',
+  probationary: 'pr',
+  full: 'fu',
+};
+const STATUS_OF_CODE = new Map(Object.entries(STATUS_CODE).map(([s, c]) => [c, s as PoliticalStatus]));
+const TALLY_ATTRIBUTE = /^([a-z]{2})(\d{2})(\d{2})$/;
+
+const tallyPartition = (branchId: string | undefined) =>
+  branchId === undefined ? 'AGE#ALL' : `AGE#BRANCH#${branchId}`;
+const tallyKey = (branchId: string | undefined, year: string) => ({
+  pk: tallyPartition(branchId),
+  sk: `YEAR#${year}`,
+});
+/** `fu0512`: full members born on 05-12 of the item's year. */
+const tallyAttribute = (t: { birthDate: string; politicalStatus: PoliticalStatus }) =>
+  `${STATUS_CODE[t.politicalStatus]}${t.birthDate.slice(5, 7)}${t.birthDate.slice(8, 10)}`;
+
+/** The tallies held in one year item (attributes at 0 stay behind after moves; they count nobody). */
+const talliesIn = (item: Record<string, unknown>): Tally[] => {
+  const year = String(item.year);
+  const tallies: Tally[] = [];
+  for (const [name, value] of Object.entries(item)) {
+    const m = TALLY_ATTRIBUTE.exec(name);
+    const status = m && STATUS_OF_CODE.get(m[1] as string);
+    if (!m || !status || typeof value !== 'number' || value === 0) continue;
+    tallies.push({ birthDate: `${year}-${m[2]}-${m[3]}`, politicalStatus: status, count: value });
+  }
+  return tallies;
+};
+
+/** Adds the tally changes to a transaction: one ADD per year item, which creates it if missing. */
+const addTallyChanges = (tx: Transaction, changes: readonly TallyChange[]) => {
+  const perItem = new Map<string, { branchId: string | undefined; year: string; changes: TallyChange[] }>();
+  for (const c of changes) {
+    const year = c.birthDate.slice(0, 4);
+    const id = `${tallyPartition(c.branchId)}|${year}`;
+    const held = perItem.get(id) ?? { branchId: c.branchId, year, changes: [] };
+    held.changes.push(c);
+    perItem.set(id, held);
+  }
+  for (const { branchId, year, changes: inItem } of perItem.values()) {
+    const names: Record<string, string> = { '#kind': 'kind', '#year': 'year' };
+    const values: Record<string, unknown> = { ':kind': 'tally', ':year': year };
+    const adds = inItem.map((c, i) => {
+      names[`#t${i}`] = tallyAttribute(c);
+      values[`:t${i}`] = c.delta;
+      return `#t${i} :t${i}`;
+    });
+    tx.update(tallyKey(branchId, year), {
+      expression: `SET #kind = :kind, #year = :year ADD ${adds.join(', ')}`,
+      names,
+      values,
+    });
+  }
+};
+
+/**
+ * Registers a person, counted in the tallies in the same transaction: a replayed
+ * registration is refused by the person's create, so it cannot count twice.
+ */
+export const createPerson = (tx: Transaction, person: Person, onExists: () => DomainError): void => {
+  tx.create(personItem(person), onExists);
+  addTallyChanges(tx, tallyChanges(undefined, person));
+};
+
+/**
+ * Writes a person's next version, moving them between tallies in the same transaction. The
+ * condition must pin the stored person to `current` (the version guard), so the tallies move
+ * from exactly what was stored and a stale or replayed write moves nothing.
+ */
+export const replacePerson = (
+  tx: Transaction,
+  current: Person,
+  next: Person,
+  guard: Condition & { condition: string },
+): void => {
+  tx.put(personItem(next), guard);
+  addTallyChanges(tx, tallyChanges(current, next));
+};
+
+/** The tallies of a branch or the institution: one Query of at most one item per birth year. */
+export const ageTallies = async (ctx: ServiceContext, branchId: string | undefined): Promise<Tally[]> => {
+  const items = await queryAll(ctx, {
+    KeyConditionExpression: 'pk = :p',
+    ExpressionAttributeValues: { ':p': tallyPartition(branchId) },
+    ConsistentRead: true,
+  });
+  return items.flatMap(talliesIn);
+};
+
+const writeAll = async (ctx: ServiceContext, requests: Record<string, unknown>[]) => {
+  for (let i = 0; i < requests.length; i += 25) {
+    let pending: BatchWriteCommandInput['RequestItems'] = {
+      [ctx.env.tableName]: requests.slice(i, i + 25) as never,
+    };
+    while (pending && Object.keys(pending).length > 0) {
+      const out: BatchWriteCommandOutput = await ctx.db.send(
+        new BatchWriteCommand({ RequestItems: pending }),
+      );
+      pending = out.UnprocessedItems;
+    }
+  }
+};
+
+/**
+ * Counts everyone from scratch and replaces every tally (the backfill for tables written
+ * before the tallies, or a repair). Not for a request path: it reads every person, page by
+ * page (gsi3). Repeatable: each year item is replaced whole and items nobody is born in any
+ * more are deleted. Run it while no one is registered or changed: a write between its read
+ * and its replace would be counted over.
+ */
+export const rebuildAgeTallies = async (ctx: ServiceContext): Promise<{ people: number; items: number }> => {
+  const counted = new Map<string, Tallied[]>();
+  const count = (branchId: string | undefined, p: Tallied) => {
+    const scope = tallyPartition(branchId);
+    const held = counted.get(scope) ?? [];
+    held.push(p);
+    counted.set(scope, held);
+  };
+  let people = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out: QueryCommandOutput = await ctx.db.send(
+      new QueryCommand({
+        TableName: ctx.env.tableName,
+        IndexName: 'gsi3',
+        KeyConditionExpression: 'gsi3pk = :p',
+        ExpressionAttributeValues: { ':p': 'PEOPLE' },
+        ProjectionExpression: 'birthDate, politicalStatus, branchId',
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    for (const item of out.Items ?? []) {
+      const p = item as Tallied;
+      people++;
+      count(undefined, p);
+      if (p.branchId !== undefined) count(p.branchId, p);
+    }
+    start = out.LastEvaluatedKey;
+  } while (start);
+
+  // Every scope that may hold tallies: the institution, every branch, every branch named by someone.
+  const branches = await queryAll(ctx, {
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :p',
+    ExpressionAttributeValues: { ':p': 'BRANCHES' },
+    ProjectionExpression: 'branchId',
+  });
+  const scopes = new Set([
+    tallyPartition(undefined),
+    ...branches.map((b) => tallyPartition(b.branchId as string)),
+    ...counted.keys(),
+  ]);
+  const requests: Record<string, unknown>[] = [];
+  for (const scope of scopes) {
+    const items = new Map<string, Record<string, unknown>>();
+    for (const t of tallyOf(counted.get(scope) ?? [])) {
+      const year = t.birthDate.slice(0, 4);
+      const item = items.get(year) ?? { pk: scope, sk: `YEAR#${year}`, kind: 'tally', year };
+      item[tallyAttribute(t)] = t.count;
+      items.set(year, item);
+    }
+    const held = await queryAll(ctx, {
+      KeyConditionExpression: 'pk = :p',
+      ExpressionAttributeValues: { ':p': scope },
+      ProjectionExpression: 'pk, sk',
+      ConsistentRead: true,
+    });
+    for (const old of held) {
+      if (!items.has(String(old.sk).slice('YEAR#'.length))) {
+        requests.push({ DeleteRequest: { Key: { pk: old.pk, sk: old.sk } } });
+      }
+    }
+    for (const item of items.values()) requests.push({ PutRequest: { Item: item } });
+  }
+  await writeAll(ctx, requests);
+  return { people, items: requests.length };
 };
 
 export const poolPage = (

@@ -4,6 +4,7 @@
  */
 import { ageOn } from '../../../shared/time.js';
 import type { PoliticalStatus } from '../events.js';
+import type { Tally } from './tallies.js';
 
 export const AGE_BANDS = ['<30', '30-34', '35-39', '40-44', '45-49', '50-54', '55+'] as const;
 export type AgeBand = (typeof AGE_BANDS)[number];
@@ -38,25 +39,37 @@ export interface AgeStructure {
   warnings: { code: string; message: string }[];
 }
 
-const group = (ages: number[]): GroupStructure => {
+/** Ages with how many people have each. */
+type Ages = readonly { age: number; count: number }[];
+
+const group = (ages: Ages): GroupStructure => {
   const bands = Object.fromEntries(AGE_BANDS.map((b) => [b, 0])) as Record<AgeBand, number>;
-  for (const age of ages) bands[bandOf(age)]++;
-  const count = ages.length;
+  let count = 0;
+  let young = 0;
+  let years = 0;
+  for (const { age, count: n } of ages) {
+    bands[bandOf(age)] += n;
+    count += n;
+    if (age < YOUNG_AGE_LIMIT) young += n;
+    years += age * n;
+  }
   return {
     count,
     bands,
-    shareUnder35:
-      count === 0 ? null : Math.round((ages.filter((a) => a < YOUNG_AGE_LIMIT).length / count) * 1000) / 1000,
-    averageAge: count === 0 ? null : Math.round((ages.reduce((s, a) => s + a, 0) / count) * 10) / 10,
+    shareUnder35: count === 0 ? null : Math.round((young / count) * 1000) / 1000,
+    averageAge: count === 0 ? null : Math.round((years / count) * 10) / 10,
   };
 };
 
-export const ageStructure = (
-  people: readonly { birthDate: string; politicalStatus: PoliticalStatus }[],
-  asOf: string,
-): AgeStructure => {
-  const ages = (statuses: readonly PoliticalStatus[]) =>
-    people.filter((p) => statuses.includes(p.politicalStatus)).map((p) => ageOn(p.birthDate, asOf));
+/**
+ * The age structure at `asOf` from head counts by birth date and status (tallies.ts): ages
+ * are worked out on the day asked about, so counts kept by birth date never go stale.
+ */
+export const ageStructure = (tallies: readonly Tally[], asOf: string): AgeStructure => {
+  const ages = (statuses: readonly PoliticalStatus[]): Ages =>
+    tallies
+      .filter((t) => t.count > 0 && statuses.includes(t.politicalStatus))
+      .map((t) => ({ age: ageOn(t.birthDate, asOf), count: t.count }));
   const members = group(ages(MEMBER));
   const pipeline = group(ages(PIPELINE));
   const filled = AGE_BANDS.map((b) => members.bands[b] > 0);
@@ -64,7 +77,9 @@ export const ageStructure = (
     (_b, i) => !filled[i] && filled.slice(0, i).some(Boolean) && filled.slice(i + 1).some(Boolean),
   );
   const warnings: AgeStructure['warnings'] = [];
-  const youngInPipeline = ages(PIPELINE).filter((a) => a < YOUNG_AGE_LIMIT).length;
+  const youngInPipeline = ages(PIPELINE)
+    .filter((a) => a.age < YOUNG_AGE_LIMIT)
+    .reduce((s, a) => s + a.count, 0);
   if (youngInPipeline === 0) {
     warnings.push({
       code: 'no-young-pipeline',

@@ -1,5 +1,15 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type DuePerson, dueSteps, pipelineFunnel, recordPipelineEvent } from './due.js';
+import { politicalStatuses } from '../events.js';
+import {
+  type DuePerson,
+  dueSteps,
+  pipelineFunnel,
+  pipelineFunnelOf,
+  recordPipelineEvent,
+  STAGES_WITH_STEPS,
+} from './due.js';
+import { countsByStatus, tallyOf } from './tallies.js';
 
 const person = (p: Partial<DuePerson> & Pick<DuePerson, 'politicalStatus' | 'statusSince'>): DuePerson => ({
   personId: 'P',
@@ -110,5 +120,32 @@ describe('the pipeline funnel', () => {
       ['B', '2026-02-02'],
       ['A', '2026-03-02'],
     ]);
+  });
+
+  it('from the stages with steps read by name and the others counted equals the funnel over everyone', () => {
+    const day = fc
+      .integer({ min: 0, max: 3000 })
+      .map((n) => new Date(Date.UTC(2020, 0, 1 + n)).toISOString().slice(0, 10));
+    const someone = fc.record({
+      personId: fc.string({ minLength: 1, maxLength: 3 }),
+      name: fc.constant('某人'),
+      politicalStatus: fc.constantFrom(...politicalStatuses),
+      statusSince: day,
+      birthDate: fc.constant('1990-01-01'),
+      pipeline: fc.record(
+        { applicationTalkOn: day, lastActivistReviewOn: day, politicalReviewOn: day },
+        { requiredKeys: [] },
+      ),
+    });
+    fc.assert(
+      fc.property(fc.array(someone, { maxLength: 40 }), day, (everyone, today) => {
+        const withSteps = everyone.filter((p) =>
+          (STAGES_WITH_STEPS as readonly string[]).includes(p.politicalStatus),
+        );
+        expect(pipelineFunnelOf(withSteps, countsByStatus(tallyOf(everyone)), today)).toEqual(
+          pipelineFunnel(everyone, today),
+        );
+      }),
+    );
   });
 });

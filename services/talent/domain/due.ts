@@ -127,6 +127,38 @@ export const pipelineFunnel = (people: readonly DuePerson[], today: string) => {
   return { counts, due };
 };
 
+/**
+ * The stages that have steps to take (dueSteps lists nothing for masses or full members): the
+ * people the funnel must read by name. The others are the large majority, counted only.
+ */
+export const STAGES_WITH_STEPS = [
+  'applicant',
+  'activist',
+  'candidate',
+  'probationary',
+] as const satisfies readonly PoliticalStatus[];
+
+/**
+ * The funnel from the people in the stages with steps, read by name, and the head counts by
+ * status (tallies.ts) for the stages without: the same answer as `pipelineFunnel` over
+ * everyone, without reading everyone.
+ */
+export const pipelineFunnelOf = (
+  inStagesWithSteps: readonly DuePerson[],
+  counted: Partial<Record<PoliticalStatus, number>>,
+  today: string,
+) => {
+  const withSteps = new Set<PoliticalStatus>(STAGES_WITH_STEPS);
+  const funnel = pipelineFunnel(
+    inStagesWithSteps.filter((p) => withSteps.has(p.politicalStatus)),
+    today,
+  );
+  for (const status of politicalStatuses) {
+    if (!withSteps.has(status)) funnel.counts[status] = counted[status] ?? 0;
+  }
+  return funnel;
+};
+
 /** Facts recorded along the way (谈话, 考察, 政审, 支部大会表决, 季度讨论) and the stage each belongs to. */
 export const pipelineEventKinds = {
   'application-talk': 'applicant',

@@ -7,7 +7,7 @@ import { newId } from '../../../shared/ids.js';
 import { idParam, nonEmpty } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { getItem, queryPage } from '../../../shared/store/query.js';
-import { allPeople, keys, strip, transaction } from '../store.js';
+import { keys, peopleOfBranch, strip, transaction } from '../store.js';
 import { Branch as BranchSchema } from '../views.js';
 import { itemVersionGuard, versionOf } from './common.js';
 import { committeeOnly, everyoneSignedIn } from './outcomes.js';
@@ -122,7 +122,7 @@ const nextPartyGroups = (
  */
 const requireEmpty = async (ctx: ServiceContext, branchId: string, removed: readonly PartyGroup[]) => {
   if (removed.length === 0) return;
-  const people = await allPeople(ctx, branchId);
+  const people = await peopleOfBranch(ctx, branchId);
   for (const group of removed) {
     const members = people.filter((p) => p.partyGroupId === group.id);
     if (members.length > 0) {

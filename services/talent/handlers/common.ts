@@ -1,6 +1,7 @@
 import type { Caller } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { notFound } from '../../../shared/errors.js';
+import { retryOnConflict } from '../../../shared/store/retry.js';
 import { canManagePerson, canSeePerson, type Person } from '../domain/person.js';
 import { getPerson } from '../store.js';
 
@@ -49,3 +50,13 @@ export const itemVersionGuard = (expected: number) => ({
 /** The version of an item read back; one written before versioning is at version 1. */
 export const versionOf = (item: Record<string, unknown>): number =>
   typeof item.version === 'number' ? item.version : 1;
+
+/**
+ * A handler that writes a person: the write moves them between tallies (store.ts), and
+ * writes at once share tally items (a birth year's), so a lost race (`concurrent-update`)
+ * is read and decided again. A real change in between is then a version conflict, as ever.
+ */
+export const decidedAgain =
+  <R, C, T>(handler: (req: R, ctx: C) => Promise<T>) =>
+  (req: R, ctx: C): Promise<T> =>
+    retryOnConflict(() => handler(req, ctx));

@@ -7,8 +7,9 @@ import { idParam } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { localDate } from '../../../shared/time.js';
 import { ageStructure } from '../domain/age.js';
-import { pipelineFunnel } from '../domain/due.js';
-import { allPeople } from '../store.js';
+import { pipelineFunnelOf, STAGES_WITH_STEPS } from '../domain/due.js';
+import { countsByStatus } from '../domain/tallies.js';
+import { ageTallies, peopleAtStages } from '../store.js';
 import { AgeStructure, PipelineInsight } from '../views.js';
 import { auditRead } from './audit.js';
 import { getBranch } from './branches.js';
@@ -35,12 +36,13 @@ export const insightRoutes = [
     responses: { 200: AgeStructure },
     request: { query: scopeQuery },
     // Counts only, no one named: not an audited read of personal information.
+    // Read from the tallies by birth date (one item per birth year), never from every person.
     handler: async ({ query, caller, now }, ctx) => {
       const branchId = await scope(ctx, caller, query.branchId);
-      const people = await allPeople(ctx, branchId);
+      const tallies = await ageTallies(ctx, branchId);
       const body: z.output<typeof AgeStructure> = {
         ...(branchId ? { branchId } : {}),
-        ...ageStructure(people, localDate(now)),
+        ...ageStructure(tallies, localDate(now)),
       };
       return ok(body);
     },
@@ -54,7 +56,11 @@ export const insightRoutes = [
     handler: async (req, ctx) => {
       const { query, caller, now } = req;
       const branchId = await scope(ctx, caller, query.branchId);
-      const people = await allPeople(ctx, branchId);
+      // By name only the stages with steps; members and masses, the majority, from the tallies.
+      const [people, tallies] = await Promise.all([
+        peopleAtStages(ctx, branchId, STAGES_WITH_STEPS),
+        ageTallies(ctx, branchId),
+      ]);
       const today = localDate(now);
       // The due steps name people: a list of people, audited as one.
       await auditRead(ctx, req, 'people.list', {
@@ -63,7 +69,7 @@ export const insightRoutes = [
       const body: z.output<typeof PipelineInsight> = {
         ...(branchId ? { branchId } : {}),
         asOf: today,
-        ...pipelineFunnel(people, today),
+        ...pipelineFunnelOf(people, countsByStatus(tallies), today),
       };
       return ok(body);
     },

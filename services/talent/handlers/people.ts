@@ -15,11 +15,11 @@ import {
   PersonUpdated,
   politicalStatuses,
 } from '../events.js';
-import { getPeople, listPeople, personItem, poolPage, transaction } from '../store.js';
+import { createPerson, getPeople, listPeople, poolPage, replacePerson, transaction } from '../store.js';
 import { PersonRecord, PersonSummary, Profile, personRecord, personSummary } from '../views.js';
 import { auditRead, auditWrite } from './audit.js';
 import { requireBranch } from './branches.js';
-import { versionGuard, visiblePerson } from './common.js';
+import { decidedAgain, versionGuard, visiblePerson } from './common.js';
 import { ownBranchManagers, ownProfile, personAndManagers } from './outcomes.js';
 import { talentPools } from './pools.js';
 import { profileOf } from './timeline.js';
@@ -88,7 +88,7 @@ export const peopleRoutes = [
     outcomes: ownBranchManagers,
     responses: { 201: PersonSummary },
     request: { body: registerBody },
-    handler: async (req, ctx) => {
+    handler: decidedAgain(async (req, ctx) => {
       const { body, caller, now } = req;
       const branchId = hasRole(caller, 'committee') ? body.branchId : (body.branchId ?? caller.branchId);
       // Another branch is outside a secretary's scope: it does not exist for them.
@@ -107,14 +107,12 @@ export const peopleRoutes = [
       };
       unwrap(checkPersonDates(person, localDate(now)));
       const tx = transaction(ctx);
-      tx.create(personItem(person), () =>
-        conflict('person-exists', `person ${person.personId} already exists`),
-      );
+      createPerson(tx, person, () => conflict('person-exists', `person ${person.personId} already exists`));
       tx.publish(PersonRegistered, { person: snapshotOf(person) }, { key: person.personId, occurredAt: now });
       auditWrite(tx, req, 'person.register', person.personId);
       await tx.commit();
       return created(personSummary(person), `/talent/people/${person.personId}`);
-    },
+    }),
   }),
 
   route('GET /talent/people', {
@@ -198,7 +196,7 @@ export const peopleRoutes = [
     outcomes: ownBranchManagers,
     responses: { 200: PersonSummary },
     request: { params: z.strictObject({ personId: idParam }), body: patchBody },
-    handler: async (req, ctx) => {
+    handler: decidedAgain(async (req, ctx) => {
       const { params, body, caller, now } = req;
       const current = await visiblePerson(ctx, caller, params.personId);
       if (!actsForBranch(caller, current.branchId)) throw notFound('Person');
@@ -247,7 +245,7 @@ export const peopleRoutes = [
       next.updatedAt = now.toISOString();
 
       const tx = transaction(ctx);
-      tx.put(personItem(next), {
+      replacePerson(tx, current, next, {
         ...versionGuard(current.version),
         onConditionFailed: () => conflict('version-conflict', 'the person changed meanwhile; read it again'),
       });
@@ -261,7 +259,7 @@ export const peopleRoutes = [
       auditWrite(tx, req, 'person.update', next.personId);
       await tx.commit();
       return ok(personSummary(next));
-    },
+    }),
   }),
 
   route('GET /talent/me', {

@@ -18,7 +18,7 @@ import {
   type Probation,
 } from '../domain/pipeline.js';
 import { PersonUpdated, politicalStatuses, StageChanged } from '../events.js';
-import { getCalendars, getPeople, keys, personItem, strip, transaction } from '../store.js';
+import { getCalendars, getPeople, keys, replacePerson, strip, transaction } from '../store.js';
 import {
   ExtensionResult,
   OathResult,
@@ -27,7 +27,7 @@ import {
   TransitionResult,
 } from '../views.js';
 import { type Audited, auditWrite } from './audit.js';
-import { managedPerson, versionGuard } from './common.js';
+import { decidedAgain, managedPerson, versionGuard } from './common.js';
 import { ownBranchManagers } from './outcomes.js';
 
 const ids = z.array(idParam).max(10);
@@ -72,7 +72,7 @@ const commitChange = async (
   next.version = current.version + 1;
   next.updatedAt = now.toISOString();
   const tx = transaction(ctx);
-  tx.put(personItem(next), { ...versionGuard(current.version), onConditionFailed: staleVersion });
+  replacePerson(tx, current, next, { ...versionGuard(current.version), onConditionFailed: staleVersion });
   tx.put({
     ...keys.stage(current.personId, newId()),
     kind: 'history',
@@ -97,7 +97,7 @@ export const transitionRoutes = [
     outcomes: ownBranchManagers,
     responses: { 201: TransitionResult },
     request: { params: z.strictObject({ personId: idParam }), body: transitionBody },
-    handler: async (req, ctx) => {
+    handler: decidedAgain(async (req, ctx) => {
       const { params, body, caller, now } = req;
       const person = await managedPerson(ctx, caller, params.personId);
       // What was recorded along the way (政审, the meeting's vote) need not be named again.
@@ -165,7 +165,7 @@ export const transitionRoutes = [
       return created({ person: personSummary(next), transition: history } satisfies z.output<
         typeof TransitionResult
       >);
-    },
+    }),
   }),
 
   route('POST /talent/people/{personId}/probation-extension', {
@@ -177,7 +177,7 @@ export const transitionRoutes = [
       params: z.strictObject({ personId: idParam }),
       body: z.strictObject({ months: z.number().int(), decidedOn: isoDate, reason: nonEmpty(500) }),
     },
-    handler: async (req, ctx) => {
+    handler: decidedAgain(async (req, ctx) => {
       const { params, body, caller, now } = req;
       const person = await managedPerson(ctx, caller, params.personId);
       const probation: Probation = unwrap(
@@ -207,7 +207,7 @@ export const transitionRoutes = [
       return created({ person: personSummary(next), extension: history } satisfies z.output<
         typeof ExtensionResult
       >);
-    },
+    }),
   }),
 
   route('POST /talent/people/{personId}/oath', {
@@ -216,7 +216,7 @@ export const transitionRoutes = [
     outcomes: ownBranchManagers,
     responses: { 201: OathResult },
     request: { params: z.strictObject({ personId: idParam }), body: z.strictObject({ takenOn: isoDate }) },
-    handler: async (req, ctx) => {
+    handler: decidedAgain(async (req, ctx) => {
       const { params, body, caller, now } = req;
       const person = await managedPerson(ctx, caller, params.personId);
       if (person.probation?.oathOn) {
@@ -227,7 +227,7 @@ export const transitionRoutes = [
       const history = { type: 'oath' as const, on: body.takenOn };
       await commitChange(ctx, req, 'person.oath', person, next, history, updated('probation', now));
       return created({ person: personSummary(next), oath: history } satisfies z.output<typeof OathResult>);
-    },
+    }),
   }),
 
   route('POST /talent/people/{personId}/pipeline-events', {
@@ -244,7 +244,7 @@ export const transitionRoutes = [
         note: nonEmpty(500).optional(),
       }),
     },
-    handler: async (req, ctx) => {
+    handler: decidedAgain(async (req, ctx) => {
       const { params, body, caller, now } = req;
       const person = await managedPerson(ctx, caller, params.personId);
       const meetingItem = body.activityId ? await getItem(ctx, keys.meeting(body.activityId)) : undefined;
@@ -268,6 +268,6 @@ export const transitionRoutes = [
       return created({ person: personSummary(next), event: history } satisfies z.output<
         typeof PipelineEventResult
       >);
-    },
+    }),
   }),
 ];
