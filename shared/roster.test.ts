@@ -1,9 +1,11 @@
 /** The roster projection on a real table (DynamoDB Local), fed events in awkward orders. */
+import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { PersonSnapshot } from '../services/talent/events.js';
 import { notesService } from '../test/notes/service.js';
 import { runtime } from '../test/support/api.js';
 import { contextOn } from '../test/support/start.js';
+import type { ServiceContext } from './context.js';
 import { createSubscriptionHandler } from './events/consumer.js';
 import type { BusEvent } from './events/contract.js';
 import { newId } from './ids.js';
@@ -16,7 +18,15 @@ import {
 } from './roster.js';
 import { defineService } from './service.js';
 
-const service = defineService({ ...notesService, subscriptions: rosterSubscriptions(notesService.table) });
+/** The consumer's own writes: one trace item per applied change, named "held → incoming". */
+const service = defineService({
+  ...notesService,
+  subscriptions: rosterSubscriptions(notesService.table, {
+    alsoWrite: (held, incoming, tx) => {
+      tx.put({ pk: `TRACE#${incoming.personId}`, sk: `${held?.version ?? 0}->${incoming.version}` });
+    },
+  }),
+});
 const context = () => contextOn(runtime(), 'notes');
 
 const snapshot = (over: Partial<PersonSnapshot>): PersonSnapshot => ({
@@ -31,8 +41,11 @@ const snapshot = (over: Partial<PersonSnapshot>): PersonSnapshot => ({
   ...over,
 });
 
-const deliver = async (detailType: string, data: Record<string, unknown>) => {
-  const ctx = context();
+const deliver = async (
+  detailType: string,
+  data: Record<string, unknown>,
+  ctx: ServiceContext = context(),
+) => {
   const name = rosterSubscriptionName(detailType);
   const event: BusEvent = {
     version: '0',
@@ -102,5 +115,67 @@ describe('the roster projection', () => {
     expect(
       (await branchRoster(reader(), branchId)).find((p) => p.personId === activist)?.politicalStatus,
     ).toBe('candidate');
+  });
+});
+
+describe('what a consumer derives from "held → incoming"', () => {
+  const traces = async (personId: string) =>
+    (
+      (
+        await context().db.send(
+          new QueryCommand({
+            TableName: runtime().tableNames.notes as string,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': `TRACE#${personId}` },
+          }),
+        )
+      ).Items ?? []
+    ).map((i) => i.sk);
+
+  it('is written once per applied change, never for a repeated or older snapshot', async () => {
+    const personId = newId();
+    const branchId = newId();
+    await deliver('PersonRegistered', { person: snapshot({ personId, branchId }) });
+    await deliver('PersonUpdated', {
+      person: snapshot({ personId, branchId, version: 2 }),
+      changed: ['name'],
+    });
+    await deliver('PersonUpdated', {
+      person: snapshot({ personId, branchId, version: 2 }),
+      changed: ['name'],
+    });
+    await deliver('PersonRegistered', { person: snapshot({ personId, branchId }) });
+    expect(await traces(personId)).toEqual(['0->1', '1->2']);
+  });
+
+  it('refuses to commit when another snapshot landed between its read and its write', async () => {
+    const personId = newId();
+    const [a, b, c] = [newId(), newId(), newId()];
+    await deliver('PersonRegistered', { person: snapshot({ personId, branchId: a }) });
+    const v2 = { person: snapshot({ personId, version: 2, branchId: b }), branchId: b };
+    const v3 = { person: snapshot({ personId, version: 3, branchId: c }), branchId: c };
+    // v3 reads v1 as held; just before it commits, v2 is applied by another delivery.
+    const base = context();
+    let raced = false;
+    const racing: ServiceContext = {
+      ...base,
+      db: {
+        send: async (command: unknown) => {
+          if (command instanceof TransactWriteCommand && !raced) {
+            raced = true;
+            await deliver('MemberJoinedBranch', v2);
+          }
+          return base.db.send(command as never);
+        },
+      } as unknown as ServiceContext['db'],
+    };
+    await expect(deliver('MemberJoinedBranch', v3, racing)).rejects.toMatchObject({
+      code: 'roster-moved-on',
+    });
+    // The bus delivers again; now it reads v2 as held.
+    await deliver('MemberJoinedBranch', v3);
+    expect(await traces(personId)).toEqual(['0->1', '1->2', '2->3']);
+    expect(await branchRoster(reader(), b)).toEqual([]);
+    expect((await branchRoster(reader(), c)).map((p) => p.personId)).toEqual([personId]);
   });
 });
