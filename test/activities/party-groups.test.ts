@@ -3,7 +3,7 @@
  * the whole roster: it follows talent through the API and the bus, stays exact under
  * repeated, late and concurrent events, and can be rebuilt from the roster copy.
  */
-import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { DeadLetter } from '../../infra/local/dead-letters.js';
 import { rebuildPartyGroupTallies } from '../../services/activities/store.js';
@@ -13,6 +13,7 @@ import {
   PersonUpdated,
   StageChanged,
 } from '../../services/talent/events.js';
+import type { ServiceContext } from '../../shared/context.js';
 import { newId } from '../../shared/ids.js';
 import { publish, runtime, settle, tableClient } from '../support/api.js';
 import { contextOn } from '../support/start.js';
@@ -265,5 +266,34 @@ describe('rebuilding the tallies (backfill)', () => {
     });
     await settle();
     expect(await tally(lost)).toEqual({ [g1]: 2, [g2]: 2 });
+  });
+
+  it('starts a branch over when a roster event lands between its reads and its write', async () => {
+    const [branchId, g] = [newId(), newId()];
+    await publish(PersonRegistered, { person: snapshot({ personId: newId(), branchId, partyGroupId: g }) });
+    await settle();
+    const base = contextOn(runtime(), 'activities');
+    let raced = false;
+    const racing: ServiceContext = {
+      ...base,
+      db: {
+        send: async (command: unknown) => {
+          const written =
+            command instanceof TransactWriteCommand && command.input.TransactItems?.[0]?.Put?.Item;
+          if (written && written.pk === `GROUPS#${branchId}` && !raced) {
+            // The rebuild has counted one member; a second registers before it writes.
+            raced = true;
+            await publish(PersonRegistered, {
+              person: snapshot({ personId: newId(), branchId, partyGroupId: g }),
+            });
+            await settle();
+          }
+          return base.db.send(command as never);
+        },
+      } as unknown as ServiceContext['db'],
+    };
+    await rebuildPartyGroupTallies(racing);
+    expect(raced).toBe(true);
+    expect(await tally(branchId)).toEqual({ [g]: 2 });
   });
 });
