@@ -6,6 +6,7 @@
 import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { DeadLetter } from '../../infra/local/dead-letters.js';
+import { activitiesService } from '../../services/activities/service.js';
 import { rebuildPartyGroupTallies } from '../../services/activities/store.js';
 import {
   MemberJoinedBranch,
@@ -163,6 +164,56 @@ describe('the party-group tally through talent', () => {
       items: DeadLetter[];
     };
     expect(letters.items.filter((l) => JSON.stringify(l.event).includes(branchId))).toEqual([]);
+  });
+});
+
+describe('compliance reads', () => {
+  it("one tally per branch besides the year's activities, not the branch's people", async () => {
+    const branchId = newId();
+    const groups = [newId(), newId(), newId()];
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        publish(PersonRegistered, {
+          person: snapshot({ personId: newId(), branchId, partyGroupId: groups[i % 3] as string }),
+        }),
+      ),
+    );
+    await settle();
+    const base = contextOn(runtime(), 'activities');
+    const reads: string[] = [];
+    const counting: ServiceContext = {
+      ...base,
+      db: {
+        send: (command: { constructor: { name: string }; input: Record<string, any> }) => {
+          const { Key, ExpressionAttributeValues } = command.input;
+          reads.push(`${command.constructor.name} ${Key?.pk ?? ExpressionAttributeValues?.[':b'] ?? '?'}`);
+          return base.db.send(command as never);
+        },
+      } as unknown as ServiceContext['db'],
+    };
+    const compliance = activitiesService.routes.find((r) => r.path === '/activities/insights/compliance');
+    const res = await compliance?.handler(
+      {
+        body: undefined,
+        query: { branchId, year: 2026 },
+        params: {},
+        caller: { sub: newId(), roles: ['committee'], role: 'committee' },
+        requestId: newId(),
+        now: new Date(TODAY),
+        headers: {},
+      } as never,
+      counting,
+    );
+    expect(reads.sort()).toEqual([
+      `GetCommand GROUPS#${branchId}`,
+      'GetCommand SETTINGS',
+      `QueryCommand BRANCH#${branchId}`,
+    ]);
+    const types = (res as { body: { branches: { types: { type: string; partyGroupId?: string }[] }[] } }).body
+      .branches[0]?.types;
+    expect(types?.filter((t) => t.type === 'party-group-meeting').map((t) => t.partyGroupId)).toEqual(
+      [...groups].sort(),
+    );
   });
 });
 
