@@ -5,7 +5,18 @@
  *   PERSON#<id> / PERSON                 a person (version for optimistic writes) GetItem, BatchGet
  *     gsi1: PEOPLE#BRANCH#<b|-> / <status>#<id>   people of a branch (by status)  Query (begins_with)
  *     gsi2: PEOPLE#STATUS#<status> / <id>         people in a stage, all branches Query
- *     gsi3: PEOPLE / <id>                         everyone (committee lists, insights) Query
+ *       (the pipeline insight reads the four stages with steps through these, never everyone)
+ *     gsi3: PEOPLE / <id>                         everyone (committee lists, the tallies' backfill) Query
+ *   AGE#ALL / YEAR#<yyyy>                head counts of everyone born in a year    Query (insights)
+ *   AGE#BRANCH#<id> / YEAR#<yyyy>        the same for one branch                   Query (insights)
+ *     Attributes `<status><mmdd>`: how many of that status (ms, ap, ac, ca, pr, fu) were born on
+ *     that day, e.g. `fu0512` = full members born on 05-12. Counted by birth date, not age, so
+ *     they stay true as people age: the insights work out the bands on the day asked about
+ *     (domain/age.ts), reading one item per birth year present, whatever the head count. The
+ *     write of a person moves them in the same transaction (createPerson, replacePerson;
+ *     which ones move: domain/tallies.ts), with ADD, which creates a missing item; counts
+ *     at 0 stay. Many writes at once share these items: a lost race is decided again
+ *     (handlers/common.ts decidedAgain). rebuildAgeTallies counts them from scratch.
  *   PERSON#<id> / STAGE#<ulid>           stage history (accepted transitions)     Query person partition
  *   PERSON#<id> / RECORD#<ulid>          training, performance, evaluation, rewards, discipline
  *   PERSON#<id> / CONTRIB#<kind>#<key>   what other services reported, one item per natural key
@@ -108,7 +119,10 @@ export const auditPage = (
 
 const branchPeople = (branchId: string | undefined) => `PEOPLE#BRANCH#${branchId ?? '-'}`;
 
-/** The person item with its index attributes, which follow branch and status on every write. */
+/**
+ * The person item with its index attributes, which follow branch and status on every write.
+ * Written only through createPerson and replacePerson, which move the tallies with it.
+ */
 export const personItem = (p: Person) => ({
   ...keys.person(p.personId),
   kind: 'person',
@@ -287,14 +301,15 @@ const tallyKey = (branchId: string | undefined, year: string) => ({
 const tallyAttribute = (t: { birthDate: string; politicalStatus: PoliticalStatus }) =>
   `${STATUS_CODE[t.politicalStatus]}${t.birthDate.slice(5, 7)}${t.birthDate.slice(8, 10)}`;
 
-/** The tallies held in one year item (attributes at 0 stay behind after moves; they count nobody). */
+/** The tallies held in one year item. */
 const talliesIn = (item: Record<string, unknown>): Tally[] => {
   const year = String(item.year);
   const tallies: Tally[] = [];
   for (const [name, value] of Object.entries(item)) {
     const m = TALLY_ATTRIBUTE.exec(name);
     const status = m && STATUS_OF_CODE.get(m[1] as string);
-    if (!m || !status || typeof value !== 'number' || value === 0) continue;
+    // Below 1 counts nobody: 0 is left by moves; below 0 only on a table not yet backfilled.
+    if (!m || !status || typeof value !== 'number' || value < 1) continue;
     tallies.push({ birthDate: `${year}-${m[2]}-${m[3]}`, politicalStatus: status, count: value });
   }
   return tallies;
