@@ -78,7 +78,7 @@ export interface RosterOptions {
   /**
    * Writes of the consumer's own that follow the roster (counters, say), added to the same
    * transaction as the snapshot, which commits only if `held` is still the snapshot stored:
-   * a repeated, stale or raced event writes nothing. Not called when nothing changes.
+   * a repeated, stale or raced event writes nothing. Not called for a snapshot not applied.
    */
   alsoWrite?: (held: RosterEntry | undefined, incoming: RosterEntry, tx: Transaction) => void;
 }
