@@ -8,7 +8,7 @@
  * difference from before, read straight from the tally items.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { ageStructure } from '../../services/talent/domain/age.js';
 import { tallyOf } from '../../services/talent/domain/tallies.js';
@@ -210,6 +210,22 @@ describe('registrations at once', () => {
   });
 });
 
+/** A route's handler, called as the gateway would, on a context the test controls. */
+const handlerOf = (key: string) => {
+  const spec = talentService.routes.find((r) => r.routeKey === key);
+  if (!spec) throw new Error(`no route ${key}`);
+  return spec.handler as (req: unknown, ctx: unknown) => Promise<HttpResult>;
+};
+const request = (body: unknown, params: Record<string, string> = {}, query: Record<string, string> = {}) => ({
+  body,
+  params,
+  query,
+  caller: { sub: newId(), roles: ['committee'], role: 'committee' },
+  requestId: newId(),
+  now: new Date(TODAY),
+  headers: {},
+});
+
 /**
  * DynamoDB Local runs transactions one at a time, so it never cancels one for a conflict as
  * DynamoDB does under load. Here the table's client loses the first races on purpose (the
@@ -233,21 +249,6 @@ describe('a write that loses a race for a tally item', () => {
     }) as typeof ctx.db.send;
     return { ctx: { ...ctx, db }, transactions: () => transactions };
   };
-  const handlerOf = (key: string) => {
-    const spec = talentService.routes.find((r) => r.routeKey === key);
-    if (!spec) throw new Error(`no route ${key}`);
-    return spec.handler as (req: unknown, ctx: unknown) => Promise<HttpResult>;
-  };
-  const request = (body: unknown, params: Record<string, string> = {}) => ({
-    body,
-    params,
-    query: {},
-    caller: { sub: newId(), roles: ['committee'], role: 'committee' },
-    requestId: newId(),
-    now: new Date(TODAY),
-    headers: {},
-  });
-
   it('is decided again and counted once: a registration, then a transition', async () => {
     const admin = await committee();
     const { branchId } = await newBranch(admin);
@@ -275,5 +276,49 @@ describe('a write that loses a race for a tally item', () => {
     expect(await ageStructureOf(admin, branchId)).toEqual(
       expectedFor([{ birthDate: `${year}-08-01`, politicalStatus: 'applicant' }]),
     );
+  });
+});
+
+/** Issue 13: the insights' reads must not grow with the number of people. */
+describe('what the insights read', () => {
+  const counting = () => {
+    const ctx = contextOn(runtime(), 'talent');
+    const send = ctx.db.send.bind(ctx.db);
+    let items = 0;
+    const db = Object.create(ctx.db) as typeof ctx.db;
+    db.send = (async (command: unknown) => {
+      const out = (await send(command as never)) as { Items?: unknown[]; Item?: unknown };
+      if (command instanceof QueryCommand) items += out.Items?.length ?? 0;
+      if (command instanceof GetCommand && out.Item) items += 1;
+      return out;
+    }) as typeof ctx.db.send;
+    return { ctx: { ...ctx, db }, items: () => items };
+  };
+  const ask = async (key: string, branchId: string) => {
+    const reads = counting();
+    const res = await handlerOf(key)(request(undefined, {}, { branchId }), reads.ctx);
+    expect(res.status).toBe(200);
+    return reads.items();
+  };
+
+  it('one item per birth year, and the pipeline people by name, however many members and masses', async () => {
+    const admin = await committee();
+    const { branchId } = await newBranch(admin);
+    const people = [
+      ...Array.from({ length: 20 }, (_, i) => ({ politicalStatus: 'full', birthDate: `1970-01-${10 + i}` })),
+      ...Array.from({ length: 10 }, (_, i) => ({
+        politicalStatus: 'masses',
+        birthDate: `1985-03-${10 + i}`,
+      })),
+      ...Array.from({ length: 3 }, () => ({ politicalStatus: 'applicant', birthDate: '1999-09-09' })),
+    ];
+    const answers = await Promise.all(
+      people.map((p) => admin.post('/talent/people', personBody({ branchId, ...p }), { now: TODAY })),
+    );
+    expect(answers.every((r) => r.status === 201)).toBe(true);
+    // The branch (1) and the birth years 1970, 1985, 1999 (3).
+    expect(await ask('GET /talent/insights/age-structure', branchId)).toBe(1 + 3);
+    // The branch, the three applicants by name, the birth years for the members' and masses' counts.
+    expect(await ask('GET /talent/insights/pipeline', branchId)).toBe(1 + 3 + 3);
   });
 });
