@@ -6,6 +6,7 @@
  */
 import type { ServiceContext } from '../../shared/context.js';
 import { conflict, DomainError, notFound, serviceUnavailable } from '../../shared/errors.js';
+import { retryOnConflict } from '../../shared/store/retry.js';
 import type { Transaction } from '../../shared/store/transaction.js';
 import { toLocalIso } from '../../shared/time.js';
 import { allocatePlaces, planPromotions, requireCancellable, requireStatus } from './domain/joint-events.js';
@@ -24,24 +25,23 @@ import {
   waitlistHead,
 } from './store.js';
 
-const MAX_ATTEMPTS = 60;
-
 /** Losing a race for the same counters is normal under load: read again and recompute. */
-const RETRYABLE = new Set(['concurrent-update', 'places-changed']);
+const RETRYABLE = ['concurrent-update', 'places-changed'] as const;
 const placesChanged = () => conflict('places-changed', 'The places changed meanwhile');
 
-const withRetries = async <T>(attempt: () => Promise<T>): Promise<T> => {
-  for (let i = 0; i < MAX_ATTEMPTS; i++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (!(error instanceof DomainError && RETRYABLE.has(error.code))) throw error;
-      // Jittered backoff so the losers of one round do not collide again in the next.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * (i + 1))));
-    }
-  }
-  throw serviceUnavailable('Too many registrations at once; try again');
-};
+/**
+ * Re-decides a lost race within a few seconds, far inside the function's 10 s timeout and the
+ * gateway's 29 s: a caller must hear the outcome, and the 503 after it means nothing was
+ * written (the last attempt was refused), so trying again is safe.
+ */
+const withRetries = <T>(attempt: () => Promise<T>): Promise<T> =>
+  retryOnConflict(attempt, {
+    retryable: RETRYABLE,
+    attempts: 60,
+    withinMs: 4_000,
+    maxDelayMs: 50,
+    onExhausted: () => serviceUnavailable('Too many registrations at once; try again'),
+  });
 
 const eventCondition = (event: JointEventItem, exact: boolean, confirm: number) => ({
   condition: exact
@@ -285,10 +285,27 @@ export const placeRegistration = (
         { key: eventId, occurredAt: now },
       );
     }
-    await t.commit();
+    try {
+      await t.commit();
+    } catch (error) {
+      if (error instanceof DomainError) throw error;
+      // The answer was lost (a timeout, a dropped connection), not necessarily the write: the
+      // registration's own id tells whether it landed, so a caller never hears "unavailable"
+      // about places it holds.
+      const landed = await getRegistration(ctx, eventId, registrationId).catch(() => undefined);
+      if (!landed) throw error;
+      return placed(landed);
+    }
     return { registration, confirm, wait };
   });
 };
+
+/** What a stored registration holds: the answer to the request that placed it. */
+const placed = (registration: RegistrationItem) => ({
+  registration,
+  confirm: registration.participants.filter((p) => p.status === 'confirmed').length,
+  wait: registration.participants.filter((p) => p.status === 'waitlisted').length,
+});
 
 /** Cancels a registration, freeing its places and promoting the waitlist in order, atomically. */
 export const withdrawRegistration = (

@@ -14,9 +14,8 @@ import { ageStructure } from '../../services/talent/domain/age.js';
 import { tallyOf } from '../../services/talent/domain/tallies.js';
 import { type PoliticalStatus, politicalStatuses } from '../../services/talent/events.js';
 import { talentService } from '../../services/talent/service.js';
-import type { HttpResult } from '../../shared/http/result.js';
-import { newId } from '../../shared/ids.js';
 import { runtime, tableClient } from '../support/api.js';
+import { directRequest, handlerOf, interposed } from '../support/handlers.js';
 import { contextOn } from '../support/start.js';
 import { type Client, committee, newBranch, personBody, register, TODAY } from './support.js';
 
@@ -210,21 +209,9 @@ describe('registrations at once', () => {
   });
 });
 
-/** A route's handler, called as the gateway would, on a context the test controls. */
-const handlerOf = (key: string) => {
-  const spec = talentService.routes.find((r) => r.routeKey === key);
-  if (!spec) throw new Error(`no route ${key}`);
-  return spec.handler as (req: unknown, ctx: unknown) => Promise<HttpResult>;
-};
-const request = (body: unknown, params: Record<string, string> = {}, query: Record<string, string> = {}) => ({
-  body,
-  params,
-  query,
-  caller: { sub: newId(), roles: ['committee'], role: 'committee' },
-  requestId: newId(),
-  now: new Date(TODAY),
-  headers: {},
-});
+const handler = (key: string) => handlerOf(talentService, key);
+const request = (body: unknown, params: Record<string, string> = {}, query: Record<string, string> = {}) =>
+  directRequest({ body, params, query, now: TODAY });
 
 /**
  * DynamoDB Local runs transactions one at a time, so it never cancels one for a conflict as
@@ -233,11 +220,8 @@ const request = (body: unknown, params: Record<string, string> = {}, query: Reco
  */
 describe('a write that loses a race for a tally item', () => {
   const losingRaces = (races: number) => {
-    const ctx = contextOn(runtime(), 'talent');
-    const send = ctx.db.send.bind(ctx.db);
     let transactions = 0;
-    const db = Object.create(ctx.db) as typeof ctx.db;
-    db.send = (async (command: unknown) => {
+    const ctx = interposed(contextOn(runtime(), 'talent'), async (command, send) => {
       if (command instanceof TransactWriteCommand && ++transactions <= races) {
         throw new TransactionCanceledException({
           message: 'Transaction cancelled',
@@ -245,9 +229,9 @@ describe('a write that loses a race for a tally item', () => {
           CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }],
         });
       }
-      return send(command as never);
-    }) as typeof ctx.db.send;
-    return { ctx: { ...ctx, db }, transactions: () => transactions };
+      return send(command);
+    });
+    return { ctx, transactions: () => transactions };
   };
   it('is decided again and counted once: a registration, then a transition', async () => {
     const admin = await committee();
@@ -256,7 +240,7 @@ describe('a write that loses a race for a tally item', () => {
     const before = await institutionYear(year);
 
     const registering = losingRaces(3);
-    const registered = await handlerOf('POST /talent/people')(
+    const registered = await handler('POST /talent/people')(
       request({ ...personBody({ branchId, birthDate: `${year}-08-01` }) }),
       registering.ctx,
     );
@@ -266,7 +250,7 @@ describe('a write that loses a race for a tally item', () => {
 
     const personId = (registered.body as { personId: string }).personId;
     const transitioning = losingRaces(2);
-    const moved = await handlerOf('POST /talent/people/{personId}/transitions')(
+    const moved = await handler('POST /talent/people/{personId}/transitions')(
       request({ to: 'applicant', effectiveOn: '2024-01-10', evidence: {} }, { personId }),
       transitioning.ctx,
     );
@@ -282,21 +266,18 @@ describe('a write that loses a race for a tally item', () => {
 /** Issue 13: the insights' reads must not grow with the number of people. */
 describe('what the insights read', () => {
   const counting = () => {
-    const ctx = contextOn(runtime(), 'talent');
-    const send = ctx.db.send.bind(ctx.db);
     let items = 0;
-    const db = Object.create(ctx.db) as typeof ctx.db;
-    db.send = (async (command: unknown) => {
-      const out = (await send(command as never)) as { Items?: unknown[]; Item?: unknown };
+    const ctx = interposed(contextOn(runtime(), 'talent'), async (command, send) => {
+      const out = (await send(command)) as { Items?: unknown[]; Item?: unknown };
       if (command instanceof QueryCommand) items += out.Items?.length ?? 0;
       if (command instanceof GetCommand && out.Item) items += 1;
       return out;
-    }) as typeof ctx.db.send;
-    return { ctx: { ...ctx, db }, items: () => items };
+    });
+    return { ctx, items: () => items };
   };
   const ask = async (key: string, branchId: string) => {
     const reads = counting();
-    const res = await handlerOf(key)(request(undefined, {}, { branchId }), reads.ctx);
+    const res = await handler(key)(request(undefined, {}, { branchId }), reads.ctx);
     expect(res.status).toBe(200);
     return reads.items();
   };

@@ -1,0 +1,82 @@
+/**
+ * A registration's answer can be lost after its transaction landed (a timeout, a dropped
+ * connection): the caller must not hear "unavailable, try again" about places it holds, and
+ * a 503 must mean nothing was written. DynamoDB Local always answers, so the loss is made
+ * here, around the real write.
+ */
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { communityService } from '../../services/community/service.js';
+import { newId } from '../../shared/ids.js';
+import { runtime } from '../support/api.js';
+import { directRequest, handlerOf, interposed } from '../support/handlers.js';
+import { contextOn } from '../support/start.js';
+import { duringRegistration, publishedEvent } from './support.js';
+
+const register = handlerOf(communityService, 'POST /community/events/{eventId}/registrations');
+
+const timeout = () => Object.assign(new Error('Request timed out'), { name: 'TimeoutError' });
+
+/** The community context with the first transaction's answer lost: `before` or after it ran. */
+const losingFirstCommit = (when: 'before' | 'after') => {
+  let commits = 0;
+  const ctx = interposed(contextOn(runtime(), 'community'), async (command, send) => {
+    if (!(command instanceof TransactWriteCommand) || ++commits > 1) return send(command);
+    if (when === 'before') throw timeout();
+    await send(command);
+    throw timeout();
+  });
+  return { ctx, commits: () => commits };
+};
+
+const stateOf = async (admin: Awaited<ReturnType<typeof publishedEvent>>['admin'], eventId: string) => {
+  const event = await admin.get(`/community/events/${eventId}`);
+  const registrations = await admin.get(`/community/events/${eventId}/registrations?limit=100`);
+  return {
+    remainingPlaces: event.body.remainingPlaces as number,
+    registrations: (registrations.body.items as { registrationId: string }[]).map((r) => r.registrationId),
+  };
+};
+
+describe('a registration whose answer is lost', () => {
+  it('is answered from what landed when the transaction committed: 201, one place held, once', async () => {
+    const { eventId, admin } = await publishedEvent({ capacity: 3 });
+    const lost = losingFirstCommit('after');
+    const res = await register(
+      directRequest({
+        body: {},
+        params: { eventId },
+        roles: ['member'],
+        sub: newId(),
+        now: duringRegistration,
+      }),
+      lost.ctx,
+    );
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ confirmed: 1, waitlisted: 0 });
+    // Answered from the stored registration, not by writing it again.
+    expect(lost.commits()).toBe(1);
+    expect(await stateOf(admin, eventId)).toEqual({
+      remainingPlaces: 2,
+      registrations: [(res.body as { registrationId: string }).registrationId],
+    });
+  });
+
+  it('stays a failure when nothing landed, and nothing is held', async () => {
+    const { eventId, admin } = await publishedEvent({ capacity: 3 });
+    const lost = losingFirstCommit('before');
+    await expect(
+      register(
+        directRequest({
+          body: {},
+          params: { eventId },
+          roles: ['member'],
+          sub: newId(),
+          now: duringRegistration,
+        }),
+        lost.ctx,
+      ),
+    ).rejects.toThrow('Request timed out');
+    expect(await stateOf(admin, eventId)).toEqual({ remainingPlaces: 3, registrations: [] });
+  });
+});
