@@ -8,14 +8,24 @@ import {
   GetItemCommand,
   ListTablesCommand,
   PutItemCommand,
+  ScanCommand,
 } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+} from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServiceDescription } from '../../shared/service.js';
+import { singleTable } from '../../shared/store/table.js';
 import {
   type DynamoDbLocal,
   ensureTable,
   JAVA_MISSING_MESSAGE,
   startDynamoDbLocal,
 } from './dynamodb-local.js';
+import { createTables, localNames } from './tables.js';
 
 const clientFor = (endpoint: string) =>
   new DynamoDBClient({
@@ -70,6 +80,35 @@ describe('DynamoDB Local in memory', () => {
       new GetItemCommand({ TableName: 'things', Key: { pk: { S: 'a' }, sk: { S: '1' } } }),
     );
     expect(Item?.n).toEqual({ N: '7' });
+  });
+
+  it("opens every service table's stream shard at creation, and leaves nothing in the table", async () => {
+    // A shard DynamoDB Local opens late is slow (tables.ts): creation must open it.
+    const streams = new DynamoDBStreamsClient({
+      endpoint: db.endpoint,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'someone', secretAccessKey: 'anything' },
+      maxAttempts: 1,
+    });
+    const singleTableService = { name: 'shards', table: singleTable(1) } as unknown as ServiceDescription;
+    const names = await createTables(client, [singleTableService], localNames('open'));
+    const tableName = names.shards as string;
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const streamArn = Table?.LatestStreamArn as string;
+    const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    const { ShardIterator } = await streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: StreamDescription?.Shards?.[0]?.ShardId as string,
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
+    );
+    const { Records } = await streams.send(new GetRecordsCommand({ ShardIterator }));
+    // The shard's first write happened at creation (its speed is the bench's to measure).
+    expect(Records?.map((r) => r.eventName)).toEqual(['INSERT', 'REMOVE']);
+    const { Items } = await client.send(new ScanCommand({ TableName: tableName }));
+    expect(Items).toEqual([]);
+    streams.destroy();
   });
 
   it('shares one database between differently configured clients (-sharedDb)', async () => {

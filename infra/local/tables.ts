@@ -1,7 +1,9 @@
 import {
   type CreateTableCommandInput,
+  DeleteItemCommand,
   DescribeTimeToLiveCommand,
   type DynamoDBClient,
+  PutItemCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { ServiceDescription, TableSpec } from '../../shared/service.js';
@@ -73,7 +75,26 @@ export const createTables = async (
         );
       }
     }
+    await openStream(client, tableName, service.table);
     result[service.name] = tableName;
   }
   return result;
+};
+
+/**
+ * DynamoDB Local opens a table's stream shard at the table's first write, and every later
+ * write to a shard opened after many records in other streams pays for all of them (measured
+ * on 1.25: 33 ms a transaction after 20,000 records elsewhere, 84 ms after 40,000, against
+ * 2 ms for a shard opened first). A service first written late (community after a seeded year
+ * of activities) then ran ten times slower than on AWS, where streams are independent. One
+ * write and its removal at start open every shard before anything else is written; the relay
+ * skips both records (they are not outbox items).
+ */
+const openStream = async (client: DynamoDBClient, tableName: string, table: TableSpec) => {
+  const key = {
+    [table.partitionKey.name]: { S: 'LOCAL#STREAM' },
+    [table.sortKey.name]: { S: 'OPEN' },
+  };
+  await client.send(new PutItemCommand({ TableName: tableName, Item: key }));
+  await client.send(new DeleteItemCommand({ TableName: tableName, Key: key }));
 };
