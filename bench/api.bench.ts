@@ -649,7 +649,7 @@ const seedOnce = async (p: Platform): Promise<SeedSummary> => {
         dataDir: p.dataDir,
         scale: SCALE,
         now: new Date(NOW),
-        concurrency: 4,
+        concurrency: 8,
       });
     } catch (error) {
       if (attempt >= 3) throw error;
