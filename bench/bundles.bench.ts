@@ -81,14 +81,9 @@ const initTimes = (file: string, nodeOptions: string[]) => {
   };
 };
 
-/**
- * The alternative the size budget invites: leaving `@aws-sdk/*` out, to be loaded from the
- * Lambda runtime's own copy. Built inside the project so Node finds the SDK in node_modules,
- * as the runtime finds its copy, unbundled, in /var/runtime/node_modules.
- */
-const withRuntimeSdk = async (entry: string, outdir: string) => {
-  const outfile = join(outdir, `${entry.replaceAll('/', '_')}.mjs`);
-  await build({
+/** An entry bundled with the construct's own options (and `external` as given). */
+const bundle = (entry: string, outfile: string, external: string[]) =>
+  build({
     entryPoints: [join(ROOT, entry)],
     outfile,
     bundle: true,
@@ -98,10 +93,20 @@ const withRuntimeSdk = async (entry: string, outdir: string) => {
     minify: bundlingOptions.minify,
     sourcemap: bundlingOptions.sourceMap,
     mainFields: bundlingOptions.mainFields,
-    external: ['@aws-sdk/*'],
+    external,
     banner: { js: bundlingOptions.banner as string },
+    metafile: true,
     logLevel: 'silent',
   });
+
+/**
+ * The alternative the size budget invites: leaving `@aws-sdk/*` out, to be loaded from the
+ * Lambda runtime's own copy. Built inside the project so Node finds the SDK in node_modules,
+ * as the runtime finds its copy, unbundled, in /var/runtime/node_modules.
+ */
+const withRuntimeSdk = async (entry: string, outdir: string) => {
+  const outfile = join(outdir, `${entry.replaceAll('/', '_')}.mjs`);
+  await bundle(entry, outfile, ['@aws-sdk/*']);
   return { bytes: statSync(outfile).size, initMs: initTimes(outfile, ['--enable-source-maps']).importMs };
 };
 
@@ -118,21 +123,7 @@ export const run = async () => {
     const rows = [];
     for (const { name, entry } of entries) {
       const outfile = join(outdir, name.split(' ')[0] as string, 'index.mjs');
-      const result = await build({
-        entryPoints: [join(ROOT, entry)],
-        outfile,
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: bundlingOptions.target,
-        minify: bundlingOptions.minify,
-        sourcemap: bundlingOptions.sourceMap,
-        mainFields: bundlingOptions.mainFields,
-        external: bundlingOptions.externalModules,
-        banner: { js: bundlingOptions.banner as string },
-        metafile: true,
-        logLevel: 'silent',
-      });
+      const result = await bundle(entry, outfile, bundlingOptions.externalModules ?? []);
       const bytes = statSync(outfile).size;
       const packages = byPackage(result.metafile, relative(process.cwd(), outfile));
       const families = new Map<string, number>();

@@ -13,7 +13,19 @@ import { directRequest, handlerOf, interposed } from '../support/handlers.js';
 import { contextOn } from '../support/start.js';
 import { duringRegistration, publishedEvent } from './support.js';
 
-const register = handlerOf(communityService, 'POST /community/events/{eventId}/registrations');
+const registerHandler = handlerOf(communityService, 'POST /community/events/{eventId}/registrations');
+/** A member registering themselves, as the gateway would call the handler. */
+const register = (eventId: string, ctx: Parameters<typeof registerHandler>[1]) =>
+  registerHandler(
+    directRequest({
+      body: {},
+      params: { eventId },
+      roles: ['member'],
+      sub: newId(),
+      now: duringRegistration,
+    }),
+    ctx,
+  );
 
 const timeout = () => Object.assign(new Error('Request timed out'), { name: 'TimeoutError' });
 
@@ -42,16 +54,7 @@ describe('a registration whose answer is lost', () => {
   it('is answered from what landed when the transaction committed: 201, one place held, once', async () => {
     const { eventId, admin } = await publishedEvent({ capacity: 3 });
     const lost = losingFirstCommit('after');
-    const res = await register(
-      directRequest({
-        body: {},
-        params: { eventId },
-        roles: ['member'],
-        sub: newId(),
-        now: duringRegistration,
-      }),
-      lost.ctx,
-    );
+    const res = await register(eventId, lost.ctx);
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ confirmed: 1, waitlisted: 0 });
     // Answered from the stored registration, not by writing it again.
@@ -65,18 +68,7 @@ describe('a registration whose answer is lost', () => {
   it('stays a failure when nothing landed, and nothing is held', async () => {
     const { eventId, admin } = await publishedEvent({ capacity: 3 });
     const lost = losingFirstCommit('before');
-    await expect(
-      register(
-        directRequest({
-          body: {},
-          params: { eventId },
-          roles: ['member'],
-          sub: newId(),
-          now: duringRegistration,
-        }),
-        lost.ctx,
-      ),
-    ).rejects.toThrow('Request timed out');
+    await expect(register(eventId, lost.ctx)).rejects.toThrow('Request timed out');
     expect(await stateOf(admin, eventId)).toEqual({ remainingPlaces: 3, registrations: [] });
   });
 });
