@@ -153,6 +153,42 @@ describe('DynamoDB Local lifecycle', () => {
     }
   });
 
+  it('stops a database a killed runtime left behind on the same dataDir, and keeps its data', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'ddb-local-'));
+    let left: DynamoDbLocal | undefined;
+    try {
+      // The first runtime "dies" without stopping its database: nobody calls stop() or kill().
+      left = await startDynamoDbLocal({ dataDir });
+      const c1 = clientFor(left.endpoint);
+      await ensureTable(c1, table);
+      await c1.send(new PutItemCommand({ TableName: 'things', Item: { pk: { S: 'kept' }, sk: { S: '1' } } }));
+      c1.destroy();
+      let leftExited = false;
+      void left.exited.then(() => {
+        leftExited = true;
+      });
+
+      const next = await startDynamoDbLocal({ dataDir });
+      const c2 = clientFor(next.endpoint);
+      try {
+        // Stopped before the next one started, not merely later.
+        expect(leftExited).toBe(true);
+        const { Item } = await c2.send(
+          new GetItemCommand({ TableName: 'things', Key: { pk: { S: 'kept' }, sk: { S: '1' } } }),
+        );
+        expect(Item?.pk).toEqual({ S: 'kept' });
+      } finally {
+        c2.destroy();
+        await next.stop();
+      }
+      expect(await readdir(dataDir)).not.toContain('dynamodb-local.pid');
+    } finally {
+      // Were it not stopped (the assertion fails), it must not outlive the test.
+      left?.kill();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('keeps data in dataDir across restarts', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'ddb-local-'));
     try {

@@ -3,7 +3,7 @@
  * process of the local runtime.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import {
@@ -38,7 +38,7 @@ export interface DynamoDbLocal {
   stop(): Promise<void>;
   /** SIGKILL now, for fault-injection: the database vanishes mid-flight. */
   kill(): void;
-  /** Settles when the process has exited, however that happened. */
+  /** Settles when the process has exited, however that happened (and its pid file is gone). */
   exited: Promise<void>;
 }
 
@@ -76,6 +76,45 @@ const probeClient = (endpoint: string): DynamoDBClient =>
 
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** In an on-disk data directory: the JVM serving it, so a later start can find one left behind. */
+const PID_FILE = 'dynamodb-local.pid';
+
+const commandOf = (pid: number): Promise<string | undefined> =>
+  new Promise((resolveCommand) => {
+    execFile('ps', ['-p', String(pid), '-o', 'args='], (err, stdout) =>
+      resolveCommand(err ? undefined : stdout.trim()),
+    );
+  });
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * A runtime killed outright (SIGKILL, a closed terminal) cannot stop its JVM, which then
+ * keeps the data directory's database open. The next start on the same directory stops it:
+ * only a process whose command line is DynamoDB Local's on this very directory, so a
+ * recycled pid is never touched.
+ */
+const stopLeftBehind = async (pidFile: string, dbPath: string) => {
+  const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  const command = await commandOf(pid);
+  if (command?.includes('DynamoDBLocal.jar') && command.includes(dbPath)) {
+    process.kill(pid, 'SIGTERM');
+    const deadline = Date.now() + 5_000;
+    while (alive(pid) && Date.now() < deadline) await delay(50);
+    if (alive(pid)) process.kill(pid, 'SIGKILL');
+    while (alive(pid)) await delay(50);
+  }
+  await rm(pidFile, { force: true });
+};
+
 export const startDynamoDbLocal = async (opts: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> => {
   const javaPath = opts.javaPath ?? 'java';
   await checkJava(javaPath);
@@ -94,12 +133,15 @@ export const startDynamoDbLocal = async (opts: DynamoDbLocalOptions = {}): Promi
     '-port',
     String(port),
   ];
+  let pidFile: string | undefined;
   if (inMemory) {
     args.push('-inMemory');
   } else if (opts.dataDir !== undefined) {
     const dbPath = resolve(opts.dataDir);
     await mkdir(dbPath, { recursive: true });
     args.push('-dbPath', dbPath);
+    pidFile = join(dbPath, PID_FILE);
+    await stopLeftBehind(pidFile, dbPath);
   }
 
   const child: ChildProcess = spawn(javaPath, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -122,7 +164,7 @@ export const startDynamoDbLocal = async (opts: DynamoDbLocalOptions = {}): Promi
 
   let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   let spawnError: Error | undefined;
-  const exited = new Promise<void>((resolveExit) => {
+  const processExited = new Promise<void>((resolveExit) => {
     child.once('exit', (code, signal) => {
       exitInfo = { code, signal };
       resolveExit();
@@ -133,6 +175,11 @@ export const startDynamoDbLocal = async (opts: DynamoDbLocalOptions = {}): Promi
       if (child.pid === undefined) resolveExit();
     });
   });
+
+  // Gone means gone from the data directory too: the pid file goes with the process.
+  const written = pidFile && child.pid !== undefined ? pidFile : undefined;
+  if (written) await writeFile(written, String(child.pid));
+  const exited = written ? processExited.then(() => rm(written, { force: true })) : processExited;
 
   // The emulator must not outlive the runtime (a crashed test run would otherwise leave
   // JVMs holding ports). Only 'exit' is hooked: signal handling belongs to the entry point.
