@@ -86,7 +86,7 @@ const commandOf = (pid: number): Promise<string | undefined> =>
     );
   });
 
-const alive = (pid: number) => {
+export const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
     return true;

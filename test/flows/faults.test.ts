@@ -13,6 +13,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalIssuer } from '../../infra/local/auth.js';
+import { alive } from '../../infra/local/dynamodb-local.js';
 import type { Runtime } from '../../infra/local/runtime.js';
 import { newId } from '../../shared/ids.js';
 import { notesService } from '../notes/service.js';
@@ -29,15 +30,6 @@ const call = async (base: string, token: string, method: string, path: string, b
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
-};
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 };
 
 /** Waits for processes this test does not own (no exit event to await), by polling their pids. */
