@@ -11,7 +11,6 @@
  * `rebuildPartyGroupTallies`). resources' roster copy is not loaded: no measured route reads
  * it. No event is published for these people.
  */
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import {
   table as activitiesTable,
   knownBranchItem,
@@ -22,30 +21,10 @@ import { snapshotOf } from '../../services/talent/domain/person.js';
 import { personItem, rebuildAgeTallies } from '../../services/talent/store.js';
 import type { ServiceContext } from '../../shared/context.js';
 import { rosterItems } from '../../shared/roster.js';
+import { putRequests, writeInBatches } from '../../shared/store/batch.js';
 
-/** DynamoDB's limit per BatchWriteItem. */
-const BATCH = 25;
+/** Batches in flight at once: enough to keep DynamoDB Local busy. */
 const PARALLEL = 8;
-
-const writeAll = async (ctx: ServiceContext, items: readonly Record<string, unknown>[]) => {
-  const batches: Record<string, unknown>[][] = [];
-  for (let i = 0; i < items.length; i += BATCH) batches.push(items.slice(i, i + BATCH));
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: PARALLEL }, async () => {
-      for (let b = next++; b < batches.length; b = next++) {
-        let pending = (batches[b] ?? []).map((Item) => ({ PutRequest: { Item } }));
-        // What DynamoDB leaves unprocessed is sent again until it is written.
-        while (pending.length > 0) {
-          const out = await ctx.db.send(
-            new BatchWriteCommand({ RequestItems: { [ctx.env.tableName]: pending } }),
-          );
-          pending = (out.UnprocessedItems?.[ctx.env.tableName] ?? []) as typeof pending;
-        }
-      }
-    }),
-  );
-};
 
 export interface BulkLoad {
   people: number;
@@ -65,8 +44,8 @@ export const loadPeople = async (
     ...people.flatMap((p) => rosterItems(activitiesTable, snapshotOf(p))),
     ...[...branches].map(knownBranchItem),
   ];
-  await writeAll(contexts.talent, talentItems);
-  await writeAll(contexts.activities, activitiesItems);
+  await writeInBatches(contexts.talent, putRequests(talentItems), { parallel: PARALLEL });
+  await writeInBatches(contexts.activities, putRequests(activitiesItems), { parallel: PARALLEL });
   const written = performance.now();
   const rebuilt = await rebuildAgeTallies(contexts.talent);
   const activitiesBranches = await rebuildPartyGroupTallies(contexts.activities);

@@ -34,9 +34,6 @@
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
-  BatchWriteCommand,
-  type BatchWriteCommandInput,
-  type BatchWriteCommandOutput,
   PutCommand,
   QueryCommand,
   type QueryCommandOutput,
@@ -44,6 +41,7 @@ import {
 import type { ServiceContext } from '../../shared/context.js';
 import type { DomainError } from '../../shared/errors.js';
 import type { Page } from '../../shared/http/paging.js';
+import { type WriteRequest, writeInBatches } from '../../shared/store/batch.js';
 import { getItem, queryAll, queryPage } from '../../shared/store/query.js';
 import { singleTable, transactionOn } from '../../shared/store/table.js';
 import type { Condition, Transaction } from '../../shared/store/transaction.js';
@@ -375,20 +373,6 @@ export const ageTallies = async (ctx: ServiceContext, branchId: string | undefin
   return items.flatMap(talliesIn);
 };
 
-const writeAll = async (ctx: ServiceContext, requests: Record<string, unknown>[]) => {
-  for (let i = 0; i < requests.length; i += 25) {
-    let pending: BatchWriteCommandInput['RequestItems'] = {
-      [ctx.env.tableName]: requests.slice(i, i + 25) as never,
-    };
-    while (pending && Object.keys(pending).length > 0) {
-      const out: BatchWriteCommandOutput = await ctx.db.send(
-        new BatchWriteCommand({ RequestItems: pending }),
-      );
-      pending = out.UnprocessedItems;
-    }
-  }
-};
-
 /**
  * Counts everyone from scratch and replaces every tally (the backfill for tables written
  * before the tallies, or a repair). Not for a request path: it reads every person, page by
@@ -438,7 +422,7 @@ export const rebuildAgeTallies = async (ctx: ServiceContext): Promise<{ people: 
     ...branches.map((b) => tallyPartition(b.branchId as string)),
     ...counted.keys(),
   ]);
-  const requests: Record<string, unknown>[] = [];
+  const requests: WriteRequest[] = [];
   for (const scope of scopes) {
     const items = new Map<string, Record<string, unknown>>();
     for (const t of tallyOf(counted.get(scope) ?? [])) {
@@ -460,7 +444,7 @@ export const rebuildAgeTallies = async (ctx: ServiceContext): Promise<{ people: 
     }
     for (const item of items.values()) requests.push({ PutRequest: { Item: item } });
   }
-  await writeAll(ctx, requests);
+  await writeInBatches(ctx, requests);
   return { people, items: requests.length };
 };
 
