@@ -8,6 +8,7 @@ import {
   GetItemCommand,
   ListTablesCommand,
   PutItemCommand,
+  QueryCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
@@ -109,6 +110,46 @@ describe('DynamoDB Local in memory', () => {
     const { Items } = await client.send(new ScanCommand({ TableName: tableName }));
     expect(Items).toEqual([]);
     streams.destroy();
+  });
+
+  it('gives an existing table the indexes it lacks, with the items it already holds', async () => {
+    const before: CreateTableCommandInput = { ...table, TableName: 'grows-an-index' };
+    await ensureTable(client, before);
+    await client.send(
+      new PutItemCommand({
+        TableName: 'grows-an-index',
+        Item: { pk: { S: 'a' }, sk: { S: '1' }, gsi1pk: { S: 'BY-COLOUR' }, gsi1sk: { S: 'red' } },
+      }),
+    );
+    const withIndex: CreateTableCommandInput = {
+      ...before,
+      AttributeDefinitions: [
+        ...(before.AttributeDefinitions ?? []),
+        { AttributeName: 'gsi1pk', AttributeType: 'S' },
+        { AttributeName: 'gsi1sk', AttributeType: 'S' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'gsi1',
+          KeySchema: [
+            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    };
+    await ensureTable(client, withIndex);
+    await ensureTable(client, withIndex);
+    const { Items } = await client.send(
+      new QueryCommand({
+        TableName: 'grows-an-index',
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': { S: 'BY-COLOUR' } },
+      }),
+    );
+    expect(Items?.map((i) => i.sk)).toEqual([{ S: '1' }]);
   });
 
   it('shares one database between differently configured clients (-sharedDb)', async () => {

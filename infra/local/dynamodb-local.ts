@@ -13,6 +13,7 @@ import {
   DynamoDBClient,
   ListTablesCommand,
   ResourceInUseException,
+  UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import { freePort } from './ports.js';
 
@@ -248,8 +249,10 @@ export const startDynamoDbLocal = async (opts: DynamoDbLocalOptions = {}): Promi
 };
 
 /**
- * Creates the table unless it exists, then waits until it is ACTIVE. An existing table is
- * left as it is, even if its definition differs from `input`.
+ * Creates the table unless it exists, then waits until it is ACTIVE. An existing table gets
+ * the global secondary indexes `input` names that it lacks (one UpdateTable each, as
+ * DynamoDB allows), so a data folder from before a new index keeps working; nothing else of
+ * an existing table is changed, nor any index removed.
  */
 export const ensureTable = async (
   client: DynamoDBClient,
@@ -258,18 +261,37 @@ export const ensureTable = async (
 ): Promise<void> => {
   const name = input.TableName;
   if (name === undefined) throw new Error('ensureTable: TableName is required');
+  let existed = false;
   try {
     await client.send(new CreateTableCommand(input));
   } catch (err) {
     if (!(err instanceof ResourceInUseException)) throw err;
+    existed = true;
   }
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
-    if (Table?.TableStatus === 'ACTIVE') return;
-    if (Date.now() > deadline) {
-      throw new Error(`table ${name} is still ${Table?.TableStatus ?? 'unknown'} after ${timeoutMs} ms`);
+  const active = async () => {
+    for (;;) {
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+      const indexes = Table?.GlobalSecondaryIndexes ?? [];
+      if (Table?.TableStatus === 'ACTIVE' && indexes.every((i) => i.IndexStatus === 'ACTIVE')) return Table;
+      if (Date.now() > deadline) {
+        throw new Error(`table ${name} is still ${Table?.TableStatus ?? 'unknown'} after ${timeoutMs} ms`);
+      }
+      await delay(100);
     }
-    await delay(100);
+  };
+  const table = await active();
+  if (!existed) return;
+  const held = new Set((table.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  for (const index of input.GlobalSecondaryIndexes ?? []) {
+    if (held.has(index.IndexName)) continue;
+    await client.send(
+      new UpdateTableCommand({
+        TableName: name,
+        AttributeDefinitions: input.AttributeDefinitions,
+        GlobalSecondaryIndexUpdates: [{ Create: index }],
+      }),
+    );
+    await active();
   }
 };
