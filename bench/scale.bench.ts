@@ -5,9 +5,10 @@
  * see next to one that stays flat.
  *
  * What it runs on, and why: the people are loaded in bulk with the services' own item
- * builders and backfills (support/bulk.ts), and each route's handler is called as the
- * gateway calls it (request parsed by the route's own schemas) on talent's and activities'
- * tables in a DynamoDB Local of its own, created from the descriptions but without streams.
+ * builders and backfills (support/bulk.ts), and each request goes to the service's own HTTP
+ * Lambda handler (the whole stack: routing, parsing, the caller from the JWT claims, error
+ * mapping) as API Gateway hands it over, on talent's and activities' tables in a DynamoDB
+ * Local of its own, created from the descriptions but without streams.
  * Through the API, people enter at about 100 a second here; and DynamoDB Local's streams
  * make a bulk load quadratic (it rolls a stream's shard over and every write to the new
  * shard pays for the records of the others: 40,000 people had not loaded after 7 minutes).
@@ -22,7 +23,7 @@ import { talentService } from '../services/talent/service.js';
 import { createServiceContext, type ServiceContext } from '../shared/context.js';
 import { newId } from '../shared/ids.js';
 import type { ServiceDescription } from '../shared/service.js';
-import { directRequest } from '../test/support/handlers.js';
+import { invoke } from '../test/support/http-event.js';
 import { type BulkLoad, loadPeople } from './support/bulk.js';
 import { CapacityMeter } from './support/capacity.js';
 import { pool } from './support/platform.js';
@@ -47,6 +48,8 @@ const STAGES = [
 ] as const;
 const REGION = 'eu-west-1';
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+/** The committee member every request comes from. */
+const COMMITTEE = newId();
 
 interface Measured {
   people: number;
@@ -80,59 +83,57 @@ const personAt = (branchId: string, i: number): Person => {
 
 const routesAt = (branchId: string) =>
   [
-    { service: talentService, key: 'GET /talent/insights/age-structure', scope: 'institution', query: {} },
-    { service: talentService, key: 'GET /talent/insights/pipeline', scope: 'institution', query: {} },
+    { service: talentService, path: '/talent/insights/age-structure', scope: 'institution', query: {} },
+    { service: talentService, path: '/talent/insights/pipeline', scope: 'institution', query: {} },
     {
       service: activitiesService,
-      key: 'GET /activities/insights/compliance',
+      path: '/activities/insights/compliance',
       scope: 'institution',
       query: {},
     },
-    { service: talentService, key: 'GET /talent/branches', scope: 'institution', query: {} },
+    { service: talentService, path: '/talent/branches', scope: 'institution', query: {} },
     {
       service: talentService,
-      key: 'GET /talent/insights/age-structure',
+      path: '/talent/insights/age-structure',
       scope: 'branch',
       query: { branchId },
     },
     {
       service: activitiesService,
-      key: 'GET /activities/insights/participation',
+      path: '/activities/insights/participation',
       scope: 'branch',
       query: { branchId },
     },
-    { service: talentService, key: 'GET /talent/people', scope: 'branch', query: { branchId } },
-    { service: talentService, key: 'GET /talent/people', scope: 'institution', query: {} },
+    { service: talentService, path: '/talent/people', scope: 'branch', query: { branchId } },
+    { service: talentService, path: '/talent/people', scope: 'institution', query: {} },
   ] as const;
 
-/** A route called as the gateway calls it: query and body parsed by the route's own schemas. */
+type Contexts = Record<'talent' | 'activities', ServiceContext>;
+
+/** A committee request through the service's whole HTTP Lambda, on the bench's tables. */
 const call = async (
+  contexts: Contexts,
   service: ServiceDescription,
-  key: string,
-  ctx: ServiceContext,
-  input: { query?: Record<string, string>; body?: unknown },
+  method: string,
+  path: string,
+  input: { query?: Record<string, string>; body?: unknown } = {},
 ) => {
-  const spec = service.routes.find((r) => r.routeKey === key);
-  if (!spec) throw new Error(`no route ${key}`);
-  const schemas = spec.request ?? {};
-  const request = directRequest({
-    ...(schemas.body ? { body: schemas.body.parse(input.body) } : {}),
-    query: (schemas.query ? schemas.query.parse(input.query ?? {}) : {}) as Record<string, string>,
-    roles: ['committee'],
+  const res = await invoke(service, contexts[service.name as keyof Contexts], {
+    method,
+    path,
+    ...input,
+    caller: { sub: COMMITTEE, groups: ['committee'] },
     now: NOW,
   });
-  const result = await (
-    spec.handler as (req: unknown, ctx: ServiceContext) => Promise<{ status: number; body?: unknown }>
-  )(request, ctx);
-  if (result.status >= 300) throw new Error(`${key}: ${result.status} ${JSON.stringify(result.body)}`);
-  return result;
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as unknown;
 };
 
 const measure = async (
   meter: CapacityMeter,
+  contexts: Contexts,
   service: ServiceDescription,
-  key: string,
-  ctx: ServiceContext,
+  path: string,
   query: Record<string, string>,
 ) => {
   const latencies: number[] = [];
@@ -140,7 +141,7 @@ const measure = async (
   for (let i = 0; i < SAMPLES; i++) {
     meter.take();
     const started = performance.now();
-    await call(service, key, ctx, { query });
+    await call(contexts, service, 'GET', path, { query });
     latencies.push(performance.now() - started);
     const u = meter.take();
     usage.readUnits += u.readUnits / SAMPLES;
@@ -171,7 +172,7 @@ export const run = async () => {
           aws: { region: REGION, endpoints: { dynamodb: db.endpoint }, credentials: CREDENTIALS },
         }),
       ]),
-    ) as { talent: ServiceContext; activities: ServiceContext };
+    ) as Contexts;
     for (const service of [talentService, activitiesService]) {
       const { StreamSpecification: _noStream, ...input } = tableInput(
         `dangjian-bench-${service.name}`,
@@ -190,10 +191,10 @@ export const run = async () => {
       const before = branchIds.length;
       // Branches through talent's own route, so every branch item is the service's.
       await pool(Math.ceil(target / PEOPLE_PER_BRANCH) - before, 8, async (k) => {
-        const created = await call(talentService, 'POST /talent/branches', contexts.talent, {
+        const created = await call(contexts, talentService, 'POST', '/talent/branches', {
           body: { name: `规模支部${before + k + 1}` },
         });
-        branchIds[before + k] = (created.body as { branchId: string }).branchId;
+        branchIds[before + k] = (created as { branchId: string }).branchId;
       });
       const loaded = await loadPeople(
         contexts,
@@ -211,9 +212,9 @@ export const run = async () => {
         rows.push({
           people: target,
           branches: branchIds.length,
-          route: `${r.key}${r.scope === 'branch' ? '?branchId' : ''}`,
+          route: `GET ${r.path}${r.scope === 'branch' ? '?branchId' : ''}`,
           scope: r.scope,
-          ...(await measure(meter, r.service, r.key, contexts[r.service.name as 'talent'], r.query)),
+          ...(await measure(meter, contexts, r.service, r.path, r.query)),
         });
       }
     }
@@ -224,7 +225,7 @@ export const run = async () => {
       return m ? pick(m) : undefined;
     };
     printTable(
-      `7. Scale: one request at ${STEPS.join(' / ')} people (${PEOPLE_PER_BRANCH} to a branch, a fifth in the pipeline); items read, RRU and the handler's p50 ms; Scans: ${scans.length}`,
+      `7. Scale: one request at ${STEPS.join(' / ')} people (${PEOPLE_PER_BRANCH} to a branch, a fifth in the pipeline); items read, RRU and the HTTP Lambda's p50 ms; Scans: ${scans.length}`,
       ['route', 'scope', ...STEPS.flatMap((n) => [`items @${n}`, `RRU @${n}`, `ms @${n}`])],
       routes.map((route) => [
         route,

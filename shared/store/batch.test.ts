@@ -2,7 +2,7 @@
 import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { runtime } from '../../test/support/api.js';
-import { interposed } from '../../test/support/handlers.js';
+import { interposed } from '../../test/support/interposed.js';
 import { contextOn } from '../../test/support/start.js';
 import { newId } from '../ids.js';
 import { putRequests, type WriteRequest, writeInBatches } from './batch.js';

@@ -8,9 +8,10 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { talentService } from '../../services/talent/service.js';
-import { createHttpHandler, type HttpEvent } from '../../shared/http/handler.js';
+import { createHttpHandler } from '../../shared/http/handler.js';
 import { newId } from '../../shared/ids.js';
 import { as, runtime, tableClient } from '../support/api.js';
+import { httpEvent } from '../support/http-event.js';
 import { contextOn } from '../support/start.js';
 import { committee, newBranch, register, TODAY } from './support.js';
 
@@ -240,25 +241,13 @@ describe('a read whose audit entry cannot be written', () => {
       return send(command as never);
     }) as typeof ctx.db.send;
     const handler = createHttpHandler(talentService, ctx);
-    const path = `/talent/people/${person.personId}`;
-    const event = {
-      version: '2.0',
-      routeKey: `GET ${path}`,
-      rawPath: path,
-      rawQueryString: '',
-      headers: {},
-      pathParameters: { personId: person.personId },
-      requestContext: {
-        http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
-        requestId: 'audit-fail-closed',
-        routeKey: `GET ${path}`,
-        stage: '$default',
-        time: '',
-        timeEpoch: Date.parse(TODAY),
-        authorizer: { jwt: { claims: { sub: admin.sub, 'cognito:groups': '[committee]' }, scopes: [] } },
-      },
-      isBase64Encoded: false,
-    } as unknown as HttpEvent;
+    const event = httpEvent({
+      method: 'GET',
+      path: `/talent/people/${person.personId}`,
+      caller: { sub: admin.sub, groups: ['committee'] },
+      now: TODAY,
+      requestId: 'audit-fail-closed',
+    });
     const res = await handler(event, { awsRequestId: 'x' } as unknown as Context);
     expect(res.statusCode).toBe(503);
     expect(res.body).not.toContain('13912345678');

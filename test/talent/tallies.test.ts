@@ -14,8 +14,10 @@ import { ageStructure } from '../../services/talent/domain/age.js';
 import { tallyOf } from '../../services/talent/domain/tallies.js';
 import { type PoliticalStatus, politicalStatuses } from '../../services/talent/events.js';
 import { talentService } from '../../services/talent/service.js';
+import { newId } from '../../shared/ids.js';
 import { runtime, tableClient } from '../support/api.js';
-import { directRequest, handlerOf, interposed } from '../support/handlers.js';
+import { invoke } from '../support/http-event.js';
+import { interposed } from '../support/interposed.js';
 import { contextOn } from '../support/start.js';
 import { type Client, committee, newBranch, personBody, register, TODAY } from './support.js';
 
@@ -209,14 +211,25 @@ describe('registrations at once', () => {
   });
 });
 
-const handler = (key: string) => handlerOf(talentService, key);
-const request = (body: unknown, params: Record<string, string> = {}, query: Record<string, string> = {}) =>
-  directRequest({ body, params, query, now: TODAY });
+/** A committee request through talent's whole HTTP Lambda, on a context the test controls. */
+const asCommittee = (
+  ctx: Parameters<typeof invoke>[1],
+  method: string,
+  path: string,
+  input: { body?: unknown; query?: Record<string, string> } = {},
+) =>
+  invoke(talentService, ctx, {
+    method,
+    path,
+    ...input,
+    caller: { sub: newId(), groups: ['committee'] },
+    now: TODAY,
+  });
 
 /**
  * DynamoDB Local runs transactions one at a time, so it never cancels one for a conflict as
  * DynamoDB does under load. Here the table's client loses the first races on purpose (the
- * cancellation DynamoDB sends), and the handlers are called as the gateway would.
+ * cancellation DynamoDB sends), and the requests go through talent's whole HTTP Lambda.
  */
 describe('a write that loses a race for a tally item', () => {
   const losingRaces = (races: number) => {
@@ -240,20 +253,18 @@ describe('a write that loses a race for a tally item', () => {
     const before = await institutionYear(year);
 
     const registering = losingRaces(3);
-    const registered = await handler('POST /talent/people')(
-      request({ ...personBody({ branchId, birthDate: `${year}-08-01` }) }),
-      registering.ctx,
-    );
+    const registered = await asCommittee(registering.ctx, 'POST', '/talent/people', {
+      body: personBody({ branchId, birthDate: `${year}-08-01` }),
+    });
     expect(registered.status).toBe(201);
     expect(registering.transactions()).toBe(4);
     expect(difference(await institutionYear(year), before)).toEqual({ ms0801: 1 });
 
     const personId = (registered.body as { personId: string }).personId;
     const transitioning = losingRaces(2);
-    const moved = await handler('POST /talent/people/{personId}/transitions')(
-      request({ to: 'applicant', effectiveOn: '2024-01-10', evidence: {} }, { personId }),
-      transitioning.ctx,
-    );
+    const moved = await asCommittee(transitioning.ctx, 'POST', `/talent/people/${personId}/transitions`, {
+      body: { to: 'applicant', effectiveOn: '2024-01-10', evidence: {} },
+    });
     expect(moved.status).toBe(201);
     expect(transitioning.transactions()).toBe(3);
     expect(difference(await institutionYear(year), before)).toEqual({ ap0801: 1 });
@@ -275,9 +286,9 @@ describe('what the insights read', () => {
     });
     return { ctx, items: () => items };
   };
-  const ask = async (key: string, branchId: string) => {
+  const ask = async (path: string, branchId: string) => {
     const reads = counting();
-    const res = await handler(key)(request(undefined, {}, { branchId }), reads.ctx);
+    const res = await asCommittee(reads.ctx, 'GET', path, { query: { branchId } });
     expect(res.status).toBe(200);
     return reads.items();
   };
@@ -298,8 +309,8 @@ describe('what the insights read', () => {
     );
     expect(answers.every((r) => r.status === 201)).toBe(true);
     // The branch (1) and the birth years 1970, 1985, 1999 (3).
-    expect(await ask('GET /talent/insights/age-structure', branchId)).toBe(1 + 3);
+    expect(await ask('/talent/insights/age-structure', branchId)).toBe(1 + 3);
     // The branch, the three applicants by name, the birth years for the members' and masses' counts.
-    expect(await ask('GET /talent/insights/pipeline', branchId)).toBe(1 + 3 + 3);
+    expect(await ask('/talent/insights/pipeline', branchId)).toBe(1 + 3 + 3);
   });
 });
