@@ -1,6 +1,7 @@
 /**
  * Builds the whole stage into a CDK app: the platform stack, one stack per service
- * description, and the API stack (stage, throttling, access logs, dashboard, API alarms).
+ * description, the accounts stack (the platform's own functions, infra/functions/index.ts),
+ * and the API stack (stage, throttling, access logs, dashboard, API alarms).
  * `infra/app.ts` calls this with the real services; tests call it with known descriptions.
  */
 import { existsSync } from 'node:fs';
@@ -8,9 +9,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type App, type Environment, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { keys as talentKeys } from '../services/talent/store.js';
 import type { ServiceDescription } from '../shared/service.js';
 import { type StageConfig, stageConfig } from './config.js';
 import { type ServiceEntry, ServiceStack } from './constructs/service-stack.js';
+import { platformFunctions } from './functions/index.js';
+import type { PlatformFunction } from './functions/platform-function.js';
+import { AccountsStack, type PeopleTable } from './platform/accounts-stack.js';
 import { ApiStack } from './platform/api-stack.js';
 import { PlatformStack } from './platform/platform-stack.js';
 
@@ -27,6 +32,8 @@ export interface DangjianOptions {
   /** From `-c stage=...`: anything else than dev|staging|prod stops synth. */
   stage: unknown;
   services: readonly ServiceEntry[];
+  /** The platform's own functions; infra/functions/index.ts unless a test says otherwise. */
+  platformFunctions?: readonly PlatformFunction<never>[];
   env?: Environment;
 }
 
@@ -34,10 +41,19 @@ export interface Dangjian {
   config: StageConfig;
   platform: PlatformStack;
   services: ServiceStack[];
+  accounts: AccountsStack;
   api: ApiStack;
 }
 
-const RESERVED = new Set(['platform', 'api']);
+const RESERVED = new Set(['platform', 'accounts', 'api']);
+
+/** talent's person items (`PERSON#<id>` / `PERSON`), for the functions that read people. */
+const peopleOf = (talent: ServiceStack): PeopleTable => {
+  const { partitionKey, sortKey } = talent.description.table;
+  const leading = (talentKeys.person('*') as Record<string, string>)[partitionKey.name];
+  if (!leading) throw new Error(`talent's person key has no ${partitionKey.name}`);
+  return { table: talent.table, keyAttributes: [partitionKey.name, sortKey.name], leadingKeys: leading };
+};
 
 export const buildDangjian = (app: App, options: DangjianOptions): Dangjian => {
   const config = stageConfig(options.stage);
@@ -72,21 +88,42 @@ export const buildDangjian = (app: App, options: DangjianOptions): Dangjian => {
     stack.addStackDependency(platform);
     return stack;
   });
+  // After the services: `accounts` reads talent's table, which talent's stack owns.
+  const talent = services.find((stack) => stack.description.name === 'talent');
+  const accounts = new AccountsStack(app, `${prefix}-accounts`, {
+    env,
+    config,
+    projectRoot,
+    functions: options.platformFunctions ?? platformFunctions,
+    userPool: platform.userPool,
+    bus: platform.bus,
+    alarmTopic: platform.alarmTopic,
+    ...(talent ? { people: peopleOf(talent) } : {}),
+    description: `dangjian ${config.stage}: the platform's functions (sign-in accounts from the register, partner accounts)`,
+  });
+  accounts.addStackDependency(platform);
+  for (const stack of services) accounts.addStackDependency(stack);
+
   const api = new ApiStack(app, `${prefix}-api`, {
     env,
     config,
     httpApi: platform.httpApi,
     alarmTopic: platform.alarmTopic,
     services,
-    partnerAccounts: { fn: platform.partnerAccounts, deadLetters: platform.partnerAccountsDeadLetters },
+    platformFunctions: accounts.deployments.map((d) => ({
+      name: d.spec.name,
+      fn: d.fn,
+      deadLetters: d.deadLetters,
+    })),
     description: `dangjian ${config.stage}: API stage, throttling, access logs, dashboard`,
   });
   for (const stack of services) api.addStackDependency(stack);
+  api.addStackDependency(accounts);
 
-  for (const stack of [platform, ...services, api]) {
+  for (const stack of [platform, ...services, accounts, api]) {
     Tags.of(stack).add('project', 'dangjian');
     Tags.of(stack).add('stage', config.stage);
   }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { config, platform, services, api };
+  return { config, platform, services, accounts, api };
 };

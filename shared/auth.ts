@@ -1,4 +1,4 @@
-import { forbidden, unauthenticated } from './errors.js';
+import { forbidden, noPerson, unauthenticated } from './errors.js';
 
 export const roles = ['committee', 'secretary', 'member', 'partner'] as const;
 export type Role = (typeof roles)[number];
@@ -11,8 +11,14 @@ export const isRole = (value: string): value is Role => (roles as readonly strin
  * authenticated, so it gets 403 rather than 401, and may do nothing.
  */
 export interface Caller {
-  /** The person id, or a partner account id. */
+  /** The account that signed in (Cognito's `sub`); audit entries keep it beside `personId`. */
   sub: string;
+  /**
+   * The person the account belongs to (`custom:personId`, which only administrators write,
+   * once). Every "this is me" decision uses it; absent for partner accounts and for an
+   * account linked to no person, which therefore act for nobody.
+   */
+  personId?: string;
   roles: readonly Role[];
   /** The role with the widest rights, for logs and simple checks; absent when `roles` is empty. */
   role?: Role;
@@ -39,9 +45,9 @@ export const parseGroupsClaim = (value: string | undefined): Role[] => {
 
 /**
  * The caller behind API Gateway's claims, or undefined when they do not identify one: no
- * `sub`, or no groups claim in the authorizer's form (a token that is not one of our
- * access tokens). A groups claim naming no known role still identifies a caller, with no
- * roles.
+ * `sub`, not an ID token (an access token carries none of the account's attributes, so it
+ * cannot say whose it is), or no groups claim in the authorizer's form. A groups claim
+ * naming no known role still identifies a caller, with no roles.
  */
 export const callerFromClaims = (
   claims: Record<string, string | number | boolean> | undefined,
@@ -49,19 +55,38 @@ export const callerFromClaims = (
   if (!claims) return undefined;
   const sub = claims.sub;
   if (typeof sub !== 'string' || sub.length === 0) return undefined;
+  if (claims.token_use !== 'id') return undefined;
   const groupsClaim = claims['cognito:groups'];
   if (typeof groupsClaim !== 'string' || !groupsForm.test(groupsClaim)) return undefined;
   const sorted = [...new Set(parseGroupsClaim(groupsClaim))].sort((a, b) => rank[a] - rank[b]);
   const role = sorted[0];
   const branchId = claims['custom:branchId'];
   const orgId = claims['custom:orgId'];
+  const personId = claims['custom:personId'];
   return {
     sub,
+    ...(typeof personId === 'string' && personId.length > 0 ? { personId } : {}),
     roles: sorted,
     ...(role !== undefined ? { role } : {}),
     ...(typeof branchId === 'string' && branchId.length > 0 ? { branchId } : {}),
     ...(typeof orgId === 'string' && orgId.length > 0 ? { orgId } : {}),
   };
+};
+
+/**
+ * Who acted, for the `createdBy` / `recordedBy` of what a caller writes: their person, or
+ * for an account that is no person (a partner's), the account.
+ */
+export const actorOf = (caller: Caller): string => caller.personId ?? caller.sub;
+
+/** The caller is this person (never true for an account linked to no person). */
+export const isSelf = (caller: Caller | undefined, personId: string): boolean =>
+  caller?.personId !== undefined && caller.personId === personId;
+
+/** The caller's person, for a route that acts for the caller themselves; 403 `no-person` without one. */
+export const selfOf = (caller: Caller): string => {
+  if (caller.personId === undefined) throw noPerson();
+  return caller.personId;
 };
 
 export const hasRole = (caller: Caller | undefined, role: Role): boolean =>

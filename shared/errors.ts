@@ -41,6 +41,20 @@ export const unauthenticated = (message = 'A valid bearer token is required'): D
 export const forbidden = (message = 'You are not allowed to do this'): DomainError =>
   new DomainError(403, 'forbidden', message);
 
+/**
+ * The signed-in account names no person of the register (none linked, or the person is gone):
+ * it may do nothing "as itself", and nothing is written for the id it carries.
+ */
+export const noPerson = (message = 'Your account is not linked to a person of the register'): DomainError =>
+  new DomainError(403, 'no-person', message);
+
+/**
+ * Separation of duties: nobody acts as manager on their own record, role or membership,
+ * whatever their role allows them on everyone else's.
+ */
+export const ownRecord = (message = 'Nobody manages their own record'): DomainError =>
+  new DomainError(403, 'own-record', message);
+
 /** Also used for things that exist but the caller may not see: 404 leaks nothing. */
 export const notFound = (what: string): DomainError => new DomainError(404, 'not-found', `${what} not found`);
 

@@ -1,8 +1,9 @@
 /**
  * A consuming service's own copy of talent's register: who is in which branch (and party
  * group) with which political status. activities needs it for default invitees and
- * participation; resources for audiences and assignment completion lists. Both use this
- * one module; each keeps the copy in its own table.
+ * participation; resources for audiences and assignment completion lists; all three
+ * consumers (community too) to know that a caller acting for themselves is a person of the
+ * register (`rosterSelf`). They use this one module; each keeps the copy in its own table.
  *
  * Access patterns (in the consumer's table, `pk`/`sk` named by its description):
  *   PERSON#<personId> / ROSTER        the person's latest snapshot      GetItem
@@ -24,7 +25,8 @@ import {
   PersonUpdated,
   StageChanged,
 } from '../services/talent/events.js';
-import { conflict } from './errors.js';
+import { type Caller, selfOf } from './auth.js';
+import { conflict, noPerson } from './errors.js';
 import { patternFor } from './events/contract.js';
 import type { SubscriptionSpec, TableSpec } from './service.js';
 import { subscription } from './service.js';
@@ -55,6 +57,7 @@ const strip = (item: Record<string, unknown> | undefined): RosterEntry | undefin
     partyGroupId,
     politicalStatus,
     statusSince,
+    departedOn,
   } = item as RosterEntry;
   return {
     personId,
@@ -67,6 +70,7 @@ const strip = (item: Record<string, unknown> | undefined): RosterEntry | undefin
     ...(partyGroupId ? { partyGroupId } : {}),
     politicalStatus,
     statusSince,
+    ...(departedOn ? { departedOn } : {}),
   };
 };
 
@@ -166,3 +170,17 @@ export const rosterPerson = async (
   personId: string,
 ): Promise<RosterEntry | undefined> =>
   strip(await getItem(ownTable(reader), personKey(reader.table, personId)));
+
+/**
+ * The caller's own person, as the copy holds them, for a route that acts for the caller
+ * themselves (a check-in, a study report, an attempt, a registration): 403 `no-person` when
+ * the account is linked to no person or to an id the register does not hold, before anything
+ * is written for it. The copy follows talent's events, so a person registered a moment ago
+ * is known once their PersonRegistered has arrived.
+ */
+export const rosterSelf = async (reader: RosterReader, caller: Caller): Promise<RosterEntry> => {
+  const entry = await rosterPerson(reader, selfOf(caller));
+  // Someone who left the register is no one here either, though the copy keeps them.
+  if (!entry || entry.departedOn !== undefined) throw noPerson();
+  return entry;
+};

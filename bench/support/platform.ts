@@ -3,13 +3,15 @@
  * ports, throwaway in-memory data) with every service's DynamoDB client metered, tokens
  * from the local issuer, and a small HTTP client that times each call.
  */
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLocalIssuer, type IssueTokenInput, type LocalIssuer } from '../../infra/local/auth.js';
 import { type BusTarget, LocalBus } from '../../infra/local/bus.js';
 import { type Runtime, startRuntime } from '../../infra/local/runtime.js';
 import { services } from '../../services/index.js';
+import { newId } from '../../shared/ids.js';
+import { createMinter, type Minter, type MintInput } from '../../test/support/tokens.js';
 import { CapacityMeter } from './capacity.js';
 
 export interface Reply {
@@ -69,8 +71,8 @@ export interface Platform {
   url: string;
   dataDir: string;
   meter: CapacityMeter;
-  issuer: LocalIssuer;
-  token(input: IssueTokenInput): Promise<string>;
+  minter: Minter;
+  token(input: MintInput): Promise<string>;
   call(method: string, path: string, options?: CallOptions): Promise<Reply>;
   /** A call that must answer `status`, or the benchmark stops with what it got. */
   expect(status: number, method: string, path: string, options?: CallOptions): Promise<Reply>;
@@ -90,7 +92,7 @@ export const startPlatform = async (): Promise<Platform> => {
     console.warn(`The runtime did not start (${(error as Error).message}); trying once more`);
     return start();
   });
-  const issuer = await createLocalIssuer({ dataDir });
+  const minter = await createMinter({ issuer: runtime.identity.issuer, audience: runtime.identity.clientId });
   const headers = (options: CallOptions): Record<string, string> => ({
     ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
     ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
@@ -114,8 +116,15 @@ export const startPlatform = async (): Promise<Platform> => {
     url: runtime.url,
     dataDir,
     meter,
-    issuer,
-    token: (input) => issuer.issueToken(input),
+    minter,
+    // A person's account names its person (the account id stands in for it); a partner's does not.
+    token: (input) =>
+      minter.mint({
+        ...input,
+        ...(input.personId || input.roles.every((r) => r === 'partner')
+          ? {}
+          : { personId: input.sub ?? newId() }),
+      }),
     call,
     expect: async (status, method, path, options) => {
       const reply = await call(method, path, options);

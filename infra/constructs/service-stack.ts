@@ -98,7 +98,8 @@ export const checkPattern = (service: string, sub: SubscriptionSpec, pattern = s
 // The local gateway throttles by the same classes, so the rule lives where both can load it.
 export { throttleClass } from '../throttle.js';
 
-const pascal = (name: string) =>
+/** A kebab-case name as a construct id: `meeting-held` → `MeetingHeld`. */
+export const pascal = (name: string) =>
   name
     .split(/[^A-Za-z0-9]+/)
     .filter(Boolean)

@@ -1,73 +1,50 @@
 /**
- * The partner-accounts logic against a fake Cognito (AWS cannot run here): it keeps users
- * and group members in memory and answers like AdminCreateUser, AdminGetUser and
- * AdminAddUserToGroup do, including UsernameExistsException for a taken username.
+ * partner-accounts against the Cognito emulator (infra/local/cognito.ts), through the same
+ * SDK calls it makes on AWS.
  */
-import { UsernameExistsException } from '@aws-sdk/client-cognito-identity-provider';
-import { describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PartnerApproved } from '../../services/community/events.js';
 import type { BusEvent } from '../../shared/events/contract.js';
-import {
-  type CognitoPort,
-  type CreateUserInput,
-  ensurePartnerAccount,
-  PartnerAccountConflict,
-  PartnerApprovedRejected,
-} from './partner-accounts.js';
+import { type LocalCognito, localCognitoClient, startLocalCognito } from '../local/cognito.js';
+import { EventRefused } from './bus-events.js';
+import { type CognitoAccounts, cognitoAccounts } from './cognito-accounts.js';
+import { ensurePartnerAccount, PartnerAccountConflict } from './partner-accounts.js';
 
-type Attribute = { Name: string; Value: string };
-
-class FakeCognito implements CognitoPort {
-  readonly users = new Map<string, Attribute[]>();
-  readonly groups = new Map<string, Set<string>>();
-  readonly calls: string[] = [];
-  readonly created: CreateUserInput[] = [];
-
-  async createUser(input: CreateUserInput): Promise<void> {
-    this.calls.push('createUser');
-    if (this.users.has(input.username)) {
-      throw new UsernameExistsException({
-        message: 'An account with the given email already exists.',
-        $metadata: {},
-      });
-    }
-    this.created.push(input);
-    this.users.set(input.username, input.attributes);
-  }
-
-  async getUser({ username }: { username: string }): Promise<{ attributes: Attribute[] }> {
-    this.calls.push('getUser');
-    const attributes = this.users.get(username);
-    if (!attributes)
-      throw Object.assign(new Error('User does not exist.'), { name: 'UserNotFoundException' });
-    return { attributes };
-  }
-
-  async addToGroup({ username, group }: { username: string; group: string }): Promise<void> {
-    this.calls.push('addToGroup');
-    if (!this.users.has(username)) {
-      throw Object.assign(new Error('User does not exist.'), { name: 'UserNotFoundException' });
-    }
-    // Like Cognito: adding a member again is not an error.
-    const members = this.groups.get(group) ?? new Set<string>();
-    members.add(username);
-    this.groups.set(group, members);
-  }
-}
-
-const logged: { level: string; message: string; extra: unknown }[] = [];
+const logged: unknown[] = [];
 const log = {
-  info: (message: string, extra?: unknown) => logged.push({ level: 'info', message, extra }),
-  warn: (message: string, extra?: unknown) => logged.push({ level: 'warn', message, extra }),
-  error: (message: string, extra?: unknown) => logged.push({ level: 'error', message, extra }),
+  info: (message: string, extra?: unknown) => logged.push({ message, extra }),
+  warn: (message: string, extra?: unknown) => logged.push({ message, extra }),
+  error: (message: string, extra?: unknown) => logged.push({ message, extra }),
 } as never;
 
-const data = {
-  partnerId: '01JDPARTNER0000000000000001',
-  orgName: '朝阳社区服务中心',
-  orgType: 'community',
-  contactName: '王芳',
-  contactEmail: 'wang.fang@example.cn',
+let dataDir: string;
+let pool: LocalCognito;
+let cognito: CognitoAccounts;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'partner-accounts-'));
+  pool = await startLocalCognito({ dataDir, stage: 'test', port: 0 });
+  cognito = cognitoAccounts(localCognitoClient(pool.endpoint), pool.userPoolId);
+});
+
+afterAll(async () => {
+  await pool?.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+let n = 0;
+const partner = () => {
+  n += 1;
+  return {
+    partnerId: `01JDPARTNER00000000000000${String(n).padStart(2, '0')}`,
+    orgName: '朝阳社区服务中心',
+    orgType: 'community' as const,
+    contactName: '王芳',
+    contactEmail: `wang.fang.${n}@example.cn`,
+  };
 };
 
 const busEvent = (detail: unknown, overrides: Partial<BusEvent> = {}): BusEvent => ({
@@ -83,106 +60,77 @@ const busEvent = (detail: unknown, overrides: Partial<BusEvent> = {}): BusEvent 
   ...overrides,
 });
 
-const approved = (d: Record<string, unknown> = data) =>
+const approved = (data: Record<string, unknown>) =>
   busEvent({
-    eventId: '01JDEVENT00000000000000001',
+    eventId: `01JDEVENT0000000000000000${n}`,
     occurredAt: '2026-11-26T10:00:00+08:00',
     version: 1,
-    data: d,
+    data,
   });
 
 describe('partner-accounts', () => {
-  it('creates a new partner’s user with e-mail, name and custom:orgId, mails the password, adds it to partner', async () => {
-    const cognito = new FakeCognito();
-    await expect(ensurePartnerAccount(approved(), { cognito, log })).resolves.toBe('created');
-    expect(cognito.created).toEqual([
-      {
-        username: 'wang.fang@example.cn',
-        attributes: [
-          { Name: 'email', Value: 'wang.fang@example.cn' },
-          { Name: 'email_verified', Value: 'true' },
-          { Name: 'name', Value: '王芳' },
-          { Name: 'custom:orgId', Value: data.partnerId },
-        ],
-        deliveryMediums: ['EMAIL'],
+  it('makes the partner an account named by its id, the contact e-mail its alias, in group partner', async () => {
+    const p = partner();
+    await expect(ensurePartnerAccount(approved(p), { cognito, log })).resolves.toBe('created');
+    const account = await cognito.get(p.partnerId);
+    expect(account).toMatchObject({
+      username: p.partnerId,
+      enabled: true,
+      status: 'FORCE_CHANGE_PASSWORD',
+      groups: ['partner'],
+      attributes: {
+        email: p.contactEmail,
+        email_verified: 'true',
+        name: '王芳',
+        'custom:orgId': p.partnerId,
       },
-    ]);
-    expect([...(cognito.groups.get('partner') ?? [])]).toEqual(['wang.fang@example.cn']);
-    expect(cognito.calls).toEqual(['createUser', 'addToGroup']);
+    });
   });
 
-  it('takes the same event again without error: no second user, group membership ensured', async () => {
-    const cognito = new FakeCognito();
-    await ensurePartnerAccount(approved(), { cognito, log });
-    // A first delivery that created the user but failed before the group: the retry must finish it.
-    cognito.groups.clear();
-    cognito.calls.length = 0;
-    await expect(ensurePartnerAccount(approved(), { cognito, log })).resolves.toBe('already-existed');
-    expect(cognito.created).toHaveLength(1);
-    expect(cognito.users.size).toBe(1);
-    expect(cognito.calls).toEqual(['createUser', 'getUser', 'addToGroup']);
-    expect([...(cognito.groups.get('partner') ?? [])]).toEqual(['wang.fang@example.cn']);
+  it('takes the same event again without a second account, and finishes a first delivery that stopped half-way', async () => {
+    const p = partner();
+    await ensurePartnerAccount(approved(p), { cognito, log });
+    await cognito.removeFromGroup(p.partnerId, 'partner');
+    await expect(ensurePartnerAccount(approved(p), { cognito, log })).resolves.toBe('already-existed');
+    expect((await cognito.get(p.partnerId))?.groups).toEqual(['partner']);
   });
 
-  it('refuses a contact e-mail whose user belongs to another organisation, and leaves that user alone', async () => {
-    const cognito = new FakeCognito();
-    const other = [
-      { Name: 'email', Value: 'wang.fang@example.cn' },
-      { Name: 'custom:orgId', Value: '01JDOTHERORG00000000000001' },
-    ];
-    cognito.users.set('wang.fang@example.cn', other);
-    const attempt = ensurePartnerAccount(approved(), { cognito, log });
-    await expect(attempt).rejects.toThrow(PartnerAccountConflict);
-    await expect(attempt).rejects.toThrow(/another organisation \(01JDOTHERORG00000000000001\)/);
-    expect(cognito.calls).toEqual(['createUser', 'getUser']);
-    expect(cognito.groups.size).toBe(0);
-    expect(cognito.users.get('wang.fang@example.cn')).toBe(other);
+  it('never takes an address that signs in to another account, and leaves that account alone', async () => {
+    const first = partner();
+    await ensurePartnerAccount(approved(first), { cognito, log });
+    const second = { ...partner(), contactEmail: first.contactEmail };
+    await expect(ensurePartnerAccount(approved(second), { cognito, log })).rejects.toThrow(
+      PartnerAccountConflict,
+    );
+    expect(await cognito.get(second.partnerId)).toBeUndefined();
+    expect((await cognito.get(first.partnerId))?.attributes['custom:orgId']).toBe(first.partnerId);
   });
 
-  it('refuses an existing user of the same e-mail that has no organisation (e.g. a member)', async () => {
-    const cognito = new FakeCognito();
-    cognito.users.set('wang.fang@example.cn', [{ Name: 'email', Value: 'wang.fang@example.cn' }]);
-    await expect(ensurePartnerAccount(approved(), { cognito, log })).rejects.toThrow(/no organisation/);
-    expect(cognito.groups.size).toBe(0);
-  });
-
-  it('rejects a malformed event before any Cognito call', async () => {
+  it('refuses a malformed event before any Cognito call', async () => {
+    const p = partner();
     const malformed: BusEvent[] = [
-      // data breaks the contract: no contactEmail
-      approved({ ...data, contactEmail: undefined }),
-      // data breaks the contract: unknown organisation type
-      approved({ ...data, orgType: 'club' }),
-      // detail is not an envelope
-      busEvent(data),
-      busEvent({ eventId: '', occurredAt: '2026-11-26T10:00:00+08:00', version: 1, data }),
-      // another event on the same function
-      busEvent(approved().detail, { 'detail-type': 'JointEventPublished' }),
+      approved({ ...p, contactEmail: undefined }),
+      approved({ ...p, orgType: 'club' }),
+      busEvent(p),
+      busEvent({ eventId: '', occurredAt: '2026-11-26T10:00:00+08:00', version: 1, data: p }),
+      busEvent(approved(p).detail, { 'detail-type': 'JointEventPublished' }),
     ];
     for (const event of malformed) {
-      const cognito = new FakeCognito();
-      await expect(ensurePartnerAccount(event, { cognito, log })).rejects.toThrow(PartnerApprovedRejected);
-      expect(cognito.calls).toEqual([]);
+      await expect(ensurePartnerAccount(event, { cognito, log })).rejects.toThrow(EventRefused);
     }
-  });
-
-  it('passes other Cognito failures on, so EventBridge and Lambda retry them', async () => {
-    const cognito = new FakeCognito();
-    cognito.createUser = async () => {
-      throw Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
-    };
-    await expect(ensurePartnerAccount(approved(), { cognito, log })).rejects.toThrow('Rate exceeded');
-    expect(cognito.groups.size).toBe(0);
+    expect(await cognito.get(p.partnerId)).toBeUndefined();
   });
 
   it('never logs the contact e-mail in full', async () => {
     logged.length = 0;
-    const cognito = new FakeCognito();
-    await ensurePartnerAccount(approved(), { cognito, log });
-    cognito.users.set('wang.fang@example.cn', [{ Name: 'custom:orgId', Value: 'someone-else' }]);
-    const conflict = await ensurePartnerAccount(approved(), { cognito, log }).catch((e: Error) => e);
-    expect(logged.length).toBeGreaterThanOrEqual(2);
+    const p = partner();
+    await ensurePartnerAccount(approved(p), { cognito, log });
+    const conflict = await ensurePartnerAccount(approved({ ...partner(), contactEmail: p.contactEmail }), {
+      cognito,
+      log,
+    }).catch((e: Error) => e);
     const text = JSON.stringify(logged) + String(conflict);
-    expect(text).not.toContain('wang.fang@example.cn');
-    expect(text).toContain('w***@example.cn');
+    expect(text).not.toContain(p.contactEmail);
+    expect(text).toContain('@example.cn');
   });
 });

@@ -7,8 +7,10 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type AwsConnection, createEventBridgeClient } from '../../shared/aws/clients.js';
 import { createServiceContext, type ServiceEnv } from '../../shared/context.js';
 import { createSubscriptionHandler } from '../../shared/events/consumer.js';
@@ -17,9 +19,12 @@ import { outboxStreamFilter } from '../../shared/events/outbox.js';
 import { createRelayHandler } from '../../shared/events/relay.js';
 import { createHttpHandler } from '../../shared/http/handler.js';
 import type { ServiceDescription } from '../../shared/service.js';
-import { createLocalIssuer } from './auth.js';
+import { platformFunctions } from '../functions/index.js';
+import { patternOf } from '../functions/platform-function.js';
+import { createJwtAuthorizer } from './auth.js';
 import { LocalBus, type RetryPolicy } from './bus.js';
 import { startBusServer } from './bus-server.js';
+import { type LocalCognitoInfo, localCognitoClient, startLocalCognito } from './cognito.js';
 import { DeadLetterStore } from './dead-letters.js';
 import { serveDocs } from './docs.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
@@ -38,6 +43,8 @@ export interface RuntimeOptions {
   inMemory?: boolean;
   /** Gateway port; 0 for a free one. */
   port?: number;
+  /** The Cognito emulator's port; default a free one. */
+  cognitoPort?: number;
   /** Test controls: the `x-dangjian-now` clock header and the `/__local/*` routes. */
   testControls?: boolean;
   busRetry?: Partial<RetryPolicy>;
@@ -60,6 +67,8 @@ export interface Runtime {
   busEndpoint: string;
   tableNames: Record<string, string>;
   bucketNames: Record<string, string>;
+  /** The local user pool: where to sign in, and what the gateway checks tokens against. */
+  identity: LocalCognitoInfo;
   bus: LocalBus;
   /** Fault injection: the database process vanishes (SIGKILL), as if the host lost it. */
   killDatabase(): Promise<void>;
@@ -125,6 +134,10 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
     });
     cleanups.unshift(() => s3.close());
 
+    const cognito = await startLocalCognito({ dataDir, stage: STAGE, port: options.cognitoPort ?? 0 });
+    cleanups.unshift(() => cognito.close());
+    const { close: _closeCognito, ...identity } = cognito;
+
     const connection: AwsConnection = {
       region: LOCAL_REGION,
       credentials: LOCAL_CREDENTIALS,
@@ -180,7 +193,41 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       await Promise.all(relays.map((r) => r.stop()));
     });
 
-    const issuer = await createLocalIssuer({ dataDir });
+    // The platform's own functions, on the emulator's pool and talent's table, as on AWS.
+    const platformLog = new Logger({
+      serviceName: 'platform',
+      environment: STAGE,
+      logLevel: options.logLevel ?? 'INFO',
+    });
+    if (options.serviceLog) redirectLogger(platformLog, options.serviceLog);
+    const platformClients = {
+      cognito: localCognitoClient(identity.endpoint),
+      userPoolId: identity.userPoolId,
+      db: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
+      talentTable: tableNames.talent ?? '',
+      eventBridge: createEventBridgeClient(connection),
+      busName: names.bus,
+      log: platformLog,
+    };
+    for (const fn of platformFunctions) {
+      // A function that reads talent's people needs talent; a runtime without it leaves the function out.
+      if (fn.readsPeople && !tableNames.talent) continue;
+      const handle = fn.build(platformClients as never);
+      bus.subscribe({
+        name: `platform.${fn.name}`,
+        pattern: patternOf(fn),
+        deliver: async (event) => {
+          await handle(event as BusEvent);
+        },
+      });
+    }
+
+    // API Gateway's JWT authorizer on AWS: the pool's issuer and keys, the web client as audience.
+    const authorizer = createJwtAuthorizer({
+      issuer: identity.issuer,
+      audience: identity.clientId,
+      keys: identity.jwksUrl,
+    });
 
     const settle = async () => {
       // Quiet means: no S3 notification on its way, no delivery running, and then a pass
@@ -212,6 +259,17 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
         };
       } catch (error) {
         parts.storage = { status: 'down', error: (error as Error).message };
+      }
+      try {
+        const res = await fetch(`${identity.endpoint}/health`);
+        parts.identity = {
+          status: res.ok ? 'up' : 'down',
+          endpoint: identity.endpoint,
+          userPoolId: identity.userPoolId,
+          clientId: identity.clientId,
+        };
+      } catch (error) {
+        parts.identity = { status: 'down', error: (error as Error).message };
       }
       parts.bus = { status: 'up', ...bus.stats() };
       const perTable = Object.fromEntries(
@@ -247,10 +305,6 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
         return true;
       }
       if (await serveDocs(req, res, url)) return true;
-      if (req.method === 'GET' && url.pathname === '/.well-known/jwks.json') {
-        json(200, issuer.jwks);
-        return true;
-      }
       if (options.testControls && url.pathname.startsWith('/__local/')) {
         if (req.method === 'POST' && url.pathname === '/__local/settle') {
           try {
@@ -267,7 +321,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
 
     const gateway = await startGateway({
       routes,
-      verify: (header) => issuer.verify(header),
+      verify: (header) => authorizer.verify(header),
       port: options.port ?? (await freePort()),
       extra,
       allowClockHeader: options.testControls ?? false,
@@ -284,6 +338,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       pid: process.pid,
       tableNames,
       bucketNames,
+      identity,
     };
     await writeFile(join(dataDir, 'runtime.json'), JSON.stringify(info, null, 2));
 
@@ -296,6 +351,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       busEndpoint: busServer.endpoint,
       tableNames,
       bucketNames,
+      identity,
       bus,
       killDatabase: async () => {
         database.kill();

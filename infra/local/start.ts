@@ -8,6 +8,8 @@ import { startRuntime } from './runtime.js';
 
 const dataDir = process.env.DANGJIAN_DATA_DIR ?? '.data';
 const port = Number(process.env.PORT ?? 3000);
+// Where front ends and `npm run token` reach the local Cognito (the emulator's usual port).
+const cognitoPort = Number(process.env.COGNITO_PORT ?? 9229);
 // API Gateway's limits of a stage (default dev), so a client meets 429s here before AWS;
 // DANGJIAN_THROTTLE=off turns them off (load tests of the services themselves).
 const throttleStage = process.env.DANGJIAN_THROTTLE ?? 'dev';
@@ -23,6 +25,7 @@ const main = async () => {
     services,
     dataDir,
     port,
+    cognitoPort,
     logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'INFO',
     corsOrigins: (process.env.CORS_ORIGINS ?? 'http://localhost:5173').split(',').filter(Boolean),
     ...(throttle ? { throttle } : {}),
@@ -36,8 +39,9 @@ const main = async () => {
   data       ${runtime.dataDir}   (stop, then delete this folder to reset)
   DynamoDB   ${runtime.dynamodbEndpoint}
   S3         ${runtime.s3Endpoint}
+  Cognito    ${runtime.identity.endpoint}   pool ${runtime.identity.userPoolId}, web client ${runtime.identity.clientId}
   throttle   ${throttle ? `${throttleStage} stage limits (DANGJIAN_THROTTLE=off to lift)` : 'off'}
-  token      TOKEN=$(npm run -s token -- --role committee)
+  sign in    TOKEN=$(npm run -s token -- --role committee)     (or --person <personId>, --partner <partnerId>)
              curl -H "authorization: Bearer $TOKEN" ${runtime.url}/talent/people
   dead letters  npm run dead-letters   (redrive: npm run dead-letters -- --redrive [id])
 Ctrl-C stops everything.`);

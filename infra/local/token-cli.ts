@@ -1,96 +1,76 @@
 /**
- * Prints a token of the local issuer, for curl and the API docs' "Authorize" button:
+ * Signs in to the local pool and prints the ID token, for curl and the API docs'
+ * "Authorize" button:
  *
- *   TOKEN=$(npm run -s token -- --role secretary --role member --branch 01J...)
+ *   TOKEN=$(npm run -s token -- --person 01J...)     a person's account
+ *   TOKEN=$(npm run -s token -- --role committee)    the bootstrap committee account
+ *   TOKEN=$(npm run -s token -- --partner 01J...)    a partner organisation's account
  *
- * stdout carries the token alone; everything else goes to stderr. The keys are those of
- * the running local runtime (same data dir), so its gateway accepts the token.
+ * stdout carries the token alone; everything else goes to stderr, in one line when it fails.
+ * The pool is the running runtime's (same data dir).
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isRole, roles as ROLES, type Role } from '../../shared/auth.js';
-import { createLocalIssuer } from './auth.js';
+import { decodeJwt } from 'jose';
+import { BOOTSTRAP_COMMITTEE, type LocalCognitoInfo } from './cognito.js';
+import { SignInRefused, signIn } from './sign-in.js';
 
-const USAGE =
-  'usage: npm run token -- --role committee|secretary|member|partner [--role ...] [--sub ID] [--branch ID] [--org ID] [--hours N]';
+const USAGE = 'usage: npm run -s token -- --person <personId> | --partner <partnerId> | --role committee';
 
-// One line, so that a failing `TOKEN=$(npm run -s token ...)` explains itself in one line.
 const fail = (message: string): never => {
-  console.error(`token: ${message} (try --help)`);
+  console.error(`token: ${message}`);
   process.exit(2);
 };
 
 const main = async (): Promise<void> => {
-  let values: {
-    role?: string[];
-    sub?: string;
-    branch?: string;
-    org?: string;
-    hours?: string;
-    help?: boolean;
-  };
+  let values: { person?: string; partner?: string; role?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       options: {
-        role: { type: 'string', multiple: true, short: 'r' },
-        sub: { type: 'string' },
-        branch: { type: 'string' },
-        org: { type: 'string' },
-        hours: { type: 'string' },
+        person: { type: 'string' },
+        partner: { type: 'string' },
+        role: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
       allowPositionals: false,
     }));
   } catch (err) {
-    return fail((err as Error).message);
+    return fail(`${(err as Error).message} (${USAGE})`);
   }
   if (values.help) {
     console.error(USAGE);
     return;
   }
-
-  const requested = values.role ?? [];
-  if (requested.length === 0) fail('at least one --role is required');
-  const unknown = requested.find((role) => !isRole(role));
-  if (unknown !== undefined) fail(`unknown role "${unknown}", expected one of: ${ROLES.join(', ')}`);
-  const roles = [...new Set(requested)] as Role[];
-
-  let expiresInSeconds: number | undefined;
-  if (values.hours !== undefined) {
-    const hours = Number(values.hours);
-    if (!Number.isFinite(hours) || hours <= 0)
-      fail(`--hours must be a positive number, got "${values.hours}"`);
-    expiresInSeconds = Math.max(1, Math.round(hours * 3600));
+  const chosen = [values.person, values.partner, values.role].filter((v) => v !== undefined);
+  if (chosen.length !== 1) fail(`name exactly one account (${USAGE})`);
+  if (values.role !== undefined && values.role !== 'committee') {
+    fail(`--role takes only committee (the bootstrap account); a person signs in with --person`);
   }
-
-  if (values.branch === undefined && (roles.includes('secretary') || roles.includes('member'))) {
-    console.error('token: warning: no --branch; routes scoped to the caller’s branch will refuse this token');
-  }
-  if (values.org === undefined && roles.includes('partner')) {
-    console.error('token: warning: no --org; partner routes will refuse this token');
-  }
+  // A person's and a partner's account are named by their id; the committee's is the bootstrap one.
+  const username = values.person ?? values.partner ?? BOOTSTRAP_COMMITTEE.username;
 
   const dataDir = process.env.DANGJIAN_DATA_DIR ?? '.data';
-  const issuer = await createLocalIssuer({ dataDir });
-  const token = await issuer.issueToken({
-    roles,
-    ...(values.sub !== undefined ? { sub: values.sub } : {}),
-    ...(values.branch !== undefined ? { branchId: values.branch } : {}),
-    ...(values.org !== undefined ? { orgId: values.org } : {}),
-    ...(expiresInSeconds !== undefined ? { expiresInSeconds } : {}),
-  });
-
-  const verdict = await issuer.verify(`Bearer ${token}`);
-  if (!verdict.ok) throw new Error(`issued a token that does not verify: ${verdict.reason}`);
-  const c = verdict.claims;
+  let pool: LocalCognitoInfo;
+  try {
+    pool = JSON.parse(await readFile(join(dataDir, 'runtime.json'), 'utf8')).identity;
+  } catch {
+    return fail(`no running platform in ${dataDir} (start it first: npm start)`);
+  }
+  let token: string;
+  try {
+    token = await signIn(pool, dataDir, username);
+  } catch (error) {
+    if (error instanceof SignInRefused) return fail(error.message);
+    return fail(`the local Cognito at ${pool.endpoint} did not answer: ${(error as Error).message}`);
+  }
+  const c = decodeJwt(token);
   console.error(
-    `token: sub=${c.sub} cognito:groups=${c['cognito:groups']} custom:branchId=${c['custom:branchId'] ?? '-'} ` +
-      `custom:orgId=${c['custom:orgId'] ?? '-'} expires=${new Date(Number(c.exp) * 1000).toISOString()} (keys in ${dataDir}/auth)`,
+    `token: account ${c.sub} person ${c['custom:personId'] ?? '-'} groups ${JSON.stringify(c['cognito:groups'] ?? [])} ` +
+      `branch ${c['custom:branchId'] ?? '-'} org ${c['custom:orgId'] ?? '-'} expires ${new Date(Number(c.exp) * 1000).toISOString()}`,
   );
   process.stdout.write(`${token}\n`);
 };
 
-main().catch((err: unknown) => {
-  console.error(`token: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
-});
+main().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));

@@ -2,7 +2,8 @@
  * The HTTP API's `$default` stage and the stage's observability. It is deployed after every
  * service stack (it depends on them): per-route throttling names routes by key, and API
  * Gateway refuses route settings for routes that do not exist yet. The dashboard shows
- * every service's functions and queues, so it lives here too.
+ * every service's functions and queues and the platform's own functions (accounts stack),
+ * so it lives here too, after the accounts stack.
  */
 
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
@@ -28,8 +29,8 @@ export interface ApiStackProps extends StackProps {
   httpApi: IHttpApi;
   alarmTopic: ITopic;
   services: readonly ServiceStack[];
-  /** The platform's own consumer (Cognito users for approved partners), shown beside the services. */
-  partnerAccounts: { fn: IFunction; deadLetters: IQueue };
+  /** The platform's own functions (the accounts stack), shown beside the services. */
+  platformFunctions: readonly { name: string; fn: IFunction; deadLetters: IQueue }[];
 }
 
 const ACCESS_LOG_FIELDS = {
@@ -123,17 +124,22 @@ export class ApiStack extends Stack {
       new TextWidget({ markdown: `# dangjian ${config.stage}`, width: 24, height: 1 }),
       new GraphWidget({ title: 'API requests and 5xx', left: [requests], right: [api5xx], width: 12 }),
       new GraphWidget({ title: 'API throttled (429)', left: [throttled], width: 12 }),
-      new GraphWidget({
-        title: 'partner accounts: errors and dead letters',
-        left: [props.partnerAccounts.fn.metricErrors({ period: Duration.minutes(5) })],
-        right: [
-          props.partnerAccounts.deadLetters.metricApproximateNumberOfMessagesVisible({
-            period: Duration.minutes(5),
-            statistic: 'Maximum',
+    );
+    this.dashboard.addWidgets(
+      ...props.platformFunctions.map(
+        (platformFn) =>
+          new GraphWidget({
+            title: `platform ${platformFn.name}: errors and dead letters`,
+            left: [platformFn.fn.metricErrors({ period: Duration.minutes(5) })],
+            right: [
+              platformFn.deadLetters.metricApproximateNumberOfMessagesVisible({
+                period: Duration.minutes(5),
+                statistic: 'Maximum',
+              }),
+            ],
+            width: 12,
           }),
-        ],
-        width: 24,
-      }),
+      ),
     );
     for (const service of props.services) {
       const name = service.description.name;

@@ -1,11 +1,12 @@
 /**
  * What every service stands on: the event bus (with its archive for replay), the Cognito
  * user pool whose tokens the HTTP API's JWT authorizer checks, the HTTP API itself (its
- * routes come from the service stacks, its stage from the API stack), the alarm topic,
- * and the partner-accounts function that gives an approved partner its Cognito user.
+ * routes come from the service stacks, its stage from the API stack), and the alarm topic.
+ * The pool is built from infra/identity.ts, the one description of sign-in, which the local
+ * runtime's Cognito emulator reads too. The platform's own functions (accounts from the
+ * register and for approved partners) are in the accounts stack (accounts-stack.ts).
  */
 
-import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { CorsHttpMethod, HttpApi, HttpAuthorizer, HttpAuthorizerType } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
@@ -18,32 +19,15 @@ import {
   type UserPoolClient,
   UserPoolGroup,
 } from 'aws-cdk-lib/aws-cognito';
-import { Archive, type CfnRule, EventBus, Rule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Archive, EventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { PartnerApproved } from '../../services/community/events.js';
-import { roles } from '../../shared/auth.js';
-import { patternFor } from '../../shared/events/contract.js';
 import type { StageConfig } from '../config.js';
-import { alarmsTo } from '../constructs/alarms.js';
-import { deadLetterQueue, failuresTo, ownFunction } from '../constructs/lambda.js';
+import { identity, poolName, webClientName } from '../identity.js';
 import { acknowledge } from '../nag.js';
-
-/** Where `package-lock.json` lives: esbuild bundles the platform functions from here. */
-const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
-
-/** The Cognito calls of the partner-accounts function: nothing else, on this pool only. */
-export const PARTNER_ACCOUNT_ACTIONS = [
-  'cognito-idp:AdminCreateUser',
-  'cognito-idp:AdminGetUser',
-  'cognito-idp:AdminAddUserToGroup',
-] as const;
 
 export interface PlatformStackProps extends StackProps {
   config: StageConfig;
@@ -56,10 +40,6 @@ export class PlatformStack extends Stack {
   readonly httpApi: HttpApi;
   readonly authorizer: HttpAuthorizer;
   readonly alarmTopic: Topic;
-  /** Creates an approved partner's Cognito user (group `partner`, `custom:orgId`). */
-  readonly partnerAccounts: NodejsFunction;
-  readonly partnerAccountsRule: Rule;
-  readonly partnerAccountsDeadLetters: Queue;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -74,23 +54,29 @@ export class PlatformStack extends Stack {
       retention: config.events.archiveRetention,
     });
 
+    const { passwordPolicy, tokenValidity } = identity;
     this.userPool = new UserPool(this, 'Users', {
-      userPoolName: `dangjian-${config.stage}`,
+      userPoolName: poolName(config.stage),
       // People are registered by the committee, partners on approval: nobody signs up alone.
       selfSignUpEnabled: false,
-      signInAliases: { email: true, phone: false, username: false },
+      // The username is a stable id (a person's or a partner's); the e-mail is an alias, so a
+      // changed address never changes whose account it is.
+      signInAliases: { username: true, email: true, phone: false },
+      signInCaseSensitive: false,
       standardAttributes: { email: { required: true, mutable: true } },
-      customAttributes: {
-        branchId: new StringAttribute({ minLen: 1, maxLen: 64, mutable: true }),
-        orgId: new StringAttribute({ minLen: 1, maxLen: 64, mutable: true }),
-      },
+      customAttributes: Object.fromEntries(
+        identity.customAttributes.map((a) => [
+          a.name,
+          new StringAttribute({ minLen: 1, maxLen: a.maxLength, mutable: a.mutable }),
+        ]),
+      ),
       passwordPolicy: {
-        minLength: 12,
-        requireLowercase: true,
-        requireUppercase: true,
-        requireDigits: true,
-        requireSymbols: true,
-        tempPasswordValidity: Duration.days(3),
+        minLength: passwordPolicy.minLength,
+        requireLowercase: passwordPolicy.requireLowercase,
+        requireUppercase: passwordPolicy.requireUppercase,
+        requireDigits: passwordPolicy.requireDigits,
+        requireSymbols: passwordPolicy.requireSymbols,
+        tempPasswordValidity: Duration.days(passwordPolicy.temporaryPasswordValidityDays),
       },
       mfa: Mfa.OPTIONAL,
       mfaSecondFactor: { otp: true, sms: false },
@@ -99,18 +85,24 @@ export class PlatformStack extends Stack {
       deletionProtection: config.deletionProtection,
       removalPolicy: config.removalPolicy,
     });
-    for (const role of roles) {
-      new UserPoolGroup(this, `Group-${role}`, { userPool: this.userPool, groupName: role });
+    for (const group of identity.groups) {
+      new UserPoolGroup(this, `Group-${group}`, { userPool: this.userPool, groupName: group });
     }
+    const custom = identity.customAttributes.map((a) => a.name);
     this.userPoolClient = this.userPool.addClient('WebClient', {
-      userPoolClientName: `dangjian-${config.stage}-web`,
+      userPoolClientName: webClientName(config.stage),
       authFlows: { userSrp: true },
       generateSecret: false,
       preventUserExistenceErrors: true,
-      accessTokenValidity: Duration.hours(1),
-      idTokenValidity: Duration.hours(1),
-      refreshTokenValidity: Duration.days(30),
-      // branchId and orgId decide what a caller may see: only administrators may set them.
+      accessTokenValidity: Duration.minutes(tokenValidity.accessTokenMinutes),
+      idTokenValidity: Duration.minutes(tokenValidity.idTokenMinutes),
+      refreshTokenValidity: Duration.days(tokenValidity.refreshTokenDays),
+      // The ID token carries what the services scope by: the custom attributes, readable.
+      readAttributes: new ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true, fullname: true })
+        .withCustomAttributes(...custom),
+      // Every custom attribute decides what a caller may see: only administrators (the
+      // accounts functions) write them, never a signed-in user through this client.
       writeAttributes: new ClientAttributes().withStandardAttributes({ email: true, fullname: true }),
     });
 
@@ -165,11 +157,6 @@ export class PlatformStack extends Stack {
     });
     this.alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail));
 
-    const partner = this.buildPartnerAccounts(config);
-    this.partnerAccounts = partner.fn;
-    this.partnerAccountsRule = partner.rule;
-    this.partnerAccountsDeadLetters = partner.deadLetters;
-
     // What the front ends and the ops team need after a deploy.
     new CfnOutput(this, 'ApiEndpoint', { value: this.httpApi.apiEndpoint });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
@@ -186,69 +173,5 @@ export class PlatformStack extends Stack {
       'AwsSolutions-COG8',
       'Threat protection (advanced security) needs the Cognito Plus plan, billed per active user; the pool has no self sign-up and strong passwords, and the ops team reviews sign-in metrics instead.',
     );
-  }
-
-  /**
-   * community's PartnerApproved → the partner's Cognito user. Built like a service consumer
-   * (infra/constructs/service-stack.ts): own role and log group, a rule with a retry policy,
-   * delivery and handler failures to one dead-letter queue, alarms to the alarm topic.
-   */
-  private buildPartnerAccounts(config: StageConfig): { fn: NodejsFunction; rule: Rule; deadLetters: Queue } {
-    const id = 'PartnerAccounts';
-    const fn = ownFunction(this, id, {
-      config,
-      entry: fileURLToPath(new URL('../functions/partner-accounts.ts', import.meta.url)),
-      handler: 'handler',
-      projectRoot,
-      // The three Cognito calls on this pool, nothing else (granted below).
-      roleDescription: `platform ${id} (${config.stage})`,
-      description: `dangjian ${config.stage}: Cognito user for an approved partner (${PartnerApproved.name})`,
-      environment: {
-        STAGE: config.stage,
-        USER_POOL_ID: this.userPool.userPoolId,
-        POWERTOOLS_LOG_LEVEL: config.logLevel,
-        NODE_OPTIONS: '--enable-source-maps',
-      },
-    });
-    fn.addToRolePolicy(
-      new PolicyStatement({ actions: [...PARTNER_ACCOUNT_ACTIONS], resources: [this.userPool.userPoolArn] }),
-    );
-
-    const deadLetters = deadLetterQueue(this, `${id}DeadLetters`);
-    failuresTo(fn, deadLetters, config);
-
-    const pattern = patternFor(PartnerApproved);
-    const rule = new Rule(this, `${id}Rule`, {
-      eventBus: this.bus,
-      description: `platform: ${id} (${PartnerApproved.source} ${PartnerApproved.name})`,
-      // Placeholder for the L2's own check; the shared pattern is set verbatim below.
-      eventPattern: { source: pattern.source },
-    });
-    (rule.node.defaultChild as CfnRule).eventPattern = pattern;
-    rule.addTarget(
-      new LambdaFunction(fn, {
-        deadLetterQueue: deadLetters,
-        retryAttempts: config.events.retryAttempts,
-        maxEventAge: config.events.maxEventAge,
-      }),
-    );
-
-    const alarm = alarmsTo(this, this.alarmTopic);
-    alarm(
-      `${id}Errors`,
-      fn.metricErrors({ period: Duration.minutes(5) }),
-      1,
-      `platform ${id}: the function failed`,
-    );
-    alarm(
-      `${id}DeadLettersDepth`,
-      deadLetters.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: 'Maximum',
-      }),
-      1,
-      `platform: PartnerApproved events waiting in dead-letter queue ${id}DeadLetters (no Cognito user was made; e.g. the contact e-mail belongs to another organisation)`,
-    );
-    return { fn, rule, deadLetters };
   }
 }

@@ -1,5 +1,6 @@
 import { pageOf } from '../../shared/http/paging.js';
 import { committeeOnly, everyone } from '../../shared/outcomes.js';
+import { rosterSubscriptions } from '../../shared/roster.js';
 import { defineService, type Outcomes, route } from '../../shared/service.js';
 import { communityEvents } from './events.js';
 import {
@@ -78,7 +79,8 @@ export const communityService = defineService({
   name: 'community',
   table,
   publishes: communityEvents,
-  subscriptions: [],
+  // talent's roster, kept as community's own copy: a member registers only as a person of the register.
+  subscriptions: rosterSubscriptions(table),
   routes: [
     route('POST /community/partners/applications', {
       summary: 'Apply as a partner organisation (合作单位申请); public, needs PIPL consent',

@@ -7,12 +7,15 @@
  *   published events by start     gsi1 PUBLISHED_EVENTS         gsi1sk <startsAt UTC>#<id>
  *   drafts (committee) by start   gsi1 DRAFT_EVENTS             gsi1sk <startsAt UTC>#<id>
  *   an event's registrations      pk EVENT#<id>                 sk begins_with REG#
- *   a partner's / member's own    gsi1 EVENT#<id>#PARTNER#<orgId> | EVENT#<id>#MEMBER#<sub>, gsi1sk <registrationId>
+ *   a partner's / member's own    gsi1 EVENT#<id>#PARTNER#<orgId> | EVENT#<id>#MEMBER#<personId>, gsi1sk <registrationId>
  *   waitlist in arrival order     pk EVENT#<id>                 sk begins_with WAIT#<position, zero-padded>
  *   places a partner holds        pk EVENT#<id>                 sk QUOTA#<partnerId>   (`confirmedForPartner`)
  *   arrival sequence              pk EVENT#<id>                 sk ARRIVALS            (`next`)
- *   one registration per member   pk EVENT#<id>                 sk MEMBER#<sub>
+ *   one registration per member   pk EVENT#<id>                 sk MEMBER#<personId>
  *   participants' phones (PIPL)   pk EVENT#<id>                 sk CONTACT#<registrationId>  (TTL expiresAt)
+ *   talent's roster copy          PERSON#<personId> / ROSTER, ROSTER#<branchId> / PERSON#<id>
+ *                                 (shared/roster.ts; no contact details): who is a person of the register
+ *   outbox and consumer markers   OUTBOX#… / SEEN#… items (shared/events)
  */
 import { createHash } from 'node:crypto';
 import {
@@ -23,6 +26,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../shared/context.js';
 import { serviceUnavailable } from '../../shared/errors.js';
+import type { RosterReader } from '../../shared/roster.js';
 import { getItem, queryAll, queryPage } from '../../shared/store/query.js';
 import { singleTable, transactionOn } from '../../shared/store/table.js';
 import type { JointEventStatus } from './domain/joint-events.js';
@@ -32,6 +36,12 @@ import type { jointEventKinds, partnerTypes } from './events.js';
 export const table = singleTable(1);
 
 export const tx = (ctx: ServiceContext) => transactionOn(ctx, table);
+/** talent's roster, as community's own copy holds it (kept by the roster subscriptions). */
+export const rosterReader = (ctx: ServiceContext): RosterReader => ({
+  db: ctx.db,
+  tableName: ctx.env.tableName,
+  table,
+});
 
 export const keys = {
   partner: (partnerId: string) => ({ pk: `PARTNER#${partnerId}`, sk: 'PARTNER' }),

@@ -35,6 +35,8 @@ export const personSnapshot = z.object({
   partyGroupId: z.string().optional(),
   politicalStatus: z.enum(politicalStatuses),
   statusSince: isoDate,
+  /** Set once the person left the register (their record is kept): they are no one's member now. */
+  departedOn: isoDate.optional(),
 });
 export type PersonSnapshot = z.output<typeof personSnapshot>;
 

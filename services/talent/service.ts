@@ -12,6 +12,7 @@ import { insightRoutes } from './handlers/insights.js';
 import { peopleRoutes } from './handlers/people.js';
 import { poolRoutes } from './handlers/pools.js';
 import { recordRoutes } from './handlers/records.js';
+import { roleRoutes } from './handlers/roles.js';
 import { timelineRoutes } from './handlers/timeline.js';
 import { transitionRoutes } from './handlers/transitions.js';
 import { table } from './store.js';
@@ -27,6 +28,7 @@ export const talentService = defineService({
     ...timelineRoutes,
     ...recordRoutes,
     ...poolRoutes,
+    ...roleRoutes,
     ...calendarRoutes,
     ...insightRoutes,
     ...auditRoutes,

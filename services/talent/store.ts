@@ -20,13 +20,17 @@
  *   PERSON#<id> / STAGE#<ulid>           stage history (accepted transitions)     Query person partition
  *   PERSON#<id> / RECORD#<ulid>          training, performance, evaluation, rewards, discipline
  *   PERSON#<id> / CONTRIB#<kind>#<key>   what other services reported, one item per natural key
+ *   PERSON#<id> / ROLE#committee         membership of the party committee (党委委员)
+ *     gsi1: ROLE#committee / <personId>  the committee's members                  Query
+ *   PERSON#<id> / ACCOUNT                how the person's sign-in account stands   GetItem
+ *   (people who left the register: gsi1, gsi2 and gsi3 under PEOPLE#DEPARTED, out of every list)
  *   PERSON#<id> / POOL#<pool>            talent pool membership
  *     gsi1: POOL#<pool> / <personId>     members of a pool                        Query
  *   MEETING#<activityId> / MEETING       completed branch general meetings (from activities)
  *   CALENDAR#<year> / CALENDAR           the working-day calendar of a year
  *   AUDIT#PERSON#<id> / AUDIT#<at>#<ulid>  audit entries about a person, newest first  Query (descending)
  *   AUDIT#LIST#<ulid> / AUDIT#<at>#<ulid>  an audit entry of a list request (no one person)
- *     gsi1: AUDIT#ACTOR#<sub> / <at>#<ulid>  everything one caller did, newest first   Query (descending)
+ *     gsi1: AUDIT#ACTOR#<actor> / <at>#<ulid>  everything one person did, newest first  Query (descending)
  *   (audit entries have no expiresAt: the log is kept, never edited or expired)
  *   OUTBOX#<personId|branchId> / ...     outbox items (shared/events/outbox.ts)
  *   SEEN#<subscription>#<eventId> / SEEN consumer idempotency markers
@@ -34,12 +38,14 @@
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   QueryCommand,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../shared/context.js';
-import type { DomainError } from '../../shared/errors.js';
+import { conflict, type DomainError } from '../../shared/errors.js';
 import type { Page } from '../../shared/http/paging.js';
 import { type WriteRequest, writeInBatches } from '../../shared/store/batch.js';
 import { getItem, queryAll, queryPage } from '../../shared/store/query.js';
@@ -48,6 +54,7 @@ import type { Condition, Transaction } from '../../shared/store/transaction.js';
 import type { AuditEntry } from './domain/audit.js';
 import type { WorkingCalendar } from './domain/calendar.js';
 import type { Person } from './domain/person.js';
+import { type AccountFacts, type AccountState, accountFactsOf } from './domain/roles.js';
 import { type Tallied, type Tally, type TallyChange, tallyChanges, tallyOf } from './domain/tallies.js';
 import type { PoliticalStatus } from './events.js';
 
@@ -65,6 +72,7 @@ export const keys = {
     sk: `CONTRIB#${kind}#${naturalKey}`,
   }),
   pool: (personId: string, pool: string) => ({ pk: `PERSON#${personId}`, sk: `POOL#${pool}` }),
+  committeeRole: (personId: string) => ({ pk: `PERSON#${personId}`, sk: 'ROLE#committee' }),
   meeting: (activityId: string) => ({ pk: `MEETING#${activityId}`, sk: 'MEETING' }),
   calendar: (year: number) => ({ pk: `CALENDAR#${year}`, sk: 'CALENDAR' }),
   personAudit: (personId: string) => `AUDIT#PERSON#${personId}`,
@@ -126,13 +134,20 @@ export const personItem = (p: Person) => ({
   kind: 'person',
   ...p,
   nameSearch: p.name.toLowerCase(),
-  gsi1pk: branchPeople(p.branchId),
+  // Someone who left the register is in no list of the living register, nor in the
+  // pipeline or the tallies; their record is kept (PEOPLE#DEPARTED).
+  gsi1pk: p.departure ? DEPARTED : branchPeople(p.branchId),
   gsi1sk: `${p.politicalStatus}#${p.personId}`,
-  gsi2pk: `PEOPLE#STATUS#${p.politicalStatus}`,
+  gsi2pk: p.departure ? DEPARTED : `PEOPLE#STATUS#${p.politicalStatus}`,
   gsi2sk: p.personId,
-  gsi3pk: 'PEOPLE',
+  gsi3pk: p.departure ? DEPARTED : 'PEOPLE',
   gsi3sk: p.personId,
 });
+
+const DEPARTED = 'PEOPLE#DEPARTED';
+
+/** Who the tallies count: the people on the register, not those who left it. */
+const counted = (p: Person | undefined): Person | undefined => (p?.departure ? undefined : p);
 
 const internal = new Set([
   'pk',
@@ -345,7 +360,7 @@ const addTallyChanges = (tx: Transaction, changes: readonly TallyChange[]) => {
  */
 export const createPerson = (tx: Transaction, person: Person, onExists: () => DomainError): void => {
   tx.create(personItem(person), onExists);
-  addTallyChanges(tx, tallyChanges(undefined, person));
+  addTallyChanges(tx, tallyChanges(undefined, counted(person)));
 };
 
 /**
@@ -360,7 +375,7 @@ export const replacePerson = (
   guard: Condition & { condition: string },
 ): void => {
   tx.put(personItem(next), guard);
-  addTallyChanges(tx, tallyChanges(current, next));
+  addTallyChanges(tx, tallyChanges(counted(current), counted(next)));
 };
 
 /** The tallies of a branch or the institution: one Query of at most one item per birth year. */
@@ -448,9 +463,10 @@ export const rebuildAgeTallies = async (ctx: ServiceContext): Promise<{ people: 
   return { people, items: requests.length };
 };
 
-export const poolPage = (
+/** One page of the person ids a gsi1 partition lists (a pool's members, the committee's), by id. */
+const memberIdsPage = (
   ctx: ServiceContext,
-  pool: string,
+  partition: string,
   page: { limit: number; cursor?: string | undefined },
 ) =>
   queryPage(
@@ -459,11 +475,17 @@ export const poolPage = (
       TableName: ctx.env.tableName,
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :p',
-      ExpressionAttributeValues: { ':p': `POOL#${pool}` },
+      ExpressionAttributeValues: { ':p': partition },
     },
-    { partition: { name: 'gsi1pk', value: `POOL#${pool}` }, limit: page.limit, cursor: page.cursor },
+    { partition: { name: 'gsi1pk', value: partition }, limit: page.limit, cursor: page.cursor },
     (item) => item.personId as string,
   );
+
+export const poolPage = (
+  ctx: ServiceContext,
+  pool: string,
+  page: { limit: number; cursor?: string | undefined },
+) => memberIdsPage(ctx, `POOL#${pool}`, page);
 
 export const getCalendars = async (
   ctx: ServiceContext,
@@ -476,3 +498,90 @@ export const getCalendars = async (
   }
   return calendars;
 };
+
+/**
+ * What the platform's accounts function reads of a person (infra/functions/accounts.ts): the
+ * e-mail that never travels in events, and what decides the account's groups. Its IAM grant
+ * allows GetItem of person items and exactly these attributes.
+ */
+export const personFacts = {
+  attributes: [
+    'personId',
+    'version',
+    'name',
+    'email',
+    'branchId',
+    'secretaryOf',
+    'committeeMember',
+    'departure',
+  ] as const,
+  read: async (
+    db: DynamoDBDocumentClient,
+    tableName: string,
+    personId: string,
+  ): Promise<AccountFacts | undefined> => {
+    const names = Object.fromEntries(personFacts.attributes.map((a, i) => [`#a${i}`, a]));
+    const out = await db.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: keys.person(personId),
+        ProjectionExpression: Object.keys(names).join(', '),
+        ExpressionAttributeNames: names,
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? accountFactsOf(out.Item as Parameters<typeof accountFactsOf>[0]) : undefined;
+  },
+};
+
+/**
+ * How a person's sign-in account stands, as the platform's accounts function last reported
+ * it (AccountChanged). Kept beside the person, not in it, so a report never moves the
+ * person's version (which would announce a change and wake the function again).
+ *   PERSON#<id> / ACCOUNT                the account's state                      GetItem
+ */
+const accountKey = (personId: string) => ({ pk: `PERSON#${personId}`, sk: 'ACCOUNT' });
+
+export const getAccountState = async (
+  ctx: ServiceContext,
+  personId: string,
+): Promise<AccountState | undefined> => {
+  const item = await getItem(ctx, accountKey(personId));
+  return item ? strip<AccountState>(item) : undefined;
+};
+
+/** A report is newer when it concerns a later person version, or the same one later. */
+export const isNewerReport = (held: AccountState | undefined, next: AccountState): boolean =>
+  !held ||
+  next.personVersion > held.personVersion ||
+  (next.personVersion === held.personVersion && next.reportedAt > held.reportedAt);
+
+/** Keeps the report unless a newer one landed meanwhile (then the delivery is decided again). */
+export const putAccountState = (tx: Transaction, personId: string, state: AccountState): void => {
+  tx.put(
+    { ...accountKey(personId), kind: 'account', ...state },
+    {
+      condition:
+        'attribute_not_exists(pk) OR personVersion < :v OR (personVersion = :v AND reportedAt < :at)',
+      values: { ':v': state.personVersion, ':at': state.reportedAt },
+      onConditionFailed: () => conflict('account-report-moved-on', 'a newer account report landed'),
+    },
+  );
+};
+
+/** Membership of the party committee, listed through gsi1 (ROLE#committee). */
+export const committeeRoleItem = (personId: string, since: string) => ({
+  ...keys.committeeRole(personId),
+  kind: 'role',
+  role: 'committee',
+  personId,
+  since,
+  gsi1pk: 'ROLE#committee',
+  gsi1sk: personId,
+});
+
+/** One page of the committee's members (their ids, by id). */
+export const committeeMembersPage = (
+  ctx: ServiceContext,
+  page: { limit: number; cursor?: string | undefined },
+) => memberIdsPage(ctx, 'ROLE#committee', page);

@@ -9,6 +9,7 @@
 
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { AccountChanged } from '../../shared/accounts.js';
 import type { ServiceContext } from '../../shared/context.js';
 import { conflict } from '../../shared/errors.js';
 import { type EventContract, patternFor } from '../../shared/events/contract.js';
@@ -21,7 +22,7 @@ import { JointEventCompleted } from '../community/events.js';
 import { AssessmentGraded, StudyCompleted } from '../resources/events.js';
 import { BRANCH_GENERAL_MEETING } from './domain/pipeline.js';
 import type { Contribution } from './domain/points.js';
-import { keys } from './store.js';
+import { getAccountState, isNewerReport, keys, putAccountState } from './store.js';
 
 /** Beyond this many contributions, one event's entries are written outside its transaction. */
 const IN_TRANSACTION = 90;
@@ -87,6 +88,18 @@ const credits = <Data>(name: string, contract: EventContract<string, Data>, fact
   });
 
 export const talentSubscriptions = [
+  // How each person's sign-in account stands, for the person view; a late report never overwrites a newer one.
+  subscription({
+    name: 'account-changed',
+    pattern: patternFor(AccountChanged),
+    contract: AccountChanged,
+    handler: async (event, tx, ctx) => {
+      const { personId, personVersion, status, problem } = event.data;
+      const next = { status, ...(problem ? { problem } : {}), personVersion, reportedAt: event.occurredAt };
+      if (!isNewerReport(await getAccountState(ctx, personId), next)) return;
+      putAccountState(tx, personId, next);
+    },
+  }),
   subscription({
     name: 'meeting-held',
     pattern: { ...patternFor(ActivityCompleted), detail: { data: { type: [BRANCH_GENERAL_MEETING] } } },

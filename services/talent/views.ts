@@ -6,6 +6,7 @@
  * the contract instead of leaking.
  */
 import * as z from 'zod';
+import { accountProblems, accountStatuses } from '../../shared/accounts.js';
 import { roles } from '../../shared/auth.js';
 import { maskEmail, maskPhone } from '../../shared/pii.js';
 import { isoDate, isoDateTime } from '../../shared/schemas.js';
@@ -14,8 +15,9 @@ import { jointEventKinds } from '../community/events.js';
 import { AGE_BANDS } from './domain/age.js';
 import { auditActions } from './domain/audit.js';
 import { pipelineEventKinds } from './domain/due.js';
-import { educations, genders, type Person, talentPools } from './domain/person.js';
+import { departureReasons, educations, genders, type Person, talentPools } from './domain/person.js';
 import { evaluationRatings, performanceRatings, recordKinds } from './domain/records.js';
+import { type AccountState, accountGroups } from './domain/roles.js';
 import { politicalStatuses } from './events.js';
 
 const id = (description: string) => z.string().meta({ description });
@@ -106,6 +108,20 @@ const PipelineFacts = z.strictObject({
   lastQuarterlyDiscussionOn: isoDate.optional(),
 });
 
+const Departure = z
+  .strictObject({
+    on: isoDate,
+    reason: z.enum(departureReasons).meta({
+      description:
+        'transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党',
+    }),
+    formerBranchId: id('The branch they left').optional(),
+    recordedBy: id('Who recorded it'),
+  })
+  .meta({
+    description: 'The person left the register: the record is kept, every role ended, the account disabled',
+  });
+
 const personFields = (contact: string) => ({
   personId: id('Person id (ULID)'),
   version: z.number().int().positive().meta({ description: 'Send back as `version` when correcting' }),
@@ -132,24 +148,59 @@ const personFields = (contact: string) => ({
   contactPersonIds: z.array(z.string()).optional().meta({ description: '培养联系人' }),
   probation: Probation.optional(),
   pipeline: PipelineFacts.optional(),
+  roles: z
+    .array(z.enum(roles))
+    .meta({ description: 'What the person holds on the platform, which their account’s groups follow' }),
+  departure: Departure.optional(),
   createdAt: instant,
   updatedAt: instant,
 });
 
+/** How the person's sign-in account stands (none, invited, active, disabled), and why there is none. */
+export const AccountView = z.strictObject({
+  status: z.enum(accountStatuses).meta({
+    description:
+      'none: no account (no e-mail, or see `problem`); invited: the invitation’s password not yet changed; active; disabled: left the register',
+  }),
+  problem: z
+    .enum(accountProblems)
+    .optional()
+    .meta({ description: 'email-taken: another account signs in with the e-mail address' }),
+});
+
 /** One person's own record: contact details whole (GET /talent/people/{personId}, /talent/me). */
-export const PersonRecord = z.strictObject(personFields('whole (only on the person’s own record)'));
+export const PersonRecord = z.strictObject({
+  ...personFields('whole (only on the person’s own record)'),
+  account: AccountView,
+});
 /** A person anywhere else (lists, write answers): contact details masked (PIPL). */
 export const PersonSummary = z.strictObject(personFields('masked, e.g. 138****5678 (PIPL)'));
 
-/** The person as stored, with contact details whole: only for one person's own record. */
-export const personRecord = (p: Person): z.output<typeof PersonRecord> => {
-  const { phone, email, ...rest } = p;
-  return { ...rest, ...(phone ? { phone } : {}), ...(email ? { email } : {}) };
+/** The stored person without what the view shows otherwise: their roles are shown as `roles`. */
+const shown = (p: Person) => {
+  const { phone, email, secretaryOf: _s, committeeMember: _c, ...rest } = p;
+  return { phone, email, rest: { ...rest, roles: accountGroups(p) } };
+};
+
+/** The person as stored, with contact details whole, and their account: only for one person's own record. */
+export const personRecord = (
+  p: Person,
+  account: Pick<AccountState, 'status' | 'problem'> | undefined,
+): z.output<typeof PersonRecord> => {
+  const { phone, email, rest } = shown(p);
+  return {
+    ...rest,
+    ...(phone ? { phone } : {}),
+    ...(email ? { email } : {}),
+    account: account
+      ? { status: account.status, ...(account.problem ? { problem: account.problem } : {}) }
+      : { status: 'none' },
+  };
 };
 
 /** The person in a list or a write's answer: contact details masked. */
 export const personSummary = (p: Person): z.output<typeof PersonSummary> => {
-  const { phone, email, ...rest } = p;
+  const { phone, email, rest } = shown(p);
   return {
     ...rest,
     ...(phone ? { phone: maskPhone(phone) } : {}),
@@ -224,16 +275,21 @@ const recordFields = {
   details: z.string().optional(),
   rating: Rating.optional(),
   version: z.number().int().positive(),
-  recordedBy: id('Who recorded it (sub)'),
+  recordedBy: id('Who recorded it: their person id (for an account linked to no person, the account id)'),
   recordedAt: instant,
-  correctedBy: id('Who last corrected it (sub)').optional(),
+  correctedBy: id(
+    'Who last corrected it: their person id (for an account linked to no person, the account id)',
+  ).optional(),
   correctedAt: instant.optional(),
 };
 export const RecordSchema = z.strictObject(recordFields);
 
 // ---- timeline, profile, points --------------------------------------------------------------
 
-const recorded = { recordedBy: id('Who recorded it (sub)'), recordedAt: instant };
+const recorded = {
+  recordedBy: id('Who recorded it: their person id (for an account linked to no person, the account id)'),
+  recordedAt: instant,
+};
 const points = z.number().int().meta({ description: 'Points this entry earned (积分)' });
 
 export const HistoryEntry = z.discriminatedUnion('type', [
@@ -380,7 +436,11 @@ export const PipelineInsight = z.strictObject({
 
 export const AuditEntrySchema = z.strictObject({
   auditId: id('Entry id (ULID)'),
-  actor: id('Who (the caller’s sub)'),
+  actor: id(
+    'Who acted: the caller’s person id, or for an account linked to no person the account id; ' +
+      '`GET /talent/audit/actors/{actorId}` lists by it',
+  ),
+  accountId: id('The account that signed in (the token’s `sub`)'),
   actorRoles: z.array(z.enum(roles)),
   action: z.enum(auditActions).meta({
     description:
@@ -390,7 +450,7 @@ export const AuditEntrySchema = z.strictObject({
   personId: id('Whose record').optional(),
   scope: z
     .strictObject({
-      list: z.enum(['people', 'pool', 'pipeline-due']),
+      list: z.enum(['people', 'pool', 'pipeline-due', 'committee']),
       branchId: z.string().optional(),
       status: PoliticalStatus.optional(),
       pool: z.string().optional(),

@@ -139,6 +139,7 @@ const event = (
 
 const secretary = {
   sub: 'p1',
+  token_use: 'id',
   'cognito:groups': '[secretary member]',
   'custom:branchId': 'B1',
   exp: '1767225600',
@@ -165,7 +166,7 @@ describe('the HTTP stack', () => {
   });
 
   it('prefers a static route over a parameter, and validates path parameters', async () => {
-    const member = { sub: 'p2', 'cognito:groups': '[member]' };
+    const member = { sub: 'p2', token_use: 'id', 'cognito:groups': '[member]' };
     expect((await call(event('GET', '/things/special', { claims: member }))).json).toEqual({ special: true });
     expect((await call(event('GET', '/things/t42', { claims: member }))).json).toEqual({
       thingId: 't42',
@@ -179,19 +180,23 @@ describe('the HTTP stack', () => {
 
   it('takes the widest role of several groups, and parses only the bracketed claim form', async () => {
     const both = await call(
-      event('GET', '/things/t1', { claims: { sub: 'p3', 'cognito:groups': '[member committee]' } }),
+      event('GET', '/things/t1', {
+        claims: { sub: 'p3', token_use: 'id', 'cognito:groups': '[member committee]' },
+      }),
     );
     expect(both.json).toMatchObject({ roles: ['committee', 'member'], role: 'committee' });
     // A JSON array is not how API Gateway passes groups: no roles, so nothing is allowed.
     const json = await call(
-      event('GET', '/things/t1', { claims: { sub: 'p3', 'cognito:groups': '["committee"]' } }),
+      event('GET', '/things/t1', {
+        claims: { sub: 'p3', token_use: 'id', 'cognito:groups': '["committee"]' },
+      }),
     );
     expect(json.statusCode).toBe(403);
   });
 
   it.each([
     ['no claims', undefined, 401, 'unauthenticated'],
-    ['the wrong role', { sub: 'p4', 'cognito:groups': '[member]' }, 403, 'forbidden'],
+    ['the wrong role', { sub: 'p4', token_use: 'id', 'cognito:groups': '[member]' }, 403, 'forbidden'],
   ])('refuses %s', async (_name, claims, status, code) => {
     const res = await call(
       event('POST', '/things', { body: '{"name":"ab","count":1}', ...(claims ? { claims } : {}) }),
@@ -243,7 +248,7 @@ describe('the HTTP stack', () => {
     ['null', 'null', 400],
     ['an array', '[]', 400],
   ])('takes %s on a route that declares no body the right way', async (_name, body, status) => {
-    const member = { sub: 'p6', 'cognito:groups': '[member]' };
+    const member = { sub: 'p6', token_use: 'id', 'cognito:groups': '[member]' };
     const res = await call(
       event('POST', '/things/x/refuse', { claims: member, ...(body === undefined ? {} : { body }) }),
     );
@@ -251,7 +256,7 @@ describe('the HTTP stack', () => {
   });
 
   it('maps domain refusals to their status with code and details', async () => {
-    const member = { sub: 'p5', 'cognito:groups': '[member]' };
+    const member = { sub: 'p5', token_use: 'id', 'cognito:groups': '[member]' };
     expect((await call(event('POST', '/things/dup/refuse', { claims: member }))).json).toEqual({
       error: { code: 'thing-exists', message: 'Already there', details: { thingId: 'dup' } },
     });

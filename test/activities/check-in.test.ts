@@ -4,9 +4,11 @@
  * exactly 09:15:00 is still present (late means strictly after +15:00), and the last moment
  * is exactly 11:00:00 (the end, inclusive).
  */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { as } from '../support/api.js';
-import { at, branchWithMembers, meeting, nth } from './support.js';
+import { newId } from '../../shared/ids.js';
+import { as, minter, request, runtime, tableClient } from '../support/api.js';
+import { at, branchWithMembers, meeting, nth, seedRoster } from './support.js';
 
 const setUp = async (n = 1) => {
   const branch = await branchWithMembers(n);
@@ -45,7 +47,7 @@ describe('self check-in', () => {
     const { members, activityId, code } = await setUp();
     const res = await nth(members, 0).post(`/activities/${activityId}/check-in`, { code }, at(now));
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ personId: nth(members, 0).sub, status, via: 'check-in' });
+    expect(res.body).toMatchObject({ personId: nth(members, 0).personId, status, via: 'check-in' });
   });
 
   it('refuses a wrong code and someone not invited (422)', async () => {
@@ -58,7 +60,13 @@ describe('self check-in', () => {
     );
     expect(bad.status).toBe(422);
     expect(bad.body.error.code).toBe('wrong-check-in-code');
-    const stranger = await as({ roles: ['member'], branchId });
+    // People of the register: one of the branch who joined after the invitations, one elsewhere.
+    const [strangerId, elsewhereId, otherBranchId] = [newId(), newId(), newId()];
+    await seedRoster([
+      { personId: strangerId, branchId },
+      { personId: elsewhereId, branchId: otherBranchId },
+    ]);
+    const stranger = await as({ roles: ['member'], branchId, personId: strangerId });
     const res = await stranger.post(
       `/activities/${activityId}/check-in`,
       { code },
@@ -66,7 +74,7 @@ describe('self check-in', () => {
     );
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe('not-invited');
-    const elsewhere = await as({ roles: ['member'], branchId: 'another-branch' });
+    const elsewhere = await as({ roles: ['member'], branchId: otherBranchId, personId: elsewhereId });
     expect(
       (await elsewhere.post(`/activities/${activityId}/check-in`, { code }, at('2026-11-26T09:00:00+08:00')))
         .status,
@@ -141,5 +149,64 @@ describe('self check-in', () => {
     });
     expect(stranger.status).toBe(422);
     expect(stranger.body.error.code).toBe('not-invited');
+  });
+});
+
+/** The attendance item of one person, straight from the table (undefined: nothing written). */
+const attendanceItem = async (activityId: string, personId: string) =>
+  (
+    await tableClient().send(
+      new GetCommand({
+        TableName: runtime().tableNames.activities as string,
+        Key: { pk: `ACTIVITY#${activityId}`, sk: `ATTENDANCE#${personId}` },
+      }),
+    )
+  ).Item;
+
+describe('check-in is for a person of the register', () => {
+  const DURING = at('2026-11-26T09:05:00+08:00');
+
+  it('refuses an account whose person the register does not hold (403 no-person), even when invited, and writes nothing', async () => {
+    const branch = await branchWithMembers(1);
+    // The id is on the invitation (typed in by hand), but no person of the register has it.
+    const ghost = await as({ roles: ['member'], branchId: branch.branchId });
+    const { body } = await branch.secretary.post(
+      '/activities',
+      meeting(branch.branchId, { inviteeIds: [...branch.memberIds, ghost.personId] }),
+      at('2026-11-20T10:00:00+08:00'),
+    );
+    const path = `/activities/${body.activityId}/check-in`;
+    const res = await ghost.post(path, { code: body.checkInCode }, DURING);
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('no-person');
+    expect(await attendanceItem(body.activityId, ghost.personId)).toBeUndefined();
+    const list = await branch.secretary.get(`/activities/${body.activityId}/attendance`);
+    expect(list.body.items).toContainEqual({ personId: ghost.personId, status: 'unknown' });
+  });
+
+  it('refuses an account linked to no person (403 no-person), whatever its account id', async () => {
+    const { branchId, members, memberIds, activityId, code } = await setUp();
+    // No `custom:personId`; its account id even equals an invitee's person id.
+    const token = await (await minter()).mint({ roles: ['member'], branchId, sub: nth(memberIds, 0) });
+    const res = await request('POST', `/activities/${activityId}/check-in`, { code }, { token, ...DURING });
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('no-person');
+    expect(await attendanceItem(activityId, nth(memberIds, 0))).toBeUndefined();
+    // The invitee themselves still checks in.
+    expect((await nth(members, 0).post(`/activities/${activityId}/check-in`, { code }, DURING)).status).toBe(
+      201,
+    );
+  });
+
+  it("records the check-in for the account's person, never for its account id", async () => {
+    const { branchId, memberIds, activityId, code } = await setUp(2);
+    const [first, second] = [nth(memberIds, 0), nth(memberIds, 1)];
+    // The second invitee's account, whose account id happens to be the first invitee's person id.
+    const token = await (await minter()).mint({ roles: ['member'], branchId, sub: first, personId: second });
+    const res = await request('POST', `/activities/${activityId}/check-in`, { code }, { token, ...DURING });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ personId: second, via: 'check-in' });
+    expect(await attendanceItem(activityId, second)).toMatchObject({ personId: second, recordedBy: second });
+    expect(await attendanceItem(activityId, first)).toBeUndefined();
   });
 });

@@ -63,7 +63,11 @@ describe('mass assignment', () => {
     const path = `/activities/${made.body.activityId}`;
     const code = made.body.checkInCode as string;
     const member = nth(members, 0);
-    for (const extra of [{ personId: nth(members, 1).sub }, { status: 'present' }, { via: 'secretary' }]) {
+    for (const extra of [
+      { personId: nth(members, 1).personId },
+      { status: 'present' },
+      { via: 'secretary' },
+    ]) {
       const res = await member.post(`${path}/check-in`, { code, ...extra }, DURING);
       expect(res.status, JSON.stringify(extra)).toBe(400);
       expect(fieldsOf(res)).toContain(`body.${Object.keys(extra)[0]}`);
@@ -75,7 +79,7 @@ describe('mass assignment', () => {
     ]) {
       const res = await secretary.put(
         `${path}/attendance`,
-        { entries: [{ personId: member.sub, status: 'present', ...extra }] },
+        { entries: [{ personId: member.personId, status: 'present', ...extra }] },
         DURING,
       );
       expect(res.status, JSON.stringify(extra)).toBe(400);

@@ -2,7 +2,9 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { PersonRegistered, type PersonSnapshot } from '../../services/talent/events.js';
 import { newId } from '../../shared/ids.js';
-import { as, publish, runtime, settle, tableClient } from '../support/api.js';
+import { as, type Identity, publish, runtime, settle, tableClient } from '../support/api.js';
+
+type Client = Awaited<ReturnType<typeof as>>;
 
 export const snapshot = (over: Partial<PersonSnapshot> & { personId: string }): PersonSnapshot => ({
   version: 1,
@@ -21,6 +23,28 @@ export const seedRoster = async (people: (Partial<PersonSnapshot> & { personId: 
   await settle();
 };
 
+/**
+ * Signs in as new people of the register, one per identity (in its branch, if it names
+ * one): registered on the real bus, so every service's roster copy holds them, as it must
+ * for anything a caller does for themselves (a check-in, a study report, an attempt, a
+ * registration). The identities' own `personId`s are ignored.
+ */
+export const asPeople = async <const I extends readonly Identity[]>(
+  ...identities: I
+): Promise<{ -readonly [K in keyof I]: Client }> => {
+  const people = identities.map((identity) => ({ ...identity, personId: newId() }));
+  await seedRoster(people.map(({ personId, branchId }) => ({ personId, ...(branchId ? { branchId } : {}) })));
+  const clients = await Promise.all(people.map((identity) => as(identity)));
+  return clients as { -readonly [K in keyof I]: Client };
+};
+
+/** One new person of the register, signed in (see `asPeople`). */
+export const asPerson = async (identity: Identity): Promise<Client> => (await asPeople(identity))[0];
+
+/** `n` new members of the register (in the identity's branch, if any), signed in (see `asPeople`). */
+export const asMembers = (n: number, identity: Omit<Identity, 'roles'> = {}): Promise<Client[]> =>
+  asPeople(...Array.from({ length: n }, (): Identity => ({ roles: ['member'], ...identity })));
+
 /** A fresh branch with a secretary and `n` full members (the first `grouped` in party group g1). */
 export const branchWithMembers = async (n: number, options: { grouped?: number } = {}) => {
   const branchId = newId();
@@ -34,7 +58,9 @@ export const branchWithMembers = async (n: number, options: { grouped?: number }
     })),
   );
   const secretary = await as({ roles: ['secretary', 'member'], branchId });
-  const members = await Promise.all(memberIds.map((sub) => as({ roles: ['member'], branchId, sub })));
+  const members = await Promise.all(
+    memberIds.map((personId) => as({ roles: ['member'], branchId, personId })),
+  );
   return { branchId, partyGroupId, memberIds, secretary, members };
 };
 

@@ -4,25 +4,30 @@
  * a 503 must mean nothing was written. DynamoDB Local always answers, so the loss is made
  * here, around the real write.
  */
+import { randomUUID } from 'node:crypto';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { communityService } from '../../services/community/service.js';
 import { newId } from '../../shared/ids.js';
+import { seedRoster } from '../activities/support.js';
 import { runtime } from '../support/api.js';
 import { invoke } from '../support/http-event.js';
 import { interposed } from '../support/interposed.js';
 import { contextOn } from '../support/start.js';
 import { duringRegistration, publishedEvent } from './support.js';
 
-/** A member registering themselves, through community's whole HTTP Lambda. */
-const register = (eventId: string, ctx: Parameters<typeof invoke>[1]) =>
-  invoke(communityService, ctx, {
+/** A member (a person of the register, as community's roster copy holds them) registering themselves, through community's whole HTTP Lambda. */
+const register = async (eventId: string, ctx: Parameters<typeof invoke>[1]) => {
+  const personId = newId();
+  await seedRoster([{ personId }]);
+  return invoke(communityService, ctx, {
     method: 'POST',
     path: `/community/events/${eventId}/registrations`,
     body: {},
-    caller: { sub: newId(), groups: ['member'] },
+    caller: { sub: randomUUID(), personId, groups: ['member'] },
     now: duringRegistration,
   });
+};
 
 const timeout = () => Object.assign(new Error('Request timed out'), { name: 'TimeoutError' });
 

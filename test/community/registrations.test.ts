@@ -1,7 +1,10 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { as, runtime, tableClient } from '../support/api.js';
+import { asMembers, asPeople, asPerson } from '../activities/support.js';
+import { as, type Identity, minter, request, runtime, tableClient } from '../support/api.js';
 import { approvedPartner, duringRegistration, eventDay, outboxOf, publishedEvent, table } from './support.js';
+
+const MEMBER: Identity = { roles: ['member'] };
 
 type Registration = {
   registrationId: string;
@@ -21,7 +24,7 @@ const remaining = async (admin: Awaited<ReturnType<typeof as>>, eventId: string)
 describe('registrations', () => {
   it('gives 50 concurrent members exactly 20 places and a waitlist in arrival order; a cancellation promotes the first waiting', async () => {
     const { eventId, admin } = await publishedEvent({ capacity: 20 });
-    const members = await Promise.all(Array.from({ length: 50 }, () => as({ roles: ['member'] })));
+    const members = await asMembers(50);
     const answers = await Promise.all(
       members.map((m) =>
         m.post(`/community/events/${eventId}/registrations`, {}, { now: duringRegistration }),
@@ -87,7 +90,7 @@ describe('registrations', () => {
 
   it('refuses a second registration of the same member, and any outside the window', async () => {
     const { eventId } = await publishedEvent({ capacity: 5 });
-    const member = await as({ roles: ['member'] });
+    const member = await asPerson({ roles: ['member'] });
     const path = `/community/events/${eventId}/registrations`;
     expect((await member.post(path, {}, { now: '2027-02-28T23:59:59+08:00' })).body.error.code).toBe(
       'registration-not-open',
@@ -181,7 +184,7 @@ describe('registrations', () => {
       { participants: [{ name: '赵六' }], consent: true },
       { now: duringRegistration },
     );
-    const member = await as({ roles: ['member'] });
+    const member = await asPerson({ roles: ['member'] });
     await member.post(path, {}, { now: duringRegistration });
 
     expect(
@@ -239,9 +242,7 @@ describe('registrations', () => {
     const { eventId, admin } = await publishedEvent({ capacity: 10 });
     const a = await approvedPartner();
     const path = `/community/events/${eventId}/registrations`;
-    const alice = await as({ roles: ['member'] });
-    const bob = await as({ roles: ['member'] });
-    const carol = await as({ roles: ['member'] });
+    const [alice, bob, carol] = await asPeople(MEMBER, MEMBER, MEMBER);
     const regs = await Promise.all(
       [alice, bob, carol].map((m) => m.post(path, {}, { now: duringRegistration })),
     );
@@ -272,7 +273,7 @@ describe('registrations', () => {
       [...(completed[0]?.data.members ?? [])].sort((x: { personId: string }, y: { personId: string }) =>
         x.personId.localeCompare(y.personId),
       ),
-    ).toEqual([alice.sub, bob.sub].sort().map((personId) => ({ personId, hours: 2.5 })));
+    ).toEqual([alice.personId, bob.personId].sort().map((personId) => ({ personId, hours: 2.5 })));
     expect(
       (await admin.post(`/community/events/${eventId}/complete`, undefined, { now: completedAt })).status,
     ).toBe(409);
@@ -295,7 +296,7 @@ describe('registrations', () => {
 
   it('refuses cancellation later than 24 hours before the start', async () => {
     const { eventId } = await publishedEvent({ capacity: 5 });
-    const member = await as({ roles: ['member'] });
+    const member = await asPerson({ roles: ['member'] });
     const reg = await member.post(
       `/community/events/${eventId}/registrations`,
       {},
@@ -373,7 +374,7 @@ describe('registrations', () => {
   it('keeps the counters true when cancellations and new registrations race', async () => {
     const { eventId, admin } = await publishedEvent({ capacity: 5 });
     const path = `/community/events/${eventId}/registrations`;
-    const first = await Promise.all(Array.from({ length: 15 }, () => as({ roles: ['member'] })));
+    const first = await asMembers(15);
     const answers = await Promise.all(first.map((m) => m.post(path, {}, { now: duringRegistration })));
     const entry = (i: number) => ({
       member: first[i] as Awaited<ReturnType<typeof as>>,
@@ -388,7 +389,7 @@ describe('registrations', () => {
 
     // At once: three confirmed and two waiting members cancel while five newcomers register.
     const leaving = [...confirmed.slice(0, 3), ...waiting.slice(0, 2)];
-    const newcomers = await Promise.all(Array.from({ length: 5 }, () => as({ roles: ['member'] })));
+    const newcomers = await asMembers(5);
     const results = await Promise.all([
       ...leaving.map((e) => e.member.delete(`${path}/${e.registrationId}`, { now: duringRegistration })),
       ...newcomers.map((m) => m.post(path, {}, { now: duringRegistration })),
@@ -415,7 +416,7 @@ describe('registrations', () => {
   it('lets the committee cancel for anyone, and checks in only registrations holding a place', async () => {
     const { eventId, admin } = await publishedEvent({ capacity: 1 });
     const path = `/community/events/${eventId}/registrations`;
-    const [holder, waiter] = await Promise.all([as({ roles: ['member'] }), as({ roles: ['member'] })]);
+    const [holder, waiter] = await asPeople(MEMBER, MEMBER);
     const held = await holder.post(path, {}, { now: duringRegistration });
     const waiting = await waiter.post(path, {}, { now: duringRegistration });
     expect([held.body.confirmed, waiting.body.waitlisted]).toEqual([1, 1]);
@@ -440,5 +441,70 @@ describe('registrations', () => {
     expect(promoted.status).toBe(200);
     const mine = (await holder.get(path)).body.items[0];
     expect(mine).toMatchObject({ status: 'cancelled', participants: [{ status: 'cancelled' }] });
+  });
+});
+
+/** The sort keys under an event's partition: what its registrations wrote (or did not). */
+const eventItems = async (eventId: string) =>
+  (
+    (
+      await tableClient().send(
+        new QueryCommand({
+          TableName: table(),
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `EVENT#${eventId}` },
+        }),
+      )
+    ).Items ?? []
+  ).map((i) => i.sk as string);
+
+describe('a member registers as a person of the register', () => {
+  it('refuses an account whose person the register does not hold (403 no-person), and writes nothing', async () => {
+    const { eventId, admin } = await publishedEvent({ capacity: 5 });
+    const ghost = await as({ roles: ['member'] });
+    const res = await ghost.post(
+      `/community/events/${eventId}/registrations`,
+      {},
+      { now: duringRegistration },
+    );
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('no-person');
+    // Not even an arrival number was taken.
+    expect(await eventItems(eventId)).toEqual(['EVENT']);
+    expect(await remaining(admin, eventId)).toBe(5);
+  });
+
+  it('refuses an account linked to no person (403 no-person), whatever its account id', async () => {
+    const { eventId, admin } = await publishedEvent({ capacity: 5 });
+    const person = await asPerson({ roles: ['member'] });
+    // No `custom:personId`; its account id even equals a person's id.
+    const token = await (await minter()).mint({ roles: ['member'], sub: person.personId });
+    const path = `/community/events/${eventId}/registrations`;
+    const res = await request('POST', path, {}, { token, now: duringRegistration });
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('no-person');
+    expect(await eventItems(eventId)).toEqual(['EVENT']);
+    expect(await remaining(admin, eventId)).toBe(5);
+    // Nor does it list anyone's registrations as its own.
+    expect((await request('GET', path, undefined, { token })).body.error.code).toBe('no-person');
+  });
+
+  it("registers the account's person, never its account id", async () => {
+    const { eventId } = await publishedEvent({ capacity: 5 });
+    const [a, b] = await asPeople(MEMBER, MEMBER);
+    // B's account, whose account id happens to be A's person id.
+    const token = await (await minter()).mint({ roles: ['member'], sub: a.personId, personId: b.personId });
+    const path = `/community/events/${eventId}/registrations`;
+    const res = await request('POST', path, {}, { token, now: duringRegistration });
+    expect(res.status).toBe(201);
+    expect(res.body.registrant).toEqual({ kind: 'member', personId: b.personId });
+    const items = await eventItems(eventId);
+    expect(items).toContain(`MEMBER#${b.personId}`);
+    expect(items).not.toContain(`MEMBER#${a.personId}`);
+    // The registration is B's (any of B's accounts), not A's.
+    const one = `${path}/${res.body.registrationId}`;
+    expect((await b.get(one)).status).toBe(200);
+    expect((await a.get(one)).status).toBe(404);
+    expect((await a.post(path, {}, { now: duringRegistration })).status).toBe(201);
   });
 });

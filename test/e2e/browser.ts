@@ -1,8 +1,10 @@
 /** What the browser tests share: the running platform, its tokens, and Debian's Chromium. */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
-import { createLocalIssuer } from '../../infra/local/auth.js';
 import type { Role } from '../../shared/auth.js';
+import { createMinter, type Minter } from '../support/tokens.js';
 
 export const baseUrl = (process.env.DANGJIAN_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
 const dataDir = process.env.DANGJIAN_DATA_DIR ?? '.data';
@@ -30,12 +32,17 @@ export const requirePlatform = async (): Promise<void> => {
 export const launch = (): Promise<Browser> =>
   chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], headless: true });
 
-let issuer: ReturnType<typeof createLocalIssuer> | undefined;
-export const tokenFor = async (identity: { roles: Role[]; sub?: string; branchId?: string }) => {
-  issuer ??= createLocalIssuer({ dataDir });
-  return (await issuer).issueToken({
+let minter: Promise<Minter> | undefined;
+/** Minted for the running platform's pool, which its runtime.json names. */
+const minterOf = async (): Promise<Minter> => {
+  const { identity } = JSON.parse(await readFile(join(dataDir, 'runtime.json'), 'utf8'));
+  return createMinter({ issuer: identity.issuer, audience: identity.clientId });
+};
+export const tokenFor = async (identity: { roles: Role[]; personId?: string; branchId?: string }) => {
+  minter ??= minterOf();
+  return (await minter).mint({
     roles: identity.roles,
-    ...(identity.sub ? { sub: identity.sub } : {}),
+    ...(identity.personId ? { personId: identity.personId } : {}),
     ...(identity.branchId ? { branchId: identity.branchId } : {}),
   });
 };

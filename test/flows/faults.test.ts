@@ -12,12 +12,12 @@ import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalIssuer } from '../../infra/local/auth.js';
 import { alive } from '../../infra/local/dynamodb-local.js';
 import type { Runtime } from '../../infra/local/runtime.js';
 import { newId } from '../../shared/ids.js';
 import { notesService } from '../notes/service.js';
 import { startTestRuntime } from '../support/start.js';
+import { createMinter } from '../support/tokens.js';
 
 const run = promisify(execFile);
 const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
@@ -59,9 +59,12 @@ describe('with one runtime of its own', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'dangjian-faults-'));
     runtime = await startTestRuntime({ services: [notesService], dataDir });
-    const issuer = await createLocalIssuer({ dataDir });
-    member = await issuer.issueToken({ roles: ['member'], sub: newId() });
-    committee = await issuer.issueToken({ roles: ['committee'], sub: newId() });
+    const minter = await createMinter({
+      issuer: runtime.identity.issuer,
+      audience: runtime.identity.clientId,
+    });
+    member = await minter.mint({ roles: ['member'], personId: newId() });
+    committee = await minter.mint({ roles: ['committee'], personId: newId() });
   });
 
   afterAll(async () => {
@@ -236,9 +239,10 @@ describe('a runtime killed with events still in its outboxes', () => {
 
   it('delivers them after a restart, and applies none twice even when the relay starts over', async () => {
     let url = await startChild();
-    const issuer = await createLocalIssuer({ dataDir });
-    const member = await issuer.issueToken({ roles: ['member'], sub: newId() });
-    const committee = await issuer.issueToken({ roles: ['committee'], sub: newId() });
+    const { identity } = JSON.parse(await readFile(join(dataDir, 'runtime.json'), 'utf8'));
+    const minter = await createMinter({ issuer: identity.issuer, audience: identity.clientId });
+    const member = await minter.mint({ roles: ['member'], personId: newId() });
+    const committee = await minter.mint({ roles: ['committee'], personId: newId() });
     const settle = async () =>
       expect((await fetch(`${url}/__local/settle`, { method: 'POST' })).status).toBe(200);
     const counted = async () => (await call(url, committee, 'GET', '/notes/stats')).body.counted;

@@ -15,7 +15,11 @@ type Client = Awaited<ReturnType<typeof as>>;
 
 const MEETING_AT = { startsAt: '2026-12-03T14:00:00+08:00', endsAt: '2026-12-03T16:00:00+08:00' };
 
-/** A branch with a secretary, and full members registered in talent (not on the bus by hand). */
+/**
+ * A branch with a secretary, and full members registered in talent (not on the bus by hand),
+ * known to every other service's roster copy once this returns: a member acts for themselves
+ * only as a person the service holds.
+ */
 const branchWithPeople = async (admin: Client, n: number) => {
   const { branchId } = await newBranch(admin);
   const people = [];
@@ -30,6 +34,7 @@ const branchWithPeople = async (admin: Client, n: number) => {
     );
   }
   const secretary = await as({ roles: ['secretary', 'member'], branchId });
+  await settle();
   return { branchId, people, secretary };
 };
 
@@ -130,7 +135,7 @@ export const flows: [string, () => Promise<void>][] = [
       const admin = await committee();
       const { branchId, people, secretary } = await branchWithPeople(admin, 1);
       const personId = (people[0] as { personId: string }).personId;
-      const member = await as({ roles: ['member'], branchId, sub: personId });
+      const member = await as({ roles: ['member'], branchId, personId: personId });
 
       const link = await secretary.post('/resources', {
         title: '学习贯彻党的二十大精神',
@@ -179,7 +184,7 @@ export const flows: [string, () => Promise<void>][] = [
       const { eventId, admin } = await publishedEvent({ capacity: 5 });
       const { branchId, people } = await branchWithPeople(admin, 1);
       const personId = (people[0] as { personId: string }).personId;
-      const member = await as({ roles: ['member'], sub: personId, branchId });
+      const member = await as({ roles: ['member'], personId: personId, branchId });
       const registration = await member.post(
         `/community/events/${eventId}/registrations`,
         {},

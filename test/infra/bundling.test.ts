@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundlingOptions } from '../../infra/constructs/lambda.js';
 import type { ServiceStack } from '../../infra/constructs/service-stack.js';
+import { serviceEntries } from '../../infra/dangjian.js';
+import { talentService } from '../../services/talent/service.js';
 import { notesEntry, resourcesOf, type SynthesizedStage, synthStage } from './support.js';
 
 describe('bundling', () => {
@@ -17,7 +19,8 @@ describe('bundling', () => {
   let notes: ServiceStack;
 
   beforeAll(() => {
-    s = synthStage('prod', [notesEntry], { bundle: true, outdir });
+    // talent too: the accounts function reads its table, so the accounts stack needs it.
+    s = synthStage('prod', [notesEntry, ...serviceEntries([talentService])], { bundle: true, outdir });
     notes = s.dangjian.services[0] as ServiceStack;
   }, 180_000);
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
@@ -56,19 +59,36 @@ describe('bundling', () => {
     expect(code).toContain('sourceMappingURL=index.mjs.map');
   });
 
-  it('bundles the platform’s partner-accounts function with the Cognito client and no DynamoDB', () => {
-    const functions = resourcesOf(s.template(s.dangjian.platform), 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(1);
-    const fn = functions[0]?.[1].Properties as Record<string, any>;
+  /** The bundle of a platform function, by its description's name. */
+  const platformBundle = (name: string) => {
+    const accounts = s.dangjian.accounts;
+    const fnId = accounts.getLogicalId(accounts.deployment(name).fn.node.defaultChild as never);
+    const fn = resourcesOf(s.template(accounts), 'AWS::Lambda::Function').find(([id]) => id === fnId)?.[1]
+      .Properties as Record<string, any>;
     expect(fn.Handler).toBe('index.handler');
     const dir = join(outdir, `asset.${String(fn.Code.S3Key).replace(/\.zip$/, '')}`);
-    const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
     expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
+    const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
     expect(code.length / code.split('\n').length).toBeGreaterThan(2_000);
     expect(/export\s*\{([^}]*)\}/.exec(code)?.[1] ?? '').toMatch(/\bhandler\b/);
+    expect(/from\s*["']@aws-sdk\//.test(code), 'the SDK left to the runtime').toBe(false);
+    return code;
+  };
+
+  it('bundles partner-accounts with the Cognito client and no DynamoDB or EventBridge client', () => {
+    const code = platformBundle('partner-accounts');
     expect(code).toContain('AdminCreateUser');
-    expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
     // It needs none of the services' storage: a stray import would bloat every cold start.
-    expect(code).not.toContain('DynamoDB_20120810');
+    // (Booleans, not toContain: a failure would print the whole bundle.)
+    expect(code.includes('DynamoDB_20120810'), 'DynamoDB client in the bundle').toBe(false);
+    expect(code.includes('AWSEvents'), 'EventBridge client in the bundle').toBe(false);
+  });
+
+  it('bundles accounts with the Cognito, DynamoDB and EventBridge clients', () => {
+    const code = platformBundle('accounts');
+    expect(code).toContain('AdminCreateUser');
+    // The markers the negative checks above look for do appear when a client is bundled.
+    expect(code.includes('DynamoDB_20120810'), 'DynamoDB client in the bundle').toBe(true);
+    expect(code.includes('AWSEvents'), 'EventBridge client in the bundle').toBe(true);
   });
 });

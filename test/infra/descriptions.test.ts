@@ -9,6 +9,8 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
 import { stageConfig } from '../../infra/config.js';
 import { buildDangjian } from '../../infra/dangjian.js';
+import { accounts } from '../../infra/functions/accounts.js';
+import { partnerAccounts } from '../../infra/functions/partner-accounts.js';
 import { acknowledge } from '../../infra/nag.js';
 import type { ServiceDescription, SubscriptionSpec } from '../../shared/service.js';
 import { notesService } from '../notes/service.js';
@@ -21,8 +23,13 @@ const countNotes = notesService.subscriptions[0] as SubscriptionSpec;
 
 const describedAs = (description: ServiceDescription) => ({ ...notesEntry, description });
 
+/** Without talent, `accounts` (which reads talent's people) cannot be built: partner-accounts only. */
 const build = (...descriptions: ServiceDescription[]) =>
-  buildDangjian(newApp(), { stage: 'dev', services: descriptions.map(describedAs) });
+  buildDangjian(newApp(), {
+    stage: 'dev',
+    services: descriptions.map(describedAs),
+    platformFunctions: [partnerAccounts],
+  });
 
 const withSubscriptions = (
   name: string,
@@ -64,6 +71,13 @@ describe('service descriptions at synth', () => {
   it('refuses a service listed twice or named like a platform stack', () => {
     expect(() => build(notesService, notesService)).toThrow(/listed twice/);
     expect(() => build({ ...notesService, name: 'api' })).toThrow(/taken by a platform stack/);
+    expect(() => build({ ...notesService, name: 'accounts' })).toThrow(/taken by a platform stack/);
+  });
+
+  it('stops synth when a platform function reads people and no talent service is listed', () => {
+    expect(() =>
+      buildDangjian(newApp(), { stage: 'dev', services: [notesEntry], platformFunctions: [accounts] }),
+    ).toThrow(/accounts reads talent's people, but no talent service is listed/);
   });
 
   it(
@@ -154,7 +168,11 @@ describe('service descriptions at synth', () => {
     'runs cdk-nag on every synth: an unacknowledged finding stops it',
     () => {
       const app = newApp();
-      const { services } = buildDangjian(app, { stage: 'dev', services: [notesEntry] });
+      const { services } = buildDangjian(app, {
+        stage: 'dev',
+        services: [notesEntry],
+        platformFunctions: [partnerAccounts],
+      });
       new Queue(services[0] as Stack, 'Unencrypted', { enforceSSL: false });
       expect(() => app.synth()).toThrow(/AwsSolutions-SQS/);
     },

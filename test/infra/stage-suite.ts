@@ -2,16 +2,27 @@
  * What every stage must satisfy, asserted on its synthesized templates. Each stage's test
  * file calls this once, so the stage is synthesized once and the files run in parallel.
  */
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Stage, type StageConfig, stageConfig } from '../../infra/config.js';
 import { isS3Pattern, type ServiceStack, throttleClass } from '../../infra/constructs/service-stack.js';
+import { projectRoot } from '../../infra/dangjian.js';
+import { accounts } from '../../infra/functions/accounts.js';
+import { platformFunctions } from '../../infra/functions/index.js';
+import { partnerAccounts } from '../../infra/functions/partner-accounts.js';
+import { patternOf } from '../../infra/functions/platform-function.js';
+import { identity, poolName, webClientName } from '../../infra/identity.js';
+import type { AccountsStack, PlatformFunctionDeployment } from '../../infra/platform/accounts-stack.js';
 import { PartnerApproved } from '../../services/community/events.js';
+import { personFacts, keys as talentKeys } from '../../services/talent/store.js';
 import { patternFor } from '../../shared/events/contract.js';
 import { outboxStreamFilter } from '../../shared/events/outbox.js';
-import { type Resource, resourcesOf, type SynthesizedStage, synthStage } from './support.js';
+import { importOf, type Resource, resourcesOf, type SynthesizedStage, synthStage } from './support.js';
 
 type Statement = { Action: string | string[]; Effect: string; Resource: unknown };
 
@@ -58,8 +69,11 @@ const SYNTH_TIMEOUT_MS = 180_000;
 
 const STREAM_READ = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'];
 
-/** Functions of the platform stack itself: partner-accounts. */
-const PLATFORM_FUNCTIONS = 1;
+/** The platform's own functions (infra/functions/index.ts), all in the accounts stack. */
+const PLATFORM_FUNCTIONS = platformFunctions.length;
+
+/** What every platform function's entry reads besides what its grants call for. */
+const BASE_ENV = ['NODE_OPTIONS', 'POWERTOOLS_LOG_LEVEL', 'STAGE'];
 
 export const stageSuite = (stage: Stage): void => {
   describe(`stage ${stage}`, () => {
@@ -67,6 +81,22 @@ export const stageSuite = (stage: Stage): void => {
     let config: StageConfig;
     let services: ServiceStack[];
     const t = (stack: Stack) => s.template(stack);
+    const logicalId = (stack: Stack, construct: { node: { defaultChild?: unknown } }) =>
+      stack.getLogicalId((construct.node.defaultChild ?? construct) as never);
+    const resourceOf = (stack: Stack, construct: { node: { defaultChild?: unknown } }) =>
+      t(stack).toJSON().Resources[logicalId(stack, construct)] as Resource;
+    const roleOf = (stack: Stack, d: PlatformFunctionDeployment) =>
+      logicalId(stack, d.fn.role as unknown as { node: { defaultChild?: unknown } });
+    const envOf = (stack: AccountsStack, name: string) =>
+      resourceOf(stack, stack.deployment(name).fn).Properties?.Environment.Variables as Record<
+        string,
+        unknown
+      >;
+    const serviceNamed = (name: string) => {
+      const found = services.find((svc) => svc.description.name === name);
+      if (!found) throw new Error(`no ${name} stack`);
+      return found;
+    };
 
     beforeAll(() => {
       config = stageConfig(stage);
@@ -78,16 +108,24 @@ export const stageSuite = (stage: Stage): void => {
       expect(s.stacks.map((stack) => stack.stackName)).toEqual([
         `${stage}-dangjian-platform`,
         ...services.map((svc) => `${stage}-dangjian-${svc.description.name}`),
+        `${stage}-dangjian-accounts`,
         `${stage}-dangjian-api`,
       ]);
       expect(services.map((svc) => svc.description.name)).toContain('notes');
     });
 
-    it('deploys the platform first and the API stage last, after every route exists', () => {
+    it('deploys the platform first, the accounts after the services, and the API stage last', () => {
       const names = (stack: Stack) => stack.dependencies.map((d) => d.stackName).sort();
       for (const svc of services) expect(names(svc)).toEqual([`${stage}-dangjian-platform`]);
-      expect(names(s.dangjian.api)).toEqual(
+      expect(names(s.dangjian.accounts)).toEqual(
         [`${stage}-dangjian-platform`, ...services.map((svc) => svc.stackName)].sort(),
+      );
+      expect(names(s.dangjian.api)).toEqual(
+        [
+          `${stage}-dangjian-platform`,
+          ...services.map((svc) => svc.stackName),
+          `${stage}-dangjian-accounts`,
+        ].sort(),
       );
     });
 
@@ -104,7 +142,7 @@ export const stageSuite = (stage: Stage): void => {
         }
       }
       // A router and a relay per service, one consumer per subscription, and the platform's
-      // partner-accounts function: nothing more.
+      // own functions: nothing more.
       const expected = services.reduce((n, svc) => n + 2 + svc.description.subscriptions.length, 0);
       expect(count).toBe(expected + PLATFORM_FUNCTIONS);
     });
@@ -334,7 +372,7 @@ export const stageSuite = (stage: Stage): void => {
       const functions = services.reduce((n, svc) => n + 2 + svc.description.subscriptions.length, 0);
       expect(count).toBe(functions + PLATFORM_FUNCTIONS + 1);
       // Every function writes to its own group.
-      for (const stack of [s.dangjian.platform, ...services]) {
+      for (const stack of [s.dangjian.platform, ...services, s.dangjian.accounts]) {
         for (const [id, fn] of resourcesOf(t(stack), 'AWS::Lambda::Function')) {
           expect(fn.Properties?.LoggingConfig?.LogGroup?.Ref, id).toBeDefined();
         }
@@ -392,28 +430,75 @@ export const stageSuite = (stage: Stage): void => {
 
     it('builds the user pool for the roles of DESIGN.md: strong passwords, optional MFA, admin-set scope', () => {
       const platform = t(s.dangjian.platform);
+      const { passwordPolicy } = identity;
       platform.hasResourceProperties('AWS::Cognito::UserPool', {
+        UserPoolName: poolName(stage),
         AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
         MfaConfiguration: 'OPTIONAL',
         Policies: {
-          PasswordPolicy: Match.objectLike({
-            MinimumLength: 12,
-            RequireLowercase: true,
-            RequireUppercase: true,
-            RequireNumbers: true,
-            RequireSymbols: true,
-          }),
+          PasswordPolicy: {
+            MinimumLength: passwordPolicy.minLength,
+            RequireLowercase: passwordPolicy.requireLowercase,
+            RequireUppercase: passwordPolicy.requireUppercase,
+            RequireNumbers: passwordPolicy.requireDigits,
+            RequireSymbols: passwordPolicy.requireSymbols,
+            TemporaryPasswordValidityDays: passwordPolicy.temporaryPasswordValidityDays,
+          },
         },
-        Schema: Match.arrayWith([
-          Match.objectLike({ Name: 'branchId', AttributeDataType: 'String' }),
-          Match.objectLike({ Name: 'orgId', AttributeDataType: 'String' }),
-        ]),
       });
-      const clients = resourcesOf(platform, 'AWS::Cognito::UserPoolClient');
+      const groups = resourcesOf(platform, 'AWS::Cognito::UserPoolGroup').map(
+        ([, g]) => g.Properties?.GroupName,
+      );
+      expect(groups.sort()).toEqual([...identity.groups].sort());
+    });
+
+    it('names accounts by a stable id with the e-mail as alias, and keeps custom:personId immutable', () => {
+      const pools = resourcesOf(t(s.dangjian.platform), 'AWS::Cognito::UserPool');
+      expect(pools).toHaveLength(1);
+      const pool = pools[0]?.[1].Properties as Record<string, any>;
+      // Username = person or partner id; e-mail = alias (AliasAttributes, not UsernameAttributes).
+      expect(pool.AliasAttributes).toEqual(['email']);
+      expect(pool.UsernameAttributes).toBeUndefined();
+      expect(pool.UsernameConfiguration).toEqual({ CaseSensitive: false });
+      const custom = (pool.Schema as Record<string, any>[]).filter((a) => a.AttributeDataType === 'String');
+      expect(custom.map((a) => a.Name).sort()).toEqual(identity.customAttributes.map((a) => a.name).sort());
+      for (const attribute of identity.customAttributes) {
+        expect(
+          custom.find((a) => a.Name === attribute.name),
+          attribute.name,
+        ).toEqual({
+          Name: attribute.name,
+          AttributeDataType: 'String',
+          Mutable: attribute.mutable,
+          StringAttributeConstraints: { MinLength: '1', MaxLength: String(attribute.maxLength) },
+        });
+      }
+      // The account belongs to one person for ever: Cognito refuses to change it.
+      expect(custom.find((a) => a.Name === 'personId')?.Mutable).toBe(false);
+    });
+
+    it('lets no client write a custom attribute; the web client reads them and has the token lifetimes', () => {
+      const clients = resourcesOf(t(s.dangjian.platform), 'AWS::Cognito::UserPoolClient');
       expect(clients).toHaveLength(1);
-      const writable = clients[0]?.[1].Properties?.WriteAttributes as string[];
-      // A member must not move themselves to another branch, nor a partner to another organisation.
-      expect(writable.filter((a) => a.startsWith('custom:'))).toEqual([]);
+      const client = clients[0]?.[1].Properties as Record<string, any>;
+      expect(client.ClientName).toBe(webClientName(stage));
+      const custom = identity.customAttributes.map((a) => `custom:${a.name}`);
+      // A member must not move themselves to another branch or person, nor a partner to another organisation.
+      expect(client.WriteAttributes).toBeDefined();
+      expect((client.WriteAttributes as string[]).filter((a) => a.startsWith('custom:'))).toEqual([]);
+      expect(client.ReadAttributes).toEqual(expect.arrayContaining(custom));
+      const { tokenValidity } = identity;
+      expect({
+        id: client.IdTokenValidity,
+        access: client.AccessTokenValidity,
+        refresh: client.RefreshTokenValidity,
+        units: client.TokenValidityUnits,
+      }).toEqual({
+        id: tokenValidity.idTokenMinutes,
+        access: tokenValidity.accessTokenMinutes,
+        refresh: tokenValidity.refreshTokenDays * 24 * 60,
+        units: { IdToken: 'minutes', AccessToken: 'minutes', RefreshToken: 'minutes' },
+      });
     });
 
     it('configures CORS, the JWT authorizer on the user pool, and the alarm recipients', () => {
@@ -453,127 +538,230 @@ export const stageSuite = (stage: Stage): void => {
       const dashboard = JSON.stringify(resourcesOf(t(s.dangjian.api), 'AWS::CloudWatch::Dashboard'));
       for (const svc of s.dangjian.services)
         expect(dashboard).toContain(`${svc.description.name}: dead letters`);
-      expect(dashboard).toContain('partner accounts: errors and dead letters');
+      for (const fn of platformFunctions)
+        expect(dashboard).toContain(`platform ${fn.name}: errors and dead letters`);
     });
 
-    it('creates an approved partner’s Cognito user from PartnerApproved: rule, retries, dead letters, alarms', () => {
+    it('deploys every platform function from its description, and only those, in the accounts stack', () => {
+      const stack = s.dangjian.accounts;
+      expect(stack.deployments.map((d) => d.spec.name)).toEqual(platformFunctions.map((f) => f.name));
+      expect(stack.deployments.map((d) => d.spec.name)).toEqual(['partner-accounts', 'accounts']);
+      const ids = (type: string) =>
+        resourcesOf(t(stack), type)
+          .map(([id]) => id)
+          .sort();
+      expect(ids('AWS::Lambda::Function')).toEqual(
+        stack.deployments.map((d) => logicalId(stack, d.fn)).sort(),
+      );
+      expect(ids('AWS::Events::Rule')).toEqual(stack.deployments.map((d) => logicalId(stack, d.rule)).sort());
+      expect(ids('AWS::SQS::Queue')).toEqual(
+        stack.deployments.map((d) => logicalId(stack, d.deadLetters)).sort(),
+      );
+      // The platform stack runs no code of its own any more.
+      expect(resourcesOf(t(s.dangjian.platform), 'AWS::Lambda::Function')).toEqual([]);
+      expect(resourcesOf(t(s.dangjian.platform), 'AWS::IAM::Policy')).toEqual([]);
+    });
+
+    it('gives each platform function the handler, memory and exactly the environment its entry reads', () => {
+      const stack = s.dangjian.accounts;
       const platform = s.dangjian.platform;
-      const template = t(platform);
-      const id = (construct: { node: { defaultChild?: unknown } }) =>
-        platform.getLogicalId(construct.node.defaultChild as never);
-      const fnId = id(platform.partnerAccounts);
-      const dlqId = id(platform.partnerAccountsDeadLetters);
-      const poolId = id(platform.userPool);
+      const talent = serviceNamed('talent');
+      for (const d of stack.deployments) {
+        const fn = resourceOf(stack, d.fn).Properties as Record<string, any>;
+        expect(fn.Handler, d.spec.name).toBe('index.handler');
+        expect(fn.MemorySize, d.spec.name).toBe(config.lambda.memorySize);
+        const vars = fn.Environment.Variables as Record<string, unknown>;
+        const source = readFileSync(join(projectRoot, d.spec.entry), 'utf8');
+        const required = [...source.matchAll(/required\('([A-Z_]+)'\)/g)].map((m) => m[1] as string);
+        expect(required.length, d.spec.name).toBeGreaterThan(0);
+        expect(Object.keys(vars).sort(), d.spec.name).toEqual(
+          [...new Set([...BASE_ENV, ...required])].sort(),
+        );
+        expect(vars.STAGE).toBe(stage);
+        expect(vars.POWERTOOLS_LOG_LEVEL).toBe(config.logLevel);
+        expect(vars.USER_POOL_ID, d.spec.name).toEqual(importOf(t, platform, platform.userPool.userPoolId));
+        if ('TALENT_TABLE' in vars)
+          expect(vars.TALENT_TABLE).toEqual(importOf(t, talent, talent.table.tableName));
+        if ('BUS_NAME' in vars)
+          expect(vars.BUS_NAME).toEqual(importOf(t, platform, platform.bus.eventBusName));
+      }
+      expect(Object.keys(envOf(stack, 'partner-accounts')).sort()).toEqual(
+        [...BASE_ENV, 'USER_POOL_ID'].sort(),
+      );
+      expect(Object.keys(envOf(stack, 'accounts')).sort()).toEqual(
+        [...BASE_ENV, 'BUS_NAME', 'TALENT_TABLE', 'USER_POOL_ID'].sort(),
+      );
+    });
 
-      const functions = resourcesOf(template, 'AWS::Lambda::Function');
-      expect(functions.map(([fid]) => fid)).toEqual([fnId]);
-      const fn = functions[0]?.[1].Properties as Record<string, any>;
-      expect(fn.Runtime).toBe('nodejs22.x');
-      expect(fn.Architectures).toEqual(['arm64']);
-      expect(fn.Handler).toBe('index.handler');
-      expect(fn.MemorySize).toBe(config.lambda.memorySize);
-      expect(fn.Environment.Variables.USER_POOL_ID).toEqual({ Ref: poolId });
-      expect(fn.Environment.Variables.POWERTOOLS_LOG_LEVEL).toBe(config.logLevel);
-
-      // One rule, on the platform bus, with exactly community's PartnerApproved pattern.
-      const rules = resourcesOf(template, 'AWS::Events::Rule');
-      expect(rules).toHaveLength(1);
-      const rule = rules[0]?.[1].Properties as Record<string, any>;
-      expect(rule.EventPattern).toEqual({
-        source: ['dangjian.community'],
-        'detail-type': ['PartnerApproved'],
-      });
-      expect(rule.EventPattern).toEqual(patternFor(PartnerApproved));
-      expect(rule.EventBusName).toEqual({ Ref: id(platform.bus) });
-      expect(rule.Targets).toHaveLength(1);
-      const target = rule.Targets[0];
-      expect(target.Arn).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
-      expect(target.RetryPolicy).toEqual({
-        MaximumRetryAttempts: config.events.retryAttempts,
-        MaximumEventAgeInSeconds: config.events.maxEventAge.toSeconds(),
-      });
-      expect(target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } });
-      // Handler failures (e.g. an e-mail of another organisation) after Lambda's retries: same queue.
-      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-        FunctionName: { Ref: fnId },
-        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlqId, 'Arn'] } } },
-      });
-
-      // The dead-letter queue: the platform's only queue, encrypted, TLS only, alarmed.
-      const queues = resourcesOf(template, 'AWS::SQS::Queue');
-      expect(queues.map(([qid]) => qid)).toEqual([dlqId]);
-      expect(queues[0]?.[1].Properties?.SqsManagedSseEnabled).toBe(true);
-      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-        Queues: [{ Ref: dlqId }],
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-          ]),
-        },
-      });
-      const topic = { Ref: id(platform.alarmTopic) };
+    it('gives each platform rule its description’s pattern on the stage bus, retries, a dead-letter queue and alarms', () => {
+      const stack = s.dangjian.accounts;
+      const platform = s.dangjian.platform;
+      const template = t(stack);
+      const topic = importOf(t, platform, platform.alarmTopic.topicArn);
       const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties ?? {});
-      expect(alarms.map((a) => a.MetricName).sort()).toEqual([
-        'ApproximateNumberOfMessagesVisible',
-        'Errors',
-      ]);
-      for (const a of alarms) expect(a.AlarmActions).toEqual([topic]);
-      const depth = alarms.find((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible');
-      expect(depth?.Dimensions).toEqual([
-        { Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } },
-      ]);
-      expect(depth?.Threshold).toBe(1);
+      expect(alarms).toHaveLength(2 * stack.deployments.length);
+      for (const d of stack.deployments) {
+        const name = d.spec.name;
+        const fnId = logicalId(stack, d.fn);
+        const dlqId = logicalId(stack, d.deadLetters);
+        const rule = resourceOf(stack, d.rule).Properties as Record<string, any>;
+        expect(rule.EventPattern, name).toEqual(patternOf(d.spec));
+        expect(rule.EventBusName, name).toEqual(importOf(t, platform, platform.bus.eventBusName));
+        expect(rule.Targets, name).toHaveLength(1);
+        const target = rule.Targets[0];
+        expect(target.Arn, name).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
+        expect(target.RetryPolicy, name).toEqual({
+          MaximumRetryAttempts: config.events.retryAttempts,
+          MaximumEventAgeInSeconds: config.events.maxEventAge.toSeconds(),
+        });
+        expect(target.DeadLetterConfig, name).toEqual({ Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } });
+        // Handler failures after Lambda's own retries land in the same queue.
+        template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+          FunctionName: { Ref: fnId },
+          DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlqId, 'Arn'] } } },
+        });
+        const queue = resourceOf(stack, d.deadLetters).Properties as Record<string, any>;
+        expect(queue.SqsManagedSseEnabled, name).toBe(true);
+        template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+          Queues: [{ Ref: dlqId }],
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            ]),
+          },
+        });
+        const depth = alarms.filter(
+          (a) =>
+            a.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+            JSON.stringify(a.Dimensions) ===
+              JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }]),
+        );
+        expect(depth, `${name} dead-letter alarm`).toHaveLength(1);
+        expect(depth[0]?.Threshold).toBe(1);
+        const errors = alarms.filter(
+          (a) =>
+            a.MetricName === 'Errors' &&
+            JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: { Ref: fnId } }]),
+        );
+        expect(errors, `${name} error alarm`).toHaveLength(1);
+        for (const a of [...depth, ...errors]) expect(a.AlarmActions, name).toEqual([topic]);
+      }
+      // The patterns themselves: community's approval, and every talent event about a person.
+      expect(patternOf(partnerAccounts)).toEqual(patternFor(PartnerApproved));
+      expect(resourceOf(stack, stack.deployment('accounts').rule).Properties?.EventPattern).toEqual({
+        source: ['dangjian.talent'],
+        'detail-type': accounts.takes.map((c) => c.name),
+      });
     });
 
-    it('lets partner-accounts call only AdminCreateUser, AdminGetUser and AdminAddUserToGroup on its own pool', () => {
+    it('lets each platform function call exactly its description’s Cognito actions, on the stage’s pool only', () => {
+      const stack = s.dangjian.accounts;
       const platform = s.dangjian.platform;
-      const template = t(platform);
-      const id = (construct: { node: { defaultChild?: unknown } }) =>
-        platform.getLogicalId(construct.node.defaultChild as never);
-      const role = id(platform.partnerAccounts.role as never);
-      const poolArn = { 'Fn::GetAtt': [id(platform.userPool), 'Arn'] };
-      const statements = statementsOf(template);
-      // Only this role has a policy in the platform stack.
-      expect(new Set(statements.map((st) => st.role))).toEqual(new Set([role]));
-      const byService = new Map<string, Statement[]>();
-      for (const { statement } of statements) {
-        expect(statement.Effect).toBe('Allow');
-        const services = new Set(actionsOf(statement).map((a) => a.split(':')[0]));
-        expect(services.size, JSON.stringify(statement)).toBe(1);
-        const service = [...services][0] as string;
-        byService.set(service, [...(byService.get(service) ?? []), statement]);
+      const poolArn = importOf(t, platform, platform.userPool.userPoolArn);
+      const statements = statementsOf(t(stack));
+      for (const d of stack.deployments) {
+        const own = statements.filter((st) => st.role === roleOf(stack, d)).map((st) => st.statement);
+        const cognito = own.filter((st) => actionsOf(st).some((a) => a.startsWith('cognito-idp:')));
+        expect(cognito, d.spec.name).toHaveLength(1);
+        expect(actionsOf(cognito[0] as Statement).sort(), d.spec.name).toEqual(
+          [...new Set(d.spec.cognitoActions)].sort(),
+        );
+        expect(cognito[0]?.Resource, d.spec.name).toEqual(poolArn);
+        // Nothing else but its logs, its dead letters, and what the description reads and tells.
+        const allowed = new Set(['logs', 'sqs', 'cognito-idp']);
+        if (d.spec.readsPeople) allowed.add('dynamodb');
+        if (d.spec.tells?.length) allowed.add('events');
+        for (const st of own) {
+          expect(st.Effect).toBe('Allow');
+          for (const action of actionsOf(st))
+            expect(allowed.has(action.split(':')[0] as string), `${d.spec.name}: ${action}`).toBe(true);
+          if (actionsOf(st).some((a) => a.startsWith('logs:')))
+            expect(st.Resource).toEqual({ 'Fn::GetAtt': [logicalId(stack, d.fn.logGroup), 'Arn'] });
+          if (actionsOf(st).some((a) => a.startsWith('sqs:')))
+            expect(st.Resource).toEqual({ 'Fn::GetAtt': [logicalId(stack, d.deadLetters), 'Arn'] });
+        }
       }
-      expect([...byService.keys()].sort()).toEqual(['cognito-idp', 'logs', 'sqs']);
-      // Cognito: exactly the three calls, on this pool's ARN only.
-      const cognito = byService.get('cognito-idp') ?? [];
-      expect(cognito).toHaveLength(1);
-      expect(actionsOf(cognito[0] as Statement).sort()).toEqual([
-        'cognito-idp:AdminAddUserToGroup',
-        'cognito-idp:AdminCreateUser',
-        'cognito-idp:AdminGetUser',
-      ]);
-      expect(cognito[0]?.Resource).toEqual(poolArn);
-      // Logs to its own group; dead letters to its own queue.
-      for (const st of byService.get('logs') ?? []) {
-        expect(st.Resource).toEqual({
-          'Fn::GetAtt': [
-            platform.getLogicalId(platform.partnerAccounts.logGroup.node.defaultChild as never),
-            'Arn',
-          ],
-        });
-      }
-      for (const st of byService.get('sqs') ?? []) {
-        expect(st.Resource).toEqual({ 'Fn::GetAtt': [id(platform.partnerAccountsDeadLetters), 'Arn'] });
-        expect(actionsOf(st)).toContain('sqs:SendMessage');
-      }
-      // No service function may touch Cognito.
-      for (const svc of services) {
-        for (const { statement } of statementsOf(t(svc))) {
+      // An approved partner's account is made, never changed or disabled, by partner-accounts.
+      const partner = actionsOf(
+        statements.find(
+          (st) =>
+            st.role === roleOf(stack, stack.deployment('partner-accounts')) &&
+            actionsOf(st.statement).some((a) => a.startsWith('cognito-idp:')),
+        )?.statement as Statement,
+      );
+      expect(partner).not.toContain('cognito-idp:AdminDisableUser');
+      expect(partner).not.toContain('cognito-idp:AdminUpdateUserAttributes');
+      // No role anywhere else may touch Cognito.
+      for (const other of [s.dangjian.platform, ...services, s.dangjian.api]) {
+        for (const { statement } of statementsOf(t(other))) {
           expect(
             actionsOf(statement).some((a) => a.startsWith('cognito-idp:')),
-            svc.stackName,
+            other.stackName,
           ).toBe(false);
         }
+      }
+    });
+
+    it('lets accounts GetItem only person items of talent’s table, only the attributes it reads', () => {
+      const stack = s.dangjian.accounts;
+      const talent = serviceNamed('talent');
+      const statements = statementsOf(t(stack));
+      const dynamo = statements.filter((st) =>
+        actionsOf(st.statement).some((a) => a.startsWith('dynamodb:')),
+      );
+      const readers = stack.deployments.filter((d) => d.spec.readsPeople);
+      expect(readers.map((d) => d.spec.name)).toEqual(['accounts']);
+      expect(dynamo.map((st) => st.role)).toEqual(readers.map((d) => roleOf(stack, d)));
+      const statement = dynamo[0]?.statement as Statement & { Condition?: Record<string, any> };
+      expect(actionsOf(statement)).toEqual(['dynamodb:GetItem']);
+      expect(statement.Resource).toEqual(importOf(t, talent, talent.table.tableArn));
+      const { partitionKey, sortKey } = talent.description.table;
+      expect(Object.keys(statement.Condition ?? {}).sort()).toEqual([
+        'ForAllValues:StringEquals',
+        'ForAllValues:StringLike',
+        'StringEqualsIfExists',
+      ]);
+      expect(statement.Condition?.['ForAllValues:StringLike']).toEqual({
+        'dynamodb:LeadingKeys': ['PERSON#*'],
+      });
+      expect(talentKeys.person('p-1')).toEqual({
+        [partitionKey.name]: 'PERSON#p-1',
+        [sortKey.name]: 'PERSON',
+      });
+      expect(Object.keys(statement.Condition?.['ForAllValues:StringEquals'] ?? {})).toEqual([
+        'dynamodb:Attributes',
+      ]);
+      const attributes = statement.Condition?.['ForAllValues:StringEquals'][
+        'dynamodb:Attributes'
+      ] as string[];
+      expect([...attributes].sort()).toEqual(
+        [partitionKey.name, sortKey.name, ...(accounts.readsPeople ?? [])].sort(),
+      );
+      // What the grant allows is what the function reads: talent's projection of a person.
+      expect(accounts.readsPeople).toEqual(personFacts.attributes);
+      expect(statement.Condition?.StringEqualsIfExists).toEqual({ 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' });
+    });
+
+    it('lets accounts put events on the stage bus only, and partner-accounts none', () => {
+      const stack = s.dangjian.accounts;
+      const platform = s.dangjian.platform;
+      const statements = statementsOf(t(stack));
+      const events = statements.filter((st) => actionsOf(st.statement).some((a) => a.startsWith('events:')));
+      const tellers = stack.deployments.filter((d) => d.spec.tells?.length);
+      expect(tellers.map((d) => d.spec.name)).toEqual(['accounts']);
+      expect(events.map((st) => st.role)).toEqual(tellers.map((d) => roleOf(stack, d)));
+      for (const { statement } of events) {
+        expect(actionsOf(statement)).toEqual(['events:PutEvents']);
+        expect(statement.Resource).toEqual(importOf(t, platform, platform.bus.eventBusArn));
+      }
+    });
+
+    it('imports into the accounts stack only the platform’s pool, bus and topic and talent’s table', () => {
+      const imports =
+        JSON.stringify(t(s.dangjian.accounts).toJSON()).match(/"Fn::ImportValue":"[^"]+"/g) ?? [];
+      expect(imports.length).toBeGreaterThan(0);
+      for (const imported of imports) {
+        expect(imported).toMatch(new RegExp(`"${stage}-dangjian-(platform|talent):`));
       }
     });
 

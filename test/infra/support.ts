@@ -13,6 +13,7 @@ import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { ServiceEntry } from '../../infra/constructs/service-stack.js';
 import { buildDangjian, type Dangjian, projectRoot, serviceEntries } from '../../infra/dangjian.js';
+import type { PlatformFunction } from '../../infra/functions/platform-function.js';
 import { services } from '../../services/index.js';
 import { notesService } from '../notes/service.js';
 
@@ -44,11 +45,15 @@ export interface SynthesizedStage {
 export const synthStage = (
   stage: string,
   entries: ServiceEntry[] = allEntries(),
-  options: { bundle?: boolean; outdir?: string } = {},
+  options: { bundle?: boolean; outdir?: string; platformFunctions?: readonly PlatformFunction<never>[] } = {},
 ): SynthesizedStage => {
   const app = newApp(options);
-  const dangjian = buildDangjian(app, { stage, services: entries });
-  const stacks: Stack[] = [dangjian.platform, ...dangjian.services, dangjian.api];
+  const dangjian = buildDangjian(app, {
+    stage,
+    services: entries,
+    ...(options.platformFunctions ? { platformFunctions: options.platformFunctions } : {}),
+  });
+  const stacks: Stack[] = [dangjian.platform, ...dangjian.services, dangjian.accounts, dangjian.api];
   const templates = new Map<Stack, Template>();
   for (const stack of stacks) templates.set(stack, Template.fromStack(stack));
   return { app, dangjian, stacks, template: (stack) => templates.get(stack) as Template };
@@ -58,3 +63,18 @@ export type Resource = { Type: string; Properties?: Record<string, any>; [key: s
 
 export const resourcesOf = (template: Template, type: string): [string, Resource][] =>
   Object.entries(template.findResources(type)) as [string, Resource][];
+
+/**
+ * How a stack sees a value another stack exports: `{ "Fn::ImportValue": <export> }`, where
+ * the producer's output holds exactly `value` (e.g. talent's table ARN, the pool's ARN).
+ */
+export const importOf = (template: (stack: Stack) => Template, producer: Stack, value: string) => {
+  const local = JSON.stringify(producer.resolve(value));
+  const outputs = Object.values(template(producer).toJSON().Outputs ?? {}) as {
+    Value: unknown;
+    Export?: { Name: string };
+  }[];
+  const found = outputs.filter((o) => o.Export && JSON.stringify(o.Value) === local);
+  if (found.length !== 1) throw new Error(`${producer.stackName} exports ${local} ${found.length} times`);
+  return { 'Fn::ImportValue': found[0]?.Export?.Name as string };
+};

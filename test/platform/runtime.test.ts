@@ -5,10 +5,10 @@
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { createLocalIssuer } from '../../infra/local/auth.js';
 import { newId } from '../../shared/ids.js';
 import { NoteCreated } from '../notes/service.js';
-import { as, publish, request, runtime, settle, tableClient, tokenFor } from '../support/api.js';
+import { as, minter, publish, request, runtime, settle, tableClient, tokenFor } from '../support/api.js';
+import { createMinter } from '../support/tokens.js';
 
 const notesTable = () => runtime().tableNames.notes as string;
 
@@ -172,15 +172,20 @@ describe('bad input', () => {
 
 describe('tokens and roles', () => {
   it('refuses a missing, malformed, expired, foreign or wrong-audience token with 401', async () => {
-    const other = await createLocalIssuer({});
-    const issuer = await createLocalIssuer({ dataDir: runtime().dataDir });
-    const expired = await issuer.issueToken({
+    const expired = await (await minter()).mint({
       roles: ['member'],
       issuedAt: new Date(Date.now() - 3 * 3600_000),
       expiresInSeconds: 3600,
     });
-    const foreign = await other.issueToken({ roles: ['committee'] });
-    for (const token of [undefined, 'garbage', expired, foreign]) {
+    // The emulator's key, but another pool's issuer, or another client's audience.
+    const { issuer, clientId } = runtime().identity;
+    const foreign = await (await createMinter({ issuer: `${issuer}x`, audience: clientId })).mint({
+      roles: ['committee'],
+    });
+    const otherClient = await (await createMinter({ issuer, audience: 'another-client' })).mint({
+      roles: ['committee'],
+    });
+    for (const token of [undefined, 'garbage', expired, foreign, otherClient]) {
       const res = await request('GET', '/notes', undefined, { token: token ?? null });
       expect(res.status, String(token)).toBe(401);
     }

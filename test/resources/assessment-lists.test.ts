@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../shared/ids.js';
+import { asPeople } from '../activities/support.js';
 import { as } from '../support/api.js';
 import { expectStatus } from './support.js';
 
@@ -63,14 +64,19 @@ const ids = (items: Listing[]) => items.map((i) => i.assessmentId);
 const twoBranches = async () => {
   const a = newId();
   const b = newId();
+  // The members are people of the register: they take assessments.
+  const [memberA, memberB] = await asPeople(
+    { roles: ['member'], branchId: a },
+    { roles: ['member'], branchId: b },
+  );
   return {
     a,
     b,
     committee: await as({ roles: ['committee', 'member'] }),
     secretaryA: await as({ roles: ['secretary', 'member'], branchId: a }),
-    memberA: await as({ roles: ['member'], branchId: a }),
+    memberA,
     secretaryB: await as({ roles: ['secretary', 'member'], branchId: b }),
-    memberB: await as({ roles: ['member'], branchId: b }),
+    memberB,
   };
 };
 

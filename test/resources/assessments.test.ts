@@ -3,10 +3,11 @@
  * answers, grading on the server for each question kind, the time limit and the attempt
  * limit (also under concurrent starts), and results per person and branch.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../shared/ids.js';
-import { as, runtime, tableClient } from '../support/api.js';
+import { asPeople, asPerson } from '../activities/support.js';
+import { as, minter, request, runtime, tableClient } from '../support/api.js';
 import { expectStatus } from './support.js';
 
 const questions = [
@@ -58,7 +59,7 @@ describe('assessments', () => {
   it('never shows the answers, and serves an attempt with a deadline', async () => {
     const { branchId, assessmentId, created } = await setUp();
     expect(JSON.stringify(created)).not.toContain('answer');
-    const member = await as({ roles: ['member'], branchId });
+    const member = await asPerson({ roles: ['member'], branchId });
     const attempt = await start(member, assessmentId, '2026-11-26T09:00:00+08:00');
     expectStatus(attempt, 201);
     expect(attempt.body.deadline).toBe('2026-11-26T01:30:00.000Z');
@@ -82,7 +83,7 @@ describe('assessments', () => {
     ['answers of the wrong shape', { q1: [0], q2: 0, q3: 1, q4: true }, 0, false],
   ])('grades %s on the server', async (_name, answers, score, passed) => {
     const { branchId, assessmentId } = await setUp();
-    const member = await as({ roles: ['member'], branchId });
+    const member = await asPerson({ roles: ['member'], branchId });
     const attempt = await start(member, assessmentId, '2026-11-26T09:00:00+08:00');
     const graded = await submit(
       member,
@@ -97,7 +98,7 @@ describe('assessments', () => {
 
   it('refuses a late and a second submission with 409, and publishes AssessmentGraded once', async () => {
     const { branchId, assessmentId } = await setUp();
-    const member = await as({ roles: ['member'], branchId });
+    const member = await asPerson({ roles: ['member'], branchId });
     const late = await start(member, assessmentId, '2026-11-26T09:00:00+08:00');
     const tooLate = await submit(
       member,
@@ -117,7 +118,7 @@ describe('assessments', () => {
     expect(second.body.error.code).toBe('attempt-already-submitted');
 
     // Someone else cannot submit my attempt; an unknown question is a 400.
-    const other = await as({ roles: ['member'], branchId });
+    const other = await asPerson({ roles: ['member'], branchId });
     expectStatus(await submit(other, assessmentId, id, allRight, '2026-11-26T10:20:00+08:00'), 404);
     const third = await start(other, assessmentId, '2026-11-26T10:00:00+08:00');
     expectStatus(
@@ -139,7 +140,7 @@ describe('assessments', () => {
           assessmentId,
           attemptId: id,
           title: '党章党规知识考核',
-          personId: member.sub,
+          personId: member.personId,
           score: 100,
           passed: true,
           gradedAt: '2026-11-26T02:30:00.000Z',
@@ -161,7 +162,7 @@ describe('assessments', () => {
 
   it('refuses attempts beyond the limit with 422, even when started all at once', async () => {
     const { branchId, assessmentId } = await setUp({ maxAttempts: 3 });
-    const member = await as({ roles: ['member'], branchId });
+    const member = await asPerson({ roles: ['member'], branchId });
     const starts = await Promise.all(
       Array.from({ length: 8 }, () => start(member, assessmentId, '2026-11-26T09:00:00+08:00')),
     );
@@ -180,7 +181,7 @@ describe('assessments', () => {
     expect(started).toBe(3);
     // Another person has their own attempts.
     expectStatus(
-      await start(await as({ roles: ['member'], branchId }), assessmentId, '2026-11-26T09:05:00+08:00'),
+      await start(await asPerson({ roles: ['member'], branchId }), assessmentId, '2026-11-26T09:05:00+08:00'),
       201,
     );
   });
@@ -204,15 +205,17 @@ describe('assessments', () => {
       const a = await start(who, assessmentId, now);
       expectStatus(await submit(who, assessmentId, a.body.attemptId, answers, later), 200);
     };
-    const a1 = await as({ roles: ['member'], branchId: branchA });
-    const a2 = await as({ roles: ['member'], branchId: branchA });
-    const b1 = await as({ roles: ['member'], branchId: branchB });
+    const [a1, a2, b1] = await asPeople(
+      { roles: ['member'], branchId: branchA },
+      { roles: ['member'], branchId: branchA },
+      { roles: ['member'], branchId: branchB },
+    );
     await take(a1, { q1: 1 }); // 25
     await take(a1, allRight); // 100: the best counts
     await take(a2, { q1: 0, q3: true }); // 50
     await take(b1, allRight);
     // An attempt never submitted is not a result.
-    await start(await as({ roles: ['member'], branchId: branchB }), assessmentId, now);
+    await start(await asPerson({ roles: ['member'], branchId: branchB }), assessmentId, now);
 
     const all = await committee.get(`/resources/assessments/${assessmentId}/results`);
     expectStatus(all, 200);
@@ -226,8 +229,8 @@ describe('assessments', () => {
     const forA = await committee.get(`/resources/assessments/${assessmentId}/results?branchId=${branchA}`);
     expect(forA.body).toMatchObject({ branchId: branchA, graded: 2, passed: 1, passRate: 0.5 });
     expect(forA.body.people).toEqual([
-      { personId: a1.sub, branchId: branchA, bestScore: 100, passed: true, attempts: 2 },
-      { personId: a2.sub, branchId: branchA, bestScore: 50, passed: false, attempts: 1 },
+      { personId: a1.personId, branchId: branchA, bestScore: 100, passed: true, attempts: 2 },
+      { personId: a2.personId, branchId: branchA, bestScore: 50, passed: false, attempts: 1 },
     ]);
 
     // A secretary sees their own branch only.
@@ -265,7 +268,7 @@ describe('assessments', () => {
 
   it("keeps a branch's assessment to that branch", async () => {
     const { assessmentId } = await setUp();
-    const outsider = await as({ roles: ['member'], branchId: newId() });
+    const outsider = await asPerson({ roles: ['member'], branchId: newId() });
     expectStatus(await start(outsider, assessmentId, '2026-11-26T09:00:00+08:00'), 404);
   });
 
@@ -290,7 +293,96 @@ describe('assessments', () => {
     });
     expectStatus(res, 201);
     expect(res.body.audience).toEqual({ branchIds: [own] });
-    const elsewhere = await as({ roles: ['member'], branchId: other });
+    const elsewhere = await asPerson({ roles: ['member'], branchId: other });
     expectStatus(await start(elsewhere, res.body.assessmentId, '2026-11-26T09:00:00+08:00'), 404);
+  });
+});
+
+/** What the table holds of one person's attempts at an assessment: their counter and their attempts. */
+const attemptsOf = async (assessmentId: string, personId: string) => {
+  const table = runtime().tableNames.resources;
+  const counter = await tableClient().send(
+    new GetCommand({
+      TableName: table,
+      Key: { pk: `ASSESSMENT#${assessmentId}`, sk: `ATTEMPTS#${personId}` },
+    }),
+  );
+  const attempts = await tableClient().send(
+    new QueryCommand({
+      TableName: table,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :person)',
+      ExpressionAttributeValues: { ':pk': `ATTEMPTS#${assessmentId}`, ':person': `${personId}#` },
+    }),
+  );
+  return { counter: counter.Item?.started, attempts: attempts.Items?.length ?? 0 };
+};
+
+describe('attempts are a person of the register’s', () => {
+  const now = '2026-11-26T09:00:00+08:00';
+
+  it('refuses an account whose person the register does not hold (403 no-person), and writes nothing', async () => {
+    const { branchId, assessmentId } = await setUp();
+    const ghost = await as({ roles: ['member'], branchId });
+    const started = await start(ghost, assessmentId, now);
+    expectStatus(started, 403);
+    expect(started.body.error.code).toBe('no-person');
+    // Submitting is theirs too: refused before anyone's attempt is looked up.
+    const member = await asPerson({ roles: ['member'], branchId });
+    const theirs = await start(member, assessmentId, now);
+    const submitted = await submit(ghost, assessmentId, theirs.body.attemptId, allRight, now);
+    expectStatus(submitted, 403);
+    expect(submitted.body.error.code).toBe('no-person');
+    expect(await attemptsOf(assessmentId, ghost.personId)).toEqual({ counter: undefined, attempts: 0 });
+    expect((await ghost.get(`/resources/assessments/${assessmentId}`)).body).toMatchObject({
+      attemptsUsed: 0,
+    });
+  });
+
+  it('refuses an account linked to no person (403 no-person), whatever its account id', async () => {
+    const { branchId, assessmentId } = await setUp();
+    const person = await asPerson({ roles: ['member'], branchId });
+    // No `custom:personId`; its account id even equals a person's id.
+    const token = await (await minter()).mint({ roles: ['member'], branchId, sub: person.personId });
+    const res = await request('POST', `/resources/assessments/${assessmentId}/attempts`, undefined, {
+      token,
+      now,
+    });
+    expectStatus(res, 403);
+    expect(res.body.error.code).toBe('no-person');
+    expect(await attemptsOf(assessmentId, person.personId)).toEqual({ counter: undefined, attempts: 0 });
+    // The list and the read still serve it, with no attempts of anyone's.
+    const read = await request('GET', `/resources/assessments/${assessmentId}`, undefined, { token });
+    expectStatus(read, 200);
+    expect(read.body).toMatchObject({ attemptsUsed: 0, attemptsLeft: 2 });
+  });
+
+  it("starts and grades the attempt of the account's person, never of its account id", async () => {
+    const { branchId, assessmentId } = await setUp();
+    const [a, b] = await asPeople({ roles: ['member'], branchId }, { roles: ['member'], branchId });
+    // B's account, whose account id happens to be A's person id.
+    const token = await (await minter()).mint({
+      roles: ['member'],
+      branchId,
+      sub: a.personId,
+      personId: b.personId,
+    });
+    const path = `/resources/assessments/${assessmentId}/attempts`;
+    const started = await request('POST', path, undefined, { token, now });
+    expectStatus(started, 201);
+    const graded = await request(
+      'POST',
+      `${path}/${started.body.attemptId}/submit`,
+      { answers: allRight },
+      { token, now: '2026-11-26T09:10:00+08:00' },
+    );
+    expectStatus(graded, 200);
+    expect(await attemptsOf(assessmentId, b.personId)).toEqual({ counter: 1, attempts: 1 });
+    expect(await attemptsOf(assessmentId, a.personId)).toEqual({ counter: undefined, attempts: 0 });
+    // A's own account cannot submit it.
+    expectStatus(
+      await submit(a, assessmentId, started.body.attemptId, allRight, '2026-11-26T09:11:00+08:00'),
+      404,
+    );
   });
 });

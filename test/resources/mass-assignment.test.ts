@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../shared/ids.js';
+import { asPerson } from '../activities/support.js';
 import { as } from '../support/api.js';
 import { expectStatus } from './support.js';
 
@@ -36,7 +37,7 @@ const link = async (secretary: Client) => {
 describe('bodies carry no decided fields', () => {
   it('refuses ids, status, version and authorship on resources, progress and assignments', async () => {
     const branchId = newId();
-    const secretary = await as({ roles: ['secretary', 'member'], branchId });
+    const secretary = await asPerson({ roles: ['secretary', 'member'], branchId });
 
     const createdLink = await refusesEach(
       (body) => secretary.post('/resources', body),
@@ -80,7 +81,7 @@ describe('bodies carry no decided fields', () => {
   it('refuses ids, counters and authorship on assessments and submissions', async () => {
     const branchId = newId();
     const secretary = await as({ roles: ['secretary', 'member'], branchId });
-    const member = await as({ roles: ['member'], branchId });
+    const member = await asPerson({ roles: ['member'], branchId });
     const question = { kind: 'true-false', prompt: '党员应当按期交纳党费', answer: true };
 
     const assessment = await refusesEach(

@@ -7,7 +7,8 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { PersonRegistered } from '../../services/talent/events.js';
 import { newId } from '../../shared/ids.js';
-import { as, publish, runtime, settle, tableClient } from '../support/api.js';
+import { asPeople, asPerson } from '../activities/support.js';
+import { as, minter, publish, request, runtime, settle, tableClient } from '../support/api.js';
 import { expectStatus } from './support.js';
 
 const outbox = async (aggregate: string) => {
@@ -63,7 +64,7 @@ describe('study progress', () => {
   it('adds minutes up and publishes StudyCompleted once, at the first completion, with the total', async () => {
     const branchId = newId();
     const resourceId = await studyResource(branchId);
-    const member = await as({ roles: ['member'], branchId });
+    const member = await asPerson({ roles: ['member'], branchId });
     const now = '2026-11-26T10:00:00+08:00';
 
     const first = await member.post(`/resources/${resourceId}/progress`, { minutes: 30 }, { now });
@@ -86,13 +87,13 @@ describe('study progress', () => {
       completedAt: done.body.completedAt,
     });
 
-    expect(await outbox(`${member.sub}#${resourceId}`)).toEqual([
+    expect(await outbox(`${member.personId}#${resourceId}`)).toEqual([
       {
         detailType: 'StudyCompleted',
         data: {
           resourceId,
           title: '学习贯彻党的二十大精神',
-          personId: member.sub,
+          personId: member.personId,
           minutes: 50,
           completedAt: new Date(now).toISOString(),
         },
@@ -112,9 +113,8 @@ describe('study progress', () => {
   it('counts every minute of concurrent reports and still completes exactly once', async () => {
     const branchId = newId();
     const resourceId = await studyResource(branchId);
-    const member = await as({ roles: ['member'], branchId });
     // Once with a record already there (the version-like minutes guard), once without (creation guard).
-    const fresh = await as({ roles: ['member'], branchId });
+    const [member, fresh] = await asPeople({ roles: ['member'], branchId }, { roles: ['member'], branchId });
     expectStatus(await member.post(`/resources/${resourceId}/progress`, { minutes: 5 }), 200);
     for (const who of [member, fresh]) {
       const reports = await Promise.all(
@@ -130,19 +130,95 @@ describe('study progress', () => {
         ?.totalMinutes;
     expect(await total(member)).toBe(45);
     expect(await total(fresh)).toBe(40);
-    expect(await outbox(`${member.sub}#${resourceId}`)).toHaveLength(1);
-    expect(await outbox(`${fresh.sub}#${resourceId}`)).toHaveLength(1);
+    expect(await outbox(`${member.personId}#${resourceId}`)).toHaveLength(1);
+    expect(await outbox(`${fresh.personId}#${resourceId}`)).toHaveLength(1);
   });
 
   it('refuses more than 240 minutes, nothing at all, and a resource outside the audience', async () => {
     const branchId = newId();
     const resourceId = await studyResource(branchId);
-    const member = await as({ roles: ['member'], branchId });
-    const outsider = await as({ roles: ['member'], branchId: newId() });
+    const [member, outsider] = await asPeople(
+      { roles: ['member'], branchId },
+      { roles: ['member'], branchId: newId() },
+    );
     expectStatus(await member.post(`/resources/${resourceId}/progress`, { minutes: 241 }), 400);
     expectStatus(await member.post(`/resources/${resourceId}/progress`, { minutes: 0 }), 400);
     expectStatus(await outsider.post(`/resources/${resourceId}/progress`, { minutes: 10 }), 404);
     expect((await member.get('/resources/me/study')).body.items).toEqual([]);
+  });
+});
+
+/** A person's study records, straight from the table (empty: nothing was written for them). */
+const studyItems = async (personId: string) =>
+  (
+    await tableClient().send(
+      new QueryCommand({
+        TableName: runtime().tableNames.resources,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `STUDY#${personId}` },
+      }),
+    )
+  ).Items ?? [];
+
+describe('study is reported for a person of the register', () => {
+  it('refuses an account whose person the register does not hold (403 no-person), and writes nothing', async () => {
+    const branchId = newId();
+    const resourceId = await studyResource(branchId);
+    const ghost = await as({ roles: ['member'], branchId });
+    for (const res of [
+      await ghost.post(`/resources/${resourceId}/progress`, { minutes: 30, completed: true }),
+      await ghost.get('/resources/me/study'),
+    ]) {
+      expectStatus(res, 403);
+      expect(res.body.error.code).toBe('no-person');
+    }
+    expect(await studyItems(ghost.personId)).toEqual([]);
+    expect(await outbox(`${ghost.personId}#${resourceId}`)).toEqual([]);
+  });
+
+  it('refuses an account linked to no person (403 no-person), whatever its account id', async () => {
+    const branchId = newId();
+    const resourceId = await studyResource(branchId);
+    const person = await asPerson({ roles: ['member'], branchId });
+    // No `custom:personId`; its account id even equals a person's id.
+    const token = await (await minter()).mint({ roles: ['member'], branchId, sub: person.personId });
+    for (const res of [
+      await request('POST', `/resources/${resourceId}/progress`, { minutes: 30, completed: true }, { token }),
+      await request('GET', '/resources/me/study', undefined, { token }),
+    ]) {
+      expectStatus(res, 403);
+      expect(res.body.error.code).toBe('no-person');
+    }
+    expect(await studyItems(person.personId)).toEqual([]);
+  });
+
+  it("records study for the account's person, never for its account id", async () => {
+    const branchId = newId();
+    const resourceId = await studyResource(branchId);
+    const [a, b] = await asPeople({ roles: ['member'], branchId }, { roles: ['member'], branchId });
+    // B's account, whose account id happens to be A's person id.
+    const token = await (await minter()).mint({
+      roles: ['member'],
+      branchId,
+      sub: a.personId,
+      personId: b.personId,
+    });
+    const now = '2026-11-26T10:00:00+08:00';
+    expectStatus(
+      await request(
+        'POST',
+        `/resources/${resourceId}/progress`,
+        { minutes: 30, completed: true },
+        { token, now },
+      ),
+      200,
+    );
+    expect((await studyItems(b.personId)).map((i) => i.minutes)).toEqual([30]);
+    expect(await studyItems(a.personId)).toEqual([]);
+    expect((await outbox(`${b.personId}#${resourceId}`)).map((e) => e.data.personId)).toEqual([b.personId]);
+    const mine = await request('GET', '/resources/me/study?year=2026', undefined, { token });
+    expect(mine.body).toMatchObject({ minutes: 30 });
+    expect((await a.get('/resources/me/study?year=2026')).body).toMatchObject({ minutes: 0, items: [] });
   });
 });
 
@@ -168,7 +244,7 @@ describe('study assignments', () => {
     const { assignmentId } = assigned.body;
     expect((await outbox(assignmentId)).map((e) => e.detailType)).toEqual(['StudyAssigned']);
 
-    const liClient = await as({ roles: ['member'], branchId, sub: li });
+    const liClient = await as({ roles: ['member'], branchId, personId: li });
     expectStatus(
       await liClient.post(
         `/resources/${resourceId}/progress`,

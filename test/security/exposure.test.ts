@@ -150,7 +150,7 @@ describe('contact details stay where they belong', () => {
     expect(registered.status, registered.text).toBe(201);
     const personId = registered.body.personId as string;
     expect(registered.body.phone).toBe(maskPhone(pii.personPhone));
-    const person = await as({ roles: ['member'], sub: personId, branchId: branch.branchId });
+    const person = await as({ roles: ['member'], personId: personId, branchId: branch.branchId });
     const second = await secretary.post(
       '/talent/people',
       personBody({ name: '李四', phone: pii.secondPhone, email: pii.secondEmail }),

@@ -116,6 +116,7 @@ const legitimate: Record<string, readonly string[]> = {
   // A pipeline event may point at the meeting it happened in.
   'POST /talent/people/{personId}/pipeline-events': ['activityId'],
   'PATCH /talent/people/{personId}/records/{recordId}': ['version'],
+  'POST /talent/people/{personId}/departure': ['version'],
   'PATCH /resources/{resourceId}': ['version'],
   // What is assigned or assessed, and to whom.
   'POST /resources/assignments': ['resourceId', 'personIds', 'branchIds'],

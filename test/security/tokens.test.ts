@@ -7,14 +7,12 @@
  * service with our error shape; one whose groups name no role we know is an authenticated
  * caller who may do nothing: 403 on every route that needs a role.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
+import { generateKeyPair, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../infra/local/auth.js';
 import { services } from '../../services/index.js';
 import { newId } from '../../shared/ids.js';
 import { type Response, request, runtime, tokenFor } from '../support/api.js';
+import { emulatorKey } from '../support/tokens.js';
 
 const routes = services.flatMap((s) => s.routes);
 const guarded = routes.filter((r) => r.access !== 'public');
@@ -24,11 +22,10 @@ const publicReads = routes.filter((r) => r.access === 'public' && r.method === '
 const concrete = (path: string) => path.replace(/\{[^}]+\}/g, () => newId());
 
 let localKey: { key: Parameters<SignJWT['sign']>[0]; kid: string };
+let pool: { issuer: string; clientId: string };
 beforeAll(async () => {
-  const jwk = JSON.parse(
-    await readFile(join(runtime().dataDir, 'auth', 'private-key.jwk.json'), 'utf8'),
-  ) as JWK;
-  localKey = { key: await importJWK(jwk, 'RS256'), kid: jwk.kid as string };
+  localKey = await emulatorKey();
+  pool = runtime().identity;
 });
 
 interface Forge {
@@ -45,16 +42,15 @@ interface Forge {
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-/** A token signed like the local issuer's (its key unless told otherwise), with one thing changed. */
+/** An ID token signed like the local pool's (its key unless told otherwise), with one thing changed. */
 const forge = async (options: Forge = {}): Promise<string> => {
   const iat = options.issuedAt ?? nowSeconds();
   const claims: Record<string, unknown> = {
     sub: newId(),
     'cognito:groups': ['committee'],
-    token_use: 'access',
-    client_id: LOCAL_AUDIENCE,
-    iss: options.issuer ?? LOCAL_ISSUER,
-    aud: options.audience ?? LOCAL_AUDIENCE,
+    token_use: 'id',
+    iss: options.issuer ?? pool.issuer,
+    aud: options.audience ?? pool.clientId,
     iat,
     exp: options.expiresAt ?? iat + 3600,
     ...(options.notBefore !== undefined ? { nbf: options.notBefore } : {}),
@@ -73,8 +69,9 @@ const unsigned = () => {
   const payload = {
     sub: newId(),
     'cognito:groups': ['committee'],
-    iss: LOCAL_ISSUER,
-    aud: LOCAL_AUDIENCE,
+    token_use: 'id',
+    iss: pool.issuer,
+    aud: pool.clientId,
     iat,
     exp: iat + 3600,
   };
@@ -169,8 +166,17 @@ describe('tokens the authorizer accepts but which name no caller', () => {
   it.each([
     ['no cognito:groups claim', { without: ['cognito:groups'] }],
     ['groups not in array form', { claims: { 'cognito:groups': 'committee' } }],
+    // API Gateway takes an access token (client_id instead of aud), but it names no account.
+    ['an access token', { without: ['aud'], claims: { token_use: 'access', client_id: '<client>' } }],
+    ['no token_use', { without: ['token_use'] }],
   ] as const)('%s → 401 from the service, in the error shape', async (what, options) => {
-    const token = await forge(options as Forge);
+    const claims = Object.fromEntries(
+      Object.entries((options as Forge).claims ?? {}).map(([k, v]) => [
+        k,
+        v === '<client>' ? pool.clientId : v,
+      ]),
+    );
+    const token = await forge({ ...(options as Forge), claims });
     for (const route of guarded.slice(0, 8)) {
       const res = await request(route.method, concrete(route.path), undefined, { token });
       expectErrorShape(res, 401, 'unauthenticated', `${what} on ${route.routeKey}`);

@@ -2,11 +2,11 @@
  * A small HTTP client for tests: real requests through the local gateway, with tokens from
  * the runtime's own local issuer. `settle()` waits for outboxes and the bus to go quiet.
  */
+import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
-import { createLocalIssuer } from '../../infra/local/auth.js';
 import { localNames } from '../../infra/local/tables.js';
 import type { Role } from '../../shared/auth.js';
 import { createEventBridgeClient } from '../../shared/aws/clients.js';
@@ -15,10 +15,12 @@ import { buildEnvelope } from '../../shared/events/outbox.js';
 import { newId } from '../../shared/ids.js';
 import { contractViolations } from './contract.js';
 import type { RuntimeInfo } from './runtime-info.js';
+import { createMinter, type Minter } from './tokens.js';
 
 export interface Identity {
   roles: Role[];
-  sub?: string;
+  /** The person the account belongs to; default a new id for every role but `partner`. */
+  personId?: string;
   branchId?: string;
   orgId?: string;
 }
@@ -39,27 +41,41 @@ export interface RequestOptions {
   raw?: string;
 }
 
-let issuerPromise: ReturnType<typeof createLocalIssuer> | undefined;
+let minterPromise: Promise<Minter> | undefined;
 let override: RuntimeInfo | undefined;
 /** Points every helper here at another runtime (one a test file started itself). */
 export const useRuntime = (info: RuntimeInfo | undefined): void => {
   override = info;
-  issuerPromise = undefined;
+  minterPromise = undefined;
 };
 export const runtime = (): RuntimeInfo => override ?? inject('runtime');
 
-const issuer = () => {
-  issuerPromise ??= createLocalIssuer({ dataDir: runtime().dataDir });
-  return issuerPromise;
+/** Mints for the runtime's own pool (see ./tokens.ts for why tests mint at all). */
+export const minter = (): Promise<Minter> => {
+  const { issuer, clientId } = runtime().identity;
+  minterPromise ??= createMinter({ issuer, audience: clientId });
+  return minterPromise;
 };
 
-export const tokenFor = async (identity: Identity): Promise<string> =>
-  (await issuer()).issueToken({
+/** A person's account unless the identity is a partner's alone. */
+const personOf = (identity: Identity): string | undefined =>
+  identity.personId ?? (identity.roles.every((role) => role === 'partner') ? undefined : newId());
+
+/** An ID token for the identity; the account id (`sub`) is never the person id, so code mistaking one for the other fails. */
+const signIn = async (identity: Identity) => {
+  const personId = personOf(identity);
+  const sub = randomUUID();
+  const token = await (await minter()).mint({
     roles: identity.roles,
-    sub: identity.sub ?? newId(),
+    sub,
+    ...(personId ? { personId } : {}),
     ...(identity.branchId ? { branchId: identity.branchId } : {}),
     ...(identity.orgId ? { orgId: identity.orgId } : {}),
   });
+  return { sub, personId, token };
+};
+
+export const tokenFor = async (identity: Identity): Promise<string> => (await signIn(identity)).token;
 
 export const request = async <T = any>(
   method: string,
@@ -94,16 +110,18 @@ export const request = async <T = any>(
 
 /** A signed-in caller: `const alice = await as({ roles: ['member'] }); await alice.get('/x')`. */
 export const as = async (identity: Identity) => {
-  const sub = identity.sub ?? newId();
-  const token = await tokenFor({ ...identity, sub });
+  const { sub, personId, token } = await signIn(identity);
   const call =
     (method: string) =>
     <T = any>(path: string, body?: unknown, options: RequestOptions = {}) =>
       request<T>(method, path, body, { token, ...options });
   return {
+    /** The account id (the token's `sub`). */
     sub,
+    /** The person the account belongs to; undefined for a partner's account. */
+    personId: personId as string,
     token,
-    identity: { ...identity, sub },
+    identity: { ...identity, ...(personId ? { personId } : {}) },
     get: <T = any>(path: string, options: RequestOptions = {}) =>
       request<T>('GET', path, undefined, { token, ...options }),
     post: call('POST'),

@@ -16,7 +16,7 @@ export interface HttpEventInput {
   query?: Record<string, string>;
   body?: unknown;
   /** The caller; none for a public route. Groups become the claim as the authorizer passes it. */
-  caller?: { sub: string; groups: readonly string[]; branchId?: string; orgId?: string };
+  caller?: { sub: string; personId?: string; groups: readonly string[]; branchId?: string; orgId?: string };
   /** The time API Gateway received the request. */
   now: Date | string;
   requestId?: string;
@@ -34,7 +34,9 @@ export const httpEvent = ({
   const rawQueryString = new URLSearchParams(query ?? {}).toString();
   const claims = caller && {
     sub: caller.sub,
+    token_use: 'id',
     'cognito:groups': `[${caller.groups.join(' ')}]`,
+    ...(caller.personId ? { 'custom:personId': caller.personId } : {}),
     ...(caller.branchId ? { 'custom:branchId': caller.branchId } : {}),
     ...(caller.orgId ? { 'custom:orgId': caller.orgId } : {}),
   };

@@ -28,6 +28,7 @@ export const infoOf = (runtime: Runtime): RuntimeInfo => ({
   busEndpoint: runtime.busEndpoint,
   tableNames: runtime.tableNames,
   bucketNames: runtime.bucketNames,
+  identity: runtime.identity,
 });
 
 /** A service context on a runtime's DynamoDB Local, for tests of shared store and consumer code. */

@@ -19,6 +19,7 @@ type Client = Awaited<ReturnType<typeof as>>;
 interface Entry {
   auditId: string;
   actor: string;
+  accountId: string;
   actorRoles: string[];
   action: string;
   personId?: string;
@@ -54,7 +55,7 @@ describe('the audit log', () => {
     const { admin, branchId, secretary } = await setUp();
     const person = await register(secretary, { branchId, phone: '13912345678' }, minute(0));
     const path = `/talent/people/${person.personId}`;
-    const self = await as({ roles: ['member'], branchId, sub: person.personId });
+    const self = await as({ roles: ['member'], branchId, personId: person.personId });
     const calls: [string, () => Promise<{ status: number; headers: Headers }>][] = [
       ['person.read', () => secretary.get(path, { now: minute(1) })],
       ['person.update', () => secretary.patch(path, { version: 1, title: '主管药师' }, { now: minute(2) })],
@@ -113,8 +114,13 @@ describe('the audit log', () => {
       expect(entry.at).toBe(minute(i + 1));
       expect(entry.personId).toBe(person.personId);
     });
-    expect(items[0]).toMatchObject({ actor: person.personId, actorRoles: ['member'] });
-    expect(items.at(-1)).toMatchObject({ actor: secretary.sub, actorRoles: ['secretary', 'member'] });
+    // Who acted is the person; the account they signed in with is kept beside it.
+    expect(items[0]).toMatchObject({ actor: person.personId, accountId: self.sub, actorRoles: ['member'] });
+    expect(items.at(-1)).toMatchObject({
+      actor: secretary.personId,
+      accountId: secretary.sub,
+      actorRoles: ['secretary', 'member'],
+    });
     // The log holds who and what, never the record itself.
     expect(JSON.stringify(items)).not.toContain('13912345678');
   });
@@ -150,7 +156,10 @@ describe('the audit log', () => {
       await secretary.get(`/talent/people?status=masses&q=张`, { now: minute(2) }),
       await secretary.get(`/talent/people/${b.personId}`, { now: minute(3) }),
     ];
-    const all = await byActor(admin, secretary.sub);
+    const all = await byActor(admin, secretary.personId);
+    // Listed by the person who acted, never by the account id.
+    expect((await byActor(admin, secretary.sub)).items).toEqual([]);
+    expect(new Set(all.items.map((e) => e.accountId))).toEqual(new Set([secretary.sub]));
     expect(all.items.map((e) => [e.action, e.personId])).toEqual([
       ['person.read', b.personId],
       ['people.list', undefined],
@@ -161,9 +170,9 @@ describe('the audit log', () => {
     );
     // One entry per list request, naming the query's scope (the secretary's own branch).
     expect(all.items[1]?.scope).toEqual({ list: 'people', branchId, status: 'masses', q: '张' });
-    const first = await byActor(admin, secretary.sub, 'limit=2');
+    const first = await byActor(admin, secretary.personId, 'limit=2');
     expect(first.items).toEqual(all.items.slice(0, 2));
-    const second = await byActor(admin, secretary.sub, `limit=2&cursor=${first.nextCursor}`);
+    const second = await byActor(admin, secretary.personId, `limit=2&cursor=${first.nextCursor}`);
     expect(second.items).toEqual(all.items.slice(2));
     // A cursor of one caller's log does not page through another's.
     expect((await admin.get(`/talent/audit/actors/${newId()}?cursor=${first.nextCursor}`)).status).toBe(400);
@@ -172,11 +181,11 @@ describe('the audit log', () => {
   it('is read by the committee only, and no route edits or deletes an entry', async () => {
     const { admin, branchId, secretary } = await setUp();
     const person = await register(admin, { branchId });
-    const self = await as({ roles: ['member'], branchId, sub: person.personId });
+    const self = await as({ roles: ['member'], branchId, personId: person.personId });
     const partner = await as({ roles: ['partner'], orgId: newId() });
     for (const caller of [secretary, self, partner]) {
       expect((await caller.get(`/talent/audit/people/${person.personId}`)).status).toBe(403);
-      expect((await caller.get(`/talent/audit/actors/${caller.sub}`)).status).toBe(403);
+      expect((await caller.get(`/talent/audit/actors/${caller.personId}`)).status).toBe(403);
     }
     const [entry] = (await byPerson(admin, person.personId)).items;
     expect(entry?.action).toBe('person.register');
@@ -208,7 +217,7 @@ describe('the audit log', () => {
       effectiveOn: '2024-03-01',
     });
     expect(refused.status).toBe(422);
-    const { items } = await byActor(admin, secretary.sub);
+    const { items } = await byActor(admin, secretary.personId);
     expect(items.map((e) => e.action)).toEqual(['person.update']);
     const stalesId = stale.headers.get('x-request-id');
     expect((await byPerson(admin, person.personId)).items.some((e) => e.requestId === stalesId)).toBe(false);
@@ -222,7 +231,7 @@ describe('a refused read', () => {
     const forged = 'cursor=%2CHNna%5Bgyu%29';
     expect((await secretary.get(`/talent/people?branchId=${branchId}&${forged}`)).status).toBe(400);
     expect((await secretary.get(`/talent/people/${person.personId}/timeline?${forged}`)).status).toBe(400);
-    expect((await byActor(admin, secretary.sub)).items).toEqual([]);
+    expect((await byActor(admin, secretary.personId)).items).toEqual([]);
   });
 });
 
@@ -244,7 +253,7 @@ describe('a read whose audit entry cannot be written', () => {
     const event = httpEvent({
       method: 'GET',
       path: `/talent/people/${person.personId}`,
-      caller: { sub: admin.sub, groups: ['committee'] },
+      caller: { sub: admin.sub, personId: admin.personId, groups: ['committee'] },
       now: TODAY,
       requestId: 'audit-fail-closed',
     });

@@ -13,7 +13,7 @@ describe('correcting a branch', () => {
     const admin = await committee();
     const branch = await newBranch(admin);
     expect(branch).toMatchObject({ version: 1 });
-    const secretaryId = newId();
+    const { personId: secretaryId } = await register(admin, { branchId: branch.branchId });
     const renamed = await admin.patch(`/talent/branches/${branch.branchId}`, {
       version: 1,
       name: '第二党支部',
@@ -23,6 +23,8 @@ describe('correcting a branch', () => {
     expect(renamed.body).toMatchObject({ name: '第二党支部', secretaryId, version: 2 });
     expect(renamed.body.partyGroups).toEqual(branch.partyGroups);
     expect((await admin.get(`/talent/branches/${branch.branchId}`)).body).toEqual(renamed.body);
+    // The person named holds the role, which their account follows.
+    expect((await admin.get(`/talent/people/${secretaryId}`)).body.roles).toEqual(['secretary', 'member']);
 
     const cleared = await admin.patch(`/talent/branches/${branch.branchId}`, {
       version: 2,
@@ -32,6 +34,24 @@ describe('correcting a branch', () => {
     expect(cleared.body.version).toBe(3);
     expect(cleared.body).not.toHaveProperty('secretaryId');
     expect((await admin.get(`/talent/branches/${branch.branchId}`)).body).not.toHaveProperty('secretaryId');
+    expect((await admin.get(`/talent/people/${secretaryId}`)).body.roles).toEqual(['member']);
+  });
+
+  it('leaves the branch without a secretary when its secretary moves to another branch', async () => {
+    const admin = await committee();
+    const branch = await newBranch(admin);
+    const other = await newBranch(admin);
+    const secretary = await register(admin, { branchId: branch.branchId });
+    await admin.patch(`/talent/branches/${branch.branchId}`, { version: 1, secretaryId: secretary.personId });
+    const moved = await admin.patch(`/talent/people/${secretary.personId}`, {
+      version: secretary.version + 1,
+      branchId: other.branchId,
+    });
+    expect(moved.status, moved.text).toBe(200);
+    expect(moved.body.roles).toEqual(['member']);
+    const after = (await admin.get(`/talent/branches/${branch.branchId}`)).body;
+    expect(after).not.toHaveProperty('secretaryId');
+    expect(after.version).toBe(3);
   });
 
   it('adds a party group with a new id and renames one that keeps its id', async () => {

@@ -226,7 +226,7 @@ describe('records', () => {
     ).toBe(404);
     expect(
       (
-        await post(await as({ roles: ['member'], branchId, sub: p }), {
+        await post(await as({ roles: ['member'], branchId, personId: p }), {
           kind: 'reward',
           date: '2026-01-15',
           title: 'x',
@@ -240,7 +240,7 @@ describe('records', () => {
       ['record', 'evaluation', '2026-02-01', 'qualified'],
       ['record', 'performance', '2026-01-15', 'competent'],
     ]);
-    const me = await (await as({ roles: ['member'], branchId, sub: p })).get('/talent/me');
+    const me = await (await as({ roles: ['member'], branchId, personId: p })).get('/talent/me');
     expect(me.body.records).toHaveLength(3);
   });
 });
@@ -275,7 +275,7 @@ describe('talent pools', () => {
 
     expect((await secretaryA.delete(`/talent/pools/reserve-cadre/members/${inA}`)).status).toBe(204);
     expect(ids(await admin.get('/talent/pools/reserve-cadre?limit=100'))).not.toContain(inA);
-    const me = await (await as({ roles: ['member'], branchId: b.branchId, sub: inB })).get('/talent/me');
+    const me = await (await as({ roles: ['member'], branchId: b.branchId, personId: inB })).get('/talent/me');
     expect(me.body.pools).toEqual(['reserve-cadre']);
   });
 });

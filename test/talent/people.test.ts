@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../shared/ids.js';
-import { as } from '../support/api.js';
-import { committee, newBranch, outbox, personBody, register, TODAY } from './support.js';
+import { as, minter, request } from '../support/api.js';
+import { type Client, committee, newBranch, outbox, personBody, register, TODAY } from './support.js';
 
 describe('branches', () => {
   it('the committee creates a branch with party groups; anyone signed in reads it', async () => {
@@ -297,7 +297,7 @@ describe('who sees a person', () => {
       committee: admin,
       ownSecretary: await as({ roles: ['secretary', 'member'], branchId }),
       otherSecretary: await as({ roles: ['secretary', 'member'], branchId: other.branchId }),
-      self: await as({ roles: ['member'], branchId, sub: person.personId }),
+      self: await as({ roles: ['member'], branchId, personId: person.personId }),
       otherMember: await as({ roles: ['member'], branchId }),
       partner: await as({ roles: ['partner'], orgId: 'ORG1' }),
     };
@@ -324,7 +324,7 @@ describe('who sees a person', () => {
     expect((await callers.ownSecretary.patch(path, { version: 1, title: 'x' })).status).toBe(200);
   });
 
-  it("GET /talent/me returns the caller's own profile, 404 when not registered", async () => {
+  it("GET /talent/me returns the caller's own profile, 403 no-person when not registered", async () => {
     const admin = await committee();
     const { branchId } = await newBranch(admin);
     const person = await register(admin, {
@@ -332,12 +332,63 @@ describe('who sees a person', () => {
       politicalStatus: 'activist',
       statusSince: '2025-01-01',
     });
-    const self = await as({ roles: ['member'], branchId, sub: person.personId });
+    const self = await as({ roles: ['member'], branchId, personId: person.personId });
     const me = await self.get('/talent/me');
     expect(me.status).toBe(200);
     expect(me.body.person.personId).toBe(person.personId);
     expect(me.body.stage).toEqual({ politicalStatus: 'activist', since: '2025-01-01' });
     expect(me.body.points).toEqual([]);
-    expect((await (await as({ roles: ['member'] })).get('/talent/me')).status).toBe(404);
+    const stranger = await (await as({ roles: ['member'] })).get('/talent/me');
+    expect(stranger.status).toBe(403);
+    expect(stranger.body.error.code).toBe('no-person');
+  });
+});
+
+/** A page of the audit log (the committee's), by person or by actor. */
+const auditOf = async (admin: Client, by: 'people' | 'actors', id: string) => {
+  const res = await admin.get(`/talent/audit/${by}/${id}?limit=100`);
+  expect(res.status).toBe(200);
+  return res.body.items as { action: string; actor: string; accountId: string; personId?: string }[];
+};
+
+describe('GET /talent/me is for a person of the register', () => {
+  it('refuses an account whose person the register does not hold (403 no-person), and records nothing', async () => {
+    const admin = await committee();
+    const ghost = await as({ roles: ['member'] });
+    const res = await ghost.get('/talent/me');
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('no-person');
+    expect(await auditOf(admin, 'people', ghost.personId)).toEqual([]);
+    expect(await auditOf(admin, 'actors', ghost.personId)).toEqual([]);
+  });
+
+  it('refuses an account linked to no person (403 no-person), whatever its account id', async () => {
+    const admin = await committee();
+    const { branchId } = await newBranch(admin);
+    const person = await register(admin, { branchId });
+    // No `custom:personId`; its account id even equals the person's id.
+    const token = await (await minter()).mint({ roles: ['member'], branchId, sub: person.personId });
+    const res = await request('GET', '/talent/me', undefined, { token });
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('no-person');
+    expect((await auditOf(admin, 'people', person.personId)).map((e) => e.action)).toEqual([
+      'person.register',
+    ]);
+  });
+
+  it("shows the account's person, never the person its account id names", async () => {
+    const admin = await committee();
+    const { branchId } = await newBranch(admin);
+    const a = await register(admin, { branchId, name: '甲' });
+    const b = await register(admin, { branchId, name: '乙' });
+    // B's account, whose account id happens to be A's person id.
+    const sub = a.personId;
+    const token = await (await minter()).mint({ roles: ['member'], branchId, sub, personId: b.personId });
+    const me = await request('GET', '/talent/me', undefined, { token });
+    expect(me.status).toBe(200);
+    expect(me.body.person).toMatchObject({ personId: b.personId, name: '乙' });
+    const [read] = await auditOf(admin, 'people', b.personId);
+    expect(read).toMatchObject({ action: 'profile.read', actor: b.personId, accountId: sub });
+    expect((await auditOf(admin, 'people', a.personId)).map((e) => e.action)).toEqual(['person.register']);
   });
 });

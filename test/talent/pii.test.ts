@@ -23,7 +23,7 @@ const setUp = async () => {
   const { branchId } = await newBranch(admin);
   const created = await register(admin, { branchId, phone: PHONE, email: EMAIL });
   const secretary = await as({ roles: ['secretary', 'member'], branchId });
-  const self = await as({ roles: ['member'], branchId, sub: created.personId });
+  const self = await as({ roles: ['member'], branchId, personId: created.personId });
   return { admin, branchId, created, personId: created.personId, secretary, self };
 };
 

@@ -351,7 +351,7 @@ describe('refusals through the gateway, each naming its rule', () => {
     const p = (await register(admin, { branchId, statusSince: '2020-01-01' })).personId;
     const other = await as({ roles: ['secretary'], branchId: otherBranchId });
     expect((await transition(p, { to: 'applicant', effectiveOn: '2024-01-01' }, other)).status).toBe(404);
-    const self = await as({ roles: ['member'], branchId, sub: p });
+    const self = await as({ roles: ['member'], branchId, personId: p });
     expect((await transition(p, { to: 'applicant', effectiveOn: '2024-01-01' }, self)).status).toBe(403);
     const own = await as({ roles: ['secretary'], branchId });
     expect((await transition(p, { to: 'applicant', effectiveOn: '2024-01-01' }, own)).status).toBe(201);

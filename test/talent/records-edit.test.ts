@@ -58,7 +58,7 @@ describe('correcting a record', () => {
       details: '复核后更正',
       title: '2025年度考核',
       version: 2,
-      correctedBy: secretary.sub,
+      correctedBy: secretary.personId,
     });
     // 'qualified' is a democratic-evaluation rating, not a performance one.
     const wrongKind = await admin.patch(path, { version: 2, rating: 'qualified' });
@@ -142,7 +142,7 @@ describe('correcting a record', () => {
           on: '2025-12-01',
           title: '民主评议',
           rating: 'qualified',
-          recordedBy: admin.sub,
+          recordedBy: admin.personId,
           recordedAt: '2025-12-01T00:00:00.000Z',
         },
       }),
@@ -164,7 +164,7 @@ describe('deleting a record', () => {
       title: '入党积极分子培训班',
     });
     expect(other.status).toBe(201);
-    const self = await as({ roles: ['member'], branchId, sub: personId });
+    const self = await as({ roles: ['member'], branchId, personId: personId });
     expect((await self.get('/talent/me')).body.records.map((r: any) => r.recordId).sort()).toEqual(
       [recordId, other.body.recordId].sort(),
     );
@@ -191,7 +191,7 @@ describe('who may correct records', () => {
     expect((await elsewhere.patch(path, { version: 1, title: 'x' })).status).toBe(404);
     expect((await elsewhere.delete(path)).status).toBe(404);
     for (const member of [
-      await as({ roles: ['member'], branchId, sub: personId }),
+      await as({ roles: ['member'], branchId, personId: personId }),
       await as({ roles: ['member'], branchId }),
     ]) {
       expect((await member.patch(path, { version: 1, title: 'x' })).status).toBe(403);

@@ -43,7 +43,7 @@ const setup = async () => {
   const admin = await committee();
   const { branchId } = await newBranch(admin);
   const person = await register(admin, { branchId, politicalStatus: 'full' });
-  const self = await as({ roles: ['member'], branchId, sub: person.personId });
+  const self = await as({ roles: ['member'], branchId, personId: person.personId });
   const points = async (year: number) =>
     ((await self.get(`/talent/people/${person.personId}/timeline`)).body.points as any[]).find(
       (y) => y.year === year,

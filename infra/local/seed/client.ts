@@ -1,11 +1,15 @@
 /**
- * The seed's way into the platform: real HTTP requests through the gateway, with tokens of
- * the runtime's own local issuer, and nothing else. Every answer is checked against the
+ * The seed's way into the platform: real HTTP requests through the gateway, and nothing else.
+ * Its callers are minted for the runtime's own pool (test/support/tokens.ts): the seed acts
+ * as the committee, secretaries and members before their accounts exist. Every answer is checked against the
  * statuses the caller expects; anything else stops the seed with the request and the body.
  */
 
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Role } from '../../../shared/auth.js';
-import { createLocalIssuer, type LocalIssuer } from '../auth.js';
+import { createMinter } from '../../../test/support/tokens.js';
+import type { LocalCognitoInfo } from '../cognito.js';
 
 const RETRIES = 20;
 
@@ -61,15 +65,20 @@ export const createSeedClient = async (options: {
   /** Sent as the test clock header; only a runtime with test controls listens to it. */
   now?: Date;
 }): Promise<SeedClient> => {
-  const issuer: LocalIssuer = await createLocalIssuer({ dataDir: options.dataDir });
+  // The running runtime says which pool it checks tokens against.
+  const { identity } = JSON.parse(await readFile(join(options.dataDir, 'runtime.json'), 'utf8')) as {
+    identity: LocalCognitoInfo;
+  };
+  const minter = await createMinter({ issuer: identity.issuer, audience: identity.clientId });
   const tokens = new Map<string, Promise<string>>();
   const tokenOf = (who: Identity) => {
     const key = JSON.stringify(who);
     let token = tokens.get(key);
     if (!token) {
-      token = issuer.issueToken({
+      token = minter.mint({
         roles: who.roles,
-        sub: who.sub,
+        // A person's account names its person; a partner's names its organisation.
+        ...(who.roles.every((role) => role === 'partner') ? {} : { personId: who.sub }),
         ...(who.branchId ? { branchId: who.branchId } : {}),
         ...(who.orgId ? { orgId: who.orgId } : {}),
       });

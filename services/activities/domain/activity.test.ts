@@ -88,8 +88,9 @@ describe('codes and visibility', () => {
   });
 
   it("shows a member their own branch's activities and those they are invited to", () => {
-    const member = (branchId: string, sub = 'x'): Caller => ({
-      sub,
+    const member = (branchId: string, personId = 'x'): Caller => ({
+      sub: `account-of-${personId}`,
+      personId,
       roles: ['member'],
       role: 'member',
       branchId,

@@ -2,7 +2,7 @@
  * The activity's own rules: its time window, what may change in which status, who counts
  * as an organiser, and what a caller may see. Pure: "now" and randomness are parameters.
  */
-import { actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
+import { actsForBranch, type Caller, hasRole, isSelf } from '../../../shared/auth.js';
 import { conflict, type DomainError, fail, ok, type Result, ruleViolation } from '../../../shared/errors.js';
 import type { ActivityType } from '../events.js';
 
@@ -110,7 +110,7 @@ export const organises = (caller: Caller, branchId: string): boolean => actsForB
 export const canSee = (caller: Caller, activity: Activity): boolean =>
   organises(caller, activity.branchId) ||
   (hasRole(caller, 'member') &&
-    (caller.branchId === activity.branchId || activity.inviteeIds.includes(caller.sub)));
+    (caller.branchId === activity.branchId || activity.inviteeIds.some((id) => isSelf(caller, id))));
 
 /** The branches a caller may list: committee any, everyone else only their own. */
 export const canListBranch = (caller: Caller, branchId: string): boolean =>

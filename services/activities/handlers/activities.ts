@@ -1,6 +1,7 @@
 /** Scheduling, listing, changing, cancelling and completing activities. */
 import { randomInt } from 'node:crypto';
 import * as z from 'zod';
+import { actorOf } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import {
   conflict,
@@ -191,7 +192,7 @@ export const activityRoutes = [
         status: 'scheduled',
         checkInCode: newCheckInCode(randomInt),
         version: 1,
-        createdBy: caller.sub,
+        createdBy: actorOf(caller),
         createdAt: now.toISOString(),
       };
       await commitWithBooking(ctx, bookingOf(activity), (t, room) => {

@@ -1,8 +1,10 @@
 /** Self check-in, the secretary's attendance record, and the attendance list with rates. */
 import * as z from 'zod';
+import { actorOf } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { conflict, DomainError, ruleViolation, unwrap, validationFailed } from '../../../shared/errors.js';
 import { created, ok } from '../../../shared/http/result.js';
+import { rosterSelf } from '../../../shared/roster.js';
 import { idParam } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
@@ -16,6 +18,7 @@ import {
   commitRetryingConflicts,
   getAttendanceRecord,
   recordedStatuses,
+  rosterReader,
 } from '../store.js';
 import {
   AttendanceRecordView,
@@ -54,18 +57,20 @@ export const attendanceRoutes = [
       body: z.strictObject({ code: z.string().regex(/^\d{6}$/, 'Six digits') }),
     },
     handler: async ({ params, body, caller, now }, ctx) => {
+      // The caller checks in as their person; an account that names no one may not.
+      const { personId } = await rosterSelf(rosterReader(ctx), caller);
       const a = await visibleActivity(ctx, caller, params.activityId);
-      const first = await getAttendanceRecord(ctx, a.activityId, caller.sub);
+      const first = await getAttendanceRecord(ctx, a.activityId, personId);
       // Checking in twice changes nothing: the first record stands.
-      if (first && a.inviteeIds.includes(caller.sub)) return ok(recordView(first));
-      const status = unwrap(checkIn(a, caller.sub, body.code, now));
+      if (first && a.inviteeIds.includes(personId)) return ok(recordView(first));
+      const status = unwrap(checkIn(a, personId, body.code, now));
       unwrap(requireScheduled(a, 'check in'));
       const record: AttendanceRecord = {
-        personId: caller.sub,
+        personId,
         status,
         checkedInAt: now.toISOString(),
         recordedAt: now.toISOString(),
-        recordedBy: caller.sub,
+        recordedBy: personId,
         via: 'check-in',
       };
       const open = attendanceOpen(a.activityId);
@@ -79,7 +84,7 @@ export const attendanceRoutes = [
       } catch (error) {
         // A concurrent check-in (or the secretary) got there first: show that record.
         if (error instanceof DomainError && error.code === 'already-recorded') {
-          const winner = await getAttendanceRecord(ctx, a.activityId, caller.sub);
+          const winner = await getAttendanceRecord(ctx, a.activityId, personId);
           if (winner) return ok(recordView(winner));
         }
         throw error;
@@ -134,7 +139,7 @@ export const attendanceRoutes = [
               status: e.status,
               ...(e.note ? { note: e.note } : {}),
               recordedAt: now.toISOString(),
-              recordedBy: caller.sub,
+              recordedBy: actorOf(caller),
               via: 'secretary',
             }),
           );

@@ -1,5 +1,6 @@
 /** The institution's cadence rules: statutory defaults until the committee changes them. */
 import * as z from 'zod';
+import { actorOf } from '../../../shared/auth.js';
 import { conflict } from '../../../shared/errors.js';
 import { ok } from '../../../shared/http/result.js';
 import { route } from '../../../shared/service.js';
@@ -40,7 +41,7 @@ export const settingsRoutes = [
         rules: body.rules,
         version: body.version + 1,
         updatedAt: now.toISOString(),
-        updatedBy: caller.sub,
+        updatedBy: actorOf(caller),
       };
       await putCadence(ctx, next, body.version);
       return ok(view(next));

@@ -1,11 +1,12 @@
 import * as z from 'zod';
-import { actsForOrg, type Caller, hasRole } from '../../../shared/auth.js';
+import { actsForOrg, type Caller, hasRole, isSelf, selfOf } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { badRequest, conflict, forbidden, notFound, ruleViolation } from '../../../shared/errors.js';
 import { pageQuery } from '../../../shared/http/paging.js';
 import { created, noContent, ok, text } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { maskPhone } from '../../../shared/pii.js';
+import { rosterSelf } from '../../../shared/roster.js';
 import { idParam } from '../../../shared/schemas.js';
 import type { HttpRequest } from '../../../shared/service.js';
 import { toLocalIso } from '../../../shared/time.js';
@@ -35,6 +36,7 @@ import {
   type RegistrationItem,
   registrationsOf,
   registrationsPage,
+  rosterReader,
   setExpiry,
   takeArrivalPositions,
   tx,
@@ -74,7 +76,10 @@ export const registrationParams = z.strictObject({ eventId: idParam, registratio
 export const checkInBody = z.strictObject({ registrationId: idParam });
 export const listRegistrationsQuery = z.strictObject({ ...pageQuery });
 
-/** Who registers: a partner for its organisation, or a member for themselves. */
+/**
+ * Who registers: a partner for its organisation, or a member for themselves, as the person
+ * their account names (a 403 `no-person` without one; `register` then checks the register holds them).
+ */
 const registrantOf = (caller: Caller, asPartner: boolean): Registrant => {
   if (asPartner) {
     // The member is admitted to the route; naming others is a mistake in the body, not a role.
@@ -87,7 +92,7 @@ const registrantOf = (caller: Caller, asPartner: boolean): Registrant => {
   }
   if (!hasRole(caller, 'member'))
     throw badRequest('participants-required', 'A partner names its participants');
-  return { kind: 'member', personId: caller.sub };
+  return { kind: 'member', personId: selfOf(caller) };
 };
 
 /** The event as its registrants may see it; drafts and others' events do not exist for them. */
@@ -115,8 +120,12 @@ export const register = async (
     if (body.consent !== true) {
       throw badRequest('consent-required', 'Confirm that the participants agreed to share their data (PIPL)');
     }
-  } else if (body.consent !== undefined) {
-    throw badRequest('unexpected-field', 'A member registers themselves with an empty body');
+  } else {
+    if (body.consent !== undefined) {
+      throw badRequest('unexpected-field', 'A member registers themselves with an empty body');
+    }
+    // Only a person of the register takes part as a member: nothing is written for anyone else.
+    await rosterSelf(rosterReader(ctx), caller);
   }
   const event = await visibleEvent(ctx, params.eventId, caller);
   requireStatus(event.status, ['published'], 'registered for');
@@ -158,7 +167,7 @@ export const register = async (
 const mayHandle = (caller: Caller, r: RegistrationItem) =>
   hasRole(caller, 'committee') ||
   (r.registrant.kind === 'partner' && actsForOrg(caller, r.registrant.partnerId)) ||
-  (r.registrant.kind === 'member' && r.registrant.personId === caller.sub);
+  (r.registrant.kind === 'member' && isSelf(caller, r.registrant.personId));
 
 /** One registration, to its registrant or the committee: the only place phones show whole. */
 export const showRegistration = async (
@@ -189,10 +198,12 @@ export const cancelRegistration = async (
   return noContent();
 };
 
+/** Whose registrations a caller lists: all (the committee), its organisation's, or the member's own. */
 const scopeOf = (caller: Caller): Registrant | 'all' => {
   if (hasRole(caller, 'committee')) return 'all';
   if (hasRole(caller, 'partner') && caller.orgId) return { kind: 'partner', partnerId: caller.orgId };
-  return { kind: 'member', personId: caller.sub };
+  if (!hasRole(caller, 'member')) throw forbidden('This partner account belongs to no organisation');
+  return { kind: 'member', personId: selfOf(caller) };
 };
 
 export const listRegistrations = async (

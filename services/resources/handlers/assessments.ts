@@ -1,10 +1,11 @@
 import { randomInt } from 'node:crypto';
 import type { z } from 'zod';
-import { actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
+import { actorOf, actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { notFound, ruleViolation } from '../../../shared/errors.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
+import { rosterSelf } from '../../../shared/roster.js';
 import {
   type Answer,
   type Assessment,
@@ -33,6 +34,7 @@ import {
   getAttempt,
   listAssessments,
   recordGrade,
+  rosterReader,
   startAttempt,
   transaction,
 } from '../store.js';
@@ -73,7 +75,7 @@ export const newAssessment = async (
     // The committee's is for the resource's whole audience; a secretary's for their branch only,
     // even on a resource they share with other branches.
     audience: audienceFor(caller, hasRole(caller, 'committee') ? resource?.audience : undefined),
-    createdBy: caller.sub,
+    createdBy: actorOf(caller),
     createdAt: now.toISOString(),
   };
   await createAssessment(transaction(ctx), assessment).commit();
@@ -93,11 +95,14 @@ export const listMyAssessments = async (
   ctx: ServiceContext,
 ) => {
   const page = await listAssessments(ctx, { ...query, scope: assessmentScope(caller) });
-  const used = await attemptsStartedOn(
-    ctx,
-    caller.sub,
-    page.items.map((a) => a.assessmentId),
-  );
+  // An account that names no person has taken nothing.
+  const used = caller.personId
+    ? await attemptsStartedOn(
+        ctx,
+        caller.personId,
+        page.items.map((a) => a.assessmentId),
+      )
+    : new Map<string, number>();
   return ok({
     items: page.items.map((a) => assessmentListing(a, used.get(a.assessmentId) ?? 0)),
     ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
@@ -106,17 +111,19 @@ export const listMyAssessments = async (
 
 export const readAssessment = async (assessmentId: string, caller: Caller, ctx: ServiceContext) => {
   const assessment = await assessmentFor(ctx, caller, assessmentId);
-  const used = await attemptsStarted(ctx, assessmentId, caller.sub);
+  const used = caller.personId ? await attemptsStarted(ctx, assessmentId, caller.personId) : 0;
   return ok(assessmentListing(summaryOf(assessment), used) satisfies z.output<typeof AssessmentListing>);
 };
 
 export const beginAttempt = async (assessmentId: string, caller: Caller, now: Date, ctx: ServiceContext) => {
+  // An attempt is the caller's person's; an account that names no one starts none.
+  const { personId } = await rosterSelf(rosterReader(ctx), caller);
   const assessment = await assessmentFor(ctx, caller, assessmentId);
   const questions = shuffle(assessment.questions, () => randomInt(0, 2 ** 32) / 2 ** 32);
   const attempt: Attempt = {
     attemptId: newId(),
     assessmentId,
-    personId: caller.sub,
+    personId,
     ...(caller.branchId ? { branchId: caller.branchId } : {}),
     order: questions.map((q) => q.questionId),
     startedAt: now.toISOString(),
@@ -148,9 +155,10 @@ export const submitAttempt = async (
   now: Date,
   ctx: ServiceContext,
 ) => {
+  const { personId } = await rosterSelf(rosterReader(ctx), caller);
   const attempt = await getAttempt(ctx, attemptId);
   // Someone else's attempt does not exist for the caller.
-  if (!attempt || attempt.assessmentId !== assessmentId || attempt.personId !== caller.sub) {
+  if (!attempt || attempt.assessmentId !== assessmentId || attempt.personId !== personId) {
     throw notFound('Attempt');
   }
   const assessment = await getAssessment(ctx, assessmentId);
@@ -170,7 +178,7 @@ export const submitAttempt = async (
       assessmentId,
       attemptId,
       title: assessment.title,
-      personId: caller.sub,
+      personId,
       score: result.score,
       passed: result.passed,
       gradedAt: submittedAt,

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Caller } from '../../../shared/auth.js';
+import { actorOf, type Caller } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { conflict, notFound, ruleViolation } from '../../../shared/errors.js';
 import type { ConsumedEvent } from '../../../shared/events/consumer.js';
@@ -75,7 +75,7 @@ export const createResource = async (
     // A link has nothing to check: it is available at once.
     status: isLink ? 'available' : 'uploading',
     ...(isLink ? { publishedAt: at } : {}),
-    createdBy: caller.sub,
+    createdBy: actorOf(caller),
     createdAt: at,
     updatedAt: at,
     version: 1,

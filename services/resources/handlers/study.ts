@@ -1,10 +1,10 @@
 import type { z } from 'zod';
-import { type Caller, hasRole } from '../../../shared/auth.js';
+import { actorOf, type Caller, hasRole } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { conflict, DomainError, notFound, ruleViolation } from '../../../shared/errors.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
-import { branchMembers, rosterPerson } from '../../../shared/roster.js';
+import { branchMembers, rosterPerson, rosterSelf } from '../../../shared/roster.js';
 import { localYear } from '../../../shared/time.js';
 import { canUse } from '../domain/library.js';
 import {
@@ -45,12 +45,14 @@ export const reportProgress = async (
 ) => {
   const completed = body.completed ?? false;
   checkProgress(body.minutes, completed);
+  // Study is reported for the caller's person; an account that names no one reports nothing.
+  const { personId } = await rosterSelf(rosterReader(ctx), caller);
   const resource = await visibleResource(ctx, caller, resourceId);
   if (!canUse(caller, resource)) {
     throw conflict('resource-not-available', `The resource is ${resource.status}, not available`);
   }
   const report: StudyReport = {
-    personId: caller.sub,
+    personId,
     resource,
     minutes: body.minutes,
     year: localYear(now),
@@ -59,7 +61,7 @@ export const reportProgress = async (
   // The first completion is decided against what was read; a concurrent report makes the
   // condition fail and the loop reads again. Later reports just add minutes.
   for (let round = 0; round < 5; round++) {
-    const held = await getStudy(ctx, caller.sub, resourceId);
+    const held = await getStudy(ctx, personId, resourceId);
     if (!completed || held?.completedAt) {
       const record = await addStudyMinutes(ctx, report);
       return ok({
@@ -74,8 +76,8 @@ export const reportProgress = async (
     completeStudy(tx, report, held);
     tx.publish(
       StudyCompleted,
-      { resourceId, title: resource.title, personId: caller.sub, minutes: total, completedAt: report.at },
-      { key: `${caller.sub}#${resourceId}`, occurredAt: now },
+      { resourceId, title: resource.title, personId, minutes: total, completedAt: report.at },
+      { key: `${personId}#${resourceId}`, occurredAt: now },
     );
     try {
       await tx.commit();
@@ -92,12 +94,14 @@ export const reportProgress = async (
   throw conflict('concurrent-update', 'Your study record is being updated elsewhere; try again');
 };
 
-export const myStudy = async (year: number | undefined, caller: Caller, now: Date, ctx: ServiceContext) =>
-  ok(
-    studySummary(await studyOfPerson(ctx, caller.sub), year ?? localYear(now)) satisfies z.output<
+export const myStudy = async (year: number | undefined, caller: Caller, now: Date, ctx: ServiceContext) => {
+  const { personId } = await rosterSelf(rosterReader(ctx), caller);
+  return ok(
+    studySummary(await studyOfPerson(ctx, personId), year ?? localYear(now)) satisfies z.output<
       typeof MyStudy
     >,
   );
+};
 
 export const assignStudy = async (
   body: {
@@ -131,7 +135,7 @@ export const assignStudy = async (
     dueOn: body.dueOn,
     branchIds,
     personIds,
-    assignedBy: caller.sub,
+    assignedBy: actorOf(caller),
     assignedAt: now.toISOString(),
     ...(!hasRole(caller, 'committee') && caller.branchId ? { assignerBranchId: caller.branchId } : {}),
   };

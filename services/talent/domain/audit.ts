@@ -19,6 +19,8 @@ export const auditActions = [
   'record.read',
   'pool.add',
   'pool.remove',
+  'person.roles',
+  'person.departure',
   'timeline.read',
   'profile.read',
   'people.list',
@@ -27,7 +29,7 @@ export type AuditAction = (typeof auditActions)[number];
 
 /** Which people a list showed: the query that chose them (one entry per list request). */
 export interface ListScope {
-  list: 'people' | 'pool' | 'pipeline-due';
+  list: 'people' | 'pool' | 'pipeline-due' | 'committee';
   branchId?: string;
   status?: PoliticalStatus;
   pool?: string;
@@ -36,8 +38,13 @@ export interface ListScope {
 
 export interface AuditEntry {
   auditId: string;
-  /** The caller's `sub`. */
+  /**
+   * Who acted: the caller's person (`custom:personId`), or for an account linked to no person
+   * the account itself (shared/auth.ts `actorOf`). The log is listed by it.
+   */
   actor: string;
+  /** The account that signed in (the token's `sub`): whose sign-in it was, beside the person. */
+  accountId: string;
   actorRoles: Role[];
   action: AuditAction;
   /** The person whose record was touched; absent on a list, which names its scope instead. */

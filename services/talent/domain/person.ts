@@ -1,6 +1,6 @@
 /** The person as talent holds it, and the views other parties get of it. */
 import type { Caller } from '../../../shared/auth.js';
-import { actsForBranch } from '../../../shared/auth.js';
+import { actsForBranch, isSelf } from '../../../shared/auth.js';
 import { fail, ok, type Result, ruleViolation } from '../../../shared/errors.js';
 import type { PersonSnapshot, PoliticalStatus } from '../events.js';
 import type { PipelineFacts } from './due.js';
@@ -33,8 +33,35 @@ export interface Person {
   probation?: Probation;
   /** Facts recorded along the way that the pipeline insights read. */
   pipeline?: PipelineFacts;
+  /** The branch whose secretary (支部书记) the person is, as that branch names them. */
+  secretaryOf?: string;
+  /** A member of the party committee (党委委员), named by the committee. */
+  committeeMember?: boolean;
+  /** When and why the person left the register; the record is kept, the account disabled. */
+  departure?: Departure;
   createdAt: string;
   updatedAt: string;
+}
+
+/**
+ * Why someone leaves the register: their organisational relationship transferred out
+ * (组织关系转出), they left the institution (离职), died (去世), were expelled (开除党籍)
+ * or withdrew (退党).
+ */
+export const departureReasons = [
+  'transferred-out',
+  'left-institution',
+  'deceased',
+  'expelled',
+  'withdrew',
+] as const;
+
+export interface Departure {
+  on: string;
+  reason: (typeof departureReasons)[number];
+  /** The branch they belonged to when they left. */
+  formerBranchId?: string;
+  recordedBy: string;
 }
 
 /** No one on the register was born before this: an earlier birth date is a typo. */
@@ -83,11 +110,12 @@ export const snapshotOf = (p: Person): PersonSnapshot => ({
   ...(p.partyGroupId ? { partyGroupId: p.partyGroupId } : {}),
   politicalStatus: p.politicalStatus,
   statusSince: p.statusSince,
+  ...(p.departure ? { departedOn: p.departure.on } : {}),
 });
 
 /** The person themselves, their branch's secretary, the committee. Everyone else: "not found". */
 export const canSeePerson = (caller: Caller, p: Pick<Person, 'personId' | 'branchId'>): boolean =>
-  caller.sub === p.personId || actsForBranch(caller, p.branchId);
+  isSelf(caller, p.personId) || actsForBranch(caller, p.branchId);
 
 /** Who edits a person's record: their branch's secretary and the committee (not the person). */
 export const canManagePerson = (caller: Caller, p: Pick<Person, 'branchId'>): boolean =>

@@ -9,7 +9,7 @@
  * multiply writes by the page size on the busiest reads.
  */
 import * as z from 'zod';
-import type { Caller } from '../../../shared/auth.js';
+import { actorOf, type Caller } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { pageOf, pageQuery } from '../../../shared/http/paging.js';
 import { ok } from '../../../shared/http/result.js';
@@ -22,7 +22,10 @@ import { auditItem, auditPage, putAuditEntry } from '../store.js';
 import { AuditEntrySchema } from '../views.js';
 import { committeeOnly } from './outcomes.js';
 
-/** What of a request the log keeps: who, and under which request id (the `x-request-id` header). */
+/**
+ * What of a request the log keeps: who (the person who acted, and the account they signed
+ * in with), and under which request id (the `x-request-id` header).
+ */
 export interface Audited {
   caller: Caller;
   requestId: string;
@@ -33,7 +36,8 @@ type Target = { personId: string } | { scope: ListScope };
 
 const entry = (req: Audited, action: AuditAction, target: Target): AuditEntry => ({
   auditId: newId(),
-  actor: req.caller.sub,
+  actor: actorOf(req.caller),
+  accountId: req.caller.sub,
   actorRoles: [...req.caller.roles],
   action,
   ...target,
@@ -69,7 +73,7 @@ export const auditRoutes = [
   }),
   route('GET /talent/audit/actors/{actorId}', {
     access: ['committee'],
-    summary: 'Audit log of what one caller read or changed, newest first',
+    summary: 'Audit log of what one person (the actor) read or changed, newest first',
     outcomes: committeeOnly,
     responses: { 200: pageOf(AuditEntrySchema) },
     request: { params: z.strictObject({ actorId: idParam }), query: auditQuery },

@@ -1,15 +1,19 @@
 import * as z from 'zod';
+import { isSelf } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
-import { conflict, notFound, ruleViolation } from '../../../shared/errors.js';
+import { conflict, notFound, ownRecord, ruleViolation } from '../../../shared/errors.js';
 import { pageOf, pageQuery } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { idParam, nonEmpty } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { getItem, queryPage } from '../../../shared/store/query.js';
-import { keys, peopleOfBranch, strip, transaction } from '../store.js';
+import type { Transaction } from '../../../shared/store/transaction.js';
+import type { Person } from '../domain/person.js';
+import { getPerson, keys, peopleOfBranch, strip, transaction } from '../store.js';
 import { Branch as BranchSchema } from '../views.js';
-import { itemVersionGuard, versionOf } from './common.js';
+import type { Audited } from './audit.js';
+import { changeRoles, itemVersionGuard, nextVersion, versionOf } from './common.js';
 import { committeeOnly, everyoneSignedIn } from './outcomes.js';
 
 export interface PartyGroup {
@@ -26,7 +30,7 @@ const branchOf = (item: Record<string, unknown>): Branch => ({
   version: versionOf(item),
 });
 
-const branchItem = (branch: Branch) => ({
+export const branchItem = (branch: Branch) => ({
   ...keys.branch(branch.branchId),
   kind: 'branch',
   gsi1pk: 'BRANCHES',
@@ -62,10 +66,12 @@ const partyGroupsBody = z
   .array(z.strictObject({ id: idParam.optional(), name: nonEmpty(100), leaderId: idParam.optional() }))
   .max(50);
 
-/** A new branch's groups are all new: their ids are the service's to give, never the caller's. */
+/**
+ * A new branch's groups are all new: their ids are the service's to give, never the caller's.
+ * It has no people yet, so no secretary: one is named from its people (PATCH).
+ */
 const branchBody = z.strictObject({
   name: nonEmpty(100),
-  secretaryId: idParam.optional(),
   partyGroups: z
     .array(z.strictObject({ name: nonEmpty(100), leaderId: idParam.optional() }))
     .max(50)
@@ -135,6 +141,46 @@ const requireEmpty = async (ctx: ServiceContext, branchId: string, removed: read
   }
 };
 
+/**
+ * The secretary's role moves with the branch's `secretaryId`, in the branch's own write: the
+ * person named gets `secretaryOf`, the one replaced loses it, and each is announced
+ * (PersonUpdated, `roles`), which their sign-in accounts follow.
+ */
+const nameSecretary = async (
+  ctx: ServiceContext,
+  tx: Transaction,
+  req: Audited,
+  branch: Branch,
+  secretaryId: string | undefined,
+) => {
+  const incoming = secretaryId === undefined ? undefined : await getPerson(ctx, secretaryId);
+  if (secretaryId !== undefined) {
+    if (isSelf(req.caller, secretaryId)) throw ownRecord('Nobody names themselves secretary');
+    if (!incoming || incoming.departure || incoming.branchId !== branch.branchId) {
+      throw ruleViolation('secretary-not-in-branch', `the secretary is named from the branch's own people`);
+    }
+  }
+  const outgoing = branch.secretaryId === undefined ? undefined : await getPerson(ctx, branch.secretaryId);
+  if (outgoing?.secretaryOf === branch.branchId) {
+    const { secretaryOf: _s, ...rest } = outgoing;
+    changeRoles(tx, req, outgoing, nextVersion(rest, req.now));
+  }
+  if (incoming)
+    changeRoles(tx, req, incoming, nextVersion(incoming, req.now, { secretaryOf: branch.branchId }));
+};
+
+/** The branch a departing or moving secretary leaves is left without one, in the same write. */
+export const leaveSecretaryship = async (ctx: ServiceContext, tx: Transaction, person: Person, now: Date) => {
+  if (person.secretaryOf === undefined) return;
+  const branch = await getBranch(ctx, person.secretaryOf);
+  if (branch?.secretaryId !== person.personId) return;
+  const { secretaryId: _s, ...unnamed } = branch;
+  tx.put(branchItem({ ...unnamed, version: branch.version + 1, updatedAt: now.toISOString() }), {
+    ...itemVersionGuard(branch.version),
+    onConditionFailed: () => versionConflict(branch.branchId),
+  });
+};
+
 export const branchRoutes = [
   route('POST /talent/branches', {
     access: ['committee'],
@@ -147,7 +193,6 @@ export const branchRoutes = [
       const branch: Branch = {
         branchId,
         name: body.name,
-        ...(body.secretaryId ? { secretaryId: body.secretaryId } : {}),
         partyGroups: body.partyGroups.map(toPartyGroup),
         version: 1,
         createdAt: now.toISOString(),
@@ -194,11 +239,13 @@ export const branchRoutes = [
   }),
   route('PATCH /talent/branches/{branchId}', {
     access: ['committee'],
-    summary: 'Correct a branch (optimistic: send the version read); `partyGroups` is the full new list',
+    summary:
+      'Correct a branch (optimistic: send the version read); `partyGroups` is the full new list; `secretaryId` names its secretary (支部书记) from its people, whose account joins group secretary',
     outcomes: committeeOnly,
     responses: { 200: BranchSchema },
     request: { params: z.strictObject({ branchId: idParam }), body: branchPatchBody },
-    handler: async ({ params, body, now }, ctx) => {
+    handler: async (req, ctx) => {
+      const { params, body, now } = req;
       const current = await getBranch(ctx, params.branchId);
       if (!current) throw notFound('Branch');
       if (body.version !== current.version) {
@@ -224,12 +271,14 @@ export const branchRoutes = [
       }
       next.version = current.version + 1;
       next.updatedAt = now.toISOString();
-      await transaction(ctx)
-        .put(branchItem(next), {
-          ...itemVersionGuard(current.version),
-          onConditionFailed: () => versionConflict(current.branchId),
-        })
-        .commit();
+      const tx = transaction(ctx).put(branchItem(next), {
+        ...itemVersionGuard(current.version),
+        onConditionFailed: () => versionConflict(current.branchId),
+      });
+      if (next.secretaryId !== current.secretaryId) {
+        await nameSecretary(ctx, tx, req, current, next.secretaryId);
+      }
+      await tx.commit();
       return ok(next);
     },
   }),

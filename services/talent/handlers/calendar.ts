@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { actorOf } from '../../../shared/auth.js';
 import { notFound, validationFailed } from '../../../shared/errors.js';
 import { ok } from '../../../shared/http/result.js';
 import { isoDate } from '../../../shared/schemas.js';
@@ -43,7 +44,7 @@ export const calendarRoutes = [
           ...keys.calendar(params.year),
           kind: 'calendar',
           ...calendar,
-          updatedBy: caller.sub,
+          updatedBy: actorOf(caller),
           updatedAt: now.toISOString(),
         })
         .commit();

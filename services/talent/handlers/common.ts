@@ -1,9 +1,12 @@
 import type { Caller } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
-import { notFound } from '../../../shared/errors.js';
+import { conflict, notFound } from '../../../shared/errors.js';
 import { retryOnConflict } from '../../../shared/store/retry.js';
-import { canManagePerson, canSeePerson, type Person } from '../domain/person.js';
-import { getPerson } from '../store.js';
+import type { Transaction } from '../../../shared/store/transaction.js';
+import { canManagePerson, canSeePerson, type Person, snapshotOf } from '../domain/person.js';
+import { PersonUpdated } from '../events.js';
+import { getPerson, replacePerson } from '../store.js';
+import { type Audited, auditWrite } from './audit.js';
 
 /** The person if the caller may see them; anyone else learns nothing (404). */
 export const visiblePerson = async (
@@ -60,3 +63,32 @@ export const decidedAgain =
   <R, C, T>(handler: (req: R, ctx: C) => Promise<T>) =>
   (req: R, ctx: C): Promise<T> =>
     retryOnConflict(() => handler(req, ctx));
+
+/**
+ * A person's roles change (committee, secretary): their next version is written and
+ * announced (PersonUpdated, `roles`), which their sign-in account follows, and audited,
+ * all in the caller's transaction.
+ */
+export const changeRoles = (tx: Transaction, req: Audited, current: Person, next: Person): void => {
+  replacePerson(tx, current, next, {
+    ...versionGuard(current.version),
+    onConditionFailed: () => conflict('version-conflict', 'the person changed meanwhile; read it again'),
+  });
+  tx.publish(
+    PersonUpdated,
+    { person: snapshotOf(next), changed: ['roles'] },
+    {
+      key: next.personId,
+      occurredAt: req.now,
+    },
+  );
+  auditWrite(tx, req, 'person.roles', current.personId);
+};
+
+/** The person's next version, written now. */
+export const nextVersion = (p: Person, now: Date, change: Partial<Person> = {}): Person => ({
+  ...p,
+  ...change,
+  version: p.version + 1,
+  updatedAt: now.toISOString(),
+});

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
+import { actsForBranch, type Caller, hasRole, selfOf } from '../../../shared/auth.js';
 import { conflict, forbidden, notFound, unwrap } from '../../../shared/errors.js';
 import { pageOf, pageQuery } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
@@ -15,10 +15,18 @@ import {
   PersonUpdated,
   politicalStatuses,
 } from '../events.js';
-import { createPerson, getPeople, listPeople, poolPage, replacePerson, transaction } from '../store.js';
+import {
+  createPerson,
+  getAccountState,
+  getPeople,
+  listPeople,
+  poolPage,
+  replacePerson,
+  transaction,
+} from '../store.js';
 import { PersonRecord, PersonSummary, Profile, personRecord, personSummary } from '../views.js';
 import { auditRead, auditWrite } from './audit.js';
-import { requireBranch } from './branches.js';
+import { leaveSecretaryship, requireBranch } from './branches.js';
 import { decidedAgain, versionGuard, visiblePerson } from './common.js';
 import { ownBranchManagers, ownProfile, personAndManagers } from './outcomes.js';
 import { talentPools } from './pools.js';
@@ -38,7 +46,7 @@ const optionalFields = {
 };
 
 const registerBody = z.strictObject({
-  /** Optional: the id the person already signs in with (the token's `sub`); new otherwise. */
+  /** Optional: the id the person's account already names (the token's `custom:personId`); new otherwise. */
   personId: ulid.optional(),
   name: nonEmpty(100),
   gender: z.enum(genders),
@@ -184,8 +192,9 @@ export const peopleRoutes = [
     request: { params: z.strictObject({ personId: idParam }) },
     handler: async (req, ctx) => {
       const person = await visiblePerson(ctx, req.caller, req.params.personId);
+      const account = await getAccountState(ctx, person.personId);
       await auditRead(ctx, req, 'person.read', { personId: person.personId });
-      return ok(personRecord(person));
+      return ok(personRecord(person, account));
     },
   }),
 
@@ -200,6 +209,7 @@ export const peopleRoutes = [
       const { params, body, caller, now } = req;
       const current = await visiblePerson(ctx, caller, params.personId);
       if (!actsForBranch(caller, current.branchId)) throw notFound('Person');
+      if (current.departure) throw conflict('already-departed', `the person left on ${current.departure.on}`);
       if (body.version !== current.version) {
         throw conflict(
           'version-conflict',
@@ -231,6 +241,10 @@ export const peopleRoutes = [
         if (!changed.includes('partyGroupId') && next.partyGroupId) {
           delete next.partyGroupId;
           changed.push('partyGroupId');
+        } // A secretary who moves stops being their old branch's secretary, in the same write.
+        if (next.secretaryOf !== undefined) {
+          delete next.secretaryOf;
+          changed.push('roles');
         }
       }
       if (changed.length === 0) {
@@ -249,6 +263,9 @@ export const peopleRoutes = [
         ...versionGuard(current.version),
         onConditionFailed: () => conflict('version-conflict', 'the person changed meanwhile; read it again'),
       });
+      if (current.secretaryOf !== undefined && next.secretaryOf === undefined) {
+        await leaveSecretaryship(ctx, tx, current, now);
+      }
       const person = snapshotOf(next);
       const options = { key: next.personId, occurredAt: now };
       if (moved) {
@@ -268,8 +285,9 @@ export const peopleRoutes = [
     outcomes: ownProfile,
     responses: { 200: Profile },
     handler: async (req, ctx) => {
-      const profile = await profileOf(ctx, req.caller, req.caller.sub);
-      await auditRead(ctx, req, 'profile.read', { personId: req.caller.sub });
+      const personId = selfOf(req.caller);
+      const profile = await profileOf(ctx, req.caller, personId);
+      await auditRead(ctx, req, 'profile.read', { personId });
       return ok(profile);
     },
   }),

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { actsForBranch, hasRole } from '../../../shared/auth.js';
+import { actorOf, actsForBranch, hasRole } from '../../../shared/auth.js';
 import { pageQuery } from '../../../shared/http/paging.js';
 import { noContent, ok } from '../../../shared/http/result.js';
 import { idParam } from '../../../shared/schemas.js';
@@ -31,7 +31,7 @@ export const poolRoutes = [
         pool: params.pool,
         personId: person.personId,
         addedAt: now.toISOString(),
-        addedBy: caller.sub,
+        addedBy: actorOf(caller),
         gsi1pk: `POOL#${params.pool}`,
         gsi1sk: person.personId,
       });

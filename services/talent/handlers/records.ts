@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { Caller } from '../../../shared/auth.js';
+import { actorOf, type Caller } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { conflict, notFound, validationFailed } from '../../../shared/errors.js';
 import { created, noContent, ok } from '../../../shared/http/result.js';
@@ -86,7 +86,7 @@ export const recordRoutes = [
         kind,
         ...fields,
         version: 1,
-        recordedBy: caller.sub,
+        recordedBy: actorOf(caller),
         recordedAt: now.toISOString(),
       };
       const tx = transaction(ctx).put(recordItem(record));
@@ -127,7 +127,7 @@ export const recordRoutes = [
       else if (body.details !== undefined) next.details = body.details;
       if (body.rating !== undefined) next.rating = body.rating as RecordView['rating'];
       next.version = current.version + 1;
-      next.correctedBy = caller.sub;
+      next.correctedBy = actorOf(caller);
       next.correctedAt = now.toISOString();
       const tx = transaction(ctx).put(recordItem(next), {
         ...itemVersionGuard(current.version),

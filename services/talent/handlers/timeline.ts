@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { Caller } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
-import { badRequest, notFound } from '../../../shared/errors.js';
+import { badRequest, type DomainError, noPerson, notFound } from '../../../shared/errors.js';
 import { decodeCursor, encodeCursor, pageQuery } from '../../../shared/http/paging.js';
 import { ok } from '../../../shared/http/result.js';
 import { idParam } from '../../../shared/schemas.js';
@@ -10,6 +10,7 @@ import type { ActivityType } from '../../activities/events.js';
 import type { jointEventKinds } from '../../community/events.js';
 import { canSeePerson, type Person } from '../domain/person.js';
 import { type Contribution, pointsOf, yearlyPoints } from '../domain/points.js';
+import type { AccountState } from '../domain/roles.js';
 import { personPartition, strip } from '../store.js';
 import {
   type HistoryEntry,
@@ -34,6 +35,7 @@ interface Gathered {
   contributions: Entry[];
   pools: TalentPool[];
   points: ReturnType<typeof yearlyPoints>;
+  account?: AccountState;
 }
 
 const newestFirst = (a: Pick<Entry, 'on' | 'order'>, b: Pick<Entry, 'on' | 'order'>) =>
@@ -94,11 +96,16 @@ const contributionEntry = (item: Record<string, unknown>, c: Contribution): Time
 /** A history item (stage change, extension, oath, pipeline fact) as stored, without its keys. */
 const historyEntry = (item: Record<string, unknown>): HistoryEntry => strip<HistoryEntry>(item);
 
-/** Everything under a person, read in one Query of their partition. */
-const gather = async (ctx: ServiceContext, caller: Caller, personId: string): Promise<Gathered> => {
+/** Everything under a person, read in one Query of their partition; `missing` is the error when there is no such person. */
+const gather = async (
+  ctx: ServiceContext,
+  caller: Caller,
+  personId: string,
+  missing: () => DomainError = () => notFound('Person'),
+): Promise<Gathered> => {
   const items = await personPartition(ctx, personId);
   const personItem = items.find((i) => i.sk === 'PERSON');
-  if (!personItem) throw notFound('Person');
+  if (!personItem) throw missing();
   const person = strip<Person>(personItem);
   if (!canSeePerson(caller, person)) throw notFound('Person');
   const g: Gathered = { person, stages: [], records: [], contributions: [], pools: [], points: [] };
@@ -140,15 +147,20 @@ const page = (g: Gathered, limit: number, cursor: string | undefined) => {
   return { items: items.map((e) => withoutOrder(e) as TimelineEntry), ...(nextCursor ? { nextCursor } : {}) };
 };
 
-/** `GET /talent/me`: the caller's profile, stage, records and points. */
+/**
+ * `GET /talent/me`: the caller's profile, stage, records and points. An account whose person
+ * the register does not hold is no one here: 403 `no-person`, and nothing is audited.
+ */
 export const profileOf = async (
   ctx: ServiceContext,
   caller: Caller,
   personId: string,
 ): Promise<z.output<typeof Profile>> => {
-  const g = await gather(ctx, caller, personId);
+  const g = await gather(ctx, caller, personId, noPerson);
+  // Someone who left the register is no one here either, though their record is kept.
+  if (g.person.departure) throw noPerson();
   return {
-    person: personRecord(g.person),
+    person: personRecord(g.person, g.account),
     stage: {
       politicalStatus: g.person.politicalStatus,
       since: g.person.statusSince,

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { actorOf } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { conflict, unwrap } from '../../../shared/errors.js';
 import { created } from '../../../shared/http/result.js';
@@ -77,7 +78,7 @@ const commitChange = async (
     ...keys.stage(current.personId, newId()),
     kind: 'history',
     ...history,
-    recordedBy: caller.sub,
+    recordedBy: actorOf(caller),
     recordedAt: now.toISOString(),
   });
   publish(tx, snapshotOf(next));

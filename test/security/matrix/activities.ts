@@ -138,7 +138,7 @@ export const fixtures: Fixtures = {
 
   'POST /activities/{activityId}/check-in': async (world) => {
     const { path, code } = await activity(world, {
-      inviteeIds: [world.people.member, world.people.ownSecretary, world.clients.committee.sub],
+      inviteeIds: [world.people.member, world.people.ownSecretary, world.clients.committee.personId],
     });
     return { path: `${path}/check-in`, body: { code }, now: DURING };
   },

@@ -168,6 +168,25 @@ export const fixtures: Fixtures = {
 
   'GET /talent/pools/{pool}': async () => ({ path: '/talent/pools/young-talent', query: 'limit=5' }),
 
+  'GET /talent/committee/members': async () => ({ path: '/talent/committee/members', query: 'limit=5' }),
+
+  'PUT /talent/committee/members/{personId}': async (world) => ({
+    path: `/talent/committee/members/${await person(world, { politicalStatus: 'full', statusSince: '2015-07-01' })}`,
+  }),
+
+  'DELETE /talent/committee/members/{personId}': async (world) => {
+    const path = `/talent/committee/members/${await person(world, { politicalStatus: 'full', statusSince: '2015-07-01' })}`;
+    const res = await world.clients.committee.put(path);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return { path };
+  },
+
+  'POST /talent/people/{personId}/departure': async (world) => ({
+    path: `/talent/people/${await person(world)}/departure`,
+    body: { version: 1, on: '2026-11-20', reason: 'left-institution' },
+    now: NOW,
+  }),
+
   'PUT /talent/calendar/{year}': calendarPut,
 
   'GET /talent/calendar/{year}': async (world) => {

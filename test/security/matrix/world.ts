@@ -1,8 +1,10 @@
 /**
  * The world the access matrix runs in, built through the API once per run: branch A (the
  * owner of every object the fixtures create) and branch B, a member and a secretary of A, a
- * secretary of B, and two approved partner organisations. Each persona's token belongs to a
- * real person or partner, so rosters and scope checks see them as they would in use.
+ * secretary of B, a committee member (in no branch), and two approved partner organisations.
+ * Each persona's token belongs to a real person or partner, so rosters and scope checks see
+ * them as they would in use (a route acting for the caller refuses an account whose person
+ * the register does not hold).
  */
 import { expect } from 'vitest';
 import { newId } from '../../../shared/ids.js';
@@ -14,8 +16,8 @@ export type Client = Awaited<ReturnType<typeof as>>;
 export interface World {
   branchA: { branchId: string; partyGroupId: string };
   branchB: { branchId: string; partyGroupId: string };
-  /** person ids: `member` and `ownSecretary` are in branch A, `otherSecretary` in branch B. */
-  people: { member: string; ownSecretary: string; otherSecretary: string };
+  /** person ids: `member` and `ownSecretary` are in branch A, `otherSecretary` in branch B, `committee` in none. */
+  people: { member: string; ownSecretary: string; otherSecretary: string; committee: string };
   /** Partner organisation ids (approved). */
   orgA: string;
   orgB: string;
@@ -54,7 +56,7 @@ const branch = async (admin: Client, name: string) => {
   return { branchId: body.branchId, partyGroupId: (body.partyGroups[0] as { id: string }).id };
 };
 
-const person = async (admin: Client, branchId: string, partyGroupId: string, name: string) => {
+const person = async (admin: Client, name: string, branch?: { branchId: string; partyGroupId: string }) => {
   const res = await admin.post('/talent/people', {
     name,
     gender: 'female',
@@ -62,8 +64,7 @@ const person = async (admin: Client, branchId: string, partyGroupId: string, nam
     department: '化学药品检验所',
     politicalStatus: 'full',
     statusSince: '2015-07-01',
-    branchId,
-    partyGroupId,
+    ...(branch ?? {}),
     phone: '13812345678',
     email: `${name}@example.cn`,
   });
@@ -89,23 +90,26 @@ const partner = async (admin: Client, name: string) => {
 };
 
 export const buildWorld = async (): Promise<World> => {
+  // Builds the world before the committee's own person exists: managing needs no person.
   const admin = await as({ roles: ['committee'] });
   const branchA = await branch(admin, '化学药品检验支部');
   const branchB = await branch(admin, '中药检验支部');
   const people = {
-    member: await person(admin, branchA.branchId, branchA.partyGroupId, 'member'),
-    ownSecretary: await person(admin, branchA.branchId, branchA.partyGroupId, 'secretary-a'),
-    otherSecretary: await person(admin, branchB.branchId, branchB.partyGroupId, 'secretary-b'),
+    member: await person(admin, 'member', branchA),
+    ownSecretary: await person(admin, 'secretary-a', branchA),
+    otherSecretary: await person(admin, 'secretary-b', branchB),
+    committee: await person(admin, 'committee'),
   };
   const orgA = await partner(admin, '甲科技有限公司');
   const orgB = await partner(admin, '乙社区服务中心');
-  // Rosters in activities and resources learn the people from talent's events.
+  // Rosters in activities, resources and community learn the people from talent's events.
   await settle();
   const identity = (p: Persona) => ({
     roles: [...personaRoles[p]],
-    ...(p === 'member' ? { sub: people.member, branchId: branchA.branchId } : {}),
-    ...(p === 'ownSecretary' ? { sub: people.ownSecretary, branchId: branchA.branchId } : {}),
-    ...(p === 'otherSecretary' ? { sub: people.otherSecretary, branchId: branchB.branchId } : {}),
+    ...(p === 'member' ? { personId: people.member, branchId: branchA.branchId } : {}),
+    ...(p === 'ownSecretary' ? { personId: people.ownSecretary, branchId: branchA.branchId } : {}),
+    ...(p === 'otherSecretary' ? { personId: people.otherSecretary, branchId: branchB.branchId } : {}),
+    ...(p === 'committee' ? { personId: people.committee } : {}),
     ...(p === 'ownPartner' ? { orgId: orgA } : {}),
     ...(p === 'otherPartner' ? { orgId: orgB } : {}),
   });
@@ -113,7 +117,7 @@ export const buildWorld = async (): Promise<World> => {
     member: await as(identity('member')),
     ownSecretary: await as(identity('ownSecretary')),
     otherSecretary: await as(identity('otherSecretary')),
-    committee: admin,
+    committee: await as(identity('committee')),
     ownPartner: await as(identity('ownPartner')),
     otherPartner: await as(identity('otherPartner')),
   };

@@ -1,0 +1,156 @@
+/**
+ * Who holds which role, and who leaves the register. The committee names its own members
+ * (党委委员) here and branch secretaries on the branch (handlers/branches.ts); a person's
+ * sign-in account follows both (infra/functions/accounts.ts). Nobody acts on their own
+ * roles or their own departure.
+ */
+import * as z from 'zod';
+import { actorOf, isSelf } from '../../../shared/auth.js';
+import { conflict, notFound, ownRecord, ruleViolation } from '../../../shared/errors.js';
+import { pageOf, pageQuery } from '../../../shared/http/paging.js';
+import { noContent, ok } from '../../../shared/http/result.js';
+import { idParam, isoDate } from '../../../shared/schemas.js';
+import { route } from '../../../shared/service.js';
+import { localDate } from '../../../shared/time.js';
+import { departureReasons, type Person, snapshotOf } from '../domain/person.js';
+import { MemberLeftBranch, PersonUpdated } from '../events.js';
+import {
+  committeeMembersPage,
+  committeeRoleItem,
+  getPeople,
+  getPerson,
+  keys,
+  replacePerson,
+  transaction,
+} from '../store.js';
+import { PersonSummary, personSummary } from '../views.js';
+import { auditRead, auditWrite } from './audit.js';
+import { leaveSecretaryship } from './branches.js';
+import { changeRoles, decidedAgain, managedPerson, nextVersion, versionGuard } from './common.js';
+import { committeeOnly, ownBranchManagers } from './outcomes.js';
+
+const personParams = z.strictObject({ personId: idParam });
+
+/** A person still on the register; one who left is no one's to name. */
+const onRegister = async (ctx: Parameters<typeof getPerson>[0], personId: string): Promise<Person> => {
+  const person = await getPerson(ctx, personId);
+  if (!person || person.departure) throw notFound('Person');
+  return person;
+};
+
+const guarded = (p: Person) => ({
+  ...versionGuard(p.version),
+  onConditionFailed: () => conflict('version-conflict', 'the person changed meanwhile; read it again'),
+});
+
+const departureBody = z.strictObject({
+  version: z.number().int().positive(),
+  on: isoDate,
+  reason: z.enum(departureReasons),
+});
+
+export const roleRoutes = [
+  route('GET /talent/committee/members', {
+    access: ['committee'],
+    summary: 'The members of the party committee (党委委员)',
+    outcomes: committeeOnly,
+    responses: { 200: pageOf(PersonSummary) },
+    request: { query: z.strictObject({ ...pageQuery }) },
+    handler: async (req, ctx) => {
+      const page = await committeeMembersPage(ctx, req.query);
+      const people = await getPeople(ctx, page.items);
+      await auditRead(ctx, req, 'people.list', { scope: { list: 'committee' } });
+      return ok({
+        items: page.items.flatMap((id) => {
+          const p = people.get(id);
+          return p ? [personSummary(p)] : [];
+        }),
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+      });
+    },
+  }),
+
+  route('PUT /talent/committee/members/{personId}', {
+    access: ['committee'],
+    summary: 'Name a full member to the party committee; their account joins group committee',
+    outcomes: committeeOnly,
+    responses: { 200: PersonSummary },
+    request: { params: personParams },
+    handler: decidedAgain(async (req, ctx) => {
+      const { params, caller, now } = req;
+      const person = await onRegister(ctx, params.personId);
+      if (isSelf(caller, person.personId)) throw ownRecord('Nobody names themselves to the committee');
+      if (person.politicalStatus !== 'full') {
+        throw ruleViolation('not-a-full-member', 'only a full party member (正式党员) sits on the committee');
+      }
+      if (person.committeeMember) return ok(personSummary(person));
+      const next = nextVersion(person, now, { committeeMember: true });
+      const tx = transaction(ctx).put(committeeRoleItem(person.personId, now.toISOString()));
+      changeRoles(tx, req, person, next);
+      await tx.commit();
+      return ok(personSummary(next));
+    }),
+  }),
+
+  route('DELETE /talent/committee/members/{personId}', {
+    access: ['committee'],
+    summary: 'Take a person off the party committee; their account leaves group committee',
+    outcomes: committeeOnly,
+    responses: { 204: 'empty' },
+    request: { params: personParams },
+    handler: decidedAgain(async (req, ctx) => {
+      const { params, caller } = req;
+      const person = await getPerson(ctx, params.personId);
+      if (!person) throw notFound('Person');
+      if (isSelf(caller, person.personId)) throw ownRecord('Nobody takes themselves off the committee');
+      if (!person.committeeMember) return noContent();
+      const { committeeMember: _c, ...rest } = person;
+      const tx = transaction(ctx).delete(keys.committeeRole(person.personId));
+      changeRoles(tx, req, person, nextVersion(rest, req.now));
+      await tx.commit();
+      return noContent();
+    }),
+  }),
+
+  route('POST /talent/people/{personId}/departure', {
+    access: ['committee', 'secretary'],
+    summary:
+      'Record that a person left the register (组织关系转出, 离职, …): the record is kept, every role ends, the account is disabled',
+    outcomes: ownBranchManagers,
+    responses: { 200: PersonSummary },
+    request: { params: personParams, body: departureBody },
+    handler: decidedAgain(async (req, ctx) => {
+      const { params, body, caller, now } = req;
+      const person = await managedPerson(ctx, caller, params.personId);
+      if (isSelf(caller, person.personId)) throw ownRecord('Nobody records their own departure');
+      if (person.departure) throw conflict('already-departed', `the person left on ${person.departure.on}`);
+      if (body.version !== person.version) {
+        throw conflict(
+          'version-conflict',
+          `person is at version ${person.version}, not ${body.version}; read it again`,
+        );
+      }
+      if (body.on > localDate(now)) throw ruleViolation('departure-in-future', `${body.on} is after today`);
+      const { branchId, partyGroupId: _g, secretaryOf, committeeMember, ...rest } = person;
+      const next = nextVersion(rest, now, {
+        departure: {
+          on: body.on,
+          reason: body.reason,
+          ...(branchId ? { formerBranchId: branchId } : {}),
+          recordedBy: actorOf(caller),
+        },
+      });
+      const tx = transaction(ctx);
+      replacePerson(tx, person, next, guarded(person));
+      if (committeeMember) tx.delete(keys.committeeRole(person.personId));
+      if (secretaryOf) await leaveSecretaryship(ctx, tx, person, now);
+      const snapshot = snapshotOf(next);
+      const options = { key: next.personId, occurredAt: now };
+      if (branchId) tx.publish(MemberLeftBranch, { person: snapshot, branchId }, options);
+      tx.publish(PersonUpdated, { person: snapshot, changed: ['departure', 'roles'] }, options);
+      auditWrite(tx, req, 'person.departure', person.personId);
+      await tx.commit();
+      return ok(personSummary(next));
+    }),
+  }),
+];
