@@ -259,10 +259,11 @@ const fixtures = async (p: Platform, seed: SeedSummary): Promise<Fixtures> => {
   });
   const openEventId = event.body.jointEventId as string;
   await p.expect(200, 'POST', `/community/events/${openEventId}/publish`, { token: committee, now: NOW });
-  const members = await Promise.all(
-    Array.from({ length: 3 * WRITES_PER_LEVEL + 20 }, () => p.token({ roles: ['member'] })),
-  );
+  // Registrations are a person's own: the people registered above, once community knows them.
   await p.runtime.settle();
+  const members = await Promise.all(
+    transitionIds.map((personId) => p.token({ roles: ['member'], personId, branchId: benchBranchId })),
+  );
   return {
     seed,
     committee,
@@ -507,7 +508,20 @@ const contention = async (p: Platform, f: Fixtures) => {
   });
   const eventId = event.body.jointEventId as string;
   await p.expect(200, 'POST', `/community/events/${eventId}/publish`, { token: f.committee, now: NOW });
-  const members = await Promise.all(Array.from({ length: CONTENDERS }, () => p.token({ roles: ['member'] })));
+  // Each contender is a person of the register (a registration is a person's own).
+  const contenderIds: string[] = [];
+  await pool(CONTENDERS, 16, async (i) => {
+    const r = await p.expect(201, 'POST', '/talent/people', {
+      token: f.committee,
+      now: NOW,
+      body: person(f.benchBranchId, 10_000 + i),
+    });
+    contenderIds.push(r.body.personId as string);
+  });
+  await p.runtime.settle();
+  const members = await Promise.all(
+    contenderIds.map((personId) => p.token({ roles: ['member'], personId, branchId: f.benchBranchId })),
+  );
 
   const started = performance.now();
   const register = (token: string) =>

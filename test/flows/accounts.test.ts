@@ -160,6 +160,19 @@ describe('an account follows its person through the register', () => {
     expect((await personView(second.personId)).account).toEqual({ status: 'none', problem: 'email-taken' });
   });
 
+  it('takes a corrected e-mail address as the new sign-in alias', async () => {
+    const person = await register(admin, { branchId: branchA.branchId, email: uniqueEmail() });
+    await settle();
+    const corrected = uniqueEmail();
+    const res = await admin.patch(`/talent/people/${person.personId}`, {
+      version: person.version,
+      email: corrected,
+    });
+    expect(res.status, res.text).toBe(200);
+    await settle();
+    expect((await accountsOf().get(person.personId))?.attributes.email).toBe(corrected);
+  });
+
   it('refuses a sign-in for a person without an account, in one line', async () => {
     const none = await register(admin, { branchId: branchA.branchId });
     await settle();

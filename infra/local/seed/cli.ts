@@ -40,14 +40,14 @@ const main = async () => {
   console.log(`demo data ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${url}
   created      ${created.length > 0 ? created.join(', ') : 'nothing (everything was there already)'}
   branches     ${summary.branches.map((b) => `${b.name} ${b.branchId}`).join('\n               ')}
-  people       ${summary.people.length} in the branches, committee token sub ${summary.committeeId}
+  people       ${summary.people.length} in the branches, each with a sign-in account (an e-mail at example.cn)
   activities   ${summary.activityIds.length} held   rooms ${summary.roomIds.length}   resources ${summary.resourceIds.length}   assessments ${summary.assessmentIds.length}
   partners     ${summary.partnerIds.join(', ')}
   joint events ${summary.jointEventIds.join(', ')}
-  try          TOKEN=$(npm run -s token -- --role committee --sub ${summary.committeeId})
+  try          TOKEN=$(npm run -s token -- --person ${summary.committeeId})      (党委书记, committee)
                curl -s -H "authorization: Bearer $TOKEN" ${url}/talent/insights/age-structure?branchId=${summary.branches[1]?.branchId}
-  a secretary  npm run -s token -- --role secretary --role member --sub ${secretary?.secretaryId} --branch ${secretary?.branchId}
-  a member     npm run -s token -- --role member --sub ${member?.personId} --branch ${member?.branchId}`);
+  a secretary  npm run -s token -- --person ${secretary?.secretaryId}
+  a member     npm run -s token -- --person ${member?.personId}`);
 };
 
 main().catch((error: unknown) => {

@@ -12,6 +12,8 @@
  */
 import { addDays, localDate } from '../../../shared/time.js';
 import { postToPresignedForm } from '../presigned-post.js';
+import { BOOTSTRAP_COMMITTEE } from '../cognito.js';
+import { signIn } from '../sign-in.js';
 import { createOnce, createSeedClient, eachLimited, type Identity, type SeedClient } from './client.js';
 import { pdfFile, pngFile, textFile } from './files.js';
 import {
@@ -261,6 +263,8 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
         title: p.title,
         education: p.education,
         ...(groupId(p) ? { partyGroupId: groupId(p) } : {}),
+        // A reserved domain: every person gets a sign-in account, and no mail leaves.
+        email: `${p.personId.toLowerCase()}@example.cn`,
       },
     });
     if (answer.status === 201) created.people++;
@@ -269,6 +273,13 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
     }
   });
   log(`people: ${people.length + committeePeople.length} (${created.people} new)`);
+
+  // The committee's members (党委委员), named by the first committee account, which the pool
+  // is made with (nobody names themselves): a real sign-in, not a minted token.
+  const bootstrap = await signIn(api.identity, options.dataDir, BOOTSTRAP_COMMITTEE.username);
+  for (const p of committeePeople) {
+    await api.call('PUT', `/talent/committee/members/${p.personId}`, { token: bootstrap });
+  }
 
   // Each branch's secretary (支部书记) and party-group leaders, once.
   const secretaries = new Map<number, PersonPlan>();
