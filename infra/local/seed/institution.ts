@@ -11,8 +11,8 @@
  * first).
  */
 import { addDays, localDate } from '../../../shared/time.js';
-import { postToPresignedForm } from '../presigned-post.js';
 import { BOOTSTRAP_COMMITTEE } from '../cognito.js';
+import { postToPresignedForm } from '../presigned-post.js';
 import { signIn } from '../sign-in.js';
 import { createOnce, createSeedClient, eachLimited, type Identity, type SeedClient } from './client.js';
 import { pdfFile, pngFile, textFile } from './files.js';
