@@ -14,7 +14,7 @@
  * Invitations (the temporary password Cognito mails on AWS) land in `<dataDir>/cognito/mail`,
  * one JSON file each, where `npm run token` finds them.
  */
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -95,9 +95,10 @@ const mailbox = (mailDir: string): MessageSender => {
       at: new Date().toISOString(),
     };
     await mkdir(mailDir, { recursive: true });
-    await writeFile(join(mailDir, `${ulid()}.json`), `${JSON.stringify(invitation, null, 2)}\n`, {
-      mode: 0o600,
-    });
+    // Whole or not at all: a reader never meets a half-written invitation.
+    const path = join(mailDir, `${user.Username}.${ulid()}.json`);
+    await writeFile(`${path}.tmp`, `${JSON.stringify(invitation, null, 2)}\n`, { mode: 0o600 });
+    await rename(`${path}.tmp`, path);
   };
   return {
     sendEmail: (_ctx, user, destination, message) => keep(user, destination, message),
@@ -112,7 +113,10 @@ export const latestInvitation = async (
 ): Promise<Invitation | undefined> => {
   let names: string[];
   try {
-    names = (await readdir(mailDir)).filter((n) => n.endsWith('.json')).sort();
+    // `<username>.<ulid>.json`: an account's invitations, oldest first.
+    names = (await readdir(mailDir))
+      .filter((n) => n.startsWith(`${username}.`) && n.endsWith('.json'))
+      .sort();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;

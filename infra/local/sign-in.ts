@@ -3,11 +3,12 @@
  * through the same Cognito calls a front end makes: InitiateAuth, and the first time the
  * new-password challenge answered with the temporary password of the invitation (which
  * Cognito mails on AWS and the local pool keeps in its mailbox). The password chosen then is
- * kept in `<dataDir>/cognito/passwords.json`, a local developer's keyring.
+ * kept in `<dataDir>/cognito/passwords/<username>`, a local developer's keyring, one file per
+ * account so that processes signing in to different accounts at once never lose each other's.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import {
   AdminGetUserCommand,
   type CognitoIdentityProviderClient,
@@ -21,22 +22,22 @@ export class SignInRefused extends Error {
   override readonly name = 'SignInRefused';
 }
 
-const keyringOf = (dataDir: string) => join(dataDir, 'cognito', 'passwords.json');
+const keyringOf = (dataDir: string) => join(dataDir, 'cognito', 'passwords');
 
-const readKeyring = async (path: string): Promise<Record<string, string>> => {
+const knownPassword = async (keyring: string, username: string): Promise<string | undefined> => {
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as Record<string, string>;
+    return (await readFile(join(keyring, username), 'utf8')).trim();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
 };
 
-const keep = async (path: string, username: string, password: string) => {
-  const keyring = { ...(await readKeyring(path)), [username]: password };
-  await mkdir(dirname(path), { recursive: true });
+const keep = async (keyring: string, username: string, password: string) => {
+  await mkdir(keyring, { recursive: true });
+  const path = join(keyring, username);
   const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(keyring, null, 2)}\n`, { mode: 0o600 });
+  await writeFile(tmp, `${password}\n`, { mode: 0o600 });
   await rename(tmp, path);
 };
 
@@ -78,7 +79,7 @@ export const signIn = async (pool: LocalCognitoInfo, dataDir: string, username: 
     throw error;
   }
   const keyring = keyringOf(dataDir);
-  const known = (await readKeyring(keyring))[username];
+  const known = await knownPassword(keyring, username);
   if (known !== undefined) {
     const out = await passwordSignIn(client, pool.clientId, username, known).catch((e) =>
       refusal(e, username),
