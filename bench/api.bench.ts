@@ -636,7 +636,7 @@ const contention = async (p: Platform, f: Fixtures) => {
  * machine (a 503 when DynamoDB Local is slow to answer) is retried by running it again.
  */
 const seedWithRetries = async (p: Platform): Promise<SeedSummary> => {
-  // A 503 says "try again shortly" (DESIGN.md): on a busy machine DynamoDB Local answers
+  // A 503 says "try again shortly" (README, conventions): on a busy machine DynamoDB Local answers
   // late and the SDK's 5 s timeout turns that into 503s, which the seed, like any client,
   // may retry after a pause. Only for the seed's own requests, and only while it runs.
   const plainFetch = globalThis.fetch;

@@ -1,6 +1,6 @@
 /**
  * The one place where stages differ. `dev`, `staging` and `prod` run the same stacks built
- * from the same descriptions; only these values change (DESIGN.md, Environments).
+ * from the same descriptions; only these values change (README, "What differs between stages").
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';

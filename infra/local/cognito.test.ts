@@ -83,6 +83,15 @@ const signIn = (name: string) =>
     }),
   );
 
+const refresh = (token: string) =>
+  client.send(
+    new InitiateAuthCommand({
+      ClientId: pool.clientId,
+      AuthFlow: 'REFRESH_TOKEN_AUTH',
+      AuthParameters: { REFRESH_TOKEN: token },
+    }),
+  );
+
 describe('the local pool', () => {
   it('has the groups and custom attributes of infra/identity.ts, and keeps them across a restart', async () => {
     const groups = await client.send(new ListGroupsCommand({ UserPoolId: pool.userPoolId }));
@@ -120,15 +129,7 @@ describe('what the runtime adds to the emulator, as Cognito answers', () => {
       name: 'NotAuthorizedException',
       message: 'User is disabled.',
     });
-    await expect(
-      client.send(
-        new InitiateAuthCommand({
-          ClientId: pool.clientId,
-          AuthFlow: 'REFRESH_TOKEN_AUTH',
-          AuthParameters: { REFRESH_TOKEN: a.refreshToken },
-        }),
-      ),
-    ).rejects.toMatchObject({ name: 'NotAuthorizedException' });
+    await expect(refresh(a.refreshToken)).rejects.toMatchObject({ name: 'NotAuthorizedException' });
   });
 
   it('ends every refresh token on a global sign-out', async () => {
@@ -136,15 +137,7 @@ describe('what the runtime adds to the emulator, as Cognito answers', () => {
     await client.send(
       new AdminUserGlobalSignOutCommand({ UserPoolId: pool.userPoolId, Username: a.username }),
     );
-    await expect(
-      client.send(
-        new InitiateAuthCommand({
-          ClientId: pool.clientId,
-          AuthFlow: 'REFRESH_TOKEN_AUTH',
-          AuthParameters: { REFRESH_TOKEN: a.refreshToken },
-        }),
-      ),
-    ).rejects.toMatchObject({ name: 'NotAuthorizedException' });
+    await expect(refresh(a.refreshToken)).rejects.toMatchObject({ name: 'NotAuthorizedException' });
   });
 
   it('lets one account at a time hold a verified address, even when two claim it at once', async () => {

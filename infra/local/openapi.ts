@@ -10,7 +10,7 @@ import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObj
 import type { Outcome, Persona, ResponseSpec, RouteSpec, ServiceDescription } from '../../shared/service.js';
 import { personas } from '../../shared/service.js';
 
-/** The documented error shape (DESIGN.md, HTTP API conventions), one component for all. */
+/** The documented error shape (README, "Conventions every route follows"), one component for all. */
 export const errorBody = z
   .strictObject({
     error: z.strictObject({

@@ -166,7 +166,7 @@ export class PlatformStack extends Stack {
     acknowledge(
       this.userPool,
       'AwsSolutions-COG2',
-      'MFA is optional by design (DESIGN.md): members and partner staff sign in from shared devices without an authenticator; the committee enables TOTP on its own accounts.',
+      'MFA is optional by design: members and partner staff sign in from shared devices without an authenticator; the committee enables TOTP on its own accounts.',
     );
     acknowledge(
       this.userPool,

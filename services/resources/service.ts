@@ -1,6 +1,6 @@
 /**
  * resources: the study library on S3 (学习资料库), study records, study assignments and
- * assessments (考核). See DESIGN.md, "resources", and issue 8.
+ * assessments (考核). See the README.
  */
 import * as z from 'zod';
 import { pageQuery } from '../../shared/http/paging.js';

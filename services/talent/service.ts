@@ -1,7 +1,7 @@
 /**
  * talent: the register every other service builds on — people, branches (党支部) and party
  * groups, the development pipeline (发展党员), records, talent pools, timelines with points,
- * and insights (age structure, pipeline). See issue 6 and DESIGN.md "talent".
+ * and insights (age structure, pipeline). See the README ("Accounts and sign-in" for roles and accounts).
  */
 import { defineService } from '../../shared/service.js';
 import { talentEvents } from './events.js';

@@ -29,7 +29,7 @@ export const defineEvent = <Name extends string, Schema extends z.ZodType>(
   data: data as z.ZodType<z.output<Schema>>,
 });
 
-/** `detail` of every dangjian event: the envelope of DESIGN.md. */
+/** `detail` of every dangjian event: the envelope every event carries (README, "Events"). */
 export const envelopeSchema = z.strictObject({
   eventId: z.string().min(1),
   occurredAt: z.iso.datetime({ offset: true }),

@@ -36,7 +36,7 @@ const isUnavailable = (error: unknown): boolean => {
 };
 
 /**
- * Maps anything a handler threw onto the error shape of DESIGN.md. DomainErrors carry their
+ * Maps anything a handler threw onto the one documented error shape. DomainErrors carry their
  * own status; middy's parser errors and SDK reachability errors are translated; everything
  * else is a bug and becomes an opaque 500 (the message is never shown).
  */

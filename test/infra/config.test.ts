@@ -28,7 +28,7 @@ describe('stage config', () => {
     expect(() => buildDangjian(newApp(), { stage: 'qa', services: allEntries() })).toThrow(StageError);
   });
 
-  it('differs between stages only where DESIGN.md says, protecting prod most', () => {
+  it('differs between stages only where the stage config says, protecting prod most', () => {
     const [dev, staging, prod] = stages.map((s) => stageConfig(s));
     expect(dev?.removalPolicy).toBe(RemovalPolicy.DESTROY);
     expect(prod?.removalPolicy).toBe(RemovalPolicy.RETAIN);

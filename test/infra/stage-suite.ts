@@ -428,7 +428,7 @@ export const stageSuite = (stage: Stage): void => {
       }
     });
 
-    it('builds the user pool for the roles of DESIGN.md: strong passwords, optional MFA, admin-set scope', () => {
+    it('builds the user pool for every role of the platform: strong passwords, optional MFA, admin-set scope', () => {
       const platform = t(s.dangjian.platform);
       const { passwordPolicy } = identity;
       platform.hasResourceProperties('AWS::Cognito::UserPool', {
