@@ -94,8 +94,19 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
     ...(options.inMemory ? { inMemory: true } : { dataDir: join(dataDir, 'dynamodb') }),
     log: (line: string) => log({ level: 'debug', part: 'dynamodb', line }),
   };
-  let database: DynamoDbLocal = await startDynamoDbLocal(databaseOptions);
-  const cleanups: (() => Promise<void>)[] = [() => database.stop()];
+  // The Cognito emulator starts while the JVM does: neither waits for the other.
+  const cognitoStarting = startLocalCognito({ dataDir, stage: STAGE, port: options.cognitoPort ?? 0 });
+  // Its failure is met where it is awaited, below; until then it must not count as unhandled.
+  cognitoStarting.catch(() => undefined);
+  const closeCognito = async () => (await cognitoStarting).close();
+  let database: DynamoDbLocal;
+  try {
+    database = await startDynamoDbLocal(databaseOptions);
+  } catch (error) {
+    await closeCognito().catch(() => undefined);
+    throw error;
+  }
+  const cleanups: (() => Promise<void>)[] = [() => database.stop(), closeCognito];
   try {
     const dynamodb = new DynamoDBClient({
       region: LOCAL_REGION,
@@ -134,8 +145,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
     });
     cleanups.unshift(() => s3.close());
 
-    const cognito = await startLocalCognito({ dataDir, stage: STAGE, port: options.cognitoPort ?? 0 });
-    cleanups.unshift(() => cognito.close());
+    const cognito = await cognitoStarting;
     const { close: _closeCognito, ...identity } = cognito;
 
     const connection: AwsConnection = {
