@@ -105,6 +105,23 @@ export const activityItem = (a: Activity) => ({
   ...a,
 });
 
+/**
+ * Completion's first step: attendance closes, on the version read and while still scheduled,
+ * so check-ins and corrections stop before the tally is taken.
+ */
+export const closeAttendance = (t: Transaction, a: Pick<Activity, 'activityId' | 'version'>): Transaction =>
+  t.update(
+    activityKey(a.activityId),
+    { expression: 'SET attendanceClosed = :yes', values: { ':yes': true } },
+    {
+      // The version read: a change committed since then would be overwritten by the completion.
+      condition: '#status = :scheduled AND #version = :read',
+      names: { '#status': 'status', '#version': 'version' },
+      values: { ':scheduled': 'scheduled', ':read': a.version },
+      onConditionFailed: () => conflict('version-conflict', 'The activity changed meanwhile; read it again'),
+    },
+  );
+
 export const getActivity = async (ctx: ServiceContext, activityId: string): Promise<Activity | undefined> => {
   const item = await getItem(ctx, activityKey(activityId));
   return item ? toActivity(item) : undefined;

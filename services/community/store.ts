@@ -25,10 +25,11 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../shared/context.js';
-import { serviceUnavailable } from '../../shared/errors.js';
+import { conflict, type DomainError, serviceUnavailable } from '../../shared/errors.js';
 import type { RosterReader } from '../../shared/roster.js';
 import { getItem, queryAll, queryPage } from '../../shared/store/query.js';
 import { singleTable, transactionOn } from '../../shared/store/table.js';
+import type { Transaction } from '../../shared/store/transaction.js';
 import type { JointEventStatus } from './domain/joint-events.js';
 import type { PartnerStatus } from './domain/partners.js';
 import type { jointEventKinds, partnerTypes } from './events.js';
@@ -327,3 +328,105 @@ export const phonesOf = async (
   }
   return found;
 };
+
+/** Where a published event sorts on the public list: by start, then id. */
+export const publishedSortKey = (e: Pick<JointEventItem, 'startsAt' | 'jointEventId'>) =>
+  `${new Date(e.startsAt).toISOString()}#${e.jointEventId}`;
+
+type OnConflict = () => DomainError;
+
+/** Publishes a draft on the version read: it joins the public list (gsi1). */
+export const publishEventItem = (
+  t: Transaction,
+  event: JointEventItem,
+  onConflict: OnConflict,
+): Transaction =>
+  t.update(
+    keys.event(event.jointEventId),
+    {
+      expression: 'SET #status = :published, #version = #version + :one, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk',
+      names: { '#status': 'status', '#version': 'version' },
+      values: {
+        ':published': 'published',
+        ':one': 1,
+        ':gsi1pk': PUBLISHED_EVENTS,
+        ':gsi1sk': publishedSortKey(event),
+      },
+    },
+    {
+      condition: '#version = :expected',
+      values: { ':expected': event.version },
+      onConditionFailed: onConflict,
+    },
+  );
+
+/** Cancels on the version read: off the public list at once; registrations stay as the record of who had signed up. */
+export const cancelEventItem = (
+  t: Transaction,
+  event: JointEventItem,
+  reason: string,
+  onConflict: OnConflict,
+): Transaction =>
+  t.update(
+    keys.event(event.jointEventId),
+    {
+      expression:
+        'SET #status = :cancelled, cancelReason = :reason, #version = #version + :one REMOVE gsi1pk, gsi1sk',
+      names: { '#status': 'status', '#version': 'version' },
+      values: { ':cancelled': 'cancelled', ':reason': reason, ':one': 1 },
+    },
+    {
+      condition: '#version = :expected',
+      values: { ':expected': event.version },
+      onConditionFailed: onConflict,
+    },
+  );
+
+/** The committee's decision on a partner, on the version read; it moves to that status's list (gsi1). */
+export const decidePartner = (
+  t: Transaction,
+  partner: Pick<PartnerItem, 'partnerId' | 'version'>,
+  decision: { status: PartnerStatus; at: string; reason?: string },
+): Transaction =>
+  t.update(
+    keys.partner(partner.partnerId),
+    {
+      expression:
+        'SET #status = :status, decidedAt = :at, #version = #version + :one, gsi1pk = :gsi1pk' +
+        (decision.reason ? ', reason = :reason' : ''),
+      names: { '#status': 'status', '#version': 'version' },
+      values: {
+        ':status': decision.status,
+        ':at': decision.at,
+        ':one': 1,
+        ':gsi1pk': partnersByStatus(decision.status),
+        ...(decision.reason ? { ':reason': decision.reason } : {}),
+      },
+    },
+    {
+      condition: '#version = :expected',
+      values: { ':expected': partner.version },
+      onConditionFailed: () => conflict('version-conflict', 'The partner changed meanwhile; read it again'),
+    },
+  );
+
+/** A check-in on the event day, of an active registration, on the version read. */
+export const checkInRegistration = (
+  t: Transaction,
+  registration: Pick<RegistrationItem, 'jointEventId' | 'registrationId' | 'version'>,
+  at: string,
+): Transaction =>
+  t.update(
+    keys.registration(registration.jointEventId, registration.registrationId),
+    {
+      expression: 'SET checkedInAt = :at, #version = #version + :one',
+      names: { '#version': 'version' },
+      values: { ':at': at, ':one': 1 },
+    },
+    {
+      condition: '#version = :v AND #status = :active',
+      names: { '#status': 'status' },
+      values: { ':v': registration.version, ':active': 'active' },
+      onConditionFailed: () => conflict('version-conflict', 'The registration changed meanwhile; try again'),
+    },
+  );

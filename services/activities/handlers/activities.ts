@@ -33,9 +33,9 @@ import { ActivityCancelled, ActivityCompleted, ActivityScheduled, AttendanceReco
 import {
   ALREADY_FINAL,
   activityItem,
-  activityKey,
   attendanceRecords,
   bookingKey,
+  closeAttendance,
   commitWithBooking,
   expectVersion,
   finalOnce,
@@ -341,20 +341,7 @@ export const activityRoutes = [
       // Step 1: close attendance, so check-ins and corrections stop before the tally is taken.
       // A retry of an interrupted completion finds it closed already and goes on.
       if (!current.attendanceClosed) {
-        await tx(ctx)
-          .update(
-            activityKey(current.activityId),
-            { expression: 'SET attendanceClosed = :yes', values: { ':yes': true } },
-            {
-              // The version read: a change committed since then would be overwritten below.
-              condition: '#status = :scheduled AND #version = :read',
-              names: { '#status': 'status', '#version': 'version' },
-              values: { ':scheduled': 'scheduled', ':read': current.version },
-              onConditionFailed: () =>
-                conflict('version-conflict', 'The activity changed meanwhile; read it again'),
-            },
-          )
-          .commit();
+        await closeAttendance(tx(ctx), current).commit();
       }
       // Step 2: the tally of the now frozen attendance, the new state and ActivityCompleted, at once.
       const final = roll(

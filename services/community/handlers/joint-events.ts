@@ -17,12 +17,15 @@ import {
 import { JointEventPublished } from '../events.js';
 import { jointEventKind, singleLine } from '../schemas.js';
 import {
+  cancelEventItem,
   DRAFT_EVENTS,
   getEvent,
   gsi1Page,
   type JointEventItem,
   keys,
   PUBLISHED_EVENTS,
+  publishEventItem,
+  publishedSortKey,
   tx,
 } from '../store.js';
 import { eventView, publicEventView } from '../views.js';
@@ -48,9 +51,6 @@ export const cancelEventBody = z.strictObject({ reason: nonEmpty(500) });
 export const listEventsQuery = z.strictObject({ ...pageQuery });
 
 const local = (iso: string) => toLocalIso(new Date(iso));
-const publishedSortKey = (e: Pick<JointEventItem, 'startsAt' | 'jointEventId'>) =>
-  `${new Date(e.startsAt).toISOString()}#${e.jointEventId}`;
-
 const versionConflict = () => conflict('version-conflict', 'The event changed meanwhile; read it again');
 
 export const createEvent = async (
@@ -156,24 +156,7 @@ export const publishEvent = async (
   requireStatus(event.status, ['draft'], 'published');
   requireRegistrationAhead(event, now);
   const t = tx(ctx);
-  t.update(
-    keys.event(event.jointEventId),
-    {
-      expression: 'SET #status = :published, #version = #version + :one, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk',
-      names: { '#status': 'status', '#version': 'version' },
-      values: {
-        ':published': 'published',
-        ':one': 1,
-        ':gsi1pk': PUBLISHED_EVENTS,
-        ':gsi1sk': publishedSortKey(event),
-      },
-    },
-    {
-      condition: '#version = :expected',
-      values: { ':expected': event.version },
-      onConditionFailed: versionConflict,
-    },
-  );
+  publishEventItem(t, event, versionConflict);
   t.publish(
     JointEventPublished,
     {
@@ -200,23 +183,7 @@ export const cancelEvent = async (
 ) => {
   const event = await mustExist(ctx, params.eventId);
   requireStatus(event.status, ['draft', 'published'], 'cancelled');
-  await tx(ctx)
-    .update(
-      keys.event(event.jointEventId),
-      {
-        // Off the public list at once; registrations stay as the record of who had signed up.
-        expression:
-          'SET #status = :cancelled, cancelReason = :reason, #version = #version + :one REMOVE gsi1pk, gsi1sk',
-        names: { '#status': 'status', '#version': 'version' },
-        values: { ':cancelled': 'cancelled', ':reason': body.reason, ':one': 1 },
-      },
-      {
-        condition: '#version = :expected',
-        values: { ':expected': event.version },
-        onConditionFailed: versionConflict,
-      },
-    )
-    .commit();
+  await cancelEventItem(tx(ctx), event, body.reason, versionConflict).commit();
   return ok(
     eventView({ ...event, status: 'cancelled', cancelReason: body.reason, version: event.version + 1 }),
   );

@@ -17,7 +17,15 @@ import {
 } from '../domain/partners.js';
 import { PartnerApproved } from '../events.js';
 import { multiLine, partnerStatus, partnerType, singleLine } from '../schemas.js';
-import { getPartner, gsi1Page, keys, type PartnerItem, partnersByStatus, tx } from '../store.js';
+import {
+  decidePartner,
+  getPartner,
+  gsi1Page,
+  keys,
+  type PartnerItem,
+  partnersByStatus,
+  tx,
+} from '../store.js';
 import { type PartnerApplicationAccepted, partnerSummaryView, partnerView } from '../views.js';
 
 export const applicationBody = z.strictObject({
@@ -127,27 +135,7 @@ export const decide =
     if (!partner) throw notFound('Partner');
     const status = nextPartnerStatus(partner.status, command);
     const t = tx(ctx);
-    t.update(
-      keys.partner(partner.partnerId),
-      {
-        expression:
-          'SET #status = :status, decidedAt = :at, #version = #version + :one, gsi1pk = :gsi1pk' +
-          (reason ? ', reason = :reason' : ''),
-        names: { '#status': 'status', '#version': 'version' },
-        values: {
-          ':status': status,
-          ':at': toLocalIso(now),
-          ':one': 1,
-          ':gsi1pk': partnersByStatus(status),
-          ...(reason ? { ':reason': reason } : {}),
-        },
-      },
-      {
-        condition: '#version = :expected',
-        values: { ':expected': partner.version },
-        onConditionFailed: () => conflict('version-conflict', 'The partner changed meanwhile; read it again'),
-      },
-    );
+    decidePartner(t, partner, { status, at: toLocalIso(now), ...(reason ? { reason } : {}) });
     if (holdsIdentity(partner.status) && !holdsIdentity(status)) {
       t.delete(keys.orgName(partner.nameKey));
       if (partner.creditCode) t.delete(keys.creditCode(partner.creditCode));

@@ -25,6 +25,7 @@ import { placeRegistration, withdrawRegistration } from '../places.js';
 import { singleLine } from '../schemas.js';
 import {
   allRegistrations,
+  checkInRegistration,
   contactKeysOf,
   getEvent,
   getPartner,
@@ -314,23 +315,7 @@ export const checkIn = async (
   requireEventDay(event, now);
   requireCheckIn(registration);
   const checkedInAt = toLocalIso(now);
-  await tx(ctx)
-    .update(
-      keys.registration(event.jointEventId, registration.registrationId),
-      {
-        expression: 'SET checkedInAt = :at, #version = #version + :one',
-        names: { '#version': 'version' },
-        values: { ':at': checkedInAt, ':one': 1 },
-      },
-      {
-        condition: '#version = :v AND #status = :active',
-        names: { '#status': 'status' },
-        values: { ':v': registration.version, ':active': 'active' },
-        onConditionFailed: () =>
-          conflict('version-conflict', 'The registration changed meanwhile; try again'),
-      },
-    )
-    .commit();
+  await checkInRegistration(tx(ctx), registration, checkedInAt).commit();
   return ok(registrationView({ ...registration, checkedInAt }));
 };
 
