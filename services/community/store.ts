@@ -430,3 +430,24 @@ export const checkInRegistration = (
       onConditionFailed: () => conflict('version-conflict', 'The registration changed meanwhile; try again'),
     },
   );
+
+/** Completes a published event on the version read: off the public list. */
+export const completeEventItem = (
+  t: Transaction,
+  event: Pick<JointEventItem, 'jointEventId' | 'version'>,
+  at: string,
+): Transaction =>
+  t.update(
+    keys.event(event.jointEventId),
+    {
+      expression:
+        'SET #status = :completed, completedAt = :at, #version = #version + :one REMOVE gsi1pk, gsi1sk',
+      names: { '#status': 'status', '#version': 'version' },
+      values: { ':completed': 'completed', ':at': at, ':one': 1 },
+    },
+    {
+      condition: '#version = :v',
+      values: { ':v': event.version },
+      onConditionFailed: () => conflict('version-conflict', 'The event changed meanwhile; try again'),
+    },
+  );

@@ -585,3 +585,21 @@ export const committeeMembersPage = (
   ctx: ServiceContext,
   page: { limit: number; cursor?: string | undefined },
 ) => memberIdsPage(ctx, 'ROLE#committee', page);
+
+/** One page of every branch (gsi1 BRANCHES), by id. */
+export const branchesPage = <T>(
+  ctx: ServiceContext,
+  page: { limit: number; cursor?: string | undefined },
+  map: (item: Record<string, unknown>) => T,
+) =>
+  queryPage(
+    ctx.db,
+    {
+      TableName: ctx.env.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': 'BRANCHES' },
+    },
+    { partition: { name: 'gsi1pk', value: 'BRANCHES' }, limit: page.limit, cursor: page.cursor },
+    map,
+  );

@@ -26,12 +26,12 @@ import { singleLine } from '../schemas.js';
 import {
   allRegistrations,
   checkInRegistration,
+  completeEventItem,
   contactKeysOf,
   getEvent,
   getPartner,
   getRegistration,
   hasMemberRegistration,
-  keys,
   phonesOf,
   type Registrant,
   type RegistrationItem,
@@ -337,20 +337,7 @@ export const completeEvent = async (
   for (const key of await contactKeysOf(ctx, event.jointEventId)) await setExpiry(ctx, key, expiresAt);
 
   const t = tx(ctx);
-  t.update(
-    keys.event(event.jointEventId),
-    {
-      expression:
-        'SET #status = :completed, completedAt = :at, #version = #version + :one REMOVE gsi1pk, gsi1sk',
-      names: { '#status': 'status', '#version': 'version' },
-      values: { ':completed': 'completed', ':at': toLocalIso(now), ':one': 1 },
-    },
-    {
-      condition: '#version = :v',
-      values: { ':v': event.version },
-      onConditionFailed: () => conflict('version-conflict', 'The event changed meanwhile; try again'),
-    },
-  );
+  completeEventItem(t, event, toLocalIso(now));
   t.publish(
     JointEventCompleted,
     {

@@ -7,10 +7,10 @@ import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { idParam, nonEmpty } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
-import { getItem, queryPage } from '../../../shared/store/query.js';
+import { getItem } from '../../../shared/store/query.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
 import type { Person } from '../domain/person.js';
-import { getPerson, keys, peopleOfBranch, strip, transaction } from '../store.js';
+import { branchesPage, getPerson, keys, peopleOfBranch, strip, transaction } from '../store.js';
 import { Branch as BranchSchema } from '../views.js';
 import type { Audited } from './audit.js';
 import { changeRoles, itemVersionGuard, nextVersion, versionOf } from './common.js';
@@ -210,20 +210,7 @@ export const branchRoutes = [
     outcomes: everyoneSignedIn,
     responses: { 200: pageOf(BranchSchema) },
     request: { query: z.strictObject({ ...pageQuery }) },
-    handler: async ({ query }, ctx) =>
-      ok(
-        await queryPage(
-          ctx.db,
-          {
-            TableName: ctx.env.tableName,
-            IndexName: 'gsi1',
-            KeyConditionExpression: 'gsi1pk = :p',
-            ExpressionAttributeValues: { ':p': 'BRANCHES' },
-          },
-          { partition: { name: 'gsi1pk', value: 'BRANCHES' }, limit: query.limit, cursor: query.cursor },
-          branchOf,
-        ),
-      ),
+    handler: async ({ query }, ctx) => ok(await branchesPage(ctx, query, branchOf)),
   }),
   route('GET /talent/branches/{branchId}', {
     access: ['committee', 'secretary', 'member', 'partner'],
