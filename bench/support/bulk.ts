@@ -18,9 +18,9 @@ import {
 } from '../../services/activities/store.js';
 import type { Person } from '../../services/talent/domain/person.js';
 import { snapshotOf } from '../../services/talent/domain/person.js';
+import { rosterItems } from '../../services/talent/roster.js';
 import { personItem, rebuildAgeTallies } from '../../services/talent/store.js';
 import type { ServiceContext } from '../../shared/context.js';
-import { rosterItems } from '../../shared/roster.js';
 import { putRequests, writeInBatches } from '../../shared/store/batch.js';
 
 /** Batches in flight at once: enough to keep DynamoDB Local busy. */

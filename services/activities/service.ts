@@ -1,7 +1,7 @@
 /** activities: 三会一课 and party activities, attendance, rooms and compliance. */
 import { patternFor } from '../../shared/events/contract.js';
-import { rosterSubscriptions } from '../../shared/roster.js';
 import { defineService, type SubscriptionSpec, subscription } from '../../shared/service.js';
+import { rosterSubscriptions } from '../talent/roster.js';
 import { ActivityCompleted, activitiesEvents } from './events.js';
 import { activityRoutes, finishCompletion } from './handlers/activities.js';
 import { attendanceRoutes } from './handlers/attendance.js';

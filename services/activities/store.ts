@@ -13,16 +13,16 @@
  *   GROUPS#<branchId> / GROUPS            members per party group (党小组) of a branch, one
  *                                         counter attribute `GROUP#<partyGroupId>` each,
  *                                         kept with the roster copy            GetItem (compliance)
- *   PERSON#… / ROSTER#… items             talent's roster copy (shared/roster.ts)
+ *   PERSON#… / ROSTER#… items             talent's roster copy (services/talent/roster.ts)
  *   OUTBOX#… / SEEN#… items               outbox and consumer markers (shared/events)
  */
 import type { ServiceContext } from '../../shared/context.js';
 import { conflict, DomainError, ruleViolation } from '../../shared/errors.js';
 import type { Page } from '../../shared/http/paging.js';
-import { branchRoster, type RosterEntry, type RosterReader } from '../../shared/roster.js';
 import { getItem, queryAll, queryPage } from '../../shared/store/query.js';
 import { singleTable, transactionOn } from '../../shared/store/table.js';
 import type { Transaction } from '../../shared/store/transaction.js';
+import { branchRoster, type RosterEntry, type RosterReader } from '../talent/roster.js';
 import type { Activity } from './domain/activity.js';
 import { MAX_DURATION_MS } from './domain/activity.js';
 import type { RecordedStatus } from './domain/attendance.js';

@@ -1,7 +1,7 @@
 import { pageOf } from '../../shared/http/paging.js';
 import { committeeOnly, everyone } from '../../shared/outcomes.js';
-import { rosterSubscriptions } from '../../shared/roster.js';
 import { defineService, type Outcomes, route } from '../../shared/service.js';
+import { rosterSubscriptions } from '../talent/roster.js';
 import { communityEvents } from './events.js';
 import {
   cancelEvent,

@@ -14,7 +14,7 @@
  *   one registration per member   pk EVENT#<id>                 sk MEMBER#<personId>
  *   participants' phones (PIPL)   pk EVENT#<id>                 sk CONTACT#<registrationId>  (TTL expiresAt)
  *   talent's roster copy          PERSON#<personId> / ROSTER, ROSTER#<branchId> / PERSON#<id>
- *                                 (shared/roster.ts; no contact details): who is a person of the register
+ *                                 (services/talent/roster.ts; no contact details): who is a person of the register
  *   outbox and consumer markers   OUTBOX#… / SEEN#… items (shared/events)
  */
 import { createHash } from 'node:crypto';
@@ -26,10 +26,10 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../shared/context.js';
 import { conflict, type DomainError, serviceUnavailable } from '../../shared/errors.js';
-import type { RosterReader } from '../../shared/roster.js';
 import { getItem, queryAll, queryPage } from '../../shared/store/query.js';
 import { singleTable, transactionOn } from '../../shared/store/table.js';
 import type { Transaction } from '../../shared/store/transaction.js';
+import type { RosterReader } from '../talent/roster.js';
 import type { JointEventStatus } from './domain/joint-events.js';
 import type { PartnerStatus } from './domain/partners.js';
 import type { jointEventKinds, partnerTypes } from './events.js';

@@ -6,9 +6,9 @@ import * as z from 'zod';
 import { pageQuery } from '../../shared/http/paging.js';
 import { ok } from '../../shared/http/result.js';
 import { allMembers, branchManagers, branchPeople } from '../../shared/outcomes.js';
-import { rosterSubscriptions } from '../../shared/roster.js';
 import { idParam, isoDate, nonEmpty } from '../../shared/schemas.js';
 import { defineService, type Outcomes, route, subscription } from '../../shared/service.js';
+import { rosterSubscriptions } from '../talent/roster.js';
 import { MAX_MINUTES_PER_REPORT } from './domain/study.js';
 import { resourcesEvents } from './events.js';
 import {

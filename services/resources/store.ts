@@ -17,17 +17,17 @@
  *     gsi2 TAKER#<personId> / <assessmentId>   a person's counters           Query (one page's range)
  *   ATTEMPT#<id> / ATTEMPT            an attempt                            GetItem
  *     gsi1 ATTEMPTS#<assessmentId> / <personId>#<attemptId>   all attempts  Query (results)
- *   PERSON#… / ROSTER#… items         talent's roster projection (shared/roster.ts)
+ *   PERSON#… / ROSTER#… items         talent's roster projection (services/talent/roster.ts)
  *   OUTBOX#… / SEEN#… items           outbox and consumer markers (shared/events)
  */
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../shared/context.js';
 import { badRequest, conflict, type DomainError } from '../../shared/errors.js';
 import { decodeCursor, encodeCursor, type Page } from '../../shared/http/paging.js';
-import type { RosterReader } from '../../shared/roster.js';
 import { getItem, queryAll as queryItems, queryPage } from '../../shared/store/query.js';
 import { singleTable, transactionOn } from '../../shared/store/table.js';
 import type { Transaction } from '../../shared/store/transaction.js';
+import type { RosterReader } from '../talent/roster.js';
 import {
   type Assessment,
   type AssessmentScope,

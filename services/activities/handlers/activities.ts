@@ -14,10 +14,10 @@ import {
 import { pageOf, pageQuery } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
-import { branchMembers } from '../../../shared/roster.js';
 import { idParam, nonEmpty } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { localDate } from '../../../shared/time.js';
+import { branchMembers } from '../../talent/roster.js';
 import {
   type Activity,
   canListBranch,

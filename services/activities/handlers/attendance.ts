@@ -4,10 +4,10 @@ import { actorOf } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { conflict, DomainError, ruleViolation, unwrap, validationFailed } from '../../../shared/errors.js';
 import { created, ok } from '../../../shared/http/result.js';
-import { rosterSelf } from '../../../shared/roster.js';
 import { idParam } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
+import { rosterSelf } from '../../talent/roster.js';
 import { type Activity, checkIn, requireScheduled } from '../domain/activity.js';
 import { finalStatus, roll, tally } from '../domain/attendance.js';
 import {

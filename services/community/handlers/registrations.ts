@@ -6,10 +6,10 @@ import { pageQuery } from '../../../shared/http/paging.js';
 import { created, noContent, ok, text } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { maskPhone } from '../../../shared/pii.js';
-import { rosterSelf } from '../../../shared/roster.js';
 import { idParam } from '../../../shared/schemas.js';
 import type { HttpRequest } from '../../../shared/service.js';
 import { toLocalIso } from '../../../shared/time.js';
+import { rosterSelf } from '../../talent/roster.js';
 import { toCsv } from '../domain/csv.js';
 import {
   creditedHours,

@@ -3,8 +3,8 @@
  */
 import { actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
 import { badRequest, notFound, ruleViolation } from '../../../shared/errors.js';
-import type { RosterEntry } from '../../../shared/roster.js';
 import { localDate, localYear } from '../../../shared/time.js';
+import type { RosterEntry } from '../../talent/roster.js';
 
 /** One call reports at most a working afternoon; longer sessions are several reports. */
 export const MAX_MINUTES_PER_REPORT = 240;

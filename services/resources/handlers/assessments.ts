@@ -5,7 +5,7 @@ import type { ServiceContext } from '../../../shared/context.js';
 import { notFound, ruleViolation } from '../../../shared/errors.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
-import { rosterSelf } from '../../../shared/roster.js';
+import { rosterSelf } from '../../talent/roster.js';
 import {
   type Answer,
   type Assessment,

@@ -4,8 +4,8 @@ import type { ServiceContext } from '../../../shared/context.js';
 import { conflict, DomainError, notFound, ruleViolation } from '../../../shared/errors.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
-import { branchMembers, rosterPerson, rosterSelf } from '../../../shared/roster.js';
 import { localYear } from '../../../shared/time.js';
+import { branchMembers, rosterPerson, rosterSelf } from '../../talent/roster.js';
 import { canUse } from '../domain/library.js';
 import {
   type AssignedPerson,

@@ -1,14 +1,15 @@
 /** The roster projection on a real table (DynamoDB Local), fed events in awkward orders. */
 import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import type { PersonSnapshot } from '../services/talent/events.js';
-import { notesService } from '../test/notes/service.js';
-import { runtime } from '../test/support/api.js';
-import { contextOn } from '../test/support/start.js';
-import type { ServiceContext } from './context.js';
-import { createSubscriptionHandler } from './events/consumer.js';
-import type { BusEvent } from './events/contract.js';
-import { newId } from './ids.js';
+import type { ServiceContext } from '../../shared/context.js';
+import { createSubscriptionHandler } from '../../shared/events/consumer.js';
+import type { BusEvent } from '../../shared/events/contract.js';
+import { newId } from '../../shared/ids.js';
+import { defineService } from '../../shared/service.js';
+import { notesService } from '../../test/notes/service.js';
+import { runtime } from '../../test/support/api.js';
+import { contextOn } from '../../test/support/start.js';
+import type { PersonSnapshot } from './events.js';
 import {
   branchMembers,
   branchRoster,
@@ -16,7 +17,6 @@ import {
   rosterSubscriptionName,
   rosterSubscriptions,
 } from './roster.js';
-import { defineService } from './service.js';
 
 /** The consumer's own writes: one trace item per applied change, named "held → incoming". */
 const service = defineService({

@@ -1,5 +1,7 @@
 /**
- * A consuming service's own copy of talent's register: who is in which branch (and party
+ * What talent offers the services that follow its register (it lives with talent's event
+ * contracts, which it reads; shared/ depends on no service). A consuming service's own copy
+ * of talent's register: who is in which branch (and party
  * group) with which political status. activities needs it for default invitees and
  * participation; resources for audiences and assignment completion lists; all three
  * consumers (community too) to know that a caller acting for themselves is a person of the
@@ -16,6 +18,13 @@
  */
 
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type Caller, selfOf } from '../../shared/auth.js';
+import { conflict, noPerson } from '../../shared/errors.js';
+import { patternFor } from '../../shared/events/contract.js';
+import type { SubscriptionSpec, TableSpec } from '../../shared/service.js';
+import { subscription } from '../../shared/service.js';
+import { getItem, queryAll } from '../../shared/store/query.js';
+import type { Transaction } from '../../shared/store/transaction.js';
 import {
   MemberJoinedBranch,
   MemberLeftBranch,
@@ -24,14 +33,7 @@ import {
   type PersonSnapshot,
   PersonUpdated,
   StageChanged,
-} from '../services/talent/events.js';
-import { type Caller, selfOf } from './auth.js';
-import { conflict, noPerson } from './errors.js';
-import { patternFor } from './events/contract.js';
-import type { SubscriptionSpec, TableSpec } from './service.js';
-import { subscription } from './service.js';
-import { getItem, queryAll } from './store/query.js';
-import type { Transaction } from './store/transaction.js';
+} from './events.js';
 
 export type RosterEntry = PersonSnapshot;
 
