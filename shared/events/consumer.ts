@@ -27,7 +27,8 @@ export type SubscriptionHandler<Data> = (
   context: ServiceContext,
 ) => Promise<void>;
 
-const alreadyApplied = (): DomainError => new DomainError(409, 'already-applied', 'Event already applied');
+const alreadyApplied = (): DomainError =>
+  new DomainError('conflict', 'already-applied', 'Event already applied');
 
 /** Thrown for an event that can never be applied (it breaks the contract): retrying will not help. */
 export class EventRejected extends Error {

@@ -5,6 +5,7 @@ import {
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { pause } from '../backoff.js';
 import { OUTBOX_KIND } from './outbox.js';
 
 /** PutEvents takes at most 10 entries a call. */
@@ -39,8 +40,6 @@ const toPending = (record: DynamoDBRecord, busName: string): Pending | undefined
     entry: { EventBusName: busName, Source: source, DetailType: detailType, Detail: detail },
   };
 };
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Relays outbox items from the table's stream to the bus, in stream order, ten at a time.

@@ -1,4 +1,21 @@
-import { badRequest, DomainError, serviceUnavailable } from '../errors.js';
+import { badRequest, DomainError, type RefusalKind, serviceUnavailable } from '../errors.js';
+
+/** The one place a refusal becomes an HTTP status. */
+const statuses: Record<RefusalKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  'too-large': 413,
+  'unsupported-media-type': 415,
+  rule: 422,
+  throttled: 429,
+  internal: 500,
+  unavailable: 503,
+};
+
+export const statusOf = (error: DomainError): number => statuses[error.kind];
 
 interface MiddyHttpError {
   statusCode: number;
@@ -37,18 +54,22 @@ const isUnavailable = (error: unknown): boolean => {
 
 /**
  * Maps anything a handler threw onto the one documented error shape. DomainErrors carry their
- * own status; middy's parser errors and SDK reachability errors are translated; everything
+ * kind; middy's parser errors and SDK reachability errors are translated; everything
  * else is a bug and becomes an opaque 500 (the message is never shown).
  */
 export const toDomainError = (error: unknown): DomainError | undefined => {
   if (error instanceof DomainError) return error;
   if (isMiddyHttpError(error) && error.cause?.package === '@middy/http-json-body-parser') {
     return error.statusCode === 415
-      ? new DomainError(415, 'unsupported-media-type', 'Send the body as application/json')
+      ? new DomainError(
+          'unsupported-media-type',
+          'unsupported-media-type',
+          'Send the body as application/json',
+        )
       : badRequest('invalid-json', 'The body is not valid JSON');
   }
   if (error instanceof Error && throttled.has(error.name)) {
-    return new DomainError(429, 'throttled', 'Too many requests; slow down and retry');
+    return new DomainError('throttled', 'throttled', 'Too many requests; slow down and retry');
   }
   if (isUnavailable(error)) return serviceUnavailable();
   return undefined;

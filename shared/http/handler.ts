@@ -9,7 +9,7 @@ import { authorize, type Caller, callerFromClaims } from '../auth.js';
 import type { ServiceContext } from '../context.js';
 import { DomainError, payloadTooLarge } from '../errors.js';
 import type { HttpRequest, RequestSchemas, RouteSpec, ServiceDescription } from '../service.js';
-import { toDomainError } from './errors.js';
+import { statusOf, toDomainError } from './errors.js';
 import type { HttpResult } from './result.js';
 import { parseWith } from './validation.js';
 
@@ -46,7 +46,7 @@ const toResponse = (result: HttpResult): HttpResponse => {
 };
 
 export const errorResponse = (error: DomainError): HttpResponse =>
-  json(error.status, { error: error.toJSON() });
+  json(statusOf(error), { error: error.toJSON() });
 
 const bodyBytes = (event: HttpEvent): number =>
   event.body === undefined ? 0 : Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
@@ -122,7 +122,7 @@ export const createHttpHandler = (
       handler: routeHandler(route, service, options),
     })),
     notFoundResponse: ({ method, path }) => {
-      throw new DomainError(404, 'route-not-found', `No route ${method} ${path}`);
+      throw new DomainError('not-found', 'route-not-found', `No route ${method} ${path}`);
     },
   });
 
@@ -158,17 +158,17 @@ export const createHttpHandler = (
         const mapped = toDomainError(error);
         const final =
           mapped ??
-          new DomainError(500, 'internal', `Something went wrong; quote request id ${requestId}`, {
+          new DomainError('internal', 'internal', `Something went wrong; quote request id ${requestId}`, {
             requestId,
           });
         const fields = {
           requestId,
           route: `${event.requestContext.http.method} ${event.requestContext.http.path}`,
-          status: final.status,
+          status: statusOf(final),
           code: final.code,
           durationMs: Math.round(performance.now() - (started.get(request) ?? performance.now())),
         };
-        if (final.status >= 500) log.error('request failed', { ...fields, error: error as Error });
+        if (statusOf(final) >= 500) log.error('request failed', { ...fields, error: error as Error });
         else log.info('request', fields);
         const response = errorResponse(final);
         request.response = { ...response, headers: { ...response.headers, 'x-request-id': requestId } };

@@ -23,7 +23,7 @@ describe('text that is not well-formed', () => {
     try {
       refuse();
     } catch (error) {
-      expect((error as DomainError).status).toBe(400);
+      expect((error as DomainError).kind).toBe('invalid');
       expect(JSON.stringify((error as DomainError).toJSON())).toContain('body.name');
     }
   });

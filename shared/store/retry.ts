@@ -5,6 +5,7 @@
  * not an error to show a caller. The attempt must read afresh each time: a retry re-decides
  * on what is now stored, and commits all or nothing, so repeating it cannot count twice.
  */
+import { jitteredDelay, pause } from '../backoff.js';
 import { DomainError } from '../errors.js';
 
 export interface RetryOptions {
@@ -34,8 +35,6 @@ export const DEFAULT_RETRY = {
   maxDelayMs: 200,
 } as const;
 
-const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * Runs `attempt` until it succeeds, fails for a reason that is not retryable, or the attempts
  * or the time run out. Pauses are "full jitter" (random up to a doubling cap) so the losers
@@ -58,7 +57,7 @@ export const retryOnConflict = async <T>(
       return await attempt();
     } catch (error) {
       if (!(error instanceof DomainError && retryable.has(error.code))) throw error;
-      const delay = Math.floor(random() * Math.min(maxDelayMs, 10 * 2 ** (i - 1)));
+      const delay = jitteredDelay(i - 1, maxDelayMs, random);
       if (i >= attempts || clock() + delay >= deadline) {
         throw options.onExhausted ? options.onExhausted(error) : error;
       }

@@ -57,7 +57,7 @@ describe('self check-in', () => {
 
   it('refuses the uninvited (422) and a wrong code', () => {
     const r = checkIn(activity(), 'p9', '042137', at('2026-11-26T01:00:00Z'));
-    expect(r.ok ? undefined : [r.error.status, r.error.code]).toEqual([422, 'not-invited']);
+    expect(r.ok ? undefined : [r.error.kind, r.error.code]).toEqual(['rule', 'not-invited']);
     expect(code(checkIn(activity(), 'p1', '042138', at('2026-11-26T01:00:00Z')))).toBe('wrong-check-in-code');
   });
 });

@@ -3,7 +3,14 @@
  * as an organiser, and what a caller may see. Pure: "now" and randomness are parameters.
  */
 import { actsForBranch, type Caller, hasRole, isSelf } from '../../../shared/auth.js';
-import { conflict, type DomainError, fail, ok, type Result, ruleViolation } from '../../../shared/errors.js';
+import {
+  accept,
+  conflict,
+  type DomainError,
+  type Result,
+  refuse,
+  ruleViolation,
+} from '../../../shared/errors.js';
 import type { ActivityType } from '../events.js';
 
 export const activityStatuses = ['scheduled', 'completed', 'cancelled'] as const;
@@ -63,12 +70,12 @@ export const checkWindow = (startsAt: string, endsAt: string): Result<Window, Do
   const start = new Date(startsAt);
   const end = new Date(endsAt);
   if (end.getTime() <= start.getTime()) {
-    return fail(ruleViolation('ends-before-start', 'endsAt must be after startsAt'));
+    return refuse(ruleViolation('ends-before-start', 'endsAt must be after startsAt'));
   }
   if (end.getTime() - start.getTime() > MAX_DURATION_MS) {
-    return fail(ruleViolation('too-long', 'An activity lasts at most 12 hours'));
+    return refuse(ruleViolation('too-long', 'An activity lasts at most 12 hours'));
   }
-  return ok({ startsAt: start.toISOString(), endsAt: end.toISOString() });
+  return accept({ startsAt: start.toISOString(), endsAt: end.toISOString() });
 };
 
 /** A 6-digit code, leading zeros kept; `random` returns an integer in [0, 1e6). */
@@ -78,29 +85,31 @@ export const newCheckInCode = (random: (limit: number) => number): string =>
 /** Refuses a change unless the activity is still scheduled (and, for most, attendance is open). */
 export const requireScheduled = (activity: Activity, action: string): Result<Activity, DomainError> => {
   if (activity.status === 'completed') {
-    return fail(conflict('activity-completed', `The activity is completed; cannot ${action}`));
+    return refuse(conflict('activity-completed', `The activity is completed; cannot ${action}`));
   }
   if (activity.status === 'cancelled') {
-    return fail(conflict('activity-cancelled', `The activity is cancelled; cannot ${action}`));
+    return refuse(conflict('activity-cancelled', `The activity is cancelled; cannot ${action}`));
   }
   if (activity.attendanceClosed) {
-    return fail(conflict('activity-completing', `The activity is being completed; cannot ${action}`));
+    return refuse(conflict('activity-completing', `The activity is being completed; cannot ${action}`));
   }
-  return ok(activity);
+  return accept(activity);
 };
 
 /** Completion comes only once the activity has started; a retry of an interrupted one may go on. */
 export const checkCompletion = (activity: Activity, now: Date): Result<Activity, DomainError> => {
   if (activity.status === 'completed') {
-    return fail(conflict('activity-completed', 'The activity is already completed'));
+    return refuse(conflict('activity-completed', 'The activity is already completed'));
   }
   if (activity.status === 'cancelled') {
-    return fail(conflict('activity-cancelled', 'A cancelled activity cannot be completed'));
+    return refuse(conflict('activity-cancelled', 'A cancelled activity cannot be completed'));
   }
   if (now.getTime() < Date.parse(activity.startsAt)) {
-    return fail(ruleViolation('activity-not-started', 'An activity can be completed only after it started'));
+    return refuse(
+      ruleViolation('activity-not-started', 'An activity can be completed only after it started'),
+    );
   }
-  return ok(activity);
+  return accept(activity);
 };
 
 /** Organisers: the committee, and the secretary of the activity's branch. */
@@ -132,18 +141,18 @@ export const checkIn = (
     // The activity is visible (own branch) but the caller is not on its list. The role may
     // check in; this activity's rule refuses them: 422 (403 is only for a role the route
     // does not admit, 404 for what the caller may not see).
-    return fail(ruleViolation('not-invited', 'Only invitees can check in'));
+    return refuse(ruleViolation('not-invited', 'Only invitees can check in'));
   }
   const t = now.getTime();
   const start = Date.parse(activity.startsAt);
   if (t < start - CHECK_IN_OPENS_BEFORE_MS) {
-    return fail(ruleViolation('check-in-not-open', 'Check-in opens 30 minutes before the start'));
+    return refuse(ruleViolation('check-in-not-open', 'Check-in opens 30 minutes before the start'));
   }
   if (t > Date.parse(activity.endsAt)) {
-    return fail(ruleViolation('check-in-closed', 'Check-in closed when the activity ended'));
+    return refuse(ruleViolation('check-in-closed', 'Check-in closed when the activity ended'));
   }
   if (code !== activity.checkInCode) {
-    return fail(ruleViolation('wrong-check-in-code', 'The check-in code is not right'));
+    return refuse(ruleViolation('wrong-check-in-code', 'The check-in code is not right'));
   }
-  return ok(t > start + LATE_AFTER_MS ? 'late' : 'present');
+  return accept(t > start + LATE_AFTER_MS ? 'late' : 'present');
 };

@@ -3,7 +3,7 @@
  * Each entry carries the date it became due and the rule behind it, so a secretary sees
  * why someone is listed.
  */
-import { fail, ok, type Result, ruleViolation } from '../../../shared/errors.js';
+import { accept, type Result, refuse, ruleViolation } from '../../../shared/errors.js';
 import { addDays, addMonths } from '../../../shared/time.js';
 import { type PoliticalStatus, politicalStatuses } from '../events.js';
 import {
@@ -178,16 +178,16 @@ export const recordPipelineEvent = (
 ): Result<PipelineFacts> => {
   const stage = pipelineEventKinds[kind];
   if (p.politicalStatus !== stage) {
-    return fail(
+    return refuse(
       ruleViolation(
         'pipeline-event-not-applicable',
         `${kind} is recorded for a ${stage}, not a ${p.politicalStatus}`,
       ),
     );
   }
-  if (on > today) return fail(ruleViolation('effective-date-in-future', `${on} is after today, ${today}`));
+  if (on > today) return refuse(ruleViolation('effective-date-in-future', `${on} is after today, ${today}`));
   if (on < p.statusSince) {
-    return fail(
+    return refuse(
       ruleViolation(
         'effective-before-current-stage',
         `${p.politicalStatus} since ${p.statusSince}: not on ${on}`,
@@ -214,7 +214,7 @@ export const recordPipelineEvent = (
         meeting.branchId !== p.branchId ||
         meeting.heldOn !== on
       ) {
-        return fail(
+        return refuse(
           ruleViolation(
             'resolution-meeting-unknown',
             `not a completed branch general meeting of the person's branch held on ${on}`,
@@ -224,5 +224,5 @@ export const recordPipelineEvent = (
       facts.resolution = { activityId: meeting.activityId, heldOn: meeting.heldOn };
       break;
   }
-  return ok(facts);
+  return accept(facts);
 };

@@ -1,7 +1,7 @@
 /** The person as talent holds it, and the views other parties get of it. */
 import type { Caller } from '../../../shared/auth.js';
 import { actsForBranch, isSelf } from '../../../shared/auth.js';
-import { fail, ok, type Result, ruleViolation } from '../../../shared/errors.js';
+import { accept, type Result, refuse, ruleViolation } from '../../../shared/errors.js';
 import type { PersonSnapshot, PoliticalStatus } from '../events.js';
 import type { PipelineFacts } from './due.js';
 import type { Probation } from './pipeline.js';
@@ -72,15 +72,15 @@ type PersonDates = Pick<Person, 'birthDate' | 'statusSince' | 'workStartDate'>;
 /** A person's dates agree with each other and with today (births are plausible, nothing is in the future but work start). */
 export const checkPersonDates = (p: PersonDates, today: string): Result<PersonDates> => {
   if (p.birthDate < EARLIEST_BIRTH_DATE) {
-    return fail(
+    return refuse(
       ruleViolation('birth-date-implausible', `born ${p.birthDate}, before ${EARLIEST_BIRTH_DATE}`),
     );
   }
   if (p.birthDate > today) {
-    return fail(ruleViolation('birth-date-in-future', `born ${p.birthDate}, after today (${today})`));
+    return refuse(ruleViolation('birth-date-in-future', `born ${p.birthDate}, after today (${today})`));
   }
   if (p.statusSince < p.birthDate || p.statusSince > today) {
-    return fail(
+    return refuse(
       ruleViolation(
         'status-since-out-of-range',
         `status since ${p.statusSince}: between ${p.birthDate} and ${today}`,
@@ -88,14 +88,14 @@ export const checkPersonDates = (p: PersonDates, today: string): Result<PersonDa
     );
   }
   if (p.workStartDate && p.workStartDate < p.birthDate) {
-    return fail(
+    return refuse(
       ruleViolation(
         'work-start-before-birth',
         `work started ${p.workStartDate}, before birth ${p.birthDate}`,
       ),
     );
   }
-  return ok(p);
+  return accept(p);
 };
 
 /** What every talent event carries: no contact details ever leave talent. */

@@ -6,7 +6,7 @@
  * names the rule and whose message carries the figures. No I/O: the handler loads the
  * people, the meeting and the calendars the rules refer to and passes them in.
  */
-import { type DomainError, fail, ok, type Result, ruleViolation } from '../../../shared/errors.js';
+import { accept, type DomainError, type Result, refuse, ruleViolation } from '../../../shared/errors.js';
 import { addMonths, ageOn, monthsBetween } from '../../../shared/time.js';
 import { type PoliticalStatus, politicalStatuses } from '../events.js';
 import { countWorkingDays, type WorkingCalendar } from './calendar.js';
@@ -103,8 +103,8 @@ export interface AcceptedTransition {
   probation?: Probation | null;
 }
 
-const refuse = (code: string, message: string, details?: unknown) =>
-  fail(ruleViolation(code, message, details));
+const refuseRule = (code: string, message: string, details?: unknown) =>
+  refuse(ruleViolation(code, message, details));
 
 const nextStage = (status: PoliticalStatus): PoliticalStatus | undefined =>
   politicalStatuses[politicalStatuses.indexOf(status) + 1];
@@ -131,19 +131,19 @@ const checkFullMembers = (
 const contactPersons = (command: TransitionCommand): Result<string[]> => {
   const ids = [...new Set(command.evidence.contactPersonIds ?? command.person.contactPersonIds ?? [])];
   if (ids.length < MIN_CONTACT_PERSONS || ids.length > MAX_CONTACT_PERSONS) {
-    return refuse(
+    return refuseRule(
       'contact-persons-required',
       `${ids.length} contact persons named: ${MIN_CONTACT_PERSONS} or ${MAX_CONTACT_PERSONS} required`,
     );
   }
   const bad = checkFullMembers(ids, command.person.personId, command.people, 'contact-person');
-  return bad ? fail(bad) : ok(ids);
+  return bad ? refuse(bad) : accept(ids);
 };
 
 const resolutionMeeting = (command: TransitionCommand): Result<KnownMeeting> => {
   const id = command.evidence.resolutionActivityId;
   if (!id)
-    return refuse(
+    return refuseRule(
       'resolution-meeting-required',
       'the branch general meeting (resolutionActivityId) is required',
     );
@@ -154,41 +154,41 @@ const resolutionMeeting = (command: TransitionCommand): Result<KnownMeeting> => 
     meeting.type !== BRANCH_GENERAL_MEETING ||
     meeting.branchId !== command.person.branchId
   ) {
-    return refuse(
+    return refuseRule(
       'resolution-meeting-unknown',
       `${id}: not a completed branch general meeting of the person's branch`,
     );
   }
-  return ok(meeting);
+  return accept(meeting);
 };
 
 const toApplicant = (c: TransitionCommand): Result<AcceptedTransition> => {
   const age = ageOn(c.person.birthDate, c.effectiveOn);
   if (age < MIN_APPLICANT_AGE) {
-    return refuse(
+    return refuseRule(
       'applicant-under-age',
       `born ${c.person.birthDate}: ${age} on ${c.effectiveOn}, ${MIN_APPLICANT_AGE} required`,
     );
   }
-  return ok(accepted(c));
+  return accept(accepted(c));
 };
 
 const toActivist = (c: TransitionCommand): Result<AcceptedTransition> => {
   if (c.effectiveOn <= c.person.statusSince) {
-    return refuse(
+    return refuseRule(
       'activist-not-after-application',
       `applied on ${c.person.statusSince}: an activist is determined after the application, not on ${c.effectiveOn}`,
     );
   }
   const contacts = contactPersons(c);
   if (!contacts.ok) return contacts;
-  return ok({ ...accepted(c), contactPersonIds: contacts.value });
+  return accept({ ...accepted(c), contactPersonIds: contacts.value });
 };
 
 const toCandidate = (c: TransitionCommand): Result<AcceptedTransition> => {
   const months = monthsBetween(c.person.statusSince, c.effectiveOn);
   if (months < MIN_ACTIVIST_MONTHS) {
-    return refuse(
+    return refuseRule(
       'activist-period-too-short',
       `activist since ${c.person.statusSince}: ${months} months, ${MIN_ACTIVIST_MONTHS} required`,
     );
@@ -197,82 +197,82 @@ const toCandidate = (c: TransitionCommand): Result<AcceptedTransition> => {
   if (!contacts.ok) return contacts;
   const decided = c.evidence.branchCommitteeDecisionOn;
   if (!decided) {
-    return refuse('branch-committee-decision-required', 'the branch committee decision date is required');
+    return refuseRule('branch-committee-decision-required', 'the branch committee decision date is required');
   }
   if (decided > c.effectiveOn) {
-    return refuse(
+    return refuseRule(
       'branch-committee-decision-after-effective',
       `branch committee decided on ${decided}, after ${c.effectiveOn}`,
     );
   }
-  return ok({ ...accepted(c), contactPersonIds: contacts.value });
+  return accept({ ...accepted(c), contactPersonIds: contacts.value });
 };
 
 const toProbationary = (c: TransitionCommand): Result<AcceptedTransition> => {
   const e = c.evidence;
   const introducers = [...new Set(e.introducerIds ?? [])];
   if (introducers.length !== INTRODUCERS_REQUIRED) {
-    return refuse(
+    return refuseRule(
       'introducers-required',
       `${introducers.length} introducers named: ${INTRODUCERS_REQUIRED} required`,
     );
   }
   const badIntroducer = checkFullMembers(introducers, c.person.personId, c.people, 'introducer');
-  if (badIntroducer) return fail(badIntroducer);
+  if (badIntroducer) return refuse(badIntroducer);
 
   const found = resolutionMeeting(c);
   if (!found.ok) return found;
   const meeting = found.value;
   if (meeting.heldOn < c.person.statusSince) {
-    return refuse(
+    return refuseRule(
       'resolution-before-candidacy',
       `meeting held ${meeting.heldOn}, before candidacy began on ${c.person.statusSince}`,
     );
   }
 
   if (!e.politicalReviewOn)
-    return refuse('political-review-required', 'the political review date is required');
+    return refuseRule('political-review-required', 'the political review date is required');
   const reviewExpires = addMonths(e.politicalReviewOn, POLITICAL_REVIEW_VALID_MONTHS);
   if (e.politicalReviewOn > meeting.heldOn || meeting.heldOn > reviewExpires) {
-    return refuse(
+    return refuseRule(
       'political-review-expired',
       `political review on ${e.politicalReviewOn}, valid ${POLITICAL_REVIEW_VALID_MONTHS} months until ${reviewExpires}; meeting held ${meeting.heldOn}`,
     );
   }
 
-  if (!e.training) return refuse('training-required', 'the short training is required');
+  if (!e.training) return refuseRule('training-required', 'the short training is required');
   const days = e.training.days ?? 0;
   const hours = e.training.classHours ?? 0;
   if (days < MIN_TRAINING_DAYS && hours < MIN_TRAINING_CLASS_HOURS) {
-    return refuse(
+    return refuseRule(
       'training-too-short',
       `training of ${days} days and ${hours} class hours: ${MIN_TRAINING_DAYS} days or ${MIN_TRAINING_CLASS_HOURS} class hours required`,
     );
   }
 
   const notice = e.publicNotice;
-  if (!notice) return refuse('public-notice-required', 'the public notice (from, to) is required');
+  if (!notice) return refuseRule('public-notice-required', 'the public notice (from, to) is required');
   if (notice.from > notice.to) {
-    return refuse(
+    return refuseRule(
       'public-notice-too-short',
       `public notice ${notice.from}..${notice.to} ends before it starts`,
     );
   }
   const counted = countWorkingDays(notice.from, notice.to, c.calendars);
   if (!counted.ok) {
-    return refuse(
+    return refuseRule(
       'working-day-calendar-missing',
       `no working-day calendar for ${counted.missingYears.join(', ')}: the committee has to publish it first`,
     );
   }
   if (counted.count < MIN_PUBLIC_NOTICE_WORKING_DAYS) {
-    return refuse(
+    return refuseRule(
       'public-notice-too-short',
       `public notice ${notice.from}..${notice.to}: ${counted.count} working days, ${MIN_PUBLIC_NOTICE_WORKING_DAYS} required`,
     );
   }
   if (notice.to >= meeting.heldOn) {
-    return refuse(
+    return refuseRule(
       'public-notice-not-ended',
       `public notice ends ${notice.to}: it must end before the meeting held ${meeting.heldOn}`,
     );
@@ -280,7 +280,7 @@ const toProbationary = (c: TransitionCommand): Result<AcceptedTransition> => {
 
   // effectiveOn is the higher committee's approval (上级党委审批).
   if (c.effectiveOn < meeting.heldOn) {
-    return refuse(
+    return refuseRule(
       'approval-before-meeting',
       `approved ${c.effectiveOn}, before the meeting held ${meeting.heldOn}`,
     );
@@ -288,12 +288,12 @@ const toProbationary = (c: TransitionCommand): Result<AcceptedTransition> => {
   const allowed = e.specialReason?.trim() ? MAX_APPROVAL_MONTHS_SPECIAL : MAX_APPROVAL_MONTHS;
   const deadline = addMonths(meeting.heldOn, allowed);
   if (c.effectiveOn > deadline) {
-    return refuse(
+    return refuseRule(
       'approval-too-late',
       `meeting held ${meeting.heldOn}, approved ${c.effectiveOn}: ${allowed} months allowed, until ${deadline}`,
     );
   }
-  return ok({
+  return accept({
     ...accepted(c),
     statusSince: meeting.heldOn,
     probation: { startedOn: meeting.heldOn },
@@ -305,7 +305,7 @@ const toFull = (c: TransitionCommand): Result<AcceptedTransition> => {
   const endsOn = probationEndsOn(probation);
   const months = PROBATION_MONTHS + (probation.extensionMonths ?? 0);
   if (c.effectiveOn < endsOn) {
-    return refuse(
+    return refuseRule(
       'probation-not-ended',
       `probation since ${probation.startedOn}: ${months} months, ends ${endsOn}; not on ${c.effectiveOn}`,
     );
@@ -313,19 +313,19 @@ const toFull = (c: TransitionCommand): Result<AcceptedTransition> => {
   const found = resolutionMeeting(c);
   if (!found.ok) return found;
   if (found.value.heldOn < endsOn) {
-    return refuse(
+    return refuseRule(
       'resolution-before-probation-end',
       `meeting held ${found.value.heldOn}, before probation ended on ${endsOn}`,
     );
   }
-  return ok({ ...accepted(c), probation: { ...probation } });
+  return accept({ ...accepted(c), probation: { ...probation } });
 };
 
 const toMasses = (c: TransitionCommand): Result<AcceptedTransition> => {
   if (!c.evidence.reason?.trim()) {
-    return refuse('cancellation-reason-required', 'cancelling a probationary membership needs a reason');
+    return refuseRule('cancellation-reason-required', 'cancelling a probationary membership needs a reason');
   }
-  return ok({ ...accepted(c), probation: null });
+  return accept({ ...accepted(c), probation: null });
 };
 
 const accepted = (c: TransitionCommand): AcceptedTransition => ({
@@ -341,16 +341,16 @@ export const checkTransition = (c: TransitionCommand): Result<AcceptedTransition
   const cancelling = from === 'probationary' && c.to === 'masses';
   if (!cancelling && nextStage(from) !== c.to) {
     const next = nextStage(from);
-    return refuse(
+    return refuseRule(
       'transition-not-allowed',
       `${from} → ${c.to}: ${next ? `the next step is ${next}` : 'no further step'}, one step at a time`,
     );
   }
   if (c.effectiveOn > c.today) {
-    return refuse('effective-date-in-future', `effective ${c.effectiveOn} is after today, ${c.today}`);
+    return refuseRule('effective-date-in-future', `effective ${c.effectiveOn} is after today, ${c.today}`);
   }
   if (c.effectiveOn < c.person.statusSince) {
-    return refuse(
+    return refuseRule(
       'effective-before-current-stage',
       `${from} since ${c.person.statusSince}: a step cannot take effect before, on ${c.effectiveOn}`,
     );
@@ -381,48 +381,49 @@ export interface ExtensionCommand {
 /** 延长预备期: once, 6 to 12 months, decided while probation still runs. */
 export const checkProbationExtension = (c: ExtensionCommand): Result<Probation> => {
   if (c.person.politicalStatus !== 'probationary' || !c.person.probation) {
-    return refuse(
+    return refuseRule(
       'not-probationary',
       `${c.person.politicalStatus}: only a probationary member's probation extends`,
     );
   }
   const probation = c.person.probation;
   if (probation.extensionMonths) {
-    return refuse(
+    return refuseRule(
       'probation-already-extended',
       `probation already extended by ${probation.extensionMonths} months on ${probation.extendedOn}`,
     );
   }
   if (c.months < MIN_PROBATION_EXTENSION_MONTHS || c.months > MAX_PROBATION_EXTENSION_MONTHS) {
-    return refuse(
+    return refuseRule(
       'extension-out-of-range',
       `${c.months} months: an extension is ${MIN_PROBATION_EXTENSION_MONTHS} to ${MAX_PROBATION_EXTENSION_MONTHS} months`,
     );
   }
   if (c.decidedOn > c.today) {
-    return refuse('effective-date-in-future', `decided ${c.decidedOn} is after today, ${c.today}`);
+    return refuseRule('effective-date-in-future', `decided ${c.decidedOn} is after today, ${c.today}`);
   }
   const endsOn = probationEndsOn(probation);
   if (c.decidedOn < probation.startedOn || c.decidedOn > endsOn) {
-    return refuse(
+    return refuseRule(
       'extension-outside-probation',
       `probation ${probation.startedOn}..${endsOn}: an extension is decided within it, not on ${c.decidedOn}`,
     );
   }
-  return ok({ ...probation, extensionMonths: c.months, extendedOn: c.decidedOn });
+  return accept({ ...probation, extensionMonths: c.months, extendedOn: c.decidedOn });
 };
 
 /** 入党宣誓 is recorded during probation. */
 export const checkOath = (person: PipelinePerson, takenOn: string, today: string): Result<Probation> => {
   if (person.politicalStatus !== 'probationary' || !person.probation) {
-    return refuse('not-probationary', `${person.politicalStatus}: the oath is recorded during probation`);
+    return refuseRule('not-probationary', `${person.politicalStatus}: the oath is recorded during probation`);
   }
-  if (takenOn > today) return refuse('effective-date-in-future', `oath ${takenOn} is after today, ${today}`);
+  if (takenOn > today)
+    return refuseRule('effective-date-in-future', `oath ${takenOn} is after today, ${today}`);
   if (takenOn < person.probation.startedOn) {
-    return refuse(
+    return refuseRule(
       'oath-before-probation',
       `probation started ${person.probation.startedOn}: the oath cannot be on ${takenOn}`,
     );
   }
-  return ok({ ...person.probation, oathOn: takenOn });
+  return accept({ ...person.probation, oathOn: takenOn });
 };
