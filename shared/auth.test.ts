@@ -75,7 +75,7 @@ describe('claims from API Gateway', () => {
     expect(isSelf(linked, 'a1')).toBe(false);
     expect(isSelf(unlinked, 'P1')).toBe(false);
     expect(() => selfOf(unlinked as Caller)).toThrow(
-      expect.objectContaining({ status: 403, code: 'no-person' }),
+      expect.objectContaining({ kind: 'forbidden', code: 'no-person' }),
     );
     expect(selfOf(linked as Caller)).toBe('P1');
   });

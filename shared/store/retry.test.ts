@@ -58,7 +58,7 @@ describe('retryOnConflict', () => {
     const { attempt, calls } = losing(100);
     await expect(retryOnConflict(attempt, { ...fakeTime(), attempts: 4 })).rejects.toMatchObject({
       code: 'concurrent-update',
-      status: 409,
+      kind: 'conflict',
     });
     expect(calls()).toBe(4);
     await expect(
@@ -67,7 +67,7 @@ describe('retryOnConflict', () => {
         attempts: 2,
         onExhausted: () => serviceUnavailable('too many at once'),
       }),
-    ).rejects.toMatchObject({ status: 503 });
+    ).rejects.toMatchObject({ kind: 'unavailable' });
   });
 
   it('starts no attempt past its time budget, however many attempts are left', async () => {

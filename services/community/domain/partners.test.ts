@@ -13,7 +13,7 @@ describe('partner rules', () => {
     expect(nextPartnerStatus('pending', 'approve')).toBe('approved');
     expect(nextPartnerStatus('approved', 'suspend')).toBe('suspended');
     expect(nextPartnerStatus('pending', 'reject')).toBe('rejected');
-    expect(() => nextPartnerStatus('approved', 'approve')).toThrow(expect.objectContaining({ status: 409 }));
+    expect(() => nextPartnerStatus('approved', 'approve')).toThrow(expect.objectContaining({ kind: 'conflict' }));
     expect(() => nextPartnerStatus('suspended', 'approve')).toThrow(
       expect.objectContaining({ code: 'partner-status-conflict' }),
     );
