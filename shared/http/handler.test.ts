@@ -241,6 +241,47 @@ describe('the HTTP stack', () => {
     });
   });
 
+  it('speaks UTF-8 only: another charset is 415, bytes that are not UTF-8 are 400, and nothing reaches the handler', async () => {
+    const gbk = await call(
+      event('POST', '/things', {
+        body: '{"name":"ab","count":1}',
+        claims: secretary,
+        headers: { 'Content-Type': 'application/json; charset=gbk' },
+      }),
+    );
+    expect([gbk.statusCode, gbk.json.error.code]).toEqual([415, 'unsupported-media-type']);
+    const utf8 = await call(
+      event('POST', '/things', {
+        body: '{"name":"ab","count":1}',
+        claims: secretary,
+        headers: { 'Content-Type': 'application/json; charset=UTF-8' },
+      }),
+    );
+    expect(utf8.statusCode).toBe(201);
+    // 0xD5 0xC5 is 张 in GBK: not UTF-8.
+    const bytes = Buffer.concat([
+      Buffer.from('{"name":"'),
+      Buffer.from([0xd5, 0xc5]),
+      Buffer.from('","count":1}'),
+    ]);
+    const binary = await call({
+      ...event('POST', '/things', { claims: secretary }),
+      body: bytes.toString('base64'),
+      isBase64Encoded: true,
+    });
+    expect([binary.statusCode, binary.json.error.code]).toEqual([400, 'invalid-encoding']);
+    const replaced = await call(
+      event('POST', '/things', { body: bytes.toString('utf8'), claims: secretary }),
+    );
+    expect([replaced.statusCode, replaced.json.error.code]).toEqual([400, 'invalid-encoding']);
+    const good = await call({
+      ...event('POST', '/things', { claims: secretary }),
+      body: Buffer.from('{"name":"张三","count":1}').toString('base64'),
+      isBase64Encoded: true,
+    });
+    expect([good.statusCode, good.json.name]).toEqual([201, '张三']);
+  });
+
   it.each([
     ['no body', undefined, 422],
     ['an empty object', '{}', 422],

@@ -7,7 +7,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2, 
 import * as z from 'zod';
 import { authorize, type Caller, callerFromClaims } from '../auth.js';
 import type { ServiceContext } from '../context.js';
-import { DomainError, payloadTooLarge } from '../errors.js';
+import { badRequest, DomainError, payloadTooLarge } from '../errors.js';
 import type { HttpRequest, RequestSchemas, RouteSpec, ServiceDescription } from '../service.js';
 import { statusOf, toDomainError } from './errors.js';
 import type { HttpResult } from './result.js';
@@ -52,6 +52,33 @@ const bodyBytes = (event: HttpEvent): number =>
   event.body === undefined ? 0 : Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
 
 const hasBody = (event: HttpEvent): boolean => event.body !== undefined && bodyBytes(event) > 0;
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The API speaks UTF-8 only. A body declared in another charset (`charset=gbk`) would be read
+ * as UTF-8 and stored garbled: 415. Bytes that are not UTF-8 are a 400, never stored as
+ * U+FFFD: a binary body arrives base64-encoded and is decoded strictly; a text body reaches
+ * the function already decoded, where U+FFFD is the mark of bytes that were not UTF-8.
+ */
+const requireUtf8 = (event: HttpEvent): void => {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(event.headers['content-type'] ?? '')?.[1];
+  if (charset && !/^utf-?8$/i.test(charset)) {
+    throw new DomainError('unsupported-media-type', 'unsupported-media-type', 'Send the body in UTF-8');
+  }
+  if (event.body === undefined) return;
+  let text = event.body;
+  if (event.isBase64Encoded) {
+    try {
+      text = strictUtf8.decode(Buffer.from(event.body, 'base64'));
+    } catch {
+      throw badRequest('invalid-encoding', 'The body is not valid UTF-8');
+    }
+    event.body = text;
+    event.isBase64Encoded = false;
+  }
+  if (text.includes('\uFFFD')) throw badRequest('invalid-encoding', 'The body is not valid UTF-8');
+};
 
 /** One route: authorise, bound and parse the body, validate everything, then call the handler. */
 const routeHandler = (route: RouteSpec, service: ServiceContext, options: HttpOptions) => {
@@ -99,11 +126,23 @@ const routeHandler = (route: RouteSpec, service: ServiceContext, options: HttpOp
       admit(request.event);
       if (bodyBytes(request.event) > limit) throw payloadTooLarge(limit);
       // A missing body is left to the schema ("expected object"), not reported as bad JSON.
-      if (hasBody(request.event)) return parser.before?.(request);
+      if (hasBody(request.event)) {
+        requireUtf8(request.event);
+        return parser.before?.(request);
+      }
       request.event.body = undefined;
     },
   });
   return stack.handler(run);
+};
+
+/**
+ * What the log names a request by: the route key (`GET /talent/people/{personId}`), never the
+ * raw path, which carries whatever a caller typed into it (a phone number, a name: PIPL).
+ */
+const routeOf = (event: HttpEvent): string => {
+  const key = event.requestContext.routeKey;
+  return key && key !== '$default' ? key : `${event.requestContext.http.method} (no route)`;
 };
 
 /**
@@ -147,7 +186,7 @@ export const createHttpHandler = (
         };
         log.info('request', {
           requestId: event.requestContext.requestId,
-          route: `${event.requestContext.http.method} ${event.requestContext.http.path}`,
+          route: routeOf(event),
           status,
           durationMs: Math.round(performance.now() - (started.get(request) ?? performance.now())),
         });
@@ -163,7 +202,7 @@ export const createHttpHandler = (
           });
         const fields = {
           requestId,
-          route: `${event.requestContext.http.method} ${event.requestContext.http.path}`,
+          route: routeOf(event),
           status: statusOf(final),
           code: final.code,
           durationMs: Math.round(performance.now() - (started.get(request) ?? performance.now())),

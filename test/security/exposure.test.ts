@@ -41,6 +41,8 @@ const pii = {
   participantPhone: phone(),
   failedPhone: phone(),
   failedEmail: email('zhaoliu'),
+  /** Typed where an id belongs: a path is never logged, only its route key. */
+  pathPhone: phone(),
 };
 const allValues = Object.values(pii);
 
@@ -196,6 +198,7 @@ describe('contact details stay where they belong', () => {
       email: `${pii.invalidEmail}@`,
     });
     expect(badPatch.status).toBe(400);
+    expect((await committee.get(`/talent/people/${pii.pathPhone}`)).status).toBe(404);
     const badJson = await committee.post('/talent/people', undefined, {
       raw: `{"phone":"${pii.invalidPhone}","email":"${pii.invalidEmail}"`,
       headers: { 'content-type': 'application/json' },
