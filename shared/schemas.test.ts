@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isoDate, isoDateTime } from './schemas.js';
+import { isoDate, isoDateTime, multiLine, singleLine } from './schemas.js';
 
 describe('shared date schemas', () => {
   it.each([
@@ -21,5 +21,25 @@ describe('shared date schemas', () => {
     ['2026-02-30', false],
   ])('isoDate %s → %s', (value, valid) => {
     expect(isoDate.safeParse(value).success).toBe(valid);
+  });
+});
+
+describe('shared text schemas', () => {
+  it.each([
+    ['张三', true, true],
+    ['  张三  ', true, true],
+    ['张\u0000三', false, false],
+    ['张\u001b[31m三', false, false],
+    ['张三\nrm', false, true],
+    ['第一段\r\n第二段\t完', false, true],
+    ['invoice\u202Etxt.exe', false, false],
+    ['\u2066isolated\u2069', false, false],
+    ['\u200Bzero width', true, true],
+    ['', false, false],
+  ])('%j: single line %s, multi-line %s', (value, oneLine, free) => {
+    expect([singleLine(50).safeParse(value).success, multiLine(50).safeParse(value).success]).toEqual([
+      oneLine,
+      free,
+    ]);
   });
 });

@@ -23,6 +23,23 @@ export const isoDate = z.iso
   .refine((value) => plausibleYear(Number(value.slice(0, 4))), { message: yearsMessage, abort: true });
 export const ulid = z.string().refine(isUlid, 'Expected a ULID');
 export const nonEmpty = (max: number) => z.string().trim().min(1).max(max);
+
+/**
+ * Characters no text of the record may hold: controls other than line breaks and tabs (a NUL
+ * or an escape is not a name, and breaks exports), and the bidirectional embeddings,
+ * overrides and isolates (U+202A–U+202E, U+2066–U+2069) that make a name display as something
+ * it is not ("invoice", U+202E, "fdp.exe" displays as "invoiceexe.pdf").
+ */
+const singleLinePattern = /^[^\p{Cc}\u202A-\u202E\u2066-\u2069]*$/u;
+const multiLinePattern = /^(?:[^\p{Cc}\u202A-\u202E\u2066-\u2069]|[\n\r\t])*$/u;
+
+/** One line of text (a name, a title, a place): no control or bidi-override characters. */
+export const singleLine = (max: number) =>
+  nonEmpty(max).regex(singleLinePattern, 'Must be one line without control or bidi-override characters');
+
+/** Free text (minutes, a reason): line breaks and tabs, but no other control or bidi-override characters. */
+export const multiLine = (max: number) =>
+  nonEmpty(max).regex(multiLinePattern, 'Must not contain control or bidi-override characters');
 /** A path parameter holding an id; anything else is a 400, never a lookup. */
 export const idParam = z
   .string()
