@@ -41,8 +41,7 @@ export interface UploadForm {
 /** The policy fixes the key, the content type and the size range; S3 refuses anything else. */
 export const uploadForm = async (
   ctx: ServiceContext,
-  objectKey: string,
-  contentType: string,
+  { objectKey, contentType }: { objectKey: string; contentType: string },
   now: Date,
 ): Promise<UploadForm> => {
   const { url, fields } = await createPresignedPost(s3Of(ctx), {

@@ -22,11 +22,12 @@
  */
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../shared/context.js';
-import { badRequest, conflict, type DomainError } from '../../shared/errors.js';
+import { badRequest, conflict, ruleViolation } from '../../shared/errors.js';
 import { decodeCursor, encodeCursor, type Page } from '../../shared/http/paging.js';
 import { getItem, queryAll as queryItems, queryPage } from '../../shared/store/query.js';
 import { singleTable, transactionOn } from '../../shared/store/table.js';
 import type { Transaction } from '../../shared/store/transaction.js';
+import { expectVersion } from '../../shared/store/version.js';
 import type { RosterReader } from '../talent/roster.js';
 import {
   type Assessment,
@@ -61,8 +62,6 @@ const getRecord = async <T>(ctx: ServiceContext, key: Item): Promise<T | undefin
 };
 const queryAll = (ctx: ServiceContext, input: Parameters<typeof queryItems>[1]) =>
   queryItems<Item>(ctx, input);
-
-const versionConflict = () => conflict('version-conflict', 'The resource changed meanwhile; read it again');
 
 // ---- resources ---------------------------------------------------------------------------
 
@@ -119,12 +118,7 @@ export const saveResource = (tx: Transaction, next: Resource, previous?: Resourc
     ...attributes,
   };
   if (previous) {
-    tx.put(main, {
-      condition: '#version = :expected',
-      names: { '#version': 'version' },
-      values: { ':expected': previous.version },
-      onConditionFailed: versionConflict,
-    });
+    tx.put(main, expectVersion(previous.version, 'The resource'));
   } else {
     tx.create(main, () => conflict('resource-exists', 'The resource already exists'));
   }
@@ -461,12 +455,7 @@ export const getAssessment = (ctx: ServiceContext, assessmentId: string) =>
  * Counts the attempt and stores it together. The counter's condition is what stops
  * concurrent starts from exceeding the limit: only `maxAttempts` increments can succeed.
  */
-export const startAttempt = (
-  tx: Transaction,
-  attempt: Attempt,
-  maxAttempts: number,
-  onLimit: () => DomainError,
-): Transaction => {
+export const startAttempt = (tx: Transaction, attempt: Attempt, maxAttempts: number): Transaction => {
   tx.update(
     attemptCounterKey(attempt.assessmentId, attempt.personId),
     {
@@ -482,7 +471,8 @@ export const startAttempt = (
     {
       condition: 'attribute_not_exists(#started) OR #started < :max',
       values: { ':max': maxAttempts },
-      onConditionFailed: onLimit,
+      onConditionFailed: () =>
+        ruleViolation('attempt-limit-reached', `At most ${maxAttempts} attempts`, { maxAttempts }),
     },
   );
   return tx.create(

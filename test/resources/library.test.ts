@@ -61,7 +61,9 @@ describe('uploading to the library', () => {
     expect(conditions).toContainEqual({ key: `library/${resourceId}` });
 
     // Nothing is downloadable, or visible to members, before the object is checked.
-    expectStatus(await secretary.get(`/resources/${resourceId}/download`), 409);
+    const early = await secretary.get(`/resources/${resourceId}/download`);
+    expectStatus(early, 422);
+    expect(early.body.error.code).toBe('resource-not-available');
     expectStatus(await member.get(`/resources/${resourceId}`), 404);
 
     const uploaded = await uploadWith(upload, bytes, 'application/pdf');
@@ -106,7 +108,7 @@ describe('uploading to the library', () => {
     const read = await secretary.get(`/resources/${resourceId}`);
     expect(read.body).toMatchObject({ status: 'rejected', rejectedReason: 'size-mismatch' });
     expect(await objectExists(`library/${resourceId}`)).toBe(false);
-    expectStatus(await secretary.get(`/resources/${resourceId}/download`), 409);
+    expectStatus(await secretary.get(`/resources/${resourceId}/download`), 422);
     expect(await outboxOf(resourceId)).toEqual([]);
   });
 

@@ -146,6 +146,25 @@ describe('study progress', () => {
     expectStatus(await outsider.post(`/resources/${resourceId}/progress`, { minutes: 10 }), 404);
     expect((await member.get('/resources/me/study')).body.items).toEqual([]);
   });
+
+  it('refuses study and assignments of a resource no longer available with the one 422 resource-not-available', async () => {
+    const branchId = newId();
+    const resourceId = await studyResource(branchId);
+    const committee = await asPerson({ roles: ['committee'] });
+    expectStatus(await committee.post(`/resources/${resourceId}/archive`), 200);
+    const refusals = [
+      await committee.post(`/resources/${resourceId}/progress`, { minutes: 10 }),
+      await committee.post('/resources/assignments', {
+        resourceId,
+        branchIds: [branchId],
+        dueOn: '2099-12-31',
+      }),
+    ];
+    for (const refused of refusals) {
+      expectStatus(refused, 422);
+      expect(refused.body.error.code).toBe('resource-not-available');
+    }
+  });
 });
 
 /** A person's study records, straight from the table (empty: nothing was written for them). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Caller } from '../../../shared/auth.js';
+import { accept, type Result, unwrap } from '../../../shared/errors.js';
 import {
   type Attempt,
   assessmentScope,
@@ -12,11 +13,15 @@ import {
   shuffle,
 } from './assessment.js';
 
-const bank = buildQuestions([
-  { kind: 'single', prompt: 'a', options: ['x', 'y', 'z'], answer: 2 },
-  { kind: 'multiple', prompt: 'b', options: ['x', 'y', 'z'], answer: [2, 0] },
-  { kind: 'true-false', prompt: 'c', answer: false },
-]);
+const refused = (r: Result<unknown>) => (r.ok ? undefined : r.error);
+
+const bank = unwrap(
+  buildQuestions([
+    { kind: 'single', prompt: 'a', options: ['x', 'y', 'z'], answer: 2 },
+    { kind: 'multiple', prompt: 'b', options: ['x', 'y', 'z'], answer: [2, 0] },
+    { kind: 'true-false', prompt: 'c', answer: false },
+  ]),
+);
 
 describe('grading', () => {
   it('gives each question the same weight and multiple choice all or nothing', () => {
@@ -61,7 +66,7 @@ describe('building a bank', () => {
     [{ kind: 'multiple' as const, prompt: 'p', options: ['a', 'b'], answer: 1 }],
     [{ kind: 'true-false' as const, prompt: 'p', options: ['a', 'b'], answer: true }],
   ])('refuses %o', (q) => {
-    expect(() => buildQuestions([q])).toThrow();
+    expect(refused(buildQuestions([q]))).toMatchObject({ kind: 'invalid', code: 'invalid-question' });
   });
 });
 
@@ -75,18 +80,28 @@ describe('submissions', () => {
     deadline: '2026-11-26T01:30:00.000Z',
   };
   it('come in time, once, naming only known questions', () => {
-    expect(() =>
-      checkSubmission(attempt, { q1: 1 }, bank, new Date('2026-11-26T01:30:00.000Z')),
-    ).not.toThrow();
-    expect(() => checkSubmission(attempt, {}, bank, new Date('2026-11-26T01:30:00.001Z'))).toThrow(
-      /time limit/,
+    expect(checkSubmission(attempt, { q1: 1 }, bank, new Date('2026-11-26T01:30:00.000Z'))).toEqual(
+      accept(attempt),
     );
-    expect(() =>
-      checkSubmission({ ...attempt, submittedAt: attempt.startedAt }, {}, bank, new Date(attempt.startedAt)),
-    ).toThrow(/already/);
-    expect(() => checkSubmission(attempt, { q7: 1 }, bank, new Date(attempt.startedAt))).toThrow(
-      /not in this/,
-    );
+    expect(refused(checkSubmission(attempt, {}, bank, new Date('2026-11-26T01:30:00.001Z')))).toMatchObject({
+      kind: 'conflict',
+      code: 'attempt-deadline-passed',
+    });
+    expect(
+      refused(
+        checkSubmission(
+          { ...attempt, submittedAt: attempt.startedAt },
+          {},
+          bank,
+          new Date(attempt.startedAt),
+        ),
+      ),
+    ).toMatchObject({ kind: 'conflict', code: 'attempt-already-submitted' });
+    expect(refused(checkSubmission(attempt, { q7: 1 }, bank, new Date(attempt.startedAt)))).toMatchObject({
+      kind: 'invalid',
+      code: 'unknown-question',
+      details: { fields: [{ field: 'body.answers.q7', message: 'Unknown question' }] },
+    });
   });
 });
 

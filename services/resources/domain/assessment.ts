@@ -3,7 +3,7 @@
  * server. Pure: "now" and the randomness come in as parameters.
  */
 import { type Caller, hasRole } from '../../../shared/auth.js';
-import { badRequest, conflict } from '../../../shared/errors.js';
+import { accept, badRequest, conflict, type Result, refuse } from '../../../shared/errors.js';
 import { type Audience, inAudience, managesResource } from './library.js';
 
 export const questionKinds = ['single', 'multiple', 'true-false'] as const;
@@ -68,46 +68,55 @@ export interface QuestionInput {
 
 const TRUE_FALSE_OPTIONS = ['正确', '错误'];
 
-/** Each kind's answer must fit its options; a bank with an unanswerable question is refused. */
-export const buildQuestions = (inputs: QuestionInput[]): Question[] =>
-  inputs.map((input, index) => {
-    const field = `body.questions.${index}`;
-    const invalid = (message: string) =>
-      badRequest('invalid-question', message, { fields: [{ field, message }] });
-    const options = input.options ?? [];
-    const questionId = `q${index + 1}`;
-    if (input.kind === 'true-false') {
-      if (typeof input.answer !== 'boolean') throw invalid('A true-false answer is true or false');
-      if (input.options !== undefined) throw invalid('A true-false question takes no options');
-      return {
-        questionId,
-        kind: input.kind,
-        prompt: input.prompt,
-        options: TRUE_FALSE_OPTIONS,
-        answer: input.answer,
-      };
-    }
-    if (options.length < 2) throw invalid('A choice question needs at least two options');
-    if (new Set(options).size !== options.length) throw invalid('Options must differ');
-    const isIndex = (n: unknown) =>
-      Number.isInteger(n) && (n as number) >= 0 && (n as number) < options.length;
-    if (input.kind === 'single') {
-      if (!isIndex(input.answer)) throw invalid('A single-choice answer is the index of one option');
-      return { questionId, kind: input.kind, prompt: input.prompt, options, answer: input.answer };
-    }
-    const answer = input.answer;
-    if (!Array.isArray(answer) || answer.length === 0 || !answer.every(isIndex)) {
-      throw invalid('A multiple-choice answer lists the indexes of the right options');
-    }
-    if (new Set(answer).size !== answer.length) throw invalid('An option is named twice in the answer');
-    return {
+/** A question as the bank keeps it, or why it cannot be answered. */
+const questionOf = (input: QuestionInput, index: number): Result<Question> => {
+  const field = `body.questions.${index}`;
+  const invalid = (message: string) =>
+    refuse(badRequest('invalid-question', message, { fields: [{ field, message }] }));
+  const options = input.options ?? [];
+  const questionId = `q${index + 1}`;
+  if (input.kind === 'true-false') {
+    if (typeof input.answer !== 'boolean') return invalid('A true-false answer is true or false');
+    if (input.options !== undefined) return invalid('A true-false question takes no options');
+    return accept({
       questionId,
       kind: input.kind,
       prompt: input.prompt,
-      options,
-      answer: [...answer].sort((a, b) => a - b),
-    };
+      options: TRUE_FALSE_OPTIONS,
+      answer: input.answer,
+    });
+  }
+  if (options.length < 2) return invalid('A choice question needs at least two options');
+  if (new Set(options).size !== options.length) return invalid('Options must differ');
+  const isIndex = (n: unknown) => Number.isInteger(n) && (n as number) >= 0 && (n as number) < options.length;
+  if (input.kind === 'single') {
+    if (!isIndex(input.answer)) return invalid('A single-choice answer is the index of one option');
+    return accept({ questionId, kind: input.kind, prompt: input.prompt, options, answer: input.answer });
+  }
+  const answer = input.answer;
+  if (!Array.isArray(answer) || answer.length === 0 || !answer.every(isIndex)) {
+    return invalid('A multiple-choice answer lists the indexes of the right options');
+  }
+  if (new Set(answer).size !== answer.length) return invalid('An option is named twice in the answer');
+  return accept({
+    questionId,
+    kind: input.kind,
+    prompt: input.prompt,
+    options,
+    answer: [...answer].sort((a, b) => a - b),
   });
+};
+
+/** Each kind's answer must fit its options; a bank with an unanswerable question is refused. */
+export const buildQuestions = (inputs: QuestionInput[]): Result<Question[]> => {
+  const questions: Question[] = [];
+  for (const [index, input] of inputs.entries()) {
+    const question = questionOf(input, index);
+    if (!question.ok) return question;
+    questions.push(question.value);
+  }
+  return accept(questions);
+};
 
 /** Fisher–Yates with an injected source of [0, 1) numbers, so tests can fix the order. */
 export const shuffle = <T>(items: readonly T[], random: () => number): T[] => {
@@ -166,18 +175,23 @@ export const checkSubmission = (
   answers: Record<string, Answer>,
   questions: Question[],
   now: Date,
-) => {
-  if (attempt.submittedAt) throw conflict('attempt-already-submitted', 'This attempt was already submitted');
+): Result<Attempt> => {
+  if (attempt.submittedAt) {
+    return refuse(conflict('attempt-already-submitted', 'This attempt was already submitted'));
+  }
   if (now.getTime() > Date.parse(attempt.deadline)) {
-    throw conflict('attempt-deadline-passed', `The time limit ended at ${attempt.deadline}`);
+    return refuse(conflict('attempt-deadline-passed', `The time limit ended at ${attempt.deadline}`));
   }
   const known = new Set(questions.map((q) => q.questionId));
   const unknown = Object.keys(answers).filter((id) => !known.has(id));
   if (unknown.length > 0) {
-    throw badRequest('unknown-question', 'Answers name questions that are not in this assessment', {
-      fields: unknown.map((id) => ({ field: `body.answers.${id}`, message: 'Unknown question' })),
-    });
+    return refuse(
+      badRequest('unknown-question', 'Answers name questions that are not in this assessment', {
+        fields: unknown.map((id) => ({ field: `body.answers.${id}`, message: 'Unknown question' })),
+      }),
+    );
   }
+  return accept(attempt);
 };
 
 /** Score 0–100 (rounded to one decimal), each question weighing the same. */

@@ -1,14 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import type { Caller } from '../../../shared/auth.js';
+import { accept, type Result, unwrap } from '../../../shared/errors.js';
 import {
+  applyPatch,
+  archive,
   audienceFor,
   canSee,
   checkNewResource,
   contentMatches,
+  downloadableFile,
   judgeUpload,
   listScope,
+  newResource,
   resourceIdOfKey,
+  usableBy,
 } from './library.js';
+
+const committee: Caller = { sub: 'c', roles: ['committee'], role: 'committee' };
+const secretary: Caller = { sub: 's', roles: ['secretary', 'member'], role: 'secretary', branchId: 'B1' };
+const member: Caller = { sub: 'm', roles: ['member'], role: 'member', branchId: 'B1' };
+const outsider: Caller = { sub: 'o', roles: ['member'], role: 'member', branchId: 'B2' };
+const refusal = (r: Result<unknown>) => (r.ok ? 'accepted' : [r.error.kind, r.error.code]);
 
 const bytes = (...values: number[]) => new Uint8Array(values);
 const text = (s: string) => new TextEncoder().encode(s);
@@ -82,60 +94,130 @@ describe('judging a stored upload', () => {
 
 describe('announcing a resource', () => {
   it('takes allowed files within the limit and links with a url only', () => {
-    expect(() =>
-      checkNewResource({ title: 't', kind: 'document', contentType: 'application/pdf', sizeBytes: 10 }, 10),
-    ).not.toThrow();
-    expect(() => checkNewResource({ title: 't', kind: 'link', url: 'https://a.b/' }, 10)).not.toThrow();
-    const code = (f: () => void) => {
-      try {
-        f();
-      } catch (e) {
-        return (e as { code: string }).code;
-      }
-      return 'none';
-    };
     expect(
-      code(() =>
+      checkNewResource({ title: 't', kind: 'document', contentType: 'application/pdf', sizeBytes: 10 }, 10),
+    ).toEqual(accept({ contentType: 'application/pdf', sizeBytes: 10 }));
+    expect(checkNewResource({ title: 't', kind: 'link', url: 'https://a.b/' }, 10)).toEqual(
+      accept({ url: 'https://a.b/' }),
+    );
+    expect(
+      refusal(
         checkNewResource({ title: 't', kind: 'document', contentType: 'application/pdf', sizeBytes: 11 }, 10),
       ),
-    ).toBe('file-too-large');
+    ).toEqual(['invalid', 'file-too-large']);
     expect(
-      code(() => checkNewResource({ title: 't', kind: 'audio', contentType: 'video/mp4', sizeBytes: 1 }, 10)),
-    ).toBe('content-type-not-for-kind');
+      refusal(checkNewResource({ title: 't', kind: 'audio', contentType: 'video/mp4', sizeBytes: 1 }, 10)),
+    ).toEqual(['invalid', 'content-type-not-for-kind']);
     expect(
-      code(() =>
-        checkNewResource({ title: 't', kind: 'document', contentType: 'image/gif', sizeBytes: 1 }, 10),
-      ),
-    ).toBe('unsupported-content-type');
+      refusal(checkNewResource({ title: 't', kind: 'document', contentType: 'image/gif', sizeBytes: 1 }, 10)),
+    ).toEqual(['invalid', 'unsupported-content-type']);
     expect(
-      code(() => checkNewResource({ title: 't', kind: 'link', url: 'https://a.b/', sizeBytes: 1 }, 10)),
-    ).toBe('link-has-no-file');
-    expect(code(() => checkNewResource({ title: 't', kind: 'document', url: 'https://a.b/' }, 10))).toBe(
+      refusal(checkNewResource({ title: 't', kind: 'link', url: 'https://a.b/', sizeBytes: 1 }, 10)),
+    ).toEqual(['invalid', 'link-has-no-file']);
+    expect(refusal(checkNewResource({ title: 't', kind: 'document', url: 'https://a.b/' }, 10))).toEqual([
+      'invalid',
       'url-only-for-links',
-    );
+    ]);
   });
 
   it('takes only the listed types, not names an object inherits', () => {
     for (const contentType of ['constructor', '__proto__', 'tostring']) {
-      expect(() => checkNewResource({ title: 't', kind: 'document', contentType, sizeBytes: 1 }, 10)).toThrow(
-        expect.objectContaining({ code: 'unsupported-content-type' }),
-      );
+      expect(
+        refusal(checkNewResource({ title: 't', kind: 'document', contentType, sizeBytes: 1 }, 10)),
+      ).toEqual(['invalid', 'unsupported-content-type']);
       expect(contentMatches(contentType, text('%PDF-1.7'), true)).toBe(false);
     }
+  });
+
+  it('makes a link available at once and a file wait for its upload under its own key', () => {
+    const fresh = { resourceId: '01KB2X3Y4Z5A6B7C8D9E0F1G2H', at: '2026-11-26T01:00:00.000Z' };
+    const link = newResource(
+      { title: 't', kind: 'link', url: 'https://a.b/', tags: ['x', 'x'] },
+      committee,
+      fresh,
+      10,
+    );
+    expect(link.ok && link.value).toMatchObject({
+      url: 'https://a.b/',
+      tags: ['x'],
+      status: 'available',
+      publishedAt: fresh.at,
+      version: 1,
+    });
+    const file = newResource(
+      { title: 't', kind: 'document', contentType: 'application/pdf', sizeBytes: 10 },
+      committee,
+      fresh,
+      10,
+    );
+    expect(file.ok && file.value).toMatchObject({
+      status: 'uploading',
+      objectKey: `library/${fresh.resourceId}`,
+    });
+    expect(file.ok && file.value.publishedAt).toBeUndefined();
+    // The file is judged before the audience.
+    const both = newResource({ title: 't', kind: 'link' }, { ...secretary, branchId: undefined }, fresh, 10);
+    expect(refusal(both)).toEqual(['invalid', 'url-required']);
+  });
+});
+
+describe('changing a resource', () => {
+  const held = unwrap(
+    newResource(
+      { title: 't', kind: 'link', url: 'https://a.b/' },
+      committee,
+      { resourceId: '01KB2X3Y4Z5A6B7C8D9E0F1G2H', at: '2026-11-26T01:00:00.000Z' },
+      10,
+    ),
+  );
+  const at = '2026-11-27T01:00:00.000Z';
+
+  it('moves a patched or archived resource to its next version', () => {
+    const patched = applyPatch(held, { title: 'u', estimatedMinutes: 30 }, undefined, at);
+    expect(patched.ok && patched.value).toMatchObject({ title: 'u', estimatedMinutes: 30, version: 2 });
+    expect(archive(held, at)).toEqual(
+      accept({ ...held, status: 'archived', archivedAt: at, updatedAt: at, version: 2 }),
+    );
+  });
+
+  it('refuses to change an archived or rejected resource, and to archive one twice', () => {
+    const archived = { ...held, status: 'archived' as const };
+    expect(refusal(applyPatch(archived, { title: 'u' }, undefined, at))).toEqual([
+      'rule',
+      'resource-archived',
+    ]);
+    expect(refusal(applyPatch({ ...held, status: 'rejected' }, {}, undefined, at))).toEqual([
+      'rule',
+      'resource-rejected',
+    ]);
+    expect(refusal(archive(archived, at))).toEqual(['conflict', 'resource-archived']);
+  });
+
+  it('serves a file only while the resource is available, and a link never', () => {
+    const { url: _url, ...unlinked } = held;
+    const file = { ...unlinked, objectKey: 'library/x', contentType: 'application/pdf', sizeBytes: 3 };
+    expect(downloadableFile(member, file)).toEqual(
+      accept({ objectKey: 'library/x', contentType: 'application/pdf', sizeBytes: 3 }),
+    );
+    expect(refusal(downloadableFile(member, { ...file, status: 'uploading' }))).toEqual([
+      'rule',
+      'resource-not-available',
+    ]);
+    expect(refusal(downloadableFile(member, held))).toEqual(['rule', 'resource-is-a-link']);
+    expect(refusal(usableBy(committee, { ...held, status: 'archived' }))).toEqual([
+      'rule',
+      'resource-not-available',
+    ]);
   });
 });
 
 describe('who sees what', () => {
-  const committee: Caller = { sub: 'c', roles: ['committee'], role: 'committee' };
-  const secretary: Caller = { sub: 's', roles: ['secretary', 'member'], role: 'secretary', branchId: 'B1' };
-  const member: Caller = { sub: 'm', roles: ['member'], role: 'member', branchId: 'B1' };
-  const outsider: Caller = { sub: 'o', roles: ['member'], role: 'member', branchId: 'B2' };
-
   it('gives a secretary their own branch as audience, and the committee any', () => {
-    expect(audienceFor(secretary, undefined)).toEqual({ branchIds: ['B1'] });
-    expect(() => audienceFor(secretary, { branchIds: ['B1', 'B2'] })).toThrow(/Branch not found/);
-    expect(audienceFor(committee, undefined)).toEqual({});
-    expect(audienceFor(committee, { branchIds: ['B2', 'B2'] })).toEqual({ branchIds: ['B2'] });
+    expect(audienceFor(secretary, undefined)).toEqual(accept({ branchIds: ['B1'] }));
+    expect(refusal(audienceFor(secretary, { branchIds: ['B1', 'B2'] }))).toEqual(['not-found', 'not-found']);
+    expect(refusal(audienceFor(secretary, { branchIds: [] }))).toEqual(['rule', 'audience-empty']);
+    expect(audienceFor(committee, undefined)).toEqual(accept({}));
+    expect(audienceFor(committee, { branchIds: ['B2', 'B2'] })).toEqual(accept({ branchIds: ['B2'] }));
   });
 
   it('shows available resources to their audience, and unchecked ones to their managers only', () => {

@@ -2,8 +2,16 @@
  * The study library (学习资料库): what may be uploaded, who sees a resource, and whether
  * the object S3 reports is the file that was announced. Pure: no AWS, no clock.
  */
-import { actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
-import { badRequest, conflict, notFound, ruleViolation } from '../../../shared/errors.js';
+import { actorOf, actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
+import {
+  accept,
+  badRequest,
+  conflict,
+  notFound,
+  type Result,
+  refuse,
+  ruleViolation,
+} from '../../../shared/errors.js';
 import type { resourceKinds } from '../events.js';
 
 export type ResourceKind = (typeof resourceKinds)[number];
@@ -84,49 +92,94 @@ export interface NewResourceInput {
  * A secretary publishes for their own branch only (another branch is not found, as everywhere
  * else); the committee for anyone. A secretary who names no audience means their branch.
  */
-export const audienceFor = (caller: Caller, requested: Audience | undefined): Audience => {
+export const audienceFor = (caller: Caller, requested: Audience | undefined): Result<Audience> => {
   if (hasRole(caller, 'committee')) {
-    return requested?.branchIds ? { branchIds: [...new Set(requested.branchIds)] } : {};
+    return accept(requested?.branchIds ? { branchIds: [...new Set(requested.branchIds)] } : {});
   }
   const own = caller.branchId;
-  if (!own) throw ruleViolation('secretary-without-branch', 'Your account names no branch');
+  if (!own) return refuse(ruleViolation('secretary-without-branch', 'Your account names no branch'));
   const branchIds = requested?.branchIds ?? [own];
   if (branchIds.length === 0) {
-    throw ruleViolation('audience-empty', 'Name at least one branch, or none for your own');
+    return refuse(ruleViolation('audience-empty', 'Name at least one branch, or none for your own'));
   }
   // Another branch is outside a secretary's scope: as far as they can tell it does not exist.
-  if (branchIds.some((b) => b !== own)) throw notFound('Branch');
-  return { branchIds: [own] };
+  if (branchIds.some((b) => b !== own)) return refuse(notFound('Branch'));
+  return accept({ branchIds: [own] });
 };
 
+/** What a resource holds: a link's url, or the file its upload brings. */
+export type ResourceContent = { url: string } | { contentType: string; sizeBytes: number };
+
 /** Checks the announced file (before any upload URL is issued) or the link. */
-export const checkNewResource = (input: NewResourceInput, uploadLimitBytes: number): void => {
+export const checkNewResource = (
+  input: NewResourceInput,
+  uploadLimitBytes: number,
+): Result<ResourceContent> => {
   if (input.kind === 'link') {
-    if (!input.url) throw badRequest('url-required', 'A link needs a url');
+    if (!input.url) return refuse(badRequest('url-required', 'A link needs a url'));
     if (input.contentType !== undefined || input.sizeBytes !== undefined) {
-      throw badRequest('link-has-no-file', 'A link takes no contentType or sizeBytes');
+      return refuse(badRequest('link-has-no-file', 'A link takes no contentType or sizeBytes'));
     }
-    return;
+    return accept({ url: input.url });
   }
-  if (input.url !== undefined) throw badRequest('url-only-for-links', 'Only a link takes a url');
+  if (input.url !== undefined) return refuse(badRequest('url-only-for-links', 'Only a link takes a url'));
   if (input.contentType === undefined || input.sizeBytes === undefined) {
-    throw badRequest('file-required', 'A file resource needs contentType and sizeBytes');
+    return refuse(badRequest('file-required', 'A file resource needs contentType and sizeBytes'));
   }
   // Own keys only: `in` would also take names every object inherits (`constructor`).
   if (!Object.hasOwn(allowedContentTypes, input.contentType)) {
-    throw badRequest('unsupported-content-type', `Files of type ${input.contentType} are not accepted`, {
-      allowed: Object.keys(allowedContentTypes),
-    });
+    return refuse(
+      badRequest('unsupported-content-type', `Files of type ${input.contentType} are not accepted`, {
+        allowed: Object.keys(allowedContentTypes),
+      }),
+    );
   }
   const forKind = typesOfKind[input.kind];
   if (forKind && !forKind.includes(input.contentType)) {
-    throw badRequest('content-type-not-for-kind', `A ${input.kind} must be ${forKind.join(' or ')}`);
+    return refuse(badRequest('content-type-not-for-kind', `A ${input.kind} must be ${forKind.join(' or ')}`));
   }
   if (input.sizeBytes > uploadLimitBytes) {
-    throw badRequest('file-too-large', `Files are limited to ${uploadLimitBytes} bytes`, {
-      limitBytes: uploadLimitBytes,
-    });
+    return refuse(
+      badRequest('file-too-large', `Files are limited to ${uploadLimitBytes} bytes`, {
+        limitBytes: uploadLimitBytes,
+      }),
+    );
   }
+  return accept({ contentType: input.contentType, sizeBytes: input.sizeBytes });
+};
+
+/**
+ * A new resource as announced: a link is available at once, a file waits for its upload to
+ * be checked. The content is checked before the audience, so a bad file is named first.
+ */
+export const newResource = (
+  input: NewResourceInput,
+  caller: Caller,
+  fresh: { resourceId: string; at: string },
+  uploadLimitBytes: number,
+): Result<Resource> => {
+  const content = checkNewResource(input, uploadLimitBytes);
+  if (!content.ok) return content;
+  const audience = audienceFor(caller, input.audience);
+  if (!audience.ok) return audience;
+  const { resourceId, at } = fresh;
+  const isLink = 'url' in content.value;
+  return accept({
+    resourceId,
+    title: input.title,
+    kind: input.kind,
+    ...(isLink ? content.value : { ...content.value, objectKey: objectKeyOf(resourceId) }),
+    tags: [...new Set(input.tags ?? [])],
+    audience: audience.value,
+    ...(input.estimatedMinutes !== undefined ? { estimatedMinutes: input.estimatedMinutes } : {}),
+    // A link has nothing to check: it is available at once.
+    status: isLink ? 'available' : 'uploading',
+    ...(isLink ? { publishedAt: at } : {}),
+    createdBy: actorOf(caller),
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  });
 };
 
 export const inAudience = (caller: Caller, audience: Audience): boolean =>
@@ -149,6 +202,37 @@ export const canSee = (caller: Caller, resource: Pick<Resource, 'audience' | 'st
 export const canUse = (caller: Caller, resource: Pick<Resource, 'audience' | 'status'>): boolean =>
   resource.status === 'available' &&
   (inAudience(caller, resource.audience) || managesResource(caller, resource));
+
+/** The resource, if the caller may study it, download it or assign it; a rule refuses any other. */
+export const usableBy = <R extends Pick<Resource, 'audience' | 'status'>>(
+  caller: Caller,
+  resource: R,
+): Result<R> =>
+  canUse(caller, resource)
+    ? accept(resource)
+    : refuse(ruleViolation('resource-not-available', `The resource is ${resource.status}, not available`));
+
+/** Where a resource's file is, and what it was announced as; a link has none. */
+export interface ResourceFile {
+  objectKey: string;
+  contentType: string;
+  sizeBytes: number;
+}
+
+export const fileOf = (r: Resource): ResourceFile | undefined =>
+  r.objectKey && r.contentType && r.sizeBytes !== undefined
+    ? { objectKey: r.objectKey, contentType: r.contentType, sizeBytes: r.sizeBytes }
+    : undefined;
+
+/** What a download serves: the checked file of a resource the caller may use. */
+export const downloadableFile = (caller: Caller, resource: Resource): Result<ResourceFile> => {
+  const usable = usableBy(caller, resource);
+  if (!usable.ok) return usable;
+  const file = fileOf(resource);
+  return file
+    ? accept(file)
+    : refuse(ruleViolation('resource-is-a-link', 'A link has no file; open its url'));
+};
 
 /**
  * Which part of a list a caller may see. The committee sees everything; a secretary any
@@ -277,9 +361,11 @@ export const applyPatch = (
   patch: ResourcePatch,
   audience: Audience | undefined,
   at: string,
-): Resource => {
+): Result<Resource> => {
   if (resource.status === 'archived' || resource.status === 'rejected') {
-    throw ruleViolation(`resource-${resource.status}`, `A ${resource.status} resource cannot be changed`);
+    return refuse(
+      ruleViolation(`resource-${resource.status}`, `A ${resource.status} resource cannot be changed`),
+    );
   }
   const next: Resource = { ...resource, updatedAt: at, version: resource.version + 1 };
   if (patch.title !== undefined) next.title = patch.title;
@@ -287,10 +373,36 @@ export const applyPatch = (
   if (audience !== undefined) next.audience = audience;
   if (patch.estimatedMinutes === null) delete next.estimatedMinutes;
   else if (patch.estimatedMinutes !== undefined) next.estimatedMinutes = patch.estimatedMinutes;
-  return next;
+  return accept(next);
 };
 
-export const archive = (resource: Resource, at: string): Resource => {
-  if (resource.status === 'archived') throw conflict('resource-archived', 'The resource is already archived');
-  return { ...resource, status: 'archived', archivedAt: at, updatedAt: at, version: resource.version + 1 };
+export const archive = (resource: Resource, at: string): Result<Resource> => {
+  if (resource.status === 'archived') {
+    return refuse(conflict('resource-archived', 'The resource is already archived'));
+  }
+  return accept({
+    ...resource,
+    status: 'archived',
+    archivedAt: at,
+    updatedAt: at,
+    version: resource.version + 1,
+  });
 };
+
+/** The checked upload makes the resource available to its audience. */
+export const publishUpload = (resource: Resource, at: string): Resource => ({
+  ...resource,
+  status: 'available',
+  publishedAt: at,
+  updatedAt: at,
+  version: resource.version + 1,
+});
+
+/** The stored object failed the check: the resource leaves the library, whatever it was. */
+export const rejectUpload = (resource: Resource, reason: RejectionReason, at: string): Resource => ({
+  ...resource,
+  status: 'rejected',
+  rejectedReason: reason,
+  updatedAt: at,
+  version: resource.version + 1,
+});

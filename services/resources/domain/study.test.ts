@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { Caller } from '../../../shared/auth.js';
+import { accept, type Result } from '../../../shared/errors.js';
 import {
   type Assignment,
   canSeeAssignment,
   checkAssignmentScope,
+  checkDueOn,
+  checkProgress,
   completionList,
+  newAssignment,
   studySummary,
 } from './study.js';
+
+const refused = (r: Result<unknown>) => (r.ok ? undefined : r.error);
 
 const assignment: Assignment = {
   assignmentId: 'A',
@@ -45,14 +51,48 @@ describe('assignment scope', () => {
     ['p2', 'B2'],
   ]);
   it('lets a secretary assign their own branch and its people only', () => {
-    expect(() => checkAssignmentScope(secretary, ['B1'], ['p1'], (p) => branches.get(p))).not.toThrow();
-    expect(() => checkAssignmentScope(secretary, ['B2'], [], (p) => branches.get(p))).toThrow(
-      /Branch not found/,
+    const scope = (branchIds: string[], personIds: string[]) =>
+      checkAssignmentScope(secretary, { branchIds, personIds }, (p) => branches.get(p));
+    expect(scope(['B1'], ['p1'])).toEqual(accept({ branchIds: ['B1'], personIds: ['p1'] }));
+    expect(refused(scope(['B2'], []))).toMatchObject({ kind: 'not-found', message: 'Branch not found' });
+    expect(refused(scope([], ['p2']))).toMatchObject({ kind: 'not-found', message: 'Person not found' });
+    expect(refused(scope([], []))).toMatchObject({ kind: 'invalid', code: 'nobody-assigned' });
+  });
+
+  it("makes a secretary's assignment their branch's, due on a day not yet past", () => {
+    const now = new Date('2026-12-01T01:00:00Z');
+    const made = newAssignment(
+      secretary,
+      { resourceId: 'R', title: 't' },
+      { branchIds: [], personIds: ['p1'], dueOn: '2026-12-01' },
+      { assignmentId: 'A', now },
+      (p) => branches.get(p),
     );
-    expect(() => checkAssignmentScope(secretary, [], ['p2'], (p) => branches.get(p))).toThrow(
-      /Person not found/,
+    expect(made).toEqual(
+      accept({
+        assignmentId: 'A',
+        resourceId: 'R',
+        title: 't',
+        dueOn: '2026-12-01',
+        branchIds: [],
+        personIds: ['p1'],
+        assignedBy: 's',
+        assignedAt: now.toISOString(),
+        assignerBranchId: 'B1',
+      }),
     );
-    expect(() => checkAssignmentScope(secretary, [], [], (p) => branches.get(p))).toThrow(/at least one/);
+    expect(refused(checkDueOn('2026-11-30', now))).toMatchObject({ kind: 'rule', code: 'due-date-passed' });
+  });
+});
+
+describe('progress reports', () => {
+  it('bring minutes, a completion or both', () => {
+    expect(checkProgress({ minutes: 0, completed: true })).toEqual(accept({ minutes: 0, completed: true }));
+    expect(checkProgress({ minutes: 5 })).toEqual(accept({ minutes: 5, completed: false }));
+    expect(refused(checkProgress({ minutes: 0 }))).toMatchObject({
+      kind: 'invalid',
+      code: 'nothing-to-record',
+    });
   });
 });
 

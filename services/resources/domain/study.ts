@@ -1,18 +1,29 @@
 /**
  * Study (学习) records and assignments (必学任务). Pure: "now" and the roster come in as values.
  */
-import { actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
-import { badRequest, notFound, ruleViolation } from '../../../shared/errors.js';
+import { actorOf, actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
+import { accept, badRequest, notFound, type Result, refuse, ruleViolation } from '../../../shared/errors.js';
 import { localDate, localYear } from '../../../shared/time.js';
 import type { RosterEntry } from '../../talent/roster.js';
 
 /** One call reports at most a working afternoon; longer sessions are several reports. */
 export const MAX_MINUTES_PER_REPORT = 240;
 
-export const checkProgress = (minutes: number, completed: boolean): void => {
-  if (minutes === 0 && !completed) {
-    throw badRequest('nothing-to-record', 'Report some minutes or a completion');
+export interface Progress {
+  minutes: number;
+  completed: boolean;
+}
+
+/** A report brings minutes, a completion, or both; a report that is neither is refused. */
+export const checkProgress = (report: {
+  minutes: number;
+  completed?: boolean | undefined;
+}): Result<Progress> => {
+  const progress = { minutes: report.minutes, completed: report.completed ?? false };
+  if (progress.minutes === 0 && !progress.completed) {
+    return refuse(badRequest('nothing-to-record', 'Report some minutes or a completion'));
   }
+  return accept(progress);
 };
 
 /** Minutes are counted per calendar year of the institution, so a yearly summary needs no scan. */
@@ -63,28 +74,64 @@ export interface Assignment {
   assignerBranchId?: string;
 }
 
+/** Whom an assignment names: branches (all their members) and people, each once. */
+export interface Assignees {
+  branchIds: string[];
+  personIds: string[];
+}
+
 /**
  * A secretary assigns study to their own branch and its people; the committee to anyone.
  * `personBranch` tells which branch the roster puts a named person in.
  */
 export const checkAssignmentScope = (
   caller: Caller,
-  branchIds: string[],
-  personIds: string[],
+  assignees: Assignees,
   personBranch: (personId: string) => string | undefined,
-): void => {
+): Result<Assignees> => {
+  const { branchIds, personIds } = assignees;
   if (branchIds.length === 0 && personIds.length === 0) {
-    throw badRequest('nobody-assigned', 'Name at least one branch or person');
+    return refuse(badRequest('nobody-assigned', 'Name at least one branch or person'));
   }
-  if (hasRole(caller, 'committee')) return;
+  if (hasRole(caller, 'committee')) return accept(assignees);
   const own = caller.branchId;
   // Branches and people outside a secretary's scope do not exist for them (404, as in talent).
-  if (!own || branchIds.some((b) => b !== own)) throw notFound('Branch');
-  if (personIds.some((p) => personBranch(p) !== own)) throw notFound('Person');
+  if (!own || branchIds.some((b) => b !== own)) return refuse(notFound('Branch'));
+  if (personIds.some((p) => personBranch(p) !== own)) return refuse(notFound('Person'));
+  return accept(assignees);
 };
 
-export const checkDueOn = (dueOn: string, now: Date): void => {
-  if (dueOn < localDate(now)) throw ruleViolation('due-date-passed', 'The due date is already past');
+export const checkDueOn = (dueOn: string, now: Date): Result<string> =>
+  dueOn < localDate(now)
+    ? refuse(ruleViolation('due-date-passed', 'The due date is already past'))
+    : accept(dueOn);
+
+/**
+ * Mandatory study of `resource` (already found usable) for the assignees, due on a day not
+ * yet past. A secretary's assignment belongs to their branch.
+ */
+export const newAssignment = (
+  caller: Caller,
+  resource: { resourceId: string; title: string },
+  command: Assignees & { dueOn: string },
+  fresh: { assignmentId: string; now: Date },
+  personBranch: (personId: string) => string | undefined,
+): Result<Assignment> => {
+  const dueOn = checkDueOn(command.dueOn, fresh.now);
+  if (!dueOn.ok) return dueOn;
+  const assignees = checkAssignmentScope(caller, command, personBranch);
+  if (!assignees.ok) return assignees;
+  return accept({
+    assignmentId: fresh.assignmentId,
+    resourceId: resource.resourceId,
+    title: resource.title,
+    dueOn: dueOn.value,
+    branchIds: assignees.value.branchIds,
+    personIds: assignees.value.personIds,
+    assignedBy: actorOf(caller),
+    assignedAt: fresh.now.toISOString(),
+    ...(!hasRole(caller, 'committee') && caller.branchId ? { assignerBranchId: caller.branchId } : {}),
+  });
 };
 
 export const canSeeAssignment = (caller: Caller, assignment: Assignment): boolean =>

@@ -1,13 +1,20 @@
+/**
+ * Assessments (考核): question banks made by managers, attempts served shuffled and without
+ * answers, grading on the server, and the results per person and branch.
+ */
 import { randomInt } from 'node:crypto';
-import type { z } from 'zod';
+import * as z from 'zod';
 import { actorOf, actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
-import { notFound, ruleViolation } from '../../../shared/errors.js';
+import { notFound, unwrap } from '../../../shared/errors.js';
+import { pageQuery } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
+import { allMembers, branchManagers, branchPeople } from '../../../shared/outcomes.js';
+import { idParam, nonEmpty } from '../../../shared/schemas.js';
+import { type Outcomes, route } from '../../../shared/service.js';
 import { rosterSelf } from '../../talent/roster.js';
 import {
-  type Answer,
   type Assessment,
   type Attempt,
   assessmentScope,
@@ -16,7 +23,6 @@ import {
   deadlineOf,
   grade,
   mayTake,
-  type QuestionInput,
   results,
   shuffle,
   summaryOf,
@@ -25,7 +31,6 @@ import {
 import { audienceFor } from '../domain/library.js';
 import { AssessmentGraded } from '../events.js';
 import {
-  type AssessmentListQuery,
   attemptsOf,
   attemptsStarted,
   attemptsStartedOn,
@@ -39,185 +44,243 @@ import {
   transaction,
 } from '../store.js';
 import {
-  type AssessmentListing,
-  type AssessmentListingPage,
-  type AssessmentResults,
-  type AttemptGraded,
-  type AttemptStarted,
+  AssessmentListing,
+  AssessmentListingPage,
+  AssessmentResults,
+  AssessmentView,
+  AttemptGraded,
+  AttemptStarted,
   assessmentListing,
   assessmentView,
+  QuestionKind,
 } from '../views.js';
 import { visibleResource } from './library.js';
 
-export const newAssessment = async (
-  body: {
-    title: string;
-    resourceId?: string | undefined;
-    passMark: number;
-    timeLimitMinutes: number;
-    maxAttempts: number;
-    questions: QuestionInput[];
-  },
-  caller: Caller,
-  now: Date,
-  ctx: ServiceContext,
-) => {
-  const questions = buildQuestions(body.questions);
-  const resource = body.resourceId ? await visibleResource(ctx, caller, body.resourceId) : undefined;
-  const assessment: Assessment = {
-    assessmentId: newId(),
-    title: body.title,
-    ...(resource ? { resourceId: resource.resourceId } : {}),
-    passMark: body.passMark,
-    timeLimitMinutes: body.timeLimitMinutes,
-    maxAttempts: body.maxAttempts,
-    questions,
-    // The committee's is for the resource's whole audience; a secretary's for their branch only,
-    // even on a resource they share with other branches.
-    audience: audienceFor(caller, hasRole(caller, 'committee') ? resource?.audience : undefined),
-    createdBy: actorOf(caller),
-    createdAt: now.toISOString(),
-  };
-  await createAssessment(transaction(ctx), assessment).commit();
-  return created(assessmentView(assessment), `/resources/assessments/${assessment.assessmentId}`);
-};
+// Who gets what (the access matrix). Every object the matrix meets belongs to branch A:
+// its audience, or the branch its secretary manages.
+/** One person's own attempt: nobody else, not even the committee, may submit it. */
+const theAttemptTaker: Outcomes = { ...branchPeople, ownSecretary: 404, committee: 404 };
 
+const assessmentParams = z.strictObject({ assessmentId: idParam });
+
+const answer = z.union([
+  z.boolean(),
+  z.number().int().min(0).max(20),
+  z.array(z.number().int().min(0).max(20)).max(20),
+]);
+
+const question = z.strictObject({
+  kind: QuestionKind,
+  prompt: nonEmpty(1000),
+  options: z.array(nonEmpty(500)).min(2).max(20).optional(),
+  answer,
+});
+
+/** The assessment if the caller may take it; to anyone else it does not exist. */
 const assessmentFor = async (ctx: ServiceContext, caller: Caller, assessmentId: string) => {
   const assessment = await getAssessment(ctx, assessmentId);
   if (!assessment || !mayTake(caller, assessment)) throw notFound('Assessment');
   return assessment;
 };
 
-/** The assessments the caller may take, newest first, with how many attempts they have used. */
-export const listMyAssessments = async (
-  query: Omit<AssessmentListQuery, 'scope'>,
-  caller: Caller,
-  ctx: ServiceContext,
-) => {
-  const page = await listAssessments(ctx, { ...query, scope: assessmentScope(caller) });
-  // An account that names no person has taken nothing.
-  const used = caller.personId
-    ? await attemptsStartedOn(
-        ctx,
-        caller.personId,
-        page.items.map((a) => a.assessmentId),
-      )
-    : new Map<string, number>();
-  return ok({
-    items: page.items.map((a) => assessmentListing(a, used.get(a.assessmentId) ?? 0)),
-    ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
-  } satisfies z.output<typeof AssessmentListingPage>);
-};
-
-export const readAssessment = async (assessmentId: string, caller: Caller, ctx: ServiceContext) => {
-  const assessment = await assessmentFor(ctx, caller, assessmentId);
-  const used = caller.personId ? await attemptsStarted(ctx, assessmentId, caller.personId) : 0;
-  return ok(assessmentListing(summaryOf(assessment), used) satisfies z.output<typeof AssessmentListing>);
-};
-
-export const beginAttempt = async (assessmentId: string, caller: Caller, now: Date, ctx: ServiceContext) => {
-  // An attempt is the caller's person's; an account that names no one starts none.
-  const { personId } = await rosterSelf(rosterReader(ctx), caller);
-  const assessment = await assessmentFor(ctx, caller, assessmentId);
-  const questions = shuffle(assessment.questions, () => randomInt(0, 2 ** 32) / 2 ** 32);
-  const attempt: Attempt = {
-    attemptId: newId(),
-    assessmentId,
-    personId,
-    ...(caller.branchId ? { branchId: caller.branchId } : {}),
-    order: questions.map((q) => q.questionId),
-    startedAt: now.toISOString(),
-    deadline: deadlineOf(now, assessment.timeLimitMinutes).toISOString(),
-  };
-  await startAttempt(transaction(ctx), attempt, assessment.maxAttempts, () =>
-    ruleViolation('attempt-limit-reached', `At most ${assessment.maxAttempts} attempts`, {
-      maxAttempts: assessment.maxAttempts,
-    }),
-  ).commit();
-  return created(
-    {
-      attemptId: attempt.attemptId,
-      assessmentId,
-      title: assessment.title,
-      startedAt: attempt.startedAt,
-      deadline: attempt.deadline,
-      questions: questions.map(withoutAnswer),
-    } satisfies z.output<typeof AttemptStarted>,
-    `/resources/assessments/${assessmentId}/attempts/${attempt.attemptId}`,
-  );
-};
-
-export const submitAttempt = async (
-  assessmentId: string,
-  attemptId: string,
-  answers: Record<string, Answer>,
-  caller: Caller,
-  now: Date,
-  ctx: ServiceContext,
-) => {
-  const { personId } = await rosterSelf(rosterReader(ctx), caller);
+/** An attempt is the caller's person's own: someone else's does not exist for them. */
+const ownAttempt = async (ctx: ServiceContext, personId: string, assessmentId: string, attemptId: string) => {
   const attempt = await getAttempt(ctx, attemptId);
-  // Someone else's attempt does not exist for the caller.
   if (!attempt || attempt.assessmentId !== assessmentId || attempt.personId !== personId) {
     throw notFound('Attempt');
   }
-  const assessment = await getAssessment(ctx, assessmentId);
-  if (!assessment) throw notFound('Assessment');
-  checkSubmission(attempt, answers, assessment.questions, now);
-  const result = grade(assessment.questions, answers, assessment.passMark);
-  const submittedAt = now.toISOString();
-  const tx = recordGrade(transaction(ctx), attemptId, {
-    submittedAt,
-    score: result.score,
-    passed: result.passed,
-    answers,
-  });
-  tx.publish(
-    AssessmentGraded,
-    {
-      assessmentId,
-      attemptId,
-      title: assessment.title,
-      personId,
-      score: result.score,
-      passed: result.passed,
-      gradedAt: submittedAt,
-    },
-    { key: attemptId, occurredAt: now },
-  );
-  await tx.commit();
-  return ok({
-    attemptId,
-    assessmentId,
-    ...result,
-    passMark: assessment.passMark,
-    submittedAt,
-  } satisfies z.output<typeof AttemptGraded>);
+  return attempt;
 };
 
-export const assessmentResults = async (
-  assessmentId: string,
-  branchId: string | undefined,
-  caller: Caller,
-  ctx: ServiceContext,
-) => {
-  const assessment = await assessmentFor(ctx, caller, assessmentId);
-  // A secretary sees their own branch's results; asking for another branch finds nothing.
-  const branch = hasRole(caller, 'committee') ? branchId : (branchId ?? caller.branchId);
-  if (!actsForBranch(caller, branch)) throw notFound('Branch');
-  const graded = (await attemptsOf(ctx, assessmentId))
-    .filter((a) => a.score !== undefined && (branch === undefined || a.branchId === branch))
-    .map((a) => ({
-      personId: a.personId,
-      ...(a.branchId ? { branchId: a.branchId } : {}),
-      score: a.score as number,
-      passed: a.passed as boolean,
-    }));
-  return ok({
-    assessmentId,
-    title: assessment.title,
-    passMark: assessment.passMark,
-    ...(branch ? { branchId: branch } : {}),
-    ...results(graded),
-  } satisfies z.output<typeof AssessmentResults>);
-};
+export const assessmentRoutes = [
+  route('POST /resources/assessments', {
+    access: ['committee', 'secretary'],
+    summary: 'Create an assessment (考核) with its question bank',
+    outcomes: branchManagers,
+    responses: { 201: AssessmentView },
+    request: {
+      body: z.strictObject({
+        title: nonEmpty(200),
+        resourceId: idParam.optional(),
+        passMark: z.number().min(0).max(100),
+        timeLimitMinutes: z.number().int().min(1).max(600),
+        maxAttempts: z.number().int().min(1).max(20),
+        questions: z.array(question).min(1).max(100),
+      }),
+    },
+    maxBodyBytes: 256 * 1024,
+    handler: async ({ body, caller, now }, ctx) => {
+      const questions = unwrap(buildQuestions(body.questions));
+      const resource = body.resourceId ? await visibleResource(ctx, caller, body.resourceId) : undefined;
+      const assessment: Assessment = {
+        assessmentId: newId(),
+        title: body.title,
+        ...(resource ? { resourceId: resource.resourceId } : {}),
+        passMark: body.passMark,
+        timeLimitMinutes: body.timeLimitMinutes,
+        maxAttempts: body.maxAttempts,
+        questions,
+        // The committee's is for the resource's whole audience; a secretary's for their branch only,
+        // even on a resource they share with other branches.
+        audience: unwrap(audienceFor(caller, hasRole(caller, 'committee') ? resource?.audience : undefined)),
+        createdBy: actorOf(caller),
+        createdAt: now.toISOString(),
+      };
+      await createAssessment(transaction(ctx), assessment).commit();
+      return created(assessmentView(assessment), `/resources/assessments/${assessment.assessmentId}`);
+    },
+  }),
+  route('GET /resources/assessments', {
+    access: ['committee', 'secretary', 'member'],
+    summary:
+      'The assessments (考核) the caller may take, newest first, with their attempts used; no questions or answers',
+    outcomes: allMembers,
+    responses: { 200: AssessmentListingPage },
+    request: {
+      query: z.strictObject({
+        resourceId: idParam
+          .optional()
+          .meta({ description: "Only this resource's; a page may then come back short" }),
+        ...pageQuery,
+      }),
+    },
+    handler: async ({ query, caller }, ctx) => {
+      const page = await listAssessments(ctx, { ...query, scope: assessmentScope(caller) });
+      // An account that names no person has taken nothing.
+      const used = caller.personId
+        ? await attemptsStartedOn(
+            ctx,
+            caller.personId,
+            page.items.map((a) => a.assessmentId),
+          )
+        : new Map<string, number>();
+      return ok({
+        items: page.items.map((a) => assessmentListing(a, used.get(a.assessmentId) ?? 0)),
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+      } satisfies z.output<typeof AssessmentListingPage>);
+    },
+  }),
+  route('GET /resources/assessments/{assessmentId}', {
+    access: ['committee', 'secretary', 'member'],
+    summary: "An assessment's terms and the caller's attempts used and left; no questions or answers",
+    outcomes: branchPeople,
+    responses: { 200: AssessmentListing },
+    request: { params: assessmentParams },
+    handler: async ({ params, caller }, ctx) => {
+      const assessment = await assessmentFor(ctx, caller, params.assessmentId);
+      const used = caller.personId ? await attemptsStarted(ctx, params.assessmentId, caller.personId) : 0;
+      return ok(assessmentListing(summaryOf(assessment), used) satisfies z.output<typeof AssessmentListing>);
+    },
+  }),
+  route('POST /resources/assessments/{assessmentId}/attempts', {
+    access: ['committee', 'secretary', 'member'],
+    summary: 'Start an attempt: the questions, shuffled, without answers',
+    outcomes: branchPeople,
+    responses: { 201: AttemptStarted },
+    request: { params: assessmentParams },
+    handler: async ({ params, caller, now }, ctx) => {
+      const { assessmentId } = params;
+      // An attempt is the caller's person's; an account that names no one starts none.
+      const { personId } = await rosterSelf(rosterReader(ctx), caller);
+      const assessment = await assessmentFor(ctx, caller, assessmentId);
+      const questions = shuffle(assessment.questions, () => randomInt(0, 2 ** 32) / 2 ** 32);
+      const attempt: Attempt = {
+        attemptId: newId(),
+        assessmentId,
+        personId,
+        ...(caller.branchId ? { branchId: caller.branchId } : {}),
+        order: questions.map((q) => q.questionId),
+        startedAt: now.toISOString(),
+        deadline: deadlineOf(now, assessment.timeLimitMinutes).toISOString(),
+      };
+      await startAttempt(transaction(ctx), attempt, assessment.maxAttempts).commit();
+      return created(
+        {
+          attemptId: attempt.attemptId,
+          assessmentId,
+          title: assessment.title,
+          startedAt: attempt.startedAt,
+          deadline: attempt.deadline,
+          questions: questions.map(withoutAnswer),
+        } satisfies z.output<typeof AttemptStarted>,
+        `/resources/assessments/${assessmentId}/attempts/${attempt.attemptId}`,
+      );
+    },
+  }),
+  route('POST /resources/assessments/{assessmentId}/attempts/{attemptId}/submit', {
+    access: ['committee', 'secretary', 'member'],
+    summary: "Submit the caller's own attempt, graded on the server",
+    outcomes: theAttemptTaker,
+    responses: { 200: AttemptGraded },
+    request: {
+      params: z.strictObject({ assessmentId: idParam, attemptId: idParam }),
+      body: z.strictObject({ answers: z.record(z.string().max(20), answer) }),
+    },
+    handler: async ({ params, body, caller, now }, ctx) => {
+      const { assessmentId, attemptId } = params;
+      const { answers } = body;
+      const { personId } = await rosterSelf(rosterReader(ctx), caller);
+      const attempt = await ownAttempt(ctx, personId, assessmentId, attemptId);
+      const assessment = await getAssessment(ctx, assessmentId);
+      if (!assessment) throw notFound('Assessment');
+      unwrap(checkSubmission(attempt, answers, assessment.questions, now));
+      const result = grade(assessment.questions, answers, assessment.passMark);
+      const submittedAt = now.toISOString();
+      const tx = recordGrade(transaction(ctx), attemptId, {
+        submittedAt,
+        score: result.score,
+        passed: result.passed,
+        answers,
+      });
+      tx.publish(
+        AssessmentGraded,
+        {
+          assessmentId,
+          attemptId,
+          title: assessment.title,
+          personId,
+          score: result.score,
+          passed: result.passed,
+          gradedAt: submittedAt,
+        },
+        { key: attemptId, occurredAt: now },
+      );
+      await tx.commit();
+      return ok({
+        attemptId,
+        assessmentId,
+        ...result,
+        passMark: assessment.passMark,
+        submittedAt,
+      } satisfies z.output<typeof AttemptGraded>);
+    },
+  }),
+  route('GET /resources/assessments/{assessmentId}/results', {
+    access: ['committee', 'secretary'],
+    summary: "An assessment's results: best score per person and pass rates per branch",
+    outcomes: branchManagers,
+    responses: { 200: AssessmentResults },
+    request: { params: assessmentParams, query: z.strictObject({ branchId: idParam.optional() }) },
+    handler: async ({ params, query, caller }, ctx) => {
+      const assessment = await assessmentFor(ctx, caller, params.assessmentId);
+      // A secretary sees their own branch's results; asking for another branch finds nothing.
+      const branch = hasRole(caller, 'committee') ? query.branchId : (query.branchId ?? caller.branchId);
+      if (!actsForBranch(caller, branch)) throw notFound('Branch');
+      const graded = (await attemptsOf(ctx, params.assessmentId))
+        .filter((a) => a.score !== undefined && (branch === undefined || a.branchId === branch))
+        .map((a) => ({
+          personId: a.personId,
+          ...(a.branchId ? { branchId: a.branchId } : {}),
+          score: a.score as number,
+          passed: a.passed as boolean,
+        }));
+      return ok({
+        assessmentId: params.assessmentId,
+        title: assessment.title,
+        passMark: assessment.passMark,
+        ...(branch ? { branchId: branch } : {}),
+        ...results(graded),
+      } satisfies z.output<typeof AssessmentResults>);
+    },
+  }),
+];

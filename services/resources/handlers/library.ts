@@ -1,33 +1,60 @@
-import type { z } from 'zod';
-import { actorOf, type Caller } from '../../../shared/auth.js';
+/**
+ * The study library (学习资料库): resources announced, listed, read, changed, archived and
+ * downloaded, and the check of every object S3 reports as stored.
+ */
+import * as z from 'zod';
+import type { Caller } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
-import { conflict, notFound, ruleViolation } from '../../../shared/errors.js';
+import { notFound, unwrap } from '../../../shared/errors.js';
 import type { ConsumedEvent } from '../../../shared/events/consumer.js';
+import { pageQuery } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
+import { allMembers, branchManagers, branchPeople } from '../../../shared/outcomes.js';
+import { idParam, nonEmpty } from '../../../shared/schemas.js';
+import { route } from '../../../shared/service.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
+import { versionConflict } from '../../../shared/store/version.js';
 import {
-  type Audience,
   applyPatch,
   archive,
   audienceFor,
   canSee,
-  canUse,
-  checkNewResource,
+  downloadableFile,
+  fileOf,
   judgeUpload,
   listScope,
   managesResource,
-  type NewResourceInput,
-  objectKeyOf,
+  newResource,
+  publishUpload,
   type Resource,
-  type ResourcePatch,
-  type ResourceStatus,
+  rejectUpload,
   resourceIdOfKey,
 } from '../domain/library.js';
 import { ResourcePublished } from '../events.js';
 import { deleteObject, downloadUrl, inspectObject, isOurBucket, uploadForm } from '../storage.js';
-import { getResource, listResources, type ResourceListQuery, saveResource, transaction } from '../store.js';
-import { type CreatedResource, type DownloadLink, type ResourcePage, resourceView } from '../views.js';
+import { getResource, listResources, saveResource, transaction } from '../store.js';
+import {
+  CreatedResource,
+  DownloadLink,
+  LibraryResource,
+  ResourceKind,
+  ResourcePage,
+  ResourceStatus,
+  resourceView,
+} from '../views.js';
+import { resourceParams } from './schemas.js';
+
+// '#' separates key parts in the table, so a tag may not contain one.
+const tag = z
+  .string()
+  .trim()
+  .min(1)
+  .max(30)
+  .regex(/^[^#]+$/, 'A tag may not contain #');
+const tags = z.array(tag).max(10);
+const audience = z.strictObject({ branchIds: z.array(idParam).min(1).max(50).optional() });
+const estimatedMinutes = z.number().int().min(1).max(10_000);
 
 const publish = (tx: Transaction, r: Resource, at: Date) =>
   tx.publish(
@@ -47,112 +74,138 @@ export const visibleResource = async (
   return resource;
 };
 
-export const createResource = async (
-  input: NewResourceInput,
-  caller: Caller,
-  now: Date,
-  ctx: ServiceContext,
-) => {
-  checkNewResource(input, ctx.env.uploadLimitBytes);
-  const audience = audienceFor(caller, input.audience);
-  const resourceId = newId();
-  const at = now.toISOString();
-  const isLink = input.kind === 'link';
-  const resource: Resource = {
-    resourceId,
-    title: input.title,
-    kind: input.kind,
-    ...(isLink
-      ? { url: input.url as string }
-      : {
-          contentType: input.contentType as string,
-          sizeBytes: input.sizeBytes as number,
-          objectKey: objectKeyOf(resourceId),
-        }),
-    tags: [...new Set(input.tags ?? [])],
-    audience,
-    ...(input.estimatedMinutes !== undefined ? { estimatedMinutes: input.estimatedMinutes } : {}),
-    // A link has nothing to check: it is available at once.
-    status: isLink ? 'available' : 'uploading',
-    ...(isLink ? { publishedAt: at } : {}),
-    createdBy: actorOf(caller),
-    createdAt: at,
-    updatedAt: at,
-    version: 1,
-  };
-  // The form is signed before anything is written, so a signing failure leaves no resource behind.
-  const upload = isLink
-    ? undefined
-    : await uploadForm(ctx, resource.objectKey as string, resource.contentType as string, now);
-  const tx = saveResource(transaction(ctx), resource);
-  if (isLink) publish(tx, resource, now);
-  await tx.commit();
-  const body: z.output<typeof CreatedResource> = { ...resourceView(resource), ...(upload ? { upload } : {}) };
-  return created(body, `/resources/${resourceId}`);
-};
-
-export const listLibrary = async (
-  query: Omit<ResourceListQuery, 'scope'>,
-  caller: Caller,
-  ctx: ServiceContext,
-) => {
-  const page = await listResources(ctx, { ...query, scope: listScope(caller, query.status) });
-  // The index filter is coarse (a branch in the audience); the list shows exactly what GET would.
-  return ok({
-    items: page.items.filter((r) => canSee(caller, r)).map(resourceView),
-    ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
-  } satisfies z.output<typeof ResourcePage>);
-};
-
-export const patchResource = async (
-  resourceId: string,
-  patch: ResourcePatch & { version: number },
-  caller: Caller,
-  now: Date,
-  ctx: ServiceContext,
-) => {
+/** The resource if the caller manages it; to anyone else it does not exist. */
+const managedResource = async (ctx: ServiceContext, caller: Caller, resourceId: string) => {
   const resource = await visibleResource(ctx, caller, resourceId);
   if (!managesResource(caller, resource)) throw notFound('Resource');
-  if (patch.version !== resource.version) {
-    throw conflict('version-conflict', 'The resource changed since you read it', {
-      version: resource.version,
-    });
-  }
-  const audience: Audience | undefined =
-    patch.audience === undefined ? undefined : audienceFor(caller, patch.audience);
-  const next = applyPatch(resource, patch, audience, now.toISOString());
-  await saveResource(transaction(ctx), next, resource).commit();
+  return resource;
+};
+
+/** Writes a change decided on `previous`, refused if someone changed the resource meanwhile. */
+const saveChange = async (ctx: ServiceContext, next: Resource, previous: Resource) => {
+  await saveResource(transaction(ctx), next, previous).commit();
   return ok(resourceView(next));
 };
 
-export const archiveResource = async (resourceId: string, caller: Caller, now: Date, ctx: ServiceContext) => {
-  const resource = await visibleResource(ctx, caller, resourceId);
-  if (!managesResource(caller, resource)) throw notFound('Resource');
-  const next = archive(resource, now.toISOString());
-  await saveResource(transaction(ctx), next, resource).commit();
-  return ok(resourceView(next));
-};
-
-export const downloadResource = async (
-  resourceId: string,
-  caller: Caller,
-  now: Date,
-  ctx: ServiceContext,
-) => {
-  const resource = await visibleResource(ctx, caller, resourceId);
-  if (!canUse(caller, resource)) {
-    throw conflict('resource-not-available', `The resource is ${resource.status}, not available`);
-  }
-  if (!resource.objectKey || !resource.contentType) {
-    throw ruleViolation('resource-is-a-link', 'A link has no file; open its url');
-  }
-  const link: z.output<typeof DownloadLink> = await downloadUrl(
-    ctx,
-    { objectKey: resource.objectKey, contentType: resource.contentType },
-    now,
-  );
-  return ok(link);
-};
+export const libraryRoutes = [
+  route('POST /resources', {
+    access: ['committee', 'secretary'],
+    summary: 'Add a resource to the study library (学习资料); a file gets a presigned upload form',
+    outcomes: branchManagers,
+    responses: { 201: CreatedResource },
+    request: {
+      body: z.strictObject({
+        title: nonEmpty(200),
+        kind: ResourceKind,
+        contentType: z.string().trim().toLowerCase().max(200).optional(),
+        sizeBytes: z.number().int().min(1).optional(),
+        tags: tags.optional(),
+        audience: audience.optional(),
+        estimatedMinutes: estimatedMinutes.optional(),
+        url: z
+          .url({ protocol: /^https?$/ })
+          .max(2000)
+          .optional(),
+      }),
+    },
+    handler: async ({ body, caller, now }, ctx) => {
+      const resource = unwrap(
+        newResource(body, caller, { resourceId: newId(), at: now.toISOString() }, ctx.env.uploadLimitBytes),
+      );
+      const file = fileOf(resource);
+      // The form is signed before anything is written, so a signing failure leaves no resource behind.
+      const upload = file ? await uploadForm(ctx, file, now) : undefined;
+      const tx = saveResource(transaction(ctx), resource);
+      if (resource.status === 'available') publish(tx, resource, now);
+      await tx.commit();
+      const view: z.output<typeof CreatedResource> = {
+        ...resourceView(resource),
+        ...(upload ? { upload } : {}),
+      };
+      return created(view, `/resources/${resource.resourceId}`);
+    },
+  }),
+  route('GET /resources', {
+    access: ['committee', 'secretary', 'member'],
+    summary: 'List the study library as the caller may see it',
+    outcomes: allMembers,
+    responses: { 200: ResourcePage },
+    request: {
+      query: z.strictObject({
+        kind: ResourceKind.optional(),
+        tag: tag.optional(),
+        q: z.string().trim().min(1).max(100).optional(),
+        status: ResourceStatus.default('available'),
+        ...pageQuery,
+      }),
+    },
+    handler: async ({ query, caller }, ctx) => {
+      const page = await listResources(ctx, { ...query, scope: listScope(caller, query.status) });
+      // The index filter is coarse (a branch in the audience); the list shows exactly what GET would.
+      return ok({
+        items: page.items.filter((r) => canSee(caller, r)).map(resourceView),
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+      } satisfies z.output<typeof ResourcePage>);
+    },
+  }),
+  route('GET /resources/{resourceId}', {
+    access: ['committee', 'secretary', 'member'],
+    summary: 'Read a resource',
+    outcomes: branchPeople,
+    responses: { 200: LibraryResource },
+    request: { params: resourceParams },
+    handler: async ({ params, caller }, ctx) =>
+      ok(resourceView(await visibleResource(ctx, caller, params.resourceId))),
+  }),
+  route('PATCH /resources/{resourceId}', {
+    access: ['committee', 'secretary'],
+    summary: "Change a resource's title, tags, audience or estimated minutes",
+    outcomes: branchManagers,
+    responses: { 200: LibraryResource },
+    request: {
+      params: resourceParams,
+      body: z.strictObject({
+        version: z.number().int().min(1),
+        title: nonEmpty(200).optional(),
+        tags: tags.optional(),
+        audience: audience.optional(),
+        estimatedMinutes: estimatedMinutes.nullable().optional(),
+      }),
+    },
+    handler: async ({ params, body, caller, now }, ctx) => {
+      const resource = await managedResource(ctx, caller, params.resourceId);
+      if (body.version !== resource.version) {
+        throw versionConflict('The resource', { version: resource.version });
+      }
+      const newAudience =
+        body.audience === undefined ? undefined : unwrap(audienceFor(caller, body.audience));
+      return saveChange(ctx, unwrap(applyPatch(resource, body, newAudience, now.toISOString())), resource);
+    },
+  }),
+  route('POST /resources/{resourceId}/archive', {
+    access: ['committee', 'secretary'],
+    summary: 'Archive a resource (归档): it leaves the library',
+    outcomes: branchManagers,
+    responses: { 200: LibraryResource },
+    request: { params: resourceParams },
+    handler: async ({ params, caller, now }, ctx) => {
+      const resource = await managedResource(ctx, caller, params.resourceId);
+      return saveChange(ctx, unwrap(archive(resource, now.toISOString())), resource);
+    },
+  }),
+  route('GET /resources/{resourceId}/download', {
+    access: ['committee', 'secretary', 'member'],
+    summary: "A short-lived download link for a resource's file",
+    outcomes: branchPeople,
+    responses: { 200: DownloadLink },
+    request: { params: resourceParams },
+    handler: async ({ params, caller, now }, ctx) => {
+      const resource = await visibleResource(ctx, caller, params.resourceId);
+      const file = unwrap(downloadableFile(caller, resource));
+      return ok((await downloadUrl(ctx, file, now)) satisfies z.output<typeof DownloadLink>);
+    },
+  }),
+];
 
 interface ObjectCreatedDetail {
   bucket?: { name?: unknown };
@@ -177,7 +230,8 @@ export const onObjectCreated = async (
   const key = typeof detail.object?.key === 'string' ? detail.object.key : '';
   const resourceId = resourceIdOfKey(key);
   const resource = resourceId ? await getResource(ctx, resourceId) : undefined;
-  if (!resource || resource.objectKey !== key || resource.status === 'rejected') {
+  const file = resource && fileOf(resource);
+  if (!resource || !file || file.objectKey !== key || resource.status === 'rejected') {
     // Nothing of ours may be served from here: no resource, or one already refused.
     ctx.log.warn('object without a usable resource removed', { key });
     await deleteObject(ctx, key);
@@ -187,21 +241,16 @@ export const onObjectCreated = async (
   const stored = await inspectObject(ctx, key);
   if (!stored && resource.status !== 'uploading') return; // gone again; a later event tells more
   const verdict = stored
-    ? judgeUpload(
-        { contentType: resource.contentType as string, sizeBytes: resource.sizeBytes as number },
-        stored,
-        ctx.env.uploadLimitBytes,
-      )
+    ? judgeUpload(file, stored, ctx.env.uploadLimitBytes)
     : ({ accepted: false, reason: 'missing' } as const);
-  const base = { ...resource, updatedAt: at.toISOString(), version: resource.version + 1 };
   if (verdict.accepted) {
     if (resource.status !== 'uploading') return; // the same checked file, or an equally good one
-    const next: Resource = { ...base, status: 'available' as ResourceStatus, publishedAt: at.toISOString() };
+    const next = publishUpload(resource, at.toISOString());
     saveResource(tx, next, resource);
     publish(tx, next, at);
     return;
   }
   ctx.log.info('upload rejected', { resourceId, reason: verdict.reason, was: resource.status });
   if (stored) await deleteObject(ctx, key);
-  saveResource(tx, { ...base, status: 'rejected', rejectedReason: verdict.reason }, resource);
+  saveResource(tx, rejectUpload(resource, verdict.reason, at.toISOString()), resource);
 };

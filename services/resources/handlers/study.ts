@@ -1,20 +1,27 @@
-import type { z } from 'zod';
-import { actorOf, type Caller, hasRole } from '../../../shared/auth.js';
+/**
+ * Study (学习): the minutes and completions people report, their yearly summary, and the
+ * mandatory study (必学任务) managers assign with its completion list.
+ */
+import * as z from 'zod';
+import { type Caller, hasRole } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
-import { conflict, DomainError, notFound, ruleViolation } from '../../../shared/errors.js';
+import { conflict, DomainError, notFound, unwrap } from '../../../shared/errors.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
+import { allMembers, branchManagers, branchPeople } from '../../../shared/outcomes.js';
+import { idParam, isoDate } from '../../../shared/schemas.js';
+import { route } from '../../../shared/service.js';
 import { localYear } from '../../../shared/time.js';
 import { branchMembers, rosterPerson, rosterSelf } from '../../talent/roster.js';
-import { canUse } from '../domain/library.js';
+import { usableBy } from '../domain/library.js';
 import {
   type AssignedPerson,
   type Assignment,
   canSeeAssignment,
-  checkAssignmentScope,
-  checkDueOn,
   checkProgress,
   completionList,
+  MAX_MINUTES_PER_REPORT,
+  newAssignment,
   personOf,
   studySummary,
 } from '../domain/study.js';
@@ -31,47 +38,39 @@ import {
   studyOfPerson,
   transaction,
 } from '../store.js';
-import type { AssignmentProgress, MyStudy, StudyAssignment, StudyProgress } from '../views.js';
+import { AssignmentProgress, MyStudy, StudyAssignment, StudyProgress } from '../views.js';
 import { visibleResource } from './library.js';
+import { resourceParams } from './schemas.js';
+
+/** A due date: the shared date schema already refuses years past 2100 (typing mistakes). */
+const dueOn = isoDate;
 
 const isStudyChanged = (error: unknown) => error instanceof DomainError && error.code === 'study-changed';
 
-export const reportProgress = async (
-  resourceId: string,
-  body: { minutes: number; completed?: boolean | undefined },
-  caller: Caller,
-  now: Date,
+/**
+ * Records a report. The first completion is decided against what was read; a concurrent
+ * report makes the condition fail and the loop reads again. Later reports just add minutes.
+ */
+const recordStudy = async (
   ctx: ServiceContext,
-) => {
-  const completed = body.completed ?? false;
-  checkProgress(body.minutes, completed);
-  // Study is reported for the caller's person; an account that names no one reports nothing.
-  const { personId } = await rosterSelf(rosterReader(ctx), caller);
-  const resource = await visibleResource(ctx, caller, resourceId);
-  if (!canUse(caller, resource)) {
-    throw conflict('resource-not-available', `The resource is ${resource.status}, not available`);
-  }
-  const report: StudyReport = {
-    personId,
-    resource,
-    minutes: body.minutes,
-    year: localYear(now),
-    at: now.toISOString(),
-  };
-  // The first completion is decided against what was read; a concurrent report makes the
-  // condition fail and the loop reads again. Later reports just add minutes.
+  report: StudyReport,
+  completed: boolean,
+  now: Date,
+): Promise<z.output<typeof StudyProgress>> => {
+  const { personId, resource } = report;
+  const { resourceId } = resource;
   for (let round = 0; round < 5; round++) {
     const held = await getStudy(ctx, personId, resourceId);
     if (!completed || held?.completedAt) {
       const record = await addStudyMinutes(ctx, report);
-      return ok({
+      return {
         resourceId,
         minutes: record.minutes,
         ...(record.completedAt ? { completedAt: record.completedAt } : {}),
         firstCompletion: false,
-      } satisfies z.output<typeof StudyProgress>);
+      };
     }
-    const total = (held?.minutes ?? 0) + body.minutes;
+    const total = (held?.minutes ?? 0) + report.minutes;
     const tx = transaction(ctx);
     completeStudy(tx, report, held);
     tx.publish(
@@ -81,12 +80,7 @@ export const reportProgress = async (
     );
     try {
       await tx.commit();
-      return ok({
-        resourceId,
-        minutes: total,
-        completedAt: report.at,
-        firstCompletion: true,
-      } satisfies z.output<typeof StudyProgress>);
+      return { resourceId, minutes: total, completedAt: report.at, firstCompletion: true };
     } catch (error) {
       if (!isStudyChanged(error)) throw error;
     }
@@ -94,69 +88,13 @@ export const reportProgress = async (
   throw conflict('concurrent-update', 'Your study record is being updated elsewhere; try again');
 };
 
-export const myStudy = async (year: number | undefined, caller: Caller, now: Date, ctx: ServiceContext) => {
-  const { personId } = await rosterSelf(rosterReader(ctx), caller);
-  return ok(
-    studySummary(await studyOfPerson(ctx, personId), year ?? localYear(now)) satisfies z.output<
-      typeof MyStudy
-    >,
-  );
-};
-
-export const assignStudy = async (
-  body: {
-    resourceId: string;
-    branchIds?: string[] | undefined;
-    personIds?: string[] | undefined;
-    dueOn: string;
-  },
-  caller: Caller,
-  now: Date,
-  ctx: ServiceContext,
-) => {
-  const resource = await visibleResource(ctx, caller, body.resourceId);
-  if (resource.status !== 'available') {
-    throw ruleViolation('resource-not-available', `The resource is ${resource.status}, not available`);
-  }
-  checkDueOn(body.dueOn, now);
-  const branchIds = [...new Set(body.branchIds ?? [])];
-  const personIds = [...new Set(body.personIds ?? [])];
+/** The branch the roster puts each person in, for a secretary's assignment; the committee needs none. */
+const branchesOf = async (ctx: ServiceContext, caller: Caller, personIds: string[]) => {
   const branchOf = new Map<string, string | undefined>();
-  if (!hasRole(caller, 'committee')) {
-    const reader = rosterReader(ctx);
-    for (const personId of personIds)
-      branchOf.set(personId, (await rosterPerson(reader, personId))?.branchId);
-  }
-  checkAssignmentScope(caller, branchIds, personIds, (p) => branchOf.get(p));
-  const assignment: Assignment = {
-    assignmentId: newId(),
-    resourceId: resource.resourceId,
-    title: resource.title,
-    dueOn: body.dueOn,
-    branchIds,
-    personIds,
-    assignedBy: actorOf(caller),
-    assignedAt: now.toISOString(),
-    ...(!hasRole(caller, 'committee') && caller.branchId ? { assignerBranchId: caller.branchId } : {}),
-  };
-  const tx = createAssignment(transaction(ctx), assignment);
-  tx.publish(
-    StudyAssigned,
-    {
-      assignmentId: assignment.assignmentId,
-      resourceId: assignment.resourceId,
-      title: assignment.title,
-      dueOn: assignment.dueOn,
-      branchIds,
-      personIds,
-    },
-    { key: assignment.assignmentId, occurredAt: now },
-  );
-  await tx.commit();
-  return created(
-    assignment satisfies z.output<typeof StudyAssignment>,
-    `/resources/assignments/${assignment.assignmentId}`,
-  );
+  if (hasRole(caller, 'committee')) return branchOf;
+  const reader = rosterReader(ctx);
+  for (const personId of personIds) branchOf.set(personId, (await rosterPerson(reader, personId))?.branchId);
+  return branchOf;
 };
 
 /** The people an assignment covers, from the roster projection; a secretary sees their branch only. */
@@ -173,26 +111,114 @@ const assignedPeople = async (ctx: ServiceContext, assignment: Assignment, calle
   return hasRole(caller, 'committee') ? people : people.filter((p) => p.branchId === caller.branchId);
 };
 
-export const assignmentProgress = async (
-  assignmentId: string,
-  caller: Caller,
-  now: Date,
-  ctx: ServiceContext,
-) => {
-  const assignment = await getAssignment(ctx, assignmentId);
-  if (!assignment || !canSeeAssignment(caller, assignment)) throw notFound('Assignment');
-  const [people, completions] = await Promise.all([
-    assignedPeople(ctx, assignment, caller),
-    completionsOf(ctx, assignment.resourceId),
-  ]);
-  // A committee assignment may name other branches and their people: a secretary sees their own only.
-  const seen = new Set(people.map((p) => p.personId));
-  const visible = hasRole(caller, 'committee')
-    ? assignment
-    : {
-        ...assignment,
-        branchIds: assignment.branchIds.filter((b) => b === caller.branchId),
-        personIds: assignment.personIds.filter((p) => seen.has(p)),
+export const studyRoutes = [
+  route('GET /resources/me/study', {
+    access: ['committee', 'secretary', 'member'],
+    summary: "The caller's own study (学习记录) in a year",
+    outcomes: allMembers,
+    responses: { 200: MyStudy },
+    request: { query: z.strictObject({ year: z.coerce.number().int().min(2000).max(2100).optional() }) },
+    handler: async ({ query, caller, now }, ctx) => {
+      const { personId } = await rosterSelf(rosterReader(ctx), caller);
+      const records = await studyOfPerson(ctx, personId);
+      return ok(studySummary(records, query.year ?? localYear(now)) satisfies z.output<typeof MyStudy>);
+    },
+  }),
+  route('POST /resources/{resourceId}/progress', {
+    access: ['committee', 'secretary', 'member'],
+    summary: "Report the caller's study minutes, or completion, of a resource",
+    outcomes: branchPeople,
+    responses: { 200: StudyProgress },
+    request: {
+      params: resourceParams,
+      body: z.strictObject({
+        minutes: z.number().int().min(0).max(MAX_MINUTES_PER_REPORT),
+        completed: z.boolean().optional(),
+      }),
+    },
+    handler: async ({ params, body, caller, now }, ctx) => {
+      const progress = unwrap(checkProgress(body));
+      // Study is reported for the caller's person; an account that names no one reports nothing.
+      const { personId } = await rosterSelf(rosterReader(ctx), caller);
+      const resource = unwrap(usableBy(caller, await visibleResource(ctx, caller, params.resourceId)));
+      const report: StudyReport = {
+        personId,
+        resource,
+        minutes: progress.minutes,
+        year: localYear(now),
+        at: now.toISOString(),
       };
-  return ok(completionList(visible, people, completions, now) satisfies z.output<typeof AssignmentProgress>);
-};
+      return ok(await recordStudy(ctx, report, progress.completed, now));
+    },
+  }),
+  route('POST /resources/assignments', {
+    access: ['committee', 'secretary'],
+    summary: 'Assign mandatory study (必学任务) to branches or people, with a due date',
+    outcomes: branchManagers,
+    responses: { 201: StudyAssignment },
+    request: {
+      body: z.strictObject({
+        resourceId: idParam,
+        branchIds: z.array(idParam).max(50).optional(),
+        personIds: z.array(idParam).max(500).optional(),
+        dueOn,
+      }),
+    },
+    handler: async ({ body, caller, now }, ctx) => {
+      const resource = unwrap(usableBy(caller, await visibleResource(ctx, caller, body.resourceId)));
+      const assignees = {
+        branchIds: [...new Set(body.branchIds ?? [])],
+        personIds: [...new Set(body.personIds ?? [])],
+      };
+      const branchOf = await branchesOf(ctx, caller, assignees.personIds);
+      const assignment = unwrap(
+        newAssignment(
+          caller,
+          resource,
+          { ...assignees, dueOn: body.dueOn },
+          { assignmentId: newId(), now },
+          (p) => branchOf.get(p),
+        ),
+      );
+      const tx = createAssignment(transaction(ctx), assignment);
+      const { assignmentId, resourceId, title, branchIds, personIds } = assignment;
+      tx.publish(
+        StudyAssigned,
+        { assignmentId, resourceId, title, dueOn: assignment.dueOn, branchIds, personIds },
+        { key: assignmentId, occurredAt: now },
+      );
+      await tx.commit();
+      return created(
+        assignment satisfies z.output<typeof StudyAssignment>,
+        `/resources/assignments/${assignmentId}`,
+      );
+    },
+  }),
+  route('GET /resources/assignments/{assignmentId}', {
+    access: ['committee', 'secretary'],
+    summary: "An assignment's completion list: who finished, who has not",
+    outcomes: branchManagers,
+    responses: { 200: AssignmentProgress },
+    request: { params: z.strictObject({ assignmentId: idParam }) },
+    handler: async ({ params, caller, now }, ctx) => {
+      const assignment = await getAssignment(ctx, params.assignmentId);
+      if (!assignment || !canSeeAssignment(caller, assignment)) throw notFound('Assignment');
+      const [people, completions] = await Promise.all([
+        assignedPeople(ctx, assignment, caller),
+        completionsOf(ctx, assignment.resourceId),
+      ]);
+      // A committee assignment may name other branches and their people: a secretary sees their own only.
+      const seen = new Set(people.map((p) => p.personId));
+      const visible = hasRole(caller, 'committee')
+        ? assignment
+        : {
+            ...assignment,
+            branchIds: assignment.branchIds.filter((b) => b === caller.branchId),
+            personIds: assignment.personIds.filter((p) => seen.has(p)),
+          };
+      return ok(
+        completionList(visible, people, completions, now) satisfies z.output<typeof AssignmentProgress>,
+      );
+    },
+  }),
+];
