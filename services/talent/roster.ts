@@ -25,6 +25,7 @@ import type { SubscriptionSpec, TableSpec } from '../../shared/service.js';
 import { subscription } from '../../shared/service.js';
 import { getItem, queryAll } from '../../shared/store/query.js';
 import type { Transaction } from '../../shared/store/transaction.js';
+import { expectVersion } from '../../shared/store/version.js';
 import {
   MemberJoinedBranch,
   MemberLeftBranch,
@@ -114,11 +115,7 @@ export const rosterSubscriptions = (table: TableSpec, options: RosterOptions = {
         const [personCopy, branchEntry] = rosterItems(table, incoming);
         tx.put(personCopy as Record<string, unknown>, {
           ...(held
-            ? {
-                condition: '#version = :held',
-                names: { '#version': 'version' },
-                values: { ':held': held.version },
-              }
+            ? expectVersion(held.version, 'The roster entry')
             : { condition: 'attribute_not_exists(#pk)', names: { '#pk': table.partitionKey.name } }),
           // Another snapshot landed meanwhile: the delivery fails, and its retry re-reads.
           onConditionFailed: () => conflict('roster-moved-on', 'Another snapshot was applied meanwhile'),

@@ -36,8 +36,6 @@
  *   SEEN#<subscription>#<eventId> / SEEN consumer idempotency markers
  */
 import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -45,12 +43,13 @@ import {
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../shared/context.js';
-import { conflict, type DomainError } from '../../shared/errors.js';
+import { conflict, type DomainError, notFound } from '../../shared/errors.js';
 import type { Page } from '../../shared/http/paging.js';
-import { type WriteRequest, writeInBatches } from '../../shared/store/batch.js';
+import { getInBatches, type WriteRequest, writeInBatches } from '../../shared/store/batch.js';
 import { getItem, queryAll, queryPage } from '../../shared/store/query.js';
 import { singleTable, transactionOn } from '../../shared/store/table.js';
 import type { Condition, Transaction } from '../../shared/store/transaction.js';
+import { expectVersion, versionConflict } from '../../shared/store/version.js';
 import type { AuditEntry } from './domain/audit.js';
 import type { WorkingCalendar } from './domain/calendar.js';
 import type { Person } from './domain/person.js';
@@ -173,23 +172,40 @@ export const getPeople = async (
   ctx: ServiceContext,
   ids: readonly string[],
 ): Promise<Map<string, Person>> => {
-  const found = new Map<string, Person>();
-  const unique = [...new Set(ids)];
-  for (let i = 0; i < unique.length; i += 100) {
-    let request: Record<string, { Keys: Record<string, string>[]; ConsistentRead?: boolean }> | undefined = {
-      [ctx.env.tableName]: { Keys: unique.slice(i, i + 100).map(keys.person), ConsistentRead: true },
-    };
-    while (request && Object.keys(request).length > 0) {
-      const out: BatchGetCommandOutput = await ctx.db.send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of out.Responses?.[ctx.env.tableName] ?? []) {
-        const p = strip<Person>(item);
-        found.set(p.personId, p);
-      }
-      request = out.UnprocessedKeys as typeof request;
-    }
-  }
-  return found;
+  const items = await getInBatches(ctx, [...new Set(ids)].map(keys.person), { consistentRead: true });
+  return new Map(items.map((item) => [item.personId as string, strip<Person>(item)]));
 };
+
+// ---- branches and records: items that may predate versioning -----------------------------
+
+/** The version of an item read back; one written before versioning is at version 1. */
+export const versionOf = (item: Record<string, unknown>): number =>
+  typeof item.version === 'number' ? item.version : 1;
+
+/**
+ * The optimistic write of a branch or a record, on the version read (`what` names it in the
+ * refusal). Such an item may predate versioning and then has no `version` at all: at version 1
+ * a missing one matches too, which expectVersion alone cannot say. The item must still exist,
+ * so a write never recreates one deleted meanwhile.
+ */
+export const itemVersionCondition = (expected: number, what: string): Condition => {
+  const exists = { condition: 'attribute_exists(#pk)', names: { '#pk': 'pk' } };
+  if (expected !== 1) return expectVersion(expected, what, exists);
+  return {
+    condition: 'attribute_exists(#pk) AND (attribute_not_exists(#version) OR #version = :expectedVersion)',
+    names: { '#pk': 'pk', '#version': 'version' },
+    values: { ':expectedVersion': expected },
+    onConditionFailed: () => versionConflict(what),
+  };
+};
+
+/** Deletes a record; of two deletes at once, the second finds nothing left and says so. */
+export const deleteRecord = (tx: Transaction, personId: string, recordId: string): Transaction =>
+  tx.delete(keys.record(personId, recordId), {
+    condition: 'attribute_exists(#pk)',
+    names: { '#pk': 'pk' },
+    onConditionFailed: () => notFound('Record'),
+  });
 
 /** Everything kept under a person: the person, stages, records, contributions, pools. */
 export const personPartition = (ctx: ServiceContext, personId: string) =>
@@ -365,16 +381,11 @@ export const createPerson = (tx: Transaction, person: Person, onExists: () => Do
 
 /**
  * Writes a person's next version, moving them between tallies in the same transaction. The
- * condition must pin the stored person to `current` (the version guard), so the tallies move
- * from exactly what was stored and a stale or replayed write moves nothing.
+ * write lands only on the version `current` was read at, so the tallies move from exactly what
+ * was stored and a stale or replayed write moves nothing.
  */
-export const replacePerson = (
-  tx: Transaction,
-  current: Person,
-  next: Person,
-  guard: Condition & { condition: string },
-): void => {
-  tx.put(personItem(next), guard);
+export const replacePerson = (tx: Transaction, current: Person, next: Person): void => {
+  tx.put(personItem(next), expectVersion(current.version, 'The person'));
   addTallyChanges(tx, tallyChanges(counted(current), counted(next)));
 };
 

@@ -9,11 +9,21 @@ import { idParam, nonEmpty } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { getItem } from '../../../shared/store/query.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
+import { versionConflict } from '../../../shared/store/version.js';
 import type { Person } from '../domain/person.js';
-import { branchesPage, getPerson, keys, peopleOfBranch, strip, transaction } from '../store.js';
+import {
+  branchesPage,
+  getPerson,
+  itemVersionCondition,
+  keys,
+  peopleOfBranch,
+  strip,
+  transaction,
+  versionOf,
+} from '../store.js';
 import { Branch as BranchSchema } from '../views.js';
 import type { Audited } from './audit.js';
-import { changeRoles, itemVersionGuard, nextVersion, versionOf } from './common.js';
+import { changeRoles, nextVersion } from './common.js';
 import { committeeOnly, everyoneSignedIn } from './outcomes.js';
 
 export interface PartyGroup {
@@ -99,8 +109,8 @@ const requireUniqueGroups = (groups: readonly PartyGroup[]) => {
   }
 };
 
-const versionConflict = (branchId: string) =>
-  conflict('version-conflict', `branch ${branchId} changed meanwhile; read it again`);
+/** How refusals name a branch: a person's write may change the branch they were secretary of too. */
+const theBranch = (branchId: string) => `Branch ${branchId}`;
 
 /**
  * The new party groups of a branch. A group sent with an id must already be in the branch: an
@@ -175,10 +185,10 @@ export const leaveSecretaryship = async (ctx: ServiceContext, tx: Transaction, p
   const branch = await getBranch(ctx, person.secretaryOf);
   if (branch?.secretaryId !== person.personId) return;
   const { secretaryId: _s, ...unnamed } = branch;
-  tx.put(branchItem({ ...unnamed, version: branch.version + 1, updatedAt: now.toISOString() }), {
-    ...itemVersionGuard(branch.version),
-    onConditionFailed: () => versionConflict(branch.branchId),
-  });
+  tx.put(
+    branchItem({ ...unnamed, version: branch.version + 1, updatedAt: now.toISOString() }),
+    itemVersionCondition(branch.version, theBranch(branch.branchId)),
+  );
 };
 
 export const branchRoutes = [
@@ -236,10 +246,7 @@ export const branchRoutes = [
       const current = await getBranch(ctx, params.branchId);
       if (!current) throw notFound('Branch');
       if (body.version !== current.version) {
-        throw conflict(
-          'version-conflict',
-          `branch is at version ${current.version}, not ${body.version}; read it again`,
-        );
+        throw versionConflict(theBranch(current.branchId), { version: current.version });
       }
       const { version: _v, ...changes } = body;
       if (Object.keys(changes).length === 0) return ok(current);
@@ -258,10 +265,10 @@ export const branchRoutes = [
       }
       next.version = current.version + 1;
       next.updatedAt = now.toISOString();
-      const tx = transaction(ctx).put(branchItem(next), {
-        ...itemVersionGuard(current.version),
-        onConditionFailed: () => versionConflict(current.branchId),
-      });
+      const tx = transaction(ctx).put(
+        branchItem(next),
+        itemVersionCondition(current.version, theBranch(current.branchId)),
+      );
       if (next.secretaryId !== current.secretaryId) {
         await nameSecretary(ctx, tx, req, current, next.secretaryId);
       }

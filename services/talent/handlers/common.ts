@@ -1,6 +1,6 @@
 import type { Caller } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
-import { conflict, notFound } from '../../../shared/errors.js';
+import { notFound } from '../../../shared/errors.js';
 import { retryOnConflict } from '../../../shared/store/retry.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
 import { canManagePerson, canSeePerson, type Person, snapshotOf } from '../domain/person.js';
@@ -30,30 +30,6 @@ export const managedPerson = async (
   return person;
 };
 
-/** The optimistic write of a person: it lands only on the version that was read. */
-export const versionGuard = (expected: number) => ({
-  condition: '#version = :expected',
-  names: { '#version': 'version' },
-  values: { ':expected': expected },
-});
-
-/**
- * The optimistic write of an item that may predate versioning (branches, records): such an
- * item counts as version 1. The item must still exist, so a write never recreates it.
- */
-export const itemVersionGuard = (expected: number) => ({
-  condition:
-    expected === 1
-      ? 'attribute_exists(#pk) AND (attribute_not_exists(#version) OR #version = :expected)'
-      : 'attribute_exists(#pk) AND #version = :expected',
-  names: { '#pk': 'pk', '#version': 'version' },
-  values: { ':expected': expected },
-});
-
-/** The version of an item read back; one written before versioning is at version 1. */
-export const versionOf = (item: Record<string, unknown>): number =>
-  typeof item.version === 'number' ? item.version : 1;
-
 /**
  * A handler that writes a person: the write moves them between tallies (store.ts), and
  * writes at once share tally items (a birth year's), so a lost race (`concurrent-update`)
@@ -70,10 +46,7 @@ export const decidedAgain =
  * all in the caller's transaction.
  */
 export const changeRoles = (tx: Transaction, req: Audited, current: Person, next: Person): void => {
-  replacePerson(tx, current, next, {
-    ...versionGuard(current.version),
-    onConditionFailed: () => conflict('version-conflict', 'the person changed meanwhile; read it again'),
-  });
+  replacePerson(tx, current, next);
   tx.publish(
     PersonUpdated,
     { person: snapshotOf(next), changed: ['roles'] },

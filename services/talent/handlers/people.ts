@@ -6,6 +6,7 @@ import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { idParam, isoDate, nonEmpty, ulid } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
+import { versionConflict } from '../../../shared/store/version.js';
 import { localDate } from '../../../shared/time.js';
 import { checkPersonDates, educations, genders, type Person, snapshotOf } from '../domain/person.js';
 import {
@@ -27,7 +28,7 @@ import {
 import { PersonRecord, PersonSummary, Profile, personRecord, personSummary } from '../views.js';
 import { auditRead, auditWrite } from './audit.js';
 import { leaveSecretaryship, requireBranch } from './branches.js';
-import { decidedAgain, versionGuard, visiblePerson } from './common.js';
+import { decidedAgain, visiblePerson } from './common.js';
 import { ownBranchManagers, ownProfile, personAndManagers } from './outcomes.js';
 import { talentPools } from './pools.js';
 import { profileOf } from './timeline.js';
@@ -211,10 +212,7 @@ export const peopleRoutes = [
       if (!actsForBranch(caller, current.branchId)) throw notFound('Person');
       if (current.departure) throw conflict('already-departed', `the person left on ${current.departure.on}`);
       if (body.version !== current.version) {
-        throw conflict(
-          'version-conflict',
-          `person is at version ${current.version}, not ${body.version}; read it again`,
-        );
+        throw versionConflict('The person', { version: current.version });
       }
       const { version: _v, ...changes } = body;
       const next: Person = { ...current };
@@ -259,10 +257,7 @@ export const peopleRoutes = [
       next.updatedAt = now.toISOString();
 
       const tx = transaction(ctx);
-      replacePerson(tx, current, next, {
-        ...versionGuard(current.version),
-        onConditionFailed: () => conflict('version-conflict', 'the person changed meanwhile; read it again'),
-      });
+      replacePerson(tx, current, next);
       if (current.secretaryOf !== undefined && next.secretaryOf === undefined) {
         await leaveSecretaryship(ctx, tx, current, now);
       }

@@ -1,17 +1,18 @@
 import * as z from 'zod';
 import { actorOf, type Caller } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
-import { conflict, notFound, validationFailed } from '../../../shared/errors.js';
+import { notFound, validationFailed } from '../../../shared/errors.js';
 import { created, noContent, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { idParam, isoDate, nonEmpty } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { getItem } from '../../../shared/store/query.js';
+import { versionConflict } from '../../../shared/store/version.js';
 import { evaluationRatings, performanceRatings, type RecordKind, ratingProblem } from '../domain/records.js';
-import { keys, strip, transaction } from '../store.js';
+import { deleteRecord, itemVersionCondition, keys, strip, transaction, versionOf } from '../store.js';
 import { RecordSchema } from '../views.js';
 import { auditRead, auditWrite } from './audit.js';
-import { itemVersionGuard, managedPerson, versionOf } from './common.js';
+import { managedPerson } from './common.js';
 import { ownBranchManagers } from './outcomes.js';
 
 const title = nonEmpty(200);
@@ -106,10 +107,7 @@ export const recordRoutes = [
       const { params, body, caller, now } = req;
       const current = await managedRecord(ctx, caller, params.personId, params.recordId);
       if (body.version !== current.version) {
-        throw conflict(
-          'version-conflict',
-          `record is at version ${current.version}, not ${body.version}; read it again`,
-        );
+        throw versionConflict('The record', { version: current.version });
       }
       if (body.rating !== undefined) {
         const problem = ratingProblem(current.kind, body.rating);
@@ -129,10 +127,7 @@ export const recordRoutes = [
       next.version = current.version + 1;
       next.correctedBy = actorOf(caller);
       next.correctedAt = now.toISOString();
-      const tx = transaction(ctx).put(recordItem(next), {
-        ...itemVersionGuard(current.version),
-        onConditionFailed: () => conflict('version-conflict', 'the record changed meanwhile; read it again'),
-      });
+      const tx = transaction(ctx).put(recordItem(next), itemVersionCondition(current.version, 'The record'));
       auditWrite(tx, req, 'record.update', current.personId);
       await tx.commit();
       return ok(next);
@@ -148,12 +143,7 @@ export const recordRoutes = [
     handler: async (req, ctx) => {
       const { params, caller } = req;
       const record = await managedRecord(ctx, caller, params.personId, params.recordId);
-      // Two deletes at once: the second finds nothing left and says so.
-      const tx = transaction(ctx).delete(keys.record(record.personId, record.recordId), {
-        condition: 'attribute_exists(#pk)',
-        names: { '#pk': 'pk' },
-        onConditionFailed: () => notFound('Record'),
-      });
+      const tx = deleteRecord(transaction(ctx), record.personId, record.recordId);
       auditWrite(tx, req, 'record.delete', record.personId);
       await tx.commit();
       return noContent();

@@ -11,6 +11,7 @@ import { pageOf, pageQuery } from '../../../shared/http/paging.js';
 import { noContent, ok } from '../../../shared/http/result.js';
 import { idParam, isoDate } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
+import { versionConflict } from '../../../shared/store/version.js';
 import { localDate } from '../../../shared/time.js';
 import { departureReasons, type Person, snapshotOf } from '../domain/person.js';
 import { MemberLeftBranch, PersonUpdated } from '../events.js';
@@ -26,7 +27,7 @@ import {
 import { PersonSummary, personSummary } from '../views.js';
 import { auditRead, auditWrite } from './audit.js';
 import { leaveSecretaryship } from './branches.js';
-import { changeRoles, decidedAgain, managedPerson, nextVersion, versionGuard } from './common.js';
+import { changeRoles, decidedAgain, managedPerson, nextVersion } from './common.js';
 import { committeeOnly, ownBranchManagers } from './outcomes.js';
 
 const personParams = z.strictObject({ personId: idParam });
@@ -37,11 +38,6 @@ const onRegister = async (ctx: Parameters<typeof getPerson>[0], personId: string
   if (!person || person.departure) throw notFound('Person');
   return person;
 };
-
-const guarded = (p: Person) => ({
-  ...versionGuard(p.version),
-  onConditionFailed: () => conflict('version-conflict', 'the person changed meanwhile; read it again'),
-});
 
 const departureBody = z.strictObject({
   version: z.number().int().positive(),
@@ -125,10 +121,7 @@ export const roleRoutes = [
       if (isSelf(caller, person.personId)) throw ownRecord('Nobody records their own departure');
       if (person.departure) throw conflict('already-departed', `the person left on ${person.departure.on}`);
       if (body.version !== person.version) {
-        throw conflict(
-          'version-conflict',
-          `person is at version ${person.version}, not ${body.version}; read it again`,
-        );
+        throw versionConflict('The person', { version: person.version });
       }
       if (body.on > localDate(now)) throw ruleViolation('departure-in-future', `${body.on} is after today`);
       const { branchId, partyGroupId: _g, secretaryOf, committeeMember, ...rest } = person;
@@ -141,7 +134,7 @@ export const roleRoutes = [
         },
       });
       const tx = transaction(ctx);
-      replacePerson(tx, person, next, guarded(person));
+      replacePerson(tx, person, next);
       if (committeeMember) tx.delete(keys.committeeRole(person.personId));
       if (secretaryOf) await leaveSecretaryship(ctx, tx, person, now);
       const snapshot = snapshotOf(next);

@@ -28,7 +28,7 @@ import {
   TransitionResult,
 } from '../views.js';
 import { type Audited, auditWrite } from './audit.js';
-import { decidedAgain, managedPerson, versionGuard } from './common.js';
+import { decidedAgain, managedPerson } from './common.js';
 import { ownBranchManagers } from './outcomes.js';
 
 const ids = z.array(idParam).max(10);
@@ -57,8 +57,6 @@ const transitionBody = z.strictObject({
     .default({}),
 });
 
-const staleVersion = () => conflict('version-conflict', 'the person changed meanwhile; read it again');
-
 /** Writes the person's next version with its history entry, events and audit entry, all or nothing. */
 const commitChange = async (
   ctx: ServiceContext,
@@ -73,7 +71,7 @@ const commitChange = async (
   next.version = current.version + 1;
   next.updatedAt = now.toISOString();
   const tx = transaction(ctx);
-  replacePerson(tx, current, next, { ...versionGuard(current.version), onConditionFailed: staleVersion });
+  replacePerson(tx, current, next);
   tx.put({
     ...keys.stage(current.personId, newId()),
     kind: 'history',
