@@ -16,12 +16,15 @@
  *   PERSON#… / ROSTER#… items             talent's roster copy (services/talent/roster.ts)
  *   OUTBOX#… / SEEN#… items               outbox and consumer markers (shared/events)
  */
+import { jitteredDelay, pause } from '../../shared/backoff.js';
 import type { ServiceContext } from '../../shared/context.js';
 import { conflict, DomainError, ruleViolation } from '../../shared/errors.js';
 import type { Page } from '../../shared/http/paging.js';
 import { getItem, queryAll, queryPage } from '../../shared/store/query.js';
+import { retryOnConflict } from '../../shared/store/retry.js';
 import { singleTable, transactionOn } from '../../shared/store/table.js';
-import type { Transaction } from '../../shared/store/transaction.js';
+import type { Condition, Transaction } from '../../shared/store/transaction.js';
+import { expectVersion, versionConflict } from '../../shared/store/version.js';
 import { branchRoster, type RosterEntry, type RosterReader } from '../talent/roster.js';
 import type { Activity } from './domain/activity.js';
 import { MAX_DURATION_MS } from './domain/activity.js';
@@ -34,7 +37,7 @@ import type { ActivityType, AttendanceStatus } from './events.js';
 
 export const table = singleTable(1);
 
-export const tx = (ctx: ServiceContext) => transactionOn(ctx, table);
+export const transaction = (ctx: ServiceContext) => transactionOn(ctx, table);
 export const rosterReader = (ctx: ServiceContext): RosterReader => ({
   db: ctx.db,
   tableName: ctx.env.tableName,
@@ -105,6 +108,13 @@ export const activityItem = (a: Activity) => ({
   ...a,
 });
 
+/** The activity is still scheduled: neither cancelled nor completed. */
+const scheduled = {
+  condition: '#status = :scheduled',
+  names: { '#status': 'status' },
+  values: { ':scheduled': 'scheduled' },
+};
+
 /**
  * Completion's first step: attendance closes, on the version read and while still scheduled,
  * so check-ins and corrections stop before the tally is taken.
@@ -113,13 +123,23 @@ export const closeAttendance = (t: Transaction, a: Pick<Activity, 'activityId' |
   t.update(
     activityKey(a.activityId),
     { expression: 'SET attendanceClosed = :yes', values: { ':yes': true } },
-    {
-      // The version read: a change committed since then would be overwritten by the completion.
-      condition: '#status = :scheduled AND #version = :read',
-      names: { '#status': 'status', '#version': 'version' },
-      values: { ':scheduled': 'scheduled', ':read': a.version },
-      onConditionFailed: () => conflict('version-conflict', 'The activity changed meanwhile; read it again'),
-    },
+    // The version read: a change committed since then would be overwritten by the completion.
+    expectVersion(a.version, 'The activity', scheduled),
+  );
+
+/**
+ * Completion's second step: the completed activity replaces the one whose attendance was
+ * closed, on the version read. Refused, it was completed meanwhile (by a retry, say).
+ */
+export const putCompleted = (t: Transaction, completed: Activity, read: number): Transaction =>
+  t.put(
+    activityItem(completed),
+    expectVersion(read, 'The activity', {
+      ...scheduled,
+      condition: `${scheduled.condition} AND attendanceClosed = :yes`,
+      values: { ...scheduled.values, ':yes': true },
+      onConditionFailed: () => conflict('activity-completed', 'The activity is already completed'),
+    }),
   );
 
 export const getActivity = async (ctx: ServiceContext, activityId: string): Promise<Activity | undefined> => {
@@ -200,13 +220,12 @@ export const attendanceOpen = (activityId: string) => ({
   },
 });
 
-/** The version a PATCH read, and the status it still expects. */
-export const expectVersion = (version: number) => ({
-  condition: '#version = :expected AND #status = :scheduled AND attribute_not_exists(attendanceClosed)',
-  names: { '#version': 'version', '#status': 'status' },
-  values: { ':expected': version, ':scheduled': 'scheduled' },
-  onConditionFailed: () => conflict('version-conflict', 'The activity changed meanwhile; read it again'),
-});
+/** A change or a cancel: on the version read, while the activity is scheduled and attendance open. */
+export const stillScheduled = (version: number): Condition =>
+  expectVersion(version, 'The activity', {
+    ...scheduled,
+    condition: `${scheduled.condition} AND attribute_not_exists(attendanceClosed)`,
+  });
 
 // ---------------------------------------------------------------- attendance
 
@@ -249,6 +268,13 @@ export const participationItem = (a: Activity, personId: string, status: Attenda
   personId,
   status,
 });
+
+/** A check-in refused because a record already stands: a concurrent one (or the secretary's) won. */
+export const ALREADY_RECORDED = 'already-recorded';
+export const checkInOnce: Condition = {
+  condition: 'attribute_not_exists(pk)',
+  onConditionFailed: () => conflict(ALREADY_RECORDED, 'Attendance was recorded meanwhile'),
+};
 
 /** Writes refused because the final record is already there: the work was done before. */
 export const ALREADY_FINAL = 'attendance-already-final';
@@ -351,28 +377,21 @@ export const bookingItem = (b: Booking) => ({ ...bookingKey(b), kind: 'booking',
  * only DynamoDB's TransactionConflict: on AWS, transactions that merely condition-check the
  * same activity item (a branch checking in at once) can cancel each other.
  */
-export const commitRetryingConflicts = async (ctx: ServiceContext, build: (t: Transaction) => void) => {
-  for (let attempt = 0; ; attempt += 1) {
-    const t = tx(ctx);
-    build(t);
-    try {
+export const commitRetryingConflicts = (ctx: ServiceContext, build: (t: Transaction) => void) =>
+  retryOnConflict(
+    async () => {
+      const t = transaction(ctx);
+      build(t);
       await t.commit();
-      return;
-    } catch (error) {
-      if (!(error instanceof DomainError && error.code === 'concurrent-update') || attempt >= 5) throw error;
-      await pause(attempt);
-    }
-  }
-};
+    },
+    { attempts: 6 },
+  );
 
 const ROOM_MOVED_ON = 'room-bookings-changed';
 const MAX_BOOKING_ATTEMPTS = 25;
 
 const retryable = (error: unknown) =>
   error instanceof DomainError && (error.code === ROOM_MOVED_ON || error.code === 'concurrent-update');
-
-const pause = (attempt: number) =>
-  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 10 * 2 ** attempt)));
 
 /**
  * Commits `build`'s writes together with a booking of the room, if one is wanted.
@@ -390,7 +409,7 @@ export const commitWithBooking = async (
   build: (t: Transaction, room: Room | undefined) => void,
 ): Promise<void> => {
   for (let attempt = 0; ; attempt += 1) {
-    const t = tx(ctx);
+    const t = transaction(ctx);
     let room: Room | undefined;
     if (wanted) {
       room = await getRoom(ctx, wanted.roomId);
@@ -430,7 +449,7 @@ export const commitWithBooking = async (
         }
         throw error;
       }
-      await pause(attempt);
+      await pause(jitteredDelay(attempt, 200));
     }
   }
 };
@@ -445,6 +464,9 @@ export interface CadenceSettings {
   updatedBy?: string;
 }
 
+/** How refusals name the cadence settings. */
+export const THE_SETTINGS = 'The cadence settings';
+
 export const getCadence = async (ctx: ServiceContext): Promise<CadenceSettings> => {
   const item = await getItem(ctx, settingsKey);
   if (!item) return { rules: statutoryCadence, version: 0 };
@@ -453,24 +475,15 @@ export const getCadence = async (ctx: ServiceContext): Promise<CadenceSettings> 
 };
 
 export const putCadence = async (ctx: ServiceContext, s: Required<CadenceSettings>, expected: number) => {
-  const t = tx(ctx);
-  t.put(
-    { ...settingsKey, kind: 'settings', ...s },
-    expected === 0
-      ? {
-          condition: 'attribute_not_exists(pk)',
-          onConditionFailed: () =>
-            conflict('version-conflict', 'The settings changed meanwhile; read them again'),
-        }
-      : {
-          condition: '#version = :expected',
-          names: { '#version': 'version' },
-          values: { ':expected': expected },
-          onConditionFailed: () =>
-            conflict('version-conflict', 'The settings changed meanwhile; read them again'),
-        },
-  );
-  await t.commit();
+  await transaction(ctx)
+    .put(
+      { ...settingsKey, kind: 'settings', ...s },
+      // Version 0 is the statutory defaults, never stored: the first change finds nothing there.
+      expected === 0
+        ? { condition: 'attribute_not_exists(pk)', onConditionFailed: () => versionConflict(THE_SETTINGS) }
+        : expectVersion(expected, THE_SETTINGS),
+    )
+    .commit();
 };
 
 export const knownBranches = async (ctx: ServiceContext) =>
@@ -538,7 +551,7 @@ const rebuildTally = async (ctx: ServiceContext, branchId: string) => {
     const revision = (await getItem(ctx, tallyKey(branchId)))?.revision as number | undefined;
     const roster = await branchRoster(rosterReader(ctx), branchId, { consistent: true });
     const counts = tallyOf(roster).get(branchId) ?? {};
-    const t = tx(ctx);
+    const t = transaction(ctx);
     t.put(
       {
         ...tallyKey(branchId),

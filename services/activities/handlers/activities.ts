@@ -16,6 +16,8 @@ import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { idParam, nonEmpty } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
+import { retryOnConflict } from '../../../shared/store/retry.js';
+import { versionConflict } from '../../../shared/store/version.js';
 import { localDate } from '../../../shared/time.js';
 import { branchMembers } from '../../talent/roster.js';
 import {
@@ -37,15 +39,16 @@ import {
   bookingKey,
   closeAttendance,
   commitWithBooking,
-  expectVersion,
   finalOnce,
   getActivity,
   knownBranchItem,
   listActivities,
   participationItem,
+  putCompleted,
   recordedStatuses,
   rosterReader,
-  tx,
+  stillScheduled,
+  transaction,
 } from '../store.js';
 import { ActivityView, activityStatusEnum, activityTypeEnum, activityView, pageView } from '../views.js';
 import {
@@ -125,25 +128,20 @@ export const finaliseAttendance = async (ctx: ServiceContext, a: Activity): Prom
   );
   const occurredAt = new Date(a.completedAt ?? Date.now());
   const one = async (personId: string, status: ReturnType<typeof finalStatus>) => {
-    for (let attempt = 0; ; attempt += 1) {
-      const t = tx(ctx);
+    const write = async () => {
+      const t = transaction(ctx);
       t.put(participationItem(a, personId, status), finalOnce);
       t.publish(
         AttendanceRecorded,
         { ...activityRef(a), personId, status },
         { key: a.activityId, occurredAt },
       );
-      try {
-        await t.commit();
-        return;
-      } catch (error) {
-        if (error instanceof DomainError && error.code === ALREADY_FINAL) return;
-        if (error instanceof DomainError && error.code === 'concurrent-update' && attempt < 5) {
-          await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
-          continue;
-        }
-        throw error;
-      }
+      await t.commit();
+    };
+    try {
+      await retryOnConflict(write, { attempts: 6 });
+    } catch (error) {
+      if (!(error instanceof DomainError && error.code === ALREADY_FINAL)) throw error;
     }
   };
   const queue = [...statuses];
@@ -257,9 +255,7 @@ export const activityRoutes = [
       const current = await organisedActivity(ctx, caller, params.activityId);
       unwrap(requireScheduled(current, 'change it'));
       if (current.version !== body.version) {
-        throw conflict('version-conflict', 'The activity changed meanwhile; read it again', {
-          version: current.version,
-        });
+        throw versionConflict('The activity', { version: current.version });
       }
       const window = unwrap(checkWindow(body.startsAt ?? current.startsAt, body.endsAt ?? current.endsAt));
       const next: Activity = { ...current, ...window, version: current.version + 1 };
@@ -284,7 +280,7 @@ export const activityRoutes = [
         bookingKey(before).sk === bookingKey(after).sk;
       await commitWithBooking(ctx, moved ? after : undefined, (t, room) => {
         fitsRoom(next.inviteeIds.length, room);
-        t.put(activityItem(next), expectVersion(body.version));
+        t.put(activityItem(next), stillScheduled(body.version));
         // The old booking goes; a new one (re-checked for overlaps) takes its place.
         if (moved && before && !sameKey) t.delete(bookingKey(before));
       });
@@ -308,8 +304,8 @@ export const activityRoutes = [
         cancelledAt: now.toISOString(),
         version: current.version + 1,
       };
-      const t = tx(ctx);
-      t.put(activityItem(next), expectVersion(current.version));
+      const t = transaction(ctx);
+      t.put(activityItem(next), stillScheduled(current.version));
       // Cancelling frees the room.
       const booking = bookingOf(current);
       if (booking) t.delete(bookingKey(booking));
@@ -341,7 +337,7 @@ export const activityRoutes = [
       // Step 1: close attendance, so check-ins and corrections stop before the tally is taken.
       // A retry of an interrupted completion finds it closed already and goes on.
       if (!current.attendanceClosed) {
-        await closeAttendance(tx(ctx), current).commit();
+        await closeAttendance(transaction(ctx), current).commit();
       }
       // Step 2: the tally of the now frozen attendance, the new state and ActivityCompleted, at once.
       const final = roll(
@@ -359,13 +355,7 @@ export const activityRoutes = [
         attendance: { ...counts, attendanceRate },
       };
       delete next.attendanceClosed;
-      const t = tx(ctx);
-      t.put(activityItem(next), {
-        condition: '#status = :scheduled AND attendanceClosed = :yes AND #version = :read',
-        names: { '#status': 'status', '#version': 'version' },
-        values: { ':scheduled': 'scheduled', ':yes': true, ':read': current.version },
-        onConditionFailed: () => conflict('activity-completed', 'The activity is already completed'),
-      });
+      const t = putCompleted(transaction(ctx), next, current.version);
       t.publish(
         ActivityCompleted,
         {

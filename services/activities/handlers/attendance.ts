@@ -2,7 +2,7 @@
 import * as z from 'zod';
 import { actorOf } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
-import { conflict, DomainError, ruleViolation, unwrap, validationFailed } from '../../../shared/errors.js';
+import { DomainError, ruleViolation, unwrap, validationFailed } from '../../../shared/errors.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { idParam } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
@@ -11,10 +11,12 @@ import { rosterSelf } from '../../talent/roster.js';
 import { type Activity, checkIn, requireScheduled } from '../domain/activity.js';
 import { finalStatus, roll, tally } from '../domain/attendance.js';
 import {
+  ALREADY_RECORDED,
   type AttendanceRecord,
   attendanceItem,
   attendanceOpen,
   attendanceRecords,
+  checkInOnce,
   commitRetryingConflicts,
   getAttendanceRecord,
   recordedStatuses,
@@ -75,15 +77,12 @@ export const attendanceRoutes = [
       };
       const open = attendanceOpen(a.activityId);
       const build = (t: Transaction) =>
-        t.check(open.key, open.condition).put(attendanceItem(a.activityId, record), {
-          condition: 'attribute_not_exists(pk)',
-          onConditionFailed: () => conflict('already-recorded', 'Attendance was recorded meanwhile'),
-        });
+        t.check(open.key, open.condition).put(attendanceItem(a.activityId, record), checkInOnce);
       try {
         await commitRetryingConflicts(ctx, build);
       } catch (error) {
         // A concurrent check-in (or the secretary) got there first: show that record.
-        if (error instanceof DomainError && error.code === 'already-recorded') {
+        if (error instanceof DomainError && error.code === ALREADY_RECORDED) {
           const winner = await getAttendanceRecord(ctx, a.activityId, personId);
           if (winner) return ok(recordView(winner));
         }

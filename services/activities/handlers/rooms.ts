@@ -6,7 +6,7 @@ import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { idParam, nonEmpty } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
-import { bookingsPage, getRoom, listRooms, type Room, roomItem, tx } from '../store.js';
+import { bookingsPage, getRoom, listRooms, type Room, roomItem, transaction } from '../store.js';
 import { BookingView, bookingView, pageView, RoomView, roomView } from '../views.js';
 import { anyMember, committeeOnly, instant } from './common.js';
 
@@ -29,7 +29,7 @@ export const roomRoutes = [
         bookingsVersion: 0,
         createdAt: now.toISOString(),
       };
-      await tx(ctx)
+      await transaction(ctx)
         .create(roomItem(room), () => conflict('room-exists', 'The room already exists'))
         .commit();
       return created(roomView(room), `/activities/rooms/${room.roomId}`);

@@ -1,11 +1,11 @@
 /** The institution's cadence rules: statutory defaults until the committee changes them. */
 import * as z from 'zod';
 import { actorOf } from '../../../shared/auth.js';
-import { conflict } from '../../../shared/errors.js';
 import { ok } from '../../../shared/http/result.js';
 import { route } from '../../../shared/service.js';
+import { versionConflict } from '../../../shared/store/version.js';
 import { cadenceRules, sameRules } from '../domain/cadence.js';
-import { getCadence, putCadence } from '../store.js';
+import { getCadence, putCadence, THE_SETTINGS } from '../store.js';
 import { CadenceSettingsView, cadenceSettingsView as view } from '../views.js';
 import { anyOrganiser, committeeOnly } from './common.js';
 
@@ -30,9 +30,7 @@ export const settingsRoutes = [
     handler: async ({ body, caller, now }, ctx) => {
       const current = await getCadence(ctx);
       if (current.version !== body.version) {
-        throw conflict('version-conflict', 'The settings changed meanwhile; read them again', {
-          version: current.version,
-        });
+        throw versionConflict(THE_SETTINGS, { version: current.version });
       }
       // Saving the rules unchanged is no new version: nothing is written, so a save that
       // changes nothing cannot push a concurrent editor into a version conflict.
