@@ -1,5 +1,7 @@
 /**
- * The community table (the transactions guarding places live in places.ts). Access patterns (every list is a Query; no Scan anywhere):
+ * The community table, and every read and write of it: handlers name the commands here and
+ * in store/places.ts (the conditions that keep places true) and never write an expression, a
+ * condition or a key. Access patterns (every list is a Query; no Scan anywhere):
  *   partner by id                 pk PARTNER#<id>               sk PARTNER
  *   partners by status            gsi1 PARTNERS#<status>        gsi1sk <appliedAt>#<id>
  *   identity held by an applicant pk UNIQUE#credit#<code> | UNIQUE#name#<sha256 of normalised name>, sk UNIQUE
@@ -18,17 +20,15 @@
  *   outbox and consumer markers   OUTBOX#… / SEEN#… items (shared/events)
  */
 import { createHash } from 'node:crypto';
-import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../shared/context.js';
-import { conflict, type DomainError, serviceUnavailable } from '../../shared/errors.js';
+import { conflict } from '../../shared/errors.js';
+import type { Page } from '../../shared/http/paging.js';
+import { getInBatches } from '../../shared/store/batch.js';
 import { getItem, queryAll, queryPage } from '../../shared/store/query.js';
 import { singleTable, transactionOn } from '../../shared/store/table.js';
 import type { Transaction } from '../../shared/store/transaction.js';
+import { expectVersion, versionBump } from '../../shared/store/version.js';
 import type { RosterReader } from '../talent/roster.js';
 import type { JointEventStatus } from './domain/joint-events.js';
 import type { PartnerStatus } from './domain/partners.js';
@@ -36,7 +36,7 @@ import type { jointEventKinds, partnerTypes } from './events.js';
 
 export const table = singleTable(1);
 
-export const tx = (ctx: ServiceContext) => transactionOn(ctx, table);
+export const transaction = (ctx: ServiceContext) => transactionOn(ctx, table);
 /** talent's roster, as community's own copy holds it (kept by the roster subscriptions). */
 export const rosterReader = (ctx: ServiceContext): RosterReader => ({
   db: ctx.db,
@@ -44,6 +44,7 @@ export const rosterReader = (ctx: ServiceContext): RosterReader => ({
   table,
 });
 
+/** The items' keys; only the store's own modules (store/places.ts) use them. */
 export const keys = {
   partner: (partnerId: string) => ({ pk: `PARTNER#${partnerId}`, sk: 'PARTNER' }),
   creditCode: (code: string) => ({ pk: `UNIQUE#credit#${code}`, sk: 'UNIQUE' }),
@@ -70,9 +71,9 @@ export const keys = {
   member: (eventId: string, personId: string) => ({ pk: `EVENT#${eventId}`, sk: `MEMBER#${personId}` }),
 };
 
-export const partnersByStatus = (status: PartnerStatus) => `PARTNERS#${status}`;
-export const PUBLISHED_EVENTS = 'PUBLISHED_EVENTS';
-export const DRAFT_EVENTS = 'DRAFT_EVENTS';
+const partnersByStatus = (status: PartnerStatus) => `PARTNERS#${status}`;
+const PUBLISHED_EVENTS = 'PUBLISHED_EVENTS';
+const DRAFT_EVENTS = 'DRAFT_EVENTS';
 export const ownRegistrations = (eventId: string, registrant: Registrant) =>
   registrant.kind === 'partner'
     ? `EVENT#${eventId}#PARTNER#${registrant.partnerId}`
@@ -197,17 +198,19 @@ const eventItems = <T>(ctx: ServiceContext, eventId: string, prefix: string) =>
 export const allRegistrations = (ctx: ServiceContext, eventId: string) =>
   eventItems<RegistrationItem>(ctx, eventId, 'REG#');
 
+type PageRequest = { limit: number; cursor?: string | undefined };
+
 /**
  * One page of a gsi1 list (partners by status, drafts, published events), each item shown
  * through `view`. `from` keeps only sort keys at or after it (published events still to come).
  */
-export const gsi1Page = <I, T>(
+const gsi1Page = <I, T>(
   ctx: ServiceContext,
   partition: string,
-  page: { limit: number; cursor?: string | undefined },
+  page: PageRequest,
   view: (item: I) => T,
   from?: string,
-) =>
+): Promise<Page<T>> =>
   queryPage(
     ctx.db,
     {
@@ -220,13 +223,31 @@ export const gsi1Page = <I, T>(
     (item) => view(item as I),
   );
 
-/** One page of an event's items of one kind (`REG#`, `WAIT#`), in sort key order. */
-const eventPage = <T>(
+/** One page of the partners in one status, in order of application. */
+export const partnersPage = <T>(
   ctx: ServiceContext,
-  eventId: string,
-  prefix: string,
-  page: { limit: number; cursor?: string | undefined },
-) =>
+  status: PartnerStatus,
+  page: PageRequest,
+  view: (partner: PartnerItem) => T,
+) => gsi1Page(ctx, partnersByStatus(status), page, view);
+
+/** One page of the published events starting at `from` or later, by start. */
+export const publishedEventsPage = <T>(
+  ctx: ServiceContext,
+  page: PageRequest,
+  from: Date,
+  view: (event: JointEventItem) => T,
+) => gsi1Page(ctx, PUBLISHED_EVENTS, page, view, from.toISOString());
+
+/** One page of the drafts, by start. */
+export const draftEventsPage = <T>(
+  ctx: ServiceContext,
+  page: PageRequest,
+  view: (event: JointEventItem) => T,
+) => gsi1Page(ctx, DRAFT_EVENTS, page, view);
+
+/** One page of an event's items of one kind (`REG#`, `WAIT#`), in sort key order. */
+const eventPage = <T>(ctx: ServiceContext, eventId: string, prefix: string, page: PageRequest) =>
   queryPage(
     ctx.db,
     {
@@ -244,18 +265,15 @@ export const registrationsPage = (
   ctx: ServiceContext,
   eventId: string,
   scope: Registrant | 'all',
-  page: { limit: number; cursor?: string | undefined },
+  page: PageRequest,
 ) =>
   scope === 'all'
     ? eventPage<RegistrationItem>(ctx, eventId, 'REG#', page)
     : gsi1Page(ctx, ownRegistrations(eventId, scope), page, (r: RegistrationItem) => r);
 
 /** One page of the waitlist, in arrival order. */
-export const waitlistPage = (
-  ctx: ServiceContext,
-  eventId: string,
-  page: { limit: number; cursor?: string | undefined },
-) => eventPage<WaitingItem>(ctx, eventId, 'WAIT#', page);
+export const waitlistPage = (ctx: ServiceContext, eventId: string, page: PageRequest) =>
+  eventPage<WaitingItem>(ctx, eventId, 'WAIT#', page);
 
 /** One registrant's registrations for an event, on the index. */
 export const registrationsOf = (ctx: ServiceContext, eventId: string, registrant: Registrant) =>
@@ -279,22 +297,6 @@ export const waitlistHead = async (ctx: ServiceContext, eventId: string, limit: 
   return (out.Items ?? []) as WaitingItem[];
 };
 
-export const contactKeysOf = async (ctx: ServiceContext, eventId: string) =>
-  (await eventItems<{ pk: string; sk: string }>(ctx, eventId, 'CONTACT#')).map(({ pk, sk }) => ({ pk, sk }));
-
-export const setExpiry = (ctx: ServiceContext, key: { pk: string; sk: string }, expiresAt: number) =>
-  ctx.db.send(
-    new UpdateCommand({
-      TableName: ctx.env.tableName,
-      Key: key,
-      UpdateExpression: 'SET expiresAt = :at',
-      ExpressionAttributeValues: { ':at': expiresAt },
-    }),
-  );
-
-const PHONE_ROUNDS = 10;
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * Participants' phones of the given registrations, by registration id. Keys DynamoDB keeps
  * leaving unprocessed (throttling) are a 503, never a list that silently lacks phones.
@@ -304,83 +306,65 @@ export const phonesOf = async (
   eventId: string,
   registrationIds: readonly string[],
 ): Promise<Map<string, (string | null)[]>> => {
-  const found = new Map<string, (string | null)[]>();
-  for (let i = 0; i < registrationIds.length; i += 100) {
-    const chunk = registrationIds.slice(i, i + 100);
-    let request: Record<string, { Keys: Record<string, string>[] }> | undefined = {
-      [ctx.env.tableName]: { Keys: chunk.map((id) => keys.contact(eventId, id)) },
-    };
-    for (let round = 0; request; round++) {
-      if (round === PHONE_ROUNDS) {
-        throw serviceUnavailable('The contact details could not all be read; try again');
-      }
-      // Unprocessed keys mean throttling: back off (jittered, bounded) before asking again.
-      if (round > 0) await pause(Math.random() * Math.min(200, 10 * 2 ** round));
-      const out: BatchGetCommandOutput = await ctx.db.send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of out.Responses?.[ctx.env.tableName] ?? []) {
-        found.set((item.sk as string).slice('CONTACT#'.length), item.phones as (string | null)[]);
-      }
-      const rest: { Keys?: unknown[] } | undefined = out.UnprocessedKeys?.[ctx.env.tableName];
-      request = rest?.Keys?.length
-        ? { [ctx.env.tableName]: { Keys: rest.Keys as Record<string, string>[] } }
-        : undefined;
-    }
-  }
-  return found;
+  const items = await getInBatches(
+    ctx,
+    registrationIds.map((id) => keys.contact(eventId, id)),
+  );
+  return new Map(
+    items.map((item) => [(item.sk as string).slice('CONTACT#'.length), item.phones as (string | null)[]]),
+  );
 };
 
-/** Where a published event sorts on the public list: by start, then id. */
-export const publishedSortKey = (e: Pick<JointEventItem, 'startsAt' | 'jointEventId'>) =>
-  `${new Date(e.startsAt).toISOString()}#${e.jointEventId}`;
+/** PIPL: every phone of the event is erased by DynamoDB (TTL) at `expiresAt`, epoch seconds. */
+export const expireContacts = async (ctx: ServiceContext, eventId: string, expiresAt: number) => {
+  for (const { pk, sk } of await eventItems<{ pk: string; sk: string }>(ctx, eventId, 'CONTACT#')) {
+    await ctx.db.send(
+      new UpdateCommand({
+        TableName: ctx.env.tableName,
+        Key: { pk, sk },
+        UpdateExpression: 'SET expiresAt = :at',
+        ExpressionAttributeValues: { ':at': expiresAt },
+      }),
+    );
+  }
+};
 
-type OnConflict = () => DomainError;
+// ---------------------------------------------------------------------------------------
+// Partners: commands
 
-/** Publishes a draft on the version read: it joins the public list (gsi1). */
-export const publishEventItem = (
-  t: Transaction,
-  event: JointEventItem,
-  onConflict: OnConflict,
-): Transaction =>
-  t.update(
-    keys.event(event.jointEventId),
+const alreadyApplied = () =>
+  conflict('partner-already-applied', 'This organisation already has a pending or approved application');
+
+/**
+ * A new application, on its status's list (gsi1) in order of arrival. The identity items
+ * make "one live application per organisation" hold under concurrency.
+ */
+export const createPartner = (t: Transaction, partner: PartnerItem, appliedAt: Date): Transaction => {
+  const { partnerId } = partner;
+  t.create({ ...keys.orgName(partner.nameKey), type: 'identity', partnerId }, alreadyApplied);
+  if (partner.creditCode)
+    t.create({ ...keys.creditCode(partner.creditCode), type: 'identity', partnerId }, alreadyApplied);
+  return t.create(
     {
-      expression: 'SET #status = :published, #version = #version + :one, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk',
-      names: { '#status': 'status', '#version': 'version' },
-      values: {
-        ':published': 'published',
-        ':one': 1,
-        ':gsi1pk': PUBLISHED_EVENTS,
-        ':gsi1sk': publishedSortKey(event),
-      },
+      ...keys.partner(partnerId),
+      type: 'partner',
+      gsi1pk: partnersByStatus(partner.status),
+      gsi1sk: `${appliedAt.toISOString()}#${partnerId}`,
+      ...partner,
     },
-    {
-      condition: '#version = :expected',
-      values: { ':expected': event.version },
-      onConditionFailed: onConflict,
-    },
+    alreadyApplied,
   );
+};
 
-/** Cancels on the version read: off the public list at once; registrations stay as the record of who had signed up. */
-export const cancelEventItem = (
+/** The organisation's name and credit code are free for a new application. */
+export const releaseIdentity = (
   t: Transaction,
-  event: JointEventItem,
-  reason: string,
-  onConflict: OnConflict,
-): Transaction =>
-  t.update(
-    keys.event(event.jointEventId),
-    {
-      expression:
-        'SET #status = :cancelled, cancelReason = :reason, #version = #version + :one REMOVE gsi1pk, gsi1sk',
-      names: { '#status': 'status', '#version': 'version' },
-      values: { ':cancelled': 'cancelled', ':reason': reason, ':one': 1 },
-    },
-    {
-      condition: '#version = :expected',
-      values: { ':expected': event.version },
-      onConditionFailed: onConflict,
-    },
-  );
+  partner: Pick<PartnerItem, 'nameKey' | 'creditCode'>,
+): Transaction => {
+  t.delete(keys.orgName(partner.nameKey));
+  if (partner.creditCode) t.delete(keys.creditCode(partner.creditCode));
+  return t;
+};
 
 /** The committee's decision on a partner, on the version read; it moves to that status's list (gsi1). */
 export const decidePartner = (
@@ -392,43 +376,81 @@ export const decidePartner = (
     keys.partner(partner.partnerId),
     {
       expression:
-        'SET #status = :status, decidedAt = :at, #version = #version + :one, gsi1pk = :gsi1pk' +
+        `SET #status = :status, decidedAt = :at, ${versionBump.expression}, gsi1pk = :gsi1pk` +
         (decision.reason ? ', reason = :reason' : ''),
-      names: { '#status': 'status', '#version': 'version' },
+      names: { '#status': 'status', ...versionBump.names },
       values: {
         ':status': decision.status,
         ':at': decision.at,
-        ':one': 1,
         ':gsi1pk': partnersByStatus(decision.status),
         ...(decision.reason ? { ':reason': decision.reason } : {}),
+        ...versionBump.values,
       },
     },
-    {
-      condition: '#version = :expected',
-      values: { ':expected': partner.version },
-      onConditionFailed: () => conflict('version-conflict', 'The partner changed meanwhile; read it again'),
-    },
+    expectVersion(partner.version, 'The partner'),
   );
 
-/** A check-in on the event day, of an active registration, on the version read. */
-export const checkInRegistration = (
+// ---------------------------------------------------------------------------------------
+// Joint events: commands
+
+/** Where a published event sorts on the public list: by start, then id. */
+const publishedSortKey = (e: Pick<JointEventItem, 'startsAt' | 'jointEventId'>) =>
+  `${new Date(e.startsAt).toISOString()}#${e.jointEventId}`;
+
+/** A draft as stored: on the committee's list of drafts (gsi1), by start. */
+const draftItem = (event: JointEventItem) => ({
+  ...keys.event(event.jointEventId),
+  type: 'joint-event',
+  ...event,
+  gsi1pk: DRAFT_EVENTS,
+  gsi1sk: publishedSortKey(event),
+});
+
+export const createDraftEvent = (t: Transaction, event: JointEventItem): Transaction =>
+  t.create(draftItem(event), () => conflict('event-exists', 'The event already exists'));
+
+/** A draft changed on the version read, and only while it is a draft. */
+export const replaceDraftEvent = (
   t: Transaction,
-  registration: Pick<RegistrationItem, 'jointEventId' | 'registrationId' | 'version'>,
-  at: string,
+  next: JointEventItem,
+  expectedVersion: number,
 ): Transaction =>
-  t.update(
-    keys.registration(registration.jointEventId, registration.registrationId),
-    {
-      expression: 'SET checkedInAt = :at, #version = #version + :one',
-      names: { '#version': 'version' },
-      values: { ':at': at, ':one': 1 },
-    },
-    {
-      condition: '#version = :v AND #status = :active',
+  t.put(
+    draftItem(next),
+    expectVersion(expectedVersion, 'The event', {
+      condition: '#status = :draft',
       names: { '#status': 'status' },
-      values: { ':v': registration.version, ':active': 'active' },
-      onConditionFailed: () => conflict('version-conflict', 'The registration changed meanwhile; try again'),
+      values: { ':draft': 'draft' },
+    }),
+  );
+
+/** Publishes a draft on the version read: it joins the public list (gsi1). */
+export const publishEventItem = (t: Transaction, event: JointEventItem): Transaction =>
+  t.update(
+    keys.event(event.jointEventId),
+    {
+      expression: `SET #status = :published, ${versionBump.expression}, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk`,
+      names: { '#status': 'status', ...versionBump.names },
+      values: {
+        ':published': 'published',
+        ':gsi1pk': PUBLISHED_EVENTS,
+        ':gsi1sk': publishedSortKey(event),
+        ...versionBump.values,
+      },
     },
+    expectVersion(event.version, 'The event'),
+  );
+
+/** Cancels on the version read: off the public list at once; registrations stay as the record of who had signed up. */
+export const cancelEventItem = (t: Transaction, event: JointEventItem, reason: string): Transaction =>
+  t.update(
+    keys.event(event.jointEventId),
+    {
+      expression: `SET #status = :cancelled, cancelReason = :reason, ${versionBump.expression} REMOVE gsi1pk, gsi1sk`,
+      names: { '#status': 'status', ...versionBump.names },
+      values: { ':cancelled': 'cancelled', ':reason': reason, ...versionBump.values },
+    },
+    expectVersion(event.version, 'The event'),
   );
 
 /** Completes a published event on the version read: off the public list. */
@@ -440,14 +462,29 @@ export const completeEventItem = (
   t.update(
     keys.event(event.jointEventId),
     {
-      expression:
-        'SET #status = :completed, completedAt = :at, #version = #version + :one REMOVE gsi1pk, gsi1sk',
-      names: { '#status': 'status', '#version': 'version' },
-      values: { ':completed': 'completed', ':at': at, ':one': 1 },
+      expression: `SET #status = :completed, completedAt = :at, ${versionBump.expression} REMOVE gsi1pk, gsi1sk`,
+      names: { '#status': 'status', ...versionBump.names },
+      values: { ':completed': 'completed', ':at': at, ...versionBump.values },
     },
+    expectVersion(event.version, 'The event'),
+  );
+
+/** A check-in on the event day, of an active registration, on the version read. */
+export const checkInRegistration = (
+  t: Transaction,
+  registration: Pick<RegistrationItem, 'jointEventId' | 'registrationId' | 'version'>,
+  at: string,
+): Transaction =>
+  t.update(
+    keys.registration(registration.jointEventId, registration.registrationId),
     {
-      condition: '#version = :v',
-      values: { ':v': event.version },
-      onConditionFailed: () => conflict('version-conflict', 'The event changed meanwhile; try again'),
+      expression: `SET checkedInAt = :at, ${versionBump.expression}`,
+      names: versionBump.names,
+      values: { ':at': at, ...versionBump.values },
     },
+    expectVersion(registration.version, 'The registration', {
+      condition: '#status = :active',
+      names: { '#status': 'status' },
+      values: { ':active': 'active' },
+    }),
   );

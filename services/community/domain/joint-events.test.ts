@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Result } from '../../../shared/errors.js';
 import { toCsv } from './csv.js';
 import {
   allocatePlaces,
@@ -10,6 +11,8 @@ import {
   requireEventDay,
   requireRegistrationAhead,
   requireRegistrationOpen,
+  requireStatus,
+  validateQuota,
   validateSchedule,
 } from './joint-events.js';
 
@@ -20,52 +23,62 @@ const schedule = {
   endsAt: '2026-12-12T11:40:00+08:00',
 };
 
-const code = (fn: () => void) => {
-  try {
-    fn();
-  } catch (error) {
-    return (error as { code: string }).code;
-  }
-  return 'passed';
-};
+/** What a rule says: 'passed', or the code of its refusal. */
+const code = (result: Result<unknown>) => (result.ok ? 'passed' : result.error.code);
 
 describe('joint event rules', () => {
   it('accepts a schedule that fits and names each field that does not', () => {
-    expect(code(() => validateSchedule(schedule))).toBe('passed');
-    expect(code(() => validateSchedule({ ...schedule, endsAt: schedule.startsAt }))).toBe(
+    expect(code(validateSchedule(schedule))).toBe('passed');
+    expect(code(validateSchedule({ ...schedule, endsAt: schedule.startsAt }))).toBe('validation-failed');
+    expect(code(validateSchedule({ ...schedule, registrationClosesAt: '2026-12-12T10:00:00+08:00' }))).toBe(
       'validation-failed',
     );
-    expect(
-      code(() => validateSchedule({ ...schedule, registrationClosesAt: '2026-12-12T10:00:00+08:00' })),
-    ).toBe('validation-failed');
-    expect(
-      code(() => validateSchedule({ ...schedule, registrationOpensAt: schedule.registrationClosesAt })),
-    ).toBe('validation-failed');
-    expect(code(() => validateSchedule({ ...schedule, endsAt: '9999-12-31T23:00:00Z' }))).toBe(
+    expect(code(validateSchedule({ ...schedule, registrationOpensAt: schedule.registrationClosesAt }))).toBe(
       'validation-failed',
     );
-    expect(code(() => validateSchedule({ ...schedule, registrationOpensAt: '0000-01-01T00:00:00Z' }))).toBe(
+    expect(code(validateSchedule({ ...schedule, endsAt: '9999-12-31T23:00:00Z' }))).toBe('validation-failed');
+    expect(code(validateSchedule({ ...schedule, registrationOpensAt: '0000-01-01T00:00:00Z' }))).toBe(
       'validation-failed',
     );
   });
 
+  it('refuses as values, each of its kind: a malformed request, a state, a rule', () => {
+    expect(validateQuota(10, 11)).toEqual({
+      ok: false,
+      error: expect.objectContaining({ kind: 'invalid', code: 'validation-failed' }),
+    });
+    expect(validateQuota(10, 10)).toEqual({ ok: true, value: 10 });
+    expect(requireStatus('draft', ['published'], 'registered for')).toEqual({
+      ok: false,
+      error: expect.objectContaining({
+        kind: 'conflict',
+        code: 'event-status-conflict',
+        details: { status: 'draft' },
+      }),
+    });
+    expect(requireStatus('published', ['published'], 'registered for')).toEqual({
+      ok: true,
+      value: 'published',
+    });
+    expect(requireRegistrationOpen(schedule, new Date('2026-12-10T18:00:00+08:00'))).toEqual({
+      ok: false,
+      error: expect.objectContaining({ kind: 'rule', code: 'registration-closed' }),
+    });
+  });
+
   it('opens registration at the window start and closes it at its end', () => {
-    expect(code(() => requireRegistrationOpen(schedule, new Date('2026-12-01T08:59:59+08:00')))).toBe(
+    expect(code(requireRegistrationOpen(schedule, new Date('2026-12-01T08:59:59+08:00')))).toBe(
       'registration-not-open',
     );
-    expect(code(() => requireRegistrationOpen(schedule, new Date('2026-12-01T09:00:00+08:00')))).toBe(
-      'passed',
-    );
-    expect(code(() => requireRegistrationOpen(schedule, new Date('2026-12-10T18:00:00+08:00')))).toBe(
+    expect(code(requireRegistrationOpen(schedule, new Date('2026-12-01T09:00:00+08:00')))).toBe('passed');
+    expect(code(requireRegistrationOpen(schedule, new Date('2026-12-10T18:00:00+08:00')))).toBe(
       'registration-closed',
     );
   });
 
   it('publishes only while registration is still ahead', () => {
-    expect(code(() => requireRegistrationAhead(schedule, new Date('2026-12-10T17:59:59+08:00')))).toBe(
-      'passed',
-    );
-    expect(code(() => requireRegistrationAhead(schedule, new Date('2026-12-10T18:00:00+08:00')))).toBe(
+    expect(code(requireRegistrationAhead(schedule, new Date('2026-12-10T17:59:59+08:00')))).toBe('passed');
+    expect(code(requireRegistrationAhead(schedule, new Date('2026-12-10T18:00:00+08:00')))).toBe(
       'registration-window-past',
     );
   });
@@ -73,14 +86,14 @@ describe('joint event rules', () => {
   it('checks in an active registration with a confirmed place, once', () => {
     const member = { kind: 'member', personId: 'm' } as const;
     const held = { status: 'active', registrant: member, participants: [{ status: 'confirmed' }] } as const;
-    expect(code(() => requireCheckIn(held))).toBe('passed');
-    expect(code(() => requireCheckIn({ ...held, checkedInAt: '2026-12-12T09:00:00+08:00' }))).toBe(
+    expect(code(requireCheckIn(held))).toBe('passed');
+    expect(code(requireCheckIn({ ...held, checkedInAt: '2026-12-12T09:00:00+08:00' }))).toBe(
       'already-checked-in',
     );
-    expect(code(() => requireCheckIn({ ...held, participants: [{ status: 'waitlisted' }] }))).toBe(
+    expect(code(requireCheckIn({ ...held, participants: [{ status: 'waitlisted' }] }))).toBe(
       'no-confirmed-place',
     );
-    expect(code(() => requireCheckIn({ ...held, status: 'cancelled' }))).toBe('no-confirmed-place');
+    expect(code(requireCheckIn({ ...held, status: 'cancelled' }))).toBe('no-confirmed-place');
   });
 
   it('counts as taking part only checked-in registrations holding places', () => {
@@ -124,15 +137,15 @@ describe('joint event rules', () => {
   });
 
   it('allows cancelling until 24 hours before the start', () => {
-    expect(code(() => requireCancellable(schedule, new Date('2026-12-11T09:00:00+08:00')))).toBe('passed');
-    expect(code(() => requireCancellable(schedule, new Date('2026-12-11T09:00:01+08:00')))).toBe(
+    expect(code(requireCancellable(schedule, new Date('2026-12-11T09:00:00+08:00')))).toBe('passed');
+    expect(code(requireCancellable(schedule, new Date('2026-12-11T09:00:01+08:00')))).toBe(
       'cancellation-deadline-passed',
     );
   });
 
   it('checks in on the local day of the event only', () => {
-    expect(code(() => requireEventDay(schedule, new Date('2026-12-11T16:00:00Z')))).toBe('passed'); // 00:00 +08
-    expect(code(() => requireEventDay(schedule, new Date('2026-12-11T15:59:59Z')))).toBe('not-event-day');
+    expect(code(requireEventDay(schedule, new Date('2026-12-11T16:00:00Z')))).toBe('passed'); // 00:00 +08
+    expect(code(requireEventDay(schedule, new Date('2026-12-11T15:59:59Z')))).toBe('not-event-day');
   });
 
   it('credits the duration rounded to half hours', () => {

@@ -1,4 +1,16 @@
-import { conflict, ruleViolation, validationFailed } from '../../../shared/errors.js';
+/**
+ * The joint event's own rules: its schedule, what each status allows, the registration and
+ * cancellation windows, how places are allocated and the waitlist promoted, who took part.
+ * Pure: "now" is a parameter, and a refusal is a value (a Result), never thrown.
+ */
+import {
+  accept,
+  conflict,
+  type Result,
+  refuse,
+  ruleViolation,
+  validationFailed,
+} from '../../../shared/errors.js';
 import { localDate } from '../../../shared/time.js';
 
 export const jointEventStatuses = ['draft', 'published', 'cancelled', 'completed'] as const;
@@ -17,8 +29,8 @@ const t = (iso: string) => Date.parse(iso);
 const EARLIEST = Date.parse('2000-01-01T00:00:00Z');
 const LATEST = Date.parse('2100-01-01T00:00:00Z');
 
-export const validateSchedule = (s: Schedule, where = 'body'): void => {
-  const issues = [];
+export const validateSchedule = <S extends Schedule>(s: S, where = 'body'): Result<S> => {
+  const issues: { field: string; message: string }[] = [];
   // Far-off years are typing mistakes, and would not survive the trip through local time.
   for (const field of ['registrationOpensAt', 'registrationClosesAt', 'startsAt', 'endsAt'] as const) {
     const value = s[field];
@@ -26,7 +38,7 @@ export const validateSchedule = (s: Schedule, where = 'body'): void => {
       issues.push({ field: `${where}.${field}`, message: 'Must be in the years 2000 to 2099' });
     }
   }
-  if (issues.length > 0) throw validationFailed(issues, 'The event times are out of range');
+  if (issues.length > 0) return refuse(validationFailed(issues, 'The event times are out of range'));
   if (t(s.endsAt) <= t(s.startsAt))
     issues.push({ field: `${where}.endsAt`, message: 'Must be after startsAt' });
   if (t(s.registrationClosesAt) > t(s.startsAt)) {
@@ -35,70 +47,76 @@ export const validateSchedule = (s: Schedule, where = 'body'): void => {
   if (t(s.registrationOpensAt) >= t(s.registrationClosesAt)) {
     issues.push({ field: `${where}.registrationOpensAt`, message: 'Must be before registrationClosesAt' });
   }
-  if (issues.length > 0) throw validationFailed(issues, 'The event times do not fit together');
+  if (issues.length > 0) return refuse(validationFailed(issues, 'The event times do not fit together'));
+  return accept(s);
 };
 
 /** A quota larger than the capacity is a mistake, not a generous setting. */
-export const validateQuota = (capacity: number, partnerQuota: number | undefined, where = 'body'): void => {
-  if (partnerQuota !== undefined && partnerQuota > capacity) {
-    throw validationFailed([{ field: `${where}.partnerQuota`, message: 'Must not exceed capacity' }]);
-  }
-};
+export const validateQuota = (
+  capacity: number,
+  partnerQuota: number | undefined,
+  where = 'body',
+): Result<number | undefined> =>
+  partnerQuota !== undefined && partnerQuota > capacity
+    ? refuse(validationFailed([{ field: `${where}.partnerQuota`, message: 'Must not exceed capacity' }]))
+    : accept(partnerQuota);
 
 export const requireStatus = (
   status: JointEventStatus,
   allowed: readonly JointEventStatus[],
   action: string,
-) => {
-  if (!allowed.includes(status)) {
-    throw conflict('event-status-conflict', `A ${status} event cannot be ${action}`, { status });
-  }
-};
+): Result<JointEventStatus> =>
+  allowed.includes(status)
+    ? accept(status)
+    : refuse(conflict('event-status-conflict', `A ${status} event cannot be ${action}`, { status }));
 
-export const requireRegistrationOpen = (s: Schedule, now: Date): void => {
+export const requireRegistrationOpen = <S extends Schedule>(s: S, now: Date): Result<S> => {
   if (now.getTime() < t(s.registrationOpensAt)) {
-    throw ruleViolation('registration-not-open', 'Registration has not opened yet', {
-      registrationOpensAt: s.registrationOpensAt,
-    });
+    return refuse(
+      ruleViolation('registration-not-open', 'Registration has not opened yet', {
+        registrationOpensAt: s.registrationOpensAt,
+      }),
+    );
   }
   if (now.getTime() >= t(s.registrationClosesAt)) {
-    throw ruleViolation('registration-closed', 'Registration has closed', {
-      registrationClosesAt: s.registrationClosesAt,
-    });
+    return refuse(
+      ruleViolation('registration-closed', 'Registration has closed', {
+        registrationClosesAt: s.registrationClosesAt,
+      }),
+    );
   }
+  return accept(s);
 };
 
 /** Publishing an event whose registration window has already closed would invite no one. */
-export const requireRegistrationAhead = (s: Schedule, now: Date): void => {
-  if (t(s.registrationClosesAt) <= now.getTime()) {
-    throw ruleViolation('registration-window-past', 'The registration window has already closed');
-  }
-};
+export const requireRegistrationAhead = <S extends Schedule>(s: S, now: Date): Result<S> =>
+  t(s.registrationClosesAt) <= now.getTime()
+    ? refuse(ruleViolation('registration-window-past', 'The registration window has already closed'))
+    : accept(s);
 
 export const CANCELLATION_DEADLINE_HOURS = 24;
 
 /** A registration can be withdrawn until 24 hours before the start; later the places are planned. */
-export const requireCancellable = (s: Schedule, now: Date): void => {
-  if (now.getTime() > t(s.startsAt) - CANCELLATION_DEADLINE_HOURS * 3_600_000) {
-    throw ruleViolation(
-      'cancellation-deadline-passed',
-      `Registrations can be cancelled only until ${CANCELLATION_DEADLINE_HOURS} hours before the start`,
-    );
-  }
-};
+export const requireCancellable = <S extends Schedule>(s: S, now: Date): Result<S> =>
+  now.getTime() > t(s.startsAt) - CANCELLATION_DEADLINE_HOURS * 3_600_000
+    ? refuse(
+        ruleViolation(
+          'cancellation-deadline-passed',
+          `Registrations can be cancelled only until ${CANCELLATION_DEADLINE_HOURS} hours before the start`,
+        ),
+      )
+    : accept(s);
 
 /** Check-in happens on the event's own (Asia/Shanghai) day. */
-export const requireEventDay = (s: Schedule, now: Date): void => {
-  if (localDate(now) !== localDate(new Date(s.startsAt))) {
-    throw ruleViolation('not-event-day', 'Check-in is possible only on the day of the event');
-  }
-};
+export const requireEventDay = <S extends Schedule>(s: S, now: Date): Result<S> =>
+  localDate(now) === localDate(new Date(s.startsAt))
+    ? accept(s)
+    : refuse(ruleViolation('not-event-day', 'Check-in is possible only on the day of the event'));
 
-export const requireStarted = (s: Schedule, now: Date): void => {
-  if (now.getTime() < t(s.startsAt)) {
-    throw ruleViolation('event-not-started', 'An event can be completed only once it has started');
-  }
-};
+export const requireStarted = <S extends Schedule>(s: S, now: Date): Result<S> =>
+  now.getTime() < t(s.startsAt)
+    ? refuse(ruleViolation('event-not-started', 'An event can be completed only once it has started'))
+    : accept(s);
 
 /** Volunteering hours credited for taking part: the event's duration, to the nearest half hour. */
 export const creditedHours = (s: Pick<Schedule, 'startsAt' | 'endsAt'>): number =>
@@ -163,11 +181,14 @@ export interface Attendance {
 }
 
 /** Only an active registration holding a confirmed place checks in, and only once. */
-export const requireCheckIn = (r: Attendance): void => {
+export const requireCheckIn = <R extends Attendance>(r: R): Result<R> => {
   if (r.status !== 'active' || !r.participants.some((p) => p.status === 'confirmed')) {
-    throw ruleViolation('no-confirmed-place', 'Only a registration with a confirmed place can check in');
+    return refuse(
+      ruleViolation('no-confirmed-place', 'Only a registration with a confirmed place can check in'),
+    );
   }
-  if (r.checkedInAt) throw conflict('already-checked-in', 'Already checked in');
+  if (r.checkedInAt) return refuse(conflict('already-checked-in', 'Already checked in'));
+  return accept(r);
 };
 
 /**

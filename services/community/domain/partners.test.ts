@@ -10,12 +10,16 @@ describe('partner rules', () => {
   });
 
   it('moves through the statuses and refuses the rest', () => {
-    expect(nextPartnerStatus('pending', 'approve')).toBe('approved');
-    expect(nextPartnerStatus('approved', 'suspend')).toBe('suspended');
-    expect(nextPartnerStatus('pending', 'reject')).toBe('rejected');
-    expect(() => nextPartnerStatus('approved', 'approve')).toThrow(expect.objectContaining({ kind: 'conflict' }));
-    expect(() => nextPartnerStatus('suspended', 'approve')).toThrow(
-      expect.objectContaining({ code: 'partner-status-conflict' }),
-    );
+    expect(nextPartnerStatus('pending', 'approve')).toEqual({ ok: true, value: 'approved' });
+    expect(nextPartnerStatus('approved', 'suspend')).toEqual({ ok: true, value: 'suspended' });
+    expect(nextPartnerStatus('pending', 'reject')).toEqual({ ok: true, value: 'rejected' });
+    expect(nextPartnerStatus('approved', 'approve')).toEqual({
+      ok: false,
+      error: expect.objectContaining({ kind: 'conflict', code: 'partner-status-conflict' }),
+    });
+    expect(nextPartnerStatus('suspended', 'approve')).toEqual({
+      ok: false,
+      error: expect.objectContaining({ code: 'partner-status-conflict', details: { status: 'suspended' } }),
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { conflict } from '../../../shared/errors.js';
+import { accept, conflict, type Result, refuse } from '../../../shared/errors.js';
 
 export const partnerStatuses = ['pending', 'approved', 'suspended', 'rejected'] as const;
 export type PartnerStatus = (typeof partnerStatuses)[number];
@@ -23,12 +23,13 @@ const transitions: Record<string, { from: readonly PartnerStatus[]; to: PartnerS
 export type PartnerCommand = keyof typeof transitions & ('approve' | 'suspend' | 'reject');
 
 /** The status a command leads to, or the refusal naming why it cannot apply. */
-export const nextPartnerStatus = (current: PartnerStatus, command: PartnerCommand): PartnerStatus => {
+export const nextPartnerStatus = (current: PartnerStatus, command: PartnerCommand): Result<PartnerStatus> => {
   const t = transitions[command] as { from: readonly PartnerStatus[]; to: PartnerStatus };
-  if (!t.from.includes(current)) {
-    throw conflict('partner-status-conflict', `A ${current} partner cannot be ${command}d`, {
-      status: current,
-    });
-  }
-  return t.to;
+  return t.from.includes(current)
+    ? accept(t.to)
+    : refuse(
+        conflict('partner-status-conflict', `A ${current} partner cannot be ${command}d`, {
+          status: current,
+        }),
+      );
 };

@@ -1,12 +1,14 @@
 import * as z from 'zod';
 import { hasRole } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
-import { conflict, notFound, validationFailed } from '../../../shared/errors.js';
-import { pageQuery } from '../../../shared/http/paging.js';
+import { notFound, unwrap, validationFailed } from '../../../shared/errors.js';
+import { pageOf, pageQuery } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
+import { committeeOnly, everyone } from '../../../shared/outcomes.js';
 import { idParam, isoDateTime, nonEmpty } from '../../../shared/schemas.js';
-import type { HttpRequest } from '../../../shared/service.js';
+import { route } from '../../../shared/service.js';
+import { versionConflict } from '../../../shared/store/version.js';
 import { toLocalIso } from '../../../shared/time.js';
 import {
   requireRegistrationAhead,
@@ -18,17 +20,16 @@ import { JointEventPublished } from '../events.js';
 import { jointEventKind, singleLine } from '../schemas.js';
 import {
   cancelEventItem,
-  DRAFT_EVENTS,
+  createDraftEvent,
+  draftEventsPage,
   getEvent,
-  gsi1Page,
   type JointEventItem,
-  keys,
-  PUBLISHED_EVENTS,
   publishEventItem,
-  publishedSortKey,
-  tx,
+  publishedEventsPage,
+  replaceDraftEvent,
+  transaction,
 } from '../store.js';
-import { eventView, publicEventView } from '../views.js';
+import { eventView, JointEvent, PublicJointEvent, publicEventView } from '../views.js';
 
 const eventFields = {
   title: singleLine(200),
@@ -44,74 +45,25 @@ const eventFields = {
   hostPartnerIds: z.array(idParam).max(20).optional(),
 };
 
-export const createEventBody = z.strictObject(eventFields);
-export const patchEventBody = createEventBody.partial().extend({ version: z.number().int().min(1) });
+const createEventBody = z.strictObject(eventFields);
+const patchEventBody = createEventBody.partial().extend({ version: z.number().int().min(1) });
 export const eventParams = z.strictObject({ eventId: idParam });
-export const cancelEventBody = z.strictObject({ reason: nonEmpty(500) });
-export const listEventsQuery = z.strictObject({ ...pageQuery });
+const listEventsQuery = z.strictObject({ ...pageQuery });
 
 const local = (iso: string) => toLocalIso(new Date(iso));
-const versionConflict = () => conflict('version-conflict', 'The event changed meanwhile; read it again');
 
-export const createEvent = async (
-  { body, now }: HttpRequest<{ body: typeof createEventBody }, readonly ['committee']>,
-  ctx: ServiceContext,
-) => {
-  validateSchedule(body);
-  validateQuota(body.capacity, body.partnerQuota);
-  const jointEventId = newId();
-  const event: JointEventItem = {
-    jointEventId,
-    title: body.title,
-    eventKind: body.kind,
-    description: body.description,
-    startsAt: local(body.startsAt),
-    endsAt: local(body.endsAt),
-    location: body.location,
-    capacity: body.capacity,
-    ...(body.partnerQuota === undefined ? {} : { partnerQuota: body.partnerQuota }),
-    registrationOpensAt: local(body.registrationOpensAt),
-    registrationClosesAt: local(body.registrationClosesAt),
-    hostPartnerIds: body.hostPartnerIds ?? [],
-    status: 'draft',
-    confirmed: 0,
-    createdAt: toLocalIso(now),
-    version: 1,
-  };
-  await tx(ctx)
-    .create(
-      {
-        ...keys.event(jointEventId),
-        type: 'joint-event',
-        gsi1pk: DRAFT_EVENTS,
-        gsi1sk: publishedSortKey(event),
-        ...event,
-      },
-      () => conflict('event-exists', 'The event already exists'),
-    )
-    .commit();
-  return created(eventView(event), `/community/events/${jointEventId}`);
+/** The event, for the committee's routes: the committee sees every event, drafts included. */
+export const existingEvent = async (ctx: ServiceContext, eventId: string): Promise<JointEventItem> => {
+  const found = await getEvent(ctx, eventId);
+  if (!found) throw notFound('Event');
+  return found;
 };
 
-const mustExist = async (ctx: ServiceContext, eventId: string) => {
-  const event = await getEvent(ctx, eventId);
-  if (!event) throw notFound('Event');
-  return event;
-};
-
-export const patchEvent = async (
-  {
-    params,
-    body,
-  }: HttpRequest<{ params: typeof eventParams; body: typeof patchEventBody }, readonly ['committee']>,
-  ctx: ServiceContext,
-) => {
-  const event = await mustExist(ctx, params.eventId);
-  requireStatus(event.status, ['draft'], 'changed');
-  if (body.version !== event.version) throw versionConflict();
-  const { version, kind, ...changes } = body;
+/** The event a PATCH asks for: the fields it sends, times in local time; the version is its precondition only. */
+const changed = (event: JointEventItem, patch: z.output<typeof patchEventBody>): JointEventItem => {
+  const { version: _, kind, ...changes } = patch;
   const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as Partial<
-    Omit<typeof body, 'version' | 'kind'>
+    Omit<typeof patch, 'version' | 'kind'>
   >;
   if (Object.keys(defined).length === 0 && kind === undefined) {
     throw validationFailed([{ field: 'body', message: 'Nothing to change' }]);
@@ -120,93 +72,145 @@ export const patchEvent = async (
     const value = defined[field];
     if (value !== undefined) defined[field] = local(value);
   }
-  const next: JointEventItem = {
+  return {
     ...event,
     ...(defined as Partial<JointEventItem>),
     ...(kind === undefined ? {} : { eventKind: kind }),
     version: event.version + 1,
   };
-  validateSchedule(next);
-  validateQuota(next.capacity, next.partnerQuota);
-  await tx(ctx)
-    .put(
-      {
-        ...keys.event(event.jointEventId),
-        type: 'joint-event',
-        ...next,
-        gsi1pk: DRAFT_EVENTS,
-        gsi1sk: publishedSortKey(next),
-      },
-      {
-        condition: '#version = :expected AND #status = :draft',
-        names: { '#version': 'version', '#status': 'status' },
-        values: { ':expected': version, ':draft': 'draft' },
-        onConditionFailed: versionConflict,
-      },
-    )
-    .commit();
-  return ok(eventView(next));
 };
 
-export const publishEvent = async (
-  { params, now }: HttpRequest<{ params: typeof eventParams }, readonly ['committee']>,
-  ctx: ServiceContext,
-) => {
-  const event = await mustExist(ctx, params.eventId);
-  requireStatus(event.status, ['draft'], 'published');
-  requireRegistrationAhead(event, now);
-  const t = tx(ctx);
-  publishEventItem(t, event, versionConflict);
-  t.publish(
-    JointEventPublished,
-    {
-      jointEventId: event.jointEventId,
-      title: event.title,
-      kind: event.eventKind,
-      startsAt: event.startsAt,
-      endsAt: event.endsAt,
-      location: event.location,
-      capacity: event.capacity,
+const event = PublicJointEvent.or(JointEvent).meta({
+  description: 'The committee sees the managed view (counters, version); everyone else the public one',
+});
+
+export const jointEventRoutes = [
+  route('POST /community/events', {
+    summary: 'Create a joint event (联合活动) as a draft',
+    access: ['committee'],
+    outcomes: committeeOnly,
+    responses: { 201: JointEvent },
+    request: { body: createEventBody },
+    handler: async ({ body, now }, ctx) => {
+      unwrap(validateSchedule(body));
+      unwrap(validateQuota(body.capacity, body.partnerQuota));
+      const jointEventId = newId();
+      const draft: JointEventItem = {
+        jointEventId,
+        title: body.title,
+        eventKind: body.kind,
+        description: body.description,
+        startsAt: local(body.startsAt),
+        endsAt: local(body.endsAt),
+        location: body.location,
+        capacity: body.capacity,
+        ...(body.partnerQuota === undefined ? {} : { partnerQuota: body.partnerQuota }),
+        registrationOpensAt: local(body.registrationOpensAt),
+        registrationClosesAt: local(body.registrationClosesAt),
+        hostPartnerIds: body.hostPartnerIds ?? [],
+        status: 'draft',
+        confirmed: 0,
+        createdAt: toLocalIso(now),
+        version: 1,
+      };
+      await createDraftEvent(transaction(ctx), draft).commit();
+      return created(eventView(draft), `/community/events/${jointEventId}`);
     },
-    { key: event.jointEventId, occurredAt: now },
-  );
-  await t.commit();
-  return ok(eventView({ ...event, status: 'published', version: event.version + 1 }));
-};
-
-export const cancelEvent = async (
-  {
-    params,
-    body,
-  }: HttpRequest<{ params: typeof eventParams; body: typeof cancelEventBody }, readonly ['committee']>,
-  ctx: ServiceContext,
-) => {
-  const event = await mustExist(ctx, params.eventId);
-  requireStatus(event.status, ['draft', 'published'], 'cancelled');
-  await cancelEventItem(tx(ctx), event, body.reason, versionConflict).commit();
-  return ok(
-    eventView({ ...event, status: 'cancelled', cancelReason: body.reason, version: event.version + 1 }),
-  );
-};
-
-export const listPublishedEvents = async (
-  { query, now }: HttpRequest<{ query: typeof listEventsQuery }, 'public'>,
-  ctx: ServiceContext,
-) => ok(await gsi1Page(ctx, PUBLISHED_EVENTS, query, publicEventView, now.toISOString()));
-
-/** The committee's working list: drafts by start, with the version a PATCH needs. */
-export const listDrafts = async (
-  { query }: HttpRequest<{ query: typeof listEventsQuery }, readonly ['committee']>,
-  ctx: ServiceContext,
-) => ok(await gsi1Page(ctx, DRAFT_EVENTS, query, eventView));
-
-export const showEvent = async (
-  { params, caller }: HttpRequest<{ params: typeof eventParams }, 'public'>,
-  ctx: ServiceContext,
-) => {
-  const event = await getEvent(ctx, params.eventId);
-  const committee = hasRole(caller, 'committee');
-  // A draft does not exist for the public.
-  if (!event || (event.status === 'draft' && !committee)) throw notFound('Event');
-  return ok(committee ? eventView(event) : publicEventView(event));
-};
+  }),
+  route('GET /community/events', {
+    summary: 'List published joint events still to come, by start; public',
+    access: 'public',
+    outcomes: everyone,
+    responses: { 200: pageOf(PublicJointEvent) },
+    request: { query: listEventsQuery },
+    handler: async ({ query, now }, ctx) => ok(await publishedEventsPage(ctx, query, now, publicEventView)),
+  }),
+  route('GET /community/events/drafts', {
+    summary: "List the committee's draft joint events, by start",
+    access: ['committee'],
+    outcomes: committeeOnly,
+    responses: { 200: pageOf(JointEvent) },
+    request: { query: listEventsQuery },
+    // The committee's working list, with the version a PATCH needs.
+    handler: async ({ query }, ctx) => ok(await draftEventsPage(ctx, query, eventView)),
+  }),
+  route('GET /community/events/{eventId}', {
+    summary: 'Read one joint event; drafts exist only for the committee',
+    access: 'public',
+    outcomes: everyone,
+    responses: { 200: event },
+    request: { params: eventParams },
+    handler: async ({ params, caller }, ctx) => {
+      const found = await getEvent(ctx, params.eventId);
+      const committee = hasRole(caller, 'committee');
+      // A draft does not exist for the public.
+      if (!found || (found.status === 'draft' && !committee)) throw notFound('Event');
+      return ok(committee ? eventView(found) : publicEventView(found));
+    },
+  }),
+  route('PATCH /community/events/{eventId}', {
+    summary: 'Change a draft joint event (optimistic: send its version)',
+    access: ['committee'],
+    outcomes: committeeOnly,
+    responses: { 200: JointEvent },
+    request: { params: eventParams, body: patchEventBody },
+    handler: async ({ params, body }, ctx) => {
+      const current = await existingEvent(ctx, params.eventId);
+      unwrap(requireStatus(current.status, ['draft'], 'changed'));
+      if (body.version !== current.version) throw versionConflict('The event');
+      const next = changed(current, body);
+      unwrap(validateSchedule(next));
+      unwrap(validateQuota(next.capacity, next.partnerQuota));
+      await replaceDraftEvent(transaction(ctx), next, body.version).commit();
+      return ok(eventView(next));
+    },
+  }),
+  route('POST /community/events/{eventId}/publish', {
+    summary: 'Publish a draft joint event (发布), opening it for registration',
+    access: ['committee'],
+    outcomes: committeeOnly,
+    responses: { 200: JointEvent },
+    request: { params: eventParams },
+    handler: async ({ params, now }, ctx) => {
+      const draft = await existingEvent(ctx, params.eventId);
+      unwrap(requireStatus(draft.status, ['draft'], 'published'));
+      unwrap(requireRegistrationAhead(draft, now));
+      const tx = publishEventItem(transaction(ctx), draft);
+      tx.publish(
+        JointEventPublished,
+        {
+          jointEventId: draft.jointEventId,
+          title: draft.title,
+          kind: draft.eventKind,
+          startsAt: draft.startsAt,
+          endsAt: draft.endsAt,
+          location: draft.location,
+          capacity: draft.capacity,
+        },
+        { key: draft.jointEventId, occurredAt: now },
+      );
+      await tx.commit();
+      return ok(eventView({ ...draft, status: 'published', version: draft.version + 1 }));
+    },
+  }),
+  route('POST /community/events/{eventId}/cancel', {
+    summary: 'Cancel a joint event, with a reason',
+    access: ['committee'],
+    outcomes: committeeOnly,
+    responses: { 200: JointEvent },
+    request: { params: eventParams, body: z.strictObject({ reason: nonEmpty(500) }) },
+    handler: async ({ params, body }, ctx) => {
+      const current = await existingEvent(ctx, params.eventId);
+      unwrap(requireStatus(current.status, ['draft', 'published'], 'cancelled'));
+      await cancelEventItem(transaction(ctx), current, body.reason).commit();
+      return ok(
+        eventView({
+          ...current,
+          status: 'cancelled',
+          cancelReason: body.reason,
+          version: current.version + 1,
+        }),
+      );
+    },
+  }),
+];

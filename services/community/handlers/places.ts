@@ -1,33 +1,42 @@
 /**
- * Places: the transactions that keep an event's capacity, each partner's quota and the
- * waitlist true under any concurrency. The counters live on the event item (`confirmed`)
- * and per-partner quota items (`confirmedForPartner`); every transaction is conditioned on
- * the values it read, and a lost race is re-read and recomputed (bounded).
+ * Places: deciding who gets one, and deciding again when another request took them first.
+ * A registration confirms what capacity and quota allow and waitlists the rest; a
+ * cancellation frees places and promotes the waitlist in the same transaction. Every write
+ * is conditioned on the counters it was decided on (store/places.ts), so a lost race is
+ * re-read and recomputed (bounded), never a place counted twice.
  */
-import type { ServiceContext } from '../../shared/context.js';
-import { conflict, DomainError, notFound, serviceUnavailable } from '../../shared/errors.js';
-import { retryOnConflict } from '../../shared/store/retry.js';
-import type { Transaction } from '../../shared/store/transaction.js';
-import { toLocalIso } from '../../shared/time.js';
-import { allocatePlaces, planPromotions, requireCancellable, requireStatus } from './domain/joint-events.js';
-import { RegistrationConfirmed } from './events.js';
+import type { ServiceContext } from '../../../shared/context.js';
+import { conflict, isDomainError, notFound, serviceUnavailable, unwrap } from '../../../shared/errors.js';
+import { retryOnConflict } from '../../../shared/store/retry.js';
+import type { Transaction } from '../../../shared/store/transaction.js';
+import { toLocalIso } from '../../../shared/time.js';
+import { allocatePlaces, planPromotions, requireCancellable, requireStatus } from '../domain/joint-events.js';
+import { RegistrationConfirmed } from '../events.js';
+import {
+  addRegistration,
+  cancelRegistrationItem,
+  confirmParticipants,
+  leaveWaitlist,
+  placesChanged,
+  setEventPlaces,
+  setPartnerPlaces,
+  takeEventPlaces,
+  takePartnerPlaces,
+} from '../store/places.js';
 import {
   confirmedForPartner,
   getEvent,
   getRegistration,
   type JointEventItem,
-  keys,
-  ownRegistrations,
   type Participant,
   type Registrant,
   type RegistrationItem,
-  tx,
+  transaction,
   waitlistHead,
-} from './store.js';
+} from '../store.js';
 
 /** Losing a race for the same counters is normal under load: read again and recompute. */
 const RETRYABLE = ['concurrent-update', 'places-changed'] as const;
-const placesChanged = () => conflict('places-changed', 'The places changed meanwhile');
 
 /**
  * Re-decides a lost race within a few seconds, far inside the function's 10 s timeout and the
@@ -42,18 +51,6 @@ const withRetries = <T>(attempt: () => Promise<T>): Promise<T> =>
     maxDelayMs: 50,
     onExhausted: () => serviceUnavailable('Too many registrations at once; try again'),
   });
-
-const eventCondition = (event: JointEventItem, exact: boolean, confirm: number) => ({
-  condition: exact
-    ? '#status = :published AND #confirmed = :seen'
-    : '#status = :published AND #confirmed <= :limit',
-  names: { '#status': 'status', '#confirmed': 'confirmed' },
-  values: {
-    ':published': 'published',
-    ...(exact ? { ':seen': event.confirmed } : { ':limit': event.capacity - confirm }),
-  },
-  onConditionFailed: placesChanged,
-});
 
 /** Adds the freeing of places and the promotion of the waitlist, in order, to a transaction. */
 const promote = async (
@@ -106,15 +103,7 @@ const promote = async (
     const participants = r.participants.map((p, i) =>
       indexes.includes(i) ? { ...p, status: 'confirmed' as const } : p,
     );
-    t.update(
-      keys.registration(event.jointEventId, registrationId),
-      {
-        expression: 'SET participants = :participants, #version = #version + :one',
-        names: { '#version': 'version' },
-        values: { ':participants': participants, ':one': 1 },
-      },
-      { condition: '#version = :v', values: { ':v': r.version }, onConditionFailed: placesChanged },
-    );
+    confirmParticipants(t, r, participants);
     t.publish(
       RegistrationConfirmed,
       {
@@ -127,33 +116,12 @@ const promote = async (
       { key: event.jointEventId, occurredAt: now },
     );
   }
-  for (const w of planned) {
-    t.delete(keys.waiting(event.jointEventId, w.position), {
-      condition: 'attribute_exists(pk)',
-      onConditionFailed: placesChanged,
-    });
-  }
-  t.update(
-    keys.event(event.jointEventId),
-    { expression: 'SET #confirmed = :next', values: { ':next': event.confirmed - freed + planned.length } },
-    eventCondition(event, true, 0),
-  );
+  for (const w of planned) leaveWaitlist(t, event.jointEventId, w.position);
+  setEventPlaces(t, event, event.confirmed - freed + planned.length);
   for (const [p, d] of delta) {
     if (d === 0) continue;
     const seen = used.get(p) ?? 0;
-    t.update(
-      keys.quota(event.jointEventId, p),
-      {
-        expression: 'SET #cfp = :next, #type = :type',
-        names: { '#cfp': 'confirmedForPartner', '#type': 'type' },
-        values: { ':next': seen + d, ':type': 'quota' },
-      },
-      {
-        condition: seen === 0 ? 'attribute_not_exists(#cfp) OR #cfp = :seen' : '#cfp = :seen',
-        values: { ':seen': seen },
-        onConditionFailed: placesChanged,
-      },
-    );
+    setPartnerPlaces(t, event.jointEventId, p, { seen, confirmed: seen + d });
   }
   return planned.length;
 };
@@ -177,7 +145,7 @@ export const placeRegistration = (
   return withRetries(async () => {
     const current = await getEvent(ctx, eventId);
     if (!current) throw notFound('Event');
-    requireStatus(current.status, ['published'], 'registered for');
+    unwrap(requireStatus(current.status, ['published'], 'registered for'));
     const used = partnerId ? await confirmedForPartner(ctx, eventId, partnerId) : 0;
     const quota = partnerId ? current.partnerQuota : undefined;
     const { confirm, wait } = allocatePlaces(people.length, {
@@ -201,83 +169,16 @@ export const placeRegistration = (
       ...(registrant.kind === 'partner' ? { consentedAt: toLocalIso(now) } : {}),
       version: 1,
     };
-    const t = tx(ctx);
-    if (registrant.kind === 'member') {
-      t.create(
-        { ...keys.member(eventId, registrant.personId), type: 'member-registration', registrationId },
-        () => conflict('already-registered', 'You are already registered for this event'),
-      );
-    }
-    t.create(
-      {
-        ...keys.registration(eventId, registrationId),
-        type: 'registration',
-        gsi1pk: ownRegistrations(eventId, registrant),
-        gsi1sk: registrationId,
-        ...registration,
-      },
-      () => conflict('registration-exists', 'The registration already exists'),
+    const t = transaction(ctx);
+    addRegistration(
+      t,
+      registration,
+      people.map((p) => p.phone ?? null),
     );
-    if (people.some((p) => p.phone)) {
-      t.put({
-        ...keys.contact(eventId, registrationId),
-        type: 'contact',
-        phones: people.map((p) => p.phone ?? null),
-      });
-    }
     // Anyone left waiting must be waiting because the counters really were at their limit.
     const exact = wait > 0;
-    if (confirm > 0) {
-      t.update(
-        keys.event(eventId),
-        { expression: 'SET #confirmed = #confirmed + :n', values: { ':n': confirm } },
-        eventCondition(current, exact, confirm),
-      );
-    } else {
-      t.check(keys.event(eventId), eventCondition(current, true, 0));
-    }
-    if (partnerId) {
-      const seen = used === 0 ? 'attribute_not_exists(#cfp) OR #cfp = :used' : '#cfp = :used';
-      const quotaCondition = exact
-        ? {
-            condition: seen,
-            names: { '#cfp': 'confirmedForPartner' },
-            values: { ':used': used },
-            onConditionFailed: placesChanged,
-          }
-        : quota !== undefined
-          ? {
-              condition: 'attribute_not_exists(#cfp) OR #cfp <= :limit',
-              names: { '#cfp': 'confirmedForPartner' },
-              values: { ':limit': quota - confirm },
-              onConditionFailed: placesChanged,
-            }
-          : undefined;
-      if (confirm > 0) {
-        t.update(
-          keys.quota(eventId, partnerId),
-          {
-            expression: 'SET #cfp = if_not_exists(#cfp, :zero) + :n, #type = :type',
-            names: { '#cfp': 'confirmedForPartner', '#type': 'type' },
-            values: { ':zero': 0, ':n': confirm, ':type': 'quota' },
-          },
-          quotaCondition,
-        );
-      } else if (quotaCondition && quota !== undefined) {
-        t.check(keys.quota(eventId, partnerId), quotaCondition);
-      }
-    }
-    participants.forEach((p, i) => {
-      if (p.status !== 'waitlisted') return;
-      t.put({
-        ...keys.waiting(eventId, p.position),
-        type: 'waiting',
-        position: p.position,
-        registrationId,
-        participantIndex: i,
-        ...(partnerId ? { partnerId } : {}),
-      });
-    });
+    takeEventPlaces(t, current, { confirm, exact });
+    if (partnerId) takePartnerPlaces(t, eventId, partnerId, { confirm, exact, used, quota });
     if (confirm > 0) {
       t.publish(
         RegistrationConfirmed,
@@ -288,7 +189,7 @@ export const placeRegistration = (
     try {
       await t.commit();
     } catch (error) {
-      if (error instanceof DomainError) throw error;
+      if (isDomainError(error)) throw error;
       // The answer was lost (a timeout, a dropped connection), not necessarily the write: the
       // registration's own id tells whether it landed, so a caller never hears "unavailable"
       // about places it holds.
@@ -319,35 +220,10 @@ export const withdrawRegistration = (
       throw conflict('registration-cancelled', 'The registration is already cancelled');
     const event = await getEvent(ctx, eventId);
     if (!event) throw notFound('Event');
-    requireStatus(event.status, ['published'], 'changed');
-    requireCancellable(event, now);
-    const t = tx(ctx);
-    t.update(
-      keys.registration(eventId, registrationId),
-      {
-        expression:
-          'SET #status = :cancelled, cancelledAt = :at, participants = :participants, #version = #version + :one',
-        names: { '#status': 'status', '#version': 'version' },
-        values: {
-          ':cancelled': 'cancelled',
-          ':at': toLocalIso(now),
-          ':participants': registration.participants.map((p) => ({ ...p, status: 'cancelled' })),
-          ':one': 1,
-        },
-      },
-      {
-        condition: '#version = :v',
-        values: { ':v': registration.version },
-        onConditionFailed: placesChanged,
-      },
-    );
-    // Nobody needs these phones any more.
-    t.delete(keys.contact(eventId, registrationId));
-    if (registration.registrant.kind === 'member')
-      t.delete(keys.member(eventId, registration.registrant.personId));
-    for (const p of registration.participants) {
-      if (p.status === 'waitlisted') t.delete(keys.waiting(eventId, p.position));
-    }
+    unwrap(requireStatus(event.status, ['published'], 'changed'));
+    unwrap(requireCancellable(event, now));
+    const t = transaction(ctx);
+    cancelRegistrationItem(t, registration, toLocalIso(now));
     await promote(ctx, t, event, registration, now);
     await t.commit();
   });
