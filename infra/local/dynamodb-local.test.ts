@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -24,6 +25,7 @@ import {
   type DynamoDbLocal,
   ensureTable,
   JAVA_MISSING_MESSAGE,
+  PID_FILE,
   startDynamoDbLocal,
 } from './dynamodb-local.js';
 import { createTables, localNames } from './tables.js';
@@ -226,6 +228,26 @@ describe('DynamoDB Local lifecycle', () => {
     } finally {
       // Were it not stopped (the assertion fails), it must not outlive the test.
       left?.kill();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('never stops a database whose runtime is still alive, even one in another process', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'ddb-local-'));
+    const running = await startDynamoDbLocal({ dataDir });
+    // Another process owns it: a live stand-in for another runtime.
+    const owner = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      const pidFile = join(dataDir, PID_FILE);
+      const { pid } = JSON.parse(await readFile(pidFile, 'utf8'));
+      await writeFile(pidFile, JSON.stringify({ pid, owner: owner.pid }));
+      await expect(startDynamoDbLocal({ dataDir })).rejects.toThrow(/still running/);
+      const client = clientFor(running.endpoint);
+      await expect(client.send(new ListTablesCommand({}))).resolves.toBeDefined();
+      client.destroy();
+    } finally {
+      owner.kill();
+      await running.stop();
       await rm(dataDir, { recursive: true, force: true });
     }
   });

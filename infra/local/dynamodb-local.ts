@@ -16,6 +16,8 @@ import {
   UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import { freePort } from './ports.js';
+import { alive, commandOf } from './processes.js';
+import { stopWhenThisProcessDies } from './watchdog.js';
 
 export interface DynamoDbLocalOptions {
   /** Default: a free port. */
@@ -35,6 +37,8 @@ export interface DynamoDbLocalOptions {
 export interface DynamoDbLocal {
   endpoint: string;
   port: number;
+  /** The JVM's. */
+  pid: number | undefined;
   /** SIGTERM, then SIGKILL if still running after 5 s; resolves once the process is gone. */
   stop(): Promise<void>;
   /** SIGKILL now, for fault-injection: the database vanishes mid-flight. */
@@ -77,34 +81,45 @@ const probeClient = (endpoint: string): DynamoDBClient =>
 
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** In an on-disk data directory: the JVM serving it, so a later start can find one left behind. */
-const PID_FILE = 'dynamodb-local.pid';
+/**
+ * In an on-disk data directory: the JVM serving it and the process that started it, so a
+ * later start can tell one left behind from one still in use.
+ */
+export const PID_FILE = 'dynamodb-local.pid';
 
-const commandOf = (pid: number): Promise<string | undefined> =>
-  new Promise((resolveCommand) => {
-    execFile('ps', ['-p', String(pid), '-o', 'args='], (err, stdout) =>
-      resolveCommand(err ? undefined : stdout.trim()),
-    );
-  });
+interface PidFile {
+  pid: number;
+  /** Absent in files written before owners were recorded. */
+  owner?: number;
+}
 
-export const alive = (pid: number): boolean => {
+const readPidFile = async (path: string): Promise<PidFile | undefined> => {
+  const text = (await readFile(path, 'utf8').catch(() => '')).trim();
+  if (/^\d+$/.test(text)) return { pid: Number(text) };
   try {
-    process.kill(pid, 0);
-    return true;
+    const parsed = JSON.parse(text) as PidFile;
+    return Number.isInteger(parsed.pid) && parsed.pid > 0 ? parsed : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 };
 
 /**
- * A runtime killed outright (SIGKILL, a closed terminal) cannot stop its JVM, which then
- * keeps the data directory's database open. The next start on the same directory stops it:
- * only a process whose command line is DynamoDB Local's on this very directory, so a
+ * A JVM whose runtime was killed outright keeps the data directory's database open until its
+ * watchdog has stopped it (a moment), or for good if it predates watchdogs. The next start
+ * on the same directory stops it, but never one whose runtime is alive (it still serves),
+ * and only a process whose command line is DynamoDB Local's on this very directory, so a
  * recycled pid is never touched.
  */
 const stopLeftBehind = async (pidFile: string, dbPath: string) => {
-  const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
-  if (!Number.isInteger(pid) || pid <= 0) return;
+  const found = await readPidFile(pidFile);
+  if (!found) return;
+  const { pid, owner } = found;
+  if (owner !== undefined && owner !== process.pid && alive(owner)) {
+    throw new Error(
+      `DynamoDB Local on ${dbPath} (pid ${pid}) belongs to process ${owner}, which is still running: stop it first`,
+    );
+  }
   const command = await commandOf(pid);
   if (command?.includes('DynamoDBLocal.jar') && command.includes(dbPath)) {
     process.kill(pid, 'SIGTERM');
@@ -145,7 +160,14 @@ export const startDynamoDbLocal = async (opts: DynamoDbLocalOptions = {}): Promi
     await stopLeftBehind(pidFile, dbPath);
   }
 
-  const child: ChildProcess = spawn(javaPath, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: a Ctrl-C reaches the runtime, which stops the database last, after
+  // everything that writes to it; the watchdog below ends it if the runtime cannot.
+  const child: ChildProcess = spawn(javaPath, args, {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const watchdog = child.pid === undefined ? undefined : stopWhenThisProcessDies(child.pid);
   const endpoint = `http://127.0.0.1:${port}`;
 
   let stderrTail = '';
@@ -168,6 +190,7 @@ export const startDynamoDbLocal = async (opts: DynamoDbLocalOptions = {}): Promi
   const processExited = new Promise<void>((resolveExit) => {
     child.once('exit', (code, signal) => {
       exitInfo = { code, signal };
+      watchdog?.release();
       resolveExit();
     });
     child.once('error', (err) => {
@@ -179,13 +202,14 @@ export const startDynamoDbLocal = async (opts: DynamoDbLocalOptions = {}): Promi
 
   // Gone means gone from the data directory too: the pid file goes with the process.
   const written = pidFile && child.pid !== undefined ? pidFile : undefined;
-  if (written) await writeFile(written, String(child.pid));
+  if (written) await writeFile(written, JSON.stringify({ pid: child.pid, owner: process.pid }));
   const exited = written ? processExited.then(() => rm(written, { force: true })) : processExited;
 
   // The emulator must not outlive the runtime (a crashed test run would otherwise leave
   // JVMs holding ports). Only 'exit' is hooked: signal handling belongs to the entry point.
+  // SIGTERM, so an on-disk database keeps what it acknowledged; the watchdog insists if need be.
   const killOnExit = () => {
-    if (exitInfo === undefined) child.kill('SIGKILL');
+    if (exitInfo === undefined) child.kill('SIGTERM');
   };
   process.on('exit', killOnExit);
   void exited.then(() => process.off('exit', killOnExit));
@@ -245,7 +269,7 @@ export const startDynamoDbLocal = async (opts: DynamoDbLocalOptions = {}): Promi
     client.destroy();
   }
 
-  return { endpoint, port, stop, kill, exited };
+  return { endpoint, port, pid: child.pid, stop, kill, exited };
 };
 
 /**
