@@ -8,9 +8,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BusTarget, LocalBus } from '../../infra/local/bus.js';
-import { type Runtime, startRuntime } from '../../infra/local/runtime.js';
 import { services } from '../../services/index.js';
 import { newId } from '../../shared/ids.js';
+import { startWithTestControls, type TestRuntime } from '../../test/support/controls.js';
 import { createMinter, type Minter, type MintInput } from '../../test/support/tokens.js';
 import { CapacityMeter } from './capacity.js';
 
@@ -67,7 +67,7 @@ export const onDelivery = (listener: (d: Delivery) => void): (() => void) => {
 };
 
 export interface Platform {
-  runtime: Runtime;
+  runtime: TestRuntime;
   url: string;
   dataDir: string;
   meter: CapacityMeter;
@@ -86,7 +86,7 @@ export const startPlatform = async (): Promise<Platform> => {
   const uninstall = meter.install();
   wrapBus();
   const start = () =>
-    startRuntime({ services, dataDir, inMemory: true, port: 0, testControls: true, logLevel: 'SILENT' });
+    startWithTestControls({ services, dataDir, inMemory: true, port: 0, logLevel: 'SILENT' });
   // On a busy machine the JVM may miss DynamoDB Local's 20 s start deadline once.
   const runtime = await start().catch((error: unknown) => {
     console.warn(`The runtime did not start (${(error as Error).message}); trying once more`);

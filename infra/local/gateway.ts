@@ -6,10 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Context } from 'aws-lambda';
-import type { HttpEvent, HttpHandler, HttpResponse } from '../../shared/http/handler.js';
+import type { HttpHandler, HttpResponse } from '../../shared/http/handler.js';
 import type { RouteSpec } from '../../shared/service.js';
 import { type ThrottleClasses, TokenBuckets, throttleClass } from '../throttle.js';
+import { apiGatewayEvent, lambdaContext } from './api-event.js';
 
 /** API Gateway's own payload limit. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -31,13 +31,15 @@ export interface GatewayOptions {
   host?: string;
   /** Lambda timeout of the router functions; API Gateway itself gives up at 30 s. */
   timeoutMs?: number;
-  /** Extra routes of the runtime itself (`/health`, docs, test controls), tried first. */
-  extra?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+  /** Extra routes of the runtime itself (`/health`, docs, a caller's own), tried first. */
+  extra?: ExtraRoutes;
   /**
-   * Tests may set the request time (`x-dangjian-now`), which reaches handlers as
-   * `requestContext.timeEpoch` — the same field API Gateway fills on AWS.
+   * When a request arrived, as handlers see it (`requestContext.timeEpoch`, the field API
+   * Gateway fills on AWS). Default: now; a test runtime lets requests name their own time.
    */
-  allowClockHeader?: boolean;
+  requestTime?: (req: IncomingMessage) => number;
+  /** One entry per answered request, like API Gateway's access log. */
+  access?: (entry: AccessEntry) => void;
   /**
    * API Gateway's per-route throttling with a stage's limits (infra/config.ts): routes of
    * the `public` class get the public limits. Absent: no throttling (the shared test
@@ -45,6 +47,21 @@ export interface GatewayOptions {
    */
   throttle?: ThrottleClasses & { now?: () => number };
   log?: (entry: Record<string, unknown>) => void;
+}
+
+/** Answers the request and says true, or leaves it to the next routes. */
+export type ExtraRoutes = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+
+export interface AccessEntry {
+  method: string;
+  /** Without the query string, which may carry what no log should (a phone number searched for). */
+  path: string;
+  status: number;
+  ms: number;
+  /** The matched route's key, when one matched. */
+  route?: string;
+  /** A service's refusal, from its error body. */
+  code?: string;
 }
 
 interface CompiledRoute extends GatewayRoute {
@@ -81,8 +98,6 @@ const moreSpecific = (a: CompiledRoute, b: CompiledRoute): number => {
   return 0;
 };
 
-const textual = /^(application\/(json|xml|x-www-form-urlencoded|[\w.+-]*\+json)|text\/)/i;
-
 const readBody = (req: IncomingMessage): Promise<Buffer | 'too-large'> =>
   new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -97,87 +112,33 @@ const readBody = (req: IncomingMessage): Promise<Buffer | 'too-large'> =>
     req.on('error', reject);
   });
 
+const headersOf = (req: IncomingMessage): Record<string, string> => {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  return headers;
+};
+
 const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 };
 
-export const lambdaContext = (functionName: string, timeoutMs: number, requestId: string): Context => {
-  const deadline = Date.now() + timeoutMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-};
+/** What an access entry learns while the request is handled. */
+interface Seen {
+  route?: string;
+  code?: string;
+}
 
-export const buildEvent = (
-  req: IncomingMessage,
-  url: URL,
-  route: CompiledRoute,
-  match: RegExpExecArray,
-  body: Buffer,
-  claims: Record<string, string> | undefined,
-  timeEpoch: number,
-  requestId: string,
-): HttpEvent => {
-  const headers: Record<string, string> = {};
-  const cookies: string[] = [];
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    if (name === 'cookie') cookies.push(...String(value).split(/;\s*/).filter(Boolean));
-    else headers[name] = Array.isArray(value) ? value.join(',') : value;
+const errorCodeOf = (result: HttpResponse): string | undefined => {
+  if ((result.statusCode ?? 200) < 400 || !result.body || result.isBase64Encoded) return undefined;
+  try {
+    const code = (JSON.parse(result.body) as { error?: { code?: unknown } }).error?.code;
+    return typeof code === 'string' ? code : undefined;
+  } catch {
+    return undefined;
   }
-  const query: Record<string, string> = {};
-  for (const key of new Set(url.searchParams.keys())) query[key] = url.searchParams.getAll(key).join(',');
-  const pathParameters: Record<string, string> = {};
-  route.names.forEach((name, i) => {
-    pathParameters[name] = decodeURIComponent(match[i + 1] as string);
-  });
-  const isText = body.length === 0 || textual.test(headers['content-type'] ?? '');
-  const time = new Date(timeEpoch);
-  return {
-    version: '2.0',
-    routeKey: route.route.routeKey,
-    rawPath: url.pathname,
-    rawQueryString: url.search.replace(/^\?/, ''),
-    ...(cookies.length ? { cookies } : {}),
-    headers,
-    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
-    ...(route.names.length ? { pathParameters } : {}),
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
-      ...(claims
-        ? { authorizer: { jwt: { claims, scopes: [] }, principalId: '', integrationLatency: 0 } }
-        : {}),
-      domainName: headers.host ?? 'localhost',
-      domainPrefix: 'localhost',
-      http: {
-        method: req.method ?? 'GET',
-        path: url.pathname,
-        protocol: `HTTP/${req.httpVersion}`,
-        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-        userAgent: headers['user-agent'] ?? '',
-      },
-      requestId,
-      routeKey: route.route.routeKey,
-      stage: '$default',
-      time: time.toISOString(),
-      timeEpoch,
-    },
-    ...(body.length ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
-    isBase64Encoded: body.length > 0 && !isText,
-  } as HttpEvent;
 };
 
 const writeResult = (res: ServerResponse, result: HttpResponse) => {
@@ -198,7 +159,7 @@ export const startGateway = async (
   const timeoutMs = options.timeoutMs ?? 29_000;
   const buckets = options.throttle ? new TokenBuckets(options.throttle.now) : undefined;
 
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, seen: Seen) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (options.extra && (await options.extra(req, res, url))) return;
 
@@ -217,6 +178,7 @@ export const startGateway = async (
     const chosen = candidates[0];
     // API Gateway's own answers, with its own bodies.
     if (!chosen) return send(res, 404, { message: 'Not Found' });
+    seen.route = chosen.r.route.routeKey;
 
     // Throttling comes before the authorizer, as on API Gateway: a flood of bad tokens is
     // refused as cheaply as a flood of good ones.
@@ -245,11 +207,23 @@ export const startGateway = async (
     const body = await readBody(req);
     if (body === 'too-large') return send(res, 413, { message: 'Request Entity Too Large' });
 
-    const override = options.allowClockHeader ? req.headers['x-dangjian-now'] : undefined;
-    const timeEpoch =
-      typeof override === 'string' && !Number.isNaN(Date.parse(override)) ? Date.parse(override) : Date.now();
     const requestId = randomUUID();
-    const event = buildEvent(req, url, chosen.r, chosen.m, body, claims, timeEpoch, requestId);
+    const event = apiGatewayEvent({
+      method,
+      routeKey: chosen.r.route.routeKey,
+      path: url.pathname,
+      rawQueryString: url.search.replace(/^\?/, ''),
+      headers: headersOf(req),
+      pathParameters: Object.fromEntries(
+        chosen.r.names.map((name, i) => [name, decodeURIComponent(chosen.m[i + 1] as string)]),
+      ),
+      ...(claims ? { claims } : {}),
+      body,
+      timeEpoch: options.requestTime?.(req) ?? Date.now(),
+      requestId,
+      sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+      protocol: `HTTP/${req.httpVersion}`,
+    });
     const context = lambdaContext(`dangjian-local-${chosen.r.service}-http`, timeoutMs, requestId);
 
     let timer: NodeJS.Timeout | undefined;
@@ -259,6 +233,8 @@ export const startGateway = async (
     try {
       const result = await Promise.race([chosen.r.invoke(event, context), timedOut]);
       if (result === 'timeout') return send(res, 503, { message: 'Service Unavailable' });
+      const code = errorCodeOf(result);
+      if (code) seen.code = code;
       writeResult(res, result);
     } catch (error) {
       // An unhandled error in the function: API Gateway answers 500 and shows nothing.
@@ -275,7 +251,21 @@ export const startGateway = async (
   };
 
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    const started = performance.now();
+    const seen: Seen = {};
+    if (options.access) {
+      const access = options.access;
+      res.once('finish', () =>
+        access({
+          method: req.method ?? 'GET',
+          path: (req.url ?? '/').split('?')[0] as string,
+          status: res.statusCode,
+          ms: Math.round(performance.now() - started),
+          ...seen,
+        }),
+      );
+    }
+    handle(req, res, seen).catch((error: unknown) => {
       options.log?.({ level: 'error', message: 'gateway failed', error: String(error) });
       if (!res.headersSent) send(res, 500, { message: 'Internal Server Error' });
       else res.end();

@@ -12,12 +12,13 @@ import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alive } from '../../infra/local/dynamodb-local.js';
-import type { Runtime } from '../../infra/local/runtime.js';
+import { PID_FILE } from '../../infra/local/dynamodb-local.js';
+import { alive } from '../../infra/local/processes.js';
 import { newId } from '../../shared/ids.js';
 import { notesService } from '../notes/service.js';
-import { startTestRuntime } from '../support/start.js';
+import { startTestRuntime, type TestRuntime } from '../support/start.js';
 import { createMinter } from '../support/tokens.js';
+import { until } from '../support/wait.js';
 
 const run = promisify(execFile);
 const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
@@ -32,12 +33,6 @@ const call = async (base: string, token: string, method: string, path: string, b
   return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
 };
 
-/** Waits for processes this test does not own (no exit event to await), by polling their pids. */
-const waitUntilGone = async (pids: number[]) => {
-  for (let i = 0; i < 200 && pids.some(alive); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-  if (pids.some(alive)) throw new Error(`processes ${pids.filter(alive).join(', ')} did not stop`);
-};
-
 const documentClient = (endpoint: string) =>
   DynamoDBDocumentClient.from(
     new DynamoDBClient({
@@ -48,7 +43,7 @@ const documentClient = (endpoint: string) =>
   );
 
 describe('with one runtime of its own', () => {
-  let runtime: Runtime;
+  let runtime: TestRuntime;
   let dataDir: string;
   let member: string;
   let committee: string;
@@ -196,7 +191,7 @@ describe('a runtime killed with events still in its outboxes', () => {
 
   const startChild = async (): Promise<string> => {
     const proc = spawn(tsx, [join('test', 'flows', 'child-runtime.ts'), dataDir], {
-      detached: true, // its own process group, so SIGKILL takes DynamoDB Local down with it
+      detached: true, // its own process group, as a terminal's job
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     child = proc;
@@ -209,22 +204,22 @@ describe('a runtime killed with events still in its outboxes', () => {
 
   /**
    * The runtime's Node processes die at once (SIGKILL: no cleanup, no flush of anything
-   * in memory). DynamoDB Local stands for DynamoDB, a separate durable service, so it is
-   * stopped gracefully rather than losing writes it already acknowledged.
+   * in memory). DynamoDB Local, in a session of its own, is then stopped by its watchdog
+   * with SIGTERM: it stands for DynamoDB, a separate durable service, which does not lose
+   * writes it already acknowledged.
    */
   const killChild = async () => {
     const proc = child;
     if (!proc?.pid) return;
-    const group = (await run('ps', ['-o', 'pid=,comm=', '-g', String(proc.pid)])).stdout
+    const java = JSON.parse(await readFile(join(dataDir, 'dynamodb', PID_FILE), 'utf8')).pid as number;
+    const group = (await run('ps', ['-o', 'pid=', '-g', String(proc.pid)])).stdout
       .trim()
       .split('\n')
-      .map((line) => line.trim().split(/\s+/))
-      .map(([pid, comm]) => ({ pid: Number(pid), comm }));
+      .map(Number);
     const gone = new Promise((resolve) => proc.once('exit', resolve));
-    for (const p of group.filter((p) => p.comm !== 'java')) process.kill(p.pid, 'SIGKILL');
+    for (const pid of group) process.kill(pid, 'SIGKILL');
     await gone;
-    for (const p of group.filter((p) => p.comm === 'java')) process.kill(p.pid, 'SIGTERM');
-    await waitUntilGone(group.map((p) => p.pid));
+    await until('the runtime and its JVM gone', 20_000, () => ![...group, java].some(alive));
     child = undefined;
   };
 

@@ -12,13 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventBridgeEvent } from '../../infra/local/bus.js';
-import type { Runtime } from '../../infra/local/runtime.js';
 import { services } from '../../services/index.js';
 import { newId } from '../../shared/ids.js';
 import { maskEmail, maskPhone } from '../../shared/pii.js';
 import { application, duringRegistration, eventDay, publishedEvent } from '../community/support.js';
 import { as, request, settle, useRuntime } from '../support/api.js';
-import { infoOf, startTestRuntime } from '../support/start.js';
+import { infoOf, startTestRuntime, type TestRuntime } from '../support/start.js';
 import { newBranch, personBody, TODAY } from '../talent/support.js';
 
 /** A mainland mobile number no other test uses: `1[3-9]` and nine random digits. */
@@ -55,7 +54,7 @@ interface Seen {
   mayShow: string[];
 }
 
-let runtime: Runtime;
+let runtime: TestRuntime;
 let dataDir: string;
 const serviceLines: string[] = [];
 const runtimeLines: string[] = [];

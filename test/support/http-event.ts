@@ -4,9 +4,9 @@
  * (routing, parsing, the caller from the claims, error mapping), where the gateway is not
  * in the way of what is measured or provoked.
  */
-import { lambdaContext } from '../../infra/local/gateway.js';
+import { apiGatewayEvent, lambdaContext } from '../../infra/local/api-event.js';
 import type { ServiceContext } from '../../shared/context.js';
-import { createHttpHandler, type HttpEvent, type HttpHandler } from '../../shared/http/handler.js';
+import { createHttpHandler, type HttpHandler } from '../../shared/http/handler.js';
 import { newId } from '../../shared/ids.js';
 import type { ServiceDescription } from '../../shared/service.js';
 
@@ -31,7 +31,6 @@ export const httpEvent = ({
   now,
   requestId = newId(),
 }: HttpEventInput) => {
-  const rawQueryString = new URLSearchParams(query ?? {}).toString();
   const claims = caller && {
     sub: caller.sub,
     token_use: 'id',
@@ -40,25 +39,18 @@ export const httpEvent = ({
     ...(caller.branchId ? { 'custom:branchId': caller.branchId } : {}),
     ...(caller.orgId ? { 'custom:orgId': caller.orgId } : {}),
   };
-  return {
-    version: '2.0',
+  return apiGatewayEvent({
+    method,
+    // No route matched here: the service's router matches the path itself, as behind API Gateway.
     routeKey: `${method} ${path}`,
-    rawPath: path,
-    rawQueryString,
+    path,
+    rawQueryString: new URLSearchParams(query ?? {}).toString(),
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    ...(query && Object.keys(query).length ? { queryStringParameters: query } : {}),
-    requestContext: {
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'dangjian' },
-      requestId,
-      routeKey: `${method} ${path}`,
-      stage: '$default',
-      time: new Date(now).toISOString(),
-      timeEpoch: new Date(now).getTime(),
-      ...(claims ? { authorizer: { jwt: { claims, scopes: [] } } } : {}),
-    },
+    ...(claims ? { claims } : {}),
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    isBase64Encoded: false,
-  } as unknown as HttpEvent;
+    timeEpoch: new Date(now).getTime(),
+    requestId,
+  });
 };
 
 /**

@@ -1,18 +1,20 @@
 /**
  * How tests start a runtime: free ports, quick retries so failure paths finish in
- * milliseconds (tests wait with settle(), never sleep), silent logs.
+ * milliseconds (tests wait with settle(), never sleep), silent logs, the test controls.
  */
-import { type Runtime, type RuntimeOptions, startRuntime } from '../../infra/local/runtime.js';
+import type { Runtime, RuntimeOptions } from '../../infra/local/runtime.js';
 import { createServiceContext, type ServiceContext } from '../../shared/context.js';
+import { startWithTestControls, type TestRuntime } from './controls.js';
 import type { RuntimeInfo } from './runtime-info.js';
+
+export type { TestRuntime } from './controls.js';
 
 export const startTestRuntime = (
   options: Pick<RuntimeOptions, 'services' | 'dataDir' | 'inMemory'> &
     Partial<Pick<RuntimeOptions, 'throttle' | 'logLevel' | 'log' | 'serviceLog'>>,
-): Promise<Runtime> =>
-  startRuntime({
+): Promise<TestRuntime> =>
+  startWithTestControls({
     port: 0,
-    testControls: true,
     busRetry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 100 },
     relayBackoffMs: 10,
     logLevel: 'SILENT',

@@ -1,0 +1,72 @@
+/**
+ * `/health`: every part of the runtime asked, not assumed. Its shape is read by scripts and
+ * tests (status, stage, parts.<name>.status): keep it.
+ */
+import { type DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import type { LocalBus } from './bus.js';
+import type { LocalCognitoInfo } from './cognito.js';
+import type { StreamRelay } from './stream-relay.js';
+
+export interface HealthReport {
+  status: 'up' | 'degraded';
+  stage: string;
+  parts: Record<string, unknown>;
+}
+
+export interface HealthSources {
+  stage: string;
+  dynamodb: DynamoDBClient;
+  databaseEndpoint: string;
+  s3Endpoint: string;
+  buckets: string[];
+  identity: LocalCognitoInfo;
+  bus: LocalBus;
+  /** Each service's relay, by service name. */
+  relays: ReadonlyMap<string, StreamRelay>;
+}
+
+const down = (error: unknown) => ({ status: 'down', error: (error as Error).message });
+
+export const healthCheck = (s: HealthSources) => async (): Promise<HealthReport> => {
+  const parts: Record<string, unknown> = {};
+  try {
+    await s.dynamodb.send(new ListTablesCommand({ Limit: 1 }));
+    parts.database = { status: 'up', endpoint: s.databaseEndpoint };
+  } catch (error) {
+    parts.database = down(error);
+  }
+  try {
+    const res = await fetch(`${s.s3Endpoint}/`);
+    parts.storage = { status: res.ok ? 'up' : 'down', endpoint: s.s3Endpoint, buckets: s.buckets };
+  } catch (error) {
+    parts.storage = down(error);
+  }
+  try {
+    const res = await fetch(`${s.identity.endpoint}/health`);
+    parts.identity = {
+      status: res.ok ? 'up' : 'down',
+      endpoint: s.identity.endpoint,
+      userPoolId: s.identity.userPoolId,
+      clientId: s.identity.clientId,
+    };
+  } catch (error) {
+    parts.identity = down(error);
+  }
+  parts.bus = { status: 'up', ...s.bus.stats() };
+  const relays = [...s.relays];
+  parts.relays = {
+    status: relays.every(([, r]) => !r.lastError) ? 'up' : 'retrying',
+    services: Object.fromEntries(
+      relays.map(([service, r]) => [
+        service,
+        {
+          status: r.lastError ? 'retrying' : 'up',
+          relayed: r.relayed,
+          ...(r.lastError ? { error: r.lastError } : {}),
+        },
+      ]),
+    ),
+  };
+  const up = Object.values(parts).every((p) => (p as { status: string }).status === 'up');
+  return { status: up ? 'up' : 'degraded', stage: s.stage, parts };
+};

@@ -1,0 +1,125 @@
+/**
+ * The services as AWS runs them, wired to the local parts: each service's HTTP function
+ * behind the gateway, its subscriptions on the bus, a stream relay for its outbox; and the
+ * platform's own functions on the bus, on the emulator's pool and talent's table.
+ */
+import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type AwsConnection, createEventBridgeClient } from '../../shared/aws/clients.js';
+import { createServiceContext, type ServiceEnv } from '../../shared/context.js';
+import { createSubscriptionHandler } from '../../shared/events/consumer.js';
+import type { BusEvent } from '../../shared/events/contract.js';
+import { outboxStreamFilter } from '../../shared/events/outbox.js';
+import { createRelayHandler } from '../../shared/events/relay.js';
+import { createHttpHandler } from '../../shared/http/handler.js';
+import type { ServiceDescription } from '../../shared/service.js';
+import { platformFunctions } from '../functions/index.js';
+import { patternOf } from '../functions/platform-function.js';
+import type { LocalBus } from './bus.js';
+import { type LocalCognitoInfo, localCognitoClient } from './cognito.js';
+import type { GatewayRoute } from './gateway.js';
+import { redirectLogger } from './log-capture.js';
+import { StreamRelay } from './stream-relay.js';
+
+export interface WiringContext {
+  stage: string;
+  region: string;
+  dataDir: string;
+  connection: AwsConnection;
+  dynamodb: DynamoDBClient;
+  streams: DynamoDBStreamsClient;
+  bus: LocalBus;
+  busName: string;
+  tableNames: Record<string, string>;
+  bucketNames: Record<string, string>;
+  uploadLimitBytes: number;
+  logLevel: ServiceEnv['logLevel'];
+  corsOrigins: string[];
+  relayBackoffMs: number;
+  log: (entry: Record<string, unknown>) => void;
+  serviceLog?: ((line: string) => void) | undefined;
+}
+
+export interface WiredServices {
+  routes: GatewayRoute[];
+  /** Started; by service name. */
+  relays: Map<string, StreamRelay>;
+}
+
+export const wireServices = (services: readonly ServiceDescription[], w: WiringContext): WiredServices => {
+  const routes: GatewayRoute[] = [];
+  const relays = new Map<string, StreamRelay>();
+  for (const service of services) {
+    const env: ServiceEnv = {
+      service: service.name,
+      stage: w.stage,
+      tableName: w.tableNames[service.name] as string,
+      ...(w.bucketNames[service.name] ? { bucketName: w.bucketNames[service.name] } : {}),
+      busName: w.busName,
+      uploadLimitBytes: w.uploadLimitBytes,
+      logLevel: w.logLevel,
+      aws: w.connection,
+    };
+    const context = createServiceContext(env);
+    if (w.serviceLog) redirectLogger(context.log, w.serviceLog);
+    const http = createHttpHandler(service, context, { corsOrigins: w.corsOrigins });
+    for (const route of service.routes) routes.push({ service: service.name, route, invoke: http });
+
+    for (const sub of service.subscriptions) {
+      const handler = createSubscriptionHandler(service, sub.name, context);
+      w.bus.subscribe({
+        name: `${service.name}.${sub.name}`,
+        pattern: sub.pattern,
+        deliver: (event) => handler(event as BusEvent),
+      });
+    }
+
+    const relay = new StreamRelay({
+      tableName: env.tableName,
+      dynamodb: w.dynamodb,
+      streams: w.streams,
+      region: w.region,
+      filter: outboxStreamFilter,
+      checkpointFile: join(w.dataDir, 'relays', `${env.tableName}.json`),
+      handler: createRelayHandler({
+        eventBridge: createEventBridgeClient(w.connection),
+        busName: w.busName,
+        log: context.log,
+        backoffMs: w.relayBackoffMs,
+      }),
+      log: w.log,
+    });
+    relay.start();
+    relays.set(service.name, relay);
+  }
+  return { routes, relays };
+};
+
+export const wirePlatformFunctions = (w: WiringContext, identity: LocalCognitoInfo): void => {
+  const log = new Logger({ serviceName: 'platform', environment: w.stage, logLevel: w.logLevel });
+  if (w.serviceLog) redirectLogger(log, w.serviceLog);
+  const clients = {
+    cognito: localCognitoClient(identity.endpoint),
+    userPoolId: identity.userPoolId,
+    db: DynamoDBDocumentClient.from(w.dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
+    talentTable: w.tableNames.talent ?? '',
+    eventBridge: createEventBridgeClient(w.connection),
+    busName: w.busName,
+    log,
+  };
+  for (const fn of platformFunctions) {
+    // A function that reads talent's people needs talent; a runtime without it leaves the function out.
+    if (fn.readsPeople && !w.tableNames.talent) continue;
+    const handle = fn.build(clients as never);
+    w.bus.subscribe({
+      name: `platform.${fn.name}`,
+      pattern: patternOf(fn),
+      deliver: async (event) => {
+        await handle(event as BusEvent);
+      },
+    });
+  }
+};

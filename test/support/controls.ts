@@ -1,0 +1,85 @@
+/**
+ * What a test may do to a runtime that a user of `npm start` may not: name the request time
+ * (the `x-dangjian-now` header), wait until every event has been handled (`settle`, also
+ * as `POST /__local/settle` for a runtime in another process), and kill or restart the
+ * database. The runtime knows none of this; it is added through its `extend` option.
+ */
+import type { IncomingMessage } from 'node:http';
+import {
+  type Runtime,
+  type RuntimeOptions,
+  type RuntimeParts,
+  startRuntime,
+} from '../../infra/local/runtime.js';
+import { sendJson } from '../../infra/local/runtime-routes.js';
+
+/** The request time a handler sees (`requestContext.timeEpoch`), as an ISO date. */
+export const CLOCK_HEADER = 'x-dangjian-now';
+
+export interface TestControls {
+  /** Waits until every outbox is relayed and every delivery (and what it caused) is done. */
+  settle(): Promise<void>;
+  /** The database process vanishes (SIGKILL), as if the host lost it. */
+  killDatabase(): Promise<void>;
+  /** Brings the database back on the same port and data (on-disk runtimes only keep their data). */
+  restartDatabase(): Promise<void>;
+}
+
+export type TestRuntime = Runtime & TestControls;
+
+const SETTLE_ROUNDS = 50;
+
+export const settleParts = async ({ s3, bus, relays }: RuntimeParts): Promise<void> => {
+  // Quiet means: no S3 notification on its way, no delivery running, and then a pass
+  // over every stream that finds nothing new (consumers may have written outboxes).
+  for (let round = 0; round < SETTLE_ROUNDS; round++) {
+    await s3.idle();
+    await bus.idle();
+    const drained = await Promise.all([...relays.values()].map((r) => r.drain()));
+    const quiet = drained.every((d) => d.read === 0 || d.stuck);
+    if (quiet && bus.stats().inFlight === 0) return;
+  }
+  throw new Error(
+    `The platform did not settle after ${SETTLE_ROUNDS} rounds: an event loop between consumers?`,
+  );
+};
+
+const requestTime = (req: IncomingMessage): number => {
+  const named = req.headers[CLOCK_HEADER];
+  const at = typeof named === 'string' ? Date.parse(named) : Number.NaN;
+  return Number.isNaN(at) ? Date.now() : at;
+};
+
+/** The runtime with the test controls on its gateway and in hand. */
+export const startWithTestControls = async (options: RuntimeOptions): Promise<TestRuntime> => {
+  let parts: RuntimeParts | undefined;
+  const runtime = await startRuntime({
+    ...options,
+    extend: (running) => {
+      parts = running;
+      return {
+        requestTime,
+        routes: async (req, res, url) => {
+          if (req.method !== 'POST' || url.pathname !== '/__local/settle') return false;
+          try {
+            await settleParts(running);
+            sendJson(res, 200, { settled: true });
+          } catch (error) {
+            sendJson(res, 500, {
+              settled: false,
+              error: error instanceof Error ? error.message : String(error),
+            });
+          }
+          return true;
+        },
+      };
+    },
+  });
+  const running = parts as RuntimeParts;
+  return {
+    ...runtime,
+    settle: () => settleParts(running),
+    killDatabase: () => running.database.kill(),
+    restartDatabase: () => running.database.restart(),
+  };
+};
