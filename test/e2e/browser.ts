@@ -3,11 +3,14 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
+import { elsewhereHint, runtimeTarget } from '../../infra/local/seed/target.js';
 import type { Role } from '../../shared/auth.js';
 import { createMinter, type Minter } from '../support/tokens.js';
 
-export const baseUrl = (process.env.DANGJIAN_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
-const dataDir = process.env.DANGJIAN_DATA_DIR ?? '.data';
+// Found as `npm run seed` finds it, so the PORT that aimed the seed aims the tests too.
+const target = runtimeTarget();
+export const baseUrl = target.url;
+const dataDir = target.dataDir;
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Fails with what to do when the platform or the browser is missing, not with a timeout. */
@@ -16,9 +19,11 @@ export const requirePlatform = async (): Promise<void> => {
     const res = await fetch(`${baseUrl}/health`);
     if (!res.ok) throw new Error(`health answered ${res.status}`);
   } catch (error) {
+    const hint = await elsewhereHint(target);
     throw new Error(
       `the platform does not answer at ${baseUrl}/health (${(error as Error).message}): start it with \`npm start\` ` +
-        '(and set DANGJIAN_URL / DANGJIAN_DATA_DIR if it runs elsewhere)',
+        '(and give both the same PORT and DANGJIAN_DATA_DIR, or DANGJIAN_URL if it runs elsewhere)' +
+        (hint ? `; ${hint}` : ''),
     );
   }
   if (!existsSync(CHROMIUM)) {

@@ -2,31 +2,51 @@
  * `npm run seed`: fills the running local platform (`npm start`) with the demo institution,
  * through its HTTP API. PORT and DANGJIAN_DATA_DIR as for `npm start`; DANGJIAN_URL to aim
  * elsewhere. Safe to run again: what is there already is found, not created twice.
+ * Progress goes to stderr, the summary to stdout.
  */
 import { UnexpectedAnswer } from './client.js';
 import { demoScale, seedInstitution } from './institution.js';
+import { createProgressReporter } from './progress.js';
+import { elsewhereHint, runtimeTarget } from './target.js';
+import { readPrior, recordPhase } from './timings.js';
 
-const dataDir = process.env.DANGJIAN_DATA_DIR ?? '.data';
-const url = process.env.DANGJIAN_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+const target = runtimeTarget();
+const { url, dataDir } = target;
+
+let saving = Promise.resolve();
+const progress = createProgressReporter({
+  write: (text) => process.stderr.write(text),
+  tty: process.stderr.isTTY === true,
+  columns: process.stderr.columns,
+  now: () => Date.now(),
+  prior: await readPrior(dataDir),
+  onPhaseEnd: (phase, created) => {
+    // One write at a time: two phases ending close together must not lose one's figures.
+    const ended = { ...phase };
+    saving = saving.then(() => recordPhase(dataDir, ended, created));
+  },
+});
 
 const main = async () => {
   try {
     const res = await fetch(`${url}/health`);
     if (!res.ok) throw new Error(`health answered ${res.status}`);
   } catch (error) {
+    const hint = await elsewhereHint(target);
     console.error(
       `seed: the platform does not answer at ${url}/health (${error instanceof Error ? error.message : String(error)}).\n` +
+        (hint ? `${hint}.\n` : '') +
         'Start it first in another terminal: npm start (with the same PORT and DANGJIAN_DATA_DIR).',
     );
     process.exit(1);
   }
   const started = Date.now();
-  const summary = await seedInstitution({
-    url,
-    dataDir,
-    scale: demoScale,
-    log: (line) => console.error(`seed: ${line}`),
-  });
+  // A slow item (an upload being checked) must not look like a hang between progress lines.
+  const ticker = setInterval(() => progress.tick(), 1000);
+  ticker.unref();
+  const summary = await seedInstitution({ url, dataDir, scale: demoScale, progress });
+  clearInterval(ticker);
+  await saving;
   const created = Object.entries(summary.created)
     .filter(([, n]) => n > 0)
     .map(([kind, n]) => `${n} ${kind}`);
@@ -51,6 +71,7 @@ const main = async () => {
 };
 
 main().catch((error: unknown) => {
+  progress.close();
   if (error instanceof UnexpectedAnswer) console.error(`seed: unexpected answer: ${error.message}`);
   else console.error(`seed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exit(1);

@@ -6,11 +6,44 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { as, runtime } from '../../../test/support/api.js';
-import { type SeedScale, type SeedSummary, seedInstitution } from './institution.js';
+import { SEED_PHASES, type SeedScale, type SeedSummary, seedInstitution } from './institution.js';
+import type { SeedProgress } from './progress.js';
 
 const scale: SeedScale = { people: 80, activityMonths: 5, resources: 2, jointEvents: 1, partners: 2 };
 // Mid-year, so the months the biologics branch missed (2, 3 and 5 back) fall in this year.
 const now = new Date('2026-07-15T10:00:00+08:00');
+/** What the seed reported of each phase: its planned total, the items it advanced, what it created. */
+interface Reported {
+  total: number;
+  done: number;
+  created?: number | undefined;
+  ended?: boolean;
+}
+const recorder = () => {
+  const phases = new Map<string, Reported>();
+  const order: string[] = [];
+  let current: Reported | undefined;
+  const progress: SeedProgress = {
+    plan: (planned) => {
+      for (const p of planned) phases.set(p.name, { total: p.total, done: 0 });
+    },
+    start: (name) => {
+      order.push(name);
+      current = phases.get(name);
+    },
+    advance: (count = 1) => {
+      if (current) current.done += count;
+    },
+    end: (created) => {
+      if (current) Object.assign(current, { created, ended: true });
+      current = undefined;
+    },
+  };
+  return { progress, phases, order };
+};
+const firstRun = recorder();
+const secondRun = recorder();
+
 const options = () => ({
   url: runtime().url,
   dataDir: runtime().dataDir,
@@ -24,8 +57,8 @@ const options = () => ({
 let first: SeedSummary;
 let second: SeedSummary;
 beforeAll(async () => {
-  first = await seedInstitution(options());
-  second = await seedInstitution(options());
+  first = await seedInstitution({ ...options(), progress: firstRun.progress });
+  second = await seedInstitution({ ...options(), progress: secondRun.progress });
 }, 180_000);
 
 const committee = () => as({ roles: ['committee'] });
@@ -124,6 +157,30 @@ describe('seedInstitution', () => {
     const waitlist = await c.get(`/community/events/${first.jointEventIds[0]}/waitlist`);
     expect(waitlist.status).toBe(200);
     expect(waitlist.body.items.length).toBeGreaterThan(0);
+  });
+
+  it('reports every phase in order, each advanced to exactly its planned total, on both runs', () => {
+    for (const run of [firstRun, secondRun]) {
+      expect(run.order).toEqual([...SEED_PHASES]);
+      for (const [name, phase] of run.phases) {
+        expect({ name, done: phase.done, ended: phase.ended }).toEqual({
+          name,
+          done: phase.total,
+          ended: true,
+        });
+      }
+    }
+    expect(firstRun.phases.get('activities')?.total).toBe(first.activityIds.length);
+    expect(firstRun.phases.get('activities')?.created).toBe(first.created.activities);
+    expect(firstRun.phases.get('people')?.created).toBe(first.created.people);
+    expect(first.created.people).toBeGreaterThan(0);
+    // Naming people to roles counts nothing; every other phase found all it needed.
+    expect(secondRun.phases.get('committee and secretaries')?.created).toBeUndefined();
+    expect(
+      [...secondRun.phases]
+        .filter(([name]) => name !== 'committee and secretaries')
+        .map(([name, p]) => [name, p.created]),
+    ).toEqual(SEED_PHASES.filter((name) => name !== 'committee and secretaries').map((name) => [name, 0]));
   });
 
   it('creates nothing on a second run and finds the same things', async () => {

@@ -28,6 +28,7 @@ import {
   peoplePlans,
   stableId,
 } from './plan.js';
+import type { SeedProgress } from './progress.js';
 
 export interface SeedScale {
   people: number;
@@ -60,7 +61,25 @@ export interface SeedOptions {
   institution?: string;
   /** How long an upload may take to be checked and become available (default 60 s). */
   uploadWaitMs?: number;
+  /** Told each phase and its items as they are done: what `npm run seed` shows. */
+  progress?: SeedProgress;
 }
+
+/** The seed's phases, in the order it runs them. */
+export const SEED_PHASES = [
+  'branches',
+  'people',
+  'committee and secretaries',
+  'rooms',
+  'activities',
+  'resources',
+  'assessment',
+  'partners',
+  'joint events',
+] as const;
+export type SeedPhase = (typeof SEED_PHASES)[number];
+
+const silent: SeedProgress = { plan() {}, start() {}, advance() {}, end() {} };
 
 export interface SeedSummary {
   branches: { branchId: string; name: string; secretaryId: string }[];
@@ -89,6 +108,23 @@ type CreatedKind =
   | 'partners'
   | 'jointEvents'
   | 'registrations';
+
+/**
+ * What a phase's "new" counts: its own items, so it reads against the phase's total (an
+ * activity's attendance entries are not more activities). Naming people to roles creates
+ * nothing and cannot tell a first run from a rerun: it counts nothing.
+ */
+const PHASE_CREATES: Record<SeedPhase, readonly CreatedKind[] | undefined> = {
+  branches: ['branches'],
+  people: ['people'],
+  'committee and secretaries': undefined,
+  rooms: ['rooms'],
+  activities: ['activities'],
+  resources: ['resources'],
+  assessment: ['assessments', 'attempts'],
+  partners: ['partners'],
+  'joint events': ['jointEvents'],
+};
 
 interface Branch {
   branchId: string;
@@ -209,9 +245,38 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
 
   const committeePeople = committeePlans(institution, today);
   const committee: Identity = { roles: ['committee'], sub: (committeePeople[0] as PersonPlan).personId };
+  const plans = branchPlans(institution);
+  const people = peoplePlans(institution, plans, options.scale.people, today);
+  const meetings = activityPlans(plans, options.scale.activityMonths, today);
+  const takers = people.filter(isMember).filter((_, i) => i % 3 === 0);
+
+  // Every phase's size is known before the first request, so the estimate covers the whole run.
+  const progress = options.progress ?? silent;
+  const totals: Record<SeedPhase, number> = {
+    branches: plans.length,
+    people: committeePeople.length + people.length,
+    'committee and secretaries': committeePeople.length + plans.length,
+    rooms: Object.keys(ROOMS).length,
+    activities: meetings.length,
+    resources: options.scale.resources,
+    assessment: options.scale.resources > 0 ? 1 + takers.length : 0,
+    partners: options.scale.partners,
+    'joint events': options.scale.jointEvents,
+  };
+  progress.plan(SEED_PHASES.map((name) => ({ name, total: totals[name] })));
+  let counted: readonly CreatedKind[] | undefined;
+  const createdSoFar = () => (counted ?? []).reduce((sum, kind) => sum + created[kind], 0);
+  let createdBefore = 0;
+  const startPhase = (name: SeedPhase) => {
+    counted = PHASE_CREATES[name];
+    createdBefore = createdSoFar();
+    progress.start(name);
+  };
+  const endPhase = () => progress.end(counted ? createdSoFar() - createdBefore : undefined);
+  const advance = () => progress.advance();
 
   // 1. Branches (党支部) with their party groups, found by name.
-  const plans = branchPlans(institution);
+  startPhase('branches');
   const existing = await api.all<Branch>('/talent/branches', committee);
   const branches: Branch[] = [];
   for (const plan of plans) {
@@ -232,11 +297,13 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
       created.branches++;
     }
     branches.push(branch);
+    advance();
   }
+  endPhase();
   log(`branches: ${branches.map((b) => b.name).join(', ')}`);
 
   // 2. People, the committee first; a rerun meets the API's 409 for each and moves on.
-  const people = peoplePlans(institution, plans, options.scale.people, today);
+  startPhase('people');
   const groupIdOf = (b: number, group: 0 | 1 | undefined) =>
     group === undefined
       ? undefined
@@ -271,14 +338,18 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
     else if (answer.body?.error?.code !== 'person-exists') {
       throw new Error(`registering ${p.name}: ${JSON.stringify(answer.body)}`);
     }
+    advance();
   });
+  endPhase();
   log(`people: ${people.length + committeePeople.length} (${created.people} new)`);
 
   // The committee's members (党委委员), named by the first committee account, which the pool
   // is made with (nobody names themselves): a real sign-in, not a minted token.
+  startPhase('committee and secretaries');
   const bootstrap = await signIn(api.identity, options.dataDir, BOOTSTRAP_COMMITTEE.username);
   for (const p of committeePeople) {
     await api.call('PUT', `/talent/committee/members/${p.personId}`, { token: bootstrap });
+    advance();
   }
 
   // Each branch's secretary (支部书记) and party-group leaders, once.
@@ -286,7 +357,10 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
   for (const p of people) if (p.secretary) secretaries.set(p.branch, p);
   for (const [b, branch] of branches.entries()) {
     const secretary = secretaries.get(b);
-    if (!secretary || branch.secretaryId) continue;
+    if (!secretary || branch.secretaryId) {
+      advance();
+      continue;
+    }
     const leaders = branch.partyGroups.map(
       (g) =>
         people.find((p) => p.branch === b && !p.secretary && isMember(p) && groupId(p) === g.id)?.personId,
@@ -305,7 +379,9 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
         },
       })
     ).body;
+    advance();
   }
+  endPhase();
   const secretaryOf = (b: number): Identity => {
     const branch = branches[b] as Branch;
     return { roles: ['secretary', 'member'], sub: branch.secretaryId as string, branchId: branch.branchId };
@@ -317,6 +393,7 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
   });
 
   // 3. Rooms (党员活动室), found by name.
+  startPhase('rooms');
   const rooms = await api.all<{ roomId: string; name: string; capacity: number }>(
     '/activities/rooms',
     committee,
@@ -345,11 +422,14 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
       created.rooms++;
     }
     roomIds[key] = (found as { roomId: string }).roomId;
+    advance();
   }
+  endPhase();
 
   // 4. A year of meetings, each held (completed) with its attendance.
+  startPhase('activities');
   const activityIds = await seedActivities(api, {
-    plans: activityPlans(plans, options.scale.activityMonths, today),
+    plans: meetings,
     branches,
     people,
     groupId,
@@ -360,19 +440,25 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
     today,
     limit,
     created,
+    advance,
   });
+  endPhase();
   log(`activities: ${activityIds.length} (${created.activities} new)`);
 
   // 5. The study library: real files through the presigned POST, checked by the platform.
+  startPhase('resources');
   const resourceIds = await seedResources(api, {
     count: options.scale.resources,
     committee,
     waitMs: options.uploadWaitMs ?? 60_000,
     created,
+    advance,
   });
+  endPhase();
   log(`resources: ${resourceIds.length} (${created.resources} new)`);
 
   // 6. An assessment (考核) on the first resource, taken by a few members of each branch.
+  startPhase('assessment');
   const assessmentIds: string[] = [];
   if (resourceIds.length > 0) {
     // Found by its title on its resource; the resources, and so it, are the same for every institution.
@@ -408,6 +494,7 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
       created.assessments++;
     }
     assessmentIds.push(assessmentId);
+    advance();
     const graded = new Set(
       (
         await api.call<{ people: { personId: string }[] }>(
@@ -419,7 +506,7 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
         )
       ).body.people.map((p) => p.personId),
     );
-    const takers = people.filter(isMember).filter((_, i) => i % 3 === 0);
+    progress.advance(takers.filter((p) => graded.has(p.personId)).length);
     await eachLimited(
       takers.filter((p) => !graded.has(p.personId)),
       limit,
@@ -452,15 +539,20 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
           },
         );
         created.attempts++;
+        advance();
       },
     );
   }
+  endPhase();
 
   // 7. Partners (共建单位): applied for on the public form, approved by the committee.
-  const partnerIds = await seedPartners(api, { count: options.scale.partners, committee, created });
+  startPhase('partners');
+  const partnerIds = await seedPartners(api, { count: options.scale.partners, committee, created, advance });
+  endPhase();
   log(`partners: ${partnerIds.length} approved (${created.partners} new)`);
 
   // 8. Joint events: published, registered for by partners and members beyond capacity.
+  startPhase('joint events');
   const jointEventIds = await seedJointEvents(api, {
     count: options.scale.jointEvents,
     committee,
@@ -472,7 +564,9 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
       .map(memberOf),
     now,
     created,
+    advance,
   });
+  endPhase();
   log(`joint events: ${jointEventIds.length} (${created.jointEvents} new)`);
 
   return {
@@ -519,6 +613,7 @@ const seedActivities = async (
     today: string;
     limit: number;
     created: Record<CreatedKind, number>;
+    advance: () => void;
   },
 ): Promise<string[]> => {
   if (ctx.plans.length === 0) return [];
@@ -580,7 +675,10 @@ const seedActivities = async (
       ctx.created.activities++;
     }
     ids[index] = activity.activityId;
-    if (activity.status === 'completed') return;
+    if (activity.status === 'completed') {
+      ctx.advance();
+      return;
+    }
     // Attendance as the secretary took it: most came, a few late, some excused, one often absent.
     const entries = invitees.map((p) => {
       const roll = chance(`${activity.activityId}:${p.personId}`);
@@ -622,6 +720,7 @@ const seedActivities = async (
     if (completed.status === 409 && completed.body?.error?.code !== 'activity-completed') {
       throw new Error(`completing ${plan.title}: ${JSON.stringify(completed.body)}`);
     }
+    ctx.advance();
   });
   return ids;
 };
@@ -634,7 +733,13 @@ interface ResourceView {
 
 const seedResources = async (
   api: SeedClient,
-  ctx: { count: number; committee: Identity; waitMs: number; created: Record<CreatedKind, number> },
+  ctx: {
+    count: number;
+    committee: Identity;
+    waitMs: number;
+    created: Record<CreatedKind, number>;
+    advance: () => void;
+  },
 ): Promise<string[]> => {
   const ids: string[] = [];
   for (let i = 0; i < ctx.count; i++) {
@@ -654,6 +759,7 @@ const seedResources = async (
     const available = found.find((r) => r.status === 'available');
     if (available) {
       ids.push(available.resourceId);
+      ctx.advance();
       continue;
     }
     // An upload a crashed run left half done cannot be finished (the form is gone): it goes.
@@ -682,6 +788,7 @@ const seedResources = async (
     await waitUntilAvailable(api, resource.resourceId, ctx.committee, ctx.waitMs);
     ctx.created.resources++;
     ids.push(resource.resourceId);
+    ctx.advance();
   }
   return ids;
 };
@@ -728,7 +835,7 @@ interface PartnerView {
 
 const seedPartners = async (
   api: SeedClient,
-  ctx: { count: number; committee: Identity; created: Record<CreatedKind, number> },
+  ctx: { count: number; committee: Identity; created: Record<CreatedKind, number>; advance: () => void },
 ): Promise<string[]> => {
   const listed: PartnerView[] = [];
   for (const status of ['approved', 'pending'] as const) {
@@ -767,6 +874,7 @@ const seedPartners = async (
       await api.call('POST', `/community/partners/${partner.partnerId}/approve`, { as: ctx.committee });
     }
     ids.push(partner.partnerId);
+    ctx.advance();
   }
   return ids;
 };
@@ -791,6 +899,7 @@ const seedJointEvents = async (
     registrants: Identity[];
     now: Date;
     created: Record<CreatedKind, number>;
+    advance: () => void;
   },
 ): Promise<string[]> => {
   const listed = [
@@ -883,6 +992,7 @@ const seedJointEvents = async (
       if (answer.status === 201) ctx.created.registrations++;
     }
     ids.push(eventId);
+    ctx.advance();
   }
   return ids;
 };
