@@ -1,27 +1,75 @@
 /**
  * `npm start`: the whole platform on this machine, data kept under `.data/` (or
- * DANGJIAN_DATA_DIR), the gateway on PORT (default 3000). Ctrl-C stops every child.
+ * DANGJIAN_DATA_DIR), the gateway on PORT (default 3000), the Cognito emulator on
+ * COGNITO_PORT (default 9229). `npm start -- --json` or LOG_FORMAT=json prints JSON logs.
+ * Ctrl-C, SIGTERM, SIGHUP, or the end of the npm that launched it stop every child.
+ * No test control (request time, settle, database faults) is on: see test/support/controls.ts.
  */
+import { parseArgs } from 'node:util';
 import { services } from '../../services/index.js';
 import { isStage, stageConfig } from '../config.js';
-import { startRuntime } from './runtime.js';
+import { banner } from './banner.js';
+import { consoleLog, type LogFormat } from './console-log.js';
+import { stopOnEnd } from './lifecycle.js';
+import { DataDirInUse, holderOf } from './lock.js';
+import { takenPortMessage } from './ports.js';
+import { type Runtime, startRuntime } from './runtime.js';
 
+const USAGE = 'usage: npm start [-- --json]   (PORT, COGNITO_PORT, DANGJIAN_DATA_DIR, LOG_FORMAT, LOG_LEVEL)';
+
+/** One line on stderr, then out: a person reads it, a script sees the exit code. */
+const refuse = (message: string): never => {
+  console.error(message);
+  process.exit(1);
+};
+
+const portOf = (variable: string, fallback: number): number => {
+  const raw = process.env[variable];
+  const port = Number(raw ?? fallback);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) refuse(`${variable}=${raw}: use a port, 1-65535`);
+  return port;
+};
+
+let json = false;
+try {
+  json = parseArgs({ options: { json: { type: 'boolean', default: false } }, strict: true }).values.json;
+} catch (error) {
+  refuse(`${(error as Error).message} (${USAGE})`);
+}
+const logFormat: LogFormat = json || process.env.LOG_FORMAT === 'json' ? 'json' : 'pretty';
+if (process.env.LOG_FORMAT && !['json', 'pretty'].includes(process.env.LOG_FORMAT)) {
+  refuse(`LOG_FORMAT=${process.env.LOG_FORMAT}: use pretty or json`);
+}
 const dataDir = process.env.DANGJIAN_DATA_DIR ?? '.data';
-const port = Number(process.env.PORT ?? 3000);
+const port = portOf('PORT', 3000);
 // Where front ends and `npm run token` reach the local Cognito (the emulator's usual port).
-const cognitoPort = Number(process.env.COGNITO_PORT ?? 9229);
+const cognitoPort = portOf('COGNITO_PORT', 9229);
 // API Gateway's limits of a stage (default dev), so a client meets 429s here before AWS;
 // DANGJIAN_THROTTLE=off turns them off (load tests of the services themselves).
 const throttleStage = process.env.DANGJIAN_THROTTLE ?? 'dev';
 if (throttleStage !== 'off' && !isStage(throttleStage)) {
-  console.error(`DANGJIAN_THROTTLE=${throttleStage}: use dev, staging, prod or off`);
-  process.exit(1);
+  refuse(`DANGJIAN_THROTTLE=${throttleStage}: use dev, staging, prod or off`);
 }
 const throttle = throttleStage === 'off' ? undefined : stageConfig(throttleStage).throttle;
 
+// A closed terminal makes every write fail; stopping must still finish.
+process.stdout.on('error', () => undefined);
+process.stderr.on('error', () => undefined);
+
 const main = async () => {
+  // The cheap refusals first, before a JVM is started for nothing.
+  const holder = await holderOf(dataDir);
+  if (holder) refuse(new DataDirInUse(holder, dataDir).message);
+  const fixedPorts = [
+    { port, variable: 'PORT', role: 'the API' },
+    { port: cognitoPort, variable: 'COGNITO_PORT', role: 'the local Cognito' },
+  ];
+  const taken = await takenPortMessage(fixedPorts);
+  if (taken) refuse(taken);
+
   const started = Date.now();
-  const runtime = await startRuntime({
+  const output = consoleLog(logFormat);
+  const starting = startRuntime({
     services,
     dataDir,
     port,
@@ -29,36 +77,34 @@ const main = async () => {
     logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'INFO',
     corsOrigins: (process.env.CORS_ORIGINS ?? 'http://localhost:5173').split(',').filter(Boolean),
     ...(throttle ? { throttle } : {}),
-    log: (entry) => {
-      if (entry.level === 'error' || entry.level === 'warn') console.error(JSON.stringify(entry));
-    },
+    ...output,
   });
-  console.log(`dangjian is running (${Date.now() - started} ms)
-  API        ${runtime.url}   (health: ${runtime.url}/health)
-  services   ${services.map((s) => s.name).join(', ') || '(none yet)'}
-  data       ${runtime.dataDir}   (stop, then delete this folder to reset)
-  DynamoDB   ${runtime.dynamodbEndpoint}
-  S3         ${runtime.s3Endpoint}
-  Cognito    ${runtime.identity.endpoint}   pool ${runtime.identity.userPoolId}, web client ${runtime.identity.clientId}
-  throttle   ${throttle ? `${throttleStage} stage limits (DANGJIAN_THROTTLE=off to lift)` : 'off'}
-  sign in    TOKEN=$(npm run -s token -- --role committee)     (or --person <personId>, --partner <partnerId>)
-             curl -H "authorization: Bearer $TOKEN" ${runtime.url}/talent/people
-  dead letters  npm run dead-letters   (redrive: npm run dead-letters -- --redrive [id])
-Ctrl-C stops everything.`);
+  // A stop during start-up waits for the start, then undoes it.
+  await stopOnEnd(async (reason) => {
+    console.error(`\n${reason}: stopping…`);
+    const runtime = await starting.catch(() => undefined);
+    await runtime?.stop();
+  });
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${signal}: stopping…`);
-    await runtime.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  let runtime: Runtime;
+  try {
+    runtime = await starting;
+  } catch (error) {
+    // Taken while the JVM started: said the same way as before it.
+    const late =
+      (error as NodeJS.ErrnoException).code === 'EADDRINUSE' && (await takenPortMessage(fixedPorts));
+    return refuse(late || (error instanceof Error ? error.message : String(error)));
+  }
+  console.log(
+    banner({
+      runtime,
+      startedInMs: Date.now() - started,
+      services: services.map((s) => s.name),
+      throttle: throttle ? `${throttleStage} stage limits (DANGJIAN_THROTTLE=off to lift)` : 'off',
+      logFormat,
+      env: { PORT: process.env.PORT, DANGJIAN_DATA_DIR: process.env.DANGJIAN_DATA_DIR },
+    }),
+  );
 };
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exit(1);
-});
+main().catch((error: unknown) => refuse(error instanceof Error ? error.message : String(error)));

@@ -1,0 +1,47 @@
+/**
+ * What `npm start` prints once the platform serves: where it is, what to do next, how to
+ * stop it. Commands for another terminal carry the variables this start was given, so they
+ * reach this runtime and not the default one.
+ */
+import type { Runtime } from './runtime.js';
+
+export interface BannerInput {
+  runtime: Runtime;
+  startedInMs: number;
+  services: string[];
+  throttle: string;
+  logFormat: 'pretty' | 'json';
+  /** PORT and DANGJIAN_DATA_DIR as set for this start (absent: defaults). */
+  env: Record<string, string | undefined>;
+}
+
+export const banner = ({ runtime, startedInMs, services, throttle, logFormat, env }: BannerInput): string => {
+  const set = Object.entries(env).filter(([, value]) => value !== undefined && value !== '');
+  const exported = set.length
+    ? `  export ${set.map(([name, value]) => `${name}=${value}`).join(' ')}    (as for this start)\n`
+    : '';
+  const { url, identity } = runtime;
+  const logs =
+    logFormat === 'json'
+      ? 'JSON, as Lambda would ship them'
+      : 'one line per request, errors in full (JSON: LOG_FORMAT=json or npm start -- --json)';
+  return `dangjian is running (${(startedInMs / 1000).toFixed(1)} s)
+
+  API        ${url}
+  API docs   ${url}/docs
+  health     ${url}/health
+  services   ${services.join(', ') || '(none yet)'}
+  data       ${runtime.dataDir}   (stop, then delete this folder to reset)
+  throttle   ${throttle}
+  logs       ${logs}
+  local AWS  DynamoDB ${runtime.dynamodbEndpoint}  S3 ${runtime.s3Endpoint}  Cognito ${identity.endpoint} (pool ${identity.userPoolId}, client ${identity.clientId})
+
+Next, in another terminal:
+${exported}  npm run seed                                   demo branches, people and activities
+  TOKEN=$(npm run -s token -- --person <id>)     sign in as a person (ids: the seed's summary)
+  TOKEN=$(npm run -s token -- --role committee)  or as the committee
+  curl -H "authorization: Bearer $TOKEN" ${url}/talent/people
+  npm run dead-letters                           events no consumer could handle
+
+Stop: Ctrl-C here (or kill ${process.pid}); everything it started stops with it.`;
+};
