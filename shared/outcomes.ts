@@ -12,6 +12,7 @@ export const committeeOnly: Outcomes = {
   ...staffOnly,
   member: 403,
   ownSecretary: 403,
+  selfSecretary: 403,
   otherSecretary: 403,
   committee: 'allowed',
 };
@@ -21,6 +22,7 @@ export const branchManagers: Outcomes = {
   ...staffOnly,
   member: 403,
   ownSecretary: 'allowed',
+  selfSecretary: 'allowed',
   otherSecretary: 404,
   committee: 'allowed',
 };

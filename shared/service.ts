@@ -64,12 +64,16 @@ export interface HttpRequest<S extends RequestSchemas = RequestSchemas, A extend
  * The callers the access matrix (test/security) calls every route as. "Own" means of the
  * branch or organisation that owns the object the route acts on; `member` is a member of
  * that branch and, where a route concerns one person's own things (their registration,
- * study record, attempt), the person they belong to.
+ * study record, attempt), the person they belong to. `selfSecretary` is the owning branch's
+ * secretary acting on their own person: their record, records, pool memberships and pipeline
+ * (separation of duties: nobody manages their own record). On a route about no person of
+ * their own it is simply that branch's secretary, as `ownSecretary`.
  */
 export const personas = [
   'anonymous',
   'member',
   'ownSecretary',
+  'selfSecretary',
   'otherSecretary',
   'committee',
   'ownPartner',
@@ -82,6 +86,7 @@ export const personaRoles: Record<Persona, readonly Role[]> = {
   anonymous: [],
   member: ['member'],
   ownSecretary: ['secretary', 'member'],
+  selfSecretary: ['secretary', 'member'],
   otherSecretary: ['secretary', 'member'],
   committee: ['committee'],
   ownPartner: ['partner'],

@@ -35,6 +35,7 @@ const personaLabels: Record<Persona, string> = {
   anonymous: 'no token',
   member: 'a member of the branch (acting on their own things where the route is about one person)',
   ownSecretary: "the branch's secretary",
+  selfSecretary: "the branch's secretary acting on their own record",
   otherSecretary: "another branch's secretary",
   committee: 'the party committee (党委)',
   ownPartner: 'the owning partner organisation',
@@ -56,6 +57,8 @@ export const accessDescription = (route: RouteSpec): string => {
   const byOutcome = new Map<Outcome, string[]>();
   for (const persona of personas) {
     const outcome = route.outcomes[persona];
+    // Said only where separation of duties makes the secretary's own record different.
+    if (persona === 'selfSecretary' && outcome === route.outcomes.ownSecretary) continue;
     byOutcome.set(outcome, [...(byOutcome.get(outcome) ?? []), personaLabels[persona]]);
   }
   const lines = [...byOutcome.entries()].map(

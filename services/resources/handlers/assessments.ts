@@ -59,7 +59,7 @@ import { visibleResource } from './library.js';
 // Who gets what (the access matrix). Every object the matrix meets belongs to branch A:
 // its audience, or the branch its secretary manages.
 /** One person's own attempt: nobody else, not even the committee, may submit it. */
-const theAttemptTaker: Outcomes = { ...branchPeople, ownSecretary: 404, committee: 404 };
+const theAttemptTaker: Outcomes = { ...branchPeople, ownSecretary: 404, selfSecretary: 404, committee: 404 };
 
 const assessmentParams = z.strictObject({ assessmentId: idParam });
 

@@ -16,7 +16,7 @@ export type Client = Awaited<ReturnType<typeof as>>;
 export interface World {
   branchA: { branchId: string; partyGroupId: string };
   branchB: { branchId: string; partyGroupId: string };
-  /** person ids: `member` and `ownSecretary` are in branch A, `otherSecretary` in branch B, `committee` in none. */
+  /** person ids: `member` and `ownSecretary` (also `selfSecretary`) are in branch A, `otherSecretary` in branch B, `committee` in none. */
   people: { member: string; ownSecretary: string; otherSecretary: string; committee: string };
   /** Partner organisation ids (approved). */
   orgA: string;
@@ -113,9 +113,12 @@ export const buildWorld = async (): Promise<World> => {
     ...(p === 'ownPartner' ? { orgId: orgA } : {}),
     ...(p === 'otherPartner' ? { orgId: orgB } : {}),
   });
+  const ownSecretary = await as(identity('ownSecretary'));
   const clients = {
     member: await as(identity('member')),
-    ownSecretary: await as(identity('ownSecretary')),
+    ownSecretary,
+    // The same person: fixtures of routes about a person point this one at their own record.
+    selfSecretary: ownSecretary,
     otherSecretary: await as(identity('otherSecretary')),
     committee: await as(identity('committee')),
     ownPartner: await as(identity('ownPartner')),
