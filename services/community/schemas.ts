@@ -1,16 +1,7 @@
 import * as z from 'zod';
-import { nonEmpty } from '../../shared/schemas.js';
 import { jointEventStatuses } from './domain/joint-events.js';
 import { partnerStatuses } from './domain/partners.js';
 import { jointEventKinds, partnerTypes } from './events.js';
-
-/** One line of text: no control characters (a NUL or an escape is not a name, and breaks exports). */
-export const singleLine = (max: number) =>
-  nonEmpty(max).regex(/^[^\p{Cc}]*$/u, 'Must not contain control characters');
-
-/** Free text: line breaks and tabs, but no other control characters. */
-export const multiLine = (max: number) =>
-  nonEmpty(max).regex(/^(?:[^\p{Cc}]|[\n\r\t])*$/u, 'Must not contain control characters');
 
 /** The domain's enums, with the terms the institution uses, for requests and responses alike. */
 export const partnerType = z.enum(partnerTypes).meta({

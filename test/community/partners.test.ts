@@ -83,6 +83,21 @@ describe('partner applications (public)', () => {
     expect((await apply(application({ orgName }))).status).toBe(202);
   });
 
+  it('refuses names and reasons holding bidi overrides (U+202A–U+202E, U+2066–U+2069) with a 400', async () => {
+    for (const orgName of [`发票\u202Efdp.exe ${newId()}`, `\u2066单位 ${newId()}`]) {
+      const res = await apply(application({ orgName }));
+      expect(res.status, JSON.stringify(orgName)).toBe(400);
+      expect(res.body.error.details.fields.map((f: { field: string }) => f.field)).toContain('body.orgName');
+    }
+    expect((await apply(application({ contactName: '王\u202E五' }))).status).toBe(400);
+    const pending = await apply(application());
+    const admin = await committee();
+    const reject = await admin.post(`/community/partners/${pending.body.partnerId}/reject`, {
+      reason: '材料\u202E不全',
+    });
+    expect(reject.status).toBe(400);
+  });
+
   it('never answers malformed input with a 500', async () => {
     const huge = 'x'.repeat(100_000);
     const bodies: unknown[] = [

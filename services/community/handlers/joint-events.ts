@@ -6,7 +6,7 @@ import { pageOf, pageQuery } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { committeeOnly, everyone } from '../../../shared/outcomes.js';
-import { idParam, isoDateTime, nonEmpty } from '../../../shared/schemas.js';
+import { idParam, isoDateTime, multiLine, singleLine } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { versionConflict } from '../../../shared/store/version.js';
 import { toLocalIso } from '../../../shared/time.js';
@@ -17,7 +17,7 @@ import {
   validateSchedule,
 } from '../domain/joint-events.js';
 import { JointEventPublished } from '../events.js';
-import { jointEventKind, singleLine } from '../schemas.js';
+import { jointEventKind } from '../schemas.js';
 import {
   cancelEventItem,
   createDraftEvent,
@@ -34,7 +34,8 @@ import { eventView, JointEvent, PublicJointEvent, publicEventView } from '../vie
 const eventFields = {
   title: singleLine(200),
   kind: jointEventKind,
-  description: z.string().trim().max(5000),
+  // May be empty; otherwise free text like any other (no control or bidi-override characters).
+  description: multiLine(5000).or(z.literal('')),
   startsAt: isoDateTime,
   endsAt: isoDateTime,
   location: singleLine(200),
@@ -198,7 +199,7 @@ export const jointEventRoutes = [
     access: ['committee'],
     outcomes: committeeOnly,
     responses: { 200: JointEvent },
-    request: { params: eventParams, body: z.strictObject({ reason: nonEmpty(500) }) },
+    request: { params: eventParams, body: z.strictObject({ reason: multiLine(500) }) },
     handler: async ({ params, body }, ctx) => {
       const current = await existingEvent(ctx, params.eventId);
       unwrap(requireStatus(current.status, ['draft', 'published'], 'cancelled'));

@@ -6,7 +6,7 @@ import { pageOf, pageQuery } from '../../../shared/http/paging.js';
 import { accepted, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { committeeOnly, everyone } from '../../../shared/outcomes.js';
-import { idParam, nonEmpty } from '../../../shared/schemas.js';
+import { idParam, multiLine, singleLine } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { toLocalIso } from '../../../shared/time.js';
 import { isValidCreditCode } from '../domain/credit-code.js';
@@ -17,7 +17,7 @@ import {
   type PartnerCommand,
 } from '../domain/partners.js';
 import { PartnerApproved } from '../events.js';
-import { multiLine, partnerStatus, partnerType, singleLine } from '../schemas.js';
+import { partnerStatus, partnerType } from '../schemas.js';
 import {
   createPartner,
   decidePartner,
@@ -57,7 +57,7 @@ const listPartnersQuery = z.strictObject({
   status: partnerStatus.default('pending'),
   ...pageQuery,
 });
-const reasonBody = z.strictObject({ reason: nonEmpty(500) });
+const reasonBody = z.strictObject({ reason: multiLine(500) });
 
 /** The committee, or the partner's own accounts; anyone else learns nothing (404). */
 const mayView = (caller: Caller, partnerId: string) =>

@@ -7,7 +7,7 @@ import { created, noContent, ok, text } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { committeeOnly, everyone } from '../../../shared/outcomes.js';
 import { maskPhone } from '../../../shared/pii.js';
-import { idParam } from '../../../shared/schemas.js';
+import { idParam, singleLine } from '../../../shared/schemas.js';
 import { type Outcomes, route } from '../../../shared/service.js';
 import { toLocalIso } from '../../../shared/time.js';
 import { rosterSelf } from '../../talent/roster.js';
@@ -22,7 +22,6 @@ import {
   requireStatus,
 } from '../domain/joint-events.js';
 import { JointEventCompleted } from '../events.js';
-import { singleLine } from '../schemas.js';
 import {
   allRegistrations,
   checkInRegistration,
