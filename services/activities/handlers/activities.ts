@@ -14,7 +14,7 @@ import {
 import { pageOf, pageQuery } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
-import { idParam, nonEmpty } from '../../../shared/schemas.js';
+import { idParam, multiLine, singleLine } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { retryOnConflict } from '../../../shared/store/retry.js';
 import { versionConflict } from '../../../shared/store/version.js';
@@ -68,24 +68,24 @@ const createBody = z.strictObject({
   branchId: idParam,
   type: activityTypeEnum,
   partyGroupId: idParam.optional(),
-  title: nonEmpty(200),
-  agenda: z.string().trim().max(5000).optional(),
+  title: singleLine(200),
+  agenda: multiLine(5000).optional(),
   startsAt: instant,
   endsAt: instant,
   roomId: idParam.optional(),
-  location: nonEmpty(200).optional(),
+  location: singleLine(200).optional(),
   inviteeIds: personIds.optional(),
 });
 
 const patchBody = z.strictObject({
   version: z.number().int().positive(),
-  title: nonEmpty(200).optional(),
-  agenda: z.string().trim().max(5000).optional(),
+  title: singleLine(200).optional(),
+  agenda: multiLine(5000).optional(),
   startsAt: instant.optional(),
   endsAt: instant.optional(),
   /** null releases the room. */
   roomId: idParam.nullable().optional(),
-  location: nonEmpty(200).nullable().optional(),
+  location: singleLine(200).nullable().optional(),
   inviteeIds: personIds.optional(),
 });
 
@@ -293,7 +293,7 @@ export const activityRoutes = [
     access: ['committee', 'secretary'],
     outcomes: branchOrganisers,
     responses: { 200: ActivityView },
-    request: { params: activityParams, body: z.strictObject({ reason: nonEmpty(1000) }) },
+    request: { params: activityParams, body: z.strictObject({ reason: multiLine(1000) }) },
     handler: async ({ params, body, caller, now }, ctx) => {
       const current = await organisedActivity(ctx, caller, params.activityId);
       unwrap(requireScheduled(current, 'cancel it'));
@@ -327,8 +327,8 @@ export const activityRoutes = [
     request: {
       params: activityParams,
       body: z.strictObject({
-        minutes: nonEmpty(20_000),
-        resolutions: z.array(nonEmpty(2000)).max(50).optional(),
+        minutes: multiLine(20_000),
+        resolutions: z.array(multiLine(2000)).max(50).optional(),
       }),
     },
     handler: async ({ params, body, caller, now }, ctx) => {

@@ -4,7 +4,7 @@ import { actorOf } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { DomainError, ruleViolation, unwrap, validationFailed } from '../../../shared/errors.js';
 import { created, ok } from '../../../shared/http/result.js';
-import { idParam } from '../../../shared/schemas.js';
+import { idParam, multiLine } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
 import { rosterSelf } from '../../talent/roster.js';
@@ -105,7 +105,7 @@ export const attendanceRoutes = [
             z.strictObject({
               personId: idParam,
               status: attendanceStatusEnum,
-              note: z.string().trim().max(500).optional(),
+              note: multiLine(500).optional(),
             }),
           )
           .min(1)

@@ -4,7 +4,7 @@ import { conflict, notFound, validationFailed } from '../../../shared/errors.js'
 import { pageOf, pageQuery } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
-import { idParam, nonEmpty } from '../../../shared/schemas.js';
+import { idParam, singleLine } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { bookingsPage, getRoom, listRooms, type Room, roomItem, transaction } from '../store.js';
 import { BookingView, bookingView, pageView, RoomView, roomView } from '../views.js';
@@ -19,7 +19,7 @@ export const roomRoutes = [
     outcomes: committeeOnly,
     responses: { 201: RoomView },
     request: {
-      body: z.strictObject({ name: nonEmpty(100), capacity: z.number().int().min(1).max(10_000) }),
+      body: z.strictObject({ name: singleLine(100), capacity: z.number().int().min(1).max(10_000) }),
     },
     handler: async ({ body, now }, ctx) => {
       const room: Room = {
