@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { busFaultRoutes } from '../../test/support/controls.js';
 import { type EventBridgeEvent, LocalBus } from './bus.js';
 import { type BusServer, startBusServer } from './bus-server.js';
 import { DeadLetterStore } from './dead-letters.js';
@@ -33,7 +34,8 @@ beforeEach(async () => {
       received.push(event);
     },
   });
-  server = await startBusServer(bus, {});
+  // The fault switches are the tests' own, added as a test runtime adds them.
+  server = await startBusServer(bus, { extra: busFaultRoutes(bus) });
   client = new EventBridgeClient({
     endpoint: server.endpoint,
     region: 'eu-west-1',

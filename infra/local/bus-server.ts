@@ -9,15 +9,16 @@
  *   GET  /dead-letters            → { items: DeadLetter[] }
  *   POST /dead-letters/redrive    body { id? } → { redriven: string[], skipped: [...] }
  *   GET  /idle                    → waits for bus.idle(), then { idle: true, stats }
- *   GET  /faults, PUT /faults     body partial { refusePutEvents?, duplicateDeliveries? } → faults
  *   GET  /stats                   → bus.stats()
+ * A caller may add its own (the tests' fault switches, test/support/controls.ts) with `extra`.
  * Admin errors are `{ error: { code, message } }`; AWS errors are `{ __type, message }`.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { BusError, type BusFaults, type LocalBus } from './bus.js';
+import { BusError, type LocalBus } from './bus.js';
+import type { ExtraRoutes } from './gateway.js';
 
 export interface BusServerOptions {
   /** 0 or absent: a free port. */
@@ -25,6 +26,8 @@ export interface BusServerOptions {
   /** Default 127.0.0.1. */
   host?: string;
   log?: (entry: Record<string, unknown>) => void;
+  /** Admin routes of the caller's, tried before the server's own. */
+  extra?: ExtraRoutes;
 }
 
 export interface BusServer {
@@ -36,7 +39,6 @@ export interface BusServer {
 
 const AMZ_JSON = 'application/x-amz-json-1.1';
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
-const FAULT_KEYS = ['refusePutEvents', 'duplicateDeliveries'] as const;
 
 class HttpError extends Error {
   constructor(
@@ -69,6 +71,7 @@ export async function startBusServer(bus: LocalBus, opts: BusServerOptions = {})
       return;
     }
     try {
+      if (await opts.extra?.(req, res, url)) return;
       await handleAdmin(req, res, req.method ?? 'GET', url.pathname);
     } catch (err) {
       const { status, code, message } = toHttpError(err);
@@ -154,35 +157,12 @@ export async function startBusServer(bus: LocalBus, opts: BusServerOptions = {})
         await bus.idle();
         sendJson(res, 200, { idle: true, stats: bus.stats() });
         return;
-      case 'GET /faults':
-        sendJson(res, 200, { ...bus.faults });
-        return;
-      case 'PUT /faults': {
-        const body = await readJsonObject(req);
-        const patch: Partial<BusFaults> = {};
-        for (const [key, value] of Object.entries(body)) {
-          if (!(FAULT_KEYS as readonly string[]).includes(key)) {
-            throw new HttpError(
-              400,
-              'ValidationError',
-              `unknown fault ${key}; known: ${FAULT_KEYS.join(', ')}`,
-            );
-          }
-          if (typeof value !== 'boolean')
-            throw new HttpError(400, 'ValidationError', `${key} must be a boolean`);
-          patch[key as keyof BusFaults] = value;
-        }
-        Object.assign(bus.faults, patch);
-        log({ level: 'info', msg: 'bus.faults', faults: { ...bus.faults } });
-        sendJson(res, 200, { ...bus.faults });
-        return;
-      }
       case 'GET /stats':
         sendJson(res, 200, bus.stats());
         return;
       default: {
         req.resume();
-        const known = ['/dead-letters', '/dead-letters/redrive', '/idle', '/faults', '/stats'];
+        const known = ['/dead-letters', '/dead-letters/redrive', '/idle', '/stats'];
         if (known.includes(path))
           throw new HttpError(405, 'MethodNotAllowed', `${method} is not allowed on ${path}`);
         throw new HttpError(404, 'NotFound', `no route ${method} ${path}`);

@@ -42,6 +42,8 @@ export interface RuntimeParts {
 export interface RuntimeExtension {
   /** Tried after the runtime's own routes, before the services'. */
   routes?: ExtraRoutes;
+  /** Admin routes of the bus server, tried before its own. */
+  busAdmin?: ExtraRoutes;
   /** When a request arrived, as handlers see it; default now. */
   requestTime?: (req: IncomingMessage) => number;
 }
@@ -139,7 +141,12 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       log,
     });
     cleanups.push(() => bus.close());
-    const busServer = await startBusServer(bus, { log });
+    // The caller's extension is made once every part runs; the bus server asks for it per request.
+    let extension: RuntimeExtension = {};
+    const busServer = await startBusServer(bus, {
+      log,
+      extra: async (req, res, url) => (await extension.busAdmin?.(req, res, url)) ?? false,
+    });
     cleanups.push(() => busServer.close());
 
     const bucketNames: Record<string, string> = {};
@@ -196,7 +203,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       bus,
       relays,
     });
-    const extension = options.extend?.({ database, bus, s3, relays }) ?? {};
+    extension = options.extend?.({ database, bus, s3, relays }) ?? {};
     // API Gateway's JWT authorizer on AWS: the pool's issuer and keys, the web client as audience.
     const authorizer = createJwtAuthorizer({
       issuer: identity.issuer,

@@ -1,10 +1,13 @@
 /**
  * What a test may do to a runtime that a user of `npm start` may not: name the request time
  * (the `x-dangjian-now` header), wait until every event has been handled (`settle`, also
- * as `POST /__local/settle` for a runtime in another process), and kill or restart the
- * database. The runtime knows none of this; it is added through its `extend` option.
+ * as `POST /__local/settle` for a runtime in another process), kill or restart the
+ * database, and switch the bus's faults (`runtime.bus.faults`, also as `PUT /faults` on the
+ * bus server). The runtime knows none of this; it is added through its `extend` option.
  */
 import type { IncomingMessage } from 'node:http';
+import type { BusFaults, LocalBus } from '../../infra/local/bus.js';
+import type { ExtraRoutes } from '../../infra/local/gateway.js';
 import {
   type Runtime,
   type RuntimeOptions,
@@ -44,6 +47,45 @@ export const settleParts = async ({ s3, bus, relays }: RuntimeParts): Promise<vo
   );
 };
 
+const FAULTS: readonly (keyof BusFaults)[] = ['refusePutEvents', 'duplicateDeliveries'];
+
+const readJson = async (req: IncomingMessage): Promise<unknown> => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  return text ? JSON.parse(text) : {};
+};
+
+/** `GET /faults`, and `PUT /faults` with some of `{ refusePutEvents, duplicateDeliveries }`: the switches after. */
+export const busFaultRoutes =
+  (bus: LocalBus): ExtraRoutes =>
+  async (req, res, url) => {
+    if (url.pathname !== '/faults' || (req.method !== 'GET' && req.method !== 'PUT')) return false;
+    if (req.method === 'PUT') {
+      const refuse = (message: string) => sendJson(res, 400, { error: { code: 'ValidationError', message } });
+      const body = await readJson(req).catch(() => undefined);
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        refuse('body must be a JSON object');
+        return true;
+      }
+      const patch: Partial<BusFaults> = {};
+      for (const [key, value] of Object.entries(body)) {
+        if (!FAULTS.includes(key as keyof BusFaults)) {
+          refuse(`unknown fault ${key}; known: ${FAULTS.join(', ')}`);
+          return true;
+        }
+        if (typeof value !== 'boolean') {
+          refuse(`${key} must be a boolean`);
+          return true;
+        }
+        patch[key as keyof BusFaults] = value;
+      }
+      Object.assign(bus.faults, patch);
+    }
+    sendJson(res, 200, { ...bus.faults });
+    return true;
+  };
+
 const requestTime = (req: IncomingMessage): number => {
   const named = req.headers[CLOCK_HEADER];
   const at = typeof named === 'string' ? Date.parse(named) : Number.NaN;
@@ -59,6 +101,7 @@ export const startWithTestControls = async (options: RuntimeOptions): Promise<Te
       parts = running;
       return {
         requestTime,
+        busAdmin: busFaultRoutes(running.bus),
         routes: async (req, res, url) => {
           if (req.method !== 'POST' || url.pathname !== '/__local/settle') return false;
           try {
