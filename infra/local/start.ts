@@ -6,14 +6,12 @@
  * No test control (request time, settle, database faults) is on: see test/support/controls.ts.
  */
 import { parseArgs } from 'node:util';
-import { services } from '../../services/index.js';
-import { isStage, stageConfig } from '../config.js';
 import { banner } from './banner.js';
 import { consoleLog, type LogFormat } from './console-log.js';
 import { stopOnEnd } from './lifecycle.js';
 import { DataDirInUse, holderOf } from './lock.js';
 import { takenPortMessage } from './ports.js';
-import { type Runtime, startRuntime } from './runtime.js';
+import type { Runtime } from './runtime.js';
 
 const USAGE = 'usage: npm start [-- --json]   (PORT, COGNITO_PORT, DANGJIAN_DATA_DIR, LOG_FORMAT, LOG_LEVEL)';
 
@@ -44,13 +42,7 @@ const dataDir = process.env.DANGJIAN_DATA_DIR ?? '.data';
 const port = portOf('PORT', 3000);
 // Where front ends and `npm run token` reach the local Cognito (the emulator's usual port).
 const cognitoPort = portOf('COGNITO_PORT', 9229);
-// API Gateway's limits of a stage (default dev), so a client meets 429s here before AWS;
-// DANGJIAN_THROTTLE=off turns them off (load tests of the services themselves).
 const throttleStage = process.env.DANGJIAN_THROTTLE ?? 'dev';
-if (throttleStage !== 'off' && !isStage(throttleStage)) {
-  refuse(`DANGJIAN_THROTTLE=${throttleStage}: use dev, staging, prod or off`);
-}
-const throttle = throttleStage === 'off' ? undefined : stageConfig(throttleStage).throttle;
 
 // A closed terminal makes every write fail; stopping must still finish.
 process.stdout.on('error', () => undefined);
@@ -68,6 +60,19 @@ const main = async () => {
   if (taken) refuse(taken);
 
   const started = Date.now();
+  // Loaded only now (the services and the stage configuration take seconds): a refusal above
+  // is immediate, and does not depend on the services' code.
+  const [{ services }, { startRuntime }, { isStage, stageConfig }] = await Promise.all([
+    import('../../services/index.js'),
+    import('./runtime.js'),
+    import('../config.js'),
+  ]);
+  // API Gateway's limits of a stage (default dev), so a client meets 429s here before AWS;
+  // DANGJIAN_THROTTLE=off turns them off (load tests of the services themselves).
+  if (throttleStage !== 'off' && !isStage(throttleStage)) {
+    refuse(`DANGJIAN_THROTTLE=${throttleStage}: use dev, staging, prod or off`);
+  }
+  const throttle = throttleStage === 'off' ? undefined : stageConfig(throttleStage).throttle;
   const output = consoleLog(logFormat);
   const starting = startRuntime({
     services,

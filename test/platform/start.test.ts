@@ -149,6 +149,10 @@ describe('npm start', () => {
     expect(first.stdout()).toContain(`/docs`);
     expect(first.stdout()).toContain('npm run seed');
     expect(first.stdout()).toContain('npm run -s token -- --person <id>');
+    // No test control: those are test/support/controls.ts's, and npm start passes none.
+    expect((await fetch(`http://127.0.0.1:${port}/__local/settle`, { method: 'POST' })).status).toBe(404);
+    const { busAdminUrl } = JSON.parse(await readFile(join(dataDir, 'runtime.json'), 'utf8'));
+    expect((await fetch(`${busAdminUrl}/faults`)).status).toBe(404);
 
     const second = launch();
     expect(await second.exited).not.toBe(0);
