@@ -4,7 +4,8 @@
  * condition or a key. Access patterns (every list is a Query; no Scan anywhere):
  *   partner by id                 pk PARTNER#<id>               sk PARTNER
  *   partners by status            gsi1 PARTNERS#<status>        gsi1sk <appliedAt>#<id>
- *   identity held by an applicant pk UNIQUE#credit#<code> | UNIQUE#name#<sha256 of normalised name>, sk UNIQUE
+ *   identity of an organisation   pk UNIQUE#credit#<code> | UNIQUE#name#<sha256 of normalised name>, sk UNIQUE
+ *                                 (held for good, whatever the committee decides: never released)
  *   joint event by id             pk EVENT#<id>                 sk EVENT   (holds `confirmed`)
  *   published events by start     gsi1 PUBLISHED_EVENTS         gsi1sk <startsAt UTC>#<id>
  *   drafts (committee) by start   gsi1 DRAFT_EVENTS             gsi1sk <startsAt UTC>#<id>
@@ -332,12 +333,17 @@ export const expireContacts = async (ctx: ServiceContext, eventId: string, expir
 // ---------------------------------------------------------------------------------------
 // Partners: commands
 
+// One code whatever the holder's status: the public form tells nobody that an organisation
+// was rejected or suspended.
 const alreadyApplied = () =>
-  conflict('partner-already-applied', 'This organisation already has a pending or approved application');
+  conflict(
+    'partner-already-applied',
+    'This organisation has already applied; to change or renew a partnership, contact the party committee',
+  );
 
 /**
  * A new application, on its status's list (gsi1) in order of arrival. The identity items
- * make "one live application per organisation" hold under concurrency.
+ * make "one application per organisation, ever" hold under concurrency.
  */
 export const createPartner = (t: Transaction, partner: PartnerItem, appliedAt: Date): Transaction => {
   const { partnerId } = partner;
@@ -354,16 +360,6 @@ export const createPartner = (t: Transaction, partner: PartnerItem, appliedAt: D
     },
     alreadyApplied,
   );
-};
-
-/** The organisation's name and credit code are free for a new application. */
-export const releaseIdentity = (
-  t: Transaction,
-  partner: Pick<PartnerItem, 'nameKey' | 'creditCode'>,
-): Transaction => {
-  t.delete(keys.orgName(partner.nameKey));
-  if (partner.creditCode) t.delete(keys.creditCode(partner.creditCode));
-  return t;
 };
 
 /** The committee's decision on a partner, on the version read; it moves to that status's list (gsi1). */

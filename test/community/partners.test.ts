@@ -51,12 +51,40 @@ describe('partner applications (public)', () => {
     expect(sameName.status).toBe(409);
     expect((await apply(application({ orgName: name.toUpperCase() }))).status).toBe(409);
 
-    // Rejection releases both.
+    // Invisible characters do not make another organisation either.
+    for (const hidden of ['\u200B', '\u00AD', '\u2060']) {
+      const disguised = `${name.slice(0, 2)}${hidden}${name.slice(2)}`;
+      expect((await apply(application({ orgName: disguised }))).status, JSON.stringify(hidden)).toBe(409);
+    }
+  });
+
+  it("keeps a rejected or suspended organisation's credit code and name taken: it cannot come back as a new partner", async () => {
     const admin = await committee();
-    expect(
-      (await admin.post(`/community/partners/${first.body.partnerId}/reject`, { reason: '材料不全' })).status,
-    ).toBe(200);
-    expect((await apply(application({ creditCode, orgName: name }))).status).toBe(202);
+    for (const decision of ['reject', 'suspend'] as const) {
+      const creditCode = await creditCodeFor(newId());
+      const orgName = `泉州（丰泽）环保科技有限公司 ${newId()}`;
+      const first = await apply(application({ creditCode, orgName }));
+      expect(first.status).toBe(202);
+      if (decision === 'suspend') {
+        expect((await admin.post(`/community/partners/${first.body.partnerId}/approve`)).status).toBe(200);
+      }
+      const decided = await admin.post(`/community/partners/${first.body.partnerId}/${decision}`, {
+        reason: '违反协议',
+      });
+      expect(decided.status).toBe(200);
+      for (const again of [
+        { creditCode, orgName },
+        { creditCode },
+        { orgName },
+        { orgName: `${orgName.slice(0, 3)}\u200B${orgName.slice(3)}` },
+      ]) {
+        const res = await apply(application(again));
+        expect(res, `${decision} ${JSON.stringify(again)}`).toMatchObject({
+          status: 409,
+          body: { error: { code: 'partner-already-applied' } },
+        });
+      }
+    }
   });
 
   it('validates the credit code, the phone and consent, naming the field, and writes nothing', async () => {

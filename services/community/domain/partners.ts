@@ -3,16 +3,20 @@ import { accept, conflict, type Result, refuse } from '../../../shared/errors.js
 export const partnerStatuses = ['pending', 'approved', 'suspended', 'rejected'] as const;
 export type PartnerStatus = (typeof partnerStatuses)[number];
 
-/** Statuses that hold the organisation's credit code and name: no second application meanwhile. */
-export const holdsIdentity = (status: PartnerStatus): boolean =>
-  status === 'pending' || status === 'approved';
+/**
+ * What cannot tell two organisation names apart: format characters (U+200B, U+00AD, U+2060,
+ * U+FEFF, any `\p{Cf}`) and the other default-ignorable code points (U+3164…), which show
+ * as nothing.
+ */
+const invisible = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
 
 /**
- * The same organisation spelled twice: full-width vs half-width characters (NFKC), case,
- * and any whitespace do not make a different name. "（北京）科技有限公司" = "(北京)科技有限公司".
+ * The same organisation spelled twice: full-width vs half-width characters (NFKC), invisible
+ * characters, Latin case and any whitespace do not make a different name.
+ * "（北京）科技有限公司" = "(北京)科技有限公司" = "(北京)科技\u200B有限公司".
  */
 export const normaliseOrgName = (name: string): string =>
-  name.normalize('NFKC').replace(/\s+/gu, '').toLowerCase();
+  name.replace(invisible, '').normalize('NFKC').replace(invisible, '').replace(/\s+/gu, '').toLowerCase();
 
 const transitions: Record<string, { from: readonly PartnerStatus[]; to: PartnerStatus }> = {
   approve: { from: ['pending'], to: 'approved' },

@@ -10,12 +10,7 @@ import { idParam, multiLine, singleLine } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { toLocalIso } from '../../../shared/time.js';
 import { isValidCreditCode } from '../domain/credit-code.js';
-import {
-  holdsIdentity,
-  nextPartnerStatus,
-  normaliseOrgName,
-  type PartnerCommand,
-} from '../domain/partners.js';
+import { nextPartnerStatus, normaliseOrgName, type PartnerCommand } from '../domain/partners.js';
 import { PartnerApproved } from '../events.js';
 import { partnerStatus, partnerType } from '../schemas.js';
 import {
@@ -24,7 +19,6 @@ import {
   getPartner,
   type PartnerItem,
   partnersPage,
-  releaseIdentity,
   transaction,
 } from '../store.js';
 import {
@@ -63,7 +57,10 @@ const reasonBody = z.strictObject({ reason: multiLine(500) });
 const mayView = (caller: Caller, partnerId: string) =>
   hasRole(caller, 'committee') || actsForOrg(caller, partnerId);
 
-/** approve / suspend / reject: one status change, with the identity released when it stops counting. */
+/**
+ * approve / suspend / reject: one status change. The organisation's credit code and name stay
+ * taken whatever the decision: a rejected or suspended organisation cannot return as a new one.
+ */
 const decide = async (
   ctx: ServiceContext,
   command: PartnerCommand,
@@ -77,7 +74,6 @@ const decide = async (
     at: toLocalIso(now),
     ...(reason ? { reason } : {}),
   });
-  if (holdsIdentity(partner.status) && !holdsIdentity(status)) releaseIdentity(tx, partner);
   if (status === 'approved') {
     tx.publish(
       PartnerApproved,
