@@ -324,6 +324,8 @@ describe('completing', () => {
   it('publishes attendance for more invitees than one transaction holds', async () => {
     const branchId = newId();
     const inviteeIds = Array.from({ length: 120 }, () => newId());
+    // Invitees are people of the branch (as the roster copy knows them).
+    await seedRoster(inviteeIds.map((personId) => ({ personId, branchId })));
     const committee = await as({ roles: ['committee'] });
     const { body } = await committee.post('/activities', meeting(branchId, { inviteeIds }), NOW);
     expect(body.inviteeIds).toHaveLength(120);

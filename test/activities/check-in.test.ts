@@ -6,9 +6,10 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { PersonUpdated } from '../../services/talent/events.js';
 import { newId } from '../../shared/ids.js';
-import { as, minter, request, runtime, tableClient } from '../support/api.js';
-import { at, branchWithMembers, meeting, nth, seedRoster } from './support.js';
+import { as, minter, publish, request, runtime, settle, tableClient } from '../support/api.js';
+import { at, branchWithMembers, meeting, nth, seedRoster, snapshot } from './support.js';
 
 const setUp = async (n = 1) => {
   const branch = await branchWithMembers(n);
@@ -112,7 +113,7 @@ describe('self check-in', () => {
   });
 
   it('lists every invitee with their status, unknown until recorded, and the rates', async () => {
-    const { members, memberIds, activityId, code, secretary } = await setUp(4);
+    const { branchId, members, memberIds, activityId, code, secretary } = await setUp(4);
     await nth(members, 0).post(
       `/activities/${activityId}/check-in`,
       { code },
@@ -144,8 +145,17 @@ describe('self check-in', () => {
       [nth(memberIds, 2)]: 'unknown',
       [nth(memberIds, 3)]: 'unknown',
     });
-    const stranger = await secretary.put(`/activities/${activityId}/attendance`, {
+    // Someone the branch does not hold does not exist here (404, as for another branch's
+    // member); a person of the branch who was not invited is this activity's rule (422).
+    const nobody = await secretary.put(`/activities/${activityId}/attendance`, {
       entries: [{ personId: 'not-invited-person', status: 'present' }],
+    });
+    expect(nobody.status).toBe(404);
+    expect(nobody.body.error.code).toBe('not-found');
+    const newcomer = newId();
+    await seedRoster([{ personId: newcomer, branchId }]);
+    const stranger = await secretary.put(`/activities/${activityId}/attendance`, {
+      entries: [{ personId: newcomer, status: 'present' }],
     });
     expect(stranger.status).toBe(422);
     expect(stranger.body.error.code).toBe('not-invited');
@@ -166,22 +176,34 @@ const attendanceItem = async (activityId: string, personId: string) =>
 describe('check-in is for a person of the register', () => {
   const DURING = at('2026-11-26T09:05:00+08:00');
 
-  it('refuses an account whose person the register does not hold (403 no-person), even when invited, and writes nothing', async () => {
+  it('refuses an invitee who has since left the register (403 no-person), and writes nothing', async () => {
     const branch = await branchWithMembers(1);
-    // The id is on the invitation (typed in by hand), but no person of the register has it.
-    const ghost = await as({ roles: ['member'], branchId: branch.branchId });
+    // Invitees are people of the branch; this one leaves the register after the invitation.
+    const leaverId = newId();
+    await seedRoster([{ personId: leaverId, branchId: branch.branchId }]);
+    const leaver = await as({ roles: ['member'], branchId: branch.branchId, personId: leaverId });
     const { body } = await branch.secretary.post(
       '/activities',
-      meeting(branch.branchId, { inviteeIds: [...branch.memberIds, ghost.personId] }),
+      meeting(branch.branchId, { inviteeIds: [...branch.memberIds, leaverId] }),
       at('2026-11-20T10:00:00+08:00'),
     );
+    await publish(PersonUpdated, {
+      person: snapshot({
+        personId: leaverId,
+        branchId: branch.branchId,
+        version: 2,
+        departedOn: '2026-11-22',
+      }),
+      changed: ['departedOn'],
+    });
+    await settle();
     const path = `/activities/${body.activityId}/check-in`;
-    const res = await ghost.post(path, { code: body.checkInCode }, DURING);
+    const res = await leaver.post(path, { code: body.checkInCode }, DURING);
     expect(res.status).toBe(403);
     expect(res.body.error.code).toBe('no-person');
-    expect(await attendanceItem(body.activityId, ghost.personId)).toBeUndefined();
+    expect(await attendanceItem(body.activityId, leaverId)).toBeUndefined();
     const list = await branch.secretary.get(`/activities/${body.activityId}/attendance`);
-    expect(list.body.items).toContainEqual({ personId: ghost.personId, status: 'unknown' });
+    expect(list.body.items).toContainEqual({ personId: leaverId, status: 'unknown' });
   });
 
   it('refuses an account linked to no person (403 no-person), whatever its account id', async () => {

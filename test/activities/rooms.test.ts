@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../shared/ids.js';
 import { as } from '../support/api.js';
-import { at, meeting, nth } from './support.js';
+import { at, meeting, nth, seedRoster } from './support.js';
 
 const NOW = at('2026-11-20T10:00:00+08:00');
 
@@ -146,11 +146,10 @@ describe('room bookings', () => {
       NOW,
     );
     expect(unknown.body.error.code).toBe('room-not-found');
-    const small = await committee.post(
-      '/activities',
-      meeting(branchId, { roomId, inviteeIds: [newId(), newId(), newId()] }),
-      NOW,
-    );
+    // Three people of the branch, for a room of two (invitees are the branch's people).
+    const three = [newId(), newId(), newId()];
+    await seedRoster(three.map((personId) => ({ personId, branchId })));
+    const small = await committee.post('/activities', meeting(branchId, { roomId, inviteeIds: three }), NOW);
     expect(small.status).toBe(422);
     expect(small.body.error.code).toBe('room-too-small');
   });

@@ -57,6 +57,7 @@ import {
   branchPeople,
   instant,
   organisedActivity,
+  requireInBranch,
   visibleActivity,
 } from './common.js';
 
@@ -172,6 +173,10 @@ export const activityRoutes = [
         ]);
       }
       const window = unwrap(checkWindow(body.startsAt, body.endsAt));
+      await requireInBranch(ctx, body.branchId, {
+        ...(body.inviteeIds ? { personIds: body.inviteeIds } : {}),
+        partyGroupId: body.partyGroupId,
+      });
       const inviteeIds = unique(
         body.inviteeIds ??
           (await branchMembers(rosterReader(ctx), body.branchId, body.partyGroupId)).map((p) => p.personId),
@@ -258,6 +263,7 @@ export const activityRoutes = [
         throw versionConflict('The activity', { version: current.version });
       }
       const window = unwrap(checkWindow(body.startsAt ?? current.startsAt, body.endsAt ?? current.endsAt));
+      if (body.inviteeIds) await requireInBranch(ctx, current.branchId, { personIds: body.inviteeIds });
       const next: Activity = { ...current, ...window, version: current.version + 1 };
       if (body.title !== undefined) next.title = body.title;
       if (body.agenda !== undefined) next.agenda = body.agenda;

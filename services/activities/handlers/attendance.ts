@@ -30,7 +30,13 @@ import {
   recordView,
   unrecordedView,
 } from '../views.js';
-import { branchOrganisers, branchPeople, organisedActivity, visibleActivity } from './common.js';
+import {
+  branchOrganisers,
+  branchPeople,
+  organisedActivity,
+  requireInBranch,
+  visibleActivity,
+} from './common.js';
 
 const activityParams = z.strictObject({ activityId: idParam });
 /** One transaction holds the activity's check and at most 99 records. */
@@ -50,8 +56,11 @@ const attendanceOf = async (ctx: ServiceContext, a: Activity) => {
 export const attendanceRoutes = [
   route('POST /activities/{activityId}/check-in', {
     summary: 'Check in to an activity with its six-digit code (签到), as one of its invitees',
-    access: ['member', 'secretary', 'committee'],
-    outcomes: branchPeople,
+    // Invitees are people of the activity's branch, who all hold `member` (the committee's
+    // members too, as people of their own branch); an account that is committee alone is
+    // nobody's invitee, so it has nothing to check in to.
+    access: ['member', 'secretary'],
+    outcomes: { ...branchPeople, committee: 403 },
     // 201 for a new check-in; 200 repeats the record that already stood.
     responses: { 200: AttendanceRecordView, 201: AttendanceRecordView },
     request: {
@@ -123,6 +132,9 @@ export const attendanceRoutes = [
       if (twice.length) throw validationFailed(twice);
       const strangers = body.entries.map((e) => e.personId).filter((id) => !a.inviteeIds.includes(id));
       if (strangers.length) {
+        // Someone not of the branch does not exist here (404); the branch's own people who
+        // were not invited are this activity's rule (422).
+        await requireInBranch(ctx, a.branchId, { personIds: strangers });
         throw ruleViolation('not-invited', 'Attendance is recorded for invitees only', {
           personIds: strangers,
         });

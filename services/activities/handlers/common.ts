@@ -1,10 +1,12 @@
 import type { Caller } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
-import { notFound } from '../../../shared/errors.js';
+import { notFound, unwrap } from '../../../shared/errors.js';
 import { isoDateTime } from '../../../shared/schemas.js';
 import { localYear } from '../../../shared/time.js';
+import { branchRoster } from '../../talent/roster.js';
 import { type Activity, canSee, organises } from '../domain/activity.js';
-import { getActivity } from '../store.js';
+import { partyGroupInBranch, peopleInBranch, peopleOfBranch } from '../domain/scope.js';
+import { getActivity, partyGroupTally, rosterReader } from '../store.js';
 
 /**
  * An instant this service stores or looks up (an activity's start or end, a window's edge):
@@ -28,6 +30,26 @@ export const organisedActivity = async (ctx: ServiceContext, caller: Caller, act
   const a = await getActivity(ctx, activityId);
   if (!a || !organises(caller, a.branchId)) throw notFound('Activity');
   return a;
+};
+
+/**
+ * The people and the party group a request names must be of the activity's branch, as the
+ * roster copy knows it, whoever asks: 404 `not-found` otherwise (domain/scope.ts).
+ */
+export const requireInBranch = async (
+  ctx: ServiceContext,
+  branchId: string,
+  named: { personIds?: readonly string[]; partyGroupId?: string | undefined },
+): Promise<void> => {
+  if (!named.personIds?.length && named.partyGroupId === undefined) return;
+  const [roster, tally] = await Promise.all([
+    branchRoster(rosterReader(ctx), branchId),
+    named.partyGroupId === undefined ? {} : partyGroupTally(ctx, branchId),
+  ]);
+  if (named.partyGroupId !== undefined) {
+    unwrap(partyGroupInBranch(named.partyGroupId, roster, branchId, Object.keys(tally)));
+  }
+  if (named.personIds?.length) unwrap(peopleInBranch(named.personIds, peopleOfBranch(roster, branchId)));
 };
 
 export const activityRef = (a: Activity) => ({

@@ -2,8 +2,8 @@
  * Access-matrix fixtures for activities's routes: one call per route and persona, on a
  * fresh activity wherever the call may change it (reads share one per world). Every
  * activity belongs to branch A and is scheduled by its secretary; its invitees are
- * the branch's roster (the member and the secretary), plus, for check-in, the committee
- * caller, so each admitted persona checks in to an activity of their own.
+ * the branch's roster (the member and the secretary): invitees are people of the activity's
+ * branch, so the committee (in no branch, and not admitted to check-in) is nobody's invitee.
  */
 import { expect } from 'vitest';
 import { newId } from '../../../shared/ids.js';
@@ -138,7 +138,7 @@ export const fixtures: Fixtures = {
 
   'POST /activities/{activityId}/check-in': async (world) => {
     const { path, code } = await activity(world, {
-      inviteeIds: [world.people.member, world.people.ownSecretary, world.clients.committee.personId],
+      inviteeIds: [world.people.member, world.people.ownSecretary],
     });
     return { path: `${path}/check-in`, body: { code }, now: DURING };
   },
