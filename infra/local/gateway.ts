@@ -233,7 +233,7 @@ export const startGateway = async (
     try {
       const result = await Promise.race([chosen.r.invoke(event, context), timedOut]);
       if (result === 'timeout') return send(res, 503, { message: 'Service Unavailable' });
-      const code = errorCodeOf(result);
+      const code = options.access && errorCodeOf(result);
       if (code) seen.code = code;
       writeResult(res, result);
     } catch (error) {
