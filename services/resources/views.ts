@@ -101,7 +101,7 @@ export const DownloadLink = z
 
 /** What callers see of a resource: everything but where the bytes live. */
 export const resourceView = (r: Resource): z.output<typeof LibraryResource> => {
-  const { objectKey: _key, ...view } = r;
+  const { objectKey: _key, publishedKey: _published, ...view } = r;
   return view;
 };
 

@@ -38,3 +38,19 @@ export const expectStatus = (res: { status: number; body: unknown }, status: num
   if (res.status !== status) expect(res.body).toEqual({ expectedStatus: status });
   expect(res.status).toBe(status);
 };
+
+/** A PDF resource announced by `who` for `bytes`: its id and upload form (201 expected). */
+export const announcePdf = async (
+  who: { post: (path: string, body: unknown) => Promise<{ status: number; body: any }> },
+  title: string,
+  bytes: Uint8Array,
+): Promise<{ resourceId: string; upload: { url: string; fields: Record<string, string> } }> => {
+  const created = await who.post('/resources', {
+    title,
+    kind: 'document',
+    contentType: 'application/pdf',
+    sizeBytes: bytes.byteLength,
+  });
+  expectStatus(created, 201);
+  return created.body;
+};

@@ -7,11 +7,17 @@ import {
   audienceFor,
   canSee,
   checkNewResource,
+  contentDisposition,
   contentMatches,
   downloadableFile,
+  downloadName,
   judgeUpload,
   listScope,
   newResource,
+  objectCreatedFor,
+  publishedKeyOf,
+  publishUpload,
+  type Resource,
   resourceIdOfKey,
   usableBy,
 } from './library.js';
@@ -193,12 +199,26 @@ describe('changing a resource', () => {
     expect(refusal(archive(archived, at))).toEqual(['conflict', 'resource-archived']);
   });
 
-  it('serves a file only while the resource is available, and a link never', () => {
+  it('serves the checked copy only while the resource is available, never the upload, and a link never', () => {
     const { url: _url, ...unlinked } = held;
-    const file = { ...unlinked, objectKey: 'library/x', contentType: 'application/pdf', sizeBytes: 3 };
+    const file = {
+      ...unlinked,
+      title: '党章',
+      objectKey: 'library/x',
+      publishedKey: 'published/x/e1',
+      contentType: 'application/pdf',
+      sizeBytes: 3,
+    };
     expect(downloadableFile(member, file)).toEqual(
-      accept({ objectKey: 'library/x', contentType: 'application/pdf', sizeBytes: 3 }),
+      accept({
+        objectKey: 'published/x/e1',
+        contentType: 'application/pdf',
+        contentDisposition: `attachment; filename="__.pdf"; filename*=UTF-8''%E5%85%9A%E7%AB%A0.pdf`,
+      }),
     );
+    // Published before checked copies were kept: the upload key is never served.
+    const { publishedKey: _p, ...uncopied } = file;
+    expect(refusal(downloadableFile(member, uncopied))).toEqual(['rule', 'resource-not-available']);
     expect(refusal(downloadableFile(member, { ...file, status: 'uploading' }))).toEqual([
       'rule',
       'resource-not-available',
@@ -259,5 +279,59 @@ describe('who sees what', () => {
     expect(resourceIdOfKey('library/01KB2X3Y4Z5A6B7C8D9E0F1G2H')).toBe('01KB2X3Y4Z5A6B7C8D9E0F1G2H');
     expect(resourceIdOfKey('library/01KB2X3Y4Z5A6B7C8D9E0F1G2H/x.pdf')).toBeUndefined();
     expect(resourceIdOfKey('other/01KB2X3Y4Z5A6B7C8D9E0F1G2H')).toBeUndefined();
+  });
+});
+
+describe('uploads and their published copies', () => {
+  const id = '01KB2X3Y4Z5A6B7C8D9E0F1G2H';
+  const uploading: Resource = {
+    resourceId: id,
+    title: '党章',
+    kind: 'document',
+    contentType: 'application/pdf',
+    sizeBytes: 10,
+    objectKey: `library/${id}`,
+    tags: [],
+    audience: {},
+    status: 'uploading',
+    createdBy: 'p',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    version: 1,
+  };
+
+  it('checks only the upload a resource waits for, and takes nothing once it is decided', () => {
+    expect(objectCreatedFor(uploading, `library/${id}`)).toMatchObject({ kind: 'check' });
+    expect(objectCreatedFor(undefined, `library/${id}`)).toEqual({ kind: 'unusable' });
+    expect(objectCreatedFor({ ...uploading, status: 'rejected' }, `library/${id}`)).toEqual({
+      kind: 'unusable',
+    });
+    const available = publishUpload(uploading, '2026-01-02T00:00:00.000Z', publishedKeyOf(id, 'e1'));
+    expect(available).toMatchObject({ status: 'available', publishedKey: `published/${id}/e1`, version: 2 });
+    expect(objectCreatedFor(available, `library/${id}`)).toMatchObject({ kind: 'decided' });
+    expect(objectCreatedFor({ ...uploading, status: 'archived' }, `library/${id}`)).toMatchObject({
+      kind: 'decided',
+    });
+  });
+
+  it('keeps published copies outside what upload forms target, one key per event', () => {
+    const key = publishedKeyOf(id, '6a7e1f2c-1d2b-4c3a-9e8f-0a1b2c3d4e5f');
+    expect(key).toBe(`published/${id}/6a7e1f2c-1d2b-4c3a-9e8f-0a1b2c3d4e5f`);
+    expect(resourceIdOfKey(key)).toBeUndefined();
+    expect(publishedKeyOf(id, '../x/y')).toBe(`published/${id}/---x-y`);
+  });
+
+  it('names a download after the title, as an attachment, RFC 5987-encoded', () => {
+    expect(downloadName('党章学习（2024）', 'application/pdf')).toBe('党章学习（2024）.pdf');
+    expect(downloadName('a/b\\c"d', 'video/mp4')).toBe('a_b_c_d.mp4');
+    expect(contentDisposition("It's (new) *.pdf")).toBe(
+      `attachment; filename="It's (new) *.pdf"; filename*=UTF-8''It%27s%20%28new%29%20%2A.pdf`,
+    );
+    expect(contentDisposition('党章.pdf')).toBe(
+      `attachment; filename="__.pdf"; filename*=UTF-8''%E5%85%9A%E7%AB%A0.pdf`,
+    );
+    expect(contentDisposition('a;b%c.txt')).toBe(
+      `attachment; filename="a_b_c.txt"; filename*=UTF-8''a%3Bb%25c.txt`,
+    );
   });
 });

@@ -36,8 +36,13 @@ export interface Resource {
   estimatedMinutes?: number;
   status: ResourceStatus;
   rejectedReason?: RejectionReason;
-  /** The S3 key; ULIDs only, never a file name the uploader chose. */
+  /** The upload form's S3 key (`library/<id>`); ULIDs only, never a file name the uploader chose. */
   objectKey?: string;
+  /**
+   * The checked copy downloads are served from (`published/<id>/<copy>`), set when the upload
+   * is accepted. No upload form can target it, so what was checked is what is served.
+   */
+  publishedKey?: string;
   createdBy: string;
   createdAt: string;
   updatedAt: string;
@@ -72,6 +77,14 @@ const typesOfKind: Partial<Record<ResourceKind, readonly string[]>> = {
 };
 
 export const objectKeyOf = (resourceId: string): string => `library/${resourceId}`;
+
+/**
+ * Where the checked copy of an upload lives: outside `library/`, so no upload form (whose
+ * policy fixes `library/<id>`) can write it and S3's events for it reach no consumer. One
+ * key per event that copied it: a replayed delivery writes and finds the same copy.
+ */
+export const publishedKeyOf = (resourceId: string, copyId: string): string =>
+  `published/${resourceId}/${copyId.replace(/[^0-9A-Za-z-]/g, '-').slice(0, 64) || 'copy'}`;
 
 /** `library/<ULID>` → the ULID; anything else is not one of ours. */
 export const resourceIdOfKey = (key: string): string | undefined =>
@@ -224,14 +237,68 @@ export const fileOf = (r: Resource): ResourceFile | undefined =>
     ? { objectKey: r.objectKey, contentType: r.contentType, sizeBytes: r.sizeBytes }
     : undefined;
 
-/** What a download serves: the checked file of a resource the caller may use. */
-export const downloadableFile = (caller: Caller, resource: Resource): Result<ResourceFile> => {
+/** What a download serves: the checked copy, with the name and type it is served as. */
+export interface DownloadableFile {
+  objectKey: string;
+  contentType: string;
+  /** `attachment`, with the title as file name: a download, never a page of ours. */
+  contentDisposition: string;
+}
+
+/** What a download serves: the checked copy of a resource the caller may use, never the upload. */
+export const downloadableFile = (caller: Caller, resource: Resource): Result<DownloadableFile> => {
   const usable = usableBy(caller, resource);
   if (!usable.ok) return usable;
   const file = fileOf(resource);
-  return file
-    ? accept(file)
-    : refuse(ruleViolation('resource-is-a-link', 'A link has no file; open its url'));
+  if (!file) return refuse(ruleViolation('resource-is-a-link', 'A link has no file; open its url'));
+  if (!resource.publishedKey) {
+    return refuse(
+      ruleViolation('resource-not-available', 'The file was published before checked copies were kept'),
+    );
+  }
+  return accept({
+    objectKey: resource.publishedKey,
+    contentType: file.contentType,
+    contentDisposition: contentDisposition(downloadName(resource.title, file.contentType)),
+  });
+};
+
+const extensions: Readonly<Record<string, string>> = {
+  'application/pdf': 'pdf',
+  'application/msword': 'doc',
+  'application/vnd.ms-powerpoint': 'ppt',
+  'application/vnd.ms-excel': 'xls',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'pptx',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
+  'text/plain': 'txt',
+  'video/mp4': 'mp4',
+  'audio/mpeg': 'mp3',
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+};
+
+/**
+ * The file name a download is saved as: the title (one line, no controls or bidi overrides,
+ * by the request schema) without path separators or quotes, and the checked type's extension.
+ */
+export const downloadName = (title: string, contentType: string): string => {
+  const base = title.replace(/[\\/"\p{Cc}\u202A-\u202E\u2066-\u2069]/gu, '_').trim() || 'download';
+  const extension = Object.hasOwn(extensions, contentType) ? extensions[contentType] : undefined;
+  return extension ? `${base}.${extension}` : base;
+};
+
+/** RFC 5987 `ext-value` characters need no escape; encodeURIComponent leaves `'()*` that must be. */
+const rfc5987 = (value: string): string =>
+  encodeURIComponent(value).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/**
+ * `attachment`, an ASCII `filename` for old clients and the real (UTF-8, RFC 5987/6266)
+ * `filename*`: 党章学习.pdf travels as `filename*=UTF-8''%E5%85%9A…`.
+ */
+export const contentDisposition = (fileName: string): string => {
+  const ascii = fileName.replace(/[^\x20-\x7e]|["\\%;]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${rfc5987(fileName)}`;
 };
 
 /**
@@ -265,6 +332,8 @@ export interface StoredObject {
   complete: boolean;
   /** The Content-Type S3 stored and will serve; absent if none was sent. */
   contentType?: string | undefined;
+  /** Which object this is (S3's ETag): a copy is made only of the object that was checked. */
+  etag?: string | undefined;
 }
 
 const startsWith = (bytes: Uint8Array, prefix: readonly number[], offset = 0): boolean =>
@@ -389,9 +458,33 @@ export const archive = (resource: Resource, at: string): Result<Resource> => {
   });
 };
 
-/** The checked upload makes the resource available to its audience. */
-export const publishUpload = (resource: Resource, at: string): Resource => ({
+/**
+ * What an object S3 reports under `library/` is to a resource:
+ * - `unusable`: no resource, a link, or a key that is not its upload key, or one already
+ *   rejected: nothing of ours may stay there;
+ * - `decided`: the resource is no longer waiting for its file (available, archived). A
+ *   later post with a still valid form is a stray: removed, and neither the published copy
+ *   nor the status is touched;
+ * - `check`: the upload the resource waits for.
+ */
+export type ObjectCreatedDecision =
+  | { kind: 'unusable' }
+  | { kind: 'decided'; resource: Resource }
+  | { kind: 'check'; resource: Resource; file: ResourceFile };
+
+export const objectCreatedFor = (resource: Resource | undefined, key: string): ObjectCreatedDecision => {
+  const file = resource && fileOf(resource);
+  if (!resource || !file || file.objectKey !== key || resource.status === 'rejected') {
+    return { kind: 'unusable' };
+  }
+  if (resource.status !== 'uploading') return { kind: 'decided', resource };
+  return { kind: 'check', resource, file };
+};
+
+/** The checked upload, copied to `publishedKey`, makes the resource available to its audience. */
+export const publishUpload = (resource: Resource, at: string, publishedKey: string): Resource => ({
   ...resource,
+  publishedKey,
   status: 'available',
   publishedAt: at,
   updatedAt: at,

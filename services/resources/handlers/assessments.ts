@@ -11,7 +11,7 @@ import { pageQuery } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { allMembers, branchManagers, branchPeople } from '../../../shared/outcomes.js';
-import { idParam, nonEmpty } from '../../../shared/schemas.js';
+import { idParam, multiLine, singleLine } from '../../../shared/schemas.js';
 import { type Outcomes, route } from '../../../shared/service.js';
 import { rosterSelf } from '../../talent/roster.js';
 import {
@@ -71,8 +71,8 @@ const answer = z.union([
 
 const question = z.strictObject({
   kind: QuestionKind,
-  prompt: nonEmpty(1000),
-  options: z.array(nonEmpty(500)).min(2).max(20).optional(),
+  prompt: multiLine(1000),
+  options: z.array(singleLine(500)).min(2).max(20).optional(),
   answer,
 });
 
@@ -100,7 +100,7 @@ export const assessmentRoutes = [
     responses: { 201: AssessmentView },
     request: {
       body: z.strictObject({
-        title: nonEmpty(200),
+        title: singleLine(200),
         resourceId: idParam.optional(),
         passMark: z.number().min(0).max(100),
         timeLimitMinutes: z.number().int().min(1).max(600),

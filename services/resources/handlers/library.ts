@@ -11,7 +11,7 @@ import { pageQuery } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { allMembers, branchManagers, branchPeople } from '../../../shared/outcomes.js';
-import { idParam, nonEmpty } from '../../../shared/schemas.js';
+import { idParam, singleLine } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
 import { versionConflict } from '../../../shared/store/version.js';
@@ -20,19 +20,30 @@ import {
   archive,
   audienceFor,
   canSee,
+  contentDisposition,
   downloadableFile,
+  downloadName,
   fileOf,
   judgeUpload,
   listScope,
   managesResource,
   newResource,
+  objectCreatedFor,
+  publishedKeyOf,
   publishUpload,
   type Resource,
   rejectUpload,
   resourceIdOfKey,
 } from '../domain/library.js';
 import { ResourcePublished } from '../events.js';
-import { deleteObject, downloadUrl, inspectObject, isOurBucket, uploadForm } from '../storage.js';
+import {
+  copyForDownload,
+  deleteObject,
+  downloadUrl,
+  inspectObject,
+  isOurBucket,
+  uploadForm,
+} from '../storage.js';
 import { getResource, listResources, saveResource, transaction } from '../store.js';
 import {
   CreatedResource,
@@ -46,12 +57,7 @@ import {
 import { resourceParams } from './schemas.js';
 
 // '#' separates key parts in the table, so a tag may not contain one.
-const tag = z
-  .string()
-  .trim()
-  .min(1)
-  .max(30)
-  .regex(/^[^#]+$/, 'A tag may not contain #');
+const tag = singleLine(30).regex(/^[^#]+$/, 'A tag may not contain #');
 const tags = z.array(tag).max(10);
 const audience = z.strictObject({ branchIds: z.array(idParam).min(1).max(50).optional() });
 const estimatedMinutes = z.number().int().min(1).max(10_000);
@@ -95,7 +101,7 @@ export const libraryRoutes = [
     responses: { 201: CreatedResource },
     request: {
       body: z.strictObject({
-        title: nonEmpty(200),
+        title: singleLine(200),
         kind: ResourceKind,
         contentType: z.string().trim().toLowerCase().max(200).optional(),
         sizeBytes: z.number().int().min(1).optional(),
@@ -134,7 +140,7 @@ export const libraryRoutes = [
       query: z.strictObject({
         kind: ResourceKind.optional(),
         tag: tag.optional(),
-        q: z.string().trim().min(1).max(100).optional(),
+        q: singleLine(100).optional(),
         status: ResourceStatus.default('available'),
         ...pageQuery,
       }),
@@ -166,7 +172,7 @@ export const libraryRoutes = [
       params: resourceParams,
       body: z.strictObject({
         version: z.number().int().min(1),
-        title: nonEmpty(200).optional(),
+        title: singleLine(200).optional(),
         tags: tags.optional(),
         audience: audience.optional(),
         estimatedMinutes: estimatedMinutes.nullable().optional(),
@@ -213,12 +219,21 @@ interface ObjectCreatedDetail {
 }
 
 /**
- * S3 reported an object in the library. The stored object itself (not the form's promises)
- * must be within the limit, of the declared size, and carry the declared type. A refused
- * object is deleted before the resource is marked, so it is never downloadable, even if
- * this delivery fails and is retried. The upload form stays valid for a while, so an object
- * may also arrive again for a resource already decided: it is checked again, and a bad
- * replacement takes the resource out of the library.
+ * S3 reported an object in the library. Only a resource waiting for its file takes one:
+ *
+ * 1. The stored object itself (not the form's promises) must be within the limit, of the
+ *    declared size, stored with the declared type and carry its signature. A refused object
+ *    is deleted before the resource is marked, so it is never downloadable, even if this
+ *    delivery fails and is retried.
+ * 2. An accepted object is copied (CopyObject, only the object checked) to a key no upload
+ *    form can target, and that copy is checked again: it is what downloads serve.
+ * 3. The upload is deleted and the resource records its copy and becomes available.
+ *
+ * A crash after the copy converges: the copy's key comes from the event, so a replay finds
+ * it (even with the upload already deleted) and goes on from there. The form stays valid for
+ * a while, so an object may also arrive for a resource already decided: it is a stray,
+ * deleted without touching the published copy or the status. Copies that lost a race (two
+ * posts while uploading) are deleted by their own event's retry.
  */
 export const onObjectCreated = async (
   event: ConsumedEvent<unknown>,
@@ -230,27 +245,61 @@ export const onObjectCreated = async (
   const key = typeof detail.object?.key === 'string' ? detail.object.key : '';
   const resourceId = resourceIdOfKey(key);
   const resource = resourceId ? await getResource(ctx, resourceId) : undefined;
-  const file = resource && fileOf(resource);
-  if (!resource || !file || file.objectKey !== key || resource.status === 'rejected') {
+  const decision = objectCreatedFor(resource, key);
+  const copyKey = resourceId ? publishedKeyOf(resourceId, event.eventId) : undefined;
+  /** This event's own copy, unless it is the one published (a retry after losing a race). */
+  const dropOwnCopy = async () => {
+    if (copyKey && copyKey !== resource?.publishedKey) await deleteObject(ctx, copyKey);
+  };
+  if (decision.kind === 'unusable') {
     // Nothing of ours may be served from here: no resource, or one already refused.
     ctx.log.warn('object without a usable resource removed', { key });
     await deleteObject(ctx, key);
+    await dropOwnCopy();
     return;
   }
+  if (decision.kind === 'decided') {
+    ctx.log.warn('upload to a decided resource removed', { resourceId, status: decision.resource.status });
+    await deleteObject(ctx, key);
+    await dropOwnCopy();
+    return;
+  }
+  const { file } = decision;
+  const published = decision.resource;
+  const publishedKey = copyKey as string;
   const at = new Date(event.occurredAt);
-  const stored = await inspectObject(ctx, key);
-  if (!stored && resource.status !== 'uploading') return; // gone again; a later event tells more
-  const verdict = stored
-    ? judgeUpload(file, stored, ctx.env.uploadLimitBytes)
-    : ({ accepted: false, reason: 'missing' } as const);
-  if (verdict.accepted) {
-    if (resource.status !== 'uploading') return; // the same checked file, or an equally good one
-    const next = publishUpload(resource, at.toISOString());
-    saveResource(tx, next, resource);
-    publish(tx, next, at);
+  // A replay after a crash between the copy and the status write finds its copy made.
+  let copy = await inspectObject(ctx, publishedKey);
+  if (!copy) {
+    const stored = await inspectObject(ctx, key);
+    const verdict = stored
+      ? judgeUpload(file, stored, ctx.env.uploadLimitBytes)
+      : ({ accepted: false, reason: 'missing' } as const);
+    if (!verdict.accepted) {
+      ctx.log.info('upload rejected', { resourceId, reason: verdict.reason });
+      if (stored) await deleteObject(ctx, key);
+      saveResource(tx, rejectUpload(published, verdict.reason, at.toISOString()), published);
+      return;
+    }
+    const copied = await copyForDownload(ctx, {
+      from: key,
+      to: publishedKey,
+      etag: stored?.etag,
+      contentType: file.contentType,
+      contentDisposition: contentDisposition(downloadName(published.title, file.contentType)),
+    });
+    // Replaced or removed since the check: the event of what replaced it decides.
+    if (!copied) return;
+    copy = await inspectObject(ctx, publishedKey);
+  }
+  // What downloads will serve passes the same check (stored with the declared type by the copy).
+  if (!copy || !judgeUpload(file, copy, ctx.env.uploadLimitBytes).accepted) {
+    ctx.log.warn('copy of an upload changed meanwhile; left to the next event', { resourceId });
+    await deleteObject(ctx, publishedKey);
     return;
   }
-  ctx.log.info('upload rejected', { resourceId, reason: verdict.reason, was: resource.status });
-  if (stored) await deleteObject(ctx, key);
-  saveResource(tx, rejectUpload(resource, verdict.reason, at.toISOString()), resource);
+  await deleteObject(ctx, key);
+  const next = publishUpload(published, at.toISOString(), publishedKey);
+  saveResource(tx, next, published);
+  publish(tx, next, at);
 };

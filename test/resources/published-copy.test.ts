@@ -1,0 +1,221 @@
+/**
+ * A checked upload is copied to a key no upload form can target, and downloads serve only
+ * that copy: posting again with a still-valid form changes nothing of a published file.
+ * Against the real local S3 server; the crash between the copy and the status write is
+ * replayed through the consumer itself.
+ */
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { resourcesService } from '../../services/resources/service.js';
+import { createSubscriptionHandler } from '../../shared/events/consumer.js';
+import type { BusEvent } from '../../shared/events/contract.js';
+import { newId } from '../../shared/ids.js';
+import { as, runtime, settle } from '../support/api.js';
+import { interposed } from '../support/interposed.js';
+import { contextOn } from '../support/start.js';
+import { until } from '../support/wait.js';
+import {
+  announcePdf,
+  bucket,
+  expectStatus,
+  objectExists,
+  pdfBytes,
+  pngBytes,
+  s3,
+  uploadWith,
+} from './support.js';
+
+const secretaryOfNewBranch = async () => {
+  const branchId = newId();
+  return {
+    secretary: await as({ roles: ['secretary', 'member'], branchId }),
+    member: await as({ roles: ['member'], branchId }),
+  };
+};
+
+const publishedCopies = async (bucketName: string, resourceId: string) =>
+  (
+    await s3().send(new ListObjectsV2Command({ Bucket: bucketName, Prefix: `published/${resourceId}/` }))
+  ).Contents?.map((o) => o.Key as string) ?? [];
+
+// Uploads go through S3, the bus and the consumer, several times per test: slow on a busy machine.
+describe('a published file', { timeout: 60_000 }, () => {
+  it('cannot be replaced through its upload form: the stray is removed, the download keeps the first bytes', async () => {
+    const { secretary, member } = await secretaryOfNewBranch();
+    const first = pdfBytes('第一份 学习材料 AAAA');
+    const second = pdfBytes('第二份 替换材料 BBBB');
+    expect(second.byteLength).toBe(first.byteLength);
+    const { resourceId, upload } = await announcePdf(secretary, '党章学习（2024）', first);
+
+    expect((await uploadWith(upload, first, 'application/pdf')).status).toBe(204);
+    await until('the upload is checked and published', 45_000, async () => {
+      return (await member.get(`/resources/${resourceId}`)).body.status === 'available';
+    });
+    await settle();
+    const published = await member.get(`/resources/${resourceId}`);
+    expect(published.body).toMatchObject({ status: 'available', version: 2 });
+    expect(published.body.publishedKey).toBeUndefined();
+    // The upload itself is gone once its checked copy is published.
+    expect(await objectExists(`library/${resourceId}`)).toBe(false);
+    expect(await publishedCopies(bucket(), resourceId)).toHaveLength(1);
+
+    // The same form, still valid, posted again: an equally well-formed file, then a bad one.
+    expect((await uploadWith(upload, second, 'application/pdf')).status).toBe(204);
+    await settle();
+    expect((await uploadWith(upload, pngBytes(), 'application/pdf')).status).toBe(204);
+    await settle();
+
+    const after = await member.get(`/resources/${resourceId}`);
+    expectStatus(after, 200);
+    expect(after.body).toMatchObject({ status: 'available', version: 2 });
+    expect(await objectExists(`library/${resourceId}`)).toBe(false);
+    expect(await publishedCopies(bucket(), resourceId)).toHaveLength(1);
+
+    const link = await member.get(`/resources/${resourceId}/download`);
+    expectStatus(link, 200);
+    const fetched = await fetch(link.body.url);
+    expect(fetched.status).toBe(200);
+    expect(new Uint8Array(await fetched.arrayBuffer())).toEqual(first);
+  });
+
+  it('downloads as an attachment named after the title (RFC 5987), with the checked type', async () => {
+    const { secretary, member } = await secretaryOfNewBranch();
+    const bytes = pdfBytes('会议精神');
+    const { resourceId, upload } = await announcePdf(secretary, '党章学习（2024）', bytes);
+    await uploadWith(upload, bytes, 'application/pdf');
+    await settle();
+    const encoded = `%E5%85%9A%E7%AB%A0%E5%AD%A6%E4%B9%A0%EF%BC%882024%EF%BC%89.pdf`;
+
+    const link = await member.get(`/resources/${resourceId}/download`);
+    expectStatus(link, 200);
+    const fetched = await fetch(link.body.url);
+    expect(fetched.status).toBe(200);
+    expect(fetched.headers.get('content-type')).toBe('application/pdf');
+    const disposition = fetched.headers.get('content-disposition') ?? '';
+    expect(disposition.startsWith('attachment;')).toBe(true);
+    expect(disposition).toContain(`filename*=UTF-8''${encoded}`);
+    // S3 cannot add X-Content-Type-Options through a presigned GET (see the README).
+
+    // The stored copy carries the same disposition, whoever reads it.
+    const [copyKey] = await publishedCopies(bucket(), resourceId);
+    const stored = await s3().send(new GetObjectCommand({ Bucket: bucket(), Key: copyKey }));
+    expect(stored.ContentDisposition).toContain(`filename*=UTF-8''${encoded}`);
+    expect(stored.ContentType).toBe('application/pdf');
+
+    // A new title names the next download.
+    expectStatus(
+      await secretary.patch(`/resources/${resourceId}`, { version: 2, title: 'Party rules' }),
+      200,
+    );
+    const renamed = await fetch((await member.get(`/resources/${resourceId}/download`)).body.url);
+    expect(renamed.headers.get('content-disposition')).toContain(`filename*=UTF-8''Party%20rules.pdf`);
+  });
+
+  it('converges when the consumer dies between the copy and the status write, and the event comes again', async () => {
+    const { secretary } = await secretaryOfNewBranch();
+    const bytes = pdfBytes('重放');
+    const { resourceId } = await announcePdf(secretary, '重放测试', bytes);
+    // A bucket of its own, so the runtime's consumer (which only takes its bucket) stays out.
+    const scratch = `crash-${newId().toLowerCase()}`;
+    await s3().send(new CreateBucketCommand({ Bucket: scratch }));
+    const key = `library/${resourceId}`;
+    await s3().send(
+      new PutObjectCommand({ Bucket: scratch, Key: key, Body: bytes, ContentType: 'application/pdf' }),
+    );
+    const base = contextOn(runtime(), 'resources');
+    let commits = 0;
+    const dying = interposed(
+      {
+        ...base,
+        env: {
+          ...base.env,
+          bucketName: scratch,
+          uploadLimitBytes: 200 * 1024 * 1024,
+          aws: { ...base.env.aws, endpoints: { ...base.env.aws.endpoints, s3: runtime().s3Endpoint } },
+        },
+      },
+      async (command, send) => {
+        if (command instanceof TransactWriteCommand && ++commits === 1) throw new Error('the function died');
+        return send(command);
+      },
+    );
+    const consume = createSubscriptionHandler(resourcesService, 'library-object-created', dying);
+    const event: BusEvent = {
+      version: '0',
+      id: crypto.randomUUID(),
+      'detail-type': 'Object Created',
+      source: 'aws.s3',
+      account: '000000000000',
+      time: new Date().toISOString(),
+      region: 'eu-west-1',
+      resources: [],
+      detail: { bucket: { name: scratch }, object: { key } },
+    };
+
+    await expect(consume(event)).rejects.toThrow('the function died');
+    // The copy was made and the upload deleted, but nothing was recorded.
+    expect((await secretary.get(`/resources/${resourceId}`)).body.status).toBe('uploading');
+    expect(await publishedCopies(scratch, resourceId)).toEqual([`published/${resourceId}/${event.id}`]);
+
+    await consume(event);
+    await consume(event); // and once more: already applied
+    expect(commits).toBe(2);
+    const read = await secretary.get(`/resources/${resourceId}`);
+    expect(read.body).toMatchObject({ status: 'available', version: 2 });
+    expect(await publishedCopies(scratch, resourceId)).toEqual([`published/${resourceId}/${event.id}`]);
+    const copy = await s3().send(
+      new GetObjectCommand({ Bucket: scratch, Key: `published/${resourceId}/${event.id}` }),
+    );
+    expect(new Uint8Array((await copy.Body?.transformToByteArray()) ?? [])).toEqual(bytes);
+  });
+});
+
+describe('text fields of the library and assessments', () => {
+  it.each([
+    ['a right-to-left override', 'invoice\u202Efdp.exe'],
+    ['a NUL', 'a\u0000b'],
+    ['a line break', 'one\ntwo'],
+  ])('refuse a title with %s', async (_name, title) => {
+    const committee = await as({ roles: ['committee'] });
+    const res = await committee.post('/resources', { title, kind: 'link', url: 'https://example.org/' });
+    expectStatus(res, 400);
+    expect(res.body.error.details.fields.map((f: { field: string }) => f.field)).toContain('body.title');
+    const tagged = await committee.post('/resources', {
+      title: '标签',
+      kind: 'link',
+      url: 'https://example.org/',
+      tags: [`t${title}`],
+    });
+    expectStatus(tagged, 400);
+    const bank = await committee.post('/resources/assessments', {
+      title,
+      passMark: 60,
+      timeLimitMinutes: 10,
+      maxAttempts: 1,
+      questions: [{ kind: 'true-false', prompt: '判断', answer: true }],
+    });
+    expectStatus(bank, 400);
+  });
+
+  it('takes line breaks in a prompt, but no controls or overrides in prompts and options', async () => {
+    const committee = await as({ roles: ['committee'] });
+    const make = (question: Record<string, unknown>) =>
+      committee.post('/resources/assessments', {
+        title: '党史知识',
+        passMark: 60,
+        timeLimitMinutes: 10,
+        maxAttempts: 1,
+        questions: [question],
+      });
+    expectStatus(await make({ kind: 'true-false', prompt: '第一行\n第二行', answer: true }), 201);
+    expectStatus(await make({ kind: 'true-false', prompt: '坏\u202E题', answer: true }), 400);
+    expectStatus(await make({ kind: 'single', prompt: '选择', options: ['甲', '乙\u0000'], answer: 0 }), 400);
+    expectStatus(await make({ kind: 'single', prompt: '选择', options: ['甲', '乙\n丙'], answer: 0 }), 400);
+  });
+});
