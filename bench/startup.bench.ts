@@ -5,10 +5,10 @@
  * needs about 9 s to the same point; the aim is under 5 s.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDynamoDbLocal } from '../infra/local/dynamodb-local.js';
+import { PID_FILE, startDynamoDbLocal } from '../infra/local/dynamodb-local.js';
 import { freePort } from '../infra/local/ports.js';
 import { median, printTable, round, saveResults } from './support/report.js';
 
@@ -32,6 +32,27 @@ const leftIn = (pgid: number): number[] => {
       .map(Number);
   } catch {
     return []; // pgrep exits 1 when nothing matches
+  }
+};
+
+/**
+ * DynamoDB Local's JVM runs in its own session (so a terminal's Ctrl-C reaches node, which
+ * stops it last): the group does not show it, its pid file does.
+ */
+const javaOf = (dataDir: string): number | undefined => {
+  try {
+    return (JSON.parse(readFileSync(join(dataDir, 'dynamodb', PID_FILE), 'utf8')) as { pid: number }).pid;
+  } catch {
+    return undefined;
+  }
+};
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 };
 
@@ -66,12 +87,13 @@ const startOnce = async () => {
     if (healthyMs === undefined) throw new Error(`no 200 from /health within ${GIVE_UP_MS} ms`);
     return { healthyMs: round(healthyMs), health };
   } finally {
+    const java = javaOf(dataDir);
     process.kill(-pgid, 'SIGINT');
     const stopped = await Promise.race([exited(child).then(() => true), sleep(15_000).then(() => false)]);
     if (!stopped) process.kill(-pgid, 'SIGKILL');
     await exited(child);
     // npm start stops its own DynamoDB Local; what is left of the group would be a leak.
-    const left = leftIn(pgid);
+    const left = [...leftIn(pgid), ...(java !== undefined && alive(java) ? [java] : [])];
     for (const pid of left) process.kill(pid, 'SIGKILL');
     if (left.length > 0)
       console.warn(`npm start left ${left.length} process(es) behind after SIGINT; killed`);
