@@ -15,7 +15,7 @@ import { services } from '../services/index.js';
 import { median, printTable, round, saveResults } from './support/report.js';
 
 const ROOT = join(import.meta.dirname, '..');
-/** Budgets of issue 13 for a router bundle. */
+/** The budgets for a router bundle. */
 const BUDGET_BYTES = 250 * 1024;
 const BUDGET_INIT_MS = 150;
 const RUNS = 10;

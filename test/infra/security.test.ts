@@ -1,5 +1,5 @@
 /**
- * Issue 11's infrastructure checks, on prod (the stage that holds real personal data),
+ * The infrastructure's security checks, on prod (the stage that holds real personal data),
  * synthesized once: private TLS-only buckets, encrypted tables, log groups kept as long as
  * PIPL asks, access logs without request data, the public form on the lowest throttle, and
  * every cdk-nag acknowledgement with its reason. The per-stage suites (stage-*.test.ts)

@@ -394,7 +394,7 @@ export const stageSuite = (stage: Stage): void => {
         .map((r) => r.routeKey)
         .sort();
       expect(publicKeys).toContain('GET /notes/public/ping');
-      // Issue 11: the public partner application form is on the lowest limits in every stage.
+      // The public partner application form is on the lowest limits in every stage.
       expect(publicKeys).toContain('POST /community/partners/applications');
       expect(Object.keys(props.RouteSettings ?? {}).sort()).toEqual(publicKeys);
       for (const key of publicKeys) {
