@@ -98,7 +98,7 @@ const isMissing = (error: unknown): boolean =>
 const isPreconditionFailed = (error: unknown): boolean =>
   error instanceof Error && (error.name === 'PreconditionFailed' || statusOf(error) === 412);
 
-/** The object's real size and first bytes; undefined if it is gone. */
+/** The object's real size, stored type, ETag and first bytes; undefined if it is gone. */
 export const inspectObject = async (
   ctx: ServiceContext,
   objectKey: string,
@@ -123,8 +123,9 @@ export const inspectObject = async (
     const headBytes = bytes.subarray(0, SNIFF_BYTES);
     return { sizeBytes, head: headBytes, complete: headBytes.length >= sizeBytes, contentType, etag };
   } catch (error) {
-    // Gone, or replaced between the HEAD and the read: the event of what replaced it tells more.
-    if (isMissing(error) || isPreconditionFailed(error)) return undefined;
+    // Replaced between the HEAD and the read (412) is not "missing": it throws, and the
+    // delivery is retried on whatever is there by then.
+    if (isMissing(error)) return undefined;
     throw error;
   }
 };

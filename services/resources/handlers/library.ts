@@ -265,7 +265,7 @@ export const onObjectCreated = async (
     return;
   }
   const { file } = decision;
-  const published = decision.resource;
+  const waiting = decision.resource;
   const publishedKey = copyKey as string;
   const at = new Date(event.occurredAt);
   // A replay after a crash between the copy and the status write finds its copy made.
@@ -278,7 +278,7 @@ export const onObjectCreated = async (
     if (!verdict.accepted) {
       ctx.log.info('upload rejected', { resourceId, reason: verdict.reason });
       if (stored) await deleteObject(ctx, key);
-      saveResource(tx, rejectUpload(published, verdict.reason, at.toISOString()), published);
+      saveResource(tx, rejectUpload(waiting, verdict.reason, at.toISOString()), waiting);
       return;
     }
     const copied = await copyForDownload(ctx, {
@@ -286,7 +286,7 @@ export const onObjectCreated = async (
       to: publishedKey,
       etag: stored?.etag,
       contentType: file.contentType,
-      contentDisposition: contentDisposition(downloadName(published.title, file.contentType)),
+      contentDisposition: contentDisposition(downloadName(waiting.title, file.contentType)),
     });
     // Replaced or removed since the check: the event of what replaced it decides.
     if (!copied) return;
@@ -299,7 +299,7 @@ export const onObjectCreated = async (
     return;
   }
   await deleteObject(ctx, key);
-  const next = publishUpload(published, at.toISOString(), publishedKey);
-  saveResource(tx, next, published);
+  const next = publishUpload(waiting, at.toISOString(), publishedKey);
+  saveResource(tx, next, waiting);
   publish(tx, next, at);
 };
