@@ -32,6 +32,12 @@ const activityRef = {
   startsAt: isoDateTime,
   endsAt: isoDateTime,
   partyGroupId: z.string().optional(),
+  /**
+   * Present when the activity was recorded after the fact (scheduled once it had ended, or its
+   * attendance or completion written from the 8th day after it): why, when and by whom. Added
+   * later; consumers may ignore it.
+   */
+  recordedLate: z.object({ reason: z.string(), recordedAt: isoDateTime, by: z.string() }).optional(),
 };
 
 export const ActivityScheduled = defineEvent(

@@ -24,13 +24,14 @@ import { getItem, queryAll, queryPage } from '../../shared/store/query.js';
 import { retryOnConflict } from '../../shared/store/retry.js';
 import { singleTable, transactionOn } from '../../shared/store/table.js';
 import type { Condition, Transaction } from '../../shared/store/transaction.js';
-import { expectVersion, versionConflict } from '../../shared/store/version.js';
+import { expectVersion, versionBump, versionConflict } from '../../shared/store/version.js';
 import { branchRoster, type RosterEntry, type RosterReader } from '../talent/roster.js';
 import type { Activity } from './domain/activity.js';
 import { MAX_DURATION_MS } from './domain/activity.js';
 import type { RecordedStatus } from './domain/attendance.js';
 import { type Booking, findClash } from './domain/booking.js';
 import { type CadenceRules, statutoryCadence } from './domain/cadence.js';
+import type { LateEntry } from './domain/late-entry.js';
 import type { FinalRecord } from './domain/participation.js';
 import { type TallyChange, tallyChanges, tallyOf } from './domain/party-groups.js';
 import type { ActivityType, AttendanceStatus } from './events.js';
@@ -92,6 +93,8 @@ const ACTIVITY_FIELDS = [
   'resolutions',
   'completedAt',
   'attendance',
+  'recordedLate',
+  'codeRotations',
 ] as const;
 
 const toActivity = (item: Record<string, unknown>): Activity => {
@@ -219,6 +222,33 @@ export const attendanceOpen = (activityId: string) => ({
       conflict('attendance-closed', 'Attendance can no longer change for this activity'),
   },
 });
+
+/**
+ * What an attendance record conditions on: attendance open and, for a record written late
+ * that is the activity's first, the mark (`recordedLate`) set on the version read, moving the
+ * activity to its next version (so a PATCH decided before cannot overwrite the mark).
+ */
+export const guardAttendance = (
+  t: Transaction,
+  a: Pick<Activity, 'activityId' | 'version' | 'recordedLate'>,
+  late: LateEntry | undefined,
+): Transaction => {
+  const open = attendanceOpen(a.activityId);
+  if (!late || a.recordedLate) return t.check(open.key, open.condition);
+  return t.update(
+    activityKey(a.activityId),
+    {
+      expression: `SET recordedLate = :late, ${versionBump.expression}`,
+      names: versionBump.names,
+      values: { ':late': late, ...versionBump.values },
+    },
+    expectVersion(a.version, 'The activity', {
+      condition: open.condition.condition,
+      names: open.condition.names,
+      values: open.condition.values,
+    }),
+  );
+};
 
 /** A change or a cancel: on the version read, while the activity is scheduled and attendance open. */
 export const stillScheduled = (version: number): Condition =>

@@ -100,6 +100,17 @@ export const ActivityView = z.strictObject({
   minutes: z.string().optional().meta({ description: '会议记录, once completed' }),
   resolutions: z.array(z.string()).optional().meta({ description: '决议, once completed' }),
   completedAt: isoDateTime.optional(),
+  recordedLate: z
+    .strictObject({
+      reason: z.string(),
+      recordedAt: isoDateTime,
+      by: z.string().meta({ description: 'The person who wrote it' }),
+    })
+    .optional()
+    .meta({
+      description:
+        '补录: the activity was recorded after the fact (scheduled once it had ended, or its attendance or completion written from the 8th day after it); the first such write',
+    }),
   attendance: z
     .strictObject({
       invited: count,
@@ -136,6 +147,9 @@ export const activityView = (a: Activity, caller: Caller): z.output<typeof Activ
   ...(a.minutes === undefined ? {} : { minutes: a.minutes }),
   ...(a.resolutions === undefined ? {} : { resolutions: a.resolutions }),
   ...(a.completedAt === undefined ? {} : { completedAt: local(a.completedAt) }),
+  ...(a.recordedLate === undefined
+    ? {}
+    : { recordedLate: { ...a.recordedLate, recordedAt: local(a.recordedLate.recordedAt) } }),
   ...(a.attendance === undefined ? {} : { attendance: a.attendance }),
 });
 
@@ -297,6 +311,11 @@ const PeriodView = z.strictObject({
     description:
       'met — 达标; missed — 未达标 (the period ended short, overdue); open — 进行中 (still running, short so far)',
   }),
+  late: count.meta({ description: 'Of those held, how many were recorded late (补录)' }),
+  lateActivityIds: z.array(z.string()).meta({ description: 'The held activities recorded late' }),
+  metLate: z.boolean().meta({
+    description: 'Met only thanks to activities recorded late: without them the period would be short',
+  }),
 });
 
 export const ComplianceView = z.strictObject({
@@ -315,7 +334,13 @@ export const ComplianceView = z.strictObject({
           periods: z.array(PeriodView),
         }),
       ),
-      summary: z.strictObject({ periods: count, met: count, missed: count, open: count }),
+      summary: z.strictObject({
+        periods: count,
+        met: count,
+        missed: count,
+        open: count,
+        metLate: count.meta({ description: 'Periods met only thanks to activities recorded late' }),
+      }),
     }),
   ),
 });

@@ -1,6 +1,6 @@
 /** Scheduling, changing, cancelling and completing activities, through the local gateway. */
 import { describe, expect, it } from 'vitest';
-import { MemberJoinedBranch, MemberLeftBranch } from '../../services/talent/events.js';
+import { MemberJoinedBranch, MemberLeftBranch, PersonRegistered } from '../../services/talent/events.js';
 import { newId } from '../../shared/ids.js';
 import { as, publish, settle } from '../support/api.js';
 import { at, branchWithMembers, meeting, nth, outboxOf, seedRoster, snapshot } from './support.js';
@@ -139,7 +139,7 @@ describe('listing', () => {
           startsAt: `${day}T09:00:00+08:00`,
           endsAt: `${day}T10:00:00+08:00`,
         }),
-        NOW,
+        at('2026-10-20T10:00:00+08:00'),
       );
       ids[day] = res.body.activityId;
     }
@@ -249,9 +249,11 @@ describe('completing', () => {
         )
       ).body.status,
     ).toBe('late');
-    await secretary.put(`/activities/${id}/attendance`, {
-      entries: [{ personId: memberIds[2], status: 'excused', note: '出差' }],
-    });
+    await secretary.put(
+      `/activities/${id}/attendance`,
+      { entries: [{ personId: memberIds[2], status: 'excused', note: '出差' }] },
+      at('2026-11-26T10:00:00+08:00'),
+    );
 
     const done = await secretary.post(
       `/activities/${id}/complete`,
@@ -299,9 +301,11 @@ describe('completing', () => {
     expect(recorded.every((e) => e.data.activityId === id && e.data.branchId === branchId)).toBe(true);
 
     // Attendance is final now.
-    const late = await secretary.put(`/activities/${id}/attendance`, {
-      entries: [{ personId: memberIds[3], status: 'present' }],
-    });
+    const late = await secretary.put(
+      `/activities/${id}/attendance`,
+      { entries: [{ personId: memberIds[3], status: 'present' }] },
+      at('2026-11-26T11:10:00+08:00'),
+    );
     expect(late.status).toBe(409);
   });
 
@@ -325,7 +329,10 @@ describe('completing', () => {
     const branchId = newId();
     const inviteeIds = Array.from({ length: 120 }, () => newId());
     // Invitees are people of the branch (as the roster copy knows them).
-    await seedRoster(inviteeIds.map((personId) => ({ personId, branchId })));
+    await Promise.all(
+      inviteeIds.map((personId) => publish(PersonRegistered, { person: snapshot({ personId, branchId }) })),
+    );
+    await settle();
     const committee = await as({ roles: ['committee'] });
     const { body } = await committee.post('/activities', meeting(branchId, { inviteeIds }), NOW);
     expect(body.inviteeIds).toHaveLength(120);

@@ -119,12 +119,16 @@ describe('self check-in', () => {
       { code },
       at('2026-11-26T09:00:00+08:00'),
     );
-    const put = await secretary.put(`/activities/${activityId}/attendance`, {
-      entries: [
-        { personId: memberIds[1], status: 'excused', note: '病假' },
-        { personId: memberIds[0], status: 'late' },
-      ],
-    });
+    const put = await secretary.put(
+      `/activities/${activityId}/attendance`,
+      {
+        entries: [
+          { personId: memberIds[1], status: 'excused', note: '病假' },
+          { personId: memberIds[0], status: 'late' },
+        ],
+      },
+      at('2026-11-26T10:00:00+08:00'),
+    );
     expect(put.status).toBe(200);
     const res = await secretary.get(`/activities/${activityId}/attendance`);
     expect(res.body).toMatchObject({
@@ -147,16 +151,24 @@ describe('self check-in', () => {
     });
     // Someone the branch does not hold does not exist here (404, as for another branch's
     // member); a person of the branch who was not invited is this activity's rule (422).
-    const nobody = await secretary.put(`/activities/${activityId}/attendance`, {
-      entries: [{ personId: 'not-invited-person', status: 'present' }],
-    });
+    const nobody = await secretary.put(
+      `/activities/${activityId}/attendance`,
+      {
+        entries: [{ personId: 'not-invited-person', status: 'present' }],
+      },
+      at('2026-11-26T10:00:00+08:00'),
+    );
     expect(nobody.status).toBe(404);
     expect(nobody.body.error.code).toBe('not-found');
     const newcomer = newId();
     await seedRoster([{ personId: newcomer, branchId }]);
-    const stranger = await secretary.put(`/activities/${activityId}/attendance`, {
-      entries: [{ personId: newcomer, status: 'present' }],
-    });
+    const stranger = await secretary.put(
+      `/activities/${activityId}/attendance`,
+      {
+        entries: [{ personId: newcomer, status: 'present' }],
+      },
+      at('2026-11-26T10:00:00+08:00'),
+    );
     expect(stranger.status).toBe(422);
     expect(stranger.body.error.code).toBe('not-invited');
   });

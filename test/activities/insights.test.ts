@@ -28,13 +28,14 @@ const hold = async (
       endsAt: `${day}T10:00:00+08:00`,
       ...extra,
     },
-    TODAY,
+    // Scheduled the day before, completed right after: on time (late entry is its own test).
+    at(`${day}T00:00:00+08:00`),
   );
   expect(res.status).toBe(201);
   const done = await organiser.post(
     `/activities/${res.body.activityId}/complete`,
     { minutes: '记录' },
-    TODAY,
+    at(`${day}T10:30:00+08:00`),
   );
   expect(done.status).toBe(200);
   return res.body as { activityId: string; checkInCode: string };
@@ -63,7 +64,7 @@ describe('cadence compliance', () => {
         startsAt: '2026-03-20T09:00:00+08:00',
         endsAt: '2026-03-20T10:00:00+08:00',
       },
-      TODAY,
+      at('2026-03-01T10:00:00+08:00'),
     );
 
     const res = await secretary.get(`/activities/insights/compliance?branchId=${branchId}&year=2026`, TODAY);
@@ -90,7 +91,7 @@ describe('cadence compliance', () => {
     expect(periodsOf(res.body, branchId, 'organizational-life-meeting')).toEqual([['2026', 0, 'open']]);
     // met/missed/open: theme-day 3/1/1, general meeting 1/0/1, committee 0/4/1, party group
     // 1/4/0, party lesson (quarterly) 0/1/1, life meeting 0/0/1, evaluation 0/0/1.
-    expect(res.body.branches[0].summary).toEqual({ periods: 21, met: 5, missed: 10, open: 6 });
+    expect(res.body.branches[0].summary).toEqual({ periods: 21, met: 5, missed: 10, open: 6, metLate: 0 });
   });
 
   it('follows the cadence setting the committee changes, with optimistic versions', async () => {
@@ -159,7 +160,7 @@ describe('participation', () => {
           startsAt: `${day}T09:00:00+08:00`,
           endsAt: `${day}T10:00:00+08:00`,
         },
-        TODAY,
+        at('2026-03-01T10:00:00+08:00'),
       );
       sessions.push(res.body);
     }
@@ -175,14 +176,22 @@ describe('participation', () => {
       { code: s2.checkInCode },
       at('2026-03-09T09:30:00+08:00'),
     );
-    await secretary.put(`/activities/${s3.activityId}/attendance`, {
-      entries: [
-        { personId: keen, status: 'excused' },
-        { personId: rare, status: 'present' },
-      ],
-    });
-    for (const s of sessions)
-      await secretary.post(`/activities/${s.activityId}/complete`, { minutes: '党课' }, TODAY);
+    await secretary.put(
+      `/activities/${s3.activityId}/attendance`,
+      {
+        entries: [
+          { personId: keen, status: 'excused' },
+          { personId: rare, status: 'present' },
+        ],
+      },
+      at('2026-03-16T10:30:00+08:00'),
+    );
+    for (const [i, s] of sessions.entries())
+      await secretary.post(
+        `/activities/${s.activityId}/complete`,
+        { minutes: '党课' },
+        at(`${['2026-03-02', '2026-03-09', '2026-03-16'][i]}T10:30:00+08:00`),
+      );
 
     const res = await secretary.get(
       `/activities/insights/participation?branchId=${branchId}&from=${encodeURIComponent('2026-01-01T00:00:00+08:00')}&to=${encodeURIComponent('2026-05-20T00:00:00+08:00')}`,

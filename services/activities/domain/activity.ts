@@ -12,6 +12,7 @@ import {
   ruleViolation,
 } from '../../../shared/errors.js';
 import type { ActivityType } from '../events.js';
+import type { LateEntry } from './late-entry.js';
 
 export const activityStatuses = ['scheduled', 'completed', 'cancelled'] as const;
 export type ActivityStatus = (typeof activityStatuses)[number];
@@ -41,6 +42,10 @@ export interface Activity {
   minutes?: string;
   resolutions?: string[];
   completedAt?: string;
+  /** Set by the first write that recorded the activity late (domain/late-entry.ts). */
+  recordedLate?: LateEntry;
+  /** How often the check-in code was replaced after too many wrong codes (domain/check-in-guard.ts). */
+  codeRotations?: number;
   /** The final tally, fixed at completion. */
   attendance?: {
     invited: number;

@@ -68,7 +68,7 @@ describe('compliance', () => {
       partyGroupIds: [],
     });
     // 12 committee + 12 theme-day + 4 general + 4 lesson + 1 life + 1 evaluation.
-    expect(past.summary).toEqual({ periods: 34, met: 0, missed: 34, open: 0 });
+    expect(past.summary).toEqual({ periods: 34, met: 0, missed: 34, open: 0, metLate: 0 });
   });
 
   it('counts to the required number, and refuses settings missing a type or with unknown fields', () => {

@@ -100,6 +100,11 @@ export interface PeriodCompliance extends Period {
   required: number;
   held: number;
   status: PeriodStatus;
+  /** Of those held, how many were recorded late (domain/late-entry.ts), and which. */
+  late: number;
+  lateActivityIds: string[];
+  /** Met, but only thanks to activities recorded late. */
+  metLate: boolean;
 }
 
 export interface TypeCompliance {
@@ -115,6 +120,9 @@ export interface Held {
   partyGroupId?: string;
   /** Local date it was held. */
   heldOn: string;
+  activityId?: string;
+  /** Recorded after the fact (domain/late-entry.ts). */
+  recordedLate?: boolean;
 }
 
 export interface ComplianceSummary {
@@ -122,6 +130,7 @@ export interface ComplianceSummary {
   met: number;
   missed: number;
   open: number;
+  metLate: number;
 }
 
 /**
@@ -142,15 +151,25 @@ export const compliance = (input: {
     const periods = periodsOf(input.year, rule.period)
       .filter((p) => p.from <= input.today)
       .map((p): PeriodCompliance => {
-        const held = input.held.filter(
+        const inPeriod = input.held.filter(
           (h) =>
             h.type === type &&
             (partyGroupId === undefined || h.partyGroupId === partyGroupId) &&
             h.heldOn >= p.from &&
             h.heldOn <= p.to,
-        ).length;
+        );
+        const held = inPeriod.length;
+        const lateOnes = inPeriod.filter((h) => h.recordedLate);
         const status: PeriodStatus = held >= rule.times ? 'met' : p.to < input.today ? 'missed' : 'open';
-        return { ...p, required: rule.times, held, status };
+        return {
+          ...p,
+          required: rule.times,
+          held,
+          status,
+          late: lateOnes.length,
+          lateActivityIds: lateOnes.flatMap((h) => (h.activityId ? [h.activityId] : [])),
+          metLate: status === 'met' && held - lateOnes.length < rule.times,
+        };
       });
     types.push({
       type,
@@ -173,6 +192,7 @@ export const compliance = (input: {
       met: all.filter((p) => p.status === 'met').length,
       missed: all.filter((p) => p.status === 'missed').length,
       open: all.filter((p) => p.status === 'open').length,
+      metLate: all.filter((p) => p.metLate).length,
     },
   };
 };

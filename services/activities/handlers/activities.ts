@@ -31,6 +31,7 @@ import {
 } from '../domain/activity.js';
 import { finalStatus, roll, tally } from '../domain/attendance.js';
 import type { Booking } from '../domain/booking.js';
+import { lateEntry } from '../domain/late-entry.js';
 import { ActivityCancelled, ActivityCompleted, ActivityScheduled, AttendanceRecorded } from '../events.js';
 import {
   ALREADY_FINAL,
@@ -56,6 +57,8 @@ import {
   branchOrganisers,
   branchPeople,
   instant,
+  lateEntryReason,
+  lateWrite,
   organisedActivity,
   requireInBranch,
   visibleActivity,
@@ -76,6 +79,8 @@ const createBody = z.strictObject({
   roomId: idParam.optional(),
   location: singleLine(200).optional(),
   inviteeIds: personIds.optional(),
+  /** Why it is recorded after the fact: needed once its end is past (domain/late-entry.ts). */
+  lateEntryReason: lateEntryReason.optional(),
 });
 
 const patchBody = z.strictObject({
@@ -88,6 +93,8 @@ const patchBody = z.strictObject({
   roomId: idParam.nullable().optional(),
   location: singleLine(200).nullable().optional(),
   inviteeIds: personIds.optional(),
+  /** Needed when the change moves the end into the past. */
+  lateEntryReason: lateEntryReason.optional(),
 });
 
 const listQuery = z.strictObject({
@@ -173,6 +180,7 @@ export const activityRoutes = [
         ]);
       }
       const window = unwrap(checkWindow(body.startsAt, body.endsAt));
+      const late = unwrap(lateEntry(lateWrite('create', caller, window.endsAt, now, body.lateEntryReason)));
       await requireInBranch(ctx, body.branchId, {
         ...(body.inviteeIds ? { personIds: body.inviteeIds } : {}),
         partyGroupId: body.partyGroupId,
@@ -197,6 +205,7 @@ export const activityRoutes = [
         version: 1,
         createdBy: actorOf(caller),
         createdAt: now.toISOString(),
+        ...(late ? { recordedLate: late } : {}),
       };
       await commitWithBooking(ctx, bookingOf(activity), (t, room) => {
         fitsRoom(inviteeIds.length, room);
@@ -256,7 +265,7 @@ export const activityRoutes = [
     outcomes: branchOrganisers,
     responses: { 200: ActivityView },
     request: { params: activityParams, body: patchBody },
-    handler: async ({ params, body, caller }, ctx) => {
+    handler: async ({ params, body, caller, now }, ctx) => {
       const current = await organisedActivity(ctx, caller, params.activityId);
       unwrap(requireScheduled(current, 'change it'));
       if (current.version !== body.version) {
@@ -264,7 +273,13 @@ export const activityRoutes = [
       }
       const window = unwrap(checkWindow(body.startsAt ?? current.startsAt, body.endsAt ?? current.endsAt));
       if (body.inviteeIds) await requireInBranch(ctx, current.branchId, { personIds: body.inviteeIds });
+      // Moving the end into the past records the activity after the fact, as scheduling it would.
+      const late =
+        body.startsAt === undefined && body.endsAt === undefined
+          ? undefined
+          : unwrap(lateEntry(lateWrite('create', caller, window.endsAt, now, body.lateEntryReason)));
       const next: Activity = { ...current, ...window, version: current.version + 1 };
+      if (late && !current.recordedLate) next.recordedLate = late;
       if (body.title !== undefined) next.title = body.title;
       if (body.agenda !== undefined) next.agenda = body.agenda;
       if (body.inviteeIds !== undefined) next.inviteeIds = unique(body.inviteeIds);
@@ -335,11 +350,14 @@ export const activityRoutes = [
       body: z.strictObject({
         minutes: multiLine(20_000),
         resolutions: z.array(multiLine(2000)).max(50).optional(),
+        /** Needed from the 8th day after the activity ended (domain/late-entry.ts). */
+        lateEntryReason: lateEntryReason.optional(),
       }),
     },
     handler: async ({ params, body, caller, now }, ctx) => {
       const current = await organisedActivity(ctx, caller, params.activityId);
       unwrap(checkCompletion(current, now));
+      const late = unwrap(lateEntry(lateWrite('record', caller, current.endsAt, now, body.lateEntryReason)));
       // Step 1: close attendance, so check-ins and corrections stop before the tally is taken.
       // A retry of an interrupted completion finds it closed already and goes on.
       if (!current.attendanceClosed) {
@@ -360,6 +378,7 @@ export const activityRoutes = [
         version: current.version + 1,
         attendance: { ...counts, attendanceRate },
       };
+      if (late && !current.recordedLate) next.recordedLate = late;
       delete next.attendanceClosed;
       const t = putCompleted(transaction(ctx), next, current.version);
       t.publish(

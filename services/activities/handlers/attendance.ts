@@ -10,6 +10,7 @@ import type { Transaction } from '../../../shared/store/transaction.js';
 import { rosterSelf } from '../../talent/roster.js';
 import { type Activity, checkIn, requireScheduled } from '../domain/activity.js';
 import { finalStatus, roll, tally } from '../domain/attendance.js';
+import { lateEntry } from '../domain/late-entry.js';
 import {
   ALREADY_RECORDED,
   type AttendanceRecord,
@@ -19,6 +20,7 @@ import {
   checkInOnce,
   commitRetryingConflicts,
   getAttendanceRecord,
+  guardAttendance,
   recordedStatuses,
   rosterReader,
 } from '../store.js';
@@ -33,6 +35,8 @@ import {
 import {
   branchOrganisers,
   branchPeople,
+  lateEntryReason,
+  lateWrite,
   organisedActivity,
   requireInBranch,
   visibleActivity,
@@ -119,6 +123,8 @@ export const attendanceRoutes = [
           )
           .min(1)
           .max(MAX_ENTRIES),
+        /** Needed from the 8th day after the activity ended (domain/late-entry.ts). */
+        lateEntryReason: lateEntryReason.optional(),
       }),
     },
     handler: async ({ params, body, caller, now }, ctx) => {
@@ -140,9 +146,9 @@ export const attendanceRoutes = [
         });
       }
       unwrap(requireScheduled(a, 'record attendance'));
-      const open = attendanceOpen(a.activityId);
+      const late = unwrap(lateEntry(lateWrite('record', caller, a.endsAt, now, body.lateEntryReason)));
       await commitRetryingConflicts(ctx, (t) => {
-        t.check(open.key, open.condition);
+        guardAttendance(t, a, late);
         for (const e of body.entries) {
           t.put(
             attendanceItem(a.activityId, {

@@ -1,10 +1,11 @@
-import type { Caller } from '../../../shared/auth.js';
+import { actorOf, type Caller, hasRole } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { notFound, unwrap } from '../../../shared/errors.js';
-import { isoDateTime } from '../../../shared/schemas.js';
+import { isoDateTime, multiLine } from '../../../shared/schemas.js';
 import { localYear } from '../../../shared/time.js';
 import { branchRoster } from '../../talent/roster.js';
 import { type Activity, canSee, organises } from '../domain/activity.js';
+import type { LateWrite } from '../domain/late-entry.js';
 import { partyGroupInBranch, peopleInBranch, peopleOfBranch } from '../domain/scope.js';
 import { getActivity, partyGroupTally, rosterReader } from '../store.js';
 
@@ -17,6 +18,18 @@ export const instant = isoDateTime.refine((iso) => {
   const year = localYear(new Date(iso));
   return year >= 2000 && year <= 2100;
 }, 'Expected a time between the years 2000 and 2100');
+
+/** Why an activity is recorded late (domain/late-entry.ts): free text. */
+export const lateEntryReason = multiLine(1000);
+
+/** The late-entry question a write asks: what, by whom (the committee may go further), when. */
+export const lateWrite = (
+  write: LateWrite,
+  caller: Caller,
+  endsAt: string,
+  now: Date,
+  reason: string | undefined,
+) => ({ write, endsAt, now, reason, committee: hasRole(caller, 'committee'), by: actorOf(caller) });
 
 /** The activity if the caller may see it; otherwise it does not exist for them. */
 export const visibleActivity = async (ctx: ServiceContext, caller: Caller, activityId: string) => {
@@ -60,6 +73,7 @@ export const activityRef = (a: Activity) => ({
   startsAt: a.startsAt,
   endsAt: a.endsAt,
   ...(a.partyGroupId ? { partyGroupId: a.partyGroupId } : {}),
+  ...(a.recordedLate ? { recordedLate: a.recordedLate } : {}),
 });
 
 /*

@@ -74,6 +74,8 @@ const branchCompliance = async (
     type: a.type,
     ...(a.partyGroupId ? { partyGroupId: a.partyGroupId } : {}),
     heldOn: localDate(new Date(a.startsAt)),
+    activityId: a.activityId,
+    ...(a.recordedLate ? { recordedLate: true } : {}),
   }));
   return { branchId, ...compliance({ year, today, rules, held, partyGroupIds }) };
 };

@@ -13,6 +13,8 @@ const STARTS = '2026-12-01T09:00:00+08:00';
 const ENDS = '2026-12-01T11:00:00+08:00';
 /** Inside the check-in window, before the late mark. */
 const DURING = '2026-12-01T09:05:00+08:00';
+/** Before the activity: scheduling and changing it is on time (not a late entry). */
+const BEFORE = '2026-11-25T10:00:00+08:00';
 /** After the start: an activity may be completed. */
 const AFTER = '2026-12-01T11:30:00+08:00';
 
@@ -20,14 +22,18 @@ const query = (params: Record<string, string>) => new URLSearchParams(params).to
 
 /** A fresh scheduled activity of branch A; its check-in code as its secretary sees it. */
 const activity = async (world: World, over: Record<string, unknown> = {}) => {
-  const res = await world.clients.ownSecretary.post('/activities', {
-    branchId: world.branchA.branchId,
-    type: 'branch-committee-meeting',
-    title: `支委会 ${newId()}`,
-    startsAt: STARTS,
-    endsAt: ENDS,
-    ...over,
-  });
+  const res = await world.clients.ownSecretary.post(
+    '/activities',
+    {
+      branchId: world.branchA.branchId,
+      type: 'branch-committee-meeting',
+      title: `支委会 ${newId()}`,
+      startsAt: STARTS,
+      endsAt: ENDS,
+      ...over,
+    },
+    { now: BEFORE },
+  );
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   const body = res.body as { activityId: string; checkInCode: string };
   return { path: `/activities/${body.activityId}`, code: body.checkInCode };
@@ -106,6 +112,7 @@ export const fixtures: Fixtures = {
       startsAt: STARTS,
       endsAt: ENDS,
     },
+    now: BEFORE,
   }),
 
   'GET /activities': async (world) => ({
@@ -123,6 +130,7 @@ export const fixtures: Fixtures = {
       startsAt: '2026-12-01T14:00:00+08:00',
       endsAt: '2026-12-01T16:00:00+08:00',
     },
+    now: BEFORE,
   }),
 
   'POST /activities/{activityId}/cancel': async (world) => ({
