@@ -43,7 +43,7 @@ import {
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../shared/context.js';
-import { conflict, type DomainError, notFound } from '../../shared/errors.js';
+import { conflict, type DomainError } from '../../shared/errors.js';
 import type { Page } from '../../shared/http/paging.js';
 import { getInBatches, type WriteRequest, writeInBatches } from '../../shared/store/batch.js';
 import { getItem, queryAll, queryPage } from '../../shared/store/query.js';
@@ -199,13 +199,20 @@ export const itemVersionCondition = (expected: number, what: string): Condition 
   };
 };
 
-/** Deletes a record; of two deletes at once, the second finds nothing left and says so. */
-export const deleteRecord = (tx: Transaction, personId: string, recordId: string): Transaction =>
-  tx.delete(keys.record(personId, recordId), {
-    condition: 'attribute_exists(#pk)',
-    names: { '#pk': 'pk' },
-    onConditionFailed: () => notFound('Record'),
-  });
+/** A record of a person, as stored; records are never deleted, only withdrawn. */
+export const getRecordItem = (ctx: ServiceContext, personId: string, recordId: string) =>
+  getItem(ctx, keys.record(personId, recordId));
+
+/**
+ * Writes a record's next version (a correction or its withdrawal) on the version read: of two
+ * writes from one read, the second is a version conflict, so a withdrawal and a correction
+ * at once never both land.
+ */
+export const replaceRecord = (
+  tx: Transaction,
+  item: Record<string, unknown>,
+  readVersion: number,
+): Transaction => tx.put(item, itemVersionCondition(readVersion, 'The record'));
 
 /** Everything kept under a person: the person, stages, records, contributions, pools. */
 export const personPartition = (ctx: ServiceContext, personId: string) =>

@@ -15,7 +15,14 @@ import { jointEventKinds } from '../community/events.js';
 import { AGE_BANDS } from './domain/age.js';
 import { auditActions } from './domain/audit.js';
 import { pipelineEventKinds } from './domain/due.js';
-import { departureReasons, educations, genders, type Person, talentPools } from './domain/person.js';
+import {
+  arrivalEvidenceKinds,
+  departureReasons,
+  educations,
+  genders,
+  type Person,
+  talentPools,
+} from './domain/person.js';
 import { evaluationRatings, performanceRatings, recordKinds } from './domain/records.js';
 import { type AccountState, accountGroups } from './domain/roles.js';
 import { politicalStatuses } from './events.js';
@@ -122,6 +129,25 @@ const Departure = z
     description: 'The person left the register: the record is kept, every role ended, the account disabled',
   });
 
+const ArrivedWith = z
+  .strictObject({
+    history: z.literal(true),
+    stage: PoliticalStatus,
+    since: isoDate,
+    evidence: z.strictObject({
+      kind: z.enum(arrivalEvidenceKinds).meta({
+        description: 'transfer-letter 组织关系介绍信, party-file 党员档案, approval 上级党委审批',
+      }),
+      reference: z.string(),
+      issuedOn: isoDate,
+    }),
+    recordedBy: id('The committee member who registered the person with it'),
+  })
+  .meta({
+    description:
+      'Present when the person was registered past the start of the pipeline, with the evidence of their history',
+  });
+
 const personFields = (contact: string) => ({
   personId: id('Person id (ULID)'),
   version: z.number().int().positive().meta({ description: 'Send back as `version` when correcting' }),
@@ -152,6 +178,7 @@ const personFields = (contact: string) => ({
     .array(z.enum(roles))
     .meta({ description: 'What the person holds on the platform, which their account’s groups follow' }),
   departure: Departure.optional(),
+  arrivedWith: ArrivedWith.optional(),
   createdAt: instant,
   updatedAt: instant,
 });
@@ -281,6 +308,12 @@ const recordFields = {
     'Who last corrected it: their person id (for an account linked to no person, the account id)',
   ).optional(),
   correctedAt: instant.optional(),
+  withdrawnAt: instant.optional().meta({
+    description:
+      'Set when the record was withdrawn (撤销): it is kept, shown as withdrawn, and never changed again',
+  }),
+  withdrawnBy: id('Who withdrew it').optional(),
+  withdrawalReason: z.string().optional(),
 };
 export const RecordSchema = z.strictObject(recordFields);
 
@@ -458,6 +491,19 @@ export const AuditEntrySchema = z.strictObject({
     })
     .optional()
     .meta({ description: 'Which people a list showed: its query' }),
+  changes: z
+    .array(
+      z.strictObject({
+        field: z.string(),
+        before: z.unknown().optional(),
+        after: z.unknown().optional(),
+      }),
+    )
+    .optional()
+    .meta({
+      description:
+        'What a write changed: each field before and after (absent where it had no value); phone and e-mail masked',
+    }),
   at: instant,
   requestId: id('The request’s id (response header `x-request-id`)'),
 });

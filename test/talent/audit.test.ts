@@ -24,6 +24,7 @@ interface Entry {
   action: string;
   personId?: string;
   scope?: Record<string, string>;
+  changes?: { field: string; before?: unknown; after?: unknown }[];
   at: string;
   requestId: string;
 }
@@ -64,7 +65,7 @@ describe('the audit log', () => {
         () =>
           secretary.post(
             `${path}/transitions`,
-            { to: 'applicant', effectiveOn: '2024-03-01' },
+            { to: 'applicant', effectiveOn: '2026-11-26' },
             { now: minute(3) },
           ),
       ],
@@ -73,7 +74,7 @@ describe('the audit log', () => {
         () =>
           secretary.post(
             `${path}/pipeline-events`,
-            { kind: 'application-talk', on: '2024-04-01' },
+            { kind: 'application-talk', on: '2026-11-26' },
             { now: minute(4) },
           ),
       ],
@@ -125,7 +126,7 @@ describe('the audit log', () => {
     expect(JSON.stringify(items)).not.toContain('13912345678');
   });
 
-  it('records corrections and deletions of records', async () => {
+  it('records corrections and withdrawals of records, with what each changed', async () => {
     const { admin, branchId, secretary } = await setUp();
     const person = await register(admin, { branchId });
     const created = await secretary.post(
@@ -142,9 +143,29 @@ describe('the audit log', () => {
     expect(
       (await secretary.patch(recordPath, { version: 1, rating: 'excellent' }, { now: minute(1) })).status,
     ).toBe(200);
-    expect((await secretary.delete(recordPath, { now: minute(2) })).status).toBe(204);
-    const actions = (await byPerson(admin, person.personId)).items.map((e) => e.action);
-    expect(actions.slice(0, 3)).toEqual(['record.delete', 'record.update', 'record.create']);
+    expect(
+      (await secretary.post(`${recordPath}/withdrawal`, { reason: '录错了人' }, { now: minute(2) })).status,
+    ).toBe(200);
+    const items = (await byPerson(admin, person.personId)).items;
+    expect(items.slice(0, 3).map((e) => [e.action, e.changes])).toEqual([
+      [
+        'record.withdraw',
+        [
+          { field: 'withdrawnAt', after: minute(2) },
+          { field: 'withdrawalReason', after: '录错了人' },
+        ],
+      ],
+      ['record.update', [{ field: 'rating', before: 'competent', after: 'excellent' }]],
+      [
+        'record.create',
+        [
+          { field: 'kind', after: 'performance' },
+          { field: 'date', after: '2026-01-05' },
+          { field: 'title', after: '2025 年度考核' },
+          { field: 'rating', after: 'competent' },
+        ],
+      ],
+    ]);
   });
 
   it('lists what one caller did across people, lists of people with their scope, page by page', async () => {

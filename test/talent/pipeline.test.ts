@@ -5,10 +5,9 @@
  * beside the rules, in services/talent/domain/pipeline.test.ts.)
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ActivityCompleted } from '../../services/activities/events.js';
 import { newId } from '../../shared/ids.js';
-import { as, publish, settle } from '../support/api.js';
-import { type Client, committee, newBranch, outbox, register } from './support.js';
+import { as, settle } from '../support/api.js';
+import { type Client, committee, heldMeeting, newBranch, outbox, register } from './support.js';
 
 let admin: Client;
 let branchId: string;
@@ -16,26 +15,14 @@ let otherBranchId: string;
 let introducerA: string;
 let introducerB: string;
 
-const heldMeeting = async (branch: string, heldOn: string, type = 'branch-general-meeting' as const) => {
-  const activityId = newId();
-  await publish(ActivityCompleted, {
-    activityId,
-    branchId: branch,
-    type,
-    title: '支部党员大会',
-    startsAt: `${heldOn}T09:00:00+08:00`,
-    endsAt: `${heldOn}T11:00:00+08:00`,
-    heldOn,
-    resolutions: ['同意接收为预备党员'],
-    attendance: { invited: 10, present: 9, late: 0, excused: 1, absent: 0 },
-  });
-  return activityId;
-};
-
 const transition = (personId: string, body: Record<string, unknown>, client: Client = admin) =>
   client.post(`/talent/people/${personId}/transitions`, body, { now: '2026-11-26T10:00:00+08:00' });
 
-const expectRefusal = async (res: Awaited<ReturnType<typeof transition>>, code: string, status = 422) => {
+const expectRefusal = async (
+  res: Awaited<ReturnType<typeof transition>>,
+  code: string,
+  status = code === 'not-found' ? 404 : 422,
+) => {
   expect(res.status, JSON.stringify(res.body)).toBe(status);
   expect(res.body.error.code).toBe(code);
   expect(res.body.error.message).toMatch(/.+/);
@@ -189,7 +176,8 @@ describe('refusals through the gateway, each naming its rule', () => {
 
   it.each<[string, (e: ReturnType<typeof probationaryEvidence>) => Record<string, unknown>, string?]>([
     ['introducers-required', (e) => ({ ...e, introducerIds: [introducerA] })],
-    ['introducer-not-full-member', (e) => ({ ...e, introducerIds: [introducerA, newId()] })],
+    // Someone who is not on the register (or whom the caller may not see) is not found.
+    ['not-found', (e) => ({ ...e, introducerIds: [introducerA, newId()] })],
     ['resolution-meeting-required', ({ resolutionActivityId: _r, ...e }) => e],
     ['resolution-meeting-unknown', (e) => ({ ...e, resolutionActivityId: otherBranchMeeting })],
     ['resolution-meeting-unknown', (e) => ({ ...e, resolutionActivityId: partyLesson })],
@@ -253,7 +241,7 @@ describe('refusals through the gateway, each naming its rule', () => {
     ],
     ['contact-persons-required', 'applicant', { to: 'activist', effectiveOn: '2024-01-01' }],
     [
-      'contact-person-not-full-member',
+      'not-found',
       'applicant',
       { to: 'activist', effectiveOn: '2024-01-01', evidence: { contactPersonIds: [newId()] } },
     ],
@@ -271,6 +259,12 @@ describe('refusals through the gateway, each naming its rule', () => {
       { to: 'full', effectiveOn: '2026-07-01', evidence: { resolutionActivityId: 'MEETING2025' } },
       '2025-01-01',
     ],
+    [
+      'oath-not-recorded',
+      'probationary',
+      { to: 'full', effectiveOn: '2026-07-01', evidence: { resolutionActivityId: 'MEETING2026' } },
+      '2025-01-01',
+    ],
   ])('%s (from %s)', async (code, status, body, since = '2020-01-01') => {
     const p = (
       await register(admin, {
@@ -282,6 +276,16 @@ describe('refusals through the gateway, each naming its rule', () => {
     ).personId;
     const evidence = (body.evidence ?? {}) as Record<string, unknown>;
     if (evidence.resolutionActivityId === 'MEETING2025') evidence.resolutionActivityId = meeting2025;
+    if (evidence.resolutionActivityId === 'MEETING2026') evidence.resolutionActivityId = meeting2026;
+    // A full member took the oath during probation; every refusal but its own has it on record.
+    if (body.to === 'full' && code !== 'oath-not-recorded') {
+      const oath = await admin.post(
+        `/talent/people/${p}/oath`,
+        { takenOn: since },
+        { now: '2026-11-26T10:00:00+08:00' },
+      );
+      expect(oath.status, oath.text).toBe(201);
+    }
     if (Array.isArray(evidence.contactPersonIds) && evidence.contactPersonIds.length === 0) {
       evidence.contactPersonIds = [introducerA];
     }

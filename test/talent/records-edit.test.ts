@@ -1,7 +1,7 @@
 /**
- * Correcting and deleting a person's records (PATCH/DELETE /talent/people/{p}/records/{r}):
- * the rating stays within its kind, corrections are optimistic, a deleted record leaves the
- * timeline and the person's own view, and only the person's secretary or the committee may.
+ * Correcting and withdrawing a person's records (PATCH /talent/people/{p}/records/{r}, POST
+ * …/withdrawal): the rating stays within its kind, corrections are optimistic, a withdrawn
+ * record stays on file marked as withdrawn, and only the person's secretary or the committee may.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
@@ -155,29 +155,47 @@ describe('correcting a record', () => {
   });
 });
 
-describe('deleting a record', () => {
-  it("removes it from the timeline and from the person's own view", async () => {
+describe('withdrawing a record', () => {
+  it('keeps it on file, shown as withdrawn, in the timeline and the person’s own view; it is never changed again', async () => {
     const { secretary, admin, branchId, personId, recordId, path } = await setUp();
-    const other = await admin.post(`/talent/people/${personId}/records`, {
-      kind: 'training',
-      date: '2026-03-01',
-      title: '入党积极分子培训班',
-    });
-    expect(other.status).toBe(201);
     const self = await as({ roles: ['member'], branchId, personId: personId });
-    expect((await self.get('/talent/me')).body.records.map((r: any) => r.recordId).sort()).toEqual(
-      [recordId, other.body.recordId].sort(),
+    const withdrawn = await secretary.post(
+      `${path}/withdrawal`,
+      { reason: '考核结果录错了人' },
+      { now: NOW },
     );
-
-    const deleted = await secretary.delete(path);
-    expect(deleted.status).toBe(204);
-    expect((await timelineRecords(admin, personId)).map((r) => r.recordId)).toEqual([other.body.recordId]);
-    expect((await self.get('/talent/me')).body.records.map((r: any) => r.recordId)).toEqual([
-      other.body.recordId,
+    expect(withdrawn.status, withdrawn.text).toBe(200);
+    expect(withdrawn.body).toMatchObject({
+      recordId,
+      version: 2,
+      title: '2025年度考核',
+      withdrawnAt: new Date(NOW).toISOString(),
+      withdrawnBy: secretary.personId,
+      withdrawalReason: '考核结果录错了人',
+    });
+    expect(await timelineRecords(admin, personId)).toEqual([
+      expect.objectContaining({ recordId, withdrawalReason: '考核结果录错了人', version: 2 }),
     ]);
-    // Gone means gone: deleting or correcting it again finds nothing.
-    expect((await secretary.delete(path)).status).toBe(404);
-    expect((await secretary.patch(path, { version: 1, title: 'x' })).status).toBe(404);
+    expect((await self.get('/talent/me')).body.records).toEqual([
+      expect.objectContaining({ recordId, withdrawnBy: secretary.personId }),
+    ]);
+    // Withdrawn means kept as it was: neither corrected nor withdrawn again.
+    for (const again of [
+      await secretary.post(`${path}/withdrawal`, { reason: '再撤一次' }),
+      await admin.patch(path, { version: 2, title: 'x' }),
+    ]) {
+      expect(again.status, again.text).toBe(409);
+      expect(again.body.error.code).toBe('record-withdrawn');
+    }
+  });
+
+  it('needs a reason, and there is no hard delete', async () => {
+    const { admin, path } = await setUp();
+    for (const body of [{}, { reason: '' }, { reason: '  ' }]) {
+      expect((await admin.post(`${path}/withdrawal`, body)).status).toBe(400);
+    }
+    expect((await admin.delete(path)).status).toBe(404);
+    expect((await admin.patch(path, { version: 1, title: '仍在' })).status).toBe(200);
   });
 });
 
@@ -189,13 +207,13 @@ describe('who may correct records', () => {
       branchId: (await newBranch(admin)).branchId,
     });
     expect((await elsewhere.patch(path, { version: 1, title: 'x' })).status).toBe(404);
-    expect((await elsewhere.delete(path)).status).toBe(404);
+    expect((await elsewhere.post(`${path}/withdrawal`, { reason: 'x' })).status).toBe(404);
     for (const member of [
       await as({ roles: ['member'], branchId, personId: personId }),
       await as({ roles: ['member'], branchId }),
     ]) {
       expect((await member.patch(path, { version: 1, title: 'x' })).status).toBe(403);
-      expect((await member.delete(path)).status).toBe(403);
+      expect((await member.post(`${path}/withdrawal`, { reason: 'x' })).status).toBe(403);
     }
     // Nothing changed: the record is still there at version 1.
     expect((await timelineRecords(admin, personId))[0]).toMatchObject({ title: '2025年度考核', version: 1 });
@@ -203,6 +221,8 @@ describe('who may correct records', () => {
     expect((await admin.patch(`/talent/people/${personId}/records/${newId()}`, { version: 1 })).status).toBe(
       404,
     );
-    expect((await admin.delete(`/talent/people/${newId()}/records/${newId()}`)).status).toBe(404);
+    expect(
+      (await admin.post(`/talent/people/${newId()}/records/${newId()}/withdrawal`, { reason: 'x' })).status,
+    ).toBe(404);
   });
 });

@@ -1,7 +1,9 @@
 /** Helpers for talent's tests: fresh branches and people per test, and the outbox as written. */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
-import { as, runtime, tableClient } from '../support/api.js';
+import { ActivityCompleted } from '../../services/activities/events.js';
+import { newId } from '../../shared/ids.js';
+import { as, publish, runtime, tableClient } from '../support/api.js';
 
 export type Client = Awaited<ReturnType<typeof as>>;
 
@@ -18,22 +20,41 @@ export const newBranch = async (
   return res.body as { branchId: string; partyGroups: { id: string; name: string }[] };
 };
 
-export const personBody = (overrides: Record<string, unknown> = {}) => ({
-  name: '张三',
-  gender: 'male',
-  birthDate: '1990-05-01',
-  department: '药品检验所',
-  politicalStatus: 'masses',
-  statusSince: '2020-01-01',
-  ...overrides,
+/** Evidence of a history (党员档案) for a person registered past the pipeline's start. */
+export const historyOf = (issuedOn: string) => ({
+  evidence: { kind: 'party-file', reference: `档案 ${Math.random()}`, issuedOn },
 });
 
-export const register = async (
-  client: Client,
-  overrides: Record<string, unknown> = {},
-  now: string = TODAY,
-) => {
-  const res = await client.post('/talent/people', personBody(overrides), { now });
+/**
+ * A registration body. A stage past the pipeline's start comes with a history (the
+ * committee's path), unless the overrides say otherwise (`history: undefined` sends none).
+ */
+export const personBody = (overrides: Record<string, unknown> = {}) => {
+  const body: Record<string, unknown> = {
+    name: '张三',
+    gender: 'male',
+    birthDate: '1990-05-01',
+    department: '药品检验所',
+    politicalStatus: 'masses',
+    statusSince: '2020-01-01',
+    ...overrides,
+  };
+  // An ordinary registration records a recent application (talent's README).
+  if (body.politicalStatus === 'applicant' && !('statusSince' in overrides)) body.statusSince = '2026-06-01';
+  if (!('history' in overrides) && !['masses', 'applicant'].includes(body.politicalStatus as string)) {
+    body.history = historyOf(body.statusSince as string);
+  }
+  if (body.history === undefined) delete body.history;
+  return body;
+};
+
+/**
+ * Registers a person. Without `now`, the register learns of them on the day their current
+ * stage began (noon in Beijing), so steps dated from then on are not before registration.
+ */
+export const register = async (client: Client, overrides: Record<string, unknown> = {}, now?: string) => {
+  const body = personBody(overrides);
+  const res = await client.post('/talent/people', body, { now: now ?? `${body.statusSince}T12:00:00+08:00` });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body as { personId: string; version: number; [k: string]: any };
 };
@@ -52,4 +73,28 @@ export const outbox = async (personId: string) => {
     type: item.detailType as string,
     detail: JSON.parse(item.detail as string) as { eventId: string; data: any },
   }));
+};
+
+/**
+ * A branch general meeting (or another type) held on a day, as activities reports it once
+ * completed; talent learns it from the bus (call settle() before naming it). Its id.
+ */
+export const heldMeeting = async (
+  branchId: string,
+  heldOn: string,
+  type = 'branch-general-meeting' as const,
+) => {
+  const activityId = newId();
+  await publish(ActivityCompleted, {
+    activityId,
+    branchId,
+    type,
+    title: '支部党员大会',
+    startsAt: `${heldOn}T09:00:00+08:00`,
+    endsAt: `${heldOn}T11:00:00+08:00`,
+    heldOn,
+    resolutions: ['同意接收为预备党员'],
+    attendance: { invited: 10, present: 9, late: 0, excused: 1, absent: 0 },
+  });
+  return activityId;
 };

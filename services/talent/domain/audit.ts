@@ -7,6 +7,7 @@ import type { PoliticalStatus } from '../events.js';
 
 export const auditActions = [
   'person.register',
+  'person.register-with-history',
   'person.read',
   'person.update',
   'person.transition',
@@ -15,7 +16,9 @@ export const auditActions = [
   'person.pipeline-event',
   'record.create',
   'record.update',
+  // Written before records were withdrawn instead of deleted; kept so old entries still read.
   'record.delete',
+  'record.withdraw',
   'record.read',
   'pool.add',
   'pool.remove',
@@ -50,6 +53,38 @@ export interface AuditEntry {
   /** The person whose record was touched; absent on a list, which names its scope instead. */
   personId?: string;
   scope?: ListScope;
+  /** What a write changed: each field's value before and after (absent where there was none). */
+  changes?: Change[];
   at: string;
   requestId: string;
 }
+
+/** One field a write changed. Contact details are kept masked: the log is no copy of them. */
+export interface Change {
+  field: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+/**
+ * The changes between two versions of a thing, over the fields named (in that order), each
+ * value passed through `shown` (which masks what the log must not hold whole).
+ */
+export const changesBetween = <T extends object>(
+  before: T | undefined,
+  after: T | undefined,
+  fields: readonly string[],
+  shown: (field: string, value: unknown) => unknown = (_f, v) => v,
+): Change[] =>
+  fields.flatMap((field) => {
+    const was = before ? (before as Record<string, unknown>)[field] : undefined;
+    const is = after ? (after as Record<string, unknown>)[field] : undefined;
+    if (JSON.stringify(was) === JSON.stringify(is)) return [];
+    return [
+      {
+        field,
+        ...(was !== undefined ? { before: shown(field, was) } : {}),
+        ...(is !== undefined ? { after: shown(field, is) } : {}),
+      },
+    ];
+  });

@@ -1,10 +1,19 @@
 /** The person as talent holds it, and the views other parties get of it. */
 import type { Caller } from '../../../shared/auth.js';
 import { actsForBranch, isSelf } from '../../../shared/auth.js';
-import { accept, type Result, refuse, ruleViolation } from '../../../shared/errors.js';
+import {
+  accept,
+  DomainError,
+  notFound,
+  ownRecord,
+  type Result,
+  refuse,
+  ruleViolation,
+} from '../../../shared/errors.js';
+import { addMonths, ageOn } from '../../../shared/time.js';
 import type { PersonSnapshot, PoliticalStatus } from '../events.js';
 import type { PipelineFacts } from './due.js';
-import type { Probation } from './pipeline.js';
+import { MIN_APPLICANT_AGE, type Probation } from './pipeline.js';
 
 export const genders = ['male', 'female'] as const;
 export const educations = ['secondary', 'associate', 'bachelor', 'master', 'doctorate'] as const;
@@ -39,6 +48,8 @@ export interface Person {
   committeeMember?: boolean;
   /** When and why the person left the register; the record is kept, the account disabled. */
   departure?: Departure;
+  /** Present when the person came in past the pipeline's start, on the committee's authority. */
+  arrivedWith?: ArrivalHistory;
   createdAt: string;
   updatedAt: string;
 }
@@ -63,6 +74,108 @@ export interface Departure {
   formerBranchId?: string;
   recordedBy: string;
 }
+
+/**
+ * What a person arriving with a history (an existing member, a transfer in) brings as proof:
+ * 组织关系介绍信 (`transfer-letter`), 党员档案 (`party-file`) or the higher committee's
+ * approval (`approval`), with its reference number and date of issue.
+ */
+export const arrivalEvidenceKinds = ['transfer-letter', 'party-file', 'approval'] as const;
+
+export interface ArrivalEvidence {
+  kind: (typeof arrivalEvidenceKinds)[number];
+  reference: string;
+  issuedOn: string;
+}
+
+export interface ArrivalHistory {
+  history: true;
+  stage: PoliticalStatus;
+  since: string;
+  evidence: ArrivalEvidence;
+  recordedBy: string;
+}
+
+/** Where an ordinary registration may start the pipeline: nothing beyond it is taken on trust. */
+export const PIPELINE_START: readonly PoliticalStatus[] = ['masses', 'applicant'];
+/**
+ * An application (入党申请书) older than this when first registered is history, not an
+ * ordinary entry: the application talk is due within a month of it, so a year-old one
+ * registered now would arrive with its steps already overdue.
+ */
+export const APPLICATION_RECORDED_WITHIN_MONTHS = 12;
+
+export interface RegistrationCommand {
+  birthDate: string;
+  politicalStatus: PoliticalStatus;
+  statusSince: string;
+  /** The evidence when the person arrives with a history. */
+  history?: ArrivalEvidence;
+  byCommittee: boolean;
+  today: string;
+}
+
+/**
+ * A registration's place in the pipeline: an ordinary one starts at its beginning, recently;
+ * one with a history is the committee's to make, with evidence dated on or after the stage
+ * it proves and not in the future.
+ */
+export const checkRegistration = (r: RegistrationCommand): Result<RegistrationCommand> => {
+  if (r.history && !r.byCommittee) {
+    return refuse(
+      new DomainError(
+        'forbidden',
+        'history-committee-only',
+        'Only the committee registers a person with a history',
+      ),
+    );
+  }
+  if (!r.history && !PIPELINE_START.includes(r.politicalStatus)) {
+    return refuse(
+      ruleViolation(
+        'registration-not-at-pipeline-start',
+        `an ordinary registration starts as ${PIPELINE_START.join(' or ')}; ${r.politicalStatus} needs a history with its evidence`,
+      ),
+    );
+  }
+  if (r.politicalStatus !== 'masses' && ageOn(r.birthDate, r.statusSince) < MIN_APPLICANT_AGE) {
+    return refuse(
+      ruleViolation(
+        'applicant-under-age',
+        `born ${r.birthDate}: under ${MIN_APPLICANT_AGE} on ${r.statusSince}`,
+      ),
+    );
+  }
+  if (r.history) {
+    if (r.history.issuedOn < r.statusSince) {
+      return refuse(
+        ruleViolation(
+          'history-evidence-before-stage',
+          `evidence issued ${r.history.issuedOn}, before the stage it proves began on ${r.statusSince}`,
+        ),
+      );
+    }
+    if (r.history.issuedOn > r.today) {
+      return refuse(
+        ruleViolation(
+          'history-evidence-in-future',
+          `evidence issued ${r.history.issuedOn}, after today (${r.today})`,
+        ),
+      );
+    }
+    return accept(r);
+  }
+  const oldest = addMonths(r.today, -APPLICATION_RECORDED_WITHIN_MONTHS);
+  if (r.politicalStatus === 'applicant' && r.statusSince < oldest) {
+    return refuse(
+      ruleViolation(
+        'application-too-old',
+        `applied ${r.statusSince}: an ordinary registration records an application from ${oldest} on; an older one is history`,
+      ),
+    );
+  }
+  return accept(r);
+};
 
 /** No one on the register was born before this: an earlier birth date is a typo. */
 export const EARLIEST_BIRTH_DATE = '1900-01-01';
@@ -117,6 +230,17 @@ export const snapshotOf = (p: Person): PersonSnapshot => ({
 export const canSeePerson = (caller: Caller, p: Pick<Person, 'personId' | 'branchId'>): boolean =>
   isSelf(caller, p.personId) || actsForBranch(caller, p.branchId);
 
-/** Who edits a person's record: their branch's secretary and the committee (not the person). */
-export const canManagePerson = (caller: Caller, p: Pick<Person, 'branchId'>): boolean =>
-  actsForBranch(caller, p.branchId);
+/**
+ * Who manages a person's record (its corrections, records, pools, roles, pipeline): their
+ * branch's secretary and the committee, never the person themselves, whatever role they hold
+ * (separation of duties: another committee member acts on a committee member's record).
+ * Outside the caller's scope the person does not exist for them.
+ */
+export const managementOf = <P extends Pick<Person, 'personId' | 'branchId'>>(
+  caller: Caller,
+  p: P | undefined,
+): Result<P> => {
+  if (!p || !actsForBranch(caller, p.branchId)) return refuse(notFound('Person'));
+  if (isSelf(caller, p.personId)) return refuse(ownRecord());
+  return accept(p);
+};

@@ -19,9 +19,9 @@ const FULL_A = 'FULLA';
 const FULL_B = 'FULLB';
 const PROBATIONARY = 'PROB';
 const people = new Map<string, KnownPerson>([
-  [FULL_A, { personId: FULL_A, politicalStatus: 'full' }],
-  [FULL_B, { personId: FULL_B, politicalStatus: 'full' }],
-  [PROBATIONARY, { personId: PROBATIONARY, politicalStatus: 'probationary' }],
+  [FULL_A, { personId: FULL_A, politicalStatus: 'full', statusSince: '2010-07-01' }],
+  [FULL_B, { personId: FULL_B, politicalStatus: 'full', statusSince: '2010-07-01' }],
+  [PROBATIONARY, { personId: PROBATIONARY, politicalStatus: 'probationary', statusSince: '2025-07-01' }],
 ]);
 const calendar2026: WorkingCalendar = {
   year: 2026,
@@ -41,6 +41,7 @@ const person = (
   branchId: 'B1',
   politicalStatus: status,
   statusSince: since,
+  registeredOn: '2000-01-01',
   ...extra,
 });
 
@@ -148,8 +149,59 @@ describe('activist (积极分子)', () => {
     expect(verdict(c('2026-02-01', [FULL_A, FULL_B]))).toBe('ok');
     expect(verdict(c('2026-02-01', [FULL_A, FULL_B, 'X']))).toBe('contact-persons-required');
     expect(verdict(c('2026-02-01', [PROBATIONARY]))).toBe('contact-person-not-full-member');
-    expect(verdict(c('2026-02-01', ['UNKNOWN']))).toBe('contact-person-not-full-member');
+    // Someone the caller may not see is left out of `people`: as unknown as no one (404).
+    expect(verdict(c('2026-02-01', ['UNKNOWN']))).toBe('not-found');
     expect(verdict(c('2026-02-01', ['ME']))).toBe('contact-person-is-the-person');
+  });
+
+  it('a contact person was a full member on the effective date, not merely today', () => {
+    const lateFull = new Map<string, KnownPerson>([
+      ['LATE', { personId: 'LATE', politicalStatus: 'full', statusSince: '2026-02-02' }],
+      [
+        'GONE',
+        {
+          personId: 'GONE',
+          politicalStatus: 'full',
+          statusSince: '2010-01-01',
+          departure: { on: '2026-02-01' },
+        },
+      ],
+    ]);
+    const at = (effectiveOn: string, id: string) =>
+      verdict({ ...c(effectiveOn, [id]), people: lateFull } as TransitionCommand);
+    expect(at('2026-02-01', 'LATE')).toBe('contact-person-not-full-member');
+    expect(at('2026-02-02', 'LATE')).toBe('ok');
+    expect(at('2026-01-31', 'GONE')).toBe('ok');
+    expect(at('2026-02-01', 'GONE')).toBe('contact-person-not-full-member');
+  });
+});
+
+describe('no step before the person was registered', () => {
+  it('the registration day passes, the day before fails', () => {
+    const p = person('masses', '2000-01-01', { registeredOn: '2026-03-10' });
+    expect(verdict(command({ person: p, to: 'applicant', effectiveOn: '2026-03-09' }))).toBe(
+      'effective-before-registration',
+    );
+    expect(verdict(command({ person: p, to: 'applicant', effectiveOn: '2026-03-10' }))).toBe('ok');
+  });
+
+  it('nor on a meeting held before it', () => {
+    const registered = person('probationary', '2025-06-10', {
+      registeredOn: '2026-11-01',
+      probation: { startedOn: '2025-06-10', oathOn: '2025-07-01' },
+    });
+    const full = (heldOn: string) =>
+      verdict(
+        command({
+          person: registered,
+          to: 'full',
+          effectiveOn: '2026-11-20',
+          evidence: { resolutionActivityId: 'MEET' },
+          meeting: meeting(heldOn),
+        }),
+      );
+    expect(full('2026-10-31')).toBe('resolution-before-registration');
+    expect(full('2026-11-01')).toBe('ok');
   });
 });
 
@@ -320,7 +372,11 @@ describe('full (正式党员)', () => {
   const c = (effectiveOn: string, heldOn = effectiveOn, extensionMonths?: number) =>
     command({
       person: person('probationary', '2025-06-10', {
-        probation: { startedOn: '2025-06-10', ...(extensionMonths ? { extensionMonths } : {}) },
+        probation: {
+          startedOn: '2025-06-10',
+          oathOn: '2025-07-01',
+          ...(extensionMonths ? { extensionMonths } : {}),
+        },
       }),
       to: 'full',
       effectiveOn,
@@ -347,6 +403,17 @@ describe('full (正式党员)', () => {
     expect(verdict({ ...noMeeting, evidence: {} } as TransitionCommand)).toBe('resolution-meeting-required');
     expect(verdict(c('2026-06-20', '2026-06-09'))).toBe('resolution-before-probation-end');
     expect(verdict(c('2026-06-20', '2026-06-10'))).toBe('ok');
+  });
+
+  it('takes effect on or after the meeting', () => {
+    expect(verdict(c('2026-06-19', '2026-06-20'))).toBe('effective-before-resolution');
+    expect(verdict(c('2026-06-20', '2026-06-20'))).toBe('ok');
+  });
+
+  it('needs the oath (入党宣誓) on record', () => {
+    const noOath = c('2026-06-10');
+    const { oathOn: _o, ...probation } = noOath.person.probation ?? { startedOn: '2025-06-10' };
+    expect(verdict({ ...noOath, person: { ...noOath.person, probation } })).toBe('oath-not-recorded');
   });
 });
 

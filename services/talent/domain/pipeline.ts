@@ -6,7 +6,14 @@
  * names the rule and whose message carries the figures. No I/O: the handler loads the
  * people, the meeting and the calendars the rules refer to and passes them in.
  */
-import { accept, type DomainError, type Result, refuse, ruleViolation } from '../../../shared/errors.js';
+import {
+  accept,
+  type DomainError,
+  notFound,
+  type Result,
+  refuse,
+  ruleViolation,
+} from '../../../shared/errors.js';
 import { addMonths, ageOn, monthsBetween } from '../../../shared/time.js';
 import { type PoliticalStatus, politicalStatuses } from '../events.js';
 import { countWorkingDays, type WorkingCalendar } from './calendar.js';
@@ -44,6 +51,11 @@ export interface PipelinePerson {
   branchId?: string;
   politicalStatus: PoliticalStatus;
   statusSince: string;
+  /**
+   * The local date the register first held the person: nothing that happened to them in
+   * the pipeline is dated before it (a back-dated chain entered in one sitting is refused).
+   */
+  registeredOn: string;
   contactPersonIds?: readonly string[];
   probation?: Probation;
 }
@@ -68,10 +80,22 @@ export interface TransitionEvidence {
   reason?: string;
 }
 
+/**
+ * A person the evidence names, as far as the caller may see them: whether they were a full
+ * member is decided on the effective date, from when they became one and when they left.
+ */
 export interface KnownPerson {
   personId: string;
   politicalStatus: PoliticalStatus;
+  statusSince: string;
+  departure?: { on: string };
 }
+
+/** A full member (正式党员) on `date`: full since then or earlier, and not yet gone. */
+export const wasFullMemberOn = (p: KnownPerson, date: string): boolean =>
+  p.politicalStatus === 'full' &&
+  p.statusSince <= date &&
+  (p.departure === undefined || p.departure.on > date);
 
 export interface KnownMeeting {
   activityId: string;
@@ -112,17 +136,23 @@ const nextStage = (status: PoliticalStatus): PoliticalStatus | undefined =>
 export const probationEndsOn = (probation: Probation): string =>
   addMonths(probation.startedOn, PROBATION_MONTHS + (probation.extensionMonths ?? 0));
 
+/**
+ * The people named must be known (the handler leaves out whoever the caller may not see, so
+ * "elsewhere" and "nowhere" are the same 404) and full members on the effective date, not
+ * merely today.
+ */
 const checkFullMembers = (
   ids: readonly string[],
-  self: string,
-  people: ReadonlyMap<string, KnownPerson>,
+  c: TransitionCommand,
   role: 'contact-person' | 'introducer',
 ): DomainError | undefined => {
   for (const id of ids) {
-    if (id === self)
+    if (id === c.person.personId)
       return ruleViolation(`${role}-is-the-person`, `${id}: a person cannot be their own ${role}`);
-    if (people.get(id)?.politicalStatus !== 'full') {
-      return ruleViolation(`${role}-not-full-member`, `${id}: not a full party member`);
+    const known = c.people.get(id);
+    if (!known) return notFound('Person');
+    if (!wasFullMemberOn(known, c.effectiveOn)) {
+      return ruleViolation(`${role}-not-full-member`, `${id}: not a full party member on ${c.effectiveOn}`);
     }
   }
   return undefined;
@@ -136,7 +166,7 @@ const contactPersons = (command: TransitionCommand): Result<string[]> => {
       `${ids.length} contact persons named: ${MIN_CONTACT_PERSONS} or ${MAX_CONTACT_PERSONS} required`,
     );
   }
-  const bad = checkFullMembers(ids, command.person.personId, command.people, 'contact-person');
+  const bad = checkFullMembers(ids, command, 'contact-person');
   return bad ? refuse(bad) : accept(ids);
 };
 
@@ -157,6 +187,13 @@ const resolutionMeeting = (command: TransitionCommand): Result<KnownMeeting> => 
     return refuseRule(
       'resolution-meeting-unknown',
       `${id}: not a completed branch general meeting of the person's branch`,
+    );
+  }
+  // A meeting before the register held the person cannot have voted on them here.
+  if (meeting.heldOn < command.person.registeredOn) {
+    return refuseRule(
+      'resolution-before-registration',
+      `meeting held ${meeting.heldOn}, before the person was registered on ${command.person.registeredOn}`,
     );
   }
   return accept(meeting);
@@ -217,7 +254,7 @@ const toProbationary = (c: TransitionCommand): Result<AcceptedTransition> => {
       `${introducers.length} introducers named: ${INTRODUCERS_REQUIRED} required`,
     );
   }
-  const badIntroducer = checkFullMembers(introducers, c.person.personId, c.people, 'introducer');
+  const badIntroducer = checkFullMembers(introducers, c, 'introducer');
   if (badIntroducer) return refuse(badIntroducer);
 
   const found = resolutionMeeting(c);
@@ -247,6 +284,12 @@ const toProbationary = (c: TransitionCommand): Result<AcceptedTransition> => {
     return refuseRule(
       'training-too-short',
       `training of ${days} days and ${hours} class hours: ${MIN_TRAINING_DAYS} days or ${MIN_TRAINING_CLASS_HOURS} class hours required`,
+    );
+  }
+  if (e.training.completedOn !== undefined && e.training.completedOn > c.effectiveOn) {
+    return refuseRule(
+      'evidence-after-effective',
+      `training completed ${e.training.completedOn}, after the step's effective date ${c.effectiveOn}`,
     );
   }
 
@@ -310,12 +353,22 @@ const toFull = (c: TransitionCommand): Result<AcceptedTransition> => {
       `probation since ${probation.startedOn}: ${months} months, ends ${endsOn}; not on ${c.effectiveOn}`,
     );
   }
+  // 入党宣誓 belongs to probation: no one becomes a full member without it on record.
+  if (!probation.oathOn) {
+    return refuseRule('oath-not-recorded', 'the admission oath (入党宣誓) has not been recorded');
+  }
   const found = resolutionMeeting(c);
   if (!found.ok) return found;
   if (found.value.heldOn < endsOn) {
     return refuseRule(
       'resolution-before-probation-end',
       `meeting held ${found.value.heldOn}, before probation ended on ${endsOn}`,
+    );
+  }
+  if (c.effectiveOn < found.value.heldOn) {
+    return refuseRule(
+      'effective-before-resolution',
+      `meeting held ${found.value.heldOn}: the step cannot take effect before it, on ${c.effectiveOn}`,
     );
   }
   return accept({ ...accepted(c), probation: { ...probation } });
@@ -355,6 +408,12 @@ export const checkTransition = (c: TransitionCommand): Result<AcceptedTransition
       `${from} since ${c.person.statusSince}: a step cannot take effect before, on ${c.effectiveOn}`,
     );
   }
+  if (c.effectiveOn < c.person.registeredOn) {
+    return refuseRule(
+      'effective-before-registration',
+      `registered on ${c.person.registeredOn}: a step cannot take effect before, on ${c.effectiveOn}`,
+    );
+  }
   switch (c.to) {
     case 'applicant':
       return toApplicant(c);
@@ -371,8 +430,11 @@ export const checkTransition = (c: TransitionCommand): Result<AcceptedTransition
   }
 };
 
+/** The facts of a probation, which the register's own date does not bound (a transfer in brings one). */
+type OnProbation = Omit<PipelinePerson, 'registeredOn'>;
+
 export interface ExtensionCommand {
-  person: PipelinePerson;
+  person: OnProbation;
   months: number;
   decidedOn: string;
   today: string;
@@ -413,7 +475,7 @@ export const checkProbationExtension = (c: ExtensionCommand): Result<Probation> 
 };
 
 /** 入党宣誓 is recorded during probation. */
-export const checkOath = (person: PipelinePerson, takenOn: string, today: string): Result<Probation> => {
+export const checkOath = (person: OnProbation, takenOn: string, today: string): Result<Probation> => {
   if (person.politicalStatus !== 'probationary' || !person.probation) {
     return refuseRule('not-probationary', `${person.politicalStatus}: the oath is recorded during probation`);
   }

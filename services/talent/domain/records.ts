@@ -1,7 +1,10 @@
 /**
  * Records kept on a person (training, 绩效, 民主评议, 奖惩) and the rating each kind takes.
  * The rating enums live here once: creating a record and correcting one check against them.
+ * A record is never deleted: a mistaken one is withdrawn, with a reason, and stays on file.
  */
+import { accept, conflict, DomainError, type Result, refuse } from '../../../shared/errors.js';
+
 export const recordKinds = ['training', 'performance', 'evaluation', 'reward', 'discipline'] as const;
 export type RecordKind = (typeof recordKinds)[number];
 
@@ -26,3 +29,27 @@ export const ratingProblem = (kind: RecordKind, rating: string | undefined): str
   if (rating === undefined) return `A ${kind} record needs a rating`;
   return allowed.includes(rating) ? undefined : `A ${kind} rating is one of: ${allowed.join(', ')}`;
 };
+
+/**
+ * 奖励 and 处分 are the committee's decisions (党委决定): only the committee enters, corrects
+ * or withdraws them, even on people of a secretary's own branch.
+ */
+export const committeeOnlyKinds: readonly RecordKind[] = ['reward', 'discipline'];
+
+/** Whether the caller's roles may act on a record of `kind`; the refusal names the rule. */
+export const checkRecordAuthority = (kind: RecordKind, byCommittee: boolean): Result<RecordKind> =>
+  byCommittee || !committeeOnlyKinds.includes(kind)
+    ? accept(kind)
+    : refuse(
+        new DomainError(
+          'forbidden',
+          'record-kind-committee-only',
+          `A ${kind} record is entered, corrected and withdrawn by the committee only`,
+        ),
+      );
+
+/** A withdrawn record is kept as it was, marked; it is never changed or withdrawn again. */
+export const checkNotWithdrawn = <R extends { withdrawnAt?: string }>(record: R): Result<R> =>
+  record.withdrawnAt === undefined
+    ? accept(record)
+    : refuse(conflict('record-withdrawn', `the record was withdrawn at ${record.withdrawnAt}`));

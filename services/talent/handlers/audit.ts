@@ -17,7 +17,7 @@ import { newId } from '../../../shared/ids.js';
 import { idParam } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
-import type { AuditAction, AuditEntry, ListScope } from '../domain/audit.js';
+import type { AuditAction, AuditEntry, Change, ListScope } from '../domain/audit.js';
 import { auditItem, auditPage, putAuditEntry } from '../store.js';
 import { AuditEntrySchema } from '../views.js';
 import { committeeOnly } from './outcomes.js';
@@ -34,20 +34,30 @@ export interface Audited {
 
 type Target = { personId: string } | { scope: ListScope };
 
-const entry = (req: Audited, action: AuditAction, target: Target): AuditEntry => ({
+const entry = (req: Audited, action: AuditAction, target: Target, changes: Change[] = []): AuditEntry => ({
   auditId: newId(),
   actor: actorOf(req.caller),
   accountId: req.caller.sub,
   actorRoles: [...req.caller.roles],
   action,
   ...target,
+  ...(changes.length > 0 ? { changes } : {}),
   at: req.now.toISOString(),
   requestId: req.requestId,
 });
 
-/** Adds the entry of a write to the write's transaction. */
-export const auditWrite = (tx: Transaction, req: Audited, action: AuditAction, personId: string): void => {
-  tx.put(auditItem(entry(req, action, { personId })));
+/**
+ * Adds the entry of a write to the write's transaction, with what it changed: the log answers
+ * "what did this record say before", not only "who touched it".
+ */
+export const auditWrite = (
+  tx: Transaction,
+  req: Audited,
+  action: AuditAction,
+  personId: string,
+  changes: Change[] = [],
+): void => {
+  tx.put(auditItem(entry(req, action, { personId }, changes)));
 };
 
 /** Writes the entry of a read; call it after the read succeeded and before answering. */

@@ -5,7 +5,7 @@ import { conflict, notFound, ownRecord, ruleViolation } from '../../../shared/er
 import { pageOf, pageQuery } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
-import { idParam, nonEmpty } from '../../../shared/schemas.js';
+import { idParam, singleLine } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { getItem } from '../../../shared/store/query.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
@@ -73,7 +73,7 @@ export const requireBranch = async (
 };
 
 const partyGroupsBody = z
-  .array(z.strictObject({ id: idParam.optional(), name: nonEmpty(100), leaderId: idParam.optional() }))
+  .array(z.strictObject({ id: idParam.optional(), name: singleLine(100), leaderId: idParam.optional() }))
   .max(50);
 
 /**
@@ -81,9 +81,9 @@ const partyGroupsBody = z
  * It has no people yet, so no secretary: one is named from its people (PATCH).
  */
 const branchBody = z.strictObject({
-  name: nonEmpty(100),
+  name: singleLine(100),
   partyGroups: z
-    .array(z.strictObject({ name: nonEmpty(100), leaderId: idParam.optional() }))
+    .array(z.strictObject({ name: singleLine(100), leaderId: idParam.optional() }))
     .max(50)
     .default([]),
 });
@@ -91,7 +91,7 @@ const branchBody = z.strictObject({
 /** PATCH: `partyGroups` is the full new list; a group keeps its `id`, a group without one is new. */
 const branchPatchBody = z.strictObject({
   version: z.number().int().positive(),
-  name: nonEmpty(100).optional(),
+  name: singleLine(100).optional(),
   secretaryId: idParam.nullable().optional(),
   partyGroups: partyGroupsBody.optional(),
 });

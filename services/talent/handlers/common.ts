@@ -1,9 +1,9 @@
 import type { Caller } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
-import { notFound } from '../../../shared/errors.js';
+import { notFound, unwrap } from '../../../shared/errors.js';
 import { retryOnConflict } from '../../../shared/store/retry.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
-import { canManagePerson, canSeePerson, type Person, snapshotOf } from '../domain/person.js';
+import { canSeePerson, managementOf, type Person, snapshotOf } from '../domain/person.js';
 import { PersonUpdated } from '../events.js';
 import { getPerson, replacePerson } from '../store.js';
 import { type Audited, auditWrite } from './audit.js';
@@ -19,16 +19,12 @@ export const visiblePerson = async (
   return person;
 };
 
-/** The person if the caller may change their record (their secretary, the committee). */
-export const managedPerson = async (
-  ctx: ServiceContext,
-  caller: Caller,
-  personId: string,
-): Promise<Person> => {
-  const person = await getPerson(ctx, personId);
-  if (!person || !canManagePerson(caller, person)) throw notFound('Person');
-  return person;
-};
+/**
+ * The person if the caller may manage their record (their secretary, the committee): 404
+ * outside the caller's scope, 403 `own-record` for their own, before any rule is asked.
+ */
+export const managedPerson = async (ctx: ServiceContext, caller: Caller, personId: string): Promise<Person> =>
+  unwrap(managementOf(caller, await getPerson(ctx, personId)));
 
 /**
  * A handler that writes a person: the write moves them between tallies (store.ts), and

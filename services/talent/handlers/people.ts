@@ -1,14 +1,25 @@
 import * as z from 'zod';
-import { actsForBranch, type Caller, hasRole, selfOf } from '../../../shared/auth.js';
-import { conflict, forbidden, notFound, unwrap } from '../../../shared/errors.js';
+import { actorOf, actsForBranch, type Caller, hasRole, isSelf, selfOf } from '../../../shared/auth.js';
+import type { ServiceContext } from '../../../shared/context.js';
+import { conflict, forbidden, notFound, ownRecord, unwrap } from '../../../shared/errors.js';
 import { pageOf, pageQuery } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
-import { idParam, isoDate, nonEmpty, ulid } from '../../../shared/schemas.js';
+import { maskEmail, maskPhone } from '../../../shared/pii.js';
+import { idParam, isoDate, singleLine, ulid } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { versionConflict } from '../../../shared/store/version.js';
 import { localDate } from '../../../shared/time.js';
-import { checkPersonDates, educations, genders, type Person, snapshotOf } from '../domain/person.js';
+import { changesBetween } from '../domain/audit.js';
+import {
+  arrivalEvidenceKinds,
+  checkPersonDates,
+  checkRegistration,
+  educations,
+  genders,
+  type Person,
+  snapshotOf,
+} from '../domain/person.js';
 import {
   MemberJoinedBranch,
   MemberLeftBranch,
@@ -20,6 +31,7 @@ import {
   createPerson,
   getAccountState,
   getPeople,
+  getPerson,
   listPeople,
   poolPage,
   replacePerson,
@@ -28,8 +40,8 @@ import {
 import { PersonRecord, PersonSummary, Profile, personRecord, personSummary } from '../views.js';
 import { auditRead, auditWrite } from './audit.js';
 import { leaveSecretaryship, requireBranch } from './branches.js';
-import { decidedAgain, visiblePerson } from './common.js';
-import { ownBranchManagers, ownProfile, personAndManagers } from './outcomes.js';
+import { decidedAgain, managedPerson, visiblePerson } from './common.js';
+import { ownBranchManagers, ownProfile, personAndManagers, personManagers } from './outcomes.js';
 import { talentPools } from './pools.js';
 import { profileOf } from './timeline.js';
 
@@ -38,9 +50,9 @@ const email = z.email().max(200);
 
 const optionalFields = {
   workStartDate: isoDate,
-  position: nonEmpty(100),
+  position: singleLine(100),
   education: z.enum(educations),
-  title: nonEmpty(100),
+  title: singleLine(100),
   partyGroupId: idParam,
   phone,
   email,
@@ -49,13 +61,27 @@ const optionalFields = {
 const registerBody = z.strictObject({
   /** Optional: the id the person's account already names (the token's `custom:personId`); new otherwise. */
   personId: ulid.optional(),
-  name: nonEmpty(100),
+  name: singleLine(100),
   gender: z.enum(genders),
   birthDate: isoDate,
-  department: nonEmpty(100),
+  department: singleLine(100),
   branchId: idParam.optional(),
+  /** An ordinary registration: `masses` or `applicant`; a later stage needs `history`. */
   politicalStatus: z.enum(politicalStatuses),
   statusSince: isoDate,
+  /**
+   * The committee's path for a person arriving past the start of the pipeline (an existing
+   * member, a transfer in): the evidence of the stage `politicalStatus` names since `statusSince`.
+   */
+  history: z
+    .strictObject({
+      evidence: z.strictObject({
+        kind: z.enum(arrivalEvidenceKinds),
+        reference: singleLine(100),
+        issuedOn: isoDate,
+      }),
+    })
+    .optional(),
   workStartDate: optionalFields.workStartDate.optional(),
   position: optionalFields.position.optional(),
   education: optionalFields.education.optional(),
@@ -68,10 +94,10 @@ const registerBody = z.strictObject({
 /** PATCH: `null` clears an optional field; political status changes only through transitions. */
 const patchBody = z.strictObject({
   version: z.number().int().positive(),
-  name: nonEmpty(100).optional(),
+  name: singleLine(100).optional(),
   gender: z.enum(genders).optional(),
   birthDate: isoDate.optional(),
-  department: nonEmpty(100).optional(),
+  department: singleLine(100).optional(),
   branchId: idParam.optional(),
   workStartDate: optionalFields.workStartDate.nullable().optional(),
   position: optionalFields.position.nullable().optional(),
@@ -90,6 +116,30 @@ const listScope = (caller: Caller, branchId: string | undefined): string | undef
   return own;
 };
 
+const personExists = (personId: string) => conflict('person-exists', `person ${personId} already exists`);
+
+/**
+ * A registration's own id must be new. Nobody registers themselves (their own record is
+ * never theirs to write). An id already on the register is 409 where the caller could see
+ * that person anyway, and 404 where they could not: a secretary learns nothing of who exists
+ * in another branch.
+ */
+const requireNewId = async (ctx: ServiceContext, caller: Caller, personId: string): Promise<void> => {
+  if (isSelf(caller, personId)) throw ownRecord('Nobody registers themselves');
+  const existing = await getPerson(ctx, personId);
+  if (!existing) return;
+  if (actsForBranch(caller, existing.branchId)) throw personExists(personId);
+  throw notFound('Person');
+};
+
+/** What the audit log keeps of a contact detail that changed: masked, as in lists. */
+const audited = (field: string, value: unknown): unknown => {
+  if (typeof value !== 'string') return value;
+  if (field === 'phone') return maskPhone(value);
+  if (field === 'email') return maskEmail(value);
+  return value;
+};
+
 export const peopleRoutes = [
   route('POST /talent/people', {
     access: ['committee', 'secretary'],
@@ -99,26 +149,57 @@ export const peopleRoutes = [
     request: { body: registerBody },
     handler: decidedAgain(async (req, ctx) => {
       const { body, caller, now } = req;
-      const branchId = hasRole(caller, 'committee') ? body.branchId : (body.branchId ?? caller.branchId);
+      const committee = hasRole(caller, 'committee');
+      const branchId = committee ? body.branchId : (body.branchId ?? caller.branchId);
       // Another branch is outside a secretary's scope: it does not exist for them.
       if (!actsForBranch(caller, branchId)) throw notFound('Branch');
+      if (body.personId !== undefined) await requireNewId(ctx, caller, body.personId);
+      const today = localDate(now);
+      const { branchId: _ignored, personId, history, ...fields } = body;
+      unwrap(
+        checkRegistration({
+          birthDate: body.birthDate,
+          politicalStatus: body.politicalStatus,
+          statusSince: body.statusSince,
+          ...(history ? { history: history.evidence } : {}),
+          byCommittee: committee,
+          today,
+        }),
+      );
       await requireBranch(ctx, branchId, body.partyGroupId);
       const at = now.toISOString();
-      const { branchId: _ignored, personId, ...fields } = body;
       const person: Person = {
         ...fields,
         personId: personId ?? newId(),
         version: 1,
         ...(branchId ? { branchId } : {}),
         ...(body.politicalStatus === 'probationary' ? { probation: { startedOn: body.statusSince } } : {}),
+        ...(history
+          ? {
+              arrivedWith: {
+                history: true as const,
+                stage: body.politicalStatus,
+                since: body.statusSince,
+                evidence: history.evidence,
+                recordedBy: actorOf(caller),
+              },
+            }
+          : {}),
         createdAt: at,
         updatedAt: at,
       };
-      unwrap(checkPersonDates(person, localDate(now)));
+      unwrap(checkPersonDates(person, today));
       const tx = transaction(ctx);
-      createPerson(tx, person, () => conflict('person-exists', `person ${person.personId} already exists`));
+      // Lost a race with another registration of the same id: as requireNewId would have said.
+      createPerson(tx, person, () => (committee ? personExists(person.personId) : notFound('Person')));
       tx.publish(PersonRegistered, { person: snapshotOf(person) }, { key: person.personId, occurredAt: now });
-      auditWrite(tx, req, 'person.register', person.personId);
+      auditWrite(
+        tx,
+        req,
+        history ? 'person.register-with-history' : 'person.register',
+        person.personId,
+        changesBetween(undefined, person, ['branchId', 'politicalStatus', 'statusSince', 'arrivedWith']),
+      );
       await tx.commit();
       return created(personSummary(person), `/talent/people/${person.personId}`);
     }),
@@ -135,7 +216,7 @@ export const peopleRoutes = [
         branchId: idParam.optional(),
         status: z.enum(politicalStatuses).optional(),
         pool: z.enum(talentPools).optional(),
-        q: z.string().trim().min(1).max(50).optional(),
+        q: singleLine(50).optional(),
       }),
     },
     handler: async (req, ctx) => {
@@ -203,13 +284,12 @@ export const peopleRoutes = [
     access: ['committee', 'secretary'],
     summary:
       "Correct a person's record (optimistic: send the version read); only the committee moves branches",
-    outcomes: ownBranchManagers,
+    outcomes: personManagers,
     responses: { 200: PersonSummary },
     request: { params: z.strictObject({ personId: idParam }), body: patchBody },
     handler: decidedAgain(async (req, ctx) => {
       const { params, body, caller, now } = req;
-      const current = await visiblePerson(ctx, caller, params.personId);
-      if (!actsForBranch(caller, current.branchId)) throw notFound('Person');
+      const current = await managedPerson(ctx, caller, params.personId);
       if (current.departure) throw conflict('already-departed', `the person left on ${current.departure.on}`);
       if (body.version !== current.version) {
         throw versionConflict('The person', { version: current.version });
@@ -268,7 +348,18 @@ export const peopleRoutes = [
         if (next.branchId) tx.publish(MemberJoinedBranch, { person, branchId: next.branchId }, options);
       }
       tx.publish(PersonUpdated, { person, changed: changed.filter((f) => f !== 'version') }, options);
-      auditWrite(tx, req, 'person.update', next.personId);
+      auditWrite(
+        tx,
+        req,
+        'person.update',
+        next.personId,
+        changesBetween(
+          current,
+          next,
+          changed.map((f) => (f === 'roles' ? 'secretaryOf' : f)),
+          audited,
+        ),
+      );
       await tx.commit();
       return ok(personSummary(next));
     }),

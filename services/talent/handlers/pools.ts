@@ -9,7 +9,7 @@ import { getPeople, keys, poolPage, transaction } from '../store.js';
 import { PoolMembership, PoolPage, personSummary } from '../views.js';
 import { auditRead, auditWrite } from './audit.js';
 import { managedPerson } from './common.js';
-import { allManagers, ownBranchManagers } from './outcomes.js';
+import { allManagers, personManagers } from './outcomes.js';
 
 export { talentPools };
 
@@ -19,7 +19,7 @@ export const poolRoutes = [
   route('PUT /talent/pools/{pool}/members/{personId}', {
     access: ['committee', 'secretary'],
     summary: 'Put a person in a talent pool (人才库: 后备干部, 青年人才, 党务工作者)',
-    outcomes: ownBranchManagers,
+    outcomes: personManagers,
     responses: { 200: PoolMembership },
     request: { params: memberParams },
     handler: async (req, ctx) => {
@@ -43,7 +43,7 @@ export const poolRoutes = [
   route('DELETE /talent/pools/{pool}/members/{personId}', {
     access: ['committee', 'secretary'],
     summary: 'Take a person out of a talent pool',
-    outcomes: ownBranchManagers,
+    outcomes: personManagers,
     responses: { 204: 'empty' },
     request: { params: memberParams },
     handler: async (req, ctx) => {

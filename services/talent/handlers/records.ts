@@ -1,22 +1,29 @@
 import * as z from 'zod';
-import { actorOf, type Caller } from '../../../shared/auth.js';
+import { actorOf, type Caller, hasRole } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
-import { notFound, validationFailed } from '../../../shared/errors.js';
-import { created, noContent, ok } from '../../../shared/http/result.js';
+import { notFound, unwrap, validationFailed } from '../../../shared/errors.js';
+import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
-import { idParam, isoDate, nonEmpty } from '../../../shared/schemas.js';
+import { idParam, isoDate, multiLine, singleLine } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
-import { getItem } from '../../../shared/store/query.js';
 import { versionConflict } from '../../../shared/store/version.js';
-import { evaluationRatings, performanceRatings, type RecordKind, ratingProblem } from '../domain/records.js';
-import { deleteRecord, itemVersionCondition, keys, strip, transaction, versionOf } from '../store.js';
+import { changesBetween } from '../domain/audit.js';
+import {
+  checkNotWithdrawn,
+  checkRecordAuthority,
+  evaluationRatings,
+  performanceRatings,
+  type RecordKind,
+  ratingProblem,
+} from '../domain/records.js';
+import { getRecordItem, keys, replaceRecord, strip, transaction, versionOf } from '../store.js';
 import { RecordSchema } from '../views.js';
 import { auditRead, auditWrite } from './audit.js';
 import { managedPerson } from './common.js';
-import { ownBranchManagers } from './outcomes.js';
+import { personManagers } from './outcomes.js';
 
-const title = nonEmpty(200);
-const details = z.string().trim().max(2000);
+const title = singleLine(200);
+const details = multiLine(2000);
 const common = { date: isoDate, title, details: details.optional() };
 
 /** The rating a kind takes is part of the kind: a rating where none belongs is refused. */
@@ -29,8 +36,8 @@ const recordBody = z.discriminatedUnion('kind', [
 ]);
 
 /**
- * A correction: the kind stays (a wrong kind is a delete and a new record), so the rating is
- * checked against the stored kind once it is read. `null` clears the details.
+ * A correction: the kind stays (a wrong kind is a withdrawal and a new record), so the rating
+ * is checked against the stored kind once it is read. `null` clears the details.
  */
 const correctionBody = z.strictObject({
   version: z.number().int().positive(),
@@ -40,10 +47,16 @@ const correctionBody = z.strictObject({
   rating: z.string().max(50).optional(),
 });
 
+/** A withdrawal (撤销) says why: the record stays on file, with the reason beside it. */
+const withdrawalBody = z.strictObject({ reason: multiLine(500) });
+
 const recordParams = z.strictObject({ personId: idParam, recordId: idParam });
 
 /** A record as the API shows it (the POST answer, the correction's answer, the timeline). */
 export type RecordView = z.output<typeof RecordSchema>;
+
+/** What of a record its audit entries compare, before and after. */
+const recordFields = ['kind', 'date', 'title', 'details', 'rating', 'withdrawnAt', 'withdrawalReason'];
 
 /** The stored item: the view plus its keys, `kind` moved to `recordKind`, and `on` for the timeline. */
 const recordItem = (r: RecordView) => {
@@ -56,31 +69,40 @@ export const viewOf = (item: Record<string, unknown>): RecordView => {
   return { ...(rest as Omit<RecordView, 'kind'>), kind: recordKind as RecordKind, version: versionOf(item) };
 };
 
-/** A record of a person the caller manages; anyone else learns nothing (404). */
-const managedRecord = async (
+const byCommittee = (caller: Caller) => hasRole(caller, 'committee');
+
+/**
+ * A record the caller may change: of a person they manage (404 outside their scope, 403 on
+ * their own), of a kind their role may change (奖惩 are the committee's), still on file.
+ */
+const changeableRecord = async (
   ctx: ServiceContext,
   caller: Caller,
   personId: string,
   recordId: string,
 ): Promise<RecordView> => {
   const person = await managedPerson(ctx, caller, personId);
-  const item = await getItem(ctx, keys.record(person.personId, recordId));
+  const item = await getRecordItem(ctx, person.personId, recordId);
   if (!item) throw notFound('Record');
-  return viewOf(item);
+  const record = viewOf(item);
+  unwrap(checkRecordAuthority(record.kind, byCommittee(caller)));
+  return unwrap(checkNotWithdrawn(record));
 };
 
 export const recordRoutes = [
   route('POST /talent/people/{personId}/records', {
     access: ['committee', 'secretary'],
-    summary: 'Add a record: training, performance (绩效), evaluation (民主评议), reward or discipline (奖惩)',
-    outcomes: ownBranchManagers,
+    summary:
+      'Add a record: training, performance (绩效), evaluation (民主评议); reward or discipline (奖惩) by the committee only',
+    outcomes: personManagers,
     responses: { 201: RecordSchema },
     request: { params: z.strictObject({ personId: idParam }), body: recordBody },
     handler: async (req, ctx) => {
       const { params, body, caller, now } = req;
       const person = await managedPerson(ctx, caller, params.personId);
-      const recordId = newId();
       const { kind, ...fields } = body;
+      unwrap(checkRecordAuthority(kind, byCommittee(caller)));
+      const recordId = newId();
       const record: RecordView = {
         recordId,
         personId: person.personId,
@@ -91,7 +113,7 @@ export const recordRoutes = [
         recordedAt: now.toISOString(),
       };
       const tx = transaction(ctx).put(recordItem(record));
-      auditWrite(tx, req, 'record.create', person.personId);
+      auditWrite(tx, req, 'record.create', person.personId, changesBetween(undefined, record, recordFields));
       await tx.commit();
       return created(record, `/talent/people/${person.personId}/records/${recordId}`);
     },
@@ -100,12 +122,12 @@ export const recordRoutes = [
   route('PATCH /talent/people/{personId}/records/{recordId}', {
     access: ['committee', 'secretary'],
     summary: 'Correct a record (optimistic: send the version read); its kind stays',
-    outcomes: ownBranchManagers,
+    outcomes: personManagers,
     responses: { 200: RecordSchema },
     request: { params: recordParams, body: correctionBody },
     handler: async (req, ctx) => {
       const { params, body, caller, now } = req;
-      const current = await managedRecord(ctx, caller, params.personId, params.recordId);
+      const current = await changeableRecord(ctx, caller, params.personId, params.recordId);
       if (body.version !== current.version) {
         throw versionConflict('The record', { version: current.version });
       }
@@ -127,26 +149,34 @@ export const recordRoutes = [
       next.version = current.version + 1;
       next.correctedBy = actorOf(caller);
       next.correctedAt = now.toISOString();
-      const tx = transaction(ctx).put(recordItem(next), itemVersionCondition(current.version, 'The record'));
-      auditWrite(tx, req, 'record.update', current.personId);
+      const tx = replaceRecord(transaction(ctx), recordItem(next), current.version);
+      auditWrite(tx, req, 'record.update', current.personId, changesBetween(current, next, recordFields));
       await tx.commit();
       return ok(next);
     },
   }),
 
-  route('DELETE /talent/people/{personId}/records/{recordId}', {
+  route('POST /talent/people/{personId}/records/{recordId}/withdrawal', {
     access: ['committee', 'secretary'],
-    summary: 'Delete a record (a wrong kind is a delete and a new record)',
-    outcomes: ownBranchManagers,
-    responses: { 204: 'empty' },
-    request: { params: recordParams },
+    summary:
+      'Withdraw a record (撤销) with a reason: it stays on file, shown as withdrawn; a wrong kind is a withdrawal and a new record',
+    outcomes: personManagers,
+    responses: { 200: RecordSchema },
+    request: { params: recordParams, body: withdrawalBody },
     handler: async (req, ctx) => {
-      const { params, caller } = req;
-      const record = await managedRecord(ctx, caller, params.personId, params.recordId);
-      const tx = deleteRecord(transaction(ctx), record.personId, record.recordId);
-      auditWrite(tx, req, 'record.delete', record.personId);
+      const { params, body, caller, now } = req;
+      const current = await changeableRecord(ctx, caller, params.personId, params.recordId);
+      const next: RecordView = {
+        ...current,
+        version: current.version + 1,
+        withdrawnAt: now.toISOString(),
+        withdrawnBy: actorOf(caller),
+        withdrawalReason: body.reason,
+      };
+      const tx = replaceRecord(transaction(ctx), recordItem(next), current.version);
+      auditWrite(tx, req, 'record.withdraw', current.personId, changesBetween(current, next, recordFields));
       await tx.commit();
-      return noContent();
+      return ok(next);
     },
   }),
 ];

@@ -28,7 +28,7 @@ import { PersonSummary, personSummary } from '../views.js';
 import { auditRead, auditWrite } from './audit.js';
 import { leaveSecretaryship } from './branches.js';
 import { changeRoles, decidedAgain, managedPerson, nextVersion } from './common.js';
-import { committeeOnly, ownBranchManagers } from './outcomes.js';
+import { committeeOnly, personManagers } from './outcomes.js';
 
 const personParams = z.strictObject({ personId: idParam });
 
@@ -112,13 +112,13 @@ export const roleRoutes = [
     access: ['committee', 'secretary'],
     summary:
       'Record that a person left the register (组织关系转出, 离职, …): the record is kept, every role ends, the account is disabled',
-    outcomes: ownBranchManagers,
+    outcomes: personManagers,
     responses: { 200: PersonSummary },
     request: { params: personParams, body: departureBody },
     handler: decidedAgain(async (req, ctx) => {
       const { params, body, caller, now } = req;
+      // Nobody records their own departure: managedPerson refuses the caller's own record.
       const person = await managedPerson(ctx, caller, params.personId);
-      if (isSelf(caller, person.personId)) throw ownRecord('Nobody records their own departure');
       if (person.departure) throw conflict('already-departed', `the person left on ${person.departure.on}`);
       if (body.version !== person.version) {
         throw versionConflict('The person', { version: person.version });

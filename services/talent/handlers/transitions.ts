@@ -4,13 +4,13 @@ import type { ServiceContext } from '../../../shared/context.js';
 import { conflict, unwrap } from '../../../shared/errors.js';
 import { created } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
-import { idParam, isoDate, nonEmpty } from '../../../shared/schemas.js';
+import { idParam, isoDate, multiLine } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { getItem } from '../../../shared/store/query.js';
 import { localDate } from '../../../shared/time.js';
-import type { AuditAction } from '../domain/audit.js';
+import { type AuditAction, changesBetween } from '../domain/audit.js';
 import { type PipelineEventKind, pipelineEventKinds, recordPipelineEvent } from '../domain/due.js';
-import { type Person, snapshotOf } from '../domain/person.js';
+import { canSeePerson, type Person, snapshotOf } from '../domain/person.js';
 import {
   checkOath,
   checkProbationExtension,
@@ -29,7 +29,7 @@ import {
 } from '../views.js';
 import { type Audited, auditWrite } from './audit.js';
 import { decidedAgain, managedPerson } from './common.js';
-import { ownBranchManagers } from './outcomes.js';
+import { personManagers } from './outcomes.js';
 
 const ids = z.array(idParam).max(10);
 
@@ -51,8 +51,8 @@ const transitionBody = z.strictObject({
         .optional(),
       publicNotice: z.strictObject({ from: isoDate, to: isoDate }).optional(),
       resolutionActivityId: idParam.optional(),
-      specialReason: nonEmpty(500).optional(),
-      reason: nonEmpty(500).optional(),
+      specialReason: multiLine(500).optional(),
+      reason: multiLine(500).optional(),
     })
     .default({}),
 });
@@ -80,7 +80,19 @@ const commitChange = async (
     recordedAt: now.toISOString(),
   });
   publish(tx, snapshotOf(next));
-  auditWrite(tx, req, action, current.personId);
+  auditWrite(
+    tx,
+    req,
+    action,
+    current.personId,
+    changesBetween(current, next, [
+      'politicalStatus',
+      'statusSince',
+      'contactPersonIds',
+      'probation',
+      'pipeline',
+    ]),
+  );
   await tx.commit();
 };
 
@@ -93,7 +105,7 @@ export const transitionRoutes = [
   route('POST /talent/people/{personId}/transitions', {
     access: ['committee', 'secretary'],
     summary: 'Move a person to the next stage of the pipeline (发展党员), checked against the rules',
-    outcomes: ownBranchManagers,
+    outcomes: personManagers,
     responses: { 201: TransitionResult },
     request: { params: z.strictObject({ personId: idParam }), body: transitionBody },
     handler: decidedAgain(async (req, ctx) => {
@@ -112,7 +124,9 @@ export const transitionRoutes = [
         ...(evidence.contactPersonIds ?? person.contactPersonIds ?? []),
         ...(evidence.introducerIds ?? []),
       ];
-      const people = await getPeople(ctx, named);
+      // Whom the caller may not see is no one: the rule then answers 404, as for an id that
+      // names nobody, so a transition reveals nothing of another branch's people.
+      const people = new Map([...(await getPeople(ctx, named))].filter(([, p]) => canSeePerson(caller, p)));
       const meetingItem = evidence.resolutionActivityId
         ? await getItem(ctx, keys.meeting(evidence.resolutionActivityId))
         : undefined;
@@ -128,7 +142,7 @@ export const transitionRoutes = [
       }
       const accepted = unwrap(
         checkTransition({
-          person,
+          person: { ...person, registeredOn: localDate(new Date(person.createdAt)) },
           to: body.to,
           effectiveOn: body.effectiveOn,
           today: localDate(now),
@@ -170,11 +184,11 @@ export const transitionRoutes = [
   route('POST /talent/people/{personId}/probation-extension', {
     access: ['committee', 'secretary'],
     summary: 'Extend a probation (延长预备期) by 6 to 12 months',
-    outcomes: ownBranchManagers,
+    outcomes: personManagers,
     responses: { 201: ExtensionResult },
     request: {
       params: z.strictObject({ personId: idParam }),
-      body: z.strictObject({ months: z.number().int(), decidedOn: isoDate, reason: nonEmpty(500) }),
+      body: z.strictObject({ months: z.number().int(), decidedOn: isoDate, reason: multiLine(500) }),
     },
     handler: decidedAgain(async (req, ctx) => {
       const { params, body, caller, now } = req;
@@ -212,7 +226,7 @@ export const transitionRoutes = [
   route('POST /talent/people/{personId}/oath', {
     access: ['committee', 'secretary'],
     summary: 'Record the admission oath (入党宣誓) of a probationary member',
-    outcomes: ownBranchManagers,
+    outcomes: personManagers,
     responses: { 201: OathResult },
     request: { params: z.strictObject({ personId: idParam }), body: z.strictObject({ takenOn: isoDate }) },
     handler: decidedAgain(async (req, ctx) => {
@@ -232,7 +246,7 @@ export const transitionRoutes = [
   route('POST /talent/people/{personId}/pipeline-events', {
     access: ['committee', 'secretary'],
     summary: 'Record a fact along the pipeline (谈话, 考察, 政审, 支部大会表决, 季度讨论)',
-    outcomes: ownBranchManagers,
+    outcomes: personManagers,
     responses: { 201: PipelineEventResult },
     request: {
       params: z.strictObject({ personId: idParam }),
@@ -240,7 +254,7 @@ export const transitionRoutes = [
         kind: z.enum(Object.keys(pipelineEventKinds) as [PipelineEventKind, ...PipelineEventKind[]]),
         on: isoDate,
         activityId: idParam.optional(),
-        note: nonEmpty(500).optional(),
+        note: multiLine(500).optional(),
       }),
     },
     handler: decidedAgain(async (req, ctx) => {

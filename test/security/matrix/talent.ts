@@ -2,37 +2,53 @@
  * Access-matrix fixtures for talent's routes: one fresh call per route and persona. Every
  * person, branch and record a write acts on is created here by the committee in branch A;
  * reads of "a person's record" read the `member` persona's own (world.people.member). The
+ * `selfSecretary` persona is pointed at their own person (world.people.ownSecretary) on
+ * every route about one person: managing it is refused (own-record), reading it is not. The
  * request time is fixed, so the pipeline's date rules hold whenever the matrix runs.
  */
 import { expect } from 'vitest';
 import { newId } from '../../../shared/ids.js';
+import type { Persona } from '../../../shared/service.js';
 import type { Call, Fixtures, World } from './world.js';
 
 const NOW = '2026-11-26T10:00:00+08:00';
 
 const query = (params: Record<string, string>) => new URLSearchParams(params).toString();
 
-/** A fresh person of branch A, registered by the committee; their id. */
+/** A fresh person of branch A, registered by the committee (past the pipeline's start, with a history); their id. */
 const person = async (world: World, over: Record<string, unknown> = {}) => {
-  const res = await world.clients.committee.post(
-    '/talent/people',
-    {
-      name: `矩阵 ${newId()}`,
-      gender: 'male',
-      birthDate: '1990-05-01',
-      department: '化学药品检验所',
-      politicalStatus: 'masses',
-      statusSince: '2020-01-01',
-      branchId: world.branchA.branchId,
-      phone: '13912345678',
-      email: 'matrix@example.cn',
-      ...over,
-    },
-    { now: NOW },
-  );
+  const body: Record<string, unknown> = {
+    name: `矩阵 ${newId()}`,
+    gender: 'male',
+    birthDate: '1990-05-01',
+    department: '化学药品检验所',
+    politicalStatus: 'masses',
+    statusSince: '2020-01-01',
+    branchId: world.branchA.branchId,
+    phone: '13912345678',
+    email: 'matrix@example.cn',
+    ...over,
+  };
+  if (!['masses', 'applicant'].includes(body.politicalStatus as string)) {
+    body.history = {
+      evidence: { kind: 'party-file', reference: `矩阵档案 ${newId()}`, issuedOn: body.statusSince },
+    };
+  }
+  const res = await world.clients.committee.post('/talent/people', body, { now: NOW });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return (res.body as { personId: string }).personId;
 };
+
+/**
+ * The person a route about one person acts on: `selfSecretary` always meets their own
+ * record (separation of duties is what the cell checks); everyone else a fresh one, or the
+ * one given.
+ */
+const target = async (
+  world: World,
+  persona: Persona,
+  fresh: () => Promise<string> = () => person(world),
+): Promise<string> => (persona === 'selfSecretary' ? world.people.ownSecretary : fresh());
 
 /** A fresh branch (the committee's), for the route that corrects one. */
 const branch = async (world: World) => {
@@ -44,9 +60,9 @@ const branch = async (world: World) => {
   return (res.body as { branchId: string }).branchId;
 };
 
-/** A fresh record on the member's own file; its path. */
-const record = async (world: World) => {
-  const personPath = `/talent/people/${world.people.member}`;
+/** A fresh record on a person's file (the member's unless named); its path. */
+const record = async (world: World, personId: string = world.people.member) => {
+  const personPath = `/talent/people/${personId}`;
   const res = await world.clients.committee.post(`${personPath}/records`, {
     kind: 'training',
     date: '2026-11-01',
@@ -103,64 +119,70 @@ export const fixtures: Fixtures = {
     query: query({ branchId: world.branchA.branchId, limit: '5' }),
   }),
 
-  'GET /talent/people/{personId}': async (world) => ({ path: `/talent/people/${world.people.member}` }),
+  'GET /talent/people/{personId}': async (world, persona) => ({
+    path: `/talent/people/${persona === 'selfSecretary' ? world.people.ownSecretary : world.people.member}`,
+  }),
 
-  'PATCH /talent/people/{personId}': async (world) => ({
-    path: `/talent/people/${await person(world)}`,
+  'PATCH /talent/people/{personId}': async (world, persona) => ({
+    path: `/talent/people/${await target(world, persona)}`,
     body: { version: 1, department: '中药检验所' },
     now: NOW,
   }),
 
   'GET /talent/me': async () => ({ path: '/talent/me' }),
 
-  'POST /talent/people/{personId}/transitions': async (world) => ({
-    path: `/talent/people/${await person(world)}/transitions`,
-    body: { to: 'applicant', effectiveOn: '2024-03-01' },
+  'POST /talent/people/{personId}/transitions': async (world, persona) => ({
+    path: `/talent/people/${await target(world, persona)}/transitions`,
+    body: { to: 'applicant', effectiveOn: '2026-11-26' },
     now: NOW,
   }),
 
-  'POST /talent/people/{personId}/probation-extension': async (world) => ({
-    path: `/talent/people/${await probationary(world)}/probation-extension`,
+  'POST /talent/people/{personId}/probation-extension': async (world, persona) => ({
+    path: `/talent/people/${await target(world, persona, () => probationary(world))}/probation-extension`,
     body: { months: 6, decidedOn: '2026-07-01', reason: '考察期间表现有待进一步考察' },
     now: NOW,
   }),
 
-  'POST /talent/people/{personId}/oath': async (world) => ({
-    path: `/talent/people/${await probationary(world)}/oath`,
+  'POST /talent/people/{personId}/oath': async (world, persona) => ({
+    path: `/talent/people/${await target(world, persona, () => probationary(world))}/oath`,
     body: { takenOn: '2026-06-15' },
     now: NOW,
   }),
 
-  'POST /talent/people/{personId}/pipeline-events': async (world) => ({
-    path: `/talent/people/${await person(world, { politicalStatus: 'applicant', statusSince: '2024-01-01' })}/pipeline-events`,
-    body: { kind: 'application-talk', on: '2024-02-01' },
+  'POST /talent/people/{personId}/pipeline-events': async (world, persona) => ({
+    path: `/talent/people/${await target(world, persona, () => person(world, { politicalStatus: 'applicant', statusSince: '2026-01-01' }))}/pipeline-events`,
+    body: { kind: 'application-talk', on: '2026-02-01' },
     now: NOW,
   }),
 
-  'GET /talent/people/{personId}/timeline': async (world) => ({
-    path: `/talent/people/${world.people.member}/timeline`,
+  'GET /talent/people/{personId}/timeline': async (world, persona) => ({
+    path: `/talent/people/${persona === 'selfSecretary' ? world.people.ownSecretary : world.people.member}/timeline`,
     query: 'limit=5',
   }),
 
-  'POST /talent/people/{personId}/records': async (world) => ({
-    path: `/talent/people/${world.people.member}/records`,
-    body: { kind: 'reward', date: '2026-11-01', title: `矩阵表彰 ${newId()}` },
+  // A kind a secretary may enter (奖惩 are the committee's: test/talent/separation.test.ts).
+  'POST /talent/people/{personId}/records': async (world, persona) => ({
+    path: `/talent/people/${await target(world, persona, async () => world.people.member)}/records`,
+    body: { kind: 'training', date: '2026-11-01', title: `矩阵培训 ${newId()}` },
   }),
 
-  'PATCH /talent/people/{personId}/records/{recordId}': async (world) => ({
-    path: await record(world),
+  'PATCH /talent/people/{personId}/records/{recordId}': async (world, persona) => ({
+    path: await record(world, await target(world, persona, async () => world.people.member)),
     body: { version: 1, title: '更正后的培训' },
   }),
 
-  'DELETE /talent/people/{personId}/records/{recordId}': async (world) => ({ path: await record(world) }),
+  'POST /talent/people/{personId}/records/{recordId}/withdrawal': async (world, persona) => ({
+    path: `${await record(world, await target(world, persona, async () => world.people.member))}/withdrawal`,
+    body: { reason: '录入错误，撤销' },
+  }),
 
-  'PUT /talent/pools/{pool}/members/{personId}': async (world) => ({
-    path: `/talent/pools/young-talent/members/${world.people.member}`,
+  'PUT /talent/pools/{pool}/members/{personId}': async (world, persona) => ({
+    path: `/talent/pools/young-talent/members/${await target(world, persona, async () => world.people.member)}`,
     now: NOW,
   }),
 
-  'DELETE /talent/pools/{pool}/members/{personId}': async (world) => {
-    const path = `/talent/pools/reserve-cadre/members/${world.people.member}`;
+  'DELETE /talent/pools/{pool}/members/{personId}': async (world, persona) => {
+    const path = `/talent/pools/reserve-cadre/members/${await target(world, persona, async () => world.people.member)}`;
     const res = await world.clients.committee.put(path);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     return { path };
@@ -181,8 +203,8 @@ export const fixtures: Fixtures = {
     return { path };
   },
 
-  'POST /talent/people/{personId}/departure': async (world) => ({
-    path: `/talent/people/${await person(world)}/departure`,
+  'POST /talent/people/{personId}/departure': async (world, persona) => ({
+    path: `/talent/people/${await target(world, persona)}/departure`,
     body: { version: 1, on: '2026-11-20', reason: 'left-institution' },
     now: NOW,
   }),
