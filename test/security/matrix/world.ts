@@ -64,6 +64,8 @@ const person = async (admin: Client, name: string, branch?: { branchId: string; 
     department: '化学药品检验所',
     politicalStatus: 'full',
     statusSince: '2015-07-01',
+    // Full members come in with their history, on the committee's authority (talent's README).
+    history: { evidence: { kind: 'party-file', reference: `档案 ${newId()}`, issuedOn: '2015-07-01' } },
     ...(branch ?? {}),
     phone: '13812345678',
     email: `${name}@example.cn`,
