@@ -18,6 +18,8 @@
  *   participants' phones (PIPL)   pk EVENT#<id>                 sk CONTACT#<registrationId>  (TTL expiresAt)
  *   talent's roster copy          PERSON#<personId> / ROSTER, ROSTER#<branchId> / PERSON#<id>
  *                                 (services/talent/roster.ts; no contact details): who is a person of the register
+ *   idempotency claims            pk IDEMPOTENCY#<scope>#<key>  sk IDEMPOTENCY  (TTL expiresAt, 24 h;
+ *                                 store/idempotency.ts): one per create, the fence for a lost answer
  *   outbox and consumer markers   OUTBOX#… / SEEN#… items (shared/events)
  */
 import { createHash } from 'node:crypto';

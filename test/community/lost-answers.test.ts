@@ -14,7 +14,7 @@ import { runtime } from '../support/api.js';
 import { invoke } from '../support/http-event.js';
 import { interposed } from '../support/interposed.js';
 import { contextOn } from '../support/start.js';
-import { duringRegistration, publishedEvent } from './support.js';
+import { duringRegistration, publishedEvent, stateOf } from './support.js';
 
 /** A member (a person of the register, as community's roster copy holds them) registering themselves, through community's whole HTTP Lambda. */
 const register = async (eventId: string, ctx: Parameters<typeof invoke>[1]) => {
@@ -41,15 +41,6 @@ const losingFirstCommit = (when: 'before' | 'after') => {
     throw timeout();
   });
   return { ctx, commits: () => commits };
-};
-
-const stateOf = async (admin: Awaited<ReturnType<typeof publishedEvent>>['admin'], eventId: string) => {
-  const event = await admin.get(`/community/events/${eventId}`);
-  const registrations = await admin.get(`/community/events/${eventId}/registrations?limit=100`);
-  return {
-    remainingPlaces: event.body.remainingPlaces as number,
-    registrations: (registrations.body.items as { registrationId: string }[]).map((r) => r.registrationId),
-  };
 };
 
 describe('a registration whose answer is lost', () => {

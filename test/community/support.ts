@@ -63,6 +63,16 @@ export const publishedEvent = async (overrides: Record<string, unknown> = {}) =>
   return { eventId, admin };
 };
 
+/** What an event holds, as the committee sees it: places left and every registration's id. */
+export const stateOf = async (admin: Awaited<ReturnType<typeof committee>>, eventId: string) => {
+  const event = await admin.get(`/community/events/${eventId}`);
+  const registrations = await admin.get(`/community/events/${eventId}/registrations?limit=100`);
+  return {
+    remainingPlaces: event.body.remainingPlaces as number,
+    registrations: (registrations.body.items as { registrationId: string }[]).map((r) => r.registrationId),
+  };
+};
+
 /** The events an aggregate put in the outbox, oldest first. */
 export const outboxOf = async (aggregate: string) => {
   const out = await tableClient().send(

@@ -10,6 +10,7 @@ import { idParam, isoDateTime, multiLine, singleLine } from '../../../shared/sch
 import { route } from '../../../shared/service.js';
 import { versionConflict } from '../../../shared/store/version.js';
 import { toLocalIso } from '../../../shared/time.js';
+import { fingerprintOf, IDEMPOTENCY_DOC, idempotencyKeyOf } from '../domain/idempotency.js';
 import {
   requireRegistrationAhead,
   requireStatus,
@@ -18,6 +19,7 @@ import {
 } from '../domain/joint-events.js';
 import { JointEventPublished } from '../events.js';
 import { jointEventKind } from '../schemas.js';
+import { claimIdempotencyKey, commitClaimed, scopes } from '../store/idempotency.js';
 import {
   cancelEventItem,
   createDraftEvent,
@@ -30,6 +32,7 @@ import {
   transaction,
 } from '../store.js';
 import { eventView, JointEvent, PublicJointEvent, publicEventView } from '../views.js';
+import { idempotently } from './idempotent.js';
 
 const eventFields = {
   title: singleLine(200),
@@ -87,12 +90,15 @@ const event = PublicJointEvent.or(JointEvent).meta({
 
 export const jointEventRoutes = [
   route('POST /community/events', {
-    summary: 'Create a joint event (联合活动) as a draft',
+    summary: `Create a joint event (联合活动) as a draft. ${IDEMPOTENCY_DOC}: a repeat answers 201 with the same event as it stands now; the same key with another body is 422 idempotency-key-reused`,
     access: ['committee'],
     outcomes: committeeOnly,
     responses: { 201: JointEvent },
     request: { body: createEventBody },
-    handler: async ({ body, now }, ctx) => {
+    handler: async ({ body, now, caller, headers }, ctx) => {
+      const key = unwrap(idempotencyKeyOf(headers));
+      const scope = scopes.draft(caller.personId ?? caller.sub);
+      const fingerprint = fingerprintOf(body);
       unwrap(validateSchedule(body));
       unwrap(validateQuota(body.capacity, body.partnerQuota));
       const jointEventId = newId();
@@ -114,8 +120,25 @@ export const jointEventRoutes = [
         createdAt: toLocalIso(now),
         version: 1,
       };
-      await createDraftEvent(transaction(ctx), draft).commit();
-      return created(eventView(draft), `/community/events/${jointEventId}`);
+      const claim = { scope, key, fingerprint, entityId: jointEventId, now };
+      return idempotently(
+        ctx,
+        { key, scope, fingerprint },
+        {
+          replay: async (id) => {
+            const event = await existingEvent(ctx, id);
+            return created(eventView(event), `/community/events/${id}`);
+          },
+          create: async () => {
+            await commitClaimed(
+              ctx,
+              createDraftEvent(claimIdempotencyKey(transaction(ctx), claim), draft),
+              claim,
+            );
+            return created(eventView(draft), `/community/events/${jointEventId}`);
+          },
+        },
+      );
     },
   }),
   route('GET /community/events', {

@@ -10,9 +10,11 @@ import { idParam, multiLine, singleLine } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { toLocalIso } from '../../../shared/time.js';
 import { isValidCreditCode } from '../domain/credit-code.js';
+import { fingerprintOf, IDEMPOTENCY_DOC, idempotencyKeyOf } from '../domain/idempotency.js';
 import { nextPartnerStatus, normaliseOrgName, type PartnerCommand } from '../domain/partners.js';
 import { PartnerApproved } from '../events.js';
 import { partnerStatus, partnerType } from '../schemas.js';
+import { claimIdempotencyKey, commitClaimed, scopes } from '../store/idempotency.js';
 import {
   createPartner,
   decidePartner,
@@ -28,6 +30,7 @@ import {
   partnerSummaryView,
   partnerView,
 } from '../views.js';
+import { idempotently } from './idempotent.js';
 
 const applicationBody = z.strictObject({
   /** PIPL: the applicant agrees to the processing of the contact person's data. */
@@ -99,16 +102,29 @@ const decide = async (
   );
 };
 
+/** Nothing of what was sent comes back: the public form never echoes personal data. */
+const applicationAnswer = (partnerId: string) =>
+  accepted({
+    applicationId: partnerId,
+    partnerId,
+    status: 'pending',
+  } satisfies z.output<typeof PartnerApplicationAccepted>);
+
 export const partnerRoutes = [
   route('POST /community/partners/applications', {
-    summary: 'Apply as a partner organisation (合作单位申请); public, needs PIPL consent',
+    summary: `Apply as a partner organisation (合作单位申请); public, needs PIPL consent. ${IDEMPOTENCY_DOC}: a repeat answers 202 with the same body; the same key with another body is 422 idempotency-key-reused`,
     access: 'public',
     throttle: 'public',
     maxBodyBytes: 8 * 1024,
     outcomes: everyone,
     responses: { 202: PartnerApplicationAccepted },
     request: { body: applicationBody },
-    handler: async ({ body, now }, ctx) => {
+    handler: async ({ body, now, headers }, ctx) => {
+      const key = unwrap(idempotencyKeyOf(headers));
+      const nameKey = normaliseOrgName(body.orgName);
+      // The organisation's identity is the scope: its credit code, else its name.
+      const scope = scopes.application({ creditCode: body.creditCode, nameKey });
+      const fingerprint = fingerprintOf(body);
       const partnerId = newId();
       const appliedAt = toLocalIso(now);
       const partner: PartnerItem = {
@@ -116,7 +132,7 @@ export const partnerRoutes = [
         orgName: body.orgName,
         orgType: body.orgType,
         ...(body.creditCode ? { creditCode: body.creditCode } : {}),
-        nameKey: normaliseOrgName(body.orgName),
+        nameKey,
         contactName: body.contactName,
         contactPhone: body.contactPhone,
         contactEmail: body.contactEmail,
@@ -126,13 +142,25 @@ export const partnerRoutes = [
         consentedAt: appliedAt,
         version: 1,
       };
-      await createPartner(transaction(ctx), partner, now).commit();
-      // Nothing of what was sent comes back: the public form never echoes personal data.
-      return accepted({
-        applicationId: partnerId,
-        partnerId,
-        status: 'pending',
-      } satisfies z.output<typeof PartnerApplicationAccepted>);
+      const claim = { scope, key, fingerprint, entityId: partnerId, now };
+      const create = async () => {
+        await commitClaimed(
+          ctx,
+          createPartner(claimIdempotencyKey(transaction(ctx), claim), partner, now),
+          claim,
+        );
+        return applicationAnswer(partnerId);
+      };
+      return idempotently(
+        ctx,
+        { key, scope, fingerprint },
+        {
+          replay: async (id) => applicationAnswer(id),
+          create,
+          // The identity items, written by an identical request that came first.
+          lostRaceCodes: ['partner-already-applied'],
+        },
+      );
     },
   }),
   route('GET /community/partners', {

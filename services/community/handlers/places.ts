@@ -6,12 +6,13 @@
  * re-read and recomputed (bounded), never a place counted twice.
  */
 import type { ServiceContext } from '../../../shared/context.js';
-import { conflict, isDomainError, notFound, serviceUnavailable, unwrap } from '../../../shared/errors.js';
+import { conflict, notFound, serviceUnavailable, unwrap } from '../../../shared/errors.js';
 import { retryOnConflict } from '../../../shared/store/retry.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
 import { toLocalIso } from '../../../shared/time.js';
 import { allocatePlaces, planPromotions, requireCancellable, requireStatus } from '../domain/joint-events.js';
 import { RegistrationConfirmed } from '../events.js';
+import { type Claim, claimIdempotencyKey, commitClaimed } from '../store/idempotency.js';
 import {
   addRegistration,
   cancelRegistrationItem,
@@ -134,12 +135,14 @@ export interface Placement {
   /** Arrival positions, one per person, taken before the first attempt so retries keep them. */
   positions: readonly number[];
   now: Date;
+  /** The request's idempotency claim, written with the registration. */
+  claim: Claim;
 }
 
 /** Confirms what capacity and quota allow, in the request's order, and waitlists the rest. */
 export const placeRegistration = (
   ctx: ServiceContext,
-  { eventId, registrationId, registrant, people, positions, now }: Placement,
+  { eventId, registrationId, registrant, people, positions, now, claim }: Placement,
 ) => {
   const partnerId = registrant.kind === 'partner' ? registrant.partnerId : undefined;
   return withRetries(async () => {
@@ -169,7 +172,8 @@ export const placeRegistration = (
       ...(registrant.kind === 'partner' ? { consentedAt: toLocalIso(now) } : {}),
       version: 1,
     };
-    const t = transaction(ctx);
+    // The claim first: a lost race for the client's key is the refusal reported.
+    const t = claimIdempotencyKey(transaction(ctx), claim);
     addRegistration(
       t,
       registration,
@@ -186,23 +190,19 @@ export const placeRegistration = (
         { key: eventId, occurredAt: now },
       );
     }
-    try {
-      await t.commit();
-    } catch (error) {
-      if (isDomainError(error)) throw error;
-      // The answer was lost (a timeout, a dropped connection), not necessarily the write: the
-      // registration's own id tells whether it landed, so a caller never hears "unavailable"
-      // about places it holds.
-      const landed = await getRegistration(ctx, eventId, registrationId).catch(() => undefined);
-      if (!landed) throw error;
+    // A lost answer is settled for certain (store/idempotency.ts): landed, or never will.
+    if ((await commitClaimed(ctx, t, claim)) === 'landed') {
+      const landed = await getRegistration(ctx, eventId, registrationId);
+      if (!landed)
+        throw serviceUnavailable('The registration is not readable yet; retry with the same Idempotency-Key');
       return placed(landed);
     }
     return { registration, confirm, wait };
   });
 };
 
-/** What a stored registration holds: the answer to the request that placed it. */
-const placed = (registration: RegistrationItem) => ({
+/** What a stored registration holds: the answer to the request that placed it (or repeats it). */
+export const placed = (registration: RegistrationItem) => ({
   registration,
   confirm: registration.participants.filter((p) => p.status === 'confirmed').length,
   wait: registration.participants.filter((p) => p.status === 'waitlisted').length,

@@ -12,6 +12,7 @@ import { type Outcomes, route } from '../../../shared/service.js';
 import { toLocalIso } from '../../../shared/time.js';
 import { rosterSelf } from '../../talent/roster.js';
 import { toCsv } from '../domain/csv.js';
+import { fingerprintOf, IDEMPOTENCY_DOC, idempotencyKeyOf } from '../domain/idempotency.js';
 import {
   creditedHours,
   participation,
@@ -22,6 +23,7 @@ import {
   requireStatus,
 } from '../domain/joint-events.js';
 import { JointEventCompleted } from '../events.js';
+import { scopes } from '../store/idempotency.js';
 import {
   allRegistrations,
   checkInRegistration,
@@ -51,8 +53,9 @@ import {
   WaitingPlace,
   waitingView,
 } from '../views.js';
+import { idempotently } from './idempotent.js';
 import { eventParams, existingEvent } from './joint-events.js';
-import { placeRegistration, withdrawRegistration } from './places.js';
+import { placed, placeRegistration, withdrawRegistration } from './places.js';
 
 /** At most this many participants in one request: the whole request is one transaction. */
 const MAX_PARTICIPANTS = 40;
@@ -165,9 +168,90 @@ const csvRows = (registrations: readonly RegistrationItem[], phones: Map<string,
     ]),
   );
 
+/** The answer to a repeat: the registration the first request created, as it stands now. */
+const replayRegistration = async (ctx: ServiceContext, eventId: string, registrationId: string) => {
+  const registration = await getRegistration(ctx, eventId, registrationId);
+  if (!registration) throw notFound('Registration');
+  return placedAnswer(placed(registration));
+};
+
+const placedAnswer = (outcome: ReturnType<typeof placed>) => {
+  const { jointEventId, registrationId } = outcome.registration;
+  return created(
+    {
+      ...registrationView(outcome.registration),
+      confirmed: outcome.confirm,
+      waitlisted: outcome.wait,
+    } satisfies z.output<typeof RegistrationPlaced>,
+    `/community/events/${jointEventId}/registrations/${registrationId}`,
+  );
+};
+
+/** A first registration: checks, an arrival number, then places (handlers/places.ts). */
+const register = async (
+  ctx: ServiceContext,
+  {
+    params,
+    body,
+    caller,
+    now,
+    registrant,
+    key,
+    scope,
+    fingerprint,
+  }: {
+    params: { eventId: string };
+    body: z.output<typeof registrationBody>;
+    caller: Caller;
+    now: Date;
+    registrant: Registrant;
+    key: string | undefined;
+    scope: string;
+    fingerprint: string;
+  },
+) => {
+  if (registrant.kind === 'partner') {
+    if (!body.participants) throw badRequest('participants-required', 'Name the participants to register');
+    if (body.consent !== true) {
+      throw badRequest('consent-required', 'Confirm that the participants agreed to share their data (PIPL)');
+    }
+  } else {
+    if (body.consent !== undefined) {
+      throw badRequest('unexpected-field', 'A member registers themselves with an empty body');
+    }
+    // Only a person of the register takes part as a member: nothing is written for anyone else.
+    await rosterSelf(rosterReader(ctx), caller);
+  }
+  const event = await visibleEvent(ctx, params.eventId, caller);
+  unwrap(requireStatus(event.status, ['published'], 'registered for'));
+  unwrap(requireRegistrationOpen(event, now));
+  if (registrant.kind === 'partner') {
+    const partner = await getPartner(ctx, registrant.partnerId);
+    if (partner?.status !== 'approved')
+      throw ruleViolation('partner-not-approved', 'The partner is not approved');
+  } else if (await hasMemberRegistration(ctx, event.jointEventId, registrant.personId)) {
+    throw conflict('already-registered', 'You are already registered for this event');
+  }
+
+  const people = body.participants ?? [{ name: undefined, phone: undefined }];
+  // Arrival order is fixed once, here; retries keep it.
+  const positions = await takeArrivalPositions(ctx, event.jointEventId, people.length);
+  const registrationId = newId();
+  const outcome = await placeRegistration(ctx, {
+    eventId: event.jointEventId,
+    registrationId,
+    registrant,
+    people,
+    positions,
+    now,
+    claim: { scope, key, fingerprint, entityId: registrationId, now },
+  });
+  return placedAnswer(outcome);
+};
+
 export const registrationRoutes = [
   route('POST /community/events/{eventId}/registrations', {
-    summary: 'Register (报名): a member for themselves, a partner for named participants',
+    summary: `Register (报名): a member for themselves, a partner for named participants. ${IDEMPOTENCY_DOC}: a repeat answers 201 with the same registration as it stands now; the same key with another body is 422 idempotency-key-reused`,
     access: ['partner', 'member'],
     // Any approved partner and any member may take part; a secretary registers as a member.
     outcomes: {
@@ -182,55 +266,20 @@ export const registrationRoutes = [
     },
     responses: { 201: RegistrationPlaced },
     request: { params: eventParams, body: registrationBody },
-    handler: async ({ params, body, caller, now }, ctx) => {
+    handler: async ({ params, body, caller, now, headers }, ctx) => {
       const registrant = registrantOf(caller, body.participants !== undefined || !hasRole(caller, 'member'));
-      if (registrant.kind === 'partner') {
-        if (!body.participants)
-          throw badRequest('participants-required', 'Name the participants to register');
-        if (body.consent !== true) {
-          throw badRequest(
-            'consent-required',
-            'Confirm that the participants agreed to share their data (PIPL)',
-          );
-        }
-      } else {
-        if (body.consent !== undefined) {
-          throw badRequest('unexpected-field', 'A member registers themselves with an empty body');
-        }
-        // Only a person of the register takes part as a member: nothing is written for anyone else.
-        await rosterSelf(rosterReader(ctx), caller);
-      }
-      const event = await visibleEvent(ctx, params.eventId, caller);
-      unwrap(requireStatus(event.status, ['published'], 'registered for'));
-      unwrap(requireRegistrationOpen(event, now));
-      if (registrant.kind === 'partner') {
-        const partner = await getPartner(ctx, registrant.partnerId);
-        if (partner?.status !== 'approved')
-          throw ruleViolation('partner-not-approved', 'The partner is not approved');
-      } else if (await hasMemberRegistration(ctx, event.jointEventId, registrant.personId)) {
-        throw conflict('already-registered', 'You are already registered for this event');
-      }
-
-      const people = body.participants ?? [{ name: undefined, phone: undefined }];
-      // Arrival order is fixed once, here; retries keep it.
-      const positions = await takeArrivalPositions(ctx, event.jointEventId, people.length);
-      const registrationId = newId();
-      const eventId = event.jointEventId;
-      const outcome = await placeRegistration(ctx, {
-        eventId,
-        registrationId,
-        registrant,
-        people,
-        positions,
-        now,
-      });
-      return created(
+      const key = unwrap(idempotencyKeyOf(headers));
+      const scope = scopes.registration(registrant);
+      const fingerprint = fingerprintOf({ eventId: params.eventId, body });
+      return idempotently(
+        ctx,
+        { key, scope, fingerprint },
         {
-          ...registrationView(outcome.registration),
-          confirmed: outcome.confirm,
-          waitlisted: outcome.wait,
-        } satisfies z.output<typeof RegistrationPlaced>,
-        `/community/events/${eventId}/registrations/${registrationId}`,
+          replay: (registrationId) => replayRegistration(ctx, params.eventId, registrationId),
+          create: () => register(ctx, { params, body, caller, now, registrant, key, scope, fingerprint }),
+          // The member's one registration, written by an identical request that came first.
+          lostRaceCodes: ['already-registered'],
+        },
       );
     },
   }),
