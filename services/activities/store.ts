@@ -4,6 +4,8 @@
  *   ACTIVITY#<id> / ACTIVITY              an activity                         GetItem
  *     gsi1 BRANCH#<branchId> / <startsAt>#<id>   a branch's activities       Query (list, compliance)
  *   ACTIVITY#<id> / ATTENDANCE#<personId> attendance as recorded             GetItem, Query (roll)
+ *   ACTIVITY#<id> / GUESS#<personId>      a person's wrong check-in codes     UpdateItem ADD, ConditionCheck (TTL)
+ *   ACTIVITY#<id> / GUESSES               the activity's wrong codes, all     UpdateItem ADD (TTL)
  *   PARTICIPATION#<branchId> / <startsAt>#<activityId>#<personId>
  *                                         final attendance, per branch       Query by window
  *   ROOMS / ROOM#<roomId>                 the rooms (党员活动室)              GetItem, Query
@@ -16,6 +18,8 @@
  *   PERSON#… / ROSTER#… items             talent's roster copy (services/talent/roster.ts)
  *   OUTBOX#… / SEEN#… items               outbox and consumer markers (shared/events)
  */
+
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { jitteredDelay, pause } from '../../shared/backoff.js';
 import type { ServiceContext } from '../../shared/context.js';
 import { conflict, DomainError, ruleViolation } from '../../shared/errors.js';
@@ -256,6 +260,115 @@ export const stillScheduled = (version: number): Condition =>
     ...scheduled,
     condition: `${scheduled.condition} AND attribute_not_exists(attendanceClosed)`,
   });
+
+// ---------------------------------------------------------------- wrong check-in codes
+
+const guessKey = (activityId: string, personId: string) => ({
+  pk: `ACTIVITY#${activityId}`,
+  sk: `GUESS#${personId}`,
+});
+const guessesKey = (activityId: string) => ({ pk: `ACTIVITY#${activityId}`, sk: 'GUESSES' });
+/** The counters outlive the check-in window (it closes at the end) by two days, then TTL takes them. */
+const guessExpiry = (a: Pick<Activity, 'endsAt'>) => Math.floor(Date.parse(a.endsAt) / 1000) + 2 * 86_400;
+const belowLimit = 'attribute_not_exists(#wrong) OR #wrong < :max';
+
+const addWrong = async (
+  ctx: ServiceContext,
+  key: { pk: string; sk: string },
+  a: Pick<Activity, 'endsAt'>,
+  max?: number,
+): Promise<number | undefined> => {
+  try {
+    const out = await ctx.db.send(
+      new UpdateCommand({
+        TableName: ctx.env.tableName,
+        Key: key,
+        UpdateExpression: 'SET kind = :kind, expiresAt = :expires ADD #wrong :one',
+        ...(max === undefined ? {} : { ConditionExpression: belowLimit }),
+        ExpressionAttributeNames: { '#wrong': 'wrong' },
+        ExpressionAttributeValues: {
+          ':kind': 'wrong-codes',
+          ':expires': guessExpiry(a),
+          ':one': 1,
+          ...(max === undefined ? {} : { ':max': max }),
+        },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return out.Attributes?.wrong as number;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return undefined;
+    throw error;
+  }
+};
+
+/**
+ * Counts one wrong code, atomically (ADD): the person's count for the activity, which stops
+ * at `maxPerPerson` (undefined: they were locked out already, nothing counted), and the
+ * activity's count from everyone. Two counter items, never the activity item, so a flood of
+ * wrong codes does not contend with the check-ins conditioned on the activity.
+ */
+export const countWrongCode = async (
+  ctx: ServiceContext,
+  a: Pick<Activity, 'activityId' | 'endsAt'>,
+  personId: string,
+  maxPerPerson: number,
+): Promise<{ person: number; activity: number } | undefined> => {
+  const person = await addWrong(ctx, guessKey(a.activityId, personId), a, maxPerPerson);
+  if (person === undefined) return undefined;
+  const activity = (await addWrong(ctx, guessesKey(a.activityId), a)) as number;
+  return { person, activity };
+};
+
+/** The check-in's condition that the person is not locked out of the activity. */
+export const notLockedOut = (
+  activityId: string,
+  personId: string,
+  max: number,
+  locked: () => DomainError,
+) => ({
+  key: guessKey(activityId, personId),
+  condition: {
+    condition: belowLimit,
+    names: { '#wrong': 'wrong' },
+    values: { ':max': max },
+    onConditionFailed: locked,
+  } satisfies Condition,
+});
+
+/**
+ * Replaces the check-in code, if it is still the one judged and the activity scheduled: one
+ * replacement however many wrong codes race past the threshold. The activity moves to its next
+ * version, so a change decided on the old code cannot put it back.
+ */
+export const rotateCheckInCode = async (
+  ctx: ServiceContext,
+  a: Pick<Activity, 'activityId' | 'checkInCode' | 'codeRotations'>,
+  code: string,
+): Promise<boolean> => {
+  try {
+    await ctx.db.send(
+      new UpdateCommand({
+        TableName: ctx.env.tableName,
+        Key: activityKey(a.activityId),
+        UpdateExpression: `SET checkInCode = :code, codeRotations = :rotations, ${versionBump.expression}`,
+        ConditionExpression: 'checkInCode = :old AND #status = :scheduled',
+        ExpressionAttributeNames: { ...versionBump.names, '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':code': code,
+          ':rotations': (a.codeRotations ?? 0) + 1,
+          ':old': a.checkInCode,
+          ':scheduled': 'scheduled',
+          ...versionBump.values,
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+};
 
 // ---------------------------------------------------------------- attendance
 

@@ -132,6 +132,9 @@ export const canListBranch = (caller: Caller, branchId: string): boolean =>
 
 export type CheckInOutcome = 'present' | 'late';
 
+/** The refusal of a wrong code; the handler counts it (domain/check-in-guard.ts). */
+export const WRONG_CODE = 'wrong-check-in-code';
+
 /**
  * Self check-in: the right code, from 30 minutes before the start until the end (both
  * edges included); later than 15 minutes after the start is late, exactly 15:00 is not.
@@ -157,7 +160,7 @@ export const checkIn = (
     return refuse(ruleViolation('check-in-closed', 'Check-in closed when the activity ended'));
   }
   if (code !== activity.checkInCode) {
-    return refuse(ruleViolation('wrong-check-in-code', 'The check-in code is not right'));
+    return refuse(ruleViolation(WRONG_CODE, 'The check-in code is not right'));
   }
   return accept(t > start + LATE_AFTER_MS ? 'late' : 'present');
 };

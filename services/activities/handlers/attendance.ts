@@ -1,4 +1,5 @@
 /** Self check-in, the secretary's attendance record, and the attendance list with rates. */
+import { randomInt } from 'node:crypto';
 import * as z from 'zod';
 import { actorOf } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
@@ -8,8 +9,14 @@ import { idParam, multiLine } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
 import { rosterSelf } from '../../talent/roster.js';
-import { type Activity, checkIn, requireScheduled } from '../domain/activity.js';
+import { type Activity, checkIn, newCheckInCode, requireScheduled, WRONG_CODE } from '../domain/activity.js';
 import { finalStatus, roll, tally } from '../domain/attendance.js';
+import {
+  checkInLocked,
+  MAX_WRONG_CODES_PER_PERSON,
+  rotationDue,
+  wrongCode,
+} from '../domain/check-in-guard.js';
 import { lateEntry } from '../domain/late-entry.js';
 import {
   ALREADY_RECORDED,
@@ -19,10 +26,13 @@ import {
   attendanceRecords,
   checkInOnce,
   commitRetryingConflicts,
+  countWrongCode,
   getAttendanceRecord,
   guardAttendance,
+  notLockedOut,
   recordedStatuses,
   rosterReader,
+  rotateCheckInCode,
 } from '../store.js';
 import {
   AttendanceRecordView,
@@ -78,7 +88,17 @@ export const attendanceRoutes = [
       const first = await getAttendanceRecord(ctx, a.activityId, personId);
       // Checking in twice changes nothing: the first record stands.
       if (first && a.inviteeIds.includes(personId)) return ok(recordView(first));
-      const status = unwrap(checkIn(a, personId, body.code, now));
+      const verdict = checkIn(a, personId, body.code, now);
+      if (!verdict.ok && verdict.error.code === WRONG_CODE) {
+        // Counted atomically; the 5th is the person's last, every 50th replaces the code.
+        const counted = await countWrongCode(ctx, a, personId, MAX_WRONG_CODES_PER_PERSON);
+        if (!counted) throw checkInLocked(a.endsAt);
+        if (rotationDue(counted.activity, a.codeRotations ?? 0)) {
+          await rotateCheckInCode(ctx, a, newCheckInCode(randomInt));
+        }
+        throw wrongCode(counted.person);
+      }
+      const status = unwrap(verdict);
       unwrap(requireScheduled(a, 'check in'));
       const record: AttendanceRecord = {
         personId,
@@ -89,8 +109,15 @@ export const attendanceRoutes = [
         via: 'check-in',
       };
       const open = attendanceOpen(a.activityId);
+      // A locked-out person is refused even with the right code: the lock would teach nothing otherwise.
+      const unlocked = notLockedOut(a.activityId, personId, MAX_WRONG_CODES_PER_PERSON, () =>
+        checkInLocked(a.endsAt),
+      );
       const build = (t: Transaction) =>
-        t.check(open.key, open.condition).put(attendanceItem(a.activityId, record), checkInOnce);
+        t
+          .check(open.key, open.condition)
+          .check(unlocked.key, unlocked.condition)
+          .put(attendanceItem(a.activityId, record), checkInOnce);
       try {
         await commitRetryingConflicts(ctx, build);
       } catch (error) {
