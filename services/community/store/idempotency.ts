@@ -143,6 +143,13 @@ const settle = async (ctx: ServiceContext, claim: Claim): Promise<Settled> => {
   return 'unknown';
 };
 
+/** DynamoDB answered, and refused the whole request: nothing was written. */
+const refused = (error: unknown): boolean => {
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata
+    ?.httpStatusCode;
+  return status !== undefined && status >= 400 && status < 500;
+};
+
 /**
  * Commits a create whose first item is its claim. `'committed'` or `'landed'` (the answer
  * was lost but the write is stored: read it back). A 503 only when the write certainly did
@@ -158,7 +165,8 @@ export const commitClaimed = async (
     await t.commit();
     return 'committed';
   } catch (error) {
-    if (isDomainError(error)) throw error;
+    // A refusal, or DynamoDB's own definite "no" (throttling, validation: a 4xx), says what happened.
+    if (isDomainError(error) || refused(error)) throw error;
     const settled = await settle(ctx, claim);
     if (settled === 'landed') return 'landed';
     if (settled === 'claimed-by-another') throw keyClaimed();
