@@ -9,17 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { PersonUpdated } from '../../services/talent/events.js';
 import { newId } from '../../shared/ids.js';
 import { as, minter, publish, request, runtime, settle, tableClient } from '../support/api.js';
-import { at, branchWithMembers, meeting, nth, seedRoster, snapshot } from './support.js';
+import { at, branchWithMembers, meeting, meetingOfBranch, nth, seedRoster, snapshot } from './support.js';
 
-const setUp = async (n = 1) => {
-  const branch = await branchWithMembers(n);
-  const { body } = await branch.secretary.post(
-    '/activities',
-    meeting(branch.branchId),
-    at('2026-11-20T10:00:00+08:00'),
-  );
-  return { ...branch, activityId: body.activityId as string, code: body.checkInCode as string };
-};
+const setUp = meetingOfBranch;
 
 describe('self check-in', () => {
   it.each([

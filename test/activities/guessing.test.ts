@@ -3,20 +3,12 @@
  * of one activity, nobody else; every fifty wrong codes from everyone replace the code.
  */
 import { describe, expect, it } from 'vitest';
-import { at, branchWithMembers, meeting, nth } from './support.js';
+import { at, meetingOfBranch, nth } from './support.js';
 
 const DURING = at('2026-11-26T09:05:00+08:00');
 const wrongFor = (code: string, i: number) => String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0');
 
-const setUp = async (n: number) => {
-  const branch = await branchWithMembers(n);
-  const { body } = await branch.secretary.post(
-    '/activities',
-    meeting(branch.branchId),
-    at('2026-11-20T10:00:00+08:00'),
-  );
-  return { ...branch, activityId: body.activityId as string, code: body.checkInCode as string };
-};
+const setUp = meetingOfBranch;
 
 describe('guessing the check-in code', () => {
   it('locks a person out after five wrong codes, right code or not, while others check in and the secretary records them', async () => {

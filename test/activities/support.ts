@@ -75,6 +75,17 @@ export const meeting = (branchId: string, over: Record<string, unknown> = {}) =>
   ...over,
 });
 
+/** A fresh branch of `n` members and its meeting of 2026-11-26 09:00–11:00, scheduled on 11-20; its code. */
+export const meetingOfBranch = async (n = 1) => {
+  const branch = await branchWithMembers(n);
+  const { body } = await branch.secretary.post(
+    '/activities',
+    meeting(branch.branchId),
+    at('2026-11-20T10:00:00+08:00'),
+  );
+  return { ...branch, activityId: body.activityId as string, code: body.checkInCode as string };
+};
+
 /** The events an activity put in its outbox, parsed. */
 export const outboxOf = async (activityId: string) => {
   const items: Record<string, unknown>[] = [];
