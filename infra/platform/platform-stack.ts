@@ -25,6 +25,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
+import { cors } from '../../shared/http/cors.js';
 import type { StageConfig } from '../config.js';
 import { identity, poolName, webClientName } from '../identity.js';
 import { acknowledge } from '../nag.js';
@@ -121,9 +122,9 @@ export class PlatformStack extends Stack {
           CorsHttpMethod.DELETE,
           CorsHttpMethod.OPTIONS,
         ],
-        allowHeaders: ['authorization', 'content-type'],
-        exposeHeaders: ['location'],
-        maxAge: Duration.hours(1),
+        allowHeaders: [...cors.allowHeaders],
+        exposeHeaders: [...cors.exposeHeaders],
+        maxAge: Duration.seconds(cors.maxAgeSeconds),
       },
     });
     // One JWT authorizer for the whole API; service stacks attach it to their non-public routes.

@@ -318,6 +318,7 @@ describe('the HTTP stack', () => {
     expect(res.statusCode).toBe(404);
     expect(res.json.error.code).toBe('route-not-found');
     expect(res.headers?.['Access-Control-Allow-Origin']).toBe('https://app.example.cn');
+    expect(res.headers?.['Access-Control-Expose-Headers']).toBe('location,x-request-id,content-disposition');
   });
 
   it('passes text bodies through untouched', async () => {

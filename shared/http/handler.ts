@@ -9,6 +9,7 @@ import { authorize, type Caller, callerFromClaims } from '../auth.js';
 import type { ServiceContext } from '../context.js';
 import { badRequest, DomainError, payloadTooLarge } from '../errors.js';
 import type { HttpRequest, RequestSchemas, RouteSpec, ServiceDescription } from '../service.js';
+import { cors } from './cors.js';
 import { statusOf, toDomainError } from './errors.js';
 import type { HttpResult } from './result.js';
 import { parseWith } from './validation.js';
@@ -171,7 +172,16 @@ export const createHttpHandler = (
   const handler = middy<HttpEvent, HttpResponse>().use(httpHeaderNormalizer());
   // On AWS the HTTP API answers CORS itself; the middleware serves the local gateway and
   // any direct invocation with the same origins.
-  if (options.corsOrigins?.length) handler.use(httpCors({ origins: options.corsOrigins }));
+  if (options.corsOrigins?.length) {
+    handler.use(
+      httpCors({
+        origins: options.corsOrigins,
+        headers: cors.allowHeaders.join(','),
+        exposeHeaders: cors.exposeHeaders.join(','),
+        maxAge: cors.maxAgeSeconds,
+      }),
+    );
+  }
   handler
     .use({
       before: (request) => {

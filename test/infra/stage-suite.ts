@@ -504,7 +504,12 @@ export const stageSuite = (stage: Stage): void => {
     it('configures CORS, the JWT authorizer on the user pool, and the alarm recipients', () => {
       const platform = t(s.dangjian.platform);
       platform.hasResourceProperties('AWS::ApiGatewayV2::Api', {
-        CorsConfiguration: Match.objectLike({ AllowOrigins: [...config.corsOrigins] }),
+        CorsConfiguration: Match.objectLike({
+          AllowOrigins: [...config.corsOrigins],
+          // A browser app sends retry-safe creates and reads the request id and an export's name.
+          AllowHeaders: Match.arrayWith(['authorization', 'content-type', 'idempotency-key']),
+          ExposeHeaders: Match.arrayWith(['location', 'x-request-id', 'content-disposition']),
+        }),
       });
       platform.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
         AuthorizerType: 'JWT',
