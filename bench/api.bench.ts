@@ -54,6 +54,10 @@ const person = (branchId: string, i: number, politicalStatus = 'masses') => ({
   branchId,
   politicalStatus,
   statusSince: politicalStatus === 'full' ? '2015-07-01' : '2020-01-01',
+  // Full members arrive with their history, on the committee's authority.
+  ...(politicalStatus === 'full'
+    ? { history: { evidence: { kind: 'party-file', reference: `基准档案${i}`, issuedOn: '2015-07-01' } } }
+    : {}),
 });
 
 interface Fixtures {
@@ -124,7 +128,7 @@ const routeClasses = (f: Fixtures): RouteClass[] => {
       request: () => ({
         method: 'POST',
         path: `/talent/people/${f.transitionIds[transition++ % f.transitionIds.length]}/transitions`,
-        options: { token: c, now: NOW, body: { to: 'applicant', effectiveOn: '2024-01-10' } },
+        options: { token: c, now: NOW, body: { to: 'applicant', effectiveOn: NOW.slice(0, 10) } },
       }),
     },
     {

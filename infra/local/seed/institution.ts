@@ -195,6 +195,9 @@ const ROOMS = {
   library: { name: '党建书屋', capacity: 20 },
 } as const;
 
+/** Why the demo's past activities are entered now (活动补录). */
+const LATE_ENTRY = '演示数据：历史活动补录';
+
 const committeeQuestions = [
   {
     kind: 'single',
@@ -309,10 +312,13 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
       ? undefined
       : branches[b]?.partyGroups.find((g) => g.name === plans[b]?.partyGroups[group])?.id;
   const groupId = (p: PersonPlan) => groupIdOf(p.branch, p.partyGroup);
+  // Nobody registers themselves: the committee member whose token the seed carries is
+  // registered by the other one.
+  const registrar: Identity = { roles: ['committee'], sub: (committeePeople[1] as PersonPlan).personId };
   await eachLimited([...committeePeople, ...people], limit, async (p) => {
     const branch = branches[p.branch];
     const answer = await api.call('POST', '/talent/people', {
-      as: committee,
+      as: p.personId === committee.sub ? registrar : committee,
       expect: [201, 409],
       // Registering again after a lost answer is the 409 below.
       retryUnavailable: true,
@@ -325,6 +331,15 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
         ...(branch ? { branchId: branch.branchId } : {}),
         politicalStatus: p.politicalStatus,
         statusSince: p.statusSince,
+        // Past the start of the pipeline, people arrive with their history, on the committee's
+        // authority, with the evidence of their stage (the party file, 党员档案).
+        ...(p.politicalStatus === 'masses' || p.politicalStatus === 'applicant'
+          ? {}
+          : {
+              history: {
+                evidence: { kind: 'party-file', reference: `档案 ${p.key}`, issuedOn: p.statusSince },
+              },
+            }),
         workStartDate: p.workStartDate,
         position: p.position,
         title: p.title,
@@ -630,7 +645,9 @@ const seedActivities = async (
   const ids: string[] = [];
   await eachLimited(ctx.plans, ctx.limit, async (plan, index) => {
     const branch = ctx.branches[plan.branch] as Branch;
-    const secretary = ctx.secretaryOf(plan.branch);
+    // The demo's history is entered after the fact, as a migration would: by the committee,
+    // with the reason every late entry needs, so compliance shows it as recorded late.
+    const recorder = ctx.committee;
     const partyGroupId = ctx.groupIdOf(plan.branch, plan.partyGroup);
     const invitees = ctx.people.filter(
       (p) =>
@@ -650,8 +667,9 @@ const seedActivities = async (
           api,
           '/activities',
           {
-            as: secretary,
+            as: recorder,
             body: {
+              lateEntryReason: LATE_ENTRY,
               branchId: branch.branchId,
               type: plan.type,
               ...(partyGroupId ? { partyGroupId } : {}),
@@ -696,8 +714,8 @@ const seedActivities = async (
     });
     for (let i = 0; i < entries.length; i += ATTENDANCE_BATCH) {
       const recorded = await api.call('PUT', `/activities/${activity.activityId}/attendance`, {
-        as: secretary,
-        body: { entries: entries.slice(i, i + ATTENDANCE_BATCH) },
+        as: recorder,
+        body: { entries: entries.slice(i, i + ATTENDANCE_BATCH), lateEntryReason: LATE_ENTRY },
         expect: [200, 409],
       });
       // A run stopped in the middle of completing it: attendance is closed, completion goes on.
@@ -708,11 +726,12 @@ const seedActivities = async (
       ctx.created.attendance += Math.min(ATTENDANCE_BATCH, entries.length - i);
     }
     const completed = await api.call('POST', `/activities/${activity.activityId}/complete`, {
-      as: secretary,
+      as: recorder,
       // Completed already: a completion whose answer was lost (a 503) and was sent again.
       expect: [200, 409],
       retryUnavailable: true,
       body: {
+        lateEntryReason: LATE_ENTRY,
         minutes: `${plan.title}：应到${invitees.length}人。${plan.agenda}。会议按议程进行，形成会议记录。`,
         resolutions: plan.type === 'branch-general-meeting' ? ['通过本季度党建工作总结'] : [],
       },
