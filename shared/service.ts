@@ -123,6 +123,12 @@ export interface RouteSpec<S extends RequestSchemas = RequestSchemas, A extends 
   maxBodyBytes?: number;
   /** The API's most restrictive throttle class (public application forms and the like). */
   throttle?: 'public' | 'default';
+  /**
+   * Item kinds a refusal of this route writes on purpose: the record of a refused attempt
+   * (wrong check-in codes), without which the refusal could not become a limit. Any other
+   * write on a 4xx is a bug, and the hostile-input test says so.
+   */
+  recordsRefusals?: readonly string[];
   handler: (request: HttpRequest<S, A>, context: ServiceContext) => Promise<HttpResult>;
 }
 
@@ -161,6 +167,7 @@ export const route = <const S extends RequestSchemas, const A extends Access>(
     request?: S;
     maxBodyBytes?: number;
     throttle?: 'public' | 'default';
+    recordsRefusals?: readonly string[];
     handler: (request: HttpRequest<S, A>, context: ServiceContext) => Promise<HttpResult>;
   },
 ): RouteSpec<RequestSchemas, Access> => {
@@ -177,6 +184,7 @@ export const route = <const S extends RequestSchemas, const A extends Access>(
     request: spec.request ?? ({} as S),
     ...(spec.maxBodyBytes === undefined ? {} : { maxBodyBytes: spec.maxBodyBytes }),
     ...(spec.throttle === undefined ? {} : { throttle: spec.throttle }),
+    ...(spec.recordsRefusals === undefined ? {} : { recordsRefusals: spec.recordsRefusals }),
     handler: spec.handler as RouteSpec['handler'],
   };
 };

@@ -81,6 +81,8 @@ export const attendanceRoutes = [
       params: activityParams,
       body: z.strictObject({ code: z.string().regex(/^\d{6}$/, 'Six digits') }),
     },
+    // A wrong code is refused and counted: the count is what locks a guesser out.
+    recordsRefusals: ['wrong-codes'],
     handler: async ({ params, body, caller, now }, ctx) => {
       // The caller checks in as their person; an account that names no one may not.
       const { personId } = await rosterSelf(rosterReader(ctx), caller);
