@@ -35,6 +35,7 @@
  *   OUTBOX#<personId|branchId> / ...     outbox items (shared/events/outbox.ts)
  *   SEEN#<subscription>#<eventId> / SEEN consumer idempotency markers
  */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -621,3 +622,44 @@ export const branchesPage = <T>(
     { partition: { name: 'gsi1pk', value: 'BRANCHES' }, limit: page.limit, cursor: page.cursor },
     map,
   );
+
+// ---------------------------------------------------------------- contributions
+
+type ContributionItem = Record<string, unknown> & { pk: string; sk: string; occurredAtMs: number };
+
+/** What another service reported about this fact so far, if anything. */
+export const getContribution = (ctx: ServiceContext, item: Pick<ContributionItem, 'pk' | 'sk'>) =>
+  getItem(ctx, { pk: item.pk, sk: item.sk });
+
+/** Only a later report of a fact replaces an earlier one: redeliveries arrive out of order. */
+const newerReport = (item: ContributionItem) => ({
+  condition: 'attribute_not_exists(pk) OR occurredAtMs < :at',
+  values: { ':at': item.occurredAtMs },
+});
+
+/** The report, in the consumer's transaction; a newer one written meanwhile makes it retry. */
+export const putContributionIfNewer = (tx: Transaction, item: ContributionItem): Transaction =>
+  tx.put(item, {
+    ...newerReport(item),
+    onConditionFailed: () => conflict('contribution-moved-on', 'a newer report of this fact landed'),
+  });
+
+/**
+ * The report, outside the transaction, for events with more facts than one transaction
+ * holds; an equal or newer report already there simply stays.
+ */
+export const putContributionAhead = async (ctx: ServiceContext, item: ContributionItem): Promise<void> => {
+  const { condition, values } = newerReport(item);
+  try {
+    await ctx.db.send(
+      new PutCommand({
+        TableName: ctx.env.tableName,
+        Item: item,
+        ConditionExpression: condition,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+};

@@ -7,14 +7,10 @@
  * re-published) replaces the entry instead of counting twice. The later fact wins.
  */
 
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { AccountChanged } from '../../shared/accounts.js';
 import type { ServiceContext } from '../../shared/context.js';
-import { conflict } from '../../shared/errors.js';
 import { type EventContract, patternFor } from '../../shared/events/contract.js';
 import { subscription } from '../../shared/service.js';
-import { getItem } from '../../shared/store/query.js';
 import type { Transaction } from '../../shared/store/transaction.js';
 import { localDate } from '../../shared/time.js';
 import { ActivityCompleted, AttendanceRecorded } from '../activities/events.js';
@@ -22,7 +18,15 @@ import { JointEventCompleted } from '../community/events.js';
 import { AssessmentGraded, StudyCompleted } from '../resources/events.js';
 import { BRANCH_GENERAL_MEETING } from './domain/pipeline.js';
 import type { Contribution } from './domain/points.js';
-import { getAccountState, isNewerReport, keys, putAccountState } from './store.js';
+import {
+  getAccountState,
+  getContribution,
+  isNewerReport,
+  keys,
+  putAccountState,
+  putContributionAhead,
+  putContributionIfNewer,
+} from './store.js';
 
 /** Beyond this many contributions, one event's entries are written outside its transaction. */
 const IN_TRANSACTION = 90;
@@ -42,39 +46,16 @@ const factItem = (fact: Fact, occurredAt: string) => ({
   occurredAtMs: Date.parse(occurredAt),
 });
 
-const newerOnly = (occurredAt: string) => ({
-  condition: 'attribute_not_exists(pk) OR occurredAtMs < :at',
-  values: { ':at': Date.parse(occurredAt) },
-});
-
 /** Adds the fact unless an equal or later report of it is already held. */
 const record = async (ctx: ServiceContext, tx: Transaction, facts: Fact[], occurredAt: string) => {
   const at = Date.parse(occurredAt);
   for (const [i, fact] of facts.entries()) {
     const item = factItem(fact, occurredAt);
-    const held = await getItem(ctx, { pk: item.pk, sk: item.sk });
+    const held = await getContribution(ctx, item);
     if (held && (held.occurredAtMs as number) >= at) continue;
-    if (i < IN_TRANSACTION) {
-      tx.put(item, {
-        ...newerOnly(occurredAt),
-        // Someone wrote a report of the same fact meanwhile: the retry re-reads and decides again.
-        onConditionFailed: () => conflict('contribution-moved-on', 'a newer report of this fact landed'),
-      });
-    } else {
-      // Idempotent by natural key, so writing ahead of the transaction is safe to repeat.
-      try {
-        await ctx.db.send(
-          new PutCommand({
-            TableName: ctx.env.tableName,
-            Item: item,
-            ConditionExpression: newerOnly(occurredAt).condition,
-            ExpressionAttributeValues: newerOnly(occurredAt).values,
-          }),
-        );
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
-    }
+    if (i < IN_TRANSACTION) putContributionIfNewer(tx, item);
+    // Idempotent by natural key, so writing ahead of the transaction is safe to repeat.
+    else await putContributionAhead(ctx, item);
   }
 };
 
@@ -123,7 +104,16 @@ export const talentSubscriptions = [
       personId: a.personId,
       naturalKey: a.activityId,
       contribution: { kind: 'attendance', on: localDate(new Date(a.startsAt)), status: a.status },
-      details: { activityId: a.activityId, activityType: a.type, title: a.title, branchId: a.branchId },
+      details: {
+        activityId: a.activityId,
+        activityType: a.type,
+        title: a.title,
+        branchId: a.branchId,
+        // Entered after the fact: the timeline says so, with the reason (who is in the audit).
+        ...(a.recordedLate
+          ? { recordedLate: { reason: a.recordedLate.reason, recordedAt: a.recordedLate.recordedAt } }
+          : {}),
+      },
     },
   ]),
   credits('study-completed', StudyCompleted, (s) => [

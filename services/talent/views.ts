@@ -347,6 +347,10 @@ const ContributionEntry = z.discriminatedUnion('type', [
     activityType: ActivityType,
     title: z.string(),
     branchId: z.string(),
+    recordedLate: z
+      .strictObject({ reason: z.string(), recordedAt: z.string() })
+      .optional()
+      .meta({ description: 'The activity was entered after the fact (补录): why, and when' }),
   }),
   z.strictObject({
     type: z.literal('study'),

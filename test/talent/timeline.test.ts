@@ -116,6 +116,18 @@ describe('attendance points', () => {
     expect(second.body.items.map((e: any) => e.on)).toEqual(['2026-03-01']);
     expect(second.body.nextCursor).toBeUndefined();
     expect((await self.get(`/talent/people/${personId}/timeline?cursor=junk`)).status).toBe(400);
+
+    // A meeting entered after the fact says so on the timeline, with the reason (补录).
+    const late = newId();
+    const recordedLate = { reason: '据纸质签到表补录', recordedAt: '2026-06-20T02:00:00.000Z' };
+    await publish(AttendanceRecorded, {
+      ...attendance(personId, branchId, late, 'present', '2026-02-01T09:00:00+08:00'),
+      recordedLate: { ...recordedLate, by: newId() },
+    });
+    await settle();
+    const entries = (await self.get(`/talent/people/${personId}/timeline`)).body.items;
+    expect(entries.find((e: any) => e.activityId === late)?.recordedLate).toEqual(recordedLate);
+    expect(entries.find((e: any) => e.activityId === other)?.recordedLate).toBeUndefined();
   });
 });
 

@@ -59,6 +59,9 @@ const contributionEntry = (item: Record<string, unknown>, c: Contribution): Time
         activityType: item.activityType as ActivityType,
         title: s('title'),
         branchId: s('branchId'),
+        ...(item.recordedLate
+          ? { recordedLate: item.recordedLate as { reason: string; recordedAt: string } }
+          : {}),
       };
     case 'study':
       return {
