@@ -5,7 +5,6 @@
  */
 import * as z from 'zod';
 import type { Caller } from '../../shared/auth.js';
-import type { Page } from '../../shared/http/paging.js';
 import { isoDate, isoDateTime } from '../../shared/schemas.js';
 import { toLocalIso } from '../../shared/time.js';
 import { type Activity, activityStatuses, organises } from './domain/activity.js';
@@ -17,12 +16,6 @@ import type { AttendanceRecord, CadenceSettings, Room } from './store.js';
 
 /** Stored instants are UTC; the API answers them in the institution's zone (+08:00). */
 export const local = (iso: string) => toLocalIso(new Date(iso));
-
-/** A page of stored things as a page of views: `items` and the cursor, nothing else. */
-export const pageView = <T, V>(page: Page<T>, view: (item: T) => V): Page<V> => ({
-  items: page.items.map(view),
-  ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
-});
 
 // ---------------------------------------------------------------- enums (requests use them too)
 

@@ -35,6 +35,12 @@ export const decodeCursor = (cursor: string | undefined): Key | undefined => {
   throw badRequest('invalid-cursor', 'The cursor is not one this API issued');
 };
 
+/** A page of stored things as a page of views: `items` and the cursor, nothing else. */
+export const pageView = <T, V>(page: Page<T>, view: (item: T) => V): Page<V> => ({
+  items: page.items.map(view),
+  ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+});
+
 /** The response schema of a list: `{ items, nextCursor? }` (for descriptions and the docs). */
 export const pageOf = <T extends z.ZodType>(item: T) =>
   z.strictObject({

@@ -11,7 +11,7 @@ import {
   unwrap,
   validationFailed,
 } from '../../../shared/errors.js';
-import { pageOf, pageQuery } from '../../../shared/http/paging.js';
+import { pageOf, pageQuery, pageView } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { idParam, multiLine, singleLine } from '../../../shared/schemas.js';
@@ -51,7 +51,7 @@ import {
   stillScheduled,
   transaction,
 } from '../store.js';
-import { ActivityView, activityStatusEnum, activityTypeEnum, activityView, pageView } from '../views.js';
+import { ActivityView, activityStatusEnum, activityTypeEnum, activityView } from '../views.js';
 import {
   activityRef,
   branchOrganisers,

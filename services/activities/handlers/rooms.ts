@@ -1,13 +1,13 @@
 /** Rooms (党员活动室) and their bookings. */
 import * as z from 'zod';
 import { conflict, notFound, validationFailed } from '../../../shared/errors.js';
-import { pageOf, pageQuery } from '../../../shared/http/paging.js';
+import { pageOf, pageQuery, pageView } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { idParam, singleLine } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { bookingsPage, getRoom, listRooms, type Room, roomItem, transaction } from '../store.js';
-import { BookingView, bookingView, pageView, RoomView, roomView } from '../views.js';
+import { BookingView, bookingView, RoomView, roomView } from '../views.js';
 import { anyMember, committeeOnly, instant } from './common.js';
 
 const DAY = 86_400_000;

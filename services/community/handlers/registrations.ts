@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { actsForOrg, type Caller, hasRole, isSelf, selfOf } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { badRequest, conflict, forbidden, notFound, ruleViolation, unwrap } from '../../../shared/errors.js';
-import { pageOf, pageQuery } from '../../../shared/http/paging.js';
+import { pageOf, pageQuery, pageView } from '../../../shared/http/paging.js';
 import { created, noContent, ok, text } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { committeeOnly, everyone } from '../../../shared/outcomes.js';
@@ -299,10 +299,7 @@ export const registrationRoutes = [
         event.jointEventId,
         page.items.map((r) => r.registrationId),
       );
-      return ok({
-        items: page.items.map((r) => registrationSummaryView(r, phones.get(r.registrationId))),
-        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
-      });
+      return ok(pageView(page, (r) => registrationSummaryView(r, phones.get(r.registrationId))));
     },
   }),
   route('GET /community/events/{eventId}/registrations.csv', {
@@ -371,10 +368,7 @@ export const registrationRoutes = [
     handler: async ({ params, query }, ctx) => {
       const event = await existingEvent(ctx, params.eventId);
       const page = await waitlistPage(ctx, event.jointEventId, query);
-      return ok({
-        items: page.items.map(waitingView),
-        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
-      });
+      return ok(pageView(page, waitingView));
     },
   }),
   route('POST /community/events/{eventId}/check-in', {

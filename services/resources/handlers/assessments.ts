@@ -7,7 +7,7 @@ import * as z from 'zod';
 import { actorOf, actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { notFound, unwrap } from '../../../shared/errors.js';
-import { pageQuery } from '../../../shared/http/paging.js';
+import { pageQuery, pageView } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { allMembers, branchManagers, branchPeople } from '../../../shared/outcomes.js';
@@ -154,10 +154,11 @@ export const assessmentRoutes = [
             page.items.map((a) => a.assessmentId),
           )
         : new Map<string, number>();
-      return ok({
-        items: page.items.map((a) => assessmentListing(a, used.get(a.assessmentId) ?? 0)),
-        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
-      } satisfies z.output<typeof AssessmentListingPage>);
+      return ok(
+        pageView(page, (a) => assessmentListing(a, used.get(a.assessmentId) ?? 0)) satisfies z.output<
+          typeof AssessmentListingPage
+        >,
+      );
     },
   }),
   route('GET /resources/assessments/{assessmentId}', {

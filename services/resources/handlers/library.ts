@@ -7,7 +7,7 @@ import type { Caller } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { notFound, unwrap } from '../../../shared/errors.js';
 import type { ConsumedEvent } from '../../../shared/events/consumer.js';
-import { pageQuery } from '../../../shared/http/paging.js';
+import { pageQuery, pageView } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { allMembers, branchManagers, branchPeople } from '../../../shared/outcomes.js';
@@ -148,10 +148,12 @@ export const libraryRoutes = [
     handler: async ({ query, caller }, ctx) => {
       const page = await listResources(ctx, { ...query, scope: listScope(caller, query.status) });
       // The index filter is coarse (a branch in the audience); the list shows exactly what GET would.
-      return ok({
-        items: page.items.filter((r) => canSee(caller, r)).map(resourceView),
-        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
-      } satisfies z.output<typeof ResourcePage>);
+      return ok(
+        pageView(
+          { ...page, items: page.items.filter((r) => canSee(caller, r)) },
+          resourceView,
+        ) satisfies z.output<typeof ResourcePage>,
+      );
     },
   }),
   route('GET /resources/{resourceId}', {
