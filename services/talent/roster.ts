@@ -113,13 +113,18 @@ export const rosterSubscriptions = (table: TableSpec, options: RosterOptions = {
         const held = strip(await getItem(context, personKey(table, incoming.personId)));
         if (held && held.version >= incoming.version) return; // an older or repeated snapshot
         const [personCopy, branchEntry] = rosterItems(table, incoming);
-        tx.put(personCopy as Record<string, unknown>, {
-          ...(held
-            ? expectVersion(held.version, 'The roster entry')
-            : { condition: 'attribute_not_exists(#pk)', names: { '#pk': table.partitionKey.name } }),
-          // Another snapshot landed meanwhile: the delivery fails, and its retry re-reads.
-          onConditionFailed: () => conflict('roster-moved-on', 'Another snapshot was applied meanwhile'),
-        });
+        // Another snapshot landed meanwhile: the delivery fails, and its retry re-reads.
+        const movedOn = () => conflict('roster-moved-on', 'Another snapshot was applied meanwhile');
+        tx.put(
+          personCopy as Record<string, unknown>,
+          held
+            ? expectVersion(held.version, 'The roster entry', { onConditionFailed: movedOn })
+            : {
+                condition: 'attribute_not_exists(#pk)',
+                names: { '#pk': table.partitionKey.name },
+                onConditionFailed: movedOn,
+              },
+        );
         if (held?.branchId && held.branchId !== incoming.branchId) {
           tx.delete(branchKey(table, held.branchId, incoming.personId));
         }

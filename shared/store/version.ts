@@ -12,16 +12,21 @@ export const versionConflict = (what: string, details?: unknown): DomainError =>
 
 interface AlsoRequired {
   /** More that must hold, in the item's own names (`#status = :scheduled`). */
-  condition: string;
+  condition?: string;
   names?: Record<string, string>;
   values?: Record<string, unknown>;
-  /** The refusal when the whole condition fails; a version conflict by default. */
+  /**
+   * The refusal when the whole condition fails; a version conflict by default. A write that
+   * is re-decided on a fresh read (a retried placement, a roster snapshot) names its own.
+   */
   onConditionFailed?: () => DomainError;
 }
 
 /** The condition of a write decided on version `expected` of `what`. */
 export const expectVersion = (expected: number, what: string, also?: AlsoRequired): Condition => ({
-  condition: also ? `#version = :expectedVersion AND (${also.condition})` : '#version = :expectedVersion',
+  condition: also?.condition
+    ? `#version = :expectedVersion AND (${also.condition})`
+    : '#version = :expectedVersion',
   names: { '#version': 'version', ...also?.names },
   values: { ':expectedVersion': expected, ...also?.values },
   onConditionFailed: also?.onConditionFailed ?? (() => versionConflict(what)),

@@ -36,10 +36,8 @@ const eventPlaces = (event: JointEventItem, exact: boolean, confirm: number) => 
 });
 
 /** A registration changed by another placement or cancellation: decided again, not a version conflict. */
-const registrationAsRead = (registration: Pick<RegistrationItem, 'version'>): Condition => ({
-  ...expectVersion(registration.version, 'The registration'),
-  onConditionFailed: placesChanged,
-});
+const registrationAsRead = (registration: Pick<RegistrationItem, 'version'>): Condition =>
+  expectVersion(registration.version, 'The registration', { onConditionFailed: placesChanged });
 
 const confirmedForPartnerName = { '#cfp': 'confirmedForPartner' };
 
