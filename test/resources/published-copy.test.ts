@@ -18,6 +18,7 @@ import type { BusEvent } from '../../shared/events/contract.js';
 import { newId } from '../../shared/ids.js';
 import { as, runtime, settle } from '../support/api.js';
 import { interposed } from '../support/interposed.js';
+import { s3Gate } from '../support/s3-gate.js';
 import { contextOn } from '../support/start.js';
 import { until } from '../support/wait.js';
 import {
@@ -43,6 +44,67 @@ const publishedCopies = async (bucketName: string, resourceId: string) =>
   (
     await s3().send(new ListObjectsV2Command({ Bucket: bucketName, Prefix: `published/${resourceId}/` }))
   ).Contents?.map((o) => o.Key as string) ?? [];
+
+/**
+ * The library's S3 consumer on a bucket of its own (so the runtime's consumer, which only
+ * takes its bucket, stays out), reaching S3 at `s3Endpoint` and the table through `intercept`.
+ */
+const consumerOn = (
+  scratch: string,
+  s3Endpoint: string,
+  intercept: Parameters<typeof interposed>[1] = (command, send) => send(command),
+) => {
+  const base = contextOn(runtime(), 'resources');
+  const ctx = interposed(
+    {
+      ...base,
+      env: {
+        ...base.env,
+        bucketName: scratch,
+        uploadLimitBytes: 200 * 1024 * 1024,
+        aws: { ...base.env.aws, endpoints: { ...base.env.aws.endpoints, s3: s3Endpoint } },
+      },
+    },
+    intercept,
+  );
+  return createSubscriptionHandler(resourcesService, 'library-object-created', ctx);
+};
+
+/** A PDF announced as a resource and put, as its upload, in a scratch bucket of its own. */
+const uploadedToScratch = async (
+  secretary: Awaited<ReturnType<typeof as>>,
+  title: string,
+  bytes: Uint8Array,
+) => {
+  const { resourceId } = await announcePdf(secretary, title, bytes);
+  const scratch = `crash-${newId().toLowerCase()}`;
+  await s3().send(new CreateBucketCommand({ Bucket: scratch }));
+  const key = `library/${resourceId}`;
+  await s3().send(
+    new PutObjectCommand({ Bucket: scratch, Key: key, Body: bytes, ContentType: 'application/pdf' }),
+  );
+  const event: BusEvent = {
+    version: '0',
+    id: crypto.randomUUID(),
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    account: '000000000000',
+    time: new Date().toISOString(),
+    region: 'eu-west-1',
+    resources: [],
+    detail: { bucket: { name: scratch }, object: { key } },
+  };
+  return { resourceId, scratch, event };
+};
+
+/** A moment one side waits for and the other announces. */
+const signal = () => {
+  let fire: () => void = () => undefined;
+  const fired = new Promise<void>((resolve) => {
+    fire = resolve;
+  });
+  return { fire, fired };
+};
 
 // Uploads go through S3, the bus and the consumer, several times per test: slow on a busy machine.
 describe('a published file', { timeout: 60_000 }, () => {
@@ -120,43 +182,12 @@ describe('a published file', { timeout: 60_000 }, () => {
   it('converges when the consumer dies between the copy and the status write, and the event comes again', async () => {
     const { secretary } = await secretaryOfNewBranch();
     const bytes = pdfBytes('重放');
-    const { resourceId } = await announcePdf(secretary, '重放测试', bytes);
-    // A bucket of its own, so the runtime's consumer (which only takes its bucket) stays out.
-    const scratch = `crash-${newId().toLowerCase()}`;
-    await s3().send(new CreateBucketCommand({ Bucket: scratch }));
-    const key = `library/${resourceId}`;
-    await s3().send(
-      new PutObjectCommand({ Bucket: scratch, Key: key, Body: bytes, ContentType: 'application/pdf' }),
-    );
-    const base = contextOn(runtime(), 'resources');
+    const { resourceId, scratch, event } = await uploadedToScratch(secretary, '重放测试', bytes);
     let commits = 0;
-    const dying = interposed(
-      {
-        ...base,
-        env: {
-          ...base.env,
-          bucketName: scratch,
-          uploadLimitBytes: 200 * 1024 * 1024,
-          aws: { ...base.env.aws, endpoints: { ...base.env.aws.endpoints, s3: runtime().s3Endpoint } },
-        },
-      },
-      async (command, send) => {
-        if (command instanceof TransactWriteCommand && ++commits === 1) throw new Error('the function died');
-        return send(command);
-      },
-    );
-    const consume = createSubscriptionHandler(resourcesService, 'library-object-created', dying);
-    const event: BusEvent = {
-      version: '0',
-      id: crypto.randomUUID(),
-      'detail-type': 'Object Created',
-      source: 'aws.s3',
-      account: '000000000000',
-      time: new Date().toISOString(),
-      region: 'eu-west-1',
-      resources: [],
-      detail: { bucket: { name: scratch }, object: { key } },
-    };
+    const consume = consumerOn(scratch, runtime().s3Endpoint, async (command, send) => {
+      if (command instanceof TransactWriteCommand && ++commits === 1) throw new Error('the function died');
+      return send(command);
+    });
 
     await expect(consume(event)).rejects.toThrow('the function died');
     // The copy was made and the upload deleted, but nothing was recorded.
@@ -166,6 +197,57 @@ describe('a published file', { timeout: 60_000 }, () => {
     await consume(event);
     await consume(event); // and once more: already applied
     expect(commits).toBe(2);
+    const read = await secretary.get(`/resources/${resourceId}`);
+    expect(read.body).toMatchObject({ status: 'available', version: 2 });
+    expect(await publishedCopies(scratch, resourceId)).toEqual([`published/${resourceId}/${event.id}`]);
+    const copy = await s3().send(
+      new GetObjectCommand({ Bucket: scratch, Key: `published/${resourceId}/${event.id}` }),
+    );
+    expect(new Uint8Array((await copy.Body?.transformToByteArray()) ?? [])).toEqual(bytes);
+  });
+
+  it('is published once when two deliveries of one event run side by side, never refused as missing', async () => {
+    const { secretary } = await secretaryOfNewBranch();
+    const bytes = pdfBytes('两次投递');
+    const { resourceId, scratch, event } = await uploadedToScratch(secretary, '并行投递', bytes);
+    const copyPath = `/${scratch}/published/${resourceId}/${event.id}`;
+    // The interleaving a busy machine may produce: the second delivery looks for the copy
+    // before the first has made it, and for the upload after the first has deleted it,
+    // while the first has not yet recorded anything.
+    const secondLooked = signal();
+    const firstCommitting = signal();
+    const secondSettled = signal();
+    let looked = false;
+    const gate = await s3Gate(runtime().s3Endpoint, {
+      after: async (req, status) => {
+        if (req.method === 'HEAD' && req.url?.startsWith(copyPath) && !looked) {
+          looked = true;
+          expect(status).toBe(404);
+          secondLooked.fire();
+          await firstCommitting.fired;
+        }
+      },
+    });
+    try {
+      const first = consumerOn(scratch, runtime().s3Endpoint, async (command, send) => {
+        if (command instanceof TransactWriteCommand) {
+          firstCommitting.fire();
+          await secondSettled.fired;
+        }
+        return send(command);
+      });
+      const second = consumerOn(scratch, gate.endpoint);
+
+      const secondRun = second(event).finally(() => secondSettled.fire());
+      await secondLooked.fired;
+      const outcomes = await Promise.allSettled([first(event), secondRun]);
+      // Whichever lost is retried, as the bus does; the event then counts as applied.
+      if (outcomes.some((o) => o.status === 'rejected'))
+        await consumerOn(scratch, runtime().s3Endpoint)(event);
+    } finally {
+      await gate.close();
+    }
+
     const read = await secretary.get(`/resources/${resourceId}`);
     expect(read.body).toMatchObject({ status: 'available', version: 2 });
     expect(await publishedCopies(scratch, resourceId)).toEqual([`published/${resourceId}/${event.id}`]);

@@ -235,7 +235,9 @@ interface ObjectCreatedDetail {
  * it (even with the upload already deleted) and goes on from there. The form stays valid for
  * a while, so an object may also arrive for a resource already decided: it is a stray,
  * deleted without touching the published copy or the status. Copies that lost a race (two
- * posts while uploading) are deleted by their own event's retry.
+ * posts while uploading) are deleted by their own event's retry. Two deliveries of one event
+ * may run side by side (at-least-once): they share the copy's key, so neither deletes or
+ * refuses on what it sees half made; it throws, and its retry finds the resource decided.
  */
 export const onObjectCreated = async (
   event: ConsumedEvent<unknown>,
@@ -274,31 +276,39 @@ export const onObjectCreated = async (
   let copy = await inspectObject(ctx, publishedKey);
   if (!copy) {
     const stored = await inspectObject(ctx, key);
-    const verdict = stored
-      ? judgeUpload(file, stored, ctx.env.uploadLimitBytes)
-      : ({ accepted: false, reason: 'missing' } as const);
-    if (!verdict.accepted) {
-      ctx.log.info('upload rejected', { resourceId, reason: verdict.reason });
-      if (stored) await deleteObject(ctx, key);
-      saveResource(tx, rejectUpload(waiting, verdict.reason, at.toISOString()), waiting);
+    // The upload is only ever deleted after its copy is made: gone now means a delivery of
+    // this same event running beside this one (at-least-once) got there first.
+    if (!stored) copy = await inspectObject(ctx, publishedKey);
+    else {
+      const verdict = judgeUpload(file, stored, ctx.env.uploadLimitBytes);
+      if (!verdict.accepted) {
+        ctx.log.info('upload rejected', { resourceId, reason: verdict.reason });
+        await deleteObject(ctx, key);
+        saveResource(tx, rejectUpload(waiting, verdict.reason, at.toISOString()), waiting);
+        return;
+      }
+      const copied = await copyForDownload(ctx, {
+        from: key,
+        to: publishedKey,
+        etag: stored.etag,
+        contentType: file.contentType,
+        contentDisposition: contentDisposition(downloadName(waiting.title, file.contentType)),
+      });
+      // Replaced or removed since the check: a retry looks again at what is there then.
+      if (!copied) throw new Error(`upload of ${resourceId} changed while it was copied; retry`);
+      copy = await inspectObject(ctx, publishedKey);
+    }
+    if (!copy) {
+      ctx.log.info('upload rejected', { resourceId, reason: 'missing' });
+      saveResource(tx, rejectUpload(waiting, 'missing', at.toISOString()), waiting);
       return;
     }
-    const copied = await copyForDownload(ctx, {
-      from: key,
-      to: publishedKey,
-      etag: stored?.etag,
-      contentType: file.contentType,
-      contentDisposition: contentDisposition(downloadName(waiting.title, file.contentType)),
-    });
-    // Replaced or removed since the check: the event of what replaced it decides.
-    if (!copied) return;
-    copy = await inspectObject(ctx, publishedKey);
   }
-  // What downloads will serve passes the same check (stored with the declared type by the copy).
-  if (!copy || !judgeUpload(file, copy, ctx.env.uploadLimitBytes).accepted) {
-    ctx.log.warn('copy of an upload changed meanwhile; left to the next event', { resourceId });
-    await deleteObject(ctx, publishedKey);
-    return;
+  // What downloads will serve passes the same check (stored with the declared type by the
+  // copy). A copy that fails it may still be being written by a delivery beside this one, so
+  // nothing is deleted or decided here: the retry finds it finished, or the resource decided.
+  if (!judgeUpload(file, copy, ctx.env.uploadLimitBytes).accepted) {
+    throw new Error(`copy of the upload of ${resourceId} does not match yet; retry`);
   }
   await deleteObject(ctx, key);
   const next = publishUpload(waiting, at.toISOString(), publishedKey);
