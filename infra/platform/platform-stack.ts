@@ -7,7 +7,7 @@
  * register and for approved partners) are in the accounts stack (accounts-stack.ts).
  */
 
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { CorsHttpMethod, HttpApi, HttpAuthorizer, HttpAuthorizerType } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   AccountRecovery,
@@ -137,6 +137,19 @@ export class PlatformStack extends Stack {
       jwtAudience: [this.userPoolClient.userPoolClientId],
     });
 
+    // Only this account's alarms, in this region, may act through CloudWatch here: without the
+    // conditions any account's alarm could publish to the topic (the confused deputy).
+    const ownAlarms = {
+      StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+      ArnLike: {
+        'aws:SourceArn': Stack.of(this).formatArn({
+          service: 'cloudwatch',
+          resource: 'alarm',
+          resourceName: '*',
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      },
+    };
     // CloudWatch alarms can publish to an encrypted topic only with a key they may use.
     const topicKey = new Key(this, 'AlarmTopicKey', {
       description: `dangjian ${config.stage} alarm topic`,
@@ -148,7 +161,7 @@ export class PlatformStack extends Stack {
         principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+        conditions: ownAlarms,
       }),
     );
     this.alarmTopic = new Topic(this, 'Alarms', {
@@ -156,6 +169,17 @@ export class PlatformStack extends Stack {
       masterKey: topicKey,
       enforceSSL: true,
     });
+    // A topic policy replaces SNS's default one, which let the account's own services publish:
+    // without this statement every alarm would change state and nobody would hear of it.
+    this.alarmTopic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsOfThisAccount',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: ownAlarms,
+      }),
+    );
     this.alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail));
 
     // What the front ends and the ops team need after a deploy.

@@ -525,6 +525,68 @@ export const stageSuite = (stage: Stage): void => {
       platform.hasResourceProperties('AWS::Events::Archive', { RetentionDays: Match.anyValue() });
     });
 
+    it('lets this account’s CloudWatch alarms, and nobody else, publish to the alarm topic over TLS', () => {
+      const platform = s.dangjian.platform;
+      const topicId = logicalId(platform, platform.alarmTopic);
+      const policies = resourcesOf(t(platform), 'AWS::SNS::TopicPolicy');
+      expect(policies).toHaveLength(1);
+      const props = policies[0]?.[1].Properties as Record<string, any>;
+      expect(props.Topics).toEqual([{ Ref: topicId }]);
+      const statements = props.PolicyDocument.Statement as Record<string, any>[];
+      const ownAlarms = {
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        ArnLike: {
+          'aws:SourceArn': {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':cloudwatch:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                ':alarm:*',
+              ],
+            ],
+          },
+        },
+      };
+      const allows = statements.filter((st) => st.Effect === 'Allow');
+      expect(allows).toEqual([
+        {
+          Sid: 'CloudWatchAlarmsOfThisAccount',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: 'sns:Publish',
+          Resource: { Ref: topicId },
+          Condition: ownAlarms,
+        },
+      ]);
+      // Plain HTTP is still refused to everyone.
+      expect(statements).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 'sns:Publish',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      );
+      // The topic's key lets the same alarms encrypt what they publish.
+      const key = resourceOf(platform, platform.alarmTopic.masterKey as never).Properties as Record<
+        string,
+        any
+      >;
+      expect(key.KeyPolicy.Statement).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          Condition: ownAlarms,
+        }),
+      );
+    });
+
     it('alarms on function errors, dead letters and relay lag, and on API 5xx and throttling', () => {
       for (const svc of services) {
         const alarms = resourcesOf(t(svc), 'AWS::CloudWatch::Alarm');
