@@ -1,7 +1,10 @@
 /**
  * Builds the whole stage into a CDK app: the platform stack, one stack per service
  * description, the accounts stack (the platform's own functions, infra/functions/index.ts),
- * and the API stack (stage, throttling, access logs, dashboard, API alarms).
+ * and the API stack (every route, the stage and its throttling, access logs, API alarms).
+ * Only the platform stack exports values (the bus, the pool, the API, the alarm topic), and
+ * nothing a description changes; whatever crosses from a service stack crosses by name
+ * (infra/names.ts), so updating one service never waits on another stack.
  * `infra/app.ts` calls this with the real services; tests call it with known descriptions.
  */
 import { existsSync } from 'node:fs';
@@ -15,6 +18,7 @@ import { type StageConfig, stageConfig } from './config.js';
 import { type ServiceEntry, ServiceStack } from './constructs/service-stack.js';
 import { platformFunctions } from './functions/index.js';
 import type { PlatformFunction } from './functions/platform-function.js';
+import { dashboardNameOf, stagePrefix, tableNameOf } from './names.js';
 import { AccountsStack, type PeopleTable } from './platform/accounts-stack.js';
 import { ApiStack } from './platform/api-stack.js';
 import { PlatformStack } from './platform/platform-stack.js';
@@ -48,16 +52,20 @@ export interface Dangjian {
 const RESERVED = new Set(['platform', 'accounts', 'api']);
 
 /** talent's person items (`PERSON#<id>` / `PERSON`), for the functions that read people. */
-const peopleOf = (talent: ServiceStack): PeopleTable => {
+const peopleOf = (talent: ServiceStack, stage: string): PeopleTable<string> => {
   const { partitionKey, sortKey } = talent.description.table;
   const leading = (talentKeys.person('*') as Record<string, string>)[partitionKey.name];
   if (!leading) throw new Error(`talent's person key has no ${partitionKey.name}`);
-  return { table: talent.table, keyAttributes: [partitionKey.name, sortKey.name], leadingKeys: leading };
+  return {
+    table: tableNameOf(stage, talent.description.name),
+    keyAttributes: [partitionKey.name, sortKey.name],
+    leadingKeys: leading,
+  };
 };
 
 export const buildDangjian = (app: App, options: DangjianOptions): Dangjian => {
   const config = stageConfig(options.stage);
-  const prefix = `${config.stage}-dangjian`;
+  const prefix = stagePrefix(config.stage);
   const env = options.env ?? {};
   const seen = new Set<string>();
   for (const { description, entry } of options.services) {
@@ -81,7 +89,6 @@ export const buildDangjian = (app: App, options: DangjianOptions): Dangjian => {
       projectRoot,
       bus: platform.bus,
       httpApi: platform.httpApi,
-      authorizerId: platform.authorizer.authorizerId,
       alarmTopic: platform.alarmTopic,
       description: `dangjian ${config.stage}: the ${service.description.name} service`,
     });
@@ -98,9 +105,10 @@ export const buildDangjian = (app: App, options: DangjianOptions): Dangjian => {
     userPool: platform.userPool,
     bus: platform.bus,
     alarmTopic: platform.alarmTopic,
-    ...(talent ? { people: peopleOf(talent) } : {}),
+    ...(talent ? { people: peopleOf(talent, config.stage) } : {}),
     description: `dangjian ${config.stage}: the platform's functions (sign-in accounts from the register, partner accounts)`,
   });
+  // Dependencies by order alone: nothing is imported from these stacks.
   accounts.addStackDependency(platform);
   for (const stack of services) accounts.addStackDependency(stack);
 
@@ -108,15 +116,16 @@ export const buildDangjian = (app: App, options: DangjianOptions): Dangjian => {
     env,
     config,
     httpApi: platform.httpApi,
+    authorizerId: platform.authorizer.authorizerId,
     alarmTopic: platform.alarmTopic,
-    services,
-    platformFunctions: accounts.deployments.map((d) => ({
-      name: d.spec.name,
-      fn: d.fn,
-      deadLetters: d.deadLetters,
-    })),
-    description: `dangjian ${config.stage}: API stage, throttling, access logs, dashboard`,
+    services: services.map((stack) => stack.description),
+    otherDashboards: [
+      ...services.map((stack) => dashboardNameOf(config.stage, stack.description.name)),
+      dashboardNameOf(config.stage, 'accounts'),
+    ],
+    description: `dangjian ${config.stage}: every route, the API stage and its throttling, access logs, dashboard`,
   });
+  // Last: the routes call the routers, and the API opens only once everything behind it exists.
   for (const stack of services) api.addStackDependency(stack);
   api.addStackDependency(accounts);
 

@@ -43,6 +43,8 @@ export interface OwnFunctionProps {
   /** Says whose role this is, in IAM. */
   roleDescription: string;
   description?: string;
+  /** A fixed name, for a function another stack reaches by name (a service's router). */
+  functionName?: string;
 }
 
 export const ownFunction = (scope: Construct, id: string, props: OwnFunctionProps): NodejsFunction => {
@@ -70,6 +72,7 @@ export const ownFunction = (scope: Construct, id: string, props: OwnFunctionProp
     role,
     tracing: Tracing.DISABLED,
     ...(props.description ? { description: props.description } : {}),
+    ...(props.functionName ? { functionName: props.functionName } : {}),
     environment: props.environment,
     bundling: bundlingOptions,
   });

@@ -1,21 +1,19 @@
 /**
  * One service's stack, built from its description and nothing else: the table, the
  * router function behind every described route, the outbox relay on the table's stream,
- * one rule and consumer per subscription, the bucket if described, and the alarms of all
- * of it. The local runtime reads the same description (infra/local/runtime.ts), so a
- * route, rule or table exists in both worlds or in neither.
+ * one rule and consumer per subscription, the bucket if described, and the alarms and the
+ * dashboard of all of it. The routes themselves are in the API stack, beside the stage that
+ * throttles them (api-stack.ts), and reach the router by its name. The local runtime reads
+ * the same description (infra/local/runtime.ts), so a route, rule or table exists in both
+ * worlds or in neither.
+ *
+ * Nothing here is exported to another stack: a change to a subscription, a consumer or a
+ * queue updates this stack alone.
  */
 
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import {
-  HttpAuthorizer,
-  HttpMethod,
-  HttpRoute,
-  HttpRouteKey,
-  type IHttpApi,
-  type IHttpRouteAuthorizer,
-} from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Dashboard, GraphWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import {
   AttributeType,
   BillingMode,
@@ -26,7 +24,7 @@ import {
 } from 'aws-cdk-lib/aws-dynamodb';
 import { type CfnRule, EventBus, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, type Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, type Function as LambdaFn, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -46,6 +44,7 @@ import { validatePattern } from '../../shared/events/pattern.js';
 import type { ServiceDescription, SubscriptionSpec } from '../../shared/service.js';
 import type { StageConfig } from '../config.js';
 import { acknowledge } from '../nag.js';
+import { dashboardNameOf, routerNameOf, tableNameOf } from '../names.js';
 import { alarmsTo } from './alarms.js';
 import { deadLetterQueue, failuresTo, ownFunction } from './lambda.js';
 
@@ -62,8 +61,8 @@ export interface ServiceStackProps extends StackProps {
   /** Where `package-lock.json` lives: esbuild bundles from here. */
   projectRoot: string;
   bus: IEventBus;
+  /** The API whose routes (API stack) invoke the router. */
   httpApi: IHttpApi;
-  authorizerId: string;
   alarmTopic: ITopic;
 }
 
@@ -114,8 +113,8 @@ export class ServiceStack extends Stack {
   readonly relay: NodejsFunction;
   readonly consumers: Record<string, NodejsFunction> = {};
   readonly deadLetterQueues: Queue[] = [];
-  readonly routes: HttpRoute[] = [];
   readonly rules: Rule[] = [];
+  readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
@@ -140,38 +139,32 @@ export class ServiceStack extends Stack {
       NODE_OPTIONS: '--enable-source-maps',
       ...(this.bucket ? { BUCKET_NAME: this.bucket.bucketName } : {}),
     };
-    const fn = (fnId: string, handler: 'http' | 'relay' | 'consume', extra: Record<string, string> = {}) =>
-      this.buildFunction(fnId, handler, { ...environment, ...extra }, props);
+    const fn = (
+      fnId: string,
+      handler: 'http' | 'relay' | 'consume',
+      extra: Record<string, string> = {},
+      functionName?: string,
+    ) => this.buildFunction(fnId, handler, { ...environment, ...extra }, props, functionName);
 
-    // Router: every route of the description, and nothing else.
-    this.router = fn('Router', 'http');
+    // Router: every route of the description, and nothing else. Its name is how the routes
+    // in the API stack find it, so that stack imports nothing from this one.
+    const routerName = routerNameOf(config.stage, name);
+    if (routerName.length > LAMBDA_NAME_MAX) {
+      throw new Error(`Service "${name}": its router's name ${routerName} is longer than Lambda allows`);
+    }
+    this.router = fn('Router', 'http', {}, routerName);
     this.table.grantReadWriteData(this.router);
     this.grantObjects(this.router);
-    // One invoke permission for the API instead of one per route: a large service would
-    // otherwise outgrow the function's 20 KB resource policy.
-    const integration = new HttpLambdaIntegration('RouterIntegration', this.router, {
-      scopePermissionToRoute: false,
+    // One invoke permission for the whole API instead of one per route: a large service
+    // would otherwise outgrow the function's 20 KB resource policy.
+    this.router.addPermission('ApiInvoke', {
+      principal: new ServicePrincipal('apigateway.amazonaws.com'),
+      sourceArn: this.formatArn({
+        service: 'execute-api',
+        resource: props.httpApi.apiId,
+        resourceName: '*/*/*',
+      }),
     });
-    const jwt: IHttpRouteAuthorizer = HttpAuthorizer.fromHttpAuthorizerAttributes(this, 'Jwt', {
-      authorizerId: props.authorizerId,
-      authorizerType: 'JWT',
-    });
-    for (const route of description.routes) {
-      const httpRoute = new HttpRoute(this, `Route ${route.routeKey}`, {
-        httpApi: props.httpApi,
-        routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
-        integration,
-        ...(route.access === 'public' ? {} : { authorizer: jwt }),
-      });
-      this.routes.push(httpRoute);
-      if (route.access === 'public') {
-        acknowledge(
-          httpRoute,
-          'AwsSolutions-APIG4',
-          `${route.routeKey} is public in the ${name} description (no caller needed, e.g. a partner application or the published joint events); it is throttled as the stage's "public" class.`,
-        );
-      }
-    }
 
     // Relay: outbox items on the stream → PutEvents on the bus. Stream read and PutEvents only.
     this.relay = fn('Relay', 'relay');
@@ -199,6 +192,7 @@ export class ServiceStack extends Stack {
     for (const sub of description.subscriptions) this.buildSubscription(sub, fn, props);
 
     this.buildAlarms(alarmTopic);
+    this.dashboard = this.buildDashboard(config);
 
     // CDK's data grants cover the table's indexes with a wildcard: this table's, nobody else's.
     acknowledge(
@@ -233,6 +227,9 @@ export class ServiceStack extends Stack {
   private buildTable(config: StageConfig): Table {
     const spec = this.description.table;
     const table = new Table(this, 'Table', {
+      // Named, so the accounts stack finds talent's table without an export; a change that
+      // would replace the table (its keys) fails instead of starting an empty one.
+      tableName: tableNameOf(config.stage, this.description.name),
       partitionKey: { name: spec.partitionKey.name, type: attributeType(spec.partitionKey.type) },
       sortKey: { name: spec.sortKey.name, type: attributeType(spec.sortKey.type) },
       billingMode: BillingMode.PAY_PER_REQUEST,
@@ -314,6 +311,7 @@ export class ServiceStack extends Stack {
     handler: 'http' | 'relay' | 'consume',
     environment: Record<string, string>,
     props: ServiceStackProps,
+    functionName?: string,
   ): NodejsFunction {
     return ownFunction(this, id, {
       config: props.config,
@@ -322,6 +320,7 @@ export class ServiceStack extends Stack {
       projectRoot: props.projectRoot,
       environment,
       roleDescription: `${this.description.name} ${id} (${props.config.stage})`,
+      ...(functionName ? { functionName } : {}),
     });
   }
 
@@ -411,7 +410,41 @@ export class ServiceStack extends Stack {
       `${name}: the outbox relay is more than five minutes behind the table stream`,
     );
   }
+
+  /** The service's own dashboard: in this stack, so it names nothing another stack owns. */
+  private buildDashboard(config: StageConfig): Dashboard {
+    const name = this.description.name;
+    const period = Duration.minutes(5);
+    const functions = [this.router, this.relay, ...Object.values(this.consumers)];
+    const dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: dashboardNameOf(config.stage, name),
+      defaultInterval: Duration.hours(3),
+    });
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: `${name}: function errors`,
+        left: functions.map((f) => f.metricErrors({ period })),
+        width: 8,
+      }),
+      new GraphWidget({
+        title: `${name}: dead letters`,
+        left: this.deadLetterQueues.map((q) =>
+          q.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+        ),
+        width: 8,
+      }),
+      new GraphWidget({
+        title: `${name}: relay iterator age (ms)`,
+        left: [this.relay.metric('IteratorAge', { statistic: 'Maximum', period })],
+        width: 8,
+      }),
+    );
+    return dashboard;
+  }
 }
+
+/** Lambda's limit on a function name. */
+const LAMBDA_NAME_MAX = 64;
 
 const attributeType = (type: 'S' | 'N'): AttributeType =>
   type === 'S' ? AttributeType.STRING : AttributeType.NUMBER;

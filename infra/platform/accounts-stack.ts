@@ -8,15 +8,17 @@
  * person items limited to the attributes it reads, PutEvents on the bus if it tells events.
  *
  * The stack comes after the service stacks because `accounts` reads talent's table, which
- * talent's service stack owns; it takes the pool and the bus from the platform stack.
+ * talent's service stack owns. It finds that table by its name (infra/names.ts), not by an
+ * export, so talent's stack exports nothing; it takes the pool and the bus from the platform
+ * stack. Its dashboard shows its own functions.
  */
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { type Alarm, Dashboard, GraphWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { type ITable, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { type CfnRule, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -30,10 +32,12 @@ import { alarmsTo } from '../constructs/alarms.js';
 import { deadLetterQueue, failuresTo, ownFunction } from '../constructs/lambda.js';
 import { pascal } from '../constructs/service-stack.js';
 import { type PlatformFunction, patternOf } from '../functions/platform-function.js';
+import { dashboardNameOf } from '../names.js';
 
 /** talent's person items, as a function that reads people (`readsPeople`) may reach them. */
-export interface PeopleTable {
-  table: ITable;
+export interface PeopleTable<T = ITable> {
+  /** The table itself in this stack; its name when handed to the stack. */
+  table: T;
   /** The table's key attributes: GetItem names them, so the attribute condition lists them. */
   keyAttributes: readonly string[];
   /** The partition keys of person items, as an IAM StringLike pattern (`PERSON#*`). */
@@ -48,12 +52,13 @@ export interface AccountsStackProps extends StackProps {
   userPool: IUserPool;
   bus: IEventBus;
   alarmTopic: ITopic;
-  /** talent's table; required when a function reads people. */
-  people?: PeopleTable;
+  /** talent's table, by name; required when a function reads people. */
+  people?: PeopleTable<string>;
 }
 
-interface DeploymentProps extends Omit<AccountsStackProps, 'functions' | keyof StackProps> {
+interface DeploymentProps extends Omit<AccountsStackProps, 'functions' | 'people' | keyof StackProps> {
   spec: PlatformFunction<never>;
+  people?: PeopleTable;
 }
 
 /** One platform function, built from its description: the one place that does it. */
@@ -169,6 +174,7 @@ export class PlatformFunctionDeployment extends Construct {
 export class AccountsStack extends Stack {
   /** One per description, in the order of infra/functions/index.ts. */
   readonly deployments: PlatformFunctionDeployment[];
+  readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: AccountsStackProps) {
     super(scope, id, props);
@@ -178,6 +184,10 @@ export class AccountsStack extends Stack {
       if (names.has(spec.name)) throw new Error(`Platform function "${spec.name}" is listed twice`);
       names.add(spec.name);
     }
+    const people: PeopleTable | undefined = props.people && {
+      ...props.people,
+      table: Table.fromTableName(this, 'TalentTable', props.people.table),
+    };
     this.deployments = functions.map(
       (spec) =>
         new PlatformFunctionDeployment(this, pascal(spec.name), {
@@ -187,8 +197,25 @@ export class AccountsStack extends Stack {
           userPool: props.userPool,
           bus: props.bus,
           alarmTopic: props.alarmTopic,
-          ...(props.people ? { people: props.people } : {}),
+          ...(people ? { people } : {}),
         }),
+    );
+
+    const period = Duration.minutes(5);
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: dashboardNameOf(props.config.stage, 'accounts'),
+      defaultInterval: Duration.hours(3),
+    });
+    this.dashboard.addWidgets(
+      ...this.deployments.map(
+        (d) =>
+          new GraphWidget({
+            title: `platform ${d.spec.name}: errors and dead letters`,
+            left: [d.fn.metricErrors({ period })],
+            right: [d.deadLetters.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' })],
+            width: 12,
+          }),
+      ),
     );
   }
 

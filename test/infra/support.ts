@@ -29,10 +29,22 @@ export const notesEntry: ServiceEntry = {
 /** The notes service plus every real service: the deployed list, and one we know exactly. */
 export const allEntries = (): ServiceEntry[] => [notesEntry, ...serviceEntries(services)];
 
-export const newApp = (options: { bundle?: boolean; outdir?: string } = {}) =>
+export interface AppOptions {
+  bundle?: boolean;
+  outdir?: string;
+  /**
+   * CDK's own check of every resource against the CloudFormation schema (on by default, as
+   * in `cdk synth`). It takes most of a synth's time; the stage suites keep it, a test that
+   * synthesizes variants of a stage to compare them may leave it out.
+   */
+  schemaCheck?: boolean;
+}
+
+export const newApp = (options: AppOptions = {}) =>
   new App({
     context: { ...cdkJson.context, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
     ...(options.outdir ? { outdir: options.outdir } : {}),
+    ...(options.schemaCheck === false ? { builtinCloudFormationValidation: false } : {}),
   });
 
 export interface SynthesizedStage {
@@ -45,7 +57,7 @@ export interface SynthesizedStage {
 export const synthStage = (
   stage: string,
   entries: ServiceEntry[] = allEntries(),
-  options: { bundle?: boolean; outdir?: string; platformFunctions?: readonly PlatformFunction<never>[] } = {},
+  options: AppOptions & { platformFunctions?: readonly PlatformFunction<never>[] } = {},
 ): SynthesizedStage => {
   const app = newApp(options);
   const dangjian = buildDangjian(app, {
