@@ -19,7 +19,7 @@ import {
   type UserPoolClient,
   UserPoolGroup,
 } from 'aws-cdk-lib/aws-cognito';
-import { Archive, EventBus } from 'aws-cdk-lib/aws-events';
+import { Archive, type CfnArchive, EventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -47,13 +47,16 @@ export class PlatformStack extends Stack {
     const { config } = props;
 
     this.bus = new EventBus(this, 'Bus', { eventBusName: `dangjian-${config.stage}` });
-    new Archive(this, 'BusArchive', {
+    const archive = new Archive(this, 'BusArchive', {
       sourceEventBus: this.bus,
       description: `Every event on dangjian-${config.stage}, kept for replay`,
       // An archive needs a pattern; every event carries the account, so this keeps them all.
       eventPattern: { account: [Stack.of(this).account] },
       retention: config.events.archiveRetention,
     });
+    // CDK writes an empty KmsKeyIdentifier when no key is given, which is no key id at all:
+    // leave the property out, so the archive is encrypted with the AWS-owned key as intended.
+    (archive.node.defaultChild as CfnArchive).addPropertyDeletionOverride('KmsKeyIdentifier');
 
     const { passwordPolicy, tokenValidity } = identity;
     this.userPool = new UserPool(this, 'Users', {
