@@ -58,6 +58,8 @@ export interface HttpRequest<S extends RequestSchemas = RequestSchemas, A extend
   /** The time API Gateway received the request: the "now" every time rule takes. */
   now: Date;
   headers: Record<string, string | undefined>;
+  /** The client's Idempotency-Key, on a route that takes one (`idempotent`), if it sent one. */
+  idempotencyKey: string | undefined;
 }
 
 /**
@@ -129,6 +131,11 @@ export interface RouteSpec<S extends RequestSchemas = RequestSchemas, A extends 
    * write on a 4xx is a bug, and the hostile-input test says so.
    */
   recordsRefusals?: readonly string[];
+  /**
+   * A create a client may retry: it takes an `Idempotency-Key` header (shared/idempotency.ts),
+   * whose shape the HTTP stack checks and the OpenAPI document names.
+   */
+  idempotent?: boolean;
   handler: (request: HttpRequest<S, A>, context: ServiceContext) => Promise<HttpResult>;
 }
 
@@ -168,6 +175,7 @@ export const route = <const S extends RequestSchemas, const A extends Access>(
     maxBodyBytes?: number;
     throttle?: 'public' | 'default';
     recordsRefusals?: readonly string[];
+    idempotent?: boolean;
     handler: (request: HttpRequest<S, A>, context: ServiceContext) => Promise<HttpResult>;
   },
 ): RouteSpec<RequestSchemas, Access> => {
@@ -185,6 +193,7 @@ export const route = <const S extends RequestSchemas, const A extends Access>(
     ...(spec.maxBodyBytes === undefined ? {} : { maxBodyBytes: spec.maxBodyBytes }),
     ...(spec.throttle === undefined ? {} : { throttle: spec.throttle }),
     ...(spec.recordsRefusals === undefined ? {} : { recordsRefusals: spec.recordsRefusals }),
+    ...(spec.idempotent ? { idempotent: true } : {}),
     handler: spec.handler as RouteSpec['handler'],
   };
 };

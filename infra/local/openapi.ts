@@ -7,6 +7,7 @@
  */
 import * as z from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
+import { IDEMPOTENCY_DOC, IDEMPOTENCY_KEY_PATTERN } from '../../shared/idempotency.js';
 import type { Outcome, Persona, ResponseSpec, RouteSpec, ServiceDescription } from '../../shared/service.js';
 import { personas } from '../../shared/service.js';
 
@@ -67,6 +68,13 @@ export const accessDescription = (route: RouteSpec): string => {
   return `${roles}\n\n${lines.join('\n')}`;
 };
 
+const idempotencyHeader = z.object({
+  'Idempotency-Key': z.string().regex(new RegExp(IDEMPOTENCY_KEY_PATTERN)).optional().meta({
+    description: IDEMPOTENCY_DOC,
+    example: '01JD3W5E8QK6M1V2X9ZC7N4P5R',
+  }),
+});
+
 const errorResponse = (description: string, fromGatewayToo = false) => ({
   description,
   content: { 'application/json': { schema: fromGatewayToo ? z.union([errorBody, gatewayBody]) : errorBody } },
@@ -109,6 +117,7 @@ const operation = (service: string, route: RouteSpec): ZodOpenApiOperationObject
     requestParams: {
       ...(route.request.params ? { path: route.request.params as z.ZodObject } : {}),
       ...(route.request.query ? { query: route.request.query as z.ZodObject } : {}),
+      ...(route.idempotent ? { header: idempotencyHeader } : {}),
     },
     ...(route.request.body
       ? { requestBody: { required: true, content: { 'application/json': { schema: route.request.body } } } }

@@ -550,6 +550,8 @@ export const commitWithBooking = async (
   ctx: ServiceContext,
   wanted: Booking | undefined,
   build: (t: Transaction, room: Room | undefined) => void,
+  /** How the transaction is committed (a create with an Idempotency-Key settles a lost answer). */
+  commit: (t: Transaction) => Promise<unknown> = (t) => t.commit(),
 ): Promise<void> => {
   for (let attempt = 0; ; attempt += 1) {
     const t = transaction(ctx);
@@ -583,7 +585,7 @@ export const commitWithBooking = async (
       );
     }
     try {
-      await t.commit();
+      await commit(t);
       return;
     } catch (error) {
       if (!wanted || !retryable(error) || attempt + 1 >= MAX_BOOKING_ATTEMPTS) {

@@ -7,7 +7,8 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2, 
 import * as z from 'zod';
 import { authorize, type Caller, callerFromClaims } from '../auth.js';
 import type { ServiceContext } from '../context.js';
-import { badRequest, DomainError, payloadTooLarge } from '../errors.js';
+import { badRequest, DomainError, payloadTooLarge, unwrap } from '../errors.js';
+import { idempotencyKeyOf } from '../idempotency.js';
 import type { HttpRequest, RequestSchemas, RouteSpec, ServiceDescription } from '../service.js';
 import { cors } from './cors.js';
 import { statusOf, toDomainError } from './errors.js';
@@ -117,6 +118,7 @@ const routeHandler = (route: RouteSpec, service: ServiceContext, options: HttpOp
       requestId: event.requestContext.requestId,
       now: new Date(event.requestContext.timeEpoch),
       headers: event.headers as Record<string, string | undefined>,
+      idempotencyKey: route.idempotent ? unwrap(idempotencyKeyOf(event.headers)) : undefined,
     } as HttpRequest;
     return toResponse(await route.handler(request, service));
   };

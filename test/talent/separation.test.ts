@@ -153,17 +153,20 @@ describe('奖惩 are the committee’s', () => {
 });
 
 describe('out of scope is not found, and looks like nothing at all', () => {
-  it('registering with another branch’s person id is 404 for a secretary, as an unknown branch is', async () => {
+  it('a secretary names no id for a new person: the same refusal for an id of another branch, of their own, or of no one', async () => {
     const elsewhere = (await register(admin, { branchId: otherBranchId })).personId;
-    const res = await secretary.post('/talent/people', personBody({ personId: elsewhere, branchId }), {
+    const answers = [];
+    for (const personId of [elsewhere, memberId, newId()]) {
+      const res = await secretary.post('/talent/people', personBody({ personId, branchId }), { now: TODAY });
+      expectCode(res, 403, 'person-id-committee-only');
+      answers.push(JSON.stringify(res.body.error));
+    }
+    expect(new Set(answers).size).toBe(1);
+    // The committee, who sees the whole register, names ids; one taken is a conflict.
+    const taken = await admin.post('/talent/people', personBody({ personId: elsewhere, branchId }), {
       now: TODAY,
     });
-    expectCode(res, 404, 'not-found');
-    // In scope it stays a conflict.
-    const mine = await secretary.post('/talent/people', personBody({ personId: memberId, branchId }), {
-      now: TODAY,
-    });
-    expectCode(mine, 409, 'person-exists');
+    expectCode(taken, 409, 'person-exists');
   });
 
   it('a contact person or introducer of another branch is not found, the same as no one', async () => {

@@ -11,6 +11,7 @@ import {
   unwrap,
   validationFailed,
 } from '../../../shared/errors.js';
+import { accountScope, createOnce } from '../../../shared/http/idempotent.js';
 import { pageOf, pageQuery, pageView } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
@@ -161,12 +162,15 @@ export const finaliseAttendance = async (ctx: ServiceContext, a: Activity): Prom
 
 export const activityRoutes = [
   route('POST /activities', {
-    summary: 'Schedule an activity (三会一课 or another party activity), booking its room',
+    summary:
+      'Schedule an activity (三会一课 or another party activity), booking its room. A repeat with the same Idempotency-Key answers 201 with the activity as it stands now',
     access: ['committee', 'secretary'],
     outcomes: branchOrganisers,
     responses: { 201: ActivityView },
     request: { body: createBody },
-    handler: async ({ body, caller, now }, ctx) => {
+    idempotent: true,
+    handler: async (request, ctx) => {
+      const { body, caller, now } = request;
       // A branch the caller does not act for does not exist for them.
       if (!organises(caller, body.branchId)) throw notFound('Branch');
       if (body.type === 'party-group-meeting' && !body.partyGroupId) {
@@ -207,17 +211,40 @@ export const activityRoutes = [
         createdAt: now.toISOString(),
         ...(late ? { recordedLate: late } : {}),
       };
-      await commitWithBooking(ctx, bookingOf(activity), (t, room) => {
-        fitsRoom(inviteeIds.length, room);
-        t.create(activityItem(activity), () => conflict('activity-exists', 'The activity already exists'));
-        t.put(knownBranchItem(activity.branchId));
-        t.publish(
-          ActivityScheduled,
-          { ...activityRef(activity), ...(activity.roomId ? { roomId: activity.roomId } : {}), inviteeIds },
-          { key: activity.activityId, occurredAt: now },
-        );
+      return createOnce(ctx, request, {
+        scope: accountScope('activity', caller),
+        entityId: activity.activityId,
+        replay: async (activityId) =>
+          created(
+            activityView(await organisedActivity(ctx, caller, activityId), caller),
+            `/activities/${activityId}`,
+          ),
+        create: async ({ claim, commit }) => {
+          await commitWithBooking(
+            ctx,
+            bookingOf(activity),
+            (t, room) => {
+              claim(t);
+              fitsRoom(inviteeIds.length, room);
+              t.create(activityItem(activity), () =>
+                conflict('activity-exists', 'The activity already exists'),
+              );
+              t.put(knownBranchItem(activity.branchId));
+              t.publish(
+                ActivityScheduled,
+                {
+                  ...activityRef(activity),
+                  ...(activity.roomId ? { roomId: activity.roomId } : {}),
+                  inviteeIds,
+                },
+                { key: activity.activityId, occurredAt: now },
+              );
+            },
+            commit,
+          );
+          return created(activityView(activity, caller), `/activities/${activity.activityId}`);
+        },
       });
-      return created(activityView(activity, caller), `/activities/${activity.activityId}`);
     },
   }),
 

@@ -1,6 +1,7 @@
 /** Rooms (党员活动室) and their bookings. */
 import * as z from 'zod';
 import { conflict, notFound, validationFailed } from '../../../shared/errors.js';
+import { accountScope, createOnce } from '../../../shared/http/idempotent.js';
 import { pageOf, pageQuery, pageView } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
@@ -14,14 +15,17 @@ const DAY = 86_400_000;
 
 export const roomRoutes = [
   route('POST /activities/rooms', {
-    summary: 'Add a room (党员活动室) that activities can book',
+    summary:
+      'Add a room (党员活动室) that activities can book. A repeat with the same Idempotency-Key answers 201 with the room as it stands now',
     access: ['committee'],
     outcomes: committeeOnly,
     responses: { 201: RoomView },
     request: {
       body: z.strictObject({ name: singleLine(100), capacity: z.number().int().min(1).max(10_000) }),
     },
-    handler: async ({ body, now }, ctx) => {
+    idempotent: true,
+    handler: async (request, ctx) => {
+      const { body, now, caller } = request;
       const room: Room = {
         roomId: newId(),
         name: body.name,
@@ -29,10 +33,23 @@ export const roomRoutes = [
         bookingsVersion: 0,
         createdAt: now.toISOString(),
       };
-      await transaction(ctx)
-        .create(roomItem(room), () => conflict('room-exists', 'The room already exists'))
-        .commit();
-      return created(roomView(room), `/activities/rooms/${room.roomId}`);
+      return createOnce(ctx, request, {
+        scope: accountScope('room', caller),
+        entityId: room.roomId,
+        replay: async (id) => {
+          const first = await getRoom(ctx, id);
+          if (!first) throw notFound('Room');
+          return created(roomView(first), `/activities/rooms/${id}`);
+        },
+        create: async ({ claim, commit }) => {
+          await commit(
+            claim(transaction(ctx)).create(roomItem(room), () =>
+              conflict('room-exists', 'The room already exists'),
+            ),
+          );
+          return created(roomView(room), `/activities/rooms/${room.roomId}`);
+        },
+      });
     },
   }),
 

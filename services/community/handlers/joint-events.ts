@@ -2,15 +2,17 @@ import * as z from 'zod';
 import { hasRole } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { notFound, unwrap, validationFailed } from '../../../shared/errors.js';
+import { idempotently } from '../../../shared/http/idempotent.js';
 import { pageOf, pageQuery } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
+import { fingerprintOf } from '../../../shared/idempotency.js';
 import { newId } from '../../../shared/ids.js';
 import { committeeOnly, everyone } from '../../../shared/outcomes.js';
 import { idParam, isoDateTime, multiLine, singleLine } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
+import { claimIdempotencyKey, commitClaimed } from '../../../shared/store/idempotency.js';
 import { versionConflict } from '../../../shared/store/version.js';
 import { toLocalIso } from '../../../shared/time.js';
-import { fingerprintOf, IDEMPOTENCY_DOC, idempotencyKeyOf } from '../domain/idempotency.js';
 import {
   requireRegistrationAhead,
   requireStatus,
@@ -19,7 +21,7 @@ import {
 } from '../domain/joint-events.js';
 import { JointEventPublished } from '../events.js';
 import { jointEventKind } from '../schemas.js';
-import { claimIdempotencyKey, commitClaimed, scopes } from '../store/idempotency.js';
+import { scopes } from '../store/idempotency.js';
 import {
   cancelEventItem,
   createDraftEvent,
@@ -32,7 +34,6 @@ import {
   transaction,
 } from '../store.js';
 import { eventView, JointEvent, PublicJointEvent, publicEventView } from '../views.js';
-import { idempotently } from './idempotent.js';
 
 const eventFields = {
   title: singleLine(200),
@@ -90,13 +91,14 @@ const event = PublicJointEvent.or(JointEvent).meta({
 
 export const jointEventRoutes = [
   route('POST /community/events', {
-    summary: `Create a joint event (联合活动) as a draft. ${IDEMPOTENCY_DOC}: a repeat answers 201 with the same event as it stands now; the same key with another body is 422 idempotency-key-reused`,
+    summary:
+      'Create a joint event (联合活动) as a draft. A repeat with the same Idempotency-Key answers 201 as the first did',
+    idempotent: true,
     access: ['committee'],
     outcomes: committeeOnly,
     responses: { 201: JointEvent },
     request: { body: createEventBody },
-    handler: async ({ body, now, caller, headers }, ctx) => {
-      const key = unwrap(idempotencyKeyOf(headers));
+    handler: async ({ body, now, caller, idempotencyKey: key }, ctx) => {
       const scope = scopes.draft(caller.personId ?? caller.sub);
       const fingerprint = fingerprintOf(body);
       unwrap(validateSchedule(body));

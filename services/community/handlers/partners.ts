@@ -2,19 +2,21 @@ import * as z from 'zod';
 import { actsForOrg, type Caller, hasRole } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { notFound, unwrap } from '../../../shared/errors.js';
+import { idempotently } from '../../../shared/http/idempotent.js';
 import { pageOf, pageQuery } from '../../../shared/http/paging.js';
 import { accepted, ok } from '../../../shared/http/result.js';
+import { fingerprintOf } from '../../../shared/idempotency.js';
 import { newId } from '../../../shared/ids.js';
 import { committeeOnly, everyone } from '../../../shared/outcomes.js';
 import { idParam, multiLine, singleLine } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
+import { claimIdempotencyKey, commitClaimed } from '../../../shared/store/idempotency.js';
 import { toLocalIso } from '../../../shared/time.js';
 import { isValidCreditCode } from '../domain/credit-code.js';
-import { fingerprintOf, IDEMPOTENCY_DOC, idempotencyKeyOf } from '../domain/idempotency.js';
 import { nextPartnerStatus, normaliseOrgName, type PartnerCommand } from '../domain/partners.js';
 import { PartnerApproved } from '../events.js';
 import { partnerStatus, partnerType } from '../schemas.js';
-import { claimIdempotencyKey, commitClaimed, scopes } from '../store/idempotency.js';
+import { scopes } from '../store/idempotency.js';
 import {
   createPartner,
   decidePartner,
@@ -30,7 +32,6 @@ import {
   partnerSummaryView,
   partnerView,
 } from '../views.js';
-import { idempotently } from './idempotent.js';
 
 const applicationBody = z.strictObject({
   /** PIPL: the applicant agrees to the processing of the contact person's data. */
@@ -112,15 +113,15 @@ const applicationAnswer = (partnerId: string) =>
 
 export const partnerRoutes = [
   route('POST /community/partners/applications', {
-    summary: `Apply as a partner organisation (合作单位申请); public, needs PIPL consent. ${IDEMPOTENCY_DOC}: a repeat answers 202 with the same body; the same key with another body is 422 idempotency-key-reused`,
+    summary: `Apply as a partner organisation (合作单位申请); public, needs PIPL consent. A repeat with the same Idempotency-Key answers 202 as the first did`,
+    idempotent: true,
     access: 'public',
     throttle: 'public',
     maxBodyBytes: 8 * 1024,
     outcomes: everyone,
     responses: { 202: PartnerApplicationAccepted },
     request: { body: applicationBody },
-    handler: async ({ body, now, headers }, ctx) => {
-      const key = unwrap(idempotencyKeyOf(headers));
+    handler: async ({ body, now, idempotencyKey: key }, ctx) => {
       const nameKey = normaliseOrgName(body.orgName);
       // The organisation's identity is the scope: its credit code, else its name.
       const scope = scopes.application({ creditCode: body.creditCode, nameKey });

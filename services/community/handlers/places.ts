@@ -7,12 +7,12 @@
  */
 import type { ServiceContext } from '../../../shared/context.js';
 import { conflict, notFound, serviceUnavailable, unwrap } from '../../../shared/errors.js';
+import { type Claim, claimIdempotencyKey, commitClaimed } from '../../../shared/store/idempotency.js';
 import { retryOnConflict } from '../../../shared/store/retry.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
 import { toLocalIso } from '../../../shared/time.js';
 import { allocatePlaces, planPromotions, requireCancellable, requireStatus } from '../domain/joint-events.js';
 import { RegistrationConfirmed } from '../events.js';
-import { type Claim, claimIdempotencyKey, commitClaimed } from '../store/idempotency.js';
 import {
   addRegistration,
   cancelRegistrationItem,

@@ -2,8 +2,10 @@ import * as z from 'zod';
 import { actsForOrg, type Caller, hasRole, isSelf, selfOf } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { badRequest, conflict, forbidden, notFound, ruleViolation, unwrap } from '../../../shared/errors.js';
+import { idempotently } from '../../../shared/http/idempotent.js';
 import { pageOf, pageQuery, pageView } from '../../../shared/http/paging.js';
 import { created, noContent, ok, text } from '../../../shared/http/result.js';
+import { fingerprintOf } from '../../../shared/idempotency.js';
 import { newId } from '../../../shared/ids.js';
 import { committeeOnly, everyone } from '../../../shared/outcomes.js';
 import { maskPhone } from '../../../shared/pii.js';
@@ -12,7 +14,6 @@ import { type Outcomes, route } from '../../../shared/service.js';
 import { toLocalIso } from '../../../shared/time.js';
 import { rosterSelf } from '../../talent/roster.js';
 import { toCsv } from '../domain/csv.js';
-import { fingerprintOf, IDEMPOTENCY_DOC, idempotencyKeyOf } from '../domain/idempotency.js';
 import {
   creditedHours,
   participation,
@@ -53,7 +54,6 @@ import {
   WaitingPlace,
   waitingView,
 } from '../views.js';
-import { idempotently } from './idempotent.js';
 import { eventParams, existingEvent } from './joint-events.js';
 import { placed, placeRegistration, withdrawRegistration } from './places.js';
 
@@ -251,7 +251,8 @@ const register = async (
 
 export const registrationRoutes = [
   route('POST /community/events/{eventId}/registrations', {
-    summary: `Register (报名): a member for themselves, a partner for named participants. ${IDEMPOTENCY_DOC}: a repeat answers 201 with the same registration as it stands now; the same key with another body is 422 idempotency-key-reused`,
+    summary: `Register (报名): a member for themselves, a partner for named participants. A repeat with the same Idempotency-Key answers 201 as the first did`,
+    idempotent: true,
     access: ['partner', 'member'],
     // Any approved partner and any member may take part; a secretary registers as a member.
     outcomes: {
@@ -266,9 +267,8 @@ export const registrationRoutes = [
     },
     responses: { 201: RegistrationPlaced },
     request: { params: eventParams, body: registrationBody },
-    handler: async ({ params, body, caller, now, headers }, ctx) => {
+    handler: async ({ params, body, caller, now, idempotencyKey: key }, ctx) => {
       const registrant = registrantOf(caller, body.participants !== undefined || !hasRole(caller, 'member'));
-      const key = unwrap(idempotencyKeyOf(headers));
       const scope = scopes.registration(registrant);
       const fingerprint = fingerprintOf({ eventId: params.eventId, body });
       return idempotently(

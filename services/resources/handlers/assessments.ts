@@ -7,6 +7,7 @@ import * as z from 'zod';
 import { actorOf, actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { notFound, unwrap } from '../../../shared/errors.js';
+import { accountScope, createOnce } from '../../../shared/http/idempotent.js';
 import { pageQuery, pageView } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
@@ -95,8 +96,10 @@ const ownAttempt = async (ctx: ServiceContext, personId: string, assessmentId: s
 export const assessmentRoutes = [
   route('POST /resources/assessments', {
     access: ['committee', 'secretary'],
-    summary: 'Create an assessment (考核) with its question bank',
+    summary:
+      'Create an assessment (考核) with its question bank. A repeat with the same Idempotency-Key answers 201 with the first assessment',
     outcomes: branchManagers,
+    idempotent: true,
     responses: { 201: AssessmentView },
     request: {
       body: z.strictObject({
@@ -109,7 +112,8 @@ export const assessmentRoutes = [
       }),
     },
     maxBodyBytes: 256 * 1024,
-    handler: async ({ body, caller, now }, ctx) => {
+    handler: async (request, ctx) => {
+      const { body, caller, now } = request;
       const questions = unwrap(buildQuestions(body.questions));
       const resource = body.resourceId ? await visibleResource(ctx, caller, body.resourceId) : undefined;
       const assessment: Assessment = {
@@ -126,8 +130,16 @@ export const assessmentRoutes = [
         createdBy: actorOf(caller),
         createdAt: now.toISOString(),
       };
-      await createAssessment(transaction(ctx), assessment).commit();
-      return created(assessmentView(assessment), `/resources/assessments/${assessment.assessmentId}`);
+      return createOnce(ctx, request, {
+        scope: accountScope('assessment', caller),
+        entityId: assessment.assessmentId,
+        replay: async (id) =>
+          created(assessmentView(await assessmentFor(ctx, caller, id)), `/resources/assessments/${id}`),
+        create: async ({ claim, commit }) => {
+          await commit(createAssessment(claim(transaction(ctx)), assessment));
+          return created(assessmentView(assessment), `/resources/assessments/${assessment.assessmentId}`);
+        },
+      });
     },
   }),
   route('GET /resources/assessments', {
@@ -175,15 +187,34 @@ export const assessmentRoutes = [
   }),
   route('POST /resources/assessments/{assessmentId}/attempts', {
     access: ['committee', 'secretary', 'member'],
-    summary: 'Start an attempt: the questions, shuffled, without answers',
+    summary:
+      'Start an attempt: the questions, shuffled, without answers. A repeat with the same Idempotency-Key answers 201 with the same attempt and uses no second one',
     outcomes: branchPeople,
     responses: { 201: AttemptStarted },
     request: { params: assessmentParams },
-    handler: async ({ params, caller, now }, ctx) => {
+    idempotent: true,
+    handler: async (request, ctx) => {
+      const { params, caller, now } = request;
       const { assessmentId } = params;
       // An attempt is the caller's person's; an account that names no one starts none.
       const { personId } = await rosterSelf(rosterReader(ctx), caller);
       const assessment = await assessmentFor(ctx, caller, assessmentId);
+      const byId = new Map(assessment.questions.map((q) => [q.questionId, q]));
+      const started = (attempt: Attempt) =>
+        created(
+          {
+            attemptId: attempt.attemptId,
+            assessmentId,
+            title: assessment.title,
+            startedAt: attempt.startedAt,
+            deadline: attempt.deadline,
+            questions: attempt.order.flatMap((id) => {
+              const question = byId.get(id);
+              return question ? [withoutAnswer(question)] : [];
+            }),
+          } satisfies z.output<typeof AttemptStarted>,
+          `/resources/assessments/${assessmentId}/attempts/${attempt.attemptId}`,
+        );
       const questions = shuffle(assessment.questions, () => randomInt(0, 2 ** 32) / 2 ** 32);
       const attempt: Attempt = {
         attemptId: newId(),
@@ -194,18 +225,19 @@ export const assessmentRoutes = [
         startedAt: now.toISOString(),
         deadline: deadlineOf(now, assessment.timeLimitMinutes).toISOString(),
       };
-      await startAttempt(transaction(ctx), attempt, assessment.maxAttempts).commit();
-      return created(
-        {
-          attemptId: attempt.attemptId,
-          assessmentId,
-          title: assessment.title,
-          startedAt: attempt.startedAt,
-          deadline: attempt.deadline,
-          questions: questions.map(withoutAnswer),
-        } satisfies z.output<typeof AttemptStarted>,
-        `/resources/assessments/${assessmentId}/attempts/${attempt.attemptId}`,
-      );
+      return createOnce(ctx, request, {
+        scope: accountScope('attempt', caller),
+        entityId: attempt.attemptId,
+        replay: async (attemptId) => {
+          const first = await getAttempt(ctx, attemptId);
+          if (!first || first.personId !== personId) throw notFound('Attempt');
+          return started(first);
+        },
+        create: async ({ claim, commit }) => {
+          await commit(startAttempt(claim(transaction(ctx)), attempt, assessment.maxAttempts));
+          return started(attempt);
+        },
+      });
     },
   }),
   route('POST /resources/assessments/{assessmentId}/attempts/{attemptId}/submit', {

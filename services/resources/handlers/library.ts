@@ -7,6 +7,7 @@ import type { Caller } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { notFound, unwrap } from '../../../shared/errors.js';
 import type { ConsumedEvent } from '../../../shared/events/consumer.js';
+import { accountScope, createOnce } from '../../../shared/http/idempotent.js';
 import { pageQuery, pageView } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
@@ -96,9 +97,11 @@ const saveChange = async (ctx: ServiceContext, next: Resource, previous: Resourc
 export const libraryRoutes = [
   route('POST /resources', {
     access: ['committee', 'secretary'],
-    summary: 'Add a resource to the study library (学习资料); a file gets a presigned upload form',
+    summary:
+      'Add a resource to the study library (学习资料); a file gets a presigned upload form. A repeat with the same Idempotency-Key answers 201 with the resource as it stands now, and a fresh form while it waits for its file',
     outcomes: branchManagers,
     responses: { 201: CreatedResource },
+    idempotent: true,
     request: {
       body: z.strictObject({
         title: singleLine(200),
@@ -114,21 +117,34 @@ export const libraryRoutes = [
           .optional(),
       }),
     },
-    handler: async ({ body, caller, now }, ctx) => {
+    handler: async (request, ctx) => {
+      const { body, caller, now } = request;
       const resource = unwrap(
         newResource(body, caller, { resourceId: newId(), at: now.toISOString() }, ctx.env.uploadLimitBytes),
       );
-      const file = fileOf(resource);
-      // The form is signed before anything is written, so a signing failure leaves no resource behind.
-      const upload = file ? await uploadForm(ctx, file, now) : undefined;
-      const tx = saveResource(transaction(ctx), resource);
-      if (resource.status === 'available') publish(tx, resource, now);
-      await tx.commit();
-      const view: z.output<typeof CreatedResource> = {
-        ...resourceView(resource),
-        ...(upload ? { upload } : {}),
+      /** The resource with a form to upload its file while it waits for one. */
+      const answer = async (stored: Resource) => {
+        const file = stored.status === 'uploading' ? fileOf(stored) : undefined;
+        const upload = file ? await uploadForm(ctx, file, now) : undefined;
+        const view: z.output<typeof CreatedResource> = {
+          ...resourceView(stored),
+          ...(upload ? { upload } : {}),
+        };
+        return created(view, `/resources/${stored.resourceId}`);
       };
-      return created(view, `/resources/${resource.resourceId}`);
+      return createOnce(ctx, request, {
+        scope: accountScope('resource', caller),
+        entityId: resource.resourceId,
+        replay: async (resourceId) => answer(await visibleResource(ctx, caller, resourceId)),
+        create: async ({ claim, commit }) => {
+          // The form is signed before anything is written, so a signing failure leaves no resource behind.
+          const answered = await answer(resource);
+          const tx = saveResource(claim(transaction(ctx)), resource);
+          if (resource.status === 'available') publish(tx, resource, now);
+          await commit(tx);
+          return answered;
+        },
+      });
     },
   }),
   route('GET /resources', {

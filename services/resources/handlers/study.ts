@@ -6,6 +6,7 @@ import * as z from 'zod';
 import { type Caller, hasRole } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { conflict, DomainError, notFound, unwrap } from '../../../shared/errors.js';
+import { accountScope, createOnce } from '../../../shared/http/idempotent.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { allMembers, branchManagers, branchPeople } from '../../../shared/outcomes.js';
@@ -153,9 +154,11 @@ export const studyRoutes = [
   }),
   route('POST /resources/assignments', {
     access: ['committee', 'secretary'],
-    summary: 'Assign mandatory study (必学任务) to branches or people, with a due date',
+    summary:
+      'Assign mandatory study (必学任务) to branches or people, with a due date. A repeat with the same Idempotency-Key answers 201 with the first assignment',
     outcomes: branchManagers,
     responses: { 201: StudyAssignment },
+    idempotent: true,
     request: {
       body: z.strictObject({
         resourceId: idParam,
@@ -164,7 +167,8 @@ export const studyRoutes = [
         dueOn,
       }),
     },
-    handler: async ({ body, caller, now }, ctx) => {
+    handler: async (request, ctx) => {
+      const { body, caller, now } = request;
       const resource = unwrap(usableBy(caller, await visibleResource(ctx, caller, body.resourceId)));
       const assignees = {
         branchIds: [...new Set(body.branchIds ?? [])],
@@ -180,18 +184,29 @@ export const studyRoutes = [
           (p) => branchOf.get(p),
         ),
       );
-      const tx = createAssignment(transaction(ctx), assignment);
       const { assignmentId, resourceId, title, branchIds, personIds } = assignment;
-      tx.publish(
-        StudyAssigned,
-        { assignmentId, resourceId, title, dueOn: assignment.dueOn, branchIds, personIds },
-        { key: assignmentId, occurredAt: now },
-      );
-      await tx.commit();
-      return created(
-        assignment satisfies z.output<typeof StudyAssignment>,
-        `/resources/assignments/${assignmentId}`,
-      );
+      return createOnce(ctx, request, {
+        scope: accountScope('assignment', caller),
+        entityId: assignmentId,
+        replay: async (id) => {
+          const first = await getAssignment(ctx, id);
+          if (!first) throw notFound('Assignment');
+          return created(first satisfies z.output<typeof StudyAssignment>, `/resources/assignments/${id}`);
+        },
+        create: async ({ claim, commit }) => {
+          const tx = createAssignment(claim(transaction(ctx)), assignment);
+          tx.publish(
+            StudyAssigned,
+            { assignmentId, resourceId, title, dueOn: assignment.dueOn, branchIds, personIds },
+            { key: assignmentId, occurredAt: now },
+          );
+          await commit(tx);
+          return created(
+            assignment satisfies z.output<typeof StudyAssignment>,
+            `/resources/assignments/${assignmentId}`,
+          );
+        },
+      });
     },
   }),
   route('GET /resources/assignments/{assignmentId}', {

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { isSelf } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { conflict, notFound, ownRecord, ruleViolation } from '../../../shared/errors.js';
+import { accountScope, createOnce } from '../../../shared/http/idempotent.js';
 import { pageOf, pageQuery } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
@@ -194,11 +195,14 @@ export const leaveSecretaryship = async (ctx: ServiceContext, tx: Transaction, p
 export const branchRoutes = [
   route('POST /talent/branches', {
     access: ['committee'],
-    summary: 'Create a branch (党支部) with its party groups (党小组)',
+    summary:
+      'Create a branch (党支部) with its party groups (党小组). A repeat with the same Idempotency-Key answers 201 with the branch as it stands now',
     outcomes: committeeOnly,
     responses: { 201: BranchSchema },
     request: { body: branchBody },
-    handler: async ({ body, now }, ctx) => {
+    idempotent: true,
+    handler: async (request, ctx) => {
+      const { body, now, caller } = request;
       const branchId = newId();
       const branch: Branch = {
         branchId,
@@ -208,10 +212,23 @@ export const branchRoutes = [
         createdAt: now.toISOString(),
       };
       requireUniqueGroups(branch.partyGroups);
-      await transaction(ctx)
-        .create(branchItem(branch), () => conflict('branch-exists', `branch ${branchId} already exists`))
-        .commit();
-      return created(branch, `/talent/branches/${branchId}`);
+      return createOnce(ctx, request, {
+        scope: accountScope('branch', caller),
+        entityId: branchId,
+        replay: async (id) => {
+          const first = await getBranch(ctx, id);
+          if (!first) throw notFound('Branch');
+          return created(first, `/talent/branches/${id}`);
+        },
+        create: async ({ claim, commit }) => {
+          await commit(
+            claim(transaction(ctx)).create(branchItem(branch), () =>
+              conflict('branch-exists', `branch ${branchId} already exists`),
+            ),
+          );
+          return created(branch, `/talent/branches/${branchId}`);
+        },
+      });
     },
   }),
   route('GET /talent/branches', {

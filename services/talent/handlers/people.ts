@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { actorOf, actsForBranch, type Caller, hasRole, isSelf, selfOf } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
-import { conflict, forbidden, notFound, ownRecord, unwrap } from '../../../shared/errors.js';
+import { conflict, DomainError, forbidden, notFound, ownRecord, unwrap } from '../../../shared/errors.js';
+import { accountScope, createOnce } from '../../../shared/http/idempotent.js';
 import { pageOf, pageQuery } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
@@ -59,7 +60,7 @@ const optionalFields = {
 };
 
 const registerBody = z.strictObject({
-  /** Optional: the id the person's account already names (the token's `custom:personId`); new otherwise. */
+  /** Optional, the committee's only: the id the person's account already names (the token's `custom:personId`); new otherwise. */
   personId: ulid.optional(),
   name: singleLine(100),
   gender: z.enum(genders),
@@ -120,16 +121,20 @@ const personExists = (personId: string) => conflict('person-exists', `person ${p
 
 /**
  * A registration's own id must be new. Nobody registers themselves (their own record is
- * never theirs to write). An id already on the register is 409 where the caller could see
- * that person anyway, and 404 where they could not: a secretary learns nothing of who exists
- * in another branch.
+ * never theirs to write). Only the committee, who sees the whole register, names the id: a
+ * secretary naming one is refused whether or not it exists, so the answer tells them
+ * nothing of who is registered in another branch.
  */
 const requireNewId = async (ctx: ServiceContext, caller: Caller, personId: string): Promise<void> => {
   if (isSelf(caller, personId)) throw ownRecord('Nobody registers themselves');
-  const existing = await getPerson(ctx, personId);
-  if (!existing) return;
-  if (actsForBranch(caller, existing.branchId)) throw personExists(personId);
-  throw notFound('Person');
+  if (!hasRole(caller, 'committee')) {
+    throw new DomainError(
+      'forbidden',
+      'person-id-committee-only',
+      'Only the committee names the id of a new person; leave personId out and one is made',
+    );
+  }
+  if (await getPerson(ctx, personId)) throw personExists(personId);
 };
 
 /** What the audit log keeps of a contact detail that changed: masked, as in lists. */
@@ -143,10 +148,12 @@ const audited = (field: string, value: unknown): unknown => {
 export const peopleRoutes = [
   route('POST /talent/people', {
     access: ['committee', 'secretary'],
-    summary: 'Register a person (人员登记); a secretary into their own branch',
+    summary:
+      'Register a person (人员登记); a secretary into their own branch. A repeat with the same Idempotency-Key answers 201 with the person as registered',
     outcomes: ownBranchManagers,
     responses: { 201: PersonSummary },
     request: { body: registerBody },
+    idempotent: true,
     handler: decidedAgain(async (req, ctx) => {
       const { body, caller, now } = req;
       const committee = hasRole(caller, 'committee');
@@ -189,19 +196,35 @@ export const peopleRoutes = [
         updatedAt: at,
       };
       unwrap(checkPersonDates(person, today));
-      const tx = transaction(ctx);
-      // Lost a race with another registration of the same id: as requireNewId would have said.
-      createPerson(tx, person, () => (committee ? personExists(person.personId) : notFound('Person')));
-      tx.publish(PersonRegistered, { person: snapshotOf(person) }, { key: person.personId, occurredAt: now });
-      auditWrite(
-        tx,
-        req,
-        history ? 'person.register-with-history' : 'person.register',
-        person.personId,
-        changesBetween(undefined, person, ['branchId', 'politicalStatus', 'statusSince', 'arrivedWith']),
-      );
-      await tx.commit();
-      return created(personSummary(person), `/talent/people/${person.personId}`);
+      return createOnce(ctx, req, {
+        scope: accountScope('person', caller),
+        entityId: person.personId,
+        replay: async (id) => {
+          const first = await getPerson(ctx, id);
+          // Gone since (a departure): a repeat must not register them again.
+          if (!first) throw notFound('Person');
+          return created(personSummary(first), `/talent/people/${id}`);
+        },
+        create: async ({ claim, commit }) => {
+          const tx = claim(transaction(ctx));
+          // Lost a race with another registration of the same id: as requireNewId would have said.
+          createPerson(tx, person, () => personExists(person.personId));
+          tx.publish(
+            PersonRegistered,
+            { person: snapshotOf(person) },
+            { key: person.personId, occurredAt: now },
+          );
+          auditWrite(
+            tx,
+            req,
+            history ? 'person.register-with-history' : 'person.register',
+            person.personId,
+            changesBetween(undefined, person, ['branchId', 'politicalStatus', 'statusSince', 'arrivedWith']),
+          );
+          await commit(tx);
+          return created(personSummary(person), `/talent/people/${person.personId}`);
+        },
+      });
     }),
   }),
 

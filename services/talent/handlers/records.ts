@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { actorOf, type Caller, hasRole } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { notFound, unwrap, validationFailed } from '../../../shared/errors.js';
+import { accountScope, createOnce } from '../../../shared/http/idempotent.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { idParam, isoDate, multiLine, singleLine } from '../../../shared/schemas.js';
@@ -93,10 +94,11 @@ export const recordRoutes = [
   route('POST /talent/people/{personId}/records', {
     access: ['committee', 'secretary'],
     summary:
-      'Add a record: training, performance (绩效), evaluation (民主评议); reward or discipline (奖惩) by the committee only',
+      'Add a record: training, performance (绩效), evaluation (民主评议); reward or discipline (奖惩) by the committee only. A repeat with the same Idempotency-Key answers 201 with the first record',
     outcomes: personManagers,
     responses: { 201: RecordSchema },
     request: { params: z.strictObject({ personId: idParam }), body: recordBody },
+    idempotent: true,
     handler: async (req, ctx) => {
       const { params, body, caller, now } = req;
       const person = await managedPerson(ctx, caller, params.personId);
@@ -112,10 +114,29 @@ export const recordRoutes = [
         recordedBy: actorOf(caller),
         recordedAt: now.toISOString(),
       };
-      const tx = transaction(ctx).put(recordItem(record));
-      auditWrite(tx, req, 'record.create', person.personId, changesBetween(undefined, record, recordFields));
-      await tx.commit();
-      return created(record, `/talent/people/${person.personId}/records/${recordId}`);
+      const location = (id: string) => `/talent/people/${person.personId}/records/${id}`;
+      return createOnce(ctx, req, {
+        scope: accountScope('record', caller),
+        entityId: recordId,
+        // As it stands now (withdrawn since, perhaps): a repeat never writes it again.
+        replay: async (id) => {
+          const item = await getRecordItem(ctx, person.personId, id);
+          if (!item) throw notFound('Record');
+          return created(viewOf(item), location(id));
+        },
+        create: async ({ claim, commit }) => {
+          const tx = claim(transaction(ctx)).put(recordItem(record));
+          auditWrite(
+            tx,
+            req,
+            'record.create',
+            person.personId,
+            changesBetween(undefined, record, recordFields),
+          );
+          await commit(tx);
+          return created(record, location(recordId));
+        },
+      });
     },
   }),
 

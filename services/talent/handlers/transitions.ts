@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { actorOf } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
-import { conflict, unwrap } from '../../../shared/errors.js';
+import { conflict, notFound, unwrap } from '../../../shared/errors.js';
+import { accountScope, createOnce, type Once } from '../../../shared/http/idempotent.js';
 import { created } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { idParam, isoDate, multiLine } from '../../../shared/schemas.js';
@@ -66,14 +67,15 @@ const commitChange = async (
   next: Person,
   history: Record<string, unknown>,
   publish: (tx: ReturnType<typeof transaction>, person: ReturnType<typeof snapshotOf>) => void,
+  { entryId, claim, commit }: Once & { entryId: string },
 ) => {
   const { caller, now } = req;
   next.version = current.version + 1;
   next.updatedAt = now.toISOString();
-  const tx = transaction(ctx);
+  const tx = claim(transaction(ctx));
   replacePerson(tx, current, next);
   tx.put({
-    ...keys.stage(current.personId, newId()),
+    ...keys.stage(current.personId, entryId),
     kind: 'history',
     ...history,
     recordedBy: actorOf(caller),
@@ -93,7 +95,55 @@ const commitChange = async (
       'pipeline',
     ]),
   );
-  await tx.commit();
+  await commit(tx);
+};
+
+/** What a change of the pipeline decided: written by commitChange, answered under `field`. */
+interface Change {
+  action: AuditAction;
+  next: Person;
+  history: Record<string, unknown>;
+  publish: Parameters<typeof commitChange>[6];
+}
+
+/**
+ * A change of the pipeline at most once per Idempotency-Key. A repeat is answered before
+ * anything is decided again (the person has moved on, so the rules would now refuse it):
+ * with the person as they stand and the history entry the first request wrote.
+ */
+const changeOnce = async (
+  ctx: ServiceContext,
+  req: Audited & { params: { personId: string }; body: unknown; idempotencyKey: string | undefined },
+  field: 'transition' | 'extension' | 'oath' | 'event',
+  decide: (person: Person) => Promise<Change>,
+) => {
+  const person = await managedPerson(ctx, req.caller, req.params.personId);
+  const answer = (now: Person, entry: Record<string, unknown>) =>
+    created({ person: personSummary(now), [field]: entry });
+  const entryId = newId();
+  return createOnce(ctx, req, {
+    scope: accountScope('pipeline', req.caller),
+    entityId: entryId,
+    replay: async (id) => {
+      const [now, item] = await Promise.all([
+        managedPerson(ctx, req.caller, person.personId),
+        getItem(ctx, keys.stage(person.personId, id)),
+      ]);
+      if (!item) throw notFound('History entry');
+      const {
+        kind: _kind,
+        recordedBy: _by,
+        recordedAt: _at,
+        ...entry
+      } = strip<Record<string, unknown>>(item);
+      return answer(now, entry);
+    },
+    create: async (once) => {
+      const { action, next, history, publish } = await decide(person);
+      await commitChange(ctx, req, action, person, next, history, publish, { entryId, ...once });
+      return answer(next, history);
+    },
+  });
 };
 
 /** The publish step of a change that is not a stage change: PersonUpdated naming the field. */
@@ -101,152 +151,151 @@ const updated =
   (field: string, now: Date) => (tx: ReturnType<typeof transaction>, person: ReturnType<typeof snapshotOf>) =>
     tx.publish(PersonUpdated, { person, changed: [field] }, { key: person.personId, occurredAt: now });
 
+const REPEAT =
+  'A repeat with the same Idempotency-Key answers 201 with the person as they stand and the entry the first request wrote';
+
 export const transitionRoutes = [
   route('POST /talent/people/{personId}/transitions', {
     access: ['committee', 'secretary'],
-    summary: 'Move a person to the next stage of the pipeline (发展党员), checked against the rules',
+    summary: `Move a person to the next stage of the pipeline (发展党员), checked against the rules. ${REPEAT}`,
     outcomes: personManagers,
     responses: { 201: TransitionResult },
     request: { params: z.strictObject({ personId: idParam }), body: transitionBody },
-    handler: decidedAgain(async (req, ctx) => {
-      const { params, body, caller, now } = req;
-      const person = await managedPerson(ctx, caller, params.personId);
-      // What was recorded along the way (政审, the meeting's vote) need not be named again.
-      const recorded = person.pipeline ?? {};
-      const evidence = {
-        ...(recorded.politicalReviewOn ? { politicalReviewOn: recorded.politicalReviewOn } : {}),
-        ...(body.to === 'probationary' && recorded.resolution
-          ? { resolutionActivityId: recorded.resolution.activityId }
-          : {}),
-        ...body.evidence,
-      };
-      const named = [
-        ...(evidence.contactPersonIds ?? person.contactPersonIds ?? []),
-        ...(evidence.introducerIds ?? []),
-      ];
-      // Whom the caller may not see is no one: the rule then answers 404, as for an id that
-      // names nobody, so a transition reveals nothing of another branch's people.
-      const people = new Map([...(await getPeople(ctx, named))].filter(([, p]) => canSeePerson(caller, p)));
-      const meetingItem = evidence.resolutionActivityId
-        ? await getItem(ctx, keys.meeting(evidence.resolutionActivityId))
-        : undefined;
-      const notice = evidence.publicNotice;
-      const years: number[] = [];
-      if (notice) {
-        for (
-          let y = Number(notice.from.slice(0, 4));
-          y <= Number(notice.to.slice(0, 4)) && years.length < 3;
-          y++
-        )
-          years.push(y);
-      }
-      const accepted = unwrap(
-        checkTransition({
-          person: { ...person, registeredOn: localDate(new Date(person.createdAt)) },
-          to: body.to,
-          effectiveOn: body.effectiveOn,
-          today: localDate(now),
+    idempotent: true,
+    handler: decidedAgain((req, ctx) => {
+      const { body, caller, now } = req;
+      return changeOnce(ctx, req, 'transition', async (person) => {
+        // What was recorded along the way (政审, the meeting's vote) need not be named again.
+        const recorded = person.pipeline ?? {};
+        const evidence = {
+          ...(recorded.politicalReviewOn ? { politicalReviewOn: recorded.politicalReviewOn } : {}),
+          ...(body.to === 'probationary' && recorded.resolution
+            ? { resolutionActivityId: recorded.resolution.activityId }
+            : {}),
+          ...body.evidence,
+        };
+        const named = [
+          ...(evidence.contactPersonIds ?? person.contactPersonIds ?? []),
+          ...(evidence.introducerIds ?? []),
+        ];
+        // Whom the caller may not see is no one: the rule then answers 404, as for an id that
+        // names nobody, so a transition reveals nothing of another branch's people.
+        const people = new Map([...(await getPeople(ctx, named))].filter(([, p]) => canSeePerson(caller, p)));
+        const meetingItem = evidence.resolutionActivityId
+          ? await getItem(ctx, keys.meeting(evidence.resolutionActivityId))
+          : undefined;
+        const notice = evidence.publicNotice;
+        const years: number[] = [];
+        if (notice) {
+          for (
+            let y = Number(notice.from.slice(0, 4));
+            y <= Number(notice.to.slice(0, 4)) && years.length < 3;
+            y++
+          )
+            years.push(y);
+        }
+        const accepted = unwrap(
+          checkTransition({
+            person: { ...person, registeredOn: localDate(new Date(person.createdAt)) },
+            to: body.to,
+            effectiveOn: body.effectiveOn,
+            today: localDate(now),
+            evidence,
+            people,
+            ...(meetingItem ? { meeting: strip<KnownMeeting>(meetingItem) } : {}),
+            calendars: await getCalendars(ctx, years),
+          }),
+        );
+        const next: Person = { ...person, politicalStatus: accepted.to, statusSince: accepted.statusSince };
+        if (accepted.contactPersonIds) next.contactPersonIds = accepted.contactPersonIds;
+        if (accepted.to === 'probationary' && next.pipeline?.resolution) {
+          const { resolution: _approved, ...rest } = next.pipeline;
+          next.pipeline = rest;
+        }
+        if (accepted.probation === null) delete next.probation;
+        else if (accepted.probation) next.probation = accepted.probation;
+        const history = {
+          type: 'stage' as const,
+          on: accepted.effectiveOn,
+          from: accepted.from,
+          to: accepted.to,
+          statusSince: accepted.statusSince,
           evidence,
-          people,
-          ...(meetingItem ? { meeting: strip<KnownMeeting>(meetingItem) } : {}),
-          calendars: await getCalendars(ctx, years),
-        }),
-      );
-      const next: Person = { ...person, politicalStatus: accepted.to, statusSince: accepted.statusSince };
-      if (accepted.contactPersonIds) next.contactPersonIds = accepted.contactPersonIds;
-      if (accepted.to === 'probationary' && next.pipeline?.resolution) {
-        const { resolution: _approved, ...rest } = next.pipeline;
-        next.pipeline = rest;
-      }
-      if (accepted.probation === null) delete next.probation;
-      else if (accepted.probation) next.probation = accepted.probation;
-      const history = {
-        type: 'stage' as const,
-        on: accepted.effectiveOn,
-        from: accepted.from,
-        to: accepted.to,
-        statusSince: accepted.statusSince,
-        evidence,
-      };
-      await commitChange(ctx, req, 'person.transition', person, next, history, (tx, snapshot) =>
-        tx.publish(
-          StageChanged,
-          { person: snapshot, from: accepted.from, to: accepted.to, effectiveOn: accepted.effectiveOn },
-          { key: person.personId, occurredAt: now },
-        ),
-      );
-      return created({ person: personSummary(next), transition: history } satisfies z.output<
-        typeof TransitionResult
-      >);
+        };
+        return {
+          action: 'person.transition',
+          next,
+          history,
+          publish: (tx, snapshot) =>
+            tx.publish(
+              StageChanged,
+              { person: snapshot, from: accepted.from, to: accepted.to, effectiveOn: accepted.effectiveOn },
+              { key: person.personId, occurredAt: now },
+            ),
+        };
+      });
     }),
   }),
 
   route('POST /talent/people/{personId}/probation-extension', {
     access: ['committee', 'secretary'],
-    summary: 'Extend a probation (延长预备期) by 6 to 12 months',
+    summary: `Extend a probation (延长预备期) by 6 to 12 months. ${REPEAT}`,
     outcomes: personManagers,
     responses: { 201: ExtensionResult },
     request: {
       params: z.strictObject({ personId: idParam }),
       body: z.strictObject({ months: z.number().int(), decidedOn: isoDate, reason: multiLine(500) }),
     },
-    handler: decidedAgain(async (req, ctx) => {
-      const { params, body, caller, now } = req;
-      const person = await managedPerson(ctx, caller, params.personId);
-      const probation: Probation = unwrap(
-        checkProbationExtension({
-          person,
+    idempotent: true,
+    handler: decidedAgain((req, ctx) => {
+      const { body, now } = req;
+      return changeOnce(ctx, req, 'extension', async (person) => {
+        const probation: Probation = unwrap(
+          checkProbationExtension({
+            person,
+            months: body.months,
+            decidedOn: body.decidedOn,
+            today: localDate(now),
+          }),
+        );
+        const next: Person = { ...person, probation };
+        const history = {
+          type: 'probation-extended' as const,
+          on: body.decidedOn,
           months: body.months,
-          decidedOn: body.decidedOn,
-          today: localDate(now),
-        }),
-      );
-      const next: Person = { ...person, probation };
-      const history = {
-        type: 'probation-extended' as const,
-        on: body.decidedOn,
-        months: body.months,
-        reason: body.reason,
-      };
-      await commitChange(
-        ctx,
-        req,
-        'person.probation-extension',
-        person,
-        next,
-        history,
-        updated('probation', now),
-      );
-      return created({ person: personSummary(next), extension: history } satisfies z.output<
-        typeof ExtensionResult
-      >);
+          reason: body.reason,
+        };
+        return { action: 'person.probation-extension', next, history, publish: updated('probation', now) };
+      });
     }),
   }),
 
   route('POST /talent/people/{personId}/oath', {
     access: ['committee', 'secretary'],
-    summary: 'Record the admission oath (入党宣誓) of a probationary member',
+    summary: `Record the admission oath (入党宣誓) of a probationary member. ${REPEAT}`,
     outcomes: personManagers,
     responses: { 201: OathResult },
     request: { params: z.strictObject({ personId: idParam }), body: z.strictObject({ takenOn: isoDate }) },
-    handler: decidedAgain(async (req, ctx) => {
-      const { params, body, caller, now } = req;
-      const person = await managedPerson(ctx, caller, params.personId);
-      if (person.probation?.oathOn) {
-        throw conflict('oath-already-recorded', `the oath was recorded on ${person.probation.oathOn}`);
-      }
-      const probation = unwrap(checkOath(person, body.takenOn, localDate(now)));
-      const next: Person = { ...person, probation };
-      const history = { type: 'oath' as const, on: body.takenOn };
-      await commitChange(ctx, req, 'person.oath', person, next, history, updated('probation', now));
-      return created({ person: personSummary(next), oath: history } satisfies z.output<typeof OathResult>);
+    idempotent: true,
+    handler: decidedAgain((req, ctx) => {
+      const { body, now } = req;
+      return changeOnce(ctx, req, 'oath', async (person) => {
+        if (person.probation?.oathOn) {
+          throw conflict('oath-already-recorded', `the oath was recorded on ${person.probation.oathOn}`);
+        }
+        const probation = unwrap(checkOath(person, body.takenOn, localDate(now)));
+        const next: Person = { ...person, probation };
+        const history = { type: 'oath' as const, on: body.takenOn };
+        return { action: 'person.oath', next, history, publish: updated('probation', now) };
+      });
     }),
   }),
 
   route('POST /talent/people/{personId}/pipeline-events', {
     access: ['committee', 'secretary'],
-    summary: 'Record a fact along the pipeline (谈话, 考察, 政审, 支部大会表决, 季度讨论)',
+    summary: `Record a fact along the pipeline (谈话, 考察, 政审, 支部大会表决, 季度讨论). ${REPEAT}`,
     outcomes: personManagers,
+    idempotent: true,
     responses: { 201: PipelineEventResult },
     request: {
       params: z.strictObject({ personId: idParam }),
@@ -257,30 +306,28 @@ export const transitionRoutes = [
         note: multiLine(500).optional(),
       }),
     },
-    handler: decidedAgain(async (req, ctx) => {
-      const { params, body, caller, now } = req;
-      const person = await managedPerson(ctx, caller, params.personId);
-      const meetingItem = body.activityId ? await getItem(ctx, keys.meeting(body.activityId)) : undefined;
-      const pipeline = unwrap(
-        recordPipelineEvent(
-          person,
-          body.kind,
-          body.on,
-          localDate(now),
-          meetingItem ? strip<KnownMeeting>(meetingItem) : undefined,
-        ),
-      );
-      const next: Person = { ...person, pipeline };
-      const history = {
-        type: body.kind,
-        on: body.on,
-        ...(body.activityId ? { activityId: body.activityId } : {}),
-        ...(body.note ? { note: body.note } : {}),
-      };
-      await commitChange(ctx, req, 'person.pipeline-event', person, next, history, updated('pipeline', now));
-      return created({ person: personSummary(next), event: history } satisfies z.output<
-        typeof PipelineEventResult
-      >);
+    handler: decidedAgain((req, ctx) => {
+      const { body, now } = req;
+      return changeOnce(ctx, req, 'event', async (person) => {
+        const meetingItem = body.activityId ? await getItem(ctx, keys.meeting(body.activityId)) : undefined;
+        const pipeline = unwrap(
+          recordPipelineEvent(
+            person,
+            body.kind,
+            body.on,
+            localDate(now),
+            meetingItem ? strip<KnownMeeting>(meetingItem) : undefined,
+          ),
+        );
+        const next: Person = { ...person, pipeline };
+        const history = {
+          type: body.kind,
+          on: body.on,
+          ...(body.activityId ? { activityId: body.activityId } : {}),
+          ...(body.note ? { note: body.note } : {}),
+        };
+        return { action: 'person.pipeline-event', next, history, publish: updated('pipeline', now) };
+      });
     }),
   }),
 ];

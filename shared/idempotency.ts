@@ -1,13 +1,13 @@
 /**
- * Retries that never duplicate. A client that may repeat a create (a registration, an
- * application, a draft) sends an `Idempotency-Key` header: a key of its choosing, unique per
+ * Retries that never duplicate. A client that may repeat a create (an activity, a resource,
+ * a registration, …) sends an `Idempotency-Key` header: a key of its choosing, unique per
  * intended create. The key is claimed, in the create's own transaction, within the caller's
- * scope (the partner, the person, or the organisation applying); a repeat with the same key
+ * scope (the account, the partner, the organisation applying); a repeat with the same key
  * and the same request is answered with what the first created, a repeat with another
  * request is refused. Pure: the store keeps the claims (store/idempotency.ts).
  */
 import { createHash } from 'node:crypto';
-import { accept, badRequest, type Result, refuse, ruleViolation } from '../../../shared/errors.js';
+import { accept, badRequest, type Result, refuse, ruleViolation } from './errors.js';
 
 /** The request header, as the HTTP stack hands headers on (lower case). */
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -15,11 +15,14 @@ export const IDEMPOTENCY_HEADER = 'idempotency-key';
 /** How long a key is kept (DynamoDB TTL erases it some time after): a retry within a day is safe. */
 export const IDEMPOTENCY_KEY_SECONDS = 24 * 60 * 60;
 
-/** What the OpenAPI summaries say about the header (route() declares no header parameters). */
+/** What the OpenAPI document says about the header on every route that takes it. */
 export const IDEMPOTENCY_DOC =
-  'Send an Idempotency-Key header (8–128 characters of A–Z a–z 0–9 _ -, new per intended create) and a retry never creates twice';
+  "A key of the client's choosing, new per intended create (8–128 characters of A–Z a–z 0–9 _ -), kept 24 hours: a repeat with the same key and body answers with what the first created, the same key with another body is 422 idempotency-key-reused. Without it, a retried request may create twice.";
 
-const keyShape = /^[A-Za-z0-9_-]{8,128}$/;
+/** The key's shape, for the OpenAPI document as for the check. */
+export const IDEMPOTENCY_KEY_PATTERN = '^[A-Za-z0-9_-]{8,128}$';
+
+const keyShape = new RegExp(IDEMPOTENCY_KEY_PATTERN);
 
 /** The client's key, if it sent one; a malformed key is a 400, never silently ignored. */
 export const idempotencyKeyOf = (headers: Record<string, string | undefined>): Result<string | undefined> => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ServiceContext } from '../../../shared/context.js';
-import type { Transaction } from '../../../shared/store/transaction.js';
+import type { ServiceContext } from '../context.js';
 import { commitClaimed } from './idempotency.js';
+import type { Transaction } from './transaction.js';
 
 const claim = {
   scope: 'registration#PARTNER#P1',
