@@ -12,6 +12,36 @@ export type Stage = (typeof stages)[number];
 /** API Gateway's token bucket: `rateLimit` requests a second, `burstLimit` at once. */
 export type ThrottleConfig = ThrottleLimits;
 
+/**
+ * Who sends the user pool's invitations and password resets. Cognito's own sender allows
+ * only a few messages a day, too few to invite an institution; `ses` sends through SES in
+ * this account (EmailSendingAccount DEVELOPER), from a domain verified in SES beforehand.
+ */
+export type MailConfig =
+  | {
+      sender: 'cognito';
+      /** Why this stage may live with Cognito's daily quota. */
+      because: string;
+    }
+  | {
+      sender: 'ses';
+      /** The From address; its domain is the SES identity. */
+      from: string;
+      /** Shown as the sender's name (non-ASCII is encoded for the header). */
+      fromName: string;
+      replyTo?: string;
+      /** Where the SES identity lives, when not the stage's region. */
+      sesRegion?: string;
+    };
+
+/** Cognito's hosted sign-in pages, for a front end that signs in with OAuth (code flow). */
+export interface HostedUiConfig {
+  /** `<prefix>.auth.<region>.amazoncognito.com`. */
+  domainPrefix: string;
+  callbackUrls: readonly string[];
+  logoutUrls: readonly string[];
+}
+
 export interface StageConfig {
   stage: Stage;
   /** What happens to tables, buckets, log groups and the user pool when a stack goes away. */
@@ -32,6 +62,14 @@ export interface StageConfig {
   uploadLimitBytes: number;
   /** Receives every alarm of the stage. */
   alarmEmail: string;
+  mail: MailConfig;
+  /**
+   * Without it the web client has no OAuth flows and no callback URLs at all: the front ends
+   * sign in with SRP against the pool's API.
+   */
+  hostedUi?: HostedUiConfig;
+  /** CloudFormation refuses to delete a protected stack until the protection is turned off. */
+  terminationProtection: boolean;
   lambda: {
     memorySize: number;
     timeout: Duration;
@@ -67,6 +105,11 @@ const configs: Record<Stage, StageConfig> = {
     throttle: { default: { rateLimit: 50, burstLimit: 100 }, public: { rateLimit: 5, burstLimit: 10 } },
     uploadLimitBytes: 200 * MB,
     alarmEmail: 'dangjian-dev-alarms@example.cn',
+    mail: {
+      sender: 'cognito',
+      because: 'dev invites a handful of testers, well inside Cognito’s daily quota, and needs no SES setup',
+    },
+    terminationProtection: false,
     lambda: { memorySize: 512, timeout: Duration.seconds(10) },
     events: { retryAttempts: 2, maxEventAge: Duration.hours(1), archiveRetention: Duration.days(7) },
     relayRetryAttempts: 1_000,
@@ -82,6 +125,8 @@ const configs: Record<Stage, StageConfig> = {
     throttle: { default: { rateLimit: 100, burstLimit: 200 }, public: { rateLimit: 10, burstLimit: 20 } },
     uploadLimitBytes: 200 * MB,
     alarmEmail: 'dangjian-staging-alarms@example.cn',
+    mail: { sender: 'ses', from: 'no-reply@staging.dangjian.example.cn', fromName: '党建平台（测试）' },
+    terminationProtection: false,
     lambda: { memorySize: 1024, timeout: Duration.seconds(10) },
     events: { retryAttempts: 8, maxEventAge: Duration.hours(6), archiveRetention: Duration.days(30) },
     relayRetryAttempts: 10_000,
@@ -97,6 +142,8 @@ const configs: Record<Stage, StageConfig> = {
     throttle: { default: { rateLimit: 500, burstLimit: 1000 }, public: { rateLimit: 20, burstLimit: 40 } },
     uploadLimitBytes: 200 * MB,
     alarmEmail: 'dangjian-ops@example.cn',
+    mail: { sender: 'ses', from: 'no-reply@dangjian.example.cn', fromName: '党建平台' },
+    terminationProtection: true,
     lambda: { memorySize: 1024, timeout: Duration.seconds(10) },
     events: { retryAttempts: 24, maxEventAge: Duration.hours(24), archiveRetention: Duration.days(365) },
     relayRetryAttempts: 10_000,

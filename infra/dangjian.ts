@@ -67,6 +67,7 @@ export const buildDangjian = (app: App, options: DangjianOptions): Dangjian => {
   const config = stageConfig(options.stage);
   const prefix = stagePrefix(config.stage);
   const env = options.env ?? {};
+  const terminationProtection = config.terminationProtection;
   const seen = new Set<string>();
   for (const { description, entry } of options.services) {
     const name = description.name;
@@ -78,12 +79,14 @@ export const buildDangjian = (app: App, options: DangjianOptions): Dangjian => {
 
   const platform = new PlatformStack(app, `${prefix}-platform`, {
     env,
+    terminationProtection,
     config,
     description: `dangjian ${config.stage}: event bus, user pool, HTTP API, alarm topic`,
   });
   const services = options.services.map((service) => {
     const stack = new ServiceStack(app, `${prefix}-${service.description.name}`, {
       env,
+      terminationProtection,
       config,
       service,
       projectRoot,
@@ -99,6 +102,7 @@ export const buildDangjian = (app: App, options: DangjianOptions): Dangjian => {
   const talent = services.find((stack) => stack.description.name === 'talent');
   const accounts = new AccountsStack(app, `${prefix}-accounts`, {
     env,
+    terminationProtection,
     config,
     projectRoot,
     functions: options.platformFunctions ?? platformFunctions,
@@ -114,6 +118,7 @@ export const buildDangjian = (app: App, options: DangjianOptions): Dangjian => {
 
   const api = new ApiStack(app, `${prefix}-api`, {
     env,
+    terminationProtection,
     config,
     httpApi: platform.httpApi,
     authorizerId: platform.authorizer.authorizerId,

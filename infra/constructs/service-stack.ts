@@ -11,7 +11,7 @@
  * queue updates this stack alone.
  */
 
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Dashboard, GraphWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import {
@@ -260,6 +260,9 @@ export class ServiceStack extends Stack {
   }
 
   private buildBucket(config: StageConfig): Bucket {
+    // A bucket deleted with its stack is emptied first: CloudFormation cannot delete a bucket
+    // that holds objects, so deleting a dev stack would fail. Retained buckets keep theirs.
+    const emptiedOnDelete = config.removalPolicy === RemovalPolicy.DESTROY;
     const accessLogs = new Bucket(this, 'AccessLogs', {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
@@ -267,6 +270,7 @@ export class ServiceStack extends Stack {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       lifecycleRules: [{ expiration: Duration.days(config.stage === 'prod' ? 365 : 30) }],
       removalPolicy: config.removalPolicy,
+      autoDeleteObjects: emptiedOnDelete,
     });
     acknowledge(
       accessLogs,
@@ -296,6 +300,7 @@ export class ServiceStack extends Stack {
         ...(config.stage === 'prod' ? [{ noncurrentVersionExpiration: Duration.days(90) }] : []),
       ],
       removalPolicy: config.removalPolicy,
+      autoDeleteObjects: emptiedOnDelete,
     });
     if (this.description.bucket?.objectEvents) {
       // Native CloudFormation setting: `eventBridgeEnabled` would add a custom-resource Lambda.

@@ -7,16 +7,18 @@
  * register and for approved partners) are in the accounts stack (accounts-stack.ts).
  */
 
-import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { CorsHttpMethod, HttpApi, HttpAuthorizer, HttpAuthorizerType } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   AccountRecovery,
   ClientAttributes,
   FeaturePlan,
   Mfa,
+  OAuthScope,
   StringAttribute,
   UserPool,
   type UserPoolClient,
+  UserPoolEmail,
   UserPoolGroup,
 } from 'aws-cdk-lib/aws-cognito';
 import { Archive, type CfnArchive, EventBus } from 'aws-cdk-lib/aws-events';
@@ -26,13 +28,27 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { cors } from '../../shared/http/cors.js';
-import type { StageConfig } from '../config.js';
+import type { MailConfig, StageConfig } from '../config.js';
 import { identity, poolName, webClientName } from '../identity.js';
 import { acknowledge } from '../nag.js';
 
 export interface PlatformStackProps extends StackProps {
   config: StageConfig;
 }
+
+/** The pool's sender: SES in this account where the stage names one, Cognito's own otherwise. */
+const mailOf = (mail: MailConfig): UserPoolEmail =>
+  mail.sender === 'ses'
+    ? UserPoolEmail.withSES({
+        fromEmail: mail.from,
+        fromName: mail.fromName,
+        ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
+        // The identity is the From address's domain, verified once per account and region.
+        sesVerifiedDomain: mail.from.split('@')[1] as string,
+        // The stack's own region unless told otherwise; stages are region-agnostic until deploy.
+        sesRegion: mail.sesRegion ?? Aws.REGION,
+      })
+    : UserPoolEmail.withCognito();
 
 export class PlatformStack extends Stack {
   readonly bus: EventBus;
@@ -85,6 +101,7 @@ export class PlatformStack extends Stack {
       mfa: Mfa.OPTIONAL,
       mfaSecondFactor: { otp: true, sms: false },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
+      email: mailOf(config.mail),
       featurePlan: FeaturePlan.ESSENTIALS,
       deletionProtection: config.deletionProtection,
       removalPolicy: config.removalPolicy,
@@ -108,7 +125,21 @@ export class PlatformStack extends Stack {
       // Every custom attribute decides what a caller may see: only administrators (the
       // accounts functions) write them, never a signed-in user through this client.
       writeAttributes: new ClientAttributes().withStandardAttributes({ email: true, fullname: true }),
+      // CDK's default would allow the implicit and code flows with an example.com callback.
+      ...(config.hostedUi
+        ? {
+            oAuth: {
+              flows: { authorizationCodeGrant: true },
+              scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+              callbackUrls: [...config.hostedUi.callbackUrls],
+              logoutUrls: [...config.hostedUi.logoutUrls],
+            },
+          }
+        : { disableOAuth: true }),
     });
+    if (config.hostedUi) {
+      this.userPool.addDomain('HostedUi', { cognitoDomain: { domainPrefix: config.hostedUi.domainPrefix } });
+    }
 
     this.httpApi = new HttpApi(this, 'Api', {
       apiName: `dangjian-${config.stage}`,

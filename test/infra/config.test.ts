@@ -49,6 +49,9 @@ describe('stage config', () => {
       expect(config?.alarmEmail).toMatch(/^[^@\s]+@[^@\s]+$/);
     }
     expect(prod?.corsOrigins.every((o) => o.startsWith('https://'))).toBe(true);
+    // Only prod's stacks refuse deletion; staging and prod invite people through SES.
+    expect([dev, staging, prod].map((c) => c?.terminationProtection)).toEqual([false, false, true]);
+    expect([staging?.mail.sender, prod?.mail.sender]).toEqual(['ses', 'ses']);
     expect(prod?.logRetention).toBeGreaterThan(dev?.logRetention ?? Number.POSITIVE_INFINITY);
   });
 

@@ -14,7 +14,7 @@ import { partnerAccounts } from '../../infra/functions/partner-accounts.js';
 import { acknowledge } from '../../infra/nag.js';
 import type { ServiceDescription, SubscriptionSpec } from '../../shared/service.js';
 import { notesService } from '../notes/service.js';
-import { newApp, notesEntry, resourcesOf } from './support.js';
+import { functionsOf, newApp, notesEntry, resourcesOf } from './support.js';
 
 /** Synthesizing takes seconds of CPU; on a shared, loaded machine much longer. */
 const SYNTH_TIMEOUT_MS = 120_000;
@@ -142,7 +142,7 @@ describe('service descriptions at synth', () => {
         Description: 'library: count-notes',
         EventBusName: { 'Fn::ImportValue': Match.stringLikeRegexp('dev-dangjian-platform') },
       });
-      for (const [, fn] of resourcesOf(template, 'AWS::Lambda::Function')) {
+      for (const [, fn] of functionsOf(template)) {
         expect(fn.Properties?.Environment.Variables.BUCKET_NAME).toEqual({ Ref: bucketId });
       }
       // The notes stack (no bucket) has no S3 statement at all; the library's go to its bucket only.

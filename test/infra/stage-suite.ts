@@ -5,7 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, type Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { CfnRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -24,7 +24,15 @@ import { PartnerApproved } from '../../services/community/events.js';
 import { personFacts, keys as talentKeys } from '../../services/talent/store.js';
 import { patternFor } from '../../shared/events/contract.js';
 import { outboxStreamFilter } from '../../shared/events/outbox.js';
-import { importOf, type Resource, resourcesOf, type SynthesizedStage, synthStage } from './support.js';
+import {
+  functionsOf,
+  importOf,
+  isBucketEmptier,
+  type Resource,
+  resourcesOf,
+  type SynthesizedStage,
+  synthStage,
+} from './support.js';
 
 type Statement = { Action: string | string[]; Effect: string; Resource: unknown };
 
@@ -147,7 +155,7 @@ export const stageSuite = (stage: Stage): void => {
     it('runs every function on nodejs22.x and arm64', () => {
       let count = 0;
       for (const stack of s.stacks) {
-        for (const [id, fn] of resourcesOf(t(stack), 'AWS::Lambda::Function')) {
+        for (const [id, fn] of functionsOf(t(stack))) {
           count++;
           expect({ id, runtime: fn.Properties?.Runtime, arch: fn.Properties?.Architectures }).toEqual({
             id,
@@ -229,7 +237,7 @@ export const stageSuite = (stage: Stage): void => {
         expect(rules.map(([, r]) => r.Properties?.Description).sort()).toEqual(
           svc.description.subscriptions.map((sub) => `${svc.description.name}: ${sub.name}`).sort(),
         );
-        const functions = Object.fromEntries(resourcesOf(template, 'AWS::Lambda::Function'));
+        const functions = Object.fromEntries(functionsOf(template));
         const queues = new Set(resourcesOf(template, 'AWS::SQS::Queue').map(([id]) => id));
         for (const sub of svc.description.subscriptions) {
           const [, rule] = rules.find(
@@ -292,7 +300,7 @@ export const stageSuite = (stage: Stage): void => {
 
     it('gives functions their service environment and the configured memory', () => {
       for (const svc of services) {
-        for (const [id, fn] of resourcesOf(t(svc), 'AWS::Lambda::Function')) {
+        for (const [id, fn] of functionsOf(t(svc))) {
           const vars = fn.Properties?.Environment.Variables as Record<string, unknown>;
           expect(vars.STAGE, id).toBe(stage);
           expect(vars.TABLE_NAME, id).toEqual({
@@ -417,7 +425,7 @@ export const stageSuite = (stage: Stage): void => {
       expect(count).toBe(functions + PLATFORM_FUNCTIONS + 1);
       // Every function writes to its own group.
       for (const stack of [s.dangjian.platform, ...services, s.dangjian.accounts]) {
-        for (const [id, fn] of resourcesOf(t(stack), 'AWS::Lambda::Function')) {
+        for (const [id, fn] of functionsOf(t(stack))) {
           expect(fn.Properties?.LoggingConfig?.LogGroup?.Ref, id).toBeDefined();
         }
       }
@@ -570,6 +578,59 @@ export const stageSuite = (stage: Stage): void => {
         Protocol: 'email',
         Endpoint: config.alarmEmail,
       });
+    });
+
+    it('sends the pool’s mail through SES where the stage names a sender, and allows no OAuth without a hosted UI', () => {
+      const platform = s.dangjian.platform;
+      const pool = resourceOf(platform, platform.userPool).Properties as Record<string, any>;
+      const { mail } = config;
+      if (mail.sender === 'ses') {
+        const domain = mail.from.split('@')[1] as string;
+        expect(pool.EmailConfiguration.EmailSendingAccount).toBe('DEVELOPER');
+        expect(pool.EmailConfiguration.From).toContain(`<${mail.from}>`);
+        // The SES identity of this account, in the stack's own partition and region.
+        expect(flat(pool.EmailConfiguration.SourceArn)).toBe(arnIn(platform, 'ses', `identity/${domain}`));
+      } else {
+        expect(pool.EmailConfiguration).toEqual({ EmailSendingAccount: 'COGNITO_DEFAULT' });
+        expect(mail.because.length).toBeGreaterThan(20);
+      }
+      expect(config.hostedUi).toBeUndefined();
+      const client = resourceOf(platform, platform.userPoolClient).Properties as Record<string, any>;
+      expect(client.AllowedOAuthFlowsUserPoolClient).toBe(false);
+      for (const key of ['AllowedOAuthFlows', 'AllowedOAuthScopes', 'CallbackURLs', 'LogoutURLs']) {
+        expect(client, key).not.toHaveProperty(key);
+      }
+      expect(JSON.stringify(t(platform).toJSON())).not.toContain('example.com');
+      expect(resourcesOf(t(platform), 'AWS::Cognito::UserPoolDomain')).toEqual([]);
+    });
+
+    it('empties the buckets it deletes with their stack, and protects the stacks of a stage that keeps its data', () => {
+      const destroys = config.removalPolicy === RemovalPolicy.DESTROY;
+      for (const svc of services) {
+        const template = t(svc);
+        const buckets = resourcesOf(template, 'AWS::S3::Bucket');
+        const emptiers = resourcesOf(template, 'Custom::S3AutoDeleteObjects');
+        const provider = resourcesOf(template, 'AWS::Lambda::Function').filter(([id]) => isBucketEmptier(id));
+        expect(emptiers, svc.stackName).toHaveLength(destroys ? buckets.length : 0);
+        expect(provider, svc.stackName).toHaveLength(destroys && buckets.length > 0 ? 1 : 0);
+        for (const [id] of buckets) {
+          const emptied = emptiers.some(
+            ([, e]) => JSON.stringify(e.Properties?.BucketName) === JSON.stringify({ Ref: id }),
+          );
+          expect(emptied, id).toBe(destroys);
+        }
+      }
+      for (const stack of [s.dangjian.platform, s.dangjian.accounts, s.dangjian.api]) {
+        expect(resourcesOf(t(stack), 'Custom::S3AutoDeleteObjects'), stack.stackName).toEqual([]);
+      }
+      // What `cdk deploy` sets on each stack.
+      const assembly = s.app.synth();
+      for (const stack of s.stacks) {
+        expect(assembly.getStackByName(stack.stackName).terminationProtection, stack.stackName).toBe(
+          config.terminationProtection,
+        );
+      }
+      if (stage === 'prod') expect(config.terminationProtection).toBe(true);
     });
 
     it('archives every event of the bus for the stage’s retention, without an empty key id', () => {

@@ -76,6 +76,14 @@ export type Resource = { Type: string; Properties?: Record<string, any>; [key: s
 export const resourcesOf = (template: Template, type: string): [string, Resource][] =>
   Object.entries(template.findResources(type)) as [string, Resource][];
 
+/** The function CDK itself adds to empty a bucket on delete (`autoDeleteObjects`). */
+export const isBucketEmptier = (logicalId: string): boolean =>
+  /^CustomS3AutoDeleteObjectsCustomResourceProvider(Handler|Role)/.test(logicalId);
+
+/** The project's own functions: everything but CDK's bucket emptier, which the stage suites check apart. */
+export const functionsOf = (template: Template): [string, Resource][] =>
+  resourcesOf(template, 'AWS::Lambda::Function').filter(([id]) => !isBucketEmptier(id));
+
 /**
  * How a stack sees a value another stack exports: `{ "Fn::ImportValue": <export> }`, where
  * the producer's output holds exactly `value` (e.g. talent's table ARN, the pool's ARN).
