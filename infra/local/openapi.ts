@@ -141,6 +141,18 @@ const operation = (service: string, route: RouteSpec): ZodOpenApiOperationObject
   };
 };
 
+/** What each service's tag groups, for readers of the docs page and for generated clients. */
+const serviceTags: Record<string, string> = {
+  talent:
+    'The register: branches (党支部) and party groups (党小组), people and their records, the development pipeline (发展党员), roles, insights',
+  activities:
+    '三会一课 and other party activities: scheduling, rooms (党员活动室), check-in with a code, attendance, completion, compliance and participation',
+  resources:
+    'The study library (学习资料库): files and links, study assignments and progress, assessments and their attempts',
+  community:
+    'Partner organisations (合作单位) and joint events (联合活动) with their registrations and waitlists',
+};
+
 export const openApiDocument = (services: readonly ServiceDescription[], serverUrl?: string) => {
   const paths: ZodOpenApiPathsObject = {};
   for (const service of services) {
@@ -159,9 +171,17 @@ export const openApiDocument = (services: readonly ServiceDescription[], serverU
         'The back end of the party-building (党建) work platform. JSON, camelCase, ISO-8601 times with offset, ULID ids. ' +
         'Lists take `limit` and `cursor` and answer `{ items, nextCursor }`. Send the Cognito ID token as a bearer token.',
     },
-    ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
+    // Without a known address (the file `npm run openapi` writes): the origin that serves the document.
+    servers: [
+      serverUrl
+        ? { url: serverUrl }
+        : { url: '/', description: 'Where the document is served from; a client sets its own base URL' },
+    ],
     security: [{ bearer: [] }],
-    tags: services.map((s) => ({ name: s.name })),
+    tags: services.map((s) => ({
+      name: s.name,
+      ...(serviceTags[s.name] ? { description: serviceTags[s.name] } : {}),
+    })),
     components: {
       securitySchemes: {
         bearer: {
