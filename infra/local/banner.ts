@@ -10,12 +10,22 @@ export interface BannerInput {
   startedInMs: number;
   services: string[];
   throttle: string;
+  /** The origins a browser app may call the API from. */
+  corsOrigins: readonly string[];
   logFormat: 'pretty' | 'json';
   /** PORT and DANGJIAN_DATA_DIR as set for this start (absent: defaults). */
   env: Record<string, string | undefined>;
 }
 
-export const banner = ({ runtime, startedInMs, services, throttle, logFormat, env }: BannerInput): string => {
+export const banner = ({
+  runtime,
+  startedInMs,
+  services,
+  throttle,
+  corsOrigins,
+  logFormat,
+  env,
+}: BannerInput): string => {
   const set = Object.entries(env).filter(([, value]) => value !== undefined && value !== '');
   const exported = set.length
     ? `  export ${set.map(([name, value]) => `${name}=${value}`).join(' ')}    (as for this start)\n`
@@ -33,6 +43,7 @@ export const banner = ({ runtime, startedInMs, services, throttle, logFormat, en
   services   ${services.join(', ') || '(none yet)'}
   data       ${runtime.dataDir}   (stop, then delete this folder to reset)
   throttle   ${throttle}
+  CORS       ${corsOrigins.join(', ') || '(no origin)'}   (the dev stage's; CORS_ORIGINS=<origin>,… adds)
   logs       ${logs}
   local AWS  DynamoDB ${runtime.dynamodbEndpoint}  S3 ${runtime.s3Endpoint}  Cognito ${identity.endpoint} (pool ${identity.userPoolId}, client ${identity.clientId})
 

@@ -2,7 +2,8 @@
  * The local stand-in for API Gateway's HTTP API: it matches the routes of every service
  * description, checks bearer tokens like the JWT authorizer (public routes skip it),
  * builds payload-format 2.0 events with the claims as strings, invokes the service's
- * router function with a Lambda-like context and maps the result back.
+ * router function with a Lambda-like context and maps the result back. With `cors`, it answers
+ * preflights and sets the CORS headers itself, as the HTTP API does (infra/local/cors.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -10,6 +11,13 @@ import type { HttpHandler, HttpResponse } from '../../shared/http/handler.js';
 import type { RouteSpec } from '../../shared/service.js';
 import { type ThrottleClasses, TokenBuckets, throttleClass } from '../throttle.js';
 import { apiGatewayEvent, lambdaContext } from './api-event.js';
+import {
+  type CorsConfiguration,
+  isCorsHeader,
+  isPreflight,
+  preflightHeaders,
+  responseHeaders,
+} from './cors.js';
 
 /** API Gateway's own payload limit. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -46,6 +54,8 @@ export interface GatewayOptions {
    * runtime fires hundreds of parallel requests). `now` drives the buckets' clock.
    */
   throttle?: ThrottleClasses & { now?: () => number };
+  /** The HTTP API's CORS configuration; absent: no preflight answers, the integration's headers pass. */
+  cors?: CorsConfiguration;
   log?: (entry: Record<string, unknown>) => void;
 }
 
@@ -141,10 +151,11 @@ const errorCodeOf = (result: HttpResponse): string | undefined => {
   }
 };
 
-const writeResult = (res: ServerResponse, result: HttpResponse) => {
+const writeResult = (res: ServerResponse, result: HttpResponse, dropCors: boolean) => {
   const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(result.headers ?? {}))
-    headers[name.toLowerCase()] = String(value);
+  for (const [name, value] of Object.entries(result.headers ?? {})) {
+    if (!(dropCors && isCorsHeader(name))) headers[name.toLowerCase()] = String(value);
+  }
   if (result.cookies?.length) headers['set-cookie'] = result.cookies;
   const body = result.body ?? '';
   const bytes = result.isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
@@ -161,6 +172,17 @@ export const startGateway = async (
 
   const handle = async (req: IncomingMessage, res: ServerResponse, seen: Seen) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (options.cors) {
+      if (isPreflight(req)) {
+        res.writeHead(204, preflightHeaders(options.cors, req.headers.origin));
+        res.end();
+        return;
+      }
+      // Set before any answer is written, so the gateway's own refusals carry them too.
+      for (const [name, value] of Object.entries(responseHeaders(options.cors, req.headers.origin))) {
+        res.setHeader(name, value);
+      }
+    }
     if (options.extra && (await options.extra(req, res, url))) return;
 
     // A path that is not valid percent-encoding cannot name a resource.
@@ -235,7 +257,7 @@ export const startGateway = async (
       if (result === 'timeout') return send(res, 503, { message: 'Service Unavailable' });
       const code = options.access && errorCodeOf(result);
       if (code) seen.code = code;
-      writeResult(res, result);
+      writeResult(res, result, options.cors !== undefined);
     } catch (error) {
       // An unhandled error in the function: API Gateway answers 500 and shows nothing.
       options.log?.({

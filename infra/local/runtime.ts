@@ -17,6 +17,7 @@ import { createJwtAuthorizer } from './auth.js';
 import { LocalBus, type RetryPolicy } from './bus.js';
 import { startBusServer } from './bus-server.js';
 import { type LocalCognitoInfo, startLocalCognito } from './cognito.js';
+import { corsConfiguration } from './cors.js';
 import { type Database, startDatabase } from './database.js';
 import { DeadLetterStore } from './dead-letters.js';
 import { type AccessEntry, type ExtraRoutes, type GatewayOptions, startGateway } from './gateway.js';
@@ -62,6 +63,7 @@ export interface RuntimeOptions {
   busRetry?: Partial<RetryPolicy>;
   relayBackoffMs?: number;
   logLevel?: ServiceEnv['logLevel'];
+  /** The origins the HTTP API's CORS allows (`npm start`: the dev stage's, and CORS_ORIGINS'). */
   corsOrigins?: string[];
   uploadLimitBytes?: number;
   /** API Gateway's throttling in the gateway (`npm start`: the dev stage's limits); off when absent. */
@@ -215,6 +217,8 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       verify: (header) => authorizer.verify(header),
       port: options.port ?? (await freePort()),
       extra: firstOf(runtimeRoutes(options.services, health), extension.routes),
+      // Every stage's HTTP API has a CORS configuration, even one that allows no origin.
+      cors: corsConfiguration(options.corsOrigins ?? []),
       ...(extension.requestTime ? { requestTime: extension.requestTime } : {}),
       ...(options.throttle ? { throttle: options.throttle } : {}),
       ...(options.access ? { access: options.access } : {}),

@@ -13,7 +13,8 @@ import { DataDirInUse, holderOf } from './lock.js';
 import { takenPortMessage } from './ports.js';
 import type { Runtime } from './runtime.js';
 
-const USAGE = 'usage: npm start [-- --json]   (PORT, COGNITO_PORT, DANGJIAN_DATA_DIR, LOG_FORMAT, LOG_LEVEL)';
+const USAGE =
+  'usage: npm start [-- --json]   (PORT, COGNITO_PORT, DANGJIAN_DATA_DIR, CORS_ORIGINS, LOG_FORMAT, LOG_LEVEL)';
 
 /** One line on stderr, then out: a person reads it, a script sees the exit code. */
 const refuse = (message: string): never => {
@@ -62,11 +63,19 @@ const main = async () => {
   const started = Date.now();
   // Loaded only now (the services and the stage configuration take seconds): a refusal above
   // is immediate, and does not depend on the services' code.
-  const [{ services }, { startRuntime }, { isStage, stageConfig }] = await Promise.all([
+  const [{ services }, { startRuntime }, { isStage, stageConfig }, { localCorsOrigins }] = await Promise.all([
     import('../../services/index.js'),
     import('./runtime.js'),
     import('../config.js'),
+    import('./cors.js'),
   ]);
+  // The dev stage's origins, as its HTTP API allows them, and any a front end's own dev server needs.
+  let corsOrigins: string[] = [];
+  try {
+    corsOrigins = localCorsOrigins(stageConfig('dev').corsOrigins, process.env.CORS_ORIGINS);
+  } catch (error) {
+    refuse((error as Error).message);
+  }
   // API Gateway's limits of a stage (default dev), so a client meets 429s here before AWS;
   // DANGJIAN_THROTTLE=off turns them off (load tests of the services themselves).
   if (throttleStage !== 'off' && !isStage(throttleStage)) {
@@ -80,7 +89,7 @@ const main = async () => {
     port,
     cognitoPort,
     logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'INFO',
-    corsOrigins: (process.env.CORS_ORIGINS ?? 'http://localhost:5173').split(',').filter(Boolean),
+    corsOrigins,
     ...(throttle ? { throttle } : {}),
     ...output,
   });
@@ -106,6 +115,7 @@ const main = async () => {
       startedInMs: Date.now() - started,
       services: services.map((s) => s.name),
       throttle: throttle ? `${throttleStage} stage limits (DANGJIAN_THROTTLE=off to lift)` : 'off',
+      corsOrigins,
       logFormat,
       env: { PORT: process.env.PORT, DANGJIAN_DATA_DIR: process.env.DANGJIAN_DATA_DIR },
     }),

@@ -3,6 +3,8 @@
  * configuration on AWS and the local stack's answers both come from here.
  */
 export const cors = {
+  /** Every method a route may have; OPTIONS is the preflight itself. */
+  allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
   /** Request headers beyond the CORS-safelisted ones: the token, JSON, and retry-safe creates. */
   allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
   /**

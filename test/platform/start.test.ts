@@ -85,8 +85,8 @@ describe('npm start', () => {
     return { npm, exited, stdout: () => stdout, stderr: () => stderr };
   };
 
-  const start = async (): Promise<Started> => {
-    const child = launch();
+  const start = async (overrides: Record<string, string> = {}): Promise<Started> => {
+    const child = launch(overrides);
     let ended = false;
     void child.exited.then(() => {
       ended = true;
@@ -185,8 +185,20 @@ describe('npm start', () => {
     // npm, sh and tsx end with node; the watchdog stops the JVM.
     await allGone(killed);
 
-    const again = await start();
+    const again = await start({ CORS_ORIGINS: 'http://localhost:4200' });
     expect(again.java).not.toBe(killed.java);
+    // A front end's dev server may call it: Vite's, as the dev stage allows it, and one CORS_ORIGINS adds.
+    for (const origin of ['http://localhost:5173', 'http://localhost:4200']) {
+      const preflight = await fetch(`http://127.0.0.1:${port}/talent/branches`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'GET' },
+      });
+      expect(preflight.status, origin).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin'), origin).toBe(origin);
+    }
+    expect(again.stdout()).toContain(
+      'http://localhost:5173, https://dev.dangjian.example.cn, http://localhost:4200',
+    );
     // What a terminal's Ctrl-C does: SIGINT to every process of the job.
     process.kill(-again.group, 'SIGINT');
     await allGone(again);
