@@ -1,6 +1,8 @@
 /**
  * The docs page: Swagger UI from the `swagger-ui-dist` package, served by the local runtime
- * itself (no CDN, works offline), rendering /openapi.json. No token needed.
+ * itself (no CDN, works offline), rendering /openapi.json. No token needed to read it; its
+ * local sign-in (infra/local/docs-sign-in.ts) signs in as an account of the local pool and
+ * authorizes Swagger UI with the account's token, so "Try it out" calls the API as that account.
  */
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -26,8 +28,19 @@ const page = `<!doctype html>
     <link rel="stylesheet" href="/docs/swagger-ui.css">
     <link rel="stylesheet" href="/docs/index.css">
     <link rel="icon" type="image/png" href="/docs/favicon-32x32.png">
+    <style>
+      .local-sign-in { font-family: sans-serif; max-width: 1460px; margin: 12px auto 0; padding: 0 20px; }
+      .local-sign-in select { max-width: 32em; }
+    </style>
   </head>
   <body>
+    <form id="local-sign-in" class="local-sign-in">
+      <label>本地登录 Sign in locally as
+        <select id="local-sign-in-account" name="username" required></select>
+      </label>
+      <button type="submit">Sign in and authorize</button>
+      <output id="local-sign-in-status" aria-live="polite"></output>
+    </form>
     <div id="swagger-ui"></div>
     <script src="/docs/swagger-ui-bundle.js"></script>
     <script src="/docs/swagger-ui-standalone-preset.js"></script>
@@ -36,7 +49,11 @@ const page = `<!doctype html>
 </html>`;
 
 // In its own file rather than inline, so the page works under a strict Content-Security-Policy.
-const init = `window.ui = SwaggerUIBundle({
+const init = `let specLoaded;
+const loaded = new Promise((resolve) => {
+  specLoaded = resolve;
+});
+window.ui = SwaggerUIBundle({
   url: '/openapi.json',
   dom_id: '#swagger-ui',
   deepLinking: true,
@@ -44,6 +61,47 @@ const init = `window.ui = SwaggerUIBundle({
   persistAuthorization: true,
   presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
   layout: 'StandaloneLayout',
+  onComplete: () => specLoaded(),
+});
+
+// The local sign-in: an account of the local pool, its ID token given to "Authorize".
+const form = document.getElementById('local-sign-in');
+const select = document.getElementById('local-sign-in-account');
+const status = document.getElementById('local-sign-in-status');
+const label = (a) =>
+  [a.name ? a.name + ' (' + a.username + ')' : a.username, a.groups.join(', ') || 'no group', a.enabled ? '' : 'disabled']
+    .filter(Boolean)
+    .join(' · ');
+const bearerScheme = () => {
+  const schemes = window.ui.specSelectors.specJson().getIn(['components', 'securitySchemes']).toJS();
+  return Object.keys(schemes).find((name) => schemes[name].type === 'http' && schemes[name].scheme === 'bearer');
+};
+fetch('/docs/accounts')
+  .then((res) => res.json())
+  .then(({ accounts }) => {
+    for (const account of accounts) select.append(new Option(label(account), account.username));
+  })
+  .catch(() => {
+    status.textContent = 'the local accounts could not be read';
+  });
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  status.textContent = 'signing in…';
+  const res = await fetch('/docs/sign-in', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: select.value }),
+  });
+  const body = await res.json();
+  if (!res.ok) {
+    status.textContent = body.message;
+    return;
+  }
+  await loaded;
+  window.ui.preauthorizeApiKey(bearerScheme(), body.token);
+  status.textContent =
+    'signed in as ' + body.username + '; "Try it out" sends its token (valid until ' +
+    new Date(body.expiresAt).toLocaleTimeString() + ')';
 });`;
 
 const headers = (contentType: string) => ({

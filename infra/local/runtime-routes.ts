@@ -1,10 +1,12 @@
 /**
- * The routes the runtime serves itself, before the services': `/health`, `/openapi.json`
- * and the `/docs` page. None needs a token.
+ * The routes the runtime serves itself, before the services': `/health`, `/openapi.json`,
+ * the `/docs` page and its local sign-in. None needs a token.
  */
 import type { ServerResponse } from 'node:http';
 import type { ServiceDescription } from '../../shared/service.js';
+import type { LocalCognitoInfo } from './cognito.js';
 import { serveDocs } from './docs.js';
+import { docsSignIn } from './docs-sign-in.js';
 import type { ExtraRoutes } from './gateway.js';
 import type { HealthReport } from './health.js';
 import { openApiDocument } from './openapi.js';
@@ -14,9 +16,17 @@ export const sendJson = (res: ServerResponse, status: number, body: unknown): vo
   res.end(JSON.stringify(body));
 };
 
-export const runtimeRoutes =
-  (services: readonly ServiceDescription[], health: () => Promise<HealthReport>): ExtraRoutes =>
-  async (req, res, url) => {
+export interface RuntimeRoutesOptions {
+  services: readonly ServiceDescription[];
+  health: () => Promise<HealthReport>;
+  /** The local pool the docs page signs in to, and the data folder holding its passwords. */
+  identity: LocalCognitoInfo;
+  dataDir: string;
+}
+
+export const runtimeRoutes = ({ services, health, identity, dataDir }: RuntimeRoutesOptions): ExtraRoutes => {
+  const signIn = docsSignIn(identity, dataDir);
+  return async (req, res, url) => {
     if (req.method === 'GET' && url.pathname === '/health') {
       const report = await health();
       sendJson(res, report.status === 'up' ? 200 : 503, report);
@@ -26,8 +36,9 @@ export const runtimeRoutes =
       sendJson(res, 200, openApiDocument(services, `http://${req.headers.host ?? 'localhost'}`));
       return true;
     }
-    return serveDocs(req, res, url);
+    return (await signIn(req, res, url)) || serveDocs(req, res, url);
   };
+};
 
 /** The first of the route sets that answers. */
 export const firstOf =

@@ -216,7 +216,10 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       routes,
       verify: (header) => authorizer.verify(header),
       port: options.port ?? (await freePort()),
-      extra: firstOf(runtimeRoutes(options.services, health), extension.routes),
+      extra: firstOf(
+        runtimeRoutes({ services: options.services, health, identity, dataDir }),
+        extension.routes,
+      ),
       // Every stage's HTTP API has a CORS configuration, even one that allows no origin.
       cors: corsConfiguration(options.corsOrigins ?? []),
       ...(extension.requestTime ? { requestTime: extension.requestTime } : {}),
