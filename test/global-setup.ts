@@ -7,6 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { stageConfig } from '../infra/config.js';
+import { localCorsOrigins } from '../infra/local/cors.js';
 import { services } from '../services/index.js';
 import { notesService } from './notes/service.js';
 import './support/runtime-info.js';
@@ -28,6 +30,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     services: [...services, notesService],
     dataDir,
     inMemory: true,
+    // What `npm start` allows, so a browser page on a front end's dev server can call the API.
+    corsOrigins: localCorsOrigins(stageConfig('dev').corsOrigins, undefined),
     logLevel: 'DEBUG',
     serviceLog: scan,
     log: (entry) => scan(JSON.stringify(entry)),

@@ -11,7 +11,7 @@ export type { TestRuntime } from './controls.js';
 
 export const startTestRuntime = (
   options: Pick<RuntimeOptions, 'services' | 'dataDir' | 'inMemory'> &
-    Partial<Pick<RuntimeOptions, 'throttle' | 'logLevel' | 'log' | 'serviceLog'>>,
+    Partial<Pick<RuntimeOptions, 'throttle' | 'logLevel' | 'log' | 'serviceLog' | 'corsOrigins'>>,
 ): Promise<TestRuntime> =>
   startWithTestControls({
     port: 0,
