@@ -1,12 +1,13 @@
 /**
- * The one place where stages differ. `dev`, `staging` and `prod` run the same stacks built
- * from the same descriptions; only these values change (README, "What differs between stages").
+ * The one place where stages differ. `dev`, `staging`, `prod` and `prod-cn` (AWS China,
+ * Ningxia) run the same stacks built from the same descriptions; only these values change
+ * (README, "What differs between stages", and "AWS China" for what `prod-cn` does instead).
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ThrottleLimits } from './throttle.js';
 
-export const stages = ['dev', 'staging', 'prod'] as const;
+export const stages = ['dev', 'staging', 'prod', 'prod-cn'] as const;
 export type Stage = (typeof stages)[number];
 
 /** API Gateway's token bucket: `rateLimit` requests a second, `burstLimit` at once. */
@@ -42,8 +43,57 @@ export interface HostedUiConfig {
   logoutUrls: readonly string[];
 }
 
+/**
+ * Who signs people in and issues the ID tokens the API's JWT authorizer checks.
+ *
+ * `cognito`: the stage's own user pool (infra/identity.ts), its accounts made by the
+ * platform's functions from the register.
+ *
+ * `oidc`: an OpenID Connect provider the institution runs where Cognito user pools are not
+ * offered (AWS China). The API checks its tokens the same way; the provider keeps the
+ * accounts, sends the invitations and must put the claims the services read
+ * (shared/auth.ts: `token_use`, `cognito:groups`, `custom:personId`, `custom:branchId`,
+ * `custom:orgId`) into its ID tokens. The platform's Cognito functions are not deployed.
+ */
+export type SignInConfig =
+  | {
+      provider: 'cognito';
+      mail: MailConfig;
+      /**
+       * Without it the web client has no OAuth flows and no callback URLs at all: the front
+       * ends sign in with SRP against the pool's API.
+       */
+      hostedUi?: HostedUiConfig;
+    }
+  | {
+      provider: 'oidc';
+      /** The `iss` of its tokens; its discovery document is under this URL. */
+      issuer: string;
+      /** The `aud` values (client ids) the API accepts. */
+      audience: readonly string[];
+      /** Why this stage cannot use Cognito. */
+      because: string;
+    };
+
+/**
+ * The API's own domain name. Required where API Gateway's default endpoint may not serve the
+ * public (AWS China: an API reachable without authentication, and every custom domain, need
+ * the account's ICP filing); the default endpoint is then switched off.
+ */
+export interface ApiDomainConfig {
+  /** ICP-filed where the stage is in China. */
+  name: string;
+  /** An ACM certificate for `name`, in the stage's region. */
+  certificateArn: string;
+}
+
 export interface StageConfig {
   stage: Stage;
+  /**
+   * The one region the stage may be deployed to; without it, the region of the credentials
+   * `cdk deploy` runs with. The partition (`aws`, `aws-cn`) follows from it.
+   */
+  region?: string;
   /** What happens to tables, buckets, log groups and the user pool when a stack goes away. */
   removalPolicy: RemovalPolicy;
   /** DynamoDB and Cognito deletion protection: a delete needs a deliberate config change first. */
@@ -62,14 +112,12 @@ export interface StageConfig {
   uploadLimitBytes: number;
   /** Receives every alarm of the stage. */
   alarmEmail: string;
-  mail: MailConfig;
-  /**
-   * Without it the web client has no OAuth flows and no callback URLs at all: the front ends
-   * sign in with SRP against the pool's API.
-   */
-  hostedUi?: HostedUiConfig;
+  signIn: SignInConfig;
+  apiDomain?: ApiDomainConfig;
   /** CloudFormation refuses to delete a protected stack until the protection is turned off. */
   terminationProtection: boolean;
+  /** Study uploads: old versions kept (days) when versioned, and how long S3 access logs stay. */
+  uploads: { versioned: boolean; noncurrentVersionDays: number; accessLogDays: number };
   lambda: {
     memorySize: number;
     timeout: Duration;
@@ -94,7 +142,7 @@ export interface StageConfig {
 
 const MB = 1024 * 1024;
 
-const configs: Record<Stage, StageConfig> = {
+const global: Record<Exclude<Stage, 'prod-cn'>, StageConfig> = {
   dev: {
     stage: 'dev',
     removalPolicy: RemovalPolicy.DESTROY,
@@ -105,11 +153,16 @@ const configs: Record<Stage, StageConfig> = {
     throttle: { default: { rateLimit: 50, burstLimit: 100 }, public: { rateLimit: 5, burstLimit: 10 } },
     uploadLimitBytes: 200 * MB,
     alarmEmail: 'dangjian-dev-alarms@example.cn',
-    mail: {
-      sender: 'cognito',
-      because: 'dev invites a handful of testers, well inside Cognito’s daily quota, and needs no SES setup',
+    signIn: {
+      provider: 'cognito',
+      mail: {
+        sender: 'cognito',
+        because:
+          'dev invites a handful of testers, well inside Cognito’s daily quota, and needs no SES setup',
+      },
     },
     terminationProtection: false,
+    uploads: { versioned: false, noncurrentVersionDays: 0, accessLogDays: 30 },
     lambda: { memorySize: 512, timeout: Duration.seconds(10) },
     events: { retryAttempts: 2, maxEventAge: Duration.hours(1), archiveRetention: Duration.days(7) },
     relayRetryAttempts: 1_000,
@@ -125,8 +178,12 @@ const configs: Record<Stage, StageConfig> = {
     throttle: { default: { rateLimit: 100, burstLimit: 200 }, public: { rateLimit: 10, burstLimit: 20 } },
     uploadLimitBytes: 200 * MB,
     alarmEmail: 'dangjian-staging-alarms@example.cn',
-    mail: { sender: 'ses', from: 'no-reply@staging.dangjian.example.cn', fromName: '党建平台（测试）' },
+    signIn: {
+      provider: 'cognito',
+      mail: { sender: 'ses', from: 'no-reply@staging.dangjian.example.cn', fromName: '党建平台（测试）' },
+    },
     terminationProtection: false,
+    uploads: { versioned: false, noncurrentVersionDays: 0, accessLogDays: 30 },
     lambda: { memorySize: 1024, timeout: Duration.seconds(10) },
     events: { retryAttempts: 8, maxEventAge: Duration.hours(6), archiveRetention: Duration.days(30) },
     relayRetryAttempts: 10_000,
@@ -142,12 +199,40 @@ const configs: Record<Stage, StageConfig> = {
     throttle: { default: { rateLimit: 500, burstLimit: 1000 }, public: { rateLimit: 20, burstLimit: 40 } },
     uploadLimitBytes: 200 * MB,
     alarmEmail: 'dangjian-ops@example.cn',
-    mail: { sender: 'ses', from: 'no-reply@dangjian.example.cn', fromName: '党建平台' },
+    signIn: {
+      provider: 'cognito',
+      mail: { sender: 'ses', from: 'no-reply@dangjian.example.cn', fromName: '党建平台' },
+    },
     terminationProtection: true,
+    uploads: { versioned: true, noncurrentVersionDays: 90, accessLogDays: 365 },
     lambda: { memorySize: 1024, timeout: Duration.seconds(10) },
     events: { retryAttempts: 24, maxEventAge: Duration.hours(24), archiveRetention: Duration.days(365) },
     relayRetryAttempts: 10_000,
     logLevel: 'INFO',
+  },
+};
+
+const configs: Record<Stage, StageConfig> = {
+  ...global,
+  // prod in AWS China (Ningxia): the same protection and limits as prod; sign-in, the API's
+  // domain and the region are what China requires instead (README, "AWS China").
+  'prod-cn': {
+    ...global.prod,
+    stage: 'prod-cn',
+    region: 'cn-northwest-1',
+    corsOrigins: ['https://dangjian.example.cn', 'https://m.dangjian.example.cn'],
+    alarmEmail: 'dangjian-ops@example.cn',
+    signIn: {
+      provider: 'oidc',
+      issuer: 'https://idp.dangjian.example.cn/realms/dangjian',
+      audience: ['dangjian-web'],
+      because:
+        'Cognito user pools are not offered in the AWS China regions; the institution’s own OpenID Connect provider, hosted in China, signs people in',
+    },
+    apiDomain: {
+      name: 'api.dangjian.example.cn',
+      certificateArn: 'arn:aws-cn:acm:cn-northwest-1:000000000000:certificate/set-before-the-first-deploy',
+    },
   },
 };
 

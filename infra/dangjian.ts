@@ -14,7 +14,7 @@ import { type App, type Environment, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { keys as talentKeys } from '../services/talent/store.js';
 import type { ServiceDescription } from '../shared/service.js';
-import { type StageConfig, stageConfig } from './config.js';
+import { type StageConfig, StageError, stageConfig } from './config.js';
 import { type ServiceEntry, ServiceStack } from './constructs/service-stack.js';
 import { platformFunctions } from './functions/index.js';
 import type { PlatformFunction } from './functions/platform-function.js';
@@ -33,7 +33,7 @@ export const serviceEntries = (descriptions: readonly ServiceDescription[]): Ser
   }));
 
 export interface DangjianOptions {
-  /** From `-c stage=...`: anything else than dev|staging|prod stops synth. */
+  /** From `-c stage=...`: anything else than a stage of infra/config.ts stops synth. */
   stage: unknown;
   services: readonly ServiceEntry[];
   /** The platform's own functions; infra/functions/index.ts unless a test says otherwise. */
@@ -45,7 +45,8 @@ export interface Dangjian {
   config: StageConfig;
   platform: PlatformStack;
   services: ServiceStack[];
-  accounts: AccountsStack;
+  /** None where the stage has no user pool and so no account to make (AWS China). */
+  accounts?: AccountsStack;
   api: ApiStack;
 }
 
@@ -63,10 +64,25 @@ const peopleOf = (talent: ServiceStack, stage: string): PeopleTable<string> => {
   };
 };
 
+/**
+ * Where the stage deploys: the CLI's account and region, unless the stage names its region
+ * (AWS China), which then also fixes the partition. Credentials for another region are a
+ * mistake to stop at synth, not at the first API call.
+ */
+const envOf = (config: StageConfig, given: Environment): Environment => {
+  if (!config.region) return given;
+  if (given.region && given.region !== config.region) {
+    throw new StageError(
+      `Stage ${config.stage} deploys to ${config.region} only, not ${given.region}: use credentials and a region of that partition`,
+    );
+  }
+  return { ...given, region: config.region };
+};
+
 export const buildDangjian = (app: App, options: DangjianOptions): Dangjian => {
   const config = stageConfig(options.stage);
   const prefix = stagePrefix(config.stage);
-  const env = options.env ?? {};
+  const env = envOf(config, options.env ?? {});
   const terminationProtection = config.terminationProtection;
   const seen = new Set<string>();
   for (const { description, entry } of options.services) {
@@ -98,23 +114,30 @@ export const buildDangjian = (app: App, options: DangjianOptions): Dangjian => {
     stack.addStackDependency(platform);
     return stack;
   });
-  // After the services: `accounts` reads talent's table, which talent's stack owns.
+  // After the services: `accounts` reads talent's table, which talent's stack owns. The
+  // platform's functions make Cognito accounts: without a pool (an OIDC provider keeps the
+  // accounts) there is nothing for them to do, and no stack.
   const talent = services.find((stack) => stack.description.name === 'talent');
-  const accounts = new AccountsStack(app, `${prefix}-accounts`, {
-    env,
-    terminationProtection,
-    config,
-    projectRoot,
-    functions: options.platformFunctions ?? platformFunctions,
-    userPool: platform.userPool,
-    bus: platform.bus,
-    alarmTopic: platform.alarmTopic,
-    ...(talent ? { people: peopleOf(talent, config.stage) } : {}),
-    description: `dangjian ${config.stage}: the platform's functions (sign-in accounts from the register, partner accounts)`,
-  });
+  const userPool = platform.userPool;
+  const accounts = userPool
+    ? new AccountsStack(app, `${prefix}-accounts`, {
+        env,
+        terminationProtection,
+        config,
+        projectRoot,
+        functions: options.platformFunctions ?? platformFunctions,
+        userPool,
+        bus: platform.bus,
+        alarmTopic: platform.alarmTopic,
+        ...(talent ? { people: peopleOf(talent, config.stage) } : {}),
+        description: `dangjian ${config.stage}: the platform's functions (sign-in accounts from the register, partner accounts)`,
+      })
+    : undefined;
   // Dependencies by order alone: nothing is imported from these stacks.
-  accounts.addStackDependency(platform);
-  for (const stack of services) accounts.addStackDependency(stack);
+  if (accounts) {
+    accounts.addStackDependency(platform);
+    for (const stack of services) accounts.addStackDependency(stack);
+  }
 
   const api = new ApiStack(app, `${prefix}-api`, {
     env,
@@ -124,17 +147,18 @@ export const buildDangjian = (app: App, options: DangjianOptions): Dangjian => {
     authorizerId: platform.authorizer.authorizerId,
     alarmTopic: platform.alarmTopic,
     services: services.map((stack) => stack.description),
+    ...(platform.apiDomain ? { apiDomain: platform.apiDomain } : {}),
     otherDashboards: [
       ...services.map((stack) => dashboardNameOf(config.stage, stack.description.name)),
-      dashboardNameOf(config.stage, 'accounts'),
+      ...(accounts ? [dashboardNameOf(config.stage, 'accounts')] : []),
     ],
     description: `dangjian ${config.stage}: every route, the API stage and its throttling, access logs, dashboard`,
   });
   // Last: the routes call the routers, and the API opens only once everything behind it exists.
   for (const stack of services) api.addStackDependency(stack);
-  api.addStackDependency(accounts);
+  if (accounts) api.addStackDependency(accounts);
 
-  for (const stack of [platform, ...services, accounts, api]) {
+  for (const stack of [platform, ...services, ...(accounts ? [accounts] : []), api]) {
     Tags.of(stack).add('project', 'dangjian');
     Tags.of(stack).add('stage', config.stage);
   }

@@ -268,7 +268,7 @@ export class ServiceStack extends Stack {
       enforceSSL: true,
       encryption: BucketEncryption.S3_MANAGED,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ expiration: Duration.days(config.stage === 'prod' ? 365 : 30) }],
+      lifecycleRules: [{ expiration: Duration.days(config.uploads.accessLogDays) }],
       removalPolicy: config.removalPolicy,
       autoDeleteObjects: emptiedOnDelete,
     });
@@ -284,7 +284,7 @@ export class ServiceStack extends Stack {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'access/',
-      versioned: config.stage === 'prod',
+      versioned: config.uploads.versioned,
       // Browsers upload straight to S3 with a presigned POST and download with presigned GETs.
       cors: [
         {
@@ -297,7 +297,9 @@ export class ServiceStack extends Stack {
       ],
       lifecycleRules: [
         { abortIncompleteMultipartUploadAfter: Duration.days(1) },
-        ...(config.stage === 'prod' ? [{ noncurrentVersionExpiration: Duration.days(90) }] : []),
+        ...(config.uploads.versioned
+          ? [{ noncurrentVersionExpiration: Duration.days(config.uploads.noncurrentVersionDays) }]
+          : []),
       ],
       removalPolicy: config.removalPolicy,
       autoDeleteObjects: emptiedOnDelete,

@@ -16,11 +16,13 @@
 import { ArnFormat, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  ApiMapping,
   CfnRoute,
   type CfnStage,
   HttpIntegration,
   HttpIntegrationType,
   HttpStage,
+  type IDomainName,
   type IHttpApi,
   LogGroupLogDestination,
   PayloadFormatVersion,
@@ -42,6 +44,8 @@ export interface ApiStackProps extends StackProps {
   /** The JWT authorizer every non-public route uses. */
   authorizerId: string;
   alarmTopic: ITopic;
+  /** The API's own domain (platform stack), mapped to the stage here. */
+  apiDomain?: IDomainName;
   /** The descriptions whose routes this stack builds; their stacks are not referenced. */
   services: readonly ServiceDescription[];
   /** Names of the stage's other dashboards, listed on this one. */
@@ -90,6 +94,14 @@ export class ApiStack extends Stack {
         format: AccessLogFormat.custom(accessLogFormat()),
       },
     });
+
+    if (props.apiDomain) {
+      new ApiMapping(this, 'ApiDomainMapping', {
+        api: httpApi,
+        domainName: props.apiDomain,
+        stage: this.stage,
+      });
+    }
 
     // The public throttle class (application forms and the like) gets the stage's lowest limits.
     const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};

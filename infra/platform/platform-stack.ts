@@ -1,14 +1,23 @@
 /**
  * What every service stands on: the event bus (with its archive for replay), the Cognito
  * user pool whose tokens the HTTP API's JWT authorizer checks, the HTTP API itself (its
- * routes come from the service stacks, its stage from the API stack), and the alarm topic.
- * The pool is built from infra/identity.ts, the one description of sign-in, which the local
- * runtime's Cognito emulator reads too. The platform's own functions (accounts from the
- * register and for approved partners) are in the accounts stack (accounts-stack.ts).
+ * routes and stage come from the API stack) with its own domain where the stage has one,
+ * and the alarm topic. The pool is built from infra/identity.ts, the one description of
+ * sign-in, which the local runtime's Cognito emulator reads too. Where the stage signs in
+ * with its own OpenID Connect provider instead (AWS China offers no user pools), there is
+ * no pool and the authorizer trusts that provider. The platform's own functions (accounts
+ * from the register and for approved partners) are in the accounts stack (accounts-stack.ts).
  */
 
 import { ArnFormat, Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import { CorsHttpMethod, HttpApi, HttpAuthorizer, HttpAuthorizerType } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  CorsHttpMethod,
+  DomainName,
+  HttpApi,
+  HttpAuthorizer,
+  HttpAuthorizerType,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AccountRecovery,
   ClientAttributes,
@@ -28,7 +37,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { cors } from '../../shared/http/cors.js';
-import type { MailConfig, StageConfig } from '../config.js';
+import type { MailConfig, SignInConfig, StageConfig } from '../config.js';
 import { identity, poolName, webClientName } from '../identity.js';
 import { acknowledge } from '../nag.js';
 
@@ -52,9 +61,12 @@ const mailOf = (mail: MailConfig): UserPoolEmail =>
 
 export class PlatformStack extends Stack {
   readonly bus: EventBus;
-  readonly userPool: UserPool;
-  readonly userPoolClient: UserPoolClient;
+  /** The stage's user pool and its web client; none where an OIDC provider signs people in. */
+  readonly userPool?: UserPool;
+  readonly userPoolClient?: UserPoolClient;
   readonly httpApi: HttpApi;
+  /** The API's own domain name, where the stage has one (its API mapping is in the API stack). */
+  readonly apiDomain?: DomainName;
   readonly authorizer: HttpAuthorizer;
   readonly alarmTopic: Topic;
 
@@ -74,71 +86,11 @@ export class PlatformStack extends Stack {
     // leave the property out, so the archive is encrypted with the AWS-owned key as intended.
     (archive.node.defaultChild as CfnArchive).addPropertyDeletionOverride('KmsKeyIdentifier');
 
-    const { passwordPolicy, tokenValidity } = identity;
-    this.userPool = new UserPool(this, 'Users', {
-      userPoolName: poolName(config.stage),
-      // People are registered by the committee, partners on approval: nobody signs up alone.
-      selfSignUpEnabled: false,
-      // The username is a stable id (a person's or a partner's); the e-mail is an alias, so a
-      // changed address never changes whose account it is.
-      signInAliases: { username: true, email: true, phone: false },
-      signInCaseSensitive: false,
-      standardAttributes: { email: { required: true, mutable: true } },
-      customAttributes: Object.fromEntries(
-        identity.customAttributes.map((a) => [
-          a.name,
-          new StringAttribute({ minLen: 1, maxLen: a.maxLength, mutable: a.mutable }),
-        ]),
-      ),
-      passwordPolicy: {
-        minLength: passwordPolicy.minLength,
-        requireLowercase: passwordPolicy.requireLowercase,
-        requireUppercase: passwordPolicy.requireUppercase,
-        requireDigits: passwordPolicy.requireDigits,
-        requireSymbols: passwordPolicy.requireSymbols,
-        tempPasswordValidity: Duration.days(passwordPolicy.temporaryPasswordValidityDays),
-      },
-      mfa: Mfa.OPTIONAL,
-      mfaSecondFactor: { otp: true, sms: false },
-      accountRecovery: AccountRecovery.EMAIL_ONLY,
-      email: mailOf(config.mail),
-      featurePlan: FeaturePlan.ESSENTIALS,
-      deletionProtection: config.deletionProtection,
-      removalPolicy: config.removalPolicy,
-    });
-    for (const group of identity.groups) {
-      new UserPoolGroup(this, `Group-${group}`, { userPool: this.userPool, groupName: group });
-    }
-    const custom = identity.customAttributes.map((a) => a.name);
-    this.userPoolClient = this.userPool.addClient('WebClient', {
-      userPoolClientName: webClientName(config.stage),
-      authFlows: { userSrp: true },
-      generateSecret: false,
-      preventUserExistenceErrors: true,
-      accessTokenValidity: Duration.minutes(tokenValidity.accessTokenMinutes),
-      idTokenValidity: Duration.minutes(tokenValidity.idTokenMinutes),
-      refreshTokenValidity: Duration.days(tokenValidity.refreshTokenDays),
-      // The ID token carries what the services scope by: the custom attributes, readable.
-      readAttributes: new ClientAttributes()
-        .withStandardAttributes({ email: true, emailVerified: true, fullname: true })
-        .withCustomAttributes(...custom),
-      // Every custom attribute decides what a caller may see: only administrators (the
-      // accounts functions) write them, never a signed-in user through this client.
-      writeAttributes: new ClientAttributes().withStandardAttributes({ email: true, fullname: true }),
-      // CDK's default would allow the implicit and code flows with an example.com callback.
-      ...(config.hostedUi
-        ? {
-            oAuth: {
-              flows: { authorizationCodeGrant: true },
-              scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
-              callbackUrls: [...config.hostedUi.callbackUrls],
-              logoutUrls: [...config.hostedUi.logoutUrls],
-            },
-          }
-        : { disableOAuth: true }),
-    });
-    if (config.hostedUi) {
-      this.userPool.addDomain('HostedUi', { cognitoDomain: { domainPrefix: config.hostedUi.domainPrefix } });
+    const { signIn } = config;
+    const cognito = signIn.provider === 'cognito' ? this.buildUserPool(config, signIn) : undefined;
+    if (cognito) {
+      this.userPool = cognito.pool;
+      this.userPoolClient = cognito.client;
     }
 
     this.httpApi = new HttpApi(this, 'Api', {
@@ -146,6 +98,9 @@ export class PlatformStack extends Stack {
       description: `dangjian ${config.stage}: every route of every service description`,
       // The stage is created after the routes (API stack), so it can throttle them by key.
       createDefaultStage: false,
+      // With its own domain, the API answers there only (in China the default endpoint would
+      // need the ICP filing anyway, and one address is easier to audit).
+      disableExecuteApiEndpoint: config.apiDomain !== undefined,
       corsPreflight: {
         allowOrigins: [...config.corsOrigins],
         allowMethods: [
@@ -161,14 +116,24 @@ export class PlatformStack extends Stack {
         maxAge: Duration.seconds(cors.maxAgeSeconds),
       },
     });
-    // One JWT authorizer for the whole API; service stacks attach it to their non-public routes.
+    if (config.apiDomain) {
+      this.apiDomain = new DomainName(this, 'ApiDomain', {
+        domainName: config.apiDomain.name,
+        certificate: Certificate.fromCertificateArn(this, 'ApiCertificate', config.apiDomain.certificateArn),
+      });
+    }
+    // One JWT authorizer for the whole API; the API stack attaches it to every non-public route.
     this.authorizer = new HttpAuthorizer(this, 'JwtAuthorizer', {
       httpApi: this.httpApi,
-      authorizerName: 'cognito-jwt',
-      type: HttpAuthorizerType.JWT,
       identitySource: ['$request.header.Authorization'],
-      jwtIssuer: this.userPool.userPoolProviderUrl,
-      jwtAudience: [this.userPoolClient.userPoolClientId],
+      type: HttpAuthorizerType.JWT,
+      ...(signIn.provider === 'oidc'
+        ? { authorizerName: 'oidc-jwt', jwtIssuer: signIn.issuer, jwtAudience: [...signIn.audience] }
+        : {
+            authorizerName: 'cognito-jwt',
+            jwtIssuer: cognito?.pool.userPoolProviderUrl,
+            jwtAudience: cognito ? [cognito.client.userPoolClientId] : [],
+          }),
     });
 
     // Only this account's alarms, in this region, may act through CloudWatch here: without the
@@ -217,20 +182,101 @@ export class PlatformStack extends Stack {
     this.alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail));
 
     // What the front ends and the ops team need after a deploy.
-    new CfnOutput(this, 'ApiEndpoint', { value: this.httpApi.apiEndpoint });
-    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
-    new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
+    if (this.apiDomain && config.apiDomain) {
+      new CfnOutput(this, 'ApiEndpoint', { value: `https://${config.apiDomain.name}` });
+      // The DNS record of the API's name points here (CNAME).
+      new CfnOutput(this, 'ApiDomainTarget', { value: this.apiDomain.regionalDomainName });
+    } else {
+      new CfnOutput(this, 'ApiEndpoint', { value: this.httpApi.apiEndpoint });
+    }
+    if (cognito) {
+      new CfnOutput(this, 'UserPoolId', { value: cognito.pool.userPoolId });
+      new CfnOutput(this, 'UserPoolClientId', { value: cognito.client.userPoolClientId });
+    }
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
+  }
 
+  /** The pool from infra/identity.ts, its groups, and the front ends' web client. */
+  private buildUserPool(
+    config: StageConfig,
+    signIn: Extract<SignInConfig, { provider: 'cognito' }>,
+  ): { pool: UserPool; client: UserPoolClient } {
+    const { passwordPolicy, tokenValidity } = identity;
+    const pool = new UserPool(this, 'Users', {
+      userPoolName: poolName(config.stage),
+      // People are registered by the committee, partners on approval: nobody signs up alone.
+      selfSignUpEnabled: false,
+      // The username is a stable id (a person's or a partner's); the e-mail is an alias, so a
+      // changed address never changes whose account it is.
+      signInAliases: { username: true, email: true, phone: false },
+      signInCaseSensitive: false,
+      standardAttributes: { email: { required: true, mutable: true } },
+      customAttributes: Object.fromEntries(
+        identity.customAttributes.map((a) => [
+          a.name,
+          new StringAttribute({ minLen: 1, maxLen: a.maxLength, mutable: a.mutable }),
+        ]),
+      ),
+      passwordPolicy: {
+        minLength: passwordPolicy.minLength,
+        requireLowercase: passwordPolicy.requireLowercase,
+        requireUppercase: passwordPolicy.requireUppercase,
+        requireDigits: passwordPolicy.requireDigits,
+        requireSymbols: passwordPolicy.requireSymbols,
+        tempPasswordValidity: Duration.days(passwordPolicy.temporaryPasswordValidityDays),
+      },
+      mfa: Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      email: mailOf(signIn.mail),
+      featurePlan: FeaturePlan.ESSENTIALS,
+      deletionProtection: config.deletionProtection,
+      removalPolicy: config.removalPolicy,
+    });
+    for (const group of identity.groups) {
+      new UserPoolGroup(this, `Group-${group}`, { userPool: pool, groupName: group });
+    }
+    const custom = identity.customAttributes.map((a) => a.name);
+    const client = pool.addClient('WebClient', {
+      userPoolClientName: webClientName(config.stage),
+      authFlows: { userSrp: true },
+      generateSecret: false,
+      preventUserExistenceErrors: true,
+      accessTokenValidity: Duration.minutes(tokenValidity.accessTokenMinutes),
+      idTokenValidity: Duration.minutes(tokenValidity.idTokenMinutes),
+      refreshTokenValidity: Duration.days(tokenValidity.refreshTokenDays),
+      // The ID token carries what the services scope by: the custom attributes, readable.
+      readAttributes: new ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true, fullname: true })
+        .withCustomAttributes(...custom),
+      // Every custom attribute decides what a caller may see: only administrators (the
+      // accounts functions) write them, never a signed-in user through this client.
+      writeAttributes: new ClientAttributes().withStandardAttributes({ email: true, fullname: true }),
+      // CDK's default would allow the implicit and code flows with an example.com callback.
+      ...(signIn.hostedUi
+        ? {
+            oAuth: {
+              flows: { authorizationCodeGrant: true },
+              scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+              callbackUrls: [...signIn.hostedUi.callbackUrls],
+              logoutUrls: [...signIn.hostedUi.logoutUrls],
+            },
+          }
+        : { disableOAuth: true }),
+    });
+    if (signIn.hostedUi) {
+      pool.addDomain('HostedUi', { cognitoDomain: { domainPrefix: signIn.hostedUi.domainPrefix } });
+    }
     acknowledge(
-      this.userPool,
+      pool,
       'AwsSolutions-COG2',
       'MFA is optional by design: members and partner staff sign in from shared devices without an authenticator; the committee enables TOTP on its own accounts.',
     );
     acknowledge(
-      this.userPool,
+      pool,
       'AwsSolutions-COG8',
       'Threat protection (advanced security) needs the Cognito Plus plan, billed per active user; the pool has no self sign-up and strong passwords, and the ops team reviews sign-in metrics instead.',
     );
+    return { pool, client };
   }
 }

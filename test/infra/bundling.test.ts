@@ -62,6 +62,7 @@ describe('bundling', () => {
   /** The bundle of a platform function, by its description's name. */
   const platformBundle = (name: string) => {
     const accounts = s.dangjian.accounts;
+    if (!accounts) throw new Error('prod has an accounts stack');
     const fnId = accounts.getLogicalId(accounts.deployment(name).fn.node.defaultChild as never);
     const fn = resourcesOf(s.template(accounts), 'AWS::Lambda::Function').find(([id]) => id === fnId)?.[1]
       .Properties as Record<string, any>;

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RemovalPolicy } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import { StageError, stageConfig, stages } from '../../infra/config.js';
 import { buildDangjian, projectRoot } from '../../infra/dangjian.js';
@@ -11,10 +12,10 @@ import { allEntries, newApp } from './support.js';
 describe('stage config', () => {
   it('refuses a missing or unknown stage with one line', () => {
     for (const [stage, line] of [
-      [undefined, 'No stage given: run with -c stage=dev|staging|prod'],
-      ['', 'No stage given: run with -c stage=dev|staging|prod'],
-      ['qa', 'Unknown stage "qa": use -c stage=dev|staging|prod'],
-      ['Prod', 'Unknown stage "Prod": use -c stage=dev|staging|prod'],
+      [undefined, 'No stage given: run with -c stage=dev|staging|prod|prod-cn'],
+      ['', 'No stage given: run with -c stage=dev|staging|prod|prod-cn'],
+      ['qa', 'Unknown stage "qa": use -c stage=dev|staging|prod|prod-cn'],
+      ['Prod', 'Unknown stage "Prod": use -c stage=dev|staging|prod|prod-cn'],
     ] as const) {
       expect(() => stageConfig(stage)).toThrow(StageError);
       expect(() => stageConfig(stage)).toThrow(line);
@@ -29,7 +30,7 @@ describe('stage config', () => {
   });
 
   it('differs between stages only where the stage config says, protecting prod most', () => {
-    const [dev, staging, prod] = stages.map((s) => stageConfig(s));
+    const [dev, staging, prod, prodCn] = stages.map((s) => stageConfig(s));
     expect(dev?.removalPolicy).toBe(RemovalPolicy.DESTROY);
     expect(prod?.removalPolicy).toBe(RemovalPolicy.RETAIN);
     expect([dev?.deletionProtection, staging?.deletionProtection, prod?.deletionProtection]).toEqual([
@@ -51,8 +52,56 @@ describe('stage config', () => {
     expect(prod?.corsOrigins.every((o) => o.startsWith('https://'))).toBe(true);
     // Only prod's stacks refuse deletion; staging and prod invite people through SES.
     expect([dev, staging, prod].map((c) => c?.terminationProtection)).toEqual([false, false, true]);
-    expect([staging?.mail.sender, prod?.mail.sender]).toEqual(['ses', 'ses']);
+    const mailOf = (c: typeof prod) => (c?.signIn.provider === 'cognito' ? c.signIn.mail.sender : undefined);
+    expect([mailOf(staging), mailOf(prod)]).toEqual(['ses', 'ses']);
     expect(prod?.logRetention).toBeGreaterThan(dev?.logRetention ?? Number.POSITIVE_INFINITY);
+    // A stage that keeps personal data keeps its logs at least the 180 days PIPL asks.
+    for (const config of [dev, staging, prod, prodCn]) {
+      if (config?.removalPolicy === RemovalPolicy.RETAIN) {
+        expect(config.logRetention, config.stage).toBeGreaterThanOrEqual(RetentionDays.SIX_MONTHS);
+      }
+    }
+  });
+
+  it('keeps prod-cn as protected as prod, in AWS China, with what China offers instead', () => {
+    const prod = stageConfig('prod');
+    const cn = stageConfig('prod-cn');
+    // Everything that protects data or sets limits is prod's.
+    for (const key of [
+      'removalPolicy',
+      'deletionProtection',
+      'pointInTimeRecovery',
+      'logRetention',
+      'throttle',
+      'uploadLimitBytes',
+      'terminationProtection',
+      'uploads',
+      'lambda',
+      'events',
+      'relayRetryAttempts',
+      'logLevel',
+    ] as const) {
+      expect(cn[key], key).toEqual(prod[key]);
+    }
+    expect(cn.region).toBe('cn-northwest-1');
+    expect(prod.region).toBeUndefined();
+    // No user pool in China: the institution's own OIDC provider, over HTTPS.
+    expect(cn.signIn.provider).toBe('oidc');
+    if (cn.signIn.provider === 'oidc') {
+      expect(cn.signIn.issuer).toMatch(/^https:\/\//);
+      expect(cn.signIn.audience.length).toBeGreaterThan(0);
+    }
+    // The API answers at an ICP-filed name, with a certificate of the China partition.
+    expect(cn.apiDomain?.name).toBeDefined();
+    expect(cn.apiDomain?.certificateArn).toMatch(/^arn:aws-cn:acm:cn-northwest-1:/);
+    expect(prod.apiDomain).toBeUndefined();
+  });
+
+  it('deploys a stage that names its region there only', () => {
+    const build = (region: string) =>
+      buildDangjian(newApp(), { stage: 'prod-cn', services: allEntries(), env: { region } });
+    expect(() => build('us-east-1')).toThrow(StageError);
+    expect(() => build('us-east-1')).toThrow('Stage prod-cn deploys to cn-northwest-1 only, not us-east-1');
   });
 
   it('makes `cdk synth` with an unknown stage print one line and exit 1', () => {
@@ -66,7 +115,7 @@ describe('stage config', () => {
         timeout: 60_000,
       });
       expect(result.status).toBe(1);
-      expect(result.stderr.trim()).toBe('Unknown stage "qa": use -c stage=dev|staging|prod');
+      expect(result.stderr.trim()).toBe('Unknown stage "qa": use -c stage=dev|staging|prod|prod-cn');
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }

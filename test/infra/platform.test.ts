@@ -21,7 +21,9 @@ describe('platform stack', () => {
       callbackUrls: ['https://staging.dangjian.example.cn/signed-in'],
       logoutUrls: ['https://staging.dangjian.example.cn/'],
     };
-    const { stack, template } = platformOf({ ...stageConfig('staging'), hostedUi });
+    const staging = stageConfig('staging');
+    if (staging.signIn.provider !== 'cognito') throw new Error('staging signs in with Cognito');
+    const { stack, template } = platformOf({ ...staging, signIn: { ...staging.signIn, hostedUi } });
     const [[, client] = []] = resourcesOf(template, 'AWS::Cognito::UserPoolClient');
     expect(client?.Properties).toMatchObject({
       AllowedOAuthFlowsUserPoolClient: true,
@@ -32,14 +34,17 @@ describe('platform stack', () => {
     });
     template.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
       Domain: hostedUi.domainPrefix,
-      UserPoolId: { Ref: stack.getLogicalId(stack.userPool.node.defaultChild as never) },
+      UserPoolId: { Ref: stack.getLogicalId(stack.userPool?.node.defaultChild as never) },
     });
   });
 
   it('sends through Cognito’s own sender when the stage says so, and only then', () => {
     const { template } = platformOf({
       ...stageConfig('prod'),
-      mail: { sender: 'cognito', because: 'a test of the setting, not a stage anyone deploys' },
+      signIn: {
+        provider: 'cognito',
+        mail: { sender: 'cognito', because: 'a test of the setting, not a stage anyone deploys' },
+      },
     });
     template.hasResourceProperties('AWS::Cognito::UserPool', {
       EmailConfiguration: { EmailSendingAccount: 'COGNITO_DEFAULT' },

@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { RemovalPolicy, type Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { CfnRoute } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Stage, type StageConfig, stageConfig } from '../../infra/config.js';
+import { type SignInConfig, type Stage, type StageConfig, stageConfig } from '../../infra/config.js';
 import { isS3Pattern, type ServiceStack, throttleClass } from '../../infra/constructs/service-stack.js';
 import { projectRoot } from '../../infra/dangjian.js';
 import { accounts } from '../../infra/functions/accounts.js';
@@ -92,13 +93,15 @@ const SYNTH_TIMEOUT_MS = 180_000;
 
 const STREAM_READ = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'];
 
-/** The platform's own functions (infra/functions/index.ts), all in the accounts stack. */
-const PLATFORM_FUNCTIONS = platformFunctions.length;
+type CognitoSignIn = Extract<SignInConfig, { provider: 'cognito' }>;
+type OidcSignIn = Extract<SignInConfig, { provider: 'oidc' }>;
 
 /** What every platform function's entry reads besides what its grants call for. */
 const BASE_ENV = ['NODE_OPTIONS', 'POWERTOOLS_LOG_LEVEL', 'STAGE'];
 
 export const stageSuite = (stage: Stage): void => {
+  // Which tests a stage has depends on how it signs people in (no user pool in AWS China).
+  const signsInWithCognito = stageConfig(stage).signIn.provider === 'cognito';
   describe(`stage ${stage}`, () => {
     let s: SynthesizedStage;
     let config: StageConfig;
@@ -115,23 +118,34 @@ export const stageSuite = (stage: Stage): void => {
         string,
         unknown
       >;
+    const accountsStack = (): AccountsStack => {
+      if (!s.dangjian.accounts) throw new Error(`stage ${stage} has no accounts stack`);
+      return s.dangjian.accounts;
+    };
+    /** The platform's own functions (infra/functions/index.ts), all in the accounts stack if any. */
+    const platformFunctionCount = () => s.dangjian.accounts?.deployments.length ?? 0;
     const serviceNamed = (name: string) => {
       const found = services.find((svc) => svc.description.name === name);
       if (!found) throw new Error(`no ${name} stack`);
       return found;
     };
 
+    /** A stage whose tables, buckets and logs outlive their stacks (prod, prod-cn). */
+    let keepsData: boolean;
+
     beforeAll(() => {
       config = stageConfig(stage);
+      keepsData = config.removalPolicy === RemovalPolicy.RETAIN;
       s = synthStage(stage);
       services = s.dangjian.services;
     }, SYNTH_TIMEOUT_MS);
 
     it('names every stack after the stage and builds one stack per listed service', () => {
+      const accounts = signsInWithCognito ? [`${stage}-dangjian-accounts`] : [];
       expect(s.stacks.map((stack) => stack.stackName)).toEqual([
         `${stage}-dangjian-platform`,
         ...services.map((svc) => `${stage}-dangjian-${svc.description.name}`),
-        `${stage}-dangjian-accounts`,
+        ...accounts,
         `${stage}-dangjian-api`,
       ]);
       expect(services.map((svc) => svc.description.name)).toContain('notes');
@@ -140,14 +154,16 @@ export const stageSuite = (stage: Stage): void => {
     it('deploys the platform first, the accounts after the services, and the API stage last', () => {
       const names = (stack: Stack) => stack.dependencies.map((d) => d.stackName).sort();
       for (const svc of services) expect(names(svc)).toEqual([`${stage}-dangjian-platform`]);
-      expect(names(s.dangjian.accounts)).toEqual(
-        [`${stage}-dangjian-platform`, ...services.map((svc) => svc.stackName)].sort(),
-      );
+      if (s.dangjian.accounts) {
+        expect(names(s.dangjian.accounts)).toEqual(
+          [`${stage}-dangjian-platform`, ...services.map((svc) => svc.stackName)].sort(),
+        );
+      }
       expect(names(s.dangjian.api)).toEqual(
         [
           `${stage}-dangjian-platform`,
           ...services.map((svc) => svc.stackName),
-          `${stage}-dangjian-accounts`,
+          ...(s.dangjian.accounts ? [`${stage}-dangjian-accounts`] : []),
         ].sort(),
       );
     });
@@ -167,7 +183,8 @@ export const stageSuite = (stage: Stage): void => {
       // A router and a relay per service, one consumer per subscription, and the platform's
       // own functions: nothing more.
       const expected = services.reduce((n, svc) => n + 2 + svc.description.subscriptions.length, 0);
-      expect(count).toBe(expected + PLATFORM_FUNCTIONS);
+      expect(count).toBe(expected + platformFunctionCount());
+      expect(platformFunctionCount()).toBe(signsInWithCognito ? platformFunctions.length : 0);
     });
 
     it('has one API route per described route and nothing else, in the API stack, public routes without the authorizer', () => {
@@ -399,10 +416,11 @@ export const stageSuite = (stage: Stage): void => {
           config.pointInTimeRecovery,
         );
         expect(props.DeletionProtectionEnabled ?? false).toBe(config.deletionProtection);
-        expect(table.DeletionPolicy).toBe(stage === 'prod' ? 'Retain' : 'Delete');
+        expect(table.DeletionPolicy).toBe(keepsData ? 'Retain' : 'Delete');
       }
-      if (stage === 'prod') {
+      if (stage.startsWith('prod'))
         expect(config.pointInTimeRecovery && config.deletionProtection).toBe(true);
+      if (keepsData && s.dangjian.platform.userPool) {
         t(s.dangjian.platform).hasResource('AWS::Cognito::UserPool', {
           DeletionPolicy: 'Retain',
           Properties: Match.objectLike({ DeletionProtection: 'ACTIVE' }),
@@ -417,14 +435,14 @@ export const stageSuite = (stage: Stage): void => {
         for (const [id, group] of resourcesOf(t(stack), 'AWS::Logs::LogGroup')) {
           count++;
           expect({ id, days: group.Properties?.RetentionInDays }).toEqual({ id, days: config.logRetention });
-          expect(group.DeletionPolicy, id).toBe(stage === 'prod' ? 'Retain' : 'Delete');
+          expect(group.DeletionPolicy, id).toBe(keepsData ? 'Retain' : 'Delete');
         }
       }
       // One per function (the platform's too) plus the API's access logs.
       const functions = services.reduce((n, svc) => n + 2 + svc.description.subscriptions.length, 0);
-      expect(count).toBe(functions + PLATFORM_FUNCTIONS + 1);
+      expect(count).toBe(functions + platformFunctionCount() + 1);
       // Every function writes to its own group.
-      for (const stack of [s.dangjian.platform, ...services, s.dangjian.accounts]) {
+      for (const stack of s.stacks) {
         for (const [id, fn] of functionsOf(t(stack))) {
           expect(fn.Properties?.LoggingConfig?.LogGroup?.Ref, id).toBeDefined();
         }
@@ -484,80 +502,7 @@ export const stageSuite = (stage: Stage): void => {
       }
     });
 
-    it('builds the user pool for every role of the platform: strong passwords, optional MFA, admin-set scope', () => {
-      const platform = t(s.dangjian.platform);
-      const { passwordPolicy } = identity;
-      platform.hasResourceProperties('AWS::Cognito::UserPool', {
-        UserPoolName: poolName(stage),
-        AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
-        MfaConfiguration: 'OPTIONAL',
-        Policies: {
-          PasswordPolicy: {
-            MinimumLength: passwordPolicy.minLength,
-            RequireLowercase: passwordPolicy.requireLowercase,
-            RequireUppercase: passwordPolicy.requireUppercase,
-            RequireNumbers: passwordPolicy.requireDigits,
-            RequireSymbols: passwordPolicy.requireSymbols,
-            TemporaryPasswordValidityDays: passwordPolicy.temporaryPasswordValidityDays,
-          },
-        },
-      });
-      const groups = resourcesOf(platform, 'AWS::Cognito::UserPoolGroup').map(
-        ([, g]) => g.Properties?.GroupName,
-      );
-      expect(groups.sort()).toEqual([...identity.groups].sort());
-    });
-
-    it('names accounts by a stable id with the e-mail as alias, and keeps custom:personId immutable', () => {
-      const pools = resourcesOf(t(s.dangjian.platform), 'AWS::Cognito::UserPool');
-      expect(pools).toHaveLength(1);
-      const pool = pools[0]?.[1].Properties as Record<string, any>;
-      // Username = person or partner id; e-mail = alias (AliasAttributes, not UsernameAttributes).
-      expect(pool.AliasAttributes).toEqual(['email']);
-      expect(pool.UsernameAttributes).toBeUndefined();
-      expect(pool.UsernameConfiguration).toEqual({ CaseSensitive: false });
-      const custom = (pool.Schema as Record<string, any>[]).filter((a) => a.AttributeDataType === 'String');
-      expect(custom.map((a) => a.Name).sort()).toEqual(identity.customAttributes.map((a) => a.name).sort());
-      for (const attribute of identity.customAttributes) {
-        expect(
-          custom.find((a) => a.Name === attribute.name),
-          attribute.name,
-        ).toEqual({
-          Name: attribute.name,
-          AttributeDataType: 'String',
-          Mutable: attribute.mutable,
-          StringAttributeConstraints: { MinLength: '1', MaxLength: String(attribute.maxLength) },
-        });
-      }
-      // The account belongs to one person for ever: Cognito refuses to change it.
-      expect(custom.find((a) => a.Name === 'personId')?.Mutable).toBe(false);
-    });
-
-    it('lets no client write a custom attribute; the web client reads them and has the token lifetimes', () => {
-      const clients = resourcesOf(t(s.dangjian.platform), 'AWS::Cognito::UserPoolClient');
-      expect(clients).toHaveLength(1);
-      const client = clients[0]?.[1].Properties as Record<string, any>;
-      expect(client.ClientName).toBe(webClientName(stage));
-      const custom = identity.customAttributes.map((a) => `custom:${a.name}`);
-      // A member must not move themselves to another branch or person, nor a partner to another organisation.
-      expect(client.WriteAttributes).toBeDefined();
-      expect((client.WriteAttributes as string[]).filter((a) => a.startsWith('custom:'))).toEqual([]);
-      expect(client.ReadAttributes).toEqual(expect.arrayContaining(custom));
-      const { tokenValidity } = identity;
-      expect({
-        id: client.IdTokenValidity,
-        access: client.AccessTokenValidity,
-        refresh: client.RefreshTokenValidity,
-        units: client.TokenValidityUnits,
-      }).toEqual({
-        id: tokenValidity.idTokenMinutes,
-        access: tokenValidity.accessTokenMinutes,
-        refresh: tokenValidity.refreshTokenDays * 24 * 60,
-        units: { IdToken: 'minutes', AccessToken: 'minutes', RefreshToken: 'minutes' },
-      });
-    });
-
-    it('configures CORS, the JWT authorizer on the user pool, and the alarm recipients', () => {
+    it('configures CORS for the stage’s origins and mails every alarm to the stage’s address', () => {
       const platform = t(s.dangjian.platform);
       platform.hasResourceProperties('AWS::ApiGatewayV2::Api', {
         CorsConfiguration: Match.objectLike({
@@ -567,41 +512,10 @@ export const stageSuite = (stage: Stage): void => {
           ExposeHeaders: Match.arrayWith(['location', 'x-request-id', 'content-disposition']),
         }),
       });
-      platform.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
-        AuthorizerType: 'JWT',
-        JwtConfiguration: Match.objectLike({ Audience: [Match.anyValue()] }),
-      });
-      for (const group of ['committee', 'secretary', 'member', 'partner']) {
-        platform.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: group });
-      }
       platform.hasResourceProperties('AWS::SNS::Subscription', {
         Protocol: 'email',
         Endpoint: config.alarmEmail,
       });
-    });
-
-    it('sends the pool’s mail through SES where the stage names a sender, and allows no OAuth without a hosted UI', () => {
-      const platform = s.dangjian.platform;
-      const pool = resourceOf(platform, platform.userPool).Properties as Record<string, any>;
-      const { mail } = config;
-      if (mail.sender === 'ses') {
-        const domain = mail.from.split('@')[1] as string;
-        expect(pool.EmailConfiguration.EmailSendingAccount).toBe('DEVELOPER');
-        expect(pool.EmailConfiguration.From).toContain(`<${mail.from}>`);
-        // The SES identity of this account, in the stack's own partition and region.
-        expect(flat(pool.EmailConfiguration.SourceArn)).toBe(arnIn(platform, 'ses', `identity/${domain}`));
-      } else {
-        expect(pool.EmailConfiguration).toEqual({ EmailSendingAccount: 'COGNITO_DEFAULT' });
-        expect(mail.because.length).toBeGreaterThan(20);
-      }
-      expect(config.hostedUi).toBeUndefined();
-      const client = resourceOf(platform, platform.userPoolClient).Properties as Record<string, any>;
-      expect(client.AllowedOAuthFlowsUserPoolClient).toBe(false);
-      for (const key of ['AllowedOAuthFlows', 'AllowedOAuthScopes', 'CallbackURLs', 'LogoutURLs']) {
-        expect(client, key).not.toHaveProperty(key);
-      }
-      expect(JSON.stringify(t(platform).toJSON())).not.toContain('example.com');
-      expect(resourcesOf(t(platform), 'AWS::Cognito::UserPoolDomain')).toEqual([]);
     });
 
     it('empties the buckets it deletes with their stack, and protects the stacks of a stage that keeps its data', () => {
@@ -620,7 +534,7 @@ export const stageSuite = (stage: Stage): void => {
           expect(emptied, id).toBe(destroys);
         }
       }
-      for (const stack of [s.dangjian.platform, s.dangjian.accounts, s.dangjian.api]) {
+      for (const stack of s.stacks.filter((st) => !services.includes(st as ServiceStack))) {
         expect(resourcesOf(t(stack), 'Custom::S3AutoDeleteObjects'), stack.stackName).toEqual([]);
       }
       // What `cdk deploy` sets on each stack.
@@ -630,7 +544,60 @@ export const stageSuite = (stage: Stage): void => {
           config.terminationProtection,
         );
       }
-      if (stage === 'prod') expect(config.terminationProtection).toBe(true);
+      if (stage.startsWith('prod')) expect(config.terminationProtection).toBe(true);
+    });
+
+    it('serves the API at its own domain only, where the stage has one', () => {
+      const platform = t(s.dangjian.platform);
+      const [[, api] = []] = resourcesOf(platform, 'AWS::ApiGatewayV2::Api');
+      const domains = resourcesOf(platform, 'AWS::ApiGatewayV2::DomainName');
+      const mappings = resourcesOf(t(s.dangjian.api), 'AWS::ApiGatewayV2::ApiMapping');
+      const outputs = t(s.dangjian.platform).toJSON().Outputs as Record<string, { Value: unknown }>;
+      if (!config.apiDomain) {
+        expect([domains, mappings]).toEqual([[], []]);
+        expect(api?.Properties?.DisableExecuteApiEndpoint ?? false).toBe(false);
+        return;
+      }
+      // The default execute-api endpoint is off: every caller comes through the filed name.
+      expect(api?.Properties?.DisableExecuteApiEndpoint).toBe(true);
+      expect(domains).toHaveLength(1);
+      const [domainId, domain] = domains[0] as [string, Resource];
+      expect(domain.Properties?.DomainName).toBe(config.apiDomain.name);
+      expect(domain.Properties?.DomainNameConfigurations).toEqual([
+        expect.objectContaining({
+          CertificateArn: config.apiDomain.certificateArn,
+          EndpointType: 'REGIONAL',
+        }),
+      ]);
+      expect(mappings).toHaveLength(1);
+      const mapping = mappings[0]?.[1].Properties as Record<string, any>;
+      expect(mapping.DomainName).toEqual(
+        importOf(t, s.dangjian.platform, s.dangjian.platform.apiDomain?.name as string),
+      );
+      expect(mapping.Stage).toBe('$default');
+      expect(mappings[0]?.[1].DependsOn).toContain(logicalId(s.dangjian.api, s.dangjian.api.stage));
+      expect(outputs.ApiEndpoint?.Value).toBe(`https://${config.apiDomain.name}`);
+      expect(JSON.stringify(outputs.ApiDomainTarget?.Value)).toContain(domainId);
+    });
+
+    it('builds every ARN in the stage’s own partition', () => {
+      const partition = s.dangjian.platform.partition;
+      for (const stack of s.stacks) {
+        const json = JSON.stringify(t(stack).toJSON());
+        // Never the commercial partition written out: a China template would name ARNs that
+        // do not exist there.
+        expect(json.match(/arn:aws:[^"]*/g) ?? [], stack.stackName).toEqual([]);
+        if (config.region) {
+          expect(stack.region, stack.stackName).toBe(config.region);
+          expect(stack.partition, stack.stackName).toBe(partition);
+          for (const arn of json.match(/arn:[a-z-]*:/g) ?? [])
+            expect(arn, stack.stackName).toBe(`arn:${partition}:`);
+        } else {
+          // Region-agnostic: the partition comes from the region the stack is deployed to.
+          expect(json.match(/arn:aws-[a-z-]+:[^"]*/g) ?? [], stack.stackName).toEqual([]);
+        }
+      }
+      if (config.region?.startsWith('cn-')) expect(partition).toBe('aws-cn');
     });
 
     it('archives every event of the bus for the stage’s retention, without an empty key id', () => {
@@ -720,12 +687,14 @@ export const stageSuite = (stage: Stage): void => {
         expect(body).toContain(`${svc.description.name}: dead letters`);
         expect(body).toContain(`${svc.description.name}: function errors`);
       }
-      const [accountsBoard] = dashboards(s.dangjian.accounts);
-      expect(accountsBoard?.DashboardName).toBe(`dangjian-${stage}-accounts`);
-      for (const fn of platformFunctions)
-        expect(JSON.stringify(accountsBoard?.DashboardBody)).toContain(
-          `platform ${fn.name}: errors and dead letters`,
-        );
+      if (s.dangjian.accounts) {
+        const [accountsBoard] = dashboards(s.dangjian.accounts);
+        expect(accountsBoard?.DashboardName).toBe(`dangjian-${stage}-accounts`);
+        for (const fn of platformFunctions)
+          expect(JSON.stringify(accountsBoard?.DashboardBody)).toContain(
+            `platform ${fn.name}: errors and dead letters`,
+          );
+      }
       const [apiBoard, ...moreApi] = dashboards(s.dangjian.api);
       expect(moreApi).toEqual([]);
       expect(apiBoard?.DashboardName).toBe(`dangjian-${stage}`);
@@ -739,230 +708,387 @@ export const stageSuite = (stage: Stage): void => {
       }
     });
 
-    it('deploys every platform function from its description, and only those, in the accounts stack', () => {
-      const stack = s.dangjian.accounts;
-      expect(stack.deployments.map((d) => d.spec.name)).toEqual(platformFunctions.map((f) => f.name));
-      expect(stack.deployments.map((d) => d.spec.name)).toEqual(['partner-accounts', 'accounts']);
-      const ids = (type: string) =>
-        resourcesOf(t(stack), type)
-          .map(([id]) => id)
-          .sort();
-      expect(ids('AWS::Lambda::Function')).toEqual(
-        stack.deployments.map((d) => logicalId(stack, d.fn)).sort(),
-      );
-      expect(ids('AWS::Events::Rule')).toEqual(stack.deployments.map((d) => logicalId(stack, d.rule)).sort());
-      expect(ids('AWS::SQS::Queue')).toEqual(
-        stack.deployments.map((d) => logicalId(stack, d.deadLetters)).sort(),
-      );
-      // The platform stack runs no code of its own any more.
-      expect(resourcesOf(t(s.dangjian.platform), 'AWS::Lambda::Function')).toEqual([]);
-      expect(resourcesOf(t(s.dangjian.platform), 'AWS::IAM::Policy')).toEqual([]);
-    });
-
-    it('gives each platform function the handler, memory and exactly the environment its entry reads', () => {
-      const stack = s.dangjian.accounts;
-      const platform = s.dangjian.platform;
-      const talent = serviceNamed('talent');
-      for (const d of stack.deployments) {
-        const fn = resourceOf(stack, d.fn).Properties as Record<string, any>;
-        expect(fn.Handler, d.spec.name).toBe('index.handler');
-        expect(fn.MemorySize, d.spec.name).toBe(config.lambda.memorySize);
-        const vars = fn.Environment.Variables as Record<string, unknown>;
-        const source = readFileSync(join(projectRoot, d.spec.entry), 'utf8');
-        const required = [...source.matchAll(/required\('([A-Z_]+)'\)/g)].map((m) => m[1] as string);
-        expect(required.length, d.spec.name).toBeGreaterThan(0);
-        expect(Object.keys(vars).sort(), d.spec.name).toEqual(
-          [...new Set([...BASE_ENV, ...required])].sort(),
-        );
-        expect(vars.STAGE).toBe(stage);
-        expect(vars.POWERTOOLS_LOG_LEVEL).toBe(config.logLevel);
-        expect(vars.USER_POOL_ID, d.spec.name).toEqual(importOf(t, platform, platform.userPool.userPoolId));
-        // talent's table by its name, not by an export of talent's stack.
-        if ('TALENT_TABLE' in vars) {
-          expect(vars.TALENT_TABLE).toBe(tableNameOf(stage, 'talent'));
-          expect(resourceOf(talent, talent.table).Properties?.TableName).toBe(vars.TALENT_TABLE);
-        }
-        if ('BUS_NAME' in vars)
-          expect(vars.BUS_NAME).toEqual(importOf(t, platform, platform.bus.eventBusName));
-      }
-      expect(Object.keys(envOf(stack, 'partner-accounts')).sort()).toEqual(
-        [...BASE_ENV, 'USER_POOL_ID'].sort(),
-      );
-      expect(Object.keys(envOf(stack, 'accounts')).sort()).toEqual(
-        [...BASE_ENV, 'BUS_NAME', 'TALENT_TABLE', 'USER_POOL_ID'].sort(),
-      );
-    });
-
-    it('gives each platform rule its description’s pattern on the stage bus, retries, a dead-letter queue and alarms', () => {
-      const stack = s.dangjian.accounts;
-      const platform = s.dangjian.platform;
-      const template = t(stack);
-      const topic = importOf(t, platform, platform.alarmTopic.topicArn);
-      const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties ?? {});
-      expect(alarms).toHaveLength(2 * stack.deployments.length);
-      for (const d of stack.deployments) {
-        const name = d.spec.name;
-        const fnId = logicalId(stack, d.fn);
-        const dlqId = logicalId(stack, d.deadLetters);
-        const rule = resourceOf(stack, d.rule).Properties as Record<string, any>;
-        expect(rule.EventPattern, name).toEqual(patternOf(d.spec));
-        expect(rule.EventBusName, name).toEqual(importOf(t, platform, platform.bus.eventBusName));
-        expect(rule.Targets, name).toHaveLength(1);
-        const target = rule.Targets[0];
-        expect(target.Arn, name).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
-        expect(target.RetryPolicy, name).toEqual({
-          MaximumRetryAttempts: config.events.retryAttempts,
-          MaximumEventAgeInSeconds: config.events.maxEventAge.toSeconds(),
+    if (signsInWithCognito) {
+      describe('sign-in with the stage’s Cognito user pool', () => {
+        it('builds the user pool for every role of the platform: strong passwords, optional MFA, admin-set scope', () => {
+          const platform = t(s.dangjian.platform);
+          const { passwordPolicy } = identity;
+          platform.hasResourceProperties('AWS::Cognito::UserPool', {
+            UserPoolName: poolName(stage),
+            AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+            MfaConfiguration: 'OPTIONAL',
+            Policies: {
+              PasswordPolicy: {
+                MinimumLength: passwordPolicy.minLength,
+                RequireLowercase: passwordPolicy.requireLowercase,
+                RequireUppercase: passwordPolicy.requireUppercase,
+                RequireNumbers: passwordPolicy.requireDigits,
+                RequireSymbols: passwordPolicy.requireSymbols,
+                TemporaryPasswordValidityDays: passwordPolicy.temporaryPasswordValidityDays,
+              },
+            },
+          });
+          const groups = resourcesOf(platform, 'AWS::Cognito::UserPoolGroup').map(
+            ([, g]) => g.Properties?.GroupName,
+          );
+          expect(groups.sort()).toEqual([...identity.groups].sort());
         });
-        expect(target.DeadLetterConfig, name).toEqual({ Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } });
-        // Handler failures after Lambda's own retries land in the same queue.
-        template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-          FunctionName: { Ref: fnId },
-          DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlqId, 'Arn'] } } },
+
+        it('names accounts by a stable id with the e-mail as alias, and keeps custom:personId immutable', () => {
+          const pools = resourcesOf(t(s.dangjian.platform), 'AWS::Cognito::UserPool');
+          expect(pools).toHaveLength(1);
+          const pool = pools[0]?.[1].Properties as Record<string, any>;
+          // Username = person or partner id; e-mail = alias (AliasAttributes, not UsernameAttributes).
+          expect(pool.AliasAttributes).toEqual(['email']);
+          expect(pool.UsernameAttributes).toBeUndefined();
+          expect(pool.UsernameConfiguration).toEqual({ CaseSensitive: false });
+          const custom = (pool.Schema as Record<string, any>[]).filter(
+            (a) => a.AttributeDataType === 'String',
+          );
+          expect(custom.map((a) => a.Name).sort()).toEqual(
+            identity.customAttributes.map((a) => a.name).sort(),
+          );
+          for (const attribute of identity.customAttributes) {
+            expect(
+              custom.find((a) => a.Name === attribute.name),
+              attribute.name,
+            ).toEqual({
+              Name: attribute.name,
+              AttributeDataType: 'String',
+              Mutable: attribute.mutable,
+              StringAttributeConstraints: { MinLength: '1', MaxLength: String(attribute.maxLength) },
+            });
+          }
+          // The account belongs to one person for ever: Cognito refuses to change it.
+          expect(custom.find((a) => a.Name === 'personId')?.Mutable).toBe(false);
         });
-        const queue = resourceOf(stack, d.deadLetters).Properties as Record<string, any>;
-        expect(queue.SqsManagedSseEnabled, name).toBe(true);
-        template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-          Queues: [{ Ref: dlqId }],
-          PolicyDocument: {
-            Statement: Match.arrayWith([
-              Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-            ]),
-          },
+
+        it('lets no client write a custom attribute; the web client reads them and has the token lifetimes', () => {
+          const clients = resourcesOf(t(s.dangjian.platform), 'AWS::Cognito::UserPoolClient');
+          expect(clients).toHaveLength(1);
+          const client = clients[0]?.[1].Properties as Record<string, any>;
+          expect(client.ClientName).toBe(webClientName(stage));
+          const custom = identity.customAttributes.map((a) => `custom:${a.name}`);
+          // A member must not move themselves to another branch or person, nor a partner to another organisation.
+          expect(client.WriteAttributes).toBeDefined();
+          expect((client.WriteAttributes as string[]).filter((a) => a.startsWith('custom:'))).toEqual([]);
+          expect(client.ReadAttributes).toEqual(expect.arrayContaining(custom));
+          const { tokenValidity } = identity;
+          expect({
+            id: client.IdTokenValidity,
+            access: client.AccessTokenValidity,
+            refresh: client.RefreshTokenValidity,
+            units: client.TokenValidityUnits,
+          }).toEqual({
+            id: tokenValidity.idTokenMinutes,
+            access: tokenValidity.accessTokenMinutes,
+            refresh: tokenValidity.refreshTokenDays * 24 * 60,
+            units: { IdToken: 'minutes', AccessToken: 'minutes', RefreshToken: 'minutes' },
+          });
         });
-        const depth = alarms.filter(
-          (a) =>
-            a.MetricName === 'ApproximateNumberOfMessagesVisible' &&
-            JSON.stringify(a.Dimensions) ===
-              JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }]),
-        );
-        expect(depth, `${name} dead-letter alarm`).toHaveLength(1);
-        expect(depth[0]?.Threshold).toBe(1);
-        const errors = alarms.filter(
-          (a) =>
-            a.MetricName === 'Errors' &&
-            JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: { Ref: fnId } }]),
-        );
-        expect(errors, `${name} error alarm`).toHaveLength(1);
-        for (const a of [...depth, ...errors]) expect(a.AlarmActions, name).toEqual([topic]);
-      }
-      // The patterns themselves: community's approval, and every talent event about a person.
-      expect(patternOf(partnerAccounts)).toEqual(patternFor(PartnerApproved));
-      expect(resourceOf(stack, stack.deployment('accounts').rule).Properties?.EventPattern).toEqual({
-        source: ['dangjian.talent'],
-        'detail-type': accounts.takes.map((c) => c.name),
-      });
-    });
 
-    it('lets each platform function call exactly its description’s Cognito actions, on the stage’s pool only', () => {
-      const stack = s.dangjian.accounts;
-      const platform = s.dangjian.platform;
-      const poolArn = importOf(t, platform, platform.userPool.userPoolArn);
-      const statements = statementsOf(t(stack));
-      for (const d of stack.deployments) {
-        const own = statements.filter((st) => st.role === roleOf(stack, d)).map((st) => st.statement);
-        const cognito = own.filter((st) => actionsOf(st).some((a) => a.startsWith('cognito-idp:')));
-        expect(cognito, d.spec.name).toHaveLength(1);
-        expect(actionsOf(cognito[0] as Statement).sort(), d.spec.name).toEqual(
-          [...new Set(d.spec.cognitoActions)].sort(),
-        );
-        expect(cognito[0]?.Resource, d.spec.name).toEqual(poolArn);
-        // Nothing else but its logs, its dead letters, and what the description reads and tells.
-        const allowed = new Set(['logs', 'sqs', 'cognito-idp']);
-        if (d.spec.readsPeople) allowed.add('dynamodb');
-        if (d.spec.tells?.length) allowed.add('events');
-        for (const st of own) {
-          expect(st.Effect).toBe('Allow');
-          for (const action of actionsOf(st))
-            expect(allowed.has(action.split(':')[0] as string), `${d.spec.name}: ${action}`).toBe(true);
-          if (actionsOf(st).some((a) => a.startsWith('logs:')))
-            expect(st.Resource).toEqual({ 'Fn::GetAtt': [logicalId(stack, d.fn.logGroup), 'Arn'] });
-          if (actionsOf(st).some((a) => a.startsWith('sqs:')))
-            expect(st.Resource).toEqual({ 'Fn::GetAtt': [logicalId(stack, d.deadLetters), 'Arn'] });
+        it('configures the JWT authorizer on the pool, and its groups', () => {
+          const platform = s.dangjian.platform;
+          const pool = logicalId(platform, platform.userPool as UserPool);
+          const client = logicalId(platform, platform.userPoolClient as UserPoolClient);
+          const [[, authorizer] = []] = resourcesOf(t(platform), 'AWS::ApiGatewayV2::Authorizer');
+          expect(authorizer?.Properties?.AuthorizerType).toBe('JWT');
+          expect(authorizer?.Properties?.JwtConfiguration.Audience).toEqual([{ Ref: client }]);
+          expect(JSON.stringify(authorizer?.Properties?.JwtConfiguration.Issuer)).toContain(pool);
+          for (const group of ['committee', 'secretary', 'member', 'partner']) {
+            t(platform).hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: group });
+          }
+        });
+
+        it('sends the pool’s mail through SES where the stage names a sender, and allows no OAuth without a hosted UI', () => {
+          const platform = s.dangjian.platform;
+          const pool = resourceOf(platform, platform.userPool as UserPool).Properties as Record<string, any>;
+          const { mail } = config.signIn as CognitoSignIn;
+          if (mail.sender === 'ses') {
+            const domain = mail.from.split('@')[1] as string;
+            expect(pool.EmailConfiguration.EmailSendingAccount).toBe('DEVELOPER');
+            expect(pool.EmailConfiguration.From).toContain(`<${mail.from}>`);
+            // The SES identity of this account, in the stack's own partition and region.
+            expect(flat(pool.EmailConfiguration.SourceArn)).toBe(
+              arnIn(platform, 'ses', `identity/${domain}`),
+            );
+          } else {
+            expect(pool.EmailConfiguration).toEqual({ EmailSendingAccount: 'COGNITO_DEFAULT' });
+            expect(mail.because.length).toBeGreaterThan(20);
+          }
+          expect((config.signIn as CognitoSignIn).hostedUi).toBeUndefined();
+          const client = resourceOf(platform, platform.userPoolClient as UserPoolClient).Properties as Record<
+            string,
+            any
+          >;
+          expect(client.AllowedOAuthFlowsUserPoolClient).toBe(false);
+          for (const key of ['AllowedOAuthFlows', 'AllowedOAuthScopes', 'CallbackURLs', 'LogoutURLs']) {
+            expect(client, key).not.toHaveProperty(key);
+          }
+          expect(JSON.stringify(t(platform).toJSON())).not.toContain('example.com');
+          expect(resourcesOf(t(platform), 'AWS::Cognito::UserPoolDomain')).toEqual([]);
+        });
+      });
+
+      describe('the platform’s functions, in the accounts stack', () => {
+        it('deploys every platform function from its description, and only those, in the accounts stack', () => {
+          const stack = accountsStack();
+          expect(stack.deployments.map((d) => d.spec.name)).toEqual(platformFunctions.map((f) => f.name));
+          expect(stack.deployments.map((d) => d.spec.name)).toEqual(['partner-accounts', 'accounts']);
+          const ids = (type: string) =>
+            resourcesOf(t(stack), type)
+              .map(([id]) => id)
+              .sort();
+          expect(ids('AWS::Lambda::Function')).toEqual(
+            stack.deployments.map((d) => logicalId(stack, d.fn)).sort(),
+          );
+          expect(ids('AWS::Events::Rule')).toEqual(
+            stack.deployments.map((d) => logicalId(stack, d.rule)).sort(),
+          );
+          expect(ids('AWS::SQS::Queue')).toEqual(
+            stack.deployments.map((d) => logicalId(stack, d.deadLetters)).sort(),
+          );
+          // The platform stack runs no code of its own any more.
+          expect(resourcesOf(t(s.dangjian.platform), 'AWS::Lambda::Function')).toEqual([]);
+          expect(resourcesOf(t(s.dangjian.platform), 'AWS::IAM::Policy')).toEqual([]);
+        });
+
+        it('gives each platform function the handler, memory and exactly the environment its entry reads', () => {
+          const stack = accountsStack();
+          const platform = s.dangjian.platform;
+          const talent = serviceNamed('talent');
+          for (const d of stack.deployments) {
+            const fn = resourceOf(stack, d.fn).Properties as Record<string, any>;
+            expect(fn.Handler, d.spec.name).toBe('index.handler');
+            expect(fn.MemorySize, d.spec.name).toBe(config.lambda.memorySize);
+            const vars = fn.Environment.Variables as Record<string, unknown>;
+            const source = readFileSync(join(projectRoot, d.spec.entry), 'utf8');
+            const required = [...source.matchAll(/required\('([A-Z_]+)'\)/g)].map((m) => m[1] as string);
+            expect(required.length, d.spec.name).toBeGreaterThan(0);
+            expect(Object.keys(vars).sort(), d.spec.name).toEqual(
+              [...new Set([...BASE_ENV, ...required])].sort(),
+            );
+            expect(vars.STAGE).toBe(stage);
+            expect(vars.POWERTOOLS_LOG_LEVEL).toBe(config.logLevel);
+            expect(vars.USER_POOL_ID, d.spec.name).toEqual(
+              importOf(t, platform, (platform.userPool as UserPool).userPoolId),
+            );
+            // talent's table by its name, not by an export of talent's stack.
+            if ('TALENT_TABLE' in vars) {
+              expect(vars.TALENT_TABLE).toBe(tableNameOf(stage, 'talent'));
+              expect(resourceOf(talent, talent.table).Properties?.TableName).toBe(vars.TALENT_TABLE);
+            }
+            if ('BUS_NAME' in vars)
+              expect(vars.BUS_NAME).toEqual(importOf(t, platform, platform.bus.eventBusName));
+          }
+          expect(Object.keys(envOf(stack, 'partner-accounts')).sort()).toEqual(
+            [...BASE_ENV, 'USER_POOL_ID'].sort(),
+          );
+          expect(Object.keys(envOf(stack, 'accounts')).sort()).toEqual(
+            [...BASE_ENV, 'BUS_NAME', 'TALENT_TABLE', 'USER_POOL_ID'].sort(),
+          );
+        });
+
+        it('gives each platform rule its description’s pattern on the stage bus, retries, a dead-letter queue and alarms', () => {
+          const stack = accountsStack();
+          const platform = s.dangjian.platform;
+          const template = t(stack);
+          const topic = importOf(t, platform, platform.alarmTopic.topicArn);
+          const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties ?? {});
+          expect(alarms).toHaveLength(2 * stack.deployments.length);
+          for (const d of stack.deployments) {
+            const name = d.spec.name;
+            const fnId = logicalId(stack, d.fn);
+            const dlqId = logicalId(stack, d.deadLetters);
+            const rule = resourceOf(stack, d.rule).Properties as Record<string, any>;
+            expect(rule.EventPattern, name).toEqual(patternOf(d.spec));
+            expect(rule.EventBusName, name).toEqual(importOf(t, platform, platform.bus.eventBusName));
+            expect(rule.Targets, name).toHaveLength(1);
+            const target = rule.Targets[0];
+            expect(target.Arn, name).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
+            expect(target.RetryPolicy, name).toEqual({
+              MaximumRetryAttempts: config.events.retryAttempts,
+              MaximumEventAgeInSeconds: config.events.maxEventAge.toSeconds(),
+            });
+            expect(target.DeadLetterConfig, name).toEqual({ Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } });
+            // Handler failures after Lambda's own retries land in the same queue.
+            template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+              FunctionName: { Ref: fnId },
+              DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlqId, 'Arn'] } } },
+            });
+            const queue = resourceOf(stack, d.deadLetters).Properties as Record<string, any>;
+            expect(queue.SqsManagedSseEnabled, name).toBe(true);
+            template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+              Queues: [{ Ref: dlqId }],
+              PolicyDocument: {
+                Statement: Match.arrayWith([
+                  Match.objectLike({
+                    Effect: 'Deny',
+                    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+                  }),
+                ]),
+              },
+            });
+            const depth = alarms.filter(
+              (a) =>
+                a.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+                JSON.stringify(a.Dimensions) ===
+                  JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }]),
+            );
+            expect(depth, `${name} dead-letter alarm`).toHaveLength(1);
+            expect(depth[0]?.Threshold).toBe(1);
+            const errors = alarms.filter(
+              (a) =>
+                a.MetricName === 'Errors' &&
+                JSON.stringify(a.Dimensions) ===
+                  JSON.stringify([{ Name: 'FunctionName', Value: { Ref: fnId } }]),
+            );
+            expect(errors, `${name} error alarm`).toHaveLength(1);
+            for (const a of [...depth, ...errors]) expect(a.AlarmActions, name).toEqual([topic]);
+          }
+          // The patterns themselves: community's approval, and every talent event about a person.
+          expect(patternOf(partnerAccounts)).toEqual(patternFor(PartnerApproved));
+          expect(resourceOf(stack, stack.deployment('accounts').rule).Properties?.EventPattern).toEqual({
+            source: ['dangjian.talent'],
+            'detail-type': accounts.takes.map((c) => c.name),
+          });
+        });
+
+        it('lets each platform function call exactly its description’s Cognito actions, on the stage’s pool only', () => {
+          const stack = accountsStack();
+          const platform = s.dangjian.platform;
+          const poolArn = importOf(t, platform, (platform.userPool as UserPool).userPoolArn);
+          const statements = statementsOf(t(stack));
+          for (const d of stack.deployments) {
+            const own = statements.filter((st) => st.role === roleOf(stack, d)).map((st) => st.statement);
+            const cognito = own.filter((st) => actionsOf(st).some((a) => a.startsWith('cognito-idp:')));
+            expect(cognito, d.spec.name).toHaveLength(1);
+            expect(actionsOf(cognito[0] as Statement).sort(), d.spec.name).toEqual(
+              [...new Set(d.spec.cognitoActions)].sort(),
+            );
+            expect(cognito[0]?.Resource, d.spec.name).toEqual(poolArn);
+            // Nothing else but its logs, its dead letters, and what the description reads and tells.
+            const allowed = new Set(['logs', 'sqs', 'cognito-idp']);
+            if (d.spec.readsPeople) allowed.add('dynamodb');
+            if (d.spec.tells?.length) allowed.add('events');
+            for (const st of own) {
+              expect(st.Effect).toBe('Allow');
+              for (const action of actionsOf(st))
+                expect(allowed.has(action.split(':')[0] as string), `${d.spec.name}: ${action}`).toBe(true);
+              if (actionsOf(st).some((a) => a.startsWith('logs:')))
+                expect(st.Resource).toEqual({ 'Fn::GetAtt': [logicalId(stack, d.fn.logGroup), 'Arn'] });
+              if (actionsOf(st).some((a) => a.startsWith('sqs:')))
+                expect(st.Resource).toEqual({ 'Fn::GetAtt': [logicalId(stack, d.deadLetters), 'Arn'] });
+            }
+          }
+          // An approved partner's account is made, never changed or disabled, by partner-accounts.
+          const partner = actionsOf(
+            statements.find(
+              (st) =>
+                st.role === roleOf(stack, stack.deployment('partner-accounts')) &&
+                actionsOf(st.statement).some((a) => a.startsWith('cognito-idp:')),
+            )?.statement as Statement,
+          );
+          expect(partner).not.toContain('cognito-idp:AdminDisableUser');
+          expect(partner).not.toContain('cognito-idp:AdminUpdateUserAttributes');
+          // No role anywhere else may touch Cognito.
+          for (const other of [s.dangjian.platform, ...services, s.dangjian.api]) {
+            for (const { statement } of statementsOf(t(other))) {
+              expect(
+                actionsOf(statement).some((a) => a.startsWith('cognito-idp:')),
+                other.stackName,
+              ).toBe(false);
+            }
+          }
+        });
+
+        it('lets accounts GetItem only person items of talent’s table, only the attributes it reads', () => {
+          const stack = accountsStack();
+          const talent = serviceNamed('talent');
+          const statements = statementsOf(t(stack));
+          const dynamo = statements.filter((st) =>
+            actionsOf(st.statement).some((a) => a.startsWith('dynamodb:')),
+          );
+          const readers = stack.deployments.filter((d) => d.spec.readsPeople);
+          expect(readers.map((d) => d.spec.name)).toEqual(['accounts']);
+          expect(dynamo.map((st) => st.role)).toEqual(readers.map((d) => roleOf(stack, d)));
+          const statement = dynamo[0]?.statement as Statement & { Condition?: Record<string, any> };
+          expect(actionsOf(statement)).toEqual(['dynamodb:GetItem']);
+          const tableName = resourceOf(talent, talent.table).Properties?.TableName;
+          expect(flat(statement.Resource)).toBe(arnIn(stack, 'dynamodb', `table/${tableName}`));
+          const { partitionKey, sortKey } = talent.description.table;
+          expect(Object.keys(statement.Condition ?? {}).sort()).toEqual([
+            'ForAllValues:StringEquals',
+            'ForAllValues:StringLike',
+            'StringEqualsIfExists',
+          ]);
+          expect(statement.Condition?.['ForAllValues:StringLike']).toEqual({
+            'dynamodb:LeadingKeys': ['PERSON#*'],
+          });
+          expect(talentKeys.person('p-1')).toEqual({
+            [partitionKey.name]: 'PERSON#p-1',
+            [sortKey.name]: 'PERSON',
+          });
+          expect(Object.keys(statement.Condition?.['ForAllValues:StringEquals'] ?? {})).toEqual([
+            'dynamodb:Attributes',
+          ]);
+          const attributes = statement.Condition?.['ForAllValues:StringEquals'][
+            'dynamodb:Attributes'
+          ] as string[];
+          expect([...attributes].sort()).toEqual(
+            [partitionKey.name, sortKey.name, ...(accounts.readsPeople ?? [])].sort(),
+          );
+          // What the grant allows is what the function reads: talent's projection of a person.
+          expect(accounts.readsPeople).toEqual(personFacts.attributes);
+          expect(statement.Condition?.StringEqualsIfExists).toEqual({
+            'dynamodb:Select': 'SPECIFIC_ATTRIBUTES',
+          });
+        });
+
+        it('lets accounts put events on the stage bus only, and partner-accounts none', () => {
+          const stack = accountsStack();
+          const platform = s.dangjian.platform;
+          const statements = statementsOf(t(stack));
+          const events = statements.filter((st) =>
+            actionsOf(st.statement).some((a) => a.startsWith('events:')),
+          );
+          const tellers = stack.deployments.filter((d) => d.spec.tells?.length);
+          expect(tellers.map((d) => d.spec.name)).toEqual(['accounts']);
+          expect(events.map((st) => st.role)).toEqual(tellers.map((d) => roleOf(stack, d)));
+          for (const { statement } of events) {
+            expect(actionsOf(statement)).toEqual(['events:PutEvents']);
+            expect(statement.Resource).toEqual(importOf(t, platform, platform.bus.eventBusArn));
+          }
+        });
+
+        it('imports into the accounts stack only the platform’s pool, bus and topic', () => {
+          const imports =
+            JSON.stringify(t(accountsStack()).toJSON()).match(/"Fn::ImportValue":"[^"]+"/g) ?? [];
+          expect(imports.length).toBeGreaterThan(0);
+          for (const imported of imports)
+            expect(imported).toMatch(new RegExp(`"${stage}-dangjian-platform:`));
+        });
+      });
+    } else {
+      it('signs in with the stage’s OpenID Connect provider: no user pool, no account to make, no Cognito grant', () => {
+        const signIn = config.signIn as OidcSignIn;
+        expect(signIn.because.length).toBeGreaterThan(20);
+        for (const stack of s.stacks) {
+          const json = JSON.stringify(t(stack).toJSON());
+          expect(json, stack.stackName).not.toMatch(/AWS::Cognito::|cognito-idp/);
         }
-      }
-      // An approved partner's account is made, never changed or disabled, by partner-accounts.
-      const partner = actionsOf(
-        statements.find(
-          (st) =>
-            st.role === roleOf(stack, stack.deployment('partner-accounts')) &&
-            actionsOf(st.statement).some((a) => a.startsWith('cognito-idp:')),
-        )?.statement as Statement,
-      );
-      expect(partner).not.toContain('cognito-idp:AdminDisableUser');
-      expect(partner).not.toContain('cognito-idp:AdminUpdateUserAttributes');
-      // No role anywhere else may touch Cognito.
-      for (const other of [s.dangjian.platform, ...services, s.dangjian.api]) {
-        for (const { statement } of statementsOf(t(other))) {
-          expect(
-            actionsOf(statement).some((a) => a.startsWith('cognito-idp:')),
-            other.stackName,
-          ).toBe(false);
-        }
-      }
-    });
-
-    it('lets accounts GetItem only person items of talent’s table, only the attributes it reads', () => {
-      const stack = s.dangjian.accounts;
-      const talent = serviceNamed('talent');
-      const statements = statementsOf(t(stack));
-      const dynamo = statements.filter((st) =>
-        actionsOf(st.statement).some((a) => a.startsWith('dynamodb:')),
-      );
-      const readers = stack.deployments.filter((d) => d.spec.readsPeople);
-      expect(readers.map((d) => d.spec.name)).toEqual(['accounts']);
-      expect(dynamo.map((st) => st.role)).toEqual(readers.map((d) => roleOf(stack, d)));
-      const statement = dynamo[0]?.statement as Statement & { Condition?: Record<string, any> };
-      expect(actionsOf(statement)).toEqual(['dynamodb:GetItem']);
-      const tableName = resourceOf(talent, talent.table).Properties?.TableName;
-      expect(flat(statement.Resource)).toBe(arnIn(stack, 'dynamodb', `table/${tableName}`));
-      const { partitionKey, sortKey } = talent.description.table;
-      expect(Object.keys(statement.Condition ?? {}).sort()).toEqual([
-        'ForAllValues:StringEquals',
-        'ForAllValues:StringLike',
-        'StringEqualsIfExists',
-      ]);
-      expect(statement.Condition?.['ForAllValues:StringLike']).toEqual({
-        'dynamodb:LeadingKeys': ['PERSON#*'],
+        expect(s.dangjian.accounts).toBeUndefined();
+        expect(s.stacks.map((stack) => stack.stackName)).not.toContain(`${stage}-dangjian-accounts`);
+        const [[, authorizer] = []] = resourcesOf(t(s.dangjian.platform), 'AWS::ApiGatewayV2::Authorizer');
+        expect(authorizer?.Properties).toMatchObject({
+          AuthorizerType: 'JWT',
+          IdentitySource: ['$request.header.Authorization'],
+          JwtConfiguration: { Issuer: signIn.issuer, Audience: [...signIn.audience] },
+        });
+        const outputs = Object.keys(t(s.dangjian.platform).toJSON().Outputs ?? {});
+        expect(outputs.filter((o) => o.startsWith('UserPool'))).toEqual([]);
       });
-      expect(talentKeys.person('p-1')).toEqual({
-        [partitionKey.name]: 'PERSON#p-1',
-        [sortKey.name]: 'PERSON',
-      });
-      expect(Object.keys(statement.Condition?.['ForAllValues:StringEquals'] ?? {})).toEqual([
-        'dynamodb:Attributes',
-      ]);
-      const attributes = statement.Condition?.['ForAllValues:StringEquals'][
-        'dynamodb:Attributes'
-      ] as string[];
-      expect([...attributes].sort()).toEqual(
-        [partitionKey.name, sortKey.name, ...(accounts.readsPeople ?? [])].sort(),
-      );
-      // What the grant allows is what the function reads: talent's projection of a person.
-      expect(accounts.readsPeople).toEqual(personFacts.attributes);
-      expect(statement.Condition?.StringEqualsIfExists).toEqual({ 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' });
-    });
-
-    it('lets accounts put events on the stage bus only, and partner-accounts none', () => {
-      const stack = s.dangjian.accounts;
-      const platform = s.dangjian.platform;
-      const statements = statementsOf(t(stack));
-      const events = statements.filter((st) => actionsOf(st.statement).some((a) => a.startsWith('events:')));
-      const tellers = stack.deployments.filter((d) => d.spec.tells?.length);
-      expect(tellers.map((d) => d.spec.name)).toEqual(['accounts']);
-      expect(events.map((st) => st.role)).toEqual(tellers.map((d) => roleOf(stack, d)));
-      for (const { statement } of events) {
-        expect(actionsOf(statement)).toEqual(['events:PutEvents']);
-        expect(statement.Resource).toEqual(importOf(t, platform, platform.bus.eventBusArn));
-      }
-    });
-
-    it('imports into the accounts stack only the platform’s pool, bus and topic', () => {
-      const imports =
-        JSON.stringify(t(s.dangjian.accounts).toJSON()).match(/"Fn::ImportValue":"[^"]+"/g) ?? [];
-      expect(imports.length).toBeGreaterThan(0);
-      for (const imported of imports) expect(imported).toMatch(new RegExp(`"${stage}-dangjian-platform:`));
-    });
+    }
 
     it('passes cdk-nag AwsSolutions with every finding acknowledged for a reason', () => {
       const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(s.app);

@@ -65,7 +65,12 @@ export const synthStage = (
     services: entries,
     ...(options.platformFunctions ? { platformFunctions: options.platformFunctions } : {}),
   });
-  const stacks: Stack[] = [dangjian.platform, ...dangjian.services, dangjian.accounts, dangjian.api];
+  const stacks: Stack[] = [
+    dangjian.platform,
+    ...dangjian.services,
+    ...(dangjian.accounts ? [dangjian.accounts] : []),
+    dangjian.api,
+  ];
   const templates = new Map<Stack, Template>();
   for (const stack of stacks) templates.set(stack, Template.fromStack(stack));
   return { app, dangjian, stacks, template: (stack) => templates.get(stack) as Template };

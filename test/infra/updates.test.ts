@@ -34,7 +34,12 @@ const synth = (entries: ServiceEntry[]): Synthesized => {
   const app = newApp({ schemaCheck: false });
   const dangjian = buildDangjian(app, { stage: 'dev', services: entries });
   const assembly = app.synth();
-  const stacks: Stack[] = [dangjian.platform, ...dangjian.services, dangjian.accounts, dangjian.api];
+  const stacks: Stack[] = [
+    dangjian.platform,
+    ...dangjian.services,
+    ...(dangjian.accounts ? [dangjian.accounts] : []),
+    dangjian.api,
+  ];
   const templates = new Map(
     stacks.map((stack) => [stack.stackName, assembly.getStackByName(stack.stackName).template as Template]),
   );

@@ -1,0 +1,3 @@
+import { stageSuite } from './stage-suite.js';
+
+stageSuite('prod-cn');
