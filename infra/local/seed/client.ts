@@ -51,6 +51,12 @@ export interface CallOptions {
    * the others go through `createOnce`.
    */
   retryUnavailable?: boolean;
+  /**
+   * An answer that means the platform has not caught up yet, rather than a refusal: another
+   * service's copy of the register, fed by events, does not know a person registered a
+   * moment ago. Nothing was written; the same request goes again until `catchUpMs` has passed.
+   */
+  notYet?: (answer: Answer) => boolean;
 }
 
 export interface SeedClient {
@@ -68,6 +74,13 @@ export const createSeedClient = async (options: {
   dataDir: string;
   /** Sent as the test clock header; only a runtime with test controls listens to it. */
   now?: Date;
+  /**
+   * At most this many requests in flight, whichever phases send them: phases run side by
+   * side, and the database behind them takes one write at a time anyway. Default 8.
+   */
+  maxInFlight?: number;
+  /** How long a `notYet` answer is asked again before the seed gives up (default 60 s). */
+  catchUpMs?: number;
 }): Promise<SeedClient> => {
   // The running runtime says which pool it checks tokens against.
   const { identity } = JSON.parse(await readFile(join(options.dataDir, 'runtime.json'), 'utf8')) as {
@@ -91,6 +104,21 @@ export const createSeedClient = async (options: {
     return token;
   };
   const base = options.url.replace(/\/$/, '');
+  const slot = slots(options.maxInFlight ?? 8);
+  const catchUpMs = options.catchUpMs ?? 60_000;
+
+  /** One request, holding a slot until its answer is read: a body still arriving is still in flight. */
+  const send = async (url: string, init: RequestInit): Promise<Answer> => {
+    const release = await slot();
+    try {
+      const res = await fetch(url, init);
+      const text = await res.text();
+      const json = (res.headers.get('content-type') ?? '').includes('json') && text !== '';
+      return { status: res.status, body: json ? JSON.parse(text) : text };
+    } finally {
+      release();
+    }
+  };
 
   const call = async <T>(method: string, path: string, opts: CallOptions = {}): Promise<Answer<T>> => {
     const headers: Record<string, string> = {};
@@ -98,28 +126,35 @@ export const createSeedClient = async (options: {
     else if (opts.as) headers.authorization = `Bearer ${await tokenOf(opts.as)}`;
     if (options.now) headers['x-dangjian-now'] = options.now.toISOString();
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
-    let res: Response;
+    let answer: Answer;
+    const caughtUpBy = Date.now() + catchUpMs;
     // Throttled (429, API Gateway's limits as `npm start` applies them) or a dependency briefly
     // unavailable (503, DynamoDB Local on a busy machine): sent again after a pause, as the
     // answers ask.
     const retryUnavailable = opts.retryUnavailable ?? method !== 'POST';
-    for (let attempt = 1; ; attempt++) {
-      res = await fetch(`${base}${path}`, {
+    for (let retries = 0; ; ) {
+      answer = await send(`${base}${path}`, {
         method,
         headers,
         ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
       });
-      const retry = res.status === 429 || (res.status === 503 && retryUnavailable);
-      if (!retry || attempt >= RETRIES || (opts.expect ?? []).includes(res.status)) break;
-      await res.arrayBuffer();
-      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      if (opts.notYet?.(answer)) {
+        if (Date.now() > caughtUpBy) {
+          throw new Error(
+            `${method} ${path}: the platform had not caught up after ${catchUpMs} ms (still ${answer.status}: ${JSON.stringify(answer.body)})`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        continue;
+      }
+      const retry = answer.status === 429 || (answer.status === 503 && retryUnavailable);
+      if (!retry || ++retries >= RETRIES || (opts.expect ?? []).includes(answer.status)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100 * retries));
     }
-    const text = await res.text();
-    const body = (res.headers.get('content-type') ?? '').includes('json') && text ? JSON.parse(text) : text;
-    if (!(opts.expect ?? [200, 201]).includes(res.status)) {
-      throw new UnexpectedAnswer(method, path, res.status, body);
+    if (!(opts.expect ?? [200, 201]).includes(answer.status)) {
+      throw new UnexpectedAnswer(method, path, answer.status, answer.body);
     }
-    return { status: res.status, body: body as T };
+    return answer as Answer<T>;
   };
 
   const all = async <T>(path: string, as: Identity): Promise<T[]> => {
@@ -148,7 +183,7 @@ export const createSeedClient = async (options: {
 export const createOnce = async <T>(
   api: SeedClient,
   path: string,
-  options: { as?: Identity; body: unknown; expect?: readonly number[] },
+  options: { as?: Identity; body: unknown; expect?: readonly number[]; notYet?: CallOptions['notYet'] },
   find: () => Promise<T | undefined>,
 ): Promise<Answer<T>> => {
   const expected = options.expect ?? [201];
@@ -166,6 +201,30 @@ export const createOnce = async <T>(
       throw new UnexpectedAnswer('POST', path, answer.status, answer.body);
     await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
   }
+};
+
+/**
+ * A counting semaphore: `acquire()` resolves with a release function once fewer than `limit`
+ * holders are in, first come first served.
+ */
+export const slots = (limit: number): (() => Promise<() => void>) => {
+  let free = Math.max(1, limit);
+  const waiting: (() => void)[] = [];
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else free++;
+  };
+  return async () => {
+    if (free > 0) free--;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      release();
+    };
+  };
 };
 
 /** Runs `work` over `items`, at most `limit` at a time, in order of start. */

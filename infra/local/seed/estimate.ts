@@ -7,6 +7,11 @@ export interface PhaseState {
   name: string;
   total: number;
   done: number;
+  /**
+   * The phases it waits for; the others run beside it. Undefined: it follows the phase before
+   * it in the list, as in a run of one phase at a time.
+   */
+  after?: readonly string[];
   /** When it started and ended (ms on the run's clock); undefined until then. */
   startedAt?: number;
   endedAt?: number;
@@ -34,7 +39,13 @@ export const paceOf = (phases: readonly PhaseState[], prior: MsPerItem): number 
   let expected = 0;
   for (const phase of phases) {
     const perItem = priorOf(phase, prior);
-    if (phase.endedAt === undefined || phase.startedAt === undefined || !perItem || phase.total === 0) {
+    // A phase of a few items is mostly waiting (a sign-in, a check) and says little of the machine.
+    if (
+      phase.endedAt === undefined ||
+      phase.startedAt === undefined ||
+      !perItem ||
+      phase.total < TRUST_AFTER
+    ) {
       continue;
     }
     actual += phase.endedAt - phase.startedAt;
@@ -47,7 +58,8 @@ export const paceOf = (phases: readonly PhaseState[], prior: MsPerItem): number 
 /**
  * Milliseconds left for the whole run at `now`, or undefined when a phase to come has neither
  * a prior figure nor any progress to go by. The running phase blends its own rate with the
- * prior one, weighted by how many items it has done.
+ * prior one, weighted by how many items it has done. Phases side by side overlap: what is
+ * left is the longest chain of phases still to finish, each after those it waits for.
  */
 export const remainingMs = (
   phases: readonly PhaseState[],
@@ -55,23 +67,32 @@ export const remainingMs = (
   now: number,
 ): number | undefined => {
   const pace = paceOf(phases, prior);
-  let left = 0;
-  for (const phase of phases) {
-    if (phase.endedAt !== undefined) continue;
+  const own = (phase: PhaseState): number | undefined => {
+    if (phase.endedAt !== undefined) return 0;
     const remaining = Math.max(0, phase.total - phase.done);
-    if (remaining === 0) continue;
+    if (remaining === 0) return 0;
     const perItem = priorOf(phase, prior);
     const expected = perItem === undefined ? undefined : perItem * pace;
     if (phase.startedAt === undefined || phase.done === 0) {
-      if (expected === undefined) return undefined;
-      left += expected * remaining;
-      continue;
+      return expected === undefined ? undefined : expected * remaining;
     }
     const observed = (now - phase.startedAt) / phase.done;
     const weight = expected === undefined ? 1 : phase.done / (phase.done + TRUST_AFTER);
-    left += (weight * observed + (1 - weight) * (expected ?? 0)) * remaining;
+    return (weight * observed + (1 - weight) * (expected ?? 0)) * remaining;
+  };
+  // Listed in an order where every phase comes after those it waits for.
+  const finish = new Map<string, number>();
+  let longest = 0;
+  for (const [i, phase] of phases.entries()) {
+    const mine = own(phase);
+    if (mine === undefined) return undefined;
+    const waitsFor = phase.after ?? (i > 0 ? [(phases[i - 1] as PhaseState).name] : []);
+    const start = Math.max(0, ...waitsFor.map((name) => finish.get(name) ?? 0));
+    const end = start + mine;
+    finish.set(phase.name, end);
+    longest = Math.max(longest, end);
   }
-  return left;
+  return longest;
 };
 
 /** "850 ms", "12 s", "2 min 05 s", "1 h 04 min": short enough for one terminal line. */

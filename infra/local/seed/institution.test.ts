@@ -17,29 +17,31 @@ interface Reported {
   total: number;
   done: number;
   created?: number | undefined;
-  ended?: boolean;
+  /** Its place among the seed's start and end reports. */
+  startedAt?: number;
+  endedAt?: number;
 }
 const recorder = () => {
   const phases = new Map<string, Reported>();
-  const order: string[] = [];
-  let current: Reported | undefined;
+  let reports = 0;
   const progress: SeedProgress = {
     plan: (planned) => {
       for (const p of planned) phases.set(p.name, { total: p.total, done: 0 });
     },
     start: (name) => {
-      order.push(name);
-      current = phases.get(name);
+      const phase = phases.get(name);
+      if (phase) phase.startedAt = reports++;
     },
-    advance: (count = 1) => {
-      if (current) current.done += count;
+    advance: (name, count = 1) => {
+      const phase = phases.get(name);
+      if (phase) phase.done += count;
     },
-    end: (created) => {
-      if (current) Object.assign(current, { created, ended: true });
-      current = undefined;
+    end: (name, created) => {
+      const phase = phases.get(name);
+      if (phase) Object.assign(phase, { created, endedAt: reports++ });
     },
   };
-  return { progress, phases, order };
+  return { progress, phases };
 };
 const firstRun = recorder();
 const secondRun = recorder();
@@ -159,17 +161,24 @@ describe('seedInstitution', () => {
     expect(waitlist.body.items.length).toBeGreaterThan(0);
   });
 
-  it('reports every phase in order, each advanced to exactly its planned total, on both runs', () => {
+  it('reports every phase, each after those it waits for and advanced to exactly its planned total, on both runs', () => {
     for (const run of [firstRun, secondRun]) {
-      expect(run.order).toEqual([...SEED_PHASES]);
-      for (const [name, phase] of run.phases) {
-        expect({ name, done: phase.done, ended: phase.ended }).toEqual({
+      expect([...run.phases.keys()]).toEqual(SEED_PHASES.map(({ name }) => name));
+      for (const { name, after } of SEED_PHASES) {
+        const phase = run.phases.get(name) as Reported;
+        expect({ name, done: phase.done, ended: phase.endedAt !== undefined }).toEqual({
           name,
           done: phase.total,
           ended: true,
         });
+        for (const before of after) {
+          expect((run.phases.get(before) as Reported).endedAt).toBeLessThan(phase.startedAt as number);
+        }
       }
     }
+    // The library is stocked while people are still being registered.
+    const { phases } = firstRun;
+    expect(phases.get('resources')?.startedAt).toBeLessThan(phases.get('people')?.endedAt as number);
     expect(firstRun.phases.get('activities')?.total).toBe(first.activityIds.length);
     expect(firstRun.phases.get('activities')?.created).toBe(first.created.activities);
     expect(firstRun.phases.get('people')?.created).toBe(first.created.people);
@@ -180,7 +189,9 @@ describe('seedInstitution', () => {
       [...secondRun.phases]
         .filter(([name]) => name !== 'committee and secretaries')
         .map(([name, p]) => [name, p.created]),
-    ).toEqual(SEED_PHASES.filter((name) => name !== 'committee and secretaries').map((name) => [name, 0]));
+    ).toEqual(
+      SEED_PHASES.filter(({ name }) => name !== 'committee and secretaries').map(({ name }) => [name, 0]),
+    );
   });
 
   it('creates nothing on a second run and finds the same things', async () => {

@@ -14,7 +14,14 @@ import { addDays, localDate } from '../../../shared/time.js';
 import { BOOTSTRAP_COMMITTEE } from '../cognito.js';
 import { postToPresignedForm } from '../presigned-post.js';
 import { signIn } from '../sign-in.js';
-import { createOnce, createSeedClient, eachLimited, type Identity, type SeedClient } from './client.js';
+import {
+  type Answer,
+  createOnce,
+  createSeedClient,
+  eachLimited,
+  type Identity,
+  type SeedClient,
+} from './client.js';
 import { pdfFile, pngFile, textFile } from './files.js';
 import {
   type ActivityPlan,
@@ -55,29 +62,40 @@ export interface SeedOptions {
    * only as the test clock header, which `npm start` ignores: give it only to a test runtime.
    */
   now?: Date;
+  /** Requests in flight at most, over every phase running (default 8). */
   concurrency?: number;
   log?: (line: string) => void;
   /** Another institution beside the demo one (the benchmark's): its own names and ids. */
   institution?: string;
   /** How long an upload may take to be checked and become available (default 60 s). */
   uploadWaitMs?: number;
+  /**
+   * How long another service may take to learn of people just registered (its copy of the
+   * register is fed by events) before the seed gives up (default 60 s).
+   */
+  catchUpMs?: number;
   /** Told each phase and its items as they are done: what `npm run seed` shows. */
   progress?: SeedProgress;
 }
 
-/** The seed's phases, in the order it runs them. */
+/**
+ * The seed's phases, each after the phases it needs; the others run side by side (within the
+ * client's bound on requests in flight). Listed so that none comes before those it waits for.
+ * Activities wait for people because an activity names its invitees; the rest of what comes
+ * after people acts as members (attempts, registrations) or names them to roles.
+ */
 export const SEED_PHASES = [
-  'branches',
-  'people',
-  'committee and secretaries',
-  'rooms',
-  'activities',
-  'resources',
-  'assessment',
-  'partners',
-  'joint events',
-] as const;
-export type SeedPhase = (typeof SEED_PHASES)[number];
+  { name: 'branches', after: [] },
+  { name: 'rooms', after: [] },
+  { name: 'resources', after: [] },
+  { name: 'partners', after: [] },
+  { name: 'people', after: ['branches'] },
+  { name: 'committee and secretaries', after: ['people'] },
+  { name: 'activities', after: ['people', 'rooms'] },
+  { name: 'assessment', after: ['people', 'resources'] },
+  { name: 'joint events', after: ['people', 'partners'] },
+] as const satisfies readonly { name: string; after: readonly string[] }[];
+export type SeedPhase = (typeof SEED_PHASES)[number]['name'];
 
 const silent: SeedProgress = { plan() {}, start() {}, advance() {}, end() {} };
 
@@ -221,15 +239,50 @@ const committeeQuestions = [
   { kind: 'true-false', prompt: '入党积极分子经过半年培养即可列为发展对象。', answer: false },
 ] as const;
 
+/** The answer of a service whose copy of the register does not yet know a person named in a write. */
+const unknownPerson = (answer: Answer): boolean => {
+  const error = (answer.body as { error?: { code?: string; details?: Record<string, unknown> } })?.error;
+  // Named people (or their party group) not in the branch's copy: 404 with the ids.
+  if (answer.status === 404 && error?.code === 'not-found') {
+    return error.details?.personIds !== undefined || error.details?.partyGroupId !== undefined;
+  }
+  // The caller themselves not in it: 403 no-person.
+  return answer.status === 403 && error?.code === 'no-person';
+};
+
+/**
+ * Runs each phase once the phases it waits for are done, the others side by side. After a
+ * failure no further phase starts; those running finish, and the first failure is thrown.
+ */
+const runPhases = async (work: Record<SeedPhase, () => Promise<void>>): Promise<void> => {
+  const done = new Map<string, Promise<void>>();
+  let failed = false;
+  for (const { name, after } of SEED_PHASES) {
+    const ready = Promise.all(after.map((before: SeedPhase) => done.get(before)));
+    const phase = ready.then(async () => {
+      if (!failed) await work[name]();
+    });
+    phase.catch(() => {
+      failed = true;
+    });
+    done.set(name, phase);
+  }
+  const outcomes = await Promise.allSettled(done.values());
+  const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failure) throw failure.reason;
+};
+
 export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary> => {
   const log = options.log ?? (() => undefined);
   const institution = options.institution ?? DEFAULT_INSTITUTION;
   const now = options.now ?? new Date();
   const today = localDate(now);
-  const limit = options.concurrency ?? 12;
+  const limit = options.concurrency ?? 8;
   const api: SeedClient = await createSeedClient({
     url: options.url,
     dataDir: options.dataDir,
+    maxInFlight: limit,
+    ...(options.catchUpMs !== undefined ? { catchUpMs: options.catchUpMs } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
   const created: Record<CreatedKind, number> = {
@@ -266,137 +319,31 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
     partners: options.scale.partners,
     'joint events': options.scale.jointEvents,
   };
-  progress.plan(SEED_PHASES.map((name) => ({ name, total: totals[name] })));
-  let counted: readonly CreatedKind[] | undefined;
-  const createdSoFar = () => (counted ?? []).reduce((sum, kind) => sum + created[kind], 0);
-  let createdBefore = 0;
-  const startPhase = (name: SeedPhase) => {
-    counted = PHASE_CREATES[name];
-    createdBefore = createdSoFar();
+  progress.plan(SEED_PHASES.map(({ name, after }) => ({ name, total: totals[name], after })));
+  /** A phase reported as it runs: started, advanced per item, ended with what it created. */
+  const phase = (name: SeedPhase, work: (advance: (count?: number) => void) => Promise<void>) => async () => {
+    // Each phase creates its own kinds, so phases side by side do not count each other's.
+    const counted = PHASE_CREATES[name];
+    const createdSoFar = () => (counted ?? []).reduce((sum, kind) => sum + created[kind], 0);
+    const before = createdSoFar();
     progress.start(name);
+    await work((count) => progress.advance(name, count));
+    progress.end(name, counted ? createdSoFar() - before : undefined);
   };
-  const endPhase = () => progress.end(counted ? createdSoFar() - createdBefore : undefined);
-  const advance = () => progress.advance();
 
-  // 1. Branches (党支部) with their party groups, found by name.
-  startPhase('branches');
-  const existing = await api.all<Branch>('/talent/branches', committee);
+  // What the phases find or make, for the phases after them.
   const branches: Branch[] = [];
-  for (const plan of plans) {
-    let branch = existing.find((b) => b.name === plan.name);
-    if (!branch) {
-      branch = (
-        await createOnce<Branch>(
-          api,
-          '/talent/branches',
-          {
-            as: committee,
-            body: { name: plan.name, partyGroups: plan.partyGroups.map((name) => ({ name })) },
-          },
-          async () =>
-            (await api.all<Branch>('/talent/branches', committee)).find((b) => b.name === plan.name),
-        )
-      ).body;
-      created.branches++;
-    }
-    branches.push(branch);
-    advance();
-  }
-  endPhase();
-  log(`branches: ${branches.map((b) => b.name).join(', ')}`);
-
-  // 2. People, the committee first; a rerun meets the API's 409 for each and moves on.
-  startPhase('people');
+  const roomIds: Record<keyof typeof ROOMS, string> = { 'activity-room': '', hall: '', library: '' };
+  let activityIds: string[] = [];
+  let resourceIds: string[] = [];
+  const assessmentIds: string[] = [];
+  let partnerIds: string[] = [];
+  let jointEventIds: string[] = [];
   const groupIdOf = (b: number, group: 0 | 1 | undefined) =>
     group === undefined
       ? undefined
       : branches[b]?.partyGroups.find((g) => g.name === plans[b]?.partyGroups[group])?.id;
   const groupId = (p: PersonPlan) => groupIdOf(p.branch, p.partyGroup);
-  // Nobody registers themselves: the committee member whose token the seed carries is
-  // registered by the other one.
-  const registrar: Identity = { roles: ['committee'], sub: (committeePeople[1] as PersonPlan).personId };
-  await eachLimited([...committeePeople, ...people], limit, async (p) => {
-    const branch = branches[p.branch];
-    const answer = await api.call('POST', '/talent/people', {
-      as: p.personId === committee.sub ? registrar : committee,
-      expect: [201, 409],
-      // Registering again after a lost answer is the 409 below.
-      retryUnavailable: true,
-      body: {
-        personId: p.personId,
-        name: p.name,
-        gender: p.gender,
-        birthDate: p.birthDate,
-        department: p.department,
-        ...(branch ? { branchId: branch.branchId } : {}),
-        politicalStatus: p.politicalStatus,
-        statusSince: p.statusSince,
-        // Past the start of the pipeline, people arrive with their history, on the committee's
-        // authority, with the evidence of their stage (the party file, 党员档案).
-        ...(p.politicalStatus === 'masses' || p.politicalStatus === 'applicant'
-          ? {}
-          : {
-              history: {
-                evidence: { kind: 'party-file', reference: `档案 ${p.key}`, issuedOn: p.statusSince },
-              },
-            }),
-        workStartDate: p.workStartDate,
-        position: p.position,
-        title: p.title,
-        education: p.education,
-        ...(groupId(p) ? { partyGroupId: groupId(p) } : {}),
-        // A reserved domain: every person gets a sign-in account, and no mail leaves.
-        email: `${p.personId.toLowerCase()}@example.cn`,
-      },
-    });
-    if (answer.status === 201) created.people++;
-    else if (answer.body?.error?.code !== 'person-exists') {
-      throw new Error(`registering ${p.name}: ${JSON.stringify(answer.body)}`);
-    }
-    advance();
-  });
-  endPhase();
-  log(`people: ${people.length + committeePeople.length} (${created.people} new)`);
-
-  // The committee's members (党委委员), named by the first committee account, which the pool
-  // is made with (nobody names themselves): a real sign-in, not a minted token.
-  startPhase('committee and secretaries');
-  const bootstrap = await signIn(api.identity, options.dataDir, BOOTSTRAP_COMMITTEE.username);
-  for (const p of committeePeople) {
-    await api.call('PUT', `/talent/committee/members/${p.personId}`, { token: bootstrap });
-    advance();
-  }
-
-  // Each branch's secretary (支部书记) and party-group leaders, once.
-  const secretaries = new Map<number, PersonPlan>();
-  for (const p of people) if (p.secretary) secretaries.set(p.branch, p);
-  for (const [b, branch] of branches.entries()) {
-    const secretary = secretaries.get(b);
-    if (!secretary || branch.secretaryId) {
-      advance();
-      continue;
-    }
-    const leaders = branch.partyGroups.map(
-      (g) =>
-        people.find((p) => p.branch === b && !p.secretary && isMember(p) && groupId(p) === g.id)?.personId,
-    );
-    branches[b] = (
-      await api.call<Branch>('PATCH', `/talent/branches/${branch.branchId}`, {
-        as: committee,
-        body: {
-          version: branch.version,
-          secretaryId: secretary.personId,
-          partyGroups: branch.partyGroups.map((g, i) => ({
-            id: g.id,
-            name: g.name,
-            ...(leaders[i] ? { leaderId: leaders[i] } : {}),
-          })),
-        },
-      })
-    ).body;
-    advance();
-  }
-  endPhase();
   const secretaryOf = (b: number): Identity => {
     const branch = branches[b] as Branch;
     return { roles: ['secretary', 'member'], sub: branch.secretaryId as string, branchId: branch.branchId };
@@ -407,182 +354,288 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
     branchId: (branches[p.branch] as Branch).branchId,
   });
 
-  // 3. Rooms (党员活动室), found by name.
-  startPhase('rooms');
-  const rooms = await api.all<{ roomId: string; name: string; capacity: number }>(
-    '/activities/rooms',
-    committee,
-  );
-  const roomIds: Record<keyof typeof ROOMS, string> = { 'activity-room': '', hall: '', library: '' };
-  for (const [key, room] of Object.entries(ROOMS) as [
-    keyof typeof ROOMS,
-    (typeof ROOMS)[keyof typeof ROOMS],
-  ][]) {
-    let found = rooms.find((r) => r.name === room.name);
-    if (!found) {
-      found = (
-        await createOnce<{ roomId: string; name: string; capacity: number }>(
-          api,
-          '/activities/rooms',
-          { as: committee, body: room },
-          async () =>
-            (
-              await api.all<{ roomId: string; name: string; capacity: number }>(
-                '/activities/rooms',
-                committee,
-              )
-            ).find((r) => r.name === room.name),
-        )
-      ).body;
-      created.rooms++;
-    }
-    roomIds[key] = (found as { roomId: string }).roomId;
-    advance();
-  }
-  endPhase();
+  await runPhases({
+    // Branches (党支部) with their party groups, found by name.
+    branches: phase('branches', async (advance) => {
+      const existing = await api.all<Branch>('/talent/branches', committee);
+      for (const plan of plans) {
+        let branch = existing.find((b) => b.name === plan.name);
+        if (!branch) {
+          branch = (
+            await createOnce<Branch>(
+              api,
+              '/talent/branches',
+              {
+                as: committee,
+                body: { name: plan.name, partyGroups: plan.partyGroups.map((name) => ({ name })) },
+              },
+              async () =>
+                (await api.all<Branch>('/talent/branches', committee)).find((b) => b.name === plan.name),
+            )
+          ).body;
+          created.branches++;
+        }
+        branches.push(branch);
+        advance();
+      }
+      log(`branches: ${branches.map((b) => b.name).join(', ')}`);
+    }),
 
-  // 4. A year of meetings, each held (completed) with its attendance.
-  startPhase('activities');
-  const activityIds = await seedActivities(api, {
-    plans: meetings,
-    branches,
-    people,
-    groupId,
-    groupIdOf,
-    roomIds,
-    secretaryOf,
-    committee,
-    today,
-    limit,
-    created,
-    advance,
-  });
-  endPhase();
-  log(`activities: ${activityIds.length} (${created.activities} new)`);
+    // People, the committee first; a rerun meets the API's 409 for each and moves on.
+    people: phase('people', async (advance) => {
+      // Nobody registers themselves: the committee member whose token the seed carries is
+      // registered by the other one.
+      const registrar: Identity = { roles: ['committee'], sub: (committeePeople[1] as PersonPlan).personId };
+      await eachLimited([...committeePeople, ...people], limit, async (p) => {
+        const branch = branches[p.branch];
+        const answer = await api.call('POST', '/talent/people', {
+          as: p.personId === committee.sub ? registrar : committee,
+          expect: [201, 409],
+          // Registering again after a lost answer is the 409 below.
+          retryUnavailable: true,
+          body: {
+            personId: p.personId,
+            name: p.name,
+            gender: p.gender,
+            birthDate: p.birthDate,
+            department: p.department,
+            ...(branch ? { branchId: branch.branchId } : {}),
+            politicalStatus: p.politicalStatus,
+            statusSince: p.statusSince,
+            // Past the start of the pipeline, people arrive with their history, on the committee's
+            // authority, with the evidence of their stage (the party file, 党员档案).
+            ...(p.politicalStatus === 'masses' || p.politicalStatus === 'applicant'
+              ? {}
+              : {
+                  history: {
+                    evidence: { kind: 'party-file', reference: `档案 ${p.key}`, issuedOn: p.statusSince },
+                  },
+                }),
+            workStartDate: p.workStartDate,
+            position: p.position,
+            title: p.title,
+            education: p.education,
+            ...(groupId(p) ? { partyGroupId: groupId(p) } : {}),
+            // A reserved domain: every person gets a sign-in account, and no mail leaves.
+            email: `${p.personId.toLowerCase()}@example.cn`,
+          },
+        });
+        if (answer.status === 201) created.people++;
+        else if (answer.body?.error?.code !== 'person-exists') {
+          throw new Error(`registering ${p.name}: ${JSON.stringify(answer.body)}`);
+        }
+        advance();
+      });
+      log(`people: ${people.length + committeePeople.length} (${created.people} new)`);
+    }),
 
-  // 5. The study library: real files through the presigned POST, checked by the platform.
-  startPhase('resources');
-  const resourceIds = await seedResources(api, {
-    count: options.scale.resources,
-    committee,
-    waitMs: options.uploadWaitMs ?? 60_000,
-    created,
-    advance,
-  });
-  endPhase();
-  log(`resources: ${resourceIds.length} (${created.resources} new)`);
-
-  // 6. An assessment (考核) on the first resource, taken by a few members of each branch.
-  startPhase('assessment');
-  const assessmentIds: string[] = [];
-  if (resourceIds.length > 0) {
-    // Found by its title on its resource; the resources, and so it, are the same for every institution.
-    const title = '党章党规知识测试';
-    const resourceId = resourceIds[0] as string;
-    const find = async () =>
-      (
-        await api.all<{ assessmentId: string; title: string }>(
-          `/resources/assessments?resourceId=${resourceId}`,
-          committee,
-        )
-      ).find((a) => a.title === title);
-    let assessmentId = (await find())?.assessmentId;
-    if (!assessmentId) {
-      assessmentId = (
-        await createOnce<{ assessmentId: string }>(
-          api,
-          '/resources/assessments',
-          {
+    // The committee's members (党委委员), named by the first committee account, which the pool
+    // is made with (nobody names themselves): a real sign-in, not a minted token. Then each
+    // branch's secretary (支部书记) and party-group leaders, once.
+    'committee and secretaries': phase('committee and secretaries', async (advance) => {
+      const bootstrap = await signIn(api.identity, options.dataDir, BOOTSTRAP_COMMITTEE.username);
+      await eachLimited(committeePeople, limit, async (p) => {
+        await api.call('PUT', `/talent/committee/members/${p.personId}`, { token: bootstrap });
+        advance();
+      });
+      const secretaries = new Map<number, PersonPlan>();
+      for (const p of people) if (p.secretary) secretaries.set(p.branch, p);
+      await eachLimited([...branches.entries()], limit, async ([b, branch]) => {
+        const secretary = secretaries.get(b);
+        if (!secretary || branch.secretaryId) {
+          advance();
+          return;
+        }
+        const leaders = branch.partyGroups.map(
+          (g) =>
+            people.find((p) => p.branch === b && !p.secretary && isMember(p) && groupId(p) === g.id)
+              ?.personId,
+        );
+        branches[b] = (
+          await api.call<Branch>('PATCH', `/talent/branches/${branch.branchId}`, {
             as: committee,
             body: {
-              title,
-              resourceId,
-              passMark: 60,
-              timeLimitMinutes: 20,
-              maxAttempts: 2,
-              questions: committeeQuestions,
+              version: branch.version,
+              secretaryId: secretary.personId,
+              partyGroups: branch.partyGroups.map((g, i) => ({
+                id: g.id,
+                name: g.name,
+                ...(leaders[i] ? { leaderId: leaders[i] } : {}),
+              })),
             },
-          },
-          find,
-        )
-      ).body.assessmentId;
-      created.assessments++;
-    }
-    assessmentIds.push(assessmentId);
-    advance();
-    const graded = new Set(
-      (
-        await api.call<{ people: { personId: string }[] }>(
-          'GET',
-          `/resources/assessments/${assessmentId}/results`,
-          {
-            as: committee,
-          },
-        )
-      ).body.people.map((p) => p.personId),
-    );
-    progress.advance(takers.filter((p) => graded.has(p.personId)).length);
-    await eachLimited(
-      takers.filter((p) => !graded.has(p.personId)),
-      limit,
-      async (p) => {
-        const attempt = (
-          await api.call<{ attemptId: string; questions: { questionId: string }[] }>(
-            'POST',
-            `/resources/assessments/${assessmentId}/attempts`,
-            { as: memberOf(p) },
-          )
+          })
         ).body;
-        // Most know their 党章; a few slip on the multiple choice or the last statement.
-        const answers: Record<string, unknown> = {};
-        committeeQuestions.forEach((q, i) => {
-          const slips = chance(`${p.personId}:q${i}`) < 0.2;
-          answers[`q${i + 1}`] = slips
-            ? q.kind === 'true-false'
-              ? !q.answer
-              : q.kind === 'multiple'
-                ? [0]
-                : (q.answer + 1) % q.options.length
-            : q.answer;
-        });
-        await api.call(
-          'POST',
-          `/resources/assessments/${assessmentId}/attempts/${attempt.attemptId}/submit`,
-          {
-            as: memberOf(p),
-            body: { answers },
-          },
-        );
-        created.attempts++;
         advance();
-      },
-    );
-  }
-  endPhase();
+      });
+    }),
 
-  // 7. Partners (共建单位): applied for on the public form, approved by the committee.
-  startPhase('partners');
-  const partnerIds = await seedPartners(api, { count: options.scale.partners, committee, created, advance });
-  endPhase();
-  log(`partners: ${partnerIds.length} approved (${created.partners} new)`);
+    // Rooms (党员活动室), found by name.
+    rooms: phase('rooms', async (advance) => {
+      type Room = { roomId: string; name: string; capacity: number };
+      const rooms = await api.all<Room>('/activities/rooms', committee);
+      await eachLimited(
+        Object.entries(ROOMS) as [keyof typeof ROOMS, (typeof ROOMS)[keyof typeof ROOMS]][],
+        limit,
+        async ([key, room]) => {
+          let found = rooms.find((r) => r.name === room.name);
+          if (!found) {
+            found = (
+              await createOnce<Room>(api, '/activities/rooms', { as: committee, body: room }, async () =>
+                (await api.all<Room>('/activities/rooms', committee)).find((r) => r.name === room.name),
+              )
+            ).body;
+            created.rooms++;
+          }
+          roomIds[key] = found.roomId;
+          advance();
+        },
+      );
+    }),
 
-  // 8. Joint events: published, registered for by partners and members beyond capacity.
-  startPhase('joint events');
-  const jointEventIds = await seedJointEvents(api, {
-    count: options.scale.jointEvents,
-    committee,
-    partnerIds,
-    registrants: people
-      .filter(isMember)
-      .filter((_, i) => i % 4 === 1)
-      .slice(0, 8)
-      .map(memberOf),
-    now,
-    created,
-    advance,
+    // A year of meetings, each held (completed) with its attendance.
+    activities: phase('activities', async (advance) => {
+      activityIds = await seedActivities(api, {
+        plans: meetings,
+        branches,
+        people,
+        groupId,
+        groupIdOf,
+        roomIds,
+        secretaryOf,
+        committee,
+        today,
+        limit,
+        created,
+        advance,
+      });
+      log(`activities: ${activityIds.length} (${created.activities} new)`);
+    }),
+
+    // The study library: real files through the presigned POST, checked by the platform.
+    resources: phase('resources', async (advance) => {
+      resourceIds = await seedResources(api, {
+        count: options.scale.resources,
+        committee,
+        waitMs: options.uploadWaitMs ?? 60_000,
+        limit,
+        created,
+        advance,
+      });
+      log(`resources: ${resourceIds.length} (${created.resources} new)`);
+    }),
+
+    // An assessment (考核) on the first resource, taken by a few members of each branch.
+    assessment: phase('assessment', async (advance) => {
+      if (resourceIds.length === 0) return;
+      // Found by its title on its resource; the resources, and so it, are the same for every institution.
+      const title = '党章党规知识测试';
+      const resourceId = resourceIds[0] as string;
+      const find = async () =>
+        (
+          await api.all<{ assessmentId: string; title: string }>(
+            `/resources/assessments?resourceId=${resourceId}`,
+            committee,
+          )
+        ).find((a) => a.title === title);
+      let assessmentId = (await find())?.assessmentId;
+      if (!assessmentId) {
+        assessmentId = (
+          await createOnce<{ assessmentId: string }>(
+            api,
+            '/resources/assessments',
+            {
+              as: committee,
+              body: {
+                title,
+                resourceId,
+                passMark: 60,
+                timeLimitMinutes: 20,
+                maxAttempts: 2,
+                questions: committeeQuestions,
+              },
+            },
+            find,
+          )
+        ).body.assessmentId;
+        created.assessments++;
+      }
+      assessmentIds.push(assessmentId);
+      advance();
+      const graded = new Set(
+        (
+          await api.call<{ people: { personId: string }[] }>(
+            'GET',
+            `/resources/assessments/${assessmentId}/results`,
+            { as: committee },
+          )
+        ).body.people.map((p) => p.personId),
+      );
+      advance(takers.filter((p) => graded.has(p.personId)).length);
+      await eachLimited(
+        takers.filter((p) => !graded.has(p.personId)),
+        limit,
+        async (p) => {
+          const attempt = (
+            await api.call<{ attemptId: string; questions: { questionId: string }[] }>(
+              'POST',
+              `/resources/assessments/${assessmentId}/attempts`,
+              // Just registered: the library may not know them yet.
+              { as: memberOf(p), notYet: unknownPerson },
+            )
+          ).body;
+          // Most know their 党章; a few slip on the multiple choice or the last statement.
+          const answers: Record<string, unknown> = {};
+          committeeQuestions.forEach((q, i) => {
+            const slips = chance(`${p.personId}:q${i}`) < 0.2;
+            answers[`q${i + 1}`] = slips
+              ? q.kind === 'true-false'
+                ? !q.answer
+                : q.kind === 'multiple'
+                  ? [0]
+                  : (q.answer + 1) % q.options.length
+              : q.answer;
+          });
+          await api.call(
+            'POST',
+            `/resources/assessments/${assessmentId}/attempts/${attempt.attemptId}/submit`,
+            { as: memberOf(p), body: { answers } },
+          );
+          created.attempts++;
+          advance();
+        },
+      );
+    }),
+
+    // Partners (共建单位): applied for on the public form, approved by the committee.
+    partners: phase('partners', async (advance) => {
+      partnerIds = await seedPartners(api, {
+        count: options.scale.partners,
+        committee,
+        limit,
+        created,
+        advance,
+      });
+      log(`partners: ${partnerIds.length} approved (${created.partners} new)`);
+    }),
+
+    // Joint events: published, registered for by partners and members beyond capacity.
+    'joint events': phase('joint events', async (advance) => {
+      jointEventIds = await seedJointEvents(api, {
+        count: options.scale.jointEvents,
+        committee,
+        partnerIds,
+        registrants: people
+          .filter(isMember)
+          .filter((_, i) => i % 4 === 1)
+          .slice(0, 8)
+          .map(memberOf),
+        now,
+        created,
+        advance,
+      });
+      log(`joint events: ${jointEventIds.length} (${created.jointEvents} new)`);
+    }),
   });
-  endPhase();
-  log(`joint events: ${jointEventIds.length} (${created.jointEvents} new)`);
 
   return {
     branches: branches.map((b) => ({
@@ -668,6 +721,8 @@ const seedActivities = async (
           '/activities',
           {
             as: recorder,
+            // People registered a moment ago: the activities service may not know them yet.
+            notYet: unknownPerson,
             body: {
               lateEntryReason: LATE_ENTRY,
               branchId: branch.branchId,
@@ -756,59 +811,64 @@ const seedResources = async (
     count: number;
     committee: Identity;
     waitMs: number;
+    limit: number;
     created: Record<CreatedKind, number>;
     advance: () => void;
   },
 ): Promise<string[]> => {
-  const ids: string[] = [];
-  for (let i = 0; i < ctx.count; i++) {
-    const shelf = RESOURCE_SHELF[i % RESOURCE_SHELF.length] as (typeof RESOURCE_SHELF)[number];
-    const title =
-      i < RESOURCE_SHELF.length
-        ? shelf.title
-        : `${shelf.title}（${Math.floor(i / RESOURCE_SHELF.length) + 1}）`;
-    const found: ResourceView[] = [];
-    for (const status of ['available', 'uploading'] as const) {
-      const listed = await api.all<ResourceView>(
-        `/resources?status=${status}&q=${encodeURIComponent(title)}`,
-        ctx.committee,
-      );
-      found.push(...listed.filter((r) => r.title === title));
-    }
-    const available = found.find((r) => r.status === 'available');
-    if (available) {
-      ids.push(available.resourceId);
-      ctx.advance();
-      continue;
-    }
-    // An upload a crashed run left half done cannot be finished (the form is gone): it goes.
-    for (const stale of found) {
-      await api.call('POST', `/resources/${stale.resourceId}/archive`, { as: ctx.committee });
-    }
-    const bytes = shelf.bytes();
-    const resource = (
-      await api.call<ResourceView & { upload: { url: string; fields: Record<string, string> } }>(
-        'POST',
-        '/resources',
-        {
-          as: ctx.committee,
-          body: {
-            title,
-            kind: shelf.kind,
-            contentType: shelf.contentType,
-            sizeBytes: bytes.length,
-            tags: shelf.tags,
-            estimatedMinutes: shelf.minutes,
-          },
-        },
-      )
-    ).body;
-    await uploadFile(resource.upload, bytes, shelf.contentType);
-    await waitUntilAvailable(api, resource.resourceId, ctx.committee, ctx.waitMs);
-    ctx.created.resources++;
-    ids.push(resource.resourceId);
-    ctx.advance();
+  if (ctx.count === 0) return [];
+  // One walk through each list rather than a search per title.
+  const found: ResourceView[] = [];
+  for (const status of ['available', 'uploading'] as const) {
+    found.push(...(await api.all<ResourceView>(`/resources?status=${status}`, ctx.committee)));
   }
+  const ids: string[] = [];
+  // Each upload waits for its check on its own: they are checked side by side.
+  await eachLimited(
+    Array.from({ length: ctx.count }, (_, i) => i),
+    ctx.limit,
+    async (i) => {
+      const shelf = RESOURCE_SHELF[i % RESOURCE_SHELF.length] as (typeof RESOURCE_SHELF)[number];
+      const title =
+        i < RESOURCE_SHELF.length
+          ? shelf.title
+          : `${shelf.title}（${Math.floor(i / RESOURCE_SHELF.length) + 1}）`;
+      const mine = found.filter((r) => r.title === title);
+      const available = mine.find((r) => r.status === 'available');
+      if (available) {
+        ids[i] = available.resourceId;
+        ctx.advance();
+        return;
+      }
+      // An upload a crashed run left half done cannot be finished (the form is gone): it goes.
+      for (const stale of mine) {
+        await api.call('POST', `/resources/${stale.resourceId}/archive`, { as: ctx.committee });
+      }
+      const bytes = shelf.bytes();
+      const resource = (
+        await api.call<ResourceView & { upload: { url: string; fields: Record<string, string> } }>(
+          'POST',
+          '/resources',
+          {
+            as: ctx.committee,
+            body: {
+              title,
+              kind: shelf.kind,
+              contentType: shelf.contentType,
+              sizeBytes: bytes.length,
+              tags: shelf.tags,
+              estimatedMinutes: shelf.minutes,
+            },
+          },
+        )
+      ).body;
+      await uploadFile(resource.upload, bytes, shelf.contentType);
+      await waitUntilAvailable(api, resource.resourceId, ctx.committee, ctx.waitMs);
+      ctx.created.resources++;
+      ids[i] = resource.resourceId;
+      ctx.advance();
+    },
+  );
   return ids;
 };
 
@@ -854,47 +914,57 @@ interface PartnerView {
 
 const seedPartners = async (
   api: SeedClient,
-  ctx: { count: number; committee: Identity; created: Record<CreatedKind, number>; advance: () => void },
+  ctx: {
+    count: number;
+    committee: Identity;
+    limit: number;
+    created: Record<CreatedKind, number>;
+    advance: () => void;
+  },
 ): Promise<string[]> => {
   const listed: PartnerView[] = [];
   for (const status of ['approved', 'pending'] as const) {
     listed.push(...(await api.all<PartnerView>(`/community/partners?status=${status}`, ctx.committee)));
   }
   const ids: string[] = [];
-  for (let i = 0; i < ctx.count; i++) {
-    const shelf = PARTNER_SHELF[i % PARTNER_SHELF.length] as (typeof PARTNER_SHELF)[number];
-    const orgName = i < PARTNER_SHELF.length ? shelf.orgName : `${shelf.orgName}（${i + 1}）`;
-    let partner = listed.find((p) => p.orgName === orgName);
-    if (!partner) {
-      const applied = await createOnce<{ partnerId: string }>(
-        api,
-        '/community/partners/applications',
-        {
-          expect: [202],
-          body: {
-            consent: true,
-            orgName,
-            orgType: shelf.orgType,
-            contactName: ['赵敏', '钱立', '孙倩', '李航'][i % 4],
-            contactPhone: `1391000${String(1000 + i).slice(-4)}`,
-            contactEmail: `partner${i + 1}@example.cn`,
-            intro: `${orgName}与研究院开展药品安全科普、志愿服务等党建共建活动。`,
+  await eachLimited(
+    Array.from({ length: ctx.count }, (_, i) => i),
+    ctx.limit,
+    async (i) => {
+      const shelf = PARTNER_SHELF[i % PARTNER_SHELF.length] as (typeof PARTNER_SHELF)[number];
+      const orgName = i < PARTNER_SHELF.length ? shelf.orgName : `${shelf.orgName}（${i + 1}）`;
+      let partner = listed.find((p) => p.orgName === orgName);
+      if (!partner) {
+        const applied = await createOnce<{ partnerId: string }>(
+          api,
+          '/community/partners/applications',
+          {
+            expect: [202],
+            body: {
+              consent: true,
+              orgName,
+              orgType: shelf.orgType,
+              contactName: ['赵敏', '钱立', '孙倩', '李航'][i % 4],
+              contactPhone: `1391000${String(1000 + i).slice(-4)}`,
+              contactEmail: `partner${i + 1}@example.cn`,
+              intro: `${orgName}与研究院开展药品安全科普、志愿服务等党建共建活动。`,
+            },
           },
-        },
-        async () =>
-          (await api.all<PartnerView>('/community/partners?status=pending', ctx.committee)).find(
-            (p) => p.orgName === orgName,
-          ),
-      );
-      partner = { partnerId: applied.body.partnerId, orgName, status: 'pending' };
-      ctx.created.partners++;
-    }
-    if (partner.status === 'pending') {
-      await api.call('POST', `/community/partners/${partner.partnerId}/approve`, { as: ctx.committee });
-    }
-    ids.push(partner.partnerId);
-    ctx.advance();
-  }
+          async () =>
+            (await api.all<PartnerView>('/community/partners?status=pending', ctx.committee)).find(
+              (p) => p.orgName === orgName,
+            ),
+        );
+        partner = { partnerId: applied.body.partnerId, orgName, status: 'pending' };
+        ctx.created.partners++;
+      }
+      if (partner.status === 'pending') {
+        await api.call('POST', `/community/partners/${partner.partnerId}/approve`, { as: ctx.committee });
+      }
+      ids[i] = partner.partnerId;
+      ctx.advance();
+    },
+  );
   return ids;
 };
 
@@ -1007,6 +1077,7 @@ const seedJointEvents = async (
         // Registered already (the 409) is what a repeat after a lost answer meets.
         expect: [201, 409],
         retryUnavailable: true,
+        notYet: unknownPerson,
       });
       if (answer.status === 201) ctx.created.registrations++;
     }
