@@ -18,6 +18,7 @@ import { accounts } from '../../infra/functions/accounts.js';
 import { platformFunctions } from '../../infra/functions/index.js';
 import { partnerAccounts } from '../../infra/functions/partner-accounts.js';
 import { patternOf } from '../../infra/functions/platform-function.js';
+import { acceptedFindings, acceptedFor } from '../../infra/guard.js';
 import { identity, poolName, webClientName } from '../../infra/identity.js';
 import { routerNameOf, tableNameOf } from '../../infra/names.js';
 import type { AccountsStack, PlatformFunctionDeployment } from '../../infra/platform/accounts-stack.js';
@@ -25,6 +26,7 @@ import { PartnerApproved } from '../../services/community/events.js';
 import { personFacts, keys as talentKeys } from '../../services/talent/store.js';
 import { patternFor } from '../../shared/events/contract.js';
 import { outboxStreamFilter } from '../../shared/events/outbox.js';
+import { runGuard } from './guard.js';
 import {
   functionsOf,
   importOf,
@@ -87,6 +89,9 @@ const flat = (value: unknown): string => {
 /** An ARN of the stack's own partition, region and account, as the template spells it. */
 const arnIn = (stack: Stack, service: string, resource: string): string =>
   `arn:${flat(stack.resolve(stack.partition))}:${service}:${flat(stack.resolve(stack.region))}:${flat(stack.resolve(stack.account))}:${resource}`;
+
+/** cfn-guard takes seconds per template with the rules that apply; minutes on a loaded machine. */
+const GUARD_TIMEOUT_MS = 300_000;
 
 /** A synth of every service takes seconds of CPU; on a shared, loaded machine much longer. */
 const SYNTH_TIMEOUT_MS = 180_000;
@@ -1089,6 +1094,27 @@ export const stageSuite = (stage: Stage): void => {
         expect(outputs.filter((o) => o.startsWith('UserPool'))).toEqual([]);
       });
     }
+
+    it(
+      'meets the Control Tower guard rules, apart from the findings accepted in infra/guard.ts',
+      () => {
+        const run = runGuard(s.app.synth());
+        // Rules of resource types the stage does not have are left out; the rest ran.
+        expect(run.bundled).toBeGreaterThan(200);
+        expect(run.ran).toBeGreaterThan(20);
+        const unaccepted = run.findings.filter((f) => acceptedFor(f, stage).length === 0);
+        expect(unaccepted).toEqual([]);
+        // An entry this stage should need and no longer does is stale: remove it.
+        const used = new Set(run.findings.flatMap((f) => acceptedFor(f, stage)));
+        const stale = acceptedFindings.filter((a) => (!a.stages || a.stages.includes(stage)) && !used.has(a));
+        expect(stale.map((a) => `${a.control} ${a.resourceType} ${a.logicalId ?? ''}`)).toEqual([]);
+        for (const a of acceptedFindings) {
+          expect(a.control).toMatch(/^CT\.[A-Z0-9]+\.PR\.\d+$/);
+          expect(a.reason.trim().split(/\s+/).length, a.control).toBeGreaterThanOrEqual(12);
+        }
+      },
+      GUARD_TIMEOUT_MS,
+    );
 
     it('passes cdk-nag AwsSolutions with every finding acknowledged for a reason', () => {
       const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(s.app);
