@@ -207,6 +207,8 @@ export class PlatformStack extends Stack {
       new CfnOutput(this, 'UserPoolClientId', { value: cognito.client.userPoolClientId });
     }
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
+    // For the runbook's check that the alarm e-mail is subscribed and an alarm reaches it.
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
   }
 
   /** The pool from infra/identity.ts, its groups, and the front ends' web client. */

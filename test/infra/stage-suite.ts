@@ -650,6 +650,8 @@ export const stageSuite = (stage: Stage): void => {
           Condition: { Bool: { 'aws:SecureTransport': 'false' } },
         }),
       );
+      // The runbook finds the topic by the platform stack's output.
+      expect(t(platform).toJSON().Outputs?.AlarmTopicArn?.Value).toEqual({ Ref: topicId });
       // The topic's key lets the same alarms encrypt what they publish.
       const key = resourceOf(platform, platform.alarmTopic.masterKey as never).Properties as Record<
         string,
@@ -1115,6 +1117,18 @@ export const stageSuite = (stage: Stage): void => {
       },
       GUARD_TIMEOUT_MS,
     );
+
+    it('passes CDK’s own check of every resource against the CloudFormation schema', () => {
+      // Run by every synth; its findings are warnings there, so they are read here.
+      const { directory } = s.app.synth();
+      const report = JSON.parse(readFileSync(join(directory, 'validation-report.json'), 'utf8')) as {
+        pluginReports: { pluginName: string; violations: { ruleName: string; description: string }[] }[];
+      };
+      const findings = report.pluginReports.flatMap((r) =>
+        r.violations.map((v) => `${r.pluginName} ${v.ruleName}: ${v.description}`),
+      );
+      expect(findings).toEqual([]);
+    });
 
     it('passes cdk-nag AwsSolutions with every finding acknowledged for a reason', () => {
       const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(s.app);
