@@ -17,6 +17,19 @@ const yearsMessage = `Expected a date between the years ${EARLIEST_YEAR} and ${L
 export const isoDateTime = z.iso
   .datetime({ offset: true })
   .refine((value) => plausibleYear(new Date(value).getUTCFullYear()), { message: yearsMessage, abort: true });
+/**
+ * The one form of an instant in every answer: ISO-8601 in the institution's zone with its
+ * offset, milliseconds only when not zero (`2026-11-26T09:30:00+08:00`,
+ * `2026-11-26T09:30:00.250+08:00`), as `toLocalIso` writes it. One offset, so answers of
+ * every service sort and compare as text. Requests may send any offset.
+ */
+export const timestamp = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?\+08:00$/)
+  .meta({
+    description: "An instant in the institution's zone, Asia/Shanghai (+08:00)",
+    example: '2026-11-26T09:30:00+08:00',
+  });
 /** A calendar date, YYYY-MM-DD, that exists. */
 export const isoDate = z.iso
   .date()

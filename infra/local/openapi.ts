@@ -168,7 +168,7 @@ export const openApiDocument = (services: readonly ServiceDescription[], serverU
       title: 'dangjian API',
       version: '1',
       description:
-        'The back end of the party-building (党建) work platform. JSON, camelCase, ISO-8601 times with offset, ULID ids. ' +
+        'The back end of the party-building (党建) work platform. JSON, camelCase, ULID ids; answers write every time in one form, ISO-8601 in the institution’s zone (+08:00), and requests may send any offset. ' +
         'Lists take `limit` and `cursor` and answer `{ items, nextCursor }`. Send the Cognito ID token as a bearer token.',
     },
     // Without a known address (the file `npm run openapi` writes): the origin that serves the document.

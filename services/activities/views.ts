@@ -5,7 +5,7 @@
  */
 import * as z from 'zod';
 import type { Caller } from '../../shared/auth.js';
-import { isoDate, isoDateTime } from '../../shared/schemas.js';
+import { isoDate, timestamp } from '../../shared/schemas.js';
 import { toLocalIso } from '../../shared/time.js';
 import { type Activity, activityStatuses, organises } from './domain/activity.js';
 import type { RecordedStatus, Tally } from './domain/attendance.js';
@@ -70,8 +70,8 @@ export const ActivityView = z.strictObject({
   partyGroupId: z.string().optional().meta({ description: 'Only for a party-group meeting (党小组会)' }),
   title: z.string(),
   agenda: z.string().optional(),
-  startsAt: isoDateTime,
-  endsAt: isoDateTime,
+  startsAt: timestamp,
+  endsAt: timestamp,
   roomId: z.string().optional(),
   location: z.string().optional(),
   inviteeIds: z.array(z.string()),
@@ -87,16 +87,16 @@ export const ActivityView = z.strictObject({
     .positive()
     .meta({ description: 'Send back with a PATCH (optimistic concurrency)' }),
   createdBy: z.string(),
-  createdAt: isoDateTime,
+  createdAt: timestamp,
   cancelReason: z.string().optional(),
-  cancelledAt: isoDateTime.optional(),
+  cancelledAt: timestamp.optional(),
   minutes: z.string().optional().meta({ description: '会议记录, once completed' }),
   resolutions: z.array(z.string()).optional().meta({ description: '决议, once completed' }),
-  completedAt: isoDateTime.optional(),
+  completedAt: timestamp.optional(),
   recordedLate: z
     .strictObject({
       reason: z.string(),
-      recordedAt: isoDateTime,
+      recordedAt: timestamp,
       by: z.string().meta({ description: 'The person who wrote it' }),
     })
     .optional()
@@ -151,7 +151,7 @@ export const activityView = (a: Activity, caller: Caller): z.output<typeof Activ
 const recordFields = {
   personId: z.string(),
   note: z.string().optional(),
-  checkedInAt: isoDateTime.optional().meta({ description: 'Set when the person checked in themselves' }),
+  checkedInAt: timestamp.optional().meta({ description: 'Set when the person checked in themselves' }),
 };
 
 /**
@@ -162,7 +162,7 @@ export const AttendanceRecordView = z.strictObject({
   ...recordFields,
   status: attendanceStatusEnum,
   via: ViaView,
-  recordedAt: isoDateTime,
+  recordedAt: timestamp,
 });
 
 export const recordView = (r: AttendanceRecord): z.output<typeof AttendanceRecordView> => ({
@@ -179,7 +179,7 @@ const RollEntryView = z.strictObject({
   ...recordFields,
   status: RecordedStatusView,
   via: ViaView.optional().meta({ description: 'Absent while nobody recorded the person' }),
-  recordedAt: isoDateTime.optional(),
+  recordedAt: timestamp.optional(),
 });
 
 export const AttendanceView = z.strictObject({
@@ -223,7 +223,7 @@ export const RoomView = z.strictObject({
   roomId: z.string(),
   name: z.string(),
   capacity: z.number().int().positive(),
-  createdAt: isoDateTime,
+  createdAt: timestamp,
 });
 
 export const roomView = (room: Room): z.output<typeof RoomView> => ({
@@ -236,8 +236,8 @@ export const roomView = (room: Room): z.output<typeof RoomView> => ({
 export const BookingView = z.strictObject({
   roomId: z.string(),
   activityId: z.string(),
-  startsAt: isoDateTime,
-  endsAt: isoDateTime.meta({ description: 'Exclusive: a booking may start when the previous one ends' }),
+  startsAt: timestamp,
+  endsAt: timestamp.meta({ description: 'Exclusive: a booking may start when the previous one ends' }),
 });
 
 export const bookingView = (b: Booking): z.output<typeof BookingView> => ({
@@ -283,7 +283,7 @@ export const CadenceSettingsView = z.strictObject({
     .int()
     .nonnegative()
     .meta({ description: '0 while the statutory defaults apply; send back with a PUT' }),
-  updatedAt: isoDateTime.optional(),
+  updatedAt: timestamp.optional(),
   updatedBy: z.string().optional(),
 });
 
@@ -340,8 +340,8 @@ export const ComplianceView = z.strictObject({
 
 export const ParticipationView = z.strictObject({
   branchId: z.string(),
-  from: isoDateTime,
-  to: isoDateTime,
+  from: timestamp,
+  to: timestamp,
   threshold: z.number().meta({ description: 'Members attending less than this share are flagged' }),
   invited: count,
   attended: count,
@@ -362,8 +362,8 @@ export const ParticipationView = z.strictObject({
 });
 
 export const RoomUtilisationView = z.strictObject({
-  from: isoDateTime,
-  to: isoDateTime,
+  from: timestamp,
+  to: timestamp,
   hours: z.number().nonnegative(),
   rooms: z.array(
     z.strictObject({

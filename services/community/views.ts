@@ -6,7 +6,7 @@
  */
 import * as z from 'zod';
 import { maskEmail, maskPhone } from '../../shared/pii.js';
-import { isoDateTime } from '../../shared/schemas.js';
+import { timestamp } from '../../shared/schemas.js';
 import { jointEventKind, jointEventStatus, partnerStatus, partnerType } from './schemas.js';
 import type { JointEventItem, PartnerItem, RegistrationItem, WaitingItem } from './store.js';
 
@@ -44,8 +44,8 @@ const partnerFields = {
   contactEmail: z.string(),
   intro: z.string(),
   status: partnerStatus,
-  appliedAt: isoDateTime,
-  decidedAt: isoDateTime.optional(),
+  appliedAt: timestamp,
+  decidedAt: timestamp.optional(),
   reason: z.string().optional().meta({ description: 'Why it was suspended or rejected' }),
   version: z.number().int().positive(),
 };
@@ -92,8 +92,8 @@ const publicEventFields = {
   title: z.string(),
   kind: jointEventKind,
   description: z.string(),
-  startsAt: isoDateTime,
-  endsAt: isoDateTime,
+  startsAt: timestamp,
+  endsAt: timestamp,
   location: z.string(),
   capacity: z.number().int().positive(),
   partnerQuota: z
@@ -102,8 +102,8 @@ const publicEventFields = {
     .positive()
     .optional()
     .meta({ description: 'Places one partner may hold; absent: no limit' }),
-  registrationOpensAt: isoDateTime,
-  registrationClosesAt: isoDateTime,
+  registrationOpensAt: timestamp,
+  registrationClosesAt: timestamp,
   hostPartnerIds: z.array(id),
   status: jointEventStatus,
   remainingPlaces: count,
@@ -120,7 +120,7 @@ export const JointEvent = z
     ...publicEventFields,
     confirmed: count.meta({ description: 'Places taken' }),
     cancelReason: z.string().optional(),
-    createdAt: isoDateTime,
+    createdAt: timestamp,
     version: z.number().int().positive().meta({ description: 'Send back with a PATCH' }),
   })
   .meta({ id: 'JointEvent', description: 'A joint event (联合活动) as the committee manages it' });
@@ -187,9 +187,9 @@ const registrationFields = {
   jointEventId: id,
   registrant,
   status: z.enum(['active', 'cancelled']).meta({ description: 'active — 有效; cancelled — 已取消' }),
-  createdAt: isoDateTime,
-  checkedInAt: isoDateTime.optional(),
-  cancelledAt: isoDateTime.optional(),
+  createdAt: timestamp,
+  checkedInAt: timestamp.optional(),
+  cancelledAt: timestamp.optional(),
 };
 
 /** One registration read by someone allowed to: participants' phones whole. */

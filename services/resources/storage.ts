@@ -4,6 +4,7 @@
  * GETs of that copy. Uploads land at `library/<resourceId>`, checked copies live at
  * `published/<resourceId>/<copy>`.
  */
+
 import {
   CopyObjectCommand,
   DeleteObjectCommand,
@@ -15,6 +16,7 @@ import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { createS3Client } from '../../shared/aws/s3.js';
 import type { ServiceContext } from '../../shared/context.js';
+import { toLocalIso } from '../../shared/time.js';
 import { type DownloadableFile, SNIFF_BYTES, type StoredObject } from './domain/library.js';
 
 /** Long enough to send a large video over a slow line, short enough that a leaked form soon dies. */
@@ -62,7 +64,7 @@ export const uploadForm = async (
     Fields: { 'Content-Type': contentType },
     Expires: UPLOAD_WINDOW_SECONDS,
   });
-  return { url, fields, expiresAt: new Date(now.getTime() + UPLOAD_WINDOW_SECONDS * 1000).toISOString() };
+  return { url, fields, expiresAt: toLocalIso(new Date(now.getTime() + UPLOAD_WINDOW_SECONDS * 1000)) };
 };
 
 /**
@@ -85,7 +87,7 @@ export const downloadUrl = async (
     }),
     { expiresIn: DOWNLOAD_WINDOW_SECONDS },
   );
-  return { url, expiresAt: new Date(now.getTime() + DOWNLOAD_WINDOW_SECONDS * 1000).toISOString() };
+  return { url, expiresAt: toLocalIso(new Date(now.getTime() + DOWNLOAD_WINDOW_SECONDS * 1000)) };
 };
 
 const statusOf = (error: unknown): number | undefined =>

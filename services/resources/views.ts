@@ -6,7 +6,7 @@
  */
 import * as z from 'zod';
 import { pageOf } from '../../shared/http/paging.js';
-import { isoDate, isoDateTime } from '../../shared/schemas.js';
+import { isoDate, timestamp } from '../../shared/schemas.js';
 import {
   type Assessment,
   type AssessmentSummary,
@@ -70,10 +70,10 @@ export const LibraryResource = z
     status: ResourceStatus,
     rejectedReason: RejectionReason.optional(),
     createdBy: personId,
-    createdAt: isoDateTime,
-    updatedAt: isoDateTime,
-    publishedAt: isoDateTime.optional(),
-    archivedAt: isoDateTime.optional(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    publishedAt: timestamp.optional(),
+    archivedAt: timestamp.optional(),
     version: z.number().int().positive().meta({ description: 'Send back as `version` when patching' }),
   })
   .meta({ id: 'LibraryResource', description: 'A study resource (学习资料)' });
@@ -82,7 +82,7 @@ const UploadForm = z
   .strictObject({
     url: z.string(),
     fields: z.record(z.string(), z.string()),
-    expiresAt: isoDateTime,
+    expiresAt: timestamp,
   })
   .meta({
     description:
@@ -96,7 +96,7 @@ export const CreatedResource = LibraryResource.extend({
 export const ResourcePage = pageOf(LibraryResource);
 
 export const DownloadLink = z
-  .strictObject({ url: z.string(), expiresAt: isoDateTime })
+  .strictObject({ url: z.string(), expiresAt: timestamp })
   .meta({ id: 'LibraryDownload', description: 'A short-lived presigned GET of the checked file' });
 
 /** What callers see of a resource: everything but where the bytes live. */
@@ -111,7 +111,7 @@ export const StudyProgress = z
   .strictObject({
     resourceId: z.string(),
     minutes: z.number().int().nonnegative().meta({ description: 'All minutes studied on it so far' }),
-    completedAt: isoDateTime.optional(),
+    completedAt: timestamp.optional(),
     firstCompletion: z
       .boolean()
       .meta({ description: 'This report completed it (StudyCompleted was published)' }),
@@ -129,8 +129,8 @@ export const MyStudy = z
         title: z.string(),
         minutes: z.number().int().nonnegative().meta({ description: 'Minutes in this year' }),
         totalMinutes: z.number().int().nonnegative(),
-        completedAt: isoDateTime.optional(),
-        lastStudiedAt: isoDateTime,
+        completedAt: timestamp.optional(),
+        lastStudiedAt: timestamp,
       }),
     ),
   })
@@ -145,7 +145,7 @@ export const StudyAssignment = z
     branchIds: z.array(branchId),
     personIds: z.array(personId),
     assignedBy: personId,
-    assignedAt: isoDateTime,
+    assignedAt: timestamp,
     assignerBranchId: branchId.optional().meta({ description: "A secretary's assignment: their branch" }),
   })
   .meta({ id: 'StudyAssignment', description: 'Mandatory study (必学任务) with a due date' });
@@ -159,7 +159,7 @@ const AssignedPerson = {
 export const AssignmentProgress = StudyAssignment.extend({
   overdue: z.boolean().meta({ description: 'Past the due date with someone not finished' }),
   total: z.number().int().nonnegative(),
-  completed: z.array(z.strictObject({ ...AssignedPerson, completedAt: isoDateTime })),
+  completed: z.array(z.strictObject({ ...AssignedPerson, completedAt: timestamp })),
   notCompleted: z.array(z.strictObject({ ...AssignedPerson, overdue: z.boolean() })),
 }).meta({
   id: 'StudyAssignmentProgress',
@@ -187,7 +187,7 @@ export const AssessmentView = z
     questions: z.array(QuestionView),
     audience: Audience,
     createdBy: personId,
-    createdAt: isoDateTime,
+    createdAt: timestamp,
   })
   .meta({ id: 'Assessment', description: 'An assessment (考核); the answers stay on the server' });
 
@@ -196,8 +196,8 @@ export const AttemptStarted = z
     attemptId: z.string(),
     assessmentId: z.string(),
     title: z.string(),
-    startedAt: isoDateTime,
-    deadline: isoDateTime.meta({ description: 'Submit before this' }),
+    startedAt: timestamp,
+    deadline: timestamp.meta({ description: 'Submit before this' }),
     questions: z.array(QuestionView).meta({ description: 'In this attempt’s own order' }),
   })
   .meta({ id: 'AssessmentAttempt' });
@@ -211,7 +211,7 @@ export const AttemptGraded = z
     score: z.number().min(0).max(100),
     passed: z.boolean(),
     passMark: z.number(),
-    submittedAt: isoDateTime,
+    submittedAt: timestamp,
   })
   .meta({ id: 'AssessmentAttemptGraded' });
 
@@ -271,7 +271,7 @@ export const AssessmentListing = z
     questionCount: z.number().int().nonnegative(),
     audience: Audience,
     createdBy: personId,
-    createdAt: isoDateTime,
+    createdAt: timestamp,
     ...YourAttempts,
   })
   .meta({

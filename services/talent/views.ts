@@ -9,7 +9,7 @@ import * as z from 'zod';
 import { accountProblems, accountStatuses } from '../../shared/accounts.js';
 import { roles } from '../../shared/auth.js';
 import { maskEmail, maskPhone } from '../../shared/pii.js';
-import { isoDate, isoDateTime } from '../../shared/schemas.js';
+import { isoDate, timestamp } from '../../shared/schemas.js';
 import { activityTypes, attendanceStatuses } from '../activities/events.js';
 import { jointEventKinds } from '../community/events.js';
 import { AGE_BANDS } from './domain/age.js';
@@ -28,7 +28,7 @@ import { type AccountState, accountGroups } from './domain/roles.js';
 import { politicalStatuses } from './events.js';
 
 const id = (description: string) => z.string().meta({ description });
-const instant = isoDateTime.meta({ description: 'ISO-8601 instant (UTC, `Z`)' });
+const instant = timestamp;
 const count = z.number().int().nonnegative();
 
 // ---- domain enums, with their terms -------------------------------------------------------

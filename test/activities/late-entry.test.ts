@@ -79,7 +79,7 @@ describe('late entry', () => {
     expect(res.body.branches[0].summary.metLate).toBe(1);
     // What talent reads carries the mark.
     const events = await outboxOf(made.body.activityId);
-    const mark = { reason, recordedAt: '2026-12-06T02:00:00.000Z', by: committee.personId };
+    const mark = { reason, recordedAt: '2026-12-06T10:00:00+08:00', by: committee.personId };
     for (const type of ['ActivityScheduled', 'ActivityCompleted', 'AttendanceRecorded']) {
       const found = events.filter((e) => e.detailType === type);
       expect(found.length, type).toBeGreaterThan(0);

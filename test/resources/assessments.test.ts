@@ -62,7 +62,7 @@ describe('assessments', () => {
     const member = await asPerson({ roles: ['member'], branchId });
     const attempt = await start(member, assessmentId, '2026-11-26T09:00:00+08:00');
     expectStatus(attempt, 201);
-    expect(attempt.body.deadline).toBe('2026-11-26T01:30:00.000Z');
+    expect(attempt.body.deadline).toBe('2026-11-26T09:30:00+08:00');
     expect(JSON.stringify(attempt.body)).not.toContain('answer');
     expect(attempt.body.questions.map((q: any) => q.questionId).sort()).toEqual(['q1', 'q2', 'q3', 'q4']);
     expect(attempt.body.questions.find((q: any) => q.questionId === 'q3')).toEqual({
@@ -143,7 +143,7 @@ describe('assessments', () => {
           personId: member.personId,
           score: 100,
           passed: true,
-          gradedAt: '2026-11-26T02:30:00.000Z',
+          gradedAt: '2026-11-26T10:30:00+08:00',
         },
       ],
     ]);

@@ -7,6 +7,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { PersonRegistered } from '../../services/talent/events.js';
 import { newId } from '../../shared/ids.js';
+import { toLocalIso } from '../../shared/time.js';
 import { asPeople, asPerson } from '../activities/support.js';
 import { as, minter, publish, request, runtime, settle, tableClient } from '../support/api.js';
 import { expectStatus } from './support.js';
@@ -95,7 +96,7 @@ describe('study progress', () => {
           title: '学习贯彻党的二十大精神',
           personId: member.personId,
           minutes: 50,
-          completedAt: new Date(now).toISOString(),
+          completedAt: toLocalIso(new Date(now)),
         },
       },
     ]);
@@ -279,7 +280,7 @@ describe('study assignments', () => {
     });
     expectStatus(onTime, 200);
     expect(onTime.body.completed).toEqual([
-      { personId: li, name: '李明', branchId, completedAt: '2026-12-05T12:00:00.000Z' },
+      { personId: li, name: '李明', branchId, completedAt: '2026-12-05T20:00:00+08:00' },
     ]);
     expect(onTime.body.notCompleted).toEqual([{ personId: wang, name: '王芳', branchId, overdue: false }]);
     expect(onTime.body).toMatchObject({ total: 2, overdue: false });

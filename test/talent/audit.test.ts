@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { talentService } from '../../services/talent/service.js';
 import { createHttpHandler } from '../../shared/http/handler.js';
 import { newId } from '../../shared/ids.js';
+import { toLocalIso } from '../../shared/time.js';
 import { as, runtime, tableClient } from '../support/api.js';
 import { httpEvent } from '../support/http-event.js';
 import { contextOn } from '../support/start.js';
@@ -30,7 +31,7 @@ interface Entry {
 }
 
 /** Request times a minute apart, so "newest first" is decided by the test, not by chance. */
-const minute = (n: number) => new Date(Date.parse(TODAY) + n * 60_000).toISOString();
+const minute = (n: number) => toLocalIso(new Date(Date.parse(TODAY) + n * 60_000));
 
 const byPerson = async (admin: Client, personId: string, query = 'limit=100') => {
   const res = await admin.get(`/talent/audit/people/${personId}?${query}`);

@@ -188,7 +188,7 @@ describe('correcting a branch', () => {
           branchId,
           name: '老支部',
           partyGroups: [],
-          createdAt: '2025-01-01T00:00:00.000Z',
+          createdAt: '2025-01-01T08:00:00+08:00',
         },
       }),
     );

@@ -6,6 +6,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../shared/ids.js';
+import { toLocalIso } from '../../shared/time.js';
 import { as, runtime, tableClient } from '../support/api.js';
 import { type Client, committee, newBranch, register } from './support.js';
 
@@ -143,7 +144,7 @@ describe('correcting a record', () => {
           title: '民主评议',
           rating: 'qualified',
           recordedBy: admin.personId,
-          recordedAt: '2025-12-01T00:00:00.000Z',
+          recordedAt: '2025-12-01T08:00:00+08:00',
         },
       }),
     );
@@ -169,7 +170,7 @@ describe('withdrawing a record', () => {
       recordId,
       version: 2,
       title: '2025年度考核',
-      withdrawnAt: new Date(NOW).toISOString(),
+      withdrawnAt: toLocalIso(new Date(NOW)),
       withdrawnBy: secretary.personId,
       withdrawalReason: '考核结果录错了人',
     });

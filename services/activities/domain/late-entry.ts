@@ -82,5 +82,5 @@ export const lateEntry = (input: {
       ),
     );
   }
-  return accept({ reason: input.reason, recordedAt: input.now.toISOString(), by: input.by });
+  return accept({ reason: input.reason, recordedAt: toLocalIso(input.now), by: input.by });
 };

@@ -19,7 +19,7 @@ import { idParam, multiLine, singleLine } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { retryOnConflict } from '../../../shared/store/retry.js';
 import { versionConflict } from '../../../shared/store/version.js';
-import { localDate } from '../../../shared/time.js';
+import { localDate, toLocalIso } from '../../../shared/time.js';
 import { branchMembers } from '../../talent/roster.js';
 import {
   type Activity,
@@ -208,7 +208,7 @@ export const activityRoutes = [
         checkInCode: newCheckInCode(randomInt),
         version: 1,
         createdBy: actorOf(caller),
-        createdAt: now.toISOString(),
+        createdAt: toLocalIso(now),
         ...(late ? { recordedLate: late } : {}),
       };
       return createOnce(ctx, request, {
@@ -349,7 +349,7 @@ export const activityRoutes = [
         ...current,
         status: 'cancelled',
         cancelReason: body.reason,
-        cancelledAt: now.toISOString(),
+        cancelledAt: toLocalIso(now),
         version: current.version + 1,
       };
       const t = transaction(ctx);
@@ -401,7 +401,7 @@ export const activityRoutes = [
         status: 'completed',
         minutes: body.minutes,
         resolutions: body.resolutions ?? [],
-        completedAt: now.toISOString(),
+        completedAt: toLocalIso(now),
         version: current.version + 1,
         attendance: { ...counts, attendanceRate },
       };

@@ -1,4 +1,5 @@
 /** Self check-in, the secretary's attendance record, and the attendance list with rates. */
+
 import { randomInt } from 'node:crypto';
 import * as z from 'zod';
 import { actorOf } from '../../../shared/auth.js';
@@ -8,6 +9,7 @@ import { created, ok } from '../../../shared/http/result.js';
 import { idParam, multiLine } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
+import { toLocalIso } from '../../../shared/time.js';
 import { rosterSelf } from '../../talent/roster.js';
 import { type Activity, checkIn, newCheckInCode, requireScheduled, WRONG_CODE } from '../domain/activity.js';
 import { finalStatus, roll, tally } from '../domain/attendance.js';
@@ -105,8 +107,8 @@ export const attendanceRoutes = [
       const record: AttendanceRecord = {
         personId,
         status,
-        checkedInAt: now.toISOString(),
-        recordedAt: now.toISOString(),
+        checkedInAt: toLocalIso(now),
+        recordedAt: toLocalIso(now),
         recordedBy: personId,
         via: 'check-in',
       };
@@ -184,7 +186,7 @@ export const attendanceRoutes = [
               personId: e.personId,
               status: e.status,
               ...(e.note ? { note: e.note } : {}),
-              recordedAt: now.toISOString(),
+              recordedAt: toLocalIso(now),
               recordedBy: actorOf(caller),
               via: 'secretary',
             }),

@@ -1,4 +1,5 @@
 /** Rooms (党员活动室) and their bookings. */
+
 import * as z from 'zod';
 import { conflict, notFound, validationFailed } from '../../../shared/errors.js';
 import { accountScope, createOnce } from '../../../shared/http/idempotent.js';
@@ -7,6 +8,7 @@ import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { idParam, singleLine } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
+import { toLocalIso } from '../../../shared/time.js';
 import { bookingsPage, getRoom, listRooms, type Room, roomItem, transaction } from '../store.js';
 import { BookingView, bookingView, RoomView, roomView } from '../views.js';
 import { anyMember, committeeOnly, instant } from './common.js';
@@ -31,7 +33,7 @@ export const roomRoutes = [
         name: body.name,
         capacity: body.capacity,
         bookingsVersion: 0,
-        createdAt: now.toISOString(),
+        createdAt: toLocalIso(now),
       };
       return createOnce(ctx, request, {
         scope: accountScope('room', caller),

@@ -1,9 +1,11 @@
 /** The institution's cadence rules: statutory defaults until the committee changes them. */
+
 import * as z from 'zod';
 import { actorOf } from '../../../shared/auth.js';
 import { ok } from '../../../shared/http/result.js';
 import { route } from '../../../shared/service.js';
 import { versionConflict } from '../../../shared/store/version.js';
+import { toLocalIso } from '../../../shared/time.js';
 import { cadenceRules, sameRules } from '../domain/cadence.js';
 import { getCadence, putCadence, THE_SETTINGS } from '../store.js';
 import { CadenceSettingsView, cadenceSettingsView as view } from '../views.js';
@@ -38,7 +40,7 @@ export const settingsRoutes = [
       const next = {
         rules: body.rules,
         version: body.version + 1,
-        updatedAt: now.toISOString(),
+        updatedAt: toLocalIso(now),
         updatedBy: actorOf(caller),
       };
       await putCadence(ctx, next, body.version);

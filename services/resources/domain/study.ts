@@ -3,7 +3,7 @@
  */
 import { actorOf, actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
 import { accept, badRequest, notFound, type Result, refuse, ruleViolation } from '../../../shared/errors.js';
-import { localDate, localYear } from '../../../shared/time.js';
+import { localDate, localYear, toLocalIso } from '../../../shared/time.js';
 import type { RosterEntry } from '../../talent/roster.js';
 
 /** One call reports at most a working afternoon; longer sessions are several reports. */
@@ -129,7 +129,7 @@ export const newAssignment = (
     branchIds: assignees.value.branchIds,
     personIds: assignees.value.personIds,
     assignedBy: actorOf(caller),
-    assignedAt: fresh.now.toISOString(),
+    assignedAt: toLocalIso(fresh.now),
     ...(!hasRole(caller, 'committee') && caller.branchId ? { assignerBranchId: caller.branchId } : {}),
   });
 };

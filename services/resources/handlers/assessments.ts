@@ -2,6 +2,7 @@
  * Assessments (考核): question banks made by managers, attempts served shuffled and without
  * answers, grading on the server, and the results per person and branch.
  */
+
 import { randomInt } from 'node:crypto';
 import * as z from 'zod';
 import { actorOf, actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
@@ -14,6 +15,7 @@ import { newId } from '../../../shared/ids.js';
 import { allMembers, branchManagers, branchPeople } from '../../../shared/outcomes.js';
 import { idParam, multiLine, singleLine } from '../../../shared/schemas.js';
 import { type Outcomes, route } from '../../../shared/service.js';
+import { toLocalIso } from '../../../shared/time.js';
 import { rosterSelf } from '../../talent/roster.js';
 import {
   type Assessment,
@@ -128,7 +130,7 @@ export const assessmentRoutes = [
         // even on a resource they share with other branches.
         audience: unwrap(audienceFor(caller, hasRole(caller, 'committee') ? resource?.audience : undefined)),
         createdBy: actorOf(caller),
-        createdAt: now.toISOString(),
+        createdAt: toLocalIso(now),
       };
       return createOnce(ctx, request, {
         scope: accountScope('assessment', caller),
@@ -222,8 +224,8 @@ export const assessmentRoutes = [
         personId,
         ...(caller.branchId ? { branchId: caller.branchId } : {}),
         order: questions.map((q) => q.questionId),
-        startedAt: now.toISOString(),
-        deadline: deadlineOf(now, assessment.timeLimitMinutes).toISOString(),
+        startedAt: toLocalIso(now),
+        deadline: toLocalIso(deadlineOf(now, assessment.timeLimitMinutes)),
       };
       return createOnce(ctx, request, {
         scope: accountScope('attempt', caller),
@@ -258,7 +260,7 @@ export const assessmentRoutes = [
       if (!assessment) throw notFound('Assessment');
       unwrap(checkSubmission(attempt, answers, assessment.questions, now));
       const result = grade(assessment.questions, answers, assessment.passMark);
-      const submittedAt = now.toISOString();
+      const submittedAt = toLocalIso(now);
       const tx = recordGrade(transaction(ctx), attemptId, {
         submittedAt,
         score: result.score,

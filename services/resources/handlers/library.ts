@@ -2,6 +2,7 @@
  * The study library (学习资料库): resources announced, listed, read, changed, archived and
  * downloaded, and the check of every object S3 reports as stored.
  */
+
 import * as z from 'zod';
 import type { Caller } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
@@ -16,6 +17,7 @@ import { idParam, singleLine } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
 import { versionConflict } from '../../../shared/store/version.js';
+import { toLocalIso } from '../../../shared/time.js';
 import {
   applyPatch,
   archive,
@@ -120,7 +122,7 @@ export const libraryRoutes = [
     handler: async (request, ctx) => {
       const { body, caller, now } = request;
       const resource = unwrap(
-        newResource(body, caller, { resourceId: newId(), at: now.toISOString() }, ctx.env.uploadLimitBytes),
+        newResource(body, caller, { resourceId: newId(), at: toLocalIso(now) }, ctx.env.uploadLimitBytes),
       );
       /** The resource with a form to upload its file while it waits for one. */
       const answer = async (stored: Resource) => {
@@ -203,7 +205,7 @@ export const libraryRoutes = [
       }
       const newAudience =
         body.audience === undefined ? undefined : unwrap(audienceFor(caller, body.audience));
-      return saveChange(ctx, unwrap(applyPatch(resource, body, newAudience, now.toISOString())), resource);
+      return saveChange(ctx, unwrap(applyPatch(resource, body, newAudience, toLocalIso(now))), resource);
     },
   }),
   route('POST /resources/{resourceId}/archive', {
@@ -214,7 +216,7 @@ export const libraryRoutes = [
     request: { params: resourceParams },
     handler: async ({ params, caller, now }, ctx) => {
       const resource = await managedResource(ctx, caller, params.resourceId);
-      return saveChange(ctx, unwrap(archive(resource, now.toISOString())), resource);
+      return saveChange(ctx, unwrap(archive(resource, toLocalIso(now))), resource);
     },
   }),
   route('GET /resources/{resourceId}/download', {
@@ -300,7 +302,7 @@ export const onObjectCreated = async (
       if (!verdict.accepted) {
         ctx.log.info('upload rejected', { resourceId, reason: verdict.reason });
         await deleteObject(ctx, key);
-        saveResource(tx, rejectUpload(waiting, verdict.reason, at.toISOString()), waiting);
+        saveResource(tx, rejectUpload(waiting, verdict.reason, toLocalIso(at)), waiting);
         return;
       }
       const copied = await copyForDownload(ctx, {
@@ -316,7 +318,7 @@ export const onObjectCreated = async (
     }
     if (!copy) {
       ctx.log.info('upload rejected', { resourceId, reason: 'missing' });
-      saveResource(tx, rejectUpload(waiting, 'missing', at.toISOString()), waiting);
+      saveResource(tx, rejectUpload(waiting, 'missing', toLocalIso(at)), waiting);
       return;
     }
   }
@@ -327,7 +329,7 @@ export const onObjectCreated = async (
     throw new Error(`copy of the upload of ${resourceId} does not match yet; retry`);
   }
   await deleteObject(ctx, key);
-  const next = publishUpload(waiting, at.toISOString(), publishedKey);
+  const next = publishUpload(waiting, toLocalIso(at), publishedKey);
   saveResource(tx, next, waiting);
   publish(tx, next, at);
 };

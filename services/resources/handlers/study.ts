@@ -12,7 +12,7 @@ import { newId } from '../../../shared/ids.js';
 import { allMembers, branchManagers, branchPeople } from '../../../shared/outcomes.js';
 import { idParam, isoDate } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
-import { localYear } from '../../../shared/time.js';
+import { localYear, toLocalIso } from '../../../shared/time.js';
 import { branchMembers, rosterPerson, rosterSelf } from '../../talent/roster.js';
 import { usableBy } from '../domain/library.js';
 import {
@@ -147,7 +147,7 @@ export const studyRoutes = [
         resource,
         minutes: progress.minutes,
         year: localYear(now),
-        at: now.toISOString(),
+        at: toLocalIso(now),
       };
       return ok(await recordStudy(ctx, report, progress.completed, now));
     },

@@ -8,6 +8,7 @@
  * person on the page: the page is reproducible from the scope, and an entry per row would
  * multiply writes by the page size on the busiest reads.
  */
+
 import * as z from 'zod';
 import { actorOf, type Caller } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
@@ -17,6 +18,7 @@ import { newId } from '../../../shared/ids.js';
 import { idParam } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
+import { toLocalIso } from '../../../shared/time.js';
 import type { AuditAction, AuditEntry, Change, ListScope } from '../domain/audit.js';
 import { auditItem, auditPage, putAuditEntry } from '../store.js';
 import { AuditEntrySchema } from '../views.js';
@@ -42,7 +44,7 @@ const entry = (req: Audited, action: AuditAction, target: Target, changes: Chang
   action,
   ...target,
   ...(changes.length > 0 ? { changes } : {}),
-  at: req.now.toISOString(),
+  at: toLocalIso(req.now),
   requestId: req.requestId,
 });
 

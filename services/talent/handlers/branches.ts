@@ -11,6 +11,7 @@ import { route } from '../../../shared/service.js';
 import { getItem } from '../../../shared/store/query.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
 import { versionConflict } from '../../../shared/store/version.js';
+import { toLocalIso } from '../../../shared/time.js';
 import type { Person } from '../domain/person.js';
 import {
   branchesPage,
@@ -187,7 +188,7 @@ export const leaveSecretaryship = async (ctx: ServiceContext, tx: Transaction, p
   if (branch?.secretaryId !== person.personId) return;
   const { secretaryId: _s, ...unnamed } = branch;
   tx.put(
-    branchItem({ ...unnamed, version: branch.version + 1, updatedAt: now.toISOString() }),
+    branchItem({ ...unnamed, version: branch.version + 1, updatedAt: toLocalIso(now) }),
     itemVersionCondition(branch.version, theBranch(branch.branchId)),
   );
 };
@@ -209,7 +210,7 @@ export const branchRoutes = [
         name: body.name,
         partyGroups: body.partyGroups.map(toPartyGroup),
         version: 1,
-        createdAt: now.toISOString(),
+        createdAt: toLocalIso(now),
       };
       requireUniqueGroups(branch.partyGroups);
       return createOnce(ctx, request, {
@@ -281,7 +282,7 @@ export const branchRoutes = [
         );
       }
       next.version = current.version + 1;
-      next.updatedAt = now.toISOString();
+      next.updatedAt = toLocalIso(now);
       const tx = transaction(ctx).put(
         branchItem(next),
         itemVersionCondition(current.version, theBranch(current.branchId)),

@@ -5,6 +5,7 @@ import { ok } from '../../../shared/http/result.js';
 import { isoDate } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { getItem } from '../../../shared/store/query.js';
+import { toLocalIso } from '../../../shared/time.js';
 import type { WorkingCalendar } from '../domain/calendar.js';
 import { keys, strip, transaction } from '../store.js';
 import { Calendar } from '../views.js';
@@ -45,7 +46,7 @@ export const calendarRoutes = [
           kind: 'calendar',
           ...calendar,
           updatedBy: actorOf(caller),
-          updatedAt: now.toISOString(),
+          updatedAt: toLocalIso(now),
         })
         .commit();
       return ok(calendar);

@@ -3,6 +3,7 @@ import type { ServiceContext } from '../../../shared/context.js';
 import { notFound, unwrap } from '../../../shared/errors.js';
 import { retryOnConflict } from '../../../shared/store/retry.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
+import { toLocalIso } from '../../../shared/time.js';
 import { canSeePerson, managementOf, type Person, snapshotOf } from '../domain/person.js';
 import { PersonUpdated } from '../events.js';
 import { getPerson, replacePerson } from '../store.js';
@@ -59,5 +60,5 @@ export const nextVersion = (p: Person, now: Date, change: Partial<Person> = {}):
   ...p,
   ...change,
   version: p.version + 1,
-  updatedAt: now.toISOString(),
+  updatedAt: toLocalIso(now),
 });

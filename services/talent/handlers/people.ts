@@ -10,7 +10,7 @@ import { maskEmail, maskPhone } from '../../../shared/pii.js';
 import { idParam, isoDate, singleLine, ulid } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { versionConflict } from '../../../shared/store/version.js';
-import { localDate } from '../../../shared/time.js';
+import { localDate, toLocalIso } from '../../../shared/time.js';
 import { changesBetween } from '../domain/audit.js';
 import {
   arrivalEvidenceKinds,
@@ -174,7 +174,7 @@ export const peopleRoutes = [
         }),
       );
       await requireBranch(ctx, branchId, body.partyGroupId);
-      const at = now.toISOString();
+      const at = toLocalIso(now);
       const person: Person = {
         ...fields,
         personId: personId ?? newId(),
@@ -357,7 +357,7 @@ export const peopleRoutes = [
         await requireBranch(ctx, next.branchId, next.partyGroupId);
       unwrap(checkPersonDates(next, localDate(now)));
       next.version = current.version + 1;
-      next.updatedAt = now.toISOString();
+      next.updatedAt = toLocalIso(now);
 
       const tx = transaction(ctx);
       replacePerson(tx, current, next);

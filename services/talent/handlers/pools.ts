@@ -4,6 +4,7 @@ import { pageQuery } from '../../../shared/http/paging.js';
 import { noContent, ok } from '../../../shared/http/result.js';
 import { idParam } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
+import { toLocalIso } from '../../../shared/time.js';
 import { type Person, talentPools } from '../domain/person.js';
 import { getPeople, keys, poolPage, transaction } from '../store.js';
 import { PoolMembership, PoolPage, personSummary } from '../views.js';
@@ -30,7 +31,7 @@ export const poolRoutes = [
         kind: 'pool-member',
         pool: params.pool,
         personId: person.personId,
-        addedAt: now.toISOString(),
+        addedAt: toLocalIso(now),
         addedBy: actorOf(caller),
         gsi1pk: `POOL#${params.pool}`,
         gsi1sk: person.personId,

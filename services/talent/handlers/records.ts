@@ -8,6 +8,7 @@ import { newId } from '../../../shared/ids.js';
 import { idParam, isoDate, multiLine, singleLine } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { versionConflict } from '../../../shared/store/version.js';
+import { toLocalIso } from '../../../shared/time.js';
 import { changesBetween } from '../domain/audit.js';
 import {
   checkNotWithdrawn,
@@ -112,7 +113,7 @@ export const recordRoutes = [
         ...fields,
         version: 1,
         recordedBy: actorOf(caller),
-        recordedAt: now.toISOString(),
+        recordedAt: toLocalIso(now),
       };
       const location = (id: string) => `/talent/people/${person.personId}/records/${id}`;
       return createOnce(ctx, req, {
@@ -169,7 +170,7 @@ export const recordRoutes = [
       if (body.rating !== undefined) next.rating = body.rating as RecordView['rating'];
       next.version = current.version + 1;
       next.correctedBy = actorOf(caller);
-      next.correctedAt = now.toISOString();
+      next.correctedAt = toLocalIso(now);
       const tx = replaceRecord(transaction(ctx), recordItem(next), current.version);
       auditWrite(tx, req, 'record.update', current.personId, changesBetween(current, next, recordFields));
       await tx.commit();
@@ -190,7 +191,7 @@ export const recordRoutes = [
       const next: RecordView = {
         ...current,
         version: current.version + 1,
-        withdrawnAt: now.toISOString(),
+        withdrawnAt: toLocalIso(now),
         withdrawnBy: actorOf(caller),
         withdrawalReason: body.reason,
       };

@@ -12,7 +12,7 @@ import { noContent, ok } from '../../../shared/http/result.js';
 import { idParam, isoDate } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { versionConflict } from '../../../shared/store/version.js';
-import { localDate } from '../../../shared/time.js';
+import { localDate, toLocalIso } from '../../../shared/time.js';
 import { departureReasons, type Person, snapshotOf } from '../domain/person.js';
 import { MemberLeftBranch, PersonUpdated } from '../events.js';
 import {
@@ -81,7 +81,7 @@ export const roleRoutes = [
       }
       if (person.committeeMember) return ok(personSummary(person));
       const next = nextVersion(person, now, { committeeMember: true });
-      const tx = transaction(ctx).put(committeeRoleItem(person.personId, now.toISOString()));
+      const tx = transaction(ctx).put(committeeRoleItem(person.personId, toLocalIso(now)));
       changeRoles(tx, req, person, next);
       await tx.commit();
       return ok(personSummary(next));

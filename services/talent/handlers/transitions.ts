@@ -8,7 +8,7 @@ import { newId } from '../../../shared/ids.js';
 import { idParam, isoDate, multiLine } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { getItem } from '../../../shared/store/query.js';
-import { localDate } from '../../../shared/time.js';
+import { localDate, toLocalIso } from '../../../shared/time.js';
 import { type AuditAction, changesBetween } from '../domain/audit.js';
 import { type PipelineEventKind, pipelineEventKinds, recordPipelineEvent } from '../domain/due.js';
 import { canSeePerson, type Person, snapshotOf } from '../domain/person.js';
@@ -71,7 +71,7 @@ const commitChange = async (
 ) => {
   const { caller, now } = req;
   next.version = current.version + 1;
-  next.updatedAt = now.toISOString();
+  next.updatedAt = toLocalIso(now);
   const tx = claim(transaction(ctx));
   replacePerson(tx, current, next);
   tx.put({
@@ -79,7 +79,7 @@ const commitChange = async (
     kind: 'history',
     ...history,
     recordedBy: actorOf(caller),
-    recordedAt: now.toISOString(),
+    recordedAt: toLocalIso(now),
   });
   publish(tx, snapshotOf(next));
   auditWrite(
