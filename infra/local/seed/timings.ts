@@ -10,20 +10,21 @@ import type { MsPerItem, PhaseState } from './estimate.js';
 export const TIMINGS_FILE = 'seed-timings.json';
 
 /**
- * Per item, from a first run of the demo seed on a busy 2-core machine (load about 8): what
- * the estimate goes by until a run in this data folder has measured its own. A quieter machine
- * is faster, and the estimate follows once the first phases have shown how much.
+ * Per item, from a first run of the demo seed on a busy 2-core machine (load about 7, data on
+ * disk), its phases side by side: what the estimate goes by until a run in this data folder
+ * has measured its own. A quieter machine is faster, and the estimate follows once the first
+ * phases have shown how much.
  */
 export const TYPICAL_MS_PER_ITEM: MsPerItem = {
-  branches: 90,
-  people: 110,
+  branches: 250,
+  rooms: 330,
+  resources: 500,
+  partners: 1000,
+  people: 170,
   'committee and secretaries': 330,
-  rooms: 80,
-  activities: 1050,
-  resources: 760,
-  assessment: 175,
-  partners: 550,
-  'joint events': 2700,
+  activities: 940,
+  assessment: 600,
+  'joint events': 20_000,
 };
 
 interface Stored {
