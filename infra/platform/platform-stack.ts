@@ -103,14 +103,7 @@ export class PlatformStack extends Stack {
       disableExecuteApiEndpoint: config.apiDomain !== undefined,
       corsPreflight: {
         allowOrigins: [...config.corsOrigins],
-        allowMethods: [
-          CorsHttpMethod.GET,
-          CorsHttpMethod.POST,
-          CorsHttpMethod.PUT,
-          CorsHttpMethod.PATCH,
-          CorsHttpMethod.DELETE,
-          CorsHttpMethod.OPTIONS,
-        ],
+        allowMethods: cors.allowMethods.map((method) => CorsHttpMethod[method]),
         allowHeaders: [...cors.allowHeaders],
         exposeHeaders: [...cors.exposeHeaders],
         maxAge: Duration.seconds(cors.maxAgeSeconds),

@@ -26,6 +26,7 @@ import { PartnerApproved } from '../../services/community/events.js';
 import { personFacts, keys as talentKeys } from '../../services/talent/store.js';
 import { patternFor } from '../../shared/events/contract.js';
 import { outboxStreamFilter } from '../../shared/events/outbox.js';
+import { cors } from '../../shared/http/cors.js';
 import { runGuard } from './guard.js';
 import {
   functionsOf,
@@ -512,6 +513,7 @@ export const stageSuite = (stage: Stage): void => {
       platform.hasResourceProperties('AWS::ApiGatewayV2::Api', {
         CorsConfiguration: Match.objectLike({
           AllowOrigins: [...config.corsOrigins],
+          AllowMethods: [...cors.allowMethods],
           // A browser app sends retry-safe creates and reads the request id and an export's name.
           AllowHeaders: Match.arrayWith(['authorization', 'content-type', 'idempotency-key']),
           ExposeHeaders: Match.arrayWith(['location', 'x-request-id', 'content-disposition']),
