@@ -170,7 +170,9 @@ describe('DynamoDB Local in memory', () => {
   });
 });
 
-describe('DynamoDB Local lifecycle', () => {
+// Each test starts a JVM, some twice (a restart): on a loaded 2-core machine one start alone
+// has taken over 10 s, so the budget is for the starts, not for anything slow in between.
+describe('DynamoDB Local lifecycle', { timeout: 120_000 }, () => {
   it('stop() ends the process', async () => {
     const db = await startDynamoDbLocal({});
     let exited = false;
