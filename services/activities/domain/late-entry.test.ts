@@ -30,7 +30,7 @@ describe('late entry', () => {
     expect(judge('record', '2026-07-28T00:00:00+08:00')).toBe('late-entry-reason-required');
     expect(judge('record', '2026-09-18T23:59:59+08:00', { reason: '补录' })).toEqual({
       reason: '补录',
-      recordedAt: '2026-09-18T15:59:59.000Z',
+      recordedAt: '2026-09-18T23:59:59+08:00',
       by: 'p1',
     });
     expect(judge('record', '2026-09-19T00:00:00+08:00', { reason: '补录' })).toBe('late-entry-closed');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Caller } from '../../../shared/auth.js';
 import { accept, type Result } from '../../../shared/errors.js';
+import { toLocalIso } from '../../../shared/time.js';
 import {
   type Assignment,
   canSeeAssignment,
@@ -77,7 +78,7 @@ describe('assignment scope', () => {
         branchIds: [],
         personIds: ['p1'],
         assignedBy: 's',
-        assignedAt: now.toISOString(),
+        assignedAt: toLocalIso(now),
         assignerBranchId: 'B1',
       }),
     );
