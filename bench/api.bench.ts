@@ -11,15 +11,31 @@
  * changes to our code, they are not what AWS would answer.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stageConfig } from '../infra/config.js';
 import { type SeedSummary, seedInstitution } from '../infra/local/seed/institution.js';
 import { newId } from '../shared/ids.js';
+import {
+  monthlyBill,
+  monthlyRequests,
+  REFERENCE_INSTITUTION,
+  type RouteFigures,
+  type StageFacts,
+} from './support/bill.js';
 import { addUsage, emptyUsage, type Usage } from './support/capacity.js';
 import type { LoadRequest, LoadResult, LoadSpec } from './support/load.js';
-import { type CallOptions, onDelivery, type Platform, pool, startPlatform } from './support/platform.js';
+import {
+  type CallOptions,
+  onDelivery,
+  type Platform,
+  pool,
+  type Reply,
+  startPlatform,
+} from './support/platform.js';
 import { PRICES } from './support/prices.js';
-import { ascending, percentile, printTable, round, saveResults } from './support/report.js';
+import { ascending, percentile, printTable, RESULTS_FILE, round, saveResults } from './support/report.js';
+import { stageFacts } from './support/stage-facts.js';
 
 /** The instant every request is made at (the runtime's test clock), so runs are comparable. */
 const NOW = '2026-11-26T10:00:00+08:00';
@@ -80,6 +96,10 @@ interface RouteClass {
   /** Reads can repeat forever; writes consume fixtures, so they run a fixed count. */
   write: boolean;
   request: (i: number) => { method: string; path: string; options: CallOptions };
+  /** Told each answer, for a later route that goes on from it (an attempt, then its submission). */
+  onReply?: (reply: Reply, i: number) => void;
+  /** A route whose work grows with the invitees or participants: how many each sample had. */
+  invitees?: number;
 }
 
 const routeClasses = (f: Fixtures): RouteClass[] => {
@@ -227,6 +247,291 @@ const moreRoutes = (f: Fixtures): RouteClass[] => {
   ].map((r) => ({ ...r, name: r.name || 'more' }));
 };
 
+/**
+ * The writes a month of the reference institution makes that the classes above do not cover
+ * (support/bill.ts): a meeting's check-ins and completion, study, assessments, a joint
+ * event's life. Each sample works on its own fixture, made beforehand by `billFixtures`.
+ */
+const billRoutes = (f: Fixtures, b: BillFixtures): RouteClass[] => {
+  const c = f.committee;
+  const write = (
+    route: string,
+    status: number,
+    request: RouteClass['request'],
+    extra: Partial<RouteClass> = {},
+  ): RouteClass => ({
+    name: 'bill',
+    route,
+    status,
+    write: true,
+    request,
+    ...extra,
+  });
+  const attempts: { attemptId: string; questions: { questionId: string; kind: string }[] }[] = [];
+  const answerOf = (kind: string): unknown => (kind === 'true-false' ? true : kind === 'multiple' ? [0] : 0);
+  return [
+    write('POST /activities/{activityId}/check-in', 201, (i) => ({
+      method: 'POST',
+      path: `/activities/${b.checkIn.activityId}/check-in`,
+      options: { token: b.memberTokens[i] as string, now: NOW, body: { code: b.checkIn.code } },
+    })),
+    write(
+      'POST /activities/{activityId}/complete',
+      200,
+      (i) => ({
+        method: 'POST',
+        path: `/activities/${b.toComplete[i]}/complete`,
+        // An hour after it ended: no late-entry reason is needed yet.
+        options: { token: c, now: b.afterMeetings, body: { minutes: '基准 会议记录', resolutions: [] } },
+      }),
+      { invitees: b.meetingInvitees },
+    ),
+    write('POST /resources/{resourceId}/progress', 200, (i) => ({
+      method: 'POST',
+      path: `/resources/${b.resourceId}/progress`,
+      options: { token: b.memberTokens[i] as string, now: NOW, body: { minutes: 15, completed: true } },
+    })),
+    write(
+      'POST /resources/assessments/{assessmentId}/attempts',
+      201,
+      (i) => ({
+        method: 'POST',
+        path: `/resources/assessments/${b.assessmentId}/attempts`,
+        options: { token: b.memberTokens[i] as string, now: NOW },
+      }),
+      {
+        onReply: (reply, i) => {
+          attempts[i] = reply.body;
+        },
+      },
+    ),
+    write('POST /resources/assessments/{assessmentId}/attempts/{attemptId}/submit', 200, (i) => {
+      const attempt = attempts[i] as (typeof attempts)[number];
+      return {
+        method: 'POST',
+        path: `/resources/assessments/${b.assessmentId}/attempts/${attempt.attemptId}/submit`,
+        options: {
+          token: b.memberTokens[i] as string,
+          now: NOW,
+          body: {
+            answers: Object.fromEntries(attempt.questions.map((q) => [q.questionId, answerOf(q.kind)])),
+          },
+        },
+      };
+    }),
+    write('POST /community/events', 201, (i) => ({
+      method: 'POST',
+      path: '/community/events',
+      options: { token: c, now: NOW, body: jointEvent(`基准 共建活动 ${i}`) },
+    })),
+    write('POST /community/events/{eventId}/publish', 200, (i) => ({
+      method: 'POST',
+      path: `/community/events/${b.drafts[i]}/publish`,
+      options: { token: c, now: NOW },
+    })),
+    write(
+      'POST /community/events/{eventId}/complete',
+      200,
+      (i) => ({
+        method: 'POST',
+        path: `/community/events/${b.toCompleteEvents[i]}/complete`,
+        options: { token: c, now: b.afterEvents },
+      }),
+      { invitees: b.eventParticipants },
+    ),
+  ];
+};
+
+const jointEvent = (title: string) => ({
+  title,
+  kind: 'health-service',
+  description: '基准测试',
+  location: '社区服务中心',
+  capacity: 200,
+  ...registrationWindow,
+});
+
+interface BillFixtures {
+  memberTokens: string[];
+  checkIn: { activityId: string; code: string };
+  toComplete: string[];
+  meetingInvitees: number;
+  afterMeetings: string;
+  resourceId: string;
+  assessmentId: string;
+  drafts: string[];
+  toCompleteEvents: string[];
+  eventParticipants: number;
+  afterEvents: string;
+}
+
+/** Members' tokens (one per sample) and a fixture for every sample of `billRoutes`. */
+const billFixtures = async (p: Platform, f: Fixtures): Promise<BillFixtures> => {
+  const c = f.committee;
+  const branchId = f.seed.branches[0]?.branchId as string;
+  const members = f.seed.people
+    .filter((x) => x.branchId === branchId && ['full', 'probationary'].includes(x.politicalStatus))
+    .map((x) => x.personId);
+  if (members.length < COST_SAMPLES)
+    throw new Error(`The bill's fixtures need ${COST_SAMPLES} members of a branch`);
+  const memberTokens = await Promise.all(
+    members.slice(-COST_SAMPLES).map((personId) => p.token({ roles: ['member'], personId, branchId })),
+  );
+  const at = (minutes: number) => new Date(Date.parse(NOW) + minutes * 60_000).toISOString();
+  const meeting = async (title: string, startsInMinutes: number) =>
+    (
+      await p.expect(201, 'POST', '/activities', {
+        token: c,
+        now: NOW,
+        // No invitees named: the branch's members, as a 主题党日 invites them.
+        body: {
+          branchId,
+          type: 'theme-day',
+          title,
+          location: '党员活动室',
+          startsAt: at(startsInMinutes),
+          endsAt: at(startsInMinutes + 60),
+        },
+      })
+    ).body as { activityId: string; inviteeIds: string[] };
+  // Check-in opens half an hour before the start.
+  const checkIn = await meeting('基准 签到', 10);
+  const code = (await p.expect(200, 'GET', `/activities/${checkIn.activityId}`, { token: c, now: NOW })).body
+    .checkInCode as string;
+  const toComplete: { activityId: string; inviteeIds: string[] }[] = [];
+  for (let i = 0; i < COST_SAMPLES; i++) toComplete.push(await meeting(`基准 完成 ${i}`, 24 * 60 + i * 90));
+  const afterMeetings = at(24 * 60 + COST_SAMPLES * 90 + 60);
+
+  const drafts: string[] = [];
+  const toCompleteEvents: string[] = [];
+  const participants = 10;
+  for (let i = 0; i < COST_SAMPLES; i++) {
+    drafts.push(
+      (
+        await p.expect(201, 'POST', '/community/events', {
+          token: c,
+          now: NOW,
+          body: jointEvent(`基准 草稿 ${i}`),
+        })
+      ).body.jointEventId,
+    );
+    const held = (
+      await p.expect(201, 'POST', '/community/events', {
+        token: c,
+        now: NOW,
+        body: jointEvent(`基准 已办 ${i}`),
+      })
+    ).body.jointEventId as string;
+    await p.expect(200, 'POST', `/community/events/${held}/publish`, { token: c, now: NOW });
+    for (let k = 0; k < participants; k++) {
+      await p.expect(201, 'POST', `/community/events/${held}/registrations`, {
+        token: f.members[(i * participants + k) % f.members.length] as string,
+        now: NOW,
+        body: {},
+      });
+    }
+    toCompleteEvents.push(held);
+  }
+  await p.runtime.settle();
+  return {
+    memberTokens,
+    checkIn: { activityId: checkIn.activityId, code },
+    toComplete: toComplete.map((a) => a.activityId),
+    meetingInvitees: toComplete[0]?.inviteeIds.length ?? 0,
+    afterMeetings,
+    resourceId: f.seed.resourceIds[1] ?? (f.seed.resourceIds[0] as string),
+    assessmentId: f.seed.assessmentIds[0] as string,
+    drafts,
+    toCompleteEvents,
+    eventParticipants: participants,
+    afterEvents: new Date(Date.parse(registrationWindow.endsAt) + 3_600_000).toISOString(),
+  };
+};
+
+/** The stages priced in US dollars; prod-cn is billed in CNY from AWS China's own price list. */
+const BILLED_STAGES = ['dev', 'staging', 'prod'] as const;
+
+/** The total each stage's bill came to in bench/results.json, to show what moved it. */
+const recordedBills = (): Map<string, number> => {
+  try {
+    const results = JSON.parse(readFileSync(RESULTS_FILE, 'utf8')) as {
+      api?: { monthlyBill?: { stages?: { stage: string; totalUsd: number }[] } };
+    };
+    return new Map((results.api?.monthlyBill?.stages ?? []).map((b) => [b.stage, b.totalUsd]));
+  } catch {
+    return new Map();
+  }
+};
+
+/** 5b: the reference institution's month on each stage, from the routes just measured. */
+const printBills = (costs: readonly RouteCost[]) => {
+  const figures: RouteFigures[] = costs.map((c) => ({
+    route: c.route,
+    latencyMs: c.latencyMs,
+    readUnits: c.sync.readUnits + c.downstream.readUnits,
+    writeUnits: c.sync.writeUnits + c.downstream.writeUnits,
+    events: c.events,
+    deliveries: c.deliveries,
+    consumerMs: c.consumerMs,
+    ...(c.invitees !== undefined ? { invitees: c.invitees } : {}),
+  }));
+  const before = recordedBills();
+  const facts = new Map(BILLED_STAGES.map((stage) => [stage, stageFacts(stage)]));
+  const stages = BILLED_STAGES.map((stage) =>
+    monthlyBill(facts.get(stage) as StageFacts, figures, REFERENCE_INSTITUTION, PRICES),
+  );
+  const usd = (n: number) => (n < 0.005 ? '<0.01' : n.toFixed(2));
+  const m = REFERENCE_INSTITUTION;
+  printTable(
+    `5b. A month of the reference institution per stage, USD (${PRICES.region} list prices as of ${PRICES.asOf}, no free tier; ${m.people} people in ${m.branches} branches, ${m.memberShare * 100}% party members: a year's 三会一课 with check-ins, study, assessments, ${m.jointEventsPerMonth} joint events a month; prod-cn not priced: AWS China bills in CNY)`,
+    ['item', ...BILLED_STAGES],
+    [
+      [
+        'the stage: Lambda MB, log level, logs and archive kept (days), PITR',
+        ...BILLED_STAGES.map((stage) => {
+          const s = facts.get(stage) as StageFacts;
+          return `${s.memoryMb}, ${s.logLevel}, ${s.logRetentionDays}/${s.archiveRetentionDays}, ${s.pointInTimeRecovery ? 'on' : 'off'}`;
+        }),
+      ],
+      ...(stages[0]?.lines ?? []).map((line, i) => [
+        line.item,
+        ...stages.map((b) => usd(b.lines[i]?.usd ?? 0)),
+      ]),
+      ['the measured routes', ...stages.map((b) => usd(b.routesUsd))],
+      ['everything else', ...stages.map((b) => usd(b.otherUsd))],
+      ['a month', ...stages.map((b) => usd(b.totalUsd))],
+      [
+        'a month as bench/results.json had it',
+        ...stages.map((b) => {
+          const was = before.get(b.stage);
+          return was === undefined
+            ? 'nothing recorded'
+            : `${usd(was)} (now ×${(b.totalUsd / was).toFixed(2)})`;
+        }),
+      ],
+    ],
+  );
+  const month = monthlyRequests(REFERENCE_INSTITUTION);
+  printTable(
+    `5c. The month's requests (${Math.round(month.reduce((n, r) => n + r.perMonth, 0)).toLocaleString('en-US')} in all; every figure an assumption of bench/support/bill.ts)`,
+    ['route', 'a month', 'why'],
+    month.map((r) => [r.route, round(r.perMonth, 1), r.why]),
+  );
+  return {
+    institution: REFERENCE_INSTITUTION,
+    requests: month,
+    stages: stages.map((b) => ({
+      stage: b.stage,
+      facts: facts.get(b.stage as (typeof BILLED_STAGES)[number]),
+      totalUsd: round(b.totalUsd, 2),
+      routesUsd: round(b.routesUsd, 2),
+      otherUsd: round(b.otherUsd, 2),
+      lines: b.lines.map((l) => ({ ...l, quantity: round(l.quantity, 3), usd: round(l.usd, 4) })),
+    })),
+    notPriced: { 'prod-cn': 'AWS China (cn-northwest-1) bills in CNY from its own price list' },
+  };
+};
+
 // ---------------------------------------------------------------------------------------
 // Fixtures
 // ---------------------------------------------------------------------------------------
@@ -287,6 +592,7 @@ const fixtures = async (p: Platform, seed: SeedSummary): Promise<Fixtures> => {
 interface RouteCost {
   route: string;
   samples: number;
+  invitees?: number;
   latencyMs: number;
   sync: Usage;
   downstream: Usage;
@@ -353,6 +659,7 @@ const measureCost = async (p: Platform, r: RouteClass, samples: number): Promise
           `${r.route}: expected ${r.status}, got ${reply.status} ${JSON.stringify(reply.body)}`,
         );
       latencies.push(reply.ms);
+      r.onReply?.(reply, i);
       sync = addUsage(sync, p.meter.take());
       p.meter.label = `consumers of ${r.route}`;
       await p.runtime.settle();
@@ -366,6 +673,7 @@ const measureCost = async (p: Platform, r: RouteClass, samples: number): Promise
   const base = {
     route: r.route,
     samples,
+    ...(r.invitees !== undefined ? { invitees: r.invitees } : {}),
     latencyMs: round(percentile(ascending(latencies), 0.5)),
     sync: per(sync, samples),
     downstream: per(downstream, samples),
@@ -737,10 +1045,13 @@ export const run = async () => {
     );
     const f = await fixtures(p, seed);
     const classes = routeClasses(f);
+    // The quick seed has no library or assessment: no bill then.
+    const forBill = process.env.BENCH_QUICK ? undefined : await billFixtures(p, f);
 
     // 5 first, on a quiet platform, one request at a time.
     const costs: RouteCost[] = [];
-    for (const r of [...classes, ...moreRoutes(f)]) costs.push(await measureCost(p, r, COST_SAMPLES));
+    for (const r of [...classes, ...moreRoutes(f), ...(forBill ? billRoutes(f, forBill) : [])])
+      costs.push(await measureCost(p, r, COST_SAMPLES));
     const scans = [...p.meter.scans];
 
     const latency: { class: string; route: string; connections: number; result: LoadResult }[] = [];
@@ -834,6 +1145,7 @@ export const run = async () => {
         c.usdPerMillion.dynamodb,
       ]),
     );
+    const bills = forBill ? printBills(costs) : undefined;
     saveResults('api', {
       now: NOW,
       scale: SCALE,
@@ -849,6 +1161,7 @@ export const run = async () => {
       eventDelay: delay,
       contention: contended,
       cost: { prices: PRICES, memoryMb: MEMORY_MB, routes: costs },
+      ...(bills ? { monthlyBill: bills } : {}),
       scans,
     });
     if (scans.length > 0) {
