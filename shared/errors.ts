@@ -4,41 +4,28 @@
  * mapped to a status in one place, `shared/http/errors.ts`. Anything that is not a
  * DomainError is a bug and becomes a 500.
  */
-export type RefusalKind =
-  /** The request itself is malformed (400). */
-  | 'invalid'
-  /** No valid token (401). */
-  | 'unauthenticated'
-  /** The caller's role or person may not do this at all (403). */
-  | 'forbidden'
-  /** Absent, or outside the caller's scope: the two look the same (404). */
-  | 'not-found'
-  /** The state changed or already exists: read again, or it is done (409). */
-  | 'conflict'
-  /** The body is larger than the route accepts (413). */
-  | 'too-large'
-  /** The body is not JSON (415). */
-  | 'unsupported-media-type'
-  /** A business rule refused the command; the code names the rule (422). */
-  | 'rule'
-  /** Too many requests (429). */
-  | 'throttled'
-  /** A bug; the message never says more than the request id (500). */
-  | 'internal'
-  /** A dependency is unavailable; the same request may succeed shortly (503). */
-  | 'unavailable';
+import type { DetailsOf, KindOf, RefusalCode, RefusalKind } from './refusals.js';
 
-export class DomainError extends Error {
+export type { RefusalCode, RefusalKind } from './refusals.js';
+
+export class DomainError<C extends RefusalCode = RefusalCode> extends Error {
   override readonly name: string = 'DomainError';
+  readonly kind: RefusalKind;
+  readonly code: RefusalCode;
+  readonly details?: unknown;
 
+  /** Only a listed code, of its listed kind, with details of its listed shape (shared/refusals.ts). */
   constructor(
-    readonly kind: RefusalKind,
-    readonly code: string,
+    kind: KindOf<C>,
+    code: C,
     message: string,
-    readonly details?: unknown,
+    details?: DetailsOf<C>,
     options?: { cause?: unknown },
   ) {
     super(message, options);
+    this.kind = kind;
+    this.code = code;
+    if (details !== undefined) this.details = details;
   }
 
   toJSON(): { code: string; message: string; details?: unknown } {
@@ -57,8 +44,11 @@ export interface FieldIssue {
 export const validationFailed = (issues: FieldIssue[], message = 'The request is not valid'): DomainError =>
   new DomainError('invalid', 'validation-failed', message, { fields: issues });
 
-export const badRequest = (code: string, message: string, details?: unknown): DomainError =>
-  new DomainError('invalid', code, message, details);
+export const badRequest = <C extends RefusalCode<'invalid'>>(
+  code: C,
+  message: string,
+  details?: DetailsOf<C>,
+): DomainError => new DomainError('invalid', code, message, details);
 
 export const unauthenticated = (message = 'A valid bearer token is required'): DomainError =>
   new DomainError('unauthenticated', 'unauthenticated', message);
@@ -84,12 +74,18 @@ export const ownRecord = (message = 'Nobody manages their own record'): DomainEr
 export const notFound = (what: string): DomainError =>
   new DomainError('not-found', 'not-found', `${what} not found`);
 
-export const conflict = (code: string, message: string, details?: unknown): DomainError =>
-  new DomainError('conflict', code, message, details);
+export const conflict = <C extends RefusalCode<'conflict'>>(
+  code: C,
+  message: string,
+  details?: DetailsOf<C>,
+): DomainError => new DomainError('conflict', code, message, details);
 
 /** A business rule refused the command; `code` names the rule. */
-export const ruleViolation = (code: string, message: string, details?: unknown): DomainError =>
-  new DomainError('rule', code, message, details);
+export const ruleViolation = <C extends RefusalCode<'rule'>>(
+  code: C,
+  message: string,
+  details?: DetailsOf<C>,
+): DomainError => new DomainError('rule', code, message, details);
 
 export const payloadTooLarge = (limitBytes: number): DomainError =>
   new DomainError('too-large', 'payload-too-large', `The body is larger than ${limitBytes} bytes`);

@@ -10,6 +10,7 @@ import type { SubscriptionHandler } from './events/consumer.js';
 import type { EventContract } from './events/contract.js';
 import { validatePattern } from './events/pattern.js';
 import type { HttpResult } from './http/result.js';
+import type { RefusalCode } from './refusals.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -136,6 +137,12 @@ export interface RouteSpec<S extends RequestSchemas = RequestSchemas, A extends 
    * whose shape the HTTP stack checks and the OpenAPI document names.
    */
   idempotent?: boolean;
+  /**
+   * The refusals this route's own rules can answer, by code (shared/refusals.ts). Those the
+   * HTTP stack answers for any route of its shape (validation, tokens, scope, idempotency,
+   * outages) are implied (`refusalsOf` in shared/http/refusals.ts), not listed.
+   */
+  refusals?: readonly RefusalCode[];
   handler: (request: HttpRequest<S, A>, context: ServiceContext) => Promise<HttpResult>;
 }
 
@@ -176,6 +183,7 @@ export const route = <const S extends RequestSchemas, const A extends Access>(
     throttle?: 'public' | 'default';
     recordsRefusals?: readonly string[];
     idempotent?: boolean;
+    refusals?: readonly RefusalCode[];
     handler: (request: HttpRequest<S, A>, context: ServiceContext) => Promise<HttpResult>;
   },
 ): RouteSpec<RequestSchemas, Access> => {
@@ -194,6 +202,7 @@ export const route = <const S extends RequestSchemas, const A extends Access>(
     ...(spec.throttle === undefined ? {} : { throttle: spec.throttle }),
     ...(spec.recordsRefusals === undefined ? {} : { recordsRefusals: spec.recordsRefusals }),
     ...(spec.idempotent ? { idempotent: true } : {}),
+    ...(spec.refusals?.length ? { refusals: spec.refusals } : {}),
     handler: spec.handler as RouteSpec['handler'],
   };
 };

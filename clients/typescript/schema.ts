@@ -1784,21 +1784,845 @@ export interface components {
          * @enum {string}
          */
         JointEventKind: "volunteer-service" | "science-outreach" | "joint-theme-day" | "health-service" | "other";
-        /** @description Every refusal and failure has this shape */
-        Error: {
+        /** @description The request does not match its schema; `details.fields` names each bad field */
+        ValidationFailedRefusal: {
             error: {
-                /** @description Stable code a front end can switch on, e.g. `not-found` */
-                code: string;
+                /** @constant */
+                code: "validation-failed";
                 /** @description For people; may change */
                 message: string;
-                /** @description For validation errors: one entry per bad field ({ field, message }) */
-                details?: unknown;
+                details: components["schemas"]["FieldIssues"];
+            };
+        };
+        /** @description One entry per bad field, named by its path */
+        FieldIssues: {
+            fields: {
+                /** @example body.birthDate */
+                field: string;
+                message: string;
+            }[];
+        };
+        /** @description The body is not valid JSON */
+        InvalidJsonRefusal: {
+            error: {
+                /** @constant */
+                code: "invalid-json";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The body is not valid UTF-8 */
+        InvalidEncodingRefusal: {
+            error: {
+                /** @constant */
+                code: "invalid-encoding";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and - */
+        InvalidIdempotencyKeyRefusal: {
+            error: {
+                /** @constant */
+                code: "invalid-idempotency-key";
+                /** @description For people; may change */
+                message: string;
             };
         };
         /** @description Answered by API Gateway before the service runs: 401 Unauthorized (missing, expired or forged token), 413, 429 Too Many Requests, 503/500 when the function failed or timed out */
         GatewayError: {
             /** @example Unauthorized */
             message: string;
+        };
+        /** @description No valid bearer token */
+        UnauthenticatedRefusal: {
+            error: {
+                /** @constant */
+                code: "unauthenticated";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The caller’s role may not do this at all */
+        ForbiddenRefusal: {
+            error: {
+                /** @constant */
+                code: "forbidden";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description Another change to the same data was in progress; try again */
+        ConcurrentUpdateRefusal: {
+            error: {
+                /** @constant */
+                code: "concurrent-update";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description Another request with this Idempotency-Key is being handled; retry it to read its answer */
+        IdempotencyKeyClaimedRefusal: {
+            error: {
+                /** @constant */
+                code: "idempotency-key-claimed";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The body is larger than the route accepts */
+        PayloadTooLargeRefusal: {
+            error: {
+                /** @constant */
+                code: "payload-too-large";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description Send the body as UTF-8 application/json */
+        UnsupportedMediaTypeRefusal: {
+            error: {
+                /** @constant */
+                code: "unsupported-media-type";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description This Idempotency-Key was used for a different request; send a new key for a new request */
+        IdempotencyKeyReusedRefusal: {
+            error: {
+                /** @constant */
+                code: "idempotency-key-reused";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description Too many requests; slow down and retry */
+        ThrottledRefusal: {
+            error: {
+                /** @constant */
+                code: "throttled";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description A bug; the message quotes only the request id */
+        InternalRefusal: {
+            error: {
+                /** @constant */
+                code: "internal";
+                /** @description For people; may change */
+                message: string;
+                details: {
+                    requestId: string;
+                };
+            };
+        };
+        /** @description A dependency is unreachable; nothing was written and the same request may succeed shortly */
+        ServiceUnavailableRefusal: {
+            error: {
+                /** @constant */
+                code: "service-unavailable";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The database did not answer: retry with the same Idempotency-Key, which never creates twice */
+        OutcomeUnknownRefusal: {
+            error: {
+                /** @constant */
+                code: "outcome-unknown";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The cursor is not one this list issued */
+        InvalidCursorRefusal: {
+            error: {
+                /** @constant */
+                code: "invalid-cursor";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them */
+        NotFoundRefusal: {
+            error: {
+                /** @constant */
+                code: "not-found";
+                /** @description For people; may change */
+                message: string;
+                details?: {
+                    personIds?: string[];
+                    partyGroupId?: string;
+                };
+            };
+        };
+        /** @description It changed since it was read: read it again and decide again; `details.version` is the current one */
+        VersionConflictRefusal: {
+            error: {
+                /** @constant */
+                code: "version-conflict";
+                /** @description For people; may change */
+                message: string;
+                details?: {
+                    version: number;
+                };
+            };
+        };
+        /** @description The room is booked by another activity at that time; `details` names it */
+        RoomBookedRefusal: {
+            error: {
+                /** @constant */
+                code: "room-booked";
+                /** @description For people; may change */
+                message: string;
+                details: {
+                    activityId: string;
+                    /**
+                     * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                     * @example 2026-11-26T09:30:00+08:00
+                     */
+                    startsAt: string;
+                    /**
+                     * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                     * @example 2026-11-26T09:30:00+08:00
+                     */
+                    endsAt: string;
+                };
+            };
+        };
+        /** @description The room named does not exist */
+        RoomNotFoundRefusal: {
+            error: {
+                /** @constant */
+                code: "room-not-found";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The room seats fewer than are invited */
+        RoomTooSmallRefusal: {
+            error: {
+                /** @constant */
+                code: "room-too-small";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description endsAt must be after startsAt */
+        EndsBeforeStartRefusal: {
+            error: {
+                /** @constant */
+                code: "ends-before-start";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description An activity lasts at most 12 hours */
+        TooLongRefusal: {
+            error: {
+                /** @constant */
+                code: "too-long";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The activity is cancelled */
+        ActivityCancelledRefusal: {
+            error: {
+                /** @constant */
+                code: "activity-cancelled";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The activity is being completed */
+        ActivityCompletingRefusal: {
+            error: {
+                /** @constant */
+                code: "activity-completing";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The activity is completed */
+        ActivityCompletedRefusal: {
+            error: {
+                /** @constant */
+                code: "activity-completed";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description An activity can be completed only after it started */
+        ActivityNotStartedRefusal: {
+            error: {
+                /** @constant */
+                code: "activity-not-started";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The signed-in account is linked to no person of the register, so it cannot act as itself */
+        NoPersonRefusal: {
+            error: {
+                /** @constant */
+                code: "no-person";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description Attendance is for invitees only; `details.personIds` names the others where a list was sent */
+        NotInvitedRefusal: {
+            error: {
+                /** @constant */
+                code: "not-invited";
+                /** @description For people; may change */
+                message: string;
+                details?: {
+                    personIds: string[];
+                };
+            };
+        };
+        /** @description Check-in opens 30 minutes before the start */
+        CheckInNotOpenRefusal: {
+            error: {
+                /** @constant */
+                code: "check-in-not-open";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description Check-in closed when the activity ended */
+        CheckInClosedRefusal: {
+            error: {
+                /** @constant */
+                code: "check-in-closed";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The check-in code is not right; `details.attemptsLeft` says how many tries remain */
+        WrongCheckInCodeRefusal: {
+            error: {
+                /** @constant */
+                code: "wrong-check-in-code";
+                /** @description For people; may change */
+                message: string;
+                details: {
+                    attemptsLeft: number;
+                };
+            };
+        };
+        /** @description Too many wrong check-in codes for this activity; the secretary records the attendance */
+        CheckInLockedRefusal: {
+            error: {
+                /** @constant */
+                code: "check-in-locked";
+                /** @description For people; may change */
+                message: string;
+                details: {
+                    /**
+                     * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                     * @example 2026-11-26T09:30:00+08:00
+                     */
+                    lockedUntil: string;
+                    /** @constant */
+                    askSecretary: true;
+                };
+            };
+        };
+        /** @description Nobody manages their own record, role, pool membership or pipeline */
+        OwnRecordRefusal: {
+            error: {
+                /** @constant */
+                code: "own-record";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description A party group being removed still has people; move them first */
+        PartyGroupInUseRefusal: {
+            error: {
+                /** @constant */
+                code: "party-group-in-use";
+                /** @description For people; may change */
+                message: string;
+                details: {
+                    partyGroupId: string;
+                    name: string;
+                    people: number;
+                };
+            };
+        };
+        /** @description The party group named is not one of the branch */
+        UnknownPartyGroupRefusal: {
+            error: {
+                /** @constant */
+                code: "unknown-party-group";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The secretary is named from the branch’s own people */
+        SecretaryNotInBranchRefusal: {
+            error: {
+                /** @constant */
+                code: "secretary-not-in-branch";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description Only the committee names the id of a new person; leave personId out and one is made */
+        PersonIdCommitteeOnlyRefusal: {
+            error: {
+                /** @constant */
+                code: "person-id-committee-only";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description Only the committee registers a person with a history (a stage reached elsewhere) */
+        HistoryCommitteeOnlyRefusal: {
+            error: {
+                /** @constant */
+                code: "history-committee-only";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description A person with this id already exists */
+        PersonExistsRefusal: {
+            error: {
+                /** @constant */
+                code: "person-exists";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The branch named does not exist */
+        UnknownBranchRefusal: {
+            error: {
+                /** @constant */
+                code: "unknown-branch";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The stage’s start is not between the birth date and today */
+        StatusSinceOutOfRangeRefusal: {
+            error: {
+                /** @constant */
+                code: "status-since-out-of-range";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description An applicant is at least 18 when applying */
+        ApplicantUnderAgeRefusal: {
+            error: {
+                /** @constant */
+                code: "applicant-under-age";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description An ordinary registration records only a recent application; older ones are registered with a history */
+        ApplicationTooOldRefusal: {
+            error: {
+                /** @constant */
+                code: "application-too-old";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description An ordinary registration starts at the beginning of the pipeline; later stages need a history */
+        RegistrationNotAtPipelineStartRefusal: {
+            error: {
+                /** @constant */
+                code: "registration-not-at-pipeline-start";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The history’s evidence predates the stage it proves */
+        HistoryEvidenceBeforeStageRefusal: {
+            error: {
+                /** @constant */
+                code: "history-evidence-before-stage";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The history’s evidence is dated after today */
+        HistoryEvidenceInFutureRefusal: {
+            error: {
+                /** @constant */
+                code: "history-evidence-in-future";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description Nothing is recorded as happening after today */
+        EffectiveDateInFutureRefusal: {
+            error: {
+                /** @constant */
+                code: "effective-date-in-future";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The date is before the current stage began */
+        EffectiveBeforeCurrentStageRefusal: {
+            error: {
+                /** @constant */
+                code: "effective-before-current-stage";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description A step cannot take effect before the registration */
+        EffectiveBeforeRegistrationRefusal: {
+            error: {
+                /** @constant */
+                code: "effective-before-registration";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The pipeline moves one stage at a time (积极分子 → 发展对象 → 预备党员 → 正式党员) */
+        TransitionNotAllowedRefusal: {
+            error: {
+                /** @constant */
+                code: "transition-not-allowed";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description An activist is determined after the application */
+        ActivistNotAfterApplicationRefusal: {
+            error: {
+                /** @constant */
+                code: "activist-not-after-application";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description A candidate has been an activist for at least a year of training */
+        ActivistPeriodTooShortRefusal: {
+            error: {
+                /** @constant */
+                code: "activist-period-too-short";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description One or two contact persons (培养联系人) are named */
+        ContactPersonsRequiredRefusal: {
+            error: {
+                /** @constant */
+                code: "contact-persons-required";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description Two introducers (入党介绍人) are named */
+        IntroducersRequiredRefusal: {
+            error: {
+                /** @constant */
+                code: "introducers-required";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description Nobody is their own contact person */
+        ContactPersonIsThePersonRefusal: {
+            error: {
+                /** @constant */
+                code: "contact-person-is-the-person";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description Nobody is their own introducer */
+        IntroducerIsThePersonRefusal: {
+            error: {
+                /** @constant */
+                code: "introducer-is-the-person";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description A contact person is a full party member (正式党员) */
+        ContactPersonNotFullMemberRefusal: {
+            error: {
+                /** @constant */
+                code: "contact-person-not-full-member";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The branch committee’s decision date is required */
+        BranchCommitteeDecisionRequiredRefusal: {
+            error: {
+                /** @constant */
+                code: "branch-committee-decision-required";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The branch committee decided after the step’s effective date */
+        BranchCommitteeDecisionAfterEffectiveRefusal: {
+            error: {
+                /** @constant */
+                code: "branch-committee-decision-after-effective";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The political review (政治审查) date is required */
+        PoliticalReviewRequiredRefusal: {
+            error: {
+                /** @constant */
+                code: "political-review-required";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The political review is too old to rely on */
+        PoliticalReviewExpiredRefusal: {
+            error: {
+                /** @constant */
+                code: "political-review-expired";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The short training (短期集中培训) is required */
+        TrainingRequiredRefusal: {
+            error: {
+                /** @constant */
+                code: "training-required";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The short training is shorter than required */
+        TrainingTooShortRefusal: {
+            error: {
+                /** @constant */
+                code: "training-too-short";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The public notice (公示) period is required */
+        PublicNoticeRequiredRefusal: {
+            error: {
+                /** @constant */
+                code: "public-notice-required";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The public notice is shorter than required */
+        PublicNoticeTooShortRefusal: {
+            error: {
+                /** @constant */
+                code: "public-notice-too-short";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The public notice must end before the meeting */
+        PublicNoticeNotEndedRefusal: {
+            error: {
+                /** @constant */
+                code: "public-notice-not-ended";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The branch general meeting (resolutionActivityId) is required */
+        ResolutionMeetingRequiredRefusal: {
+            error: {
+                /** @constant */
+                code: "resolution-meeting-required";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description Not a completed branch general meeting of the person’s branch on that date */
+        ResolutionMeetingUnknownRefusal: {
+            error: {
+                /** @constant */
+                code: "resolution-meeting-unknown";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The meeting was held before the person was registered */
+        ResolutionBeforeRegistrationRefusal: {
+            error: {
+                /** @constant */
+                code: "resolution-before-registration";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The meeting was held before probation ended */
+        ResolutionBeforeProbationEndRefusal: {
+            error: {
+                /** @constant */
+                code: "resolution-before-probation-end";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The approval is dated before the meeting */
+        ApprovalBeforeMeetingRefusal: {
+            error: {
+                /** @constant */
+                code: "approval-before-meeting";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The approval came later than the rules allow after the meeting */
+        ApprovalTooLateRefusal: {
+            error: {
+                /** @constant */
+                code: "approval-too-late";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description A deadline in working days needs the committee’s working-day calendar for that year */
+        WorkingDayCalendarMissingRefusal: {
+            error: {
+                /** @constant */
+                code: "working-day-calendar-missing";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description Probation has not ended yet */
+        ProbationNotEndedRefusal: {
+            error: {
+                /** @constant */
+                code: "probation-not-ended";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The admission oath (入党宣誓) has not been recorded */
+        OathNotRecordedRefusal: {
+            error: {
+                /** @constant */
+                code: "oath-not-recorded";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description Cancelling a probationary membership needs a reason */
+        CancellationReasonRequiredRefusal: {
+            error: {
+                /** @constant */
+                code: "cancellation-reason-required";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description Only a probationary member (预备党员) has a probation */
+        NotProbationaryRefusal: {
+            error: {
+                /** @constant */
+                code: "not-probationary";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description Probation is extended at most once */
+        ProbationAlreadyExtendedRefusal: {
+            error: {
+                /** @constant */
+                code: "probation-already-extended";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description A probation extension is 6 to 12 months */
+        ExtensionOutOfRangeRefusal: {
+            error: {
+                /** @constant */
+                code: "extension-out-of-range";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description An extension is decided within the probation */
+        ExtensionOutsideProbationRefusal: {
+            error: {
+                /** @constant */
+                code: "extension-outside-probation";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The admission oath (入党宣誓) is already recorded */
+        OathAlreadyRecordedRefusal: {
+            error: {
+                /** @constant */
+                code: "oath-already-recorded";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The oath is taken during probation */
+        OathBeforeProbationRefusal: {
+            error: {
+                /** @constant */
+                code: "oath-before-probation";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description This pipeline event does not apply to the current stage */
+        PipelineEventNotApplicableRefusal: {
+            error: {
+                /** @constant */
+                code: "pipeline-event-not-applicable";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description Reward and discipline records (奖惩) are entered, corrected and withdrawn by the committee only */
+        RecordKindCommitteeOnlyRefusal: {
+            error: {
+                /** @constant */
+                code: "record-kind-committee-only";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The record was withdrawn and cannot change again */
+        RecordWithdrawnRefusal: {
+            error: {
+                /** @constant */
+                code: "record-withdrawn";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The person has already left the register */
+        AlreadyDepartedRefusal: {
+            error: {
+                /** @constant */
+                code: "already-departed";
+                /** @description For people; may change */
+                message: string;
+            };
         };
         CreatedLibraryResource: {
             resourceId: string;
@@ -1951,6 +2775,24 @@ export interface components {
             /** @description This report completed it (StudyCompleted was published) */
             firstCompletion: boolean;
         };
+        /** @description Report some minutes or a completion */
+        NothingToRecordRefusal: {
+            error: {
+                /** @constant */
+                code: "nothing-to-record";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The resource is not published (yet, or any more) */
+        ResourceNotAvailableRefusal: {
+            error: {
+                /** @constant */
+                code: "resource-not-available";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
         /** @description Mandatory study (必学任务) with a due date */
         StudyAssignment: {
             assignmentId: string;
@@ -2044,6 +2886,16 @@ export interface components {
              */
             createdAt: string;
         };
+        /** @description A question is not well formed; `details.fields` names it */
+        InvalidQuestionRefusal: {
+            error: {
+                /** @constant */
+                code: "invalid-question";
+                /** @description For people; may change */
+                message: string;
+                details: components["schemas"]["FieldIssues"];
+            };
+        };
         /** @description An assessment (考核) the caller may take: no questions (an attempt serves them, shuffled) and no answers */
         AssessmentListing: {
             assessmentId: string;
@@ -2094,6 +2946,18 @@ export interface components {
                 options: string[];
             }[];
         };
+        /** @description No attempts are left for this assessment */
+        AttemptLimitReachedRefusal: {
+            error: {
+                /** @constant */
+                code: "attempt-limit-reached";
+                /** @description For people; may change */
+                message: string;
+                details: {
+                    maxAttempts: number;
+                };
+            };
+        };
         AssessmentAttemptGraded: {
             attemptId: string;
             assessmentId: string;
@@ -2107,6 +2971,34 @@ export interface components {
              * @example 2026-11-26T09:30:00+08:00
              */
             submittedAt: string;
+        };
+        /** @description Answers name questions that are not in this assessment */
+        UnknownQuestionRefusal: {
+            error: {
+                /** @constant */
+                code: "unknown-question";
+                /** @description For people; may change */
+                message: string;
+                details: components["schemas"]["FieldIssues"];
+            };
+        };
+        /** @description This attempt was already submitted */
+        AttemptAlreadySubmittedRefusal: {
+            error: {
+                /** @constant */
+                code: "attempt-already-submitted";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The attempt’s time limit has ended */
+        AttemptDeadlinePassedRefusal: {
+            error: {
+                /** @constant */
+                code: "attempt-deadline-passed";
+                /** @description For people; may change */
+                message: string;
+            };
         };
         AssessmentResults: {
             assessmentId: string;
@@ -2141,6 +3033,15 @@ export interface components {
             partnerId: string;
             /** @constant */
             status: "pending";
+        };
+        /** @description This organisation has already applied; the party committee changes or renews a partnership */
+        PartnerAlreadyAppliedRefusal: {
+            error: {
+                /** @constant */
+                code: "partner-already-applied";
+                /** @description For people; may change */
+                message: string;
+            };
         };
         /** @description A partner organisation in a list; contact masked (PIPL) */
         PartnerSummary: {
@@ -2197,6 +3098,18 @@ export interface components {
             /** @description Why it was suspended or rejected */
             reason?: string;
             version: number;
+        };
+        /** @description The partner’s status does not allow this; `details.status` is the current one */
+        PartnerStatusConflictRefusal: {
+            error: {
+                /** @constant */
+                code: "partner-status-conflict";
+                /** @description For people; may change */
+                message: string;
+                details: {
+                    status: string;
+                };
+            };
         };
         /** @description A joint event (联合活动) as the committee manages it */
         JointEvent: {
@@ -2283,6 +3196,18 @@ export interface components {
             status: components["schemas"]["JointEventStatus"];
             remainingPlaces: number;
         };
+        /** @description The event’s status does not allow this; `details.status` is the current one */
+        EventStatusConflictRefusal: {
+            error: {
+                /** @constant */
+                code: "event-status-conflict";
+                /** @description For people; may change */
+                message: string;
+                details: {
+                    status: string;
+                };
+            };
+        };
         JointEventRegistrationPlaced: {
             /** @description ULID */
             registrationId: string;
@@ -2337,6 +3262,74 @@ export interface components {
             confirmed: number;
             /** @description Participants on the waitlist (候补) */
             waitlisted: number;
+        };
+        /** @description A member registers themselves: send an empty body */
+        ParticipantsNotAllowedRefusal: {
+            error: {
+                /** @constant */
+                code: "participants-not-allowed";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description Confirm that the participants agreed to share their data (PIPL) */
+        ConsentRequiredRefusal: {
+            error: {
+                /** @constant */
+                code: "consent-required";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description You are already registered for this event */
+        AlreadyRegisteredRefusal: {
+            error: {
+                /** @constant */
+                code: "already-registered";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The partner organisation is not approved */
+        PartnerNotApprovedRefusal: {
+            error: {
+                /** @constant */
+                code: "partner-not-approved";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description Registration has not opened yet */
+        RegistrationNotOpenRefusal: {
+            error: {
+                /** @constant */
+                code: "registration-not-open";
+                /** @description For people; may change */
+                message: string;
+                details: {
+                    /**
+                     * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                     * @example 2026-11-26T09:30:00+08:00
+                     */
+                    registrationOpensAt: string;
+                };
+            };
+        };
+        /** @description Registration has closed */
+        RegistrationClosedRefusal: {
+            error: {
+                /** @constant */
+                code: "registration-closed";
+                /** @description For people; may change */
+                message: string;
+                details: {
+                    /**
+                     * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                     * @example 2026-11-26T09:30:00+08:00
+                     */
+                    registrationClosesAt: string;
+                };
+            };
         };
         /** @description A registration in a list; phones masked (PIPL) */
         JointEventRegistrationSummary: {
@@ -2442,6 +3435,24 @@ export interface components {
                 phone?: string;
             }[];
         };
+        /** @description The registration is already cancelled */
+        RegistrationCancelledRefusal: {
+            error: {
+                /** @constant */
+                code: "registration-cancelled";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description A registration is cancelled only until some hours before the event */
+        CancellationDeadlinePassedRefusal: {
+            error: {
+                /** @constant */
+                code: "cancellation-deadline-passed";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
         /** @description One place on the waitlist (候补), in arrival order */
         JointEventWaitingPlace: {
             position: number;
@@ -2451,6 +3462,33 @@ export interface components {
             participantIndex: number;
             /** @description Set for a partner's participant (the quota applies) */
             partnerId?: string;
+        };
+        /** @description Already checked in */
+        AlreadyCheckedInRefusal: {
+            error: {
+                /** @constant */
+                code: "already-checked-in";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description Only a registration with a confirmed place can check in */
+        NoConfirmedPlaceRefusal: {
+            error: {
+                /** @constant */
+                code: "no-confirmed-place";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description Check-in is possible only on the day of the event */
+        NotEventDayRefusal: {
+            error: {
+                /** @constant */
+                code: "not-event-day";
+                /** @description For people; may change */
+                message: string;
+            };
         };
         JointEventCompletion: {
             /** @description ULID */
@@ -2511,85 +3549,77 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-cursor`: The cursor is not one this list issued
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidCursorRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -2631,103 +3661,129 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             *     - `invalid-idempotency-key`: The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and -
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
+            /**
+             * @description A business rule refused it
+             *     - `idempotency-key-reused`: This Idempotency-Key was used for a different request; send a new key for a new request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"];
                 };
             };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             *     - `outcome-unknown`: The database did not answer: retry with the same Idempotency-Key, which never creates twice
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["OutcomeUnknownRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -2774,85 +3830,89 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-cursor`: The cursor is not one this list issued
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidCursorRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -2950,85 +4010,64 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -3190,103 +4229,115 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `version-conflict`: It changed since it was read: read it again and decide again; `details.version` is the current one
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -3434,85 +4485,88 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -3571,85 +4625,88 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -3696,85 +4753,76 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -3885,85 +4933,89 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-cursor`: The cursor is not one this list issued
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidCursorRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -4087,103 +5139,146 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             *     - `invalid-idempotency-key`: The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and -
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             *     - `room-booked`: The room is booked by another activity at that time; `details` names it
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"] | components["schemas"]["RoomBookedRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
+            /**
+             * @description A business rule refused it
+             *     - `idempotency-key-reused`: This Idempotency-Key was used for a different request; send a new key for a new request
+             *     - `room-not-found`: The room named does not exist
+             *     - `room-too-small`: The room seats fewer than are invited
+             *     - `ends-before-start`: endsAt must be after startsAt
+             *     - `too-long`: An activity lasts at most 12 hours
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"] | components["schemas"]["RoomNotFoundRefusal"] | components["schemas"]["RoomTooSmallRefusal"] | components["schemas"]["EndsBeforeStartRefusal"] | components["schemas"]["TooLongRefusal"];
                 };
             };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             *     - `outcome-unknown`: The database did not answer: retry with the same Idempotency-Key, which never creates twice
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["OutcomeUnknownRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -4284,85 +5379,88 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -4479,103 +5577,141 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `version-conflict`: It changed since it was read: read it again and decide again; `details.version` is the current one
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `activity-cancelled`: The activity is cancelled
+             *     - `room-booked`: The room is booked by another activity at that time; `details` names it
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["ActivityCancelledRefusal"] | components["schemas"]["RoomBookedRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
+            /**
+             * @description A business rule refused it
+             *     - `too-long`: An activity lasts at most 12 hours
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["TooLongRefusal"];
                 };
             };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -4682,103 +5818,128 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `activity-cancelled`: The activity is cancelled
+             *     - `activity-completing`: The activity is being completed
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["ActivityCancelledRefusal"] | components["schemas"]["ActivityCompletingRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -4887,103 +6048,140 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `activity-cancelled`: The activity is cancelled
+             *     - `activity-completed`: The activity is completed
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["ActivityCancelledRefusal"] | components["schemas"]["ActivityCompletedRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
+            /**
+             * @description A business rule refused it
+             *     - `activity-not-started`: An activity can be completed only after it started
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ActivityNotStartedRefusal"];
                 };
             };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -5069,103 +6267,144 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `no-person`: The signed-in account is linked to no person of the register, so it cannot act as itself
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["NoPersonRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `activity-completing`: The activity is being completed
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["ActivityCompletingRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
+            /**
+             * @description A business rule refused it
+             *     - `not-invited`: Attendance is for invitees only; `details.personIds` names the others where a list was sent
+             *     - `check-in-not-open`: Check-in opens 30 minutes before the start
+             *     - `check-in-closed`: Check-in closed when the activity ended
+             *     - `wrong-check-in-code`: The check-in code is not right; `details.attemptsLeft` says how many tries remain
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotInvitedRefusal"] | components["schemas"]["CheckInNotOpenRefusal"] | components["schemas"]["CheckInClosedRefusal"] | components["schemas"]["WrongCheckInCodeRefusal"];
                 };
             };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             *     - `check-in-locked`: Too many wrong check-in codes for this activity; the secretary records the attendance
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["CheckInLockedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -5229,85 +6468,88 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -5386,103 +6628,139 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `activity-completed`: The activity is completed
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["ActivityCompletedRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
+            /**
+             * @description A business rule refused it
+             *     - `not-invited`: Attendance is for invitees only; `details.personIds` names the others where a list was sent
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotInvitedRefusal"];
                 };
             };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -5537,85 +6815,77 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-cursor`: The cursor is not one this list issued
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidCursorRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -5677,103 +6947,129 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             *     - `invalid-idempotency-key`: The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and -
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
+            /**
+             * @description A business rule refused it
+             *     - `idempotency-key-reused`: This Idempotency-Key was used for a different request; send a new key for a new request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"];
                 };
             };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             *     - `outcome-unknown`: The database did not answer: retry with the same Idempotency-Key, which never creates twice
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["OutcomeUnknownRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -5823,85 +7119,88 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -5964,103 +7263,142 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `own-record`: Nobody manages their own record, role, pool membership or pipeline
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["OwnRecordRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `version-conflict`: It changed since it was read: read it again and decide again; `details.version` is the current one
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `party-group-in-use`: A party group being removed still has people; move them first
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["PartyGroupInUseRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
+            /**
+             * @description A business rule refused it
+             *     - `unknown-party-group`: The party group named is not one of the branch
+             *     - `secretary-not-in-branch`: The secretary is named from the branch’s own people
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnknownPartyGroupRefusal"] | components["schemas"]["SecretaryNotInBranchRefusal"];
                 };
             };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -6212,85 +7550,89 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-cursor`: The cursor is not one this list issued
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidCursorRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -6470,103 +7812,153 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             *     - `invalid-idempotency-key`: The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and -
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `own-record`: Nobody manages their own record, role, pool membership or pipeline
+             *     - `person-id-committee-only`: Only the committee names the id of a new person; leave personId out and one is made
+             *     - `history-committee-only`: Only the committee registers a person with a history (a stage reached elsewhere)
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["OwnRecordRefusal"] | components["schemas"]["PersonIdCommitteeOnlyRefusal"] | components["schemas"]["HistoryCommitteeOnlyRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             *     - `person-exists`: A person with this id already exists
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"] | components["schemas"]["PersonExistsRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
+            /**
+             * @description A business rule refused it
+             *     - `idempotency-key-reused`: This Idempotency-Key was used for a different request; send a new key for a new request
+             *     - `unknown-branch`: The branch named does not exist
+             *     - `unknown-party-group`: The party group named is not one of the branch
+             *     - `status-since-out-of-range`: The stage’s start is not between the birth date and today
+             *     - `applicant-under-age`: An applicant is at least 18 when applying
+             *     - `application-too-old`: An ordinary registration records only a recent application; older ones are registered with a history
+             *     - `registration-not-at-pipeline-start`: An ordinary registration starts at the beginning of the pipeline; later stages need a history
+             *     - `history-evidence-before-stage`: The history’s evidence predates the stage it proves
+             *     - `history-evidence-in-future`: The history’s evidence is dated after today
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"] | components["schemas"]["UnknownBranchRefusal"] | components["schemas"]["UnknownPartyGroupRefusal"] | components["schemas"]["StatusSinceOutOfRangeRefusal"] | components["schemas"]["ApplicantUnderAgeRefusal"] | components["schemas"]["ApplicationTooOldRefusal"] | components["schemas"]["RegistrationNotAtPipelineStartRefusal"] | components["schemas"]["HistoryEvidenceBeforeStageRefusal"] | components["schemas"]["HistoryEvidenceInFutureRefusal"];
                 };
             };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             *     - `outcome-unknown`: The database did not answer: retry with the same Idempotency-Key, which never creates twice
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["OutcomeUnknownRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -6721,85 +8113,88 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -6962,103 +8357,128 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `own-record`: Nobody manages their own record, role, pool membership or pipeline
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["OwnRecordRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `version-conflict`: It changed since it was read: read it again and decide again; `details.version` is the current one
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -7383,85 +8803,65 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `no-person`: The signed-in account is linked to no person of the register, so it cannot act as itself
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["NoPersonRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -7685,103 +9085,173 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             *     - `invalid-idempotency-key`: The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and -
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `own-record`: Nobody manages their own record, role, pool membership or pipeline
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["OwnRecordRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
+            /**
+             * @description A business rule refused it
+             *     - `idempotency-key-reused`: This Idempotency-Key was used for a different request; send a new key for a new request
+             *     - `applicant-under-age`: An applicant is at least 18 when applying
+             *     - `effective-date-in-future`: Nothing is recorded as happening after today
+             *     - `effective-before-current-stage`: The date is before the current stage began
+             *     - `effective-before-registration`: A step cannot take effect before the registration
+             *     - `transition-not-allowed`: The pipeline moves one stage at a time (积极分子 → 发展对象 → 预备党员 → 正式党员)
+             *     - `activist-not-after-application`: An activist is determined after the application
+             *     - `activist-period-too-short`: A candidate has been an activist for at least a year of training
+             *     - `contact-persons-required`: One or two contact persons (培养联系人) are named
+             *     - `introducers-required`: Two introducers (入党介绍人) are named
+             *     - `contact-person-is-the-person`: Nobody is their own contact person
+             *     - `introducer-is-the-person`: Nobody is their own introducer
+             *     - `contact-person-not-full-member`: A contact person is a full party member (正式党员)
+             *     - `branch-committee-decision-required`: The branch committee’s decision date is required
+             *     - `branch-committee-decision-after-effective`: The branch committee decided after the step’s effective date
+             *     - `political-review-required`: The political review (政治审查) date is required
+             *     - `political-review-expired`: The political review is too old to rely on
+             *     - `training-required`: The short training (短期集中培训) is required
+             *     - `training-too-short`: The short training is shorter than required
+             *     - `public-notice-required`: The public notice (公示) period is required
+             *     - `public-notice-too-short`: The public notice is shorter than required
+             *     - `public-notice-not-ended`: The public notice must end before the meeting
+             *     - `resolution-meeting-required`: The branch general meeting (resolutionActivityId) is required
+             *     - `resolution-meeting-unknown`: Not a completed branch general meeting of the person’s branch on that date
+             *     - `resolution-before-registration`: The meeting was held before the person was registered
+             *     - `resolution-before-probation-end`: The meeting was held before probation ended
+             *     - `approval-before-meeting`: The approval is dated before the meeting
+             *     - `approval-too-late`: The approval came later than the rules allow after the meeting
+             *     - `working-day-calendar-missing`: A deadline in working days needs the committee’s working-day calendar for that year
+             *     - `probation-not-ended`: Probation has not ended yet
+             *     - `oath-not-recorded`: The admission oath (入党宣誓) has not been recorded
+             *     - `cancellation-reason-required`: Cancelling a probationary membership needs a reason
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"] | components["schemas"]["ApplicantUnderAgeRefusal"] | components["schemas"]["EffectiveDateInFutureRefusal"] | components["schemas"]["EffectiveBeforeCurrentStageRefusal"] | components["schemas"]["EffectiveBeforeRegistrationRefusal"] | components["schemas"]["TransitionNotAllowedRefusal"] | components["schemas"]["ActivistNotAfterApplicationRefusal"] | components["schemas"]["ActivistPeriodTooShortRefusal"] | components["schemas"]["ContactPersonsRequiredRefusal"] | components["schemas"]["IntroducersRequiredRefusal"] | components["schemas"]["ContactPersonIsThePersonRefusal"] | components["schemas"]["IntroducerIsThePersonRefusal"] | components["schemas"]["ContactPersonNotFullMemberRefusal"] | components["schemas"]["BranchCommitteeDecisionRequiredRefusal"] | components["schemas"]["BranchCommitteeDecisionAfterEffectiveRefusal"] | components["schemas"]["PoliticalReviewRequiredRefusal"] | components["schemas"]["PoliticalReviewExpiredRefusal"] | components["schemas"]["TrainingRequiredRefusal"] | components["schemas"]["TrainingTooShortRefusal"] | components["schemas"]["PublicNoticeRequiredRefusal"] | components["schemas"]["PublicNoticeTooShortRefusal"] | components["schemas"]["PublicNoticeNotEndedRefusal"] | components["schemas"]["ResolutionMeetingRequiredRefusal"] | components["schemas"]["ResolutionMeetingUnknownRefusal"] | components["schemas"]["ResolutionBeforeRegistrationRefusal"] | components["schemas"]["ResolutionBeforeProbationEndRefusal"] | components["schemas"]["ApprovalBeforeMeetingRefusal"] | components["schemas"]["ApprovalTooLateRefusal"] | components["schemas"]["WorkingDayCalendarMissingRefusal"] | components["schemas"]["ProbationNotEndedRefusal"] | components["schemas"]["OathNotRecordedRefusal"] | components["schemas"]["CancellationReasonRequiredRefusal"];
                 };
             };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             *     - `outcome-unknown`: The database did not answer: retry with the same Idempotency-Key, which never creates twice
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["OutcomeUnknownRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -7946,103 +9416,146 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             *     - `invalid-idempotency-key`: The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and -
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `own-record`: Nobody manages their own record, role, pool membership or pipeline
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["OwnRecordRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
+            /**
+             * @description A business rule refused it
+             *     - `idempotency-key-reused`: This Idempotency-Key was used for a different request; send a new key for a new request
+             *     - `not-probationary`: Only a probationary member (预备党员) has a probation
+             *     - `probation-already-extended`: Probation is extended at most once
+             *     - `extension-out-of-range`: A probation extension is 6 to 12 months
+             *     - `extension-outside-probation`: An extension is decided within the probation
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"] | components["schemas"]["NotProbationaryRefusal"] | components["schemas"]["ProbationAlreadyExtendedRefusal"] | components["schemas"]["ExtensionOutOfRangeRefusal"] | components["schemas"]["ExtensionOutsideProbationRefusal"];
                 };
             };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             *     - `outcome-unknown`: The database did not answer: retry with the same Idempotency-Key, which never creates twice
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["OutcomeUnknownRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -8203,103 +9716,145 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             *     - `invalid-idempotency-key`: The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and -
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `own-record`: Nobody manages their own record, role, pool membership or pipeline
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["OwnRecordRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             *     - `oath-already-recorded`: The admission oath (入党宣誓) is already recorded
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"] | components["schemas"]["OathAlreadyRecordedRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
+            /**
+             * @description A business rule refused it
+             *     - `idempotency-key-reused`: This Idempotency-Key was used for a different request; send a new key for a new request
+             *     - `not-probationary`: Only a probationary member (预备党员) has a probation
+             *     - `oath-before-probation`: The oath is taken during probation
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"] | components["schemas"]["NotProbationaryRefusal"] | components["schemas"]["OathBeforeProbationRefusal"];
                 };
             };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             *     - `outcome-unknown`: The database did not answer: retry with the same Idempotency-Key, which never creates twice
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["OutcomeUnknownRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -8469,103 +10024,143 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             *     - `invalid-idempotency-key`: The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and -
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `own-record`: Nobody manages their own record, role, pool membership or pipeline
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["OwnRecordRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
+            /**
+             * @description A business rule refused it
+             *     - `idempotency-key-reused`: This Idempotency-Key was used for a different request; send a new key for a new request
+             *     - `pipeline-event-not-applicable`: This pipeline event does not apply to the current stage
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"] | components["schemas"]["PipelineEventNotApplicableRefusal"];
                 };
             };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             *     - `outcome-unknown`: The database did not answer: retry with the same Idempotency-Key, which never creates twice
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["OutcomeUnknownRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -8809,85 +10404,89 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-cursor`: The cursor is not one this list issued
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidCursorRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -9000,103 +10599,143 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             *     - `invalid-idempotency-key`: The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and -
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `own-record`: Nobody manages their own record, role, pool membership or pipeline
+             *     - `record-kind-committee-only`: Reward and discipline records (奖惩) are entered, corrected and withdrawn by the committee only
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["OwnRecordRefusal"] | components["schemas"]["RecordKindCommitteeOnlyRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
+            /**
+             * @description A business rule refused it
+             *     - `idempotency-key-reused`: This Idempotency-Key was used for a different request; send a new key for a new request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"];
                 };
             };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             *     - `outcome-unknown`: The database did not answer: retry with the same Idempotency-Key, which never creates twice
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["OutcomeUnknownRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -9175,103 +10814,130 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `own-record`: Nobody manages their own record, role, pool membership or pipeline
+             *     - `record-kind-committee-only`: Reward and discipline records (奖惩) are entered, corrected and withdrawn by the committee only
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["OwnRecordRefusal"] | components["schemas"]["RecordKindCommitteeOnlyRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `version-conflict`: It changed since it was read: read it again and decide again; `details.version` is the current one
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `record-withdrawn`: The record was withdrawn and cannot change again
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["RecordWithdrawnRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -9345,103 +11011,129 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `own-record`: Nobody manages their own record, role, pool membership or pipeline
+             *     - `record-kind-committee-only`: Reward and discipline records (奖惩) are entered, corrected and withdrawn by the committee only
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["OwnRecordRefusal"] | components["schemas"]["RecordKindCommitteeOnlyRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `record-withdrawn`: The record was withdrawn and cannot change again
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["RecordWithdrawnRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -9475,85 +11167,101 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `own-record`: Nobody manages their own record, role, pool membership or pipeline
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["OwnRecordRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -9577,85 +11285,101 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `own-record`: Nobody manages their own record, role, pool membership or pipeline
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["OwnRecordRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -9810,85 +11534,89 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-cursor`: The cursor is not one this list issued
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidCursorRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -10036,85 +11764,77 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-cursor`: The cursor is not one this list issued
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidCursorRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -10257,85 +11977,101 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `own-record`: Nobody manages their own record, role, pool membership or pipeline
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["OwnRecordRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -10358,85 +12094,100 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -10589,103 +12340,129 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `own-record`: Nobody manages their own record, role, pool membership or pipeline
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["OwnRecordRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `version-conflict`: It changed since it was read: read it again and decide again; `details.version` is the current one
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `already-departed`: The person has already left the register
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["AlreadyDepartedRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -10716,85 +12493,88 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -10834,103 +12614,126 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -10998,85 +12801,88 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -11132,85 +12938,88 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -11283,85 +13092,89 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-cursor`: The cursor is not one this list issued
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidCursorRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -11434,85 +13247,89 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-cursor`: The cursor is not one this list issued
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidCursorRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -11546,85 +13363,77 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-cursor`: The cursor is not one this list issued
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidCursorRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -11666,103 +13475,141 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedLibraryResource"];
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             *     - `invalid-idempotency-key`: The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and -
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
+            /**
+             * @description A business rule refused it
+             *     - `idempotency-key-reused`: This Idempotency-Key was used for a different request; send a new key for a new request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"];
                 };
             };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             *     - `outcome-unknown`: The database did not answer: retry with the same Idempotency-Key, which never creates twice
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["OutcomeUnknownRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -11787,85 +13634,88 @@ export interface operations {
                     "application/json": components["schemas"]["LibraryResource"];
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -11902,103 +13752,127 @@ export interface operations {
                     "application/json": components["schemas"]["LibraryResource"];
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `version-conflict`: It changed since it was read: read it again and decide again; `details.version` is the current one
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -12023,85 +13897,100 @@ export interface operations {
                     "application/json": components["schemas"]["LibraryResource"];
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -12126,85 +14015,88 @@ export interface operations {
                     "application/json": components["schemas"]["LibraryDownload"];
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -12229,85 +14121,77 @@ export interface operations {
                     "application/json": components["schemas"]["MyStudy"];
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `no-person`: The signed-in account is linked to no person of the register, so it cannot act as itself
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["NoPersonRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -12339,103 +14223,140 @@ export interface operations {
                     "application/json": components["schemas"]["StudyProgress"];
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             *     - `nothing-to-record`: Report some minutes or a completion
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["NothingToRecordRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `no-person`: The signed-in account is linked to no person of the register, so it cannot act as itself
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["NoPersonRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
+            /**
+             * @description A business rule refused it
+             *     - `resource-not-available`: The resource is not published (yet, or any more)
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ResourceNotAvailableRefusal"];
                 };
             };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -12471,103 +14392,142 @@ export interface operations {
                     "application/json": components["schemas"]["StudyAssignment"];
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             *     - `invalid-idempotency-key`: The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and -
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
+            /**
+             * @description A business rule refused it
+             *     - `idempotency-key-reused`: This Idempotency-Key was used for a different request; send a new key for a new request
+             *     - `resource-not-available`: The resource is not published (yet, or any more)
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"] | components["schemas"]["ResourceNotAvailableRefusal"];
                 };
             };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             *     - `outcome-unknown`: The database did not answer: retry with the same Idempotency-Key, which never creates twice
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["OutcomeUnknownRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -12592,85 +14552,88 @@ export interface operations {
                     "application/json": components["schemas"]["StudyAssignmentProgress"];
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -12702,85 +14665,77 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-cursor`: The cursor is not one this list issued
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidCursorRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -12822,103 +14777,142 @@ export interface operations {
                     "application/json": components["schemas"]["Assessment"];
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             *     - `invalid-idempotency-key`: The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and -
+             *     - `invalid-question`: A question is not well formed; `details.fields` names it
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["InvalidQuestionRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
+            /**
+             * @description A business rule refused it
+             *     - `idempotency-key-reused`: This Idempotency-Key was used for a different request; send a new key for a new request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"];
                 };
             };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             *     - `outcome-unknown`: The database did not answer: retry with the same Idempotency-Key, which never creates twice
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["OutcomeUnknownRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -12943,85 +14937,88 @@ export interface operations {
                     "application/json": components["schemas"]["AssessmentListing"];
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -13049,85 +15046,117 @@ export interface operations {
                     "application/json": components["schemas"]["AssessmentAttempt"];
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-idempotency-key`: The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and -
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `no-person`: The signed-in account is linked to no person of the register, so it cannot act as itself
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["NoPersonRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
+            /**
+             * @description A business rule refused it
+             *     - `idempotency-key-reused`: This Idempotency-Key was used for a different request; send a new key for a new request
+             *     - `attempt-limit-reached`: No attempts are left for this assessment
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"] | components["schemas"]["AttemptLimitReachedRefusal"];
                 };
             };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             *     - `outcome-unknown`: The database did not answer: retry with the same Idempotency-Key, which never creates twice
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["OutcomeUnknownRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -13161,103 +15190,130 @@ export interface operations {
                     "application/json": components["schemas"]["AssessmentAttemptGraded"];
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             *     - `unknown-question`: Answers name questions that are not in this assessment
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["UnknownQuestionRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `no-person`: The signed-in account is linked to no person of the register, so it cannot act as itself
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["NoPersonRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `attempt-already-submitted`: This attempt was already submitted
+             *     - `attempt-deadline-passed`: The attempt’s time limit has ended
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["AttemptAlreadySubmittedRefusal"] | components["schemas"]["AttemptDeadlinePassedRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -13284,85 +15340,88 @@ export interface operations {
                     "application/json": components["schemas"]["AssessmentResults"];
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -13403,85 +15462,106 @@ export interface operations {
                     "application/json": components["schemas"]["PartnerApplicationAccepted"];
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             *     - `invalid-idempotency-key`: The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and -
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             *     - `partner-already-applied`: This organisation has already applied; the party committee changes or renews a partnership
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"] | components["schemas"]["PartnerAlreadyAppliedRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
+            /**
+             * @description A business rule refused it
+             *     - `idempotency-key-reused`: This Idempotency-Key was used for a different request; send a new key for a new request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"];
                 };
             };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             *     - `outcome-unknown`: The database did not answer: retry with the same Idempotency-Key, which never creates twice
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["OutcomeUnknownRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -13512,85 +15592,77 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-cursor`: The cursor is not one this list issued
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidCursorRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -13615,85 +15687,88 @@ export interface operations {
                     "application/json": components["schemas"]["Partner"];
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -13718,85 +15793,101 @@ export interface operations {
                     "application/json": components["schemas"]["Partner"];
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `partner-status-conflict`: The partner’s status does not allow this; `details.status` is the current one
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["PartnerStatusConflictRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -13827,103 +15918,126 @@ export interface operations {
                     "application/json": components["schemas"]["Partner"];
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -13954,103 +16068,126 @@ export interface operations {
                     "application/json": components["schemas"]["Partner"];
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -14080,67 +16217,53 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-cursor`: The cursor is not one this list issued
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidCursorRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -14186,103 +16309,129 @@ export interface operations {
                     "application/json": components["schemas"]["JointEvent"];
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             *     - `invalid-idempotency-key`: The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and -
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
+            /**
+             * @description A business rule refused it
+             *     - `idempotency-key-reused`: This Idempotency-Key was used for a different request; send a new key for a new request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"];
                 };
             };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             *     - `outcome-unknown`: The database did not answer: retry with the same Idempotency-Key, which never creates twice
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["OutcomeUnknownRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -14312,85 +16461,77 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-cursor`: The cursor is not one this list issued
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidCursorRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -14415,67 +16556,64 @@ export interface operations {
                     "application/json": components["schemas"]["PublicJointEvent"] | components["schemas"]["JointEvent"];
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -14521,103 +16659,128 @@ export interface operations {
                     "application/json": components["schemas"]["JointEvent"];
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `version-conflict`: It changed since it was read: read it again and decide again; `details.version` is the current one
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `event-status-conflict`: The event’s status does not allow this; `details.status` is the current one
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["EventStatusConflictRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -14642,85 +16805,101 @@ export interface operations {
                     "application/json": components["schemas"]["JointEvent"];
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `event-status-conflict`: The event’s status does not allow this; `details.status` is the current one
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["EventStatusConflictRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -14751,103 +16930,126 @@ export interface operations {
                     "application/json": components["schemas"]["JointEvent"];
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -14879,85 +17081,90 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-cursor`: The cursor is not one this list issued
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidCursorRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `no-person`: The signed-in account is linked to no person of the register, so it cannot act as itself
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["NoPersonRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -14996,103 +17203,148 @@ export interface operations {
                     "application/json": components["schemas"]["JointEventRegistrationPlaced"];
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             *     - `invalid-idempotency-key`: The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and -
+             *     - `participants-not-allowed`: A member registers themselves: send an empty body
+             *     - `consent-required`: Confirm that the participants agreed to share their data (PIPL)
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["ParticipantsNotAllowedRefusal"] | components["schemas"]["ConsentRequiredRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `no-person`: The signed-in account is linked to no person of the register, so it cannot act as itself
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["NoPersonRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             *     - `already-registered`: You are already registered for this event
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"] | components["schemas"]["AlreadyRegisteredRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
+            /**
+             * @description A business rule refused it
+             *     - `idempotency-key-reused`: This Idempotency-Key was used for a different request; send a new key for a new request
+             *     - `partner-not-approved`: The partner organisation is not approved
+             *     - `registration-not-open`: Registration has not opened yet
+             *     - `registration-closed`: Registration has closed
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"] | components["schemas"]["PartnerNotApprovedRefusal"] | components["schemas"]["RegistrationNotOpenRefusal"] | components["schemas"]["RegistrationClosedRefusal"];
                 };
             };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             *     - `outcome-unknown`: The database did not answer: retry with the same Idempotency-Key, which never creates twice
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["OutcomeUnknownRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -15117,85 +17369,88 @@ export interface operations {
                     "text/csv": string;
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -15221,85 +17476,88 @@ export interface operations {
                     "application/json": components["schemas"]["JointEventRegistration"];
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -15323,85 +17581,113 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `registration-cancelled`: The registration is already cancelled
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["RegistrationCancelledRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
+            /**
+             * @description A business rule refused it
+             *     - `cancellation-deadline-passed`: A registration is cancelled only until some hours before the event
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["CancellationDeadlinePassedRefusal"];
                 };
             };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -15433,85 +17719,89 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-cursor`: The cursor is not one this list issued
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidCursorRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -15542,103 +17832,140 @@ export interface operations {
                     "application/json": components["schemas"]["JointEventRegistration"];
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `already-checked-in`: Already checked in
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["AlreadyCheckedInRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
+            /**
+             * @description A business rule refused it
+             *     - `no-confirmed-place`: Only a registration with a confirmed place can check in
+             *     - `not-event-day`: Check-in is possible only on the day of the event
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NoConfirmedPlaceRefusal"] | components["schemas"]["NotEventDayRefusal"];
                 };
             };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -15663,85 +17990,101 @@ export interface operations {
                     "application/json": components["schemas"]["JointEventCompletion"];
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `event-status-conflict`: The event’s status does not allow this; `details.status` is the current one
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["EventStatusConflictRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };

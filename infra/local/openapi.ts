@@ -7,23 +7,41 @@
  */
 import * as z from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
+import { refusalsByStatus } from '../../shared/http/refusals.js';
 import { IDEMPOTENCY_DOC, IDEMPOTENCY_KEY_PATTERN } from '../../shared/idempotency.js';
+import { type RefusalCode, refusals } from '../../shared/refusals.js';
 import type { Outcome, Persona, ResponseSpec, RouteSpec, ServiceDescription } from '../../shared/service.js';
 import { personas } from '../../shared/service.js';
 
-/** The documented error shape (README, "Conventions every route follows"), one component for all. */
-export const errorBody = z
-  .strictObject({
-    error: z.strictObject({
-      code: z.string().meta({ description: 'Stable code a front end can switch on, e.g. `not-found`' }),
-      message: z.string().meta({ description: 'For people; may change' }),
-      details: z
-        .unknown()
-        .optional()
-        .meta({ description: 'For validation errors: one entry per bad field ({ field, message })' }),
-    }),
-  })
-  .meta({ id: 'Error', description: 'Every refusal and failure has this shape' });
+/** The one error shape, for readers; each operation lists its own codes in this shape. */
+const errorShape =
+  'Every refusal is `{ error: { code, message, details? } }`: switch on `code`, show `message` to people; `details` has a shape per code.';
+
+const pascal = (code: string): string =>
+  code
+    .split('-')
+    .map((part) => `${part[0]?.toUpperCase()}${part.slice(1)}`)
+    .join('');
+
+const refusalSchemas = new Map<RefusalCode, z.ZodType>();
+
+/** One component per code, so a generated client narrows `details` by `code`. */
+const refusalSchema = (code: RefusalCode): z.ZodType => {
+  const known = refusalSchemas.get(code);
+  if (known) return known;
+  const { about, details } = refusals[code] as { about: string; details?: z.ZodType };
+  const schema = z
+    .strictObject({
+      error: z.strictObject({
+        code: z.literal(code),
+        message: z.string().meta({ description: 'For people; may change' }),
+        ...(details ? { details } : {}),
+      }),
+    })
+    .meta({ id: `${pascal(code)}Refusal`, description: about });
+  refusalSchemas.set(code, schema);
+  return schema;
+};
 
 /** What API Gateway answers by itself (JWT authorizer, payload limit, throttling, a failed router). */
 export const gatewayBody = z.strictObject({ message: z.string().meta({ example: 'Unauthorized' }) }).meta({
@@ -75,10 +93,34 @@ const idempotencyHeader = z.object({
   }),
 });
 
-const errorResponse = (description: string, fromGatewayToo = false) => ({
-  description,
-  content: { 'application/json': { schema: fromGatewayToo ? z.union([errorBody, gatewayBody]) : errorBody } },
-});
+const statusLabels: Record<number, string> = {
+  400: 'Invalid request',
+  401: 'No valid token',
+  403: 'Not allowed',
+  404: 'Unknown, or not visible to the caller',
+  409: 'Conflicting state: already there, changed meanwhile, already done',
+  413: 'Body over the size limit',
+  415: 'Body is not UTF-8 JSON',
+  422: 'A business rule refused it',
+  429: 'Too many requests; retry after a pause',
+  500: 'A bug: the body carries only the request id',
+  503: 'A dependency is unreachable; retry later',
+};
+
+// Statuses API Gateway may answer itself, before the service runs, in its own shape.
+const fromGateway = new Set([400, 401, 413, 429, 500, 503]);
+
+/** The refusals of one status: each code with when it happens, and a union of their shapes. */
+const refusalResponse = (status: number, codes: readonly RefusalCode[]) => {
+  const shapes = [...codes.map(refusalSchema), ...(fromGateway.has(status) ? [gatewayBody] : [])];
+  const lines = codes.map((code) => `- \`${code}\`: ${refusals[code].about}`);
+  return {
+    description: [statusLabels[status] ?? 'Refused', ...lines].join('\n'),
+    content: {
+      'application/json': { schema: shapes.length === 1 ? (shapes[0] as z.ZodType) : z.union(shapes) },
+    },
+  };
+};
 
 const successResponse = (status: number, spec: ResponseSpec) => {
   if (spec === 'empty') return { description: 'Done; no body' };
@@ -124,19 +166,12 @@ const operation = (service: string, route: RouteSpec): ZodOpenApiOperationObject
       : {}),
     responses: {
       ...Object.fromEntries(success.map(([status, spec]) => [status, successResponse(Number(status), spec)])),
-      400: errorResponse('Invalid request: `details` names each bad field', true),
-      ...(isPublic
-        ? {}
-        : { 401: errorResponse('No valid token', true), 403: errorResponse('Role not admitted') }),
-      404: errorResponse('Unknown, or not visible to the caller'),
-      409: errorResponse('Conflicting state: duplicate, overlap, stale version, already done'),
-      ...(route.request.body
-        ? { 413: errorResponse('Body over the size limit', true), 415: errorResponse('Body is not JSON') }
-        : {}),
-      422: errorResponse('A business rule refused it; `code` names the rule'),
-      429: errorResponse('Throttled by API Gateway; retry after a pause', true),
-      500: errorResponse('A bug: the body carries only the request id', true),
-      503: errorResponse('A dependency is unreachable; retry later', true),
+      ...Object.fromEntries(
+        [...refusalsByStatus(route).entries()].map(([status, codes]) => [
+          status,
+          refusalResponse(status, codes),
+        ]),
+      ),
     },
   };
 };
@@ -169,7 +204,9 @@ export const openApiDocument = (services: readonly ServiceDescription[], serverU
       version: '1',
       description:
         'The back end of the party-building (党建) work platform. JSON, camelCase, ULID ids; answers write every time in one form, ISO-8601 in the institution’s zone (+08:00), and requests may send any offset. ' +
-        'Lists take `limit` and `cursor` and answer `{ items, nextCursor }`. Send the Cognito ID token as a bearer token.',
+        'Lists take `limit` and `cursor` and answer `{ items, nextCursor }`. Send the Cognito ID token as a bearer token. ' +
+        errorShape +
+        ' Each operation lists the codes it can answer under their status; a code always comes with the same status.',
     },
     // Without a known address (the file `npm run openapi` writes): the origin that serves the document.
     servers: [

@@ -15,6 +15,8 @@ const statuses: Record<RefusalKind, number> = {
   unavailable: 503,
 };
 
+export const statusOfKind = (kind: RefusalKind): number => statuses[kind];
+
 export const statusOf = (error: DomainError): number => statuses[error.kind];
 
 interface MiddyHttpError {

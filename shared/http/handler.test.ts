@@ -68,8 +68,8 @@ const unit = defineService({
       responses: anySuccess,
       request: { params: z.strictObject({ thingId: z.string() }) },
       handler: async ({ params }) => {
-        if (params.thingId === 'dup') throw conflict('thing-exists', 'Already there', { thingId: 'dup' });
-        throw ruleViolation('too-early', 'Not before 2026-12-01');
+        if (params.thingId === 'dup') throw conflict('version-conflict', 'Already there', { version: 3 });
+        throw ruleViolation('idempotency-key-reused', 'Not this key');
       },
     }),
     route('GET /things/db', {
@@ -299,11 +299,11 @@ describe('the HTTP stack', () => {
   it('maps domain refusals to their status with code and details', async () => {
     const member = { sub: 'p5', token_use: 'id', 'cognito:groups': '[member]' };
     expect((await call(event('POST', '/things/dup/refuse', { claims: member }))).json).toEqual({
-      error: { code: 'thing-exists', message: 'Already there', details: { thingId: 'dup' } },
+      error: { code: 'version-conflict', message: 'Already there', details: { version: 3 } },
     });
     const rule = await call(event('POST', '/things/x/refuse', { claims: member }));
     expect(rule.statusCode).toBe(422);
-    expect(rule.json.error.code).toBe('too-early');
+    expect(rule.json.error.code).toBe('idempotency-key-reused');
   });
 
   it('answers 503 with a request id when the database cannot be reached', async () => {

@@ -7,7 +7,7 @@ import { conflict, type DomainError } from '../errors.js';
 import type { Condition } from './transaction.js';
 
 /** The refusal when the item changed since it was read; `what` names it ("The activity"). */
-export const versionConflict = (what: string, details?: unknown): DomainError =>
+export const versionConflict = (what: string, details?: { version: number }): DomainError =>
   conflict('version-conflict', `${what} changed meanwhile; read it again`, details);
 
 interface AlsoRequired {

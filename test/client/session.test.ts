@@ -10,7 +10,7 @@
  * The services' clock is moved with the test runtime's clock header, so that the member
  * checks in while the activity runs and the committee completes it after, without waiting.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import {
   codeOf,
   createDangjianClient,
@@ -128,6 +128,10 @@ describe('a front end through the typed client', () => {
     });
     expect(mistyped.response.status).toBe(422);
     expect(codeOf(mistyped.error)).toBe('wrong-check-in-code');
+    // The document lists each operation's codes, so the client knows them when it compiles.
+    type CheckInCode = NonNullable<ReturnType<typeof codeOf<typeof mistyped.error>>>;
+    expectTypeOf<'wrong-check-in-code' | 'check-in-locked' | 'not-invited'>().toExtend<CheckInCode>();
+    expectTypeOf<'person-exists'>().not.toExtend<CheckInCode>();
 
     const checkedIn = await ok(
       member.POST('/activities/{activityId}/check-in', {

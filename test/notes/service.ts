@@ -83,7 +83,7 @@ export const notesService = defineService({
             kind: 'note',
             ...note,
           },
-          () => conflict('note-exists', `Note ${noteId} already exists`),
+          () => conflict('conflict', `Note ${noteId} already exists`),
         );
         t.publish(
           NoteCreated,

@@ -3,9 +3,13 @@
  * descriptions, complete (every route, and nothing else), with success and error
  * responses, security and access, served with its docs page without a token.
  */
+
+import { globSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { openApiDocument } from '../../infra/local/openapi.js';
 import { services } from '../../services/index.js';
+import { statusOfKind } from '../../shared/http/errors.js';
+import { type RefusalCode, refusals } from '../../shared/refusals.js';
 import { personas } from '../../shared/service.js';
 import { runtime } from '../support/api.js';
 import { contractViolations, routeFor } from '../support/contract.js';
@@ -29,10 +33,11 @@ const operations = Object.entries(document.paths).flatMap(([path, item]) =>
 );
 
 describe('the OpenAPI document', () => {
-  it('is OpenAPI 3.1 with the bearer JWT scheme and the error component', () => {
+  it('is OpenAPI 3.1 with the bearer JWT scheme and a component per refusal', () => {
     expect(document.openapi).toBe('3.1.0');
     expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
-    expect(document.components.schemas?.Error).toBeDefined();
+    expect(document.components.schemas?.NotFoundRefusal).toBeDefined();
+    expect(document.components.schemas?.FieldIssues).toBeDefined();
   });
 
   it('has exactly the routes of the descriptions', () => {
@@ -50,7 +55,10 @@ describe('the OpenAPI document', () => {
       expect(op['x-access']).toEqual(route.access);
       if (route.access === 'public') expect(op.security).toEqual([]);
       else expect(op.responses['401'], route.routeKey).toBeDefined();
-      for (const status of ['400', '404', '500']) expect(op.responses[status], route.routeKey).toBeDefined();
+      for (const status of ['429', '500', '503']) expect(op.responses[status], route.routeKey).toBeDefined();
+      const { params, query, body } = route.request;
+      if (params || query || body) expect(op.responses['400'], route.routeKey).toBeDefined();
+      if (params) expect(op.responses['404'], route.routeKey).toBeDefined();
       const successes = Object.keys(op.responses).filter((s) => s.startsWith('2'));
       expect(successes.length, `${route.routeKey} documents no success response`).toBeGreaterThan(0);
     }
@@ -128,6 +136,79 @@ describe('the contract check every test runs', () => {
     expect(
       contractViolations('GET', '/talent/branches', 500, 'application/json', leaky, JSON.stringify(leaky)),
     ).not.toEqual([]);
+  });
+});
+
+describe('the refusals each operation lists', () => {
+  const listed = (op: Operation, status: string): string[] =>
+    [
+      ...((op.responses[status] as { description?: string } | undefined)?.description ?? '').matchAll(
+        /^- `([a-z0-9-]+)`/gm,
+      ),
+    ].map((m) => m[1] as string);
+
+  it('names each code under the one status of its kind, in every operation', () => {
+    const statusOf = new Map<string, string>();
+    for (const { key, op } of operations) {
+      for (const status of Object.keys(op.responses).filter((s) => Number(s) >= 400)) {
+        const codes = listed(op, status);
+        expect(codes.length, `${key} ${status}`).toBeGreaterThan(0);
+        for (const code of codes) {
+          expect(statusOfKind(refusals[code as RefusalCode].kind), `${key}: ${code}`).toBe(Number(status));
+          expect(statusOf.get(code) ?? status, code).toBe(status);
+          statusOf.set(code, status);
+        }
+      }
+    }
+  });
+
+  it('does not advertise conflicts or broken rules on plain reads', () => {
+    const reads = operations.filter(({ key }) => key.startsWith('GET '));
+    expect(reads.length).toBeGreaterThan(20);
+    const advertising = reads
+      .filter(({ op }) => op.responses['409'] !== undefined || op.responses['422'] !== undefined)
+      .map(({ key }) => key);
+    const declaring = routes
+      .filter((r) => r.method === 'GET')
+      .filter((r) => (r.refusals ?? []).some((c) => ['conflict', 'rule'].includes(refusals[c].kind)))
+      .map((r) => r.routeKey);
+    expect(advertising.sort()).toEqual(declaring.sort());
+  });
+
+  it('lists only codes the server can answer: each is raised somewhere in the code', () => {
+    const sources = [...globSync('services/**/*.ts'), ...globSync('shared/**/*.ts')]
+      .filter((f) => !f.endsWith('.test.ts') && !f.endsWith('refusals.ts'))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+    const unused = (Object.keys(refusals) as RefusalCode[]).filter(
+      (code) => !sources.includes(`'${code}'`) && !sources.includes(`\`${code.replace(/-[a-z]+$/, '-${')}`),
+    );
+    expect(unused).toEqual([]);
+  });
+
+  const refused = (method: string, path: string, status: number, body: unknown) =>
+    contractViolations(method, path, status, 'application/json', body, JSON.stringify(body));
+
+  it('holds every refusal to the codes its route lists, their status and their details', () => {
+    const notFound = { error: { code: 'not-found', message: 'Branch not found' } };
+    expect(refused('GET', '/talent/branches/01JD3W5E8QK6M1V2X9ZC7N4P5R', 404, notFound)).toEqual([]);
+    const cursor = { error: { code: 'invalid-cursor', message: 'No' } };
+    expect(refused('GET', '/talent/branches', 400, cursor)).toEqual([]);
+    // A plain read lists no conflict.
+    const stale = { error: { code: 'version-conflict', message: 'Changed', details: { version: 2 } } };
+    expect(refused('GET', '/talent/branches', 409, stale).join()).toMatch(/does not list/);
+    // One code, one status.
+    expect(refused('GET', '/talent/branches/01JD3W5E8QK6M1V2X9ZC7N4P5R', 422, notFound).join()).toMatch(
+      /whose status is 404/,
+    );
+    // A code nobody listed.
+    const invented = { error: { code: 'made-up', message: 'No' } };
+    expect(refused('GET', '/talent/branches', 400, invented).join()).toMatch(/does not list/);
+    // Details of the documented shape only.
+    const noFields = { error: { code: 'validation-failed', message: 'Bad', details: { field: 'x' } } };
+    expect(refused('GET', '/talent/branches', 400, noFields)).not.toEqual([]);
+    const fields = { error: { code: 'validation-failed', message: 'Bad', details: { fields: [] } } };
+    expect(refused('GET', '/talent/branches', 400, fields)).toEqual([]);
   });
 });
 

@@ -210,7 +210,7 @@ describe('events', () => {
     expect((await hal.post('/notes', { noteId, title: 'outbox' })).status).toBe(201);
     const again = await hal.post('/notes', { noteId, title: 'outbox again' });
     expect(again.status).toBe(409);
-    expect(again.body.error.code).toBe('note-exists');
+    expect(again.body.error.code).toBe('conflict');
 
     const outbox = await itemsOf(`OUTBOX#${noteId}`);
     expect(outbox).toHaveLength(1);

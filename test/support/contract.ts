@@ -8,6 +8,9 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { openApiDocument } from '../../infra/local/openapi.js';
 import { services } from '../../services/index.js';
+import { statusOfKind } from '../../shared/http/errors.js';
+import { refusalsOf } from '../../shared/http/refusals.js';
+import { isRefusalCode, refusals } from '../../shared/refusals.js';
 import type { RouteSpec } from '../../shared/service.js';
 
 interface Matcher {
@@ -76,6 +79,31 @@ const gatewayAnswers: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/**
+ * A refusal keeps the contract when its code is one the route lists, answered with that
+ * code's one status, and its body (details included) has the code's documented shape.
+ */
+const refusalViolations = (
+  route: RouteSpec,
+  where: string,
+  status: number,
+  code: string,
+  body: unknown,
+): string[] => {
+  if (!isRefusalCode(code)) return [`${where} with \`${code}\`, a code shared/refusals.ts does not list`];
+  const expected = statusOfKind(refusals[code].kind);
+  if (expected !== status) return [`${where} with \`${code}\`, whose status is ${expected}`];
+  if (!refusalsOf(route).includes(code)) {
+    return [`${where} with \`${code}\`, which the route does not list in its refusals`];
+  }
+  const validate = validatorFor(route, String(status), 'application/json');
+  if (validate(body)) return [];
+  return (validate.errors ?? []).map(
+    (e) =>
+      `${where} with \`${code}\`: body${e.instancePath} ${e.message ?? 'is invalid'} ${JSON.stringify(e.params)}`,
+  );
+};
+
 /** Empty when the answer keeps the contract; otherwise what broke it. */
 export const contractViolations = (
   method: string,
@@ -106,7 +134,7 @@ export const contractViolations = (
     ) {
       return [`${where} outside the documented error shape: ${text.slice(0, 300)}`];
     }
-    return [];
+    return refusalViolations(route, where, status, error.code, body);
   }
   if (!route.responses) return [];
   const spec = route.responses[status as 200];

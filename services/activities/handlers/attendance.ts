@@ -77,6 +77,16 @@ export const attendanceRoutes = [
     // nobody's invitee, so it has nothing to check in to.
     access: ['member', 'secretary'],
     outcomes: { ...branchPeople, committee: 403 },
+    refusals: [
+      'no-person',
+      'activity-completing',
+      'attendance-closed',
+      'not-invited',
+      'check-in-not-open',
+      'check-in-closed',
+      'wrong-check-in-code',
+      'check-in-locked',
+    ],
     // 201 for a new check-in; 200 repeats the record that already stood.
     responses: { 200: AttendanceRecordView, 201: AttendanceRecordView },
     request: {
@@ -140,6 +150,13 @@ export const attendanceRoutes = [
     summary: "Record invitees' attendance (出席, 迟到, 请假, 缺席) before completion",
     access: ['committee', 'secretary'],
     outcomes: branchOrganisers,
+    refusals: [
+      'activity-completed',
+      'attendance-closed',
+      'not-invited',
+      'late-entry-closed',
+      'late-entry-reason-required',
+    ],
     responses: { 200: AttendanceView },
     request: {
       params: activityParams,

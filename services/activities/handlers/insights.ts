@@ -114,6 +114,7 @@ export const insightRoutes = [
   route('GET /activities/insights/participation', {
     summary: "A branch's participation rate, per member, with those below the threshold flagged",
     access: ['committee', 'secretary'],
+    refusals: ['empty-window', 'window-too-long'],
     outcomes: branchOrganisers,
     responses: { 200: ParticipationView },
     request: {
@@ -151,6 +152,7 @@ export const insightRoutes = [
   route('GET /activities/insights/rooms', {
     summary: 'Room (党员活动室) utilisation in a window: bookings and booked hours',
     access: ['committee', 'secretary'],
+    refusals: ['empty-window', 'window-too-long'],
     outcomes: anyOrganiser,
     responses: { 200: RoomUtilisationView },
     request: { query: z.strictObject({ from: instant, to: instant }) },

@@ -20,6 +20,7 @@ export const roomRoutes = [
     summary:
       'Add a room (党员活动室) that activities can book. A repeat with the same Idempotency-Key answers 201 with the room as it stands now',
     access: ['committee'],
+    refusals: ['room-exists'],
     outcomes: committeeOnly,
     responses: { 201: RoomView },
     request: {

@@ -24,6 +24,7 @@ export const settingsRoutes = [
     summary: "Change the institution's cadence rules, given the version read",
     access: ['committee'],
     outcomes: committeeOnly,
+    refusals: ['version-conflict'],
     responses: { 200: CadenceSettingsView },
     request: {
       // `version` is the one read (0 while the defaults apply): optimistic concurrency.

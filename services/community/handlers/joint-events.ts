@@ -95,6 +95,7 @@ export const jointEventRoutes = [
       'Create a joint event (联合活动) as a draft. A repeat with the same Idempotency-Key answers 201 as the first did',
     idempotent: true,
     access: ['committee'],
+    refusals: ['event-exists'],
     outcomes: committeeOnly,
     responses: { 201: JointEvent },
     request: { body: createEventBody },
@@ -178,6 +179,7 @@ export const jointEventRoutes = [
     summary: 'Change a draft joint event (optimistic: send its version)',
     access: ['committee'],
     outcomes: committeeOnly,
+    refusals: ['version-conflict', 'event-status-conflict'],
     responses: { 200: JointEvent },
     request: { params: eventParams, body: patchEventBody },
     handler: async ({ params, body }, ctx) => {
@@ -195,6 +197,7 @@ export const jointEventRoutes = [
     summary: 'Publish a draft joint event (发布), opening it for registration',
     access: ['committee'],
     outcomes: committeeOnly,
+    refusals: ['event-status-conflict', 'registration-window-past'],
     responses: { 200: JointEvent },
     request: { params: eventParams },
     handler: async ({ params, now }, ctx) => {

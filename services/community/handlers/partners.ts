@@ -119,6 +119,7 @@ export const partnerRoutes = [
     throttle: 'public',
     maxBodyBytes: 8 * 1024,
     outcomes: everyone,
+    refusals: ['partner-already-applied'],
     responses: { 202: PartnerApplicationAccepted },
     request: { body: applicationBody },
     handler: async ({ body, now, idempotencyKey: key }, ctx) => {
@@ -190,6 +191,7 @@ export const partnerRoutes = [
     summary: 'Approve a pending partner application (审核通过)',
     access: ['committee'],
     outcomes: committeeOnly,
+    refusals: ['partner-status-conflict'],
     responses: { 200: Partner },
     request: { params: partnerParams },
     handler: async ({ params, now }, ctx) => decide(ctx, 'approve', { partnerId: params.partnerId, now }),

@@ -255,6 +255,19 @@ export const registrationRoutes = [
     idempotent: true,
     access: ['partner', 'member'],
     // Any approved partner and any member may take part; a secretary registers as a member.
+    refusals: [
+      'no-person',
+      'registration-exists',
+      'already-registered',
+      'places-changed',
+      'participants-required',
+      'participants-not-allowed',
+      'unexpected-field',
+      'consent-required',
+      'partner-not-approved',
+      'registration-not-open',
+      'registration-closed',
+    ],
     outcomes: {
       anonymous: 401,
       member: 'allowed',
@@ -288,6 +301,7 @@ export const registrationRoutes = [
     access: ['committee', 'partner', 'member'],
     // Everyone signed in gets a list, scoped to what is theirs (possibly empty).
     outcomes: { ...everyone, anonymous: 401 },
+    refusals: ['no-person'],
     responses: { 200: pageOf(RegistrationSummary) },
     request: { params: eventParams, query: listRegistrationsQuery },
     handler: async ({ params, query, caller }, ctx) => {
@@ -335,6 +349,7 @@ export const registrationRoutes = [
     summary: 'Read one registration, participants’ phones in full, to its registrant or the committee',
     access: ['committee', 'partner', 'member'],
     outcomes: memberRegistration,
+    refusals: ['forbidden'],
     responses: { 200: Registration },
     request: { params: registrationParams },
     // The only place phones show whole.
@@ -349,6 +364,7 @@ export const registrationRoutes = [
     summary: 'Cancel a registration until 24 hours before the start; the waitlist moves up',
     access: ['committee', 'partner', 'member'],
     outcomes: memberRegistration,
+    refusals: ['registration-cancelled', 'places-changed', 'cancellation-deadline-passed'],
     responses: { 204: 'empty' },
     request: { params: registrationParams },
     handler: async ({ params, caller, now }, ctx) => {
@@ -375,6 +391,7 @@ export const registrationRoutes = [
     summary: 'Check a registration in (签到) on the day of the event',
     access: ['committee'],
     outcomes: committeeOnly,
+    refusals: ['already-checked-in', 'no-confirmed-place', 'not-event-day'],
     responses: { 200: Registration },
     request: { params: eventParams, body: z.strictObject({ registrationId: idParam }) },
     handler: async ({ params, body, now }, ctx) => {
@@ -393,6 +410,7 @@ export const registrationRoutes = [
     summary: 'Complete an event: who took part, and their volunteering hours',
     access: ['committee'],
     outcomes: committeeOnly,
+    refusals: ['event-status-conflict', 'event-not-started'],
     responses: { 200: EventCompleted },
     request: { params: eventParams },
     handler: async ({ params, now }, ctx) => {

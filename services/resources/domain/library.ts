@@ -432,9 +432,7 @@ export const applyPatch = (
   at: string,
 ): Result<Resource> => {
   if (resource.status === 'archived' || resource.status === 'rejected') {
-    return refuse(
-      ruleViolation(`resource-${resource.status}`, `A ${resource.status} resource cannot be changed`),
-    );
+    return refuse(conflict(`resource-${resource.status}`, `A ${resource.status} resource cannot be changed`));
   }
   const next: Resource = { ...resource, updatedAt: at, version: resource.version + 1 };
   if (patch.title !== undefined) next.title = patch.title;

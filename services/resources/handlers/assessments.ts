@@ -101,6 +101,7 @@ export const assessmentRoutes = [
     summary:
       'Create an assessment (考核) with its question bank. A repeat with the same Idempotency-Key answers 201 with the first assessment',
     outcomes: branchManagers,
+    refusals: ['assessment-exists', 'invalid-question', 'audience-empty', 'secretary-without-branch'],
     idempotent: true,
     responses: { 201: AssessmentView },
     request: {
@@ -192,6 +193,7 @@ export const assessmentRoutes = [
     summary:
       'Start an attempt: the questions, shuffled, without answers. A repeat with the same Idempotency-Key answers 201 with the same attempt and uses no second one',
     outcomes: branchPeople,
+    refusals: ['no-person', 'attempt-exists', 'attempt-limit-reached'],
     responses: { 201: AttemptStarted },
     request: { params: assessmentParams },
     idempotent: true,
@@ -246,6 +248,7 @@ export const assessmentRoutes = [
     access: ['committee', 'secretary', 'member'],
     summary: "Submit the caller's own attempt, graded on the server",
     outcomes: theAttemptTaker,
+    refusals: ['no-person', 'attempt-already-submitted', 'attempt-deadline-passed', 'unknown-question'],
     responses: { 200: AttemptGraded },
     request: {
       params: z.strictObject({ assessmentId: idParam, attemptId: idParam }),

@@ -101,6 +101,14 @@ export const libraryRoutes = [
     access: ['committee', 'secretary'],
     summary:
       'Add a resource to the study library (学习资料); a file gets a presigned upload form. A repeat with the same Idempotency-Key answers 201 with the resource as it stands now, and a fresh form while it waits for its file',
+    refusals: [
+      'resource-exists',
+      'file-required',
+      'url-required',
+      'content-type-not-for-kind',
+      'unsupported-content-type',
+      'file-too-large',
+    ],
     outcomes: branchManagers,
     responses: { 201: CreatedResource },
     idempotent: true,
@@ -187,6 +195,7 @@ export const libraryRoutes = [
     access: ['committee', 'secretary'],
     summary: "Change a resource's title, tags, audience or estimated minutes",
     outcomes: branchManagers,
+    refusals: ['version-conflict', 'resource-rejected', 'audience-empty', 'secretary-without-branch'],
     responses: { 200: LibraryResource },
     request: {
       params: resourceParams,
@@ -211,6 +220,7 @@ export const libraryRoutes = [
   route('POST /resources/{resourceId}/archive', {
     access: ['committee', 'secretary'],
     summary: 'Archive a resource (归档): it leaves the library',
+    refusals: ['resource-archived'],
     outcomes: branchManagers,
     responses: { 200: LibraryResource },
     request: { params: resourceParams },
@@ -222,6 +232,7 @@ export const libraryRoutes = [
   route('GET /resources/{resourceId}/download', {
     access: ['committee', 'secretary', 'member'],
     summary: "A short-lived download link for a resource's file",
+    refusals: ['resource-not-available', 'resource-is-a-link'],
     outcomes: branchPeople,
     responses: { 200: DownloadLink },
     request: { params: resourceParams },

@@ -117,6 +117,7 @@ export const studyRoutes = [
     access: ['committee', 'secretary', 'member'],
     summary: "The caller's own study (学习记录) in a year",
     outcomes: allMembers,
+    refusals: ['no-person'],
     responses: { 200: MyStudy },
     request: { query: z.strictObject({ year: z.coerce.number().int().min(2000).max(2100).optional() }) },
     handler: async ({ query, caller, now }, ctx) => {
@@ -129,6 +130,7 @@ export const studyRoutes = [
     access: ['committee', 'secretary', 'member'],
     summary: "Report the caller's study minutes, or completion, of a resource",
     outcomes: branchPeople,
+    refusals: ['no-person', 'study-changed', 'nothing-to-record', 'resource-not-available'],
     responses: { 200: StudyProgress },
     request: {
       params: resourceParams,
@@ -157,6 +159,7 @@ export const studyRoutes = [
     summary:
       'Assign mandatory study (必学任务) to branches or people, with a due date. A repeat with the same Idempotency-Key answers 201 with the first assignment',
     outcomes: branchManagers,
+    refusals: ['assignment-exists', 'nobody-assigned', 'resource-not-available', 'due-date-passed'],
     responses: { 201: StudyAssignment },
     idempotent: true,
     request: {

@@ -10,6 +10,7 @@ import {
   accept,
   type DomainError,
   notFound,
+  type RefusalCode,
   type Result,
   refuse,
   ruleViolation,
@@ -127,8 +128,7 @@ export interface AcceptedTransition {
   probation?: Probation | null;
 }
 
-const refuseRule = (code: string, message: string, details?: unknown) =>
-  refuse(ruleViolation(code, message, details));
+const refuseRule = (code: RefusalCode<'rule'>, message: string) => refuse(ruleViolation(code, message));
 
 const nextStage = (status: PoliticalStatus): PoliticalStatus | undefined =>
   politicalStatuses[politicalStatuses.indexOf(status) + 1];
@@ -148,11 +148,17 @@ const checkFullMembers = (
 ): DomainError | undefined => {
   for (const id of ids) {
     if (id === c.person.personId)
-      return ruleViolation(`${role}-is-the-person`, `${id}: a person cannot be their own ${role}`);
+      return ruleViolation(
+        role === 'introducer' ? 'introducer-is-the-person' : 'contact-person-is-the-person',
+        `${id}: a person cannot be their own ${role}`,
+      );
     const known = c.people.get(id);
     if (!known) return notFound('Person');
     if (!wasFullMemberOn(known, c.effectiveOn)) {
-      return ruleViolation(`${role}-not-full-member`, `${id}: not a full party member on ${c.effectiveOn}`);
+      return ruleViolation(
+        role === 'introducer' ? 'introducer-not-full-member' : 'contact-person-not-full-member',
+        `${id}: not a full party member on ${c.effectiveOn}`,
+      );
     }
   }
   return undefined;

@@ -198,6 +198,7 @@ export const branchRoutes = [
     access: ['committee'],
     summary:
       'Create a branch (党支部) with its party groups (党小组). A repeat with the same Idempotency-Key answers 201 with the branch as it stands now',
+    refusals: ['branch-exists', 'duplicate-party-group'],
     outcomes: committeeOnly,
     responses: { 201: BranchSchema },
     request: { body: branchBody },
@@ -236,6 +237,7 @@ export const branchRoutes = [
     access: ['committee', 'secretary', 'member', 'partner'],
     summary: 'The branches (党支部) of the institution',
     outcomes: everyoneSignedIn,
+    refusals: ['version-conflict'],
     responses: { 200: pageOf(BranchSchema) },
     request: { query: z.strictObject({ ...pageQuery }) },
     handler: async ({ query }, ctx) => ok(await branchesPage(ctx, query, branchOf)),
@@ -244,6 +246,7 @@ export const branchRoutes = [
     access: ['committee', 'secretary', 'member', 'partner'],
     summary: 'One branch with its party groups',
     outcomes: everyoneSignedIn,
+    refusals: ['forbidden'],
     responses: { 200: BranchSchema },
     request: { params: z.strictObject({ branchId: idParam }) },
     handler: async ({ params }, ctx) => {
@@ -257,6 +260,14 @@ export const branchRoutes = [
     summary:
       'Correct a branch (optimistic: send the version read); `partyGroups` is the full new list; `secretaryId` names its secretary (支部书记) from its people, whose account joins group secretary',
     outcomes: committeeOnly,
+    refusals: [
+      'own-record',
+      'version-conflict',
+      'duplicate-party-group',
+      'party-group-in-use',
+      'unknown-party-group',
+      'secretary-not-in-branch',
+    ],
     responses: { 200: BranchSchema },
     request: { params: z.strictObject({ branchId: idParam }), body: branchPatchBody },
     handler: async (req, ctx) => {

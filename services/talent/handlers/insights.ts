@@ -32,6 +32,7 @@ export const insightRoutes = [
   route('GET /talent/insights/age-structure', {
     access: ['committee', 'secretary'],
     summary: 'Age structure (年龄结构) of a branch or the institution: bands, share under 35, gaps (断层)',
+    refusals: ['branch-required'],
     outcomes: ownBranchManagers,
     responses: { 200: AgeStructure },
     request: { query: scopeQuery },
@@ -50,6 +51,7 @@ export const insightRoutes = [
   route('GET /talent/insights/pipeline', {
     access: ['committee', 'secretary'],
     summary: 'The pipeline funnel (发展党员) per stage, and every step due or overdue, by name',
+    refusals: ['branch-required'],
     outcomes: ownBranchManagers,
     responses: { 200: PipelineInsight },
     request: { query: scopeQuery },

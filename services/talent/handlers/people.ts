@@ -151,6 +151,23 @@ export const peopleRoutes = [
     summary:
       'Register a person (人员登记); a secretary into their own branch. A repeat with the same Idempotency-Key answers 201 with the person as registered',
     outcomes: ownBranchManagers,
+    refusals: [
+      'own-record',
+      'person-id-committee-only',
+      'history-committee-only',
+      'person-exists',
+      'unknown-branch',
+      'unknown-party-group',
+      'birth-date-implausible',
+      'birth-date-in-future',
+      'work-start-before-birth',
+      'status-since-out-of-range',
+      'applicant-under-age',
+      'application-too-old',
+      'registration-not-at-pipeline-start',
+      'history-evidence-before-stage',
+      'history-evidence-in-future',
+    ],
     responses: { 201: PersonSummary },
     request: { body: registerBody },
     idempotent: true,
@@ -308,6 +325,13 @@ export const peopleRoutes = [
     summary:
       "Correct a person's record (optimistic: send the version read); only the committee moves branches",
     outcomes: personManagers,
+    refusals: [
+      'own-record',
+      'version-conflict',
+      'birth-date-implausible',
+      'birth-date-in-future',
+      'work-start-before-birth',
+    ],
     responses: { 200: PersonSummary },
     request: { params: z.strictObject({ personId: idParam }), body: patchBody },
     handler: decidedAgain(async (req, ctx) => {
@@ -392,6 +416,7 @@ export const peopleRoutes = [
     access: ['committee', 'secretary', 'member'],
     summary: 'My profile: record, stage, history, records, pools and points (我的档案)',
     outcomes: ownProfile,
+    refusals: ['no-person'],
     responses: { 200: Profile },
     handler: async (req, ctx) => {
       const personId = selfOf(req.caller);

@@ -21,6 +21,7 @@ export const poolRoutes = [
     access: ['committee', 'secretary'],
     summary: 'Put a person in a talent pool (人才库: 后备干部, 青年人才, 党务工作者)',
     outcomes: personManagers,
+    refusals: ['own-record'],
     responses: { 200: PoolMembership },
     request: { params: memberParams },
     handler: async (req, ctx) => {
@@ -45,6 +46,7 @@ export const poolRoutes = [
     access: ['committee', 'secretary'],
     summary: 'Take a person out of a talent pool',
     outcomes: personManagers,
+    refusals: ['own-record'],
     responses: { 204: 'empty' },
     request: { params: memberParams },
     handler: async (req, ctx) => {

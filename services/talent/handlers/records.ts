@@ -97,6 +97,7 @@ export const recordRoutes = [
     summary:
       'Add a record: training, performance (绩效), evaluation (民主评议); reward or discipline (奖惩) by the committee only. A repeat with the same Idempotency-Key answers 201 with the first record',
     outcomes: personManagers,
+    refusals: ['own-record', 'record-kind-committee-only'],
     responses: { 201: RecordSchema },
     request: { params: z.strictObject({ personId: idParam }), body: recordBody },
     idempotent: true,
@@ -145,6 +146,7 @@ export const recordRoutes = [
     access: ['committee', 'secretary'],
     summary: 'Correct a record (optimistic: send the version read); its kind stays',
     outcomes: personManagers,
+    refusals: ['own-record', 'version-conflict', 'record-kind-committee-only', 'record-withdrawn'],
     responses: { 200: RecordSchema },
     request: { params: recordParams, body: correctionBody },
     handler: async (req, ctx) => {
@@ -183,6 +185,7 @@ export const recordRoutes = [
     summary:
       'Withdraw a record (撤销) with a reason: it stays on file, shown as withdrawn; a wrong kind is a withdrawal and a new record',
     outcomes: personManagers,
+    refusals: ['own-record', 'record-kind-committee-only', 'record-withdrawn'],
     responses: { 200: RecordSchema },
     request: { params: recordParams, body: withdrawalBody },
     handler: async (req, ctx) => {

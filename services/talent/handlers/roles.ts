@@ -70,6 +70,7 @@ export const roleRoutes = [
     access: ['committee'],
     summary: 'Name a full member to the party committee; their account joins group committee',
     outcomes: committeeOnly,
+    refusals: ['own-record', 'not-a-full-member'],
     responses: { 200: PersonSummary },
     request: { params: personParams },
     handler: decidedAgain(async (req, ctx) => {
@@ -113,6 +114,7 @@ export const roleRoutes = [
     summary:
       'Record that a person left the register (组织关系转出, 离职, …): the record is kept, every role ends, the account is disabled',
     outcomes: personManagers,
+    refusals: ['own-record', 'version-conflict', 'already-departed', 'departure-in-future'],
     responses: { 200: PersonSummary },
     request: { params: personParams, body: departureBody },
     handler: decidedAgain(async (req, ctx) => {
