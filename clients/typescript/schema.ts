@@ -1959,8 +1959,9 @@ export interface components {
             /**
              * Format: date
              * @description A date in Asia/Shanghai
+             * @example 2026-11-26
              */
-            dueOn: string;
+            dueOn: string & (unknown & unknown);
             branchIds: string[];
             personIds: string[];
             /** @description A person id (talent) */
@@ -1981,8 +1982,9 @@ export interface components {
             /**
              * Format: date
              * @description A date in Asia/Shanghai
+             * @example 2026-11-26
              */
-            dueOn: string;
+            dueOn: string & (unknown & unknown);
             branchIds: string[];
             personIds: string[];
             /** @description A person id (talent) */
@@ -2607,7 +2609,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @example 党员活动室（行政楼三层） */
                     name: string;
+                    /** @example 40 */
                     capacity: number;
                 };
             };
@@ -2742,6 +2746,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 roomId: string;
             };
             cookie?: never;
@@ -3050,6 +3055,7 @@ export interface operations {
                              * @enum {string}
                              */
                             period: "month" | "quarter" | "half-year" | "year";
+                            /** @example 1 */
                             times: number;
                         };
                         "branch-committee-meeting": {
@@ -3058,6 +3064,7 @@ export interface operations {
                              * @enum {string}
                              */
                             period: "month" | "quarter" | "half-year" | "year";
+                            /** @example 1 */
                             times: number;
                         };
                         "party-group-meeting": {
@@ -3066,6 +3073,7 @@ export interface operations {
                              * @enum {string}
                              */
                             period: "month" | "quarter" | "half-year" | "year";
+                            /** @example 1 */
                             times: number;
                         };
                         "party-lesson": {
@@ -3074,6 +3082,7 @@ export interface operations {
                              * @enum {string}
                              */
                             period: "month" | "quarter" | "half-year" | "year";
+                            /** @example 1 */
                             times: number;
                         };
                         "theme-day": {
@@ -3082,6 +3091,7 @@ export interface operations {
                              * @enum {string}
                              */
                             period: "month" | "quarter" | "half-year" | "year";
+                            /** @example 1 */
                             times: number;
                         };
                         "organizational-life-meeting": {
@@ -3090,6 +3100,7 @@ export interface operations {
                              * @enum {string}
                              */
                             period: "month" | "quarter" | "half-year" | "year";
+                            /** @example 1 */
                             times: number;
                         };
                         "democratic-evaluation": {
@@ -3098,9 +3109,11 @@ export interface operations {
                              * @enum {string}
                              */
                             period: "month" | "quarter" | "half-year" | "year";
+                            /** @example 1 */
                             times: number;
                         };
                     };
+                    /** @example 0 */
                     version: number;
                 };
             };
@@ -3314,8 +3327,9 @@ export interface operations {
                         /**
                          * Format: date
                          * @description The local date the periods are judged on
+                         * @example 2026-11-26
                          */
-                        asOf: string;
+                        asOf: string & (unknown & unknown);
                         /** @description How often each 三会一课 type must be held (statutory defaults until changed) */
                         rules: {
                             "branch-general-meeting": {
@@ -3400,13 +3414,17 @@ export interface operations {
                                 periods: {
                                     /** @description `2026-03`, `2026-Q1`, `2026-H1` or `2026` */
                                     label: string;
-                                    /** Format: date */
-                                    from: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    from: string & (unknown & unknown);
                                     /**
                                      * Format: date
                                      * @description Last day, inclusive
+                                     * @example 2026-11-26
                                      */
-                                    to: string;
+                                    to: string & (unknown & unknown);
                                     required: number;
                                     held: number;
                                     /**
@@ -3657,7 +3675,9 @@ export interface operations {
     getActivitiesInsightsRooms: {
         parameters: {
             query: {
+                /** @description An instant with its offset (`Z` counts), in the years 2000–2100 in Asia/Shanghai */
                 from: string;
+                /** @description An instant with its offset (`Z` counts), in the years 2000–2100 in Asia/Shanghai */
                 to: string;
             };
             header?: never;
@@ -3981,20 +4001,76 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    branchId: string;
+                    /** @constant */
+                    type: "party-group-meeting";
                     /**
-                     * @description The kind of activity (三会一课 and other party activities): branch-general-meeting — 支部党员大会; branch-committee-meeting — 支委会; party-group-meeting — 党小组会; party-lesson — 党课; theme-day — 主题党日; organizational-life-meeting — 组织生活会; democratic-evaluation — 民主评议党员; history-study — 党史学习教育; warning-education — 警示教育; seminar — 专题研讨; other — 其他
+                     * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                     * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                     */
+                    partyGroupId: string;
+                    /**
+                     * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                     * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                     */
+                    branchId: string;
+                    /** @example 第四季度支部党员大会 */
+                    title: string;
+                    /** @example 一、学习党的二十届三中全会精神；二、讨论发展党员事宜 */
+                    agenda?: string;
+                    /**
+                     * Format: date-time
+                     * @description An instant with its offset (`Z` counts), in the years 2000–2100 in Asia/Shanghai
+                     * @example 2026-12-18T14:30:00+08:00
+                     */
+                    startsAt: string;
+                    /**
+                     * Format: date-time
+                     * @description An instant with its offset (`Z` counts), in the years 2000–2100 in Asia/Shanghai
+                     * @example 2026-12-18T16:30:00+08:00
+                     */
+                    endsAt: string;
+                    /**
+                     * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                     * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                     */
+                    roomId?: string;
+                    /** @example 行政楼三层党员活动室 */
+                    location?: string;
+                    inviteeIds?: string[];
+                    lateEntryReason?: string;
+                } | {
+                    /**
+                     * @description Any other type of activity
                      * @enum {string}
                      */
-                    type: "branch-general-meeting" | "branch-committee-meeting" | "party-group-meeting" | "party-lesson" | "theme-day" | "organizational-life-meeting" | "democratic-evaluation" | "history-study" | "warning-education" | "seminar" | "other";
-                    partyGroupId?: string;
+                    type: "branch-general-meeting" | "branch-committee-meeting" | "party-lesson" | "theme-day" | "organizational-life-meeting" | "democratic-evaluation" | "history-study" | "warning-education" | "seminar" | "other";
+                    /**
+                     * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                     * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                     */
+                    branchId: string;
+                    /** @example 第四季度支部党员大会 */
                     title: string;
+                    /** @example 一、学习党的二十届三中全会精神；二、讨论发展党员事宜 */
                     agenda?: string;
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description An instant with its offset (`Z` counts), in the years 2000–2100 in Asia/Shanghai
+                     * @example 2026-12-18T14:30:00+08:00
+                     */
                     startsAt: string;
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description An instant with its offset (`Z` counts), in the years 2000–2100 in Asia/Shanghai
+                     * @example 2026-12-18T16:30:00+08:00
+                     */
                     endsAt: string;
+                    /**
+                     * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                     * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                     */
                     roomId?: string;
+                    /** @example 行政楼三层党员活动室 */
                     location?: string;
                     inviteeIds?: string[];
                     lateEntryReason?: string;
@@ -4193,6 +4269,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 activityId: string;
             };
             cookie?: never;
@@ -4372,6 +4449,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 activityId: string;
             };
             cookie?: never;
@@ -4379,12 +4457,24 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @description The version you read (optimistic concurrency)
+                     * @example 3
+                     */
                     version: number;
                     title?: string;
                     agenda?: string;
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description An instant with its offset (`Z` counts), in the years 2000–2100 in Asia/Shanghai
+                     * @example 2026-11-26T09:30:00+08:00
+                     */
                     startsAt?: string;
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description An instant with its offset (`Z` counts), in the years 2000–2100 in Asia/Shanghai
+                     * @example 2026-11-26T09:30:00+08:00
+                     */
                     endsAt?: string;
                     roomId?: string | null;
                     location?: string | null;
@@ -4585,6 +4675,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 activityId: string;
             };
             cookie?: never;
@@ -4592,6 +4683,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @example 因防汛工作推迟召开 */
                     reason: string;
                 };
             };
@@ -4788,6 +4880,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 activityId: string;
             };
             cookie?: never;
@@ -4795,7 +4888,13 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @example 应到党员12名，实到11名，1名请假。会议传达学习了…… */
                     minutes: string;
+                    /**
+                     * @example [
+                     *       "同意接收李明同志为预备党员"
+                     *     ]
+                     */
                     resolutions?: string[];
                     lateEntryReason?: string;
                 };
@@ -4993,6 +5092,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 activityId: string;
             };
             cookie?: never;
@@ -5000,6 +5100,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @description The six digits the organiser shows
+                     * @example 482913
+                     */
                     code: string;
                 };
             };
@@ -5175,6 +5279,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 activityId: string;
             };
             cookie?: never;
@@ -5317,6 +5422,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 activityId: string;
             };
             cookie?: never;
@@ -5324,7 +5430,12 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description One entry per invitee: a person listed twice is a 400 naming the second entry */
                     entries: {
+                        /**
+                         * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                         * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                         */
                         personId: string;
                         /**
                          * @description present — 出席; late — 迟到; excused — 请假; absent — 缺席
@@ -5633,10 +5744,15 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @example 机关第一党支部 */
                     name: string;
                     /** @default [] */
                     partyGroups?: {
                         name: string;
+                        /**
+                         * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                         * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                         */
                         leaderId?: string;
                     }[];
                 };
@@ -5783,6 +5899,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 branchId: string;
             };
             cookie?: never;
@@ -5911,6 +6028,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 branchId: string;
             };
             cookie?: never;
@@ -5918,12 +6036,24 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @description The version you read (optimistic concurrency)
+                     * @example 3
+                     */
                     version: number;
                     name?: string;
                     secretaryId?: string | null;
                     partyGroups?: {
+                        /**
+                         * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                         * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                         */
                         id?: string;
                         name: string;
+                        /**
+                         * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                         * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                         */
                         leaderId?: string;
                     }[];
                 };
@@ -6093,16 +6223,23 @@ export interface operations {
                             personId: string;
                             /** @description Send back as `version` when correcting */
                             version: number;
+                            /** @example 张伟 */
                             name: string;
                             /**
                              * @description male — 男, female — 女
                              * @enum {string}
                              */
                             gender: "male" | "female";
-                            /** Format: date */
-                            birthDate: string;
-                            /** Format: date */
-                            workStartDate?: string;
+                            /**
+                             * Format: date
+                             * @example 1990-05-12
+                             */
+                            birthDate: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            workStartDate?: string & (unknown & unknown);
                             department: string;
                             position?: string;
                             /**
@@ -6121,8 +6258,11 @@ export interface operations {
                              * @enum {string}
                              */
                             politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            statusSince: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            statusSince: string & (unknown & unknown);
                             /** @description Phone, masked, e.g. 138****5678 (PIPL) */
                             phone?: string;
                             /** @description E-mail, masked, e.g. 138****5678 (PIPL) */
@@ -6130,38 +6270,67 @@ export interface operations {
                             /** @description 培养联系人 */
                             contactPersonIds?: string[];
                             probation?: {
-                                /** Format: date */
-                                startedOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                startedOn: string & (unknown & unknown);
+                                /**
+                                 * @description 延长预备期, 6 to 12 months
+                                 * @example 6
+                                 */
                                 extensionMonths?: number;
-                                /** Format: date */
-                                extendedOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                extendedOn?: string & (unknown & unknown);
                                 /**
                                  * Format: date
                                  * @description Admission oath (入党宣誓)
+                                 * @example 2026-11-26
                                  */
-                                oathOn?: string;
+                                oathOn?: string & (unknown & unknown);
                             };
                             pipeline?: {
-                                /** Format: date */
-                                applicationTalkOn?: string;
-                                /** Format: date */
-                                lastActivistReviewOn?: string;
-                                /** Format: date */
-                                politicalReviewOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                applicationTalkOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastActivistReviewOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                politicalReviewOn?: string & (unknown & unknown);
                                 resolution?: {
                                     activityId: string;
-                                    /** Format: date */
-                                    heldOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    heldOn: string & (unknown & unknown);
                                 };
-                                /** Format: date */
-                                lastQuarterlyDiscussionOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastQuarterlyDiscussionOn?: string & (unknown & unknown);
                             };
                             /** @description What the person holds on the platform, which their account’s groups follow */
                             roles: ("committee" | "secretary" | "member" | "partner")[];
                             /** @description The person left the register: the record is kept, every role ended, the account disabled */
                             departure?: {
-                                /** Format: date */
-                                on: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                on: string & (unknown & unknown);
                                 /**
                                  * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
                                  * @enum {string}
@@ -6181,8 +6350,11 @@ export interface operations {
                                  * @enum {string}
                                  */
                                 stage: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                                /** Format: date */
-                                since: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                since: string & (unknown & unknown);
                                 evidence: {
                                     /**
                                      * @description transfer-letter 组织关系介绍信, party-file 党员档案, approval 上级党委审批
@@ -6190,8 +6362,11 @@ export interface operations {
                                      */
                                     kind: "transfer-letter" | "party-file" | "approval";
                                     reference: string;
-                                    /** Format: date */
-                                    issuedOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    issuedOn: string & (unknown & unknown);
                                 };
                                 /** @description The committee member who registered the person with it */
                                 recordedBy: string;
@@ -6308,36 +6483,68 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @description A ULID: 26 characters of Crockford base 32
+                     * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                     */
                     personId?: string;
+                    /** @example 张伟 */
                     name: string;
                     /** @enum {string} */
                     gender: "male" | "female";
-                    /** Format: date */
-                    birthDate: string;
+                    /**
+                     * Format: date
+                     * @example 1990-05-12
+                     */
+                    birthDate: string & (unknown & unknown);
+                    /** @example 党政办公室 */
                     department: string;
+                    /**
+                     * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                     * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                     */
                     branchId?: string;
                     /** @enum {string} */
                     politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                    /** Format: date */
-                    statusSince: string;
+                    /**
+                     * Format: date
+                     * @example 2024-03-15
+                     */
+                    statusSince: string & (unknown & unknown);
                     history?: {
                         evidence: {
                             /** @enum {string} */
                             kind: "transfer-letter" | "party-file" | "approval";
                             reference: string;
-                            /** Format: date */
-                            issuedOn: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            issuedOn: string & (unknown & unknown);
                         };
                     };
-                    /** Format: date */
-                    workStartDate?: string;
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    workStartDate?: string & (unknown & unknown);
+                    /** @example 办公室主任 */
                     position?: string;
                     /** @enum {string} */
                     education?: "secondary" | "associate" | "bachelor" | "master" | "doctorate";
+                    /** @example 高级工程师 */
                     title?: string;
+                    /**
+                     * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                     * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                     */
                     partyGroupId?: string;
+                    /** @example 13800138000 */
                     phone?: string;
-                    /** Format: email */
+                    /**
+                     * Format: email
+                     * @example zhangwei@example.cn
+                     */
                     email?: string;
                 };
             };
@@ -6354,16 +6561,23 @@ export interface operations {
                         personId: string;
                         /** @description Send back as `version` when correcting */
                         version: number;
+                        /** @example 张伟 */
                         name: string;
                         /**
                          * @description male — 男, female — 女
                          * @enum {string}
                          */
                         gender: "male" | "female";
-                        /** Format: date */
-                        birthDate: string;
-                        /** Format: date */
-                        workStartDate?: string;
+                        /**
+                         * Format: date
+                         * @example 1990-05-12
+                         */
+                        birthDate: string & (unknown & unknown);
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        workStartDate?: string & (unknown & unknown);
                         department: string;
                         position?: string;
                         /**
@@ -6382,8 +6596,11 @@ export interface operations {
                          * @enum {string}
                          */
                         politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                        /** Format: date */
-                        statusSince: string;
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        statusSince: string & (unknown & unknown);
                         /** @description Phone, masked, e.g. 138****5678 (PIPL) */
                         phone?: string;
                         /** @description E-mail, masked, e.g. 138****5678 (PIPL) */
@@ -6391,38 +6608,67 @@ export interface operations {
                         /** @description 培养联系人 */
                         contactPersonIds?: string[];
                         probation?: {
-                            /** Format: date */
-                            startedOn: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            startedOn: string & (unknown & unknown);
+                            /**
+                             * @description 延长预备期, 6 to 12 months
+                             * @example 6
+                             */
                             extensionMonths?: number;
-                            /** Format: date */
-                            extendedOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            extendedOn?: string & (unknown & unknown);
                             /**
                              * Format: date
                              * @description Admission oath (入党宣誓)
+                             * @example 2026-11-26
                              */
-                            oathOn?: string;
+                            oathOn?: string & (unknown & unknown);
                         };
                         pipeline?: {
-                            /** Format: date */
-                            applicationTalkOn?: string;
-                            /** Format: date */
-                            lastActivistReviewOn?: string;
-                            /** Format: date */
-                            politicalReviewOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            applicationTalkOn?: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            lastActivistReviewOn?: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            politicalReviewOn?: string & (unknown & unknown);
                             resolution?: {
                                 activityId: string;
-                                /** Format: date */
-                                heldOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                heldOn: string & (unknown & unknown);
                             };
-                            /** Format: date */
-                            lastQuarterlyDiscussionOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            lastQuarterlyDiscussionOn?: string & (unknown & unknown);
                         };
                         /** @description What the person holds on the platform, which their account’s groups follow */
                         roles: ("committee" | "secretary" | "member" | "partner")[];
                         /** @description The person left the register: the record is kept, every role ended, the account disabled */
                         departure?: {
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             /**
                              * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
                              * @enum {string}
@@ -6442,8 +6688,11 @@ export interface operations {
                              * @enum {string}
                              */
                             stage: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            since: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            since: string & (unknown & unknown);
                             evidence: {
                                 /**
                                  * @description transfer-letter 组织关系介绍信, party-file 党员档案, approval 上级党委审批
@@ -6451,8 +6700,11 @@ export interface operations {
                                  */
                                 kind: "transfer-letter" | "party-file" | "approval";
                                 reference: string;
-                                /** Format: date */
-                                issuedOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                issuedOn: string & (unknown & unknown);
                             };
                             /** @description The committee member who registered the person with it */
                             recordedBy: string;
@@ -6576,6 +6828,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
             };
             cookie?: never;
@@ -6593,16 +6846,23 @@ export interface operations {
                         personId: string;
                         /** @description Send back as `version` when correcting */
                         version: number;
+                        /** @example 张伟 */
                         name: string;
                         /**
                          * @description male — 男, female — 女
                          * @enum {string}
                          */
                         gender: "male" | "female";
-                        /** Format: date */
-                        birthDate: string;
-                        /** Format: date */
-                        workStartDate?: string;
+                        /**
+                         * Format: date
+                         * @example 1990-05-12
+                         */
+                        birthDate: string & (unknown & unknown);
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        workStartDate?: string & (unknown & unknown);
                         department: string;
                         position?: string;
                         /**
@@ -6621,8 +6881,11 @@ export interface operations {
                          * @enum {string}
                          */
                         politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                        /** Format: date */
-                        statusSince: string;
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        statusSince: string & (unknown & unknown);
                         /** @description Phone, whole (only on the person’s own record) */
                         phone?: string;
                         /** @description E-mail, whole (only on the person’s own record) */
@@ -6630,38 +6893,67 @@ export interface operations {
                         /** @description 培养联系人 */
                         contactPersonIds?: string[];
                         probation?: {
-                            /** Format: date */
-                            startedOn: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            startedOn: string & (unknown & unknown);
+                            /**
+                             * @description 延长预备期, 6 to 12 months
+                             * @example 6
+                             */
                             extensionMonths?: number;
-                            /** Format: date */
-                            extendedOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            extendedOn?: string & (unknown & unknown);
                             /**
                              * Format: date
                              * @description Admission oath (入党宣誓)
+                             * @example 2026-11-26
                              */
-                            oathOn?: string;
+                            oathOn?: string & (unknown & unknown);
                         };
                         pipeline?: {
-                            /** Format: date */
-                            applicationTalkOn?: string;
-                            /** Format: date */
-                            lastActivistReviewOn?: string;
-                            /** Format: date */
-                            politicalReviewOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            applicationTalkOn?: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            lastActivistReviewOn?: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            politicalReviewOn?: string & (unknown & unknown);
                             resolution?: {
                                 activityId: string;
-                                /** Format: date */
-                                heldOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                heldOn: string & (unknown & unknown);
                             };
-                            /** Format: date */
-                            lastQuarterlyDiscussionOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            lastQuarterlyDiscussionOn?: string & (unknown & unknown);
                         };
                         /** @description What the person holds on the platform, which their account’s groups follow */
                         roles: ("committee" | "secretary" | "member" | "partner")[];
                         /** @description The person left the register: the record is kept, every role ended, the account disabled */
                         departure?: {
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             /**
                              * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
                              * @enum {string}
@@ -6681,8 +6973,11 @@ export interface operations {
                              * @enum {string}
                              */
                             stage: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            since: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            since: string & (unknown & unknown);
                             evidence: {
                                 /**
                                  * @description transfer-letter 组织关系介绍信, party-file 党员档案, approval 上级党委审批
@@ -6690,8 +6985,11 @@ export interface operations {
                                  */
                                 kind: "transfer-letter" | "party-file" | "approval";
                                 reference: string;
-                                /** Format: date */
-                                issuedOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                issuedOn: string & (unknown & unknown);
                             };
                             /** @description The committee member who registered the person with it */
                             recordedBy: string;
@@ -6809,6 +7107,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
             };
             cookie?: never;
@@ -6816,15 +7115,26 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @description The version you read (optimistic concurrency)
+                     * @example 3
+                     */
                     version: number;
                     name?: string;
                     /** @enum {string} */
                     gender?: "male" | "female";
-                    /** Format: date */
-                    birthDate?: string;
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    birthDate?: string & (unknown & unknown);
                     department?: string;
+                    /**
+                     * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                     * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                     */
                     branchId?: string;
-                    workStartDate?: string | null;
+                    workStartDate?: (string & (unknown & unknown)) | null;
                     position?: string | null;
                     education?: ("secondary" | "associate" | "bachelor" | "master" | "doctorate") | null;
                     title?: string | null;
@@ -6846,16 +7156,23 @@ export interface operations {
                         personId: string;
                         /** @description Send back as `version` when correcting */
                         version: number;
+                        /** @example 张伟 */
                         name: string;
                         /**
                          * @description male — 男, female — 女
                          * @enum {string}
                          */
                         gender: "male" | "female";
-                        /** Format: date */
-                        birthDate: string;
-                        /** Format: date */
-                        workStartDate?: string;
+                        /**
+                         * Format: date
+                         * @example 1990-05-12
+                         */
+                        birthDate: string & (unknown & unknown);
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        workStartDate?: string & (unknown & unknown);
                         department: string;
                         position?: string;
                         /**
@@ -6874,8 +7191,11 @@ export interface operations {
                          * @enum {string}
                          */
                         politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                        /** Format: date */
-                        statusSince: string;
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        statusSince: string & (unknown & unknown);
                         /** @description Phone, masked, e.g. 138****5678 (PIPL) */
                         phone?: string;
                         /** @description E-mail, masked, e.g. 138****5678 (PIPL) */
@@ -6883,38 +7203,67 @@ export interface operations {
                         /** @description 培养联系人 */
                         contactPersonIds?: string[];
                         probation?: {
-                            /** Format: date */
-                            startedOn: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            startedOn: string & (unknown & unknown);
+                            /**
+                             * @description 延长预备期, 6 to 12 months
+                             * @example 6
+                             */
                             extensionMonths?: number;
-                            /** Format: date */
-                            extendedOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            extendedOn?: string & (unknown & unknown);
                             /**
                              * Format: date
                              * @description Admission oath (入党宣誓)
+                             * @example 2026-11-26
                              */
-                            oathOn?: string;
+                            oathOn?: string & (unknown & unknown);
                         };
                         pipeline?: {
-                            /** Format: date */
-                            applicationTalkOn?: string;
-                            /** Format: date */
-                            lastActivistReviewOn?: string;
-                            /** Format: date */
-                            politicalReviewOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            applicationTalkOn?: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            lastActivistReviewOn?: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            politicalReviewOn?: string & (unknown & unknown);
                             resolution?: {
                                 activityId: string;
-                                /** Format: date */
-                                heldOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                heldOn: string & (unknown & unknown);
                             };
-                            /** Format: date */
-                            lastQuarterlyDiscussionOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            lastQuarterlyDiscussionOn?: string & (unknown & unknown);
                         };
                         /** @description What the person holds on the platform, which their account’s groups follow */
                         roles: ("committee" | "secretary" | "member" | "partner")[];
                         /** @description The person left the register: the record is kept, every role ended, the account disabled */
                         departure?: {
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             /**
                              * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
                              * @enum {string}
@@ -6934,8 +7283,11 @@ export interface operations {
                              * @enum {string}
                              */
                             stage: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            since: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            since: string & (unknown & unknown);
                             evidence: {
                                 /**
                                  * @description transfer-letter 组织关系介绍信, party-file 党员档案, approval 上级党委审批
@@ -6943,8 +7295,11 @@ export interface operations {
                                  */
                                 kind: "transfer-letter" | "party-file" | "approval";
                                 reference: string;
-                                /** Format: date */
-                                issuedOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                issuedOn: string & (unknown & unknown);
                             };
                             /** @description The committee member who registered the person with it */
                             recordedBy: string;
@@ -7084,16 +7439,23 @@ export interface operations {
                             personId: string;
                             /** @description Send back as `version` when correcting */
                             version: number;
+                            /** @example 张伟 */
                             name: string;
                             /**
                              * @description male — 男, female — 女
                              * @enum {string}
                              */
                             gender: "male" | "female";
-                            /** Format: date */
-                            birthDate: string;
-                            /** Format: date */
-                            workStartDate?: string;
+                            /**
+                             * Format: date
+                             * @example 1990-05-12
+                             */
+                            birthDate: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            workStartDate?: string & (unknown & unknown);
                             department: string;
                             position?: string;
                             /**
@@ -7112,8 +7474,11 @@ export interface operations {
                              * @enum {string}
                              */
                             politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            statusSince: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            statusSince: string & (unknown & unknown);
                             /** @description Phone, whole (only on the person’s own record) */
                             phone?: string;
                             /** @description E-mail, whole (only on the person’s own record) */
@@ -7121,38 +7486,67 @@ export interface operations {
                             /** @description 培养联系人 */
                             contactPersonIds?: string[];
                             probation?: {
-                                /** Format: date */
-                                startedOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                startedOn: string & (unknown & unknown);
+                                /**
+                                 * @description 延长预备期, 6 to 12 months
+                                 * @example 6
+                                 */
                                 extensionMonths?: number;
-                                /** Format: date */
-                                extendedOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                extendedOn?: string & (unknown & unknown);
                                 /**
                                  * Format: date
                                  * @description Admission oath (入党宣誓)
+                                 * @example 2026-11-26
                                  */
-                                oathOn?: string;
+                                oathOn?: string & (unknown & unknown);
                             };
                             pipeline?: {
-                                /** Format: date */
-                                applicationTalkOn?: string;
-                                /** Format: date */
-                                lastActivistReviewOn?: string;
-                                /** Format: date */
-                                politicalReviewOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                applicationTalkOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastActivistReviewOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                politicalReviewOn?: string & (unknown & unknown);
                                 resolution?: {
                                     activityId: string;
-                                    /** Format: date */
-                                    heldOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    heldOn: string & (unknown & unknown);
                                 };
-                                /** Format: date */
-                                lastQuarterlyDiscussionOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastQuarterlyDiscussionOn?: string & (unknown & unknown);
                             };
                             /** @description What the person holds on the platform, which their account’s groups follow */
                             roles: ("committee" | "secretary" | "member" | "partner")[];
                             /** @description The person left the register: the record is kept, every role ended, the account disabled */
                             departure?: {
-                                /** Format: date */
-                                on: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                on: string & (unknown & unknown);
                                 /**
                                  * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
                                  * @enum {string}
@@ -7172,8 +7566,11 @@ export interface operations {
                                  * @enum {string}
                                  */
                                 stage: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                                /** Format: date */
-                                since: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                since: string & (unknown & unknown);
                                 evidence: {
                                     /**
                                      * @description transfer-letter 组织关系介绍信, party-file 党员档案, approval 上级党委审批
@@ -7181,8 +7578,11 @@ export interface operations {
                                      */
                                     kind: "transfer-letter" | "party-file" | "approval";
                                     reference: string;
-                                    /** Format: date */
-                                    issuedOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    issuedOn: string & (unknown & unknown);
                                 };
                                 /** @description The committee member who registered the person with it */
                                 recordedBy: string;
@@ -7216,26 +7616,43 @@ export interface operations {
                              * @enum {string}
                              */
                             politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            since: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            since: string & (unknown & unknown);
                             probation?: {
-                                /** Format: date */
-                                startedOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                startedOn: string & (unknown & unknown);
+                                /**
+                                 * @description 延长预备期, 6 to 12 months
+                                 * @example 6
+                                 */
                                 extensionMonths?: number;
-                                /** Format: date */
-                                extendedOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                extendedOn?: string & (unknown & unknown);
                                 /**
                                  * Format: date
                                  * @description Admission oath (入党宣誓)
+                                 * @example 2026-11-26
                                  */
-                                oathOn?: string;
+                                oathOn?: string & (unknown & unknown);
                             };
                         };
                         history: ({
                             /** @constant */
                             type: "stage";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             /**
                              * @description Political status (政治面貌), the development pipeline: masses — 群众, applicant — 入党申请人, activist — 积极分子, candidate — 发展对象, probationary — 预备党员, full — 正式党员
                              * @enum {string}
@@ -7246,28 +7663,46 @@ export interface operations {
                              * @enum {string}
                              */
                             to: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            statusSince: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            statusSince: string & (unknown & unknown);
                             evidence: {
                                 contactPersonIds?: string[];
-                                /** Format: date */
-                                branchCommitteeDecisionOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                branchCommitteeDecisionOn?: string & (unknown & unknown);
                                 /** @description 入党介绍人 */
                                 introducerIds?: string[];
-                                /** Format: date */
-                                politicalReviewOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                politicalReviewOn?: string & (unknown & unknown);
                                 training?: {
                                     days?: number;
                                     classHours?: number;
-                                    /** Format: date */
-                                    completedOn?: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    completedOn?: string & (unknown & unknown);
                                 };
                                 /** @description 公示 */
                                 publicNotice?: {
-                                    /** Format: date */
-                                    from: string;
-                                    /** Format: date */
-                                    to: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    from: string & (unknown & unknown);
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    to: string & (unknown & unknown);
                                 };
                                 resolutionActivityId?: string;
                                 specialReason?: string;
@@ -7283,8 +7718,12 @@ export interface operations {
                         } | {
                             /** @constant */
                             type: "probation-extended";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
+                            /** @example 6 */
                             months: number;
                             reason: string;
                             /** @description Who recorded it: their person id (for an account linked to no person, the account id) */
@@ -7297,8 +7736,11 @@ export interface operations {
                         } | {
                             /** @constant */
                             type: "oath";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             /** @description Who recorded it: their person id (for an account linked to no person, the account id) */
                             recordedBy: string;
                             /**
@@ -7312,8 +7754,11 @@ export interface operations {
                              * @enum {string}
                              */
                             type: "application-talk" | "activist-review" | "political-review" | "branch-resolution" | "quarterly-discussion";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             activityId?: string;
                             note?: string;
                             /** @description Who recorded it: their person id (for an account linked to no person, the account id) */
@@ -7327,8 +7772,11 @@ export interface operations {
                         records: {
                             /** @constant */
                             type: "record";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             /** @description Record id */
                             recordId: string;
                             /** @description Person id */
@@ -7338,8 +7786,11 @@ export interface operations {
                              * @enum {string}
                              */
                             kind: "training" | "performance" | "evaluation" | "reward" | "discipline";
-                            /** Format: date */
-                            date: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            date: string & (unknown & unknown);
                             title: string;
                             details?: string;
                             /**
@@ -7474,6 +7925,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
             };
             cookie?: never;
@@ -7483,28 +7935,50 @@ export interface operations {
                 "application/json": {
                     /** @enum {string} */
                     to: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                    /** Format: date */
-                    effectiveOn: string;
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    effectiveOn: string & (unknown & unknown);
                     /** @default {} */
                     evidence?: {
                         contactPersonIds?: string[];
-                        /** Format: date */
-                        branchCommitteeDecisionOn?: string;
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        branchCommitteeDecisionOn?: string & (unknown & unknown);
                         introducerIds?: string[];
-                        /** Format: date */
-                        politicalReviewOn?: string;
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        politicalReviewOn?: string & (unknown & unknown);
                         training?: {
                             days?: number;
                             classHours?: number;
-                            /** Format: date */
-                            completedOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            completedOn?: string & (unknown & unknown);
                         };
                         publicNotice?: {
-                            /** Format: date */
-                            from: string;
-                            /** Format: date */
-                            to: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            from: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            to: string & (unknown & unknown);
                         };
+                        /**
+                         * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                         * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                         */
                         resolutionActivityId?: string;
                         specialReason?: string;
                         reason?: string;
@@ -7525,16 +7999,23 @@ export interface operations {
                             personId: string;
                             /** @description Send back as `version` when correcting */
                             version: number;
+                            /** @example 张伟 */
                             name: string;
                             /**
                              * @description male — 男, female — 女
                              * @enum {string}
                              */
                             gender: "male" | "female";
-                            /** Format: date */
-                            birthDate: string;
-                            /** Format: date */
-                            workStartDate?: string;
+                            /**
+                             * Format: date
+                             * @example 1990-05-12
+                             */
+                            birthDate: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            workStartDate?: string & (unknown & unknown);
                             department: string;
                             position?: string;
                             /**
@@ -7553,8 +8034,11 @@ export interface operations {
                              * @enum {string}
                              */
                             politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            statusSince: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            statusSince: string & (unknown & unknown);
                             /** @description Phone, masked, e.g. 138****5678 (PIPL) */
                             phone?: string;
                             /** @description E-mail, masked, e.g. 138****5678 (PIPL) */
@@ -7562,38 +8046,67 @@ export interface operations {
                             /** @description 培养联系人 */
                             contactPersonIds?: string[];
                             probation?: {
-                                /** Format: date */
-                                startedOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                startedOn: string & (unknown & unknown);
+                                /**
+                                 * @description 延长预备期, 6 to 12 months
+                                 * @example 6
+                                 */
                                 extensionMonths?: number;
-                                /** Format: date */
-                                extendedOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                extendedOn?: string & (unknown & unknown);
                                 /**
                                  * Format: date
                                  * @description Admission oath (入党宣誓)
+                                 * @example 2026-11-26
                                  */
-                                oathOn?: string;
+                                oathOn?: string & (unknown & unknown);
                             };
                             pipeline?: {
-                                /** Format: date */
-                                applicationTalkOn?: string;
-                                /** Format: date */
-                                lastActivistReviewOn?: string;
-                                /** Format: date */
-                                politicalReviewOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                applicationTalkOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastActivistReviewOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                politicalReviewOn?: string & (unknown & unknown);
                                 resolution?: {
                                     activityId: string;
-                                    /** Format: date */
-                                    heldOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    heldOn: string & (unknown & unknown);
                                 };
-                                /** Format: date */
-                                lastQuarterlyDiscussionOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastQuarterlyDiscussionOn?: string & (unknown & unknown);
                             };
                             /** @description What the person holds on the platform, which their account’s groups follow */
                             roles: ("committee" | "secretary" | "member" | "partner")[];
                             /** @description The person left the register: the record is kept, every role ended, the account disabled */
                             departure?: {
-                                /** Format: date */
-                                on: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                on: string & (unknown & unknown);
                                 /**
                                  * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
                                  * @enum {string}
@@ -7613,8 +8126,11 @@ export interface operations {
                                  * @enum {string}
                                  */
                                 stage: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                                /** Format: date */
-                                since: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                since: string & (unknown & unknown);
                                 evidence: {
                                     /**
                                      * @description transfer-letter 组织关系介绍信, party-file 党员档案, approval 上级党委审批
@@ -7622,8 +8138,11 @@ export interface operations {
                                      */
                                     kind: "transfer-letter" | "party-file" | "approval";
                                     reference: string;
-                                    /** Format: date */
-                                    issuedOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    issuedOn: string & (unknown & unknown);
                                 };
                                 /** @description The committee member who registered the person with it */
                                 recordedBy: string;
@@ -7642,8 +8161,11 @@ export interface operations {
                         transition: {
                             /** @constant */
                             type: "stage";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             /**
                              * @description Political status (政治面貌), the development pipeline: masses — 群众, applicant — 入党申请人, activist — 积极分子, candidate — 发展对象, probationary — 预备党员, full — 正式党员
                              * @enum {string}
@@ -7654,28 +8176,46 @@ export interface operations {
                              * @enum {string}
                              */
                             to: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            statusSince: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            statusSince: string & (unknown & unknown);
                             evidence: {
                                 contactPersonIds?: string[];
-                                /** Format: date */
-                                branchCommitteeDecisionOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                branchCommitteeDecisionOn?: string & (unknown & unknown);
                                 /** @description 入党介绍人 */
                                 introducerIds?: string[];
-                                /** Format: date */
-                                politicalReviewOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                politicalReviewOn?: string & (unknown & unknown);
                                 training?: {
                                     days?: number;
                                     classHours?: number;
-                                    /** Format: date */
-                                    completedOn?: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    completedOn?: string & (unknown & unknown);
                                 };
                                 /** @description 公示 */
                                 publicNotice?: {
-                                    /** Format: date */
-                                    from: string;
-                                    /** Format: date */
-                                    to: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    from: string & (unknown & unknown);
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    to: string & (unknown & unknown);
                                 };
                                 resolutionActivityId?: string;
                                 specialReason?: string;
@@ -7794,6 +8334,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
             };
             cookie?: never;
@@ -7801,9 +8342,17 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @description 延长预备期 by 6 to 12 months; another number in range is refused by the rule (422)
+                     * @example 6
+                     */
                     months: number;
-                    /** Format: date */
-                    decidedOn: string;
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    decidedOn: string & (unknown & unknown);
+                    /** @example 需要继续考察 */
                     reason: string;
                 };
             };
@@ -7821,16 +8370,23 @@ export interface operations {
                             personId: string;
                             /** @description Send back as `version` when correcting */
                             version: number;
+                            /** @example 张伟 */
                             name: string;
                             /**
                              * @description male — 男, female — 女
                              * @enum {string}
                              */
                             gender: "male" | "female";
-                            /** Format: date */
-                            birthDate: string;
-                            /** Format: date */
-                            workStartDate?: string;
+                            /**
+                             * Format: date
+                             * @example 1990-05-12
+                             */
+                            birthDate: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            workStartDate?: string & (unknown & unknown);
                             department: string;
                             position?: string;
                             /**
@@ -7849,8 +8405,11 @@ export interface operations {
                              * @enum {string}
                              */
                             politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            statusSince: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            statusSince: string & (unknown & unknown);
                             /** @description Phone, masked, e.g. 138****5678 (PIPL) */
                             phone?: string;
                             /** @description E-mail, masked, e.g. 138****5678 (PIPL) */
@@ -7858,38 +8417,67 @@ export interface operations {
                             /** @description 培养联系人 */
                             contactPersonIds?: string[];
                             probation?: {
-                                /** Format: date */
-                                startedOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                startedOn: string & (unknown & unknown);
+                                /**
+                                 * @description 延长预备期, 6 to 12 months
+                                 * @example 6
+                                 */
                                 extensionMonths?: number;
-                                /** Format: date */
-                                extendedOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                extendedOn?: string & (unknown & unknown);
                                 /**
                                  * Format: date
                                  * @description Admission oath (入党宣誓)
+                                 * @example 2026-11-26
                                  */
-                                oathOn?: string;
+                                oathOn?: string & (unknown & unknown);
                             };
                             pipeline?: {
-                                /** Format: date */
-                                applicationTalkOn?: string;
-                                /** Format: date */
-                                lastActivistReviewOn?: string;
-                                /** Format: date */
-                                politicalReviewOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                applicationTalkOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastActivistReviewOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                politicalReviewOn?: string & (unknown & unknown);
                                 resolution?: {
                                     activityId: string;
-                                    /** Format: date */
-                                    heldOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    heldOn: string & (unknown & unknown);
                                 };
-                                /** Format: date */
-                                lastQuarterlyDiscussionOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastQuarterlyDiscussionOn?: string & (unknown & unknown);
                             };
                             /** @description What the person holds on the platform, which their account’s groups follow */
                             roles: ("committee" | "secretary" | "member" | "partner")[];
                             /** @description The person left the register: the record is kept, every role ended, the account disabled */
                             departure?: {
-                                /** Format: date */
-                                on: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                on: string & (unknown & unknown);
                                 /**
                                  * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
                                  * @enum {string}
@@ -7909,8 +8497,11 @@ export interface operations {
                                  * @enum {string}
                                  */
                                 stage: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                                /** Format: date */
-                                since: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                since: string & (unknown & unknown);
                                 evidence: {
                                     /**
                                      * @description transfer-letter 组织关系介绍信, party-file 党员档案, approval 上级党委审批
@@ -7918,8 +8509,11 @@ export interface operations {
                                      */
                                     kind: "transfer-letter" | "party-file" | "approval";
                                     reference: string;
-                                    /** Format: date */
-                                    issuedOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    issuedOn: string & (unknown & unknown);
                                 };
                                 /** @description The committee member who registered the person with it */
                                 recordedBy: string;
@@ -7938,8 +8532,12 @@ export interface operations {
                         extension: {
                             /** @constant */
                             type: "probation-extended";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
+                            /** @example 6 */
                             months: number;
                             reason: string;
                         };
@@ -8055,6 +8653,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
             };
             cookie?: never;
@@ -8062,8 +8661,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** Format: date */
-                    takenOn: string;
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    takenOn: string & (unknown & unknown);
                 };
             };
         };
@@ -8080,16 +8682,23 @@ export interface operations {
                             personId: string;
                             /** @description Send back as `version` when correcting */
                             version: number;
+                            /** @example 张伟 */
                             name: string;
                             /**
                              * @description male — 男, female — 女
                              * @enum {string}
                              */
                             gender: "male" | "female";
-                            /** Format: date */
-                            birthDate: string;
-                            /** Format: date */
-                            workStartDate?: string;
+                            /**
+                             * Format: date
+                             * @example 1990-05-12
+                             */
+                            birthDate: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            workStartDate?: string & (unknown & unknown);
                             department: string;
                             position?: string;
                             /**
@@ -8108,8 +8717,11 @@ export interface operations {
                              * @enum {string}
                              */
                             politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            statusSince: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            statusSince: string & (unknown & unknown);
                             /** @description Phone, masked, e.g. 138****5678 (PIPL) */
                             phone?: string;
                             /** @description E-mail, masked, e.g. 138****5678 (PIPL) */
@@ -8117,38 +8729,67 @@ export interface operations {
                             /** @description 培养联系人 */
                             contactPersonIds?: string[];
                             probation?: {
-                                /** Format: date */
-                                startedOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                startedOn: string & (unknown & unknown);
+                                /**
+                                 * @description 延长预备期, 6 to 12 months
+                                 * @example 6
+                                 */
                                 extensionMonths?: number;
-                                /** Format: date */
-                                extendedOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                extendedOn?: string & (unknown & unknown);
                                 /**
                                  * Format: date
                                  * @description Admission oath (入党宣誓)
+                                 * @example 2026-11-26
                                  */
-                                oathOn?: string;
+                                oathOn?: string & (unknown & unknown);
                             };
                             pipeline?: {
-                                /** Format: date */
-                                applicationTalkOn?: string;
-                                /** Format: date */
-                                lastActivistReviewOn?: string;
-                                /** Format: date */
-                                politicalReviewOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                applicationTalkOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastActivistReviewOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                politicalReviewOn?: string & (unknown & unknown);
                                 resolution?: {
                                     activityId: string;
-                                    /** Format: date */
-                                    heldOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    heldOn: string & (unknown & unknown);
                                 };
-                                /** Format: date */
-                                lastQuarterlyDiscussionOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastQuarterlyDiscussionOn?: string & (unknown & unknown);
                             };
                             /** @description What the person holds on the platform, which their account’s groups follow */
                             roles: ("committee" | "secretary" | "member" | "partner")[];
                             /** @description The person left the register: the record is kept, every role ended, the account disabled */
                             departure?: {
-                                /** Format: date */
-                                on: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                on: string & (unknown & unknown);
                                 /**
                                  * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
                                  * @enum {string}
@@ -8168,8 +8809,11 @@ export interface operations {
                                  * @enum {string}
                                  */
                                 stage: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                                /** Format: date */
-                                since: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                since: string & (unknown & unknown);
                                 evidence: {
                                     /**
                                      * @description transfer-letter 组织关系介绍信, party-file 党员档案, approval 上级党委审批
@@ -8177,8 +8821,11 @@ export interface operations {
                                      */
                                     kind: "transfer-letter" | "party-file" | "approval";
                                     reference: string;
-                                    /** Format: date */
-                                    issuedOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    issuedOn: string & (unknown & unknown);
                                 };
                                 /** @description The committee member who registered the person with it */
                                 recordedBy: string;
@@ -8197,8 +8844,11 @@ export interface operations {
                         oath: {
                             /** @constant */
                             type: "oath";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                         };
                     };
                 };
@@ -8312,6 +8962,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
             };
             cookie?: never;
@@ -8321,8 +8972,15 @@ export interface operations {
                 "application/json": {
                     /** @enum {string} */
                     kind: "application-talk" | "activist-review" | "political-review" | "branch-resolution" | "quarterly-discussion";
-                    /** Format: date */
-                    on: string;
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    on: string & (unknown & unknown);
+                    /**
+                     * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                     * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                     */
                     activityId?: string;
                     note?: string;
                 };
@@ -8341,16 +8999,23 @@ export interface operations {
                             personId: string;
                             /** @description Send back as `version` when correcting */
                             version: number;
+                            /** @example 张伟 */
                             name: string;
                             /**
                              * @description male — 男, female — 女
                              * @enum {string}
                              */
                             gender: "male" | "female";
-                            /** Format: date */
-                            birthDate: string;
-                            /** Format: date */
-                            workStartDate?: string;
+                            /**
+                             * Format: date
+                             * @example 1990-05-12
+                             */
+                            birthDate: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            workStartDate?: string & (unknown & unknown);
                             department: string;
                             position?: string;
                             /**
@@ -8369,8 +9034,11 @@ export interface operations {
                              * @enum {string}
                              */
                             politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            statusSince: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            statusSince: string & (unknown & unknown);
                             /** @description Phone, masked, e.g. 138****5678 (PIPL) */
                             phone?: string;
                             /** @description E-mail, masked, e.g. 138****5678 (PIPL) */
@@ -8378,38 +9046,67 @@ export interface operations {
                             /** @description 培养联系人 */
                             contactPersonIds?: string[];
                             probation?: {
-                                /** Format: date */
-                                startedOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                startedOn: string & (unknown & unknown);
+                                /**
+                                 * @description 延长预备期, 6 to 12 months
+                                 * @example 6
+                                 */
                                 extensionMonths?: number;
-                                /** Format: date */
-                                extendedOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                extendedOn?: string & (unknown & unknown);
                                 /**
                                  * Format: date
                                  * @description Admission oath (入党宣誓)
+                                 * @example 2026-11-26
                                  */
-                                oathOn?: string;
+                                oathOn?: string & (unknown & unknown);
                             };
                             pipeline?: {
-                                /** Format: date */
-                                applicationTalkOn?: string;
-                                /** Format: date */
-                                lastActivistReviewOn?: string;
-                                /** Format: date */
-                                politicalReviewOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                applicationTalkOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastActivistReviewOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                politicalReviewOn?: string & (unknown & unknown);
                                 resolution?: {
                                     activityId: string;
-                                    /** Format: date */
-                                    heldOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    heldOn: string & (unknown & unknown);
                                 };
-                                /** Format: date */
-                                lastQuarterlyDiscussionOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastQuarterlyDiscussionOn?: string & (unknown & unknown);
                             };
                             /** @description What the person holds on the platform, which their account’s groups follow */
                             roles: ("committee" | "secretary" | "member" | "partner")[];
                             /** @description The person left the register: the record is kept, every role ended, the account disabled */
                             departure?: {
-                                /** Format: date */
-                                on: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                on: string & (unknown & unknown);
                                 /**
                                  * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
                                  * @enum {string}
@@ -8429,8 +9126,11 @@ export interface operations {
                                  * @enum {string}
                                  */
                                 stage: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                                /** Format: date */
-                                since: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                since: string & (unknown & unknown);
                                 evidence: {
                                     /**
                                      * @description transfer-letter 组织关系介绍信, party-file 党员档案, approval 上级党委审批
@@ -8438,8 +9138,11 @@ export interface operations {
                                      */
                                     kind: "transfer-letter" | "party-file" | "approval";
                                     reference: string;
-                                    /** Format: date */
-                                    issuedOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    issuedOn: string & (unknown & unknown);
                                 };
                                 /** @description The committee member who registered the person with it */
                                 recordedBy: string;
@@ -8461,8 +9164,11 @@ export interface operations {
                              * @enum {string}
                              */
                             type: "application-talk" | "activist-review" | "political-review" | "branch-resolution" | "quarterly-discussion";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             activityId?: string;
                             note?: string;
                         };
@@ -8578,6 +9284,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
             };
             cookie?: never;
@@ -8597,8 +9304,11 @@ export interface operations {
                         items: (({
                             /** @constant */
                             type: "stage";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             /**
                              * @description Political status (政治面貌), the development pipeline: masses — 群众, applicant — 入党申请人, activist — 积极分子, candidate — 发展对象, probationary — 预备党员, full — 正式党员
                              * @enum {string}
@@ -8609,28 +9319,46 @@ export interface operations {
                              * @enum {string}
                              */
                             to: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            statusSince: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            statusSince: string & (unknown & unknown);
                             evidence: {
                                 contactPersonIds?: string[];
-                                /** Format: date */
-                                branchCommitteeDecisionOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                branchCommitteeDecisionOn?: string & (unknown & unknown);
                                 /** @description 入党介绍人 */
                                 introducerIds?: string[];
-                                /** Format: date */
-                                politicalReviewOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                politicalReviewOn?: string & (unknown & unknown);
                                 training?: {
                                     days?: number;
                                     classHours?: number;
-                                    /** Format: date */
-                                    completedOn?: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    completedOn?: string & (unknown & unknown);
                                 };
                                 /** @description 公示 */
                                 publicNotice?: {
-                                    /** Format: date */
-                                    from: string;
-                                    /** Format: date */
-                                    to: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    from: string & (unknown & unknown);
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    to: string & (unknown & unknown);
                                 };
                                 resolutionActivityId?: string;
                                 specialReason?: string;
@@ -8646,8 +9374,12 @@ export interface operations {
                         } | {
                             /** @constant */
                             type: "probation-extended";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
+                            /** @example 6 */
                             months: number;
                             reason: string;
                             /** @description Who recorded it: their person id (for an account linked to no person, the account id) */
@@ -8660,8 +9392,11 @@ export interface operations {
                         } | {
                             /** @constant */
                             type: "oath";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             /** @description Who recorded it: their person id (for an account linked to no person, the account id) */
                             recordedBy: string;
                             /**
@@ -8675,8 +9410,11 @@ export interface operations {
                              * @enum {string}
                              */
                             type: "application-talk" | "activist-review" | "political-review" | "branch-resolution" | "quarterly-discussion";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             activityId?: string;
                             note?: string;
                             /** @description Who recorded it: their person id (for an account linked to no person, the account id) */
@@ -8689,8 +9427,11 @@ export interface operations {
                         }) | {
                             /** @constant */
                             type: "record";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             /** @description Record id */
                             recordId: string;
                             /** @description Person id */
@@ -8700,8 +9441,11 @@ export interface operations {
                              * @enum {string}
                              */
                             kind: "training" | "performance" | "evaluation" | "reward" | "discipline";
-                            /** Format: date */
-                            date: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            date: string & (unknown & unknown);
                             title: string;
                             details?: string;
                             /**
@@ -8735,8 +9479,11 @@ export interface operations {
                         } | ({
                             /** @constant */
                             type: "attendance";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             /**
                              * @description present — 出席, late — 迟到, excused — 请假, absent — 缺席
                              * @enum {string}
@@ -8760,8 +9507,11 @@ export interface operations {
                         } | {
                             /** @constant */
                             type: "study";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             minutes: number;
                             /** @description Points this entry earned (积分) */
                             points: number;
@@ -8770,8 +9520,11 @@ export interface operations {
                         } | {
                             /** @constant */
                             type: "assessment";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             assessmentId: string;
                             attemptId: string;
                             passed: boolean;
@@ -8782,8 +9535,11 @@ export interface operations {
                         } | {
                             /** @constant */
                             type: "volunteering";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             hours: number;
                             /** @description Points this entry earned (积分) */
                             points: number;
@@ -8900,6 +9656,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
             };
             cookie?: never;
@@ -8909,15 +9666,23 @@ export interface operations {
                 "application/json": {
                     /** @constant */
                     kind: "training";
-                    /** Format: date */
-                    date: string;
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    date: string & (unknown & unknown);
+                    /** @example 2026年度党员集中培训 */
                     title: string;
                     details?: string;
                 } | {
                     /** @constant */
                     kind: "performance";
-                    /** Format: date */
-                    date: string;
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    date: string & (unknown & unknown);
+                    /** @example 2026年度党员集中培训 */
                     title: string;
                     details?: string;
                     /** @enum {string} */
@@ -8925,8 +9690,12 @@ export interface operations {
                 } | {
                     /** @constant */
                     kind: "evaluation";
-                    /** Format: date */
-                    date: string;
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    date: string & (unknown & unknown);
+                    /** @example 2026年度党员集中培训 */
                     title: string;
                     details?: string;
                     /** @enum {string} */
@@ -8934,15 +9703,23 @@ export interface operations {
                 } | {
                     /** @constant */
                     kind: "reward";
-                    /** Format: date */
-                    date: string;
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    date: string & (unknown & unknown);
+                    /** @example 2026年度党员集中培训 */
                     title: string;
                     details?: string;
                 } | {
                     /** @constant */
                     kind: "discipline";
-                    /** Format: date */
-                    date: string;
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    date: string & (unknown & unknown);
+                    /** @example 2026年度党员集中培训 */
                     title: string;
                     details?: string;
                 };
@@ -8965,8 +9742,11 @@ export interface operations {
                          * @enum {string}
                          */
                         kind: "training" | "performance" | "evaluation" | "reward" | "discipline";
-                        /** Format: date */
-                        date: string;
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        date: string & (unknown & unknown);
                         title: string;
                         details?: string;
                         /**
@@ -9106,7 +9886,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 recordId: string;
             };
             cookie?: never;
@@ -9114,12 +9896,24 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @description The version you read (optimistic concurrency)
+                     * @example 3
+                     */
                     version: number;
-                    /** Format: date */
-                    date?: string;
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    date?: string & (unknown & unknown);
+                    /** @example 2026年度党员集中培训 */
                     title?: string;
                     details?: string | null;
-                    rating?: string;
+                    /**
+                     * @description One of the record's kind's ratings: performance excellent, competent, basically-competent, incompetent; evaluation excellent, qualified, basically-qualified, unqualified; other kinds take none (400 naming `body.rating`)
+                     * @enum {string}
+                     */
+                    rating?: "excellent" | "competent" | "basically-competent" | "incompetent" | "qualified" | "basically-qualified" | "unqualified";
                 };
             };
         };
@@ -9140,8 +9934,11 @@ export interface operations {
                          * @enum {string}
                          */
                         kind: "training" | "performance" | "evaluation" | "reward" | "discipline";
-                        /** Format: date */
-                        date: string;
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        date: string & (unknown & unknown);
                         title: string;
                         details?: string;
                         /**
@@ -9281,7 +10078,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 recordId: string;
             };
             cookie?: never;
@@ -9289,6 +10088,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @example 录入有误 */
                     reason: string;
                 };
             };
@@ -9310,8 +10110,11 @@ export interface operations {
                          * @enum {string}
                          */
                         kind: "training" | "performance" | "evaluation" | "reward" | "discipline";
-                        /** Format: date */
-                        date: string;
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        date: string & (unknown & unknown);
                         title: string;
                         details?: string;
                         /**
@@ -9452,6 +10255,7 @@ export interface operations {
             header?: never;
             path: {
                 pool: "reserve-cadre" | "young-talent" | "party-affairs";
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
             };
             cookie?: never;
@@ -9564,6 +10368,7 @@ export interface operations {
             header?: never;
             path: {
                 pool: "reserve-cadre" | "young-talent" | "party-affairs";
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
             };
             cookie?: never;
@@ -9691,16 +10496,23 @@ export interface operations {
                             personId: string;
                             /** @description Send back as `version` when correcting */
                             version: number;
+                            /** @example 张伟 */
                             name: string;
                             /**
                              * @description male — 男, female — 女
                              * @enum {string}
                              */
                             gender: "male" | "female";
-                            /** Format: date */
-                            birthDate: string;
-                            /** Format: date */
-                            workStartDate?: string;
+                            /**
+                             * Format: date
+                             * @example 1990-05-12
+                             */
+                            birthDate: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            workStartDate?: string & (unknown & unknown);
                             department: string;
                             position?: string;
                             /**
@@ -9719,8 +10531,11 @@ export interface operations {
                              * @enum {string}
                              */
                             politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            statusSince: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            statusSince: string & (unknown & unknown);
                             /** @description Phone, masked, e.g. 138****5678 (PIPL) */
                             phone?: string;
                             /** @description E-mail, masked, e.g. 138****5678 (PIPL) */
@@ -9728,38 +10543,67 @@ export interface operations {
                             /** @description 培养联系人 */
                             contactPersonIds?: string[];
                             probation?: {
-                                /** Format: date */
-                                startedOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                startedOn: string & (unknown & unknown);
+                                /**
+                                 * @description 延长预备期, 6 to 12 months
+                                 * @example 6
+                                 */
                                 extensionMonths?: number;
-                                /** Format: date */
-                                extendedOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                extendedOn?: string & (unknown & unknown);
                                 /**
                                  * Format: date
                                  * @description Admission oath (入党宣誓)
+                                 * @example 2026-11-26
                                  */
-                                oathOn?: string;
+                                oathOn?: string & (unknown & unknown);
                             };
                             pipeline?: {
-                                /** Format: date */
-                                applicationTalkOn?: string;
-                                /** Format: date */
-                                lastActivistReviewOn?: string;
-                                /** Format: date */
-                                politicalReviewOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                applicationTalkOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastActivistReviewOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                politicalReviewOn?: string & (unknown & unknown);
                                 resolution?: {
                                     activityId: string;
-                                    /** Format: date */
-                                    heldOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    heldOn: string & (unknown & unknown);
                                 };
-                                /** Format: date */
-                                lastQuarterlyDiscussionOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastQuarterlyDiscussionOn?: string & (unknown & unknown);
                             };
                             /** @description What the person holds on the platform, which their account’s groups follow */
                             roles: ("committee" | "secretary" | "member" | "partner")[];
                             /** @description The person left the register: the record is kept, every role ended, the account disabled */
                             departure?: {
-                                /** Format: date */
-                                on: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                on: string & (unknown & unknown);
                                 /**
                                  * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
                                  * @enum {string}
@@ -9779,8 +10623,11 @@ export interface operations {
                                  * @enum {string}
                                  */
                                 stage: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                                /** Format: date */
-                                since: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                since: string & (unknown & unknown);
                                 evidence: {
                                     /**
                                      * @description transfer-letter 组织关系介绍信, party-file 党员档案, approval 上级党委审批
@@ -9788,8 +10635,11 @@ export interface operations {
                                      */
                                     kind: "transfer-letter" | "party-file" | "approval";
                                     reference: string;
-                                    /** Format: date */
-                                    issuedOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    issuedOn: string & (unknown & unknown);
                                 };
                                 /** @description The committee member who registered the person with it */
                                 recordedBy: string;
@@ -9917,16 +10767,23 @@ export interface operations {
                             personId: string;
                             /** @description Send back as `version` when correcting */
                             version: number;
+                            /** @example 张伟 */
                             name: string;
                             /**
                              * @description male — 男, female — 女
                              * @enum {string}
                              */
                             gender: "male" | "female";
-                            /** Format: date */
-                            birthDate: string;
-                            /** Format: date */
-                            workStartDate?: string;
+                            /**
+                             * Format: date
+                             * @example 1990-05-12
+                             */
+                            birthDate: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            workStartDate?: string & (unknown & unknown);
                             department: string;
                             position?: string;
                             /**
@@ -9945,8 +10802,11 @@ export interface operations {
                              * @enum {string}
                              */
                             politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            statusSince: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            statusSince: string & (unknown & unknown);
                             /** @description Phone, masked, e.g. 138****5678 (PIPL) */
                             phone?: string;
                             /** @description E-mail, masked, e.g. 138****5678 (PIPL) */
@@ -9954,38 +10814,67 @@ export interface operations {
                             /** @description 培养联系人 */
                             contactPersonIds?: string[];
                             probation?: {
-                                /** Format: date */
-                                startedOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                startedOn: string & (unknown & unknown);
+                                /**
+                                 * @description 延长预备期, 6 to 12 months
+                                 * @example 6
+                                 */
                                 extensionMonths?: number;
-                                /** Format: date */
-                                extendedOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                extendedOn?: string & (unknown & unknown);
                                 /**
                                  * Format: date
                                  * @description Admission oath (入党宣誓)
+                                 * @example 2026-11-26
                                  */
-                                oathOn?: string;
+                                oathOn?: string & (unknown & unknown);
                             };
                             pipeline?: {
-                                /** Format: date */
-                                applicationTalkOn?: string;
-                                /** Format: date */
-                                lastActivistReviewOn?: string;
-                                /** Format: date */
-                                politicalReviewOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                applicationTalkOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastActivistReviewOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                politicalReviewOn?: string & (unknown & unknown);
                                 resolution?: {
                                     activityId: string;
-                                    /** Format: date */
-                                    heldOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    heldOn: string & (unknown & unknown);
                                 };
-                                /** Format: date */
-                                lastQuarterlyDiscussionOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastQuarterlyDiscussionOn?: string & (unknown & unknown);
                             };
                             /** @description What the person holds on the platform, which their account’s groups follow */
                             roles: ("committee" | "secretary" | "member" | "partner")[];
                             /** @description The person left the register: the record is kept, every role ended, the account disabled */
                             departure?: {
-                                /** Format: date */
-                                on: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                on: string & (unknown & unknown);
                                 /**
                                  * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
                                  * @enum {string}
@@ -10005,8 +10894,11 @@ export interface operations {
                                  * @enum {string}
                                  */
                                 stage: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                                /** Format: date */
-                                since: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                since: string & (unknown & unknown);
                                 evidence: {
                                     /**
                                      * @description transfer-letter 组织关系介绍信, party-file 党员档案, approval 上级党委审批
@@ -10014,8 +10906,11 @@ export interface operations {
                                      */
                                     kind: "transfer-letter" | "party-file" | "approval";
                                     reference: string;
-                                    /** Format: date */
-                                    issuedOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    issuedOn: string & (unknown & unknown);
                                 };
                                 /** @description The committee member who registered the person with it */
                                 recordedBy: string;
@@ -10124,6 +11019,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
             };
             cookie?: never;
@@ -10141,16 +11037,23 @@ export interface operations {
                         personId: string;
                         /** @description Send back as `version` when correcting */
                         version: number;
+                        /** @example 张伟 */
                         name: string;
                         /**
                          * @description male — 男, female — 女
                          * @enum {string}
                          */
                         gender: "male" | "female";
-                        /** Format: date */
-                        birthDate: string;
-                        /** Format: date */
-                        workStartDate?: string;
+                        /**
+                         * Format: date
+                         * @example 1990-05-12
+                         */
+                        birthDate: string & (unknown & unknown);
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        workStartDate?: string & (unknown & unknown);
                         department: string;
                         position?: string;
                         /**
@@ -10169,8 +11072,11 @@ export interface operations {
                          * @enum {string}
                          */
                         politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                        /** Format: date */
-                        statusSince: string;
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        statusSince: string & (unknown & unknown);
                         /** @description Phone, masked, e.g. 138****5678 (PIPL) */
                         phone?: string;
                         /** @description E-mail, masked, e.g. 138****5678 (PIPL) */
@@ -10178,38 +11084,67 @@ export interface operations {
                         /** @description 培养联系人 */
                         contactPersonIds?: string[];
                         probation?: {
-                            /** Format: date */
-                            startedOn: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            startedOn: string & (unknown & unknown);
+                            /**
+                             * @description 延长预备期, 6 to 12 months
+                             * @example 6
+                             */
                             extensionMonths?: number;
-                            /** Format: date */
-                            extendedOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            extendedOn?: string & (unknown & unknown);
                             /**
                              * Format: date
                              * @description Admission oath (入党宣誓)
+                             * @example 2026-11-26
                              */
-                            oathOn?: string;
+                            oathOn?: string & (unknown & unknown);
                         };
                         pipeline?: {
-                            /** Format: date */
-                            applicationTalkOn?: string;
-                            /** Format: date */
-                            lastActivistReviewOn?: string;
-                            /** Format: date */
-                            politicalReviewOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            applicationTalkOn?: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            lastActivistReviewOn?: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            politicalReviewOn?: string & (unknown & unknown);
                             resolution?: {
                                 activityId: string;
-                                /** Format: date */
-                                heldOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                heldOn: string & (unknown & unknown);
                             };
-                            /** Format: date */
-                            lastQuarterlyDiscussionOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            lastQuarterlyDiscussionOn?: string & (unknown & unknown);
                         };
                         /** @description What the person holds on the platform, which their account’s groups follow */
                         roles: ("committee" | "secretary" | "member" | "partner")[];
                         /** @description The person left the register: the record is kept, every role ended, the account disabled */
                         departure?: {
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             /**
                              * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
                              * @enum {string}
@@ -10229,8 +11164,11 @@ export interface operations {
                              * @enum {string}
                              */
                             stage: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            since: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            since: string & (unknown & unknown);
                             evidence: {
                                 /**
                                  * @description transfer-letter 组织关系介绍信, party-file 党员档案, approval 上级党委审批
@@ -10238,8 +11176,11 @@ export interface operations {
                                  */
                                 kind: "transfer-letter" | "party-file" | "approval";
                                 reference: string;
-                                /** Format: date */
-                                issuedOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                issuedOn: string & (unknown & unknown);
                             };
                             /** @description The committee member who registered the person with it */
                             recordedBy: string;
@@ -10345,6 +11286,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
             };
             cookie?: never;
@@ -10446,6 +11388,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
             };
             cookie?: never;
@@ -10453,9 +11396,16 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @description The version you read (optimistic concurrency)
+                     * @example 3
+                     */
                     version: number;
-                    /** Format: date */
-                    on: string;
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    on: string & (unknown & unknown);
                     /** @enum {string} */
                     reason: "transferred-out" | "left-institution" | "deceased" | "expelled" | "withdrew";
                 };
@@ -10473,16 +11423,23 @@ export interface operations {
                         personId: string;
                         /** @description Send back as `version` when correcting */
                         version: number;
+                        /** @example 张伟 */
                         name: string;
                         /**
                          * @description male — 男, female — 女
                          * @enum {string}
                          */
                         gender: "male" | "female";
-                        /** Format: date */
-                        birthDate: string;
-                        /** Format: date */
-                        workStartDate?: string;
+                        /**
+                         * Format: date
+                         * @example 1990-05-12
+                         */
+                        birthDate: string & (unknown & unknown);
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        workStartDate?: string & (unknown & unknown);
                         department: string;
                         position?: string;
                         /**
@@ -10501,8 +11458,11 @@ export interface operations {
                          * @enum {string}
                          */
                         politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                        /** Format: date */
-                        statusSince: string;
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        statusSince: string & (unknown & unknown);
                         /** @description Phone, masked, e.g. 138****5678 (PIPL) */
                         phone?: string;
                         /** @description E-mail, masked, e.g. 138****5678 (PIPL) */
@@ -10510,38 +11470,67 @@ export interface operations {
                         /** @description 培养联系人 */
                         contactPersonIds?: string[];
                         probation?: {
-                            /** Format: date */
-                            startedOn: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            startedOn: string & (unknown & unknown);
+                            /**
+                             * @description 延长预备期, 6 to 12 months
+                             * @example 6
+                             */
                             extensionMonths?: number;
-                            /** Format: date */
-                            extendedOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            extendedOn?: string & (unknown & unknown);
                             /**
                              * Format: date
                              * @description Admission oath (入党宣誓)
+                             * @example 2026-11-26
                              */
-                            oathOn?: string;
+                            oathOn?: string & (unknown & unknown);
                         };
                         pipeline?: {
-                            /** Format: date */
-                            applicationTalkOn?: string;
-                            /** Format: date */
-                            lastActivistReviewOn?: string;
-                            /** Format: date */
-                            politicalReviewOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            applicationTalkOn?: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            lastActivistReviewOn?: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            politicalReviewOn?: string & (unknown & unknown);
                             resolution?: {
                                 activityId: string;
-                                /** Format: date */
-                                heldOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                heldOn: string & (unknown & unknown);
                             };
-                            /** Format: date */
-                            lastQuarterlyDiscussionOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            lastQuarterlyDiscussionOn?: string & (unknown & unknown);
                         };
                         /** @description What the person holds on the platform, which their account’s groups follow */
                         roles: ("committee" | "secretary" | "member" | "partner")[];
                         /** @description The person left the register: the record is kept, every role ended, the account disabled */
                         departure?: {
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             /**
                              * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
                              * @enum {string}
@@ -10561,8 +11550,11 @@ export interface operations {
                              * @enum {string}
                              */
                             stage: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            since: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            since: string & (unknown & unknown);
                             evidence: {
                                 /**
                                  * @description transfer-letter 组织关系介绍信, party-file 党员档案, approval 上级党委审批
@@ -10570,8 +11562,11 @@ export interface operations {
                                  */
                                 kind: "transfer-letter" | "party-file" | "approval";
                                 reference: string;
-                                /** Format: date */
-                                issuedOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                issuedOn: string & (unknown & unknown);
                             };
                             /** @description The committee member who registered the person with it */
                             recordedBy: string;
@@ -10710,9 +11705,9 @@ export interface operations {
                     "application/json": {
                         year: number;
                         /** @description Public holidays falling on weekdays (法定节假日) */
-                        holidays: string[];
+                        holidays: (string & (unknown & unknown))[];
                         /** @description Weekend days that are working days (调休上班) */
-                        workdays: string[];
+                        workdays: (string & (unknown & unknown))[];
                     };
                 };
             };
@@ -10811,10 +11806,23 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @default [] */
-                    holidays?: string[];
-                    /** @default [] */
-                    workdays?: string[];
+                    /**
+                     * @description 法定节假日 of the path's year
+                     * @default []
+                     * @example [
+                     *       "2026-10-01",
+                     *       "2026-10-02"
+                     *     ]
+                     */
+                    holidays?: (string & (unknown & unknown))[];
+                    /**
+                     * @description 调休 working days of the path's year
+                     * @default []
+                     * @example [
+                     *       "2026-10-11"
+                     *     ]
+                     */
+                    workdays?: (string & (unknown & unknown))[];
                 };
             };
         };
@@ -10828,9 +11836,9 @@ export interface operations {
                     "application/json": {
                         year: number;
                         /** @description Public holidays falling on weekdays (法定节假日) */
-                        holidays: string[];
+                        holidays: (string & (unknown & unknown))[];
                         /** @description Weekend days that are working days (调休上班) */
-                        workdays: string[];
+                        workdays: (string & (unknown & unknown))[];
                     };
                 };
             };
@@ -10955,8 +11963,11 @@ export interface operations {
                     "application/json": {
                         /** @description The branch asked about; absent for the whole institution */
                         branchId?: string;
-                        /** Format: date */
-                        asOf: string;
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        asOf: string & (unknown & unknown);
                         /** @description Party members: probationary and full */
                         members: {
                             count: number;
@@ -11101,8 +12112,11 @@ export interface operations {
                     "application/json": {
                         /** @description The branch asked about; absent for the whole institution */
                         branchId?: string;
-                        /** Format: date */
-                        asOf: string;
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        asOf: string & (unknown & unknown);
                         counts: {
                             masses: number;
                             applicant: number;
@@ -11123,10 +12137,16 @@ export interface operations {
                             politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
                             /** @description The step that is due, e.g. `activist-review-overdue` */
                             rule: string;
-                            /** Format: date */
-                            dueOn: string;
-                            /** Format: date */
-                            deadline?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            dueOn: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            deadline?: string & (unknown & unknown);
                             overdue: boolean;
                         }[];
                     };
@@ -11223,6 +12243,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
             };
             cookie?: never;
@@ -11374,6 +12395,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 actorId: string;
             };
             cookie?: never;
@@ -11642,17 +12664,76 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @enum {string} */
+                    kind: "document" | "policy" | "meeting-spirit";
+                    /** @example 习近平新时代中国特色社会主义思想学习纲要 */
                     title: string;
-                    kind: components["schemas"]["ResourceKind"];
-                    contentType?: string;
-                    sizeBytes?: number;
                     tags?: (string & (unknown & unknown))[];
                     audience?: {
                         branchIds?: string[];
                     };
+                    /** @example 45 */
                     estimatedMinutes?: number;
-                    /** Format: uri */
-                    url?: string;
+                    /** @enum {string} */
+                    contentType: "application/pdf" | "application/msword" | "application/vnd.ms-powerpoint" | "application/vnd.ms-excel" | "application/vnd.openxmlformats-officedocument.wordprocessingml.document" | "application/vnd.openxmlformats-officedocument.presentationml.presentation" | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" | "text/plain" | "video/mp4" | "audio/mpeg" | "image/png" | "image/jpeg";
+                    /**
+                     * @description The file's size in bytes; at most the stage's upload limit (200 MB), else 400 `file-too-large`
+                     * @example 1048576
+                     */
+                    sizeBytes: number;
+                } | {
+                    /** @constant */
+                    kind: "video";
+                    /** @example 习近平新时代中国特色社会主义思想学习纲要 */
+                    title: string;
+                    tags?: (string & (unknown & unknown))[];
+                    audience?: {
+                        branchIds?: string[];
+                    };
+                    /** @example 45 */
+                    estimatedMinutes?: number;
+                    /** @enum {string} */
+                    contentType: "video/mp4";
+                    /**
+                     * @description The file's size in bytes; at most the stage's upload limit (200 MB), else 400 `file-too-large`
+                     * @example 1048576
+                     */
+                    sizeBytes: number;
+                } | {
+                    /** @constant */
+                    kind: "audio";
+                    /** @example 习近平新时代中国特色社会主义思想学习纲要 */
+                    title: string;
+                    tags?: (string & (unknown & unknown))[];
+                    audience?: {
+                        branchIds?: string[];
+                    };
+                    /** @example 45 */
+                    estimatedMinutes?: number;
+                    /** @enum {string} */
+                    contentType: "audio/mpeg";
+                    /**
+                     * @description The file's size in bytes; at most the stage's upload limit (200 MB), else 400 `file-too-large`
+                     * @example 1048576
+                     */
+                    sizeBytes: number;
+                } | {
+                    /** @constant */
+                    kind: "link";
+                    /** @example 习近平新时代中国特色社会主义思想学习纲要 */
+                    title: string;
+                    tags?: (string & (unknown & unknown))[];
+                    audience?: {
+                        branchIds?: string[];
+                    };
+                    /** @example 45 */
+                    estimatedMinutes?: number;
+                    /**
+                     * Format: uri
+                     * @description An http or https address
+                     * @example https://www.12371.cn/special/xxzd/
+                     */
+                    url: string;
                 };
             };
         };
@@ -11772,6 +12853,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 resourceId: string;
             };
             cookie?: never;
@@ -11875,6 +12957,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 resourceId: string;
             };
             cookie?: never;
@@ -11882,6 +12965,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @description The version you read (optimistic concurrency)
+                     * @example 3
+                     */
                     version: number;
                     title?: string;
                     tags?: (string & (unknown & unknown))[];
@@ -12008,6 +13095,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 resourceId: string;
             };
             cookie?: never;
@@ -12111,6 +13199,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 resourceId: string;
             };
             cookie?: never;
@@ -12317,6 +13406,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 resourceId: string;
             };
             cookie?: never;
@@ -12324,6 +13414,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @example 30 */
                     minutes: number;
                     completed?: boolean;
                 };
@@ -12453,11 +13544,18 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                     * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                     */
                     resourceId: string;
                     branchIds?: string[];
                     personIds?: string[];
-                    /** Format: date */
-                    dueOn: string;
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    dueOn: string & (unknown & unknown);
                 };
             };
         };
@@ -12577,6 +13675,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 assignmentId: string;
             };
             cookie?: never;
@@ -12798,10 +13897,21 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @example 党章党规知识测试 */
                     title: string;
+                    /**
+                     * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                     * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                     */
                     resourceId?: string;
+                    /**
+                     * @description Percent of questions right
+                     * @example 60
+                     */
                     passMark: number;
+                    /** @example 30 */
                     timeLimitMinutes: number;
+                    /** @example 3 */
                     maxAttempts: number;
                     questions: {
                         kind: components["schemas"]["QuestionKind"];
@@ -12928,6 +14038,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 assessmentId: string;
             };
             cookie?: never;
@@ -13034,6 +14145,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 assessmentId: string;
             };
             cookie?: never;
@@ -13137,7 +14249,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 assessmentId: string;
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 attemptId: string;
             };
             cookie?: never;
@@ -13269,6 +14383,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 assessmentId: string;
             };
             cookie?: never;
@@ -13382,13 +14497,24 @@ export interface operations {
                 "application/json": {
                     /** @constant */
                     consent: true;
+                    /** @example 福州市鼓楼区东街社区居民委员会 */
                     orgName: string;
                     orgType: components["schemas"]["PartnerType"];
+                    /**
+                     * @description 统一社会信用代码: 18 characters of 0–9 and A–Y without I, O, S, V, Z (lower case is taken as upper case). The last is the GB 32100-2015 check character of the first 17 (weights 3^i mod 31): a code with a wrong one is refused
+                     * @example 91350100M000100Y43
+                     */
                     creditCode?: string;
+                    /** @example 李娜 */
                     contactName: string;
+                    /** @example 13912345678 */
                     contactPhone: string;
-                    /** Format: email */
+                    /**
+                     * Format: email
+                     * @example lina@example.cn
+                     */
                     contactEmail: string;
+                    /** @example 社区党委，常年开展志愿服务和科普宣传。 */
                     intro: string;
                 };
             };
@@ -13600,6 +14726,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 partnerId: string;
             };
             cookie?: never;
@@ -13703,6 +14830,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 partnerId: string;
             };
             cookie?: never;
@@ -13806,6 +14934,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 partnerId: string;
             };
             cookie?: never;
@@ -13813,6 +14942,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @example 资质材料不全 */
                     reason: string;
                 };
             };
@@ -13933,6 +15063,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 partnerId: string;
             };
             cookie?: never;
@@ -13940,6 +15071,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @example 资质材料不全 */
                     reason: string;
                 };
             };
@@ -14158,19 +15290,40 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @example “学雷锋”社区志愿服务 */
                     title: string;
                     kind: components["schemas"]["JointEventKind"];
+                    /** @example 与社区党委联合开展义诊、家电维修和政策宣讲。 */
                     description: string | "";
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description An instant with its offset (`Z` counts), between the years 1900 and 2100
+                     * @example 2026-12-05T09:00:00+08:00
+                     */
                     startsAt: string;
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description An instant with its offset (`Z` counts), between the years 1900 and 2100
+                     * @example 2026-12-05T11:30:00+08:00
+                     */
                     endsAt: string;
+                    /** @example 东街社区文化广场 */
                     location: string;
+                    /** @example 60 */
                     capacity: number;
+                    /** @example 20 */
                     partnerQuota?: number;
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description An instant with its offset (`Z` counts), between the years 1900 and 2100
+                     * @example 2026-11-20T09:00:00+08:00
+                     */
                     registrationOpensAt: string;
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description An instant with its offset (`Z` counts), between the years 1900 and 2100
+                     * @example 2026-12-03T18:00:00+08:00
+                     */
                     registrationClosesAt: string;
                     hostPartnerIds?: string[];
                 };
@@ -14400,6 +15553,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 eventId: string;
             };
             cookie?: never;
@@ -14485,6 +15639,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 eventId: string;
             };
             cookie?: never;
@@ -14492,21 +15647,46 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @example “学雷锋”社区志愿服务 */
                     title?: string;
                     kind?: components["schemas"]["JointEventKind"];
+                    /** @example 与社区党委联合开展义诊、家电维修和政策宣讲。 */
                     description?: string | "";
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description An instant with its offset (`Z` counts), between the years 1900 and 2100
+                     * @example 2026-12-05T09:00:00+08:00
+                     */
                     startsAt?: string;
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description An instant with its offset (`Z` counts), between the years 1900 and 2100
+                     * @example 2026-12-05T11:30:00+08:00
+                     */
                     endsAt?: string;
+                    /** @example 东街社区文化广场 */
                     location?: string;
+                    /** @example 60 */
                     capacity?: number;
+                    /** @example 20 */
                     partnerQuota?: number;
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description An instant with its offset (`Z` counts), between the years 1900 and 2100
+                     * @example 2026-11-20T09:00:00+08:00
+                     */
                     registrationOpensAt?: string;
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description An instant with its offset (`Z` counts), between the years 1900 and 2100
+                     * @example 2026-12-03T18:00:00+08:00
+                     */
                     registrationClosesAt?: string;
                     hostPartnerIds?: string[];
+                    /**
+                     * @description The version you read (optimistic concurrency)
+                     * @example 3
+                     */
                     version: number;
                 };
             };
@@ -14627,6 +15807,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 eventId: string;
             };
             cookie?: never;
@@ -14730,6 +15911,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 eventId: string;
             };
             cookie?: never;
@@ -14737,6 +15919,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @example 因天气原因取消 */
                     reason: string;
                 };
             };
@@ -14860,6 +16043,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 eventId: string;
             };
             cookie?: never;
@@ -14970,6 +16154,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 eventId: string;
             };
             cookie?: never;
@@ -15102,6 +16287,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 eventId: string;
             };
             cookie?: never;
@@ -15205,7 +16391,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 eventId: string;
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 registrationId: string;
             };
             cookie?: never;
@@ -15309,7 +16497,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 eventId: string;
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 registrationId: string;
             };
             cookie?: never;
@@ -15414,6 +16604,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 eventId: string;
             };
             cookie?: never;
@@ -15521,6 +16712,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 eventId: string;
             };
             cookie?: never;
@@ -15528,6 +16720,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                     * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                     */
                     registrationId: string;
                 };
             };
@@ -15648,6 +16844,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 eventId: string;
             };
             cookie?: never;
