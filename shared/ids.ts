@@ -6,4 +6,5 @@ const next = monotonicFactory();
 
 export const newId = (): string => next();
 
-export const isUlid = (value: string): boolean => /^[0-9A-HJKMNP-TV-Z]{26}$/.test(value);
+/** Crockford base 32, 26 characters: what `newId` makes. */
+export const ULID_PATTERN = '^[0-9A-HJKMNP-TV-Z]{26}$';

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { isUlid } from './ids.js';
+import { ULID_PATTERN } from './ids.js';
 
 /** Shared zod building blocks, so every service spells the API conventions the same way. */
 
@@ -16,7 +16,12 @@ const yearsMessage = `Expected a date between the years ${EARLIEST_YEAR} and ${L
 /** An instant with an explicit offset (`2026-11-26T09:30:00+08:00`); `Z` counts as an offset. */
 export const isoDateTime = z.iso
   .datetime({ offset: true })
-  .refine((value) => plausibleYear(new Date(value).getUTCFullYear()), { message: yearsMessage, abort: true });
+  .refine((value) => plausibleYear(new Date(value).getUTCFullYear()), { message: yearsMessage, abort: true })
+  // The year's bounds are on the instant (in UTC), which a pattern on the text cannot say.
+  .meta({
+    description: `An instant with its offset (\`Z\` counts), between the years ${EARLIEST_YEAR} and ${LATEST_YEAR}`,
+    example: '2026-11-26T09:30:00+08:00',
+  });
 /**
  * The one form of an instant in every answer: ISO-8601 in the institution's zone with its
  * offset, milliseconds only when not zero (`2026-11-26T09:30:00+08:00`,
@@ -33,8 +38,14 @@ export const timestamp = z
 /** A calendar date, YYYY-MM-DD, that exists. */
 export const isoDate = z.iso
   .date()
-  .refine((value) => plausibleYear(Number(value.slice(0, 4))), { message: yearsMessage, abort: true });
-export const ulid = z.string().refine(isUlid, 'Expected a ULID');
+  // A pattern, not a refinement, so the document says it too: the years 1900–2100.
+  .regex(/^(?:19\d\d|20\d\d|2100)-/, yearsMessage)
+  .meta({ format: 'date', example: '2026-11-26' });
+/** An id as this API makes them (shared/ids.ts), where a request names a new one. */
+export const ulid = z
+  .string()
+  .regex(new RegExp(ULID_PATTERN), 'Expected a ULID')
+  .meta({ description: 'A ULID: 26 characters of Crockford base 32', example: '01JD3W5E8QK6M1V2X9ZC7N4P5R' });
 export const nonEmpty = (max: number) => z.string().trim().min(1).max(max);
 
 /**
@@ -58,6 +69,17 @@ export const idParam = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^[0-9A-Za-z_-]+$/, 'Not a valid id');
+  .regex(/^[0-9A-Za-z_-]+$/, 'Not a valid id')
+  .meta({
+    description: 'An id, as this API gives them out (a ULID); an id it never gave is not found',
+    example: '01JD3W5E8QK6M1V2X9ZC7N4P5R',
+  });
+/** An optimistic precondition: the `version` a client read (every version this API writes is in range). */
+export const versionField = z
+  .number()
+  .int()
+  .min(1)
+  .max(2_147_483_647)
+  .meta({ description: 'The version you read (optimistic concurrency)', example: 3 });
 /** `?flag=true|false` in a query string. */
 export const queryBoolean = z.enum(['true', 'false']).transform((v) => v === 'true');

@@ -2801,8 +2801,9 @@ export interface components {
             /**
              * Format: date
              * @description A date in Asia/Shanghai
+             * @example 2026-11-26
              */
-            dueOn: string;
+            dueOn: string & (unknown & unknown);
             branchIds: string[];
             personIds: string[];
             /** @description A person id (talent) */
@@ -2823,8 +2824,9 @@ export interface components {
             /**
              * Format: date
              * @description A date in Asia/Shanghai
+             * @example 2026-11-26
              */
-            dueOn: string;
+            dueOn: string & (unknown & unknown);
             branchIds: string[];
             personIds: string[];
             /** @description A person id (talent) */
@@ -3637,7 +3639,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @example 党员活动室（行政楼三层） */
                     name: string;
+                    /** @example 40 */
                     capacity: number;
                 };
             };
@@ -3798,6 +3802,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 roomId: string;
             };
             cookie?: never;
@@ -4089,6 +4094,7 @@ export interface operations {
                              * @enum {string}
                              */
                             period: "month" | "quarter" | "half-year" | "year";
+                            /** @example 1 */
                             times: number;
                         };
                         "branch-committee-meeting": {
@@ -4097,6 +4103,7 @@ export interface operations {
                              * @enum {string}
                              */
                             period: "month" | "quarter" | "half-year" | "year";
+                            /** @example 1 */
                             times: number;
                         };
                         "party-group-meeting": {
@@ -4105,6 +4112,7 @@ export interface operations {
                              * @enum {string}
                              */
                             period: "month" | "quarter" | "half-year" | "year";
+                            /** @example 1 */
                             times: number;
                         };
                         "party-lesson": {
@@ -4113,6 +4121,7 @@ export interface operations {
                              * @enum {string}
                              */
                             period: "month" | "quarter" | "half-year" | "year";
+                            /** @example 1 */
                             times: number;
                         };
                         "theme-day": {
@@ -4121,6 +4130,7 @@ export interface operations {
                              * @enum {string}
                              */
                             period: "month" | "quarter" | "half-year" | "year";
+                            /** @example 1 */
                             times: number;
                         };
                         "organizational-life-meeting": {
@@ -4129,6 +4139,7 @@ export interface operations {
                              * @enum {string}
                              */
                             period: "month" | "quarter" | "half-year" | "year";
+                            /** @example 1 */
                             times: number;
                         };
                         "democratic-evaluation": {
@@ -4137,9 +4148,11 @@ export interface operations {
                              * @enum {string}
                              */
                             period: "month" | "quarter" | "half-year" | "year";
+                            /** @example 1 */
                             times: number;
                         };
                     };
+                    /** @example 0 */
                     version: number;
                 };
             };
@@ -4365,8 +4378,9 @@ export interface operations {
                         /**
                          * Format: date
                          * @description The local date the periods are judged on
+                         * @example 2026-11-26
                          */
-                        asOf: string;
+                        asOf: string & (unknown & unknown);
                         /** @description How often each 三会一课 type must be held (statutory defaults until changed) */
                         rules: {
                             "branch-general-meeting": {
@@ -4451,13 +4465,17 @@ export interface operations {
                                 periods: {
                                     /** @description `2026-03`, `2026-Q1`, `2026-H1` or `2026` */
                                     label: string;
-                                    /** Format: date */
-                                    from: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    from: string & (unknown & unknown);
                                     /**
                                      * Format: date
                                      * @description Last day, inclusive
+                                     * @example 2026-11-26
                                      */
-                                    to: string;
+                                    to: string & (unknown & unknown);
                                     required: number;
                                     held: number;
                                     /**
@@ -4714,7 +4732,9 @@ export interface operations {
     getActivitiesInsightsRooms: {
         parameters: {
             query: {
+                /** @description An instant with its offset (`Z` counts), in the years 2000–2100 in Asia/Shanghai */
                 from: string;
+                /** @description An instant with its offset (`Z` counts), in the years 2000–2100 in Asia/Shanghai */
                 to: string;
             };
             header?: never;
@@ -5033,20 +5053,76 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    branchId: string;
+                    /** @constant */
+                    type: "party-group-meeting";
                     /**
-                     * @description The kind of activity (三会一课 and other party activities): branch-general-meeting — 支部党员大会; branch-committee-meeting — 支委会; party-group-meeting — 党小组会; party-lesson — 党课; theme-day — 主题党日; organizational-life-meeting — 组织生活会; democratic-evaluation — 民主评议党员; history-study — 党史学习教育; warning-education — 警示教育; seminar — 专题研讨; other — 其他
+                     * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                     * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                     */
+                    partyGroupId: string;
+                    /**
+                     * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                     * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                     */
+                    branchId: string;
+                    /** @example 第四季度支部党员大会 */
+                    title: string;
+                    /** @example 一、学习党的二十届三中全会精神；二、讨论发展党员事宜 */
+                    agenda?: string;
+                    /**
+                     * Format: date-time
+                     * @description An instant with its offset (`Z` counts), in the years 2000–2100 in Asia/Shanghai
+                     * @example 2026-12-18T14:30:00+08:00
+                     */
+                    startsAt: string;
+                    /**
+                     * Format: date-time
+                     * @description An instant with its offset (`Z` counts), in the years 2000–2100 in Asia/Shanghai
+                     * @example 2026-12-18T16:30:00+08:00
+                     */
+                    endsAt: string;
+                    /**
+                     * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                     * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                     */
+                    roomId?: string;
+                    /** @example 行政楼三层党员活动室 */
+                    location?: string;
+                    inviteeIds?: string[];
+                    lateEntryReason?: string;
+                } | {
+                    /**
+                     * @description Any other type of activity
                      * @enum {string}
                      */
-                    type: "branch-general-meeting" | "branch-committee-meeting" | "party-group-meeting" | "party-lesson" | "theme-day" | "organizational-life-meeting" | "democratic-evaluation" | "history-study" | "warning-education" | "seminar" | "other";
-                    partyGroupId?: string;
+                    type: "branch-general-meeting" | "branch-committee-meeting" | "party-lesson" | "theme-day" | "organizational-life-meeting" | "democratic-evaluation" | "history-study" | "warning-education" | "seminar" | "other";
+                    /**
+                     * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                     * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                     */
+                    branchId: string;
+                    /** @example 第四季度支部党员大会 */
                     title: string;
+                    /** @example 一、学习党的二十届三中全会精神；二、讨论发展党员事宜 */
                     agenda?: string;
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description An instant with its offset (`Z` counts), in the years 2000–2100 in Asia/Shanghai
+                     * @example 2026-12-18T14:30:00+08:00
+                     */
                     startsAt: string;
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description An instant with its offset (`Z` counts), in the years 2000–2100 in Asia/Shanghai
+                     * @example 2026-12-18T16:30:00+08:00
+                     */
                     endsAt: string;
+                    /**
+                     * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                     * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                     */
                     roomId?: string;
+                    /** @example 行政楼三层党员活动室 */
                     location?: string;
                     inviteeIds?: string[];
                     lateEntryReason?: string;
@@ -5288,6 +5364,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 activityId: string;
             };
             cookie?: never;
@@ -5470,6 +5547,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 activityId: string;
             };
             cookie?: never;
@@ -5477,12 +5555,24 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @description The version you read (optimistic concurrency)
+                     * @example 3
+                     */
                     version: number;
                     title?: string;
                     agenda?: string;
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description An instant with its offset (`Z` counts), in the years 2000–2100 in Asia/Shanghai
+                     * @example 2026-11-26T09:30:00+08:00
+                     */
                     startsAt?: string;
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description An instant with its offset (`Z` counts), in the years 2000–2100 in Asia/Shanghai
+                     * @example 2026-11-26T09:30:00+08:00
+                     */
                     endsAt?: string;
                     roomId?: string | null;
                     location?: string | null;
@@ -5721,6 +5811,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 activityId: string;
             };
             cookie?: never;
@@ -5728,6 +5819,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @example 因防汛工作推迟召开 */
                     reason: string;
                 };
             };
@@ -5949,6 +6041,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 activityId: string;
             };
             cookie?: never;
@@ -5956,7 +6049,13 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @example 应到党员12名，实到11名，1名请假。会议传达学习了…… */
                     minutes: string;
+                    /**
+                     * @example [
+                     *       "同意接收李明同志为预备党员"
+                     *     ]
+                     */
                     resolutions?: string[];
                     lateEntryReason?: string;
                 };
@@ -6191,6 +6290,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 activityId: string;
             };
             cookie?: never;
@@ -6198,6 +6298,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @description The six digits the organiser shows
+                     * @example 482913
+                     */
                     code: string;
                 };
             };
@@ -6414,6 +6518,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 activityId: string;
             };
             cookie?: never;
@@ -6559,6 +6664,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 activityId: string;
             };
             cookie?: never;
@@ -6566,7 +6672,12 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description One entry per invitee: a person listed twice is a 400 naming the second entry */
                     entries: {
+                        /**
+                         * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                         * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                         */
                         personId: string;
                         /**
                          * @description present — 出席; late — 迟到; excused — 请假; absent — 缺席
@@ -6903,10 +7014,15 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @example 机关第一党支部 */
                     name: string;
                     /** @default [] */
                     partyGroups?: {
                         name: string;
+                        /**
+                         * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                         * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                         */
                         leaderId?: string;
                     }[];
                 };
@@ -7079,6 +7195,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 branchId: string;
             };
             cookie?: never;
@@ -7210,6 +7327,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 branchId: string;
             };
             cookie?: never;
@@ -7217,12 +7335,24 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @description The version you read (optimistic concurrency)
+                     * @example 3
+                     */
                     version: number;
                     name?: string;
                     secretaryId?: string | null;
                     partyGroups?: {
+                        /**
+                         * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                         * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                         */
                         id?: string;
                         name: string;
+                        /**
+                         * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                         * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                         */
                         leaderId?: string;
                     }[];
                 };
@@ -7431,16 +7561,23 @@ export interface operations {
                             personId: string;
                             /** @description Send back as `version` when correcting */
                             version: number;
+                            /** @example 张伟 */
                             name: string;
                             /**
                              * @description male — 男, female — 女
                              * @enum {string}
                              */
                             gender: "male" | "female";
-                            /** Format: date */
-                            birthDate: string;
-                            /** Format: date */
-                            workStartDate?: string;
+                            /**
+                             * Format: date
+                             * @example 1990-05-12
+                             */
+                            birthDate: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            workStartDate?: string & (unknown & unknown);
                             department: string;
                             position?: string;
                             /**
@@ -7459,8 +7596,11 @@ export interface operations {
                              * @enum {string}
                              */
                             politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            statusSince: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            statusSince: string & (unknown & unknown);
                             /** @description Phone, masked, e.g. 138****5678 (PIPL) */
                             phone?: string;
                             /** @description E-mail, masked, e.g. 138****5678 (PIPL) */
@@ -7468,38 +7608,67 @@ export interface operations {
                             /** @description 培养联系人 */
                             contactPersonIds?: string[];
                             probation?: {
-                                /** Format: date */
-                                startedOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                startedOn: string & (unknown & unknown);
+                                /**
+                                 * @description 延长预备期, 6 to 12 months
+                                 * @example 6
+                                 */
                                 extensionMonths?: number;
-                                /** Format: date */
-                                extendedOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                extendedOn?: string & (unknown & unknown);
                                 /**
                                  * Format: date
                                  * @description Admission oath (入党宣誓)
+                                 * @example 2026-11-26
                                  */
-                                oathOn?: string;
+                                oathOn?: string & (unknown & unknown);
                             };
                             pipeline?: {
-                                /** Format: date */
-                                applicationTalkOn?: string;
-                                /** Format: date */
-                                lastActivistReviewOn?: string;
-                                /** Format: date */
-                                politicalReviewOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                applicationTalkOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastActivistReviewOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                politicalReviewOn?: string & (unknown & unknown);
                                 resolution?: {
                                     activityId: string;
-                                    /** Format: date */
-                                    heldOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    heldOn: string & (unknown & unknown);
                                 };
-                                /** Format: date */
-                                lastQuarterlyDiscussionOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastQuarterlyDiscussionOn?: string & (unknown & unknown);
                             };
                             /** @description What the person holds on the platform, which their account’s groups follow */
                             roles: ("committee" | "secretary" | "member" | "partner")[];
                             /** @description The person left the register: the record is kept, every role ended, the account disabled */
                             departure?: {
-                                /** Format: date */
-                                on: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                on: string & (unknown & unknown);
                                 /**
                                  * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
                                  * @enum {string}
@@ -7519,8 +7688,11 @@ export interface operations {
                                  * @enum {string}
                                  */
                                 stage: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                                /** Format: date */
-                                since: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                since: string & (unknown & unknown);
                                 evidence: {
                                     /**
                                      * @description transfer-letter 组织关系介绍信, party-file 党员档案, approval 上级党委审批
@@ -7528,8 +7700,11 @@ export interface operations {
                                      */
                                     kind: "transfer-letter" | "party-file" | "approval";
                                     reference: string;
-                                    /** Format: date */
-                                    issuedOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    issuedOn: string & (unknown & unknown);
                                 };
                                 /** @description The committee member who registered the person with it */
                                 recordedBy: string;
@@ -7650,36 +7825,68 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @description A ULID: 26 characters of Crockford base 32
+                     * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                     */
                     personId?: string;
+                    /** @example 张伟 */
                     name: string;
                     /** @enum {string} */
                     gender: "male" | "female";
-                    /** Format: date */
-                    birthDate: string;
+                    /**
+                     * Format: date
+                     * @example 1990-05-12
+                     */
+                    birthDate: string & (unknown & unknown);
+                    /** @example 党政办公室 */
                     department: string;
+                    /**
+                     * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                     * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                     */
                     branchId?: string;
                     /** @enum {string} */
                     politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                    /** Format: date */
-                    statusSince: string;
+                    /**
+                     * Format: date
+                     * @example 2024-03-15
+                     */
+                    statusSince: string & (unknown & unknown);
                     history?: {
                         evidence: {
                             /** @enum {string} */
                             kind: "transfer-letter" | "party-file" | "approval";
                             reference: string;
-                            /** Format: date */
-                            issuedOn: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            issuedOn: string & (unknown & unknown);
                         };
                     };
-                    /** Format: date */
-                    workStartDate?: string;
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    workStartDate?: string & (unknown & unknown);
+                    /** @example 办公室主任 */
                     position?: string;
                     /** @enum {string} */
                     education?: "secondary" | "associate" | "bachelor" | "master" | "doctorate";
+                    /** @example 高级工程师 */
                     title?: string;
+                    /**
+                     * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                     * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                     */
                     partyGroupId?: string;
+                    /** @example 13800138000 */
                     phone?: string;
-                    /** Format: email */
+                    /**
+                     * Format: email
+                     * @example zhangwei@example.cn
+                     */
                     email?: string;
                 };
             };
@@ -7696,16 +7903,23 @@ export interface operations {
                         personId: string;
                         /** @description Send back as `version` when correcting */
                         version: number;
+                        /** @example 张伟 */
                         name: string;
                         /**
                          * @description male — 男, female — 女
                          * @enum {string}
                          */
                         gender: "male" | "female";
-                        /** Format: date */
-                        birthDate: string;
-                        /** Format: date */
-                        workStartDate?: string;
+                        /**
+                         * Format: date
+                         * @example 1990-05-12
+                         */
+                        birthDate: string & (unknown & unknown);
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        workStartDate?: string & (unknown & unknown);
                         department: string;
                         position?: string;
                         /**
@@ -7724,8 +7938,11 @@ export interface operations {
                          * @enum {string}
                          */
                         politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                        /** Format: date */
-                        statusSince: string;
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        statusSince: string & (unknown & unknown);
                         /** @description Phone, masked, e.g. 138****5678 (PIPL) */
                         phone?: string;
                         /** @description E-mail, masked, e.g. 138****5678 (PIPL) */
@@ -7733,38 +7950,67 @@ export interface operations {
                         /** @description 培养联系人 */
                         contactPersonIds?: string[];
                         probation?: {
-                            /** Format: date */
-                            startedOn: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            startedOn: string & (unknown & unknown);
+                            /**
+                             * @description 延长预备期, 6 to 12 months
+                             * @example 6
+                             */
                             extensionMonths?: number;
-                            /** Format: date */
-                            extendedOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            extendedOn?: string & (unknown & unknown);
                             /**
                              * Format: date
                              * @description Admission oath (入党宣誓)
+                             * @example 2026-11-26
                              */
-                            oathOn?: string;
+                            oathOn?: string & (unknown & unknown);
                         };
                         pipeline?: {
-                            /** Format: date */
-                            applicationTalkOn?: string;
-                            /** Format: date */
-                            lastActivistReviewOn?: string;
-                            /** Format: date */
-                            politicalReviewOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            applicationTalkOn?: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            lastActivistReviewOn?: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            politicalReviewOn?: string & (unknown & unknown);
                             resolution?: {
                                 activityId: string;
-                                /** Format: date */
-                                heldOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                heldOn: string & (unknown & unknown);
                             };
-                            /** Format: date */
-                            lastQuarterlyDiscussionOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            lastQuarterlyDiscussionOn?: string & (unknown & unknown);
                         };
                         /** @description What the person holds on the platform, which their account’s groups follow */
                         roles: ("committee" | "secretary" | "member" | "partner")[];
                         /** @description The person left the register: the record is kept, every role ended, the account disabled */
                         departure?: {
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             /**
                              * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
                              * @enum {string}
@@ -7784,8 +8030,11 @@ export interface operations {
                              * @enum {string}
                              */
                             stage: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            since: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            since: string & (unknown & unknown);
                             evidence: {
                                 /**
                                  * @description transfer-letter 组织关系介绍信, party-file 党员档案, approval 上级党委审批
@@ -7793,8 +8042,11 @@ export interface operations {
                                  */
                                 kind: "transfer-letter" | "party-file" | "approval";
                                 reference: string;
-                                /** Format: date */
-                                issuedOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                issuedOn: string & (unknown & unknown);
                             };
                             /** @description The committee member who registered the person with it */
                             recordedBy: string;
@@ -7968,6 +8220,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
             };
             cookie?: never;
@@ -7985,16 +8238,23 @@ export interface operations {
                         personId: string;
                         /** @description Send back as `version` when correcting */
                         version: number;
+                        /** @example 张伟 */
                         name: string;
                         /**
                          * @description male — 男, female — 女
                          * @enum {string}
                          */
                         gender: "male" | "female";
-                        /** Format: date */
-                        birthDate: string;
-                        /** Format: date */
-                        workStartDate?: string;
+                        /**
+                         * Format: date
+                         * @example 1990-05-12
+                         */
+                        birthDate: string & (unknown & unknown);
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        workStartDate?: string & (unknown & unknown);
                         department: string;
                         position?: string;
                         /**
@@ -8013,8 +8273,11 @@ export interface operations {
                          * @enum {string}
                          */
                         politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                        /** Format: date */
-                        statusSince: string;
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        statusSince: string & (unknown & unknown);
                         /** @description Phone, whole (only on the person’s own record) */
                         phone?: string;
                         /** @description E-mail, whole (only on the person’s own record) */
@@ -8022,38 +8285,67 @@ export interface operations {
                         /** @description 培养联系人 */
                         contactPersonIds?: string[];
                         probation?: {
-                            /** Format: date */
-                            startedOn: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            startedOn: string & (unknown & unknown);
+                            /**
+                             * @description 延长预备期, 6 to 12 months
+                             * @example 6
+                             */
                             extensionMonths?: number;
-                            /** Format: date */
-                            extendedOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            extendedOn?: string & (unknown & unknown);
                             /**
                              * Format: date
                              * @description Admission oath (入党宣誓)
+                             * @example 2026-11-26
                              */
-                            oathOn?: string;
+                            oathOn?: string & (unknown & unknown);
                         };
                         pipeline?: {
-                            /** Format: date */
-                            applicationTalkOn?: string;
-                            /** Format: date */
-                            lastActivistReviewOn?: string;
-                            /** Format: date */
-                            politicalReviewOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            applicationTalkOn?: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            lastActivistReviewOn?: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            politicalReviewOn?: string & (unknown & unknown);
                             resolution?: {
                                 activityId: string;
-                                /** Format: date */
-                                heldOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                heldOn: string & (unknown & unknown);
                             };
-                            /** Format: date */
-                            lastQuarterlyDiscussionOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            lastQuarterlyDiscussionOn?: string & (unknown & unknown);
                         };
                         /** @description What the person holds on the platform, which their account’s groups follow */
                         roles: ("committee" | "secretary" | "member" | "partner")[];
                         /** @description The person left the register: the record is kept, every role ended, the account disabled */
                         departure?: {
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             /**
                              * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
                              * @enum {string}
@@ -8073,8 +8365,11 @@ export interface operations {
                              * @enum {string}
                              */
                             stage: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            since: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            since: string & (unknown & unknown);
                             evidence: {
                                 /**
                                  * @description transfer-letter 组织关系介绍信, party-file 党员档案, approval 上级党委审批
@@ -8082,8 +8377,11 @@ export interface operations {
                                  */
                                 kind: "transfer-letter" | "party-file" | "approval";
                                 reference: string;
-                                /** Format: date */
-                                issuedOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                issuedOn: string & (unknown & unknown);
                             };
                             /** @description The committee member who registered the person with it */
                             recordedBy: string;
@@ -8204,6 +8502,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
             };
             cookie?: never;
@@ -8211,15 +8510,26 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @description The version you read (optimistic concurrency)
+                     * @example 3
+                     */
                     version: number;
                     name?: string;
                     /** @enum {string} */
                     gender?: "male" | "female";
-                    /** Format: date */
-                    birthDate?: string;
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    birthDate?: string & (unknown & unknown);
                     department?: string;
+                    /**
+                     * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                     * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                     */
                     branchId?: string;
-                    workStartDate?: string | null;
+                    workStartDate?: (string & (unknown & unknown)) | null;
                     position?: string | null;
                     education?: ("secondary" | "associate" | "bachelor" | "master" | "doctorate") | null;
                     title?: string | null;
@@ -8241,16 +8551,23 @@ export interface operations {
                         personId: string;
                         /** @description Send back as `version` when correcting */
                         version: number;
+                        /** @example 张伟 */
                         name: string;
                         /**
                          * @description male — 男, female — 女
                          * @enum {string}
                          */
                         gender: "male" | "female";
-                        /** Format: date */
-                        birthDate: string;
-                        /** Format: date */
-                        workStartDate?: string;
+                        /**
+                         * Format: date
+                         * @example 1990-05-12
+                         */
+                        birthDate: string & (unknown & unknown);
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        workStartDate?: string & (unknown & unknown);
                         department: string;
                         position?: string;
                         /**
@@ -8269,8 +8586,11 @@ export interface operations {
                          * @enum {string}
                          */
                         politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                        /** Format: date */
-                        statusSince: string;
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        statusSince: string & (unknown & unknown);
                         /** @description Phone, masked, e.g. 138****5678 (PIPL) */
                         phone?: string;
                         /** @description E-mail, masked, e.g. 138****5678 (PIPL) */
@@ -8278,38 +8598,67 @@ export interface operations {
                         /** @description 培养联系人 */
                         contactPersonIds?: string[];
                         probation?: {
-                            /** Format: date */
-                            startedOn: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            startedOn: string & (unknown & unknown);
+                            /**
+                             * @description 延长预备期, 6 to 12 months
+                             * @example 6
+                             */
                             extensionMonths?: number;
-                            /** Format: date */
-                            extendedOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            extendedOn?: string & (unknown & unknown);
                             /**
                              * Format: date
                              * @description Admission oath (入党宣誓)
+                             * @example 2026-11-26
                              */
-                            oathOn?: string;
+                            oathOn?: string & (unknown & unknown);
                         };
                         pipeline?: {
-                            /** Format: date */
-                            applicationTalkOn?: string;
-                            /** Format: date */
-                            lastActivistReviewOn?: string;
-                            /** Format: date */
-                            politicalReviewOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            applicationTalkOn?: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            lastActivistReviewOn?: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            politicalReviewOn?: string & (unknown & unknown);
                             resolution?: {
                                 activityId: string;
-                                /** Format: date */
-                                heldOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                heldOn: string & (unknown & unknown);
                             };
-                            /** Format: date */
-                            lastQuarterlyDiscussionOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            lastQuarterlyDiscussionOn?: string & (unknown & unknown);
                         };
                         /** @description What the person holds on the platform, which their account’s groups follow */
                         roles: ("committee" | "secretary" | "member" | "partner")[];
                         /** @description The person left the register: the record is kept, every role ended, the account disabled */
                         departure?: {
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             /**
                              * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
                              * @enum {string}
@@ -8329,8 +8678,11 @@ export interface operations {
                              * @enum {string}
                              */
                             stage: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            since: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            since: string & (unknown & unknown);
                             evidence: {
                                 /**
                                  * @description transfer-letter 组织关系介绍信, party-file 党员档案, approval 上级党委审批
@@ -8338,8 +8690,11 @@ export interface operations {
                                  */
                                 kind: "transfer-letter" | "party-file" | "approval";
                                 reference: string;
-                                /** Format: date */
-                                issuedOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                issuedOn: string & (unknown & unknown);
                             };
                             /** @description The committee member who registered the person with it */
                             recordedBy: string;
@@ -8504,16 +8859,23 @@ export interface operations {
                             personId: string;
                             /** @description Send back as `version` when correcting */
                             version: number;
+                            /** @example 张伟 */
                             name: string;
                             /**
                              * @description male — 男, female — 女
                              * @enum {string}
                              */
                             gender: "male" | "female";
-                            /** Format: date */
-                            birthDate: string;
-                            /** Format: date */
-                            workStartDate?: string;
+                            /**
+                             * Format: date
+                             * @example 1990-05-12
+                             */
+                            birthDate: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            workStartDate?: string & (unknown & unknown);
                             department: string;
                             position?: string;
                             /**
@@ -8532,8 +8894,11 @@ export interface operations {
                              * @enum {string}
                              */
                             politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            statusSince: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            statusSince: string & (unknown & unknown);
                             /** @description Phone, whole (only on the person’s own record) */
                             phone?: string;
                             /** @description E-mail, whole (only on the person’s own record) */
@@ -8541,38 +8906,67 @@ export interface operations {
                             /** @description 培养联系人 */
                             contactPersonIds?: string[];
                             probation?: {
-                                /** Format: date */
-                                startedOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                startedOn: string & (unknown & unknown);
+                                /**
+                                 * @description 延长预备期, 6 to 12 months
+                                 * @example 6
+                                 */
                                 extensionMonths?: number;
-                                /** Format: date */
-                                extendedOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                extendedOn?: string & (unknown & unknown);
                                 /**
                                  * Format: date
                                  * @description Admission oath (入党宣誓)
+                                 * @example 2026-11-26
                                  */
-                                oathOn?: string;
+                                oathOn?: string & (unknown & unknown);
                             };
                             pipeline?: {
-                                /** Format: date */
-                                applicationTalkOn?: string;
-                                /** Format: date */
-                                lastActivistReviewOn?: string;
-                                /** Format: date */
-                                politicalReviewOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                applicationTalkOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastActivistReviewOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                politicalReviewOn?: string & (unknown & unknown);
                                 resolution?: {
                                     activityId: string;
-                                    /** Format: date */
-                                    heldOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    heldOn: string & (unknown & unknown);
                                 };
-                                /** Format: date */
-                                lastQuarterlyDiscussionOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastQuarterlyDiscussionOn?: string & (unknown & unknown);
                             };
                             /** @description What the person holds on the platform, which their account’s groups follow */
                             roles: ("committee" | "secretary" | "member" | "partner")[];
                             /** @description The person left the register: the record is kept, every role ended, the account disabled */
                             departure?: {
-                                /** Format: date */
-                                on: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                on: string & (unknown & unknown);
                                 /**
                                  * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
                                  * @enum {string}
@@ -8592,8 +8986,11 @@ export interface operations {
                                  * @enum {string}
                                  */
                                 stage: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                                /** Format: date */
-                                since: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                since: string & (unknown & unknown);
                                 evidence: {
                                     /**
                                      * @description transfer-letter 组织关系介绍信, party-file 党员档案, approval 上级党委审批
@@ -8601,8 +8998,11 @@ export interface operations {
                                      */
                                     kind: "transfer-letter" | "party-file" | "approval";
                                     reference: string;
-                                    /** Format: date */
-                                    issuedOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    issuedOn: string & (unknown & unknown);
                                 };
                                 /** @description The committee member who registered the person with it */
                                 recordedBy: string;
@@ -8636,26 +9036,43 @@ export interface operations {
                              * @enum {string}
                              */
                             politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            since: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            since: string & (unknown & unknown);
                             probation?: {
-                                /** Format: date */
-                                startedOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                startedOn: string & (unknown & unknown);
+                                /**
+                                 * @description 延长预备期, 6 to 12 months
+                                 * @example 6
+                                 */
                                 extensionMonths?: number;
-                                /** Format: date */
-                                extendedOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                extendedOn?: string & (unknown & unknown);
                                 /**
                                  * Format: date
                                  * @description Admission oath (入党宣誓)
+                                 * @example 2026-11-26
                                  */
-                                oathOn?: string;
+                                oathOn?: string & (unknown & unknown);
                             };
                         };
                         history: ({
                             /** @constant */
                             type: "stage";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             /**
                              * @description Political status (政治面貌), the development pipeline: masses — 群众, applicant — 入党申请人, activist — 积极分子, candidate — 发展对象, probationary — 预备党员, full — 正式党员
                              * @enum {string}
@@ -8666,28 +9083,46 @@ export interface operations {
                              * @enum {string}
                              */
                             to: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            statusSince: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            statusSince: string & (unknown & unknown);
                             evidence: {
                                 contactPersonIds?: string[];
-                                /** Format: date */
-                                branchCommitteeDecisionOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                branchCommitteeDecisionOn?: string & (unknown & unknown);
                                 /** @description 入党介绍人 */
                                 introducerIds?: string[];
-                                /** Format: date */
-                                politicalReviewOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                politicalReviewOn?: string & (unknown & unknown);
                                 training?: {
                                     days?: number;
                                     classHours?: number;
-                                    /** Format: date */
-                                    completedOn?: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    completedOn?: string & (unknown & unknown);
                                 };
                                 /** @description 公示 */
                                 publicNotice?: {
-                                    /** Format: date */
-                                    from: string;
-                                    /** Format: date */
-                                    to: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    from: string & (unknown & unknown);
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    to: string & (unknown & unknown);
                                 };
                                 resolutionActivityId?: string;
                                 specialReason?: string;
@@ -8703,8 +9138,12 @@ export interface operations {
                         } | {
                             /** @constant */
                             type: "probation-extended";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
+                            /** @example 6 */
                             months: number;
                             reason: string;
                             /** @description Who recorded it: their person id (for an account linked to no person, the account id) */
@@ -8717,8 +9156,11 @@ export interface operations {
                         } | {
                             /** @constant */
                             type: "oath";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             /** @description Who recorded it: their person id (for an account linked to no person, the account id) */
                             recordedBy: string;
                             /**
@@ -8732,8 +9174,11 @@ export interface operations {
                              * @enum {string}
                              */
                             type: "application-talk" | "activist-review" | "political-review" | "branch-resolution" | "quarterly-discussion";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             activityId?: string;
                             note?: string;
                             /** @description Who recorded it: their person id (for an account linked to no person, the account id) */
@@ -8747,8 +9192,11 @@ export interface operations {
                         records: {
                             /** @constant */
                             type: "record";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             /** @description Record id */
                             recordId: string;
                             /** @description Person id */
@@ -8758,8 +9206,11 @@ export interface operations {
                              * @enum {string}
                              */
                             kind: "training" | "performance" | "evaluation" | "reward" | "discipline";
-                            /** Format: date */
-                            date: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            date: string & (unknown & unknown);
                             title: string;
                             details?: string;
                             /**
@@ -8874,6 +9325,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
             };
             cookie?: never;
@@ -8883,28 +9335,50 @@ export interface operations {
                 "application/json": {
                     /** @enum {string} */
                     to: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                    /** Format: date */
-                    effectiveOn: string;
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    effectiveOn: string & (unknown & unknown);
                     /** @default {} */
                     evidence?: {
                         contactPersonIds?: string[];
-                        /** Format: date */
-                        branchCommitteeDecisionOn?: string;
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        branchCommitteeDecisionOn?: string & (unknown & unknown);
                         introducerIds?: string[];
-                        /** Format: date */
-                        politicalReviewOn?: string;
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        politicalReviewOn?: string & (unknown & unknown);
                         training?: {
                             days?: number;
                             classHours?: number;
-                            /** Format: date */
-                            completedOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            completedOn?: string & (unknown & unknown);
                         };
                         publicNotice?: {
-                            /** Format: date */
-                            from: string;
-                            /** Format: date */
-                            to: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            from: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            to: string & (unknown & unknown);
                         };
+                        /**
+                         * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                         * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                         */
                         resolutionActivityId?: string;
                         specialReason?: string;
                         reason?: string;
@@ -8925,16 +9399,23 @@ export interface operations {
                             personId: string;
                             /** @description Send back as `version` when correcting */
                             version: number;
+                            /** @example 张伟 */
                             name: string;
                             /**
                              * @description male — 男, female — 女
                              * @enum {string}
                              */
                             gender: "male" | "female";
-                            /** Format: date */
-                            birthDate: string;
-                            /** Format: date */
-                            workStartDate?: string;
+                            /**
+                             * Format: date
+                             * @example 1990-05-12
+                             */
+                            birthDate: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            workStartDate?: string & (unknown & unknown);
                             department: string;
                             position?: string;
                             /**
@@ -8953,8 +9434,11 @@ export interface operations {
                              * @enum {string}
                              */
                             politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            statusSince: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            statusSince: string & (unknown & unknown);
                             /** @description Phone, masked, e.g. 138****5678 (PIPL) */
                             phone?: string;
                             /** @description E-mail, masked, e.g. 138****5678 (PIPL) */
@@ -8962,38 +9446,67 @@ export interface operations {
                             /** @description 培养联系人 */
                             contactPersonIds?: string[];
                             probation?: {
-                                /** Format: date */
-                                startedOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                startedOn: string & (unknown & unknown);
+                                /**
+                                 * @description 延长预备期, 6 to 12 months
+                                 * @example 6
+                                 */
                                 extensionMonths?: number;
-                                /** Format: date */
-                                extendedOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                extendedOn?: string & (unknown & unknown);
                                 /**
                                  * Format: date
                                  * @description Admission oath (入党宣誓)
+                                 * @example 2026-11-26
                                  */
-                                oathOn?: string;
+                                oathOn?: string & (unknown & unknown);
                             };
                             pipeline?: {
-                                /** Format: date */
-                                applicationTalkOn?: string;
-                                /** Format: date */
-                                lastActivistReviewOn?: string;
-                                /** Format: date */
-                                politicalReviewOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                applicationTalkOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastActivistReviewOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                politicalReviewOn?: string & (unknown & unknown);
                                 resolution?: {
                                     activityId: string;
-                                    /** Format: date */
-                                    heldOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    heldOn: string & (unknown & unknown);
                                 };
-                                /** Format: date */
-                                lastQuarterlyDiscussionOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastQuarterlyDiscussionOn?: string & (unknown & unknown);
                             };
                             /** @description What the person holds on the platform, which their account’s groups follow */
                             roles: ("committee" | "secretary" | "member" | "partner")[];
                             /** @description The person left the register: the record is kept, every role ended, the account disabled */
                             departure?: {
-                                /** Format: date */
-                                on: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                on: string & (unknown & unknown);
                                 /**
                                  * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
                                  * @enum {string}
@@ -9013,8 +9526,11 @@ export interface operations {
                                  * @enum {string}
                                  */
                                 stage: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                                /** Format: date */
-                                since: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                since: string & (unknown & unknown);
                                 evidence: {
                                     /**
                                      * @description transfer-letter 组织关系介绍信, party-file 党员档案, approval 上级党委审批
@@ -9022,8 +9538,11 @@ export interface operations {
                                      */
                                     kind: "transfer-letter" | "party-file" | "approval";
                                     reference: string;
-                                    /** Format: date */
-                                    issuedOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    issuedOn: string & (unknown & unknown);
                                 };
                                 /** @description The committee member who registered the person with it */
                                 recordedBy: string;
@@ -9042,8 +9561,11 @@ export interface operations {
                         transition: {
                             /** @constant */
                             type: "stage";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             /**
                              * @description Political status (政治面貌), the development pipeline: masses — 群众, applicant — 入党申请人, activist — 积极分子, candidate — 发展对象, probationary — 预备党员, full — 正式党员
                              * @enum {string}
@@ -9054,28 +9576,46 @@ export interface operations {
                              * @enum {string}
                              */
                             to: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            statusSince: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            statusSince: string & (unknown & unknown);
                             evidence: {
                                 contactPersonIds?: string[];
-                                /** Format: date */
-                                branchCommitteeDecisionOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                branchCommitteeDecisionOn?: string & (unknown & unknown);
                                 /** @description 入党介绍人 */
                                 introducerIds?: string[];
-                                /** Format: date */
-                                politicalReviewOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                politicalReviewOn?: string & (unknown & unknown);
                                 training?: {
                                     days?: number;
                                     classHours?: number;
-                                    /** Format: date */
-                                    completedOn?: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    completedOn?: string & (unknown & unknown);
                                 };
                                 /** @description 公示 */
                                 publicNotice?: {
-                                    /** Format: date */
-                                    from: string;
-                                    /** Format: date */
-                                    to: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    from: string & (unknown & unknown);
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    to: string & (unknown & unknown);
                                 };
                                 resolutionActivityId?: string;
                                 specialReason?: string;
@@ -9264,6 +9804,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
             };
             cookie?: never;
@@ -9271,9 +9812,17 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @description 延长预备期 by 6 to 12 months; another number in range is refused by the rule (422)
+                     * @example 6
+                     */
                     months: number;
-                    /** Format: date */
-                    decidedOn: string;
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    decidedOn: string & (unknown & unknown);
+                    /** @example 需要继续考察 */
                     reason: string;
                 };
             };
@@ -9291,16 +9840,23 @@ export interface operations {
                             personId: string;
                             /** @description Send back as `version` when correcting */
                             version: number;
+                            /** @example 张伟 */
                             name: string;
                             /**
                              * @description male — 男, female — 女
                              * @enum {string}
                              */
                             gender: "male" | "female";
-                            /** Format: date */
-                            birthDate: string;
-                            /** Format: date */
-                            workStartDate?: string;
+                            /**
+                             * Format: date
+                             * @example 1990-05-12
+                             */
+                            birthDate: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            workStartDate?: string & (unknown & unknown);
                             department: string;
                             position?: string;
                             /**
@@ -9319,8 +9875,11 @@ export interface operations {
                              * @enum {string}
                              */
                             politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            statusSince: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            statusSince: string & (unknown & unknown);
                             /** @description Phone, masked, e.g. 138****5678 (PIPL) */
                             phone?: string;
                             /** @description E-mail, masked, e.g. 138****5678 (PIPL) */
@@ -9328,38 +9887,67 @@ export interface operations {
                             /** @description 培养联系人 */
                             contactPersonIds?: string[];
                             probation?: {
-                                /** Format: date */
-                                startedOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                startedOn: string & (unknown & unknown);
+                                /**
+                                 * @description 延长预备期, 6 to 12 months
+                                 * @example 6
+                                 */
                                 extensionMonths?: number;
-                                /** Format: date */
-                                extendedOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                extendedOn?: string & (unknown & unknown);
                                 /**
                                  * Format: date
                                  * @description Admission oath (入党宣誓)
+                                 * @example 2026-11-26
                                  */
-                                oathOn?: string;
+                                oathOn?: string & (unknown & unknown);
                             };
                             pipeline?: {
-                                /** Format: date */
-                                applicationTalkOn?: string;
-                                /** Format: date */
-                                lastActivistReviewOn?: string;
-                                /** Format: date */
-                                politicalReviewOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                applicationTalkOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastActivistReviewOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                politicalReviewOn?: string & (unknown & unknown);
                                 resolution?: {
                                     activityId: string;
-                                    /** Format: date */
-                                    heldOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    heldOn: string & (unknown & unknown);
                                 };
-                                /** Format: date */
-                                lastQuarterlyDiscussionOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastQuarterlyDiscussionOn?: string & (unknown & unknown);
                             };
                             /** @description What the person holds on the platform, which their account’s groups follow */
                             roles: ("committee" | "secretary" | "member" | "partner")[];
                             /** @description The person left the register: the record is kept, every role ended, the account disabled */
                             departure?: {
-                                /** Format: date */
-                                on: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                on: string & (unknown & unknown);
                                 /**
                                  * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
                                  * @enum {string}
@@ -9379,8 +9967,11 @@ export interface operations {
                                  * @enum {string}
                                  */
                                 stage: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                                /** Format: date */
-                                since: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                since: string & (unknown & unknown);
                                 evidence: {
                                     /**
                                      * @description transfer-letter 组织关系介绍信, party-file 党员档案, approval 上级党委审批
@@ -9388,8 +9979,11 @@ export interface operations {
                                      */
                                     kind: "transfer-letter" | "party-file" | "approval";
                                     reference: string;
-                                    /** Format: date */
-                                    issuedOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    issuedOn: string & (unknown & unknown);
                                 };
                                 /** @description The committee member who registered the person with it */
                                 recordedBy: string;
@@ -9408,8 +10002,12 @@ export interface operations {
                         extension: {
                             /** @constant */
                             type: "probation-extended";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
+                            /** @example 6 */
                             months: number;
                             reason: string;
                         };
@@ -9568,6 +10166,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
             };
             cookie?: never;
@@ -9575,8 +10174,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** Format: date */
-                    takenOn: string;
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    takenOn: string & (unknown & unknown);
                 };
             };
         };
@@ -9593,16 +10195,23 @@ export interface operations {
                             personId: string;
                             /** @description Send back as `version` when correcting */
                             version: number;
+                            /** @example 张伟 */
                             name: string;
                             /**
                              * @description male — 男, female — 女
                              * @enum {string}
                              */
                             gender: "male" | "female";
-                            /** Format: date */
-                            birthDate: string;
-                            /** Format: date */
-                            workStartDate?: string;
+                            /**
+                             * Format: date
+                             * @example 1990-05-12
+                             */
+                            birthDate: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            workStartDate?: string & (unknown & unknown);
                             department: string;
                             position?: string;
                             /**
@@ -9621,8 +10230,11 @@ export interface operations {
                              * @enum {string}
                              */
                             politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            statusSince: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            statusSince: string & (unknown & unknown);
                             /** @description Phone, masked, e.g. 138****5678 (PIPL) */
                             phone?: string;
                             /** @description E-mail, masked, e.g. 138****5678 (PIPL) */
@@ -9630,38 +10242,67 @@ export interface operations {
                             /** @description 培养联系人 */
                             contactPersonIds?: string[];
                             probation?: {
-                                /** Format: date */
-                                startedOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                startedOn: string & (unknown & unknown);
+                                /**
+                                 * @description 延长预备期, 6 to 12 months
+                                 * @example 6
+                                 */
                                 extensionMonths?: number;
-                                /** Format: date */
-                                extendedOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                extendedOn?: string & (unknown & unknown);
                                 /**
                                  * Format: date
                                  * @description Admission oath (入党宣誓)
+                                 * @example 2026-11-26
                                  */
-                                oathOn?: string;
+                                oathOn?: string & (unknown & unknown);
                             };
                             pipeline?: {
-                                /** Format: date */
-                                applicationTalkOn?: string;
-                                /** Format: date */
-                                lastActivistReviewOn?: string;
-                                /** Format: date */
-                                politicalReviewOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                applicationTalkOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastActivistReviewOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                politicalReviewOn?: string & (unknown & unknown);
                                 resolution?: {
                                     activityId: string;
-                                    /** Format: date */
-                                    heldOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    heldOn: string & (unknown & unknown);
                                 };
-                                /** Format: date */
-                                lastQuarterlyDiscussionOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastQuarterlyDiscussionOn?: string & (unknown & unknown);
                             };
                             /** @description What the person holds on the platform, which their account’s groups follow */
                             roles: ("committee" | "secretary" | "member" | "partner")[];
                             /** @description The person left the register: the record is kept, every role ended, the account disabled */
                             departure?: {
-                                /** Format: date */
-                                on: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                on: string & (unknown & unknown);
                                 /**
                                  * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
                                  * @enum {string}
@@ -9681,8 +10322,11 @@ export interface operations {
                                  * @enum {string}
                                  */
                                 stage: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                                /** Format: date */
-                                since: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                since: string & (unknown & unknown);
                                 evidence: {
                                     /**
                                      * @description transfer-letter 组织关系介绍信, party-file 党员档案, approval 上级党委审批
@@ -9690,8 +10334,11 @@ export interface operations {
                                      */
                                     kind: "transfer-letter" | "party-file" | "approval";
                                     reference: string;
-                                    /** Format: date */
-                                    issuedOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    issuedOn: string & (unknown & unknown);
                                 };
                                 /** @description The committee member who registered the person with it */
                                 recordedBy: string;
@@ -9710,8 +10357,11 @@ export interface operations {
                         oath: {
                             /** @constant */
                             type: "oath";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                         };
                     };
                 };
@@ -9867,6 +10517,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
             };
             cookie?: never;
@@ -9876,8 +10527,15 @@ export interface operations {
                 "application/json": {
                     /** @enum {string} */
                     kind: "application-talk" | "activist-review" | "political-review" | "branch-resolution" | "quarterly-discussion";
-                    /** Format: date */
-                    on: string;
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    on: string & (unknown & unknown);
+                    /**
+                     * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                     * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                     */
                     activityId?: string;
                     note?: string;
                 };
@@ -9896,16 +10554,23 @@ export interface operations {
                             personId: string;
                             /** @description Send back as `version` when correcting */
                             version: number;
+                            /** @example 张伟 */
                             name: string;
                             /**
                              * @description male — 男, female — 女
                              * @enum {string}
                              */
                             gender: "male" | "female";
-                            /** Format: date */
-                            birthDate: string;
-                            /** Format: date */
-                            workStartDate?: string;
+                            /**
+                             * Format: date
+                             * @example 1990-05-12
+                             */
+                            birthDate: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            workStartDate?: string & (unknown & unknown);
                             department: string;
                             position?: string;
                             /**
@@ -9924,8 +10589,11 @@ export interface operations {
                              * @enum {string}
                              */
                             politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            statusSince: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            statusSince: string & (unknown & unknown);
                             /** @description Phone, masked, e.g. 138****5678 (PIPL) */
                             phone?: string;
                             /** @description E-mail, masked, e.g. 138****5678 (PIPL) */
@@ -9933,38 +10601,67 @@ export interface operations {
                             /** @description 培养联系人 */
                             contactPersonIds?: string[];
                             probation?: {
-                                /** Format: date */
-                                startedOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                startedOn: string & (unknown & unknown);
+                                /**
+                                 * @description 延长预备期, 6 to 12 months
+                                 * @example 6
+                                 */
                                 extensionMonths?: number;
-                                /** Format: date */
-                                extendedOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                extendedOn?: string & (unknown & unknown);
                                 /**
                                  * Format: date
                                  * @description Admission oath (入党宣誓)
+                                 * @example 2026-11-26
                                  */
-                                oathOn?: string;
+                                oathOn?: string & (unknown & unknown);
                             };
                             pipeline?: {
-                                /** Format: date */
-                                applicationTalkOn?: string;
-                                /** Format: date */
-                                lastActivistReviewOn?: string;
-                                /** Format: date */
-                                politicalReviewOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                applicationTalkOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastActivistReviewOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                politicalReviewOn?: string & (unknown & unknown);
                                 resolution?: {
                                     activityId: string;
-                                    /** Format: date */
-                                    heldOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    heldOn: string & (unknown & unknown);
                                 };
-                                /** Format: date */
-                                lastQuarterlyDiscussionOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastQuarterlyDiscussionOn?: string & (unknown & unknown);
                             };
                             /** @description What the person holds on the platform, which their account’s groups follow */
                             roles: ("committee" | "secretary" | "member" | "partner")[];
                             /** @description The person left the register: the record is kept, every role ended, the account disabled */
                             departure?: {
-                                /** Format: date */
-                                on: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                on: string & (unknown & unknown);
                                 /**
                                  * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
                                  * @enum {string}
@@ -9984,8 +10681,11 @@ export interface operations {
                                  * @enum {string}
                                  */
                                 stage: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                                /** Format: date */
-                                since: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                since: string & (unknown & unknown);
                                 evidence: {
                                     /**
                                      * @description transfer-letter 组织关系介绍信, party-file 党员档案, approval 上级党委审批
@@ -9993,8 +10693,11 @@ export interface operations {
                                      */
                                     kind: "transfer-letter" | "party-file" | "approval";
                                     reference: string;
-                                    /** Format: date */
-                                    issuedOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    issuedOn: string & (unknown & unknown);
                                 };
                                 /** @description The committee member who registered the person with it */
                                 recordedBy: string;
@@ -10016,8 +10719,11 @@ export interface operations {
                              * @enum {string}
                              */
                             type: "application-talk" | "activist-review" | "political-review" | "branch-resolution" | "quarterly-discussion";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             activityId?: string;
                             note?: string;
                         };
@@ -10173,6 +10879,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
             };
             cookie?: never;
@@ -10192,8 +10899,11 @@ export interface operations {
                         items: (({
                             /** @constant */
                             type: "stage";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             /**
                              * @description Political status (政治面貌), the development pipeline: masses — 群众, applicant — 入党申请人, activist — 积极分子, candidate — 发展对象, probationary — 预备党员, full — 正式党员
                              * @enum {string}
@@ -10204,28 +10914,46 @@ export interface operations {
                              * @enum {string}
                              */
                             to: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            statusSince: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            statusSince: string & (unknown & unknown);
                             evidence: {
                                 contactPersonIds?: string[];
-                                /** Format: date */
-                                branchCommitteeDecisionOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                branchCommitteeDecisionOn?: string & (unknown & unknown);
                                 /** @description 入党介绍人 */
                                 introducerIds?: string[];
-                                /** Format: date */
-                                politicalReviewOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                politicalReviewOn?: string & (unknown & unknown);
                                 training?: {
                                     days?: number;
                                     classHours?: number;
-                                    /** Format: date */
-                                    completedOn?: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    completedOn?: string & (unknown & unknown);
                                 };
                                 /** @description 公示 */
                                 publicNotice?: {
-                                    /** Format: date */
-                                    from: string;
-                                    /** Format: date */
-                                    to: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    from: string & (unknown & unknown);
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    to: string & (unknown & unknown);
                                 };
                                 resolutionActivityId?: string;
                                 specialReason?: string;
@@ -10241,8 +10969,12 @@ export interface operations {
                         } | {
                             /** @constant */
                             type: "probation-extended";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
+                            /** @example 6 */
                             months: number;
                             reason: string;
                             /** @description Who recorded it: their person id (for an account linked to no person, the account id) */
@@ -10255,8 +10987,11 @@ export interface operations {
                         } | {
                             /** @constant */
                             type: "oath";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             /** @description Who recorded it: their person id (for an account linked to no person, the account id) */
                             recordedBy: string;
                             /**
@@ -10270,8 +11005,11 @@ export interface operations {
                              * @enum {string}
                              */
                             type: "application-talk" | "activist-review" | "political-review" | "branch-resolution" | "quarterly-discussion";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             activityId?: string;
                             note?: string;
                             /** @description Who recorded it: their person id (for an account linked to no person, the account id) */
@@ -10284,8 +11022,11 @@ export interface operations {
                         }) | {
                             /** @constant */
                             type: "record";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             /** @description Record id */
                             recordId: string;
                             /** @description Person id */
@@ -10295,8 +11036,11 @@ export interface operations {
                              * @enum {string}
                              */
                             kind: "training" | "performance" | "evaluation" | "reward" | "discipline";
-                            /** Format: date */
-                            date: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            date: string & (unknown & unknown);
                             title: string;
                             details?: string;
                             /**
@@ -10330,8 +11074,11 @@ export interface operations {
                         } | ({
                             /** @constant */
                             type: "attendance";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             /**
                              * @description present — 出席, late — 迟到, excused — 请假, absent — 缺席
                              * @enum {string}
@@ -10355,8 +11102,11 @@ export interface operations {
                         } | {
                             /** @constant */
                             type: "study";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             minutes: number;
                             /** @description Points this entry earned (积分) */
                             points: number;
@@ -10365,8 +11115,11 @@ export interface operations {
                         } | {
                             /** @constant */
                             type: "assessment";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             assessmentId: string;
                             attemptId: string;
                             passed: boolean;
@@ -10377,8 +11130,11 @@ export interface operations {
                         } | {
                             /** @constant */
                             type: "volunteering";
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             hours: number;
                             /** @description Points this entry earned (积分) */
                             points: number;
@@ -10499,6 +11255,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
             };
             cookie?: never;
@@ -10508,15 +11265,23 @@ export interface operations {
                 "application/json": {
                     /** @constant */
                     kind: "training";
-                    /** Format: date */
-                    date: string;
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    date: string & (unknown & unknown);
+                    /** @example 2026年度党员集中培训 */
                     title: string;
                     details?: string;
                 } | {
                     /** @constant */
                     kind: "performance";
-                    /** Format: date */
-                    date: string;
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    date: string & (unknown & unknown);
+                    /** @example 2026年度党员集中培训 */
                     title: string;
                     details?: string;
                     /** @enum {string} */
@@ -10524,8 +11289,12 @@ export interface operations {
                 } | {
                     /** @constant */
                     kind: "evaluation";
-                    /** Format: date */
-                    date: string;
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    date: string & (unknown & unknown);
+                    /** @example 2026年度党员集中培训 */
                     title: string;
                     details?: string;
                     /** @enum {string} */
@@ -10533,15 +11302,23 @@ export interface operations {
                 } | {
                     /** @constant */
                     kind: "reward";
-                    /** Format: date */
-                    date: string;
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    date: string & (unknown & unknown);
+                    /** @example 2026年度党员集中培训 */
                     title: string;
                     details?: string;
                 } | {
                     /** @constant */
                     kind: "discipline";
-                    /** Format: date */
-                    date: string;
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    date: string & (unknown & unknown);
+                    /** @example 2026年度党员集中培训 */
                     title: string;
                     details?: string;
                 };
@@ -10564,8 +11341,11 @@ export interface operations {
                          * @enum {string}
                          */
                         kind: "training" | "performance" | "evaluation" | "reward" | "discipline";
-                        /** Format: date */
-                        date: string;
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        date: string & (unknown & unknown);
                         title: string;
                         details?: string;
                         /**
@@ -10745,7 +11525,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 recordId: string;
             };
             cookie?: never;
@@ -10753,12 +11535,24 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @description The version you read (optimistic concurrency)
+                     * @example 3
+                     */
                     version: number;
-                    /** Format: date */
-                    date?: string;
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    date?: string & (unknown & unknown);
+                    /** @example 2026年度党员集中培训 */
                     title?: string;
                     details?: string | null;
-                    rating?: string;
+                    /**
+                     * @description One of the record's kind's ratings: performance excellent, competent, basically-competent, incompetent; evaluation excellent, qualified, basically-qualified, unqualified; other kinds take none (400 naming `body.rating`)
+                     * @enum {string}
+                     */
+                    rating?: "excellent" | "competent" | "basically-competent" | "incompetent" | "qualified" | "basically-qualified" | "unqualified";
                 };
             };
         };
@@ -10779,8 +11573,11 @@ export interface operations {
                          * @enum {string}
                          */
                         kind: "training" | "performance" | "evaluation" | "reward" | "discipline";
-                        /** Format: date */
-                        date: string;
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        date: string & (unknown & unknown);
                         title: string;
                         details?: string;
                         /**
@@ -10947,7 +11744,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 recordId: string;
             };
             cookie?: never;
@@ -10955,6 +11754,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @example 录入有误 */
                     reason: string;
                 };
             };
@@ -10976,8 +11776,11 @@ export interface operations {
                          * @enum {string}
                          */
                         kind: "training" | "performance" | "evaluation" | "reward" | "discipline";
-                        /** Format: date */
-                        date: string;
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        date: string & (unknown & unknown);
                         title: string;
                         details?: string;
                         /**
@@ -11144,6 +11947,7 @@ export interface operations {
             header?: never;
             path: {
                 pool: "reserve-cadre" | "young-talent" | "party-affairs";
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
             };
             cookie?: never;
@@ -11272,6 +12076,7 @@ export interface operations {
             header?: never;
             path: {
                 pool: "reserve-cadre" | "young-talent" | "party-affairs";
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
             };
             cookie?: never;
@@ -11415,16 +12220,23 @@ export interface operations {
                             personId: string;
                             /** @description Send back as `version` when correcting */
                             version: number;
+                            /** @example 张伟 */
                             name: string;
                             /**
                              * @description male — 男, female — 女
                              * @enum {string}
                              */
                             gender: "male" | "female";
-                            /** Format: date */
-                            birthDate: string;
-                            /** Format: date */
-                            workStartDate?: string;
+                            /**
+                             * Format: date
+                             * @example 1990-05-12
+                             */
+                            birthDate: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            workStartDate?: string & (unknown & unknown);
                             department: string;
                             position?: string;
                             /**
@@ -11443,8 +12255,11 @@ export interface operations {
                              * @enum {string}
                              */
                             politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            statusSince: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            statusSince: string & (unknown & unknown);
                             /** @description Phone, masked, e.g. 138****5678 (PIPL) */
                             phone?: string;
                             /** @description E-mail, masked, e.g. 138****5678 (PIPL) */
@@ -11452,38 +12267,67 @@ export interface operations {
                             /** @description 培养联系人 */
                             contactPersonIds?: string[];
                             probation?: {
-                                /** Format: date */
-                                startedOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                startedOn: string & (unknown & unknown);
+                                /**
+                                 * @description 延长预备期, 6 to 12 months
+                                 * @example 6
+                                 */
                                 extensionMonths?: number;
-                                /** Format: date */
-                                extendedOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                extendedOn?: string & (unknown & unknown);
                                 /**
                                  * Format: date
                                  * @description Admission oath (入党宣誓)
+                                 * @example 2026-11-26
                                  */
-                                oathOn?: string;
+                                oathOn?: string & (unknown & unknown);
                             };
                             pipeline?: {
-                                /** Format: date */
-                                applicationTalkOn?: string;
-                                /** Format: date */
-                                lastActivistReviewOn?: string;
-                                /** Format: date */
-                                politicalReviewOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                applicationTalkOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastActivistReviewOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                politicalReviewOn?: string & (unknown & unknown);
                                 resolution?: {
                                     activityId: string;
-                                    /** Format: date */
-                                    heldOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    heldOn: string & (unknown & unknown);
                                 };
-                                /** Format: date */
-                                lastQuarterlyDiscussionOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastQuarterlyDiscussionOn?: string & (unknown & unknown);
                             };
                             /** @description What the person holds on the platform, which their account’s groups follow */
                             roles: ("committee" | "secretary" | "member" | "partner")[];
                             /** @description The person left the register: the record is kept, every role ended, the account disabled */
                             departure?: {
-                                /** Format: date */
-                                on: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                on: string & (unknown & unknown);
                                 /**
                                  * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
                                  * @enum {string}
@@ -11503,8 +12347,11 @@ export interface operations {
                                  * @enum {string}
                                  */
                                 stage: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                                /** Format: date */
-                                since: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                since: string & (unknown & unknown);
                                 evidence: {
                                     /**
                                      * @description transfer-letter 组织关系介绍信, party-file 党员档案, approval 上级党委审批
@@ -11512,8 +12359,11 @@ export interface operations {
                                      */
                                     kind: "transfer-letter" | "party-file" | "approval";
                                     reference: string;
-                                    /** Format: date */
-                                    issuedOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    issuedOn: string & (unknown & unknown);
                                 };
                                 /** @description The committee member who registered the person with it */
                                 recordedBy: string;
@@ -11645,16 +12495,23 @@ export interface operations {
                             personId: string;
                             /** @description Send back as `version` when correcting */
                             version: number;
+                            /** @example 张伟 */
                             name: string;
                             /**
                              * @description male — 男, female — 女
                              * @enum {string}
                              */
                             gender: "male" | "female";
-                            /** Format: date */
-                            birthDate: string;
-                            /** Format: date */
-                            workStartDate?: string;
+                            /**
+                             * Format: date
+                             * @example 1990-05-12
+                             */
+                            birthDate: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            workStartDate?: string & (unknown & unknown);
                             department: string;
                             position?: string;
                             /**
@@ -11673,8 +12530,11 @@ export interface operations {
                              * @enum {string}
                              */
                             politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            statusSince: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            statusSince: string & (unknown & unknown);
                             /** @description Phone, masked, e.g. 138****5678 (PIPL) */
                             phone?: string;
                             /** @description E-mail, masked, e.g. 138****5678 (PIPL) */
@@ -11682,38 +12542,67 @@ export interface operations {
                             /** @description 培养联系人 */
                             contactPersonIds?: string[];
                             probation?: {
-                                /** Format: date */
-                                startedOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                startedOn: string & (unknown & unknown);
+                                /**
+                                 * @description 延长预备期, 6 to 12 months
+                                 * @example 6
+                                 */
                                 extensionMonths?: number;
-                                /** Format: date */
-                                extendedOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                extendedOn?: string & (unknown & unknown);
                                 /**
                                  * Format: date
                                  * @description Admission oath (入党宣誓)
+                                 * @example 2026-11-26
                                  */
-                                oathOn?: string;
+                                oathOn?: string & (unknown & unknown);
                             };
                             pipeline?: {
-                                /** Format: date */
-                                applicationTalkOn?: string;
-                                /** Format: date */
-                                lastActivistReviewOn?: string;
-                                /** Format: date */
-                                politicalReviewOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                applicationTalkOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastActivistReviewOn?: string & (unknown & unknown);
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                politicalReviewOn?: string & (unknown & unknown);
                                 resolution?: {
                                     activityId: string;
-                                    /** Format: date */
-                                    heldOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    heldOn: string & (unknown & unknown);
                                 };
-                                /** Format: date */
-                                lastQuarterlyDiscussionOn?: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                lastQuarterlyDiscussionOn?: string & (unknown & unknown);
                             };
                             /** @description What the person holds on the platform, which their account’s groups follow */
                             roles: ("committee" | "secretary" | "member" | "partner")[];
                             /** @description The person left the register: the record is kept, every role ended, the account disabled */
                             departure?: {
-                                /** Format: date */
-                                on: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                on: string & (unknown & unknown);
                                 /**
                                  * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
                                  * @enum {string}
@@ -11733,8 +12622,11 @@ export interface operations {
                                  * @enum {string}
                                  */
                                 stage: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                                /** Format: date */
-                                since: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                since: string & (unknown & unknown);
                                 evidence: {
                                     /**
                                      * @description transfer-letter 组织关系介绍信, party-file 党员档案, approval 上级党委审批
@@ -11742,8 +12634,11 @@ export interface operations {
                                      */
                                     kind: "transfer-letter" | "party-file" | "approval";
                                     reference: string;
-                                    /** Format: date */
-                                    issuedOn: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    issuedOn: string & (unknown & unknown);
                                 };
                                 /** @description The committee member who registered the person with it */
                                 recordedBy: string;
@@ -11844,6 +12739,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
             };
             cookie?: never;
@@ -11861,16 +12757,23 @@ export interface operations {
                         personId: string;
                         /** @description Send back as `version` when correcting */
                         version: number;
+                        /** @example 张伟 */
                         name: string;
                         /**
                          * @description male — 男, female — 女
                          * @enum {string}
                          */
                         gender: "male" | "female";
-                        /** Format: date */
-                        birthDate: string;
-                        /** Format: date */
-                        workStartDate?: string;
+                        /**
+                         * Format: date
+                         * @example 1990-05-12
+                         */
+                        birthDate: string & (unknown & unknown);
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        workStartDate?: string & (unknown & unknown);
                         department: string;
                         position?: string;
                         /**
@@ -11889,8 +12792,11 @@ export interface operations {
                          * @enum {string}
                          */
                         politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                        /** Format: date */
-                        statusSince: string;
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        statusSince: string & (unknown & unknown);
                         /** @description Phone, masked, e.g. 138****5678 (PIPL) */
                         phone?: string;
                         /** @description E-mail, masked, e.g. 138****5678 (PIPL) */
@@ -11898,38 +12804,67 @@ export interface operations {
                         /** @description 培养联系人 */
                         contactPersonIds?: string[];
                         probation?: {
-                            /** Format: date */
-                            startedOn: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            startedOn: string & (unknown & unknown);
+                            /**
+                             * @description 延长预备期, 6 to 12 months
+                             * @example 6
+                             */
                             extensionMonths?: number;
-                            /** Format: date */
-                            extendedOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            extendedOn?: string & (unknown & unknown);
                             /**
                              * Format: date
                              * @description Admission oath (入党宣誓)
+                             * @example 2026-11-26
                              */
-                            oathOn?: string;
+                            oathOn?: string & (unknown & unknown);
                         };
                         pipeline?: {
-                            /** Format: date */
-                            applicationTalkOn?: string;
-                            /** Format: date */
-                            lastActivistReviewOn?: string;
-                            /** Format: date */
-                            politicalReviewOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            applicationTalkOn?: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            lastActivistReviewOn?: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            politicalReviewOn?: string & (unknown & unknown);
                             resolution?: {
                                 activityId: string;
-                                /** Format: date */
-                                heldOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                heldOn: string & (unknown & unknown);
                             };
-                            /** Format: date */
-                            lastQuarterlyDiscussionOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            lastQuarterlyDiscussionOn?: string & (unknown & unknown);
                         };
                         /** @description What the person holds on the platform, which their account’s groups follow */
                         roles: ("committee" | "secretary" | "member" | "partner")[];
                         /** @description The person left the register: the record is kept, every role ended, the account disabled */
                         departure?: {
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             /**
                              * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
                              * @enum {string}
@@ -11949,8 +12884,11 @@ export interface operations {
                              * @enum {string}
                              */
                             stage: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            since: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            since: string & (unknown & unknown);
                             evidence: {
                                 /**
                                  * @description transfer-letter 组织关系介绍信, party-file 党员档案, approval 上级党委审批
@@ -11958,8 +12896,11 @@ export interface operations {
                                  */
                                 kind: "transfer-letter" | "party-file" | "approval";
                                 reference: string;
-                                /** Format: date */
-                                issuedOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                issuedOn: string & (unknown & unknown);
                             };
                             /** @description The committee member who registered the person with it */
                             recordedBy: string;
@@ -12081,6 +13022,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
             };
             cookie?: never;
@@ -12197,6 +13139,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
             };
             cookie?: never;
@@ -12204,9 +13147,16 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @description The version you read (optimistic concurrency)
+                     * @example 3
+                     */
                     version: number;
-                    /** Format: date */
-                    on: string;
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    on: string & (unknown & unknown);
                     /** @enum {string} */
                     reason: "transferred-out" | "left-institution" | "deceased" | "expelled" | "withdrew";
                 };
@@ -12224,16 +13174,23 @@ export interface operations {
                         personId: string;
                         /** @description Send back as `version` when correcting */
                         version: number;
+                        /** @example 张伟 */
                         name: string;
                         /**
                          * @description male — 男, female — 女
                          * @enum {string}
                          */
                         gender: "male" | "female";
-                        /** Format: date */
-                        birthDate: string;
-                        /** Format: date */
-                        workStartDate?: string;
+                        /**
+                         * Format: date
+                         * @example 1990-05-12
+                         */
+                        birthDate: string & (unknown & unknown);
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        workStartDate?: string & (unknown & unknown);
                         department: string;
                         position?: string;
                         /**
@@ -12252,8 +13209,11 @@ export interface operations {
                          * @enum {string}
                          */
                         politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                        /** Format: date */
-                        statusSince: string;
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        statusSince: string & (unknown & unknown);
                         /** @description Phone, masked, e.g. 138****5678 (PIPL) */
                         phone?: string;
                         /** @description E-mail, masked, e.g. 138****5678 (PIPL) */
@@ -12261,38 +13221,67 @@ export interface operations {
                         /** @description 培养联系人 */
                         contactPersonIds?: string[];
                         probation?: {
-                            /** Format: date */
-                            startedOn: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            startedOn: string & (unknown & unknown);
+                            /**
+                             * @description 延长预备期, 6 to 12 months
+                             * @example 6
+                             */
                             extensionMonths?: number;
-                            /** Format: date */
-                            extendedOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            extendedOn?: string & (unknown & unknown);
                             /**
                              * Format: date
                              * @description Admission oath (入党宣誓)
+                             * @example 2026-11-26
                              */
-                            oathOn?: string;
+                            oathOn?: string & (unknown & unknown);
                         };
                         pipeline?: {
-                            /** Format: date */
-                            applicationTalkOn?: string;
-                            /** Format: date */
-                            lastActivistReviewOn?: string;
-                            /** Format: date */
-                            politicalReviewOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            applicationTalkOn?: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            lastActivistReviewOn?: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            politicalReviewOn?: string & (unknown & unknown);
                             resolution?: {
                                 activityId: string;
-                                /** Format: date */
-                                heldOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                heldOn: string & (unknown & unknown);
                             };
-                            /** Format: date */
-                            lastQuarterlyDiscussionOn?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            lastQuarterlyDiscussionOn?: string & (unknown & unknown);
                         };
                         /** @description What the person holds on the platform, which their account’s groups follow */
                         roles: ("committee" | "secretary" | "member" | "partner")[];
                         /** @description The person left the register: the record is kept, every role ended, the account disabled */
                         departure?: {
-                            /** Format: date */
-                            on: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
                             /**
                              * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
                              * @enum {string}
@@ -12312,8 +13301,11 @@ export interface operations {
                              * @enum {string}
                              */
                             stage: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
-                            /** Format: date */
-                            since: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            since: string & (unknown & unknown);
                             evidence: {
                                 /**
                                  * @description transfer-letter 组织关系介绍信, party-file 党员档案, approval 上级党委审批
@@ -12321,8 +13313,11 @@ export interface operations {
                                  */
                                 kind: "transfer-letter" | "party-file" | "approval";
                                 reference: string;
-                                /** Format: date */
-                                issuedOn: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                issuedOn: string & (unknown & unknown);
                             };
                             /** @description The committee member who registered the person with it */
                             recordedBy: string;
@@ -12487,9 +13482,9 @@ export interface operations {
                     "application/json": {
                         year: number;
                         /** @description Public holidays falling on weekdays (法定节假日) */
-                        holidays: string[];
+                        holidays: (string & (unknown & unknown))[];
                         /** @description Weekend days that are working days (调休上班) */
-                        workdays: string[];
+                        workdays: (string & (unknown & unknown))[];
                     };
                 };
             };
@@ -12591,10 +13586,23 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @default [] */
-                    holidays?: string[];
-                    /** @default [] */
-                    workdays?: string[];
+                    /**
+                     * @description 法定节假日 of the path's year
+                     * @default []
+                     * @example [
+                     *       "2026-10-01",
+                     *       "2026-10-02"
+                     *     ]
+                     */
+                    holidays?: (string & (unknown & unknown))[];
+                    /**
+                     * @description 调休 working days of the path's year
+                     * @default []
+                     * @example [
+                     *       "2026-10-11"
+                     *     ]
+                     */
+                    workdays?: (string & (unknown & unknown))[];
                 };
             };
         };
@@ -12608,9 +13616,9 @@ export interface operations {
                     "application/json": {
                         year: number;
                         /** @description Public holidays falling on weekdays (法定节假日) */
-                        holidays: string[];
+                        holidays: (string & (unknown & unknown))[];
                         /** @description Weekend days that are working days (调休上班) */
-                        workdays: string[];
+                        workdays: (string & (unknown & unknown))[];
                     };
                 };
             };
@@ -12758,8 +13766,11 @@ export interface operations {
                     "application/json": {
                         /** @description The branch asked about; absent for the whole institution */
                         branchId?: string;
-                        /** Format: date */
-                        asOf: string;
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        asOf: string & (unknown & unknown);
                         /** @description Party members: probationary and full */
                         members: {
                             count: number;
@@ -12907,8 +13918,11 @@ export interface operations {
                     "application/json": {
                         /** @description The branch asked about; absent for the whole institution */
                         branchId?: string;
-                        /** Format: date */
-                        asOf: string;
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        asOf: string & (unknown & unknown);
                         counts: {
                             masses: number;
                             applicant: number;
@@ -12929,10 +13943,16 @@ export interface operations {
                             politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
                             /** @description The step that is due, e.g. `activist-review-overdue` */
                             rule: string;
-                            /** Format: date */
-                            dueOn: string;
-                            /** Format: date */
-                            deadline?: string;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            dueOn: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            deadline?: string & (unknown & unknown);
                             overdue: boolean;
                         }[];
                     };
@@ -13032,6 +14052,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 personId: string;
             };
             cookie?: never;
@@ -13187,6 +14208,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 actorId: string;
             };
             cookie?: never;
@@ -13451,17 +14473,76 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @enum {string} */
+                    kind: "document" | "policy" | "meeting-spirit";
+                    /** @example 习近平新时代中国特色社会主义思想学习纲要 */
                     title: string;
-                    kind: components["schemas"]["ResourceKind"];
-                    contentType?: string;
-                    sizeBytes?: number;
                     tags?: (string & (unknown & unknown))[];
                     audience?: {
                         branchIds?: string[];
                     };
+                    /** @example 45 */
                     estimatedMinutes?: number;
-                    /** Format: uri */
-                    url?: string;
+                    /** @enum {string} */
+                    contentType: "application/pdf" | "application/msword" | "application/vnd.ms-powerpoint" | "application/vnd.ms-excel" | "application/vnd.openxmlformats-officedocument.wordprocessingml.document" | "application/vnd.openxmlformats-officedocument.presentationml.presentation" | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" | "text/plain" | "video/mp4" | "audio/mpeg" | "image/png" | "image/jpeg";
+                    /**
+                     * @description The file's size in bytes; at most the stage's upload limit (200 MB), else 400 `file-too-large`
+                     * @example 1048576
+                     */
+                    sizeBytes: number;
+                } | {
+                    /** @constant */
+                    kind: "video";
+                    /** @example 习近平新时代中国特色社会主义思想学习纲要 */
+                    title: string;
+                    tags?: (string & (unknown & unknown))[];
+                    audience?: {
+                        branchIds?: string[];
+                    };
+                    /** @example 45 */
+                    estimatedMinutes?: number;
+                    /** @enum {string} */
+                    contentType: "video/mp4";
+                    /**
+                     * @description The file's size in bytes; at most the stage's upload limit (200 MB), else 400 `file-too-large`
+                     * @example 1048576
+                     */
+                    sizeBytes: number;
+                } | {
+                    /** @constant */
+                    kind: "audio";
+                    /** @example 习近平新时代中国特色社会主义思想学习纲要 */
+                    title: string;
+                    tags?: (string & (unknown & unknown))[];
+                    audience?: {
+                        branchIds?: string[];
+                    };
+                    /** @example 45 */
+                    estimatedMinutes?: number;
+                    /** @enum {string} */
+                    contentType: "audio/mpeg";
+                    /**
+                     * @description The file's size in bytes; at most the stage's upload limit (200 MB), else 400 `file-too-large`
+                     * @example 1048576
+                     */
+                    sizeBytes: number;
+                } | {
+                    /** @constant */
+                    kind: "link";
+                    /** @example 习近平新时代中国特色社会主义思想学习纲要 */
+                    title: string;
+                    tags?: (string & (unknown & unknown))[];
+                    audience?: {
+                        branchIds?: string[];
+                    };
+                    /** @example 45 */
+                    estimatedMinutes?: number;
+                    /**
+                     * Format: uri
+                     * @description An http or https address
+                     * @example https://www.12371.cn/special/xxzd/
+                     */
+                    url: string;
                 };
             };
         };
@@ -13619,6 +14700,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 resourceId: string;
             };
             cookie?: never;
@@ -13725,6 +14807,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 resourceId: string;
             };
             cookie?: never;
@@ -13732,6 +14815,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @description The version you read (optimistic concurrency)
+                     * @example 3
+                     */
                     version: number;
                     title?: string;
                     tags?: (string & (unknown & unknown))[];
@@ -13882,6 +14969,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 resourceId: string;
             };
             cookie?: never;
@@ -14000,6 +15088,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 resourceId: string;
             };
             cookie?: never;
@@ -14201,6 +15290,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 resourceId: string;
             };
             cookie?: never;
@@ -14208,6 +15298,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @example 30 */
                     minutes: number;
                     completed?: boolean;
                 };
@@ -14374,11 +15465,18 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                     * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                     */
                     resourceId: string;
                     branchIds?: string[];
                     personIds?: string[];
-                    /** Format: date */
-                    dueOn: string;
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    dueOn: string & (unknown & unknown);
                 };
             };
         };
@@ -14537,6 +15635,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 assignmentId: string;
             };
             cookie?: never;
@@ -14753,10 +15852,21 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @example 党章党规知识测试 */
                     title: string;
+                    /**
+                     * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                     * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                     */
                     resourceId?: string;
+                    /**
+                     * @description Percent of questions right
+                     * @example 60
+                     */
                     passMark: number;
+                    /** @example 30 */
                     timeLimitMinutes: number;
+                    /** @example 3 */
                     maxAttempts: number;
                     questions: {
                         kind: components["schemas"]["QuestionKind"];
@@ -14922,6 +16032,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 assessmentId: string;
             };
             cookie?: never;
@@ -15031,6 +16142,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 assessmentId: string;
             };
             cookie?: never;
@@ -15166,7 +16278,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 assessmentId: string;
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 attemptId: string;
             };
             cookie?: never;
@@ -15325,6 +16439,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 assessmentId: string;
             };
             cookie?: never;
@@ -15441,13 +16556,24 @@ export interface operations {
                 "application/json": {
                     /** @constant */
                     consent: true;
+                    /** @example 福州市鼓楼区东街社区居民委员会 */
                     orgName: string;
                     orgType: components["schemas"]["PartnerType"];
+                    /**
+                     * @description 统一社会信用代码: 18 characters of 0–9 and A–Y without I, O, S, V, Z (lower case is taken as upper case). The last is the GB 32100-2015 check character of the first 17 (weights 3^i mod 31): a code with a wrong one is refused
+                     * @example 91350100M000100Y43
+                     */
                     creditCode?: string;
+                    /** @example 李娜 */
                     contactName: string;
+                    /** @example 13912345678 */
                     contactPhone: string;
-                    /** Format: email */
+                    /**
+                     * Format: email
+                     * @example lina@example.cn
+                     */
                     contactEmail: string;
+                    /** @example 社区党委，常年开展志愿服务和科普宣传。 */
                     intro: string;
                 };
             };
@@ -15672,6 +16798,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 partnerId: string;
             };
             cookie?: never;
@@ -15778,6 +16905,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 partnerId: string;
             };
             cookie?: never;
@@ -15897,6 +17025,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 partnerId: string;
             };
             cookie?: never;
@@ -15904,6 +17033,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @example 资质材料不全 */
                     reason: string;
                 };
             };
@@ -16047,6 +17177,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 partnerId: string;
             };
             cookie?: never;
@@ -16054,6 +17185,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @example 资质材料不全 */
                     reason: string;
                 };
             };
@@ -16281,19 +17413,40 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @example “学雷锋”社区志愿服务 */
                     title: string;
                     kind: components["schemas"]["JointEventKind"];
+                    /** @example 与社区党委联合开展义诊、家电维修和政策宣讲。 */
                     description: string | "";
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description An instant with its offset (`Z` counts), between the years 1900 and 2100
+                     * @example 2026-12-05T09:00:00+08:00
+                     */
                     startsAt: string;
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description An instant with its offset (`Z` counts), between the years 1900 and 2100
+                     * @example 2026-12-05T11:30:00+08:00
+                     */
                     endsAt: string;
+                    /** @example 东街社区文化广场 */
                     location: string;
+                    /** @example 60 */
                     capacity: number;
+                    /** @example 20 */
                     partnerQuota?: number;
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description An instant with its offset (`Z` counts), between the years 1900 and 2100
+                     * @example 2026-11-20T09:00:00+08:00
+                     */
                     registrationOpensAt: string;
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description An instant with its offset (`Z` counts), between the years 1900 and 2100
+                     * @example 2026-12-03T18:00:00+08:00
+                     */
                     registrationClosesAt: string;
                     hostPartnerIds?: string[];
                 };
@@ -16541,6 +17694,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 eventId: string;
             };
             cookie?: never;
@@ -16623,6 +17777,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 eventId: string;
             };
             cookie?: never;
@@ -16630,21 +17785,46 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @example “学雷锋”社区志愿服务 */
                     title?: string;
                     kind?: components["schemas"]["JointEventKind"];
+                    /** @example 与社区党委联合开展义诊、家电维修和政策宣讲。 */
                     description?: string | "";
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description An instant with its offset (`Z` counts), between the years 1900 and 2100
+                     * @example 2026-12-05T09:00:00+08:00
+                     */
                     startsAt?: string;
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description An instant with its offset (`Z` counts), between the years 1900 and 2100
+                     * @example 2026-12-05T11:30:00+08:00
+                     */
                     endsAt?: string;
+                    /** @example 东街社区文化广场 */
                     location?: string;
+                    /** @example 60 */
                     capacity?: number;
+                    /** @example 20 */
                     partnerQuota?: number;
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description An instant with its offset (`Z` counts), between the years 1900 and 2100
+                     * @example 2026-11-20T09:00:00+08:00
+                     */
                     registrationOpensAt?: string;
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description An instant with its offset (`Z` counts), between the years 1900 and 2100
+                     * @example 2026-12-03T18:00:00+08:00
+                     */
                     registrationClosesAt?: string;
                     hostPartnerIds?: string[];
+                    /**
+                     * @description The version you read (optimistic concurrency)
+                     * @example 3
+                     */
                     version: number;
                 };
             };
@@ -16790,6 +17970,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 eventId: string;
             };
             cookie?: never;
@@ -16909,6 +18090,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 eventId: string;
             };
             cookie?: never;
@@ -16916,6 +18098,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @example 因天气原因取消 */
                     reason: string;
                 };
             };
@@ -17062,6 +18245,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 eventId: string;
             };
             cookie?: never;
@@ -17177,6 +18361,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 eventId: string;
             };
             cookie?: never;
@@ -17354,6 +18539,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 eventId: string;
             };
             cookie?: never;
@@ -17460,7 +18646,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 eventId: string;
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 registrationId: string;
             };
             cookie?: never;
@@ -17567,7 +18755,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 eventId: string;
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 registrationId: string;
             };
             cookie?: never;
@@ -17700,6 +18890,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 eventId: string;
             };
             cookie?: never;
@@ -17811,6 +19002,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 eventId: string;
             };
             cookie?: never;
@@ -17818,6 +19010,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                     * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                     */
                     registrationId: string;
                 };
             };
@@ -17975,6 +19171,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 eventId: string;
             };
             cookie?: never;

@@ -188,6 +188,24 @@ const serviceTags: Record<string, string> = {
     'Partner organisations (合作单位) and joint events (联合活动) with their registrations and waitlists',
 };
 
+/**
+ * zod writes an integer without bounds as ±(2^53 − 1), which the docs page then offers as an
+ * example (`extensionMonths: -9007199254740991`). In answers such bounds say nothing (the
+ * server sends no other integer), so they are left out of responses and components. Requests
+ * bound every integer themselves (test/platform/request-examples.test.ts fails otherwise).
+ */
+const dropSafeIntegerBounds = (value: unknown): void => {
+  const pending = [value];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (node === null || typeof node !== 'object') continue;
+    const schema = node as Record<string, unknown>;
+    if (schema.minimum === Number.MIN_SAFE_INTEGER) delete schema.minimum;
+    if (schema.maximum === Number.MAX_SAFE_INTEGER) delete schema.maximum;
+    pending.push(...Object.values(schema));
+  }
+};
+
 export const openApiDocument = (services: readonly ServiceDescription[], serverUrl?: string) => {
   const paths: ZodOpenApiPathsObject = {};
   for (const service of services) {
@@ -197,7 +215,7 @@ export const openApiDocument = (services: readonly ServiceDescription[], serverU
       paths[route.path] = item;
     }
   }
-  return createDocument({
+  const document = createDocument({
     openapi: '3.1.0',
     info: {
       title: 'dangjian API',
@@ -206,7 +224,9 @@ export const openApiDocument = (services: readonly ServiceDescription[], serverU
         'The back end of the party-building (党建) work platform. JSON, camelCase, ULID ids; answers write every time in one form, ISO-8601 in the institution’s zone (+08:00), and requests may send any offset. ' +
         'Lists take `limit` and `cursor` and answer `{ items, nextCursor }`. Send the Cognito ID token as a bearer token. ' +
         errorShape +
-        ' Each operation lists the codes it can answer under their status; a code always comes with the same status.',
+        ' Each operation lists the codes it can answer under their status; a code always comes with the same status. ' +
+        'A query parameter a route does not list is ignored (a cache-buster such as `?_=1733480000` is harmless); the ones it lists are checked strictly. ' +
+        'A body is checked strictly: an unknown field is a 400 naming it. A route that takes no body refuses one with a 400 naming `body`; no body, whitespace or `{}` count as none.',
     },
     // Without a known address (the file `npm run openapi` writes): the origin that serves the document.
     servers: [
@@ -232,4 +252,11 @@ export const openApiDocument = (services: readonly ServiceDescription[], serverU
     },
     paths,
   });
+  for (const item of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(item ?? {})) {
+      dropSafeIntegerBounds((operation as { responses?: unknown } | undefined)?.responses);
+    }
+  }
+  dropSafeIntegerBounds(document.components?.schemas);
+  return document;
 };

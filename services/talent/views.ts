@@ -102,7 +102,11 @@ export const Branch = z.strictObject({
 
 const Probation = z.strictObject({
   startedOn: isoDate,
-  extensionMonths: z.number().int().optional(),
+  extensionMonths: z
+    .number()
+    .int()
+    .optional()
+    .meta({ description: '延长预备期, 6 to 12 months', example: 6 }),
   extendedOn: isoDate.optional(),
   oathOn: isoDate.optional().meta({ description: 'Admission oath (入党宣誓)' }),
 });
@@ -151,9 +155,9 @@ const ArrivedWith = z
 const personFields = (contact: string) => ({
   personId: id('Person id (ULID)'),
   version: z.number().int().positive().meta({ description: 'Send back as `version` when correcting' }),
-  name: z.string(),
+  name: z.string().meta({ example: '张伟' }),
   gender: Gender,
-  birthDate: isoDate,
+  birthDate: isoDate.meta({ example: '1990-05-12' }),
   workStartDate: isoDate.optional(),
   department: z.string(),
   position: z.string().optional(),
@@ -266,7 +270,7 @@ const stageChange = {
 const extension = {
   type: z.literal('probation-extended'),
   on: isoDate,
-  months: z.number().int(),
+  months: z.number().int().meta({ example: 6 }),
   reason: z.string(),
 };
 const oath = { type: z.literal('oath'), on: isoDate };

@@ -224,7 +224,7 @@ describe('the HTTP stack', () => {
     expect(res.json.error.code).toBe(code);
   });
 
-  it('refuses a body that is not JSON with 415 and an unknown query parameter with 400', async () => {
+  it('refuses a body that is not JSON with 415', async () => {
     const form = await call(
       event('POST', '/things', {
         body: 'name=ab',
@@ -233,12 +233,31 @@ describe('the HTTP stack', () => {
       }),
     );
     expect(form.statusCode).toBe(415);
-    const query = await call(
-      event('POST', '/things', { body: '{"name":"ab","count":1}', claims: secretary, query: { force: '1' } }),
+  });
+
+  it('ignores a query parameter the route does not know, and judges the ones it knows strictly', async () => {
+    const body = '{"name":"ab","count":1}';
+    const cacheBuster = await call(
+      event('POST', '/things', { body, claims: secretary, query: { _: '1733480000', utm_source: 'wx' } }),
     );
-    expect(query.json.error.details).toEqual({
-      fields: [{ field: 'query.force', message: 'Unknown field' }],
-    });
+    expect(cacheBuster.statusCode).toBe(201);
+    // Inherited names are not parameters either: nothing reaches Object.prototype or the handler.
+    const inherited = await call(
+      event('POST', '/things', { body, claims: secretary, query: { constructor: 'x' } }),
+    );
+    expect(inherited.statusCode).toBe(201);
+    const bad = await call(
+      event('POST', '/things', { body, claims: secretary, query: { dryRun: 'yes', _: '1733480000' } }),
+    );
+    expect([bad.statusCode, bad.json.error.code, bad.json.error.details]).toEqual([
+      400,
+      'validation-failed',
+      { fields: [{ field: 'query.dryRun', message: expect.any(String) }] },
+    ]);
+    // A route without a query schema knows no parameter, so it ignores them all.
+    const member = { sub: 'p7', token_use: 'id', 'cognito:groups': '[member]' };
+    const plain = await call(event('GET', '/things/special', { claims: member, query: { _: '1' } }));
+    expect([plain.statusCode, plain.json]).toEqual([200, { special: true }]);
   });
 
   it('speaks UTF-8 only: another charset is 415, bytes that are not UTF-8 are 400, and nothing reaches the handler', async () => {
@@ -283,17 +302,34 @@ describe('the HTTP stack', () => {
   });
 
   it.each([
-    ['no body', undefined, 422],
-    ['an empty object', '{}', 422],
-    ['a field', '{"force":true}', 400],
-    ['null', 'null', 400],
-    ['an array', '[]', 400],
-  ])('takes %s on a route that declares no body the right way', async (_name, body, status) => {
+    ['no body', undefined, undefined, 422],
+    ['an empty body', '', undefined, 422],
+    ['an empty object', '{}', undefined, 422],
+    ['an empty object with whitespace, as text/plain', ' { }\n', 'text/plain', 422],
+    ['a field', '{"force":true}', undefined, 400],
+    ['null', 'null', undefined, 400],
+    ['an array', '[]', undefined, 400],
+    ['text that is not JSON', 'force', 'text/plain', 400],
+    ['a form', 'force=1', 'application/x-www-form-urlencoded', 400],
+    ['a body in another charset', '{"force":true}', 'application/json; charset=gbk', 400],
+    ['a body over any limit', JSON.stringify({ x: 'x'.repeat(100_000) }), undefined, 400],
+  ])('takes %s on a route that declares no body the right way', async (_name, body, type, status) => {
     const member = { sub: 'p6', token_use: 'id', 'cognito:groups': '[member]' };
     const res = await call(
-      event('POST', '/things/x/refuse', { claims: member, ...(body === undefined ? {} : { body }) }),
+      event('POST', '/things/x/refuse', {
+        claims: member,
+        ...(body === undefined ? {} : { body }),
+        ...(type === undefined ? {} : { headers: { 'Content-Type': type } }),
+      }),
     );
     expect(res.statusCode).toBe(status);
+    // A body is refused as one bad field, whatever it was sent as: never a 413 or 415 the route does not declare.
+    if (status === 400) {
+      expect([res.json.error.code, res.json.error.details]).toEqual([
+        'validation-failed',
+        { fields: [{ field: 'body', message: 'This route takes no body' }] },
+      ]);
+    }
   });
 
   it('maps domain refusals to their status with code and details', async () => {

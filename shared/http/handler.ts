@@ -7,13 +7,13 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2, 
 import * as z from 'zod';
 import { authorize, type Caller, callerFromClaims } from '../auth.js';
 import type { ServiceContext } from '../context.js';
-import { badRequest, DomainError, payloadTooLarge, unwrap } from '../errors.js';
+import { badRequest, DomainError, payloadTooLarge, unwrap, validationFailed } from '../errors.js';
 import { idempotencyKeyOf } from '../idempotency.js';
 import type { HttpRequest, RequestSchemas, RouteSpec, ServiceDescription } from '../service.js';
 import { cors } from './cors.js';
 import { statusOf, toDomainError } from './errors.js';
 import type { HttpResult } from './result.js';
-import { parseWith } from './validation.js';
+import { parseQuery, parseWith } from './validation.js';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResponse = Exclude<APIGatewayProxyResultV2, string>;
@@ -82,6 +82,26 @@ const requireUtf8 = (event: HttpEvent): void => {
   if (text.includes('\uFFFD')) throw badRequest('invalid-encoding', 'The body is not valid UTF-8');
 };
 
+/** The longest body that can still be "no body": `{}` with a little whitespace around it. */
+const NO_BODY_BYTES = 64;
+
+/**
+ * A route that declares no body refuses one, whatever its content type, with the 400 of an
+ * unknown field (`body`): what a caller sent there would otherwise be dropped unseen. No body,
+ * whitespace and `{}` (what many clients send with a bare POST) count as none.
+ */
+const refuseBody = (event: HttpEvent): void => {
+  if (!hasBody(event)) return;
+  const bytes = bodyBytes(event);
+  const text =
+    bytes > NO_BODY_BYTES
+      ? undefined
+      : Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8').toString('utf8');
+  if (text === undefined || !/^\s*(?:\{\s*\})?\s*$/.test(text)) {
+    throw validationFailed([{ field: 'body', message: 'This route takes no body' }]);
+  }
+};
+
 /** One route: authorise, bound and parse the body, validate everything, then call the handler. */
 const routeHandler = (route: RouteSpec, service: ServiceContext, options: HttpOptions) => {
   const limit = route.maxBodyBytes ?? options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -102,12 +122,8 @@ const routeHandler = (route: RouteSpec, service: ServiceContext, options: HttpOp
     const caller = admit(event);
     // By now the body is parsed JSON, or undefined when none was sent.
     const sent: unknown = event.body;
-    const body = schemas.body
-      ? parseWith('body', schemas.body, sent)
-      : sent === undefined
-        ? undefined
-        : parseWith('body', emptyObject, sent);
-    const query = parseWith('query', schemas.query ?? emptyObject, event.queryStringParameters ?? {});
+    const body = schemas.body ? parseWith('body', schemas.body, sent) : undefined;
+    const query = parseQuery(schemas.query ?? emptyObject, event.queryStringParameters ?? {});
     const params = parseWith('params', schemas.params ?? emptyObject, event.pathParameters ?? {});
 
     const request: HttpRequest = {
@@ -127,6 +143,11 @@ const routeHandler = (route: RouteSpec, service: ServiceContext, options: HttpOp
   const stack = middy<HttpEvent, HttpResponse>().use({
     before: (request) => {
       admit(request.event);
+      if (!schemas.body) {
+        refuseBody(request.event);
+        request.event.body = undefined;
+        return;
+      }
       if (bodyBytes(request.event) > limit) throw payloadTooLarge(limit);
       // A missing body is left to the schema ("expected object"), not reported as bad JSON.
       if (hasBody(request.event)) {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import * as z from 'zod';
 import { type FieldIssue, validationFailed } from '../errors.js';
 
 /** zod issues → one entry per bad field, named by its full path (`body.participants.0.name`). */
@@ -41,4 +41,20 @@ export const parseWith = <S extends z.ZodType>(where: string, schema: S, value: 
   const result = schema.safeParse(value);
   if (!result.success) throw validationFailed(fieldIssues(where, result.error));
   return result.data;
+};
+
+/**
+ * A query string is judged by the parameters the route knows, each strictly; any other
+ * parameter is ignored. Queries collect what a caller never meant as input (a cache-buster
+ * `_=1733480000`, a campaign tag, a proxy's addition), and nothing in a query is stored, so an
+ * unknown parameter cannot be dropped data the way an unknown body field would be.
+ */
+export const parseQuery = <S extends z.ZodType>(
+  schema: S,
+  query: Readonly<Record<string, string | undefined>>,
+): z.output<S> => {
+  const known = schema instanceof z.ZodObject ? schema.shape : {};
+  // Own keys only: `constructor` or `__proto__` in a query is not a parameter any route knows.
+  const sent = Object.fromEntries(Object.entries(query).filter(([name]) => Object.hasOwn(known, name)));
+  return parseWith('query', schema, sent);
 };

@@ -39,7 +39,7 @@ export const cadencePeriod = z.enum(cadencePeriods).meta({
 export const cadenceRule = z.strictObject({
   period: cadencePeriod,
   /** How many must be held (completed) in each period. */
-  times: z.number().int().min(1).max(31),
+  times: z.number().int().min(1).max(31).meta({ example: 1 }),
 });
 export type CadenceRule = z.output<typeof cadenceRule>;
 export type CadenceRules = Record<CadenceType, CadenceRule>;

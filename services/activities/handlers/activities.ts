@@ -15,7 +15,7 @@ import { accountScope, createOnce } from '../../../shared/http/idempotent.js';
 import { pageOf, pageQuery, pageView } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
-import { idParam, multiLine, singleLine } from '../../../shared/schemas.js';
+import { idParam, multiLine, singleLine, versionField } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { retryOnConflict } from '../../../shared/store/retry.js';
 import { versionConflict } from '../../../shared/store/version.js';
@@ -69,23 +69,34 @@ const MAX_INVITEES = 1000;
 const personIds = z.array(idParam).max(MAX_INVITEES);
 const activityParams = z.strictObject({ activityId: idParam });
 
-const createBody = z.strictObject({
+const createFields = {
   branchId: idParam,
-  type: activityTypeEnum,
-  partyGroupId: idParam.optional(),
-  title: singleLine(200),
-  agenda: multiLine(5000).optional(),
-  startsAt: instant,
-  endsAt: instant,
+  title: singleLine(200).meta({ example: '第四季度支部党员大会' }),
+  agenda: multiLine(5000)
+    .optional()
+    .meta({ example: '一、学习党的二十届三中全会精神；二、讨论发展党员事宜' }),
+  startsAt: instant.meta({ example: '2026-12-18T14:30:00+08:00' }),
+  endsAt: instant.meta({ example: '2026-12-18T16:30:00+08:00' }),
   roomId: idParam.optional(),
-  location: singleLine(200).optional(),
+  location: singleLine(200).optional().meta({ example: '行政楼三层党员活动室' }),
   inviteeIds: personIds.optional(),
   /** Why it is recorded after the fact: needed once its end is past (domain/late-entry.ts). */
   lateEntryReason: lateEntryReason.optional(),
-});
+};
+
+/** A party-group meeting (党小组会) names its party group; no other activity belongs to one. */
+const createBody = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('party-group-meeting'), partyGroupId: idParam, ...createFields }),
+  z.strictObject({
+    type: activityTypeEnum
+      .exclude(['party-group-meeting'])
+      .meta({ description: 'Any other type of activity' }),
+    ...createFields,
+  }),
+]);
 
 const patchBody = z.strictObject({
-  version: z.number().int().positive(),
+  version: versionField,
   title: singleLine(200).optional(),
   agenda: multiLine(5000).optional(),
   startsAt: instant.optional(),
@@ -184,31 +195,22 @@ export const activityRoutes = [
       const { body, caller, now } = request;
       // A branch the caller does not act for does not exist for them.
       if (!organises(caller, body.branchId)) throw notFound('Branch');
-      if (body.type === 'party-group-meeting' && !body.partyGroupId) {
-        throw validationFailed([
-          { field: 'body.partyGroupId', message: 'A party-group meeting needs its party group' },
-        ]);
-      }
-      if (body.type !== 'party-group-meeting' && body.partyGroupId) {
-        throw validationFailed([
-          { field: 'body.partyGroupId', message: 'Only a party-group meeting belongs to a party group' },
-        ]);
-      }
+      const partyGroupId = body.type === 'party-group-meeting' ? body.partyGroupId : undefined;
       const window = unwrap(checkWindow(body.startsAt, body.endsAt));
       const late = unwrap(lateEntry(lateWrite('create', caller, window.endsAt, now, body.lateEntryReason)));
       await requireInBranch(ctx, body.branchId, {
         ...(body.inviteeIds ? { personIds: body.inviteeIds } : {}),
-        partyGroupId: body.partyGroupId,
+        partyGroupId,
       });
       const inviteeIds = unique(
         body.inviteeIds ??
-          (await branchMembers(rosterReader(ctx), body.branchId, body.partyGroupId)).map((p) => p.personId),
+          (await branchMembers(rosterReader(ctx), body.branchId, partyGroupId)).map((p) => p.personId),
       );
       const activity: Activity = {
         activityId: newId(),
         branchId: body.branchId,
         type: body.type,
-        ...(body.partyGroupId ? { partyGroupId: body.partyGroupId } : {}),
+        ...(partyGroupId ? { partyGroupId } : {}),
         title: body.title,
         ...(body.agenda ? { agenda: body.agenda } : {}),
         ...window,
@@ -361,7 +363,10 @@ export const activityRoutes = [
     outcomes: branchOrganisers,
     refusals: ['activity-cancelled', 'activity-completing'],
     responses: { 200: ActivityView },
-    request: { params: activityParams, body: z.strictObject({ reason: multiLine(1000) }) },
+    request: {
+      params: activityParams,
+      body: z.strictObject({ reason: multiLine(1000).meta({ example: '因防汛工作推迟召开' }) }),
+    },
     handler: async ({ params, body, caller, now }, ctx) => {
       const current = await organisedActivity(ctx, caller, params.activityId);
       unwrap(requireScheduled(current, 'cancel it'));
@@ -402,8 +407,12 @@ export const activityRoutes = [
     request: {
       params: activityParams,
       body: z.strictObject({
-        minutes: multiLine(20_000),
-        resolutions: z.array(multiLine(2000)).max(50).optional(),
+        minutes: multiLine(20_000).meta({ example: '应到党员12名，实到11名，1名请假。会议传达学习了……' }),
+        resolutions: z
+          .array(multiLine(2000))
+          .max(50)
+          .optional()
+          .meta({ example: ['同意接收李明同志为预备党员'] }),
         /** Needed from the 8th day after the activity ended (domain/late-entry.ts). */
         lateEntryReason: lateEntryReason.optional(),
       }),

@@ -91,7 +91,12 @@ export const attendanceRoutes = [
     responses: { 200: AttendanceRecordView, 201: AttendanceRecordView },
     request: {
       params: activityParams,
-      body: z.strictObject({ code: z.string().regex(/^\d{6}$/, 'Six digits') }),
+      body: z.strictObject({
+        code: z
+          .string()
+          .regex(/^\d{6}$/, 'Six digits')
+          .meta({ description: 'The six digits the organiser shows', example: '482913' }),
+      }),
     },
     // A wrong code is refused and counted: the count is what locks a guesser out.
     recordsRefusals: ['wrong-codes'],
@@ -170,7 +175,10 @@ export const attendanceRoutes = [
             }),
           )
           .min(1)
-          .max(MAX_ENTRIES),
+          .max(MAX_ENTRIES)
+          .meta({
+            description: 'One entry per invitee: a person listed twice is a 400 naming the second entry',
+          }),
         /** Needed from the 8th day after the activity ended (domain/late-entry.ts). */
         lateEntryReason: lateEntryReason.optional(),
       }),

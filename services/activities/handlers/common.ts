@@ -14,10 +14,15 @@ import { getActivity, partyGroupTally, rosterReader } from '../store.js';
  * its local year is 2000-2100. Beyond that it is a typo, and past the year 9999 in UTC it no
  * longer even writes as an ISO date in keys and events.
  */
-export const instant = isoDateTime.refine((iso) => {
-  const year = localYear(new Date(iso));
-  return year >= 2000 && year <= 2100;
-}, 'Expected a time between the years 2000 and 2100');
+export const instant = isoDateTime
+  .refine((iso) => {
+    const year = localYear(new Date(iso));
+    return year >= 2000 && year <= 2100;
+  }, 'Expected a time between the years 2000 and 2100')
+  .meta({
+    description: 'An instant with its offset (`Z` counts), in the years 2000–2100 in Asia/Shanghai',
+    example: '2026-11-26T09:30:00+08:00',
+  });
 
 /** Why an activity is recorded late (domain/late-entry.ts): free text. */
 export const lateEntryReason = multiLine(1000);

@@ -24,7 +24,10 @@ export const roomRoutes = [
     outcomes: committeeOnly,
     responses: { 201: RoomView },
     request: {
-      body: z.strictObject({ name: singleLine(100), capacity: z.number().int().min(1).max(10_000) }),
+      body: z.strictObject({
+        name: singleLine(100).meta({ example: '党员活动室（行政楼三层）' }),
+        capacity: z.number().int().min(1).max(10_000).meta({ example: 40 }),
+      }),
     },
     idempotent: true,
     handler: async (request, ctx) => {

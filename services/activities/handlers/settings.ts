@@ -28,7 +28,10 @@ export const settingsRoutes = [
     responses: { 200: CadenceSettingsView },
     request: {
       // `version` is the one read (0 while the defaults apply): optimistic concurrency.
-      body: z.strictObject({ rules: cadenceRules, version: z.number().int().nonnegative() }),
+      body: z.strictObject({
+        rules: cadenceRules,
+        version: z.number().int().min(0).max(2_147_483_647).meta({ example: 0 }),
+      }),
     },
     handler: async ({ body, caller, now }, ctx) => {
       const current = await getCadence(ctx);

@@ -6,7 +6,7 @@
 const ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
 const WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
-const creditCodeShape = /^[0-9A-HJ-NPQRTUWXY]{18}$/;
+export const creditCodeShape = /^[0-9A-HJ-NPQRTUWXY]{18}$/;
 
 /** The check character for the first 17 characters, or undefined if one is outside the alphabet. */
 export const creditCodeCheckCharacter = (first17: string): string | undefined => {

@@ -8,7 +8,7 @@ import { created, ok } from '../../../shared/http/result.js';
 import { fingerprintOf } from '../../../shared/idempotency.js';
 import { newId } from '../../../shared/ids.js';
 import { committeeOnly, everyone } from '../../../shared/outcomes.js';
-import { idParam, isoDateTime, multiLine, singleLine } from '../../../shared/schemas.js';
+import { idParam, isoDateTime, multiLine, singleLine, versionField } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { claimIdempotencyKey, commitClaimed } from '../../../shared/store/idempotency.js';
 import { versionConflict } from '../../../shared/store/version.js';
@@ -36,22 +36,27 @@ import {
 import { eventView, JointEvent, PublicJointEvent, publicEventView } from '../views.js';
 
 const eventFields = {
-  title: singleLine(200),
+  title: singleLine(200).meta({ example: '“学雷锋”社区志愿服务' }),
   kind: jointEventKind,
   // May be empty; otherwise free text like any other (no control or bidi-override characters).
-  description: multiLine(5000).or(z.literal('')),
-  startsAt: isoDateTime,
-  endsAt: isoDateTime,
-  location: singleLine(200),
-  capacity: z.number().int().min(1).max(10_000),
-  partnerQuota: z.number().int().min(1).max(10_000).optional(),
-  registrationOpensAt: isoDateTime,
-  registrationClosesAt: isoDateTime,
+  description: multiLine(5000)
+    .or(z.literal(''))
+    .meta({ example: '与社区党委联合开展义诊、家电维修和政策宣讲。' }),
+  startsAt: isoDateTime.meta({ example: '2026-12-05T09:00:00+08:00' }),
+  endsAt: isoDateTime.meta({ example: '2026-12-05T11:30:00+08:00' }),
+  location: singleLine(200).meta({ example: '东街社区文化广场' }),
+  capacity: z.number().int().min(1).max(10_000).meta({ example: 60 }),
+  partnerQuota: z.number().int().min(1).max(10_000).optional().meta({ example: 20 }),
+  registrationOpensAt: isoDateTime.meta({ example: '2026-11-20T09:00:00+08:00' }),
+  registrationClosesAt: isoDateTime.meta({ example: '2026-12-03T18:00:00+08:00' }),
   hostPartnerIds: z.array(idParam).max(20).optional(),
 };
 
 const createEventBody = z.strictObject(eventFields);
-const patchEventBody = createEventBody.partial().extend({ version: z.number().int().min(1) });
+const patchEventBody = createEventBody
+  .partial()
+  .extend({ version: versionField })
+  .meta({ description: 'The fields to change (at least one besides `version`, else 400 naming `body`)' });
 export const eventParams = z.strictObject({ eventId: idParam });
 const listEventsQuery = z.strictObject({ ...pageQuery });
 
@@ -227,7 +232,10 @@ export const jointEventRoutes = [
     access: ['committee'],
     outcomes: committeeOnly,
     responses: { 200: JointEvent },
-    request: { params: eventParams, body: z.strictObject({ reason: multiLine(500) }) },
+    request: {
+      params: eventParams,
+      body: z.strictObject({ reason: multiLine(500).meta({ example: '因天气原因取消' }) }),
+    },
     handler: async ({ params, body }, ctx) => {
       const current = await existingEvent(ctx, params.eventId);
       unwrap(requireStatus(current.status, ['draft', 'published'], 'cancelled'));

@@ -12,7 +12,7 @@ import { idParam, multiLine, singleLine } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { claimIdempotencyKey, commitClaimed } from '../../../shared/store/idempotency.js';
 import { toLocalIso } from '../../../shared/time.js';
-import { isValidCreditCode } from '../domain/credit-code.js';
+import { creditCodeShape, isValidCreditCode } from '../domain/credit-code.js';
 import { nextPartnerStatus, normaliseOrgName, type PartnerCommand } from '../domain/partners.js';
 import { PartnerApproved } from '../events.js';
 import { partnerStatus, partnerType } from '../schemas.js';
@@ -33,21 +33,35 @@ import {
   partnerView,
 } from '../views.js';
 
+const creditCodeMessage = 'Not a valid 统一社会信用代码 (18 characters, GB 32100-2015 check character)';
+
 const applicationBody = z.strictObject({
   /** PIPL: the applicant agrees to the processing of the contact person's data. */
   consent: z.literal(true, { error: 'Consent to the processing of personal information is required' }),
-  orgName: singleLine(100),
+  orgName: singleLine(100).meta({ example: '福州市鼓楼区东街社区居民委员会' }),
   orgType: partnerType,
   creditCode: z
     .string()
     .trim()
     .toUpperCase()
-    .refine(isValidCreditCode, 'Not a valid 统一社会信用代码 (18 characters, GB 32100-2015 check character)')
+    // The shape as a pattern, so the document shows it; the check character as a refinement,
+    // which JSON Schema cannot compute, so the description says it in words.
+    .regex(creditCodeShape, { message: creditCodeMessage, abort: true })
+    .refine(isValidCreditCode, creditCodeMessage)
+    .meta({
+      description:
+        '统一社会信用代码: 18 characters of 0–9 and A–Y without I, O, S, V, Z (lower case is taken as upper case). ' +
+        'The last is the GB 32100-2015 check character of the first 17 (weights 3^i mod 31): a code with a wrong one is refused',
+      example: '91350100M000100Y43',
+    })
     .optional(),
-  contactName: singleLine(50),
-  contactPhone: z.string().regex(/^1[3-9]\d{9}$/, 'Expected a mainland mobile number'),
-  contactEmail: z.email().max(254),
-  intro: multiLine(2000),
+  contactName: singleLine(50).meta({ example: '李娜' }),
+  contactPhone: z
+    .string()
+    .regex(/^1[3-9]\d{9}$/, 'Expected a mainland mobile number')
+    .meta({ example: '13912345678' }),
+  contactEmail: z.email().max(254).meta({ example: 'lina@example.cn' }),
+  intro: multiLine(2000).meta({ example: '社区党委，常年开展志愿服务和科普宣传。' }),
 });
 
 const partnerParams = z.strictObject({ partnerId: idParam });
@@ -55,7 +69,7 @@ const listPartnersQuery = z.strictObject({
   status: partnerStatus.default('pending'),
   ...pageQuery,
 });
-const reasonBody = z.strictObject({ reason: multiLine(500) });
+const reasonBody = z.strictObject({ reason: multiLine(500).meta({ example: '资质材料不全' }) });
 
 /** The committee, or the partner's own accounts; anyone else learns nothing (404). */
 const mayView = (caller: Caller, partnerId: string) =>

@@ -71,7 +71,7 @@ export const allowedContentTypes: Readonly<Record<string, Signature>> = {
 };
 
 /** A video must be an MP4 and an audio an MP3; documents, policies and 会议精神 take any allowed type. */
-const typesOfKind: Partial<Record<ResourceKind, readonly string[]>> = {
+export const typesOfKind: Partial<Record<ResourceKind, readonly [string, ...string[]]>> = {
   video: ['video/mp4'],
   audio: ['audio/mpeg'],
 };

@@ -72,12 +72,26 @@ const answer = z.union([
   z.array(z.number().int().min(0).max(20)).max(20),
 ]);
 
-const question = z.strictObject({
-  kind: QuestionKind,
-  prompt: multiLine(1000),
-  options: z.array(singleLine(500)).min(2).max(20).optional(),
-  answer,
-});
+/**
+ * The kind decides the answer: true-false a boolean and no options; single the index of one
+ * option, multiple the indexes of the right ones (at least two distinct options). Checked by
+ * the domain (400 `invalid-question` naming the field).
+ */
+const question = z
+  .strictObject({
+    kind: QuestionKind,
+    prompt: multiLine(1000),
+    options: z.array(singleLine(500)).min(2).max(20).optional(),
+    answer,
+  })
+  .meta({
+    example: {
+      kind: 'single',
+      prompt: '中国共产党的最高理想和最终目标是什么？',
+      options: ['实现共产主义', '全面建成小康社会'],
+      answer: 0,
+    },
+  });
 
 /** The assessment if the caller may take it; to anyone else it does not exist. */
 const assessmentFor = async (ctx: ServiceContext, caller: Caller, assessmentId: string) => {
@@ -106,11 +120,11 @@ export const assessmentRoutes = [
     responses: { 201: AssessmentView },
     request: {
       body: z.strictObject({
-        title: singleLine(200),
+        title: singleLine(200).meta({ example: '党章党规知识测试' }),
         resourceId: idParam.optional(),
-        passMark: z.number().min(0).max(100),
-        timeLimitMinutes: z.number().int().min(1).max(600),
-        maxAttempts: z.number().int().min(1).max(20),
+        passMark: z.number().min(0).max(100).meta({ description: 'Percent of questions right', example: 60 }),
+        timeLimitMinutes: z.number().int().min(1).max(600).meta({ example: 30 }),
+        maxAttempts: z.number().int().min(1).max(20).meta({ example: 3 }),
         questions: z.array(question).min(1).max(100),
       }),
     },

@@ -13,12 +13,13 @@ import { pageQuery, pageView } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { allMembers, branchManagers, branchPeople } from '../../../shared/outcomes.js';
-import { idParam, singleLine } from '../../../shared/schemas.js';
+import { idParam, singleLine, versionField } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
 import { versionConflict } from '../../../shared/store/version.js';
 import { toLocalIso } from '../../../shared/time.js';
 import {
+  allowedContentTypes,
   applyPatch,
   archive,
   audienceFor,
@@ -37,6 +38,7 @@ import {
   type Resource,
   rejectUpload,
   resourceIdOfKey,
+  typesOfKind,
 } from '../domain/library.js';
 import { ResourcePublished } from '../events.js';
 import {
@@ -60,10 +62,58 @@ import {
 import { resourceParams } from './schemas.js';
 
 // '#' separates key parts in the table, so a tag may not contain one.
-const tag = singleLine(30).regex(/^[^#]+$/, 'A tag may not contain #');
+const tag = singleLine(30)
+  .regex(/^[^#]+$/, 'A tag may not contain #')
+  .meta({ example: '党史学习教育' });
 const tags = z.array(tag).max(10);
 const audience = z.strictObject({ branchIds: z.array(idParam).min(1).max(50).optional() });
-const estimatedMinutes = z.number().int().min(1).max(10_000);
+const estimatedMinutes = z.number().int().min(1).max(10_000).meta({ example: 45 });
+
+/**
+ * A file's type, from the list the library takes (domain/library.ts); case and surrounding
+ * spaces do not matter, so a browser's `File.type` goes as it is.
+ */
+const contentTypeOf = (types: readonly [string, ...string[]]) =>
+  z.preprocess((value) => (typeof value === 'string' ? value.trim().toLowerCase() : value), z.enum(types));
+const fileTypes = Object.keys(allowedContentTypes) as [string, ...string[]];
+/** Larger than the stage's upload limit (200 MB on every stage) is 400 `file-too-large`. */
+const sizeBytes = z
+  .number()
+  .int()
+  .min(1)
+  .max(2 ** 40)
+  .meta({
+    description:
+      "The file's size in bytes; at most the stage's upload limit (200 MB), else 400 `file-too-large`",
+    example: 1_048_576,
+  });
+const newResourceFields = {
+  title: singleLine(200).meta({ example: '习近平新时代中国特色社会主义思想学习纲要' }),
+  tags: tags.optional(),
+  audience: audience.optional(),
+  estimatedMinutes: estimatedMinutes.optional(),
+};
+/** A file to upload of a kind that takes these types. */
+const fileResource = <K extends z.ZodType>(kind: K, types: readonly [string, ...string[]]) =>
+  z.strictObject({ kind, ...newResourceFields, contentType: contentTypeOf(types), sizeBytes });
+
+/**
+ * The kind decides what a new resource holds: a link its http(s) `url` and no file, any other
+ * kind a file (`contentType` and `sizeBytes`) and no url; a video is an MP4, an audio an MP3.
+ */
+const createBody = z.discriminatedUnion('kind', [
+  fileResource(z.enum(['document', 'policy', 'meeting-spirit']), fileTypes),
+  fileResource(z.literal('video'), typesOfKind.video as [string, ...string[]]),
+  fileResource(z.literal('audio'), typesOfKind.audio as [string, ...string[]]),
+  z.strictObject({
+    kind: z.literal('link'),
+    ...newResourceFields,
+    url: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .meta({ description: 'An http or https address', example: 'https://www.12371.cn/special/xxzd/' }),
+  }),
+]);
 
 const publish = (tx: Transaction, r: Resource, at: Date) =>
   tx.publish(
@@ -113,19 +163,7 @@ export const libraryRoutes = [
     responses: { 201: CreatedResource },
     idempotent: true,
     request: {
-      body: z.strictObject({
-        title: singleLine(200),
-        kind: ResourceKind,
-        contentType: z.string().trim().toLowerCase().max(200).optional(),
-        sizeBytes: z.number().int().min(1).optional(),
-        tags: tags.optional(),
-        audience: audience.optional(),
-        estimatedMinutes: estimatedMinutes.optional(),
-        url: z
-          .url({ protocol: /^https?$/ })
-          .max(2000)
-          .optional(),
-      }),
+      body: createBody,
     },
     handler: async (request, ctx) => {
       const { body, caller, now } = request;
@@ -200,7 +238,7 @@ export const libraryRoutes = [
     request: {
       params: resourceParams,
       body: z.strictObject({
-        version: z.number().int().min(1),
+        version: versionField,
         title: singleLine(200).optional(),
         tags: tags.optional(),
         audience: audience.optional(),

@@ -135,7 +135,7 @@ export const studyRoutes = [
     request: {
       params: resourceParams,
       body: z.strictObject({
-        minutes: z.number().int().min(0).max(MAX_MINUTES_PER_REPORT),
+        minutes: z.number().int().min(0).max(MAX_MINUTES_PER_REPORT).meta({ example: 30 }),
         completed: z.boolean().optional(),
       }),
     },

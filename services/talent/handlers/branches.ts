@@ -6,7 +6,7 @@ import { accountScope, createOnce } from '../../../shared/http/idempotent.js';
 import { pageOf, pageQuery } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
-import { idParam, singleLine } from '../../../shared/schemas.js';
+import { idParam, singleLine, versionField } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { getItem } from '../../../shared/store/query.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
@@ -83,7 +83,7 @@ const partyGroupsBody = z
  * It has no people yet, so no secretary: one is named from its people (PATCH).
  */
 const branchBody = z.strictObject({
-  name: singleLine(100),
+  name: singleLine(100).meta({ example: '机关第一党支部' }),
   partyGroups: z
     .array(z.strictObject({ name: singleLine(100), leaderId: idParam.optional() }))
     .max(50)
@@ -92,7 +92,7 @@ const branchBody = z.strictObject({
 
 /** PATCH: `partyGroups` is the full new list; a group keeps its `id`, a group without one is new. */
 const branchPatchBody = z.strictObject({
-  version: z.number().int().positive(),
+  version: versionField,
   name: singleLine(100).optional(),
   secretaryId: idParam.nullable().optional(),
   partyGroups: partyGroupsBody.optional(),

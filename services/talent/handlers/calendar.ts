@@ -11,7 +11,9 @@ import { keys, strip, transaction } from '../store.js';
 import { Calendar } from '../views.js';
 import { allManagers, committeeOnly } from './outcomes.js';
 
-const yearParams = z.strictObject({ year: z.coerce.number().int().min(2000).max(2100) });
+const yearParams = z.strictObject({
+  year: z.coerce.number().int().min(2000).max(2100).meta({ example: 2026 }),
+});
 
 export const calendarRoutes = [
   route('PUT /talent/calendar/{year}', {
@@ -22,8 +24,17 @@ export const calendarRoutes = [
     request: {
       params: yearParams,
       body: z.strictObject({
-        holidays: z.array(isoDate).max(366).default([]),
-        workdays: z.array(isoDate).max(366).default([]),
+        // Dates of the year the path names only: another year's is a 400 naming `body`.
+        holidays: z
+          .array(isoDate)
+          .max(366)
+          .default([])
+          .meta({ description: "法定节假日 of the path's year", example: ['2026-10-01', '2026-10-02'] }),
+        workdays: z
+          .array(isoDate)
+          .max(366)
+          .default([])
+          .meta({ description: "调休 working days of the path's year", example: ['2026-10-11'] }),
       }),
     },
     handler: async ({ params, body, caller, now }, ctx) => {

@@ -7,7 +7,7 @@ import { pageOf, pageQuery } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { maskEmail, maskPhone } from '../../../shared/pii.js';
-import { idParam, isoDate, singleLine, ulid } from '../../../shared/schemas.js';
+import { idParam, isoDate, singleLine, ulid, versionField } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { versionConflict } from '../../../shared/store/version.js';
 import { localDate, toLocalIso } from '../../../shared/time.js';
@@ -46,14 +46,17 @@ import { ownBranchManagers, ownProfile, personAndManagers, personManagers } from
 import { talentPools } from './pools.js';
 import { profileOf } from './timeline.js';
 
-const phone = z.string().regex(/^\+?[0-9][0-9 -]{4,19}$/, 'Not a phone number');
-const email = z.email().max(200);
+const phone = z
+  .string()
+  .regex(/^\+?[0-9][0-9 -]{4,19}$/, 'Not a phone number')
+  .meta({ example: '13800138000' });
+const email = z.email().max(200).meta({ example: 'zhangwei@example.cn' });
 
 const optionalFields = {
   workStartDate: isoDate,
-  position: singleLine(100),
+  position: singleLine(100).meta({ example: '办公室主任' }),
   education: z.enum(educations),
-  title: singleLine(100),
+  title: singleLine(100).meta({ example: '高级工程师' }),
   partyGroupId: idParam,
   phone,
   email,
@@ -62,14 +65,14 @@ const optionalFields = {
 const registerBody = z.strictObject({
   /** Optional, the committee's only: the id the person's account already names (the token's `custom:personId`); new otherwise. */
   personId: ulid.optional(),
-  name: singleLine(100),
+  name: singleLine(100).meta({ example: '张伟' }),
   gender: z.enum(genders),
-  birthDate: isoDate,
-  department: singleLine(100),
+  birthDate: isoDate.meta({ example: '1990-05-12' }),
+  department: singleLine(100).meta({ example: '党政办公室' }),
   branchId: idParam.optional(),
   /** An ordinary registration: `masses` or `applicant`; a later stage needs `history`. */
   politicalStatus: z.enum(politicalStatuses),
-  statusSince: isoDate,
+  statusSince: isoDate.meta({ example: '2024-03-15' }),
   /**
    * The committee's path for a person arriving past the start of the pipeline (an existing
    * member, a transfer in): the evidence of the stage `politicalStatus` names since `statusSince`.
@@ -94,7 +97,7 @@ const registerBody = z.strictObject({
 
 /** PATCH: `null` clears an optional field; political status changes only through transitions. */
 const patchBody = z.strictObject({
-  version: z.number().int().positive(),
+  version: versionField,
   name: singleLine(100).optional(),
   gender: z.enum(genders).optional(),
   birthDate: isoDate.optional(),

@@ -5,7 +5,7 @@ import { notFound, unwrap, validationFailed } from '../../../shared/errors.js';
 import { accountScope, createOnce } from '../../../shared/http/idempotent.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
-import { idParam, isoDate, multiLine, singleLine } from '../../../shared/schemas.js';
+import { idParam, isoDate, multiLine, singleLine, versionField } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { versionConflict } from '../../../shared/store/version.js';
 import { toLocalIso } from '../../../shared/time.js';
@@ -24,7 +24,7 @@ import { auditRead, auditWrite } from './audit.js';
 import { managedPerson } from './common.js';
 import { personManagers } from './outcomes.js';
 
-const title = singleLine(200);
+const title = singleLine(200).meta({ example: '2026年度党员集中培训' });
 const details = multiLine(2000);
 const common = { date: isoDate, title, details: details.optional() };
 
@@ -42,15 +42,22 @@ const recordBody = z.discriminatedUnion('kind', [
  * is checked against the stored kind once it is read. `null` clears the details.
  */
 const correctionBody = z.strictObject({
-  version: z.number().int().positive(),
+  version: versionField,
   date: isoDate.optional(),
   title: title.optional(),
   details: details.nullable().optional(),
-  rating: z.string().max(50).optional(),
+  // Any rating of any kind here; the stored kind's own list is checked once it is read.
+  rating: z
+    .enum([...new Set([...performanceRatings, ...evaluationRatings])] as [string, ...string[]])
+    .optional()
+    .meta({
+      description:
+        "One of the record's kind's ratings: performance excellent, competent, basically-competent, incompetent; evaluation excellent, qualified, basically-qualified, unqualified; other kinds take none (400 naming `body.rating`)",
+    }),
 });
 
 /** A withdrawal (撤销) says why: the record stays on file, with the reason beside it. */
-const withdrawalBody = z.strictObject({ reason: multiLine(500) });
+const withdrawalBody = z.strictObject({ reason: multiLine(500).meta({ example: '录入有误' }) });
 
 const recordParams = z.strictObject({ personId: idParam, recordId: idParam });
 

@@ -9,7 +9,7 @@ import { actorOf, isSelf } from '../../../shared/auth.js';
 import { conflict, notFound, ownRecord, ruleViolation } from '../../../shared/errors.js';
 import { pageOf, pageQuery } from '../../../shared/http/paging.js';
 import { noContent, ok } from '../../../shared/http/result.js';
-import { idParam, isoDate } from '../../../shared/schemas.js';
+import { idParam, isoDate, versionField } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { versionConflict } from '../../../shared/store/version.js';
 import { localDate, toLocalIso } from '../../../shared/time.js';
@@ -40,7 +40,7 @@ const onRegister = async (ctx: Parameters<typeof getPerson>[0], personId: string
 };
 
 const departureBody = z.strictObject({
-  version: z.number().int().positive(),
+  version: versionField,
   on: isoDate,
   reason: z.enum(departureReasons),
 });

@@ -289,7 +289,15 @@ export const transitionRoutes = [
     responses: { 201: ExtensionResult },
     request: {
       params: z.strictObject({ personId: idParam }),
-      body: z.strictObject({ months: z.number().int(), decidedOn: isoDate, reason: multiLine(500) }),
+      body: z.strictObject({
+        // Bounded only so that no absurd number passes; 6 to 12 is the rule's (422).
+        months: z.number().int().min(1).max(120).meta({
+          description: '延长预备期 by 6 to 12 months; another number in range is refused by the rule (422)',
+          example: 6,
+        }),
+        decidedOn: isoDate,
+        reason: multiLine(500).meta({ example: '需要继续考察' }),
+      }),
     },
     idempotent: true,
     handler: decidedAgain((req, ctx) => {
