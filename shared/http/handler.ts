@@ -13,6 +13,7 @@ import type { HttpRequest, RequestSchemas, RouteSpec, ServiceDescription } from 
 import { cors } from './cors.js';
 import { statusOf, toDomainError } from './errors.js';
 import type { HttpResult } from './result.js';
+import { bodySchemaFor, refuseMisplaced } from './role-body.js';
 import { parseWith } from './validation.js';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -102,8 +103,9 @@ const routeHandler = (route: RouteSpec, service: ServiceContext, options: HttpOp
     const caller = admit(event);
     // By now the body is parsed JSON, or undefined when none was sent.
     const sent: unknown = event.body;
+    if (schemas.body) refuseMisplaced(schemas.body, caller, sent);
     const body = schemas.body
-      ? parseWith('body', schemas.body, sent)
+      ? parseWith('body', bodySchemaFor(schemas.body, caller), sent)
       : sent === undefined
         ? undefined
         : parseWith('body', emptyObject, sent);
