@@ -102,7 +102,9 @@ export interface paths {
         };
         /**
          * Cadence compliance (三会一课) per branch and period: held vs required, overdue
-         * @description Roles admitted: committee, secretary.
+         * @description Without `branchId`, the committee gets every branch and a secretary their own; with it, the committee any branch and a secretary only their own (404 otherwise, and for an account of no branch).
+         *
+         *     Roles admitted: committee, secretary.
          *
          *     - Not signed in (401): no token
          *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the owning partner organisation; another partner organisation
@@ -126,8 +128,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A branch's participation rate, per member, with those below the threshold flagged
-         * @description Roles admitted: committee, secretary.
+         * Participation rate per member, of a branch or every branch, with those below the threshold flagged
+         * @description Without `branchId`, the committee gets every branch together (no `branchId` in the answer) and a secretary their own branch; with it, the committee any branch and a secretary only their own (404 otherwise, and for an account of no branch).
+         *
+         *     Roles admitted: committee, secretary.
          *
          *     - Not signed in (401): no token
          *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the owning partner organisation; another partner organisation
@@ -175,8 +179,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List a branch's activities (the caller's own branch unless named)
-         * @description Roles admitted: committee, secretary, member.
+         * List activities by start: a branch's, or every branch's for the committee
+         * @description Without `branchId`, the committee gets every branch’s activities; a secretary or member gets their own branch’s (404 for an account of no branch). With `branchId`, the committee may name any branch, anyone else only their own (404 otherwise). Either way the same filters, the same order (by `startsAt`, then id) and the same paging.
+         *
+         *     Roles admitted: committee, secretary, member.
          *
          *     - Not signed in (401): no token
          *     - Allowed: a member of the branch (acting on their own things where the route is about one person); the branch's secretary; the party committee (党委)
@@ -3537,7 +3543,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        branchId: string;
+                        /** @description The branch asked about; absent across every branch */
+                        branchId?: string;
                         /**
                          * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
                          * @example 2026-11-26T09:30:00+08:00
@@ -3784,6 +3791,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
+                /** @description Left out: every branch for the committee, their own for anyone else */
                 branchId?: string;
                 type?: "branch-general-meeting" | "branch-committee-meeting" | "party-group-meeting" | "party-lesson" | "theme-day" | "organizational-life-meeting" | "democratic-evaluation" | "history-study" | "warning-education" | "seminar" | "other";
                 status?: "scheduled" | "completed" | "cancelled";
