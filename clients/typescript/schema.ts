@@ -1615,7 +1615,9 @@ export interface paths {
         put?: never;
         /**
          * Register (报名): a member for themselves, a partner for named participants. A repeat with the same Idempotency-Key answers 201 as the first did
-         * @description Roles admitted: partner, member.
+         * @description The body depends on the caller. A member (a secretary too) sends `{}` (MemberRegistrationRequest): naming participants is 400 `participants-not-allowed`, sending `consent` 400 `unexpected-field`. A partner sends its participants and `consent: true` (PartnerRegistrationRequest): either missing is 400 `validation-failed` naming the field.
+         *
+         *     Roles admitted: partner, member.
          *
          *     - Not signed in (401): no token
          *     - Allowed: a member of the branch (acting on their own things where the route is about one person); the branch's secretary; another branch's secretary; the owning partner organisation; another partner organisation
@@ -1790,6 +1792,17 @@ export interface components {
          * @enum {string}
          */
         JointEventKind: "volunteer-service" | "science-outreach" | "joint-theme-day" | "health-service" | "other";
+        /** @description A member registers themselves: an empty body */
+        MemberRegistrationRequest: Record<string, never>;
+        /** @description A partner registers 1–40 named participants, with their consent to share their data */
+        PartnerRegistrationRequest: {
+            participants: {
+                name: string;
+                phone?: string;
+            }[];
+            /** @constant */
+            consent: true;
+        };
         /** @description Every refusal and failure has this shape */
         Error: {
             error: {
@@ -14984,14 +14997,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    participants?: {
-                        name: string;
-                        phone?: string;
-                    }[];
-                    /** @constant */
-                    consent?: true;
-                };
+                "application/json": components["schemas"]["MemberRegistrationRequest"] | components["schemas"]["PartnerRegistrationRequest"];
             };
         };
         responses: {

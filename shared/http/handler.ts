@@ -103,9 +103,9 @@ const routeHandler = (route: RouteSpec, service: ServiceContext, options: HttpOp
     const caller = admit(event);
     // By now the body is parsed JSON, or undefined when none was sent.
     const sent: unknown = event.body;
-    if (schemas.body) refuseMisplaced(schemas.body, caller, sent);
+    if (schemas.body) refuseMisplaced(schemas.body, caller?.roles, sent);
     const body = schemas.body
-      ? parseWith('body', bodySchemaFor(schemas.body, caller), sent)
+      ? parseWith('body', bodySchemaFor(schemas.body, caller?.roles), sent)
       : sent === undefined
         ? undefined
         : parseWith('body', emptyObject, sent);

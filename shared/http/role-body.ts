@@ -6,7 +6,7 @@
  * so a refusal names the very field their schema wants.
  */
 import * as z from 'zod';
-import type { Caller, Role } from '../auth.js';
+import type { Role } from '../auth.js';
 import type { DomainError } from '../errors.js';
 
 type Bodies = Partial<Record<Role, z.ZodObject>>;
@@ -33,17 +33,21 @@ export const bodyPerRole = <const B extends Bodies>(
   return union as unknown as z.ZodXor<Extract<B[keyof B], z.ZodObject>[]>;
 };
 
-/** The schema `caller`'s body must meet: their role's own (the first of their roles that has one), else `schema`. */
-export const bodySchemaFor = (schema: z.ZodType, caller: Caller | undefined): z.ZodType => {
+/** The schema a caller's body must meet: their role's own (the first of their roles that has one), else `schema`. */
+export const bodySchemaFor = (schema: z.ZodType, roles: readonly Role[] | undefined): z.ZodType => {
   const declared = perRole.get(schema);
-  const role = caller?.roles.find((r) => declared?.bodies[r] !== undefined);
+  const role = roles?.find((r) => declared?.bodies[r] !== undefined);
   return (role && declared?.bodies[role]) || schema;
 };
 
 /** Throws the refusal for a field the caller's role must not send, if the body carries one. */
-export const refuseMisplaced = (schema: z.ZodType, caller: Caller | undefined, sent: unknown): void => {
+export const refuseMisplaced = (
+  schema: z.ZodType,
+  roles: readonly Role[] | undefined,
+  sent: unknown,
+): void => {
   const declared = perRole.get(schema);
-  const role = caller?.roles.find((r) => declared?.bodies[r] !== undefined);
+  const role = roles?.find((r) => declared?.bodies[r] !== undefined);
   if (!role || sent === null || typeof sent !== 'object') return;
   for (const [field, refusal] of Object.entries(declared?.misplaced[role] ?? {})) {
     if (Object.hasOwn(sent, field)) throw refusal();
