@@ -432,7 +432,9 @@ export interface paths {
         put?: never;
         /**
          * Register a person (人员登记); a secretary into their own branch. A repeat with the same Idempotency-Key answers 201 with the person as registered
-         * @description Roles admitted: committee, secretary.
+         * @description What the body may hold depends on the caller. The committee may name `personId` (a secretary naming one is 403 `person-id-committee-only`: leave it out and one is made) and may leave `branchId` out for a person of no branch; a secretary’s `branchId` defaults to their own, and another branch is 404.
+         *
+         *     Roles admitted: committee, secretary.
          *
          *     - Not signed in (401): no token
          *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the owning partner organisation; another partner organisation
