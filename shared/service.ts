@@ -121,6 +121,8 @@ export interface RouteSpec<S extends RequestSchemas = RequestSchemas, A extends 
   responses: Responses;
   /** One line for the docs. */
   summary?: string;
+  /** What differs per caller (who gets what, whose body is which), above the access lines in the docs. */
+  description?: string;
   request: S;
   /** Bodies larger than this are refused with 413 before parsing. */
   maxBodyBytes?: number;
@@ -178,6 +180,7 @@ export const route = <const S extends RequestSchemas, const A extends Access>(
     outcomes: Outcomes;
     responses: Responses;
     summary?: string;
+    description?: string;
     request?: S;
     maxBodyBytes?: number;
     throttle?: 'public' | 'default';
@@ -197,6 +200,7 @@ export const route = <const S extends RequestSchemas, const A extends Access>(
     outcomes: spec.outcomes,
     responses: spec.responses,
     ...(spec.summary === undefined ? {} : { summary: spec.summary }),
+    ...(spec.description === undefined ? {} : { description: spec.description }),
     request: spec.request ?? ({} as S),
     ...(spec.maxBodyBytes === undefined ? {} : { maxBodyBytes: spec.maxBodyBytes }),
     ...(spec.throttle === undefined ? {} : { throttle: spec.throttle }),
@@ -212,6 +216,11 @@ export const subscription = <Data>(spec: SubscriptionSpec<Data>): SubscriptionSp
 
 /** Unknown fields must be refused, not dropped into the table: object schemas must be strict. */
 const assertStrict = (where: string, schema: z.ZodType | undefined): void => {
+  // A body per caller (a union): each caller's own schema is strict.
+  if (schema instanceof z.ZodUnion) {
+    for (const option of schema.options) assertStrict(where, option as z.ZodType);
+    return;
+  }
   if (!(schema instanceof z.ZodObject)) return;
   const catchall = schema.def.catchall;
   if (!(catchall instanceof z.ZodNever)) {

@@ -102,7 +102,9 @@ export interface paths {
         };
         /**
          * Cadence compliance (三会一课) per branch and period: held vs required, overdue
-         * @description Roles admitted: committee, secretary.
+         * @description Without `branchId`, the committee gets every branch and a secretary their own; with it, the committee any branch and a secretary only their own (404 otherwise, and for an account of no branch).
+         *
+         *     Roles admitted: committee, secretary.
          *
          *     - Not signed in (401): no token
          *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the owning partner organisation; another partner organisation
@@ -126,8 +128,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A branch's participation rate, per member, with those below the threshold flagged
-         * @description Roles admitted: committee, secretary.
+         * Participation rate per member, of a branch or every branch, with those below the threshold flagged
+         * @description Without `branchId`, the committee gets every branch together (no `branchId` in the answer) and a secretary their own branch; with it, the committee any branch and a secretary only their own (404 otherwise, and for an account of no branch).
+         *
+         *     Roles admitted: committee, secretary.
          *
          *     - Not signed in (401): no token
          *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the owning partner organisation; another partner organisation
@@ -175,8 +179,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List a branch's activities (the caller's own branch unless named)
-         * @description Roles admitted: committee, secretary, member.
+         * List activities by start: a branch's, or every branch's for the committee
+         * @description Without `branchId`, the committee gets every branch’s activities; a secretary or member gets their own branch’s (404 for an account of no branch). With `branchId`, the committee may name any branch, anyone else only their own (404 otherwise). Either way the same filters, the same order (by `startsAt`, then id) and the same paging.
+         *
+         *     Roles admitted: committee, secretary, member.
          *
          *     - Not signed in (401): no token
          *     - Allowed: a member of the branch (acting on their own things where the route is about one person); the branch's secretary; the party committee (党委)
@@ -426,7 +432,9 @@ export interface paths {
         put?: never;
         /**
          * Register a person (人员登记); a secretary into their own branch. A repeat with the same Idempotency-Key answers 201 with the person as registered
-         * @description Roles admitted: committee, secretary.
+         * @description What the body may hold depends on the caller. The committee may name `personId` (a secretary naming one is 403 `person-id-committee-only`: leave it out and one is made) and may leave `branchId` out for a person of no branch; a secretary’s `branchId` defaults to their own, and another branch is 404.
+         *
+         *     Roles admitted: committee, secretary.
          *
          *     - Not signed in (401): no token
          *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the owning partner organisation; another partner organisation
@@ -1609,7 +1617,9 @@ export interface paths {
         put?: never;
         /**
          * Register (报名): a member for themselves, a partner for named participants. A repeat with the same Idempotency-Key answers 201 as the first did
-         * @description Roles admitted: partner, member.
+         * @description The body depends on the caller. A member (a secretary too) sends `{}` (MemberRegistrationRequest): naming participants is 400 `participants-not-allowed`, sending `consent` 400 `unexpected-field`. A partner sends its participants and `consent: true` (PartnerRegistrationRequest): either missing is 400 `validation-failed` naming the field.
+         *
+         *     Roles admitted: partner, member.
          *
          *     - Not signed in (401): no token
          *     - Allowed: a member of the branch (acting on their own things where the route is about one person); the branch's secretary; another branch's secretary; the owning partner organisation; another partner organisation
@@ -1784,6 +1794,17 @@ export interface components {
          * @enum {string}
          */
         JointEventKind: "volunteer-service" | "science-outreach" | "joint-theme-day" | "health-service" | "other";
+        /** @description A member registers themselves: an empty body */
+        MemberRegistrationRequest: Record<string, never>;
+        /** @description A partner registers 1–40 named participants, with their consent to share their data */
+        PartnerRegistrationRequest: {
+            participants: {
+                name: string;
+                phone?: string;
+            }[];
+            /** @constant */
+            consent: true;
+        };
         /** @description The request does not match its schema; `details.fields` names each bad field */
         ValidationFailedRefusal: {
             error: {
@@ -1852,6 +1873,15 @@ export interface components {
                 message: string;
             };
         };
+        /** @description The data changed meanwhile; read it again */
+        ConflictRefusal: {
+            error: {
+                /** @constant */
+                code: "conflict";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
         /** @description Another change to the same data was in progress; try again */
         ConcurrentUpdateRefusal: {
             error: {
@@ -1866,6 +1896,15 @@ export interface components {
             error: {
                 /** @constant */
                 code: "idempotency-key-claimed";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description A room with this id already exists */
+        RoomExistsRefusal: {
+            error: {
+                /** @constant */
+                code: "room-exists";
                 /** @description For people; may change */
                 message: string;
             };
@@ -1970,6 +2009,33 @@ export interface components {
                 };
             };
         };
+        /** @description `to` must be after `from` */
+        EmptyWindowRefusal: {
+            error: {
+                /** @constant */
+                code: "empty-window";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description An insight covers at most 366 days */
+        WindowTooLongRefusal: {
+            error: {
+                /** @constant */
+                code: "window-too-long";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description An activity with this id already exists */
+        ActivityExistsRefusal: {
+            error: {
+                /** @constant */
+                code: "activity-exists";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
         /** @description The room is booked by another activity at that time; `details` names it */
         RoomBookedRefusal: {
             error: {
@@ -1990,6 +2056,15 @@ export interface components {
                      */
                     endsAt: string;
                 };
+            };
+        };
+        /** @description The room is being booked by many at once; try again */
+        RoomBusyRefusal: {
+            error: {
+                /** @constant */
+                code: "room-busy";
+                /** @description For people; may change */
+                message: string;
             };
         };
         /** @description The room named does not exist */
@@ -2026,6 +2101,48 @@ export interface components {
                 code: "too-long";
                 /** @description For people; may change */
                 message: string;
+            };
+        };
+        /** @description The secretary records an activity only until some days after it ended; later, the committee */
+        LateEntryClosedRefusal: {
+            error: {
+                /** @constant */
+                code: "late-entry-closed";
+                /** @description For people; may change */
+                message: string;
+                details: {
+                    /**
+                     * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                     * @example 2026-11-26T09:30:00+08:00
+                     */
+                    endsAt: string;
+                    /**
+                     * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                     * @example 2026-11-26T09:30:00+08:00
+                     */
+                    closedAt: string;
+                };
+            };
+        };
+        /** @description Recorded after the activity ended (or past the grace days): say why in lateEntryReason */
+        LateEntryReasonRequiredRefusal: {
+            error: {
+                /** @constant */
+                code: "late-entry-reason-required";
+                /** @description For people; may change */
+                message: string;
+                details: {
+                    /**
+                     * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                     * @example 2026-11-26T09:30:00+08:00
+                     */
+                    endsAt: string;
+                    /**
+                     * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                     * @example 2026-11-26T09:30:00+08:00
+                     */
+                    graceEndedAt?: string;
+                };
             };
         };
         /** @description The activity is cancelled */
@@ -2069,6 +2186,15 @@ export interface components {
             error: {
                 /** @constant */
                 code: "no-person";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description Attendance can no longer change for this activity */
+        AttendanceClosedRefusal: {
+            error: {
+                /** @constant */
+                code: "attendance-closed";
                 /** @description For people; may change */
                 message: string;
             };
@@ -2131,6 +2257,24 @@ export interface components {
                     /** @constant */
                     askSecretary: true;
                 };
+            };
+        };
+        /** @description A branch with this id already exists */
+        BranchExistsRefusal: {
+            error: {
+                /** @constant */
+                code: "branch-exists";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description Party group ids must be unique within the branch */
+        DuplicatePartyGroupRefusal: {
+            error: {
+                /** @constant */
+                code: "duplicate-party-group";
+                /** @description For people; may change */
+                message: string;
             };
         };
         /** @description Nobody manages their own record, role, pool membership or pipeline */
@@ -2206,6 +2350,33 @@ export interface components {
             error: {
                 /** @constant */
                 code: "unknown-branch";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The birth date is implausibly early */
+        BirthDateImplausibleRefusal: {
+            error: {
+                /** @constant */
+                code: "birth-date-implausible";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The birth date is after today */
+        BirthDateInFutureRefusal: {
+            error: {
+                /** @constant */
+                code: "birth-date-in-future";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description Work started before the birth date */
+        WorkStartBeforeBirthRefusal: {
+            error: {
+                /** @constant */
+                code: "work-start-before-birth";
                 /** @description For people; may change */
                 message: string;
             };
@@ -2291,6 +2462,15 @@ export interface components {
                 message: string;
             };
         };
+        /** @description A step cannot take effect before the branch general meeting that resolved it */
+        EffectiveBeforeResolutionRefusal: {
+            error: {
+                /** @constant */
+                code: "effective-before-resolution";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
         /** @description The pipeline moves one stage at a time (积极分子 → 发展对象 → 预备党员 → 正式党员) */
         TransitionNotAllowedRefusal: {
             error: {
@@ -2363,6 +2543,15 @@ export interface components {
                 message: string;
             };
         };
+        /** @description An introducer is a full party member (正式党员) */
+        IntroducerNotFullMemberRefusal: {
+            error: {
+                /** @constant */
+                code: "introducer-not-full-member";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
         /** @description The branch committee’s decision date is required */
         BranchCommitteeDecisionRequiredRefusal: {
             error: {
@@ -2417,6 +2606,15 @@ export interface components {
                 message: string;
             };
         };
+        /** @description Evidence is dated after the step’s effective date */
+        EvidenceAfterEffectiveRefusal: {
+            error: {
+                /** @constant */
+                code: "evidence-after-effective";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
         /** @description The public notice (公示) period is required */
         PublicNoticeRequiredRefusal: {
             error: {
@@ -2458,6 +2656,15 @@ export interface components {
             error: {
                 /** @constant */
                 code: "resolution-meeting-unknown";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The meeting was held before candidacy began */
+        ResolutionBeforeCandidacyRefusal: {
+            error: {
+                /** @constant */
+                code: "resolution-before-candidacy";
                 /** @description For people; may change */
                 message: string;
             };
@@ -2615,11 +2822,38 @@ export interface components {
                 message: string;
             };
         };
+        /** @description Only a full party member (正式党员) sits on the committee */
+        NotAFullMemberRefusal: {
+            error: {
+                /** @constant */
+                code: "not-a-full-member";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
         /** @description The person has already left the register */
         AlreadyDepartedRefusal: {
             error: {
                 /** @constant */
                 code: "already-departed";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description A departure is recorded on or before today */
+        DepartureInFutureRefusal: {
+            error: {
+                /** @constant */
+                code: "departure-in-future";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description Name the branch (branchId) */
+        BranchRequiredRefusal: {
+            error: {
+                /** @constant */
+                code: "branch-required";
                 /** @description For people; may change */
                 message: string;
             };
@@ -2683,6 +2917,66 @@ export interface components {
                 expiresAt: string;
             };
         };
+        /** @description A file resource needs contentType and sizeBytes */
+        FileRequiredRefusal: {
+            error: {
+                /** @constant */
+                code: "file-required";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description A link needs a url */
+        UrlRequiredRefusal: {
+            error: {
+                /** @constant */
+                code: "url-required";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description This content type does not fit the resource’s kind */
+        ContentTypeNotForKindRefusal: {
+            error: {
+                /** @constant */
+                code: "content-type-not-for-kind";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description Files of this type are not accepted; `details.allowed` lists those that are */
+        UnsupportedContentTypeRefusal: {
+            error: {
+                /** @constant */
+                code: "unsupported-content-type";
+                /** @description For people; may change */
+                message: string;
+                details: {
+                    allowed: string[];
+                };
+            };
+        };
+        /** @description The file is over the upload limit */
+        FileTooLargeRefusal: {
+            error: {
+                /** @constant */
+                code: "file-too-large";
+                /** @description For people; may change */
+                message: string;
+                details: {
+                    limitBytes: number;
+                };
+            };
+        };
+        /** @description A resource with this id already exists */
+        ResourceExistsRefusal: {
+            error: {
+                /** @constant */
+                code: "resource-exists";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
         /** @description A study resource (学习资料) */
         LibraryResource: {
             resourceId: string;
@@ -2731,6 +3025,42 @@ export interface components {
             /** @description Send back as `version` when patching */
             version: number;
         };
+        /** @description The resource was rejected: it cannot change any more */
+        ResourceRejectedRefusal: {
+            error: {
+                /** @constant */
+                code: "resource-rejected";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description Name at least one branch, or none for your own */
+        AudienceEmptyRefusal: {
+            error: {
+                /** @constant */
+                code: "audience-empty";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The caller’s account names no branch */
+        SecretaryWithoutBranchRefusal: {
+            error: {
+                /** @constant */
+                code: "secretary-without-branch";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The resource is archived: it cannot change any more */
+        ResourceArchivedRefusal: {
+            error: {
+                /** @constant */
+                code: "resource-archived";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
         /** @description A short-lived presigned GET of the checked file */
         LibraryDownload: {
             url: string;
@@ -2739,6 +3069,24 @@ export interface components {
              * @example 2026-11-26T09:30:00+08:00
              */
             expiresAt: string;
+        };
+        /** @description The resource is not published (yet, or any more) */
+        ResourceNotAvailableRefusal: {
+            error: {
+                /** @constant */
+                code: "resource-not-available";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description A link has no file; open its url */
+        ResourceIsALinkRefusal: {
+            error: {
+                /** @constant */
+                code: "resource-is-a-link";
+                /** @description For people; may change */
+                message: string;
+            };
         };
         /** @description The caller's study in one year (Asia/Shanghai) */
         MyStudy: {
@@ -2784,11 +3132,11 @@ export interface components {
                 message: string;
             };
         };
-        /** @description The resource is not published (yet, or any more) */
-        ResourceNotAvailableRefusal: {
+        /** @description The study record changed meanwhile; try again */
+        StudyChangedRefusal: {
             error: {
                 /** @constant */
-                code: "resource-not-available";
+                code: "study-changed";
                 /** @description For people; may change */
                 message: string;
             };
@@ -2815,6 +3163,33 @@ export interface components {
             assignedAt: string;
             /** @description A secretary's assignment: their branch */
             assignerBranchId?: string;
+        };
+        /** @description Name at least one branch or person */
+        NobodyAssignedRefusal: {
+            error: {
+                /** @constant */
+                code: "nobody-assigned";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description An assignment with this id already exists */
+        AssignmentExistsRefusal: {
+            error: {
+                /** @constant */
+                code: "assignment-exists";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The due date is already past */
+        DueDatePassedRefusal: {
+            error: {
+                /** @constant */
+                code: "due-date-passed";
+                /** @description For people; may change */
+                message: string;
+            };
         };
         /** @description Who finished and who has not; a secretary sees their own branch's people only */
         StudyAssignmentProgress: {
@@ -2898,6 +3273,15 @@ export interface components {
                 details: components["schemas"]["FieldIssues"];
             };
         };
+        /** @description An assessment with this id already exists */
+        AssessmentExistsRefusal: {
+            error: {
+                /** @constant */
+                code: "assessment-exists";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
         /** @description An assessment (考核) the caller may take: no questions (an attempt serves them, shuffled) and no answers */
         AssessmentListing: {
             assessmentId: string;
@@ -2947,6 +3331,15 @@ export interface components {
                 prompt: string;
                 options: string[];
             }[];
+        };
+        /** @description An attempt with this id already exists */
+        AttemptExistsRefusal: {
+            error: {
+                /** @constant */
+                code: "attempt-exists";
+                /** @description For people; may change */
+                message: string;
+            };
         };
         /** @description No attempts are left for this assessment */
         AttemptLimitReachedRefusal: {
@@ -3163,6 +3556,15 @@ export interface components {
          * @enum {string}
          */
         JointEventStatus: "draft" | "published" | "cancelled" | "completed";
+        /** @description An event with this id already exists */
+        EventExistsRefusal: {
+            error: {
+                /** @constant */
+                code: "event-exists";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
         /** @description A joint event (联合活动) as the public sees it */
         PublicJointEvent: {
             /** @description ULID */
@@ -3208,6 +3610,15 @@ export interface components {
                 details: {
                     status: string;
                 };
+            };
+        };
+        /** @description The registration window has already closed */
+        RegistrationWindowPastRefusal: {
+            error: {
+                /** @constant */
+                code: "registration-window-past";
+                /** @description For people; may change */
+                message: string;
             };
         };
         JointEventRegistrationPlaced: {
@@ -3265,11 +3676,29 @@ export interface components {
             /** @description Participants on the waitlist (候补) */
             waitlisted: number;
         };
+        /** @description A partner names its participants */
+        ParticipantsRequiredRefusal: {
+            error: {
+                /** @constant */
+                code: "participants-required";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
         /** @description A member registers themselves: send an empty body */
         ParticipantsNotAllowedRefusal: {
             error: {
                 /** @constant */
                 code: "participants-not-allowed";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description A member registers themselves with an empty body */
+        UnexpectedFieldRefusal: {
+            error: {
+                /** @constant */
+                code: "unexpected-field";
                 /** @description For people; may change */
                 message: string;
             };
@@ -3283,11 +3712,29 @@ export interface components {
                 message: string;
             };
         };
+        /** @description A registration with this id already exists */
+        RegistrationExistsRefusal: {
+            error: {
+                /** @constant */
+                code: "registration-exists";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
         /** @description You are already registered for this event */
         AlreadyRegisteredRefusal: {
             error: {
                 /** @constant */
                 code: "already-registered";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The places changed meanwhile; try again */
+        PlacesChangedRefusal: {
+            error: {
+                /** @constant */
+                code: "places-changed";
                 /** @description For people; may change */
                 message: string;
             };
@@ -3508,6 +3955,15 @@ export interface components {
             /** @description Duration to the nearest half hour */
             hours: number;
         };
+        /** @description An event can be completed only once it has started */
+        EventNotStartedRefusal: {
+            error: {
+                /** @constant */
+                code: "event-not-started";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
     };
     responses: never;
     parameters: never;
@@ -3706,15 +4162,17 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             *     - `room-exists`: A room with this id already exists
              */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"] | components["schemas"]["RoomExistsRefusal"];
                 };
             };
             /**
@@ -4016,6 +4474,18 @@ export interface operations {
                 };
             };
             /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
              * @description No valid token
              *     - `unauthenticated`: No valid bearer token
              */
@@ -4283,6 +4753,7 @@ export interface operations {
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
              *     - `version-conflict`: It changed since it was read: read it again and decide again; `details.version` is the current one
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              */
             409: {
@@ -4290,7 +4761,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"];
+                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"];
                 };
             };
             /**
@@ -4609,7 +5080,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        branchId: string;
+                        /** @description The branch asked about; absent across every branch */
+                        branchId?: string;
                         /**
                          * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
                          * @example 2026-11-26T09:30:00+08:00
@@ -4689,6 +5161,19 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description A business rule refused it
+             *     - `empty-window`: `to` must be after `from`
+             *     - `window-too-long`: An insight covers at most 366 days
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmptyWindowRefusal"] | components["schemas"]["WindowTooLongRefusal"];
                 };
             };
             /**
@@ -4810,6 +5295,19 @@ export interface operations {
                 };
             };
             /**
+             * @description A business rule refused it
+             *     - `empty-window`: `to` must be after `from`
+             *     - `window-too-long`: An insight covers at most 366 days
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmptyWindowRefusal"] | components["schemas"]["WindowTooLongRefusal"];
+                };
+            };
+            /**
              * @description Too many requests; retry after a pause
              *     - `throttled`: Too many requests; slow down and retry
              */
@@ -4852,6 +5350,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
+                /** @description Left out: every branch for the committee, their own for anyone else */
                 branchId?: string;
                 type?: "branch-general-meeting" | "branch-committee-meeting" | "party-group-meeting" | "party-lesson" | "theme-day" | "organizational-life-meeting" | "democratic-evaluation" | "history-study" | "warning-education" | "seminar" | "other";
                 status?: "scheduled" | "completed" | "cancelled";
@@ -5268,16 +5767,19 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             *     - `activity-exists`: An activity with this id already exists
              *     - `room-booked`: The room is booked by another activity at that time; `details` names it
+             *     - `room-busy`: The room is being booked by many at once; try again
              */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"] | components["schemas"]["RoomBookedRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"] | components["schemas"]["ActivityExistsRefusal"] | components["schemas"]["RoomBookedRefusal"] | components["schemas"]["RoomBusyRefusal"];
                 };
             };
             /**
@@ -5311,13 +5813,15 @@ export interface operations {
              *     - `room-too-small`: The room seats fewer than are invited
              *     - `ends-before-start`: endsAt must be after startsAt
              *     - `too-long`: An activity lasts at most 12 hours
+             *     - `late-entry-closed`: The secretary records an activity only until some days after it ended; later, the committee
+             *     - `late-entry-reason-required`: Recorded after the activity ended (or past the grace days): say why in lateEntryReason
              */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"] | components["schemas"]["RoomNotFoundRefusal"] | components["schemas"]["RoomTooSmallRefusal"] | components["schemas"]["EndsBeforeStartRefusal"] | components["schemas"]["TooLongRefusal"];
+                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"] | components["schemas"]["RoomNotFoundRefusal"] | components["schemas"]["RoomTooSmallRefusal"] | components["schemas"]["EndsBeforeStartRefusal"] | components["schemas"]["TooLongRefusal"] | components["schemas"]["LateEntryClosedRefusal"] | components["schemas"]["LateEntryReasonRequiredRefusal"];
                 };
             };
             /**
@@ -5720,16 +6224,18 @@ export interface operations {
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
              *     - `version-conflict`: It changed since it was read: read it again and decide again; `details.version` is the current one
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              *     - `activity-cancelled`: The activity is cancelled
              *     - `room-booked`: The room is booked by another activity at that time; `details` names it
+             *     - `room-busy`: The room is being booked by many at once; try again
              */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["ActivityCancelledRefusal"] | components["schemas"]["RoomBookedRefusal"];
+                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["ActivityCancelledRefusal"] | components["schemas"]["RoomBookedRefusal"] | components["schemas"]["RoomBusyRefusal"];
                 };
             };
             /**
@@ -5759,13 +6265,14 @@ export interface operations {
             /**
              * @description A business rule refused it
              *     - `too-long`: An activity lasts at most 12 hours
+             *     - `late-entry-reason-required`: Recorded after the activity ended (or past the grace days): say why in lateEntryReason
              */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TooLongRefusal"];
+                    "application/json": components["schemas"]["TooLongRefusal"] | components["schemas"]["LateEntryReasonRequiredRefusal"];
                 };
             };
             /**
@@ -5962,6 +6469,7 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              *     - `activity-cancelled`: The activity is cancelled
              *     - `activity-completing`: The activity is being completed
@@ -5971,7 +6479,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["ActivityCancelledRefusal"] | components["schemas"]["ActivityCompletingRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["ActivityCancelledRefusal"] | components["schemas"]["ActivityCompletingRefusal"];
                 };
             };
             /**
@@ -6199,6 +6707,7 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              *     - `activity-cancelled`: The activity is cancelled
              *     - `activity-completed`: The activity is completed
@@ -6208,7 +6717,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["ActivityCancelledRefusal"] | components["schemas"]["ActivityCompletedRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["ActivityCancelledRefusal"] | components["schemas"]["ActivityCompletedRefusal"];
                 };
             };
             /**
@@ -6238,13 +6747,15 @@ export interface operations {
             /**
              * @description A business rule refused it
              *     - `activity-not-started`: An activity can be completed only after it started
+             *     - `late-entry-closed`: The secretary records an activity only until some days after it ended; later, the committee
+             *     - `late-entry-reason-required`: Recorded after the activity ended (or past the grace days): say why in lateEntryReason
              */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ActivityNotStartedRefusal"];
+                    "application/json": components["schemas"]["ActivityNotStartedRefusal"] | components["schemas"]["LateEntryClosedRefusal"] | components["schemas"]["LateEntryReasonRequiredRefusal"];
                 };
             };
             /**
@@ -6424,15 +6935,17 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              *     - `activity-completing`: The activity is being completed
+             *     - `attendance-closed`: Attendance can no longer change for this activity
              */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["ActivityCompletingRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["ActivityCompletingRefusal"] | components["schemas"]["AttendanceClosedRefusal"];
                 };
             };
             /**
@@ -6791,15 +7304,17 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              *     - `activity-completed`: The activity is completed
+             *     - `attendance-closed`: Attendance can no longer change for this activity
              */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["ActivityCompletedRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["ActivityCompletedRefusal"] | components["schemas"]["AttendanceClosedRefusal"];
                 };
             };
             /**
@@ -6829,13 +7344,15 @@ export interface operations {
             /**
              * @description A business rule refused it
              *     - `not-invited`: Attendance is for invitees only; `details.personIds` names the others where a list was sent
+             *     - `late-entry-closed`: The secretary records an activity only until some days after it ended; later, the committee
+             *     - `late-entry-reason-required`: Recorded after the activity ended (or past the grace days): say why in lateEntryReason
              */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["NotInvitedRefusal"];
+                    "application/json": components["schemas"]["NotInvitedRefusal"] | components["schemas"]["LateEntryClosedRefusal"] | components["schemas"]["LateEntryReasonRequiredRefusal"];
                 };
             };
             /**
@@ -6961,6 +7478,18 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `version-conflict`: It changed since it was read: read it again and decide again; `details.version` is the current one
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionConflictRefusal"];
                 };
             };
             /**
@@ -7104,15 +7633,18 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             *     - `branch-exists`: A branch with this id already exists
+             *     - `duplicate-party-group`: Party group ids must be unique within the branch
              */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"] | components["schemas"]["BranchExistsRefusal"] | components["schemas"]["DuplicatePartyGroupRefusal"];
                 };
             };
             /**
@@ -7447,7 +7979,9 @@ export interface operations {
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
              *     - `version-conflict`: It changed since it was read: read it again and decide again; `details.version` is the current one
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `duplicate-party-group`: Party group ids must be unique within the branch
              *     - `party-group-in-use`: A party group being removed still has people; move them first
              */
             409: {
@@ -7455,7 +7989,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["PartyGroupInUseRefusal"];
+                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["DuplicatePartyGroupRefusal"] | components["schemas"]["PartyGroupInUseRefusal"];
                 };
             };
             /**
@@ -8120,6 +8654,7 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
              *     - `person-exists`: A person with this id already exists
@@ -8129,7 +8664,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"] | components["schemas"]["PersonExistsRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"] | components["schemas"]["PersonExistsRefusal"];
                 };
             };
             /**
@@ -8161,6 +8696,9 @@ export interface operations {
              *     - `idempotency-key-reused`: This Idempotency-Key was used for a different request; send a new key for a new request
              *     - `unknown-branch`: The branch named does not exist
              *     - `unknown-party-group`: The party group named is not one of the branch
+             *     - `birth-date-implausible`: The birth date is implausibly early
+             *     - `birth-date-in-future`: The birth date is after today
+             *     - `work-start-before-birth`: Work started before the birth date
              *     - `status-since-out-of-range`: The stage’s start is not between the birth date and today
              *     - `applicant-under-age`: An applicant is at least 18 when applying
              *     - `application-too-old`: An ordinary registration records only a recent application; older ones are registered with a history
@@ -8173,7 +8711,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"] | components["schemas"]["UnknownBranchRefusal"] | components["schemas"]["UnknownPartyGroupRefusal"] | components["schemas"]["StatusSinceOutOfRangeRefusal"] | components["schemas"]["ApplicantUnderAgeRefusal"] | components["schemas"]["ApplicationTooOldRefusal"] | components["schemas"]["RegistrationNotAtPipelineStartRefusal"] | components["schemas"]["HistoryEvidenceBeforeStageRefusal"] | components["schemas"]["HistoryEvidenceInFutureRefusal"];
+                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"] | components["schemas"]["UnknownBranchRefusal"] | components["schemas"]["UnknownPartyGroupRefusal"] | components["schemas"]["BirthDateImplausibleRefusal"] | components["schemas"]["BirthDateInFutureRefusal"] | components["schemas"]["WorkStartBeforeBirthRefusal"] | components["schemas"]["StatusSinceOutOfRangeRefusal"] | components["schemas"]["ApplicantUnderAgeRefusal"] | components["schemas"]["ApplicationTooOldRefusal"] | components["schemas"]["RegistrationNotAtPipelineStartRefusal"] | components["schemas"]["HistoryEvidenceBeforeStageRefusal"] | components["schemas"]["HistoryEvidenceInFutureRefusal"];
                 };
             };
             /**
@@ -8766,6 +9304,7 @@ export interface operations {
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
              *     - `version-conflict`: It changed since it was read: read it again and decide again; `details.version` is the current one
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              */
             409: {
@@ -8773,7 +9312,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"];
+                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"];
                 };
             };
             /**
@@ -8798,6 +9337,20 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
+                };
+            };
+            /**
+             * @description A business rule refused it
+             *     - `birth-date-implausible`: The birth date is implausibly early
+             *     - `birth-date-in-future`: The birth date is after today
+             *     - `work-start-before-birth`: Work started before the birth date
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BirthDateImplausibleRefusal"] | components["schemas"]["BirthDateInFutureRefusal"] | components["schemas"]["WorkStartBeforeBirthRefusal"];
                 };
             };
             /**
@@ -9255,6 +9808,18 @@ export interface operations {
                 };
             };
             /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
              * @description No valid token
              *     - `unauthenticated`: No valid bearer token
              */
@@ -9679,6 +10244,7 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
              */
@@ -9687,7 +10253,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"];
                 };
             };
             /**
@@ -9721,6 +10287,7 @@ export interface operations {
              *     - `effective-date-in-future`: Nothing is recorded as happening after today
              *     - `effective-before-current-stage`: The date is before the current stage began
              *     - `effective-before-registration`: A step cannot take effect before the registration
+             *     - `effective-before-resolution`: A step cannot take effect before the branch general meeting that resolved it
              *     - `transition-not-allowed`: The pipeline moves one stage at a time (积极分子 → 发展对象 → 预备党员 → 正式党员)
              *     - `activist-not-after-application`: An activist is determined after the application
              *     - `activist-period-too-short`: A candidate has been an activist for at least a year of training
@@ -9729,17 +10296,20 @@ export interface operations {
              *     - `contact-person-is-the-person`: Nobody is their own contact person
              *     - `introducer-is-the-person`: Nobody is their own introducer
              *     - `contact-person-not-full-member`: A contact person is a full party member (正式党员)
+             *     - `introducer-not-full-member`: An introducer is a full party member (正式党员)
              *     - `branch-committee-decision-required`: The branch committee’s decision date is required
              *     - `branch-committee-decision-after-effective`: The branch committee decided after the step’s effective date
              *     - `political-review-required`: The political review (政治审查) date is required
              *     - `political-review-expired`: The political review is too old to rely on
              *     - `training-required`: The short training (短期集中培训) is required
              *     - `training-too-short`: The short training is shorter than required
+             *     - `evidence-after-effective`: Evidence is dated after the step’s effective date
              *     - `public-notice-required`: The public notice (公示) period is required
              *     - `public-notice-too-short`: The public notice is shorter than required
              *     - `public-notice-not-ended`: The public notice must end before the meeting
              *     - `resolution-meeting-required`: The branch general meeting (resolutionActivityId) is required
              *     - `resolution-meeting-unknown`: Not a completed branch general meeting of the person’s branch on that date
+             *     - `resolution-before-candidacy`: The meeting was held before candidacy began
              *     - `resolution-before-registration`: The meeting was held before the person was registered
              *     - `resolution-before-probation-end`: The meeting was held before probation ended
              *     - `approval-before-meeting`: The approval is dated before the meeting
@@ -9754,7 +10324,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"] | components["schemas"]["ApplicantUnderAgeRefusal"] | components["schemas"]["EffectiveDateInFutureRefusal"] | components["schemas"]["EffectiveBeforeCurrentStageRefusal"] | components["schemas"]["EffectiveBeforeRegistrationRefusal"] | components["schemas"]["TransitionNotAllowedRefusal"] | components["schemas"]["ActivistNotAfterApplicationRefusal"] | components["schemas"]["ActivistPeriodTooShortRefusal"] | components["schemas"]["ContactPersonsRequiredRefusal"] | components["schemas"]["IntroducersRequiredRefusal"] | components["schemas"]["ContactPersonIsThePersonRefusal"] | components["schemas"]["IntroducerIsThePersonRefusal"] | components["schemas"]["ContactPersonNotFullMemberRefusal"] | components["schemas"]["BranchCommitteeDecisionRequiredRefusal"] | components["schemas"]["BranchCommitteeDecisionAfterEffectiveRefusal"] | components["schemas"]["PoliticalReviewRequiredRefusal"] | components["schemas"]["PoliticalReviewExpiredRefusal"] | components["schemas"]["TrainingRequiredRefusal"] | components["schemas"]["TrainingTooShortRefusal"] | components["schemas"]["PublicNoticeRequiredRefusal"] | components["schemas"]["PublicNoticeTooShortRefusal"] | components["schemas"]["PublicNoticeNotEndedRefusal"] | components["schemas"]["ResolutionMeetingRequiredRefusal"] | components["schemas"]["ResolutionMeetingUnknownRefusal"] | components["schemas"]["ResolutionBeforeRegistrationRefusal"] | components["schemas"]["ResolutionBeforeProbationEndRefusal"] | components["schemas"]["ApprovalBeforeMeetingRefusal"] | components["schemas"]["ApprovalTooLateRefusal"] | components["schemas"]["WorkingDayCalendarMissingRefusal"] | components["schemas"]["ProbationNotEndedRefusal"] | components["schemas"]["OathNotRecordedRefusal"] | components["schemas"]["CancellationReasonRequiredRefusal"];
+                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"] | components["schemas"]["ApplicantUnderAgeRefusal"] | components["schemas"]["EffectiveDateInFutureRefusal"] | components["schemas"]["EffectiveBeforeCurrentStageRefusal"] | components["schemas"]["EffectiveBeforeRegistrationRefusal"] | components["schemas"]["EffectiveBeforeResolutionRefusal"] | components["schemas"]["TransitionNotAllowedRefusal"] | components["schemas"]["ActivistNotAfterApplicationRefusal"] | components["schemas"]["ActivistPeriodTooShortRefusal"] | components["schemas"]["ContactPersonsRequiredRefusal"] | components["schemas"]["IntroducersRequiredRefusal"] | components["schemas"]["ContactPersonIsThePersonRefusal"] | components["schemas"]["IntroducerIsThePersonRefusal"] | components["schemas"]["ContactPersonNotFullMemberRefusal"] | components["schemas"]["IntroducerNotFullMemberRefusal"] | components["schemas"]["BranchCommitteeDecisionRequiredRefusal"] | components["schemas"]["BranchCommitteeDecisionAfterEffectiveRefusal"] | components["schemas"]["PoliticalReviewRequiredRefusal"] | components["schemas"]["PoliticalReviewExpiredRefusal"] | components["schemas"]["TrainingRequiredRefusal"] | components["schemas"]["TrainingTooShortRefusal"] | components["schemas"]["EvidenceAfterEffectiveRefusal"] | components["schemas"]["PublicNoticeRequiredRefusal"] | components["schemas"]["PublicNoticeTooShortRefusal"] | components["schemas"]["PublicNoticeNotEndedRefusal"] | components["schemas"]["ResolutionMeetingRequiredRefusal"] | components["schemas"]["ResolutionMeetingUnknownRefusal"] | components["schemas"]["ResolutionBeforeCandidacyRefusal"] | components["schemas"]["ResolutionBeforeRegistrationRefusal"] | components["schemas"]["ResolutionBeforeProbationEndRefusal"] | components["schemas"]["ApprovalBeforeMeetingRefusal"] | components["schemas"]["ApprovalTooLateRefusal"] | components["schemas"]["WorkingDayCalendarMissingRefusal"] | components["schemas"]["ProbationNotEndedRefusal"] | components["schemas"]["OathNotRecordedRefusal"] | components["schemas"]["CancellationReasonRequiredRefusal"];
                 };
             };
             /**
@@ -10068,6 +10638,7 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
              */
@@ -10076,7 +10647,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"];
                 };
             };
             /**
@@ -10420,6 +10991,7 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
              *     - `oath-already-recorded`: The admission oath (入党宣誓) is already recorded
@@ -10429,7 +11001,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"] | components["schemas"]["OathAlreadyRecordedRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"] | components["schemas"]["OathAlreadyRecordedRefusal"];
                 };
             };
             /**
@@ -10784,6 +11356,7 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
              */
@@ -10792,7 +11365,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"];
                 };
             };
             /**
@@ -11434,6 +12007,7 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
              */
@@ -11442,7 +12016,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"];
                 };
             };
             /**
@@ -11666,6 +12240,7 @@ export interface operations {
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
              *     - `version-conflict`: It changed since it was read: read it again and decide again; `details.version` is the current one
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              *     - `record-withdrawn`: The record was withdrawn and cannot change again
              */
@@ -11674,7 +12249,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["RecordWithdrawnRefusal"];
+                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["RecordWithdrawnRefusal"];
                 };
             };
             /**
@@ -11868,6 +12443,7 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              *     - `record-withdrawn`: The record was withdrawn and cannot change again
              */
@@ -11876,7 +12452,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["RecordWithdrawnRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["RecordWithdrawnRefusal"];
                 };
             };
             /**
@@ -12022,6 +12598,7 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              */
             409: {
@@ -12029,7 +12606,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"];
                 };
             };
             /**
@@ -12141,6 +12718,7 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              */
             409: {
@@ -12148,7 +12726,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"];
                 };
             };
             /**
@@ -12969,6 +13547,7 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              */
             409: {
@@ -12976,7 +13555,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"];
+                };
+            };
+            /**
+             * @description A business rule refused it
+             *     - `not-a-full-member`: Only a full party member (正式党员) sits on the committee
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotAFullMemberRefusal"];
                 };
             };
             /**
@@ -13086,6 +13677,7 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              */
             409: {
@@ -13093,7 +13685,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"];
                 };
             };
             /**
@@ -13389,6 +13981,7 @@ export interface operations {
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
              *     - `version-conflict`: It changed since it was read: read it again and decide again; `details.version` is the current one
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              *     - `already-departed`: The person has already left the register
              */
@@ -13397,7 +13990,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["AlreadyDepartedRefusal"];
+                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["AlreadyDepartedRefusal"];
                 };
             };
             /**
@@ -13422,6 +14015,18 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
+                };
+            };
+            /**
+             * @description A business rule refused it
+             *     - `departure-in-future`: A departure is recorded on or before today
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DepartureInFutureRefusal"];
                 };
             };
             /**
@@ -13674,6 +14279,7 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              */
             409: {
@@ -13681,7 +14287,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"];
                 };
             };
             /**
@@ -13861,6 +14467,18 @@ export interface operations {
                 };
             };
             /**
+             * @description A business rule refused it
+             *     - `branch-required`: Name the branch (branchId)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BranchRequiredRefusal"];
+                };
+            };
+            /**
              * @description Too many requests; retry after a pause
              *     - `throttled`: Too many requests; slow down and retry
              */
@@ -14004,6 +14622,18 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description A business rule refused it
+             *     - `branch-required`: Name the branch (branchId)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BranchRequiredRefusal"];
                 };
             };
             /**
@@ -14562,13 +15192,18 @@ export interface operations {
              *     - `invalid-json`: The body is not valid JSON
              *     - `invalid-encoding`: The body is not valid UTF-8
              *     - `invalid-idempotency-key`: The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and -
+             *     - `file-required`: A file resource needs contentType and sizeBytes
+             *     - `url-required`: A link needs a url
+             *     - `content-type-not-for-kind`: This content type does not fit the resource’s kind
+             *     - `unsupported-content-type`: Files of this type are not accepted; `details.allowed` lists those that are
+             *     - `file-too-large`: The file is over the upload limit
              */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["FileRequiredRefusal"] | components["schemas"]["UrlRequiredRefusal"] | components["schemas"]["ContentTypeNotForKindRefusal"] | components["schemas"]["UnsupportedContentTypeRefusal"] | components["schemas"]["FileTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
             /**
@@ -14609,15 +15244,17 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             *     - `resource-exists`: A resource with this id already exists
              */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"] | components["schemas"]["ResourceExistsRefusal"];
                 };
             };
             /**
@@ -14892,14 +15529,16 @@ export interface operations {
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
              *     - `version-conflict`: It changed since it was read: read it again and decide again; `details.version` is the current one
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `resource-rejected`: The resource was rejected: it cannot change any more
              */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"];
+                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["ResourceRejectedRefusal"];
                 };
             };
             /**
@@ -14924,6 +15563,19 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
+                };
+            };
+            /**
+             * @description A business rule refused it
+             *     - `audience-empty`: Name at least one branch, or none for your own
+             *     - `secretary-without-branch`: The caller’s account names no branch
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AudienceEmptyRefusal"] | components["schemas"]["SecretaryWithoutBranchRefusal"];
                 };
             };
             /**
@@ -15035,14 +15687,16 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `resource-archived`: The resource is archived: it cannot change any more
              */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["ResourceArchivedRefusal"];
                 };
             };
             /**
@@ -15150,6 +15804,19 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description A business rule refused it
+             *     - `resource-not-available`: The resource is not published (yet, or any more)
+             *     - `resource-is-a-link`: A link has no file; open its url
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceNotAvailableRefusal"] | components["schemas"]["ResourceIsALinkRefusal"];
                 };
             };
             /**
@@ -15368,14 +16035,16 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `study-changed`: The study record changed meanwhile; try again
              */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["StudyChangedRefusal"];
                 };
             };
             /**
@@ -15496,13 +16165,14 @@ export interface operations {
              *     - `invalid-json`: The body is not valid JSON
              *     - `invalid-encoding`: The body is not valid UTF-8
              *     - `invalid-idempotency-key`: The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and -
+             *     - `nobody-assigned`: Name at least one branch or person
              */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["NobodyAssignedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
             /**
@@ -15543,15 +16213,17 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             *     - `assignment-exists`: An assignment with this id already exists
              */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"] | components["schemas"]["AssignmentExistsRefusal"];
                 };
             };
             /**
@@ -15582,13 +16254,14 @@ export interface operations {
              * @description A business rule refused it
              *     - `idempotency-key-reused`: This Idempotency-Key was used for a different request; send a new key for a new request
              *     - `resource-not-available`: The resource is not published (yet, or any more)
+             *     - `due-date-passed`: The due date is already past
              */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"] | components["schemas"]["ResourceNotAvailableRefusal"];
+                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"] | components["schemas"]["ResourceNotAvailableRefusal"] | components["schemas"]["DueDatePassedRefusal"];
                 };
             };
             /**
@@ -15941,15 +16614,17 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             *     - `assessment-exists`: An assessment with this id already exists
              */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"] | components["schemas"]["AssessmentExistsRefusal"];
                 };
             };
             /**
@@ -15979,13 +16654,15 @@ export interface operations {
             /**
              * @description A business rule refused it
              *     - `idempotency-key-reused`: This Idempotency-Key was used for a different request; send a new key for a new request
+             *     - `audience-empty`: Name at least one branch, or none for your own
+             *     - `secretary-without-branch`: The caller’s account names no branch
              */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"];
+                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"] | components["schemas"]["AudienceEmptyRefusal"] | components["schemas"]["SecretaryWithoutBranchRefusal"];
                 };
             };
             /**
@@ -16210,15 +16887,17 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             *     - `attempt-exists`: An attempt with this id already exists
              */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"] | components["schemas"]["AttemptExistsRefusal"];
                 };
             };
             /**
@@ -16358,6 +17037,7 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              *     - `attempt-already-submitted`: This attempt was already submitted
              *     - `attempt-deadline-passed`: The attempt’s time limit has ended
@@ -16367,7 +17047,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["AttemptAlreadySubmittedRefusal"] | components["schemas"]["AttemptDeadlinePassedRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["AttemptAlreadySubmittedRefusal"] | components["schemas"]["AttemptDeadlinePassedRefusal"];
                 };
             };
             /**
@@ -16605,6 +17285,7 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
              *     - `partner-already-applied`: This organisation has already applied; the party committee changes or renews a partnership
@@ -16614,7 +17295,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"] | components["schemas"]["PartnerAlreadyAppliedRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"] | components["schemas"]["PartnerAlreadyAppliedRefusal"];
                 };
             };
             /**
@@ -16971,6 +17652,7 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              *     - `partner-status-conflict`: The partner’s status does not allow this; `details.status` is the current one
              */
@@ -16979,7 +17661,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["PartnerStatusConflictRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["PartnerStatusConflictRefusal"];
                 };
             };
             /**
@@ -17100,6 +17782,7 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              */
             409: {
@@ -17107,7 +17790,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"];
                 };
             };
             /**
@@ -17252,6 +17935,7 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              */
             409: {
@@ -17259,7 +17943,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"];
                 };
             };
             /**
@@ -17503,15 +18187,17 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             *     - `event-exists`: An event with this id already exists
              */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"] | components["schemas"]["EventExistsRefusal"];
                 };
             };
             /**
@@ -17892,6 +18578,7 @@ export interface operations {
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
              *     - `version-conflict`: It changed since it was read: read it again and decide again; `details.version` is the current one
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              *     - `event-status-conflict`: The event’s status does not allow this; `details.status` is the current one
              */
@@ -17900,7 +18587,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["EventStatusConflictRefusal"];
+                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["EventStatusConflictRefusal"];
                 };
             };
             /**
@@ -18036,6 +18723,7 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              *     - `event-status-conflict`: The event’s status does not allow this; `details.status` is the current one
              */
@@ -18044,7 +18732,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["EventStatusConflictRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["EventStatusConflictRefusal"];
+                };
+            };
+            /**
+             * @description A business rule refused it
+             *     - `registration-window-past`: The registration window has already closed
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegistrationWindowPastRefusal"];
                 };
             };
             /**
@@ -18165,6 +18865,7 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              */
             409: {
@@ -18172,7 +18873,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"];
                 };
             };
             /**
@@ -18368,14 +19069,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    participants?: {
-                        name: string;
-                        phone?: string;
-                    }[];
-                    /** @constant */
-                    consent?: true;
-                };
+                "application/json": components["schemas"]["MemberRegistrationRequest"] | components["schemas"]["PartnerRegistrationRequest"];
             };
         };
         responses: {
@@ -18394,7 +19088,9 @@ export interface operations {
              *     - `invalid-json`: The body is not valid JSON
              *     - `invalid-encoding`: The body is not valid UTF-8
              *     - `invalid-idempotency-key`: The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and -
+             *     - `participants-required`: A partner names its participants
              *     - `participants-not-allowed`: A member registers themselves: send an empty body
+             *     - `unexpected-field`: A member registers themselves with an empty body
              *     - `consent-required`: Confirm that the participants agreed to share their data (PIPL)
              */
             400: {
@@ -18402,7 +19098,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["ParticipantsNotAllowedRefusal"] | components["schemas"]["ConsentRequiredRefusal"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["ParticipantsRequiredRefusal"] | components["schemas"]["ParticipantsNotAllowedRefusal"] | components["schemas"]["UnexpectedFieldRefusal"] | components["schemas"]["ConsentRequiredRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
             /**
@@ -18444,16 +19140,19 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             *     - `registration-exists`: A registration with this id already exists
              *     - `already-registered`: You are already registered for this event
+             *     - `places-changed`: The places changed meanwhile; try again
              */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"] | components["schemas"]["AlreadyRegisteredRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"] | components["schemas"]["RegistrationExistsRefusal"] | components["schemas"]["AlreadyRegisteredRefusal"] | components["schemas"]["PlacesChangedRefusal"];
                 };
             };
             /**
@@ -18821,15 +19520,17 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              *     - `registration-cancelled`: The registration is already cancelled
+             *     - `places-changed`: The places changed meanwhile; try again
              */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["RegistrationCancelledRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["RegistrationCancelledRefusal"] | components["schemas"]["PlacesChangedRefusal"];
                 };
             };
             /**
@@ -19080,6 +19781,7 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              *     - `already-checked-in`: Already checked in
              */
@@ -19088,7 +19790,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["AlreadyCheckedInRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["AlreadyCheckedInRefusal"];
                 };
             };
             /**
@@ -19237,6 +19939,7 @@ export interface operations {
             };
             /**
              * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
              *     - `concurrent-update`: Another change to the same data was in progress; try again
              *     - `event-status-conflict`: The event’s status does not allow this; `details.status` is the current one
              */
@@ -19245,7 +19948,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["EventStatusConflictRefusal"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["EventStatusConflictRefusal"];
+                };
+            };
+            /**
+             * @description A business rule refused it
+             *     - `event-not-started`: An event can be completed only once it has started
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventNotStartedRefusal"];
                 };
             };
             /**

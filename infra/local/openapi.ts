@@ -151,7 +151,9 @@ const operation = (service: string, route: RouteSpec): ZodOpenApiOperationObject
     tags: [service],
     operationId: operationId(route),
     summary: route.summary ?? route.routeKey,
-    description: accessDescription(route),
+    description: route.description
+      ? `${route.description}\n\n${accessDescription(route)}`
+      : accessDescription(route),
     ...(isPublic ? { security: [] } : {}),
     'x-access': route.access,
     ...(route.outcomes ? { 'x-outcomes': route.outcomes } : {}),

@@ -3,6 +3,10 @@
  * or a Query, never a Scan):
  *   ACTIVITY#<id> / ACTIVITY              an activity                         GetItem
  *     gsi1 BRANCH#<branchId> / <startsAt>#<id>   a branch's activities       Query (list, compliance)
+ *     gsi2 ACTIVITIES / <startsAt>#<id>          every branch's activities   Query (the committee's list)
+ *       (one partition: an institution schedules tens of activities a week, far below what a
+ *       partition takes; the keys are on the activity item itself, so every put of it, from
+ *       create, change, move, cancel and completion alike, keeps them right)
  *   ACTIVITY#<id> / ATTENDANCE#<personId> attendance as recorded             GetItem, Query (roll)
  *   ACTIVITY#<id> / GUESS#<personId>      a person's wrong check-in codes     UpdateItem ADD, ConditionCheck (TTL)
  *   ACTIVITY#<id> / GUESSES               the activity's wrong codes, all     UpdateItem ADD (TTL)
@@ -40,7 +44,7 @@ import type { FinalRecord } from './domain/participation.js';
 import { type TallyChange, tallyChanges, tallyOf } from './domain/party-groups.js';
 import type { ActivityType, AttendanceStatus } from './events.js';
 
-export const table = singleTable(1);
+export const table = singleTable(2);
 
 export const transaction = (ctx: ServiceContext) => transactionOn(ctx, table);
 export const rosterReader = (ctx: ServiceContext): RosterReader => ({
@@ -107,11 +111,16 @@ const toActivity = (item: Record<string, unknown>): Activity => {
   return out as unknown as Activity;
 };
 
+/** The institution-wide listing's partition (gsi2): every activity of every branch, by start. */
+const EVERY_BRANCH = 'ACTIVITIES';
+
 export const activityItem = (a: Activity) => ({
   ...activityKey(a.activityId),
   kind: 'activity',
   gsi1pk: `BRANCH#${a.branchId}`,
   gsi1sk: `${a.startsAt}#${a.activityId}`,
+  gsi2pk: EVERY_BRANCH,
+  gsi2sk: `${a.startsAt}#${a.activityId}`,
   ...a,
 });
 
@@ -154,10 +163,11 @@ export const getActivity = async (ctx: ServiceContext, activityId: string): Prom
   return item ? toActivity(item) : undefined;
 };
 
+/** A branch's activities by start, or (no branch) every branch's, filtered alike. */
 export const listActivities = async (
   ctx: ServiceContext,
   q: {
-    branchId: string;
+    branchId?: string;
     from?: string;
     to?: string;
     type?: ActivityType;
@@ -166,10 +176,12 @@ export const listActivities = async (
     cursor?: string;
   },
 ): Promise<Page<Activity>> => {
+  const [index, partition] =
+    q.branchId === undefined ? ['gsi2', EVERY_BRANCH] : ['gsi1', `BRANCH#${q.branchId}`];
   const filters: string[] = [];
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {
-    ':b': `BRANCH#${q.branchId}`,
+    ':b': partition,
     ':lo': q.from ?? '0',
     // Exclusive upper bound: `<to>#id` sorts after `<to>`, so an activity starting at `to` is left out.
     ':hi': q.to ?? '~',
@@ -188,12 +200,12 @@ export const listActivities = async (
     ctx.db,
     {
       TableName: ctx.env.tableName,
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :b AND gsi1sk BETWEEN :lo AND :hi',
+      IndexName: index,
+      KeyConditionExpression: `${index}pk = :b AND ${index}sk BETWEEN :lo AND :hi`,
       ...(filters.length ? { FilterExpression: filters.join(' AND '), ExpressionAttributeNames: names } : {}),
       ExpressionAttributeValues: values,
     },
-    { partition: { name: 'gsi1pk', value: `BRANCH#${q.branchId}` }, limit: q.limit, cursor: q.cursor },
+    { partition: { name: `${index}pk`, value: partition }, limit: q.limit, cursor: q.cursor },
     toActivity,
   );
 };

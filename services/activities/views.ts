@@ -339,7 +339,7 @@ export const ComplianceView = z.strictObject({
 });
 
 export const ParticipationView = z.strictObject({
-  branchId: z.string(),
+  branchId: z.string().optional().meta({ description: 'The branch asked about; absent across every branch' }),
   from: timestamp,
   to: timestamp,
   threshold: z.number().meta({ description: 'Members attending less than this share are flagged' }),

@@ -13,6 +13,7 @@ import type { HttpRequest, RequestSchemas, RouteSpec, ServiceDescription } from 
 import { cors } from './cors.js';
 import { statusOf, toDomainError } from './errors.js';
 import type { HttpResult } from './result.js';
+import { bodySchemaFor, refuseMisplaced } from './role-body.js';
 import { parseQuery, parseWith } from './validation.js';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -122,7 +123,8 @@ const routeHandler = (route: RouteSpec, service: ServiceContext, options: HttpOp
     const caller = admit(event);
     // By now the body is parsed JSON, or undefined when none was sent.
     const sent: unknown = event.body;
-    const body = schemas.body ? parseWith('body', schemas.body, sent) : undefined;
+    if (schemas.body) refuseMisplaced(schemas.body, caller?.roles, sent);
+    const body = schemas.body ? parseWith('body', bodySchemaFor(schemas.body, caller?.roles), sent) : undefined;
     const query = parseQuery(schemas.query ?? emptyObject, event.queryStringParameters ?? {});
     const params = parseWith('params', schemas.params ?? emptyObject, event.pathParameters ?? {});
 

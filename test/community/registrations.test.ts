@@ -104,6 +104,17 @@ describe('registrations', () => {
     expect(
       await member.post(path, { participants: [{ name: '张三' }] }, { now: duringRegistration }),
     ).toMatchObject({ status: 400, body: { error: { code: 'participants-not-allowed' } } });
+    expect(
+      await member.post(
+        path,
+        { participants: [{ name: '张三' }], consent: true },
+        { now: duringRegistration },
+      ),
+    ).toMatchObject({ status: 400, body: { error: { code: 'participants-not-allowed' } } });
+    expect(await member.post(path, { consent: true }, { now: duringRegistration })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'unexpected-field' } },
+    });
   });
 
   it("holds each partner's quota, also under concurrency, and asks partners for consent", async () => {
@@ -119,7 +130,17 @@ describe('registrations', () => {
       { participants: people(1, '甲') },
       { now: duringRegistration },
     );
-    expect(noConsent).toMatchObject({ status: 400, body: { error: { code: 'consent-required' } } });
+    // The partner's own body wants both: what is missing is a validation failure naming it.
+    expect(noConsent).toMatchObject({ status: 400, body: { error: { code: 'validation-failed' } } });
+    expect(noConsent.body.error.details.fields).toEqual([
+      { field: 'body.consent', message: 'The partner must confirm its participants agreed' },
+    ]);
+    const empty = await a.client.post(path, {}, { now: duringRegistration });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.details.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+      'body.consent',
+      'body.participants',
+    ]);
     const badPhone = await a.client.post(
       path,
       { participants: [{ name: '甲', phone: '123' }], consent: true },

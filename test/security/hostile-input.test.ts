@@ -23,7 +23,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import type { Runtime } from '../../infra/local/runtime.js';
 import { services } from '../../services/index.js';
-import type { Persona, RouteSpec } from '../../shared/service.js';
+import { bodySchemaFor } from '../../shared/http/role-body.js';
+import { type Persona, personaRoles, type RouteSpec } from '../../shared/service.js';
 import { type Response, runtime, settle, tableClient, useRuntime } from '../support/api.js';
 import { infoOf, startTestRuntime } from '../support/start.js';
 import { arbitraryFor, type Mutant, mutantFor, pathsIn, withAt } from './hostile/arbitrary.js';
@@ -256,7 +257,9 @@ const requestsFor = (route: RouteSpec, call: Call): fc.Arbitrary<{ body?: Mutant
           { arbitrary: wild(schema), weight: 1 },
         )
       : fc.constant(undefined);
-  const { body, query } = route.request;
+  const { query } = route.request;
+  // A body described per caller: the one the persona sending it must meet.
+  const body = route.request.body && bodySchemaFor(route.request.body, personaRoles[personaFor(route)]);
   const good = { body: call.body, query: goodQuery(call) };
   // Either part is attacked while the other stays good, so each attack meets the handler.
   return fc.oneof(

@@ -7,6 +7,7 @@ import {
   accept,
   conflict,
   type DomainError,
+  notFound,
   type Result,
   refuse,
   ruleViolation,
@@ -129,6 +130,17 @@ export const canSee = (caller: Caller, activity: Activity): boolean =>
 /** The branches a caller may list: committee any, everyone else only their own. */
 export const canListBranch = (caller: Caller, branchId: string): boolean =>
   hasRole(caller, 'committee') || caller.branchId === branchId;
+
+/**
+ * Which branch a listing is about: the one named, if the caller may list it; none named,
+ * every branch (undefined) for the committee and their own for anyone else. A caller who
+ * belongs to no branch has none to list: not found, as any branch outside their scope.
+ */
+export const listingScope = (caller: Caller, named: string | undefined): Result<string | undefined> => {
+  if (named !== undefined) return canListBranch(caller, named) ? accept(named) : refuse(notFound('Branch'));
+  if (hasRole(caller, 'committee')) return accept(undefined);
+  return caller.branchId ? accept(caller.branchId) : refuse(notFound('Branch'));
+};
 
 export type CheckInOutcome = 'present' | 'late';
 

@@ -23,9 +23,9 @@ import { localDate, toLocalIso } from '../../../shared/time.js';
 import { branchMembers } from '../../talent/roster.js';
 import {
   type Activity,
-  canListBranch,
   checkCompletion,
   checkWindow,
+  listingScope,
   newCheckInCode,
   organises,
   requireScheduled,
@@ -111,7 +111,9 @@ const patchBody = z.strictObject({
 
 const listQuery = z.strictObject({
   ...pageQuery,
-  branchId: idParam.optional(),
+  branchId: idParam
+    .optional()
+    .meta({ description: 'Left out: every branch for the committee, their own for anyone else' }),
   type: activityTypeEnum.optional(),
   status: activityStatusEnum.optional(),
   from: instant.optional(),
@@ -262,22 +264,20 @@ export const activityRoutes = [
   }),
 
   route('GET /activities', {
-    summary: "List a branch's activities (the caller's own branch unless named)",
+    summary: "List activities by start: a branch's, or every branch's for the committee",
+    description:
+      'Without `branchId`, the committee gets every branch’s activities; a secretary or member gets their own branch’s (404 for an account of no branch). With `branchId`, the committee may name any branch, anyone else only their own (404 otherwise). Either way the same filters, the same order (by `startsAt`, then id) and the same paging.',
     access: ['committee', 'secretary', 'member'],
     outcomes: branchPeople,
     responses: { 200: pageOf(ActivityView) },
     request: { query: listQuery },
     handler: async ({ query, caller }, ctx) => {
-      const branchId = query.branchId ?? caller.branchId;
-      if (!branchId) {
-        throw validationFailed([{ field: 'query.branchId', message: 'Name the branch to list' }]);
-      }
-      if (!canListBranch(caller, branchId)) throw notFound('Branch');
+      const branchId = unwrap(listingScope(caller, query.branchId));
       if (query.from && query.to && Date.parse(query.to) <= Date.parse(query.from)) {
         throw validationFailed([{ field: 'query.to', message: 'Must be after from' }]);
       }
       const page = await listActivities(ctx, {
-        branchId,
+        ...(branchId === undefined ? {} : { branchId }),
         ...(query.from ? { from: utc(query.from) } : {}),
         ...(query.to ? { to: utc(query.to) } : {}),
         ...(query.type ? { type: query.type } : {}),

@@ -2,7 +2,7 @@
 import * as z from 'zod';
 import { actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
-import { notFound, ruleViolation, validationFailed } from '../../../shared/errors.js';
+import { notFound, ruleViolation } from '../../../shared/errors.js';
 import { ok } from '../../../shared/http/result.js';
 import { idParam } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
@@ -29,12 +29,29 @@ import { anyOrganiser, branchOrganisers, instant } from './common.js';
 const DAY = 86_400_000;
 const MAX_WINDOW = 366 * DAY;
 
-/** The branch an insight is about: the one named (if the caller acts for it), else their own. */
-const scopedBranch = (caller: Caller, branchId: string | undefined): string => {
+/**
+ * The branch an insight is about: the one named, if the caller acts for it; none named, every
+ * branch for the committee (undefined) and their own for a secretary. Outside the caller's
+ * scope, or for an account of no branch, the branch is not found.
+ */
+const scopedBranch = (caller: Caller, branchId: string | undefined): string | undefined => {
+  if (branchId === undefined && hasRole(caller, 'committee')) return undefined;
   const chosen = branchId ?? caller.branchId;
-  if (!chosen) throw validationFailed([{ field: 'query.branchId', message: 'Name the branch' }]);
-  if (!actsForBranch(caller, chosen)) throw notFound('Branch');
+  if (!chosen || !actsForBranch(caller, chosen)) throw notFound('Branch');
   return chosen;
+};
+
+/** The branch scoped, or every branch the service knows. */
+const branchesOf = async (ctx: ServiceContext, scoped: string | undefined) =>
+  scoped === undefined ? (await knownBranches(ctx)).sort() : [scoped];
+
+/** `each` per branch, a few at a time: an institution has tens of branches, not thousands. */
+const perBranch = async <T>(branches: readonly string[], each: (branchId: string) => Promise<T>) => {
+  const results: T[] = [];
+  for (let i = 0; i < branches.length; i += 8) {
+    results.push(...(await Promise.all(branches.slice(i, i + 8).map(each))));
+  }
+  return results;
 };
 
 const window = (from: string | undefined, to: string | undefined, now: Date, defaultFrom: Date) => {
@@ -83,6 +100,8 @@ const branchCompliance = async (
 export const insightRoutes = [
   route('GET /activities/insights/compliance', {
     summary: 'Cadence compliance (三会一课) per branch and period: held vs required, overdue',
+    description:
+      'Without `branchId`, the committee gets every branch and a secretary their own; with it, the committee any branch and a secretary only their own (404 otherwise, and for an account of no branch).',
     access: ['committee', 'secretary'],
     outcomes: branchOrganisers,
     responses: { 200: ComplianceView },
@@ -96,23 +115,17 @@ export const insightRoutes = [
       const year = query.year ?? localYear(now);
       const today = localDate(now);
       const { rules } = await getCadence(ctx);
-      // Without a branch: every branch the service knows, for the committee only.
-      const branches =
-        query.branchId === undefined && hasRole(caller, 'committee')
-          ? (await knownBranches(ctx)).sort()
-          : [scopedBranch(caller, query.branchId)];
-      // A few branches at a time: an institution has tens of branches, not thousands.
-      const results: Awaited<ReturnType<typeof branchCompliance>>[] = [];
-      for (let i = 0; i < branches.length; i += 8) {
-        const batch = branches.slice(i, i + 8);
-        results.push(...(await Promise.all(batch.map((b) => branchCompliance(ctx, b, year, today, rules)))));
-      }
+      const branches = await branchesOf(ctx, scopedBranch(caller, query.branchId));
+      const results = await perBranch(branches, (b) => branchCompliance(ctx, b, year, today, rules));
       return ok({ year, asOf: today, rules, branches: results } satisfies z.output<typeof ComplianceView>);
     },
   }),
 
   route('GET /activities/insights/participation', {
-    summary: "A branch's participation rate, per member, with those below the threshold flagged",
+    summary:
+      'Participation rate per member, of a branch or every branch, with those below the threshold flagged',
+    description:
+      'Without `branchId`, the committee gets every branch together (no `branchId` in the answer) and a secretary their own branch; with it, the committee any branch and a secretary only their own (404 otherwise, and for an account of no branch).',
     access: ['committee', 'secretary'],
     refusals: ['empty-window', 'window-too-long'],
     outcomes: branchOrganisers,
@@ -128,13 +141,15 @@ export const insightRoutes = [
       const branchId = scopedBranch(caller, query.branchId);
       // Without a window: the year so far.
       const { start, end } = window(query.from, query.to, now, startOfLocalDay(`${localYear(now)}-01-01`));
-      const records = await participationRecords(ctx, branchId, start.toISOString(), end.toISOString());
-      const result = participation(records);
-      const names = new Map(
-        (await branchRoster(rosterReader(ctx), branchId)).map((p) => [p.personId, p.name]),
-      );
+      const branches = await perBranch(await branchesOf(ctx, branchId), async (b) => ({
+        records: await participationRecords(ctx, b, start.toISOString(), end.toISOString()),
+        roster: await branchRoster(rosterReader(ctx), b),
+      }));
+      // Across branches a person who moved counts once, with everything they were invited to.
+      const result = participation(branches.flatMap((b) => b.records));
+      const names = new Map(branches.flatMap((b) => b.roster.map((p) => [p.personId, p.name] as const)));
       return ok({
-        branchId,
+        ...(branchId === undefined ? {} : { branchId }),
         from: local(start.toISOString()),
         to: local(end.toISOString()),
         threshold: LOW_PARTICIPATION,

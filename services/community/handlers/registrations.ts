@@ -5,6 +5,7 @@ import { badRequest, conflict, forbidden, notFound, ruleViolation, unwrap } from
 import { idempotently } from '../../../shared/http/idempotent.js';
 import { pageOf, pageQuery, pageView } from '../../../shared/http/paging.js';
 import { created, noContent, ok, text } from '../../../shared/http/result.js';
+import { bodyPerRole } from '../../../shared/http/role-body.js';
 import { fingerprintOf } from '../../../shared/idempotency.js';
 import { newId } from '../../../shared/ids.js';
 import { committeeOnly, everyone } from '../../../shared/outcomes.js';
@@ -62,22 +63,47 @@ const MAX_PARTICIPANTS = 40;
 /** PIPL: participants' phones are kept 30 days after the event completes, then DynamoDB erases them. */
 const CONTACT_RETENTION_SECONDS = 30 * 24 * 60 * 60;
 
-const registrationBody = z.strictObject({
-  participants: z
-    .array(
-      z.strictObject({
-        name: singleLine(50),
-        phone: z
-          .string()
-          .regex(/^1[3-9]\d{9}$/, 'Expected a mainland mobile number')
-          .optional(),
-      }),
-    )
-    .min(1)
-    .max(MAX_PARTICIPANTS)
-    .optional(),
-  consent: z.literal(true, { error: 'The partner must confirm its participants agreed' }).optional(),
-});
+/** A member registers themselves: nothing to say. */
+const memberRegistrationBody = z
+  .strictObject({})
+  .meta({ id: 'MemberRegistrationRequest', description: 'A member registers themselves: an empty body' });
+
+/** A partner names who comes, and confirms they agreed to share their data (PIPL). */
+const partnerRegistrationBody = z
+  .strictObject({
+    participants: z
+      .array(
+        z.strictObject({
+          name: singleLine(50),
+          phone: z
+            .string()
+            .regex(/^1[3-9]\d{9}$/, 'Expected a mainland mobile number')
+            .optional(),
+        }),
+      )
+      .min(1)
+      .max(MAX_PARTICIPANTS),
+    consent: z.literal(true, { error: 'The partner must confirm its participants agreed' }),
+  })
+  .meta({
+    id: 'PartnerRegistrationRequest',
+    description: 'A partner registers 1–40 named participants, with their consent to share their data',
+  });
+
+/**
+ * Each caller's own body: a member (a secretary too) `{}`, a partner its participants. Naming
+ * participants as a member keeps its own refusal (the member is admitted; the body is wrong).
+ */
+const registrationBody = bodyPerRole(
+  { member: memberRegistrationBody, partner: partnerRegistrationBody },
+  {
+    member: {
+      participants: () =>
+        badRequest('participants-not-allowed', 'A member registers themselves: send an empty body'),
+      consent: () => badRequest('unexpected-field', 'A member registers themselves with an empty body'),
+    },
+  },
+);
 const registrationParams = z.strictObject({ eventId: idParam, registrationId: idParam });
 const listRegistrationsQuery = z.strictObject({ ...pageQuery });
 
@@ -98,21 +124,14 @@ const memberRegistration: Outcomes = {
 
 /**
  * Who registers: a partner for its organisation, or a member for themselves, as the person
- * their account names (a 403 `no-person` without one; `register` then checks the register holds them).
+ * their account names (a 403 `no-person` without one; `register` then checks the register
+ * holds them). The body was validated against the same role's schema (`registrationBody`).
  */
-const registrantOf = (caller: Caller, asPartner: boolean): Registrant => {
-  if (asPartner) {
-    // The member is admitted to the route; naming others is a mistake in the body, not a role.
-    if (!hasRole(caller, 'partner')) {
-      throw badRequest('participants-not-allowed', 'A member registers themselves: send an empty body');
-    }
-    // A partner account bound to no organisation has no one to act for.
-    if (!caller.orgId) throw forbidden('This partner account belongs to no organisation');
-    return { kind: 'partner', partnerId: caller.orgId };
-  }
-  if (!hasRole(caller, 'member'))
-    throw badRequest('participants-required', 'A partner names its participants');
-  return { kind: 'member', personId: selfOf(caller) };
+const registrantOf = (caller: Caller): Registrant => {
+  if (hasRole(caller, 'member')) return { kind: 'member', personId: selfOf(caller) };
+  // A partner account bound to no organisation has no one to act for.
+  if (!caller.orgId) throw forbidden('This partner account belongs to no organisation');
+  return { kind: 'partner', partnerId: caller.orgId };
 };
 
 /** The event as its registrants may see it; drafts and others' events do not exist for them. */
@@ -210,18 +229,8 @@ const register = async (
     fingerprint: string;
   },
 ) => {
-  if (registrant.kind === 'partner') {
-    if (!body.participants) throw badRequest('participants-required', 'Name the participants to register');
-    if (body.consent !== true) {
-      throw badRequest('consent-required', 'Confirm that the participants agreed to share their data (PIPL)');
-    }
-  } else {
-    if (body.consent !== undefined) {
-      throw badRequest('unexpected-field', 'A member registers themselves with an empty body');
-    }
-    // Only a person of the register takes part as a member: nothing is written for anyone else.
-    await rosterSelf(rosterReader(ctx), caller);
-  }
+  // Only a person of the register takes part as a member: nothing is written for anyone else.
+  if (registrant.kind === 'member') await rosterSelf(rosterReader(ctx), caller);
   const event = await visibleEvent(ctx, params.eventId, caller);
   unwrap(requireStatus(event.status, ['published'], 'registered for'));
   unwrap(requireRegistrationOpen(event, now));
@@ -233,7 +242,7 @@ const register = async (
     throw conflict('already-registered', 'You are already registered for this event');
   }
 
-  const people = body.participants ?? [{ name: undefined, phone: undefined }];
+  const people = 'participants' in body ? body.participants : [{ name: undefined, phone: undefined }];
   // Arrival order is fixed once, here; retries keep it.
   const positions = await takeArrivalPositions(ctx, event.jointEventId, people.length);
   const registrationId = newId();
@@ -252,6 +261,8 @@ const register = async (
 export const registrationRoutes = [
   route('POST /community/events/{eventId}/registrations', {
     summary: `Register (报名): a member for themselves, a partner for named participants. A repeat with the same Idempotency-Key answers 201 as the first did`,
+    description:
+      'The body depends on the caller. A member (a secretary too) sends `{}` (MemberRegistrationRequest): naming participants is 400 `participants-not-allowed`, sending `consent` 400 `unexpected-field`. A partner sends its participants and `consent: true` (PartnerRegistrationRequest): either missing is 400 `validation-failed` naming the field.',
     idempotent: true,
     access: ['partner', 'member'],
     // Any approved partner and any member may take part; a secretary registers as a member.
@@ -281,7 +292,7 @@ export const registrationRoutes = [
     responses: { 201: RegistrationPlaced },
     request: { params: eventParams, body: registrationBody },
     handler: async ({ params, body, caller, now, idempotencyKey: key }, ctx) => {
-      const registrant = registrantOf(caller, body.participants !== undefined || !hasRole(caller, 'member'));
+      const registrant = registrantOf(caller);
       const scope = scopes.registration(registrant);
       const fingerprint = fingerprintOf({ eventId: params.eventId, body });
       return idempotently(

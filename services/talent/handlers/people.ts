@@ -153,6 +153,8 @@ export const peopleRoutes = [
     access: ['committee', 'secretary'],
     summary:
       'Register a person (人员登记); a secretary into their own branch. A repeat with the same Idempotency-Key answers 201 with the person as registered',
+    description:
+      'What the body may hold depends on the caller. The committee may name `personId` (a secretary naming one is 403 `person-id-committee-only`: leave it out and one is made) and may leave `branchId` out for a person of no branch; a secretary’s `branchId` defaults to their own, and another branch is 404.',
     outcomes: ownBranchManagers,
     refusals: [
       'own-record',
