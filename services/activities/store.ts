@@ -185,7 +185,7 @@ export const listActivities = async (
     values[':status'] = q.status;
   }
   return queryPage(
-    ctx.db,
+    ctx,
     {
       TableName: ctx.env.tableName,
       IndexName: 'gsi1',
@@ -193,7 +193,12 @@ export const listActivities = async (
       ...(filters.length ? { FilterExpression: filters.join(' AND '), ExpressionAttributeNames: names } : {}),
       ExpressionAttributeValues: values,
     },
-    { partition: { name: 'gsi1pk', value: `BRANCH#${q.branchId}` }, limit: q.limit, cursor: q.cursor },
+    {
+      list: 'activities',
+      partition: { name: 'gsi1pk', value: `BRANCH#${q.branchId}` },
+      limit: q.limit,
+      cursor: q.cursor,
+    },
     toActivity,
   );
 };
@@ -461,13 +466,13 @@ export const getRoom = async (ctx: ServiceContext, roomId: string) => {
 
 export const listRooms = (ctx: ServiceContext, limit: number, cursor?: string) =>
   queryPage(
-    ctx.db,
+    ctx,
     {
       TableName: ctx.env.tableName,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': 'ROOMS' },
     },
-    { partition: { name: 'pk', value: 'ROOMS' }, limit, cursor },
+    { list: 'rooms', partition: { name: 'pk', value: 'ROOMS' }, limit, cursor },
     toRoom,
   );
 
@@ -507,9 +512,9 @@ export const bookingsPage = (
   cursor?: string,
 ) =>
   queryPage(
-    ctx.db,
+    ctx,
     { TableName: ctx.env.tableName, ...bookingWindow(roomId, from, to) },
-    { partition: { name: 'pk', value: `ROOM#${roomId}` }, limit, cursor },
+    { list: 'bookings', partition: { name: 'pk', value: `ROOM#${roomId}` }, limit, cursor },
     toBooking,
   );
 
