@@ -42,7 +42,7 @@ const cursorSecret = (env: ServiceEnv) => async (): Promise<string> => {
   const source = env.cursorKey;
   if (!source) throw new Error(`Service ${env.service} pages a list but has no cursor key`);
   if ('file' in source) return (await readFile(source.file, 'utf8')).trim();
-  const client = new SecretsManagerClient(common(env.aws, undefined));
+  const client = new SecretsManagerClient(common(env.aws, env.aws.endpoints?.secretsmanager));
   const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: source.secretArn }));
   if (!SecretString) throw new Error('The cursor secret has no text value');
   return SecretString;
