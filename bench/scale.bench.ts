@@ -14,7 +14,11 @@
  * shard pays for the records of the others: 40,000 people had not loaded after 7 minutes).
  * What a request reads does not depend on either; the api bench measures the whole path.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ensureCursorKey } from '../infra/local/cursor-key.js';
 import { ensureTable, startDynamoDbLocal } from '../infra/local/dynamodb-local.js';
 import { tableInput } from '../infra/local/tables.js';
 import { activitiesService } from '../services/activities/service.js';
@@ -157,7 +161,10 @@ export const run = async () => {
   const meter = new CapacityMeter();
   const uninstall = meter.install();
   const db = await startDynamoDbLocal({ inMemory: true });
+  // The lists' next pages are sealed with a key, as in the runtime.
+  const keyDir = await mkdtemp(join(tmpdir(), 'dangjian-bench-'));
   try {
+    const cursorKey = { file: await ensureCursorKey(keyDir) };
     const admin = new DynamoDBClient({ endpoint: db.endpoint, region: REGION, credentials: CREDENTIALS });
     const contexts = Object.fromEntries(
       [talentService, activitiesService].map((service) => [
@@ -170,6 +177,7 @@ export const run = async () => {
           uploadLimitBytes: 1,
           logLevel: 'SILENT',
           aws: { region: REGION, endpoints: { dynamodb: db.endpoint }, credentials: CREDENTIALS },
+          cursorKey,
         }),
       ]),
     ) as Contexts;
@@ -253,5 +261,6 @@ export const run = async () => {
   } finally {
     uninstall();
     await db.stop();
+    await rm(keyDir, { recursive: true, force: true });
   }
 };

@@ -2,9 +2,9 @@
  * Builds the whole stage into a CDK app: the platform stack, one stack per service
  * description, the accounts stack (the platform's own functions, infra/functions/index.ts),
  * and the API stack (every route, the stage and its throttling, access logs, API alarms).
- * Only the platform stack exports values (the bus, the pool, the API, the alarm topic), and
- * nothing a description changes; whatever crosses from a service stack crosses by name
- * (infra/names.ts), so updating one service never waits on another stack.
+ * Only the platform stack exports values (the bus, the pool, the API, the alarm topic, the
+ * cursor key), and nothing a description changes; whatever crosses from a service stack
+ * crosses by name (infra/names.ts), so updating one service never waits on another stack.
  * `infra/app.ts` calls this with the real services; tests call it with known descriptions.
  */
 import { existsSync } from 'node:fs';
@@ -109,6 +109,7 @@ export const buildDangjian = (app: App, options: DangjianOptions): Dangjian => {
       bus: platform.bus,
       httpApi: platform.httpApi,
       alarmTopic: platform.alarmTopic,
+      cursorKey: platform.cursorKey,
       description: `dangjian ${config.stage}: the ${service.description.name} service`,
     });
     stack.addStackDependency(platform);

@@ -1,6 +1,9 @@
+import { readFile } from 'node:fs/promises';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type AwsConnection, createDocumentClient } from './aws/clients.js';
+import { type AwsConnection, common, createDocumentClient } from './aws/clients.js';
+import { type Cursors, lazyCursors } from './http/cursor.js';
 
 /**
  * Everything a service's code may know about where it runs. On Lambda it comes from the
@@ -17,6 +20,11 @@ export interface ServiceEnv {
   uploadLimitBytes: number;
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   aws: AwsConnection;
+  /**
+   * Where the stage's paging-cursor secret is: a Secrets Manager secret on AWS, a file in the
+   * runtime's data folder locally. Only services that page a list have one.
+   */
+  cursorKey?: { secretArn: string } | { file: string };
 }
 
 export interface ServiceContext {
@@ -25,7 +33,20 @@ export interface ServiceContext {
   log: Logger;
   /** Wall clock for work that has no request time (event consumers). */
   clock: () => Date;
+  /** Seals and opens the service's paging cursors (shared/http/cursor.ts). */
+  cursors: Cursors;
 }
+
+/** The cursor secret, read where the environment says it is. */
+const cursorSecret = (env: ServiceEnv) => async (): Promise<string> => {
+  const source = env.cursorKey;
+  if (!source) throw new Error(`Service ${env.service} pages a list but has no cursor key`);
+  if ('file' in source) return (await readFile(source.file, 'utf8')).trim();
+  const client = new SecretsManagerClient(common(env.aws, env.aws.endpoints?.secretsmanager));
+  const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: source.secretArn }));
+  if (!SecretString) throw new Error('The cursor secret has no text value');
+  return SecretString;
+};
 
 export const createServiceContext = (
   env: ServiceEnv,
@@ -36,6 +57,7 @@ export const createServiceContext = (
     db: createDocumentClient(env.aws),
     log: new Logger({ serviceName: env.service, logLevel: env.logLevel, environment: env.stage }),
     clock,
+    cursors: lazyCursors(env, cursorSecret(env)),
   };
 };
 
@@ -65,4 +87,5 @@ export const envFromProcess = (service: string, vars: NodeJS.ProcessEnv = proces
   uploadLimitBytes: positiveInteger(vars, 'UPLOAD_LIMIT_BYTES', 200 * 1024 * 1024),
   logLevel: (vars.POWERTOOLS_LOG_LEVEL as ServiceEnv['logLevel'] | undefined) ?? 'INFO',
   aws: { region: required(vars, 'AWS_REGION') },
+  ...(vars.CURSOR_KEY_SECRET_ARN ? { cursorKey: { secretArn: vars.CURSOR_KEY_SECRET_ARN } } : {}),
 });

@@ -261,6 +261,13 @@ const checkOutcomes = (where: string, r: RouteSpec): void => {
   }
 };
 
+/**
+ * A service pages a list when one of its routes takes a `cursor` (pageQuery): only such a
+ * service's router is given the stage's cursor key, on AWS and locally alike.
+ */
+export const pagesLists = (description: ServiceDescription): boolean =>
+  description.routes.some((r) => r.request.query instanceof z.ZodObject && 'cursor' in r.request.query.shape);
+
 const pathParams = (path: string): string[] => [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string);
 
 export const defineService = <const D extends ServiceDescription>(description: D): D => {

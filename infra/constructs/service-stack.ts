@@ -36,12 +36,13 @@ import {
   HttpMethods,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { outboxStreamFilter } from '../../shared/events/outbox.js';
 import { validatePattern } from '../../shared/events/pattern.js';
-import type { ServiceDescription, SubscriptionSpec } from '../../shared/service.js';
+import { pagesLists, type ServiceDescription, type SubscriptionSpec } from '../../shared/service.js';
 import type { StageConfig } from '../config.js';
 import { acknowledge } from '../nag.js';
 import { dashboardNameOf, routerNameOf, tableNameOf } from '../names.js';
@@ -64,6 +65,8 @@ export interface ServiceStackProps extends StackProps {
   /** The API whose routes (API stack) invoke the router. */
   httpApi: IHttpApi;
   alarmTopic: ITopic;
+  /** The stage's paging-cursor secret: read by the router of a service that pages a list, by nothing else. */
+  cursorKey: ISecret;
 }
 
 const AWS_S3_SOURCE = 'aws.s3';
@@ -152,7 +155,14 @@ export class ServiceStack extends Stack {
     if (routerName.length > LAMBDA_NAME_MAX) {
       throw new Error(`Service "${name}": its router's name ${routerName} is longer than Lambda allows`);
     }
-    this.router = fn('Router', 'http', {}, routerName);
+    const pages = pagesLists(description);
+    this.router = fn(
+      'Router',
+      'http',
+      pages ? { CURSOR_KEY_SECRET_ARN: props.cursorKey.secretArn } : {},
+      routerName,
+    );
+    if (pages) props.cursorKey.grantRead(this.router);
     this.table.grantReadWriteData(this.router);
     this.grantObjects(this.router);
     // One invoke permission for the whole API instead of one per route: a large service

@@ -18,6 +18,7 @@ import { LocalBus, type RetryPolicy } from './bus.js';
 import { startBusServer } from './bus-server.js';
 import { type LocalCognitoInfo, startLocalCognito } from './cognito.js';
 import { corsConfiguration } from './cors.js';
+import { ensureCursorKey } from './cursor-key.js';
 import { type Database, startDatabase } from './database.js';
 import { DeadLetterStore } from './dead-letters.js';
 import { type AccessEntry, type ExtraRoutes, type GatewayOptions, startGateway } from './gateway.js';
@@ -175,6 +176,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       stage: STAGE,
       region: LOCAL_REGION,
       dataDir,
+      cursorKeyFile: await ensureCursorKey(dataDir),
       connection,
       dynamodb,
       streams,

@@ -15,7 +15,7 @@ import type { BusEvent } from '../../shared/events/contract.js';
 import { outboxStreamFilter } from '../../shared/events/outbox.js';
 import { createRelayHandler } from '../../shared/events/relay.js';
 import { createHttpHandler } from '../../shared/http/handler.js';
-import type { ServiceDescription } from '../../shared/service.js';
+import { pagesLists, type ServiceDescription } from '../../shared/service.js';
 import { platformFunctions } from '../functions/index.js';
 import { patternOf } from '../functions/platform-function.js';
 import type { LocalBus } from './bus.js';
@@ -28,6 +28,8 @@ export interface WiringContext {
   stage: string;
   region: string;
   dataDir: string;
+  /** The stage's cursor secret (cursor-key.ts), given to the services that page. */
+  cursorKeyFile: string;
   connection: AwsConnection;
   dynamodb: DynamoDBClient;
   streams: DynamoDBStreamsClient;
@@ -62,6 +64,7 @@ export const wireServices = (services: readonly ServiceDescription[], w: WiringC
       uploadLimitBytes: w.uploadLimitBytes,
       logLevel: w.logLevel,
       aws: w.connection,
+      ...(pagesLists(service) ? { cursorKey: { file: w.cursorKeyFile } } : {}),
     };
     const context = createServiceContext(env);
     if (w.serviceLog) redirectLogger(context.log, w.serviceLog);

@@ -33,6 +33,7 @@ import {
 import { Archive, type CfnArchive, EventBus } from 'aws-cdk-lib/aws-events';
 import { AnyPrincipal, Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
@@ -69,6 +70,8 @@ export class PlatformStack extends Stack {
   readonly apiDomain?: DomainName;
   readonly authorizer: HttpAuthorizer;
   readonly alarmTopic: Topic;
+  /** The stage's paging-cursor secret (shared/http/cursor.ts); only routers that page may read it. */
+  readonly cursorKey: Secret;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -186,6 +189,18 @@ export class PlatformStack extends Stack {
       }),
     );
     this.alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail));
+
+    this.cursorKey = new Secret(this, 'CursorKey', {
+      description: `dangjian ${config.stage}: the key paging cursors are sealed with`,
+      // 64 letters and digits, about 380 bits: the AES key is derived from it (HKDF).
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: config.removalPolicy,
+    });
+    acknowledge(
+      this.cursorKey,
+      'AwsSolutions-SMG4',
+      'The secret only seals paging cursors, which live for one walk through a list, and every container keeps it once read: a scheduled rotation would make cursors issued by one container fail on another until all are recycled, and would only ever invalidate open cursors. A leaked value lets nobody read beyond their own lists (a cursor still has to stay in the partition being listed, after the caller scope check), so it is replaced by hand if it leaks (docs/architecture.md).',
+    );
 
     // What the front ends and the ops team need after a deploy.
     if (this.apiDomain && config.apiDomain) {

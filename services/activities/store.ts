@@ -197,7 +197,7 @@ export const listActivities = async (
     values[':status'] = q.status;
   }
   return queryPage(
-    ctx.db,
+    ctx,
     {
       TableName: ctx.env.tableName,
       IndexName: index,
@@ -205,7 +205,12 @@ export const listActivities = async (
       ...(filters.length ? { FilterExpression: filters.join(' AND '), ExpressionAttributeNames: names } : {}),
       ExpressionAttributeValues: values,
     },
-    { partition: { name: `${index}pk`, value: partition }, limit: q.limit, cursor: q.cursor },
+    {
+      list: index === 'gsi2' ? 'activities-across-branches' : 'activities',
+      partition: { name: `${index}pk`, value: partition },
+      limit: q.limit,
+      cursor: q.cursor,
+    },
     toActivity,
   );
 };
@@ -473,13 +478,13 @@ export const getRoom = async (ctx: ServiceContext, roomId: string) => {
 
 export const listRooms = (ctx: ServiceContext, limit: number, cursor?: string) =>
   queryPage(
-    ctx.db,
+    ctx,
     {
       TableName: ctx.env.tableName,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': 'ROOMS' },
     },
-    { partition: { name: 'pk', value: 'ROOMS' }, limit, cursor },
+    { list: 'rooms', partition: { name: 'pk', value: 'ROOMS' }, limit, cursor },
     toRoom,
   );
 
@@ -519,9 +524,9 @@ export const bookingsPage = (
   cursor?: string,
 ) =>
   queryPage(
-    ctx.db,
+    ctx,
     { TableName: ctx.env.tableName, ...bookingWindow(roomId, from, to) },
-    { partition: { name: 'pk', value: `ROOM#${roomId}` }, limit, cursor },
+    { list: 'bookings', partition: { name: 'pk', value: `ROOM#${roomId}` }, limit, cursor },
     toBooking,
   );
 

@@ -209,20 +209,21 @@ type PageRequest = { limit: number; cursor?: string | undefined };
  */
 const gsi1Page = <I, T>(
   ctx: ServiceContext,
+  list: string,
   partition: string,
   page: PageRequest,
   view: (item: I) => T,
   from?: string,
 ): Promise<Page<T>> =>
   queryPage(
-    ctx.db,
+    ctx,
     {
       TableName: ctx.env.tableName,
       IndexName: 'gsi1',
       KeyConditionExpression: from === undefined ? 'gsi1pk = :p' : 'gsi1pk = :p AND gsi1sk >= :from',
       ExpressionAttributeValues: { ':p': partition, ...(from === undefined ? {} : { ':from': from }) },
     },
-    { partition: { name: 'gsi1pk', value: partition }, limit: page.limit, cursor: page.cursor },
+    { list, partition: { name: 'gsi1pk', value: partition }, limit: page.limit, cursor: page.cursor },
     (item) => view(item as I),
   );
 
@@ -232,7 +233,7 @@ export const partnersPage = <T>(
   status: PartnerStatus,
   page: PageRequest,
   view: (partner: PartnerItem) => T,
-) => gsi1Page(ctx, partnersByStatus(status), page, view);
+) => gsi1Page(ctx, 'partners', partnersByStatus(status), page, view);
 
 /** One page of the published events starting at `from` or later, by start. */
 export const publishedEventsPage = <T>(
@@ -240,26 +241,32 @@ export const publishedEventsPage = <T>(
   page: PageRequest,
   from: Date,
   view: (event: JointEventItem) => T,
-) => gsi1Page(ctx, PUBLISHED_EVENTS, page, view, from.toISOString());
+) => gsi1Page(ctx, 'published-events', PUBLISHED_EVENTS, page, view, from.toISOString());
 
 /** One page of the drafts, by start. */
 export const draftEventsPage = <T>(
   ctx: ServiceContext,
   page: PageRequest,
   view: (event: JointEventItem) => T,
-) => gsi1Page(ctx, DRAFT_EVENTS, page, view);
+) => gsi1Page(ctx, 'draft-events', DRAFT_EVENTS, page, view);
 
 /** One page of an event's items of one kind (`REG#`, `WAIT#`), in sort key order. */
-const eventPage = <T>(ctx: ServiceContext, eventId: string, prefix: string, page: PageRequest) =>
+const eventPage = <T>(
+  ctx: ServiceContext,
+  list: string,
+  eventId: string,
+  prefix: string,
+  page: PageRequest,
+) =>
   queryPage(
-    ctx.db,
+    ctx,
     {
       TableName: ctx.env.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': `EVENT#${eventId}`, ':prefix': prefix },
       ConsistentRead: true,
     },
-    { partition: { name: 'pk', value: `EVENT#${eventId}` }, limit: page.limit, cursor: page.cursor },
+    { list, partition: { name: 'pk', value: `EVENT#${eventId}` }, limit: page.limit, cursor: page.cursor },
     (item) => item as unknown as T,
   );
 
@@ -271,12 +278,12 @@ export const registrationsPage = (
   page: PageRequest,
 ) =>
   scope === 'all'
-    ? eventPage<RegistrationItem>(ctx, eventId, 'REG#', page)
-    : gsi1Page(ctx, ownRegistrations(eventId, scope), page, (r: RegistrationItem) => r);
+    ? eventPage<RegistrationItem>(ctx, 'registrations', eventId, 'REG#', page)
+    : gsi1Page(ctx, 'own-registrations', ownRegistrations(eventId, scope), page, (r: RegistrationItem) => r);
 
 /** One page of the waitlist, in arrival order. */
 export const waitlistPage = (ctx: ServiceContext, eventId: string, page: PageRequest) =>
-  eventPage<WaitingItem>(ctx, eventId, 'WAIT#', page);
+  eventPage<WaitingItem>(ctx, 'waitlist', eventId, 'WAIT#', page);
 
 /** One registrant's registrations for an event, on the index. */
 export const registrationsOf = (ctx: ServiceContext, eventId: string, registrant: Registrant) =>

@@ -22,8 +22,9 @@
  */
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../shared/context.js';
-import { badRequest, conflict, ruleViolation } from '../../shared/errors.js';
-import { decodeCursor, encodeCursor, type Page } from '../../shared/http/paging.js';
+import { conflict, ruleViolation } from '../../shared/errors.js';
+import { invalidCursor } from '../../shared/http/cursor.js';
+import type { Page } from '../../shared/http/paging.js';
 import { getItem, queryAll as queryItems, queryPage } from '../../shared/store/query.js';
 import { singleTable, transactionOn } from '../../shared/store/table.js';
 import type { Transaction } from '../../shared/store/transaction.js';
@@ -199,7 +200,7 @@ export const listResources = async (
   names['#pk'] = pk;
   values[':pk'] = partition;
   return queryPage(
-    ctx.db,
+    ctx,
     {
       TableName: ctx.env.tableName,
       IndexName: index,
@@ -209,7 +210,7 @@ export const listResources = async (
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     },
-    { partition: { name: pk, value: partition }, limit: query.limit, cursor: query.cursor },
+    { list: 'library', partition: { name: pk, value: partition }, limit: query.limit, cursor: query.cursor },
     resourceOf,
   );
 };
@@ -387,12 +388,10 @@ export interface AssessmentListQuery {
 }
 
 /** The cursor is the last assessment id shown: ids are ULIDs, so every list shares one order. */
-const positionOf = (cursor: string | undefined): string | undefined => {
-  const key = decodeCursor(cursor);
-  if (key === undefined) return undefined;
-  if (typeof key.before !== 'string' || Object.keys(key).length !== 1) {
-    throw badRequest('invalid-cursor', 'The cursor does not belong to this list');
-  }
+const positionOf = async (ctx: ServiceContext, cursor: string | undefined): Promise<string | undefined> => {
+  if (cursor === undefined) return undefined;
+  const key = await ctx.cursors.open('assessments', cursor);
+  if (typeof key.before !== 'string' || Object.keys(key).length !== 1) throw invalidCursor();
   return key.before;
 };
 
@@ -407,7 +406,7 @@ export const listAssessments = async (
   ctx: ServiceContext,
   query: AssessmentListQuery,
 ): Promise<Page<AssessmentSummary>> => {
-  const before = positionOf(query.cursor);
+  const before = await positionOf(ctx, query.cursor);
   const lists =
     query.scope.kind === 'all'
       ? [ALL_ASSESSMENTS]
@@ -444,7 +443,7 @@ export const listAssessments = async (
   const items = merged.slice(0, query.limit);
   const last = items.at(-1)?.assessmentId;
   const next = merged.length > query.limit ? last : stop;
-  const nextCursor = encodeCursor(next === undefined ? undefined : { before: next });
+  const nextCursor = next === undefined ? undefined : await ctx.cursors.seal('assessments', { before: next });
   return { items, ...(nextCursor ? { nextCursor } : {}) };
 };
 

@@ -109,7 +109,7 @@ export const auditPage = (
       ? { name: 'pk', value: keys.personAudit(by.personId) }
       : { name: 'gsi1pk', value: keys.actorAudit(by.actor) };
   return queryPage(
-    ctx.db,
+    ctx,
     {
       TableName: ctx.env.tableName,
       ...('personId' in by ? { ConsistentRead: true } : { IndexName: 'gsi1' }),
@@ -118,7 +118,12 @@ export const auditPage = (
       ExpressionAttributeValues: { ':p': partition.value },
       ScanIndexForward: false,
     },
-    { partition, limit: page.limit, cursor: page.cursor },
+    {
+      list: 'personId' in by ? 'audit-of-person' : 'audit-by-actor',
+      partition,
+      limit: page.limit,
+      cursor: page.cursor,
+    },
     (item) => strip<AuditEntry>(item),
   );
 };
@@ -264,7 +269,7 @@ export const listPeople = async (
   }
   values[':p'] = partition.value;
   return queryPage(
-    ctx.db,
+    ctx,
     {
       TableName: ctx.env.tableName,
       IndexName: index,
@@ -272,7 +277,7 @@ export const listPeople = async (
       ExpressionAttributeValues: values,
       ...(byName ? { FilterExpression: byName.FilterExpression } : {}),
     },
-    { partition, limit: page.limit, cursor: page.cursor },
+    { list: 'people', partition, limit: page.limit, cursor: page.cursor },
     (item) => strip<Person>(item),
   );
 };
@@ -485,18 +490,19 @@ export const rebuildAgeTallies = async (ctx: ServiceContext): Promise<{ people: 
 /** One page of the person ids a gsi1 partition lists (a pool's members, the committee's), by id. */
 const memberIdsPage = (
   ctx: ServiceContext,
+  list: string,
   partition: string,
   page: { limit: number; cursor?: string | undefined },
 ) =>
   queryPage(
-    ctx.db,
+    ctx,
     {
       TableName: ctx.env.tableName,
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :p',
       ExpressionAttributeValues: { ':p': partition },
     },
-    { partition: { name: 'gsi1pk', value: partition }, limit: page.limit, cursor: page.cursor },
+    { list, partition: { name: 'gsi1pk', value: partition }, limit: page.limit, cursor: page.cursor },
     (item) => item.personId as string,
   );
 
@@ -504,7 +510,7 @@ export const poolPage = (
   ctx: ServiceContext,
   pool: string,
   page: { limit: number; cursor?: string | undefined },
-) => memberIdsPage(ctx, `POOL#${pool}`, page);
+) => memberIdsPage(ctx, 'pool-members', `POOL#${pool}`, page);
 
 export const getCalendars = async (
   ctx: ServiceContext,
@@ -603,7 +609,7 @@ export const committeeRoleItem = (personId: string, since: string) => ({
 export const committeeMembersPage = (
   ctx: ServiceContext,
   page: { limit: number; cursor?: string | undefined },
-) => memberIdsPage(ctx, 'ROLE#committee', page);
+) => memberIdsPage(ctx, 'committee', 'ROLE#committee', page);
 
 /** One page of every branch (gsi1 BRANCHES), by id. */
 export const branchesPage = <T>(
@@ -612,14 +618,19 @@ export const branchesPage = <T>(
   map: (item: Record<string, unknown>) => T,
 ) =>
   queryPage(
-    ctx.db,
+    ctx,
     {
       TableName: ctx.env.tableName,
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :p',
       ExpressionAttributeValues: { ':p': 'BRANCHES' },
     },
-    { partition: { name: 'gsi1pk', value: 'BRANCHES' }, limit: page.limit, cursor: page.cursor },
+    {
+      list: 'branches',
+      partition: { name: 'gsi1pk', value: 'BRANCHES' },
+      limit: page.limit,
+      cursor: page.cursor,
+    },
     map,
   );
 

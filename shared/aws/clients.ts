@@ -10,7 +10,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
  */
 export interface AwsConnection {
   region: string;
-  endpoints?: { dynamodb?: string; s3?: string; eventbridge?: string };
+  endpoints?: { dynamodb?: string; s3?: string; eventbridge?: string; secretsmanager?: string };
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 

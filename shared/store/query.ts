@@ -5,29 +5,36 @@ import {
   type QueryCommandInput,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import { badRequest } from '../errors.js';
-import { decodeCursor, encodeCursor, type Page } from '../http/paging.js';
-
-const invalidCursor = () => badRequest('invalid-cursor', 'The cursor does not belong to this list');
+import { type Cursors, invalidCursor, type Position } from '../http/cursor.js';
+import type { Page } from '../http/paging.js';
 
 export interface PageQuery {
+  /** The access pattern's name: its cursors open on this list only. */
+  list: string;
   /** The key condition's partition attribute and value; a cursor must stay inside it. */
   partition: { name: string; value: string };
   limit: number;
   cursor?: string | undefined;
 }
 
+/** What paging needs of a ServiceContext: the database and the cursor key. */
+export interface Paging {
+  db: DynamoDBDocumentClient;
+  cursors: Cursors;
+}
+
 /**
- * One page of a Query. The cursor is checked against the partition being listed, so a
- * cursor from another list (or a forged one) is a 400 rather than a way to read elsewhere.
+ * One page of a Query. The cursor opens only on the list that sealed it and must stay in the
+ * partition being listed (another branch's page of the same list), so a cursor from
+ * elsewhere is a 400 rather than a way to read elsewhere.
  */
 export const queryPage = async <T = Record<string, unknown>>(
-  db: DynamoDBDocumentClient,
+  { db, cursors }: Paging,
   input: Omit<QueryCommandInput, 'Limit' | 'ExclusiveStartKey'>,
   page: PageQuery,
   map: (item: Record<string, unknown>) => T = (item) => item as T,
 ): Promise<Page<T>> => {
-  const start = decodeCursor(page.cursor);
+  const start = page.cursor === undefined ? undefined : await cursors.open(page.list, page.cursor);
   if (start && start[page.partition.name] !== page.partition.value) throw invalidCursor();
   let out: QueryCommandOutput;
   try {
@@ -38,7 +45,8 @@ export const queryPage = async <T = Record<string, unknown>>(
     if (start && error instanceof Error && error.name === 'ValidationException') throw invalidCursor();
     throw error;
   }
-  const nextCursor = encodeCursor(out.LastEvaluatedKey as Record<string, string> | undefined);
+  const last = out.LastEvaluatedKey as Position | undefined;
+  const nextCursor = last ? await cursors.seal(page.list, last) : undefined;
   return { items: (out.Items ?? []).map(map), ...(nextCursor ? { nextCursor } : {}) };
 };
 

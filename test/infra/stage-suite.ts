@@ -27,6 +27,7 @@ import { personFacts, keys as talentKeys } from '../../services/talent/store.js'
 import { patternFor } from '../../shared/events/contract.js';
 import { outboxStreamFilter } from '../../shared/events/outbox.js';
 import { cors } from '../../shared/http/cors.js';
+import { pagesLists } from '../../shared/service.js';
 import { runGuard } from './guard.js';
 import {
   functionsOf,
@@ -359,7 +360,10 @@ export const stageSuite = (stage: Stage): void => {
             expect(literals, where).toEqual(['*']);
             expect(actions, where).toEqual(['dynamodb:ListStreams']);
           }
-          if (imports.length > 0) {
+          if (actions.some((a) => a.startsWith('secretsmanager:'))) {
+            // The cursor key, checked on its own below.
+            expect(imports, where).toHaveLength(1);
+          } else if (imports.length > 0) {
             expect(actions, where).toEqual(['events:PutEvents']);
             for (const imported of imports) expect(imported, where).toContain(`${stage}-dangjian-platform`);
           }
@@ -386,6 +390,48 @@ export const stageSuite = (stage: Stage): void => {
         }
         expect([...putEventRoles], svc.stackName).toEqual([relayRole]);
       }
+    });
+
+    it('keeps one cursor secret for the stage, read only by the routers of services that page a list', () => {
+      const platform = s.dangjian.platform;
+      const secrets = resourcesOf(t(platform), 'AWS::SecretsManager::Secret');
+      expect(secrets).toHaveLength(1);
+      const [secretId, secret] = secrets[0] as [string, Resource];
+      expect(secret.Properties?.GenerateSecretString).toMatchObject({
+        PasswordLength: 64,
+        ExcludePunctuation: true,
+      });
+      expect(secret.DeletionPolicy).toBe(keepsData ? 'Retain' : 'Delete');
+      const imported = JSON.stringify(importOf(s.template, platform, platform.cursorKey.secretArn));
+      expect(imported).toContain(secretId);
+      const theSecret = (value: unknown) => JSON.stringify(value) === imported;
+
+      const paging = services.filter((svc) => pagesLists(svc.description));
+      expect(paging.map((svc) => svc.description.name)).toEqual(
+        expect.arrayContaining(['notes', 'talent', 'activities', 'community', 'resources']),
+      );
+      const readers: string[] = [];
+      for (const stack of s.stacks) {
+        if (stack !== platform) expect(resourcesOf(t(stack), 'AWS::SecretsManager::Secret')).toEqual([]);
+        for (const { role, statement } of statementsOf(t(stack))) {
+          const actions = actionsOf(statement);
+          if (!actions.some((a) => a.startsWith('secretsmanager:'))) continue;
+          expect(actions.sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+          expect(theSecret(statement.Resource), JSON.stringify(statement)).toBe(true);
+          readers.push(`${stack.stackName}/${role}`);
+        }
+        for (const [id, fn] of functionsOf(t(stack))) {
+          const vars = (fn.Properties?.Environment?.Variables ?? {}) as Record<string, unknown>;
+          const svc = services.find((x) => x === stack);
+          const isPagingRouter =
+            svc !== undefined && paging.includes(svc) && id === logicalId(svc, svc.router);
+          expect('CURSOR_KEY_SECRET_ARN' in vars, `${stack.stackName} ${id}`).toBe(isPagingRouter);
+          if (isPagingRouter) expect(theSecret(vars.CURSOR_KEY_SECRET_ARN), id).toBe(true);
+        }
+      }
+      expect(readers.sort()).toEqual(
+        paging.map((svc) => `${svc.stackName}/${logicalId(svc, svc.router.role as never)}`).sort(),
+      );
     });
 
     it('references nothing of another service: service stacks import only from the platform', () => {

@@ -102,14 +102,19 @@ export const notesService = defineService({
       handler: async ({ query, caller }, ctx) => {
         const owner = `OWNER#${caller.sub}`;
         const page = await queryPage(
-          ctx.db,
+          ctx,
           {
             TableName: ctx.env.tableName,
             IndexName: 'gsi1',
             KeyConditionExpression: 'gsi1pk = :owner',
             ExpressionAttributeValues: { ':owner': owner },
           },
-          { partition: { name: 'gsi1pk', value: owner }, limit: query.limit, cursor: query.cursor },
+          {
+            list: 'notes',
+            partition: { name: 'gsi1pk', value: owner },
+            limit: query.limit,
+            cursor: query.cursor,
+          },
           ({ noteId, title, createdAt }) => ({ noteId, title, createdAt }),
         );
         return ok(page);

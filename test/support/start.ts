@@ -2,6 +2,7 @@
  * How tests start a runtime: free ports, quick retries so failure paths finish in
  * milliseconds (tests wait with settle(), never sleep), silent logs, the test controls.
  */
+import { cursorKeyFile } from '../../infra/local/cursor-key.js';
 import type { Runtime, RuntimeOptions } from '../../infra/local/runtime.js';
 import { createServiceContext, type ServiceContext } from '../../shared/context.js';
 import { startWithTestControls, type TestRuntime } from './controls.js';
@@ -47,4 +48,5 @@ export const contextOn = (info: RuntimeInfo, service: string): ServiceContext =>
       endpoints: { dynamodb: info.dynamodbEndpoint },
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     },
+    cursorKey: { file: cursorKeyFile(info.dataDir) },
   });

@@ -1,8 +1,9 @@
 import * as z from 'zod';
 import type { Caller } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
-import { badRequest, type DomainError, noPerson, notFound } from '../../../shared/errors.js';
-import { decodeCursor, encodeCursor, pageQuery } from '../../../shared/http/paging.js';
+import { type DomainError, noPerson, notFound } from '../../../shared/errors.js';
+import { invalidCursor } from '../../../shared/http/cursor.js';
+import { pageQuery } from '../../../shared/http/paging.js';
 import { ok } from '../../../shared/http/result.js';
 import { idParam } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
@@ -135,18 +136,19 @@ const withoutOrder = <T extends { order: string }>({ order: _o, ...e }: T): Omit
 const cursorSchema = z.strictObject({ on: z.string().max(10), order: z.string().max(300) });
 
 /** A page of the timeline, newest first; the cursor is the position of the last entry given. */
-const page = (g: Gathered, limit: number, cursor: string | undefined) => {
-  const decoded = decodeCursor(cursor);
-  const position = decoded === undefined ? undefined : cursorSchema.safeParse(decoded);
-  if (position && !position.success)
-    throw badRequest('invalid-cursor', 'The cursor is not one this API issued');
+const page = async (ctx: ServiceContext, g: Gathered, limit: number, cursor: string | undefined) => {
+  const position =
+    cursor === undefined ? undefined : cursorSchema.safeParse(await ctx.cursors.open('timeline', cursor));
+  if (position && !position.success) throw invalidCursor();
   const after = position?.data;
   const sorted = [...g.stages, ...g.records, ...g.contributions].sort(newestFirst);
   const rest = after ? sorted.filter((e) => newestFirst(e, after as Entry) > 0) : sorted;
   const items = rest.slice(0, limit);
   const last = items.at(-1);
   const nextCursor =
-    rest.length > limit && last ? encodeCursor({ on: last.on, order: last.order }) : undefined;
+    rest.length > limit && last
+      ? await ctx.cursors.seal('timeline', { on: last.on, order: last.order })
+      : undefined;
   return { items: items.map((e) => withoutOrder(e) as TimelineEntry), ...(nextCursor ? { nextCursor } : {}) };
 };
 
@@ -193,7 +195,7 @@ export const timelineRoutes = [
       // The page first: a forged cursor is refused before anything is recorded as read.
       const body: z.output<typeof Timeline> = {
         personId: g.person.personId,
-        ...page(g, query.limit, query.cursor),
+        ...(await page(ctx, g, query.limit, query.cursor)),
         points: g.points,
       };
       await auditRead(ctx, req, 'timeline.read', { personId: g.person.personId });
