@@ -13,6 +13,7 @@ const NOTICES = 'notices';
 export const noticeKinds = [
   'announcement', // 通知公告
   'activity-scheduled', // 活动通知
+  'activity-moved', // 活动变更 (a new time or place)
   'activity-cancelled', // 活动取消
 ] as const;
 export type NoticeKind = (typeof noticeKinds)[number];

@@ -212,6 +212,8 @@ export interface ActivityCopy {
   inviteeIds?: string[];
   /** The cancellation's reason, kept for a cancellation that arrived before the schedule. */
   reason?: string;
+  /** The activity's version the invitees were last told of (a move carries it). */
+  activityVersion?: number;
   version: number;
 }
 

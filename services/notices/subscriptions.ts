@@ -10,7 +10,7 @@ import { type EventContract, patternFor } from '../../shared/events/contract.js'
 import { subscription } from '../../shared/service.js';
 import type { Transaction } from '../../shared/store/transaction.js';
 import { toLocalIso } from '../../shared/time.js';
-import { ActivityCancelled, ActivityScheduled } from '../activities/events.js';
+import { ActivityCancelled, ActivityMoved, ActivityScheduled } from '../activities/events.js';
 import { branchMembers, rosterSubscriptions } from '../talent/roster.js';
 import { excerpt } from './domain/announcements.js';
 import { NoticePinned, NoticePosted, NoticeWithdrawn, UnreadReminded } from './events.js';
@@ -118,27 +118,39 @@ const post = async (ctx: ServiceContext, t: Transaction, notice: ActivityNotice,
 
 type ActivityRef = { activityId: string; branchId: string; title: string; startsAt: string };
 
+const titles: Record<ActivityNotice['kind'], string> = {
+  'activity-scheduled': '活动通知',
+  'activity-moved': '活动变更',
+  'activity-cancelled': '活动取消',
+};
+
 const activityNotice = (
   kind: ActivityNotice['kind'],
   a: ActivityRef,
   personIds: string[],
   postedAt: Date,
-  reason?: string,
-): ActivityNotice => ({
-  noticeId: `${a.activityId}-${kind === 'activity-scheduled' ? 'scheduled' : 'cancelled'}`,
-  kind,
-  // 活动通知 / 活动取消
-  title: kind === 'activity-scheduled' ? `活动通知：${a.title}` : `活动取消：${a.title}`,
-  summary:
-    kind === 'activity-scheduled'
-      ? `开始时间 ${toLocalIso(new Date(a.startsAt))}`
-      : excerpt(`原定 ${toLocalIso(new Date(a.startsAt))}。取消原因：${reason ?? ''}`),
-  postedAt: postedAt.toISOString(),
-  activityId: a.activityId,
-  branchId: a.branchId,
-  startsAt: new Date(a.startsAt).toISOString(),
-  personIds,
-});
+  details: { reason?: string | undefined; previousStart?: string; version?: number } = {},
+): ActivityNotice => {
+  const starts = toLocalIso(new Date(a.startsAt));
+  const summaries: Record<ActivityNotice['kind'], string> = {
+    'activity-scheduled': `开始时间 ${starts}`,
+    'activity-moved': `开始时间 ${starts}（原定 ${toLocalIso(new Date(details.previousStart ?? a.startsAt))}）`,
+    'activity-cancelled': `原定 ${starts}。取消原因：${details.reason ?? ''}`,
+  };
+  // One notice per activity and what happened to it (a move: per version of the activity).
+  const what = kind === 'activity-moved' ? `moved-${details.version}` : kind.slice('activity-'.length);
+  return {
+    noticeId: `${a.activityId}-${what}`,
+    kind,
+    title: `${titles[kind]}：${a.title}`,
+    summary: excerpt(summaries[kind]),
+    postedAt: postedAt.toISOString(),
+    activityId: a.activityId,
+    branchId: a.branchId,
+    startsAt: new Date(a.startsAt).toISOString(),
+    personIds,
+  };
+};
 
 /** A change of an announcement, applied to each inbox entry it reached. */
 const forEachRecipient = <Data extends { noticeId: string }>(
@@ -198,7 +210,42 @@ export const noticeSubscriptions = [
       putActivityCopy(t, copy, held);
       // The cancellation came first: the invitees hear of the cancellation, not of a meeting.
       const kind = held?.status === 'cancelled' ? 'activity-cancelled' : 'activity-scheduled';
-      await post(ctx, t, activityNotice(kind, a, a.inviteeIds, occurredAt, held?.reason), occurredAt);
+      await post(
+        ctx,
+        t,
+        activityNotice(kind, a, a.inviteeIds, occurredAt, { reason: held?.reason }),
+        occurredAt,
+      );
+    },
+  }),
+
+  // A new time or place reaches the invitees as they now stand, who also replace the copy's.
+  subscription({
+    name: 'activity-moved',
+    pattern: patternFor(ActivityMoved),
+    contract: ActivityMoved,
+    handler: async (event, t, ctx) => {
+      const a = event.data;
+      const held = await getActivityCopy(ctx, a.activityId);
+      if (held?.status === 'cancelled') return;
+      if (held?.activityVersion !== undefined && held.activityVersion >= a.version) return; // older news
+      putActivityCopy(
+        t,
+        {
+          activityId: a.activityId,
+          status: 'scheduled',
+          inviteeIds: a.inviteeIds,
+          activityVersion: a.version,
+          version: (held?.version ?? 0) + 1,
+        },
+        held,
+      );
+      const occurredAt = new Date(event.occurredAt);
+      const notice = activityNotice('activity-moved', a, a.inviteeIds, occurredAt, {
+        previousStart: a.previous.startsAt,
+        version: a.version,
+      });
+      await post(ctx, t, notice, occurredAt);
     },
   }),
 
@@ -228,7 +275,7 @@ export const noticeSubscriptions = [
       await post(
         ctx,
         t,
-        activityNotice('activity-cancelled', a, held.inviteeIds, occurredAt, a.reason),
+        activityNotice('activity-cancelled', a, held.inviteeIds, occurredAt, { reason: a.reason }),
         occurredAt,
       );
     },

@@ -20,7 +20,7 @@ export const announcementStatusEnum = z.enum(announcementStatuses).meta({
 
 export const noticeKindEnum = z.enum(noticeKinds).meta({
   description:
-    'announcement — 通知公告; activity-scheduled — 活动通知 (an activity the recipient is invited to); activity-cancelled — 活动取消',
+    'announcement — 通知公告; activity-scheduled — 活动通知 (an activity the recipient is invited to); activity-moved — 活动变更 (its time or place changed); activity-cancelled — 活动取消',
 });
 
 export const AudienceView = z

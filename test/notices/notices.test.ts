@@ -14,6 +14,7 @@ type Client = Awaited<ReturnType<typeof as>>;
 interface Entry {
   noticeId: string;
   kind: string;
+  startsAt?: string;
   read: boolean;
   remindedAt?: string;
   activityId?: string;
@@ -221,7 +222,7 @@ describe("notices from activities' events", () => {
     expect(await ofActivity(notInvited, data.activityId)).toEqual([]);
   });
 
-  it('an activity scheduled through activities reaches its invitees', async () => {
+  it('an activity scheduled, moved and cancelled through activities reaches its invitees each time', async () => {
     const a = await branchWithMembers(2);
     const res = await a.secretary.post(
       '/activities',
@@ -235,7 +236,34 @@ describe("notices from activities' events", () => {
       { now: '2026-11-25T10:00:00+08:00' },
     );
     expect(res.status, JSON.stringify(res.body)).toBe(201);
-    await reaches(a.members, `${res.body.activityId}-scheduled`);
+    const id = res.body.activityId as string;
+    await reaches(a.members, `${id}-scheduled`);
+    const path = `/activities/${id}`;
+    const before = { now: '2026-11-25T10:00:00+08:00' };
+    const moved = await a.secretary.patch(
+      path,
+      { version: 1, startsAt: '2026-12-05T14:00:00+08:00', endsAt: '2026-12-05T16:00:00+08:00' },
+      before,
+    );
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    await reaches(a.members, `${id}-moved-2`);
+    // A new title is no move: nobody is told again.
+    expect((await a.secretary.patch(path, { version: 2, title: '党课（第二讲）' }, before)).status).toBe(200);
+    expect((await a.secretary.post(`${path}/cancel`, { reason: '场地检修' }, before)).status).toBe(200);
+    await reaches(a.members, `${id}-cancelled`);
+    await settle();
+    for (const member of a.members) {
+      const entries = await ofActivity(member, id);
+      // All three at the one injected request time: compared as a set.
+      expect(entries.map((e) => e.kind).sort()).toEqual([
+        'activity-cancelled',
+        'activity-moved',
+        'activity-scheduled',
+      ]);
+      expect(entries.find((e) => e.kind === 'activity-moved')).toMatchObject({
+        startsAt: '2026-12-05T14:00:00+08:00',
+      });
+    }
   });
 
   it('a cancelled activity leaves a cancellation notice, even when the cancellation comes first', async () => {
