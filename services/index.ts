@@ -1,6 +1,7 @@
 import type { ServiceDescription } from '../shared/service.js';
 import { activitiesService } from './activities/service.js';
 import { communityService } from './community/service.js';
+import { noticesService } from './notices/service.js';
 import { resourcesService } from './resources/service.js';
 import { talentService } from './talent/service.js';
 
@@ -10,4 +11,5 @@ export const services: readonly ServiceDescription[] = [
   talentService,
   resourcesService,
   communityService,
+  noticesService,
 ];

@@ -64,3 +64,23 @@ const placed = await ok(
   }),
 );
 show(placed);
+
+// 5. The member's inbox holds the theme day; the committee announces to the branch and reads the receipts.
+show((await ok(member.GET('/notices/me'))).items.map(({ kind, title, read }) => ({ kind, title, read })));
+const drafted = await ok(
+  committee.POST('/notices/announcements', {
+    body: {
+      title: '关于开展主题党日活动的通知',
+      text: '请各位党员准时参加。',
+      audience: { kind: 'branches', branchIds: [chem.branchId] },
+    },
+  }),
+);
+const notice = { params: { path: { announcementId: drafted.announcementId } } };
+await ok(committee.POST('/notices/announcements/{announcementId}/publish', notice));
+await new Promise((resolve) => setTimeout(resolve, 2000)); // delivery is a moment after publishing
+await member.POST('/notices/me/{noticeId}/read', {
+  params: { path: { noticeId: drafted.announcementId } },
+});
+const receipts = await ok(committee.GET('/notices/announcements/{announcementId}/reads', notice));
+show({ recipients: receipts.recipients, readCount: receipts.readCount });

@@ -188,6 +188,8 @@ const serviceTags: Record<string, string> = {
     'The study library (学习资料库): files and links, study assignments and progress, assessments and their attempts',
   community:
     'Partner organisations (合作单位) and joint events (联合活动) with their registrations and waitlists',
+  notices:
+    'Announcements (通知公告) with read receipts per branch and reminders, and every person’s inbox of notices, activity notices included',
 };
 
 /**

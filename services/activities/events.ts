@@ -52,6 +52,29 @@ export const ActivityCancelled = defineEvent(
   z.object({ ...activityRef, reason: z.string() }),
 );
 
+/**
+ * A scheduled activity's time or place changed (a PATCH that moves its start, end, room or
+ * location), with the invitees as they now stand and what it was before. `version` is the
+ * activity's, so consumers can order changes that arrive out of order.
+ */
+export const ActivityMoved = defineEvent(
+  ACTIVITIES,
+  'ActivityMoved',
+  z.object({
+    ...activityRef,
+    roomId: z.string().optional(),
+    location: z.string().optional(),
+    inviteeIds: z.array(z.string()),
+    version: z.number().int().positive(),
+    previous: z.object({
+      startsAt: isoDateTime,
+      endsAt: isoDateTime,
+      roomId: z.string().optional(),
+      location: z.string().optional(),
+    }),
+  }),
+);
+
 export const ActivityCompleted = defineEvent(
   ACTIVITIES,
   'ActivityCompleted',
@@ -77,4 +100,10 @@ export const AttendanceRecorded = defineEvent(
   z.object({ ...activityRef, personId: z.string(), status: z.enum(attendanceStatuses) }),
 );
 
-export const activitiesEvents = [ActivityScheduled, ActivityCancelled, ActivityCompleted, AttendanceRecorded];
+export const activitiesEvents = [
+  ActivityScheduled,
+  ActivityCancelled,
+  ActivityMoved,
+  ActivityCompleted,
+  AttendanceRecorded,
+];

@@ -31,6 +31,7 @@ import { arbitraryFor, type Mutant, mutantFor, pathsIn, withAt } from './hostile
 import { deeplyNested, nastyValues, toJson } from './hostile/nasty.js';
 import { fixtures as activities } from './matrix/activities.js';
 import { fixtures as community } from './matrix/community.js';
+import { fixtures as notices } from './matrix/notices.js';
 import { fixtures as resources } from './matrix/resources.js';
 import { fixtures as talent } from './matrix/talent.js';
 import { buildWorld, type Call, type Fixtures, type World } from './matrix/world.js';
@@ -43,7 +44,7 @@ const SEED = 1126;
  */
 const RUNS = 8;
 
-const fixtures: Fixtures = { ...talent, ...activities, ...resources, ...community };
+const fixtures: Fixtures = { ...talent, ...activities, ...resources, ...community, ...notices };
 const routes = services.flatMap((s) => s.routes);
 
 let own: Runtime;

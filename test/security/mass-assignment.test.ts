@@ -15,11 +15,12 @@ import { type Response, request } from '../support/api.js';
 import { coreOf, objectKeys } from './hostile/arbitrary.js';
 import { fixtures as activities } from './matrix/activities.js';
 import { fixtures as community } from './matrix/community.js';
+import { fixtures as notices } from './matrix/notices.js';
 import { fixtures as resources } from './matrix/resources.js';
 import { fixtures as talent } from './matrix/talent.js';
 import { buildWorld, type Call, type Fixtures, type World } from './matrix/world.js';
 
-const fixtures: Fixtures = { ...talent, ...activities, ...resources, ...community };
+const fixtures: Fixtures = { ...talent, ...activities, ...resources, ...community, ...notices };
 const routes = services.flatMap((s) => s.routes);
 const writes = routes.filter((r) => r.request.body && r.method !== 'GET');
 

@@ -33,7 +33,13 @@ import {
 import { finalStatus, roll, tally } from '../domain/attendance.js';
 import type { Booking } from '../domain/booking.js';
 import { lateEntry } from '../domain/late-entry.js';
-import { ActivityCancelled, ActivityCompleted, ActivityScheduled, AttendanceRecorded } from '../events.js';
+import {
+  ActivityCancelled,
+  ActivityCompleted,
+  ActivityMoved,
+  ActivityScheduled,
+  AttendanceRecorded,
+} from '../events.js';
 import {
   ALREADY_FINAL,
   activityItem,
@@ -352,6 +358,31 @@ export const activityRoutes = [
         t.put(activityItem(next), stillScheduled(body.version));
         // The old booking goes; a new one (re-checked for overlaps) takes its place.
         if (moved && before && !sameKey) t.delete(bookingKey(before));
+        // The invitees are told of a new time or place (notices), not of a new title.
+        const movedOn =
+          current.startsAt !== next.startsAt ||
+          current.endsAt !== next.endsAt ||
+          current.roomId !== next.roomId ||
+          current.location !== next.location;
+        if (movedOn) {
+          t.publish(
+            ActivityMoved,
+            {
+              ...activityRef(next),
+              ...(next.roomId ? { roomId: next.roomId } : {}),
+              ...(next.location ? { location: next.location } : {}),
+              inviteeIds: next.inviteeIds,
+              version: next.version,
+              previous: {
+                startsAt: current.startsAt,
+                endsAt: current.endsAt,
+                ...(current.roomId ? { roomId: current.roomId } : {}),
+                ...(current.location ? { location: current.location } : {}),
+              },
+            },
+            { key: next.activityId, occurredAt: now },
+          );
+        }
       });
       return ok(activityView(next, caller));
     },

@@ -1,0 +1,45 @@
+/**
+ * What notices tells the platform (source `dangjian.notices`). Its own consumers deliver
+ * from these: a notice is posted in one transaction, and the inbox entries of its recipients
+ * are written afterwards, in batches, by the subscription on NoticePosted.
+ */
+import * as z from 'zod';
+import { defineEvent } from '../../shared/events/contract.js';
+import { isoDateTime } from '../../shared/schemas.js';
+
+const NOTICES = 'notices';
+
+/** What a notice is about; an inbox entry carries it. */
+export const noticeKinds = [
+  'announcement', // 通知公告
+  'activity-scheduled', // 活动通知
+  'activity-moved', // 活动变更 (a new time or place)
+  'activity-cancelled', // 活动取消
+] as const;
+export type NoticeKind = (typeof noticeKinds)[number];
+
+/** A notice was posted; its recipients' inbox entries follow. */
+export const NoticePosted = defineEvent(
+  NOTICES,
+  'NoticePosted',
+  z.object({ noticeId: z.string(), kind: z.enum(noticeKinds), postedAt: isoDateTime }),
+);
+
+/** An announcement was withdrawn; its inbox entries go. */
+export const NoticeWithdrawn = defineEvent(NOTICES, 'NoticeWithdrawn', z.object({ noticeId: z.string() }));
+
+/** An announcement was pinned or unpinned; `version` orders changes that arrive out of order. */
+export const NoticePinned = defineEvent(
+  NOTICES,
+  'NoticePinned',
+  z.object({ noticeId: z.string(), pinned: z.boolean(), version: z.number().int().positive() }),
+);
+
+/** The publisher reminded those who have not read an announcement yet. */
+export const UnreadReminded = defineEvent(
+  NOTICES,
+  'UnreadReminded',
+  z.object({ noticeId: z.string(), reminderId: z.string(), remindedAt: isoDateTime }),
+);
+
+export const noticesEvents = [NoticePosted, NoticeWithdrawn, NoticePinned, UnreadReminded];

@@ -1,0 +1,4 @@
+import { lambdaHandlers } from '../../shared/lambda.js';
+import { noticesService } from './service.js';
+
+export const { http, relay, consume } = lambdaHandlers(noticesService);

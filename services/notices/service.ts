@@ -1,0 +1,15 @@
+/** notices: announcements (通知公告) with read receipts, and every person's inbox of notices. */
+import { defineService } from '../../shared/service.js';
+import { noticesEvents } from './events.js';
+import { announcementRoutes } from './handlers/announcements.js';
+import { inboxRoutes } from './handlers/inbox.js';
+import { table } from './store.js';
+import { noticeSubscriptions } from './subscriptions.js';
+
+export const noticesService = defineService({
+  name: 'notices',
+  table,
+  publishes: noticesEvents,
+  routes: [...announcementRoutes, ...inboxRoutes],
+  subscriptions: noticeSubscriptions,
+});

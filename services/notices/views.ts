@@ -1,0 +1,169 @@
+/**
+ * What the notices API answers, as zod schemas (the OpenAPI document and the contract test
+ * are generated from them), and the functions that build those bodies.
+ */
+import * as z from 'zod';
+import { timestamp } from '../../shared/schemas.js';
+import { toLocalIso } from '../../shared/time.js';
+import { type Announcement, announcementStatuses } from './domain/announcements.js';
+import type { BranchReceipts, Receipt } from './domain/receipts.js';
+import { noticeKinds } from './events.js';
+import type { InboxEntry } from './store.js';
+
+/** Stored instants are UTC; the API answers them in the institution's zone (+08:00). */
+const local = (iso: string) => toLocalIso(new Date(iso));
+const count = z.number().int().nonnegative();
+
+export const announcementStatusEnum = z.enum(announcementStatuses).meta({
+  description: 'draft — 草稿; published — 已发布; withdrawn — 已撤回',
+});
+
+export const noticeKindEnum = z.enum(noticeKinds).meta({
+  description:
+    'announcement — 通知公告; activity-scheduled — 活动通知 (an activity the recipient is invited to); activity-moved — 活动变更 (its time or place changed); activity-cancelled — 活动取消',
+});
+
+export const AudienceView = z
+  .discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('institution') }),
+    z.strictObject({ kind: z.literal('branches'), branchIds: z.array(z.string()) }),
+  ])
+  .meta({ description: 'institution — 全体 (every branch); branches — the branches named (支部)' });
+
+export const AnnouncementView = z.strictObject({
+  announcementId: z.string(),
+  title: z.string(),
+  text: z.string(),
+  audience: AudienceView,
+  mandatory: z.boolean().meta({ description: 'Marked by the committee (必读): no preference turns it off' }),
+  pinned: z.boolean(),
+  status: announcementStatusEnum,
+  ownerBranchId: z
+    .string()
+    .optional()
+    .meta({ description: "The branch whose secretary manages it; absent for the committee's own" }),
+  createdBy: z.string(),
+  createdAt: timestamp,
+  publishedAt: timestamp.optional(),
+  withdrawnAt: timestamp.optional(),
+  version: z.number().int().positive(),
+});
+
+export const announcementView = (a: Announcement): z.infer<typeof AnnouncementView> => ({
+  announcementId: a.announcementId,
+  title: a.title,
+  text: a.text,
+  audience: a.audience,
+  mandatory: a.mandatory,
+  pinned: a.pinned,
+  status: a.status,
+  ...(a.ownerBranchId ? { ownerBranchId: a.ownerBranchId } : {}),
+  createdBy: a.createdBy,
+  createdAt: a.createdAt,
+  ...(a.publishedAt ? { publishedAt: a.publishedAt } : {}),
+  ...(a.withdrawnAt ? { withdrawnAt: a.withdrawnAt } : {}),
+  version: a.version,
+});
+
+export const InboxEntryView = z.strictObject({
+  noticeId: z.string(),
+  kind: noticeKindEnum,
+  title: z.string(),
+  summary: z
+    .string()
+    .meta({ description: 'The first line of the text; the whole announcement is one read away' }),
+  postedAt: timestamp,
+  read: z.boolean(),
+  readAt: timestamp.optional(),
+  mandatory: z.boolean(),
+  pinned: z.boolean(),
+  remindedAt: timestamp
+    .optional()
+    .meta({ description: 'The publisher reminded the unread; the entry moved back to the top then' }),
+  announcementId: z.string().optional(),
+  activityId: z.string().optional(),
+  startsAt: timestamp.optional().meta({ description: "The activity's start, for an activity notice" }),
+});
+
+export const inboxEntryView = (e: InboxEntry): z.infer<typeof InboxEntryView> => ({
+  noticeId: e.noticeId,
+  kind: e.kind,
+  title: e.title,
+  summary: e.summary,
+  postedAt: local(e.postedAt),
+  read: e.readAt !== undefined,
+  ...(e.readAt ? { readAt: local(e.readAt) } : {}),
+  mandatory: e.mandatory,
+  pinned: e.pinned,
+  ...(e.remindedAt ? { remindedAt: local(e.remindedAt) } : {}),
+  ...(e.kind === 'announcement' ? { announcementId: e.noticeId } : {}),
+  ...(e.activityId ? { activityId: e.activityId } : {}),
+  ...(e.startsAt ? { startsAt: local(e.startsAt) } : {}),
+});
+
+export const UnreadCountView = z.strictObject({ unread: count });
+
+export const MarkedView = z.strictObject({
+  marked: count.meta({
+    description: 'Entries this request marked read (those read already are not counted)',
+  }),
+});
+
+export const ReadView = z.strictObject({
+  noticeId: z.string(),
+  readAt: timestamp.meta({ description: 'When it was first read: a second mark keeps the first time' }),
+});
+
+const ReceiptView = z.strictObject({
+  personId: z.string(),
+  name: z.string().optional(),
+  readAt: timestamp.optional(),
+});
+
+const BranchReceiptsView = z.strictObject({
+  branchId: z.string().optional(),
+  recipients: count,
+  readCount: count,
+  unreadCount: count,
+  read: z.array(ReceiptView),
+  unread: z.array(ReceiptView),
+});
+
+export const ReceiptsView = z.strictObject({
+  announcementId: z.string(),
+  recipients: count,
+  readCount: count,
+  branches: z
+    .array(BranchReceiptsView)
+    .meta({ description: 'Per branch: who has read it (by time) and who has not' }),
+});
+
+const receiptView = (r: Receipt): z.infer<typeof ReceiptView> => ({
+  personId: r.personId,
+  ...(r.name ? { name: r.name } : {}),
+  ...(r.readAt ? { readAt: local(r.readAt) } : {}),
+});
+
+export const receiptsView = (
+  announcementId: string,
+  branches: BranchReceipts[],
+): z.infer<typeof ReceiptsView> => ({
+  announcementId,
+  recipients: branches.reduce((n, b) => n + b.recipients, 0),
+  readCount: branches.reduce((n, b) => n + b.read.length, 0),
+  branches: branches.map((b) => ({
+    ...(b.branchId ? { branchId: b.branchId } : {}),
+    recipients: b.recipients,
+    readCount: b.read.length,
+    unreadCount: b.unread.length,
+    read: b.read.map(receiptView),
+    unread: b.unread.map(receiptView),
+  })),
+});
+
+export const ReminderView = z.strictObject({
+  reminderId: z.string(),
+  announcementId: z.string(),
+  remindedAt: timestamp,
+  unread: count.meta({ description: 'Recipients who had not read it when the reminder was asked for' }),
+});

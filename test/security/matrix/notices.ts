@@ -1,0 +1,108 @@
+/**
+ * Access-matrix fixtures for notices' routes: one call per route and persona. Every
+ * announcement is new, drafted by branch A's secretary to branch A (so its member is an
+ * addressee and branch B's secretary a stranger). A notice to mark read is one made for the
+ * persona's own person from an ActivityScheduled put on the bus, as activities would.
+ */
+import { expect } from 'vitest';
+import { ActivityScheduled } from '../../../services/activities/events.js';
+import { newId } from '../../../shared/ids.js';
+import type { Persona } from '../../../shared/service.js';
+import { publish } from '../../support/api.js';
+import { until } from '../../support/wait.js';
+import type { Fixtures, World } from './world.js';
+
+const announcementBody = (world: World) => ({
+  title: `通知 ${newId()}`,
+  text: '请各位党员按时参加主题党日活动。',
+  audience: { kind: 'branches', branchIds: [world.branchA.branchId] },
+});
+
+const announcement = async (world: World, options: { publish?: boolean } = {}) => {
+  const res = await world.clients.ownSecretary.post('/notices/announcements', announcementBody(world));
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  const path = `/notices/announcements/${(res.body as { announcementId: string }).announcementId}`;
+  if (options.publish) {
+    const published = await world.clients.ownSecretary.post(`${path}/publish`);
+    expect(published.status, JSON.stringify(published.body)).toBe(200);
+  }
+  return path;
+};
+
+const personOf = (world: World, persona: Persona): string | undefined =>
+  ({
+    member: world.people.member,
+    ownSecretary: world.people.ownSecretary,
+    selfSecretary: world.people.ownSecretary,
+    otherSecretary: world.people.otherSecretary,
+    committee: world.people.committee,
+  })[persona as string];
+
+/** A notice in the persona's own inbox (an activity they are invited to); any id for a persona with none. */
+const noticeFor = async (world: World, persona: Persona): Promise<string> => {
+  const personId = personOf(world, persona);
+  const activityId = newId();
+  if (!personId || persona === 'anonymous' || persona === 'ownPartner' || persona === 'otherPartner') {
+    return `${activityId}-scheduled`;
+  }
+  await publish(ActivityScheduled, {
+    activityId,
+    branchId: world.branchA.branchId,
+    type: 'party-lesson',
+    title: `党课 ${activityId}`,
+    startsAt: '2026-12-01T09:00:00+08:00',
+    endsAt: '2026-12-01T11:00:00+08:00',
+    inviteeIds: [personId],
+  });
+  const noticeId = `${activityId}-scheduled`;
+  const client = world.clients[persona];
+  await until(`the notice in ${persona}'s inbox`, 20_000, async () => {
+    const res = await client.get('/notices/me?unread=true&limit=100');
+    return (res.body as { items: { noticeId: string }[] }).items.some((i) => i.noticeId === noticeId);
+  });
+  return noticeId;
+};
+
+export const fixtures: Fixtures = {
+  'POST /notices/announcements': async (world) => ({
+    path: '/notices/announcements',
+    body: announcementBody(world),
+  }),
+
+  'GET /notices/announcements': async () => ({ path: '/notices/announcements', query: 'limit=5' }),
+
+  'GET /notices/announcements/{announcementId}': async (world) => ({
+    path: await announcement(world, { publish: true }),
+  }),
+
+  'POST /notices/announcements/{announcementId}/publish': async (world) => ({
+    path: `${await announcement(world)}/publish`,
+  }),
+
+  'POST /notices/announcements/{announcementId}/withdraw': async (world) => ({
+    path: `${await announcement(world, { publish: true })}/withdraw`,
+  }),
+
+  'POST /notices/announcements/{announcementId}/pin': async (world) => ({
+    path: `${await announcement(world, { publish: true })}/pin`,
+    body: { pinned: true },
+  }),
+
+  'GET /notices/announcements/{announcementId}/reads': async (world) => ({
+    path: `${await announcement(world, { publish: true })}/reads`,
+  }),
+
+  'POST /notices/announcements/{announcementId}/reminders': async (world) => ({
+    path: `${await announcement(world, { publish: true })}/reminders`,
+  }),
+
+  'GET /notices/me': async () => ({ path: '/notices/me', query: 'limit=5' }),
+
+  'GET /notices/me/unread-count': async () => ({ path: '/notices/me/unread-count' }),
+
+  'POST /notices/me/{noticeId}/read': async (world, persona) => ({
+    path: `/notices/me/${await noticeFor(world, persona)}/read`,
+  }),
+
+  'POST /notices/me/read': async () => ({ path: '/notices/me/read' }),
+};
