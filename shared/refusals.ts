@@ -425,6 +425,13 @@ export const refusals = {
   'no-confirmed-place': { kind: 'rule', about: 'Only a registration with a confirmed place can check in' },
   'not-event-day': { kind: 'rule', about: 'Check-in is possible only on the day of the event' },
   'event-not-started': { kind: 'rule', about: 'An event can be completed only once it has started' },
+
+  // notices: announcements and inboxes
+  'announcement-status-conflict': {
+    kind: 'conflict',
+    about: 'The announcement’s status does not allow this; `details.status` is the current one',
+    details: statusNamed,
+  },
 } as const satisfies Record<string, Refusal>;
 
 type Catalogue = typeof refusals;

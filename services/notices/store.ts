@@ -64,7 +64,7 @@ const newestFirst = <T>(
   map: (item: Record<string, unknown>) => T,
 ): Promise<Page<T>> =>
   queryPage(
-    ctx.db,
+    ctx,
     {
       TableName: ctx.env.tableName,
       IndexName: index,
@@ -72,7 +72,7 @@ const newestFirst = <T>(
       ExpressionAttributeValues: { ':pk': value },
       ScanIndexForward: false,
     },
-    { partition: { name: `${index}pk`, value }, limit: page.limit, cursor: page.cursor },
+    { list: index, partition: { name: `${index}pk`, value }, limit: page.limit, cursor: page.cursor },
     map,
   );
 

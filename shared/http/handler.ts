@@ -124,7 +124,9 @@ const routeHandler = (route: RouteSpec, service: ServiceContext, options: HttpOp
     // By now the body is parsed JSON, or undefined when none was sent.
     const sent: unknown = event.body;
     if (schemas.body) refuseMisplaced(schemas.body, caller?.roles, sent);
-    const body = schemas.body ? parseWith('body', bodySchemaFor(schemas.body, caller?.roles), sent) : undefined;
+    const body = schemas.body
+      ? parseWith('body', bodySchemaFor(schemas.body, caller?.roles), sent)
+      : undefined;
     const query = parseQuery(schemas.query ?? emptyObject, event.queryStringParameters ?? {});
     const params = parseWith('params', schemas.params ?? emptyObject, event.pathParameters ?? {});
 

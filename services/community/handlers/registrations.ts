@@ -360,7 +360,6 @@ export const registrationRoutes = [
     summary: 'Read one registration, participants’ phones in full, to its registrant or the committee',
     access: ['committee', 'partner', 'member'],
     outcomes: memberRegistration,
-    refusals: ['forbidden'],
     responses: { 200: Registration },
     request: { params: registrationParams },
     // The only place phones show whole.

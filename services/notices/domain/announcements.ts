@@ -3,7 +3,15 @@
  * which status, who manages it and who it is addressed to. Pure.
  */
 import { type Caller, hasRole } from '../../../shared/auth.js';
-import { accept, conflict, DomainError, forbidden, type Result, refuse } from '../../../shared/errors.js';
+import {
+  accept,
+  conflict,
+  DomainError,
+  forbidden,
+  notFound,
+  type Result,
+  refuse,
+} from '../../../shared/errors.js';
 
 export const announcementStatuses = ['draft', 'published', 'withdrawn'] as const;
 export type AnnouncementStatus = (typeof announcementStatuses)[number];
@@ -29,8 +37,8 @@ export interface Announcement {
   version: number;
 }
 
-const branchNotFound = (branchId: string) =>
-  new DomainError('not-found', 'not-found', 'Branch not found', { branchId });
+// Which branch was not found is not said: the caller named it, and scope leaks nothing.
+const branchNotFound = () => notFound('Branch');
 
 /**
  * Whom the caller may address. The committee: anyone, and only it marks an announcement
@@ -49,7 +57,7 @@ export const checkAudience = (
   }
   const stranger = audience.branchIds.find((b) => b !== caller.branchId);
   if (stranger !== undefined || caller.branchId === undefined) {
-    return refuse(branchNotFound(stranger ?? (audience.branchIds[0] as string)));
+    return refuse(branchNotFound());
   }
   return accept({
     audience: { kind: 'branches', branchIds: [caller.branchId] },

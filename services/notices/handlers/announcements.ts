@@ -164,6 +164,7 @@ export const announcementRoutes = [
   route('POST /notices/announcements/{announcementId}/publish', {
     summary: "Publish a draft: it reaches every party member of its audience's branches, in their inboxes",
     access: ['committee', 'secretary'],
+    refusals: ['announcement-status-conflict', 'version-conflict'],
     outcomes: branchManagers,
     responses: { 200: AnnouncementView },
     request: { params: announcementParams },
@@ -189,6 +190,7 @@ export const announcementRoutes = [
   route('POST /notices/announcements/{announcementId}/withdraw', {
     summary: 'Withdraw an announcement (撤回): it leaves every inbox it reached',
     access: ['committee', 'secretary'],
+    refusals: ['announcement-status-conflict', 'version-conflict'],
     outcomes: branchManagers,
     responses: { 200: AnnouncementView },
     request: { params: announcementParams },
@@ -216,6 +218,7 @@ export const announcementRoutes = [
   route('POST /notices/announcements/{announcementId}/pin', {
     summary: 'Pin (置顶) or unpin an announcement; its inbox entries follow',
     access: ['committee', 'secretary'],
+    refusals: ['announcement-status-conflict', 'version-conflict'],
     outcomes: branchManagers,
     responses: { 200: AnnouncementView },
     request: { params: announcementParams, body: z.strictObject({ pinned: z.boolean() }) },
@@ -253,6 +256,7 @@ export const announcementRoutes = [
     summary:
       'Remind those who have not read it: their entries come back to the top of their inboxes, marked reminded. A repeat with the same Idempotency-Key reminds nobody again',
     access: ['committee', 'secretary'],
+    refusals: ['announcement-status-conflict', 'version-conflict'],
     outcomes: branchManagers,
     responses: { 202: ReminderView },
     request: { params: announcementParams },

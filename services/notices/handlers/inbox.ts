@@ -19,6 +19,7 @@ export const inboxRoutes = [
     summary:
       'The notices addressed to me, newest (or most recently reminded) first; `unread=true` lists only those not read yet',
     access: ['committee', 'secretary', 'member'],
+    refusals: ['no-person'],
     outcomes: allMembers,
     responses: { 200: pageOf(InboxEntryView) },
     request: { query: z.strictObject({ ...pageQuery, unread: queryBoolean.optional() }) },
@@ -35,6 +36,7 @@ export const inboxRoutes = [
   route('GET /notices/me/unread-count', {
     summary: 'How many of my notices I have not read',
     access: ['committee', 'secretary', 'member'],
+    refusals: ['no-person'],
     outcomes: allMembers,
     responses: { 200: UnreadCountView },
     handler: async ({ caller }, ctx) => ok({ unread: await unreadCount(ctx, selfOf(caller)) }),
@@ -43,6 +45,7 @@ export const inboxRoutes = [
   route('POST /notices/me/{noticeId}/read', {
     summary: 'Mark one of my notices read; marking it again keeps the first time (200 either way)',
     access: ['committee', 'secretary', 'member'],
+    refusals: ['no-person'],
     outcomes: allMembers,
     responses: { 200: ReadView },
     request: { params: z.strictObject({ noticeId: idParam }) },
@@ -59,6 +62,7 @@ export const inboxRoutes = [
   route('POST /notices/me/read', {
     summary: 'Mark every notice of mine read',
     access: ['committee', 'secretary', 'member'],
+    refusals: ['no-person'],
     outcomes: allMembers,
     responses: { 200: MarkedView },
     handler: async ({ caller, now }, ctx) => {

@@ -237,7 +237,6 @@ export const branchRoutes = [
     access: ['committee', 'secretary', 'member', 'partner'],
     summary: 'The branches (党支部) of the institution',
     outcomes: everyoneSignedIn,
-    refusals: ['version-conflict'],
     responses: { 200: pageOf(BranchSchema) },
     request: { query: z.strictObject({ ...pageQuery }) },
     handler: async ({ query }, ctx) => ok(await branchesPage(ctx, query, branchOf)),
@@ -246,7 +245,6 @@ export const branchRoutes = [
     access: ['committee', 'secretary', 'member', 'partner'],
     summary: 'One branch with its party groups',
     outcomes: everyoneSignedIn,
-    refusals: ['forbidden'],
     responses: { 200: BranchSchema },
     request: { params: z.strictObject({ branchId: idParam }) },
     handler: async ({ params }, ctx) => {
