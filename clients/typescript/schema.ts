@@ -4243,6 +4243,18 @@ export interface components {
                 message: string;
             };
         };
+        /** @description The announcement’s status does not allow this; `details.status` is the current one */
+        AnnouncementStatusConflictRefusal: {
+            error: {
+                /** @constant */
+                code: "announcement-status-conflict";
+                /** @description For people; may change */
+                message: string;
+                details: {
+                    status: string;
+                };
+            };
+        };
     };
     responses: never;
     parameters: never;
@@ -7757,18 +7769,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ForbiddenRefusal"];
-                };
-            };
-            /**
-             * @description Conflicting state: already there, changed meanwhile, already done
-             *     - `version-conflict`: It changed since it was read: read it again and decide again; `details.version` is the current one
-             */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VersionConflictRefusal"];
                 };
             };
             /**
@@ -20345,85 +20345,77 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-cursor`: The cursor is not one this list issued
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidCursorRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -20506,103 +20498,142 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             *     - `invalid-idempotency-key`: The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and -
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
+            /**
+             * @description A business rule refused it
+             *     - `idempotency-key-reused`: This Idempotency-Key was used for a different request; send a new key for a new request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"];
                 };
             };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             *     - `outcome-unknown`: The database did not answer: retry with the same Idempotency-Key, which never creates twice
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["OutcomeUnknownRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -20612,6 +20643,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 announcementId: string;
             };
             cookie?: never;
@@ -20667,85 +20699,88 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -20755,6 +20790,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 announcementId: string;
             };
             cookie?: never;
@@ -20810,85 +20846,103 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `version-conflict`: It changed since it was read: read it again and decide again; `details.version` is the current one
+             *     - `conflict`: The data changed meanwhile; read it again
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `announcement-status-conflict`: The announcement’s status does not allow this; `details.status` is the current one
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["AnnouncementStatusConflictRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -20898,6 +20952,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 announcementId: string;
             };
             cookie?: never;
@@ -20953,85 +21008,103 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `version-conflict`: It changed since it was read: read it again and decide again; `details.version` is the current one
+             *     - `conflict`: The data changed meanwhile; read it again
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `announcement-status-conflict`: The announcement’s status does not allow this; `details.status` is the current one
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["AnnouncementStatusConflictRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -21041,6 +21114,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 announcementId: string;
             };
             cookie?: never;
@@ -21102,103 +21176,129 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `version-conflict`: It changed since it was read: read it again and decide again; `details.version` is the current one
+             *     - `conflict`: The data changed meanwhile; read it again
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `announcement-status-conflict`: The announcement’s status does not allow this; `details.status` is the current one
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["AnnouncementStatusConflictRefusal"];
                 };
             };
-            /** @description Body over the size limit */
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Body is not JSON */
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -21208,6 +21308,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 announcementId: string;
             };
             cookie?: never;
@@ -21252,85 +21353,88 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -21343,6 +21447,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 announcementId: string;
             };
             cookie?: never;
@@ -21368,85 +21473,118 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-idempotency-key`: The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and -
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `version-conflict`: It changed since it was read: read it again and decide again; `details.version` is the current one
+             *     - `conflict`: The data changed meanwhile; read it again
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             *     - `announcement-status-conflict`: The announcement’s status does not allow this; `details.status` is the current one
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"] | components["schemas"]["AnnouncementStatusConflictRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
+            /**
+             * @description A business rule refused it
+             *     - `idempotency-key-reused`: This Idempotency-Key was used for a different request; send a new key for a new request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"];
                 };
             };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             *     - `outcome-unknown`: The database did not answer: retry with the same Idempotency-Key, which never creates twice
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["OutcomeUnknownRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -21512,85 +21650,78 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-cursor`: The cursor is not one this list issued
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidCursorRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `no-person`: The signed-in account is linked to no person of the register, so it cannot act as itself
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["NoPersonRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -21615,85 +21746,77 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `no-person`: The signed-in account is linked to no person of the register, so it cannot act as itself
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["NoPersonRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -21703,6 +21826,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
                 noticeId: string;
             };
             cookie?: never;
@@ -21725,85 +21849,102 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `no-person`: The signed-in account is linked to no person of the register, so it cannot act as itself
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["NoPersonRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -21829,85 +21970,90 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request: `details` names each bad field */
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description No valid token */
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Role not admitted */
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `no-person`: The signed-in account is linked to no person of the register, so it cannot act as itself
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["NoPersonRefusal"];
                 };
             };
-            /** @description Unknown, or not visible to the caller */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicting state: duplicate, overlap, stale version, already done */
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"];
                 };
             };
-            /** @description A business rule refused it; `code` names the rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled by API Gateway; retry after a pause */
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A bug: the body carries only the request id */
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; retry later */
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
         };

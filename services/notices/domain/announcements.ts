@@ -3,15 +3,7 @@
  * which status, who manages it and who it is addressed to. Pure.
  */
 import { type Caller, hasRole } from '../../../shared/auth.js';
-import {
-  accept,
-  conflict,
-  DomainError,
-  forbidden,
-  notFound,
-  type Result,
-  refuse,
-} from '../../../shared/errors.js';
+import { accept, conflict, forbidden, notFound, type Result, refuse } from '../../../shared/errors.js';
 
 export const announcementStatuses = ['draft', 'published', 'withdrawn'] as const;
 export type AnnouncementStatus = (typeof announcementStatuses)[number];
