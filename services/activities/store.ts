@@ -33,6 +33,7 @@ import { retryOnConflict } from '../../shared/store/retry.js';
 import { singleTable, transactionOn } from '../../shared/store/table.js';
 import type { Condition, Transaction } from '../../shared/store/transaction.js';
 import { expectVersion, versionBump, versionConflict } from '../../shared/store/version.js';
+import { toLocalIso } from '../../shared/time.js';
 import { branchRoster, type RosterEntry, type RosterReader } from '../talent/roster.js';
 import type { Activity } from './domain/activity.js';
 import { MAX_DURATION_MS } from './domain/activity.js';
@@ -583,8 +584,9 @@ export const commitWithBooking = async (
       if (clash) {
         throw conflict('room-booked', `The room is booked by activity ${clash.activityId} at that time`, {
           activityId: clash.activityId,
-          startsAt: clash.startsAt,
-          endsAt: clash.endsAt,
+          // Bookings keep UTC sort keys; answers use the one timestamp form.
+          startsAt: toLocalIso(new Date(clash.startsAt)),
+          endsAt: toLocalIso(new Date(clash.endsAt)),
         });
       }
     }
