@@ -2078,7 +2078,9 @@ export interface components {
         /** @description A partner registers 1–40 named participants, with their consent to share their data */
         PartnerRegistrationRequest: {
             participants: {
+                /** @example 王芳 */
                 name: string;
+                /** @example 13812345678 */
                 phone?: string;
             }[];
             /** @constant */
@@ -20433,7 +20435,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @example 关于开展“七一”主题党日活动的通知 */
                     title: string;
+                    /** @example 各党支部：请于6月28日前组织开展主题党日活动，并将活动记录上传平台。 */
                     text: string;
                     audience: {
                         /** @constant */

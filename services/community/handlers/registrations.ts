@@ -74,11 +74,12 @@ const partnerRegistrationBody = z
     participants: z
       .array(
         z.strictObject({
-          name: singleLine(50),
+          name: singleLine(50).meta({ example: '王芳' }),
           phone: z
             .string()
             .regex(/^1[3-9]\d{9}$/, 'Expected a mainland mobile number')
-            .optional(),
+            .optional()
+            .meta({ example: '13812345678' }),
         }),
       )
       .min(1)

@@ -51,8 +51,10 @@ const audience = z.discriminatedUnion('kind', [
 ]);
 
 const createBody = z.strictObject({
-  title: singleLine(200),
-  text: multiLine(20_000),
+  title: singleLine(200).meta({ example: '关于开展“七一”主题党日活动的通知' }),
+  text: multiLine(20_000).meta({
+    example: '各党支部：请于6月28日前组织开展主题党日活动，并将活动记录上传平台。',
+  }),
   audience,
   /** The committee's alone (必读). */
   mandatory: z.boolean().optional(),
