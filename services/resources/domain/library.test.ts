@@ -188,12 +188,13 @@ describe('changing a resource', () => {
 
   it('refuses to change an archived or rejected resource, and to archive one twice', () => {
     const archived = { ...held, status: 'archived' as const };
+    // One code, one status: changing an archived resource is the same conflict as archiving it again.
     expect(refusal(applyPatch(archived, { title: 'u' }, undefined, at))).toEqual([
-      'rule',
+      'conflict',
       'resource-archived',
     ]);
     expect(refusal(applyPatch({ ...held, status: 'rejected' }, {}, undefined, at))).toEqual([
-      'rule',
+      'conflict',
       'resource-rejected',
     ]);
     expect(refusal(archive(archived, at))).toEqual(['conflict', 'resource-archived']);

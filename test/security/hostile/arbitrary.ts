@@ -94,7 +94,8 @@ const stringArbitrary = (schema: z.ZodType): fc.Arbitrary<string> => {
       if (format === 'starts_with') affixes.startsWith = check.prefix as string;
       else if (format === 'ends_with') affixes.endsWith = check.suffix as string;
       else if (formats[format]) shaped = formats[format];
-      else if (check.pattern instanceof RegExp) shaped = fc.stringMatching(check.pattern);
+      // A named format (a date) shapes better than a partial pattern added to it (its years).
+      else if (!shaped && check.pattern instanceof RegExp) shaped = fc.stringMatching(check.pattern);
     }
   }
   // The schema itself has the last word on a leaf: trims, refinements, years in range.
