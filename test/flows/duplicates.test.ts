@@ -45,5 +45,6 @@ describe('every event delivered twice', () => {
     // Every event of the flow really arrived twice (at this watcher, as at every consumer).
     expect(received.size).toBeGreaterThan(0);
     expect([...new Set(received.values())]).toEqual([2]);
-  });
+    // Twice the events of the flow through every consumer: slower on a loaded machine, not wrong.
+  }, 60_000);
 });

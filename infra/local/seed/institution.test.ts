@@ -53,7 +53,8 @@ const options = () => ({
   now,
   institution: '测试药检院',
   concurrency: 12,
-  uploadWaitMs: 20_000,
+  // The seed's own default: the upload's checks run as consumers, slow on a loaded machine.
+  uploadWaitMs: 60_000,
 });
 
 let first: SeedSummary;
