@@ -14,7 +14,7 @@ const hasCursor = (route: RouteSpec): boolean => {
 
 /** What the stack itself may answer for a route, from its shape alone. */
 export const impliedRefusals = (route: RouteSpec): RefusalCode[] => {
-  const { params, query, body } = route.request;
+  const { params, body } = route.request;
   const isPublic = route.access === 'public';
   const outcomes = Object.values(route.outcomes);
   return [

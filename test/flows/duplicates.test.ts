@@ -39,12 +39,16 @@ afterAll(async () => {
 });
 
 describe('every event delivered twice', () => {
-  it.each(flows)('%s', async (_name, flow) => {
-    received.clear();
-    await flow();
-    // Every event of the flow really arrived twice (at this watcher, as at every consumer).
-    expect(received.size).toBeGreaterThan(0);
-    expect([...new Set(received.values())]).toEqual([2]);
-    // Twice the events of the flow through every consumer: slower on a loaded machine, not wrong.
-  }, 60_000);
+  it.each(flows)(
+    '%s',
+    async (_name, flow) => {
+      received.clear();
+      await flow();
+      // Every event of the flow really arrived twice (at this watcher, as at every consumer).
+      expect(received.size).toBeGreaterThan(0);
+      expect([...new Set(received.values())]).toEqual([2]);
+      // Twice the events of the flow through every consumer: slower on a loaded machine, not wrong.
+    },
+    60_000,
+  );
 });
