@@ -32,9 +32,7 @@ export const lambdaHandlers = (description: ServiceDescription): LambdaHandlers 
   let consume: LambdaHandlers['consume'] | undefined;
   return {
     http: (event, lambdaContext) => {
-      http ??= createHttpHandler(description, ctx(), {
-        corsOrigins: (process.env.CORS_ORIGINS ?? '').split(',').filter(Boolean),
-      });
+      http ??= createHttpHandler(description, ctx());
       return http(event, lambdaContext);
     },
     relay: (event) => {

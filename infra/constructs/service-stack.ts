@@ -138,7 +138,6 @@ export class ServiceStack extends Stack {
       EVENT_BUS_NAME: bus.eventBusName,
       UPLOAD_LIMIT_BYTES: String(config.uploadLimitBytes),
       POWERTOOLS_LOG_LEVEL: config.logLevel,
-      CORS_ORIGINS: config.corsOrigins.join(','),
       NODE_OPTIONS: '--enable-source-maps',
       ...(this.bucket ? { BUCKET_NAME: this.bucket.bucketName } : {}),
     };

@@ -293,6 +293,10 @@ export const startGateway = async (
       else res.end();
     });
   });
+  // Node's 5 s keep-alive is shorter than clients keep an idle socket (browsers a minute or
+  // more): a request on a socket the server just closed fails. Stopping closes them all.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());

@@ -186,7 +186,6 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       bucketNames,
       uploadLimitBytes: options.uploadLimitBytes ?? 200 * 1024 * 1024,
       logLevel: options.logLevel ?? 'INFO',
-      corsOrigins: options.corsOrigins ?? [],
       relayBackoffMs: options.relayBackoffMs ?? 200,
       log,
       serviceLog: options.serviceLog,

@@ -39,7 +39,6 @@ export interface WiringContext {
   bucketNames: Record<string, string>;
   uploadLimitBytes: number;
   logLevel: ServiceEnv['logLevel'];
-  corsOrigins: string[];
   relayBackoffMs: number;
   log: (entry: Record<string, unknown>) => void;
   serviceLog?: ((line: string) => void) | undefined;
@@ -68,7 +67,7 @@ export const wireServices = (services: readonly ServiceDescription[], w: WiringC
     };
     const context = createServiceContext(env);
     if (w.serviceLog) redirectLogger(context.log, w.serviceLog);
-    const http = createHttpHandler(service, context, { corsOrigins: w.corsOrigins });
+    const http = createHttpHandler(service, context);
     for (const route of service.routes) routes.push({ service: service.name, route, invoke: http });
 
     for (const sub of service.subscriptions) {

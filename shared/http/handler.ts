@@ -1,5 +1,4 @@
 import middy from '@middy/core';
-import httpCors from '@middy/http-cors';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpRouterHandler from '@middy/http-router';
@@ -10,7 +9,6 @@ import type { ServiceContext } from '../context.js';
 import { badRequest, DomainError, payloadTooLarge, unwrap, validationFailed } from '../errors.js';
 import { idempotencyKeyOf } from '../idempotency.js';
 import type { HttpRequest, RequestSchemas, RouteSpec, ServiceDescription } from '../service.js';
-import { cors } from './cors.js';
 import { statusOf, toDomainError } from './errors.js';
 import type { HttpResult } from './result.js';
 import { bodySchemaFor, refuseMisplaced } from './role-body.js';
@@ -21,8 +19,6 @@ export type HttpResponse = Exclude<APIGatewayProxyResultV2, string>;
 export type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResponse>;
 
 export interface HttpOptions {
-  /** Allowed browser origins; empty means no CORS headers at all. */
-  corsOrigins?: string[];
   /** Default body limit for routes that do not set their own. */
   maxBodyBytes?: number;
 }
@@ -197,18 +193,8 @@ export const createHttpHandler = (
   const log = service.log;
 
   const handler = middy<HttpEvent, HttpResponse>().use(httpHeaderNormalizer());
-  // On AWS the HTTP API answers CORS itself; the middleware serves the local gateway and
-  // any direct invocation with the same origins.
-  if (options.corsOrigins?.length) {
-    handler.use(
-      httpCors({
-        origins: options.corsOrigins,
-        headers: cors.allowHeaders.join(','),
-        exposeHeaders: cors.exposeHeaders.join(','),
-        maxAge: cors.maxAgeSeconds,
-      }),
-    );
-  }
+  // CORS is answered in front of the service, by the HTTP API on AWS and by the local
+  // gateway from the same configuration (shared/http/cors.ts): a service never sets it.
   handler
     .use({
       before: (request) => {
