@@ -399,13 +399,8 @@ export const refusals = {
   'registration-cancelled': { kind: 'conflict', about: 'The registration is already cancelled' },
   'already-checked-in': { kind: 'conflict', about: 'Already checked in' },
   'places-changed': { kind: 'conflict', about: 'The places changed meanwhile; try again' },
-  'participants-required': { kind: 'invalid', about: 'A partner names its participants' },
   'participants-not-allowed': { kind: 'invalid', about: 'A member registers themselves: send an empty body' },
   'unexpected-field': { kind: 'invalid', about: 'A member registers themselves with an empty body' },
-  'consent-required': {
-    kind: 'invalid',
-    about: 'Confirm that the participants agreed to share their data (PIPL)',
-  },
   'partner-not-approved': { kind: 'rule', about: 'The partner organisation is not approved' },
   'registration-not-open': {
     kind: 'rule',

@@ -3198,45 +3198,6 @@ export interface components {
                 expiresAt: string;
             };
         };
-        /** @description A file resource needs contentType and sizeBytes */
-        FileRequiredRefusal: {
-            error: {
-                /** @constant */
-                code: "file-required";
-                /** @description For people; may change */
-                message: string;
-            };
-        };
-        /** @description A link needs a url */
-        UrlRequiredRefusal: {
-            error: {
-                /** @constant */
-                code: "url-required";
-                /** @description For people; may change */
-                message: string;
-            };
-        };
-        /** @description This content type does not fit the resource’s kind */
-        ContentTypeNotForKindRefusal: {
-            error: {
-                /** @constant */
-                code: "content-type-not-for-kind";
-                /** @description For people; may change */
-                message: string;
-            };
-        };
-        /** @description Files of this type are not accepted; `details.allowed` lists those that are */
-        UnsupportedContentTypeRefusal: {
-            error: {
-                /** @constant */
-                code: "unsupported-content-type";
-                /** @description For people; may change */
-                message: string;
-                details: {
-                    allowed: string[];
-                };
-            };
-        };
         /** @description The file is over the upload limit */
         FileTooLargeRefusal: {
             error: {
@@ -3957,15 +3918,6 @@ export interface components {
             /** @description Participants on the waitlist (候补) */
             waitlisted: number;
         };
-        /** @description A partner names its participants */
-        ParticipantsRequiredRefusal: {
-            error: {
-                /** @constant */
-                code: "participants-required";
-                /** @description For people; may change */
-                message: string;
-            };
-        };
         /** @description A member registers themselves: send an empty body */
         ParticipantsNotAllowedRefusal: {
             error: {
@@ -3980,15 +3932,6 @@ export interface components {
             error: {
                 /** @constant */
                 code: "unexpected-field";
-                /** @description For people; may change */
-                message: string;
-            };
-        };
-        /** @description Confirm that the participants agreed to share their data (PIPL) */
-        ConsentRequiredRefusal: {
-            error: {
-                /** @constant */
-                code: "consent-required";
                 /** @description For people; may change */
                 message: string;
             };
@@ -15473,10 +15416,6 @@ export interface operations {
              *     - `invalid-json`: The body is not valid JSON
              *     - `invalid-encoding`: The body is not valid UTF-8
              *     - `invalid-idempotency-key`: The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and -
-             *     - `file-required`: A file resource needs contentType and sizeBytes
-             *     - `url-required`: A link needs a url
-             *     - `content-type-not-for-kind`: This content type does not fit the resource’s kind
-             *     - `unsupported-content-type`: Files of this type are not accepted; `details.allowed` lists those that are
              *     - `file-too-large`: The file is over the upload limit
              */
             400: {
@@ -15484,7 +15423,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["FileRequiredRefusal"] | components["schemas"]["UrlRequiredRefusal"] | components["schemas"]["ContentTypeNotForKindRefusal"] | components["schemas"]["UnsupportedContentTypeRefusal"] | components["schemas"]["FileTooLargeRefusal"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["FileTooLargeRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
             /**
@@ -19369,17 +19308,15 @@ export interface operations {
              *     - `invalid-json`: The body is not valid JSON
              *     - `invalid-encoding`: The body is not valid UTF-8
              *     - `invalid-idempotency-key`: The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and -
-             *     - `participants-required`: A partner names its participants
              *     - `participants-not-allowed`: A member registers themselves: send an empty body
              *     - `unexpected-field`: A member registers themselves with an empty body
-             *     - `consent-required`: Confirm that the participants agreed to share their data (PIPL)
              */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["ParticipantsRequiredRefusal"] | components["schemas"]["ParticipantsNotAllowedRefusal"] | components["schemas"]["UnexpectedFieldRefusal"] | components["schemas"]["ConsentRequiredRefusal"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["ParticipantsNotAllowedRefusal"] | components["schemas"]["UnexpectedFieldRefusal"] | components["schemas"]["GatewayError"];
                 };
             };
             /**

@@ -178,7 +178,8 @@ describe('the refusals each operation lists', () => {
   it('lists only codes the server can answer: each is raised somewhere in the code', () => {
     const sources = [...globSync('services/**/*.ts'), ...globSync('shared/**/*.ts')]
       .filter((f) => !f.endsWith('.test.ts') && !f.endsWith('refusals.ts'))
-      .map((f) => readFileSync(f, 'utf8'))
+      // A route's own list of refusals is not where a code is raised.
+      .map((f) => readFileSync(f, 'utf8').replace(/refusals: \[[^\]]*\]/g, ''))
       .join('\n');
     const unused = (Object.keys(refusals) as RefusalCode[]).filter(
       (code) => !sources.includes(`'${code}'`) && !sources.includes(`\`${code.replace(/-[a-z]+$/, '-${')}`),
