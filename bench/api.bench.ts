@@ -13,7 +13,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stageConfig } from '../infra/config.js';
 import { type SeedSummary, seedInstitution } from '../infra/local/seed/institution.js';
 import { newId } from '../shared/ids.js';
 import {
@@ -23,16 +22,9 @@ import {
   type RouteFigures,
   type StageFacts,
 } from './support/bill.js';
-import { addUsage, emptyUsage, type Usage } from './support/capacity.js';
+import { type CostedRequest, MEMORY_MB, measureCost, type RouteCost } from './support/cost.js';
 import type { LoadRequest, LoadResult, LoadSpec } from './support/load.js';
-import {
-  type CallOptions,
-  onDelivery,
-  type Platform,
-  pool,
-  type Reply,
-  startPlatform,
-} from './support/platform.js';
+import { onDelivery, type Platform, pool, startPlatform } from './support/platform.js';
 import { PRICES } from './support/prices.js';
 import { ascending, percentile, printTable, RESULTS_FILE, round, saveResults } from './support/report.js';
 import { stageFacts } from './support/stage-facts.js';
@@ -53,7 +45,6 @@ const PLACES = 100;
 const ROOM_CONTENDERS = 50;
 /** Rounds of retries the contenders make after a 503 or a concurrent-update 409. */
 const MAX_RETRY_ROUNDS = 5;
-const MEMORY_MB = stageConfig('prod').lambda.memorySize;
 
 const registrationWindow = {
   registrationOpensAt: '2026-11-01T09:00:00+08:00',
@@ -89,17 +80,10 @@ interface Fixtures {
 }
 
 /** A request the bench can send sequentially (cost) or hand to autocannon (latency). */
-interface RouteClass {
+interface RouteClass extends CostedRequest {
   name: string;
-  route: string;
-  status: number;
   /** Reads can repeat forever; writes consume fixtures, so they run a fixed count. */
   write: boolean;
-  request: (i: number) => { method: string; path: string; options: CallOptions };
-  /** Told each answer, for a later route that goes on from it (an attempt, then its submission). */
-  onReply?: (reply: Reply, i: number) => void;
-  /** A route whose work grows with the invitees or participants: how many each sample had. */
-  invitees?: number;
 }
 
 const routeClasses = (f: Fixtures): RouteClass[] => {
@@ -583,105 +567,6 @@ const fixtures = async (p: Platform, seed: SeedSummary): Promise<Fixtures> => {
     personIds: seed.people.map((x) => x.personId),
     branchIds: seed.branches.map((b) => b.branchId),
   };
-};
-
-// ---------------------------------------------------------------------------------------
-// 5. Cost per request
-// ---------------------------------------------------------------------------------------
-
-interface RouteCost {
-  route: string;
-  samples: number;
-  invitees?: number;
-  latencyMs: number;
-  sync: Usage;
-  downstream: Usage;
-  events: number;
-  deliveries: number;
-  consumerMs: number;
-  usdPerMillion: Record<string, number> & { total: number };
-}
-
-const per = (u: Usage, n: number): Usage => ({
-  ...u,
-  calls: u.calls / n,
-  readUnits: u.readUnits / n,
-  writeUnits: u.writeUnits / n,
-  itemsRead: u.itemsRead / n,
-  queries: u.queries / n,
-  scans: u.scans / n,
-  failed: u.failed / n,
-});
-
-const price = (c: Omit<RouteCost, 'usdPerMillion'>) => {
-  const gb = MEMORY_MB / 1024;
-  const billedS = (ms: number) => Math.ceil(ms) / 1000;
-  const readUnits = c.sync.readUnits + c.downstream.readUnits;
-  const writeUnits = c.sync.writeUnits + c.downstream.writeUnits;
-  const parts = {
-    apiGateway: PRICES.httpApiPerMillionRequests,
-    routerLambda:
-      PRICES.lambdaPerMillionRequests + gb * billedS(c.latencyMs) * PRICES.lambdaPerGbSecondArm * 1e6,
-    dynamodb:
-      readUnits * PRICES.dynamodbPerMillionReadUnits + writeUnits * PRICES.dynamodbPerMillionWriteUnits,
-    events: c.events * PRICES.eventBridgePerMillionEvents,
-    consumerLambdas:
-      c.deliveries * PRICES.lambdaPerMillionRequests +
-      gb * (c.consumerMs / 1000) * PRICES.lambdaPerGbSecondArm * 1e6,
-  };
-  const total = Object.values(parts).reduce((a, b) => a + b, 0);
-  return Object.fromEntries(
-    [...Object.entries(parts), ['total', total]].map(([k, v]) => [k, round(v as number, 3)]),
-  ) as RouteCost['usdPerMillion'];
-};
-
-const measureCost = async (p: Platform, r: RouteClass, samples: number): Promise<RouteCost> => {
-  let sync = emptyUsage();
-  let downstream = emptyUsage();
-  let events = 0;
-  let deliveries = 0;
-  let consumerMs = 0;
-  const latencies: number[] = [];
-  const stop = onDelivery((d) => {
-    deliveries++;
-    consumerMs += Math.ceil(d.ms);
-  });
-  try {
-    for (let i = 0; i < samples; i++) {
-      await p.runtime.settle();
-      p.meter.take();
-      p.meter.label = r.route;
-      const accepted = p.runtime.bus.stats().accepted;
-      const { method, path, options } = r.request(i);
-      const reply = await p.call(method, path, options);
-      if (reply.status !== r.status)
-        throw new Error(
-          `${r.route}: expected ${r.status}, got ${reply.status} ${JSON.stringify(reply.body)}`,
-        );
-      latencies.push(reply.ms);
-      r.onReply?.(reply, i);
-      sync = addUsage(sync, p.meter.take());
-      p.meter.label = `consumers of ${r.route}`;
-      await p.runtime.settle();
-      downstream = addUsage(downstream, p.meter.take());
-      events += p.runtime.bus.stats().accepted - accepted;
-    }
-  } finally {
-    stop();
-    p.meter.label = 'unlabelled';
-  }
-  const base = {
-    route: r.route,
-    samples,
-    ...(r.invitees !== undefined ? { invitees: r.invitees } : {}),
-    latencyMs: round(percentile(ascending(latencies), 0.5)),
-    sync: per(sync, samples),
-    downstream: per(downstream, samples),
-    events: events / samples,
-    deliveries: deliveries / samples,
-    consumerMs: round(consumerMs / samples),
-  };
-  return { ...base, usdPerMillion: price(base) };
 };
 
 // ---------------------------------------------------------------------------------------
