@@ -912,6 +912,7 @@ const quickSeed = async (p: Platform): Promise<SeedSummary> => {
     assessmentIds: [],
     partnerIds: [],
     jointEventIds: [],
+    announcementIds: [],
     committeeId,
     created: {} as SeedSummary['created'],
   };

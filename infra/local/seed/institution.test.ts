@@ -162,6 +162,31 @@ describe('seedInstitution', () => {
     expect(waitlist.body.items.length).toBeGreaterThan(0);
   });
 
+  it("leaves the committee's announcement read by two in three members, and every member an inbox with their activities", async () => {
+    const c = await committee();
+    const [institutionWide, ...toBranches] = first.announcementIds;
+    expect(toBranches).toHaveLength(first.branches.length);
+    const members = first.people.filter(
+      (p) => p.politicalStatus === 'full' || p.politicalStatus === 'probationary',
+    );
+    const readers = members.filter((_, i) => i % 3 !== 0);
+    const receipts = await c.get(`/notices/announcements/${institutionWide}/reads`);
+    expect(receipts.status).toBe(200);
+    expect(receipts.body.readCount).toBe(readers.length);
+    // Everyone of the register who is a party member got it: the seeded members and the committee's.
+    expect(receipts.body.recipients).toBeGreaterThanOrEqual(members.length);
+    const unread = members[0] as (typeof members)[number];
+    const inbox = await (
+      await as({ roles: ['member'], personId: unread.personId, branchId: unread.branchId })
+    ).get('/notices/me?limit=100');
+    expect(inbox.status).toBe(200);
+    const kinds = new Set(inbox.body.items.map((e: { kind: string }) => e.kind));
+    expect([...kinds]).toEqual(expect.arrayContaining(['announcement', 'activity-scheduled']));
+    const wide = inbox.body.items.find((e: { noticeId: string }) => e.noticeId === institutionWide);
+    expect(wide).toMatchObject({ mandatory: true });
+    expect(wide.readAt).toBeUndefined();
+  });
+
   it('reports every phase, each after those it waits for and advanced to exactly its planned total, on both runs', () => {
     for (const run of [firstRun, secondRun]) {
       expect([...run.phases.keys()]).toEqual(SEED_PHASES.map(({ name }) => name));

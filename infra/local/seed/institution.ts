@@ -94,6 +94,9 @@ export const SEED_PHASES = [
   { name: 'activities', after: ['people', 'rooms'] },
   { name: 'assessment', after: ['people', 'resources'] },
   { name: 'joint events', after: ['people', 'partners'] },
+  // Last: recipients are fixed when an announcement is delivered, from notices' copy of the
+  // register, which has long caught up with the people once the activities are in.
+  { name: 'announcements', after: ['committee and secretaries', 'activities'] },
 ] as const satisfies readonly { name: string; after: readonly string[] }[];
 export type SeedPhase = (typeof SEED_PHASES)[number]['name'];
 
@@ -108,6 +111,8 @@ export interface SeedSummary {
   assessmentIds: string[];
   partnerIds: string[];
   jointEventIds: string[];
+  /** The committee's announcement to everyone first, then each branch's, in branch order. */
+  announcementIds: string[];
   /** The committee member whose id the seed's committee token carries. */
   committeeId: string;
   /** What this run created, by kind; all zero on a rerun. */
@@ -125,7 +130,8 @@ type CreatedKind =
   | 'attempts'
   | 'partners'
   | 'jointEvents'
-  | 'registrations';
+  | 'registrations'
+  | 'announcements';
 
 /**
  * What a phase's "new" counts: its own items, so it reads against the phase's total (an
@@ -142,6 +148,7 @@ const PHASE_CREATES: Record<SeedPhase, readonly CreatedKind[] | undefined> = {
   assessment: ['assessments', 'attempts'],
   partners: ['partners'],
   'joint events': ['jointEvents'],
+  announcements: ['announcements'],
 };
 
 interface Branch {
@@ -297,6 +304,7 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
     partners: 0,
     jointEvents: 0,
     registrations: 0,
+    announcements: 0,
   };
 
   const committeePeople = committeePlans(institution, today);
@@ -305,6 +313,8 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
   const people = peoplePlans(institution, plans, options.scale.people, today);
   const meetings = activityPlans(plans, options.scale.activityMonths, today);
   const takers = people.filter(isMember).filter((_, i) => i % 3 === 0);
+  // Two in three members have read the committee's announcement, so its receipts show both.
+  const readers = people.filter(isMember).filter((_, i) => i % 3 !== 0);
 
   // Every phase's size is known before the first request, so the estimate covers the whole run.
   const progress = options.progress ?? silent;
@@ -318,6 +328,8 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
     assessment: options.scale.resources > 0 ? 1 + takers.length : 0,
     partners: options.scale.partners,
     'joint events': options.scale.jointEvents,
+    // One to the whole institution and one per branch, then the readers of the first.
+    announcements: 1 + plans.length + readers.length,
   };
   progress.plan(SEED_PHASES.map(({ name, after }) => ({ name, total: totals[name], after })));
   /** A phase reported as it runs: started, advanced per item, ended with what it created. */
@@ -339,6 +351,7 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
   const assessmentIds: string[] = [];
   let partnerIds: string[] = [];
   let jointEventIds: string[] = [];
+  const announcementIds: string[] = [];
   const groupIdOf = (b: number, group: 0 | 1 | undefined) =>
     group === undefined
       ? undefined
@@ -635,6 +648,38 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
       });
       log(`joint events: ${jointEventIds.length} (${created.jointEvents} new)`);
     }),
+
+    // Announcements (通知公告): the committee's to everyone, marked 必读, read by two in three
+    // members; each secretary's to their branch, unread, for the tour's receipts and reminders.
+    announcements: phase('announcements', async (advance) => {
+      const institutionWide = await publishAnnouncement(api, committee, created, {
+        title: `关于开展${today.slice(0, 4)}年度民主评议党员工作的通知`,
+        text: '各党支部：\n请于本月底前完成民主评议党员工作，并将评议结果报党委办公室。',
+        audience: { kind: 'institution' },
+        mandatory: true,
+      });
+      announcementIds.push(institutionWide);
+      advance();
+      const toBranches: string[] = [];
+      await eachLimited([...branches.keys()], limit, async (b) => {
+        toBranches[b] = await publishAnnouncement(api, secretaryOf(b), created, {
+          title: `${(branches[b] as Branch).name}关于召开组织生活会的通知`,
+          text: '各位党员：\n支部定于下周四下午召开组织生活会，请提前准备个人发言提纲。',
+          audience: { kind: 'branches', branchIds: [(branches[b] as Branch).branchId] },
+        });
+        advance();
+      });
+      announcementIds.push(...toBranches);
+      await eachLimited(readers, limit, async (p) => {
+        // The entry is written a moment after the publish: 404 until then.
+        await api.call('POST', `/notices/me/${institutionWide}/read`, {
+          as: memberOf(p),
+          notYet: (answer) => answer.status === 404,
+        });
+        advance();
+      });
+      log(`announcements: ${1 + branches.length} (${created.announcements} new)`);
+    }),
   });
 
   return {
@@ -654,9 +699,47 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
     assessmentIds,
     partnerIds,
     jointEventIds,
+    announcementIds,
     committeeId: committee.sub,
     created,
   };
+};
+
+interface AnnouncementView {
+  announcementId: string;
+  title: string;
+  status: 'draft' | 'published' | 'withdrawn';
+}
+
+/**
+ * An announcement found by its title in its author's list, or drafted; then published if it
+ * is still a draft. A rerun finds it published and does nothing. Branches are heard of by
+ * notices from talent's events: until then addressing one is 404, which is not a refusal here.
+ */
+const publishAnnouncement = async (
+  api: SeedClient,
+  author: Identity,
+  created: Record<CreatedKind, number>,
+  body: { title: string; text: string; audience: unknown; mandatory?: boolean },
+): Promise<string> => {
+  const mine = await api.all<AnnouncementView>('/notices/announcements', author);
+  let announcement = mine.find((a) => a.title === body.title);
+  if (!announcement) {
+    announcement = (
+      await api.call<AnnouncementView>('POST', '/notices/announcements', {
+        as: author,
+        body,
+        notYet: (answer) => answer.status === 404,
+      })
+    ).body;
+    created.announcements++;
+  }
+  if (announcement.status === 'draft') {
+    await api.call('POST', `/notices/announcements/${announcement.announcementId}/publish`, {
+      as: author,
+    });
+  }
+  return announcement.announcementId;
 };
 
 interface ActivityView {

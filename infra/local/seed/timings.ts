@@ -25,6 +25,7 @@ export const TYPICAL_MS_PER_ITEM: MsPerItem = {
   activities: 940,
   assessment: 600,
   'joint events': 20_000,
+  announcements: 60,
 };
 
 interface Stored {
