@@ -24,7 +24,7 @@ import {
 } from './support/bill.js';
 import { type CostedRequest, MEMORY_MB, measureCost, type RouteCost } from './support/cost.js';
 import type { LoadRequest, LoadResult, LoadSpec } from './support/load.js';
-import { onDelivery, type Platform, pool, startPlatform } from './support/platform.js';
+import { onDelivery, type Platform, pool, type Reply, startPlatform } from './support/platform.js';
 import { PRICES } from './support/prices.js';
 import { ascending, percentile, printTable, RESULTS_FILE, round, saveResults } from './support/report.js';
 import { stageFacts } from './support/stage-facts.js';
@@ -209,6 +209,10 @@ const moreRoutes = (f: Fixtures): RouteClass[] => {
       route: 'POST /activities',
       status: 201,
       write: true,
+      // Its consumers' work (notices' inbox entries) grows with the invitees: the bill scales by them.
+      onReply(this: RouteClass, reply: Reply) {
+        this.invitees = (reply.body.inviteeIds as string[]).length;
+      },
       request: () => {
         const day = String(1 + (scheduled++ % 28)).padStart(2, '0');
         return {
@@ -314,6 +318,31 @@ const billRoutes = (f: Fixtures, b: BillFixtures): RouteClass[] => {
       options: { token: c, now: NOW },
     })),
     write(
+      'POST /notices/announcements/{announcementId}/publish',
+      200,
+      (i) => ({
+        method: 'POST',
+        path: `/notices/announcements/${b.announcements[i]}/publish`,
+        options: { token: c, now: NOW },
+      }),
+      { invitees: b.recipients },
+    ),
+    write('POST /notices/me/{noticeId}/read', 200, (i) => ({
+      method: 'POST',
+      path: `/notices/me/${b.announcements[0]}/read`,
+      options: { token: b.memberTokens[i] as string, now: NOW },
+    })),
+    write('GET /notices/me', 200, (i) => ({
+      method: 'GET',
+      path: '/notices/me',
+      options: { token: b.memberTokens[i] as string, now: NOW },
+    })),
+    write('GET /notices/me/unread-count', 200, (i) => ({
+      method: 'GET',
+      path: '/notices/me/unread-count',
+      options: { token: b.memberTokens[i] as string, now: NOW },
+    })),
+    write(
       'POST /community/events/{eventId}/complete',
       200,
       (i) => ({
@@ -347,6 +376,9 @@ interface BillFixtures {
   toCompleteEvents: string[];
   eventParticipants: number;
   afterEvents: string;
+  /** Drafts of the committee's announcements to the branch, and its party members (their recipients). */
+  announcements: string[];
+  recipients: number;
 }
 
 /** Members' tokens (one per sample) and a fixture for every sample of `billRoutes`. */
@@ -416,8 +448,23 @@ const billFixtures = async (p: Platform, f: Fixtures): Promise<BillFixtures> => 
     }
     toCompleteEvents.push(held);
   }
+  const announcements: string[] = [];
+  for (let i = 0; i < COST_SAMPLES; i++) {
+    const drafted = await p.expect(201, 'POST', '/notices/announcements', {
+      token: c,
+      now: NOW,
+      body: {
+        title: `基准 通知 ${i}`,
+        text: '基准测试',
+        audience: { kind: 'branches', branchIds: [branchId] },
+      },
+    });
+    announcements.push(drafted.body.announcementId as string);
+  }
   await p.runtime.settle();
   return {
+    announcements,
+    recipients: members.length,
     memberTokens,
     checkIn: { activityId: checkIn.activityId, code },
     toComplete: toComplete.map((a) => a.activityId),

@@ -60,10 +60,25 @@ describe('the reference institution’s month', () => {
   });
 });
 
+describe('the month’s notices', () => {
+  it('sends the committee’s announcements to every member and each branch’s to its own, and scales scheduling by invitees', () => {
+    const month = monthlyRequests(REFERENCE_INSTITUTION);
+    const publishes = month.filter((r) => r.route === 'POST /notices/announcements/{announcementId}/publish');
+    expect(publishes.map((r) => [r.perMonth, r.scale?.invitees])).toEqual([
+      [2, 450],
+      [16, 56.25],
+    ]);
+    const reads = month.find((r) => r.route === 'POST /notices/me/{noticeId}/read');
+    expect(reads?.perMonth).toBeCloseTo((2 * 450 + 16 * 56.25) * 0.8, 6);
+    const scheduling = month.find((r) => r.route === 'POST /activities');
+    expect(scheduling?.scale?.invitees).toBeCloseTo((22 * 56.25 + 24 * 28.125 + 12 * 5) / 58, 6);
+  });
+});
+
 describe('monthlyBill', () => {
   it('adds up to a total pinned here: a change that moves it is seen', () => {
     const bill = monthlyBill(prod, figures(), REFERENCE_INSTITUTION, PRICES);
-    expect(bill.totalUsd).toBeCloseTo(32.91, 2);
+    expect(bill.totalUsd).toBeCloseTo(32.95, 2);
     expect(bill.routesUsd + bill.otherUsd).toBeCloseTo(bill.totalUsd, 9);
     // The fixed part: 68 alarms, 6 dashboards, one key, 450 monthly users.
     expect(line(bill, 'CloudWatch alarms')).toBeCloseTo(6.8, 9);

@@ -71,6 +71,10 @@ export interface Institution {
   /** Insight reads a month: each branch's secretary, and the committee. */
   insightsPerSecretaryMonth: number;
   insightsPerCommitteeMonth: number;
+  /** Announcements (通知公告) a month: the committee's to everyone, and each secretary's to their branch. */
+  announcementsPerMonth: { institution: number; perBranch: number };
+  /** Recipients who open an announcement (a read receipt each). */
+  announcementReadShare: number;
   library: { files: number; averageMb: number; addedPerMonth: number; replacedShareMonth: number };
   tableGb: number;
   eventBytes: number;
@@ -106,6 +110,9 @@ export const REFERENCE_INSTITUTION: Institution = {
     { route: 'GET /resources', count: 2 },
     { route: 'GET /talent/people/{personId}/timeline', count: 1 },
     { route: 'GET /community/events', count: 1 },
+    { route: 'GET /notices/me', count: 1 },
+    // The unread badge, asked again on the pages read.
+    { route: 'GET /notices/me/unread-count', count: 3 },
   ],
   studyCompletionsPerMemberMonth: 2,
   progressReportsPerCompletion: 3,
@@ -117,6 +124,8 @@ export const REFERENCE_INSTITUTION: Institution = {
   pipelineStepsPerYear: 120,
   insightsPerSecretaryMonth: 20,
   insightsPerCommitteeMonth: 40,
+  announcementsPerMonth: { institution: 2, perBranch: 2 },
+  announcementReadShare: 0.8,
   library: { files: 200, averageMb: 5, addedPerMonth: 10, replacedShareMonth: 0.02 },
   tableGb: 0.5,
   eventBytes: 1024,
@@ -157,7 +166,8 @@ export const monthlyRequests = (m: Institution): MonthlyRequests[] => {
     {
       route: 'POST /activities',
       perMonth: meetingsPerMonth,
-      why: 'every meeting of the 三会一课, scheduled',
+      scale: { invitees: inviteeSlots / meetingsPerMonth },
+      why: 'every meeting of the 三会一课, scheduled (cost scaled to its invitees: each gets a notice)',
     },
     {
       route: 'POST /activities/{activityId}/check-in',
@@ -193,6 +203,26 @@ export const monthlyRequests = (m: Institution): MonthlyRequests[] => {
       why: 'members and partners register',
     },
     { route: 'POST /community/events/{eventId}/complete', perMonth: events, why: 'and the events completed' },
+    {
+      route: 'POST /notices/announcements/{announcementId}/publish',
+      perMonth: m.announcementsPerMonth.institution,
+      scale: { invitees: members },
+      why: "the committee's announcements to everyone (cost scaled to its recipients)",
+    },
+    {
+      route: 'POST /notices/announcements/{announcementId}/publish',
+      perMonth: m.announcementsPerMonth.perBranch * m.branches,
+      scale: { invitees: branchMembers },
+      why: "each secretary's to their branch",
+    },
+    {
+      route: 'POST /notices/me/{noticeId}/read',
+      perMonth:
+        (m.announcementsPerMonth.institution * members +
+          m.announcementsPerMonth.perBranch * m.branches * branchMembers) *
+        m.announcementReadShare,
+      why: `${m.announcementReadShare * 100}% of recipients read each announcement (its receipt)`,
+    },
     { route: 'POST /talent/people', perMonth: m.newPeoplePerYear * PER_MONTH, why: 'people joining' },
     {
       route: 'POST /talent/people/{personId}/transitions',
