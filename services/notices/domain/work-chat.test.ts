@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { envFromProcess } from '../../../shared/context.js';
 import { destinationOf } from '../work-chat.js';
 import {
   accepted,
@@ -133,5 +134,17 @@ describe('what is posted, and where', () => {
       `http://127.0.0.1:4100/qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${key}`,
     );
     expect(() => destinationOf(env, new URL('https://evil.example.cn/x'))).toThrow(/no platform/);
+  });
+
+  it('has no capture on AWS: no variable of a function sets it', () => {
+    const env = envFromProcess('notices', {
+      STAGE: 'prod',
+      TABLE_NAME: 'prod-dangjian-notices',
+      EVENT_BUS_NAME: 'dangjian-prod',
+      AWS_REGION: 'cn-north-1',
+      WORK_CHAT_ENDPOINT: 'http://127.0.0.1:4100',
+      workChatEndpoint: 'http://127.0.0.1:4100',
+    });
+    expect(env.workChatEndpoint).toBeUndefined();
   });
 });
