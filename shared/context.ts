@@ -25,6 +25,12 @@ export interface ServiceEnv {
    * runtime's data folder locally. Only services that page a list have one.
    */
   cursorKey?: { secretArn: string } | { file: string };
+  /**
+   * Locally only: the runtime's capture of work-chat posts (infra/local/work-chat-capture.ts).
+   * Posts meant for the 企业微信 and 钉钉 robot hosts go there instead. Never set on AWS
+   * (envFromProcess has no variable for it), where posts go to the platforms themselves.
+   */
+  workChatEndpoint?: string;
 }
 
 export interface ServiceContext {

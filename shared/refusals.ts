@@ -427,6 +427,32 @@ export const refusals = {
     about: 'The announcement’s status does not allow this; `details.status` is the current one',
     details: statusNamed,
   },
+
+  // notices: a branch's work-chat webhook (企业微信, 钉钉); each rule of its URL has its own code
+  'webhook-not-https': { kind: 'invalid', about: 'A work-chat webhook URL must use https' },
+  'webhook-userinfo': {
+    kind: 'invalid',
+    about: 'A work-chat webhook URL may not carry a user name or password before its host',
+  },
+  'webhook-port': { kind: 'invalid', about: 'A work-chat webhook URL may not name a port' },
+  'webhook-private-address': {
+    kind: 'invalid',
+    about: 'A work-chat webhook URL may not name a loopback, private, link-local or internal address',
+  },
+  'webhook-ip-literal': {
+    kind: 'invalid',
+    about: 'A work-chat webhook URL names its platform’s host by name, never by an IP address',
+  },
+  'webhook-host-not-allowed': {
+    kind: 'invalid',
+    about: 'A work-chat webhook URL must be on its platform’s host; `details.allowedHost` names it',
+    details: z.strictObject({ allowedHost: z.string() }),
+  },
+  'webhook-path-not-allowed': {
+    kind: 'invalid',
+    about:
+      'A work-chat webhook URL must be its platform’s robot address: the path, and only the key (企业微信) or access_token (钉钉) as its query',
+  },
 } as const satisfies Record<string, Refusal>;
 
 type Catalogue = typeof refusals;

@@ -2039,6 +2039,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/notices/branches/{branchId}/work-chat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The branch's work-chat group robot: its platform, host and a masked key, never the key itself
+         * @description Roles admitted: committee, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the owning partner organisation; another partner organisation
+         *     - Allowed: the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         */
+        get: operations["getNoticesBranchesBranchIdWorkChat"];
+        /**
+         * Register the branch's work-chat group robot (企业微信 or 钉钉): notices addressed to the branch are posted there. Replaces any earlier one
+         * @description Only the platform's own robot address is accepted: https, its host by name, no port, no user name, its path with the key (企业微信) or access_token (钉钉) as the only query parameter. The key, token and secret are never answered again.
+         *
+         *     Roles admitted: committee, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the owning partner organisation; another partner organisation
+         *     - Allowed: the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         */
+        put: operations["putNoticesBranchesBranchIdWorkChat"];
+        post?: never;
+        /**
+         * Remove the branch's work-chat group robot, key and secret with it: nothing is posted there any more
+         * @description Roles admitted: committee, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the owning partner organisation; another partner organisation
+         *     - Allowed: the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         */
+        delete: operations["deleteNoticesBranchesBranchIdWorkChat"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4198,6 +4243,88 @@ export interface components {
                 details: {
                     status: string;
                 };
+            };
+        };
+        WorkChat: {
+            branchId: string;
+            /** @enum {string} */
+            platform: "wecom" | "dingtalk";
+            /** @example qyapi.weixin.qq.com */
+            host: string;
+            /** @example …5aaa */
+            maskedKey: string;
+            signed: boolean;
+            /**
+             * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+             * @example 2026-11-26T09:30:00+08:00
+             */
+            registeredAt: string;
+            registeredBy: string;
+        };
+        /** @description A work-chat webhook URL must use https */
+        WebhookNotHttpsRefusal: {
+            error: {
+                /** @constant */
+                code: "webhook-not-https";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description A work-chat webhook URL may not carry a user name or password before its host */
+        WebhookUserinfoRefusal: {
+            error: {
+                /** @constant */
+                code: "webhook-userinfo";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description A work-chat webhook URL may not name a port */
+        WebhookPortRefusal: {
+            error: {
+                /** @constant */
+                code: "webhook-port";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description A work-chat webhook URL may not name a loopback, private, link-local or internal address */
+        WebhookPrivateAddressRefusal: {
+            error: {
+                /** @constant */
+                code: "webhook-private-address";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description A work-chat webhook URL names its platform’s host by name, never by an IP address */
+        WebhookIpLiteralRefusal: {
+            error: {
+                /** @constant */
+                code: "webhook-ip-literal";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description A work-chat webhook URL must be on its platform’s host; `details.allowedHost` names it */
+        WebhookHostNotAllowedRefusal: {
+            error: {
+                /** @constant */
+                code: "webhook-host-not-allowed";
+                /** @description For people; may change */
+                message: string;
+                details: {
+                    allowedHost: string;
+                };
+            };
+        };
+        /** @description A work-chat webhook URL must be its platform’s robot address: the path, and only the key (企业微信) or access_token (钉钉) as its query */
+        WebhookPathNotAllowedRefusal: {
+            error: {
+                /** @constant */
+                code: "webhook-path-not-allowed";
+                /** @description For people; may change */
+                message: string;
             };
         };
     };
@@ -21946,6 +22073,400 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["NoPersonRefusal"];
+                };
+            };
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getNoticesBranchesBranchIdWorkChat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                branchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkChat"];
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    putNoticesBranchesBranchIdWorkChat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                branchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    platform: "wecom";
+                    /** @example https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7aoc-4bc4-97a0-0ec2sifa5aaa */
+                    url: string;
+                } | {
+                    /** @constant */
+                    platform: "dingtalk";
+                    /** @example https://oapi.dingtalk.com/robot/send?access_token=9f2c6d0e4b8a4f1c9d3e7b5a1c0f2e4d6b8a0c2e4f6a8b0d2c4e6f8a0b2d4c6e */
+                    url: string;
+                    /** @example SEC1f4b3c0a9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b */
+                    secret?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkChat"];
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             *     - `webhook-not-https`: A work-chat webhook URL must use https
+             *     - `webhook-userinfo`: A work-chat webhook URL may not carry a user name or password before its host
+             *     - `webhook-port`: A work-chat webhook URL may not name a port
+             *     - `webhook-private-address`: A work-chat webhook URL may not name a loopback, private, link-local or internal address
+             *     - `webhook-ip-literal`: A work-chat webhook URL names its platform’s host by name, never by an IP address
+             *     - `webhook-host-not-allowed`: A work-chat webhook URL must be on its platform’s host; `details.allowedHost` names it
+             *     - `webhook-path-not-allowed`: A work-chat webhook URL must be its platform’s robot address: the path, and only the key (企业微信) or access_token (钉钉) as its query
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["WebhookNotHttpsRefusal"] | components["schemas"]["WebhookUserinfoRefusal"] | components["schemas"]["WebhookPortRefusal"] | components["schemas"]["WebhookPrivateAddressRefusal"] | components["schemas"]["WebhookIpLiteralRefusal"] | components["schemas"]["WebhookHostNotAllowedRefusal"] | components["schemas"]["WebhookPathNotAllowedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"];
+                };
+            };
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    deleteNoticesBranchesBranchIdWorkChat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                branchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
             /**

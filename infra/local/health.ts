@@ -6,6 +6,7 @@ import { type DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb
 import type { LocalBus } from './bus.js';
 import type { LocalCognitoInfo } from './cognito.js';
 import type { StreamRelay } from './stream-relay.js';
+import type { WorkChatCapture } from './work-chat-capture.js';
 
 export interface HealthReport {
   status: 'up' | 'degraded';
@@ -23,6 +24,8 @@ export interface HealthSources {
   bus: LocalBus;
   /** Each service's relay, by service name. */
   relays: ReadonlyMap<string, StreamRelay>;
+  /** Where work-chat posts land locally. */
+  workChat?: WorkChatCapture;
 }
 
 const down = (error: unknown) => ({ status: 'down', error: (error as Error).message });
@@ -67,6 +70,9 @@ export const healthCheck = (s: HealthSources) => async (): Promise<HealthReport>
       ]),
     ),
   };
+  if (s.workChat) {
+    parts.workChat = { status: 'up', endpoint: s.workChat.endpoint, posts: s.workChat.posts().length };
+  }
   const up = Object.values(parts).every((p) => (p as { status: string }).status === 'up');
   return { status: up ? 'up' : 'degraded', stage: s.stage, parts };
 };

@@ -30,6 +30,7 @@ import { type S3Server, startS3Server } from './s3-server.js';
 import type { StreamRelay } from './stream-relay.js';
 import { createTables, localNames } from './tables.js';
 import { wirePlatformFunctions, wireServices } from './wiring.js';
+import { startWorkChatCapture, type WorkChatCapture } from './work-chat-capture.js';
 
 /** The running parts, for a caller's extension (tests reach into them; `npm start` does not). */
 export interface RuntimeParts {
@@ -38,6 +39,8 @@ export interface RuntimeParts {
   s3: S3Server;
   /** By service name. */
   relays: ReadonlyMap<string, StreamRelay>;
+  /** What notices posted to work-chat groups (企业微信, 钉钉), and failures to answer with. */
+  workChat: WorkChatCapture;
 }
 
 /** What a caller may add to the gateway. */
@@ -82,6 +85,8 @@ export interface Runtime {
   dynamodbEndpoint: string;
   s3Endpoint: string;
   busEndpoint: string;
+  /** The capture work-chat posts go to instead of 企业微信 and 钉钉 (work-chat-capture.ts). */
+  workChatEndpoint: string;
   tableNames: Record<string, string>;
   bucketNames: Record<string, string>;
   /** The local user pool: where to sign in, and what the gateway checks tokens against. */
@@ -166,6 +171,10 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
     });
     cleanups.push(() => s3.close());
 
+    // Work-chat robots' stand-in: notices posts here, never to the platforms, from this runtime.
+    const workChat = await startWorkChatCapture();
+    cleanups.push(() => workChat.close());
+
     const { close: _close, ...identity } = await cognitoStarting;
     const connection: AwsConnection = {
       region: LOCAL_REGION,
@@ -189,6 +198,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       relayBackoffMs: options.relayBackoffMs ?? 200,
       log,
       serviceLog: options.serviceLog,
+      workChatEndpoint: workChat.endpoint,
     };
     const { routes, relays } = wireServices(options.services, wiring);
     cleanups.push(async () => {
@@ -205,8 +215,9 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       identity,
       bus,
       relays,
+      workChat,
     });
-    extension = options.extend?.({ database, bus, s3, relays }) ?? {};
+    extension = options.extend?.({ database, bus, s3, relays, workChat }) ?? {};
     // API Gateway's JWT authorizer on AWS: the pool's issuer and keys, the web client as audience.
     const authorizer = createJwtAuthorizer({
       issuer: identity.issuer,
@@ -234,6 +245,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
     const info = {
       url: gateway.url,
       busAdminUrl: busServer.endpoint,
+      workChatEndpoint: workChat.endpoint,
       dynamodbEndpoint: database.endpoint,
       s3Endpoint: s3.endpoint,
       pid: process.pid,
@@ -250,6 +262,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       dynamodbEndpoint: database.endpoint,
       s3Endpoint: s3.endpoint,
       busEndpoint: busServer.endpoint,
+      workChatEndpoint: workChat.endpoint,
       tableNames,
       bucketNames,
       identity,

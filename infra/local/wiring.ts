@@ -42,6 +42,8 @@ export interface WiringContext {
   relayBackoffMs: number;
   log: (entry: Record<string, unknown>) => void;
   serviceLog?: ((line: string) => void) | undefined;
+  /** Where work-chat posts go instead of the platforms (the runtime's capture). */
+  workChatEndpoint?: string;
 }
 
 export interface WiredServices {
@@ -64,6 +66,7 @@ export const wireServices = (services: readonly ServiceDescription[], w: WiringC
       logLevel: w.logLevel,
       aws: w.connection,
       ...(pagesLists(service) ? { cursorKey: { file: w.cursorKeyFile } } : {}),
+      ...(w.workChatEndpoint ? { workChatEndpoint: w.workChatEndpoint } : {}),
     };
     const context = createServiceContext(env);
     if (w.serviceLog) redirectLogger(context.log, w.serviceLog);

@@ -35,6 +35,7 @@ import {
   rosterReader,
   table,
 } from './store.js';
+import { workChatSubscriptions } from './work-chat.js';
 
 /** Single writes in groups of this many at once: a 500-person notice is 20 rounds, never one transaction. */
 const BATCH = 25;
@@ -280,4 +281,6 @@ export const noticeSubscriptions = [
       );
     },
   }),
+  // Each notice posted to the work-chat groups of the branches it addresses.
+  ...workChatSubscriptions,
 ];

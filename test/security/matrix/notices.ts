@@ -3,7 +3,9 @@
  * announcement is new, drafted by branch A's secretary to branch A (so its member is an
  * addressee and branch B's secretary a stranger). A notice to mark read is one made for the
  * persona's own person from an ActivityScheduled put on the bus, as activities would.
+ * Branch A's work-chat robot is registered afresh before each read or removal.
  */
+import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import { ActivityScheduled } from '../../../services/activities/events.js';
 import { newId } from '../../../shared/ids.js';
@@ -26,6 +28,20 @@ const announcement = async (world: World, options: { publish?: boolean } = {}) =
     const published = await world.clients.ownSecretary.post(`${path}/publish`);
     expect(published.status, JSON.stringify(published.body)).toBe(200);
   }
+  return path;
+};
+
+/** A 企业微信 robot of its own (the local runtime's capture answers its posts). */
+const workChatBody = () => ({
+  platform: 'wecom',
+  url: `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${randomUUID()}`,
+});
+
+/** Branch A's work-chat robot, registered by its secretary. */
+const workChat = async (world: World) => {
+  const path = `/notices/branches/${world.branchA.branchId}/work-chat`;
+  const res = await world.clients.ownSecretary.put(path, workChatBody());
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
   return path;
 };
 
@@ -105,4 +121,17 @@ export const fixtures: Fixtures = {
   }),
 
   'POST /notices/me/read': async () => ({ path: '/notices/me/read' }),
+
+  'PUT /notices/branches/{branchId}/work-chat': async (world) => ({
+    path: `/notices/branches/${world.branchA.branchId}/work-chat`,
+    body: workChatBody(),
+  }),
+
+  'GET /notices/branches/{branchId}/work-chat': async (world) => ({
+    path: await workChat(world),
+  }),
+
+  'DELETE /notices/branches/{branchId}/work-chat': async (world) => ({
+    path: await workChat(world),
+  }),
 };
