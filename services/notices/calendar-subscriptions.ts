@@ -13,6 +13,7 @@ import { subscription } from '../../shared/service.js';
 import { ActivityCancelled, ActivityMoved, ActivityScheduled } from '../activities/events.js';
 import { JointEventPublished, RegistrationConfirmed } from '../community/events.js';
 import { StudyAssigned } from '../resources/events.js';
+import { inBatches } from './batches.js';
 import {
   type CalendarActivity,
   getCalendarActivity,
@@ -23,14 +24,22 @@ import {
   putCalendarStudy,
 } from './store/calendar.js';
 
-/** Single writes this many at a time: a branch's invitees are a few rounds, never one transaction. */
-const BATCH = 25;
-
-const inBatches = async <T>(items: readonly T[], write: (item: T) => Promise<unknown>) => {
-  for (let i = 0; i < items.length; i += BATCH) await Promise.all(items.slice(i, i + BATCH).map(write));
-};
-
 const utc = (iso: string) => new Date(iso).toISOString();
+
+/** An activity's time and place as an event tells them (times in UTC, as the copy keeps them). */
+const described = (a: {
+  activityId: string;
+  title: string;
+  startsAt: string;
+  endsAt: string;
+  location?: string | undefined;
+}) => ({
+  activityId: a.activityId,
+  title: a.title,
+  startsAt: utc(a.startsAt),
+  endsAt: utc(a.endsAt),
+  ...(a.location ? { location: a.location } : {}),
+});
 
 const pointActivity = (
   ctx: ServiceContext,
@@ -58,11 +67,7 @@ export const calendarSubscriptions = [
       const next: Omit<CalendarActivity, 'version'> = held
         ? { ...held, inviteeIds: a.inviteeIds, sequence: held.sequence + 1, updatedAt: utc(event.occurredAt) }
         : {
-            activityId: a.activityId,
-            title: a.title,
-            startsAt: utc(a.startsAt),
-            endsAt: utc(a.endsAt),
-            ...(a.location ? { location: a.location } : {}),
+            ...described(a),
             status: 'scheduled',
             inviteeIds: a.inviteeIds,
             sequence: 0,
@@ -90,11 +95,7 @@ export const calendarSubscriptions = [
         next = { ...held, inviteeIds: a.inviteeIds, sequence: held.sequence + 1, updatedAt };
       } else {
         next = {
-          activityId: a.activityId,
-          title: a.title,
-          startsAt: utc(a.startsAt),
-          endsAt: utc(a.endsAt),
-          ...(a.location ? { location: a.location } : {}),
+          ...described(a),
           status: 'scheduled',
           inviteeIds: a.inviteeIds,
           activityVersion: a.version,
@@ -117,12 +118,7 @@ export const calendarSubscriptions = [
       const held = await getCalendarActivity(ctx, a.activityId);
       if (held?.status === 'cancelled') return;
       const next: Omit<CalendarActivity, 'version'> = {
-        ...(held ?? {
-          activityId: a.activityId,
-          title: a.title,
-          startsAt: utc(a.startsAt),
-          endsAt: utc(a.endsAt),
-        }),
+        ...(held ?? described(a)),
         status: 'cancelled',
         reason: a.reason,
         sequence: held ? held.sequence + 1 : 0,

@@ -19,6 +19,8 @@
  *   PERSON#… / ROSTER#… items             talent's roster copy (services/talent/roster.ts)
  *   IDEMPOTENCY#… items                   claims of Idempotency-Keys (shared/store/idempotency.ts)
  *   OUTBOX#… / SEEN#… items               outbox and consumer markers (shared/events)
+ *   FEED#… / CALFEED#… / CALENDAR#… / CALACTIVITY#… / CALJOINTEVENT#… items: the calendar
+ *                                         feeds, in store/calendar.ts
  *
  * `sortAt` is when the entry was posted or last reminded (UTC ISO), so a reminder brings an
  * unread entry back to the top.

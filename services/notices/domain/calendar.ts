@@ -3,6 +3,7 @@
  * events they registered for and their study due dates, from the recent past on. Pure: the
  * time is a parameter.
  */
+import { startOfLocalDay } from '../../../shared/time.js';
 import type { CalendarOf } from '../store/calendar.js';
 
 /** What the feed keeps past an entry's end: calendars show the recent past, then it drops off. */
@@ -30,9 +31,6 @@ export interface CalendarEntry {
   /** When it last changed. */
   stamp: Date;
 }
-
-/** Local midnight of a YYYY-MM-DD date in Asia/Shanghai, as an instant. */
-const localMidnight = (date: string) => new Date(`${date}T00:00:00+08:00`);
 
 /**
  * The person's entries that end no earlier than KEPT_DAYS before `now`, in time order. An
@@ -70,7 +68,7 @@ export const calendarEntries = (held: CalendarOf, personId: string, now: Date): 
     });
   }
   for (const s of held.studies) {
-    const day = localMidnight(s.dueOn);
+    const day = startOfLocalDay(s.dueOn);
     entries.push({
       uid: `study-${s.assignmentId}@dangjian`,
       summary: `学习截止：${s.title}`,

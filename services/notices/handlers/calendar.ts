@@ -12,7 +12,7 @@ import { noContent, ok, text } from '../../../shared/http/result.js';
 import { allMembers, everyone } from '../../../shared/outcomes.js';
 import { timestamp } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
-import { toLocalIso } from '../../../shared/time.js';
+import { INSTITUTION_ZONE, toLocalIso } from '../../../shared/time.js';
 import { type CalendarEntry, calendarEntries, tokenOfFeed } from '../domain/calendar.js';
 import {
   calendarOf,
@@ -23,7 +23,6 @@ import {
   revokeFeed,
 } from '../store/calendar.js';
 
-const ZONE = 'Asia/Shanghai';
 /** How long a calendar app may keep the feed before asking again (seconds). */
 const POLL_SECONDS = 3600;
 
@@ -58,7 +57,7 @@ const icsOf = (entries: readonly CalendarEntry[]) => {
     prodId: { company: 'dangjian', product: 'calendar', language: 'ZH' },
     ttl: POLL_SECONDS,
   });
-  cal.x('X-WR-TIMEZONE', ZONE);
+  cal.x('X-WR-TIMEZONE', INSTITUTION_ZONE);
   for (const e of entries) {
     cal.createEvent({
       id: e.uid,
@@ -108,15 +107,15 @@ export const calendarRoutes = [
   }),
 
   route('DELETE /notices/me/calendar', {
-    summary: 'Revoke my calendar feed: its URL answers 404 from now on',
+    summary: 'Revoke my calendar feed: its URL answers 404 from now on (204 also when there was none)',
     access: ['committee', 'secretary', 'member'],
     refusals: ['no-person'],
     outcomes: allMembers,
     responses: { 204: 'empty' },
     handler: async ({ caller }, ctx) => {
       const held = await getPersonFeed(ctx, selfOf(caller));
-      if (!held) throw notFound('Calendar feed');
-      await revokeFeed(ctx, held);
+      // Revoking none is done already: a retried revoke whose answer was lost is 204 too.
+      if (held) await revokeFeed(ctx, held);
       return noContent();
     },
   }),

@@ -22,6 +22,7 @@ import { getInBatches } from '../../../shared/store/batch.js';
 import { getItem, queryAll } from '../../../shared/store/query.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
 import { expectVersion } from '../../../shared/store/version.js';
+import { startOfLocalDay } from '../../../shared/time.js';
 import { KEPT_DAYS } from '../domain/calendar.js';
 import { transaction } from '../store.js';
 
@@ -201,7 +202,7 @@ export const putCalendarStudy = async (
         sk: `STUDY#${study.assignmentId}`,
         kind: 'calendar-study',
         ...study,
-        expiresAt: expiryAfter(new Date(`${study.dueOn}T23:59:59+08:00`)),
+        expiresAt: expiryAfter(new Date(startOfLocalDay(study.dueOn).getTime() + DAY_MS)),
       },
     }),
   );
