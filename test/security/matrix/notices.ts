@@ -2,7 +2,8 @@
  * Access-matrix fixtures for notices' routes: one call per route and persona. Every
  * announcement is new, drafted by branch A's secretary to branch A (so its member is an
  * addressee and branch B's secretary a stranger). A notice to mark read is one made for the
- * persona's own person from an ActivityScheduled put on the bus, as activities would.
+ * persona's own person from an ActivityScheduled put on the bus, as activities would. A
+ * calendar feed to revoke is the persona's own; the public feed read is branch A's member's.
  */
 import { expect } from 'vitest';
 import { ActivityScheduled } from '../../../services/activities/events.js';
@@ -63,6 +64,13 @@ const noticeFor = async (world: World, persona: Persona): Promise<string> => {
   return noticeId;
 };
 
+/** A fresh calendar feed of the persona's own person: the path of its secret URL. */
+const feedOf = async (world: World, persona: Exclude<Persona, 'anonymous'>) => {
+  const res = await world.clients[persona].post('/notices/me/calendar');
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return new URL((res.body as { url: string }).url).pathname;
+};
+
 export const fixtures: Fixtures = {
   'POST /notices/announcements': async (world) => ({
     path: '/notices/announcements',
@@ -105,4 +113,16 @@ export const fixtures: Fixtures = {
   }),
 
   'POST /notices/me/read': async () => ({ path: '/notices/me/read' }),
+
+  'POST /notices/me/calendar': async () => ({ path: '/notices/me/calendar' }),
+
+  'GET /notices/me/calendar': async () => ({ path: '/notices/me/calendar' }),
+
+  'DELETE /notices/me/calendar': async (world, persona) => {
+    if (persona !== 'anonymous' && personOf(world, persona)) await feedOf(world, persona);
+    return { path: '/notices/me/calendar' };
+  },
+
+  // Public: every persona (anonymous too) reads a feed by its URL alone, here branch A's member's.
+  'GET /notices/calendar/{feed}': async (world) => ({ path: await feedOf(world, 'member') }),
 };
