@@ -8,8 +8,10 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
+import { throttleClass } from '../../infra/throttle.js';
 import { ActivityCancelled, ActivityMoved, ActivityScheduled } from '../../services/activities/events.js';
 import { JointEventPublished, RegistrationConfirmed } from '../../services/community/events.js';
+import { noticesService } from '../../services/notices/service.js';
 import { hashOfToken } from '../../services/notices/store/calendar.js';
 import { StudyAssigned } from '../../services/resources/events.js';
 import { newId } from '../../shared/ids.js';
@@ -259,8 +261,11 @@ describe('the calendar feed (日程订阅)', () => {
       version,
       previous: { startsAt: '2026-12-06T09:00:00+08:00', endsAt: '2026-12-06T11:00:00+08:00' },
     });
+    // One at a time, so the order is the one written: the newest news first, then older.
     await publish(ActivityMoved, move('08', 3));
+    await settle();
     await publish(ActivityMoved, move('07', 2));
+    await settle();
     await publish(ActivityScheduled, { ...ref(moved, '06'), inviteeIds: [member.personId] });
 
     const cancelled = newId();
@@ -270,11 +275,18 @@ describe('the calendar feed (日程订阅)', () => {
     await settle();
 
     const entries = await feedEntries(path);
-    expect(entries.map((e) => [e.uid, e.start, e.status])).toEqual([
-      [`activity-${moved}@dangjian`, '2026-12-08T09:00:00+08:00', 'CONFIRMED'],
-      [`activity-${cancelled}@dangjian`, '2026-12-09T09:00:00+08:00', 'CANCELLED'],
+    // The older news changed nothing, not even the SEQUENCE; the late schedule only named the invitees.
+    expect(entries.map((e) => [e.uid, e.start, e.status, e.sequence])).toEqual([
+      [`activity-${moved}@dangjian`, '2026-12-08T09:00:00+08:00', 'CONFIRMED', 0],
+      [`activity-${cancelled}@dangjian`, '2026-12-09T09:00:00+08:00', 'CANCELLED', 1],
     ]);
   }, 60_000);
+
+  it('is a public route in the public throttle class: calendar apps send no token', () => {
+    const feed = noticesService.routes.find((r) => r.routeKey === 'GET /notices/calendar/{feed}');
+    expect(feed?.access).toBe('public');
+    expect(feed && throttleClass(feed)).toBe('public');
+  });
 
   it('opens only with its current token: rotated, revoked, forged and malformed are the same 404', async () => {
     const [member] = (await branchWithMembers(1)).members as [Client];
