@@ -43,7 +43,13 @@ const activityRef = {
 export const ActivityScheduled = defineEvent(
   ACTIVITIES,
   'ActivityScheduled',
-  z.object({ ...activityRef, roomId: z.string().optional(), inviteeIds: z.array(z.string()) }),
+  z.object({
+    ...activityRef,
+    roomId: z.string().optional(),
+    /** Where it is held when no room is booked (free text). Added later; consumers may ignore it. */
+    location: z.string().optional(),
+    inviteeIds: z.array(z.string()),
+  }),
 );
 
 export const ActivityCancelled = defineEvent(

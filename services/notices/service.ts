@@ -2,6 +2,7 @@
 import { defineService } from '../../shared/service.js';
 import { noticesEvents } from './events.js';
 import { announcementRoutes } from './handlers/announcements.js';
+import { calendarRoutes } from './handlers/calendar.js';
 import { inboxRoutes } from './handlers/inbox.js';
 import { workChatRoutes } from './handlers/work-chat.js';
 import { table } from './store.js';
@@ -11,6 +12,6 @@ export const noticesService = defineService({
   name: 'notices',
   table,
   publishes: noticesEvents,
-  routes: [...announcementRoutes, ...inboxRoutes, ...workChatRoutes],
+  routes: [...announcementRoutes, ...inboxRoutes, ...workChatRoutes, ...calendarRoutes],
   subscriptions: noticeSubscriptions,
 });

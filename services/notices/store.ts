@@ -20,6 +20,8 @@
  *   IDEMPOTENCY#… items                   claims of Idempotency-Keys (shared/store/idempotency.ts)
  *   OUTBOX#… / SEEN#… items               outbox and consumer markers (shared/events)
  *   WORK-CHAT / BRANCH#…, NOTICE#… / WORK-CHAT#…  work-chat webhooks and posts (store/work-chat.ts)
+ *   FEED#… / CALFEED#… / CALENDAR#… / CALACTIVITY#… / CALJOINTEVENT#… items: the calendar
+ *                                         feeds, in store/calendar.ts
  *
  * `sortAt` is when the entry was posted or last reminded (UTC ISO), so a reminder brings an
  * unread entry back to the top.

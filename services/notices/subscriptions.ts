@@ -12,6 +12,8 @@ import type { Transaction } from '../../shared/store/transaction.js';
 import { toLocalIso } from '../../shared/time.js';
 import { ActivityCancelled, ActivityMoved, ActivityScheduled } from '../activities/events.js';
 import { branchMembers, rosterSubscriptions } from '../talent/roster.js';
+import { inBatches } from './batches.js';
+import { calendarSubscriptions } from './calendar-subscriptions.js';
 import { excerpt } from './domain/announcements.js';
 import { NoticePinned, NoticePosted, NoticeWithdrawn, UnreadReminded } from './events.js';
 import {
@@ -36,13 +38,6 @@ import {
   table,
 } from './store.js';
 import { workChatSubscriptions } from './work-chat.js';
-
-/** Single writes in groups of this many at once: a 500-person notice is 20 rounds, never one transaction. */
-const BATCH = 25;
-
-const inBatches = async <T>(items: readonly T[], write: (item: T) => Promise<unknown>) => {
-  for (let i = 0; i < items.length; i += BATCH) await Promise.all(items.slice(i, i + BATCH).map(write));
-};
 
 type Recipient = Pick<InboxEntry, 'personId' | 'branchId' | 'name'>;
 
@@ -283,4 +278,6 @@ export const noticeSubscriptions = [
   }),
   // Each notice posted to the work-chat groups of the branches it addresses.
   ...workChatSubscriptions,
+
+  ...calendarSubscriptions,
 ];

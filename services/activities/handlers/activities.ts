@@ -256,6 +256,7 @@ export const activityRoutes = [
                 {
                   ...activityRef(activity),
                   ...(activity.roomId ? { roomId: activity.roomId } : {}),
+                  ...(activity.location ? { location: activity.location } : {}),
                   inviteeIds,
                 },
                 { key: activity.activityId, occurredAt: now },

@@ -4,6 +4,8 @@
  * addressee and branch B's secretary a stranger). A notice to mark read is one made for the
  * persona's own person from an ActivityScheduled put on the bus, as activities would.
  * Branch A's work-chat robot is registered afresh before each read or removal.
+ * persona's own person from an ActivityScheduled put on the bus, as activities would. A
+ * calendar feed to revoke is the persona's own; the public feed read is branch A's member's.
  */
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
@@ -79,6 +81,13 @@ const noticeFor = async (world: World, persona: Persona): Promise<string> => {
   return noticeId;
 };
 
+/** A fresh calendar feed of the persona's own person: the path of its secret URL. */
+const feedOf = async (world: World, persona: Exclude<Persona, 'anonymous'>) => {
+  const res = await world.clients[persona].post('/notices/me/calendar');
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return new URL((res.body as { url: string }).url).pathname;
+};
+
 export const fixtures: Fixtures = {
   'POST /notices/announcements': async (world) => ({
     path: '/notices/announcements',
@@ -134,4 +143,15 @@ export const fixtures: Fixtures = {
   'DELETE /notices/branches/{branchId}/work-chat': async (world) => ({
     path: await workChat(world),
   }),
+  'POST /notices/me/calendar': async () => ({ path: '/notices/me/calendar' }),
+
+  'GET /notices/me/calendar': async () => ({ path: '/notices/me/calendar' }),
+
+  'DELETE /notices/me/calendar': async (world, persona) => {
+    if (persona !== 'anonymous' && personOf(world, persona)) await feedOf(world, persona);
+    return { path: '/notices/me/calendar' };
+  },
+
+  // Public: every persona (anonymous too) reads a feed by its URL alone, here branch A's member's.
+  'GET /notices/calendar/{feed}': async (world) => ({ path: await feedOf(world, 'member') }),
 };
