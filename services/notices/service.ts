@@ -3,6 +3,7 @@ import { defineService } from '../../shared/service.js';
 import { noticesEvents } from './events.js';
 import { announcementRoutes } from './handlers/announcements.js';
 import { inboxRoutes } from './handlers/inbox.js';
+import { noticeSchedules } from './reminders.js';
 import { table } from './store.js';
 import { noticeSubscriptions } from './subscriptions.js';
 
@@ -12,4 +13,5 @@ export const noticesService = defineService({
   publishes: noticesEvents,
   routes: [...announcementRoutes, ...inboxRoutes],
   subscriptions: noticeSubscriptions,
+  schedules: noticeSchedules,
 });

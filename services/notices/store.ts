@@ -19,6 +19,7 @@
  *   PERSON#… / ROSTER#… items             talent's roster copy (services/talent/roster.ts)
  *   IDEMPOTENCY#… items                   claims of Idempotency-Keys (shared/store/idempotency.ts)
  *   OUTBOX#… / SEEN#… items               outbox and consumer markers (shared/events)
+ *   REMINDERS#… items                     reminders at a time, on gsi1 by due day (store/reminders.ts)
  *
  * `sortAt` is when the entry was posted or last reminded (UTC ISO), so a reminder brings an
  * unread entry back to the top.
