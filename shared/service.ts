@@ -161,6 +161,19 @@ export interface SubscriptionSpec<Data = unknown> {
   handler: SubscriptionHandler<Data>;
 }
 
+/**
+ * Work a service does on a clock rather than on a request or an event: EventBridge Scheduler
+ * on AWS, a timer (and the tests' `tick`) locally. The handler takes the scheduled time as
+ * its "now", so a retried or redriven run decides as the run it replays would have.
+ */
+export interface ScheduleSpec {
+  /** Unique within the service; the schedule's, its function's and its dead letters' name. */
+  name: string;
+  /** Whole minutes between runs (EventBridge Scheduler's `rate(n minutes)`). */
+  every: number;
+  handler: (at: Date, context: ServiceContext) => Promise<void>;
+}
+
 export interface ServiceDescription {
   name: string;
   table: TableSpec;
@@ -168,6 +181,8 @@ export interface ServiceDescription {
   subscriptions: readonly SubscriptionSpec[];
   publishes: readonly EventContract[];
   bucket?: BucketSpec;
+  /** Absent or empty: the service runs nothing on a clock. */
+  schedules?: readonly ScheduleSpec[];
 }
 
 const routeKeyPattern = /^(GET|POST|PUT|PATCH|DELETE) (\/[A-Za-z0-9._~{}/-]*)$/;
@@ -293,6 +308,17 @@ export const defineService = <const D extends ServiceDescription>(description: D
     subs.add(s.name);
     // A pattern EventBridge would refuse at PutRule fails here, in both runtimes, before any deploy.
     validatePattern(s.pattern);
+  }
+  const schedules = new Set<string>();
+  for (const s of description.schedules ?? []) {
+    if (!/^[a-z][a-z0-9-]*$/.test(s.name))
+      throw new Error(`${name}: schedule "${s.name}" must be kebab-case`);
+    if (schedules.has(s.name)) throw new Error(`${name}: schedule ${s.name} is declared twice`);
+    schedules.add(s.name);
+    // Scheduler's rate expressions count whole minutes; a day is the longest a sweep may wait.
+    if (!Number.isInteger(s.every) || s.every < 1 || s.every > 24 * 60) {
+      throw new Error(`${name}: schedule ${s.name} runs every ${s.every} minutes; use whole minutes, 1-1440`);
+    }
   }
   for (const contract of description.publishes) {
     if (contract.service !== name) {

@@ -21766,7 +21766,7 @@ export interface operations {
                              * @description announcement — 通知公告; activity-scheduled — 活动通知 (an activity the recipient is invited to); activity-moved — 活动变更 (its time or place changed); activity-cancelled — 活动取消
                              * @enum {string}
                              */
-                            kind: "announcement" | "activity-scheduled" | "activity-moved" | "activity-cancelled";
+                            kind: "announcement" | "activity-scheduled" | "activity-moved" | "activity-cancelled" | "activity-reminder";
                             title: string;
                             /** @description The first line of the text; the whole announcement is one read away */
                             summary: string;

@@ -1,7 +1,8 @@
 /**
  * One service's stack, built from its description and nothing else: the table, the
  * router function behind every described route, the outbox relay on the table's stream,
- * one rule and consumer per subscription, the bucket if described, and the alarms and the
+ * one rule and consumer per subscription, one Scheduler schedule and function per schedule,
+ * the bucket if described, and the alarms and the
  * dashboard of all of it. The routes themselves are in the API stack, beside the stage that
  * throttles them (api-stack.ts), and reach the router by its name. The local runtime reads
  * the same description (infra/local/runtime.ts), so a route, rule or table exists in both
@@ -11,7 +12,7 @@
  * queue updates this stack alone.
  */
 
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { type CfnResource, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Dashboard, GraphWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import {
@@ -36,13 +37,26 @@ import {
   HttpMethods,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
+import {
+  ContextAttribute,
+  ScheduleExpression,
+  Schedule as SchedulerSchedule,
+  ScheduleTargetInput,
+} from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { outboxStreamFilter } from '../../shared/events/outbox.js';
 import { validatePattern } from '../../shared/events/pattern.js';
-import { pagesLists, type ServiceDescription, type SubscriptionSpec } from '../../shared/service.js';
+import type { SchedulePayload } from '../../shared/schedules.js';
+import {
+  pagesLists,
+  type ScheduleSpec,
+  type ServiceDescription,
+  type SubscriptionSpec,
+} from '../../shared/service.js';
 import type { StageConfig } from '../config.js';
 import { acknowledge } from '../nag.js';
 import { dashboardNameOf, routerNameOf, tableNameOf } from '../names.js';
@@ -115,6 +129,8 @@ export class ServiceStack extends Stack {
   readonly router: NodejsFunction;
   readonly relay: NodejsFunction;
   readonly consumers: Record<string, NodejsFunction> = {};
+  readonly scheduled: Record<string, NodejsFunction> = {};
+  readonly schedules: SchedulerSchedule[] = [];
   readonly deadLetterQueues: Queue[] = [];
   readonly rules: Rule[] = [];
   readonly dashboard: Dashboard;
@@ -143,7 +159,7 @@ export class ServiceStack extends Stack {
     };
     const fn = (
       fnId: string,
-      handler: 'http' | 'relay' | 'consume',
+      handler: 'http' | 'relay' | 'consume' | 'schedule',
       extra: Record<string, string> = {},
       functionName?: string,
     ) => this.buildFunction(fnId, handler, { ...environment, ...extra }, props, functionName);
@@ -199,6 +215,7 @@ export class ServiceStack extends Stack {
 
     // Consumers: one rule and one function per subscription.
     for (const sub of description.subscriptions) this.buildSubscription(sub, fn, props);
+    for (const schedule of description.schedules ?? []) this.buildSchedule(schedule, fn, config);
 
     this.buildAlarms(alarmTopic);
     this.dashboard = this.buildDashboard(config);
@@ -324,7 +341,7 @@ export class ServiceStack extends Stack {
 
   private buildFunction(
     id: string,
-    handler: 'http' | 'relay' | 'consume',
+    handler: 'http' | 'relay' | 'consume' | 'schedule',
     environment: Record<string, string>,
     props: ServiceStackProps,
     functionName?: string,
@@ -346,6 +363,18 @@ export class ServiceStack extends Stack {
     return queue;
   }
 
+  /**
+   * A function invoked asynchronously (a rule's or a schedule's target): its table and
+   * bucket, and one dead-letter queue for both failed deliveries and failed runs.
+   */
+  private asyncTarget(id: string, target: NodejsFunction, config: StageConfig): Queue {
+    this.table.grantReadWriteData(target);
+    this.grantObjects(target);
+    const dlq = this.deadLetterQueue(`${id}DeadLetters`);
+    failuresTo(target, dlq, config);
+    return dlq;
+  }
+
   private buildSubscription(
     sub: SubscriptionSpec,
     fn: (id: string, handler: 'consume', extra: Record<string, string>) => NodejsFunction,
@@ -356,11 +385,7 @@ export class ServiceStack extends Stack {
     const id = `Consumer${pascal(sub.name)}`;
     const consumer = fn(id, 'consume', { SUBSCRIPTION: sub.name });
     this.consumers[sub.name] = consumer;
-    this.table.grantReadWriteData(consumer);
-    this.grantObjects(consumer);
-
-    const dlq = this.deadLetterQueue(`${id}DeadLetters`);
-    failuresTo(consumer, dlq, config);
+    const dlq = this.asyncTarget(id, consumer, config);
 
     let pattern = sub.pattern;
     let eventBus: IEventBus = props.bus;
@@ -395,6 +420,45 @@ export class ServiceStack extends Stack {
     this.rules.push(rule);
   }
 
+  /**
+   * One Scheduler schedule per described schedule, invoking its own function with the
+   * schedule's name and scheduled time. Scheduler retries a failed invocation and then sends
+   * it to the dead-letter queue; Lambda invokes asynchronously, so a failing handler is
+   * retried twice and then lands in the same queue, as a consumer's does.
+   */
+  private buildSchedule(
+    schedule: ScheduleSpec,
+    fn: (id: string, handler: 'schedule', extra: Record<string, string>) => NodejsFunction,
+    config: StageConfig,
+  ): void {
+    const id = `Schedule${pascal(schedule.name)}`;
+    const target = fn(id, 'schedule', { SCHEDULE: schedule.name });
+    this.scheduled[schedule.name] = target;
+    const dlq = this.asyncTarget(id, target, config);
+    // Scheduler's role for the target is CDK's, granting the function and its qualifiers.
+    acknowledge(
+      this,
+      `AwsSolutions-IAM5[Resource::<${this.getLogicalId(target.node.defaultChild as CfnResource)}.Arn>:*]`,
+      `The ${schedule.name} schedule may invoke its own function, qualified or not (\`:*\` is Lambda's version or alias suffix); no other function.`,
+    );
+    const payload: SchedulePayload = {
+      schedule: schedule.name,
+      scheduledTime: ContextAttribute.scheduledTime,
+    };
+    this.schedules.push(
+      new SchedulerSchedule(this, `${id}Schedule`, {
+        description: `${this.description.name}: ${schedule.name}, every ${schedule.every} min`,
+        schedule: ScheduleExpression.rate(Duration.minutes(schedule.every)),
+        target: new LambdaInvoke(target, {
+          input: ScheduleTargetInput.fromObject(payload),
+          deadLetterQueue: dlq,
+          retryAttempts: config.events.retryAttempts,
+          maxEventAge: config.events.maxEventAge,
+        }),
+      }),
+    );
+  }
+
   private buildAlarms(topic: ITopic): void {
     const alarm = alarmsTo(this, topic);
     const name = this.description.name;
@@ -402,6 +466,7 @@ export class ServiceStack extends Stack {
       ['Router', this.router],
       ['Relay', this.relay],
       ...Object.entries(this.consumers).map(([sub, f]): [string, LambdaFn] => [`Consumer${pascal(sub)}`, f]),
+      ...Object.entries(this.scheduled).map(([s, f]): [string, LambdaFn] => [`Schedule${pascal(s)}`, f]),
     ];
     for (const [id, f] of functions) {
       alarm(
@@ -431,7 +496,12 @@ export class ServiceStack extends Stack {
   private buildDashboard(config: StageConfig): Dashboard {
     const name = this.description.name;
     const period = Duration.minutes(5);
-    const functions = [this.router, this.relay, ...Object.values(this.consumers)];
+    const functions = [
+      this.router,
+      this.relay,
+      ...Object.values(this.consumers),
+      ...Object.values(this.scheduled),
+    ];
     const dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: dashboardNameOf(config.stage, name),
       defaultInterval: Duration.hours(3),

@@ -39,8 +39,11 @@ export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 200, ma
 export interface BusTarget {
   /** Unique name, e.g. 'talent.activity-completed'; dead letters refer to it. */
   name: string;
-  /** An EventBridge event pattern. */
-  pattern: unknown;
+  /**
+   * An EventBridge event pattern. Absent: a target no event on the bus reaches, only
+   * `deliverTo` (a schedule's, which Scheduler invokes directly on AWS).
+   */
+  pattern?: unknown;
   /** Delivers one event; a throw (rejection) means "failed, retry". */
   deliver: (event: EventBridgeEvent) => Promise<void>;
 }
@@ -176,7 +179,7 @@ export class LocalBus {
     }
     const subscription: Subscription = {
       name: target.name,
-      matches: compilePattern(target.pattern),
+      matches: target.pattern === undefined ? () => false : compilePattern(target.pattern),
       deliver: target.deliver,
     };
     this.subscriptions.set(target.name, subscription);
@@ -234,6 +237,20 @@ export class LocalBus {
       throw new TypeError('publish needs an EventBridge event with source and detail-type');
     }
     this.accept(structuredClone(event));
+  }
+
+  /**
+   * Delivers an event to one subscribed target only, matched against no pattern, as
+   * EventBridge Scheduler invokes its target: asynchronously, with the same retries, dead
+   * letters (redriven to that target) and duplicate-delivery fault as any delivery.
+   */
+  deliverTo(targetName: string, event: EventBridgeEvent): void {
+    this.assertOpen();
+    const target = this.subscriptions.get(targetName);
+    if (!target) throw new BusError('UnknownTarget', `target ${targetName} is not subscribed`);
+    this.counters.accepted++;
+    const copies = this.faults.duplicateDeliveries ? 2 : 1;
+    for (let i = 0; i < copies; i++) this.start({ event: structuredClone(event), target, attempts: 0 });
   }
 
   /**

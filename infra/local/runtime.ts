@@ -27,6 +27,7 @@ import { lockDataDir } from './lock.js';
 import { freePort } from './ports.js';
 import { firstOf, runtimeRoutes } from './runtime-routes.js';
 import { type S3Server, startS3Server } from './s3-server.js';
+import { LocalScheduler } from './scheduler.js';
 import type { StreamRelay } from './stream-relay.js';
 import { createTables, localNames } from './tables.js';
 import { wirePlatformFunctions, wireServices } from './wiring.js';
@@ -37,6 +38,8 @@ export interface RuntimeParts {
   database: Database;
   bus: LocalBus;
   s3: S3Server;
+  /** Runs the described schedules; tests tick it (test/support/controls.ts). */
+  scheduler: LocalScheduler;
   /** By service name. */
   relays: ReadonlyMap<string, StreamRelay>;
   /** What notices posted to work-chat groups (企业微信, 钉钉), and failures to answer with. */
@@ -65,6 +68,11 @@ export interface RuntimeOptions {
   /** Called once every part runs, before the gateway opens. */
   extend?: (parts: RuntimeParts) => RuntimeExtension;
   busRetry?: Partial<RetryPolicy>;
+  /**
+   * Run the described schedules on real timers (default). Tests turn them off and run them
+   * at a time they choose, so no run at the wall clock's time lands in a test.
+   */
+  scheduleTimers?: boolean;
   relayBackoffMs?: number;
   logLevel?: ServiceEnv['logLevel'];
   /** The origins the HTTP API's CORS allows (`npm start`: the dev stage's, and CORS_ORIGINS'). */
@@ -149,6 +157,8 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       log,
     });
     cleanups.push(() => bus.close());
+    const scheduler = new LocalScheduler(bus, log);
+    cleanups.push(async () => scheduler.stop());
     // The caller's extension is made once every part runs; the bus server asks for it per request.
     let extension: RuntimeExtension = {};
     const busServer = await startBusServer(bus, {
@@ -190,6 +200,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       dynamodb,
       streams,
       bus,
+      scheduler,
       busName: names.bus,
       tableNames,
       bucketNames,
@@ -205,6 +216,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       await Promise.all([...relays.values()].map((r) => r.stop()));
     });
     wirePlatformFunctions(wiring, identity);
+    if (options.scheduleTimers !== false) scheduler.start();
 
     const health = healthCheck({
       stage: STAGE,
@@ -217,7 +229,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       relays,
       workChat,
     });
-    extension = options.extend?.({ database, bus, s3, relays, workChat }) ?? {};
+    extension = options.extend?.({ database, bus, s3, scheduler, relays, workChat }) ?? {};
     // API Gateway's JWT authorizer on AWS: the pool's issuer and keys, the web client as audience.
     const authorizer = createJwtAuthorizer({
       issuer: identity.issuer,

@@ -1,6 +1,7 @@
 /**
  * The services as AWS runs them, wired to the local parts: each service's HTTP function
- * behind the gateway, its subscriptions on the bus, a stream relay for its outbox; and the
+ * behind the gateway, its subscriptions on the bus, its schedules on the local scheduler, a
+ * stream relay for its outbox; and the
  * platform's own functions on the bus, on the emulator's pool and talent's table.
  */
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import type { BusEvent } from '../../shared/events/contract.js';
 import { outboxStreamFilter } from '../../shared/events/outbox.js';
 import { createRelayHandler } from '../../shared/events/relay.js';
 import { createHttpHandler } from '../../shared/http/handler.js';
+import { createScheduleHandler } from '../../shared/schedules.js';
 import { pagesLists, type ServiceDescription } from '../../shared/service.js';
 import { platformFunctions } from '../functions/index.js';
 import { patternOf } from '../functions/platform-function.js';
@@ -22,6 +24,7 @@ import type { LocalBus } from './bus.js';
 import { type LocalCognitoInfo, localCognitoClient } from './cognito.js';
 import type { GatewayRoute } from './gateway.js';
 import { redirectLogger } from './log-capture.js';
+import type { LocalScheduler } from './scheduler.js';
 import { StreamRelay } from './stream-relay.js';
 
 export interface WiringContext {
@@ -34,6 +37,8 @@ export interface WiringContext {
   dynamodb: DynamoDBClient;
   streams: DynamoDBStreamsClient;
   bus: LocalBus;
+  /** Runs each service's schedules (timers under `npm start`, the tests' tick). */
+  scheduler: LocalScheduler;
   busName: string;
   tableNames: Record<string, string>;
   bucketNames: Record<string, string>;
@@ -80,6 +85,11 @@ export const wireServices = (services: readonly ServiceDescription[], w: WiringC
         pattern: sub.pattern,
         deliver: (event) => handler(event as BusEvent),
       });
+    }
+
+    if (service.schedules?.length) {
+      const run = createScheduleHandler(service, context);
+      for (const schedule of service.schedules) w.scheduler.add(service.name, schedule, run);
     }
 
     const relay = new StreamRelay({

@@ -15,6 +15,7 @@ export const noticeKinds = [
   'activity-scheduled', // 活动通知
   'activity-moved', // 活动变更 (a new time or place)
   'activity-cancelled', // 活动取消
+  'activity-reminder', // 活动提醒 (a day and an hour before the start)
 ] as const;
 export type NoticeKind = (typeof noticeKinds)[number];
 

@@ -5,6 +5,7 @@ import { announcementRoutes } from './handlers/announcements.js';
 import { calendarRoutes } from './handlers/calendar.js';
 import { inboxRoutes } from './handlers/inbox.js';
 import { workChatRoutes } from './handlers/work-chat.js';
+import { noticeSchedules } from './reminders.js';
 import { table } from './store.js';
 import { noticeSubscriptions } from './subscriptions.js';
 
@@ -14,4 +15,5 @@ export const noticesService = defineService({
   publishes: noticesEvents,
   routes: [...announcementRoutes, ...inboxRoutes, ...workChatRoutes, ...calendarRoutes],
   subscriptions: noticeSubscriptions,
+  schedules: noticeSchedules,
 });

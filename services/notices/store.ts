@@ -22,6 +22,7 @@
  *   WORK-CHAT / BRANCH#…, NOTICE#… / WORK-CHAT#…  work-chat webhooks and posts (store/work-chat.ts)
  *   FEED#… / CALFEED#… / CALENDAR#… / CALACTIVITY#… / CALJOINTEVENT#… items: the calendar
  *                                         feeds, in store/calendar.ts
+ *   REMINDERS#… items                     reminders at a time, on gsi1 by due day (store/reminders.ts)
  *
  * `sortAt` is when the entry was posted or last reminded (UTC ISO), so a reminder brings an
  * unread entry back to the top.

@@ -16,6 +16,7 @@ import { inBatches } from './batches.js';
 import { calendarSubscriptions } from './calendar-subscriptions.js';
 import { excerpt } from './domain/announcements.js';
 import { NoticePinned, NoticePosted, NoticeWithdrawn, UnreadReminded } from './events.js';
+import { forgetActivity, remindActivity } from './reminders.js';
 import {
   type ActivityCopy,
   type ActivityNotice,
@@ -118,6 +119,7 @@ const titles: Record<ActivityNotice['kind'], string> = {
   'activity-scheduled': '活动通知',
   'activity-moved': '活动变更',
   'activity-cancelled': '活动取消',
+  'activity-reminder': '活动提醒',
 };
 
 const activityNotice = (
@@ -132,6 +134,7 @@ const activityNotice = (
     'activity-scheduled': `开始时间 ${starts}`,
     'activity-moved': `开始时间 ${starts}（原定 ${toLocalIso(new Date(details.previousStart ?? a.startsAt))}）`,
     'activity-cancelled': `原定 ${starts}。取消原因：${details.reason ?? ''}`,
+    'activity-reminder': `开始时间 ${starts}`,
   };
   // One notice per activity and what happened to it (a move: per version of the activity).
   const what = kind === 'activity-moved' ? `moved-${details.version}` : kind.slice('activity-'.length);
@@ -206,6 +209,7 @@ export const noticeSubscriptions = [
       putActivityCopy(t, copy, held);
       // The cancellation came first: the invitees hear of the cancellation, not of a meeting.
       const kind = held?.status === 'cancelled' ? 'activity-cancelled' : 'activity-scheduled';
+      if (kind === 'activity-scheduled') remindActivity(t, a, a.inviteeIds, occurredAt);
       await post(
         ctx,
         t,
@@ -237,6 +241,8 @@ export const noticeSubscriptions = [
         held,
       );
       const occurredAt = new Date(event.occurredAt);
+      // The reminders of the old start go with this move: they never remind at the old time.
+      remindActivity(t, a, a.inviteeIds, occurredAt);
       const notice = activityNotice('activity-moved', a, a.inviteeIds, occurredAt, {
         previousStart: a.previous.startsAt,
         version: a.version,
@@ -265,6 +271,7 @@ export const noticeSubscriptions = [
         },
         held,
       );
+      forgetActivity(t, a.activityId);
       // Not scheduled yet as far as notices knows: the schedule, when it comes, posts this.
       if (!held?.inviteeIds) return;
       const occurredAt = new Date(event.occurredAt);

@@ -39,6 +39,10 @@ import {
   synthStage,
 } from './support.js';
 
+/** A service's asynchronously invoked functions, each with its dead-letter queue: consumers and schedules. */
+const asyncFunctions = (svc: ServiceStack) =>
+  svc.description.subscriptions.length + (svc.description.schedules?.length ?? 0);
+
 type Statement = { Action: string | string[]; Effect: string; Resource: unknown };
 
 const actionsOf = (s: Statement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
@@ -187,9 +191,9 @@ export const stageSuite = (stage: Stage): void => {
           });
         }
       }
-      // A router and a relay per service, one consumer per subscription, and the platform's
-      // own functions: nothing more.
-      const expected = services.reduce((n, svc) => n + 2 + svc.description.subscriptions.length, 0);
+      // A router and a relay per service, one consumer per subscription and one function per
+      // schedule, and the platform's own functions: nothing more.
+      const expected = services.reduce((n, svc) => n + 2 + asyncFunctions(svc), 0);
       expect(count).toBe(expected + platformFunctionCount());
       expect(platformFunctionCount()).toBe(signsInWithCognito ? platformFunctions.length : 0);
     });
@@ -303,6 +307,49 @@ export const stageSuite = (stage: Stage): void => {
       }
     });
 
+    it('has one Scheduler schedule per described schedule, with its payload, retries and a dead-letter queue', () => {
+      const described = services.flatMap((svc) => svc.description.schedules ?? []);
+      // notices sweeps its reminders every minute: the check below is about something.
+      expect(described.map((s) => s.name)).toContain('reminders');
+      for (const svc of services) {
+        const template = t(svc);
+        const schedules = resourcesOf(template, 'AWS::Scheduler::Schedule');
+        const mine = svc.description.schedules ?? [];
+        expect(schedules).toHaveLength(mine.length);
+        const functions = Object.fromEntries(functionsOf(template));
+        const queues = new Set(resourcesOf(template, 'AWS::SQS::Queue').map(([id]) => id));
+        for (const spec of mine) {
+          const [, schedule] = schedules.find(([, r]) =>
+            String(r.Properties?.Description).startsWith(`${svc.description.name}: ${spec.name},`),
+          ) as [string, Resource];
+          const props = schedule.Properties as Record<string, any>;
+          expect(props.ScheduleExpression).toBe(
+            spec.every === 1 ? 'rate(1 minute)' : `rate(${spec.every} minutes)`,
+          );
+          expect(props.State).not.toBe('DISABLED');
+          const target = props.Target;
+          expect(target.RetryPolicy).toEqual({
+            MaximumRetryAttempts: config.events.retryAttempts,
+            MaximumEventAgeInSeconds: config.events.maxEventAge.toSeconds(),
+          });
+          const dlq = target.DeadLetterConfig?.Arn?.['Fn::GetAtt']?.[0];
+          expect(queues.has(dlq), `${spec.name} has a dead-letter queue`).toBe(true);
+          // The run names its schedule and the time it was due, which the handler takes as now.
+          expect(JSON.parse(target.Input)).toEqual({
+            schedule: spec.name,
+            scheduledTime: '<aws.scheduler.scheduled-time>',
+          });
+          const fn = functions[target.Arn['Fn::GetAtt'][0]];
+          expect(fn?.Properties?.Handler).toBe('index.schedule');
+          // A failing run, after Lambda's own retries, lands in the same queue.
+          template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+            FunctionName: { Ref: target.Arn['Fn::GetAtt'][0] },
+            DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlq, 'Arn'] } } },
+          });
+        }
+      }
+    });
+
     it('relays outbox items from the stream with the shared filter, bisecting and a failure queue', () => {
       for (const svc of services) {
         const template = t(svc);
@@ -356,7 +403,10 @@ export const stageSuite = (stage: Stage): void => {
           expect(statement.Effect, where).toBe('Allow');
           // Everything a statement names is in this stack, apart from the platform's bus.
           for (const id of ids) expect(ownIds.has(id), where).toBe(true);
-          if (literals.length > 0) {
+          if (literals.length > 0 && actions.every((a) => a === 'lambda:InvokeFunction')) {
+            // Scheduler's role: the schedule's own function (ids, above), qualified or not.
+            expect(literals, where).toEqual([':*']);
+          } else if (literals.length > 0) {
             // dynamodb:ListStreams has no resource-level permission; nothing else may use "*".
             expect(literals, where).toEqual(['*']);
             expect(actions, where).toEqual(['dynamodb:ListStreams']);
@@ -492,7 +542,7 @@ export const stageSuite = (stage: Stage): void => {
         }
       }
       // One per function (the platform's too) plus the API's access logs.
-      const functions = services.reduce((n, svc) => n + 2 + svc.description.subscriptions.length, 0);
+      const functions = services.reduce((n, svc) => n + 2 + asyncFunctions(svc), 0);
       expect(count).toBe(functions + platformFunctionCount() + 1);
       // Every function writes to its own group.
       for (const stack of s.stacks) {
@@ -540,7 +590,7 @@ export const stageSuite = (stage: Stage): void => {
       for (const svc of services) {
         const template = t(svc);
         const queues = resourcesOf(template, 'AWS::SQS::Queue');
-        expect(queues).toHaveLength(svc.description.subscriptions.length + 1);
+        expect(queues).toHaveLength(asyncFunctions(svc) + 1);
         for (const [id, queue] of queues) {
           expect(queue.Properties?.SqsManagedSseEnabled, id).toBe(true);
           template.hasResourceProperties('AWS::SQS::QueuePolicy', {
@@ -720,7 +770,7 @@ export const stageSuite = (stage: Stage): void => {
       for (const svc of services) {
         const alarms = resourcesOf(t(svc), 'AWS::CloudWatch::Alarm');
         const metrics = alarms.map(([, a]) => a.Properties?.MetricName);
-        const functions = 2 + svc.description.subscriptions.length;
+        const functions = 2 + asyncFunctions(svc);
         expect(metrics.filter((m) => m === 'Errors')).toHaveLength(functions);
         expect(metrics.filter((m) => m === 'ApproximateNumberOfMessagesVisible')).toHaveLength(functions - 1);
         expect(metrics.filter((m) => m === 'IteratorAge')).toHaveLength(1);

@@ -137,6 +137,19 @@ export const settle = async (): Promise<void> => {
   if (!res.ok) throw new Error(`settle failed: ${res.status} ${await res.text()}`);
 };
 
+/**
+ * Runs every schedule of the runtime once with `at` as its "now" (the tests' clock; the
+ * test runtime has no timers), and waits until what the runs caused is done.
+ */
+export const tick = async (at: Date): Promise<void> => {
+  const res = await fetch(`${runtime().url}/__local/tick`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ at: at.toISOString() }),
+  });
+  if (!res.ok) throw new Error(`tick failed: ${res.status} ${await res.text()}`);
+};
+
 /** Direct access to a service's table, for assertions about what was (not) written. */
 export const tableClient = () =>
   DynamoDBDocumentClient.from(

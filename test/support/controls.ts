@@ -1,7 +1,9 @@
 /**
  * What a test may do to a runtime that a user of `npm start` may not: name the request time
  * (the `x-dangjian-now` header), wait until every event has been handled (`settle`, also
- * as `POST /__local/settle` for a runtime in another process), kill or restart the
+ * as `POST /__local/settle` for a runtime in another process), run every schedule at a
+ * time it names instead of on the timers (`tick`, also as `POST /__local/tick` with
+ * `{ at }`), kill or restart the
  * database, and switch the bus's faults (`runtime.bus.faults`, also as `PUT /faults` on the
  * bus server). The runtime knows none of this; it is added through its `extend` option.
  */
@@ -22,6 +24,11 @@ export const CLOCK_HEADER = 'x-dangjian-now';
 export interface TestControls {
   /** Waits until every outbox is relayed and every delivery (and what it caused) is done. */
   settle(): Promise<void>;
+  /**
+   * Runs every described schedule once with `at` as its scheduled time (its "now"), then
+   * settles. A failing run is retried and dead-lettered as any failed delivery is.
+   */
+  tick(at: Date): Promise<void>;
   /** The database process vanishes (SIGKILL), as if the host lost it. */
   killDatabase(): Promise<void>;
   /** Brings the database back on the same port and data (on-disk runtimes only keep their data). */
@@ -86,6 +93,33 @@ export const busFaultRoutes =
     return true;
   };
 
+export const tickParts = async (parts: RuntimeParts, at: Date): Promise<void> => {
+  parts.scheduler.tick(at);
+  await settleParts(parts);
+};
+
+/** `POST /__local/tick` with `{ "at": "<ISO time>" }`: every schedule runs at that time, then settles. */
+const tickRoute =
+  (parts: RuntimeParts): ExtraRoutes =>
+  async (req, res, url) => {
+    if (req.method !== 'POST' || url.pathname !== '/__local/tick') return false;
+    const body = (await readJson(req).catch(() => undefined)) as { at?: unknown } | undefined;
+    const at = typeof body?.at === 'string' ? new Date(body.at) : undefined;
+    if (!at || Number.isNaN(at.getTime())) {
+      sendJson(res, 400, {
+        error: { code: 'ValidationError', message: 'body must be { "at": "<ISO time>" }' },
+      });
+      return true;
+    }
+    try {
+      await tickParts(parts, at);
+      sendJson(res, 200, { at: at.toISOString(), schedules: parts.scheduler.names() });
+    } catch (error) {
+      sendJson(res, 500, { error: error instanceof Error ? error.message : String(error) });
+    }
+    return true;
+  };
+
 const requestTime = (req: IncomingMessage): number => {
   const named = req.headers[CLOCK_HEADER];
   const at = typeof named === 'string' ? Date.parse(named) : Number.NaN;
@@ -97,12 +131,15 @@ export const startWithTestControls = async (options: RuntimeOptions): Promise<Te
   let parts: RuntimeParts | undefined;
   const runtime = await startRuntime({
     ...options,
+    // The tests' clock runs the schedules (tick), never the wall clock.
+    scheduleTimers: false,
     extend: (running) => {
       parts = running;
       return {
         requestTime,
         busAdmin: busFaultRoutes(running.bus),
         routes: async (req, res, url) => {
+          if (await tickRoute(running)(req, res, url)) return true;
           if (req.method !== 'POST' || url.pathname !== '/__local/settle') return false;
           try {
             await settleParts(running);
@@ -122,6 +159,7 @@ export const startWithTestControls = async (options: RuntimeOptions): Promise<Te
   return {
     ...runtime,
     settle: () => settleParts(running),
+    tick: (at) => tickParts(running, at),
     killDatabase: () => running.database.kill(),
     restartDatabase: () => running.database.restart(),
   };
