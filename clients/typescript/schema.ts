@@ -1951,12 +1951,11 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The notices addressed to me, newest (or most recently reminded) first; `unread=true` lists only those not read yet
-         * @description Roles admitted: committee, secretary, member.
+         * The notices addressed to me (a partner account: to its organisation), newest (or most recently reminded) first; `unread=true` lists only those not read yet
+         * @description Roles admitted: committee, secretary, member, partner.
          *
          *     - Not signed in (401): no token
-         *     - Allowed: a member of the branch (acting on their own things where the route is about one person); the branch's secretary; another branch's secretary; the party committee (党委)
-         *     - Role not admitted (403): the owning partner organisation; another partner organisation
+         *     - Allowed: a member of the branch (acting on their own things where the route is about one person); the branch's secretary; another branch's secretary; the party committee (党委); the owning partner organisation; another partner organisation
          */
         get: operations["getNoticesMe"];
         put?: never;
@@ -1976,11 +1975,10 @@ export interface paths {
         };
         /**
          * How many of my notices I have not read
-         * @description Roles admitted: committee, secretary, member.
+         * @description Roles admitted: committee, secretary, member, partner.
          *
          *     - Not signed in (401): no token
-         *     - Allowed: a member of the branch (acting on their own things where the route is about one person); the branch's secretary; another branch's secretary; the party committee (党委)
-         *     - Role not admitted (403): the owning partner organisation; another partner organisation
+         *     - Allowed: a member of the branch (acting on their own things where the route is about one person); the branch's secretary; another branch's secretary; the party committee (党委); the owning partner organisation; another partner organisation
          */
         get: operations["getNoticesMeUnreadCount"];
         put?: never;
@@ -2002,11 +2000,10 @@ export interface paths {
         put?: never;
         /**
          * Mark one of my notices read; marking it again keeps the first time (200 either way)
-         * @description Roles admitted: committee, secretary, member.
+         * @description Roles admitted: committee, secretary, member, partner.
          *
          *     - Not signed in (401): no token
-         *     - Allowed: a member of the branch (acting on their own things where the route is about one person); the branch's secretary; another branch's secretary; the party committee (党委)
-         *     - Role not admitted (403): the owning partner organisation; another partner organisation
+         *     - Allowed: a member of the branch (acting on their own things where the route is about one person); the branch's secretary; another branch's secretary; the party committee (党委); the owning partner organisation; another partner organisation
          */
         post: operations["postNoticesMeNoticeIdRead"];
         delete?: never;
@@ -2026,11 +2023,10 @@ export interface paths {
         put?: never;
         /**
          * Mark every notice of mine read
-         * @description Roles admitted: committee, secretary, member.
+         * @description Roles admitted: committee, secretary, member, partner.
          *
          *     - Not signed in (401): no token
-         *     - Allowed: a member of the branch (acting on their own things where the route is about one person); the branch's secretary; another branch's secretary; the party committee (党委)
-         *     - Role not admitted (403): the owning partner organisation; another partner organisation
+         *     - Allowed: a member of the branch (acting on their own things where the route is about one person); the branch's secretary; another branch's secretary; the party committee (党委); the owning partner organisation; another partner organisation
          */
         post: operations["postNoticesMeRead"];
         delete?: never;
@@ -21763,10 +21759,10 @@ export interface operations {
                         items: {
                             noticeId: string;
                             /**
-                             * @description announcement — 通知公告; activity-scheduled — 活动通知 (an activity the recipient is invited to); activity-moved — 活动变更 (its time or place changed); activity-cancelled — 活动取消
+                             * @description announcement — 通知公告; activity-scheduled — 活动通知 (an activity the recipient is invited to); activity-moved — 活动变更 (its time or place changed); activity-cancelled — 活动取消; study-assigned — 学习任务 (study assigned to the recipient, with its due date); assessment-opened — 测评 (an assessment the recipient may take); registration-confirmed — 报名成功 (a joint-event registration confirmed); registration-promoted — 候补转正 (promoted from the waitlist); partner-approved — 合作单位审核通过 (to the partner organisation)
                              * @enum {string}
                              */
-                            kind: "announcement" | "activity-scheduled" | "activity-moved" | "activity-cancelled" | "activity-reminder";
+                            kind: "announcement" | "activity-scheduled" | "activity-moved" | "activity-cancelled" | "activity-reminder" | "study-assigned" | "assessment-opened" | "registration-confirmed" | "registration-promoted" | "partner-approved";
                             title: string;
                             /** @description The first line of the text; the whole announcement is one read away */
                             summary: string;
@@ -21791,10 +21787,28 @@ export interface operations {
                             announcementId?: string;
                             activityId?: string;
                             /**
-                             * @description The activity's start, for an activity notice
+                             * @description The activity's or joint event's start, for an activity or registration notice
                              * @example 2026-11-26T09:30:00+08:00
                              */
                             startsAt?: string;
+                            /** @description The study resource (学习资料) it is about */
+                            resourceId?: string;
+                            /** @description The study assignment (学习任务) */
+                            assignmentId?: string;
+                            /**
+                             * Format: date
+                             * @description The study assignment's due date (local)
+                             * @example 2026-11-26
+                             */
+                            dueOn?: string & (unknown & unknown);
+                            /** @description The assessment (测评) it is about */
+                            assessmentId?: string;
+                            /** @description The joint event (联合活动) registered for */
+                            jointEventId?: string;
+                            /** @description The registration confirmed or promoted */
+                            registrationId?: string;
+                            /** @description The partner organisation (合作单位) approved */
+                            partnerId?: string;
                         }[];
                         /** @description Pass back as `cursor` for the next page */
                         nextCursor?: string;

@@ -57,6 +57,14 @@ export const RegistrationConfirmed = defineEvent(
     /** Places confirmed by this registration (a partner may register several participants). */
     places: z.number().int().positive(),
     promotedFromWaitlist: z.boolean(),
+    /** The event's title and start, so the registrant can be told what was confirmed. */
+    title: z.string().optional(),
+    startsAt: isoDateTime.optional(),
+    /**
+     * The registration's version this confirmation wrote: 1 for a direct confirmation, the
+     * next for each promotion, so two promotions of one registration are told apart.
+     */
+    version: z.number().int().positive().optional(),
   }),
 );
 

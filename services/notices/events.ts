@@ -16,6 +16,11 @@ export const noticeKinds = [
   'activity-moved', // 活动变更 (a new time or place)
   'activity-cancelled', // 活动取消
   'activity-reminder', // 活动提醒 (a day and an hour before the start)
+  'study-assigned', // 学习任务 (必学)
+  'assessment-opened', // 测评 (考核) opened
+  'registration-confirmed', // 联合活动报名成功
+  'registration-promoted', // 联合活动候补转正 (promoted from the waitlist)
+  'partner-approved', // 合作单位审核通过
 ] as const;
 export type NoticeKind = (typeof noticeKinds)[number];
 

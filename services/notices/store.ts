@@ -23,6 +23,7 @@
  *   FEED#… / CALFEED#… / CALENDAR#… / CALACTIVITY#… / CALJOINTEVENT#… items: the calendar
  *                                         feeds, in store/calendar.ts
  *   REMINDERS#… items                     reminders at a time, on gsi1 by due day (store/reminders.ts)
+ *   Notices from resources' and community's events, partners' inboxes: store/event-notices.ts
  *
  * `sortAt` is when the entry was posted or last reminded (UTC ISO), so a reminder brings an
  * unread entry back to the top.
@@ -37,6 +38,7 @@ import type { Transaction } from '../../shared/store/transaction.js';
 import { expectVersion } from '../../shared/store/version.js';
 import type { RosterEntry, RosterReader } from '../talent/roster.js';
 import type { Announcement } from './domain/announcements.js';
+import type { EventNotice, NoticeAbout } from './domain/event-notices.js';
 import type { NoticeKind } from './events.js';
 
 export const table = singleTable(3);
@@ -101,7 +103,7 @@ export const knownBranches = async (ctx: ServiceContext): Promise<string[]> =>
 /** A notice made from another service's event: to named people, about one activity. */
 export interface ActivityNotice {
   noticeId: string;
-  kind: Exclude<NoticeKind, 'announcement'>;
+  kind: Extract<NoticeKind, `activity-${string}`>;
   title: string;
   summary: string;
   postedAt: string;
@@ -111,7 +113,7 @@ export interface ActivityNotice {
   personIds: string[];
 }
 
-export type Notice = ({ kind: 'announcement' } & Announcement) | ActivityNotice;
+export type Notice = ({ kind: 'announcement' } & Announcement) | ActivityNotice | EventNotice;
 
 const ANNOUNCEMENT_FIELDS = [
   'announcementId',
@@ -152,7 +154,7 @@ export const getNotice = async (ctx: ServiceContext, noticeId: string): Promise<
   if (!item) return undefined;
   if (item.kind === 'announcement') return { kind: 'announcement', ...toAnnouncement(item) };
   const { pk: _pk, sk: _sk, ...notice } = item;
-  return notice as unknown as ActivityNotice;
+  return notice as unknown as ActivityNotice | EventNotice;
 };
 
 export const getAnnouncement = async (
@@ -181,7 +183,7 @@ export const listAnnouncements = (
 };
 
 /** A notice from an event, created once: a second event about the same fact finds it there. */
-export const createActivityNotice = (t: Transaction, n: ActivityNotice): Transaction =>
+export const createActivityNotice = (t: Transaction, n: ActivityNotice | EventNotice): Transaction =>
   t.put({ ...noticeKey(n.noticeId), ...n }, { condition: 'attribute_not_exists(pk)' });
 
 export const reminderItem = (
@@ -234,6 +236,7 @@ export const putActivityCopy = (t: Transaction, copy: ActivityCopy, held: Activi
 // ---------------------------------------------------------------- inbox
 
 export interface InboxEntry {
+  /** Whose inbox: a person's id, or `ORG#<partnerId>` for a partner organisation's. */
   personId: string;
   noticeId: string;
   kind: NoticeKind;
@@ -254,6 +257,7 @@ export interface InboxEntry {
   lastReminderId?: string;
   activityId?: string;
   startsAt?: string;
+  about?: NoticeAbout;
 }
 
 const ENTRY_FIELDS = [
@@ -273,6 +277,7 @@ const ENTRY_FIELDS = [
   'lastReminderId',
   'activityId',
   'startsAt',
+  'about',
 ] as const;
 
 const toEntry = (item: Record<string, unknown>): InboxEntry => {

@@ -8,19 +8,21 @@
 import type { ServiceContext } from '../../shared/context.js';
 import { type EventContract, patternFor } from '../../shared/events/contract.js';
 import { subscription } from '../../shared/service.js';
-import type { Transaction } from '../../shared/store/transaction.js';
 import { toLocalIso } from '../../shared/time.js';
 import { ActivityCancelled, ActivityMoved, ActivityScheduled } from '../activities/events.js';
 import { branchMembers, rosterSubscriptions } from '../talent/roster.js';
 import { inBatches } from './batches.js';
 import { calendarSubscriptions } from './calendar-subscriptions.js';
 import { excerpt } from './domain/announcements.js';
+import { isEventNotice } from './domain/event-notices.js';
+import { eventNoticeSubscriptions } from './event-notices.js';
 import { NoticePinned, NoticePosted, NoticeWithdrawn, UnreadReminded } from './events.js';
+import { post } from './post.js';
 import { forgetActivity, remindActivity } from './reminders.js';
+import { eventNoticeEntry, eventNoticeRecipients } from './store/event-notices.js';
 import {
   type ActivityCopy,
   type ActivityNotice,
-  createActivityNotice,
   deliverEntry,
   getActivityCopy,
   getAnnouncement,
@@ -44,6 +46,7 @@ type Recipient = Pick<InboxEntry, 'personId' | 'branchId' | 'name'>;
 
 /** Who a notice reaches: the party members of its branches (from the roster copy), or the people it names. */
 const recipientsFor = async (ctx: ServiceContext, notice: Notice): Promise<Recipient[]> => {
+  if (isEventNotice(notice)) return eventNoticeRecipients(ctx, notice);
   if (notice.kind !== 'announcement') {
     return [...new Set(notice.personIds)].map((personId) => ({ personId, branchId: notice.branchId }));
   }
@@ -54,6 +57,7 @@ const recipientsFor = async (ctx: ServiceContext, notice: Notice): Promise<Recip
 };
 
 const entryOf = (notice: Notice, r: Recipient): InboxEntry => {
+  if (isEventNotice(notice)) return eventNoticeEntry(notice, r);
   const common = { ...r, noticeId: notice.kind === 'announcement' ? notice.announcementId : notice.noticeId };
   if (notice.kind === 'announcement') {
     const postedAt = new Date(notice.publishedAt as string).toISOString();
@@ -100,17 +104,6 @@ const deliver = async (ctx: ServiceContext, noticeId: string) => {
       pinEntry(ctx, { personId: r.personId, noticeId }, now.pinned, now.version),
     );
   }
-};
-
-/** Posts a notice made from an event, unless an earlier event about the same fact did. */
-const post = async (ctx: ServiceContext, t: Transaction, notice: ActivityNotice, occurredAt: Date) => {
-  if (await getNotice(ctx, notice.noticeId)) return;
-  createActivityNotice(t, notice);
-  t.publish(
-    NoticePosted,
-    { noticeId: notice.noticeId, kind: notice.kind, postedAt: toLocalIso(occurredAt) },
-    { key: notice.noticeId, occurredAt },
-  );
 };
 
 type ActivityRef = { activityId: string; branchId: string; title: string; startsAt: string };
@@ -287,4 +280,7 @@ export const noticeSubscriptions = [
   ...workChatSubscriptions,
 
   ...calendarSubscriptions,
+
+  // resources' and community's events (event-notices.ts).
+  ...eventNoticeSubscriptions,
 ];

@@ -3,7 +3,7 @@
  * are generated from them), and the functions that build those bodies.
  */
 import * as z from 'zod';
-import { timestamp } from '../../shared/schemas.js';
+import { isoDate, timestamp } from '../../shared/schemas.js';
 import { toLocalIso } from '../../shared/time.js';
 import { type Announcement, announcementStatuses } from './domain/announcements.js';
 import type { BranchReceipts, Receipt } from './domain/receipts.js';
@@ -20,7 +20,7 @@ export const announcementStatusEnum = z.enum(announcementStatuses).meta({
 
 export const noticeKindEnum = z.enum(noticeKinds).meta({
   description:
-    'announcement — 通知公告; activity-scheduled — 活动通知 (an activity the recipient is invited to); activity-moved — 活动变更 (its time or place changed); activity-cancelled — 活动取消',
+    'announcement — 通知公告; activity-scheduled — 活动通知 (an activity the recipient is invited to); activity-moved — 活动变更 (its time or place changed); activity-cancelled — 活动取消; study-assigned — 学习任务 (study assigned to the recipient, with its due date); assessment-opened — 测评 (an assessment the recipient may take); registration-confirmed — 报名成功 (a joint-event registration confirmed); registration-promoted — 候补转正 (promoted from the waitlist); partner-approved — 合作单位审核通过 (to the partner organisation)',
 });
 
 export const AudienceView = z
@@ -82,7 +82,16 @@ export const InboxEntryView = z.strictObject({
     .meta({ description: 'The publisher reminded the unread; the entry moved back to the top then' }),
   announcementId: z.string().optional(),
   activityId: z.string().optional(),
-  startsAt: timestamp.optional().meta({ description: "The activity's start, for an activity notice" }),
+  startsAt: timestamp
+    .optional()
+    .meta({ description: "The activity's or joint event's start, for an activity or registration notice" }),
+  resourceId: z.string().optional().meta({ description: 'The study resource (学习资料) it is about' }),
+  assignmentId: z.string().optional().meta({ description: 'The study assignment (学习任务)' }),
+  dueOn: isoDate.optional().meta({ description: "The study assignment's due date (local)" }),
+  assessmentId: z.string().optional().meta({ description: 'The assessment (测评) it is about' }),
+  jointEventId: z.string().optional().meta({ description: 'The joint event (联合活动) registered for' }),
+  registrationId: z.string().optional().meta({ description: 'The registration confirmed or promoted' }),
+  partnerId: z.string().optional().meta({ description: 'The partner organisation (合作单位) approved' }),
 });
 
 export const inboxEntryView = (e: InboxEntry): z.infer<typeof InboxEntryView> => ({
@@ -99,6 +108,7 @@ export const inboxEntryView = (e: InboxEntry): z.infer<typeof InboxEntryView> =>
   ...(e.kind === 'announcement' ? { announcementId: e.noticeId } : {}),
   ...(e.activityId ? { activityId: e.activityId } : {}),
   ...(e.startsAt ? { startsAt: local(e.startsAt) } : {}),
+  ...e.about,
 });
 
 export const UnreadCountView = z.strictObject({ unread: count });

@@ -65,11 +65,17 @@ const groupsIn = async (ctx: ServiceContext, branchIds: readonly string[]): Prom
   return found.filter((w): w is WorkChatWebhook => w !== undefined);
 };
 
-/** The groups a notice addresses: its branches' (every branch with one, for the institution), or its activity's branch's. */
+/**
+ * The groups a notice addresses: its branches' (every branch with one, for the institution),
+ * or its activity's branch's. A notice to people one by one (study, an assessment, a
+ * registration, a partner's approval) is theirs, not a group's.
+ */
 const groupsOf = async (ctx: ServiceContext, notice: Notice): Promise<WorkChatWebhook[]> => {
-  if (notice.kind !== 'announcement') return groupsIn(ctx, [notice.branchId]);
-  if (notice.audience.kind === 'institution') return allWebhooks(ctx);
-  return groupsIn(ctx, notice.audience.branchIds);
+  if (notice.kind === 'announcement') {
+    if (notice.audience.kind === 'institution') return allWebhooks(ctx);
+    return groupsIn(ctx, notice.audience.branchIds);
+  }
+  return 'branchId' in notice ? groupsIn(ctx, [notice.branchId]) : [];
 };
 
 /** Why a post failed, in words that never carry the URL, its key or the secret. */

@@ -60,4 +60,25 @@ export const AssessmentGraded = defineEvent(
   }),
 );
 
-export const resourcesEvents = [ResourcePublished, StudyAssigned, StudyCompleted, AssessmentGraded];
+/**
+ * An assessment (考核) opened to its audience: it may be taken from now on. No `branchIds`
+ * means everyone; otherwise the party members of those branches.
+ */
+export const AssessmentOpened = defineEvent(
+  RESOURCES,
+  'AssessmentOpened',
+  z.object({
+    assessmentId: z.string(),
+    title: z.string(),
+    resourceId: z.string().optional(),
+    audience: z.object({ branchIds: z.array(z.string()).optional() }),
+  }),
+);
+
+export const resourcesEvents = [
+  ResourcePublished,
+  StudyAssigned,
+  StudyCompleted,
+  AssessmentGraded,
+  AssessmentOpened,
+];

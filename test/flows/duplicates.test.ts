@@ -3,45 +3,25 @@
  * event twice. The cross-service flows must come out with exactly the same rosters,
  * timelines, points and counters as with single delivery (their assertions are exact).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Runtime } from '../../infra/local/runtime.js';
-import { services } from '../../services/index.js';
-import { useRuntime } from '../support/api.js';
-import { infoOf, startTestRuntime } from '../support/start.js';
+import { type DeliveringTwice, startDeliveringTwice } from '../support/twice.js';
 import { flows } from './scenarios.js';
 
-let runtime: Runtime;
-let dataDir: string;
-/** How often a watching subscription received each event: the proof the switch doubles. */
-const received = new Map<string, number>();
+let twice: DeliveringTwice;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'dangjian-twice-'));
-  runtime = await startTestRuntime({ services, dataDir, inMemory: true });
-  runtime.bus.faults.duplicateDeliveries = true;
-  runtime.bus.subscribe({
-    name: 'test.watch',
-    pattern: { source: [{ prefix: 'dangjian.' }] },
-    deliver: async (event) => {
-      received.set(event.id, (received.get(event.id) ?? 0) + 1);
-    },
-  });
-  useRuntime(infoOf(runtime));
+  twice = await startDeliveringTwice('twice');
 });
 
 afterAll(async () => {
-  useRuntime(undefined);
-  await runtime?.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await twice?.stop();
 });
 
 describe('every event delivered twice', () => {
   it.each(flows)(
     '%s',
     async (_name, flow) => {
+      const { received } = twice;
       received.clear();
       await flow();
       // Every event of the flow really arrived twice (at this watcher, as at every consumer).

@@ -274,7 +274,8 @@ describe('contact details stay where they belong', () => {
     expect(completed.status, completed.text).toBe(200);
 
     await settle();
-  });
+    // The flows now also post notices (a partner's approval, its registrations): more to settle.
+  }, 60_000);
 
   it('keeps them out of every log line, at DEBUG, of the services and of the runtime', () => {
     // The capture works: the services' request lines are here.

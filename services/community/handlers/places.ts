@@ -113,6 +113,9 @@ const promote = async (
         registrant: r.registrant,
         places: indexes.length,
         promotedFromWaitlist: true,
+        title: event.title,
+        startsAt: event.startsAt,
+        version: r.version + 1,
       },
       { key: event.jointEventId, occurredAt: now },
     );
@@ -186,7 +189,16 @@ export const placeRegistration = (
     if (confirm > 0) {
       t.publish(
         RegistrationConfirmed,
-        { jointEventId: eventId, registrationId, registrant, places: confirm, promotedFromWaitlist: false },
+        {
+          jointEventId: eventId,
+          registrationId,
+          registrant,
+          places: confirm,
+          promotedFromWaitlist: false,
+          title: current.title,
+          startsAt: current.startsAt,
+          version: registration.version,
+        },
         { key: eventId, occurredAt: now },
       );
     }

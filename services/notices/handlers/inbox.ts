@@ -1,13 +1,16 @@
-/** The inbox (我的消息): every notice addressed to the caller, read one or all, the unread count. */
+/**
+ * The inbox (我的消息): every notice addressed to the caller, read one or all, the unread
+ * count. A person's own; a partner account's is its organisation's (domain/event-notices.ts).
+ */
 import * as z from 'zod';
-import { selfOf } from '../../../shared/auth.js';
 import { notFound } from '../../../shared/errors.js';
 import { pageOf, pageQuery, pageView } from '../../../shared/http/paging.js';
 import { ok } from '../../../shared/http/result.js';
-import { allMembers } from '../../../shared/outcomes.js';
+import { everyoneSignedIn } from '../../../shared/outcomes.js';
 import { idParam, queryBoolean } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { toLocalIso } from '../../../shared/time.js';
+import { inboxOf } from '../domain/event-notices.js';
 import { getEntry, listInbox, markRead, unreadCount, unreadEntries } from '../store.js';
 import { InboxEntryView, inboxEntryView, MarkedView, ReadView, UnreadCountView } from '../views.js';
 
@@ -17,14 +20,14 @@ const AT_ONCE = 25;
 export const inboxRoutes = [
   route('GET /notices/me', {
     summary:
-      'The notices addressed to me, newest (or most recently reminded) first; `unread=true` lists only those not read yet',
-    access: ['committee', 'secretary', 'member'],
+      'The notices addressed to me (a partner account: to its organisation), newest (or most recently reminded) first; `unread=true` lists only those not read yet',
+    access: ['committee', 'secretary', 'member', 'partner'],
     refusals: ['no-person'],
-    outcomes: allMembers,
+    outcomes: everyoneSignedIn,
     responses: { 200: pageOf(InboxEntryView) },
     request: { query: z.strictObject({ ...pageQuery, unread: queryBoolean.optional() }) },
     handler: async ({ query, caller }, ctx) => {
-      const page = await listInbox(ctx, selfOf(caller), {
+      const page = await listInbox(ctx, inboxOf(caller), {
         unread: query.unread ?? false,
         limit: query.limit,
         ...(query.cursor ? { cursor: query.cursor } : {}),
@@ -35,25 +38,25 @@ export const inboxRoutes = [
 
   route('GET /notices/me/unread-count', {
     summary: 'How many of my notices I have not read',
-    access: ['committee', 'secretary', 'member'],
+    access: ['committee', 'secretary', 'member', 'partner'],
     refusals: ['no-person'],
-    outcomes: allMembers,
+    outcomes: everyoneSignedIn,
     responses: { 200: UnreadCountView },
-    handler: async ({ caller }, ctx) => ok({ unread: await unreadCount(ctx, selfOf(caller)) }),
+    handler: async ({ caller }, ctx) => ok({ unread: await unreadCount(ctx, inboxOf(caller)) }),
   }),
 
   route('POST /notices/me/{noticeId}/read', {
     summary: 'Mark one of my notices read; marking it again keeps the first time (200 either way)',
-    access: ['committee', 'secretary', 'member'],
+    access: ['committee', 'secretary', 'member', 'partner'],
     refusals: ['no-person'],
-    outcomes: allMembers,
+    outcomes: everyoneSignedIn,
     responses: { 200: ReadView },
     request: { params: z.strictObject({ noticeId: idParam }) },
     handler: async ({ params, caller, now }, ctx) => {
-      const personId = selfOf(caller);
-      const marked = await markRead(ctx, personId, params.noticeId, now.toISOString());
+      const owner = inboxOf(caller);
+      const marked = await markRead(ctx, owner, params.noticeId, now.toISOString());
       if (marked === 'missing') throw notFound('Notice');
-      const entry = await getEntry(ctx, personId, params.noticeId);
+      const entry = await getEntry(ctx, owner, params.noticeId);
       if (!entry?.readAt) throw notFound('Notice'); // withdrawn meanwhile
       return ok({ noticeId: entry.noticeId, readAt: toLocalIso(new Date(entry.readAt)) });
     },
@@ -61,17 +64,17 @@ export const inboxRoutes = [
 
   route('POST /notices/me/read', {
     summary: 'Mark every notice of mine read',
-    access: ['committee', 'secretary', 'member'],
+    access: ['committee', 'secretary', 'member', 'partner'],
     refusals: ['no-person'],
-    outcomes: allMembers,
+    outcomes: everyoneSignedIn,
     responses: { 200: MarkedView },
     handler: async ({ caller, now }, ctx) => {
-      const personId = selfOf(caller);
-      const unread = await unreadEntries(ctx, personId);
+      const owner = inboxOf(caller);
+      const unread = await unreadEntries(ctx, owner);
       let marked = 0;
       for (let i = 0; i < unread.length; i += AT_ONCE) {
         const results = await Promise.all(
-          unread.slice(i, i + AT_ONCE).map((e) => markRead(ctx, personId, e.noticeId, now.toISOString())),
+          unread.slice(i, i + AT_ONCE).map((e) => markRead(ctx, owner, e.noticeId, now.toISOString())),
         );
         marked += results.filter((r) => r === 'marked').length;
       }

@@ -32,7 +32,7 @@ import {
   withoutAnswer,
 } from '../domain/assessment.js';
 import { audienceFor } from '../domain/library.js';
-import { AssessmentGraded } from '../events.js';
+import { AssessmentGraded, AssessmentOpened } from '../events.js';
 import {
   attemptsOf,
   attemptsStarted,
@@ -153,7 +153,15 @@ export const assessmentRoutes = [
         replay: async (id) =>
           created(assessmentView(await assessmentFor(ctx, caller, id)), `/resources/assessments/${id}`),
         create: async ({ claim, commit }) => {
-          await commit(createAssessment(claim(transaction(ctx)), assessment));
+          // An assessment is open once made: its audience hears of it with the same commit.
+          const tx = createAssessment(claim(transaction(ctx)), assessment);
+          const { assessmentId, title, resourceId, audience } = assessment;
+          tx.publish(
+            AssessmentOpened,
+            { assessmentId, title, ...(resourceId ? { resourceId } : {}), audience },
+            { key: assessmentId, occurredAt: now },
+          );
+          await commit(tx);
           return created(assessmentView(assessment), `/resources/assessments/${assessment.assessmentId}`);
         },
       });

@@ -2,14 +2,15 @@
  * Access-matrix fixtures for notices' routes: one call per route and persona. Every
  * announcement is new, drafted by branch A's secretary to branch A (so its member is an
  * addressee and branch B's secretary a stranger). A notice to mark read is one made for the
- * persona's own person from an ActivityScheduled put on the bus, as activities would.
- * Branch A's work-chat robot is registered afresh before each read or removal.
- * persona's own person from an ActivityScheduled put on the bus, as activities would. A
- * calendar feed to revoke is the persona's own; the public feed read is branch A's member's.
+ * persona's own person from an ActivityScheduled put on the bus, as activities would, and for
+ * a partner its organisation's, from a RegistrationConfirmed as community would. Branch A's
+ * work-chat robot is registered afresh before each read or removal. A calendar feed to revoke
+ * is the persona's own; the public feed read is branch A's member's.
  */
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import { ActivityScheduled } from '../../../services/activities/events.js';
+import { RegistrationConfirmed } from '../../../services/community/events.js';
 import { newId } from '../../../shared/ids.js';
 import type { Persona } from '../../../shared/service.js';
 import { publish } from '../../support/api.js';
@@ -56,23 +57,42 @@ const personOf = (world: World, persona: Persona): string | undefined =>
     committee: world.people.committee,
   })[persona as string];
 
-/** A notice in the persona's own inbox (an activity they are invited to); any id for a persona with none. */
+/** A partner's registration confirmed, put on the bus as community would: a notice in its organisation's inbox. */
+const partnerNotice = async (partnerId: string): Promise<string> => {
+  const registrationId = newId();
+  await publish(RegistrationConfirmed, {
+    jointEventId: newId(),
+    registrationId,
+    registrant: { kind: 'partner', partnerId },
+    places: 2,
+    promotedFromWaitlist: false,
+    title: '社区义诊',
+    startsAt: '2027-03-12T09:00:00+08:00',
+    version: 1,
+  });
+  return `${registrationId}-confirmed`;
+};
+
+/** A notice in the persona's own inbox (an activity they are invited to, or their organisation's); any id for anonymous. */
 const noticeFor = async (world: World, persona: Persona): Promise<string> => {
   const personId = personOf(world, persona);
   const activityId = newId();
-  if (!personId || persona === 'anonymous' || persona === 'ownPartner' || persona === 'otherPartner') {
-    return `${activityId}-scheduled`;
+  let noticeId = `${activityId}-scheduled`;
+  if (persona === 'ownPartner' || persona === 'otherPartner') {
+    noticeId = await partnerNotice(persona === 'ownPartner' ? world.orgA : world.orgB);
+  } else if (!personId || persona === 'anonymous') {
+    return noticeId;
+  } else {
+    await publish(ActivityScheduled, {
+      activityId,
+      branchId: world.branchA.branchId,
+      type: 'party-lesson',
+      title: `党课 ${activityId}`,
+      startsAt: '2026-12-01T09:00:00+08:00',
+      endsAt: '2026-12-01T11:00:00+08:00',
+      inviteeIds: [personId],
+    });
   }
-  await publish(ActivityScheduled, {
-    activityId,
-    branchId: world.branchA.branchId,
-    type: 'party-lesson',
-    title: `党课 ${activityId}`,
-    startsAt: '2026-12-01T09:00:00+08:00',
-    endsAt: '2026-12-01T11:00:00+08:00',
-    inviteeIds: [personId],
-  });
-  const noticeId = `${activityId}-scheduled`;
   const client = world.clients[persona];
   await until(`the notice in ${persona}'s inbox`, 20_000, async () => {
     const res = await client.get('/notices/me?unread=true&limit=100');
