@@ -25,6 +25,11 @@ export interface ServiceEnv {
    * runtime's data folder locally. Only services that page a list have one.
    */
   cursorKey?: { secretArn: string } | { file: string };
+  /**
+   * A service that sends e-mail (`sendsMail`): the stage's From address (an SES identity) and
+   * the user pool whose accounts hold the verified addresses. Absent where the stage sends none.
+   */
+  mail?: { from: string; userPoolId: string };
 }
 
 export interface ServiceContext {
@@ -88,4 +93,7 @@ export const envFromProcess = (service: string, vars: NodeJS.ProcessEnv = proces
   logLevel: (vars.POWERTOOLS_LOG_LEVEL as ServiceEnv['logLevel'] | undefined) ?? 'INFO',
   aws: { region: required(vars, 'AWS_REGION') },
   ...(vars.CURSOR_KEY_SECRET_ARN ? { cursorKey: { secretArn: vars.CURSOR_KEY_SECRET_ARN } } : {}),
+  ...(vars.MAIL_FROM && vars.USER_POOL_ID
+    ? { mail: { from: vars.MAIL_FROM, userPoolId: vars.USER_POOL_ID } }
+    : {}),
 });

@@ -3,6 +3,7 @@ import { defineService } from '../../shared/service.js';
 import { noticesEvents } from './events.js';
 import { announcementRoutes } from './handlers/announcements.js';
 import { inboxRoutes } from './handlers/inbox.js';
+import { preferenceRoutes } from './handlers/preferences.js';
 import { table } from './store.js';
 import { noticeSubscriptions } from './subscriptions.js';
 
@@ -10,6 +11,6 @@ export const noticesService = defineService({
   name: 'notices',
   table,
   publishes: noticesEvents,
-  routes: [...announcementRoutes, ...inboxRoutes],
+  routes: [...announcementRoutes, ...inboxRoutes, ...preferenceRoutes],
   subscriptions: noticeSubscriptions,
 });

@@ -19,6 +19,7 @@
  *   PERSON#… / ROSTER#… items             talent's roster copy (services/talent/roster.ts)
  *   IDEMPOTENCY#… items                   claims of Idempotency-Keys (shared/store/idempotency.ts)
  *   OUTBOX#… / SEEN#… items               outbox and consumer markers (shared/events)
+ *   PREFERENCES#…, NOTICE#… / MAIL#… items  preferences and e-mail marks (store/email.ts)
  *
  * `sortAt` is when the entry was posted or last reminded (UTC ISO), so a reminder brings an
  * unread entry back to the top.

@@ -14,6 +14,7 @@ import { ActivityCancelled, ActivityMoved, ActivityScheduled } from '../activiti
 import { branchMembers, rosterSubscriptions } from '../talent/roster.js';
 import { excerpt } from './domain/announcements.js';
 import { NoticePinned, NoticePosted, NoticeWithdrawn, UnreadReminded } from './events.js';
+import { mailSubscriptions } from './mail.js';
 import {
   type ActivityCopy,
   type ActivityNotice,
@@ -280,4 +281,7 @@ export const noticeSubscriptions = [
       );
     },
   }),
+
+  // Each notice posted is also mailed, to the same recipients (mail.ts).
+  ...mailSubscriptions(recipientsFor),
 ];
