@@ -46,6 +46,7 @@ export const banner = ({
   CORS       ${corsOrigins.join(', ') || '(no origin)'}   (the dev stage's; CORS_ORIGINS=<origin>,… adds)
   logs       ${logs}
   local AWS  DynamoDB ${runtime.dynamodbEndpoint}  S3 ${runtime.s3Endpoint}  Cognito ${identity.endpoint} (pool ${identity.userPoolId}, client ${identity.clientId})
+  mail       ${runtime.mailCatcherUrl}   (every e-mail sent: SES here relays to this catcher, in memory)
 
 Next, in another terminal:
 ${exported}  npm run seed                                   demo branches, people and activities

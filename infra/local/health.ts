@@ -23,6 +23,8 @@ export interface HealthSources {
   bus: LocalBus;
   /** Each service's relay, by service name. */
   relays: ReadonlyMap<string, StreamRelay>;
+  /** The mail catcher's web address (the SES endpoint relays to it). */
+  mailCatcherUrl: string;
 }
 
 const down = (error: unknown) => ({ status: 'down', error: (error as Error).message });
@@ -51,6 +53,12 @@ export const healthCheck = (s: HealthSources) => async (): Promise<HealthReport>
     };
   } catch (error) {
     parts.identity = down(error);
+  }
+  try {
+    const res = await fetch(`${s.mailCatcherUrl}/api/healthz`);
+    parts.mail = { status: res.ok ? 'up' : 'down', catcher: s.mailCatcherUrl };
+  } catch (error) {
+    parts.mail = down(error);
   }
   parts.bus = { status: 'up', ...s.bus.stats() };
   const relays = [...s.relays];

@@ -42,6 +42,8 @@ export interface WiringContext {
   relayBackoffMs: number;
   log: (entry: Record<string, unknown>) => void;
   serviceLog?: ((line: string) => void) | undefined;
+  /** The stage's sender and the pool holding the addresses, for services that send mail. */
+  mail?: ServiceEnv['mail'];
 }
 
 export interface WiredServices {
@@ -64,6 +66,7 @@ export const wireServices = (services: readonly ServiceDescription[], w: WiringC
       logLevel: w.logLevel,
       aws: w.connection,
       ...(pagesLists(service) ? { cursorKey: { file: w.cursorKeyFile } } : {}),
+      ...(service.subscriptions.some((s) => s.sendsMail) && w.mail ? { mail: w.mail } : {}),
     };
     const context = createServiceContext(env);
     if (w.serviceLog) redirectLogger(context.log, w.serviceLog);
