@@ -105,4 +105,8 @@ export const fixtures: Fixtures = {
   }),
 
   'POST /notices/me/read': async () => ({ path: '/notices/me/read' }),
+
+  'GET /notices/me/preferences': async () => ({ path: '/notices/me/preferences' }),
+
+  'PUT /notices/me/preferences': async () => ({ path: '/notices/me/preferences', body: { email: true } }),
 };
