@@ -90,9 +90,8 @@ const mailOne = async (
   personId: string,
 ): Promise<Outcome> => {
   const m = mailable(notice);
-  // A mandatory notice (必读) is mailed whatever the preference says: it is not even read.
-  const emailOn = m.mandatory ? undefined : (await getPreferences(ctx, personId)).email;
-  if (!wantsMail(m, emailOn)) return 'not-wanted';
+  // The preference as it is now; a mandatory notice (必读) is mailed whatever it says.
+  if (!wantsMail(m, (await getPreferences(ctx, personId)).email)) return 'not-wanted';
   const address = await addressOf(ctx, mail.userPoolId, personId);
   if (!address) return 'no-address';
   const now = ctx.clock();
