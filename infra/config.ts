@@ -113,6 +113,12 @@ export interface StageConfig {
   /** Receives every alarm of the stage. */
   alarmEmail: string;
   signIn: SignInConfig;
+  /**
+   * The From of notices' e-mail: an SES email identity the stack that sends creates (verified
+   * by the link SES mails to it once), and the only identity its consumer may send from. Or
+   * why the stage sends none.
+   */
+  mailFrom: string | { none: string };
   apiDomain?: ApiDomainConfig;
   /** CloudFormation refuses to delete a protected stack until the protection is turned off. */
   terminationProtection: boolean;
@@ -161,6 +167,7 @@ const global: Record<Exclude<Stage, 'prod-cn'>, StageConfig> = {
           'dev invites a handful of testers, well inside Cognito’s daily quota, and needs no SES setup',
       },
     },
+    mailFrom: 'no-reply@dev.dangjian.example.cn',
     terminationProtection: false,
     uploads: { versioned: false, noncurrentVersionDays: 0, accessLogDays: 30 },
     lambda: { memorySize: 512, timeout: Duration.seconds(10) },
@@ -182,6 +189,7 @@ const global: Record<Exclude<Stage, 'prod-cn'>, StageConfig> = {
       provider: 'cognito',
       mail: { sender: 'ses', from: 'no-reply@staging.dangjian.example.cn', fromName: '党建平台（测试）' },
     },
+    mailFrom: 'notices@staging.dangjian.example.cn',
     terminationProtection: false,
     uploads: { versioned: false, noncurrentVersionDays: 0, accessLogDays: 30 },
     lambda: { memorySize: 1024, timeout: Duration.seconds(10) },
@@ -203,6 +211,7 @@ const global: Record<Exclude<Stage, 'prod-cn'>, StageConfig> = {
       provider: 'cognito',
       mail: { sender: 'ses', from: 'no-reply@dangjian.example.cn', fromName: '党建平台' },
     },
+    mailFrom: 'notices@dangjian.example.cn',
     terminationProtection: true,
     uploads: { versioned: true, noncurrentVersionDays: 90, accessLogDays: 365 },
     lambda: { memorySize: 1024, timeout: Duration.seconds(10) },
@@ -228,6 +237,9 @@ const configs: Record<Stage, StageConfig> = {
       audience: ['dangjian-web'],
       because:
         'Cognito user pools are not offered in the AWS China regions; the institution’s own OpenID Connect provider, hosted in China, signs people in',
+    },
+    mailFrom: {
+      none: 'no sign-in account of a Cognito pool holds an address here: the OpenID Connect provider keeps the accounts',
     },
     apiDomain: {
       name: 'api.dangjian.example.cn',

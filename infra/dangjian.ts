@@ -110,6 +110,7 @@ export const buildDangjian = (app: App, options: DangjianOptions): Dangjian => {
       httpApi: platform.httpApi,
       alarmTopic: platform.alarmTopic,
       cursorKey: platform.cursorKey,
+      ...(platform.userPool ? { userPool: platform.userPool } : {}),
       description: `dangjian ${config.stage}: the ${service.description.name} service`,
     });
     stack.addStackDependency(platform);

@@ -31,6 +31,11 @@ export interface ServiceEnv {
    * (envFromProcess has no variable for it), where posts go to the platforms themselves.
    */
   workChatEndpoint?: string;
+  /**
+   * A service that sends e-mail (`sendsMail`): the stage's From address (an SES identity) and
+   * the user pool whose accounts hold the verified addresses. Absent where the stage sends none.
+   */
+  mail?: { from: string; userPoolId: string };
 }
 
 export interface ServiceContext {
@@ -94,4 +99,7 @@ export const envFromProcess = (service: string, vars: NodeJS.ProcessEnv = proces
   logLevel: (vars.POWERTOOLS_LOG_LEVEL as ServiceEnv['logLevel'] | undefined) ?? 'INFO',
   aws: { region: required(vars, 'AWS_REGION') },
   ...(vars.CURSOR_KEY_SECRET_ARN ? { cursorKey: { secretArn: vars.CURSOR_KEY_SECRET_ARN } } : {}),
+  ...(vars.MAIL_FROM && vars.USER_POOL_ID
+    ? { mail: { from: vars.MAIL_FROM, userPoolId: vars.USER_POOL_ID } }
+    : {}),
 });

@@ -159,6 +159,12 @@ export interface SubscriptionSpec<Data = unknown> {
    */
   contract?: EventContract<string, Data>;
   handler: SubscriptionHandler<Data>;
+  /**
+   * Sends e-mail with SES from the stage's sender, to the verified addresses of sign-in
+   * accounts it reads (AdminGetUser): the CDK app grants this consumer exactly that, the local
+   * runtime points the service at its SES endpoint and Cognito emulator (ServiceEnv.mail).
+   */
+  sendsMail?: boolean;
 }
 
 /**

@@ -15,6 +15,7 @@
 import { type CfnResource, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Dashboard, GraphWidget } from 'aws-cdk-lib/aws-cloudwatch';
+import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import {
   AttributeType,
   BillingMode,
@@ -45,6 +46,7 @@ import {
 } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -81,6 +83,8 @@ export interface ServiceStackProps extends StackProps {
   alarmTopic: ITopic;
   /** The stage's paging-cursor secret: read by the router of a service that pages a list, by nothing else. */
   cursorKey: ISecret;
+  /** The stage's user pool, whose accounts' addresses a consumer that sends mail reads; absent with OIDC. */
+  userPool?: IUserPool;
 }
 
 const AWS_S3_SOURCE = 'aws.s3';
@@ -375,6 +379,17 @@ export class ServiceStack extends Stack {
     return dlq;
   }
 
+  /**
+   * The stage's sender as an SES email identity, made once per stack that sends; undefined
+   * where the stage sends no mail (no address to read: no user pool, or `mailFrom.none`).
+   */
+  private mailIdentity?: EmailIdentity;
+  private mailSender(config: StageConfig, userPool: IUserPool | undefined) {
+    if (typeof config.mailFrom !== 'string' || !userPool) return undefined;
+    this.mailIdentity ??= new EmailIdentity(this, 'MailFrom', { identity: Identity.email(config.mailFrom) });
+    return { identity: this.mailIdentity, from: config.mailFrom, userPool };
+  }
+
   private buildSubscription(
     sub: SubscriptionSpec,
     fn: (id: string, handler: 'consume', extra: Record<string, string>) => NodejsFunction,
@@ -383,8 +398,24 @@ export class ServiceStack extends Stack {
     const { config } = props;
     const name = this.description.name;
     const id = `Consumer${pascal(sub.name)}`;
-    const consumer = fn(id, 'consume', { SUBSCRIPTION: sub.name });
+    const sender = sub.sendsMail ? this.mailSender(config, props.userPool) : undefined;
+    const consumer = fn(id, 'consume', {
+      SUBSCRIPTION: sub.name,
+      ...(sender ? { MAIL_FROM: sender.from, USER_POOL_ID: sender.userPool.userPoolId } : {}),
+    });
     this.consumers[sub.name] = consumer;
+    if (sender) {
+      // Sends from the stage's sender only, and reads one account at a time: no list, no write.
+      consumer.addToRolePolicy(
+        new PolicyStatement({ actions: ['ses:SendEmail'], resources: [sender.identity.emailIdentityArn] }),
+      );
+      consumer.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['cognito-idp:AdminGetUser'],
+          resources: [sender.userPool.userPoolArn],
+        }),
+      );
+    }
     const dlq = this.asyncTarget(id, consumer, config);
 
     let pattern = sub.pattern;

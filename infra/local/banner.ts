@@ -47,6 +47,7 @@ export const banner = ({
   logs       ${logs}
   local AWS  DynamoDB ${runtime.dynamodbEndpoint}  S3 ${runtime.s3Endpoint}  Cognito ${identity.endpoint} (pool ${identity.userPoolId}, client ${identity.clientId})
   work chat  ${runtime.workChatEndpoint}/posts   (what notices posted to 企业微信/钉钉 groups; nothing leaves this machine)
+  mail       ${runtime.mailCatcherUrl}   (every e-mail sent: SES here relays to this catcher, in memory)
 
 Next, in another terminal:
 ${exported}  npm run seed                                   demo branches, people and activities

@@ -26,6 +26,8 @@ export interface HealthSources {
   relays: ReadonlyMap<string, StreamRelay>;
   /** Where work-chat posts land locally. */
   workChat?: WorkChatCapture;
+  /** The mail catcher's web address (the SES endpoint relays to it). */
+  mailCatcherUrl: string;
 }
 
 const down = (error: unknown) => ({ status: 'down', error: (error as Error).message });
@@ -54,6 +56,12 @@ export const healthCheck = (s: HealthSources) => async (): Promise<HealthReport>
     };
   } catch (error) {
     parts.identity = down(error);
+  }
+  try {
+    const res = await fetch(`${s.mailCatcherUrl}/api/healthz`);
+    parts.mail = { status: res.ok ? 'up' : 'down', catcher: s.mailCatcherUrl };
+  } catch (error) {
+    parts.mail = down(error);
   }
   parts.bus = { status: 'up', ...s.bus.stats() };
   const relays = [...s.relays];

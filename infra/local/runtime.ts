@@ -1,7 +1,7 @@
 /**
  * The whole platform in one Node process, built only from the service descriptions:
- * DynamoDB Local (Java), the S3-compatible server, the Cognito emulator, the bus, one stream
- * relay per table and the HTTP gateway. `npm start` runs it with data under `.data/`; the
+ * DynamoDB Local (Java), the S3-compatible server, the Cognito emulator, the bus, the SES
+ * endpoint and its mail catcher, one stream relay per table and the HTTP gateway. `npm start` runs it with data under `.data/`; the
  * test suite starts it on free ports with throwaway data and adds its own controls through
  * `extend` (test/support/controls.ts), which `npm start` never passes.
  */
@@ -24,10 +24,12 @@ import { DeadLetterStore } from './dead-letters.js';
 import { type AccessEntry, type ExtraRoutes, type GatewayOptions, startGateway } from './gateway.js';
 import { type HealthReport, healthCheck } from './health.js';
 import { lockDataDir } from './lock.js';
+import { startMailCatcher } from './mail-catcher.js';
 import { freePort } from './ports.js';
 import { firstOf, runtimeRoutes } from './runtime-routes.js';
 import { type S3Server, startS3Server } from './s3-server.js';
 import { LocalScheduler } from './scheduler.js';
+import { startSesServer } from './ses-server.js';
 import type { StreamRelay } from './stream-relay.js';
 import { createTables, localNames } from './tables.js';
 import { wirePlatformFunctions, wireServices } from './wiring.js';
@@ -65,6 +67,8 @@ export interface RuntimeOptions {
   port?: number;
   /** The Cognito emulator's port; default a free one. */
   cognitoPort?: number;
+  /** The mail catcher's web and SMTP ports; default free ones. */
+  mailPorts?: { web?: number; smtp?: number };
   /** Called once every part runs, before the gateway opens. */
   extend?: (parts: RuntimeParts) => RuntimeExtension;
   busRetry?: Partial<RetryPolicy>;
@@ -99,6 +103,8 @@ export interface Runtime {
   bucketNames: Record<string, string>;
   /** The local user pool: where to sign in, and what the gateway checks tokens against. */
   identity: LocalCognitoInfo;
+  /** The mail catcher: every e-mail the services sent, in a browser and its REST API (`/api/email`). */
+  mailCatcherUrl: string;
   bus: LocalBus;
   health(): Promise<HealthReport>;
   stop(): Promise<void>;
@@ -107,6 +113,8 @@ export interface Runtime {
 const LOCAL_REGION = 'eu-west-1';
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const STAGE = 'local';
+/** The local stage's sender: its SES identity, and the From of every e-mail the services send. */
+export const LOCAL_MAIL_FROM = 'no-reply@dangjian.localhost';
 /** Read by `npm run token`, the dead-letters CLI, the seed and tests: keep its fields. */
 export const RUNTIME_FILE = 'runtime.json';
 
@@ -184,12 +192,23 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
     // Work-chat robots' stand-in: notices posts here, never to the platforms, from this runtime.
     const workChat = await startWorkChatCapture();
     cleanups.push(() => workChat.close());
+    // SES as the services call it, relaying to the catcher; the stage's sender is its one identity.
+    const catcher = await startMailCatcher(options.mailPorts);
+    cleanups.push(() => catcher.close());
+    const ses = await startSesServer({ identities: [LOCAL_MAIL_FROM], smtpPort: catcher.smtpPort, log });
+    cleanups.push(() => ses.close());
 
     const { close: _close, ...identity } = await cognitoStarting;
     const connection: AwsConnection = {
       region: LOCAL_REGION,
       credentials: LOCAL_CREDENTIALS,
-      endpoints: { dynamodb: database.endpoint, s3: s3.endpoint, eventbridge: busServer.endpoint },
+      endpoints: {
+        dynamodb: database.endpoint,
+        s3: s3.endpoint,
+        eventbridge: busServer.endpoint,
+        sesv2: ses.endpoint,
+        cognito: identity.endpoint,
+      },
     };
     const wiring = {
       stage: STAGE,
@@ -210,6 +229,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       log,
       serviceLog: options.serviceLog,
       workChatEndpoint: workChat.endpoint,
+      mail: { from: LOCAL_MAIL_FROM, userPoolId: identity.userPoolId },
     };
     const { routes, relays } = wireServices(options.services, wiring);
     cleanups.push(async () => {
@@ -228,6 +248,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       bus,
       relays,
       workChat,
+      mailCatcherUrl: catcher.url,
     });
     extension = options.extend?.({ database, bus, s3, scheduler, relays, workChat }) ?? {};
     // API Gateway's JWT authorizer on AWS: the pool's issuer and keys, the web client as audience.
@@ -264,6 +285,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       tableNames,
       bucketNames,
       identity,
+      mailCatcherUrl: catcher.url,
     };
     await writeFile(join(dataDir, RUNTIME_FILE), JSON.stringify(info, null, 2));
     cleanups.push(() => rm(join(dataDir, RUNTIME_FILE), { force: true }));
@@ -278,6 +300,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       tableNames,
       bucketNames,
       identity,
+      mailCatcherUrl: catcher.url,
       bus,
       health,
       stop: cleanups.run,

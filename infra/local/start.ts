@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole platform on this machine, data kept under `.data/` (or
  * DANGJIAN_DATA_DIR), the gateway on PORT (default 3000), the Cognito emulator on
- * COGNITO_PORT (default 9229). `npm start -- --json` or LOG_FORMAT=json prints JSON logs.
+ * COGNITO_PORT (default 9229), the mail catcher on MAIL_PORT (web, default 1080) and
+ * SMTP_PORT (default 1025). `npm start -- --json` or LOG_FORMAT=json prints JSON logs.
  * Ctrl-C, SIGTERM, SIGHUP, or the end of the npm that launched it stop every child.
  * No test control (request time, settle, database faults) is on: see test/support/controls.ts.
  */
@@ -14,7 +15,7 @@ import { takenPortMessage } from './ports.js';
 import type { Runtime } from './runtime.js';
 
 const USAGE =
-  'usage: npm start [-- --json]   (PORT, COGNITO_PORT, DANGJIAN_DATA_DIR, CORS_ORIGINS, LOG_FORMAT, LOG_LEVEL)';
+  'usage: npm start [-- --json]   (PORT, COGNITO_PORT, MAIL_PORT, SMTP_PORT, DANGJIAN_DATA_DIR, CORS_ORIGINS, LOG_FORMAT, LOG_LEVEL)';
 
 /** One line on stderr, then out: a person reads it, a script sees the exit code. */
 const refuse = (message: string): never => {
@@ -43,6 +44,9 @@ const dataDir = process.env.DANGJIAN_DATA_DIR ?? '.data';
 const port = portOf('PORT', 3000);
 // Where front ends and `npm run token` reach the local Cognito (the emulator's usual port).
 const cognitoPort = portOf('COGNITO_PORT', 9229);
+// The mail catcher's usual ports, so its inbox stays at one address across starts.
+const mailPort = portOf('MAIL_PORT', 1080);
+const smtpPort = portOf('SMTP_PORT', 1025);
 const throttleStage = process.env.DANGJIAN_THROTTLE ?? 'dev';
 
 // A closed terminal makes every write fail; stopping must still finish.
@@ -56,6 +60,8 @@ const main = async () => {
   const fixedPorts = [
     { port, variable: 'PORT', role: 'the API' },
     { port: cognitoPort, variable: 'COGNITO_PORT', role: 'the local Cognito' },
+    { port: mailPort, variable: 'MAIL_PORT', role: 'the mail catcher' },
+    { port: smtpPort, variable: 'SMTP_PORT', role: "the mail catcher's SMTP" },
   ];
   const taken = await takenPortMessage(fixedPorts);
   if (taken) refuse(taken);
@@ -88,6 +94,7 @@ const main = async () => {
     dataDir,
     port,
     cognitoPort,
+    mailPorts: { web: mailPort, smtp: smtpPort },
     logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'INFO',
     corsOrigins,
     ...(throttle ? { throttle } : {}),

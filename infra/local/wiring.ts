@@ -49,6 +49,8 @@ export interface WiringContext {
   serviceLog?: ((line: string) => void) | undefined;
   /** Where work-chat posts go instead of the platforms (the runtime's capture). */
   workChatEndpoint?: string;
+  /** The stage's sender and the pool holding the addresses, for services that send mail. */
+  mail?: ServiceEnv['mail'];
 }
 
 export interface WiredServices {
@@ -72,6 +74,7 @@ export const wireServices = (services: readonly ServiceDescription[], w: WiringC
       aws: w.connection,
       ...(pagesLists(service) ? { cursorKey: { file: w.cursorKeyFile } } : {}),
       ...(w.workChatEndpoint ? { workChatEndpoint: w.workChatEndpoint } : {}),
+      ...(service.subscriptions.some((s) => s.sendsMail) && w.mail ? { mail: w.mail } : {}),
     };
     const context = createServiceContext(env);
     if (w.serviceLog) redirectLogger(context.log, w.serviceLog);

@@ -4,6 +4,7 @@ import { noticesEvents } from './events.js';
 import { announcementRoutes } from './handlers/announcements.js';
 import { calendarRoutes } from './handlers/calendar.js';
 import { inboxRoutes } from './handlers/inbox.js';
+import { preferenceRoutes } from './handlers/preferences.js';
 import { workChatRoutes } from './handlers/work-chat.js';
 import { noticeSchedules } from './reminders.js';
 import { table } from './store.js';
@@ -13,7 +14,7 @@ export const noticesService = defineService({
   name: 'notices',
   table,
   publishes: noticesEvents,
-  routes: [...announcementRoutes, ...inboxRoutes, ...workChatRoutes, ...calendarRoutes],
+  routes: [...announcementRoutes, ...inboxRoutes, ...preferenceRoutes, ...workChatRoutes, ...calendarRoutes],
   subscriptions: noticeSubscriptions,
   schedules: noticeSchedules,
 });

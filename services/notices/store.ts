@@ -24,6 +24,7 @@
  *                                         feeds, in store/calendar.ts
  *   REMINDERS#… items                     reminders at a time, on gsi1 by due day (store/reminders.ts)
  *   Notices from resources' and community's events, partners' inboxes: store/event-notices.ts
+ *   PREFERENCES#…, NOTICE#… / MAIL#… items  preferences and e-mail marks (store/email.ts)
  *
  * `sortAt` is when the entry was posted or last reminded (UTC ISO), so a reminder brings an
  * unread entry back to the top.

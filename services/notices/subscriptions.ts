@@ -17,6 +17,7 @@ import { excerpt } from './domain/announcements.js';
 import { isEventNotice } from './domain/event-notices.js';
 import { eventNoticeSubscriptions } from './event-notices.js';
 import { NoticePinned, NoticePosted, NoticeWithdrawn, UnreadReminded } from './events.js';
+import { mailSubscriptions } from './mail.js';
 import { post } from './post.js';
 import { forgetActivity, remindActivity } from './reminders.js';
 import { eventNoticeEntry, eventNoticeRecipients } from './store/event-notices.js';
@@ -283,4 +284,7 @@ export const noticeSubscriptions = [
 
   // resources' and community's events (event-notices.ts).
   ...eventNoticeSubscriptions,
+
+  // Each notice posted is also mailed, to the same recipients (mail.ts).
+  ...mailSubscriptions(recipientsFor),
 ];

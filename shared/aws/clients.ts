@@ -10,7 +10,14 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
  */
 export interface AwsConnection {
   region: string;
-  endpoints?: { dynamodb?: string; s3?: string; eventbridge?: string; secretsmanager?: string };
+  endpoints?: {
+    dynamodb?: string;
+    s3?: string;
+    eventbridge?: string;
+    secretsmanager?: string;
+    sesv2?: string;
+    cognito?: string;
+  };
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 

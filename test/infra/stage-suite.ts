@@ -401,12 +401,36 @@ export const stageSuite = (stage: Stage): void => {
           const actions = actionsOf(statement);
           const { ids, imports, literals } = targetsOf(statement.Resource);
           expect(statement.Effect, where).toBe('Allow');
-          // Everything a statement names is in this stack, apart from the platform's bus.
-          for (const id of ids) expect(ownIds.has(id), where).toBe(true);
+          // Everything a statement names is in this stack (or is the partition, region and
+          // account of an ARN), apart from the platform's bus.
+          for (const id of ids) if (!id.startsWith('AWS::')) expect(ownIds.has(id), where).toBe(true);
+          const mails = actions.some((a) => a.startsWith('ses:') || a.startsWith('cognito-idp:'));
+          if (mails) {
+            // A consumer that sends mail: SendEmail from the stage's own identity, and
+            // AdminGetUser on the stage's pool; nothing else of SES or Cognito.
+            const sub = svc.description.subscriptions.find((x) => x.sendsMail);
+            expect(sub, where).toBeDefined();
+            expect(role, where).toBe(
+              svc.getLogicalId(svc.consumers[sub?.name as string]?.role?.node.defaultChild as never),
+            );
+            if (actions.some((a) => a.startsWith('ses:'))) {
+              expect(actions, where).toEqual(['ses:SendEmail']);
+              const identities = resourcesOf(template, 'AWS::SES::EmailIdentity').map(([id]) => id);
+              expect(identities, where).toHaveLength(1);
+              expect(
+                ids.filter((id) => !id.startsWith('AWS::')),
+                where,
+              ).toEqual(identities);
+            } else {
+              expect(actions, where).toEqual(['cognito-idp:AdminGetUser']);
+              expect(imports, where).toHaveLength(1);
+              expect(imports[0], where).toContain(`${stage}-dangjian-platform`);
+            }
+          }
           if (literals.length > 0 && actions.every((a) => a === 'lambda:InvokeFunction')) {
             // Scheduler's role: the schedule's own function (ids, above), qualified or not.
             expect(literals, where).toEqual([':*']);
-          } else if (literals.length > 0) {
+          } else if (literals.length > 0 && !mails) {
             // dynamodb:ListStreams has no resource-level permission; nothing else may use "*".
             expect(literals, where).toEqual(['*']);
             expect(actions, where).toEqual(['dynamodb:ListStreams']);
@@ -414,7 +438,7 @@ export const stageSuite = (stage: Stage): void => {
           if (actions.some((a) => a.startsWith('secretsmanager:'))) {
             // The cursor key, checked on its own below.
             expect(imports, where).toHaveLength(1);
-          } else if (imports.length > 0) {
+          } else if (imports.length > 0 && !mails) {
             expect(actions, where).toEqual(['events:PutEvents']);
             for (const imported of imports) expect(imported, where).toContain(`${stage}-dangjian-platform`);
           }
@@ -1097,9 +1121,14 @@ export const stageSuite = (stage: Stage): void => {
           );
           expect(partner).not.toContain('cognito-idp:AdminDisableUser');
           expect(partner).not.toContain('cognito-idp:AdminUpdateUserAttributes');
-          // No role anywhere else may touch Cognito.
+          // No role anywhere else may touch Cognito, apart from reading one account to mail
+          // its person (a service's mail consumer, checked with the service's grants).
           for (const other of [s.dangjian.platform, ...services, s.dangjian.api]) {
             for (const { statement } of statementsOf(t(other))) {
+              const mailRead =
+                services.includes(other as never) &&
+                JSON.stringify(actionsOf(statement)) === '["cognito-idp:AdminGetUser"]';
+              if (mailRead) continue;
               expect(
                 actionsOf(statement).some((a) => a.startsWith('cognito-idp:')),
                 other.stackName,

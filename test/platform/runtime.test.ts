@@ -93,7 +93,7 @@ describe('a request through the gateway', () => {
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('up');
     expect(Object.keys(res.body.parts)).toEqual(
-      expect.arrayContaining(['database', 'storage', 'bus', 'relays']),
+      expect.arrayContaining(['database', 'storage', 'bus', 'relays', 'mail']),
     );
   });
 });

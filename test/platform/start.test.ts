@@ -53,6 +53,7 @@ describe('npm start', () => {
   let dataDir: string;
   let port: number;
   let cognitoPort: number;
+  let mailPorts: number[];
   const launched: ChildProcess[] = [];
 
   const env = (overrides: Record<string, string> = {}) => {
@@ -62,6 +63,8 @@ describe('npm start', () => {
       DANGJIAN_DATA_DIR: dataDir,
       PORT: String(port),
       COGNITO_PORT: String(cognitoPort),
+      MAIL_PORT: String(mailPorts[0]),
+      SMTP_PORT: String(mailPorts[1]),
       ...overrides,
     };
   };
@@ -131,6 +134,7 @@ describe('npm start', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'dangjian-start-'));
     port = await freePort();
     cognitoPort = await freePort();
+    mailPorts = [await freePort(), await freePort()];
   });
 
   afterAll(async () => {

@@ -11,6 +11,7 @@ export type RuntimeInfo = Pick<
   | 'tableNames'
   | 'bucketNames'
   | 'identity'
+  | 'mailCatcherUrl'
 >;
 
 declare module 'vitest' {

@@ -32,6 +32,7 @@ export const infoOf = (runtime: Runtime): RuntimeInfo => ({
   tableNames: runtime.tableNames,
   bucketNames: runtime.bucketNames,
   identity: runtime.identity,
+  mailCatcherUrl: runtime.mailCatcherUrl,
 });
 
 /** A service context on a runtime's DynamoDB Local, for tests of shared store and consumer code. */

@@ -174,4 +174,7 @@ export const fixtures: Fixtures = {
 
   // Public: every persona (anonymous too) reads a feed by its URL alone, here branch A's member's.
   'GET /notices/calendar/{feed}': async (world) => ({ path: await feedOf(world, 'member') }),
+  'GET /notices/me/preferences': async () => ({ path: '/notices/me/preferences' }),
+
+  'PUT /notices/me/preferences': async () => ({ path: '/notices/me/preferences', body: { email: true } }),
 };
