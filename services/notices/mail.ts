@@ -9,6 +9,8 @@
  * delivery sends only what is not marked. The one window: SES accepted a message and the
  * mark was not written (the function died in between); after the lease, a retry sends it again.
  */
+
+import { randomUUID } from 'node:crypto';
 import {
   AdminGetUserCommand,
   type CognitoIdentityProviderClient as CognitoClient,
@@ -16,6 +18,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { common } from '../../shared/aws/clients.js';
+import { pause } from '../../shared/backoff.js';
 import type { ServiceContext } from '../../shared/context.js';
 import { patternFor } from '../../shared/events/contract.js';
 import { subscription } from '../../shared/service.js';
@@ -94,9 +97,9 @@ const mailOne = async (
   if (!wantsMail(m, (await getPreferences(ctx, personId)).email)) return 'not-wanted';
   const address = await addressOf(ctx, mail.userPoolId, personId);
   if (!address) return 'no-address';
-  const now = ctx.clock();
-  if (!(await claimMail(ctx, noticeId, personId, now, new Date(now.getTime() + LEASE_MS)))) {
-    return (await getMailMark(ctx, noticeId, personId))?.state === 'sent' ? 'done' : 'held';
+  const attemptId = randomUUID();
+  if (!(await claimMail(ctx, { noticeId, personId, attemptId, now: ctx.clock(), leaseMs: LEASE_MS }))) {
+    return (await getMailMark(ctx, noticeId, personId))?.state === 'done' ? 'done' : 'held';
   }
   const { subject, text } = mailOf(m);
   let messageId: string;
@@ -115,14 +118,12 @@ const mailOne = async (
     );
     messageId = out.MessageId ?? '';
   } catch (error) {
-    await releaseMail(ctx, noticeId, personId);
+    await releaseMail(ctx, { noticeId, personId, attemptId });
     throw error;
   }
-  await markMailed(ctx, noticeId, personId, ctx.clock().toISOString(), messageId);
+  await markMailed(ctx, { noticeId, personId, sentAt: ctx.clock().toISOString(), messageId });
   return 'sent';
 };
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Who a notice reaches: the inbox's own rule (subscriptions.ts), so both channels reach the same people. */
 export type RecipientsOf = (ctx: ServiceContext, notice: Notice) => Promise<{ personId: string }[]>;
@@ -136,7 +137,7 @@ const mailNotice = async (ctx: ServiceContext, recipientsFor: RecipientsOf, noti
   const marks = await mailMarks(ctx, noticeId);
   let pending = (await recipientsFor(ctx, notice))
     .map((r) => r.personId)
-    .filter((p) => marks.get(p)?.state !== 'sent');
+    .filter((p) => marks.get(p)?.state !== 'done');
   const counts: Record<Exclude<Outcome, 'held'>, number> = {
     sent: 0,
     done: 0,

@@ -9,6 +9,7 @@
  * (a timeout), or the function stopped before the mark was written, the retry posts again.
  */
 import { randomUUID } from 'node:crypto';
+import { pause } from '../../shared/backoff.js';
 import type { ServiceContext } from '../../shared/context.js';
 import { patternFor } from '../../shared/events/contract.js';
 import { subscription } from '../../shared/service.js';
@@ -111,8 +112,6 @@ const send = async (ctx: ServiceContext, webhook: WorkChatWebhook, message: Work
   }
 };
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Posts the notice to one group unless it was posted already; waits for another delivery posting it now. */
 const postOnce = async (
   ctx: ServiceContext,
@@ -123,9 +122,9 @@ const postOnce = async (
   const key = { noticeId, branchId: webhook.branchId };
   const waitUntil = Date.now() + WAIT_MS;
   for (;;) {
-    if ((await getPost(ctx, noticeId, webhook.branchId))?.state === 'delivered') return;
+    if ((await getPost(ctx, noticeId, webhook.branchId))?.state === 'done') return;
     const attemptId = randomUUID();
-    if (await claimPost(ctx, { ...key, attemptId, now: ctx.clock().getTime(), leaseMs: LEASE_MS })) {
+    if (await claimPost(ctx, { ...key, attemptId, now: ctx.clock(), leaseMs: LEASE_MS })) {
       try {
         await send(ctx, webhook, message);
       } catch (error) {

@@ -4,13 +4,14 @@
  * sign-in account at send time. Access patterns (pk / sk):
  *   PREFERENCES#<personId> / PREFERENCES  a person's preferences (absent: the defaults)
  *                                         GetItem (their route, the sender), Put (their route)
- *   NOTICE#<noticeId> / MAIL#<personId>   the notice's e-mail to the person: `sending` while a
- *                                         delivery holds it (until a lease ends), `sent` once
+ *   NOTICE#<noticeId> / MAIL#<personId>   the notice's e-mail to the person: `held` while a
+ *                                         delivery holds it (until a lease ends), `done` once
  *                                         SES accepted it                  Put (conditional),
  *                                         Update, Delete, Query (a notice's marks, by prefix)
  */
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../../shared/context.js';
+import { claimLease, completeLease, type Leased, releaseLease } from '../../../shared/store/lease.js';
 import { getItem, queryAll } from '../../../shared/store/query.js';
 
 export interface Preferences {
@@ -23,9 +24,6 @@ const markKey = (noticeId: string, personId: string) => ({
   pk: `NOTICE#${noticeId}`,
   sk: `MAIL#${personId}`,
 });
-
-const isConditionFailure = (error: unknown) =>
-  error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
 export const defaultPreferences: Preferences = { email: true };
 
@@ -49,11 +47,8 @@ export const putPreferences = async (
   );
 };
 
-export interface MailMark {
+export interface MailMark extends Leased {
   personId: string;
-  state: 'sending' | 'sent';
-  /** While `sending`: when the holder's lease ends (UTC ISO). */
-  until?: string;
 }
 
 /** Every mark of a notice (bounded by its recipients). */
@@ -70,73 +65,33 @@ export const getMailMark = (ctx: ServiceContext, noticeId: string, personId: str
   getItem<MailMark>(ctx, markKey(noticeId, personId));
 
 /**
- * Takes the notice's e-mail to the person for one delivery until `until`: only if nobody
- * mailed it and no other delivery holds it (a lease that ended belongs to a delivery that
- * died). False when taken: sent already, or held.
+ * Takes the notice's e-mail to the person for one attempt (shared/store/lease.ts): only if
+ * nobody mailed it and no other delivery holds it. False when taken: sent already, or held.
  */
-export const claimMail = async (
+export const claimMail = (
   ctx: ServiceContext,
-  noticeId: string,
-  personId: string,
-  now: Date,
-  until: Date,
-): Promise<boolean> => {
-  try {
-    await ctx.db.send(
-      new PutCommand({
-        TableName: ctx.env.tableName,
-        Item: {
-          ...markKey(noticeId, personId),
-          kind: 'mail-mark',
-          noticeId,
-          personId,
-          state: 'sending',
-          until: until.toISOString(),
-        },
-        ConditionExpression: 'attribute_not_exists(pk) OR (#state = :sending AND #until < :now)',
-        ExpressionAttributeNames: { '#state': 'state', '#until': 'until' },
-        ExpressionAttributeValues: { ':sending': 'sending', ':now': now.toISOString() },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
-};
+  m: { noticeId: string; personId: string; attemptId: string; now: Date; leaseMs: number },
+): Promise<boolean> =>
+  claimLease(ctx, markKey(m.noticeId, m.personId), {
+    kind: 'mail-mark',
+    attemptId: m.attemptId,
+    now: m.now,
+    leaseMs: m.leaseMs,
+    attributes: { noticeId: m.noticeId, personId: m.personId },
+  });
 
 /** SES accepted it: never sent again. */
-export const markMailed = async (
+export const markMailed = (
   ctx: ServiceContext,
-  noticeId: string,
-  personId: string,
-  sentAt: string,
-  messageId: string,
-): Promise<void> => {
-  await ctx.db.send(
-    new UpdateCommand({
-      TableName: ctx.env.tableName,
-      Key: markKey(noticeId, personId),
-      UpdateExpression: 'SET #state = :sent, sentAt = :at, messageId = :id REMOVE #until',
-      ExpressionAttributeNames: { '#state': 'state', '#until': 'until' },
-      ExpressionAttributeValues: { ':sent': 'sent', ':at': sentAt, ':id': messageId },
-    }),
-  );
-};
+  m: { noticeId: string; personId: string; sentAt: string; messageId: string },
+): Promise<void> =>
+  completeLease(ctx, markKey(m.noticeId, m.personId), {
+    doneAt: m.sentAt,
+    attributes: { messageId: m.messageId },
+  });
 
 /** SES refused or could not be reached: the next delivery may take it at once. */
-export const releaseMail = async (ctx: ServiceContext, noticeId: string, personId: string): Promise<void> => {
-  try {
-    await ctx.db.send(
-      new DeleteCommand({
-        TableName: ctx.env.tableName,
-        Key: markKey(noticeId, personId),
-        ConditionExpression: '#state = :sending',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':sending': 'sending' },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
-};
+export const releaseMail = (
+  ctx: ServiceContext,
+  m: { noticeId: string; personId: string; attemptId: string },
+): Promise<void> => releaseLease(ctx, markKey(m.noticeId, m.personId), m.attemptId);

@@ -10,8 +10,9 @@
  * The webhooks share one partition: a branch has at most one, an institution has hundreds of
  * branches, and an institution-wide notice reads them all in one Query.
  */
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../../shared/context.js';
+import { claimLease, completeLease, type Leased, releaseLease } from '../../../shared/store/lease.js';
 import { getItem, queryAll } from '../../../shared/store/query.js';
 import type { WorkChatPlatform, WorkChatTarget } from '../domain/work-chat.js';
 
@@ -26,9 +27,6 @@ const postKey = (noticeId: string, branchId: string) => ({
   pk: `NOTICE#${noticeId}`,
   sk: `WORK-CHAT#${branchId}`,
 });
-
-const isConditionFailure = (error: unknown) =>
-  error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
 const toWebhook = (item: Record<string, unknown>): WorkChatWebhook => ({
   branchId: item.branchId as string,
@@ -67,87 +65,35 @@ export const deleteWebhook = async (ctx: ServiceContext, branchId: string): Prom
   await ctx.db.send(new DeleteCommand({ TableName: ctx.env.tableName, Key: webhookKey(branchId) }));
 };
 
-/** A notice's post to one group: being sent under a lease, or delivered. */
-export interface WorkChatPost {
-  state: 'sending' | 'delivered';
-  /** The attempt holding the lease while sending. */
-  attemptId?: string;
-  /** Epoch milliseconds the lease lasts until. */
-  leaseUntil?: number;
-  deliveredAt?: string;
-}
+/** A notice's post to one group: held while being sent (a lease), then done. */
+export type WorkChatPost = Leased;
 
 export const getPost = (ctx: ServiceContext, noticeId: string, branchId: string) =>
   getItem<WorkChatPost>(ctx, postKey(noticeId, branchId));
 
 /**
- * Takes the post for this attempt: nobody holds it, or the holder's lease ran out (it died
- * mid-way). False when it is delivered or another attempt holds it.
+ * Takes the post for this attempt (shared/store/lease.ts): nobody holds it, or the holder's
+ * lease ran out. False when it is delivered or another attempt holds it.
  */
-export const claimPost = async (
+export const claimPost = (
   ctx: ServiceContext,
-  p: { noticeId: string; branchId: string; attemptId: string; now: number; leaseMs: number },
-): Promise<boolean> => {
-  try {
-    await ctx.db.send(
-      new PutCommand({
-        TableName: ctx.env.tableName,
-        Item: {
-          ...postKey(p.noticeId, p.branchId),
-          kind: 'work-chat-post',
-          state: 'sending',
-          attemptId: p.attemptId,
-          leaseUntil: p.now + p.leaseMs,
-        },
-        ConditionExpression: 'attribute_not_exists(pk) OR (#state = :sending AND leaseUntil < :now)',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':sending': 'sending', ':now': p.now },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
-};
+  p: { noticeId: string; branchId: string; attemptId: string; now: Date; leaseMs: number },
+): Promise<boolean> =>
+  claimLease(ctx, postKey(p.noticeId, p.branchId), {
+    kind: 'work-chat-post',
+    attemptId: p.attemptId,
+    now: p.now,
+    leaseMs: p.leaseMs,
+  });
 
 /** The platform refused or did not answer: the claim goes, so a retry may post at once. */
-export const releasePost = async (
+export const releasePost = (
   ctx: ServiceContext,
   p: { noticeId: string; branchId: string; attemptId: string },
-): Promise<void> => {
-  try {
-    await ctx.db.send(
-      new DeleteCommand({
-        TableName: ctx.env.tableName,
-        Key: postKey(p.noticeId, p.branchId),
-        ConditionExpression: 'attemptId = :attempt AND #state = :sending',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':attempt': p.attemptId, ':sending': 'sending' },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
-};
+): Promise<void> => releaseLease(ctx, postKey(p.noticeId, p.branchId), p.attemptId);
 
-/** The platform accepted the post: a redelivery of the notice finds it delivered and posts nothing. */
-export const markPostDelivered = async (
+/** The platform accepted the post: a redelivery of the notice finds it done and posts nothing. */
+export const markPostDelivered = (
   ctx: ServiceContext,
   p: { noticeId: string; branchId: string; deliveredAt: string },
-): Promise<void> => {
-  await ctx.db.send(
-    new UpdateCommand({
-      TableName: ctx.env.tableName,
-      Key: postKey(p.noticeId, p.branchId),
-      UpdateExpression:
-        'SET #state = :delivered, deliveredAt = :at, kind = :kind REMOVE attemptId, leaseUntil',
-      ExpressionAttributeNames: { '#state': 'state' },
-      ExpressionAttributeValues: {
-        ':delivered': 'delivered',
-        ':at': p.deliveredAt,
-        ':kind': 'work-chat-post',
-      },
-    }),
-  );
-};
+): Promise<void> => completeLease(ctx, postKey(p.noticeId, p.branchId), { doneAt: p.deliveredAt });
