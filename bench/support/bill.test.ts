@@ -8,6 +8,7 @@ import {
   type Institution,
   monthlyBill,
   monthlyRequests,
+  noticeRecipientsPerMonth,
   REFERENCE_INSTITUTION,
   type RouteFigures,
   type StageFacts,
@@ -39,6 +40,8 @@ const prod: StageFacts = {
   kmsKeys: 1,
   userPool: true,
   sesMail: true,
+  noticeMail: true,
+  scheduleRunsPerMonth: 43_200,
   uploads: { versioned: true, noncurrentVersionDays: 90, accessLogDays: 365 },
 };
 
@@ -78,13 +81,25 @@ describe('the month’s notices', () => {
 describe('monthlyBill', () => {
   it('adds up to a total pinned here: a change that moves it is seen', () => {
     const bill = monthlyBill(prod, figures(), REFERENCE_INSTITUTION, PRICES);
-    expect(bill.totalUsd).toBeCloseTo(32.95, 2);
+    expect(bill.totalUsd).toBeCloseTo(33.55, 2);
     expect(bill.routesUsd + bill.otherUsd).toBeCloseTo(bill.totalUsd, 9);
     // The fixed part: 68 alarms, 6 dashboards, one key, 450 monthly users.
     expect(line(bill, 'CloudWatch alarms')).toBeCloseTo(6.8, 9);
     expect(line(bill, 'CloudWatch dashboards')).toBeCloseTo(18, 9);
     expect(line(bill, 'KMS keys')).toBeCloseTo(1, 9);
     expect(line(bill, 'Cognito monthly active users')).toBeCloseTo(450 * 0.015, 9);
+    // Every meeting's notice and its two reminders to each invitee, and the announcements,
+    // mailed to the 90% who take e-mail; the sweep runs every minute of the month.
+    const slots = ((22 * 56.25 + 24 * 28.125 + 12 * 5) * 8) / 12;
+    expect(noticeRecipientsPerMonth(REFERENCE_INSTITUTION)).toBeCloseTo(slots * 3 + 2 * 450 + 16 * 56.25, 6);
+    expect(line(bill, 'SES notices by e-mail')).toBeCloseTo(
+      ((slots * 3 + 2 * 450 + 16 * 56.25) * 0.9 * 0.1) / 1000,
+      9,
+    );
+    expect(line(bill, 'Scheduler')).toBeCloseTo(
+      (43_200 * 1.0) / 1e6 + (43_200 * 0.2) / 1e6 + 43_200 * 0.05 * 0.0000133334,
+      9,
+    );
   });
 
   it('charges a meeting’s completion by its invitees, scaled from those it was measured with', () => {

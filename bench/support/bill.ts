@@ -39,6 +39,10 @@ export interface StageFacts {
   userPool: boolean;
   /** Invitations go through SES (a Cognito sender costs nothing). */
   sesMail: boolean;
+  /** Notices are mailed through SES (the stage has a sender and a pool to read addresses from). */
+  noticeMail: boolean;
+  /** Runs of the descriptions' schedules in a month (notices' reminder sweep: every minute). */
+  scheduleRunsPerMonth: number;
   uploads: { versioned: boolean; noncurrentVersionDays: number; accessLogDays: number };
 }
 
@@ -75,6 +79,12 @@ export interface Institution {
   announcementsPerMonth: { institution: number; perBranch: number };
   /** Recipients who open an announcement (a read receipt each). */
   announcementReadShare: number;
+  /** Reminders (提醒) each meeting's invitees get: a day and an hour before. */
+  remindersPerMeeting: number;
+  /** Recipients with e-mail on and a verified address on their account. */
+  emailShare: number;
+  /** A schedule's run (the reminder sweep: one Query, mostly empty), billed per run. */
+  scheduleRunMs: number;
   library: { files: number; averageMb: number; addedPerMonth: number; replacedShareMonth: number };
   tableGb: number;
   eventBytes: number;
@@ -126,6 +136,9 @@ export const REFERENCE_INSTITUTION: Institution = {
   insightsPerCommitteeMonth: 40,
   announcementsPerMonth: { institution: 2, perBranch: 2 },
   announcementReadShare: 0.8,
+  remindersPerMeeting: 2,
+  emailShare: 0.9,
+  scheduleRunMs: 50,
   library: { files: 200, averageMb: 5, addedPerMonth: 10, replacedShareMonth: 0.02 },
   tableGb: 0.5,
   eventBytes: 1024,
@@ -145,15 +158,30 @@ export interface MonthlyRequests {
 
 const PER_MONTH = 1 / 12;
 
+/** Invitations to meetings a month: every meeting's invitees, added up. */
+const inviteeSlotsPerMonth = (m: Institution): number => {
+  const branchMembers = (m.people * m.memberShare) / m.branches;
+  const inviteesOf = (kind: 'members' | 'group' | 'committee') =>
+    kind === 'members' ? branchMembers : kind === 'group' ? branchMembers / 2 : m.branchCommittee;
+  return m.meetings.reduce((n, x) => n + x.perYear * inviteesOf(x.invitees), 0) * m.branches * PER_MONTH;
+};
+
+/** Notices a month counted per recipient: meetings (each notice and its reminders) and announcements. */
+export const noticeRecipientsPerMonth = (m: Institution): number => {
+  const members = m.people * m.memberShare;
+  return (
+    inviteeSlotsPerMonth(m) * (1 + m.remindersPerMeeting) +
+    m.announcementsPerMonth.institution * members +
+    m.announcementsPerMonth.perBranch * m.branches * (members / m.branches)
+  );
+};
+
 /** The institution's month as requests to the measured routes. */
 export const monthlyRequests = (m: Institution): MonthlyRequests[] => {
   const members = m.people * m.memberShare;
   const branchMembers = members / m.branches;
-  const inviteesOf = (kind: 'members' | 'group' | 'committee') =>
-    kind === 'members' ? branchMembers : kind === 'group' ? branchMembers / 2 : m.branchCommittee;
   const meetingsPerMonth = m.meetings.reduce((n, x) => n + x.perYear, 0) * m.branches * PER_MONTH;
-  const inviteeSlots =
-    m.meetings.reduce((n, x) => n + x.perYear * inviteesOf(x.invitees), 0) * m.branches * PER_MONTH;
+  const inviteeSlots = inviteeSlotsPerMonth(m);
   const active = m.people * m.monthlyActiveShare;
   const events = m.jointEventsPerMonth;
   const branchInsights = m.insightsPerSecretaryMonth * m.branches;
@@ -337,6 +365,8 @@ export const monthlyBill = (
     (s3Requests * institution.s3AccessLogBytesPerRequest * (stage.uploads.accessLogDays / DAYS_PER_MONTH)) /
     GB;
   const invitations = stage.sesMail ? institution.newPeoplePerYear / 12 : 0;
+  const noticeEmails = stage.noticeMail ? noticeRecipientsPerMonth(institution) * institution.emailShare : 0;
+  const runs = stage.scheduleRunsPerMonth;
 
   const lines: BillLine[] = [
     { item: 'API Gateway HTTP API requests', quantity: requests, unit: 'requests', usd: perRoute.api },
@@ -403,6 +433,20 @@ export const monthlyBill = (
       quantity: invitations,
       unit: 'emails',
       usd: (invitations * prices.sesPer1000Emails) / 1000,
+    },
+    {
+      item: 'SES notices by e-mail',
+      quantity: noticeEmails,
+      unit: 'emails',
+      usd: (noticeEmails * prices.sesPer1000Emails) / 1000,
+    },
+    {
+      item: 'Scheduler: schedules and their runs (the reminder sweep)',
+      quantity: runs,
+      unit: 'runs',
+      usd:
+        (runs * prices.schedulerPerMillionInvocations) / 1e6 +
+        lambdaUsd(runs, runs * institution.scheduleRunMs),
     },
     {
       item: 'S3: study files, old versions, access logs',

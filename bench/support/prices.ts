@@ -45,6 +45,8 @@ export const PRICES = {
   /** User pools, Essentials plan (the default for a new pool), per monthly active user. */
   cognitoEssentialsPerMau: 0.015,
   sesPer1000Emails: 0.1,
+  /** EventBridge Scheduler invocations, beyond the first 14 million a month free (not applied). */
+  schedulerPerMillionInvocations: 1.0,
 } as const;
 
 export type Prices = typeof PRICES;

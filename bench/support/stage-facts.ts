@@ -40,6 +40,11 @@ export const stageFacts = (stage: string): StageFacts => {
     kmsKeys: count('AWS::KMS::Key'),
     userPool: count('AWS::Cognito::UserPool') > 0,
     sesMail: config.signIn.provider === 'cognito' && config.signIn.mail.sender === 'ses',
+    noticeMail: typeof config.mailFrom === 'string' && count('AWS::Cognito::UserPool') > 0,
+    // Every schedule the descriptions declare runs all month at its rate.
+    scheduleRunsPerMonth: services
+      .flatMap((s) => s.schedules ?? [])
+      .reduce((n, schedule) => n + (30 * 24 * 60) / schedule.every, 0),
     uploads: config.uploads,
   };
 };
