@@ -23195,6 +23195,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The secret token and `.ics` */
                 feed: string;
             };
             cookie?: never;

@@ -135,7 +135,18 @@ export const calendarRoutes = [
       },
     },
     // Any text: a segment that cannot be a feed is the same 404 as an unknown one.
-    request: { params: z.strictObject({ feed: z.string() }) },
+    request: {
+      params: z.strictObject({
+        // Longer than any token could be is refused before the table is asked.
+        feed: z
+          .string()
+          .max(200)
+          .meta({
+            description: 'The secret token and `.ics`',
+            example: 'UNhY4JhezH9gQYqvDMWrWH9CwlcKiECVqejMrND2VFw.ics',
+          }),
+      }),
+    },
     handler: async ({ params, now }, ctx) => {
       const token = tokenOfFeed(params.feed);
       const personId = token && (await personOfFeed(ctx, hashOfToken(token)));
