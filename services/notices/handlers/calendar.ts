@@ -138,13 +138,10 @@ export const calendarRoutes = [
     request: {
       params: z.strictObject({
         // Longer than any token could be is refused before the table is asked.
-        feed: z
-          .string()
-          .max(200)
-          .meta({
-            description: 'The secret token and `.ics`',
-            example: 'UNhY4JhezH9gQYqvDMWrWH9CwlcKiECVqejMrND2VFw.ics',
-          }),
+        feed: z.string().max(200).meta({
+          description: 'The secret token and `.ics`',
+          example: 'UNhY4JhezH9gQYqvDMWrWH9CwlcKiECVqejMrND2VFw.ics',
+        }),
       }),
     },
     handler: async ({ params, now }, ctx) => {
