@@ -35,6 +35,11 @@ export const personSnapshot = z.object({
   partyGroupId: z.string().optional(),
   politicalStatus: z.enum(politicalStatuses),
   statusSince: isoDate,
+  /**
+   * The branch this person is secretary (支部书记) of: always their own branch. Consumers
+   * address a branch's secretary from their copy of the roster, never by asking talent.
+   */
+  secretaryOf: z.string().optional(),
   /** Set once the person left the register (their record is kept): they are no one's member now. */
   departedOn: isoDate.optional(),
 });

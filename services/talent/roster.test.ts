@@ -13,6 +13,7 @@ import type { PersonSnapshot } from './events.js';
 import {
   branchMembers,
   branchRoster,
+  branchSecretaries,
   rosterPerson,
   rosterSubscriptionName,
   rosterSubscriptions,
@@ -115,6 +116,34 @@ describe('the roster projection', () => {
     expect(
       (await branchRoster(reader(), branchId)).find((p) => p.personId === activist)?.politicalStatus,
     ).toBe('candidate');
+  });
+});
+
+describe("a branch's secretary in the copy", () => {
+  it('follows the role from one person to the next, and drops one who left', async () => {
+    const branchId = newId();
+    const [first, second] = [newId(), newId()];
+    await deliver('PersonRegistered', { person: snapshot({ personId: first, branchId }) });
+    await deliver('PersonRegistered', { person: snapshot({ personId: second, branchId }) });
+    expect(await branchSecretaries(reader(), branchId)).toEqual([]);
+    const named = (personId: string, version: number, secretaryOf?: string, departedOn?: string) =>
+      deliver('PersonUpdated', {
+        person: snapshot({
+          personId,
+          branchId,
+          version,
+          ...(secretaryOf ? { secretaryOf } : {}),
+          ...(departedOn ? { departedOn } : {}),
+        }),
+        changed: ['roles'],
+      });
+    await named(first, 2, branchId);
+    expect((await branchSecretaries(reader(), branchId)).map((p) => p.personId)).toEqual([first]);
+    await named(first, 3);
+    await named(second, 2, branchId);
+    expect((await branchSecretaries(reader(), branchId)).map((p) => p.personId)).toEqual([second]);
+    await named(second, 3, branchId, '2026-11-30');
+    expect(await branchSecretaries(reader(), branchId)).toEqual([]);
   });
 });
 

@@ -60,6 +60,7 @@ const strip = (item: Record<string, unknown> | undefined): RosterEntry | undefin
     partyGroupId,
     politicalStatus,
     statusSince,
+    secretaryOf,
     departedOn,
   } = item as RosterEntry;
   return {
@@ -73,6 +74,7 @@ const strip = (item: Record<string, unknown> | undefined): RosterEntry | undefin
     ...(partyGroupId ? { partyGroupId } : {}),
     politicalStatus,
     statusSince,
+    ...(secretaryOf ? { secretaryOf } : {}),
     ...(departedOn ? { departedOn } : {}),
   };
 };
@@ -167,6 +169,17 @@ export const branchMembers = async (
     (p) =>
       memberStatuses.includes(p.politicalStatus) &&
       (partyGroupId === undefined || p.partyGroupId === partyGroupId),
+  );
+
+/**
+ * The branch's secretary (支部书记) as the copy holds them: none while the branch has no
+ * secretary, and none for a copy written before snapshots carried the role (the next change
+ * of the person brings it). A list, because while two snapshots cross (one named, one
+ * replaced) the copy may briefly hold both.
+ */
+export const branchSecretaries = async (reader: RosterReader, branchId: string): Promise<RosterEntry[]> =>
+  (await branchRoster(reader, branchId)).filter(
+    (p) => p.secretaryOf === branchId && p.departedOn === undefined,
   );
 
 export const rosterPerson = async (

@@ -223,6 +223,7 @@ export const snapshotOf = (p: Person): PersonSnapshot => ({
   ...(p.partyGroupId ? { partyGroupId: p.partyGroupId } : {}),
   politicalStatus: p.politicalStatus,
   statusSince: p.statusSince,
+  ...(p.secretaryOf ? { secretaryOf: p.secretaryOf } : {}),
   ...(p.departure ? { departedOn: p.departure.on } : {}),
 });
 
