@@ -5,7 +5,7 @@
  * the service's schedule handler through the bus's direct delivery (`deliverTo`), so a
  * failing run is retried, logged and dead-lettered as a failed delivery is, and
  * `npm run dead-letters -- --redrive` runs it again with its scheduled time. Tests turn the
- * timers off and run every schedule at a time they choose (`tick`, test/support/controls.ts).
+ * timers off and run the schedules they name at a time they choose (`tick`, test/support/controls.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { SchedulePayload } from '../../shared/schedules.js';
@@ -49,9 +49,17 @@ export class LocalScheduler {
     return this.entries.map((e) => `${e.service}.${e.name}`);
   }
 
-  /** Runs every schedule once, with `at` as its scheduled time (the tests' clock). */
-  tick(at: Date): void {
-    for (const entry of this.entries) this.fire(entry, at);
+  /**
+   * Runs schedules once, with `at` as their scheduled time (the tests' clock): those named
+   * (`<service>.<name>`), or every one. A name no schedule has throws: a test that names
+   * a schedule that was renamed must not pass by running nothing.
+   */
+  tick(at: Date, only?: readonly string[]): void {
+    const unknown = (only ?? []).filter((name) => !this.names().includes(name));
+    if (unknown.length > 0) throw new Error(`no schedule named ${unknown.join(', ')}`);
+    for (const entry of this.entries) {
+      if (!only || only.includes(`${entry.service}.${entry.name}`)) this.fire(entry, at);
+    }
   }
 
   /** Starts the timers: each schedule next runs at the next whole multiple of its rate. */

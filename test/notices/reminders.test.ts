@@ -21,6 +21,8 @@ interface Entry {
 
 const HOUR = 60 * 60_000;
 const MINUTE = 60_000;
+/** The only schedule these tests mean to run: the shared database holds every file's data. */
+const REMINDERS = ['notices.reminders'] as const;
 const at = (instant: Date, offset: number) => new Date(instant.getTime() + offset);
 
 /**
@@ -87,31 +89,31 @@ describe('reminders before an activity (提醒)', () => {
     const start = freshStart();
     const a = await schedule(start);
 
-    await tick(at(start, -25 * HOUR));
+    await tick(at(start, -25 * HOUR), REMINDERS);
     expect(await reminded(a.members, a.id)).toEqual([[], []]);
 
     const dayBefore = at(start, -24 * HOUR + MINUTE);
-    await tick(dayBefore);
+    await tick(dayBefore, REMINDERS);
     const oneDay = [reminderId(a.id, '24h', start)];
     expect(await reminded(a.members, a.id)).toEqual([oneDay, oneDay]);
     const [entry] = await remindersOf(a.members[0] as Client, a.id);
     expect(entry).toMatchObject({ kind: 'activity-reminder', startsAt: toLocalIso(start) });
 
     // The same minute again, a later one, and with every delivery made twice: still one.
-    await tick(dayBefore);
+    await tick(dayBefore, REMINDERS);
     await faults({ duplicateDeliveries: true });
     try {
-      await tick(dayBefore);
-      await tick(at(dayBefore, MINUTE));
+      await tick(dayBefore, REMINDERS);
+      await tick(at(dayBefore, MINUTE), REMINDERS);
     } finally {
       await faults({ duplicateDeliveries: false });
     }
     expect(await reminded(a.members, a.id)).toEqual([oneDay, oneDay]);
 
-    await tick(at(start, -HOUR + MINUTE));
+    await tick(at(start, -HOUR + MINUTE), REMINDERS);
     const both = [reminderId(a.id, '1h', start), reminderId(a.id, '24h', start)].sort();
     expect(await reminded(a.members, a.id)).toEqual([both, both]);
-    await tick(at(start, -30 * MINUTE));
+    await tick(at(start, -30 * MINUTE), REMINDERS);
     expect(await reminded(a.members, a.id)).toEqual([both, both]);
     // Seven sweeps, each settled: 13 s on a quiet machine, more beside other engineers' runs.
   }, 60_000);
@@ -134,11 +136,11 @@ describe('reminders before an activity (提醒)', () => {
       ).every((items) => items.some((e) => e.noticeId === `${a.id}-moved-2`)),
     );
 
-    await tick(at(start, -24 * HOUR + MINUTE));
-    await tick(at(start, -HOUR + MINUTE));
+    await tick(at(start, -24 * HOUR + MINUTE), REMINDERS);
+    await tick(at(start, -HOUR + MINUTE), REMINDERS);
     expect(await reminded(a.members, a.id)).toEqual([[], []]);
 
-    await tick(at(moved, -24 * HOUR + MINUTE));
+    await tick(at(moved, -24 * HOUR + MINUTE), REMINDERS);
     const oneDay = [reminderId(a.id, '24h', moved)];
     expect(await reminded(a.members, a.id)).toEqual([oneDay, oneDay]);
   });
@@ -160,7 +162,7 @@ describe('reminders before an activity (提醒)', () => {
       ).every((items) => items.some((e) => e.noticeId === `${a.id}-cancelled`)),
     );
     for (const time of [at(start, -24 * HOUR + MINUTE), at(start, -HOUR + MINUTE), at(start, -MINUTE)]) {
-      await tick(time);
+      await tick(time, REMINDERS);
     }
     expect(await reminded(a.members, a.id)).toEqual([[], []]);
   });
@@ -168,10 +170,10 @@ describe('reminders before an activity (提醒)', () => {
   it('a reminder found after the start is dropped, not sent late', async () => {
     const start = freshStart();
     const a = await schedule(start);
-    await tick(at(start, MINUTE));
+    await tick(at(start, MINUTE), REMINDERS);
     expect(await reminded(a.members, a.id)).toEqual([[], []]);
     // Dropped means gone: a sweep at its due time afterwards finds nothing to send.
-    await tick(at(start, -HOUR + MINUTE));
+    await tick(at(start, -HOUR + MINUTE), REMINDERS);
     expect(await reminded(a.members, a.id)).toEqual([[], []]);
   });
 });

@@ -138,14 +138,16 @@ export const settle = async (): Promise<void> => {
 };
 
 /**
- * Runs every schedule of the runtime once with `at` as its "now" (the tests' clock; the
- * test runtime has no timers), and waits until what the runs caused is done.
+ * Runs the named schedules (`<service>.<name>`) once with `at` as their "now" (the tests'
+ * clock; the test runtime has no timers), and waits until what the runs caused is done.
+ * Named, because the files share one database: a daily sweep over everyone runs only in
+ * the test that means it.
  */
-export const tick = async (at: Date): Promise<void> => {
+export const tick = async (at: Date, schedules: readonly [string, ...string[]]): Promise<void> => {
   const res = await fetch(`${runtime().url}/__local/tick`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ at: at.toISOString() }),
+    body: JSON.stringify({ at: at.toISOString(), schedules }),
   });
   if (!res.ok) throw new Error(`tick failed: ${res.status} ${await res.text()}`);
 };

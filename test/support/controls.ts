@@ -25,10 +25,11 @@ export interface TestControls {
   /** Waits until every outbox is relayed and every delivery (and what it caused) is done. */
   settle(): Promise<void>;
   /**
-   * Runs every described schedule once with `at` as its scheduled time (its "now"), then
-   * settles. A failing run is retried and dead-lettered as any failed delivery is.
+   * Runs the named described schedules (`<service>.<name>`; every one without names) once
+   * with `at` as their scheduled time (their "now"), then settles. A failing run is retried
+   * and dead-lettered as any failed delivery is.
    */
-  tick(at: Date): Promise<void>;
+  tick(at: Date, schedules?: readonly string[]): Promise<void>;
   /** The database process vanishes (SIGKILL), as if the host lost it. */
   killDatabase(): Promise<void>;
   /** Brings the database back on the same port and data (on-disk runtimes only keep their data). */
@@ -93,26 +94,46 @@ export const busFaultRoutes =
     return true;
   };
 
-export const tickParts = async (parts: RuntimeParts, at: Date): Promise<void> => {
-  parts.scheduler.tick(at);
+export const tickParts = async (
+  parts: RuntimeParts,
+  at: Date,
+  schedules?: readonly string[],
+): Promise<void> => {
+  parts.scheduler.tick(at, schedules);
   await settleParts(parts);
 };
 
-/** `POST /__local/tick` with `{ "at": "<ISO time>" }`: every schedule runs at that time, then settles. */
+/**
+ * `POST /__local/tick` with `{ "at": "<ISO time>", "schedules": ["<service>.<name>"] }`: the
+ * named schedules (every one without `schedules`) run at that time, then it settles. Tests
+ * share one database, so a sweep over everyone is named only by the test that means it.
+ */
 const tickRoute =
   (parts: RuntimeParts): ExtraRoutes =>
   async (req, res, url) => {
     if (req.method !== 'POST' || url.pathname !== '/__local/tick') return false;
-    const body = (await readJson(req).catch(() => undefined)) as { at?: unknown } | undefined;
+    const body = (await readJson(req).catch(() => undefined)) as
+      | { at?: unknown; schedules?: unknown }
+      | undefined;
     const at = typeof body?.at === 'string' ? new Date(body.at) : undefined;
-    if (!at || Number.isNaN(at.getTime())) {
+    const schedules = body?.schedules;
+    const named =
+      schedules === undefined ||
+      (Array.isArray(schedules) && schedules.every((s) => parts.scheduler.names().includes(s)));
+    if (!at || Number.isNaN(at.getTime()) || !named) {
       sendJson(res, 400, {
-        error: { code: 'ValidationError', message: 'body must be { "at": "<ISO time>" }' },
+        error: {
+          code: 'ValidationError',
+          message: `body must be { "at": "<ISO time>", "schedules"?: [${parts.scheduler
+            .names()
+            .map((n) => `"${n}"`)
+            .join(', ')}] }`,
+        },
       });
       return true;
     }
     try {
-      await tickParts(parts, at);
+      await tickParts(parts, at, schedules as string[] | undefined);
       sendJson(res, 200, { at: at.toISOString(), schedules: parts.scheduler.names() });
     } catch (error) {
       sendJson(res, 500, { error: error instanceof Error ? error.message : String(error) });
@@ -159,7 +180,7 @@ export const startWithTestControls = async (options: RuntimeOptions): Promise<Te
   return {
     ...runtime,
     settle: () => settleParts(running),
-    tick: (at) => tickParts(running, at),
+    tick: (at, schedules) => tickParts(running, at, schedules),
     killDatabase: () => running.database.kill(),
     restartDatabase: () => running.database.restart(),
   };
