@@ -444,6 +444,27 @@ export const finalOnce = {
   onConditionFailed: () => conflict(ALREADY_FINAL, 'This final attendance was already recorded'),
 };
 
+/**
+ * Who of an activity has a final status already (its participation items, one Query of the
+ * branch's partition at the activity's start): a completion's second pass (the subscription,
+ * a retry) writes only the rest, instead of sending each again to be refused.
+ */
+export const finalisedInvitees = async (
+  ctx: ServiceContext,
+  a: Pick<Activity, 'branchId' | 'startsAt' | 'activityId'>,
+): Promise<Set<string>> => {
+  const items = await queryAll(ctx, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :activity)',
+    ExpressionAttributeValues: {
+      ':pk': `PARTICIPATION#${a.branchId}`,
+      ':activity': `${a.startsAt}#${a.activityId}#`,
+    },
+    ProjectionExpression: 'personId',
+    ConsistentRead: true,
+  });
+  return new Set(items.map((i) => i.personId as string));
+};
+
 export const participationRecords = async (
   ctx: ServiceContext,
   branchId: string,

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemberJoinedBranch, MemberLeftBranch, PersonRegistered } from '../../services/talent/events.js';
 import { newId } from '../../shared/ids.js';
-import { as, publish, settle } from '../support/api.js';
+import { as, publish, publishAll, settle } from '../support/api.js';
 import { at, branchWithMembers, meeting, nth, outboxOf, seedRoster, snapshot } from './support.js';
 
 const NOW = at('2026-11-20T10:00:00+08:00');
@@ -329,8 +329,9 @@ describe('completing', () => {
     const branchId = newId();
     const inviteeIds = Array.from({ length: 120 }, () => newId());
     // Invitees are people of the branch (as the roster copy knows them).
-    await Promise.all(
-      inviteeIds.map((personId) => publish(PersonRegistered, { person: snapshot({ personId, branchId }) })),
+    await publishAll(
+      PersonRegistered,
+      inviteeIds.map((personId) => ({ person: snapshot({ personId, branchId }) })),
     );
     await settle();
     const committee = await as({ roles: ['committee'] });

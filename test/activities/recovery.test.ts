@@ -97,4 +97,34 @@ describe('an interrupted completion', () => {
     const recorded = (await outboxOf(body.activityId)).filter((e) => e.detailType === 'AttendanceRecorded');
     expect(recorded.map((e) => e.data.personId).sort()).toEqual([...memberIds].sort());
   });
+
+  it('of more invitees than commit together: each final status is published once, and the second pass adds none', async () => {
+    const { branchId, memberIds, secretary, members } = await branchWithMembers(30);
+    const { body } = await secretary.post('/activities', meeting(branchId), at('2026-11-20T10:00:00+08:00'));
+    const present = members.slice(0, 3);
+    for (const member of present) {
+      await member.post(
+        `/activities/${body.activityId}/check-in`,
+        { code: body.checkInCode },
+        at('2026-11-26T09:05:00+08:00'),
+      );
+    }
+    const done = await secretary.post(
+      `/activities/${body.activityId}/complete`,
+      { minutes: '记录' },
+      at('2026-11-26T11:00:00+08:00'),
+    );
+    expect(done.body.attendance).toMatchObject({ invited: 30, present: 3, absent: 27 });
+    await settle();
+    const recorded = async () =>
+      (await outboxOf(body.activityId)).filter((e) => e.detailType === 'AttendanceRecorded');
+    const first = await recorded();
+    expect(first.map((e) => e.data.personId).sort()).toEqual([...memberIds].sort());
+    expect(first.filter((e) => e.data.status === 'present')).toHaveLength(3);
+
+    const [completed] = (await outboxOf(body.activityId)).filter((e) => e.detailType === 'ActivityCompleted');
+    await publish(ActivityCompleted, completed?.data as never);
+    await settle();
+    expect((await recorded()).map((e) => e.data.personId).sort()).toEqual([...memberIds].sort());
+  });
 });

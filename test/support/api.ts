@@ -167,29 +167,49 @@ export const tableClient = () =>
  * (EventBridge PutEvents over the bus server), for testing a consumer on its own.
  * Returns the envelope, so a test can deliver the very same event again.
  */
+const busClient = () =>
+  createEventBridgeClient({
+    region: 'eu-west-1',
+    endpoints: { eventbridge: runtime().busEndpoint },
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+
+const putOnBus = async <Data>(contract: EventContract<string, Data>, envelopes: Envelope<Data>[]) => {
+  const out = await busClient().send(
+    new PutEventsCommand({
+      Entries: envelopes.map((envelope) => ({
+        EventBusName: localNames('local').bus,
+        Source: contract.source,
+        DetailType: contract.name,
+        Detail: JSON.stringify(envelope),
+      })),
+    }),
+  );
+  if (out.FailedEntryCount) throw new Error(`PutEvents refused the event: ${JSON.stringify(out.Entries)}`);
+};
+
 export const publish = async <Data>(
   contract: EventContract<string, Data>,
   data: Data,
   options: { envelope?: Envelope<Data>; occurredAt?: Date } = {},
 ): Promise<Envelope<Data>> => {
   const envelope = options.envelope ?? buildEnvelope(contract, data, options.occurredAt ?? new Date());
-  const client = createEventBridgeClient({
-    region: 'eu-west-1',
-    endpoints: { eventbridge: runtime().busEndpoint },
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  const out = await client.send(
-    new PutEventsCommand({
-      Entries: [
-        {
-          EventBusName: localNames('local').bus,
-          Source: contract.source,
-          DetailType: contract.name,
-          Detail: JSON.stringify(envelope),
-        },
-      ],
-    }),
-  );
-  if (out.FailedEntryCount) throw new Error(`PutEvents refused the event: ${JSON.stringify(out.Entries)}`);
+  await putOnBus(contract, [envelope]);
   return envelope;
+};
+
+/** PutEvents' most entries in one call. */
+const PUT_EVENTS_MAX = 10;
+
+/**
+ * Many events of one contract, ten to a PutEvents call and one call at a time, as a relay
+ * sends a busy outbox: a hundred calls at once would test how a loaded machine answers a
+ * burst of connections, not the consumer.
+ */
+export const publishAll = async <Data>(contract: EventContract<string, Data>, data: readonly Data[]) => {
+  const envelopes = data.map((d) => buildEnvelope(contract, d, new Date()));
+  for (let i = 0; i < envelopes.length; i += PUT_EVENTS_MAX) {
+    await putOnBus(contract, envelopes.slice(i, i + PUT_EVENTS_MAX));
+  }
+  return envelopes;
 };
