@@ -1951,7 +1951,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The notices addressed to me (a partner account: to its organisation), newest (or most recently reminded) first; `unread=true` lists only those not read yet
+         * The notices addressed to me (a partner account: to its organisation): pinned (置顶) announcements first, then newest (or most recently reminded) first; `unread=true` lists only those not read yet, in the same order
          * @description Roles admitted: committee, secretary, member, partner.
          *
          *     - Not signed in (401): no token

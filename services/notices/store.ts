@@ -10,9 +10,9 @@
  *                                         only record of its reading            GetItem, UpdateItem
  *     gsi1 RECIPIENTS#<noticeId> / <branchId>#<personId>  a notice's recipients   Query (receipts,
  *                                         withdrawal, pinning, reminders)
- *     gsi2 UNREAD#<personId> / <sortAt>#<noticeId>  the unread only (sparse)    Query (unread list,
+ *     gsi2 UNREAD#<personId> / [PINNED#]<sortAt>#<noticeId>  the unread only (sparse)  Query (unread list,
  *                                         unread count, mark all read)
- *     gsi3 INBOX#<personId> / <sortAt>#<noticeId>   the whole inbox            Query (newest first)
+ *     gsi3 INBOX#<personId> / [PINNED#]<sortAt>#<noticeId>   the whole inbox    Query (pinned, then newest first)
  *   ACTIVITY#<activityId> / ACTIVITY      what the activity events said: its invitees, its
  *                                         status                                GetItem (consumers)
  *   BRANCHES / BRANCH#<branchId>          every branch heard of (from the roster) Query, GetItem
@@ -287,7 +287,16 @@ const toEntry = (item: Record<string, unknown>): InboxEntry => {
   return out as unknown as InboxEntry;
 };
 
-const inboxSort = (e: Pick<InboxEntry, 'sortAt' | 'noticeId'>) => `${e.sortAt}#${e.noticeId}`;
+/**
+ * The inbox's order, newest first (the indexes are read backwards): a pinned (置顶) entry's
+ * key starts with `PINNED#`, after every time's digits, so pinned notices lead every page
+ * of the inbox and of its unread list, newest first among themselves, without a second read.
+ */
+const inboxSort = (e: Pick<InboxEntry, 'sortAt' | 'noticeId' | 'pinned'>) =>
+  `${e.pinned ? 'PINNED#' : ''}${e.sortAt}#${e.noticeId}`;
+
+/** How often an entry is re-read when a change to it raced the write that re-sorts it. */
+const RESORT_ATTEMPTS = 5;
 
 /** The item's `kind` is what it is (an inbox entry); what the notice is about is `noticeKind`. */
 const entryItem = ({ kind, ...e }: InboxEntry) => ({
@@ -326,31 +335,50 @@ export const removeEntry = async (ctx: ServiceContext, personId: string, noticeI
   await ctx.db.send(new DeleteCommand({ TableName: ctx.env.tableName, Key: entryKey(personId, noticeId) }));
 };
 
-/** Follows the announcement's pin; an older change arriving late changes nothing. */
+/**
+ * Follows the announcement's pin; an older change arriving late changes nothing. The entry
+ * moves to (or from) the top of the inbox with it: its sort keys are written from the entry
+ * as read, on condition that its time and reading are still those, and read again if a
+ * reminder or a reading came in between.
+ */
 export const pinEntry = async (
   ctx: ServiceContext,
   e: Pick<InboxEntry, 'personId' | 'noticeId'>,
   pinned: boolean,
   version: number,
 ): Promise<void> => {
-  try {
-    await ctx.db.send(
-      new UpdateCommand({
-        TableName: ctx.env.tableName,
-        Key: entryKey(e.personId, e.noticeId),
-        UpdateExpression: 'SET pinned = :pinned, pinVersion = :v',
-        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(pinVersion) OR pinVersion < :v)',
-        ExpressionAttributeValues: { ':pinned': pinned, ':v': version },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
+  for (let attempt = 0; attempt < RESORT_ATTEMPTS; attempt++) {
+    const held = await getEntry(ctx, e.personId, e.noticeId);
+    if (!held || (held.pinVersion !== undefined && held.pinVersion >= version)) return;
+    const sort = inboxSort({ ...held, pinned });
+    const unread = held.readAt === undefined;
+    try {
+      await ctx.db.send(
+        new UpdateCommand({
+          TableName: ctx.env.tableName,
+          Key: entryKey(e.personId, e.noticeId),
+          UpdateExpression: `SET pinned = :pinned, pinVersion = :v, gsi3sk = :sort${unread ? ', gsi2sk = :sort' : ''}`,
+          ConditionExpression: `attribute_exists(pk) AND sortAt = :sortAt AND ${unread ? 'attribute_not_exists(readAt)' : 'attribute_exists(readAt)'} AND (attribute_not_exists(pinVersion) OR pinVersion < :v)`,
+          ExpressionAttributeValues: {
+            ':pinned': pinned,
+            ':v': version,
+            ':sort': sort,
+            ':sortAt': held.sortAt,
+          },
+        }),
+      );
+      return;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
+  throw new Error(`the inbox entry ${e.noticeId} of ${e.personId} kept changing while it was pinned`);
 };
 
 /**
- * Brings an unread entry back to the top with the reminder's time, once per reminder: a
- * redelivery finds `lastReminderId` set, an entry read meanwhile is left alone.
+ * Brings an unread entry back to the top (of the unpinned, or of the pinned) with the
+ * reminder's time, once per reminder: a redelivery finds `lastReminderId` set, an entry
+ * read meanwhile is left alone, and one pinned or unpinned meanwhile is read again.
  */
 export const remindEntry = async (
   ctx: ServiceContext,
@@ -358,24 +386,38 @@ export const remindEntry = async (
   reminderId: string,
   remindedAt: string,
 ): Promise<boolean> => {
-  const sort = inboxSort({ sortAt: remindedAt, noticeId: e.noticeId });
-  try {
-    await ctx.db.send(
-      new UpdateCommand({
-        TableName: ctx.env.tableName,
-        Key: entryKey(e.personId, e.noticeId),
-        UpdateExpression:
-          'SET remindedAt = :at, sortAt = :at, lastReminderId = :rid, gsi2sk = :sort, gsi3sk = :sort',
-        ConditionExpression:
-          'attribute_exists(pk) AND attribute_not_exists(readAt) AND (attribute_not_exists(lastReminderId) OR lastReminderId <> :rid)',
-        ExpressionAttributeValues: { ':at': remindedAt, ':rid': reminderId, ':sort': sort },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
+  let held: InboxEntry | undefined = e;
+  for (let attempt = 0; held && attempt < RESORT_ATTEMPTS; attempt++) {
+    const sort = inboxSort({ sortAt: remindedAt, noticeId: e.noticeId, pinned: held.pinned });
+    try {
+      await ctx.db.send(
+        new UpdateCommand({
+          TableName: ctx.env.tableName,
+          Key: entryKey(e.personId, e.noticeId),
+          UpdateExpression:
+            'SET remindedAt = :at, sortAt = :at, lastReminderId = :rid, gsi2sk = :sort, gsi3sk = :sort',
+          ConditionExpression:
+            'attribute_exists(pk) AND attribute_not_exists(readAt) AND pinned = :pinned AND (attribute_not_exists(lastReminderId) OR lastReminderId <> :rid)',
+          ExpressionAttributeValues: {
+            ':at': remindedAt,
+            ':rid': reminderId,
+            ':sort': sort,
+            ':pinned': held.pinned,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const now: InboxEntry | undefined = await getEntry(ctx, e.personId, e.noticeId);
+    // Gone, read or reminded already: nothing to do. Only a changed pin is worth another try.
+    if (!now || now.readAt !== undefined || now.lastReminderId === reminderId || now.pinned === held.pinned) {
+      return false;
+    }
+    held = now;
   }
+  return false;
 };
 
 /**

@@ -293,3 +293,47 @@ describe("notices from activities' events", () => {
     expect((await ofActivity(invitee, late.activityId)).map((e) => e.kind)).toEqual(['activity-cancelled']);
   });
 });
+
+describe('pinned announcements (置顶)', () => {
+  const order = async (client: Client, query?: string) => (await inbox(client, query)).map((e) => e.noticeId);
+
+  it('lead the inbox and its unread list while pinned, and go back to their place when unpinned', async () => {
+    const a = await branchWithMembers(1);
+    const member = a.members[0] as Client;
+    const first = await announce(a.secretary, a.branchId);
+    const second = await announce(a.secretary, a.branchId);
+    const third = await announce(a.secretary, a.branchId);
+    await reaches([member], third);
+    await reaches([member], first);
+    expect(await order(member)).toEqual([third, second, first]);
+
+    expect((await a.secretary.post(`/notices/announcements/${first}/pin`, { pinned: true })).status).toBe(
+      200,
+    );
+    await settle();
+    expect(await order(member)).toEqual([first, third, second]);
+    expect(await order(member, 'unread=true')).toEqual([first, third, second]);
+    expect((await inbox(member))[0]).toMatchObject({ noticeId: first, pinned: true });
+    // Paged, the pinned one is on the first page and no page repeats it.
+    const page = await member.get('/notices/me?limit=2');
+    expect(page.body.items.map((e: Entry) => e.noticeId)).toEqual([first, third]);
+    const rest = await member.get(`/notices/me?limit=2&cursor=${encodeURIComponent(page.body.nextCursor)}`);
+    expect(rest.body.items.map((e: Entry) => e.noticeId)).toEqual([second]);
+
+    // A reminder of the unread brings an unpinned one to the top of the unpinned, not above the pinned.
+    await a.secretary.post(`/notices/announcements/${second}/reminders`, undefined);
+    await settle();
+    expect(await order(member)).toEqual([first, second, third]);
+
+    // Read, it stays pinned in the inbox and leaves the unread list.
+    expect((await member.post(`/notices/me/${first}/read`)).status).toBe(200);
+    expect(await order(member, 'unread=true')).toEqual([second, third]);
+    expect(await order(member)).toEqual([first, second, third]);
+
+    expect((await a.secretary.post(`/notices/announcements/${first}/pin`, { pinned: false })).status).toBe(
+      200,
+    );
+    await settle();
+    expect(await order(member)).toEqual([second, third, first]);
+  });
+});

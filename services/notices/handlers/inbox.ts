@@ -20,7 +20,7 @@ const AT_ONCE = 25;
 export const inboxRoutes = [
   route('GET /notices/me', {
     summary:
-      'The notices addressed to me (a partner account: to its organisation), newest (or most recently reminded) first; `unread=true` lists only those not read yet',
+      'The notices addressed to me (a partner account: to its organisation): pinned (置顶) announcements first, then newest (or most recently reminded) first; `unread=true` lists only those not read yet, in the same order',
     access: ['committee', 'secretary', 'member', 'partner'],
     refusals: ['no-person'],
     outcomes: everyoneSignedIn,
