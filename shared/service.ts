@@ -104,10 +104,13 @@ export const personaRoles: Record<Persona, readonly Role[]> = {
 export type Outcome = 'allowed' | 401 | 403 | 404;
 export type Outcomes = Readonly<Record<Persona, Outcome>>;
 
-/** A success response: its JSON body schema, `'empty'` (204), or a non-JSON body (CSV). */
+/** A success response: its JSON body schema, `'empty'` (204, 304), or a non-JSON body (CSV). */
 export type ResponseSpec = z.ZodType | 'empty' | { contentType: string; description: string };
-/** Success statuses only; every error has the one documented shape. */
-export type Responses = Readonly<Partial<Record<200 | 201 | 202 | 204, ResponseSpec>>>;
+/**
+ * Success statuses only (and 304, the answer to a conditional GET whose copy is current);
+ * every error has the one documented shape.
+ */
+export type Responses = Readonly<Partial<Record<200 | 201 | 202 | 204 | 304, ResponseSpec>>>;
 
 export interface RouteSpec<S extends RequestSchemas = RequestSchemas, A extends Access = Access> {
   method: HttpMethod;

@@ -23211,6 +23211,13 @@ export interface operations {
                     "text/calendar": string;
                 };
             };
+            /** @description Not modified: the copy named by If-None-Match is current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /**
              * @description Invalid request
              *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field

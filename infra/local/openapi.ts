@@ -123,7 +123,12 @@ const refusalResponse = (status: number, codes: readonly RefusalCode[]) => {
 };
 
 const successResponse = (status: number, spec: ResponseSpec) => {
-  if (spec === 'empty') return { description: 'Done; no body' };
+  if (spec === 'empty') {
+    return {
+      description:
+        status === 304 ? 'Not modified: the copy named by If-None-Match is current' : 'Done; no body',
+    };
+  }
   if (spec instanceof z.ZodType) {
     return {
       description: status === 201 ? 'Created' : 'Success',

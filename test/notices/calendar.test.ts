@@ -117,8 +117,17 @@ describe('the calendar feed (日程订阅)', () => {
     // The calendar names its zone; every time is an exact UTC instant.
     expect(res.text).toContain('X-WR-TIMEZONE:Asia/Shanghai');
     expect(res.text).toMatch(/DTSTART:20261205T010000Z/);
-    // Unchanged, the same bytes: the ETag holds between polls.
-    expect((await fetchFeed(path)).headers.get('etag')).toBe(res.headers.get('etag'));
+    // Unchanged, the same bytes: the ETag holds between polls, and a poll naming it gets 304.
+    const etag = res.headers.get('etag') as string;
+    expect((await fetchFeed(path)).headers.get('etag')).toBe(etag);
+    const unchanged = await request('GET', path, undefined, {
+      token: null,
+      now: NOW,
+      headers: { 'if-none-match': `W/${etag}` },
+    });
+    expect(unchanged.status).toBe(304);
+    expect(unchanged.text).toBe('');
+    expect(unchanged.headers.get('etag')).toBe(etag);
 
     const moved = await a.secretary.patch(
       `/activities/${id}`,
@@ -130,6 +139,14 @@ describe('the calendar feed (日程订阅)', () => {
     expect(second.sequence).toBeGreaterThan(first.sequence);
     expect(second.end).toBe('2026-12-05T16:00:00+08:00');
     expect((await feedEntries(path)).filter((e) => e.uid === uid)).toHaveLength(1);
+    // The copy the app holds is old now: the same question gets the whole new feed.
+    const changed = await request('GET', path, undefined, {
+      token: null,
+      now: NOW,
+      headers: { 'if-none-match': etag },
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.text).toContain('DTSTART:20261205T060000Z');
 
     const cancel = await a.secretary.post(`/activities/${id}/cancel`, { reason: '场地检修' }, { now: NOW });
     expect(cancel.status, JSON.stringify(cancel.body)).toBe(200);

@@ -117,7 +117,8 @@ export const contractViolations = (
   if (!route) return [];
   const where = `${route.routeKey} answered ${status}`;
   if (stackLike.test(text)) return [`${where} with something like a stack trace: ${text.slice(0, 300)}`];
-  if (status < 200 || status >= 300) {
+  // 304 answers a conditional GET: declared with the route's successes, never an error.
+  if ((status < 200 || status >= 300) && status !== 304) {
     const gateway = (body as { message?: unknown } | undefined)?.message;
     if (
       gatewayAnswers[status] !== undefined &&

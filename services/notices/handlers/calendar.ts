@@ -74,6 +74,13 @@ const icsOf = (entries: readonly CalendarEntry[]) => {
   return cal.toString();
 };
 
+/** If-None-Match names the current copy: `*`, or one of its (weak or strong) tags. */
+const matchesCopy = (ifNoneMatch: string | undefined, etag: string): boolean =>
+  (ifNoneMatch ?? '').split(',').some((tag) => {
+    const t = tag.trim();
+    return t === '*' || t.replace(/^W\//, '') === etag;
+  });
+
 export const calendarRoutes = [
   route('POST /notices/me/calendar', {
     summary:
@@ -133,6 +140,8 @@ export const calendarRoutes = [
         description:
           'UTF-8 iCalendar: upcoming activities, registered joint events and study due dates, and those of the last 90 days',
       },
+      // Calendar apps poll every few hours; most polls find nothing changed.
+      304: 'empty',
     },
     // Any text: a segment that cannot be a feed is the same 404 as an unknown one.
     request: {
@@ -144,16 +153,18 @@ export const calendarRoutes = [
         }),
       }),
     },
-    handler: async ({ params, now }, ctx) => {
+    handler: async ({ params, headers, now }, ctx) => {
       const token = tokenOfFeed(params.feed);
       const personId = token && (await personOfFeed(ctx, hashOfToken(token)));
       if (!personId) throw notFound('Calendar feed');
       const entries = calendarEntries(await calendarOf(ctx, personId), personId, now);
       const body = icsOf(entries);
-      return text('text/calendar; charset=utf-8', body, {
+      const caching = {
         etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
         'cache-control': `private, max-age=${POLL_SECONDS}`,
-      });
+      };
+      if (matchesCopy(headers['if-none-match'], caching.etag)) return { status: 304, headers: caching };
+      return text('text/calendar; charset=utf-8', body, caching);
     },
   }),
 ];
