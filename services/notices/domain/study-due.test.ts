@@ -27,6 +27,17 @@ describe('studyDueTimes', () => {
       { slot: '1d', dueAt: new Date('2027-01-01T01:00:00Z') },
     ]);
   });
+
+  it('never on or after the due date, whatever the leads', () => {
+    const leads = [
+      { slot: 'same-day', days: 0 },
+      { slot: 'after', days: -1 },
+    ];
+    expect(studyDueTimes(dueOn, local('2026-12-01T10:00:00'), leads)).toEqual([
+      { slot: 'same-day', dueAt: new Date('2026-12-10T01:00:00Z') },
+    ]);
+    expect(studyDueTimes(dueOn, local('2026-12-01T10:00:00'), [{ slot: 'late', days: -2 }])).toEqual([]);
+  });
 });
 
 describe('studyDeadline', () => {

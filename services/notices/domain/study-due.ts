@@ -11,10 +11,16 @@ import type { Timing } from './reminders.js';
  * Three days before the due date, time to fit the study into a working week, and one day
  * before, the last call. Each is a slot of the assignment's reminders.
  */
-export const STUDY_DUE_LEADS = [
+export const STUDY_DUE_LEADS: readonly StudyLead[] = [
   { slot: '3d', days: 3 },
   { slot: '1d', days: 1 },
-] as const;
+];
+
+/** A reminder some whole days before the due date, at the reminder hour. */
+export interface StudyLead {
+  slot: string;
+  days: number;
+}
 
 /** The local hour (Asia/Shanghai) a study reminder goes out: the start of a working day. */
 export const STUDY_REMINDER_HOUR = 9;
@@ -27,12 +33,20 @@ export const studyDeadline = (dueOn: string): Date => startOfLocalDay(addDays(du
  * reminder hour, except one already past when the assignment arrives (the assignees are being
  * told of it at that moment) and, whatever the leads, none on or after the deadline.
  */
-export const studyDueTimes = (dueOn: string, assignedAt: Date): Timing[] => {
+export const studyDueTimes = (
+  dueOn: string,
+  assignedAt: Date,
+  leads: readonly StudyLead[] = STUDY_DUE_LEADS,
+): Timing[] => {
   const deadline = studyDeadline(dueOn).getTime();
-  return STUDY_DUE_LEADS.map((lead) => ({
-    slot: lead.slot,
-    dueAt: new Date(startOfLocalDay(addDays(dueOn, -lead.days)).getTime() + STUDY_REMINDER_HOUR * 3_600_000),
-  })).filter((t) => t.dueAt.getTime() > assignedAt.getTime() && t.dueAt.getTime() < deadline);
+  return leads
+    .map((lead) => ({
+      slot: lead.slot,
+      dueAt: new Date(
+        startOfLocalDay(addDays(dueOn, -lead.days)).getTime() + STUDY_REMINDER_HOUR * 3_600_000,
+      ),
+    }))
+    .filter((t) => t.dueAt.getTime() > assignedAt.getTime() && t.dueAt.getTime() < deadline);
 };
 
 /** What a study reminder posts, but for when: a natural id per assignment, lead and due date. */
