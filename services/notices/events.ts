@@ -21,6 +21,7 @@ export const noticeKinds = [
   'registration-confirmed', // 联合活动报名成功
   'registration-promoted', // 联合活动候补转正 (promoted from the waitlist)
   'partner-approved', // 合作单位审核通过
+  'study-due', // 学习任务即将到期 (assigned study, a few days before its due date)
 ] as const;
 export type NoticeKind = (typeof noticeKinds)[number];
 

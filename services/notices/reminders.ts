@@ -13,8 +13,16 @@ import { toLocalIso } from '../../shared/time.js';
 import { excerpt } from './domain/announcements.js';
 import { activityLeads, reminderAction, reminderTimes } from './domain/reminders.js';
 import { NoticePosted } from './events.js';
-import { deleteReminder, dueReminders, putReminder, type Reminder, takeReminder } from './store/reminders.js';
+import {
+  deleteReminder,
+  dueReminders,
+  putReminder,
+  type Reminder,
+  type ReminderNotice,
+  takeReminder,
+} from './store/reminders.js';
 import { createActivityNotice, getNotice, transaction } from './store.js';
+import { STUDY_SUBJECT, studyStillDue } from './study-due.js';
 
 type ActivityRef = { activityId: string; branchId: string; title: string; startsAt: string };
 
@@ -65,6 +73,18 @@ export const forgetActivity = (t: Transaction, activityId: string) => {
   for (const lead of activityLeads) deleteReminder(t, activitySubject(activityId), lead.slot);
 };
 
+/**
+ * Whom a reminder still concerns when it is sent, by its subject's kind (before the `#`): a
+ * study reminder leaves out those who completed the study meanwhile. Undefined: nobody, and it
+ * goes unsent. Any other subject reminds everyone it names.
+ */
+const stillConcerned: Record<
+  string,
+  (ctx: ServiceContext, n: ReminderNotice) => Promise<ReminderNotice | undefined>
+> = { [STUDY_SUBJECT]: studyStillDue };
+const concerned = (ctx: ServiceContext, r: Reminder) =>
+  stillConcerned[r.subject.split('#')[0] ?? '']?.(ctx, r.notice) ?? Promise.resolve(r.notice);
+
 /** A reminder moved, cancelled or taken by another sweep meanwhile: nothing to do. */
 const takenMeanwhile = (error: unknown) => error instanceof DomainError && error.code === 'conflict';
 
@@ -72,22 +92,28 @@ const takenMeanwhile = (error: unknown) => error instanceof DomainError && error
  * Sends (or drops) one reminder, once: the notice is created only if absent and the
  * reminder is taken only as read, in one transaction with the NoticePosted event.
  */
-const take = async (ctx: ServiceContext, r: Reminder, now: Date): Promise<'sent' | 'dropped' | 'left'> => {
+const take = async (
+  ctx: ServiceContext,
+  r: Reminder,
+  now: Date,
+): Promise<'sent' | 'dropped' | 'unneeded' | 'left'> => {
   const action = reminderAction({ dueAt: new Date(r.dueAt), until: new Date(r.until) }, now);
   if (action === 'wait') return 'left';
+  const notice = action === 'send' ? await concerned(ctx, r) : undefined;
   const t = transaction(ctx);
   takeReminder(t, r);
-  if (action === 'send') {
-    createActivityNotice(t, { ...r.notice, postedAt: now.toISOString() });
+  if (notice) {
+    createActivityNotice(t, { ...notice, postedAt: now.toISOString() });
     t.publish(
       NoticePosted,
-      { noticeId: r.notice.noticeId, kind: r.notice.kind, postedAt: toLocalIso(now) },
-      { key: r.notice.noticeId, occurredAt: now },
+      { noticeId: notice.noticeId, kind: notice.kind, postedAt: toLocalIso(now) },
+      { key: notice.noticeId, occurredAt: now },
     );
   }
   try {
     await t.commit();
-    return action === 'send' ? 'sent' : 'dropped';
+    if (action !== 'send') return 'dropped';
+    return notice ? 'sent' : 'unneeded';
   } catch (error) {
     if (!takenMeanwhile(error)) throw error;
   }
@@ -113,6 +139,7 @@ export const sweepReminders = async (now: Date, ctx: ServiceContext): Promise<vo
     found: due.length,
     sent: count('sent'),
     dropped: count('dropped'),
+    unneeded: count('unneeded'),
     failed: failed.length,
   });
   // The run fails, so it is retried (and ends in the dead letters): what it sent stays sent.

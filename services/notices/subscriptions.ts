@@ -41,6 +41,7 @@ import {
   rosterReader,
   table,
 } from './store.js';
+import { studyDueSubscriptions } from './study-due.js';
 import { workChatSubscriptions } from './work-chat.js';
 
 type Recipient = Pick<InboxEntry, 'personId' | 'branchId' | 'name'>;
@@ -287,4 +288,7 @@ export const noticeSubscriptions = [
 
   // Each notice posted is also mailed, to the same recipients (mail.ts).
   ...mailSubscriptions(recipientsFor),
+
+  // Assigned study's reminders before its due date, and who completed it (study-due.ts).
+  ...studyDueSubscriptions,
 ];

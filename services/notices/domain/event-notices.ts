@@ -21,6 +21,7 @@ const headings = {
   'registration-confirmed': '报名成功',
   'registration-promoted': '候补转正',
   'partner-approved': '合作单位审核通过',
+  'study-due': '学习任务即将到期',
 } as const satisfies Partial<Record<NoticeKind, string>>;
 export type EventNoticeKind = keyof typeof headings;
 

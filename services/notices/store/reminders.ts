@@ -18,11 +18,15 @@ import type { ServiceContext } from '../../../shared/context.js';
 import { queryAll } from '../../../shared/store/query.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
 import { localDate } from '../../../shared/time.js';
+import type { EventNotice } from '../domain/event-notices.js';
 import { dueMinute } from '../domain/reminders.js';
 import type { ActivityNotice } from '../store.js';
 
-/** The notice a reminder posts when sent: its id is natural, one per reminder and occurrence. */
-export type ReminderNotice = Omit<ActivityNotice, 'postedAt'>;
+/**
+ * The notice a reminder posts when sent: its id is natural, one per reminder and occurrence;
+ * an activity's, or another subject's made like an event's notice (study falling due).
+ */
+export type ReminderNotice = Omit<ActivityNotice, 'postedAt'> | Omit<EventNotice, 'postedAt'>;
 
 export interface Reminder {
   /** What it is about, as its owner names it (`activity#<activityId>`). */
