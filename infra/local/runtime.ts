@@ -5,8 +5,10 @@
  * test suite starts it on free ports with throwaway data and adds its own controls through
  * `extend` (test/support/controls.ts), which `npm start` never passes.
  */
+import { createHash } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
@@ -80,7 +82,11 @@ export interface RuntimeOptions {
    * (bundled-wiring.ts). `npm start` runs the bundles; tests, the sources, for speed.
    */
   build?: 'sources' | 'bundles';
-  /** Where the bundles are built; default `<dataDir>/build`, which the data folder's lock guards. */
+  /**
+   * Where the bundles are built. By default a folder of the system's temporary folder named
+   * after the data folder (whose lock guards it too): outside the project, so a module the
+   * build left out is not found in node_modules, as Lambda finds none.
+   */
   buildDir?: string;
   /** Called once every part runs, before the gateway opens. */
   extend?: (parts: RuntimeParts) => RuntimeExtension;
@@ -148,6 +154,9 @@ const cleanupStack = () => {
   };
 };
 
+const defaultBuildDir = (dataDir: string) =>
+  join(tmpdir(), 'dangjian-build', createHash('sha256').update(dataDir).digest('hex').slice(0, 12));
+
 export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> => {
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
@@ -160,7 +169,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
   // esbuild runs while the JVM starts; its result is awaited where the functions are wired.
   const building =
     options.build === 'bundles'
-      ? buildBundles({ services: options.services, dir: options.buildDir ?? join(dataDir, 'build') })
+      ? buildBundles({ services: options.services, dir: options.buildDir ?? defaultBuildDir(dataDir) })
       : undefined;
   building?.catch(() => undefined);
 
