@@ -8,26 +8,15 @@ import { Duration } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type IFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config.js';
 import { acknowledge } from '../nag.js';
+import { bundlingOptions } from './bundling.js';
 
-/** Bundling shared by every function: esbuild on this machine, never Docker. */
-export const bundlingOptions: BundlingOptions = {
-  minify: true,
-  sourceMap: true,
-  target: 'node22',
-  format: OutputFormat.ESM,
-  // The SDK goes into the bundle: the code runs with the versions it was tested with.
-  externalModules: [],
-  mainFields: ['module', 'main'],
-  // Some CommonJS dependencies still call require(); ESM bundles need it provided.
-  banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-  forceDockerBundling: false,
-};
+export { bundlingOptions };
 
 /** Lambda keeps an asynchronous event at most six hours. */
 const LAMBDA_MAX_EVENT_AGE_S = 6 * 60 * 60;

@@ -30,7 +30,11 @@ export const banner = ({
   const exported = set.length
     ? `  export ${set.map(([name, value]) => `${name}=${value}`).join(' ')}    (as for this start)\n`
     : '';
-  const { url, identity } = runtime;
+  const { url, identity, build } = runtime;
+  const runs =
+    build === 'sources'
+      ? 'the TypeScript sources, in this process (npm start runs the bundles without --sources)'
+      : `the bundles CDK deploys, one worker per function (${Object.keys(build.bundles).length} bundles, built in ${(build.tookMs / 1000).toFixed(1)} s in ${build.dir}; npm start -- --sources to run the sources)`;
   const logs =
     logFormat === 'json'
       ? 'JSON, as Lambda would ship them'
@@ -41,6 +45,7 @@ export const banner = ({
   API docs   ${url}/docs
   health     ${url}/health
   services   ${services.join(', ') || '(none yet)'}
+  code       ${runs}
   data       ${runtime.dataDir}   (stop, then delete this folder to reset)
   throttle   ${throttle}
   CORS       ${corsOrigins.join(', ') || '(no origin)'}   (the dev stage's; CORS_ORIGINS=<origin>,… adds)

@@ -5,8 +5,10 @@
  * test suite starts it on free ports with throwaway data and adds its own controls through
  * `extend` (test/support/controls.ts), which `npm start` never passes.
  */
+import { createHash } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
@@ -14,6 +16,9 @@ import type { AwsConnection } from '../../shared/aws/clients.js';
 import type { ServiceEnv } from '../../shared/context.js';
 import type { ServiceDescription } from '../../shared/service.js';
 import { createJwtAuthorizer } from './auth.js';
+import type { BundledFunction } from './bundled-function.js';
+import { wireBundledPlatformFunctions, wireBundledServices } from './bundled-wiring.js';
+import { type Build, buildBundles } from './bundles.js';
 import { LocalBus, type RetryPolicy } from './bus.js';
 import { startBusServer } from './bus-server.js';
 import { type LocalCognitoInfo, startLocalCognito } from './cognito.js';
@@ -29,6 +34,7 @@ import { freePort } from './ports.js';
 import { firstOf, runtimeRoutes } from './runtime-routes.js';
 import { type S3Server, startS3Server } from './s3-server.js';
 import { LocalScheduler } from './scheduler.js';
+import { startSecretsServer } from './secrets-server.js';
 import { startSesServer } from './ses-server.js';
 import type { StreamRelay } from './stream-relay.js';
 import { createTables, localNames } from './tables.js';
@@ -69,6 +75,19 @@ export interface RuntimeOptions {
   cognitoPort?: number;
   /** The mail catcher's web and SMTP ports; default free ones. */
   mailPorts?: { web?: number; smtp?: number };
+  /**
+   * What runs the services' and platform functions' code: `sources` (default) builds the
+   * handlers in this process from the TypeScript; `bundles` builds every function as CDK
+   * deploys it (bundles.ts) and runs each in a worker of its own with its Lambda environment
+   * (bundled-wiring.ts). `npm start` runs the bundles; tests, the sources, for speed.
+   */
+  build?: 'sources' | 'bundles';
+  /**
+   * Where the bundles are built. By default a folder of the system's temporary folder named
+   * after the data folder (whose lock guards it too): outside the project, so a module the
+   * build left out is not found in node_modules, as Lambda finds none.
+   */
+  buildDir?: string;
   /** Called once every part runs, before the gateway opens. */
   extend?: (parts: RuntimeParts) => RuntimeExtension;
   busRetry?: Partial<RetryPolicy>;
@@ -106,6 +125,8 @@ export interface Runtime {
   /** The mail catcher: every e-mail the services sent, in a browser and its REST API (`/api/email`). */
   mailCatcherUrl: string;
   bus: LocalBus;
+  /** `sources`, or the bundles this runtime runs. */
+  build: 'sources' | Build;
   health(): Promise<HealthReport>;
   stop(): Promise<void>;
 }
@@ -113,6 +134,8 @@ export interface Runtime {
 const LOCAL_REGION = 'eu-west-1';
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const STAGE = 'local';
+/** The dev stage's function settings (infra/config.ts), which the bundles run with. */
+const LOCAL_LAMBDA = { memoryMb: 512, timeoutMs: 10_000 };
 /** The local stage's sender: its SES identity, and the From of every e-mail the services send. */
 export const LOCAL_MAIL_FROM = 'no-reply@dangjian.localhost';
 /** Read by `npm run token`, the dead-letters CLI, the seed and tests: keep its fields. */
@@ -131,6 +154,9 @@ const cleanupStack = () => {
   };
 };
 
+const defaultBuildDir = (dataDir: string) =>
+  join(tmpdir(), 'dangjian-build', createHash('sha256').update(dataDir).digest('hex').slice(0, 12));
+
 export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> => {
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
@@ -140,6 +166,12 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
   const lock = await lockDataDir(dataDir, options.port ? `http://127.0.0.1:${options.port}` : undefined);
   const cleanups = cleanupStack();
   cleanups.push(() => lock.release());
+  // esbuild runs while the JVM starts; its result is awaited where the functions are wired.
+  const building =
+    options.build === 'bundles'
+      ? buildBundles({ services: options.services, dir: options.buildDir ?? defaultBuildDir(dataDir) })
+      : undefined;
+  building?.catch(() => undefined);
 
   // The Cognito emulator starts while the JVM does: neither waits for the other.
   const cognitoStarting = startLocalCognito({ dataDir, stage: STAGE, port: options.cognitoPort ?? 0 });
@@ -231,11 +263,36 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       workChatEndpoint: workChat.endpoint,
       mail: { from: LOCAL_MAIL_FROM, userPoolId: identity.userPoolId },
     };
-    const { routes, relays } = wireServices(options.services, wiring);
+    const functions = new Map<string, BundledFunction>();
+    const build = building ? await building : undefined;
+    let wired: ReturnType<typeof wireServices>;
+    if (build) {
+      const secrets = await startSecretsServer({
+        region: LOCAL_REGION,
+        stage: STAGE,
+        cursorKeyFile: wiring.cursorKeyFile,
+      });
+      cleanups.push(() => secrets.close());
+      cleanups.push(async () => {
+        await Promise.all([...functions.values()].map((f) => f.stop()));
+      });
+      const bundled = { ...wiring, build, secrets, lambda: LOCAL_LAMBDA, functions };
+      wired = wireBundledServices(options.services, bundled);
+      wireBundledPlatformFunctions(bundled, identity);
+      log({
+        level: 'info',
+        message: 'functions run from their bundles',
+        builtInMs: build.tookMs,
+        dir: build.dir,
+      });
+    } else {
+      wired = wireServices(options.services, wiring);
+      wirePlatformFunctions(wiring, identity);
+    }
+    const { routes, relays } = wired;
     cleanups.push(async () => {
       await Promise.all([...relays.values()].map((r) => r.stop()));
     });
-    wirePlatformFunctions(wiring, identity);
     if (options.scheduleTimers !== false) scheduler.start();
 
     const health = healthCheck({
@@ -249,6 +306,8 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       relays,
       workChat,
       mailCatcherUrl: catcher.url,
+      build: build ?? 'sources',
+      functions,
     });
     extension = options.extend?.({ database, bus, s3, scheduler, relays, workChat }) ?? {};
     // API Gateway's JWT authorizer on AWS: the pool's issuer and keys, the web client as audience.
@@ -302,6 +361,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       identity,
       mailCatcherUrl: catcher.url,
       bus,
+      build: build ?? 'sources',
       health,
       stop: cleanups.run,
     };

@@ -3,6 +3,8 @@
  * DANGJIAN_DATA_DIR), the gateway on PORT (default 3000), the Cognito emulator on
  * COGNITO_PORT (default 9229), the mail catcher on MAIL_PORT (web, default 1080) and
  * SMTP_PORT (default 1025). `npm start -- --json` or LOG_FORMAT=json prints JSON logs.
+ * The functions run from the bundles CDK deploys, built at each start (infra/local/bundles.ts);
+ * `npm start -- --sources` or DANGJIAN_BUILD=sources runs the TypeScript in-process instead.
  * Ctrl-C, SIGTERM, SIGHUP, or the end of the npm that launched it stop every child.
  * No test control (request time, settle, database faults) is on: see test/support/controls.ts.
  */
@@ -15,7 +17,7 @@ import { takenPortMessage } from './ports.js';
 import type { Runtime } from './runtime.js';
 
 const USAGE =
-  'usage: npm start [-- --json]   (PORT, COGNITO_PORT, MAIL_PORT, SMTP_PORT, DANGJIAN_DATA_DIR, CORS_ORIGINS, LOG_FORMAT, LOG_LEVEL)';
+  'usage: npm start [-- --json] [-- --sources]   (DANGJIAN_BUILD, PORT, COGNITO_PORT, MAIL_PORT, SMTP_PORT, DANGJIAN_DATA_DIR, CORS_ORIGINS, LOG_FORMAT, LOG_LEVEL)';
 
 /** One line on stderr, then out: a person reads it, a script sees the exit code. */
 const refuse = (message: string): never => {
@@ -31,8 +33,12 @@ const portOf = (variable: string, fallback: number): number => {
 };
 
 let json = false;
+let sources = false;
 try {
-  json = parseArgs({ options: { json: { type: 'boolean', default: false } }, strict: true }).values.json;
+  ({ json, sources } = parseArgs({
+    options: { json: { type: 'boolean', default: false }, sources: { type: 'boolean', default: false } },
+    strict: true,
+  }).values);
 } catch (error) {
   refuse(`${(error as Error).message} (${USAGE})`);
 }
@@ -48,6 +54,10 @@ const cognitoPort = portOf('COGNITO_PORT', 9229);
 const mailPort = portOf('MAIL_PORT', 1080);
 const smtpPort = portOf('SMTP_PORT', 1025);
 const throttleStage = process.env.DANGJIAN_THROTTLE ?? 'dev';
+const buildKind = sources ? 'sources' : (process.env.DANGJIAN_BUILD ?? 'bundles');
+if (buildKind !== 'bundles' && buildKind !== 'sources') {
+  refuse(`DANGJIAN_BUILD=${buildKind}: use bundles or sources`);
+}
 
 // A closed terminal makes every write fail; stopping must still finish.
 process.stdout.on('error', () => undefined);
@@ -95,6 +105,7 @@ const main = async () => {
     port,
     cognitoPort,
     mailPorts: { web: mailPort, smtp: smtpPort },
+    build: buildKind as 'bundles' | 'sources',
     logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'INFO',
     corsOrigins,
     ...(throttle ? { throttle } : {}),

@@ -20,6 +20,9 @@ const robots: Record<WorkChatPlatform, { host: string; path: string; param: stri
   dingtalk: { host: 'oapi.dingtalk.com', path: '/robot/send', param: 'access_token' },
 };
 
+/** The hosts whose posts come here (a bundled function's `fetch` is turned here: lambda-host.ts). */
+export const robotHosts = (): string[] => Object.values(robots).map((r) => r.host);
+
 export interface CapturedPost {
   platform: WorkChatPlatform;
   host: string;

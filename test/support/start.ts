@@ -12,7 +12,7 @@ export type { TestRuntime } from './controls.js';
 
 export const startTestRuntime = (
   options: Pick<RuntimeOptions, 'services' | 'dataDir' | 'inMemory'> &
-    Partial<Pick<RuntimeOptions, 'throttle' | 'logLevel' | 'log' | 'serviceLog' | 'corsOrigins'>>,
+    Partial<Pick<RuntimeOptions, 'throttle' | 'logLevel' | 'log' | 'serviceLog' | 'corsOrigins' | 'build'>>,
 ): Promise<TestRuntime> =>
   startWithTestControls({
     port: 0,
