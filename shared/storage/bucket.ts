@@ -1,8 +1,9 @@
 /**
- * The library bucket: presigned POSTs for uploads, the reads that check what was actually
- * stored, the copy of a checked upload to where downloads are served from, and presigned
- * GETs of that copy. Uploads land at `library/<resourceId>`, checked copies live at
- * `published/<resourceId>/<copy>`.
+ * Checked uploads, the S3 part, on the service's own bucket (`ServiceEnv.bucketName`):
+ * presigned POSTs for uploads, the reads that check what was actually stored, the copy of a
+ * checked upload to a key no form can target, presigned GETs of that copy, and the whole
+ * check of an object S3 reports (`checkUpload`). What to make of the object, and what the
+ * verdict changes, is the owning service's (its upload's record and status).
  */
 
 import {
@@ -14,10 +15,18 @@ import {
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { createS3Client } from '../../shared/aws/s3.js';
-import type { ServiceContext } from '../../shared/context.js';
-import { toLocalIso } from '../../shared/time.js';
-import { type DownloadableFile, SNIFF_BYTES, type StoredObject } from './domain/library.js';
+import { createS3Client } from '../aws/s3.js';
+import type { ServiceContext } from '../context.js';
+import type { ConsumedEvent } from '../events/consumer.js';
+import { toLocalIso } from '../time.js';
+import {
+  type DownloadableFile,
+  judgeUpload,
+  SNIFF_BYTES,
+  type StoredObject,
+  type UploadDecision,
+  type UploadVerdict,
+} from './upload.js';
 
 /** Long enough to send a large video over a slow line, short enough that a leaked form soon dies. */
 export const UPLOAD_WINDOW_SECONDS = 30 * 60;
@@ -36,11 +45,23 @@ const s3Of = (ctx: ServiceContext): S3Client => {
 
 const bucketOf = (ctx: ServiceContext): string => {
   const bucket = ctx.env.bucketName;
-  if (!bucket) throw new Error('resources runs without its library bucket (BUCKET_NAME)');
+  if (!bucket) throw new Error(`${ctx.env.service} runs without its bucket (BUCKET_NAME)`);
   return bucket;
 };
 
 export const isOurBucket = (ctx: ServiceContext, bucket: unknown): boolean => bucket === ctx.env.bucketName;
+
+interface ObjectCreatedDetail {
+  bucket?: { name?: unknown };
+  object?: { key?: unknown };
+}
+
+/** The key of the object an S3 "Object Created" event reports, if it is in the service's own bucket. */
+export const ownObjectKey = (ctx: ServiceContext, event: ConsumedEvent<unknown>): string | undefined => {
+  const detail = (event.data ?? {}) as ObjectCreatedDetail;
+  if (!isOurBucket(ctx, detail.bucket?.name)) return undefined;
+  return typeof detail.object?.key === 'string' ? detail.object.key : '';
+};
 
 export interface UploadForm {
   url: string;
@@ -69,8 +90,8 @@ export const uploadForm = async (
 
 /**
  * The response type and disposition are pinned to the checked type and `attachment` (with the
- * current title as file name), whatever metadata the object carries. S3 cannot add
- * `X-Content-Type-Options` to a presigned GET: see the README's operational notes.
+ * file name the owner chose), whatever metadata the object carries. S3 cannot add
+ * `X-Content-Type-Options` to a presigned GET: see resources' README, operational notes.
  */
 export const downloadUrl = async (
   ctx: ServiceContext,
@@ -134,9 +155,9 @@ export const inspectObject = async (
 
 /**
  * Copies the checked upload (only the very object checked: `etag`) to `to`, stored with the
- * checked type and as an attachment named after the resource. Server-side (CopyObject, up
- * to 5 GB), so the bytes never pass through the function. `false` when the upload is gone
- * or was replaced since it was checked.
+ * checked type and as an attachment. Server-side (CopyObject, up to 5 GB), so the bytes never
+ * pass through the function. `false` when the upload is gone or was replaced since it was
+ * checked.
  */
 export const copyForDownload = async (
   ctx: ServiceContext,
@@ -176,4 +197,80 @@ export const copyForDownload = async (
 
 export const deleteObject = async (ctx: ServiceContext, objectKey: string): Promise<void> => {
   await s3Of(ctx).send(new DeleteObjectCommand({ Bucket: bucketOf(ctx), Key: objectKey }));
+};
+
+/**
+ * The check of an object S3 reported at `key`, as its owner decided (`decision`):
+ *
+ * 1. The stored object itself (not the form's promises) must be within the limit, of the
+ *    declared size, stored with the declared type and carry its signature. A refused object
+ *    is deleted before the owner records it, so it is never downloadable, even if this
+ *    delivery fails and is retried.
+ * 2. An accepted object is copied (CopyObject, only the object checked) to `copyKey`, which
+ *    no upload form can target, and that copy is checked again: it is what downloads serve.
+ * 3. The upload is deleted; the owner records the copy's key (`accepted`).
+ *
+ * `copyKey` comes from the event, so a replay after a crash after the copy finds it (even
+ * with the upload already deleted) and goes on from there. An object to `remove` (no owner,
+ * or a stray posted with a still valid form after the owner was decided) is deleted with this
+ * event's own copy, unless that copy is the one the owner published (`publishedKey`: a retry
+ * after losing a race). Two deliveries of one event may run side by side (at-least-once):
+ * they share the copy's key, so neither deletes or refuses on what it sees half made; it
+ * throws, and its retry finds the owner decided.
+ */
+export const checkUpload = async (
+  ctx: ServiceContext,
+  {
+    key,
+    copyKey,
+    publishedKey,
+    decision,
+  }: {
+    key: string;
+    /** This event's copy key; undefined when the key names no owner at all. */
+    copyKey: string | undefined;
+    publishedKey?: string | undefined;
+    decision: UploadDecision;
+  },
+): Promise<UploadVerdict> => {
+  if (decision.kind === 'remove' || !copyKey) {
+    await deleteObject(ctx, key);
+    if (copyKey && copyKey !== publishedKey) await deleteObject(ctx, copyKey);
+    return { kind: 'removed' };
+  }
+  const { declared } = decision;
+  // A replay after a crash between the copy and the owner's write finds its copy made.
+  let copy = await inspectObject(ctx, copyKey);
+  if (!copy) {
+    const stored = await inspectObject(ctx, key);
+    // The upload is only ever deleted after its copy is made: gone now means a delivery of
+    // this same event running beside this one (at-least-once) got there first.
+    if (!stored) copy = await inspectObject(ctx, copyKey);
+    else {
+      const verdict = judgeUpload(declared, stored, ctx.env.uploadLimitBytes);
+      if (!verdict.accepted) {
+        await deleteObject(ctx, key);
+        return { kind: 'rejected', reason: verdict.reason };
+      }
+      const copied = await copyForDownload(ctx, {
+        from: key,
+        to: copyKey,
+        etag: stored.etag,
+        contentType: declared.contentType,
+        contentDisposition: decision.contentDisposition,
+      });
+      // Replaced or removed since the check: a retry looks again at what is there then.
+      if (!copied) throw new Error(`upload ${key} changed while it was copied; retry`);
+      copy = await inspectObject(ctx, copyKey);
+    }
+    if (!copy) return { kind: 'rejected', reason: 'missing' };
+  }
+  // What downloads will serve passes the same check (stored with the declared type by the
+  // copy). A copy that fails it may still be being written by a delivery beside this one, so
+  // nothing is deleted or decided here: the retry finds it finished, or the owner decided.
+  if (!judgeUpload(declared, copy, ctx.env.uploadLimitBytes).accepted) {
+    throw new Error(`copy of the upload ${key} does not match yet; retry`);
+  }
+  await deleteObject(ctx, key);
+  return { kind: 'accepted', copyKey };
 };
