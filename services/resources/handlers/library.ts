@@ -17,6 +17,7 @@ import { idParam, singleLine, versionField } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { checkUpload, downloadUrl, ownObjectKey, uploadForm } from '../../../shared/storage/bucket.js';
 import { contentDisposition, downloadName } from '../../../shared/storage/upload.js';
+import { declaredSizeBytes, declaredType } from '../../../shared/storage/views.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
 import { versionConflict } from '../../../shared/store/version.js';
 import { toLocalIso } from '../../../shared/time.js';
@@ -60,24 +61,10 @@ const tags = z.array(tag).max(10);
 const audience = z.strictObject({ branchIds: z.array(idParam).min(1).max(50).optional() });
 const estimatedMinutes = z.number().int().min(1).max(10_000).meta({ example: 45 });
 
-/**
- * A file's type, from the list the library takes (domain/library.ts); case and surrounding
- * spaces do not matter, so a browser's `File.type` goes as it is.
- */
-const contentTypeOf = (types: readonly [string, ...string[]]) =>
-  z.preprocess((value) => (typeof value === 'string' ? value.trim().toLowerCase() : value), z.enum(types));
+/** A file's type, from the list the library takes (domain/library.ts). */
+const contentTypeOf = (types: readonly [string, ...string[]]) => declaredType(z.enum(types));
 const fileTypes = allowedContentTypes as [string, ...string[]];
-/** Larger than the stage's upload limit (200 MB on every stage) is 400 `file-too-large`. */
-const sizeBytes = z
-  .number()
-  .int()
-  .min(1)
-  .max(2 ** 40)
-  .meta({
-    description:
-      "The file's size in bytes; at most the stage's upload limit (200 MB), else 400 `file-too-large`",
-    example: 1_048_576,
-  });
+const sizeBytes = declaredSizeBytes;
 const newResourceFields = {
   title: singleLine(200).meta({ example: '习近平新时代中国特色社会主义思想学习纲要' }),
   tags: tags.optional(),
