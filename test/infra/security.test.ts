@@ -28,8 +28,8 @@ beforeAll(() => {
 describe('prod infrastructure security', () => {
   it('keeps every bucket private, encrypted and reachable over TLS only', () => {
     const buckets = all('AWS::S3::Bucket');
-    // resources' study bucket and its access-log bucket.
-    expect(buckets.length).toBeGreaterThanOrEqual(2);
+    // resources' and notices' buckets and their access-log buckets.
+    expect(buckets.length).toBeGreaterThanOrEqual(4);
     const policies = all('AWS::S3::BucketPolicy');
     for (const [id, bucket] of buckets) {
       expect(bucket.Properties?.PublicAccessBlockConfiguration, id).toEqual({
