@@ -25,6 +25,7 @@
  *   REMINDERS#… items                     reminders at a time, on gsi1 by due day (store/reminders.ts)
  *   Notices from resources' and community's events, partners' inboxes: store/event-notices.ts
  *   PREFERENCES#…, NOTICE#… / MAIL#… items  preferences and e-mail marks (store/email.ts)
+ *   NOTICE#… / ATTACHMENT#…, NOTICE#… / ATTACHMENTS  announcements' attachments (store/attachments.ts)
  *
  * `sortAt` is when the entry was posted or last reminded (UTC ISO), so a reminder brings an
  * unread entry back to the top.

@@ -17,6 +17,7 @@ import { excerpt } from './domain/announcements.js';
 import { isEventNotice } from './domain/event-notices.js';
 import { eventNoticeSubscriptions } from './event-notices.js';
 import { NoticePinned, NoticePosted, NoticeWithdrawn, UnreadReminded } from './events.js';
+import { attachmentSubscriptions } from './handlers/attachments.js';
 import { mailSubscriptions } from './mail.js';
 import { post } from './post.js';
 import { forgetActivity, remindActivity } from './reminders.js';
@@ -287,4 +288,7 @@ export const noticeSubscriptions = [
 
   // Each notice posted is also mailed, to the same recipients (mail.ts).
   ...mailSubscriptions(recipientsFor),
+
+  // S3's "Object Created" for announcements' attachments: the shared upload check.
+  ...attachmentSubscriptions,
 ];

@@ -11,6 +11,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
@@ -273,4 +274,26 @@ export const checkUpload = async (
   }
   await deleteObject(ctx, key);
   return { kind: 'accepted', copyKey };
+};
+
+/**
+ * Deletes every object under `prefix` (a page of up to 1,000 keys at a time): the uploads
+ * and checked copies of something removed, whichever copies its checks made.
+ */
+export const deleteUnder = async (ctx: ServiceContext, prefix: string): Promise<void> => {
+  const Bucket = bucketOf(ctx);
+  let ContinuationToken: string | undefined;
+  do {
+    const page = await s3Of(ctx).send(
+      new ListObjectsV2Command({
+        Bucket,
+        Prefix: prefix,
+        ...(ContinuationToken ? { ContinuationToken } : {}),
+      }),
+    );
+    for (const object of page.Contents ?? []) {
+      if (object.Key) await deleteObject(ctx, object.Key);
+    }
+    ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (ContinuationToken);
 };

@@ -156,7 +156,10 @@ export const SNIFF_BYTES = 4096;
  * so a replayed delivery writes and finds the same copy.
  */
 export const checkedCopyKeyOf = (owner: string, copyId: string): string =>
-  `published/${owner}/${copyId.replace(/[^0-9A-Za-z-]/g, '-').slice(0, 64) || 'copy'}`;
+  `${checkedCopiesOf(owner)}${copyId.replace(/[^0-9A-Za-z-]/g, '-').slice(0, 64) || 'copy'}`;
+
+/** The prefix of every checked copy of `owner`'s uploads: what goes when the owner goes. */
+export const checkedCopiesOf = (owner: string): string => `published/${owner}/`;
 
 /**
  * What the owner of an upload makes of an object S3 reported:
