@@ -23468,7 +23468,7 @@ export interface operations {
                     contentType: string;
                     /**
                      * @description The file's size in bytes; at most the stage's upload limit (200 MB), else 400 `file-too-large`
-                     * @example 245760
+                     * @example 1048576
                      */
                     sizeBytes: number;
                 };
