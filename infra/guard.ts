@@ -99,14 +99,14 @@ export const acceptedFindings: readonly AcceptedFinding[] = [
     resourceType: 'AWS::S3::Bucket',
     logicalId: /^AccessLogs/,
     reason:
-      'This bucket is the destination of the study bucket’s server access logs; logging it would log itself (cdk-nag’s S1 is acknowledged alike).',
+      'This bucket is the destination of its service bucket’s server access logs; logging it would log itself (cdk-nag’s S1 is acknowledged alike).',
   },
   {
     control: 'CT.S3.PR.4',
     resourceType: 'AWS::S3::Bucket',
     logicalId: /^AccessLogs/,
     reason:
-      'Nothing acts on a new access log; the study bucket, whose uploads are checked, sends its events to EventBridge.',
+      'Nothing acts on a new access log; the service bucket it logs, whose uploads are checked, sends its events to EventBridge.',
   },
 ];
 

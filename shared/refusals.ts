@@ -367,7 +367,11 @@ export const refusals = {
     about: 'Answers name questions that are not in this assessment',
     details: fieldIssues,
   },
-  'resource-not-available': { kind: 'rule', about: 'The resource is not published (yet, or any more)' },
+  'resource-not-available': {
+    kind: 'rule',
+    about:
+      'The resource or file is not available: not checked yet, refused by the check, or no longer published',
+  },
   'resource-is-a-link': { kind: 'rule', about: 'A link has no file; open its url' },
   'due-date-passed': { kind: 'rule', about: 'The due date is already past' },
   'audience-empty': { kind: 'rule', about: 'Name at least one branch, or none for your own' },
@@ -426,6 +430,11 @@ export const refusals = {
     kind: 'conflict',
     about: 'The announcement’s status does not allow this; `details.status` is the current one',
     details: statusNamed,
+  },
+  'too-many-attachments': {
+    kind: 'rule',
+    about: 'The announcement has as many attachments as it may hold; delete one first',
+    details: z.strictObject({ limit: z.number().int() }),
   },
 
   // notices: a branch's work-chat webhook (企业微信, 钉钉); each rule of its URL has its own code

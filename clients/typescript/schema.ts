@@ -2178,6 +2178,81 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/notices/announcements/{announcementId}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Attach a file (附件) to a draft or published announcement, at most 10: the answer carries a presigned upload form, and the file is available once its check passes. A repeat with the same Idempotency-Key answers 201 with the attachment as it stands now
+         * @description Roles admitted: committee, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the owning partner organisation; another partner organisation
+         *     - Allowed: the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         */
+        post: operations["postNoticesAnnouncementsAnnouncementIdAttachments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notices/announcements/{announcementId}/attachments/{attachmentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove an attachment of a draft or published announcement, with its file
+         * @description Roles admitted: committee, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the owning partner organisation; another partner organisation
+         *     - Allowed: the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         */
+        delete: operations["deleteNoticesAnnouncementsAnnouncementIdAttachmentsAttachmentId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notices/announcements/{announcementId}/attachments/{attachmentId}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A short-lived download link for an attachment: the announcement's managers, and once it is published everyone it is addressed to
+         * @description Roles admitted: committee, secretary, member.
+         *
+         *     - Not signed in (401): no token
+         *     - Allowed: a member of the branch (acting on their own things where the route is about one person); the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         *     - Role not admitted (403): the owning partner organisation; another partner organisation
+         */
+        get: operations["getNoticesAnnouncementsAnnouncementIdAttachmentsAttachmentIdDownload"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3451,7 +3526,7 @@ export interface components {
              */
             expiresAt: string;
         };
-        /** @description The resource is not published (yet, or any more) */
+        /** @description The resource or file is not available: not checked yet, refused by the check, or no longer published */
         ResourceNotAvailableRefusal: {
             error: {
                 /** @constant */
@@ -4327,6 +4402,24 @@ export interface components {
                 message: string;
             };
         };
+        /** @description A file attached to an announcement (附件) */
+        AnnouncementAttachment: {
+            attachmentId: string;
+            /** @description The file name it is downloaded as */
+            name: string;
+            contentType: string;
+            sizeBytes: number;
+            /**
+             * @description uploading — 上传中 (waiting for the file); available — 可下载; rejected — 已拒收 (the stored file failed the check)
+             * @enum {string}
+             */
+            status: "uploading" | "available" | "rejected";
+            /**
+             * @description Why the stored file was refused: empty — 空文件; too-large — 超过大小上限; size-mismatch — 与申报大小不符; type-mismatch — 与申报类型不符; missing — 文件不存在
+             * @enum {string}
+             */
+            rejectedReason?: "empty" | "too-large" | "size-mismatch" | "type-mismatch" | "missing";
+        };
         /** @description The announcement’s status does not allow this; `details.status` is the current one */
         AnnouncementStatusConflictRefusal: {
             error: {
@@ -4437,6 +4530,68 @@ export interface components {
              * @example 2026-11-26T09:30:00+08:00
              */
             createdAt?: string;
+        };
+        CreatedAnnouncementAttachment: {
+            attachmentId: string;
+            /** @description The file name it is downloaded as */
+            name: string;
+            contentType: string;
+            sizeBytes: number;
+            /**
+             * @description uploading — 上传中 (waiting for the file); available — 可下载; rejected — 已拒收 (the stored file failed the check)
+             * @enum {string}
+             */
+            status: "uploading" | "available" | "rejected";
+            /**
+             * @description Why the stored file was refused: empty — 空文件; too-large — 超过大小上限; size-mismatch — 与申报大小不符; type-mismatch — 与申报类型不符; missing — 文件不存在
+             * @enum {string}
+             */
+            rejectedReason?: "empty" | "too-large" | "size-mismatch" | "type-mismatch" | "missing";
+            /** @description Where the client sends the bytes, while the attachment waits for them */
+            upload?: {
+                url: string;
+                fields: {
+                    [key: string]: string;
+                };
+                /**
+                 * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                 * @example 2026-11-26T09:30:00+08:00
+                 */
+                expiresAt: string;
+            };
+        };
+        /** @description Files of this type are not accepted; `details.allowed` lists those that are */
+        UnsupportedContentTypeRefusal: {
+            error: {
+                /** @constant */
+                code: "unsupported-content-type";
+                /** @description For people; may change */
+                message: string;
+                details: {
+                    allowed: string[];
+                };
+            };
+        };
+        /** @description The announcement has as many attachments as it may hold; delete one first */
+        TooManyAttachmentsRefusal: {
+            error: {
+                /** @constant */
+                code: "too-many-attachments";
+                /** @description For people; may change */
+                message: string;
+                details: {
+                    limit: number;
+                };
+            };
+        };
+        /** @description A short-lived presigned GET of the checked file */
+        AttachmentDownload: {
+            url: string;
+            /**
+             * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+             * @example 2026-11-26T09:30:00+08:00
+             */
+            expiresAt: string;
         };
     };
     responses: never;
@@ -16266,7 +16421,7 @@ export interface operations {
             };
             /**
              * @description A business rule refused it
-             *     - `resource-not-available`: The resource is not published (yet, or any more)
+             *     - `resource-not-available`: The resource or file is not available: not checked yet, refused by the check, or no longer published
              *     - `resource-is-a-link`: A link has no file; open its url
              */
             422: {
@@ -16531,7 +16686,7 @@ export interface operations {
             };
             /**
              * @description A business rule refused it
-             *     - `resource-not-available`: The resource is not published (yet, or any more)
+             *     - `resource-not-available`: The resource or file is not available: not checked yet, refused by the check, or no longer published
              */
             422: {
                 headers: {
@@ -16711,7 +16866,7 @@ export interface operations {
             /**
              * @description A business rule refused it
              *     - `idempotency-key-reused`: This Idempotency-Key was used for a different request; send a new key for a new request
-             *     - `resource-not-available`: The resource is not published (yet, or any more)
+             *     - `resource-not-available`: The resource or file is not available: not checked yet, refused by the check, or no longer published
              *     - `due-date-passed`: The due date is already past
              */
             422: {
@@ -20516,6 +20671,8 @@ export interface operations {
                              */
                             withdrawnAt?: string;
                             version: number;
+                            /** @description On reading one announcement: its files, oldest first; its managers see every status, its readers the available ones */
+                            attachments?: components["schemas"]["AnnouncementAttachment"][];
                         }[];
                         /** @description Pass back as `cursor` for the next page */
                         nextCursor?: string;
@@ -20674,6 +20831,8 @@ export interface operations {
                          */
                         withdrawnAt?: string;
                         version: number;
+                        /** @description On reading one announcement: its files, oldest first; its managers see every status, its readers the available ones */
+                        attachments?: components["schemas"]["AnnouncementAttachment"][];
                     };
                 };
             };
@@ -20875,6 +21034,8 @@ export interface operations {
                          */
                         withdrawnAt?: string;
                         version: number;
+                        /** @description On reading one announcement: its files, oldest first; its managers see every status, its readers the available ones */
+                        attachments?: components["schemas"]["AnnouncementAttachment"][];
                     };
                 };
             };
@@ -21022,6 +21183,8 @@ export interface operations {
                          */
                         withdrawnAt?: string;
                         version: number;
+                        /** @description On reading one announcement: its files, oldest first; its managers see every status, its readers the available ones */
+                        attachments?: components["schemas"]["AnnouncementAttachment"][];
                     };
                 };
             };
@@ -21184,6 +21347,8 @@ export interface operations {
                          */
                         withdrawnAt?: string;
                         version: number;
+                        /** @description On reading one announcement: its files, oldest first; its managers see every status, its readers the available ones */
+                        attachments?: components["schemas"]["AnnouncementAttachment"][];
                     };
                 };
             };
@@ -21352,6 +21517,8 @@ export interface operations {
                          */
                         withdrawnAt?: string;
                         version: number;
+                        /** @description On reading one announcement: its files, oldest first; its managers see every status, its readers the available ones */
+                        attachments?: components["schemas"]["AnnouncementAttachment"][];
                     };
                 };
             };
@@ -23240,6 +23407,436 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    postNoticesAnnouncementsAnnouncementIdAttachments: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of the client's choosing, new per intended create (8–128 characters of A–Z a–z 0–9 _ -), kept 24 hours: a repeat with the same key and body answers with what the first created, the same key with another body is 422 idempotency-key-reused. Without it, a retried request may create twice. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                announcementId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The file name, as it is downloaded
+                     * @example 主题党日活动安排.pdf
+                     */
+                    name: string;
+                    /**
+                     * @description One of: application/pdf, application/msword, application/vnd.openxmlformats-officedocument.wordprocessingml.document, application/vnd.ms-excel, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, application/vnd.ms-powerpoint, application/vnd.openxmlformats-officedocument.presentationml.presentation, image/png, image/jpeg
+                     * @example application/pdf
+                     */
+                    contentType: string;
+                    /**
+                     * @description The file's size in bytes; at most the stage's upload limit (200 MB), else 400 `file-too-large`
+                     * @example 1048576
+                     */
+                    sizeBytes: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedAnnouncementAttachment"];
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             *     - `invalid-idempotency-key`: The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and -
+             *     - `unsupported-content-type`: Files of this type are not accepted; `details.allowed` lists those that are
+             *     - `file-too-large`: The file is over the upload limit
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["UnsupportedContentTypeRefusal"] | components["schemas"]["FileTooLargeRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             *     - `announcement-status-conflict`: The announcement’s status does not allow this; `details.status` is the current one
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"] | components["schemas"]["AnnouncementStatusConflictRefusal"];
+                };
+            };
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
+                };
+            };
+            /**
+             * @description A business rule refused it
+             *     - `idempotency-key-reused`: This Idempotency-Key was used for a different request; send a new key for a new request
+             *     - `too-many-attachments`: The announcement has as many attachments as it may hold; delete one first
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"] | components["schemas"]["TooManyAttachmentsRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             *     - `outcome-unknown`: The database did not answer: retry with the same Idempotency-Key, which never creates twice
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["OutcomeUnknownRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    deleteNoticesAnnouncementsAnnouncementIdAttachmentsAttachmentId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                announcementId: string;
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                attachmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `announcement-status-conflict`: The announcement’s status does not allow this; `details.status` is the current one
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["AnnouncementStatusConflictRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getNoticesAnnouncementsAnnouncementIdAttachmentsAttachmentIdDownload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                announcementId: string;
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                attachmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentDownload"];
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description A business rule refused it
+             *     - `resource-not-available`: The resource or file is not available: not checked yet, refused by the check, or no longer published
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceNotAvailableRefusal"];
                 };
             };
             /**

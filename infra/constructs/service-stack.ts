@@ -59,6 +59,7 @@ import {
   type ServiceDescription,
   type SubscriptionSpec,
 } from '../../shared/service.js';
+import { isS3Pattern, ownBucketPattern, sourcesOf } from '../bucket-events.js';
 import type { StageConfig } from '../config.js';
 import { acknowledge } from '../nag.js';
 import { dashboardNameOf, routerNameOf, tableNameOf } from '../names.js';
@@ -87,24 +88,8 @@ export interface ServiceStackProps extends StackProps {
   userPool?: IUserPool;
 }
 
-const AWS_S3_SOURCE = 'aws.s3';
-
-const sourcesOf = (pattern: Record<string, unknown>): string[] => {
-  const source = pattern.source;
-  return Array.isArray(source) ? source.filter((s): s is string => typeof s === 'string') : [];
-};
-
-/** Which bus a subscription's rule belongs on: S3 sends "Object Created" to the default bus. */
-export const isS3Pattern = (service: string, sub: SubscriptionSpec): boolean => {
-  const sources = sourcesOf(sub.pattern);
-  if (!sources.includes(AWS_S3_SOURCE)) return false;
-  if (sources.length > 1) {
-    throw new Error(
-      `${service} subscription ${sub.name}: aws.s3 events arrive on the default bus, dangjian events on the platform bus; split the pattern`,
-    );
-  }
-  return true;
-};
+// The S3 rule both runtimes apply; tests find it here beside the stack.
+export { isS3Pattern } from '../bucket-events.js';
 
 /** A pattern EventBridge would refuse fails synth, naming the service and subscription. */
 export const checkPattern = (service: string, sub: SubscriptionSpec, pattern = sub.pattern): void => {
@@ -305,7 +290,7 @@ export class ServiceStack extends Stack {
     acknowledge(
       accessLogs,
       'AwsSolutions-S1',
-      'This bucket is the destination of the study bucket’s server access logs; logging it would log itself.',
+      'This bucket is the destination of its service bucket’s server access logs; logging it would log itself.',
     );
     const bucket = new Bucket(this, 'Bucket', {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
@@ -421,15 +406,8 @@ export class ServiceStack extends Stack {
     let pattern = sub.pattern;
     let eventBus: IEventBus = props.bus;
     if (isS3Pattern(name, sub)) {
-      if (!this.bucket)
-        throw new Error(`${name} subscription ${sub.name} listens to S3 but ${name} has no bucket`);
       // The default bus carries every bucket's events: keep only this service's bucket.
-      const detail = (pattern.detail ?? {}) as Record<string, unknown>;
-      const bucketDetail = (detail.bucket ?? {}) as Record<string, unknown>;
-      pattern = {
-        ...pattern,
-        detail: { ...detail, bucket: { ...bucketDetail, name: [this.bucket.bucketName] } },
-      };
+      pattern = ownBucketPattern(name, sub, this.bucket?.bucketName);
       checkPattern(name, sub, pattern);
       eventBus = EventBus.fromEventBusName(this, `${id}DefaultBus`, 'default');
     }

@@ -18,6 +18,7 @@ import { createRelayHandler } from '../../shared/events/relay.js';
 import { createHttpHandler } from '../../shared/http/handler.js';
 import { createScheduleHandler } from '../../shared/schedules.js';
 import { pagesLists, type ServiceDescription } from '../../shared/service.js';
+import { isS3Pattern, ownBucketPattern } from '../bucket-events.js';
 import { platformFunctions } from '../functions/index.js';
 import { patternOf } from '../functions/platform-function.js';
 import type { LocalBus } from './bus.js';
@@ -85,7 +86,10 @@ export const wireServices = (services: readonly ServiceDescription[], w: WiringC
       const handler = createSubscriptionHandler(service, sub.name, context);
       w.bus.subscribe({
         name: `${service.name}.${sub.name}`,
-        pattern: sub.pattern,
+        // One bus carries every bucket's objects, as AWS's default bus does: each service hears its own.
+        pattern: isS3Pattern(service.name, sub)
+          ? ownBucketPattern(service.name, sub, w.bucketNames[service.name])
+          : sub.pattern,
         deliver: (event) => handler(event as BusEvent),
       });
     }

@@ -2,6 +2,7 @@
 import { defineService } from '../../shared/service.js';
 import { noticesEvents } from './events.js';
 import { announcementRoutes } from './handlers/announcements.js';
+import { attachmentRoutes } from './handlers/attachments.js';
 import { calendarRoutes } from './handlers/calendar.js';
 import { inboxRoutes } from './handlers/inbox.js';
 import { preferenceRoutes } from './handlers/preferences.js';
@@ -13,8 +14,17 @@ import { noticeSubscriptions } from './subscriptions.js';
 export const noticesService = defineService({
   name: 'notices',
   table,
+  // Announcements' attachments, uploaded with presigned POSTs and checked on "Object Created".
+  bucket: { name: 'attachments', objectEvents: true },
   publishes: noticesEvents,
-  routes: [...announcementRoutes, ...inboxRoutes, ...preferenceRoutes, ...workChatRoutes, ...calendarRoutes],
+  routes: [
+    ...announcementRoutes,
+    ...inboxRoutes,
+    ...preferenceRoutes,
+    ...workChatRoutes,
+    ...calendarRoutes,
+    ...attachmentRoutes,
+  ],
   subscriptions: noticeSubscriptions,
   schedules: noticeSchedules,
 });

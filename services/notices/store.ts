@@ -26,6 +26,7 @@
  *   Notices from resources' and community's events, partners' inboxes: store/event-notices.ts
  *   PREFERENCES#…, NOTICE#… / MAIL#… items  preferences and e-mail marks (store/email.ts)
  *   STUDY-DONE#… / STUDY-ASSIGNMENT#… items  study completed, assignments reminded (store/study.ts)
+ *   NOTICE#… / ATTACHMENT#…, NOTICE#… / ATTACHMENTS  announcements' attachments (store/attachments.ts)
  *
  * `sortAt` is when the entry was posted or last reminded (UTC ISO), so a reminder brings an
  * unread entry back to the top.

@@ -17,6 +17,7 @@ import { excerpt } from './domain/announcements.js';
 import { isEventNotice } from './domain/event-notices.js';
 import { eventNoticeSubscriptions } from './event-notices.js';
 import { NoticePinned, NoticePosted, NoticeWithdrawn, UnreadReminded } from './events.js';
+import { attachmentSubscriptions } from './handlers/attachments.js';
 import { mailSubscriptions } from './mail.js';
 import { post } from './post.js';
 import { forgetActivity, remindActivity } from './reminders.js';
@@ -291,4 +292,6 @@ export const noticeSubscriptions = [
 
   // Assigned study's reminders before its due date, and who completed it (study-due.ts).
   ...studyDueSubscriptions,
+  // S3's "Object Created" for announcements' attachments: the shared upload check.
+  ...attachmentSubscriptions,
 ];

@@ -4,8 +4,10 @@
  */
 import * as z from 'zod';
 import { isoDate, timestamp } from '../../shared/schemas.js';
+import { DownloadLinkView, RejectionReasonView, UploadFormView } from '../../shared/storage/views.js';
 import { toLocalIso } from '../../shared/time.js';
 import { type Announcement, announcementStatuses } from './domain/announcements.js';
+import { type Attachment, attachmentStatuses } from './domain/attachments.js';
 import type { BranchReceipts, Receipt } from './domain/receipts.js';
 import { noticeKinds } from './events.js';
 import type { InboxEntry } from './store.js';
@@ -30,6 +32,40 @@ export const AudienceView = z
   ])
   .meta({ description: 'institution — 全体 (every branch); branches — the branches named (支部)' });
 
+export const AttachmentView = z
+  .strictObject({
+    attachmentId: z.string(),
+    name: z.string().meta({ description: 'The file name it is downloaded as' }),
+    contentType: z.string(),
+    sizeBytes: z.number().int().positive(),
+    status: z.enum(attachmentStatuses).meta({
+      description:
+        'uploading — 上传中 (waiting for the file); available — 可下载; rejected — 已拒收 (the stored file failed the check)',
+    }),
+    rejectedReason: RejectionReasonView.optional(),
+  })
+  .meta({ id: 'AnnouncementAttachment', description: 'A file attached to an announcement (附件)' });
+
+export const attachmentView = (f: Attachment): z.infer<typeof AttachmentView> => ({
+  attachmentId: f.attachmentId,
+  name: f.name,
+  contentType: f.contentType,
+  sizeBytes: f.sizeBytes,
+  status: f.status,
+  ...(f.rejectedReason ? { rejectedReason: f.rejectedReason } : {}),
+});
+
+export const CreatedAttachment = AttachmentView.extend({
+  upload: UploadFormView.optional().meta({
+    description: 'Where the client sends the bytes, while the attachment waits for them',
+  }),
+}).meta({ id: 'CreatedAnnouncementAttachment' });
+
+export const AttachmentDownload = DownloadLinkView.meta({
+  id: 'AttachmentDownload',
+  description: 'A short-lived presigned GET of the checked file',
+});
+
 export const AnnouncementView = z.strictObject({
   announcementId: z.string(),
   title: z.string(),
@@ -47,6 +83,10 @@ export const AnnouncementView = z.strictObject({
   publishedAt: timestamp.optional(),
   withdrawnAt: timestamp.optional(),
   version: z.number().int().positive(),
+  attachments: z.array(AttachmentView).optional().meta({
+    description:
+      'On reading one announcement: its files, oldest first; its managers see every status, its readers the available ones',
+  }),
 });
 
 export const announcementView = (a: Announcement): z.infer<typeof AnnouncementView> => ({

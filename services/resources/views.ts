@@ -7,6 +7,7 @@
 import * as z from 'zod';
 import { pageOf } from '../../shared/http/paging.js';
 import { isoDate, timestamp } from '../../shared/schemas.js';
+import { DownloadLinkView, RejectionReasonView, UploadFormView } from '../../shared/storage/views.js';
 import {
   type Assessment,
   type AssessmentSummary,
@@ -14,7 +15,7 @@ import {
   questionKinds,
   withoutAnswer,
 } from './domain/assessment.js';
-import { type Resource, rejectionReasons, resourceStatuses } from './domain/library.js';
+import { type Resource, resourceStatuses } from './domain/library.js';
 import { resourceKinds } from './events.js';
 
 // ---- enums, shared with the request schemas ----------------------------------------------
@@ -33,11 +34,7 @@ export const ResourceStatus = z.enum(resourceStatuses).meta({
     'rejected — 已拒收 (the stored file failed the check); archived — 已归档',
 });
 
-const RejectionReason = z.enum(rejectionReasons).meta({
-  description:
-    'Why the stored file was refused: empty — 空文件; too-large — 超过大小上限; ' +
-    'size-mismatch — 与申报大小不符; type-mismatch — 与申报类型不符; missing — 文件不存在',
-});
+const RejectionReason = RejectionReasonView;
 
 export const QuestionKind = z.enum(questionKinds).meta({
   id: 'QuestionKind',
@@ -78,16 +75,7 @@ export const LibraryResource = z
   })
   .meta({ id: 'LibraryResource', description: 'A study resource (学习资料)' });
 
-const UploadForm = z
-  .strictObject({
-    url: z.string(),
-    fields: z.record(z.string(), z.string()),
-    expiresAt: timestamp,
-  })
-  .meta({
-    description:
-      'A presigned S3 POST: send `fields` first and the file last, as multipart/form-data, before `expiresAt`',
-  });
+const UploadForm = UploadFormView;
 
 export const CreatedResource = LibraryResource.extend({
   upload: UploadForm.optional().meta({ description: 'Files only: where the client sends the bytes' }),
@@ -95,9 +83,10 @@ export const CreatedResource = LibraryResource.extend({
 
 export const ResourcePage = pageOf(LibraryResource);
 
-export const DownloadLink = z
-  .strictObject({ url: z.string(), expiresAt: timestamp })
-  .meta({ id: 'LibraryDownload', description: 'A short-lived presigned GET of the checked file' });
+export const DownloadLink = DownloadLinkView.meta({
+  id: 'LibraryDownload',
+  description: 'A short-lived presigned GET of the checked file',
+});
 
 /** What callers see of a resource: everything but where the bytes live. */
 export const resourceView = (r: Resource): z.output<typeof LibraryResource> => {

@@ -1,6 +1,7 @@
 /**
- * The S3 client, apart from the other clients so that only the functions that touch S3
- * (resources) bundle the S3 SDK: about 100 KB less in every other service's bundle.
+ * The S3 client, apart from the other clients so that only the services that touch S3
+ * (those with a bucket: shared/storage/bucket.ts) bundle the S3 SDK: about 100 KB less in
+ * every other service's bundle.
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { type AwsConnection, common } from './clients.js';

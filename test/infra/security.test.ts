@@ -27,11 +27,15 @@ beforeAll(() => {
 
 describe('prod infrastructure security', () => {
   it('keeps every bucket private, encrypted and reachable over TLS only', () => {
-    const buckets = all('AWS::S3::Bucket');
-    // resources' study bucket and its access-log bucket.
-    expect(buckets.length).toBeGreaterThanOrEqual(2);
-    const policies = all('AWS::S3::BucketPolicy');
-    for (const [id, bucket] of buckets) {
+    // resources' and notices' buckets and their access-log buckets; logical ids repeat across
+    // service stacks, so each bucket's policy is looked for in its own stack.
+    const buckets = s.stacks.flatMap((stack) =>
+      resourcesOf(s.template(stack), 'AWS::S3::Bucket').map(
+        ([id, bucket]) => [id, bucket, resourcesOf(s.template(stack), 'AWS::S3::BucketPolicy')] as const,
+      ),
+    );
+    expect(buckets.length).toBeGreaterThanOrEqual(4);
+    for (const [id, bucket, policies] of buckets) {
       expect(bucket.Properties?.PublicAccessBlockConfiguration, id).toEqual({
         BlockPublicAcls: true,
         BlockPublicPolicy: true,

@@ -21,8 +21,10 @@ import {
   checkAudience,
   manages,
 } from '../domain/announcements.js';
+import { attachmentsSeenBy } from '../domain/attachments.js';
 import { receiptsByBranch } from '../domain/receipts.js';
 import { NoticePinned, NoticePosted, NoticeWithdrawn, UnreadReminded } from '../events.js';
+import { listAttachments } from '../store/attachments.js';
 import {
   announcementItem,
   getAnnouncement,
@@ -34,7 +36,14 @@ import {
   reminderItem,
   transaction,
 } from '../store.js';
-import { AnnouncementView, announcementView, ReceiptsView, ReminderView, receiptsView } from '../views.js';
+import {
+  AnnouncementView,
+  announcementView,
+  attachmentView,
+  ReceiptsView,
+  ReminderView,
+  receiptsView,
+} from '../views.js';
 
 const MAX_BRANCHES = 100;
 
@@ -159,7 +168,8 @@ export const announcementRoutes = [
       const a = await getAnnouncement(ctx, params.announcementId);
       const addressed = a?.status === 'published' && addresses(a.audience, caller.branchId);
       if (!a || !(manages(caller, a) || addressed)) throw notFound('Announcement');
-      return ok(announcementView(a));
+      const attachments = attachmentsSeenBy(caller, a, await listAttachments(ctx, a.announcementId));
+      return ok({ ...announcementView(a), attachments: attachments.map(attachmentView) });
     },
   }),
 

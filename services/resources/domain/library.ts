@@ -1,6 +1,6 @@
 /**
- * The study library (学习资料库): what may be uploaded, who sees a resource, and whether
- * the object S3 reports is the file that was announced. Pure: no AWS, no clock.
+ * The study library (学习资料库): what may be uploaded, who sees a resource, and what the
+ * check of its upload (shared/storage/upload.ts) changes. Pure: no AWS, no clock.
  */
 import { actorOf, actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
 import {
@@ -12,6 +12,16 @@ import {
   refuse,
   ruleViolation,
 } from '../../../shared/errors.js';
+import {
+  checkedCopyKeyOf,
+  checkFileSize,
+  checkFileType,
+  contentDisposition,
+  type DownloadableFile,
+  downloadName,
+  type RejectionReason,
+  uploadContentTypes,
+} from '../../../shared/storage/upload.js';
 import type { resourceKinds } from '../events.js';
 
 export type ResourceKind = (typeof resourceKinds)[number];
@@ -51,24 +61,8 @@ export interface Resource {
   version: number;
 }
 
-/** How a content type's first bytes look; the names of the signatures `sniff` knows. */
-type Signature = 'pdf' | 'ole' | 'zip' | 'text' | 'mp4' | 'mp3' | 'png' | 'jpeg';
-
-/** The file types the library takes, with the signature their content must carry. */
-export const allowedContentTypes: Readonly<Record<string, Signature>> = {
-  'application/pdf': 'pdf',
-  'application/msword': 'ole',
-  'application/vnd.ms-powerpoint': 'ole',
-  'application/vnd.ms-excel': 'ole',
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'zip',
-  'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'zip',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'zip',
-  'text/plain': 'text',
-  'video/mp4': 'mp4',
-  'audio/mpeg': 'mp3',
-  'image/png': 'png',
-  'image/jpeg': 'jpeg',
-};
+/** The file types the library takes (every type a checked upload knows). */
+export const allowedContentTypes: readonly string[] = Object.keys(uploadContentTypes);
 
 /** A video must be an MP4 and an audio an MP3; documents, policies and 会议精神 take any allowed type. */
 export const typesOfKind: Partial<Record<ResourceKind, readonly [string, ...string[]]>> = {
@@ -84,7 +78,7 @@ export const objectKeyOf = (resourceId: string): string => `library/${resourceId
  * key per event that copied it: a replayed delivery writes and finds the same copy.
  */
 export const publishedKeyOf = (resourceId: string, copyId: string): string =>
-  `published/${resourceId}/${copyId.replace(/[^0-9A-Za-z-]/g, '-').slice(0, 64) || 'copy'}`;
+  checkedCopyKeyOf(resourceId, copyId);
 
 /** `library/<ULID>` → the ULID; anything else is not one of ours. */
 export const resourceIdOfKey = (key: string): string | undefined =>
@@ -139,25 +133,14 @@ export const checkNewResource = (
   if (input.contentType === undefined || input.sizeBytes === undefined) {
     return refuse(badRequest('file-required', 'A file resource needs contentType and sizeBytes'));
   }
-  // Own keys only: `in` would also take names every object inherits (`constructor`).
-  if (!Object.hasOwn(allowedContentTypes, input.contentType)) {
-    return refuse(
-      badRequest('unsupported-content-type', `Files of type ${input.contentType} are not accepted`, {
-        allowed: Object.keys(allowedContentTypes),
-      }),
-    );
-  }
+  const type = checkFileType(input.contentType, allowedContentTypes);
+  if (!type.ok) return type;
   const forKind = typesOfKind[input.kind];
   if (forKind && !forKind.includes(input.contentType)) {
     return refuse(badRequest('content-type-not-for-kind', `A ${input.kind} must be ${forKind.join(' or ')}`));
   }
-  if (input.sizeBytes > uploadLimitBytes) {
-    return refuse(
-      badRequest('file-too-large', `Files are limited to ${uploadLimitBytes} bytes`, {
-        limitBytes: uploadLimitBytes,
-      }),
-    );
-  }
+  const size = checkFileSize(input.sizeBytes, uploadLimitBytes);
+  if (!size.ok) return size;
   return accept({ contentType: input.contentType, sizeBytes: input.sizeBytes });
 };
 
@@ -237,14 +220,6 @@ export const fileOf = (r: Resource): ResourceFile | undefined =>
     ? { objectKey: r.objectKey, contentType: r.contentType, sizeBytes: r.sizeBytes }
     : undefined;
 
-/** What a download serves: the checked copy, with the name and type it is served as. */
-export interface DownloadableFile {
-  objectKey: string;
-  contentType: string;
-  /** `attachment`, with the title as file name: a download, never a page of ours. */
-  contentDisposition: string;
-}
-
 /** What a download serves: the checked copy of a resource the caller may use, never the upload. */
 export const downloadableFile = (caller: Caller, resource: Resource): Result<DownloadableFile> => {
   const usable = usableBy(caller, resource);
@@ -261,44 +236,6 @@ export const downloadableFile = (caller: Caller, resource: Resource): Result<Dow
     contentType: file.contentType,
     contentDisposition: contentDisposition(downloadName(resource.title, file.contentType)),
   });
-};
-
-const extensions: Readonly<Record<string, string>> = {
-  'application/pdf': 'pdf',
-  'application/msword': 'doc',
-  'application/vnd.ms-powerpoint': 'ppt',
-  'application/vnd.ms-excel': 'xls',
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
-  'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'pptx',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
-  'text/plain': 'txt',
-  'video/mp4': 'mp4',
-  'audio/mpeg': 'mp3',
-  'image/png': 'png',
-  'image/jpeg': 'jpg',
-};
-
-/**
- * The file name a download is saved as: the title (one line, no controls or bidi overrides,
- * by the request schema) without path separators or quotes, and the checked type's extension.
- */
-export const downloadName = (title: string, contentType: string): string => {
-  const base = title.replace(/[\\/"\p{Cc}\u202A-\u202E\u2066-\u2069]/gu, '_').trim() || 'download';
-  const extension = Object.hasOwn(extensions, contentType) ? extensions[contentType] : undefined;
-  return extension ? `${base}.${extension}` : base;
-};
-
-/** RFC 5987 `ext-value` characters need no escape; encodeURIComponent leaves `'()*` that must be. */
-const rfc5987 = (value: string): string =>
-  encodeURIComponent(value).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-
-/**
- * `attachment`, an ASCII `filename` for old clients and the real (UTF-8, RFC 5987/6266)
- * `filename*`: 党章学习.pdf travels as `filename*=UTF-8''%E5%85%9A…`.
- */
-export const contentDisposition = (fileName: string): string => {
-  const ascii = fileName.replace(/[^\x20-\x7e]|["\\%;]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${rfc5987(fileName)}`;
 };
 
 /**
@@ -319,104 +256,6 @@ export const listScope = (caller: Caller, status: ResourceStatus): ListScope => 
   }
   return { kind: 'nothing' };
 };
-
-/** `missing`: the object was gone by the time it was checked. */
-export const rejectionReasons = ['empty', 'too-large', 'size-mismatch', 'type-mismatch', 'missing'] as const;
-export type RejectionReason = (typeof rejectionReasons)[number];
-
-export interface StoredObject {
-  sizeBytes: number;
-  /** The first bytes of the object (a ranged read). */
-  head: Uint8Array;
-  /** True when `head` is the whole object. */
-  complete: boolean;
-  /** The Content-Type S3 stored and will serve; absent if none was sent. */
-  contentType?: string | undefined;
-  /** Which object this is (S3's ETag): a copy is made only of the object that was checked. */
-  etag?: string | undefined;
-}
-
-const startsWith = (bytes: Uint8Array, prefix: readonly number[], offset = 0): boolean =>
-  bytes.length >= offset + prefix.length && prefix.every((b, i) => bytes[offset + i] === b);
-
-const ascii = (text: string): number[] => [...text].map((c) => c.charCodeAt(0));
-
-/**
- * UTF-8 without NUL. A ranged read may cut the last character in two, so an incomplete
- * sequence at the very end of a partial read is allowed; anywhere else it is not text.
- */
-const looksLikeText = (bytes: Uint8Array, complete: boolean): boolean => {
-  if (bytes.includes(0)) return false;
-  let end = bytes.length;
-  if (!complete) {
-    // Back off over a trailing partial sequence (at most 3 continuation bytes and its lead).
-    let i = end - 1;
-    let continuation = 0;
-    while (i >= 0 && continuation < 3 && ((bytes[i] as number) & 0xc0) === 0x80) {
-      i--;
-      continuation++;
-    }
-    if (i >= 0) {
-      const lead = bytes[i] as number;
-      const needed = lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : lead >= 0xc0 ? 1 : 0;
-      if (needed > continuation) end = i;
-    }
-  }
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, end));
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-const matches: Record<Signature, (bytes: Uint8Array, complete: boolean) => boolean> = {
-  pdf: (b) => startsWith(b, ascii('%PDF-')),
-  png: (b) => startsWith(b, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-  jpeg: (b) => startsWith(b, [0xff, 0xd8, 0xff]),
-  // docx, pptx and xlsx are ZIP containers.
-  zip: (b) => startsWith(b, [0x50, 0x4b, 0x03, 0x04]),
-  // doc, ppt and xls are OLE compound files.
-  ole: (b) => startsWith(b, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]),
-  mp4: (b) => startsWith(b, ascii('ftyp'), 4),
-  // An ID3 tag, or straight into an MPEG audio frame (11 sync bits).
-  mp3: (b) =>
-    startsWith(b, ascii('ID3')) || (b.length >= 2 && b[0] === 0xff && ((b[1] as number) & 0xe0) === 0xe0),
-  text: looksLikeText,
-};
-
-/** Whether the content carries the signature of the declared type. */
-export const contentMatches = (contentType: string, head: Uint8Array, complete: boolean): boolean => {
-  if (!Object.hasOwn(allowedContentTypes, contentType)) return false;
-  const signature = allowedContentTypes[contentType] as Signature;
-  return matches[signature](head, complete);
-};
-
-/**
- * The check S3's POST policy makes on AWS, made again on what was actually stored (the
- * local server ignores policies, and a policy says nothing about the content itself).
- */
-export const judgeUpload = (
-  declared: { contentType: string; sizeBytes: number },
-  stored: StoredObject,
-  uploadLimitBytes: number,
-): { accepted: true } | { accepted: false; reason: RejectionReason } => {
-  if (stored.sizeBytes === 0) return { accepted: false, reason: 'empty' };
-  if (stored.sizeBytes > uploadLimitBytes) return { accepted: false, reason: 'too-large' };
-  if (stored.sizeBytes !== declared.sizeBytes) return { accepted: false, reason: 'size-mismatch' };
-  // The stored type is what S3 serves on download: a PDF stored as text/html would be a page.
-  const storedType = stored.contentType?.split(';')[0]?.trim().toLowerCase();
-  if (
-    storedType !== declared.contentType ||
-    !contentMatches(declared.contentType, stored.head, stored.complete)
-  ) {
-    return { accepted: false, reason: 'type-mismatch' };
-  }
-  return { accepted: true };
-};
-
-/** How many leading bytes `judgeUpload` needs to see. */
-export const SNIFF_BYTES = 4096;
 
 export interface ResourcePatch {
   title?: string | undefined;

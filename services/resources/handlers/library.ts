@@ -15,6 +15,9 @@ import { newId } from '../../../shared/ids.js';
 import { allMembers, branchManagers, branchPeople } from '../../../shared/outcomes.js';
 import { idParam, singleLine, versionField } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
+import { checkUpload, downloadUrl, ownObjectKey, uploadForm } from '../../../shared/storage/bucket.js';
+import { contentDisposition, downloadName } from '../../../shared/storage/upload.js';
+import { declaredSizeBytes, declaredType } from '../../../shared/storage/views.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
 import { versionConflict } from '../../../shared/store/version.js';
 import { toLocalIso } from '../../../shared/time.js';
@@ -24,11 +27,8 @@ import {
   archive,
   audienceFor,
   canSee,
-  contentDisposition,
   downloadableFile,
-  downloadName,
   fileOf,
-  judgeUpload,
   listScope,
   managesResource,
   newResource,
@@ -41,14 +41,6 @@ import {
   typesOfKind,
 } from '../domain/library.js';
 import { ResourcePublished } from '../events.js';
-import {
-  copyForDownload,
-  deleteObject,
-  downloadUrl,
-  inspectObject,
-  isOurBucket,
-  uploadForm,
-} from '../storage.js';
 import { getResource, listResources, saveResource, transaction } from '../store.js';
 import {
   CreatedResource,
@@ -69,24 +61,10 @@ const tags = z.array(tag).max(10);
 const audience = z.strictObject({ branchIds: z.array(idParam).min(1).max(50).optional() });
 const estimatedMinutes = z.number().int().min(1).max(10_000).meta({ example: 45 });
 
-/**
- * A file's type, from the list the library takes (domain/library.ts); case and surrounding
- * spaces do not matter, so a browser's `File.type` goes as it is.
- */
-const contentTypeOf = (types: readonly [string, ...string[]]) =>
-  z.preprocess((value) => (typeof value === 'string' ? value.trim().toLowerCase() : value), z.enum(types));
-const fileTypes = Object.keys(allowedContentTypes) as [string, ...string[]];
-/** Larger than the stage's upload limit (200 MB on every stage) is 400 `file-too-large`. */
-const sizeBytes = z
-  .number()
-  .int()
-  .min(1)
-  .max(2 ** 40)
-  .meta({
-    description:
-      "The file's size in bytes; at most the stage's upload limit (200 MB), else 400 `file-too-large`",
-    example: 1_048_576,
-  });
+/** A file's type, from the list the library takes (domain/library.ts). */
+const contentTypeOf = (types: readonly [string, ...string[]]) => declaredType(z.enum(types));
+const fileTypes = allowedContentTypes as [string, ...string[]];
+const sizeBytes = declaredSizeBytes;
 const newResourceFields = {
   title: singleLine(200).meta({ example: '习近平新时代中国特色社会主义思想学习纲要' }),
   tags: tags.optional(),
@@ -277,103 +255,55 @@ export const libraryRoutes = [
   }),
 ];
 
-interface ObjectCreatedDetail {
-  bucket?: { name?: unknown };
-  object?: { key?: unknown };
-}
-
 /**
- * S3 reported an object in the library. Only a resource waiting for its file takes one:
- *
- * 1. The stored object itself (not the form's promises) must be within the limit, of the
- *    declared size, stored with the declared type and carry its signature. A refused object
- *    is deleted before the resource is marked, so it is never downloadable, even if this
- *    delivery fails and is retried.
- * 2. An accepted object is copied (CopyObject, only the object checked) to a key no upload
- *    form can target, and that copy is checked again: it is what downloads serve.
- * 3. The upload is deleted and the resource records its copy and becomes available.
- *
- * A crash after the copy converges: the copy's key comes from the event, so a replay finds
- * it (even with the upload already deleted) and goes on from there. The form stays valid for
- * a while, so an object may also arrive for a resource already decided: it is a stray,
- * deleted without touching the published copy or the status. Copies that lost a race (two
- * posts while uploading) are deleted by their own event's retry. Two deliveries of one event
- * may run side by side (at-least-once): they share the copy's key, so neither deletes or
- * refuses on what it sees half made; it throws, and its retry finds the resource decided.
+ * S3 reported an object in the library. Only a resource waiting for its file takes one: the
+ * shared check (shared/storage/bucket.ts, `checkUpload`) judges the stored object, copies an
+ * accepted one to `published/<resourceId>/<event>` (what downloads serve) and deletes the
+ * upload; the resource then records its copy and becomes available, or is rejected with the
+ * reason. The form stays valid for a while, so an object may also arrive for a resource
+ * already decided: it is a stray, deleted without touching the published copy or the status.
+ * Replays and deliveries side by side converge (see `checkUpload`).
  */
 export const onObjectCreated = async (
   event: ConsumedEvent<unknown>,
   tx: Transaction,
   ctx: ServiceContext,
 ): Promise<void> => {
-  const detail = (event.data ?? {}) as ObjectCreatedDetail;
-  if (!isOurBucket(ctx, detail.bucket?.name)) return;
-  const key = typeof detail.object?.key === 'string' ? detail.object.key : '';
+  const key = ownObjectKey(ctx, event);
+  if (key === undefined) return;
   const resourceId = resourceIdOfKey(key);
   const resource = resourceId ? await getResource(ctx, resourceId) : undefined;
   const decision = objectCreatedFor(resource, key);
-  const copyKey = resourceId ? publishedKeyOf(resourceId, event.eventId) : undefined;
-  /** This event's own copy, unless it is the one published (a retry after losing a race). */
-  const dropOwnCopy = async () => {
-    if (copyKey && copyKey !== resource?.publishedKey) await deleteObject(ctx, copyKey);
-  };
   if (decision.kind === 'unusable') {
     // Nothing of ours may be served from here: no resource, or one already refused.
     ctx.log.warn('object without a usable resource removed', { key });
-    await deleteObject(ctx, key);
-    await dropOwnCopy();
-    return;
-  }
-  if (decision.kind === 'decided') {
+  } else if (decision.kind === 'decided') {
     ctx.log.warn('upload to a decided resource removed', { resourceId, status: decision.resource.status });
-    await deleteObject(ctx, key);
-    await dropOwnCopy();
+  }
+  const verdict = await checkUpload(ctx, {
+    key,
+    copyKey: resourceId ? publishedKeyOf(resourceId, event.eventId) : undefined,
+    publishedKey: resource?.publishedKey,
+    decision:
+      decision.kind === 'check'
+        ? {
+            kind: 'check',
+            declared: decision.file,
+            contentDisposition: contentDisposition(
+              downloadName(decision.resource.title, decision.file.contentType),
+            ),
+          }
+        : { kind: 'remove' },
+  });
+  if (decision.kind !== 'check' || verdict.kind === 'removed') return;
+  const waiting = decision.resource;
+  const at = new Date(event.occurredAt);
+  if (verdict.kind === 'rejected') {
+    ctx.log.info('upload rejected', { resourceId, reason: verdict.reason });
+    saveResource(tx, rejectUpload(waiting, verdict.reason, toLocalIso(at)), waiting);
     return;
   }
-  const { file } = decision;
-  const waiting = decision.resource;
-  const publishedKey = copyKey as string;
-  const at = new Date(event.occurredAt);
-  // A replay after a crash between the copy and the status write finds its copy made.
-  let copy = await inspectObject(ctx, publishedKey);
-  if (!copy) {
-    const stored = await inspectObject(ctx, key);
-    // The upload is only ever deleted after its copy is made: gone now means a delivery of
-    // this same event running beside this one (at-least-once) got there first.
-    if (!stored) copy = await inspectObject(ctx, publishedKey);
-    else {
-      const verdict = judgeUpload(file, stored, ctx.env.uploadLimitBytes);
-      if (!verdict.accepted) {
-        ctx.log.info('upload rejected', { resourceId, reason: verdict.reason });
-        await deleteObject(ctx, key);
-        saveResource(tx, rejectUpload(waiting, verdict.reason, toLocalIso(at)), waiting);
-        return;
-      }
-      const copied = await copyForDownload(ctx, {
-        from: key,
-        to: publishedKey,
-        etag: stored.etag,
-        contentType: file.contentType,
-        contentDisposition: contentDisposition(downloadName(waiting.title, file.contentType)),
-      });
-      // Replaced or removed since the check: a retry looks again at what is there then.
-      if (!copied) throw new Error(`upload of ${resourceId} changed while it was copied; retry`);
-      copy = await inspectObject(ctx, publishedKey);
-    }
-    if (!copy) {
-      ctx.log.info('upload rejected', { resourceId, reason: 'missing' });
-      saveResource(tx, rejectUpload(waiting, 'missing', toLocalIso(at)), waiting);
-      return;
-    }
-  }
-  // What downloads will serve passes the same check (stored with the declared type by the
-  // copy). A copy that fails it may still be being written by a delivery beside this one, so
-  // nothing is deleted or decided here: the retry finds it finished, or the resource decided.
-  if (!judgeUpload(file, copy, ctx.env.uploadLimitBytes).accepted) {
-    throw new Error(`copy of the upload of ${resourceId} does not match yet; retry`);
-  }
-  await deleteObject(ctx, key);
-  const next = publishUpload(waiting, toLocalIso(at), publishedKey);
+  const next = publishUpload(waiting, toLocalIso(at), verdict.copyKey);
   saveResource(tx, next, waiting);
   publish(tx, next, at);
 };

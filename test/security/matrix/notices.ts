@@ -5,7 +5,8 @@
  * persona's own person from an ActivityScheduled put on the bus, as activities would, and for
  * a partner its organisation's, from a RegistrationConfirmed as community would. Branch A's
  * work-chat robot is registered afresh before each read or removal. A calendar feed to revoke
- * is the persona's own; the public feed read is branch A's member's.
+ * is the persona's own; the public feed read is branch A's member's. An attachment to delete
+ * is fresh on a fresh draft; the one downloaded is checked once per run, on a published one.
  */
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
@@ -13,6 +14,7 @@ import { ActivityScheduled } from '../../../services/activities/events.js';
 import { RegistrationConfirmed } from '../../../services/community/events.js';
 import { newId } from '../../../shared/ids.js';
 import type { Persona } from '../../../shared/service.js';
+import { pdfBytes, uploadWith } from '../../resources/support.js';
 import { publish } from '../../support/api.js';
 import { until } from '../../support/wait.js';
 import type { Fixtures, World } from './world.js';
@@ -32,6 +34,50 @@ const announcement = async (world: World, options: { publish?: boolean } = {}) =
     expect(published.status, JSON.stringify(published.body)).toBe(200);
   }
   return path;
+};
+
+const attachmentBody = (bytes: Uint8Array) => ({
+  name: '学习材料.pdf',
+  contentType: 'application/pdf',
+  sizeBytes: bytes.byteLength,
+});
+
+/** A fresh announcement of branch A's with one attachment (not uploaded): the attachment's path. */
+const attachment = async (world: World) => {
+  const path = await announcement(world);
+  const res = await world.clients.ownSecretary.post(`${path}/attachments`, attachmentBody(pdfBytes()));
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return `${path}/attachments/${(res.body as { attachmentId: string }).attachmentId}`;
+};
+
+/**
+ * A published announcement with a checked PDF: through S3 and the bus, the slowest thing to
+ * prepare. A download changes nothing, so one serves every persona of the run.
+ */
+const checkedAttachments = new WeakMap<World, Promise<string>>();
+const checkedAttachment = (world: World): Promise<string> => {
+  let made = checkedAttachments.get(world);
+  if (!made) {
+    made = (async () => {
+      const path = await announcement(world, { publish: true });
+      const bytes = pdfBytes('附件');
+      const res = await world.clients.ownSecretary.post(`${path}/attachments`, attachmentBody(bytes));
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      const { attachmentId, upload } = res.body as {
+        attachmentId: string;
+        upload: { url: string; fields: Record<string, string> };
+      };
+      expect((await uploadWith(upload, bytes, 'application/pdf')).status).toBe(204);
+      await until('the attachment checked', 20_000, async () => {
+        const read = await world.clients.ownSecretary.get(path);
+        const files = (read.body as { attachments?: { attachmentId: string; status: string }[] }).attachments;
+        return files?.some((f) => f.attachmentId === attachmentId && f.status === 'available') ?? false;
+      });
+      return `${path}/attachments/${attachmentId}`;
+    })();
+    checkedAttachments.set(world, made);
+  }
+  return made;
 };
 
 /** A 企业微信 robot of its own (the local runtime's capture answers its posts). */
@@ -177,4 +223,17 @@ export const fixtures: Fixtures = {
   'GET /notices/me/preferences': async () => ({ path: '/notices/me/preferences' }),
 
   'PUT /notices/me/preferences': async () => ({ path: '/notices/me/preferences', body: { email: true } }),
+
+  'POST /notices/announcements/{announcementId}/attachments': async (world) => ({
+    path: `${await announcement(world)}/attachments`,
+    body: attachmentBody(pdfBytes()),
+  }),
+
+  'DELETE /notices/announcements/{announcementId}/attachments/{attachmentId}': async (world) => ({
+    path: await attachment(world),
+  }),
+
+  'GET /notices/announcements/{announcementId}/attachments/{attachmentId}/download': async (world) => ({
+    path: `${await checkedAttachment(world)}/download`,
+  }),
 };

@@ -1,0 +1,169 @@
+/**
+ * An announcement's attachments (附件): what may be attached, while the announcement is
+ * in which status, who sees and downloads which, and what the check of an upload
+ * (shared/storage/upload.ts, the one flow the library's files go through too) changes on an
+ * attachment. Pure: no AWS, no clock.
+ */
+import type { Caller } from '../../../shared/auth.js';
+import { accept, conflict, type Result, refuse, ruleViolation } from '../../../shared/errors.js';
+import {
+  checkedCopiesOf,
+  checkedCopyKeyOf,
+  checkFileSize,
+  checkFileType,
+  contentDisposition,
+  type DeclaredFile,
+  type DownloadableFile,
+  fileDownloadName,
+  type RejectionReason,
+  type UploadDecision,
+} from '../../../shared/storage/upload.js';
+import { type Announcement, addresses, manages } from './announcements.js';
+
+/** uploading → available, or rejected when the stored file fails the check. */
+export const attachmentStatuses = ['uploading', 'available', 'rejected'] as const;
+export type AttachmentStatus = (typeof attachmentStatuses)[number];
+
+/** What an announcement holds at most: a notice with more files than this is a folder. */
+export const MAX_ATTACHMENTS = 10;
+
+/** Documents and pictures: PDF, Word, Excel and PowerPoint (old and new), PNG and JPEG. */
+export const attachmentTypes = [
+  'application/pdf',
+  'application/msword',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.ms-excel',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.ms-powerpoint',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  'image/png',
+  'image/jpeg',
+] as const;
+
+export interface Attachment {
+  announcementId: string;
+  attachmentId: string;
+  /** The file name the publisher gave (one line); downloads are saved under it. */
+  name: string;
+  contentType: string;
+  sizeBytes: number;
+  status: AttachmentStatus;
+  rejectedReason?: RejectionReason;
+  /** The upload form's key, `attachments/<announcementId>/<attachmentId>`: ids only. */
+  objectKey: string;
+  /** The checked copy downloads serve, set when the upload is accepted. */
+  publishedKey?: string;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export const attachmentKeyOf = (announcementId: string, attachmentId: string): string =>
+  `attachments/${announcementId}/${attachmentId}`;
+
+/** `attachments/<ULID>/<ULID>` → the two ids; anything else is not one of ours. */
+export const attachmentIdsOfKey = (
+  key: string,
+): { announcementId: string; attachmentId: string } | undefined => {
+  const match = /^attachments\/([0-9A-HJKMNP-TV-Z]{26})\/([0-9A-HJKMNP-TV-Z]{26})$/.exec(key);
+  return match ? { announcementId: match[1] as string, attachmentId: match[2] as string } : undefined;
+};
+
+/** One checked copy per event that made it, outside `attachments/`, where no form writes. */
+export const attachmentCopyKeyOf = (announcementId: string, attachmentId: string, eventId: string) =>
+  checkedCopyKeyOf(`${announcementId}/${attachmentId}`, eventId);
+
+/** Every checked copy an attachment's checks made: removed with it. */
+export const attachmentCopiesOf = (f: Pick<Attachment, 'announcementId' | 'attachmentId'>) =>
+  checkedCopiesOf(`${f.announcementId}/${f.attachmentId}`);
+
+/**
+ * Files are added to a draft (the usual case: the PDF goes with the notice) and to a
+ * published announcement (the one forgotten, or a corrected version); a withdrawn
+ * announcement changes no more. Deleting follows the same rule.
+ */
+export const canChangeAttachments = (a: Announcement): Result<Announcement> =>
+  a.status === 'withdrawn' ? refuse(attachmentsClosed()) : accept(a);
+
+/** The refusal once withdrawn (also when the store's condition finds it withdrawn meanwhile). */
+export const attachmentsClosed = () =>
+  conflict('announcement-status-conflict', 'A withdrawn announcement cannot change its attachments', {
+    status: 'withdrawn',
+  });
+
+/** The declared file, if its type is one attachments take and it is within the upload limit. */
+export const checkNewAttachment = (file: DeclaredFile, uploadLimitBytes: number): Result<DeclaredFile> => {
+  const type = checkFileType(file.contentType, attachmentTypes);
+  if (!type.ok) return type;
+  const size = checkFileSize(file.sizeBytes, uploadLimitBytes);
+  if (!size.ok) return size;
+  return accept(file);
+};
+
+/** The refusal when the announcement holds `MAX_ATTACHMENTS` already (the store's condition says so). */
+export const tooManyAttachments = () =>
+  ruleViolation('too-many-attachments', `An announcement holds at most ${MAX_ATTACHMENTS} attachments`, {
+    limit: MAX_ATTACHMENTS,
+  });
+
+/**
+ * Which attachments a caller sees on an announcement they may read: its managers all of
+ * them, with their status (a file waiting or refused is theirs to fix); its readers only
+ * those available.
+ */
+export const attachmentsSeenBy = (
+  caller: Caller,
+  a: Announcement,
+  attachments: readonly Attachment[],
+): Attachment[] =>
+  manages(caller, a) ? [...attachments] : attachments.filter((f) => f.status === 'available');
+
+/**
+ * Who may download an announcement's files: its managers, and once it is published everyone
+ * it is addressed to. Everyone else is told the announcement does not exist.
+ */
+export const mayDownload = (caller: Caller, a: Announcement): boolean =>
+  manages(caller, a) || (a.status === 'published' && addresses(a.audience, caller.branchId));
+
+/** What a download serves: the checked copy, named after the file; nothing before the check passed. */
+export const downloadableAttachment = (f: Attachment): Result<DownloadableFile> =>
+  f.status === 'available' && f.publishedKey
+    ? accept({
+        objectKey: f.publishedKey,
+        contentType: f.contentType,
+        contentDisposition: contentDisposition(fileDownloadName(f.name, f.contentType)),
+      })
+    : refuse(ruleViolation('resource-not-available', `The attachment is ${f.status}, not available`));
+
+/**
+ * What an object S3 reports under `attachments/` is to an attachment: checked if the
+ * attachment waits for it; otherwise (no attachment, another key, already refused, or a
+ * stray posted after the check with a form still valid) removed.
+ */
+export const uploadDecisionFor = (f: Attachment | undefined, key: string): UploadDecision =>
+  f && f.objectKey === key && f.status === 'uploading'
+    ? {
+        kind: 'check',
+        declared: { contentType: f.contentType, sizeBytes: f.sizeBytes },
+        contentDisposition: contentDisposition(fileDownloadName(f.name, f.contentType)),
+      }
+    : { kind: 'remove' };
+
+/** The checked copy makes the attachment available to the announcement's readers. */
+export const acceptAttachment = (f: Attachment, publishedKey: string, at: string): Attachment => ({
+  ...f,
+  status: 'available',
+  publishedKey,
+  updatedAt: at,
+  version: f.version + 1,
+});
+
+/** The stored file failed the check: it stays listed to the managers as rejected, with the reason. */
+export const rejectAttachment = (f: Attachment, reason: RejectionReason, at: string): Attachment => ({
+  ...f,
+  status: 'rejected',
+  rejectedReason: reason,
+  updatedAt: at,
+  version: f.version + 1,
+});
