@@ -18,6 +18,7 @@ import { isEventNotice } from './domain/event-notices.js';
 import { eventNoticeSubscriptions } from './event-notices.js';
 import { NoticePinned, NoticePosted, NoticeWithdrawn, UnreadReminded } from './events.js';
 import { mailSubscriptions } from './mail.js';
+import { pipelineNoticeSubscriptions } from './pipeline-notices.js';
 import { post } from './post.js';
 import { forgetActivity, remindActivity } from './reminders.js';
 import { eventNoticeEntry, eventNoticeRecipients } from './store/event-notices.js';
@@ -287,4 +288,6 @@ export const noticeSubscriptions = [
 
   // Each notice posted is also mailed, to the same recipients (mail.ts).
   ...mailSubscriptions(recipientsFor),
+  // talent's pipeline steps due or overdue, to the person and their branch's secretaries (pipeline-notices.ts).
+  ...pipelineNoticeSubscriptions,
 ];
