@@ -87,28 +87,20 @@ export const InboxEntryView = z.strictObject({
     .meta({ description: "The activity's or joint event's start, for an activity or registration notice" }),
   resourceId: z.string().optional().meta({ description: 'The study resource (学习资料) it is about' }),
   assignmentId: z.string().optional().meta({ description: 'The study assignment (学习任务)' }),
-  dueOn: isoDate
-    .optional()
-    .meta({
-      description: "The study assignment's due date, or the pipeline step's (talent's `dueOn`), local",
-    }),
+  dueOn: isoDate.optional().meta({
+    description: "The study assignment's due date, or the pipeline step's (talent's `dueOn`), local",
+  }),
   assessmentId: z.string().optional().meta({ description: 'The assessment (测评) it is about' }),
   jointEventId: z.string().optional().meta({ description: 'The joint event (联合活动) registered for' }),
   registrationId: z.string().optional().meta({ description: 'The registration confirmed or promoted' }),
   partnerId: z.string().optional().meta({ description: 'The partner organisation (合作单位) approved' }),
-  personId: z
-    .string()
-    .optional()
-    .meta({
-      description: 'The person a pipeline step (发展党员) is due for: their pipeline is one link away',
-    }),
-  rule: z
-    .string()
-    .optional()
-    .meta({
-      description: "The pipeline step's rule, as talent's pipeline insight lists it",
-      example: 'activist-half-yearly-review',
-    }),
+  personId: z.string().optional().meta({
+    description: 'The person a pipeline step (发展党员) is due for: their pipeline is one link away',
+  }),
+  rule: z.string().optional().meta({
+    description: "The pipeline step's rule, as talent's pipeline insight lists it",
+    example: 'activist-half-yearly-review',
+  }),
 });
 
 export const inboxEntryView = (e: InboxEntry): z.infer<typeof InboxEntryView> => ({
