@@ -21958,10 +21958,10 @@ export interface operations {
                         items: {
                             noticeId: string;
                             /**
-                             * @description announcement — 通知公告; activity-scheduled — 活动通知 (an activity the recipient is invited to); activity-moved — 活动变更 (its time or place changed); activity-cancelled — 活动取消; study-assigned — 学习任务 (study assigned to the recipient, with its due date); assessment-opened — 测评 (an assessment the recipient may take); registration-confirmed — 报名成功 (a joint-event registration confirmed); registration-promoted — 候补转正 (promoted from the waitlist); partner-approved — 合作单位审核通过 (to the partner organisation)
+                             * @description announcement — 通知公告; activity-scheduled — 活动通知 (an activity the recipient is invited to); activity-moved — 活动变更 (its time or place changed); activity-cancelled — 活动取消; study-assigned — 学习任务 (study assigned to the recipient, with its due date); assessment-opened — 测评 (an assessment the recipient may take); registration-confirmed — 报名成功 (a joint-event registration confirmed); registration-promoted — 候补转正 (promoted from the waitlist); partner-approved — 合作单位审核通过 (to the partner organisation); pipeline-step-due — 发展党员提醒 (a pipeline step due within a week, to the person and their branch secretary); pipeline-step-overdue — 发展党员逾期 (its date passed, to the same)
                              * @enum {string}
                              */
-                            kind: "announcement" | "activity-scheduled" | "activity-moved" | "activity-cancelled" | "activity-reminder" | "study-assigned" | "assessment-opened" | "registration-confirmed" | "registration-promoted" | "partner-approved" | "study-due";
+                            kind: "announcement" | "activity-scheduled" | "activity-moved" | "activity-cancelled" | "activity-reminder" | "study-assigned" | "assessment-opened" | "registration-confirmed" | "registration-promoted" | "partner-approved" | "study-due" | "pipeline-step-due" | "pipeline-step-overdue";
                             title: string;
                             /** @description The first line of the text; the whole announcement is one read away */
                             summary: string;
@@ -21996,7 +21996,7 @@ export interface operations {
                             assignmentId?: string;
                             /**
                              * Format: date
-                             * @description The study assignment's due date (local)
+                             * @description The study assignment's due date, or the pipeline step's (talent's `dueOn`), local
                              * @example 2026-11-26
                              */
                             dueOn?: string & (unknown & unknown);
@@ -22008,6 +22008,13 @@ export interface operations {
                             registrationId?: string;
                             /** @description The partner organisation (合作单位) approved */
                             partnerId?: string;
+                            /** @description The person a pipeline step (发展党员) is due for: their pipeline is one link away */
+                            personId?: string;
+                            /**
+                             * @description The pipeline step's rule, as talent's pipeline insight lists it
+                             * @example activist-half-yearly-review
+                             */
+                            rule?: string;
                         }[];
                         /** @description Pass back as `cursor` for the next page */
                         nextCursor?: string;

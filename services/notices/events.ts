@@ -22,6 +22,8 @@ export const noticeKinds = [
   'registration-promoted', // 联合活动候补转正 (promoted from the waitlist)
   'partner-approved', // 合作单位审核通过
   'study-due', // 学习任务即将到期 (assigned study, a few days before its due date)
+  'pipeline-step-due', // 发展党员提醒 (a step's date within a week)
+  'pipeline-step-overdue', // 发展党员逾期 (a step's date passed)
 ] as const;
 export type NoticeKind = (typeof noticeKinds)[number];
 

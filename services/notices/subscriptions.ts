@@ -19,6 +19,7 @@ import { eventNoticeSubscriptions } from './event-notices.js';
 import { NoticePinned, NoticePosted, NoticeWithdrawn, UnreadReminded } from './events.js';
 import { attachmentSubscriptions } from './handlers/attachments.js';
 import { mailSubscriptions } from './mail.js';
+import { pipelineNoticeSubscriptions } from './pipeline-notices.js';
 import { post } from './post.js';
 import { forgetActivity, remindActivity } from './reminders.js';
 import { eventNoticeEntry, eventNoticeRecipients } from './store/event-notices.js';
@@ -294,4 +295,6 @@ export const noticeSubscriptions = [
   ...studyDueSubscriptions,
   // S3's "Object Created" for announcements' attachments: the shared upload check.
   ...attachmentSubscriptions,
+  // talent's pipeline steps due or overdue, to the person and their branch's secretaries (pipeline-notices.ts).
+  ...pipelineNoticeSubscriptions,
 ];

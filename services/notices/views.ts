@@ -22,7 +22,7 @@ export const announcementStatusEnum = z.enum(announcementStatuses).meta({
 
 export const noticeKindEnum = z.enum(noticeKinds).meta({
   description:
-    'announcement — 通知公告; activity-scheduled — 活动通知 (an activity the recipient is invited to); activity-moved — 活动变更 (its time or place changed); activity-cancelled — 活动取消; study-assigned — 学习任务 (study assigned to the recipient, with its due date); assessment-opened — 测评 (an assessment the recipient may take); registration-confirmed — 报名成功 (a joint-event registration confirmed); registration-promoted — 候补转正 (promoted from the waitlist); partner-approved — 合作单位审核通过 (to the partner organisation)',
+    'announcement — 通知公告; activity-scheduled — 活动通知 (an activity the recipient is invited to); activity-moved — 活动变更 (its time or place changed); activity-cancelled — 活动取消; study-assigned — 学习任务 (study assigned to the recipient, with its due date); assessment-opened — 测评 (an assessment the recipient may take); registration-confirmed — 报名成功 (a joint-event registration confirmed); registration-promoted — 候补转正 (promoted from the waitlist); partner-approved — 合作单位审核通过 (to the partner organisation); pipeline-step-due — 发展党员提醒 (a pipeline step due within a week, to the person and their branch secretary); pipeline-step-overdue — 发展党员逾期 (its date passed, to the same)',
 });
 
 export const AudienceView = z
@@ -127,11 +127,20 @@ export const InboxEntryView = z.strictObject({
     .meta({ description: "The activity's or joint event's start, for an activity or registration notice" }),
   resourceId: z.string().optional().meta({ description: 'The study resource (学习资料) it is about' }),
   assignmentId: z.string().optional().meta({ description: 'The study assignment (学习任务)' }),
-  dueOn: isoDate.optional().meta({ description: "The study assignment's due date (local)" }),
+  dueOn: isoDate.optional().meta({
+    description: "The study assignment's due date, or the pipeline step's (talent's `dueOn`), local",
+  }),
   assessmentId: z.string().optional().meta({ description: 'The assessment (测评) it is about' }),
   jointEventId: z.string().optional().meta({ description: 'The joint event (联合活动) registered for' }),
   registrationId: z.string().optional().meta({ description: 'The registration confirmed or promoted' }),
   partnerId: z.string().optional().meta({ description: 'The partner organisation (合作单位) approved' }),
+  personId: z.string().optional().meta({
+    description: 'The person a pipeline step (发展党员) is due for: their pipeline is one link away',
+  }),
+  rule: z.string().optional().meta({
+    description: "The pipeline step's rule, as talent's pipeline insight lists it",
+    example: 'activist-half-yearly-review',
+  }),
 });
 
 export const inboxEntryView = (e: InboxEntry): z.infer<typeof InboxEntryView> => ({

@@ -77,10 +77,39 @@ export const StageChanged = defineEvent(
   }),
 );
 
+/** A step falls due within a week (提前提醒), or its date passed (逾期). */
+export const duePhases = ['due-soon', 'overdue'] as const;
+export type DuePhase = (typeof duePhases)[number];
+
+/**
+ * A pipeline step (发展党员) falls due within a week (`due-soon`) or its date passed
+ * (`overdue`), published once per person, rule, `dueOn` and phase by the daily `pipeline-due`
+ * schedule (domain/pipeline-due.ts). A step done meanwhile is simply never announced again.
+ */
+export const PipelineStepDue = defineEvent(
+  TALENT,
+  'PipelineStepDue',
+  z.object({
+    personId: z.string(),
+    name: z.string(),
+    /** None for someone in no branch: there is no secretary to tell, only the person. */
+    branchId: z.string().optional(),
+    politicalStatus: z.enum(politicalStatuses),
+    /** The rule behind the step (domain/due.ts), e.g. `activist-half-yearly-review`. */
+    rule: z.string(),
+    /** The date the step became due, as the pipeline insight lists it. */
+    dueOn: isoDate,
+    /** The last day it is on time, where the rule has one. */
+    deadline: isoDate.optional(),
+    phase: z.enum(duePhases),
+  }),
+);
+
 export const talentEvents = [
   PersonRegistered,
   PersonUpdated,
   MemberJoinedBranch,
   MemberLeftBranch,
   StageChanged,
+  PipelineStepDue,
 ];

@@ -15,6 +15,7 @@ import { recordRoutes } from './handlers/records.js';
 import { roleRoutes } from './handlers/roles.js';
 import { timelineRoutes } from './handlers/timeline.js';
 import { transitionRoutes } from './handlers/transitions.js';
+import { talentSchedules } from './pipeline-due.js';
 import { table } from './store.js';
 import { talentSubscriptions } from './subscriptions.js';
 
@@ -35,4 +36,5 @@ export const talentService = defineService({
   ],
   subscriptions: talentSubscriptions,
   publishes: talentEvents,
+  schedules: talentSchedules,
 });

@@ -32,6 +32,8 @@
  *   AUDIT#LIST#<ulid> / AUDIT#<at>#<ulid>  an audit entry of a list request (no one person)
  *     gsi1: AUDIT#ACTOR#<actor> / <at>#<ulid>  everything one person did, newest first  Query (descending)
  *   (audit entries have no expiresAt: the log is kept, never edited or expired)
+ *   PIPELINE-DUE#<personId> / <rule>#<dueOn>#<phase>  a pipeline step announced (PipelineStepDue),
+ *                                        written once with its event               BatchGet (the daily sweep)
  *   OUTBOX#<personId|branchId> / ...     outbox items (shared/events/outbox.ts)
  *   SEEN#<subscription>#<eventId> / SEEN consumer idempotency markers
  */
@@ -56,7 +58,7 @@ import type { WorkingCalendar } from './domain/calendar.js';
 import type { Person } from './domain/person.js';
 import { type AccountFacts, type AccountState, accountFactsOf } from './domain/roles.js';
 import { type Tallied, type Tally, type TallyChange, tallyChanges, tallyOf } from './domain/tallies.js';
-import type { PoliticalStatus } from './events.js';
+import type { DuePhase, PoliticalStatus } from './events.js';
 
 export const table = singleTable(3);
 
@@ -674,3 +676,38 @@ export const putContributionAhead = async (ctx: ServiceContext, item: Contributi
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
 };
+
+// ---------------------------------------------------------------- pipeline reminders
+
+/** One (person, rule, dueOn, phase) announced: what the daily `pipeline-due` sweep writes once. */
+export interface AnnouncedStep {
+  personId: string;
+  rule: string;
+  dueOn: string;
+  phase: DuePhase;
+}
+
+const announcedKey = (s: AnnouncedStep) => ({
+  pk: `PIPELINE-DUE#${s.personId}`,
+  sk: `${s.rule}#${s.dueOn}#${s.phase}`,
+});
+
+/** Those of the steps announced already (a BatchGet of their markers), by the marker's key. */
+export const announcedSteps = async (
+  ctx: ServiceContext,
+  steps: readonly AnnouncedStep[],
+): Promise<(s: AnnouncedStep) => boolean> => {
+  const id = (k: { pk: unknown; sk: unknown }) => `${k.pk}|${k.sk}`;
+  const found = await getInBatches(ctx, steps.map(announcedKey), { consistentRead: true });
+  const held = new Set(found.map((item) => id(item as { pk: unknown; sk: unknown })));
+  return (s) => held.has(id(announcedKey(s)));
+};
+
+/**
+ * The step's marker, created only if absent: in the transaction of its PipelineStepDue, so the
+ * event is written once however often (or however many at once) the sweep runs.
+ */
+export const markStepAnnounced = (tx: Transaction, s: AnnouncedStep, at: string): Transaction =>
+  tx.create({ ...announcedKey(s), kind: 'pipeline-due', ...s, announcedAt: at }, () =>
+    conflict('conflict', 'This step was announced already'),
+  );

@@ -22,6 +22,8 @@ const headings = {
   'registration-promoted': '候补转正',
   'partner-approved': '合作单位审核通过',
   'study-due': '学习任务即将到期',
+  'pipeline-step-due': '发展党员提醒',
+  'pipeline-step-overdue': '发展党员逾期',
 } as const satisfies Partial<Record<NoticeKind, string>>;
 export type EventNoticeKind = keyof typeof headings;
 
@@ -35,6 +37,9 @@ export interface NoticeAbout {
   jointEventId?: string;
   registrationId?: string;
   partnerId?: string;
+  /** The person a pipeline step (发展党员) is due for, and the step's rule and `dueOn` (talent's). */
+  personId?: string;
+  rule?: string;
 }
 
 /** Whom a notice reaches: people it names, the party members of branches (of every branch heard of), partner organisations. */
@@ -82,7 +87,7 @@ export const inboxOf = (caller: Caller): string => {
  * A notice of a kind, under its natural id. `title` is what it names (a resource, an event),
  * after the kind's heading; `reach` is whom it reaches and what it is about.
  */
-const notice = (
+export const notice = (
   kind: EventNoticeKind,
   noticeId: string,
   title: string,
