@@ -21,6 +21,7 @@ export const noticeKinds = [
   'registration-confirmed', // 联合活动报名成功
   'registration-promoted', // 联合活动候补转正 (promoted from the waitlist)
   'partner-approved', // 合作单位审核通过
+  'cadence-at-risk', // 三会一课提醒 (a cadence period about to be missed, to the branch's secretary)
 ] as const;
 export type NoticeKind = (typeof noticeKinds)[number];
 

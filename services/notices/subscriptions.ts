@@ -12,6 +12,7 @@ import { toLocalIso } from '../../shared/time.js';
 import { ActivityCancelled, ActivityMoved, ActivityScheduled } from '../activities/events.js';
 import { branchMembers, rosterSubscriptions } from '../talent/roster.js';
 import { inBatches } from './batches.js';
+import { cadenceNoticeSubscriptions } from './cadence-notices.js';
 import { calendarSubscriptions } from './calendar-subscriptions.js';
 import { excerpt } from './domain/announcements.js';
 import { isEventNotice } from './domain/event-notices.js';
@@ -287,4 +288,7 @@ export const noticeSubscriptions = [
 
   // Each notice posted is also mailed, to the same recipients (mail.ts).
   ...mailSubscriptions(recipientsFor),
+
+  // activities' CadenceAtRisk, to the branch's secretaries (cadence-notices.ts).
+  ...cadenceNoticeSubscriptions,
 ];

@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import { isoDate, timestamp } from '../../shared/schemas.js';
 import { toLocalIso } from '../../shared/time.js';
+import { cadenceTypes } from '../activities/events.js';
 import { type Announcement, announcementStatuses } from './domain/announcements.js';
 import type { BranchReceipts, Receipt } from './domain/receipts.js';
 import { noticeKinds } from './events.js';
@@ -92,6 +93,18 @@ export const InboxEntryView = z.strictObject({
   jointEventId: z.string().optional().meta({ description: 'The joint event (联合活动) registered for' }),
   registrationId: z.string().optional().meta({ description: 'The registration confirmed or promoted' }),
   partnerId: z.string().optional().meta({ description: 'The partner organisation (合作单位) approved' }),
+  cadenceType: z
+    .enum(cadenceTypes)
+    .optional()
+    .meta({ description: 'The meeting type (三会一课) of a cadence period at risk' }),
+  period: z
+    .string()
+    .optional()
+    .meta({ description: 'The cadence period at risk: `2026-11`, `2026-Q4`, `2026-H2` or `2026`' }),
+  partyGroupId: z
+    .string()
+    .optional()
+    .meta({ description: 'The party group (党小组) whose meetings are at risk' }),
 });
 
 export const inboxEntryView = (e: InboxEntry): z.infer<typeof InboxEntryView> => ({

@@ -7,6 +7,7 @@ import { type Caller, hasRole } from '../../../shared/auth.js';
 import { forbidden, noPerson } from '../../../shared/errors.js';
 import type { EventContract } from '../../../shared/events/contract.js';
 import { toLocalIso } from '../../../shared/time.js';
+import type { CadenceType } from '../../activities/events.js';
 import type { PartnerApproved, RegistrationConfirmed } from '../../community/events.js';
 import type { AssessmentOpened, StudyAssigned } from '../../resources/events.js';
 import type { NoticeKind } from '../events.js';
@@ -21,6 +22,7 @@ const headings = {
   'registration-confirmed': '报名成功',
   'registration-promoted': '候补转正',
   'partner-approved': '合作单位审核通过',
+  'cadence-at-risk': '三会一课提醒',
 } as const satisfies Partial<Record<NoticeKind, string>>;
 export type EventNoticeKind = keyof typeof headings;
 
@@ -34,6 +36,10 @@ export interface NoticeAbout {
   jointEventId?: string;
   registrationId?: string;
   partnerId?: string;
+  /** A cadence period at risk (domain/cadence-notices.ts): the meeting type, its period, a party group's meetings. */
+  cadenceType?: CadenceType;
+  period?: string;
+  partyGroupId?: string;
 }
 
 /** Whom a notice reaches: people it names, the party members of branches (of every branch heard of), partner organisations. */
