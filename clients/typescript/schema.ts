@@ -21794,7 +21794,7 @@ export interface operations {
                              * @description announcement — 通知公告; activity-scheduled — 活动通知 (an activity the recipient is invited to); activity-moved — 活动变更 (its time or place changed); activity-cancelled — 活动取消; study-assigned — 学习任务 (study assigned to the recipient, with its due date); assessment-opened — 测评 (an assessment the recipient may take); registration-confirmed — 报名成功 (a joint-event registration confirmed); registration-promoted — 候补转正 (promoted from the waitlist); partner-approved — 合作单位审核通过 (to the partner organisation)
                              * @enum {string}
                              */
-                            kind: "announcement" | "activity-scheduled" | "activity-moved" | "activity-cancelled" | "activity-reminder" | "study-assigned" | "assessment-opened" | "registration-confirmed" | "registration-promoted" | "partner-approved";
+                            kind: "announcement" | "activity-scheduled" | "activity-moved" | "activity-cancelled" | "activity-reminder" | "study-assigned" | "assessment-opened" | "registration-confirmed" | "registration-promoted" | "partner-approved" | "cadence-at-risk";
                             title: string;
                             /** @description The first line of the text; the whole announcement is one read away */
                             summary: string;
@@ -21841,6 +21841,15 @@ export interface operations {
                             registrationId?: string;
                             /** @description The partner organisation (合作单位) approved */
                             partnerId?: string;
+                            /**
+                             * @description The meeting type (三会一课) of a cadence period at risk
+                             * @enum {string}
+                             */
+                            cadenceType?: "branch-general-meeting" | "branch-committee-meeting" | "party-group-meeting" | "party-lesson" | "theme-day" | "organizational-life-meeting" | "democratic-evaluation";
+                            /** @description The cadence period at risk: `2026-11`, `2026-Q4`, `2026-H2` or `2026` */
+                            period?: string;
+                            /** @description The party group (党小组) whose meetings are at risk */
+                            partyGroupId?: string;
                         }[];
                         /** @description Pass back as `cursor` for the next page */
                         nextCursor?: string;
