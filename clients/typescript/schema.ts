@@ -21958,10 +21958,10 @@ export interface operations {
                         items: {
                             noticeId: string;
                             /**
-                             * @description announcement — 通知公告; activity-scheduled — 活动通知 (an activity the recipient is invited to); activity-moved — 活动变更 (its time or place changed); activity-cancelled — 活动取消; study-assigned — 学习任务 (study assigned to the recipient, with its due date); assessment-opened — 测评 (an assessment the recipient may take); registration-confirmed — 报名成功 (a joint-event registration confirmed); registration-promoted — 候补转正 (promoted from the waitlist); partner-approved — 合作单位审核通过 (to the partner organisation); pipeline-step-due — 发展党员提醒 (a pipeline step due within a week, to the person and their branch secretary); pipeline-step-overdue — 发展党员逾期 (its date passed, to the same)
+                             * @description announcement — 通知公告; activity-scheduled — 活动通知 (an activity the recipient is invited to); activity-moved — 活动变更 (its time or place changed); activity-cancelled — 活动取消; study-assigned — 学习任务 (study assigned to the recipient, with its due date); assessment-opened — 测评 (an assessment the recipient may take); registration-confirmed — 报名成功 (a joint-event registration confirmed); registration-promoted — 候补转正 (promoted from the waitlist); partner-approved — 合作单位审核通过 (to the partner organisation); pipeline-step-due — 发展党员提醒 (a pipeline step due within a week, to the person and their branch secretary); pipeline-step-overdue — 发展党员逾期 (its date passed, to the same); activity-reminder — 活动提醒 (a day and an hour before the start); study-due — 学习任务即将到期 (three days and one day before, to those who have not completed it); cadence-at-risk — 三会一课提醒 (a cadence period about to be missed, to the branch secretary)
                              * @enum {string}
                              */
-                            kind: "announcement" | "activity-scheduled" | "activity-moved" | "activity-cancelled" | "activity-reminder" | "study-assigned" | "assessment-opened" | "registration-confirmed" | "registration-promoted" | "partner-approved" | "study-due" | "pipeline-step-due" | "pipeline-step-overdue";
+                            kind: "announcement" | "activity-scheduled" | "activity-moved" | "activity-cancelled" | "activity-reminder" | "study-assigned" | "assessment-opened" | "registration-confirmed" | "registration-promoted" | "partner-approved" | "study-due" | "pipeline-step-due" | "pipeline-step-overdue" | "cadence-at-risk";
                             title: string;
                             /** @description The first line of the text; the whole announcement is one read away */
                             summary: string;
@@ -22015,6 +22015,15 @@ export interface operations {
                              * @example activist-half-yearly-review
                              */
                             rule?: string;
+                            /**
+                             * @description The meeting type (三会一课) of a cadence period at risk
+                             * @enum {string}
+                             */
+                            cadenceType?: "branch-general-meeting" | "branch-committee-meeting" | "party-group-meeting" | "party-lesson" | "theme-day" | "organizational-life-meeting" | "democratic-evaluation";
+                            /** @description The cadence period at risk: `2026-11`, `2026-Q4`, `2026-H2` or `2026` */
+                            period?: string;
+                            /** @description The party group (党小组) whose meetings are at risk */
+                            partyGroupId?: string;
                         }[];
                         /** @description Pass back as `cursor` for the next page */
                         nextCursor?: string;

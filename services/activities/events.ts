@@ -2,6 +2,10 @@
 import * as z from 'zod';
 import { defineEvent } from '../../shared/events/contract.js';
 import { isoDate, isoDateTime } from '../../shared/schemas.js';
+import { cadencePeriods, cadenceTypes } from './domain/cadence.js';
+
+/** The types with a cadence (三会一课 and the rest), as CadenceAtRisk names them. */
+export { type CadenceType, cadenceTypes } from './domain/cadence.js';
 
 const ACTIVITIES = 'activities';
 
@@ -106,10 +110,41 @@ export const AttendanceRecorded = defineEvent(
   z.object({ ...activityRef, personId: z.string(), status: z.enum(attendanceStatuses) }),
 );
 
+/**
+ * A branch is about to miss a cadence period (三会一课逾期预警): the period ends within its
+ * warning days (domain/cadence-watch.ts) and fewer than `required` activities of the type
+ * were held (completed) or are scheduled in it. Published once per branch, type (and party
+ * group) and period, by the daily `cadence-watch` schedule.
+ */
+export const CadenceAtRisk = defineEvent(
+  ACTIVITIES,
+  'CadenceAtRisk',
+  z.object({
+    branchId: z.string(),
+    type: z.enum(cadenceTypes),
+    /** A party-group meeting's party group (党小组): those are judged per group. */
+    partyGroupId: z.string().optional(),
+    /** `2026-11`, `2026-Q4`, `2026-H2`, `2026`. */
+    period: z.string(),
+    periodKind: z.enum(cadencePeriods),
+    /** The period's first and last local dates, inclusive. */
+    periodFrom: isoDate,
+    periodEndsOn: isoDate,
+    required: z.number().int().positive(),
+    /** Completed in the period. */
+    held: z.number().int().nonnegative(),
+    /** Scheduled to start in the period, not completed or cancelled. */
+    scheduled: z.number().int().nonnegative(),
+    /** The local date the watch found it. */
+    asOf: isoDate,
+  }),
+);
+
 export const activitiesEvents = [
   ActivityScheduled,
   ActivityCancelled,
   ActivityMoved,
   ActivityCompleted,
   AttendanceRecorded,
+  CadenceAtRisk,
 ];

@@ -2,6 +2,7 @@
 import { patternFor } from '../../shared/events/contract.js';
 import { defineService, type SubscriptionSpec, subscription } from '../../shared/service.js';
 import { rosterSubscriptions } from '../talent/roster.js';
+import { activitySchedules } from './cadence-watch.js';
 import { ActivityCompleted, activitiesEvents } from './events.js';
 import { activityRoutes, finishCompletion } from './handlers/activities.js';
 import { attendanceRoutes } from './handlers/attendance.js';
@@ -42,4 +43,6 @@ export const activitiesService = defineService({
       handler: async (event, _t, ctx) => finishCompletion(ctx, event.data.activityId),
     }),
   ],
+  // The daily cadence watch: a period about to be missed is told, once (cadence-watch.ts).
+  schedules: activitySchedules,
 });

@@ -2,7 +2,8 @@
  * The activities table. Access patterns (pk / sk; every read on a request path is a GetItem
  * or a Query, never a Scan):
  *   ACTIVITY#<id> / ACTIVITY              an activity                         GetItem
- *     gsi1 BRANCH#<branchId> / <startsAt>#<id>   a branch's activities       Query (list, compliance)
+ *     gsi1 BRANCH#<branchId> / <startsAt>#<id>   a branch's activities       Query (list, compliance,
+ *                                                                         the daily cadence watch)
  *     gsi2 ACTIVITIES / <startsAt>#<id>          every branch's activities   Query (the committee's list)
  *       (one partition: an institution schedules tens of activities a week, far below what a
  *       partition takes; the keys are on the activity item itself, so every put of it, from
@@ -19,6 +20,9 @@
  *   GROUPS#<branchId> / GROUPS            members per party group (党小组) of a branch, one
  *                                         counter attribute `GROUP#<partyGroupId>` each,
  *                                         kept with the roster copy            GetItem (compliance)
+ *   CADENCE#<branchId> / AT-RISK#<period>#<type>[#<partyGroupId>]
+ *                                         a CadenceAtRisk published (the once-per-period
+ *                                         marker, with the event; TTL a year on) GetItem (cadence watch)
  *   PERSON#… / ROSTER#… items             talent's roster copy (services/talent/roster.ts)
  *   OUTBOX#… / SEEN#… items               outbox and consumer markers (shared/events)
  */
@@ -216,22 +220,29 @@ export const listActivities = async (
   );
 };
 
-/** Completed activities of a branch that started in [from, to) (UTC ISO), for compliance. */
-export const completedActivities = async (ctx: ServiceContext, branchId: string, from: string, to: string) =>
+/** A branch's activities that started in [from, to) (UTC ISO) whose status passes `filter` (on `:status`). */
+const branchActivitiesBetween = async (
+  ctx: ServiceContext,
+  q: { branchId: string; from: string; to: string; filter: string; status: Activity['status'] },
+) =>
   (
     await queryAll(ctx, {
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :b AND gsi1sk BETWEEN :lo AND :hi',
-      FilterExpression: '#status = :completed',
+      FilterExpression: q.filter,
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
-        ':b': `BRANCH#${branchId}`,
-        ':lo': from,
-        ':hi': to,
-        ':completed': 'completed',
+        ':b': `BRANCH#${q.branchId}`,
+        ':lo': q.from,
+        ':hi': q.to,
+        ':status': q.status,
       },
     })
   ).map(toActivity);
+
+/** Completed activities of a branch that started in [from, to) (UTC ISO), for compliance. */
+export const completedActivities = (ctx: ServiceContext, branchId: string, from: string, to: string) =>
+  branchActivitiesBetween(ctx, { branchId, from, to, filter: '#status = :status', status: 'completed' });
 
 /** The condition every attendance write carries: the activity is scheduled and attendance open. */
 export const attendanceOpen = (activityId: string) => ({
@@ -770,3 +781,49 @@ export const rebuildPartyGroupTallies = async (ctx: ServiceContext): Promise<num
   }
   return branches.length;
 };
+
+// ---------------------------------------------------------------- the cadence watch (逾期预警)
+
+/**
+ * A branch's activities that start in [from, to) (UTC ISO) and still count for cadence:
+ * completed or scheduled, not cancelled. The same gsi1 Query as compliance's, for the daily
+ * watch (not a request path), over the periods about to end only.
+ */
+export const countedActivities = (ctx: ServiceContext, branchId: string, from: string, to: string) =>
+  branchActivitiesBetween(ctx, { branchId, from, to, filter: '#status <> :status', status: 'cancelled' });
+
+/** What a CadenceAtRisk is about: the branch, the type (and party group) and the period. */
+export interface CadenceFact {
+  branchId: string;
+  type: string;
+  partyGroupId?: string;
+  period: string;
+}
+
+const atRiskKey = (f: CadenceFact) => ({
+  pk: `CADENCE#${f.branchId}`,
+  sk: `AT-RISK#${f.period}#${f.type}${f.partyGroupId === undefined ? '' : `#${f.partyGroupId}`}`,
+});
+
+/** Whether the watch told of this period already (a marker, written with the event). */
+export const toldAtRisk = async (ctx: ServiceContext, f: CadenceFact) =>
+  (await getItem(ctx, atRiskKey(f))) !== undefined;
+
+/**
+ * The marker that the period was told of, created only if absent, in the transaction that
+ * publishes the CadenceAtRisk: the event exists once per fact however often the watch runs.
+ * Its condition is the transaction's only one, so a refusal `conflict` means another run
+ * told of it meanwhile. It lasts a year past the period's end (TTL): the watch only looks
+ * at current periods.
+ */
+export const markToldAtRisk = (t: Transaction, f: CadenceFact, periodEndsOn: string, toldAt: string) =>
+  t.put(
+    {
+      ...atRiskKey(f),
+      kind: 'cadence-at-risk',
+      ...f,
+      toldAt,
+      expiresAt: Math.floor(Date.parse(`${periodEndsOn}T00:00:00+08:00`) / 1000) + 366 * 86_400,
+    },
+    { condition: 'attribute_not_exists(pk)' },
+  );

@@ -24,6 +24,7 @@ export const noticeKinds = [
   'study-due', // 学习任务即将到期 (assigned study, a few days before its due date)
   'pipeline-step-due', // 发展党员提醒 (a step's date within a week)
   'pipeline-step-overdue', // 发展党员逾期 (a step's date passed)
+  'cadence-at-risk', // 三会一课提醒 (a cadence period about to be missed, to the branch's secretary)
 ] as const;
 export type NoticeKind = (typeof noticeKinds)[number];
 

@@ -12,6 +12,7 @@ import { toLocalIso } from '../../shared/time.js';
 import { ActivityCancelled, ActivityMoved, ActivityScheduled } from '../activities/events.js';
 import { branchMembers, rosterSubscriptions } from '../talent/roster.js';
 import { inBatches } from './batches.js';
+import { cadenceNoticeSubscriptions } from './cadence-notices.js';
 import { calendarSubscriptions } from './calendar-subscriptions.js';
 import { excerpt } from './domain/announcements.js';
 import { isEventNotice } from './domain/event-notices.js';
@@ -297,4 +298,6 @@ export const noticeSubscriptions = [
   ...attachmentSubscriptions,
   // talent's pipeline steps due or overdue, to the person and their branch's secretaries (pipeline-notices.ts).
   ...pipelineNoticeSubscriptions,
+  // activities' CadenceAtRisk, to the branch's secretaries (cadence-notices.ts).
+  ...cadenceNoticeSubscriptions,
 ];

@@ -6,6 +6,7 @@ import * as z from 'zod';
 import { isoDate, timestamp } from '../../shared/schemas.js';
 import { DownloadLinkView, RejectionReasonView, UploadFormView } from '../../shared/storage/views.js';
 import { toLocalIso } from '../../shared/time.js';
+import { cadenceTypes } from '../activities/events.js';
 import { type Announcement, announcementStatuses } from './domain/announcements.js';
 import { type Attachment, attachmentStatuses } from './domain/attachments.js';
 import type { BranchReceipts, Receipt } from './domain/receipts.js';
@@ -22,7 +23,7 @@ export const announcementStatusEnum = z.enum(announcementStatuses).meta({
 
 export const noticeKindEnum = z.enum(noticeKinds).meta({
   description:
-    'announcement — 通知公告; activity-scheduled — 活动通知 (an activity the recipient is invited to); activity-moved — 活动变更 (its time or place changed); activity-cancelled — 活动取消; study-assigned — 学习任务 (study assigned to the recipient, with its due date); assessment-opened — 测评 (an assessment the recipient may take); registration-confirmed — 报名成功 (a joint-event registration confirmed); registration-promoted — 候补转正 (promoted from the waitlist); partner-approved — 合作单位审核通过 (to the partner organisation); pipeline-step-due — 发展党员提醒 (a pipeline step due within a week, to the person and their branch secretary); pipeline-step-overdue — 发展党员逾期 (its date passed, to the same)',
+    'announcement — 通知公告; activity-scheduled — 活动通知 (an activity the recipient is invited to); activity-moved — 活动变更 (its time or place changed); activity-cancelled — 活动取消; study-assigned — 学习任务 (study assigned to the recipient, with its due date); assessment-opened — 测评 (an assessment the recipient may take); registration-confirmed — 报名成功 (a joint-event registration confirmed); registration-promoted — 候补转正 (promoted from the waitlist); partner-approved — 合作单位审核通过 (to the partner organisation); pipeline-step-due — 发展党员提醒 (a pipeline step due within a week, to the person and their branch secretary); pipeline-step-overdue — 发展党员逾期 (its date passed, to the same); activity-reminder — 活动提醒 (a day and an hour before the start); study-due — 学习任务即将到期 (three days and one day before, to those who have not completed it); cadence-at-risk — 三会一课提醒 (a cadence period about to be missed, to the branch secretary)',
 });
 
 export const AudienceView = z
@@ -141,6 +142,18 @@ export const InboxEntryView = z.strictObject({
     description: "The pipeline step's rule, as talent's pipeline insight lists it",
     example: 'activist-half-yearly-review',
   }),
+  cadenceType: z
+    .enum(cadenceTypes)
+    .optional()
+    .meta({ description: 'The meeting type (三会一课) of a cadence period at risk' }),
+  period: z
+    .string()
+    .optional()
+    .meta({ description: 'The cadence period at risk: `2026-11`, `2026-Q4`, `2026-H2` or `2026`' }),
+  partyGroupId: z
+    .string()
+    .optional()
+    .meta({ description: 'The party group (党小组) whose meetings are at risk' }),
 });
 
 export const inboxEntryView = (e: InboxEntry): z.infer<typeof InboxEntryView> => ({

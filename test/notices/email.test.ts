@@ -8,15 +8,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  AdminCreateUserCommand,
-  CognitoIdentityProviderClient,
-} from '@aws-sdk/client-cognito-identity-provider';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noticesService } from '../../services/notices/service.js';
 import { newId } from '../../shared/ids.js';
 import { branchWithMembers } from '../activities/support.js';
+import { accountWithAddress } from '../support/accounts.js';
 import { as, settle, tableClient, useRuntime } from '../support/api.js';
 import { infoOf, startTestRuntime, type TestRuntime } from '../support/start.js';
 import { until } from '../support/wait.js';
@@ -65,24 +62,8 @@ afterAll(async () => {
 
 /** A sign-in account for the person, as the accounts function makes it: username = person id. */
 const account = async (personId: string, options: { verified?: boolean } = {}) => {
-  const address = `p${newId().toLowerCase()}@example.cn`;
+  const address = await accountWithAddress(personId, options);
   addresses.push(address);
-  const cognito = new CognitoIdentityProviderClient({
-    region: 'eu-west-1',
-    endpoint: runtime.identity.endpoint,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  await cognito.send(
-    new AdminCreateUserCommand({
-      UserPoolId: runtime.identity.userPoolId,
-      Username: personId,
-      MessageAction: 'SUPPRESS',
-      UserAttributes: [
-        { Name: 'email', Value: address },
-        { Name: 'email_verified', Value: String(options.verified ?? true) },
-      ],
-    }),
-  );
   return address;
 };
 

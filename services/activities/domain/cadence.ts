@@ -94,6 +94,22 @@ export const periodsOf = (year: number, period: CadencePeriod): Period[] => {
   return out;
 };
 
+/**
+ * Whether an activity on a local date counts for a type's period: of the type (and, for a
+ * party-group meeting judged per group, of the group) and on a day of the period.
+ */
+export const countsFor = (
+  a: { type: ActivityType; partyGroupId?: string },
+  on: string,
+  type: CadenceType,
+  partyGroupId: string | undefined,
+  period: Period,
+): boolean =>
+  a.type === type &&
+  (partyGroupId === undefined || a.partyGroupId === partyGroupId) &&
+  on >= period.from &&
+  on <= period.to;
+
 export type PeriodStatus = 'met' | 'missed' | 'open';
 
 export interface PeriodCompliance extends Period {
@@ -151,13 +167,7 @@ export const compliance = (input: {
     const periods = periodsOf(input.year, rule.period)
       .filter((p) => p.from <= input.today)
       .map((p): PeriodCompliance => {
-        const inPeriod = input.held.filter(
-          (h) =>
-            h.type === type &&
-            (partyGroupId === undefined || h.partyGroupId === partyGroupId) &&
-            h.heldOn >= p.from &&
-            h.heldOn <= p.to,
-        );
+        const inPeriod = input.held.filter((h) => countsFor(h, h.heldOn, type, partyGroupId, p));
         const held = inPeriod.length;
         const lateOnes = inPeriod.filter((h) => h.recordedLate);
         const status: PeriodStatus = held >= rule.times ? 'met' : p.to < input.today ? 'missed' : 'open';

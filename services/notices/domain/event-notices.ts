@@ -7,6 +7,7 @@ import { type Caller, hasRole } from '../../../shared/auth.js';
 import { forbidden, noPerson } from '../../../shared/errors.js';
 import type { EventContract } from '../../../shared/events/contract.js';
 import { toLocalIso } from '../../../shared/time.js';
+import type { CadenceType } from '../../activities/events.js';
 import type { PartnerApproved, RegistrationConfirmed } from '../../community/events.js';
 import type { AssessmentOpened, StudyAssigned } from '../../resources/events.js';
 import type { NoticeKind } from '../events.js';
@@ -24,6 +25,7 @@ const headings = {
   'study-due': '学习任务即将到期',
   'pipeline-step-due': '发展党员提醒',
   'pipeline-step-overdue': '发展党员逾期',
+  'cadence-at-risk': '三会一课提醒',
 } as const satisfies Partial<Record<NoticeKind, string>>;
 export type EventNoticeKind = keyof typeof headings;
 
@@ -40,6 +42,10 @@ export interface NoticeAbout {
   /** The person a pipeline step (发展党员) is due for, and the step's rule and `dueOn` (talent's). */
   personId?: string;
   rule?: string;
+  /** A cadence period at risk (domain/cadence-notices.ts): the meeting type, its period, a party group's meetings. */
+  cadenceType?: CadenceType;
+  period?: string;
+  partyGroupId?: string;
 }
 
 /** Whom a notice reaches: people it names, the party members of branches (of every branch heard of), partner organisations. */
