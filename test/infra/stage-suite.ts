@@ -110,6 +110,17 @@ type OidcSignIn = Extract<SignInConfig, { provider: 'oidc' }>;
 /** What every platform function's entry reads besides what its grants call for. */
 const BASE_ENV = ['NODE_OPTIONS', 'POWERTOOLS_LOG_LEVEL', 'STAGE'];
 
+/** Scheduler's rate for a number of minutes, in the largest whole unit, as CDK writes it: `rate(1 day)`. */
+const rateOf = (minutes: number): string => {
+  const [count, unit] =
+    minutes % 1440 === 0
+      ? [minutes / 1440, 'day']
+      : minutes % 60 === 0
+        ? [minutes / 60, 'hour']
+        : [minutes, 'minute'];
+  return `rate(${count} ${unit}${count === 1 ? '' : 's'})`;
+};
+
 export const stageSuite = (stage: Stage): void => {
   // Which tests a stage has depends on how it signs people in (no user pool in AWS China).
   const signsInWithCognito = stageConfig(stage).signIn.provider === 'cognito';
@@ -323,9 +334,7 @@ export const stageSuite = (stage: Stage): void => {
             String(r.Properties?.Description).startsWith(`${svc.description.name}: ${spec.name},`),
           ) as [string, Resource];
           const props = schedule.Properties as Record<string, any>;
-          expect(props.ScheduleExpression).toBe(
-            spec.every === 1 ? 'rate(1 minute)' : `rate(${spec.every} minutes)`,
-          );
+          expect(props.ScheduleExpression).toBe(rateOf(spec.every));
           expect(props.State).not.toBe('DISABLED');
           const target = props.Target;
           expect(target.RetryPolicy).toEqual({
