@@ -3,8 +3,10 @@
  * DANGJIAN_DATA_DIR), the gateway on PORT (default 3000), the Cognito emulator on
  * COGNITO_PORT (default 9229), the mail catcher on MAIL_PORT (web, default 1080) and
  * SMTP_PORT (default 1025). `npm start -- --json` or LOG_FORMAT=json prints JSON logs.
- * The functions run from the bundles CDK deploys, built at each start (infra/local/bundles.ts);
- * `npm start -- --sources` or DANGJIAN_BUILD=sources runs the TypeScript in-process instead.
+ * The functions run from the TypeScript in-process; `npm start -- --bundles` or
+ * DANGJIAN_BUILD=bundles runs the bundles CDK deploys instead, built at each start
+ * (infra/local/bundles.ts). Not the default yet: on bundles, a seed opened more connections
+ * to DynamoDB Local than it accepted in time (see the README).
  * Ctrl-C, SIGTERM, SIGHUP, or the end of the npm that launched it stop every child.
  * No test control (request time, settle, database faults) is on: see test/support/controls.ts.
  */
@@ -17,7 +19,7 @@ import { takenPortMessage } from './ports.js';
 import type { Runtime } from './runtime.js';
 
 const USAGE =
-  'usage: npm start [-- --json] [-- --sources]   (DANGJIAN_BUILD, PORT, COGNITO_PORT, MAIL_PORT, SMTP_PORT, DANGJIAN_DATA_DIR, CORS_ORIGINS, LOG_FORMAT, LOG_LEVEL)';
+  'usage: npm start [-- --json] [-- --bundles | --sources]   (DANGJIAN_BUILD, PORT, COGNITO_PORT, MAIL_PORT, SMTP_PORT, DANGJIAN_DATA_DIR, CORS_ORIGINS, LOG_FORMAT, LOG_LEVEL)';
 
 /** One line on stderr, then out: a person reads it, a script sees the exit code. */
 const refuse = (message: string): never => {
@@ -34,9 +36,14 @@ const portOf = (variable: string, fallback: number): number => {
 
 let json = false;
 let sources = false;
+let bundles = false;
 try {
-  ({ json, sources } = parseArgs({
-    options: { json: { type: 'boolean', default: false }, sources: { type: 'boolean', default: false } },
+  ({ json, sources, bundles } = parseArgs({
+    options: {
+      json: { type: 'boolean', default: false },
+      sources: { type: 'boolean', default: false },
+      bundles: { type: 'boolean', default: false },
+    },
     strict: true,
   }).values);
 } catch (error) {
@@ -54,7 +61,8 @@ const cognitoPort = portOf('COGNITO_PORT', 9229);
 const mailPort = portOf('MAIL_PORT', 1080);
 const smtpPort = portOf('SMTP_PORT', 1025);
 const throttleStage = process.env.DANGJIAN_THROTTLE ?? 'dev';
-const buildKind = sources ? 'sources' : (process.env.DANGJIAN_BUILD ?? 'bundles');
+if (sources && bundles) refuse(`--bundles or --sources, not both (${USAGE})`);
+const buildKind = sources ? 'sources' : bundles ? 'bundles' : (process.env.DANGJIAN_BUILD ?? 'sources');
 if (buildKind !== 'bundles' && buildKind !== 'sources') {
   refuse(`DANGJIAN_BUILD=${buildKind}: use bundles or sources`);
 }

@@ -19,7 +19,7 @@ import { until } from '../support/wait.js';
 const run = promisify(execFile);
 /**
  * A JVM's start on a busy 2-core machine, and the rest of the platform after it; beside
- * the JVM, esbuild bundles every function (npm start runs the bundles), 20-25 s at a load of 20.
+ * the JVM (with `--bundles`, esbuild bundles every function: 20-25 s at a load of 20).
  */
 const START_BUDGET_MS = 150_000;
 /** Stopping: the runtime's parts, then DynamoDB Local (SIGKILL after 5 s). */
