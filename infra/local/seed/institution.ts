@@ -675,6 +675,8 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
         await api.call('POST', `/notices/me/${institutionWide}/read`, {
           as: memberOf(p),
           notYet: (answer) => answer.status === 404,
+          // Marking read again keeps the first time: safe to send again after a 503.
+          retryUnavailable: true,
         });
         advance();
       });
@@ -735,9 +737,19 @@ const publishAnnouncement = async (
     created.announcements++;
   }
   if (announcement.status === 'draft') {
-    await api.call('POST', `/notices/announcements/${announcement.announcementId}/publish`, {
-      as: author,
-    });
+    const published = await api.call(
+      'POST',
+      `/notices/announcements/${announcement.announcementId}/publish`,
+      {
+        as: author,
+        // A 503 may come after the publish committed: sent again, it finds it published (409).
+        retryUnavailable: true,
+        expect: [200, 409],
+      },
+    );
+    if (published.status === 409 && published.body?.error?.code !== 'announcement-status-conflict') {
+      throw new Error(`publishing ${body.title}: ${JSON.stringify(published.body)}`);
+    }
   }
   return announcement.announcementId;
 };
