@@ -152,6 +152,33 @@ describe('LocalBus delivery', () => {
     expect(order).toEqual(['putEvents answered', 'caller continued', 'delivered']);
   });
 
+  it('runs at most its bound of deliveries at once, and every one in the end', async () => {
+    const bus = makeBus({ maxConcurrentDeliveries: 2 });
+    let running = 0;
+    let most = 0;
+    let done = 0;
+    const gates: Array<() => void> = [];
+    bus.subscribe({
+      name: 'test.slow',
+      pattern: THING,
+      deliver: async () => {
+        running++;
+        most = Math.max(most, running);
+        await new Promise<void>((resolve) => gates.push(resolve));
+        running--;
+        done++;
+      },
+    });
+    await bus.putEvents([entry(), entry(), entry(), entry(), entry()]);
+    // Open the gates one by one as deliveries reach them, until all five have run.
+    while (done < 5) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      gates.shift()?.();
+    }
+    await bus.idle();
+    expect(most).toBe(2);
+  });
+
   it('publish delivers an already formed event (e.g. from the local S3 server)', async () => {
     const bus = makeBus();
     const s3 = recorder('resources.object-created', {

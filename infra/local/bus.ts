@@ -86,7 +86,20 @@ export interface LocalBusOptions {
   retry?: Partial<RetryPolicy>;
   now?: () => Date;
   log?: (entry: Record<string, unknown>) => void;
+  /** Deliveries running at once, whatever the target (default MAX_CONCURRENT_DELIVERIES). */
+  maxConcurrentDeliveries?: number;
 }
+
+/**
+ * On AWS each delivery is its own Lambda invocation, against a DynamoDB that takes them all.
+ * Here every delivery shares the runtime's process, its SDK clients' sockets and one
+ * DynamoDB Local, which writes one request at a time: without a bound, a burst (a seed's
+ * year of meetings, each fanning out to its invitees' inboxes, calendars and mail) queued
+ * requests in the clients until they gave up connecting (thousands of 1 s connection
+ * timeouts in one seed, and 503s to the seed's own requests). The bound plays the part of
+ * an account's concurrency: events wait on the bus, as they would for a throttled Lambda.
+ */
+export const MAX_CONCURRENT_DELIVERIES = 8;
 
 export interface PutEventsResult {
   FailedEntryCount: number;
@@ -155,6 +168,10 @@ export class LocalBus {
   private readonly resolvedLetters = new Set<string>();
   private readonly warnedDefaultBus = new Set<string>();
   private closed = false;
+  private readonly maxRunning: number;
+  private running = 0;
+  /** Deliveries waiting for a place among those running, first come first served. */
+  private readonly waitingToRun: Array<() => void> = [];
 
   constructor(opts: LocalBusOptions) {
     this.name = opts.name;
@@ -166,6 +183,25 @@ export class LocalBus {
     if (!(this.retry.maxAttempts >= 1)) throw new RangeError('retry.maxAttempts must be at least 1');
     this.now = opts.now ?? (() => new Date());
     this.log = opts.log ?? (() => {});
+    this.maxRunning = opts.maxConcurrentDeliveries ?? MAX_CONCURRENT_DELIVERIES;
+    if (!(this.maxRunning >= 1)) throw new RangeError('maxConcurrentDeliveries must be at least 1');
+  }
+
+  /** Runs one attempt when fewer than the bound are running; the place is given back after. */
+  private async bounded<T>(attempt: () => Promise<T>): Promise<T> {
+    if (this.running >= this.maxRunning) {
+      await new Promise<void>((resolve) => this.waitingToRun.push(resolve));
+    } else {
+      this.running++;
+    }
+    try {
+      return await attempt();
+    } finally {
+      const next = this.waitingToRun.shift();
+      // The place passes straight to the next in line, or is freed.
+      if (next) next();
+      else this.running--;
+    }
   }
 
   /**
@@ -479,7 +515,7 @@ export class LocalBus {
       job.lastAttemptAt = at;
       try {
         // Each target gets its own copy, as it would get its own JSON on AWS.
-        await job.target.deliver(structuredClone(job.event));
+        await this.bounded(() => job.target.deliver(structuredClone(job.event)));
         await this.succeeded(job);
         return;
       } catch (err) {

@@ -79,7 +79,11 @@ export const createSeedClient = async (options: {
    * side, and the database behind them takes one write at a time anyway. Default 8.
    */
   maxInFlight?: number;
-  /** How long a `notYet` answer is asked again before the seed gives up (default 60 s). */
+  /**
+   * How long a `notYet` answer is asked again before the seed gives up (default 180 s): the
+   * bus delivers a few events at a time, as Lambda's concurrency would, so after a year of
+   * meetings an announcement's inbox entries wait behind their notices.
+   */
   catchUpMs?: number;
 }): Promise<SeedClient> => {
   // The running runtime says which pool it checks tokens against.
@@ -105,7 +109,7 @@ export const createSeedClient = async (options: {
   };
   const base = options.url.replace(/\/$/, '');
   const slot = slots(options.maxInFlight ?? 8);
-  const catchUpMs = options.catchUpMs ?? 60_000;
+  const catchUpMs = options.catchUpMs ?? 180_000;
 
   /** One request, holding a slot until its answer is read: a body still arriving is still in flight. */
   const send = async (url: string, init: RequestInit): Promise<Answer> => {
