@@ -187,6 +187,13 @@ describe('the cadence watch', () => {
       ]);
       expect(toldOf(b.branchId)).toEqual([]);
 
+      // Two hops (activities' event, then notices' own NoticePosted): waited for, not assumed
+      // settled, since a stream record may show a moment after a settle's last pass.
+      await until(
+        "the 三会一课提醒 in the secretary's inbox",
+        20_000,
+        async () => (await cadenceEntries(a.secretary)).length > 0,
+      );
       const entries = await cadenceEntries(a.secretary);
       expect(entries).toEqual([
         expect.objectContaining({
