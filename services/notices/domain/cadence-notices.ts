@@ -4,12 +4,11 @@
  * natural id, one per branch, type (and party group) and period. Pure.
  */
 import { createHash } from 'node:crypto';
-import type { EventContract } from '../../../shared/events/contract.js';
 import type { CadenceAtRisk, CadenceType } from '../../activities/events.js';
 import { excerpt } from './announcements.js';
-import type { EventNotice } from './event-notices.js';
+import type { DataOf, EventNotice } from './event-notices.js';
 
-type AtRisk = typeof CadenceAtRisk extends EventContract<string, infer D> ? D : never;
+type AtRisk = DataOf<typeof CadenceAtRisk>;
 
 /** The meeting types as a secretary names them. */
 export const meetingNames: Record<CadenceType, string> = {

@@ -13,7 +13,8 @@ import type { AssessmentOpened, StudyAssigned } from '../../resources/events.js'
 import type { NoticeKind } from '../events.js';
 import { excerpt } from './announcements.js';
 
-type DataOf<C> = C extends EventContract<string, infer D> ? D : never;
+/** The data an event contract carries. */
+export type DataOf<C> = C extends EventContract<string, infer D> ? D : never;
 
 /** The kinds made here, each with the word its title starts with. */
 const headings = {

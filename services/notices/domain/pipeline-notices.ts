@@ -4,11 +4,10 @@
  * Each has a natural id per (person, rule, dueOn, phase) and audience, so a replayed event
  * posts nothing new. Pure.
  */
-import type { EventContract } from '../../../shared/events/contract.js';
 import type { PipelineStepDue, PoliticalStatus } from '../../talent/events.js';
-import { type EventNotice, notice } from './event-notices.js';
+import { type DataOf, type EventNotice, notice } from './event-notices.js';
 
-type StepDue = typeof PipelineStepDue extends EventContract<string, infer D> ? D : never;
+type StepDue = DataOf<typeof PipelineStepDue>;
 
 /** What each of talent's due rules (services/talent/domain/due.ts) asks for, in the branch's words. */
 export const pipelineStepLabels: Record<string, string> = {
