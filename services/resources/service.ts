@@ -7,6 +7,7 @@ import { rosterSubscriptions } from '../talent/roster.js';
 import { resourcesEvents } from './events.js';
 import { assessmentRoutes } from './handlers/assessments.js';
 import { libraryRoutes, onObjectCreated } from './handlers/library.js';
+import { meRoutes } from './handlers/me.js';
 import { studyRoutes } from './handlers/study.js';
 import { table } from './store.js';
 
@@ -15,7 +16,7 @@ export const resourcesService = defineService({
   table,
   bucket: { name: 'library', objectEvents: true },
   publishes: resourcesEvents,
-  routes: [...libraryRoutes, ...studyRoutes, ...assessmentRoutes],
+  routes: [...libraryRoutes, ...studyRoutes, ...assessmentRoutes, ...meRoutes],
   subscriptions: [
     ...rosterSubscriptions(table),
     subscription({

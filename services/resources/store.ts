@@ -19,6 +19,7 @@
  *     gsi1 ATTEMPTS#<assessmentId> / <personId>#<attemptId>   all attempts  Query (results)
  *   PERSON#… / ROSTER#… items         talent's roster projection (services/talent/roster.ts)
  *   OUTBOX#… / SEEN#… items           outbox and consumer markers (shared/events)
+ * A member's agenda (assignments listed per assignee, their attempts): store/me.ts.
  */
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../shared/context.js';
@@ -513,7 +514,7 @@ export const attemptsStartedOn = async (
   return new Map(counters.map((c) => [c.gsi2sk as string, c.started as number]));
 };
 
-const attemptOf = (item: Item): Attempt => {
+export const attemptOf = (item: Item): Attempt => {
   const { pk: _pk, sk: _sk, kind: _kind, gsi1pk: _g, gsi1sk: _gs, answers: _answers, ...rest } = item;
   return rest as unknown as Attempt;
 };

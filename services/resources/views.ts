@@ -288,3 +288,64 @@ export const assessmentListing = (
   attemptsUsed,
   attemptsLeft: attemptsLeft(a.maxAttempts, attemptsUsed),
 });
+
+// ---- the caller's agenda (/resources/me/…) -------------------------------------------------
+
+export const MyAssignment = z
+  .strictObject({
+    assignmentId: z.string(),
+    resourceId: z.string(),
+    title: z.string(),
+    dueOn: isoDate.meta({ description: 'A date in Asia/Shanghai' }),
+    overdue: z.boolean().meta({ description: 'The due date has passed (已逾期)' }),
+    minutesStudied: z
+      .number()
+      .int()
+      .nonnegative()
+      .meta({ description: 'Minutes studied so far, in all years' }),
+    assignedAt: timestamp,
+  })
+  .meta({ id: 'MyAssignment', description: 'Study assigned to the caller (必学任务) and not yet completed' });
+
+export const MyAssignmentPage = pageOf(MyAssignment);
+
+const AttemptResult = z
+  .strictObject({
+    attemptId: z.string(),
+    score: z.number().meta({ description: '0–100, one decimal' }),
+    passed: z.boolean(),
+    submittedAt: timestamp,
+  })
+  .meta({ id: 'AttemptResult', description: 'One graded attempt of the caller' });
+
+export const MyAssessment = AssessmentListing.extend({
+  best: AttemptResult.optional().meta({
+    description: 'The highest score (最好成绩); none before a submission',
+  }),
+  last: AttemptResult.optional().meta({ description: 'The latest submission (最近成绩)' }),
+}).meta({
+  id: 'MyAssessment',
+  description: 'An assessment (考核) open to the caller, with their attempts used and left and their results',
+});
+
+export const MyAssessmentPage = pageOf(MyAssessment);
+
+const attemptResult = (a: { attemptId: string; score?: number; passed?: boolean; submittedAt?: string }) => ({
+  attemptId: a.attemptId,
+  score: a.score as number,
+  passed: a.passed ?? false,
+  submittedAt: a.submittedAt as string,
+});
+
+export const myAssessment = (
+  a: AssessmentSummary,
+  attemptsUsed: number,
+  results: {
+    best?: Parameters<typeof attemptResult>[0] | undefined;
+    last?: Parameters<typeof attemptResult>[0] | undefined;
+  },
+): z.output<typeof MyAssessment> => ({
+  ...assessmentListing(a, attemptsUsed),
+  ...(results.best ? { best: attemptResult(results.best) } : {}),
+  ...(results.last ? { last: attemptResult(results.last) } : {}),
+});

@@ -251,3 +251,15 @@ export const results = (attempts: GradedAttempt[]) => {
     people: list,
   };
 };
+
+/** The latest and the best of a person's graded attempts (none while nothing was submitted). */
+export const resultsOf = <A extends { submittedAt?: string; score?: number }>(attempts: readonly A[]) => {
+  const graded = attempts
+    .filter((a) => a.submittedAt !== undefined && a.score !== undefined)
+    .sort((a, b) => ((a.submittedAt as string) < (b.submittedAt as string) ? -1 : 1));
+  const best = graded.reduce<A | undefined>(
+    (top, a) => (top === undefined || (a.score as number) > (top.score as number) ? a : top),
+    undefined,
+  );
+  return { last: graded.at(-1), best };
+};

@@ -175,3 +175,6 @@ export const personOf = (entry: RosterEntry): AssignedPerson => ({
   name: entry.name,
   ...(entry.branchId ? { branchId: entry.branchId } : {}),
 });
+
+/** Assigned study is overdue once the local (Asia/Shanghai) date is past its due date. */
+export const isOverdue = (dueOn: string, now: Date): boolean => localDate(now) > dueOn;

@@ -27,6 +27,7 @@ import {
   studySummary,
 } from '../domain/study.js';
 import { StudyAssigned, StudyCompleted } from '../events.js';
+import { listAssignees } from '../store/me.js';
 import {
   addStudyMinutes,
   completeStudy,
@@ -42,6 +43,9 @@ import {
 import { AssignmentProgress, MyStudy, StudyAssignment, StudyProgress } from '../views.js';
 import { visibleResource } from './library.js';
 import { resourceParams } from './schemas.js';
+
+/** People named one by one; a branch covers all its members. */
+const MAX_ASSIGNED_PEOPLE = 45;
 
 /** A due date: the shared date schema already refuses years past 2100 (typing mistakes). */
 const dueOn = isoDate;
@@ -166,7 +170,8 @@ export const studyRoutes = [
       body: z.strictObject({
         resourceId: idParam,
         branchIds: z.array(idParam).max(50).optional(),
-        personIds: z.array(idParam).max(500).optional(),
+        // With a listing per branch and person, the whole assignment is one transaction (≤ 100 items).
+        personIds: z.array(idParam).max(MAX_ASSIGNED_PEOPLE).optional(),
         dueOn,
       }),
     },
@@ -197,7 +202,8 @@ export const studyRoutes = [
           return created(first satisfies z.output<typeof StudyAssignment>, `/resources/assignments/${id}`);
         },
         create: async ({ claim, commit }) => {
-          const tx = createAssignment(claim(transaction(ctx)), assignment);
+          // Listed per assignee in the same commit: "my assignments" reads the caller's lists only.
+          const tx = listAssignees(createAssignment(claim(transaction(ctx)), assignment), assignment);
           tx.publish(
             StudyAssigned,
             { assignmentId, resourceId, title, dueOn: assignment.dueOn, branchIds, personIds },

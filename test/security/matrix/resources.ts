@@ -85,6 +85,8 @@ export const fixtures: Fixtures = {
   }),
   'GET /resources': async () => ({ path: '/resources', query: 'kind=link&limit=5' }),
   'GET /resources/me/study': async () => ({ path: '/resources/me/study', query: 'year=2026' }),
+  'GET /resources/me/assignments': async () => ({ path: '/resources/me/assignments', query: 'limit=5' }),
+  'GET /resources/me/assessments': async () => ({ path: '/resources/me/assessments', query: 'limit=5' }),
   'GET /resources/{resourceId}': async (world) => ({
     path: `/resources/${(await linkOfBranchA(world)).resourceId}`,
   }),
