@@ -6,6 +6,7 @@ import { defineService } from '../../shared/service.js';
 import { rosterSubscriptions } from '../talent/roster.js';
 import { communityEvents } from './events.js';
 import { jointEventRoutes } from './handlers/joint-events.js';
+import { meRoutes } from './handlers/me.js';
 import { partnerRoutes } from './handlers/partners.js';
 import { registrationRoutes } from './handlers/registrations.js';
 import { table } from './store.js';
@@ -16,5 +17,5 @@ export const communityService = defineService({
   publishes: communityEvents,
   // talent's roster, kept as community's own copy: a member registers only as a person of the register.
   subscriptions: rosterSubscriptions(table),
-  routes: [...partnerRoutes, ...jointEventRoutes, ...registrationRoutes],
+  routes: [...partnerRoutes, ...jointEventRoutes, ...registrationRoutes, ...meRoutes],
 });

@@ -21,6 +21,7 @@
  *   idempotency claims            pk IDEMPOTENCY#<scope>#<key>  sk IDEMPOTENCY  (TTL expiresAt, 24 h;
  *                                 store/idempotency.ts): one per create, the fence for a lost answer
  *   outbox and consumer markers   OUTBOX#… / SEEN#… items (shared/events)
+ *   a registrant's registrations  gsi2 on the registration item: store/me.ts
  */
 import { createHash } from 'node:crypto';
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -37,7 +38,7 @@ import type { JointEventStatus } from './domain/joint-events.js';
 import type { PartnerStatus } from './domain/partners.js';
 import type { jointEventKinds, partnerTypes } from './events.js';
 
-export const table = singleTable(1);
+export const table = singleTable(2);
 
 export const transaction = (ctx: ServiceContext) => transactionOn(ctx, table);
 /** talent's roster, as community's own copy holds it (kept by the roster subscriptions). */

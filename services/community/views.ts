@@ -7,6 +7,7 @@
 import * as z from 'zod';
 import { maskEmail, maskPhone } from '../../shared/pii.js';
 import { timestamp } from '../../shared/schemas.js';
+import { registrationState, registrationStates } from './domain/joint-events.js';
 import { jointEventKind, jointEventStatus, partnerStatus, partnerType } from './schemas.js';
 import type { JointEventItem, PartnerItem, RegistrationItem, WaitingItem } from './store.js';
 
@@ -270,4 +271,49 @@ export const waitingView = (w: WaitingItem): z.output<typeof WaitingPlace> => ({
   registrationId: w.registrationId,
   participantIndex: w.participantIndex,
   ...(w.partnerId ? { partnerId: w.partnerId } : {}),
+});
+
+// ---------------------------------------------------------------------------------------
+// The caller's own registrations (我的报名)
+
+export const MyRegistration = z
+  .strictObject({
+    registrationId: id,
+    jointEventId: id,
+    title: z.string(),
+    startsAt: timestamp,
+    endsAt: timestamp,
+    location: z.string(),
+    eventStatus: jointEventStatus,
+    status: z.enum(registrationStates).meta({
+      description: 'registered — 已报名; waitlisted — 候补; cancelled — 已取消; checked-in — 已签到',
+    }),
+    confirmed: count.meta({ description: 'Participants holding a place' }),
+    waitlisted: count.meta({ description: 'Participants on the waitlist (候补)' }),
+    registeredAt: timestamp,
+    checkedInAt: timestamp.optional(),
+    cancelledAt: timestamp.optional(),
+  })
+  .meta({
+    id: 'MyJointEventRegistration',
+    description: "One of the caller's registrations with its event; a partner's lists its organisation's",
+  });
+
+export const myRegistrationView = (
+  r: RegistrationItem,
+  e: JointEventItem,
+): z.output<typeof MyRegistration> => ({
+  registrationId: r.registrationId,
+  jointEventId: r.jointEventId,
+  title: e.title,
+  startsAt: e.startsAt,
+  endsAt: e.endsAt,
+  location: e.location,
+  eventStatus: e.status,
+  status: registrationState(r),
+  confirmed: r.participants.filter((p) => p.status === 'confirmed').length,
+  waitlisted: r.participants.filter((p) => p.status === 'waitlisted').length,
+  registeredAt: r.createdAt,
+  ...(r.checkedInAt ? { checkedInAt: r.checkedInAt } : {}),
+  ...(r.cancelledAt ? { cancelledAt: r.cancelledAt } : {}),
 });

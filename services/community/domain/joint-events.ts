@@ -207,3 +207,14 @@ export const participation = (registrations: readonly Attendance[], hours: numbe
     .reduce((n, r) => n + r.participants.filter((p) => p.status === 'confirmed').length, 0);
   return { members, partnerParticipants };
 };
+
+/** Where a registration stands for its registrant (我的报名): one word for the agenda. */
+export const registrationStates = ['registered', 'waitlisted', 'cancelled', 'checked-in'] as const;
+export type RegistrationState = (typeof registrationStates)[number];
+
+/** Cancelled wins, then a check-in; a registration with no confirmed place is still waiting. */
+export const registrationState = (r: Attendance): RegistrationState => {
+  if (r.status === 'cancelled') return 'cancelled';
+  if (r.checkedInAt !== undefined) return 'checked-in';
+  return r.participants.some((p) => p.status === 'confirmed') ? 'registered' : 'waitlisted';
+};

@@ -181,6 +181,7 @@ export const placeRegistration = (
       t,
       registration,
       people.map((p) => p.phone ?? null),
+      current.startsAt,
     );
     // Anyone left waiting must be waiting because the counters really were at their limit.
     const exact = wait > 0;

@@ -128,7 +128,7 @@ const memberRegistration: Outcomes = {
  * their account names (a 403 `no-person` without one; `register` then checks the register
  * holds them). The body was validated against the same role's schema (`registrationBody`).
  */
-const registrantOf = (caller: Caller): Registrant => {
+export const registrantOf = (caller: Caller): Registrant => {
   if (hasRole(caller, 'member')) return { kind: 'member', personId: selfOf(caller) };
   // A partner account bound to no organisation has no one to act for.
   if (!caller.orgId) throw forbidden('This partner account belongs to no organisation');

@@ -15,6 +15,7 @@ import {
   type Participant,
   type RegistrationItem,
 } from '../store.js';
+import { registrantIndex } from './me.js';
 
 /** A lost race for the places: read again and decide again (never shown to a caller as such). */
 export const placesChanged = () => conflict('places-changed', 'The places changed meanwhile');
@@ -57,6 +58,7 @@ export const addRegistration = (
   t: Transaction,
   registration: RegistrationItem,
   phones: readonly (string | null)[],
+  eventStartsAt: string,
 ): Transaction => {
   const { jointEventId: eventId, registrationId, registrant } = registration;
   if (registrant.kind === 'member') {
@@ -71,6 +73,7 @@ export const addRegistration = (
       type: 'registration',
       gsi1pk: ownRegistrations(eventId, registrant),
       gsi1sk: registrationId,
+      ...registrantIndex(registration, eventStartsAt),
       ...registration,
     },
     () => conflict('registration-exists', 'The registration already exists'),

@@ -127,6 +127,11 @@ export const fixtures: Fixtures = {
     return { path: '/community/events', query: 'limit=5', now: beforeOpening };
   },
 
+  'GET /community/me/registrations': async (world) => {
+    await withRegistrations(world, 'registered');
+    return { path: '/community/me/registrations', query: 'limit=5' };
+  },
+
   'GET /community/events/drafts': async (world) => {
     await once(world, 'draft', () => draft(world));
     return { path: '/community/events/drafts', query: 'limit=5' };
