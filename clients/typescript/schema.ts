@@ -1324,6 +1324,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/resources/me/assignments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Study assigned to the caller (必学任务) and not yet completed, by due date, the overdue first; a page may come back short while `nextCursor` is given
+         * @description Roles admitted: committee, secretary, member.
+         *
+         *     - Not signed in (401): no token
+         *     - Allowed: a member of the branch (acting on their own things where the route is about one person); the branch's secretary; another branch's secretary; the party committee (党委)
+         *     - Role not admitted (403): the owning partner organisation; another partner organisation
+         */
+        get: operations["getResourcesMeAssignments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/resources/me/assessments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The assessments (考核) open to the caller as a taker (institution-wide and their branch’s), newest first, with attempts used and left and their best and latest result
+         * @description Roles admitted: committee, secretary, member.
+         *
+         *     - Not signed in (401): no token
+         *     - Allowed: a member of the branch (acting on their own things where the route is about one person); the branch's secretary; another branch's secretary; the party committee (党委)
+         *     - Role not admitted (403): the owning partner organisation; another partner organisation
+         */
+        get: operations["getResourcesMeAssessments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/community/partners/applications": {
         parameters: {
             query?: never;
@@ -1754,6 +1802,30 @@ export interface paths {
          *     - Allowed: the party committee (党委)
          */
         post: operations["postCommunityEventsEventIdComplete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/community/me/registrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's own joint-event registrations (我的报名): events still to start first (soonest first), then past ones (latest first). A partner's account lists its organisation's
+         * @description Roles admitted: partner, member.
+         *
+         *     - Not signed in (401): no token
+         *     - Allowed: a member of the branch (acting on their own things where the route is about one person); the branch's secretary; another branch's secretary; the owning partner organisation; another partner organisation
+         *     - Role not admitted (403): the party committee (党委)
+         */
+        get: operations["getCommunityMeRegistrations"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3877,6 +3949,71 @@ export interface components {
                 attempts: number;
             }[];
         };
+        /** @description Study assigned to the caller (必学任务) and not yet completed */
+        MyAssignment: {
+            assignmentId: string;
+            resourceId: string;
+            title: string;
+            /**
+             * Format: date
+             * @description A date in Asia/Shanghai
+             * @example 2026-11-26
+             */
+            dueOn: string & (unknown & unknown);
+            /** @description The due date has passed (已逾期) */
+            overdue: boolean;
+            /** @description Minutes studied so far, in all years */
+            minutesStudied: number;
+            /**
+             * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+             * @example 2026-11-26T09:30:00+08:00
+             */
+            assignedAt: string;
+        };
+        /** @description An assessment (考核) open to the caller, with their attempts used and left and their results */
+        MyAssessment: {
+            assessmentId: string;
+            title: string;
+            /** @description The resource it examines, if any */
+            resourceId?: string;
+            /** @description Score (0–100) needed to pass (及格分) */
+            passMark: number;
+            /** @description Per attempt (答题时限) */
+            timeLimitMinutes: number;
+            maxAttempts: number;
+            questionCount: number;
+            audience: {
+                /** @description The branches it is for; absent: everyone in the institution */
+                branchIds?: string[];
+            };
+            /** @description A person id (talent) */
+            createdBy: string;
+            /**
+             * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+             * @example 2026-11-26T09:30:00+08:00
+             */
+            createdAt: string;
+            /** @description Attempts the caller has started (已用次数) */
+            attemptsUsed: number;
+            /** @description Attempts the caller may still start (剩余次数) */
+            attemptsLeft: number;
+            /** @description The highest score (最好成绩); none before a submission */
+            best?: components["schemas"]["AttemptResult"];
+            /** @description The latest submission (最近成绩) */
+            last?: components["schemas"]["AttemptResult"];
+        };
+        /** @description One graded attempt of the caller */
+        AttemptResult: {
+            attemptId: string;
+            /** @description 0–100, one decimal */
+            score: number;
+            passed: boolean;
+            /**
+             * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+             * @example 2026-11-26T09:30:00+08:00
+             */
+            submittedAt: string;
+        };
         PartnerApplicationAccepted: {
             /** @description ULID */
             applicationId: string;
@@ -4401,6 +4538,50 @@ export interface components {
                 /** @description For people; may change */
                 message: string;
             };
+        };
+        /** @description One of the caller's registrations with its event; a partner's lists its organisation's */
+        MyJointEventRegistration: {
+            /** @description ULID */
+            registrationId: string;
+            /** @description ULID */
+            jointEventId: string;
+            title: string;
+            /**
+             * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+             * @example 2026-11-26T09:30:00+08:00
+             */
+            startsAt: string;
+            /**
+             * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+             * @example 2026-11-26T09:30:00+08:00
+             */
+            endsAt: string;
+            location: string;
+            eventStatus: components["schemas"]["JointEventStatus"];
+            /**
+             * @description registered — 已报名; waitlisted — 候补; cancelled — 已取消; checked-in — 已签到
+             * @enum {string}
+             */
+            status: "registered" | "waitlisted" | "cancelled" | "checked-in";
+            /** @description Participants holding a place */
+            confirmed: number;
+            /** @description Participants on the waitlist (候补) */
+            waitlisted: number;
+            /**
+             * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+             * @example 2026-11-26T09:30:00+08:00
+             */
+            registeredAt: string;
+            /**
+             * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+             * @example 2026-11-26T09:30:00+08:00
+             */
+            checkedInAt?: string;
+            /**
+             * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+             * @example 2026-11-26T09:30:00+08:00
+             */
+            cancelledAt?: string;
         };
         /** @description A file attached to an announcement (附件) */
         AnnouncementAttachment: {
@@ -17834,6 +18015,208 @@ export interface operations {
             };
         };
     };
+    getResourcesMeAssignments: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["MyAssignment"][];
+                        /** @description Pass back as `cursor` for the next page */
+                        nextCursor?: string;
+                    };
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-cursor`: The cursor is not one this list issued
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidCursorRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `no-person`: The signed-in account is linked to no person of the register, so it cannot act as itself
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["NoPersonRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getResourcesMeAssessments: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["MyAssessment"][];
+                        /** @description Pass back as `cursor` for the next page */
+                        nextCursor?: string;
+                    };
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-cursor`: The cursor is not one this list issued
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidCursorRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `no-person`: The signed-in account is linked to no person of the register, so it cannot act as itself
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["NoPersonRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
     postCommunityPartnersApplications: {
         parameters: {
             query?: never;
@@ -20572,6 +20955,107 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EventNotStartedRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getCommunityMeRegistrations: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["MyJointEventRegistration"][];
+                        /** @description Pass back as `cursor` for the next page */
+                        nextCursor?: string;
+                    };
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-cursor`: The cursor is not one this list issued
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidCursorRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `no-person`: The signed-in account is linked to no person of the register, so it cannot act as itself
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["NoPersonRefusal"];
                 };
             };
             /**
