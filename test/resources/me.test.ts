@@ -127,6 +127,28 @@ describe('GET /resources/me/assignments', () => {
     expect((await masses.get('/resources/me/assignments')).body.items).toEqual([]);
   });
 
+  it('takes the largest assignment in one transaction, listings included, and refuses a 46th person', async () => {
+    const branchId = newId();
+    const [member] = await asPeople({ roles: ['member'], branchId });
+    const resourceId = await linkFor(branchId, '党纪学习教育');
+    const branchIds = [branchId, ...Array.from({ length: 49 }, () => newId())];
+    const personIds = [member.personId, ...Array.from({ length: 44 }, () => newId())];
+    const assignmentId = await assign({ resourceId, branchIds, personIds, dueOn: '2026-12-20' });
+    expect((await member.get('/resources/me/assignments')).body.items).toEqual([
+      expect.objectContaining({ assignmentId }),
+    ]);
+    const committee = await as({ roles: ['committee'] });
+    const tooMany = await committee.post('/resources/assignments', {
+      resourceId,
+      personIds: [...personIds, newId()],
+      dueOn: '2026-12-20',
+    });
+    expectStatus(tooMany, 400);
+    expect(tooMany.body.error.details.fields).toEqual(
+      expect.arrayContaining([expect.objectContaining({ field: 'body.personIds' })]),
+    );
+  });
+
   it('refuses an account whose person the register does not hold, and one linked to no person (403 no-person)', async () => {
     const ghost = await as({ roles: ['member'], branchId: newId() });
     const token = await (await minter()).mint({ roles: ['member'], branchId: newId(), sub: newId() });
