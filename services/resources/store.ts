@@ -397,6 +397,42 @@ const positionOf = async (ctx: ServiceContext, cursor: string | undefined): Prom
 };
 
 /**
+ * One read of each of several gsi1 lists from a position on (`beyond`, exclusive), in one
+ * direction: the lists one page merges (assessments by id, a person's assignments by due date).
+ */
+export const readListsBeyond = (
+  ctx: ServiceContext,
+  lists: string[],
+  read: {
+    beyond: string | undefined;
+    ascending: boolean;
+    limit: number;
+    filter?: { expression: string; values: Record<string, unknown> };
+  },
+) =>
+  Promise.all(
+    lists.map((list) =>
+      ctx.db.send(
+        new QueryCommand({
+          TableName: ctx.env.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: read.beyond
+            ? `gsi1pk = :pk AND gsi1sk ${read.ascending ? '>' : '<'} :beyond`
+            : 'gsi1pk = :pk',
+          ...(read.filter ? { FilterExpression: read.filter.expression } : {}),
+          ExpressionAttributeValues: {
+            ':pk': list,
+            ...(read.beyond ? { ':beyond': read.beyond } : {}),
+            ...read.filter?.values,
+          },
+          ScanIndexForward: read.ascending,
+          Limit: read.limit,
+        }),
+      ),
+    ),
+  );
+
+/**
  * One page of the assessments a caller may take, newest first. A caller outside the
  * committee reads two lists (the institution's and their branch's); both are sorted by
  * id, so each is queried from the cursor on and the pages merged. A list that stopped
@@ -412,25 +448,14 @@ export const listAssessments = async (
     query.scope.kind === 'all'
       ? [ALL_ASSESSMENTS]
       : [audienceList(undefined), ...(query.scope.branchId ? [audienceList(query.scope.branchId)] : [])];
-  const outs = await Promise.all(
-    lists.map((list) =>
-      ctx.db.send(
-        new QueryCommand({
-          TableName: ctx.env.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: before ? 'gsi1pk = :pk AND gsi1sk < :before' : 'gsi1pk = :pk',
-          ...(query.resourceId !== undefined ? { FilterExpression: 'resourceId = :rid' } : {}),
-          ExpressionAttributeValues: {
-            ':pk': list,
-            ...(before ? { ':before': before } : {}),
-            ...(query.resourceId !== undefined ? { ':rid': query.resourceId } : {}),
-          },
-          ScanIndexForward: false,
-          Limit: query.limit,
-        }),
-      ),
-    ),
-  );
+  const outs = await readListsBeyond(ctx, lists, {
+    beyond: before,
+    ascending: false,
+    limit: query.limit,
+    ...(query.resourceId !== undefined
+      ? { filter: { expression: 'resourceId = :rid', values: { ':rid': query.resourceId } } }
+      : {}),
+  });
   // Below the highest stop some list has not been read yet.
   const stop = outs
     .flatMap((o) => (o.LastEvaluatedKey ? [o.LastEvaluatedKey.gsi1sk as string] : []))

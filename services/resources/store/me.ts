@@ -10,7 +10,6 @@
  *   ATTEMPT#<id> / ATTEMPT on gsi1 ATTEMPTS#<assessmentId> / <personId>#…   one person's attempts   Query
  * A completion changes no listing: the study record says it, read for the page's resources.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../../shared/context.js';
 import { invalidCursor } from '../../../shared/http/cursor.js';
 import { getInBatches } from '../../../shared/store/batch.js';
@@ -18,7 +17,7 @@ import { queryAll } from '../../../shared/store/query.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
 import type { Attempt } from '../domain/assessment.js';
 import type { Assignment } from '../domain/study.js';
-import { attemptOf } from '../store.js';
+import { attemptOf, readListsBeyond } from '../store.js';
 
 /** What a listing of an assignment holds: enough to show it without reading the assignment. */
 export type AssignedStudy = Pick<
@@ -121,20 +120,11 @@ export const assignedStudyPage = async (
       : { nextCursor: await ctx.cursors.seal('my-assignments', { after: position }) }),
   });
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const want = query.limit - items.length;
-    const outs = await Promise.all(
-      lists.map((list) =>
-        ctx.db.send(
-          new QueryCommand({
-            TableName: ctx.env.tableName,
-            IndexName: 'gsi1',
-            KeyConditionExpression: after ? 'gsi1pk = :pk AND gsi1sk > :after' : 'gsi1pk = :pk',
-            ExpressionAttributeValues: { ':pk': list, ...(after ? { ':after': after } : {}) },
-            Limit: want,
-          }),
-        ),
-      ),
-    );
+    const outs = await readListsBeyond(ctx, lists, {
+      beyond: after,
+      ascending: true,
+      limit: query.limit - items.length,
+    });
     // Above the lowest stop some list has not been read yet.
     const stop = outs
       .flatMap((o) => (o.LastEvaluatedKey ? [o.LastEvaluatedKey.gsi1sk as string] : []))
