@@ -10561,6 +10561,8 @@ export interface operations {
                              * @example 2026-11-26T09:30:00+08:00
                              */
                             recordedAt: string;
+                            /** @description The checked files (佐证材料) evidencing this step, attachment ids of `GET /talent/people/{personId}/attachments`; empty: none yet */
+                            evidenceFiles?: string[];
                         } | {
                             /** @constant */
                             type: "probation-extended";
@@ -10614,6 +10616,8 @@ export interface operations {
                              * @example 2026-11-26T09:30:00+08:00
                              */
                             recordedAt: string;
+                            /** @description The checked files (佐证材料) evidencing this step, attachment ids of `GET /talent/people/{personId}/attachments`; empty: none yet */
+                            evidenceFiles?: string[];
                         })[];
                         records: {
                             /** @constant */
@@ -12412,6 +12416,8 @@ export interface operations {
                              * @example 2026-11-26T09:30:00+08:00
                              */
                             recordedAt: string;
+                            /** @description The checked files (佐证材料) evidencing this step, attachment ids of `GET /talent/people/{personId}/attachments`; empty: none yet */
+                            evidenceFiles?: string[];
                         } | {
                             /** @constant */
                             type: "probation-extended";
@@ -12465,6 +12471,8 @@ export interface operations {
                              * @example 2026-11-26T09:30:00+08:00
                              */
                             recordedAt: string;
+                            /** @description The checked files (佐证材料) evidencing this step, attachment ids of `GET /talent/people/{personId}/attachments`; empty: none yet */
+                            evidenceFiles?: string[];
                         }) | {
                             /** @constant */
                             type: "record";

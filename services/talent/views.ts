@@ -332,11 +332,19 @@ const recorded = {
 };
 const points = z.number().int().meta({ description: 'Points this entry earned (积分)' });
 
+/** On a step of the history: the checked files of the pipeline file that evidence it. */
+const evidenced = {
+  evidenceFiles: z.array(z.string()).optional().meta({
+    description:
+      'The checked files (佐证材料) evidencing this step, attachment ids of `GET /talent/people/{personId}/attachments`; empty: none yet',
+  }),
+};
+
 export const HistoryEntry = z.discriminatedUnion('type', [
-  z.strictObject({ ...stageChange, ...recorded }),
+  z.strictObject({ ...stageChange, ...recorded, ...evidenced }),
   z.strictObject({ ...extension, ...recorded }),
   z.strictObject({ ...oath, ...recorded }),
-  z.strictObject({ ...pipelineEvent, ...recorded }),
+  z.strictObject({ ...pipelineEvent, ...recorded, ...evidenced }),
 ]);
 
 export type HistoryEntry = z.output<typeof HistoryEntry>;

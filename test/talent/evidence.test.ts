@@ -98,8 +98,13 @@ const insightWithoutEvidence = async (personId: string) => {
 
 describe('evidence on the pipeline (佐证材料)', () => {
   it('takes an application letter, checks it, shows it as the applicant step’s evidence and audits every touch', async () => {
-    const applicant = (await register(admin, { branchId, politicalStatus: 'applicant', name: '申请人' }))
-      .personId;
+    const applicant = (await register(admin, { branchId, name: '申请人' })).personId;
+    const step = await admin.post(
+      `/talent/people/${applicant}/transitions`,
+      { to: 'applicant', effectiveOn: '2026-11-20' },
+      { now: TODAY },
+    );
+    expect(step.status, JSON.stringify(step.body)).toBe(201);
     expect(await insightWithoutEvidence(applicant)).toMatchObject({ steps: ['applicant'] });
     const bytes = pdfBytes('入党申请书：我志愿加入中国共产党');
     const created = await declare(secretary, applicant, bytes);
@@ -125,6 +130,12 @@ describe('evidence on the pipeline (佐证材料)', () => {
       { step: 'applicant', evidence: [attachmentId] },
     ]);
     expect(await insightWithoutEvidence(applicant)).toBeUndefined();
+    // The timeline's step names its evidence.
+    const timeline = await secretary.get(`/talent/people/${applicant}/timeline`);
+    expect(timeline.body.items.find((e: { type: string }) => e.type === 'stage')).toMatchObject({
+      to: 'applicant',
+      evidenceFiles: [attachmentId],
+    });
 
     const link = await secretary.get(download);
     expect(link.status, JSON.stringify(link.body)).toBe(200);
