@@ -239,4 +239,21 @@ describe('evidence on the pipeline (佐证材料)', () => {
     await expectRefused({ contentType: 'text/html' }, 400, 'unsupported-content-type');
     expect((await listed(admin, applicant)).items).toEqual([]);
   });
+
+  it('holds at most 60 files per person; a removal gives the place back', async () => {
+    const applicant = (await register(admin, { branchId, politicalStatus: 'applicant' })).personId;
+    const bytes = pdfBytes();
+    let first = '';
+    for (let i = 0; i < 60; i++) {
+      const res = await declare(secretary, applicant, bytes, { kind: 'other', name: `材料${i}.pdf` });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      first ||= res.body.attachmentId;
+    }
+    const full = await declare(secretary, applicant, bytes, { kind: 'other' });
+    expect(full.status).toBe(422);
+    expect(full.body.error).toMatchObject({ code: 'too-many-evidence-files', details: { limit: 60 } });
+    expect((await listed(admin, applicant)).items).toHaveLength(60);
+    expect((await secretary.delete(`${filesOf(applicant)}/${first}`)).status).toBe(204);
+    expect((await declare(secretary, applicant, bytes, { kind: 'other' })).status).toBe(201);
+  }, 60_000);
 });
