@@ -275,6 +275,22 @@ export const refusals = {
     kind: 'rule',
     about: 'This pipeline event does not apply to the current stage',
   },
+  // talent: evidence on the pipeline (佐证材料) and quarterly thought reports (思想汇报)
+  'evidence-step-mismatch': {
+    kind: 'rule',
+    about:
+      'This kind of evidence does not evidence the pipeline step named; `details.steps` lists those it does (none for a thought report, which names its quarter)',
+    details: z.strictObject({ steps: z.array(z.string()) }),
+  },
+  'quarter-in-future': {
+    kind: 'rule',
+    about: 'A thought report covers a quarter that has begun, not one still to come',
+  },
+  'too-many-evidence-files': {
+    kind: 'rule',
+    about: "The person's pipeline file holds as many evidence files as it may; delete one first",
+    details: z.strictObject({ limit: z.number().int() }),
+  },
 
   // activities: 三会一课, rooms, attendance
   'activity-exists': { kind: 'conflict', about: 'An activity with this id already exists' },

@@ -975,6 +975,115 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/talent/people/{personId}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A person's pipeline file (佐证材料): every file with its status, and each completed step with the checked files evidencing it
+         * @description Roles admitted: committee, secretary, member.
+         *
+         *     - Not signed in (401): no token
+         *     - Allowed: a member of the branch (acting on their own things where the route is about one person); the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         *     - Role not admitted (403): the owning partner organisation; another partner organisation
+         */
+        get: operations["getTalentPeoplePersonIdAttachments"];
+        put?: never;
+        /**
+         * Add a file to a person's pipeline file (佐证材料), at most 60: the answer carries a presigned upload form, and the file counts as evidence once its check passes. The person's secretary and the committee add any kind; the person themselves their application letter and thought reports while in the pipeline. A repeat with the same Idempotency-Key answers 201 with the file as it stands now
+         * @description Roles admitted: committee, secretary, member.
+         *
+         *     - Not signed in (401): no token
+         *     - Out of scope, answered as not found (404): a member of the branch (acting on their own things where the route is about one person); another branch's secretary
+         *     - Allowed: the branch's secretary; the party committee (党委)
+         *     - Role not admitted (403): the branch's secretary acting on their own record; the owning partner organisation; another partner organisation
+         */
+        post: operations["postTalentPeoplePersonIdAttachments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/talent/people/{personId}/attachments/{attachmentId}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A short-lived download link for a checked evidence file: the person, their secretary, the committee
+         * @description Roles admitted: committee, secretary, member.
+         *
+         *     - Not signed in (401): no token
+         *     - Allowed: a member of the branch (acting on their own things where the route is about one person); the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         *     - Role not admitted (403): the owning partner organisation; another partner organisation
+         */
+        get: operations["getTalentPeoplePersonIdAttachmentsAttachmentIdDownload"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/talent/people/{personId}/attachments/{attachmentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a file from a person's pipeline file, with what it counted for: their secretary and the committee, never on their own
+         * @description Roles admitted: committee, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the branch's secretary acting on their own record; the owning partner organisation; another partner organisation
+         *     - Allowed: the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         */
+        delete: operations["deleteTalentPeoplePersonIdAttachmentsAttachmentId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/talent/pipeline/thought-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who owes a thought report (思想汇报) for a quarter and has none checked: activists, candidates and probationary members of a branch or the institution. The quarter defaults to the current one (Asia/Shanghai)
+         * @description Roles admitted: committee, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the owning partner organisation; another partner organisation
+         *     - Allowed: the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         */
+        get: operations["getTalentPipelineThoughtReports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/resources": {
         parameters: {
             query?: never;
@@ -3425,6 +3534,186 @@ export interface components {
                 message: string;
             };
         };
+        CreatedPipelineEvidence: {
+            /** @description Evidence file id */
+            attachmentId: string;
+            /** @description Whose pipeline file */
+            personId: string;
+            /**
+             * @description application-letter — 入党申请书, thought-report — 思想汇报 (of a quarter), political-review — 政审材料, public-notice — 公示, other — 其他
+             * @enum {string}
+             */
+            kind: "application-letter" | "thought-report" | "political-review" | "public-notice" | "other";
+            /**
+             * @description A step of the pipeline: a stage reached (applicant — 入党申请人, activist — 积极分子, candidate — 发展对象, probationary — 预备党员, full — 转正) or a fact recorded along the way (application-talk — 入党谈话, activist-review — 积极分子考察, political-review — 政审, branch-resolution — 支部党员大会表决, quarterly-discussion — 预备党员季度讨论)
+             * @enum {string}
+             */
+            step?: "applicant" | "activist" | "candidate" | "probationary" | "full" | "application-talk" | "activist-review" | "political-review" | "branch-resolution" | "quarterly-discussion";
+            /**
+             * @description The quarter a thought report covers
+             * @example 2026-Q3
+             */
+            quarter?: string;
+            name: string;
+            contentType: string;
+            sizeBytes: number;
+            /**
+             * @description uploading — 待上传/检查中, available — 已通过检查, rejected — 未通过检查
+             * @enum {string}
+             */
+            status: "uploading" | "available" | "rejected";
+            /**
+             * @description Why the stored file was refused: empty — 空文件; too-large — 超过大小上限; size-mismatch — 与申报大小不符; type-mismatch — 与申报类型不符; missing — 文件不存在
+             * @enum {string}
+             */
+            rejectedReason?: "empty" | "too-large" | "size-mismatch" | "type-mismatch" | "missing";
+            /** @description Who uploaded it: their person id (an account linked to no person: the account id) */
+            uploadedBy: string;
+            /**
+             * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+             * @example 2026-11-26T09:30:00+08:00
+             */
+            createdAt: string;
+            /**
+             * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+             * @example 2026-11-26T09:30:00+08:00
+             */
+            updatedAt: string;
+            /** @description Present while the file waits for its upload: post the file with it */
+            upload?: {
+                url: string;
+                fields: {
+                    [key: string]: string;
+                };
+                /**
+                 * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                 * @example 2026-11-26T09:30:00+08:00
+                 */
+                expiresAt: string;
+            };
+        };
+        /** @description Files of this type are not accepted; `details.allowed` lists those that are */
+        UnsupportedContentTypeRefusal: {
+            error: {
+                /** @constant */
+                code: "unsupported-content-type";
+                /** @description For people; may change */
+                message: string;
+                details: {
+                    allowed: string[];
+                };
+            };
+        };
+        /** @description The file is over the upload limit */
+        FileTooLargeRefusal: {
+            error: {
+                /** @constant */
+                code: "file-too-large";
+                /** @description For people; may change */
+                message: string;
+                details: {
+                    limitBytes: number;
+                };
+            };
+        };
+        /** @description This kind of evidence does not evidence the pipeline step named; `details.steps` lists those it does (none for a thought report, which names its quarter) */
+        EvidenceStepMismatchRefusal: {
+            error: {
+                /** @constant */
+                code: "evidence-step-mismatch";
+                /** @description For people; may change */
+                message: string;
+                details: {
+                    steps: string[];
+                };
+            };
+        };
+        /** @description A thought report covers a quarter that has begun, not one still to come */
+        QuarterInFutureRefusal: {
+            error: {
+                /** @constant */
+                code: "quarter-in-future";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The person's pipeline file holds as many evidence files as it may; delete one first */
+        TooManyEvidenceFilesRefusal: {
+            error: {
+                /** @constant */
+                code: "too-many-evidence-files";
+                /** @description For people; may change */
+                message: string;
+                details: {
+                    limit: number;
+                };
+            };
+        };
+        /** @description A file on a person's pipeline file (佐证材料) */
+        PipelineEvidence: {
+            /** @description Evidence file id */
+            attachmentId: string;
+            /** @description Whose pipeline file */
+            personId: string;
+            /**
+             * @description application-letter — 入党申请书, thought-report — 思想汇报 (of a quarter), political-review — 政审材料, public-notice — 公示, other — 其他
+             * @enum {string}
+             */
+            kind: "application-letter" | "thought-report" | "political-review" | "public-notice" | "other";
+            /**
+             * @description A step of the pipeline: a stage reached (applicant — 入党申请人, activist — 积极分子, candidate — 发展对象, probationary — 预备党员, full — 转正) or a fact recorded along the way (application-talk — 入党谈话, activist-review — 积极分子考察, political-review — 政审, branch-resolution — 支部党员大会表决, quarterly-discussion — 预备党员季度讨论)
+             * @enum {string}
+             */
+            step?: "applicant" | "activist" | "candidate" | "probationary" | "full" | "application-talk" | "activist-review" | "political-review" | "branch-resolution" | "quarterly-discussion";
+            /**
+             * @description The quarter a thought report covers
+             * @example 2026-Q3
+             */
+            quarter?: string;
+            name: string;
+            contentType: string;
+            sizeBytes: number;
+            /**
+             * @description uploading — 待上传/检查中, available — 已通过检查, rejected — 未通过检查
+             * @enum {string}
+             */
+            status: "uploading" | "available" | "rejected";
+            /**
+             * @description Why the stored file was refused: empty — 空文件; too-large — 超过大小上限; size-mismatch — 与申报大小不符; type-mismatch — 与申报类型不符; missing — 文件不存在
+             * @enum {string}
+             */
+            rejectedReason?: "empty" | "too-large" | "size-mismatch" | "type-mismatch" | "missing";
+            /** @description Who uploaded it: their person id (an account linked to no person: the account id) */
+            uploadedBy: string;
+            /**
+             * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+             * @example 2026-11-26T09:30:00+08:00
+             */
+            createdAt: string;
+            /**
+             * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+             * @example 2026-11-26T09:30:00+08:00
+             */
+            updatedAt: string;
+        };
+        /** @description A short-lived link to the checked file, served as an attachment */
+        PipelineEvidenceDownload: {
+            url: string;
+            /**
+             * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+             * @example 2026-11-26T09:30:00+08:00
+             */
+            expiresAt: string;
+        };
+        /** @description The resource or file is not available: not checked yet, refused by the check, or no longer published */
+        ResourceNotAvailableRefusal: {
+            error: {
+                /** @constant */
+                code: "resource-not-available";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
         CreatedLibraryResource: {
             resourceId: string;
             title: string;
@@ -3482,18 +3771,6 @@ export interface components {
                  * @example 2026-11-26T09:30:00+08:00
                  */
                 expiresAt: string;
-            };
-        };
-        /** @description The file is over the upload limit */
-        FileTooLargeRefusal: {
-            error: {
-                /** @constant */
-                code: "file-too-large";
-                /** @description For people; may change */
-                message: string;
-                details: {
-                    limitBytes: number;
-                };
             };
         };
         /** @description A resource with this id already exists */
@@ -3597,15 +3874,6 @@ export interface components {
              * @example 2026-11-26T09:30:00+08:00
              */
             expiresAt: string;
-        };
-        /** @description The resource or file is not available: not checked yet, refused by the check, or no longer published */
-        ResourceNotAvailableRefusal: {
-            error: {
-                /** @constant */
-                code: "resource-not-available";
-                /** @description For people; may change */
-                message: string;
-            };
         };
         /** @description A link has no file; open its url */
         ResourceIsALinkRefusal: {
@@ -4739,18 +5007,6 @@ export interface components {
                  * @example 2026-11-26T09:30:00+08:00
                  */
                 expiresAt: string;
-            };
-        };
-        /** @description Files of this type are not accepted; `details.allowed` lists those that are */
-        UnsupportedContentTypeRefusal: {
-            error: {
-                /** @constant */
-                code: "unsupported-content-type";
-                /** @description For people; may change */
-                message: string;
-                details: {
-                    allowed: string[];
-                };
             };
         };
         /** @description The announcement has as many attachments as it may hold; delete one first */
@@ -10486,6 +10742,8 @@ export interface operations {
                              * @example 2026-11-26T09:30:00+08:00
                              */
                             recordedAt: string;
+                            /** @description The checked files (佐证材料) evidencing this step, attachment ids of `GET /talent/people/{personId}/attachments`; empty: none yet */
+                            evidenceFiles?: string[];
                         } | {
                             /** @constant */
                             type: "probation-extended";
@@ -10539,6 +10797,8 @@ export interface operations {
                              * @example 2026-11-26T09:30:00+08:00
                              */
                             recordedAt: string;
+                            /** @description The checked files (佐证材料) evidencing this step, attachment ids of `GET /talent/people/{personId}/attachments`; empty: none yet */
+                            evidenceFiles?: string[];
                         })[];
                         records: {
                             /** @constant */
@@ -12337,6 +12597,8 @@ export interface operations {
                              * @example 2026-11-26T09:30:00+08:00
                              */
                             recordedAt: string;
+                            /** @description The checked files (佐证材料) evidencing this step, attachment ids of `GET /talent/people/{personId}/attachments`; empty: none yet */
+                            evidenceFiles?: string[];
                         } | {
                             /** @constant */
                             type: "probation-extended";
@@ -12390,6 +12652,8 @@ export interface operations {
                              * @example 2026-11-26T09:30:00+08:00
                              */
                             recordedAt: string;
+                            /** @description The checked files (佐证材料) evidencing this step, attachment ids of `GET /talent/people/{personId}/attachments`; empty: none yet */
+                            evidenceFiles?: string[];
                         }) | {
                             /** @constant */
                             type: "record";
@@ -15371,6 +15635,20 @@ export interface operations {
                             deadline?: string & (unknown & unknown);
                             overdue: boolean;
                         }[];
+                        /** @description People in the stages with steps whose completed steps lack evidence (佐证材料), by name: what an inspection would find missing */
+                        withoutEvidence: {
+                            /** @description Person id */
+                            personId: string;
+                            name: string;
+                            branchId?: string;
+                            /**
+                             * @description Political status (政治面貌), the development pipeline: masses — 群众, applicant — 入党申请人, activist — 积极分子, candidate — 发展对象, probationary — 预备党员, full — 正式党员
+                             * @enum {string}
+                             */
+                            politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
+                            /** @description Completed steps no checked file evidences yet */
+                            steps: string[];
+                        }[];
                     };
                 };
             };
@@ -15506,13 +15784,13 @@ export interface operations {
                              * @description What was done: person.* and record.* and pool.* to one person’s record, timeline.read and profile.read (the person’s own /talent/me), people.list for a list of people (one entry per request, with its scope)
                              * @enum {string}
                              */
-                            action: "person.register" | "person.register-with-history" | "person.read" | "person.update" | "person.transition" | "person.probation-extension" | "person.oath" | "person.pipeline-event" | "record.create" | "record.update" | "record.delete" | "record.withdraw" | "record.read" | "pool.add" | "pool.remove" | "person.roles" | "person.departure" | "timeline.read" | "profile.read" | "people.list";
+                            action: "person.register" | "person.register-with-history" | "person.read" | "person.update" | "person.transition" | "person.probation-extension" | "person.oath" | "person.pipeline-event" | "record.create" | "record.update" | "record.delete" | "record.withdraw" | "record.read" | "pool.add" | "pool.remove" | "person.roles" | "person.departure" | "timeline.read" | "profile.read" | "people.list" | "evidence.upload" | "evidence.list" | "evidence.download" | "evidence.delete";
                             /** @description Whose record */
                             personId?: string;
                             /** @description Which people a list showed: its query */
                             scope?: {
                                 /** @enum {string} */
-                                list: "people" | "pool" | "pipeline-due" | "committee";
+                                list: "people" | "pool" | "pipeline-due" | "committee" | "thought-reports";
                                 branchId?: string;
                                 /**
                                  * @description Political status (政治面貌), the development pipeline: masses — 群众, applicant — 入党申请人, activist — 积极分子, candidate — 发展对象, probationary — 预备党员, full — 正式党员
@@ -15521,6 +15799,7 @@ export interface operations {
                                 status?: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
                                 pool?: string;
                                 q?: string;
+                                quarter?: string;
                             };
                             /** @description What a write changed: each field before and after (absent where it had no value); phone and e-mail masked */
                             changes?: {
@@ -15662,13 +15941,13 @@ export interface operations {
                              * @description What was done: person.* and record.* and pool.* to one person’s record, timeline.read and profile.read (the person’s own /talent/me), people.list for a list of people (one entry per request, with its scope)
                              * @enum {string}
                              */
-                            action: "person.register" | "person.register-with-history" | "person.read" | "person.update" | "person.transition" | "person.probation-extension" | "person.oath" | "person.pipeline-event" | "record.create" | "record.update" | "record.delete" | "record.withdraw" | "record.read" | "pool.add" | "pool.remove" | "person.roles" | "person.departure" | "timeline.read" | "profile.read" | "people.list";
+                            action: "person.register" | "person.register-with-history" | "person.read" | "person.update" | "person.transition" | "person.probation-extension" | "person.oath" | "person.pipeline-event" | "record.create" | "record.update" | "record.delete" | "record.withdraw" | "record.read" | "pool.add" | "pool.remove" | "person.roles" | "person.departure" | "timeline.read" | "profile.read" | "people.list" | "evidence.upload" | "evidence.list" | "evidence.download" | "evidence.delete";
                             /** @description Whose record */
                             personId?: string;
                             /** @description Which people a list showed: its query */
                             scope?: {
                                 /** @enum {string} */
-                                list: "people" | "pool" | "pipeline-due" | "committee";
+                                list: "people" | "pool" | "pipeline-due" | "committee" | "thought-reports";
                                 branchId?: string;
                                 /**
                                  * @description Political status (政治面貌), the development pipeline: masses — 群众, applicant — 入党申请人, activist — 积极分子, candidate — 发展对象, probationary — 预备党员, full — 正式党员
@@ -15677,6 +15956,7 @@ export interface operations {
                                 status?: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
                                 pool?: string;
                                 q?: string;
+                                quarter?: string;
                             };
                             /** @description What a write changed: each field before and after (absent where it had no value); phone and e-mail masked */
                             changes?: {
@@ -15744,6 +16024,715 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getTalentPeoplePersonIdAttachments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                personId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Whose pipeline file */
+                        personId: string;
+                        /** @description Every file, oldest first, whatever its status */
+                        items: components["schemas"]["PipelineEvidence"][];
+                        /** @description The steps the person has completed, each with its evidence: what an inspection asks for */
+                        steps: {
+                            /**
+                             * @description A step of the pipeline: a stage reached (applicant — 入党申请人, activist — 积极分子, candidate — 发展对象, probationary — 预备党员, full — 转正) or a fact recorded along the way (application-talk — 入党谈话, activist-review — 积极分子考察, political-review — 政审, branch-resolution — 支部党员大会表决, quarterly-discussion — 预备党员季度讨论)
+                             * @enum {string}
+                             */
+                            step: "applicant" | "activist" | "candidate" | "probationary" | "full" | "application-talk" | "activist-review" | "political-review" | "branch-resolution" | "quarterly-discussion";
+                            /** @description The checked files evidencing the step (attachment ids); empty: none yet */
+                            evidence: string[];
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    postTalentPeoplePersonIdAttachments: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of the client's choosing, new per intended create (8–128 characters of A–Z a–z 0–9 _ -), kept 24 hours: a repeat with the same key and body answers with what the first created, the same key with another body is 422 idempotency-key-reused. Without it, a retried request may create twice. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                personId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    kind: "application-letter" | "thought-report" | "political-review" | "public-notice" | "other";
+                    /**
+                     * @description The step the file evidences; by default the one its kind goes with (application-letter: applicant, political-review: political-review, public-notice: probationary). A thought report names its `quarter` instead
+                     * @enum {string}
+                     */
+                    step?: "applicant" | "activist" | "candidate" | "probationary" | "full" | "application-talk" | "activist-review" | "political-review" | "branch-resolution" | "quarterly-discussion";
+                    /**
+                     * @description A thought report’s quarter (required for one, only for one)
+                     * @example 2026-Q3
+                     */
+                    quarter?: string;
+                    /**
+                     * @description The file name, as it is downloaded
+                     * @example 入党申请书.pdf
+                     */
+                    name: string;
+                    /**
+                     * @description One of: application/pdf, application/msword, application/vnd.openxmlformats-officedocument.wordprocessingml.document, image/png, image/jpeg
+                     * @example application/pdf
+                     */
+                    contentType: string;
+                    /**
+                     * @description The file's size in bytes; at most the stage's upload limit (200 MB), else 400 `file-too-large`
+                     * @example 1048576
+                     */
+                    sizeBytes: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedPipelineEvidence"];
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             *     - `invalid-idempotency-key`: The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and -
+             *     - `unsupported-content-type`: Files of this type are not accepted; `details.allowed` lists those that are
+             *     - `file-too-large`: The file is over the upload limit
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["UnsupportedContentTypeRefusal"] | components["schemas"]["FileTooLargeRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `own-record`: Nobody manages their own record, role, pool membership or pipeline
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["OwnRecordRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"];
+                };
+            };
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
+                };
+            };
+            /**
+             * @description A business rule refused it
+             *     - `idempotency-key-reused`: This Idempotency-Key was used for a different request; send a new key for a new request
+             *     - `evidence-step-mismatch`: This kind of evidence does not evidence the pipeline step named; `details.steps` lists those it does (none for a thought report, which names its quarter)
+             *     - `quarter-in-future`: A thought report covers a quarter that has begun, not one still to come
+             *     - `too-many-evidence-files`: The person's pipeline file holds as many evidence files as it may; delete one first
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"] | components["schemas"]["EvidenceStepMismatchRefusal"] | components["schemas"]["QuarterInFutureRefusal"] | components["schemas"]["TooManyEvidenceFilesRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             *     - `outcome-unknown`: The database did not answer: retry with the same Idempotency-Key, which never creates twice
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["OutcomeUnknownRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getTalentPeoplePersonIdAttachmentsAttachmentIdDownload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                personId: string;
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                attachmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineEvidenceDownload"];
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description A business rule refused it
+             *     - `resource-not-available`: The resource or file is not available: not checked yet, refused by the check, or no longer published
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceNotAvailableRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    deleteTalentPeoplePersonIdAttachmentsAttachmentId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                personId: string;
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                attachmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `own-record`: Nobody manages their own record, role, pool membership or pipeline
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["OwnRecordRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getTalentPipelineThoughtReports: {
+        parameters: {
+            query?: {
+                branchId?: string;
+                quarter?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The branch asked about; absent for the whole institution */
+                        branchId?: string;
+                        /** @example 2026-Q3 */
+                        quarter: string;
+                        /** @description How many people owe a thought report for the quarter: activists, candidates, probationary members */
+                        owing: number;
+                        /** @description Who owes one and has none checked for the quarter, by name */
+                        missing: {
+                            /** @description Person id */
+                            personId: string;
+                            name: string;
+                            branchId?: string;
+                            /**
+                             * @description Political status (政治面貌), the development pipeline: masses — 群众, applicant — 入党申请人, activist — 积极分子, candidate — 发展对象, probationary — 预备党员, full — 正式党员
+                             * @enum {string}
+                             */
+                            politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            statusSince: string & (unknown & unknown);
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description A business rule refused it
+             *     - `branch-required`: Name the branch (branchId)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BranchRequiredRefusal"];
                 };
             };
             /**

@@ -8,6 +8,7 @@ import { talentEvents } from './events.js';
 import { auditRoutes } from './handlers/audit.js';
 import { branchRoutes } from './handlers/branches.js';
 import { calendarRoutes } from './handlers/calendar.js';
+import { evidenceRoutes, evidenceSubscriptions } from './handlers/evidence.js';
 import { insightRoutes } from './handlers/insights.js';
 import { peopleRoutes } from './handlers/people.js';
 import { poolRoutes } from './handlers/pools.js';
@@ -22,6 +23,8 @@ import { talentSubscriptions } from './subscriptions.js';
 export const talentService = defineService({
   name: 'talent',
   table,
+  // Evidence on people's pipeline files, uploaded with presigned POSTs and checked on "Object Created".
+  bucket: { name: 'evidence', objectEvents: true },
   routes: [
     ...branchRoutes,
     ...peopleRoutes,
@@ -33,8 +36,9 @@ export const talentService = defineService({
     ...calendarRoutes,
     ...insightRoutes,
     ...auditRoutes,
+    ...evidenceRoutes,
   ],
-  subscriptions: talentSubscriptions,
+  subscriptions: [...talentSubscriptions, ...evidenceSubscriptions],
   publishes: talentEvents,
   schedules: talentSchedules,
 });

@@ -36,6 +36,7 @@
  *                                        written once with its event               BatchGet (the daily sweep)
  *   OUTBOX#<personId|branchId> / ...     outbox items (shared/events/outbox.ts)
  *   SEEN#<subscription>#<eventId> / SEEN consumer idempotency markers
+ *   Pipeline evidence and thought reports (PERSON#<id> / EVIDENCE…, THOUGHT-REPORT#…): store/evidence.ts
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {

@@ -10,11 +10,14 @@ import { accountProblems, accountStatuses } from '../../shared/accounts.js';
 import { roles } from '../../shared/auth.js';
 import { maskEmail, maskPhone } from '../../shared/pii.js';
 import { isoDate, timestamp } from '../../shared/schemas.js';
+import { checkedFileStatuses } from '../../shared/storage/checked-file.js';
+import { DownloadLinkView, RejectionReasonView, UploadFormView } from '../../shared/storage/views.js';
 import { activityTypes, attendanceStatuses } from '../activities/events.js';
 import { jointEventKinds } from '../community/events.js';
 import { AGE_BANDS } from './domain/age.js';
 import { auditActions } from './domain/audit.js';
 import { pipelineEventKinds } from './domain/due.js';
+import { type EvidenceFile, evidenceKinds, pipelineSteps } from './domain/evidence.js';
 import {
   arrivalEvidenceKinds,
   departureReasons,
@@ -329,11 +332,19 @@ const recorded = {
 };
 const points = z.number().int().meta({ description: 'Points this entry earned (积分)' });
 
+/** On a step of the history: the checked files of the pipeline file that evidence it. */
+const evidenced = {
+  evidenceFiles: z.array(z.string()).optional().meta({
+    description:
+      'The checked files (佐证材料) evidencing this step, attachment ids of `GET /talent/people/{personId}/attachments`; empty: none yet',
+  }),
+};
+
 export const HistoryEntry = z.discriminatedUnion('type', [
-  z.strictObject({ ...stageChange, ...recorded }),
+  z.strictObject({ ...stageChange, ...recorded, ...evidenced }),
   z.strictObject({ ...extension, ...recorded }),
   z.strictObject({ ...oath, ...recorded }),
-  z.strictObject({ ...pipelineEvent, ...recorded }),
+  z.strictObject({ ...pipelineEvent, ...recorded, ...evidenced }),
 ]);
 
 export type HistoryEntry = z.output<typeof HistoryEntry>;
@@ -450,6 +461,14 @@ export const AgeStructure = z.strictObject({
   warnings: z.array(z.strictObject({ code: z.string(), message: z.string() })),
 });
 
+/** A person a list of the pipeline names. */
+const namedPerson = {
+  personId: id('Person id'),
+  name: z.string(),
+  branchId: z.string().optional(),
+  politicalStatus: PoliticalStatus,
+};
+
 export const PipelineInsight = z.strictObject({
   branchId: id('The branch asked about; absent for the whole institution').optional(),
   asOf: isoDate,
@@ -471,6 +490,17 @@ export const PipelineInsight = z.strictObject({
       overdue: z.boolean(),
     }),
   ),
+  withoutEvidence: z
+    .array(
+      z.strictObject({
+        ...namedPerson,
+        steps: z.array(z.string()).meta({ description: 'Completed steps no checked file evidences yet' }),
+      }),
+    )
+    .meta({
+      description:
+        'People in the stages with steps whose completed steps lack evidence (佐证材料), by name: what an inspection would find missing',
+    }),
 });
 
 // ---- the audit log --------------------------------------------------------------------------
@@ -491,11 +521,12 @@ export const AuditEntrySchema = z.strictObject({
   personId: id('Whose record').optional(),
   scope: z
     .strictObject({
-      list: z.enum(['people', 'pool', 'pipeline-due', 'committee']),
+      list: z.enum(['people', 'pool', 'pipeline-due', 'committee', 'thought-reports']),
       branchId: z.string().optional(),
       status: PoliticalStatus.optional(),
       pool: z.string().optional(),
       q: z.string().optional(),
+      quarter: z.string().optional(),
     })
     .optional()
     .meta({ description: 'Which people a list showed: its query' }),
@@ -514,4 +545,105 @@ export const AuditEntrySchema = z.strictObject({
     }),
   at: instant,
   requestId: id('The request’s id (response header `x-request-id`)'),
+});
+
+// ---- pipeline evidence (佐证材料) and thought reports (思想汇报) ---------------------------------
+
+const EvidenceKindView = z.enum(evidenceKinds).meta({
+  description:
+    'application-letter — 入党申请书, thought-report — 思想汇报 (of a quarter), political-review — 政审材料, ' +
+    'public-notice — 公示, other — 其他',
+});
+const PipelineStepView = z.enum(pipelineSteps).meta({
+  description:
+    'A step of the pipeline: a stage reached (applicant — 入党申请人, activist — 积极分子, candidate — 发展对象, ' +
+    'probationary — 预备党员, full — 转正) or a fact recorded along the way (application-talk — 入党谈话, ' +
+    'activist-review — 积极分子考察, political-review — 政审, branch-resolution — 支部党员大会表决, ' +
+    'quarterly-discussion — 预备党员季度讨论)',
+});
+export const quarterPattern = /^(19|20)\d{2}-Q[1-4]$/;
+
+export const EvidenceFileView = z
+  .strictObject({
+    attachmentId: id('Evidence file id'),
+    personId: id('Whose pipeline file'),
+    kind: EvidenceKindView,
+    step: PipelineStepView.optional(),
+    quarter: z
+      .string()
+      .regex(quarterPattern)
+      .optional()
+      .meta({ description: 'The quarter a thought report covers', example: '2026-Q3' }),
+    name: z.string(),
+    contentType: z.string(),
+    sizeBytes: count,
+    status: z.enum(checkedFileStatuses).meta({
+      description: 'uploading — 待上传/检查中, available — 已通过检查, rejected — 未通过检查',
+    }),
+    rejectedReason: RejectionReasonView.optional(),
+    uploadedBy: id('Who uploaded it: their person id (an account linked to no person: the account id)'),
+    createdAt: instant,
+    updatedAt: instant,
+  })
+  .meta({ id: 'PipelineEvidence', description: "A file on a person's pipeline file (佐证材料)" });
+
+export const evidenceView = (f: EvidenceFile): z.output<typeof EvidenceFileView> => ({
+  attachmentId: f.attachmentId,
+  personId: f.personId,
+  kind: f.kind,
+  ...(f.step ? { step: f.step } : {}),
+  ...(f.quarter ? { quarter: f.quarter } : {}),
+  name: f.name,
+  contentType: f.contentType,
+  sizeBytes: f.sizeBytes,
+  status: f.status,
+  ...(f.rejectedReason ? { rejectedReason: f.rejectedReason } : {}),
+  uploadedBy: f.uploadedBy,
+  createdAt: f.createdAt,
+  updatedAt: f.updatedAt,
+});
+
+export const CreatedEvidence = EvidenceFileView.extend({
+  upload: UploadFormView.optional().meta({
+    description: 'Present while the file waits for its upload: post the file with it',
+  }),
+}).meta({ id: 'CreatedPipelineEvidence' });
+
+export const EvidenceDownload = DownloadLinkView.meta({
+  id: 'PipelineEvidenceDownload',
+  description: 'A short-lived link to the checked file, served as an attachment',
+});
+
+export const EvidenceList = z.strictObject({
+  personId: id('Whose pipeline file'),
+  items: z.array(EvidenceFileView).meta({ description: 'Every file, oldest first, whatever its status' }),
+  steps: z
+    .array(
+      z.strictObject({
+        step: PipelineStepView,
+        evidence: z
+          .array(z.string())
+          .meta({ description: 'The checked files evidencing the step (attachment ids); empty: none yet' }),
+      }),
+    )
+    .meta({
+      description: 'The steps the person has completed, each with its evidence: what an inspection asks for',
+    }),
+});
+
+export const ThoughtReportsMissing = z.strictObject({
+  branchId: id('The branch asked about; absent for the whole institution').optional(),
+  quarter: z.string().meta({ example: '2026-Q3' }),
+  owing: count.meta({
+    description:
+      'How many people owe a thought report for the quarter: activists, candidates, probationary members',
+  }),
+  missing: z
+    .array(
+      z.strictObject({
+        ...namedPerson,
+        statusSince: isoDate,
+      }),
+    )
+    .meta({ description: 'Who owes one and has none checked for the quarter, by name' }),
 });

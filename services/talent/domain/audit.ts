@@ -27,16 +27,22 @@ export const auditActions = [
   'timeline.read',
   'profile.read',
   'people.list',
+  'evidence.upload',
+  'evidence.list',
+  'evidence.download',
+  'evidence.delete',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
 /** Which people a list showed: the query that chose them (one entry per list request). */
 export interface ListScope {
-  list: 'people' | 'pool' | 'pipeline-due' | 'committee';
+  list: 'people' | 'pool' | 'pipeline-due' | 'committee' | 'thought-reports';
   branchId?: string;
   status?: PoliticalStatus;
   pool?: string;
   q?: string;
+  /** A thought-report list's quarter. */
+  quarter?: string;
 }
 
 export interface AuditEntry {

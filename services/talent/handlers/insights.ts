@@ -8,7 +8,9 @@ import { route } from '../../../shared/service.js';
 import { localDate } from '../../../shared/time.js';
 import { ageStructure } from '../domain/age.js';
 import { pipelineFunnelOf, STAGES_WITH_STEPS } from '../domain/due.js';
+import { withoutEvidence } from '../domain/evidence.js';
 import { countsByStatus } from '../domain/tallies.js';
+import { evidencedStepsOf } from '../store/evidence.js';
 import { ageTallies, peopleAtStages } from '../store.js';
 import { AgeStructure, PipelineInsight } from '../views.js';
 import { auditRead } from './audit.js';
@@ -18,7 +20,7 @@ import { ownBranchManagers } from './outcomes.js';
 const scopeQuery = z.strictObject({ branchId: idParam.optional() });
 
 /** A branch's insights for its secretary and the committee; the whole institution for the committee. */
-const scope = async (ctx: ServiceContext, caller: Caller, branchId: string | undefined) => {
+export const scope = async (ctx: ServiceContext, caller: Caller, branchId: string | undefined) => {
   if (branchId === undefined) {
     if (hasRole(caller, 'committee')) return undefined;
     if (!caller.branchId) throw ruleViolation('branch-required', 'name the branch (branchId)');
@@ -68,10 +70,16 @@ export const insightRoutes = [
       await auditRead(ctx, req, 'people.list', {
         scope: { list: 'pipeline-due', ...(branchId ? { branchId } : {}) },
       });
+      // Which completed steps lack evidence: one BatchGet of the people's evidence counts.
+      const evidenced = await evidencedStepsOf(
+        ctx,
+        people.map((p) => p.personId),
+      );
       const body: z.output<typeof PipelineInsight> = {
         ...(branchId ? { branchId } : {}),
         asOf: today,
         ...pipelineFunnelOf(people, countsByStatus(tallies), today),
+        withoutEvidence: withoutEvidence(people, evidenced),
       };
       return ok(body);
     },

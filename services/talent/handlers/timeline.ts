@@ -12,6 +12,7 @@ import type { jointEventKinds } from '../../community/events.js';
 import { canSeePerson, type Person } from '../domain/person.js';
 import { type Contribution, pointsOf, yearlyPoints } from '../domain/points.js';
 import type { AccountState } from '../domain/roles.js';
+import { evidenceOfItem, isEvidenceItem } from '../store/evidence.js';
 import { personPartition, strip } from '../store.js';
 import {
   type HistoryEntry,
@@ -128,6 +129,14 @@ const gather = async (
     }
   }
   g.points = yearlyPoints(credited);
+  // Each step of the history names the checked files evidencing it (佐证材料).
+  const files = items.filter(isEvidenceItem).map(evidenceOfItem);
+  g.stages = g.stages.map((e) => {
+    const step = e.type === 'stage' ? e.to : e.type;
+    if (e.type === 'probation-extended' || e.type === 'oath' || step === 'masses') return e;
+    const ids = files.filter((f) => f.status === 'available' && f.step === step).map((f) => f.attachmentId);
+    return { ...e, evidenceFiles: ids };
+  });
   return g;
 };
 

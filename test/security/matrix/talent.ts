@@ -9,6 +9,8 @@
 import { expect } from 'vitest';
 import { newId } from '../../../shared/ids.js';
 import type { Persona } from '../../../shared/service.js';
+import { pdfBytes, uploadWith } from '../../resources/support.js';
+import { until } from '../../support/wait.js';
 import type { Call, Fixtures, World } from './world.js';
 
 const NOW = '2026-11-26T10:00:00+08:00';
@@ -82,6 +84,51 @@ const calendarPut = async (): Promise<Call> => ({
   path: `/talent/calendar/${YEAR}`,
   body: { holidays: [`${YEAR}-01-01`], workdays: [] },
 });
+
+const evidenceBody = (bytes: Uint8Array) => ({
+  kind: 'application-letter',
+  name: '入党申请书.pdf',
+  contentType: 'application/pdf',
+  sizeBytes: bytes.byteLength,
+});
+
+/** A file on a person's pipeline file, added by the committee (not uploaded): its path. */
+const evidence = async (world: World, personId: string) => {
+  const path = `/talent/people/${personId}/attachments`;
+  const res = await world.clients.committee.post(path, evidenceBody(pdfBytes()), { now: NOW });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return `${path}/${(res.body as { attachmentId: string }).attachmentId}`;
+};
+
+/**
+ * A checked file on the member's pipeline file: through S3 and the bus, the slowest thing to
+ * prepare. A download changes nothing, so one serves every persona of the run.
+ */
+const checkedEvidence = new WeakMap<World, Promise<string>>();
+const checkedFile = (world: World): Promise<string> => {
+  let made = checkedEvidence.get(world);
+  if (!made) {
+    made = (async () => {
+      const path = `/talent/people/${world.people.member}/attachments`;
+      const bytes = pdfBytes('入党申请书');
+      const res = await world.clients.committee.post(path, evidenceBody(bytes), { now: NOW });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      const { attachmentId, upload } = res.body as {
+        attachmentId: string;
+        upload: { url: string; fields: Record<string, string> };
+      };
+      expect((await uploadWith(upload, bytes, 'application/pdf')).status).toBe(204);
+      await until('the evidence checked', 20_000, async () => {
+        const read = await world.clients.committee.get(path);
+        const files = (read.body as { items: { attachmentId: string; status: string }[] }).items;
+        return files.some((f) => f.attachmentId === attachmentId && f.status === 'available');
+      });
+      return `${path}/${attachmentId}`;
+    })();
+    checkedEvidence.set(world, made);
+  }
+  return made;
+};
 
 export const fixtures: Fixtures = {
   'POST /talent/branches': async () => ({
@@ -238,5 +285,30 @@ export const fixtures: Fixtures = {
   'GET /talent/audit/actors/{actorId}': async (world) => ({
     path: `/talent/audit/actors/${world.people.member}`,
     query: 'limit=5',
+  }),
+
+  // The member meets someone else's file (404); their own is tested in test/talent/evidence.test.ts.
+  'POST /talent/people/{personId}/attachments': async (world, persona) => ({
+    path: `/talent/people/${await target(world, persona)}/attachments`,
+    body: evidenceBody(pdfBytes()),
+    now: NOW,
+  }),
+
+  'GET /talent/people/{personId}/attachments': async (world, persona) => ({
+    path: `/talent/people/${persona === 'selfSecretary' ? world.people.ownSecretary : world.people.member}/attachments`,
+  }),
+
+  'GET /talent/people/{personId}/attachments/{attachmentId}/download': async (world) => ({
+    path: `${await checkedFile(world)}/download`,
+  }),
+
+  'DELETE /talent/people/{personId}/attachments/{attachmentId}': async (world, persona) => ({
+    path: await evidence(world, await target(world, persona)),
+  }),
+
+  'GET /talent/pipeline/thought-reports': async (world) => ({
+    path: '/talent/pipeline/thought-reports',
+    query: query({ branchId: world.branchA.branchId, quarter: '2026-Q4' }),
+    now: NOW,
   }),
 };
