@@ -7,6 +7,7 @@ import { ActivityCompleted, activitiesEvents } from './events.js';
 import { activityRoutes, finishCompletion } from './handlers/activities.js';
 import { attendanceRoutes } from './handlers/attendance.js';
 import { insightRoutes } from './handlers/insights.js';
+import { leaveRoutes } from './handlers/leave.js';
 import { roomRoutes } from './handlers/rooms.js';
 import { settingsRoutes } from './handlers/settings.js';
 import { followRoster, knownBranchItem, table } from './store.js';
@@ -31,7 +32,14 @@ export const activitiesService = defineService({
   name: 'activities',
   table,
   publishes: activitiesEvents,
-  routes: [...roomRoutes, ...settingsRoutes, ...insightRoutes, ...activityRoutes, ...attendanceRoutes],
+  routes: [
+    ...roomRoutes,
+    ...settingsRoutes,
+    ...insightRoutes,
+    ...activityRoutes,
+    ...attendanceRoutes,
+    ...leaveRoutes,
+  ],
   subscriptions: [
     ...roster,
     // The safety net of completion: whatever attendance the completing request did not get

@@ -25,6 +25,7 @@
  *                                         marker, with the event; TTL a year on) GetItem (cadence watch)
  *   PERSON#… / ROSTER#… items             talent's roster copy (services/talent/roster.ts)
  *   OUTBOX#… / SEEN#… items               outbox and consumer markers (shared/events)
+ *   ACTIVITY#<id> / LEAVE#<personId>      leave requests (请假): store/leave.ts
  */
 
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
