@@ -413,6 +413,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/activities/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My agenda: the activities I am invited to that have not ended, by start, with my check-in and leave
+         * @description Activities not yet ended at the request time (those under way included), not cancelled, in which the caller’s person is an invitee, ordered by start. One Query of the caller’s own entries, never a read of every activity.
+         *
+         *     Roles admitted: member, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Allowed: a member of the branch (acting on their own things where the route is about one person); the branch's secretary; another branch's secretary
+         *     - Role not admitted (403): the party committee (党委); the owning partner organisation; another partner organisation
+         */
+        get: operations["getActivitiesMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/talent/branches": {
         parameters: {
             query?: never;
@@ -2867,6 +2893,99 @@ export interface components {
                 /** @description For people; may change */
                 message: string;
             };
+        };
+        AgendaItem: {
+            activity: {
+                activityId: string;
+                branchId: string;
+                /**
+                 * @description The kind of activity (三会一课 and other party activities): branch-general-meeting — 支部党员大会; branch-committee-meeting — 支委会; party-group-meeting — 党小组会; party-lesson — 党课; theme-day — 主题党日; organizational-life-meeting — 组织生活会; democratic-evaluation — 民主评议党员; history-study — 党史学习教育; warning-education — 警示教育; seminar — 专题研讨; other — 其他
+                 * @enum {string}
+                 */
+                type: "branch-general-meeting" | "branch-committee-meeting" | "party-group-meeting" | "party-lesson" | "theme-day" | "organizational-life-meeting" | "democratic-evaluation" | "history-study" | "warning-education" | "seminar" | "other";
+                /** @description Only for a party-group meeting (党小组会) */
+                partyGroupId?: string;
+                title: string;
+                agenda?: string;
+                /**
+                 * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                 * @example 2026-11-26T09:30:00+08:00
+                 */
+                startsAt: string;
+                /**
+                 * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                 * @example 2026-11-26T09:30:00+08:00
+                 */
+                endsAt: string;
+                roomId?: string;
+                location?: string;
+                inviteeIds: string[];
+                /**
+                 * @description scheduled — 已安排; completed — 已召开 (minutes recorded); cancelled — 已取消
+                 * @enum {string}
+                 */
+                status: "scheduled" | "completed" | "cancelled";
+                /** @description Six digits; shown only to the organisers (the committee, the branch secretary) */
+                checkInCode?: string;
+                /** @description Send back with a PATCH (optimistic concurrency) */
+                version: number;
+                createdBy: string;
+                /**
+                 * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                 * @example 2026-11-26T09:30:00+08:00
+                 */
+                createdAt: string;
+                cancelReason?: string;
+                /**
+                 * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                 * @example 2026-11-26T09:30:00+08:00
+                 */
+                cancelledAt?: string;
+                /** @description 会议记录, once completed */
+                minutes?: string;
+                /** @description 决议, once completed */
+                resolutions?: string[];
+                /**
+                 * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                 * @example 2026-11-26T09:30:00+08:00
+                 */
+                completedAt?: string;
+                /** @description 补录: the activity was recorded after the fact (scheduled once it had ended, or its attendance or completion written from the 8th day after it); the first such write */
+                recordedLate?: {
+                    reason: string;
+                    /**
+                     * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                     * @example 2026-11-26T09:30:00+08:00
+                     */
+                    recordedAt: string;
+                    /** @description The person who wrote it */
+                    by: string;
+                };
+                /** @description The final tally, fixed at completion */
+                attendance?: {
+                    invited: number;
+                    present: number;
+                    late: number;
+                    excused: number;
+                    absent: number;
+                    /** @description (present + late) / invited, 4 decimals; null when nobody was invited */
+                    attendanceRate: number | null;
+                };
+            };
+            attendance: {
+                /**
+                 * @description present — 出席; late — 迟到; excused — 请假 (recorded, or leave approved and nothing recorded); absent — 缺席; unknown — 未登记 (not checked in yet)
+                 * @enum {string}
+                 */
+                status: "present" | "late" | "excused" | "absent" | "unknown";
+                /**
+                 * @description When the person checked in themselves
+                 * @example 2026-11-26T09:30:00+08:00
+                 */
+                checkedInAt?: string;
+            };
+            /** @description The leave request (请假) the person made, if any */
+            leave?: components["schemas"]["LeaveRequest"];
         };
         /** @description A branch with this id already exists */
         BranchExistsRefusal: {
@@ -8545,6 +8664,107 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getActivitiesMe: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["AgendaItem"][];
+                        /** @description Pass back as `cursor` for the next page */
+                        nextCursor?: string;
+                    };
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-cursor`: The cursor is not one this list issued
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidCursorRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `no-person`: The signed-in account is linked to no person of the register, so it cannot act as itself
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["NoPersonRefusal"];
                 };
             };
             /**

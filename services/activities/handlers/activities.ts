@@ -62,6 +62,7 @@ import {
   transaction,
 } from '../store.js';
 import { ActivityView, activityStatusEnum, activityTypeEnum, activityView } from '../views.js';
+import { agendaAfterCommit } from './agenda.js';
 import {
   activityRef,
   branchOrganisers,
@@ -296,6 +297,7 @@ export const activityRoutes = [
             },
             commit,
           );
+          await agendaAfterCommit(ctx, activity);
           return created(activityView(activity, caller), `/activities/${activity.activityId}`);
         },
       });
@@ -417,6 +419,7 @@ export const activityRoutes = [
           );
         }
       });
+      await agendaAfterCommit(ctx, next, current);
       return ok(activityView(next, caller));
     },
   }),
@@ -452,6 +455,7 @@ export const activityRoutes = [
         { key: next.activityId, occurredAt: now },
       );
       await t.commit();
+      await agendaAfterCommit(ctx, next, current);
       return ok(activityView(next, caller));
     },
   }),

@@ -14,7 +14,7 @@ import type { LeaveDecision, LeaveRequest } from '../domain/leave.js';
 import { activityKey, attendanceOpen } from '../store.js';
 
 const LEAVE = 'LEAVE#';
-const leaveKey = (activityId: string, personId: string) => ({
+export const leaveKey = (activityId: string, personId: string) => ({
   pk: `ACTIVITY#${activityId}`,
   sk: `${LEAVE}${personId}`,
 });
@@ -30,7 +30,7 @@ const LEAVE_FIELDS = [
   'note',
 ] as const;
 
-const toLeave = (item: Record<string, unknown>): LeaveRequest => {
+export const toLeave = (item: Record<string, unknown>): LeaveRequest => {
   const out: Record<string, unknown> = {};
   for (const f of LEAVE_FIELDS) if (item[f] !== undefined) out[f] = item[f];
   return out as unknown as LeaveRequest;

@@ -87,6 +87,9 @@ const leaveFixtures: Fixtures = {
     path: `${(await readOnlyActivity(world)).path}/leave`,
     query: 'limit=5',
   }),
+
+  // Each caller's own agenda: nothing of anyone else's is named.
+  'GET /activities/me': async () => ({ path: '/activities/me', query: 'limit=5', now: BEFORE }),
 };
 
 export const fixtures: Fixtures = {
