@@ -4,9 +4,14 @@
  * excused unless attendance was recorded, and the notices reach the secretary and the member.
  * The activity runs 2026-11-26 09:00–11:00 (+08:00), scheduled on 11-20.
  */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { activitiesService } from '../../services/activities/service.js';
 import { newId } from '../../shared/ids.js';
-import { as, settle } from '../support/api.js';
+import { as, runtime, settle } from '../support/api.js';
+import { invoke } from '../support/http-event.js';
+import { interposed } from '../support/interposed.js';
+import { contextOn } from '../support/start.js';
 import { until } from '../support/wait.js';
 import { at, meeting, nth, outboxOf, seedRoster } from './support.js';
 
@@ -272,5 +277,32 @@ describe('leave (请假)', () => {
         0,
       ).body.status,
     );
+  });
+
+  it('is created once even when the request that read nothing commits after another landed', async () => {
+    const { branchId, aliceId, alice, secretary, activityId, path } = await setUp();
+    expect((await ask(alice, path)).status).toBe(201);
+    // The next request's read of her standing request answers nothing, as a read made just
+    // before the first one committed would: only the write's condition stands in the way.
+    let hidden = false;
+    const ctx = interposed(contextOn(runtime(), 'activities'), async (command, send) => {
+      if (!hidden && command instanceof GetCommand && String(command.input.Key?.sk).startsWith('LEAVE#')) {
+        hidden = true;
+        return {};
+      }
+      return send(command);
+    });
+    const late = await invoke(activitiesService, ctx, {
+      method: 'POST',
+      path: `${path}/leave`,
+      body: { reason: '另一个理由' },
+      caller: { sub: newId(), personId: aliceId, branchId, groups: ['member'] },
+      now: '2026-11-25T18:30:00+08:00',
+    });
+    expect(hidden).toBe(true);
+    expect(late.status, JSON.stringify(late.body)).toBe(200);
+    expect(late.body).toMatchObject({ reason: '赴外地参加抽检工作', status: 'pending' });
+    expect(await leaveList(secretary, path)).toHaveLength(1);
+    expect(await leaveEvents(activityId)).toHaveLength(1);
   });
 });
