@@ -305,4 +305,31 @@ describe('leave (请假)', () => {
     expect(await leaveList(secretary, path)).toHaveLength(1);
     expect(await leaveEvents(activityId)).toHaveLength(1);
   });
+
+  it('refuses a decision decided on the activity as it was before completion closed attendance', async () => {
+    const { aliceId, secretaryId, branchId, secretary, alice, activityId, path } = await setUp();
+    expect((await ask(alice, path)).status).toBe(201);
+    const before = await contextOn(runtime(), 'activities').db.send(
+      new GetCommand({
+        TableName: runtime().tableNames.activities as string,
+        Key: { pk: `ACTIVITY#${activityId}`, sk: 'ACTIVITY' },
+      }),
+    );
+    await complete(secretary, path);
+    // The decision reads the activity as it stood before completion: only the write's
+    // condition (attendance still open) stands in the way of a decision completion never saw.
+    const ctx = interposed(contextOn(runtime(), 'activities'), async (command, send) =>
+      command instanceof GetCommand && command.input.Key?.sk === 'ACTIVITY' ? before : send(command),
+    );
+    const res = await invoke(activitiesService, ctx, {
+      method: 'POST',
+      path: `${path}/leave/${aliceId}/decision`,
+      body: { decision: 'approved' },
+      caller: { sub: newId(), personId: secretaryId, branchId, groups: ['secretary', 'member'] },
+      now: '2026-11-26T11:40:00+08:00',
+    });
+    expect([res.status, res.body.error?.code]).toEqual([409, 'attendance-closed']);
+    expect(nth(await leaveList(secretary, path), 0).status).toBe('pending');
+    expect((await leaveEvents(activityId)).map((e) => e.detailType)).toEqual(['LeaveRequested']);
+  });
 });
