@@ -332,4 +332,34 @@ describe('leave (请假)', () => {
     expect(nth(await leaveList(secretary, path), 0).status).toBe('pending');
     expect((await leaveEvents(activityId)).map((e) => e.detailType)).toEqual(['LeaveRequested']);
   });
+
+  it('refuses a request decided on the activity as it was before it moved to an earlier start', async () => {
+    const { aliceId, branchId, secretary, activityId, path } = await setUp();
+    const before = await contextOn(runtime(), 'activities').db.send(
+      new GetCommand({
+        TableName: runtime().tableNames.activities as string,
+        Key: { pk: `ACTIVITY#${activityId}`, sk: 'ACTIVITY' },
+      }),
+    );
+    const moved = await secretary.patch(
+      path,
+      { version: 1, startsAt: '2026-11-25T17:00:00+08:00', endsAt: '2026-11-25T19:00:00+08:00' },
+      at('2026-11-25T10:00:00+08:00'),
+    );
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    // At 18:00 the moved activity has started; the request read it as starting tomorrow.
+    const ctx = interposed(contextOn(runtime(), 'activities'), async (command, send) =>
+      command instanceof GetCommand && command.input.Key?.sk === 'ACTIVITY' ? before : send(command),
+    );
+    const res = await invoke(activitiesService, ctx, {
+      method: 'POST',
+      path: `${path}/leave`,
+      body: { reason: '出差' },
+      caller: { sub: newId(), personId: aliceId, branchId, groups: ['member'] },
+      now: '2026-11-25T18:00:00+08:00',
+    });
+    expect([res.status, res.body.error?.code]).toEqual([409, 'version-conflict']);
+    expect(await leaveList(secretary, path)).toEqual([]);
+    expect(await leaveEvents(activityId)).toEqual([]);
+  });
 });
