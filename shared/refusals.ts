@@ -342,6 +342,13 @@ export const refusals = {
   },
   'empty-window': { kind: 'rule', about: '`to` must be after `from`' },
   'window-too-long': { kind: 'rule', about: 'An insight covers at most 366 days' },
+  // activities: leave requests (请假)
+  'leave-after-start': { kind: 'rule', about: 'Leave is asked for strictly before the activity starts' },
+  'leave-already-decided': { kind: 'conflict', about: 'The leave request was already approved or declined' },
+  'leave-requested-meanwhile': {
+    kind: 'conflict',
+    about: 'A leave request for this person and activity was made meanwhile',
+  },
 
   // resources: the study library, assignments, assessments
   'resource-exists': { kind: 'conflict', about: 'A resource with this id already exists' },

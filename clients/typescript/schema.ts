@@ -350,6 +350,95 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/activities/{activityId}/leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An activity's leave requests (请假), pending and decided, for its organisers
+         * @description Roles admitted: committee, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the owning partner organisation; another partner organisation
+         *     - Allowed: the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         */
+        get: operations["getActivitiesActivityIdLeave"];
+        put?: never;
+        /**
+         * Ask for leave (请假) from an activity, for yourself, before it starts
+         * @description The caller asks for their own person: the body names nobody (a `personId` is a 400). A second request answers 200 with the one standing, as it stands (pending or decided), unchanged.
+         *
+         *     Roles admitted: member, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Allowed: a member of the branch (acting on their own things where the route is about one person); the branch's secretary
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         *     - Role not admitted (403): the party committee (党委); the owning partner organisation; another partner organisation
+         */
+        post: operations["postActivitiesActivityIdLeave"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/activities/{activityId}/leave/{personId}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve or decline an invitee's leave request (请假审批), before completion
+         * @description The branch’s secretary or the committee decides, once. Nobody decides their own: a secretary’s own leave is decided by the committee (403 `own-record`).
+         *
+         *     Roles admitted: committee, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the branch's secretary acting on their own record; the owning partner organisation; another partner organisation
+         *     - Allowed: the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         */
+        post: operations["postActivitiesActivityIdLeavePersonIdDecision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/activities/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My agenda: the activities I am invited to that have not ended, by start, with my check-in and leave
+         * @description Activities not yet ended at the request time (those under way included), not cancelled, in which the caller’s person is an invitee, ordered by start. One Query of the caller’s own entries, never a read of every activity.
+         *
+         *     Roles admitted: member, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Allowed: a member of the branch (acting on their own things where the route is about one person); the branch's secretary; another branch's secretary
+         *     - Role not admitted (403): the party committee (党委); the owning partner organisation; another partner organisation
+         */
+        get: operations["getActivitiesMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/talent/branches": {
         parameters: {
             query?: never;
@@ -2935,6 +3024,150 @@ export interface components {
                 };
             };
         };
+        LeaveRequest: {
+            activityId: string;
+            personId: string;
+            reason: string;
+            /**
+             * @description pending — 待审批; approved — 已批准 (excused at completion); declined — 未批准
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "declined";
+            /**
+             * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+             * @example 2026-11-26T09:30:00+08:00
+             */
+            requestedAt: string;
+            /**
+             * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+             * @example 2026-11-26T09:30:00+08:00
+             */
+            decidedAt?: string;
+            /** @description The person who decided */
+            decidedBy?: string;
+            /** @description The decider's note to the member */
+            note?: string;
+        };
+        /** @description Leave is asked for strictly before the activity starts */
+        LeaveAfterStartRefusal: {
+            error: {
+                /** @constant */
+                code: "leave-after-start";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description Nobody manages their own record, role, pool membership or pipeline */
+        OwnRecordRefusal: {
+            error: {
+                /** @constant */
+                code: "own-record";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The leave request was already approved or declined */
+        LeaveAlreadyDecidedRefusal: {
+            error: {
+                /** @constant */
+                code: "leave-already-decided";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        AgendaItem: {
+            activity: {
+                activityId: string;
+                branchId: string;
+                /**
+                 * @description The kind of activity (三会一课 and other party activities): branch-general-meeting — 支部党员大会; branch-committee-meeting — 支委会; party-group-meeting — 党小组会; party-lesson — 党课; theme-day — 主题党日; organizational-life-meeting — 组织生活会; democratic-evaluation — 民主评议党员; history-study — 党史学习教育; warning-education — 警示教育; seminar — 专题研讨; other — 其他
+                 * @enum {string}
+                 */
+                type: "branch-general-meeting" | "branch-committee-meeting" | "party-group-meeting" | "party-lesson" | "theme-day" | "organizational-life-meeting" | "democratic-evaluation" | "history-study" | "warning-education" | "seminar" | "other";
+                /** @description Only for a party-group meeting (党小组会) */
+                partyGroupId?: string;
+                title: string;
+                agenda?: string;
+                /**
+                 * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                 * @example 2026-11-26T09:30:00+08:00
+                 */
+                startsAt: string;
+                /**
+                 * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                 * @example 2026-11-26T09:30:00+08:00
+                 */
+                endsAt: string;
+                roomId?: string;
+                location?: string;
+                inviteeIds: string[];
+                /**
+                 * @description scheduled — 已安排; completed — 已召开 (minutes recorded); cancelled — 已取消
+                 * @enum {string}
+                 */
+                status: "scheduled" | "completed" | "cancelled";
+                /** @description Six digits; shown only to the organisers (the committee, the branch secretary) */
+                checkInCode?: string;
+                /** @description Send back with a PATCH (optimistic concurrency) */
+                version: number;
+                createdBy: string;
+                /**
+                 * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                 * @example 2026-11-26T09:30:00+08:00
+                 */
+                createdAt: string;
+                cancelReason?: string;
+                /**
+                 * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                 * @example 2026-11-26T09:30:00+08:00
+                 */
+                cancelledAt?: string;
+                /** @description 会议记录, once completed */
+                minutes?: string;
+                /** @description 决议, once completed */
+                resolutions?: string[];
+                /**
+                 * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                 * @example 2026-11-26T09:30:00+08:00
+                 */
+                completedAt?: string;
+                /** @description 补录: the activity was recorded after the fact (scheduled once it had ended, or its attendance or completion written from the 8th day after it); the first such write */
+                recordedLate?: {
+                    reason: string;
+                    /**
+                     * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                     * @example 2026-11-26T09:30:00+08:00
+                     */
+                    recordedAt: string;
+                    /** @description The person who wrote it */
+                    by: string;
+                };
+                /** @description The final tally, fixed at completion */
+                attendance?: {
+                    invited: number;
+                    present: number;
+                    late: number;
+                    excused: number;
+                    absent: number;
+                    /** @description (present + late) / invited, 4 decimals; null when nobody was invited */
+                    attendanceRate: number | null;
+                };
+            };
+            attendance: {
+                /**
+                 * @description present — 出席; late — 迟到; excused — 请假 (recorded, or leave approved and nothing recorded); absent — 缺席; unknown — 未登记 (not checked in yet)
+                 * @enum {string}
+                 */
+                status: "present" | "late" | "excused" | "absent" | "unknown";
+                /**
+                 * @description When the person checked in themselves
+                 * @example 2026-11-26T09:30:00+08:00
+                 */
+                checkedInAt?: string;
+            };
+            /** @description The leave request (请假) the person made, if any */
+            leave?: components["schemas"]["LeaveRequest"];
+        };
         /** @description A branch with this id already exists */
         BranchExistsRefusal: {
             error: {
@@ -2949,15 +3182,6 @@ export interface components {
             error: {
                 /** @constant */
                 code: "duplicate-party-group";
-                /** @description For people; may change */
-                message: string;
-            };
-        };
-        /** @description Nobody manages their own record, role, pool membership or pipeline */
-        OwnRecordRefusal: {
-            error: {
-                /** @constant */
-                code: "own-record";
                 /** @description For people; may change */
                 message: string;
             };
@@ -8419,6 +8643,565 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NotInvitedRefusal"] | components["schemas"]["LateEntryClosedRefusal"] | components["schemas"]["LateEntryReasonRequiredRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getActivitiesActivityIdLeave: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                activityId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["LeaveRequest"][];
+                        /** @description Pass back as `cursor` for the next page */
+                        nextCursor?: string;
+                    };
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-cursor`: The cursor is not one this list issued
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidCursorRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    postActivitiesActivityIdLeave: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                activityId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example 赴外地参加抽检工作 */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaveRequest"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaveRequest"];
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `no-person`: The signed-in account is linked to no person of the register, so it cannot act as itself
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["NoPersonRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `version-conflict`: It changed since it was read: read it again and decide again; `details.version` is the current one
+             *     - `conflict`: The data changed meanwhile; read it again
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `activity-cancelled`: The activity is cancelled
+             *     - `activity-completed`: The activity is completed
+             *     - `activity-completing`: The activity is being completed
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["ActivityCancelledRefusal"] | components["schemas"]["ActivityCompletedRefusal"] | components["schemas"]["ActivityCompletingRefusal"];
+                };
+            };
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
+                };
+            };
+            /**
+             * @description A business rule refused it
+             *     - `not-invited`: Attendance is for invitees only; `details.personIds` names the others where a list was sent
+             *     - `leave-after-start`: Leave is asked for strictly before the activity starts
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotInvitedRefusal"] | components["schemas"]["LeaveAfterStartRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    postActivitiesActivityIdLeavePersonIdDecision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                activityId: string;
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                personId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    decision: "approved" | "declined";
+                    /** @example 同意，请会后补学会议精神 */
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaveRequest"];
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `own-record`: Nobody manages their own record, role, pool membership or pipeline
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["OwnRecordRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `activity-cancelled`: The activity is cancelled
+             *     - `activity-completed`: The activity is completed
+             *     - `activity-completing`: The activity is being completed
+             *     - `attendance-closed`: Attendance can no longer change for this activity
+             *     - `leave-already-decided`: The leave request was already approved or declined
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["ActivityCancelledRefusal"] | components["schemas"]["ActivityCompletedRefusal"] | components["schemas"]["ActivityCompletingRefusal"] | components["schemas"]["AttendanceClosedRefusal"] | components["schemas"]["LeaveAlreadyDecidedRefusal"];
+                };
+            };
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getActivitiesMe: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["AgendaItem"][];
+                        /** @description Pass back as `cursor` for the next page */
+                        nextCursor?: string;
+                    };
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-cursor`: The cursor is not one this list issued
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidCursorRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `no-person`: The signed-in account is linked to no person of the register, so it cannot act as itself
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["NoPersonRefusal"];
                 };
             };
             /**
@@ -23431,10 +24214,10 @@ export interface operations {
                         items: {
                             noticeId: string;
                             /**
-                             * @description announcement — 通知公告; activity-scheduled — 活动通知 (an activity the recipient is invited to); activity-moved — 活动变更 (its time or place changed); activity-cancelled — 活动取消; study-assigned — 学习任务 (study assigned to the recipient, with its due date); assessment-opened — 测评 (an assessment the recipient may take); registration-confirmed — 报名成功 (a joint-event registration confirmed); registration-promoted — 候补转正 (promoted from the waitlist); partner-approved — 合作单位审核通过 (to the partner organisation); pipeline-step-due — 发展党员提醒 (a pipeline step due within a week, to the person and their branch secretary); pipeline-step-overdue — 发展党员逾期 (its date passed, to the same); activity-reminder — 活动提醒 (a day and an hour before the start); study-due — 学习任务即将到期 (three days and one day before, to those who have not completed it); cadence-at-risk — 三会一课提醒 (a cadence period about to be missed, to the branch secretary)
+                             * @description announcement — 通知公告; activity-scheduled — 活动通知 (an activity the recipient is invited to); activity-moved — 活动变更 (its time or place changed); activity-cancelled — 活动取消; study-assigned — 学习任务 (study assigned to the recipient, with its due date); assessment-opened — 测评 (an assessment the recipient may take); registration-confirmed — 报名成功 (a joint-event registration confirmed); registration-promoted — 候补转正 (promoted from the waitlist); partner-approved — 合作单位审核通过 (to the partner organisation); pipeline-step-due — 发展党员提醒 (a pipeline step due within a week, to the person and their branch secretary); pipeline-step-overdue — 发展党员逾期 (its date passed, to the same); activity-reminder — 活动提醒 (a day and an hour before the start); study-due — 学习任务即将到期 (three days and one day before, to those who have not completed it); cadence-at-risk — 三会一课提醒 (a cadence period about to be missed, to the branch secretary); leave-requested — 请假申请 (an invitee asked for leave, to the branch secretary); leave-decided — 请假审批 (the decision, to the member who asked)
                              * @enum {string}
                              */
-                            kind: "announcement" | "activity-scheduled" | "activity-moved" | "activity-cancelled" | "activity-reminder" | "study-assigned" | "assessment-opened" | "registration-confirmed" | "registration-promoted" | "partner-approved" | "study-due" | "pipeline-step-due" | "pipeline-step-overdue" | "cadence-at-risk";
+                            kind: "announcement" | "activity-scheduled" | "activity-moved" | "activity-cancelled" | "activity-reminder" | "study-assigned" | "assessment-opened" | "registration-confirmed" | "registration-promoted" | "partner-approved" | "study-due" | "pipeline-step-due" | "pipeline-step-overdue" | "cadence-at-risk" | "leave-requested" | "leave-decided";
                             title: string;
                             /** @description The first line of the text; the whole announcement is one read away */
                             summary: string;
@@ -23481,7 +24264,7 @@ export interface operations {
                             registrationId?: string;
                             /** @description The partner organisation (合作单位) approved */
                             partnerId?: string;
-                            /** @description The person a pipeline step (发展党员) is due for: their pipeline is one link away */
+                            /** @description The person a pipeline step (发展党员) is due for: their pipeline is one link away; or who asked for leave (请假) */
                             personId?: string;
                             /**
                              * @description The pipeline step's rule, as talent's pipeline insight lists it

@@ -140,6 +140,29 @@ export const CadenceAtRisk = defineEvent(
   }),
 );
 
+/**
+ * An invitee asked for leave (请假) from an activity before its start. The reason stays in
+ * activities (the secretary reads it on the leave list): it may be personal.
+ */
+export const LeaveRequested = defineEvent(
+  ACTIVITIES,
+  'LeaveRequested',
+  z.object({ ...activityRef, personId: z.string() }),
+);
+
+/** A leave request was approved or declined, by whom, with the decider's note to the member. */
+export const LeaveDecided = defineEvent(
+  ACTIVITIES,
+  'LeaveDecided',
+  z.object({
+    ...activityRef,
+    personId: z.string(),
+    decision: z.enum(['approved', 'declined']),
+    decidedBy: z.string(),
+    note: z.string().optional(),
+  }),
+);
+
 export const activitiesEvents = [
   ActivityScheduled,
   ActivityCancelled,
@@ -147,4 +170,6 @@ export const activitiesEvents = [
   ActivityCompleted,
   AttendanceRecorded,
   CadenceAtRisk,
+  LeaveRequested,
+  LeaveDecided,
 ];

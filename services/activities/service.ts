@@ -3,12 +3,21 @@ import { patternFor } from '../../shared/events/contract.js';
 import { defineService, type SubscriptionSpec, subscription } from '../../shared/service.js';
 import { rosterSubscriptions } from '../talent/roster.js';
 import { activitySchedules } from './cadence-watch.js';
-import { ActivityCompleted, activitiesEvents } from './events.js';
+import {
+  ActivityCancelled,
+  ActivityCompleted,
+  ActivityMoved,
+  ActivityScheduled,
+  activitiesEvents,
+} from './events.js';
 import { activityRoutes, finishCompletion } from './handlers/activities.js';
+import { agendaRoutes } from './handlers/agenda.js';
 import { attendanceRoutes } from './handlers/attendance.js';
 import { insightRoutes } from './handlers/insights.js';
+import { leaveRoutes } from './handlers/leave.js';
 import { roomRoutes } from './handlers/rooms.js';
 import { settingsRoutes } from './handlers/settings.js';
+import { resyncAgenda } from './store/agenda.js';
 import { followRoster, knownBranchItem, table } from './store.js';
 
 /**
@@ -31,7 +40,15 @@ export const activitiesService = defineService({
   name: 'activities',
   table,
   publishes: activitiesEvents,
-  routes: [...roomRoutes, ...settingsRoutes, ...insightRoutes, ...activityRoutes, ...attendanceRoutes],
+  routes: [
+    ...roomRoutes,
+    ...settingsRoutes,
+    ...insightRoutes,
+    ...activityRoutes,
+    ...attendanceRoutes,
+    ...leaveRoutes,
+    ...agendaRoutes,
+  ],
   subscriptions: [
     ...roster,
     // The safety net of completion: whatever attendance the completing request did not get
@@ -41,6 +58,30 @@ export const activitiesService = defineService({
       pattern: patternFor(ActivityCompleted),
       contract: ActivityCompleted,
       handler: async (event, _t, ctx) => finishCompletion(ctx, event.data.activityId),
+    }),
+    // The safety net of the members' agendas (store/agenda.ts): the invitees' entries written
+    // again from the committed activity, whatever the request got to.
+    subscription({
+      name: 'sync-agenda-scheduled',
+      pattern: patternFor(ActivityScheduled),
+      contract: ActivityScheduled,
+      handler: async (event, _t, ctx) => resyncAgenda(ctx, event.data.activityId),
+    }),
+    subscription({
+      name: 'sync-agenda-moved',
+      pattern: patternFor(ActivityMoved),
+      contract: ActivityMoved,
+      handler: async (event, _t, ctx) =>
+        resyncAgenda(ctx, event.data.activityId, {
+          startsAt: event.data.previous.startsAt,
+          inviteeIds: event.data.inviteeIds,
+        }),
+    }),
+    subscription({
+      name: 'sync-agenda-cancelled',
+      pattern: patternFor(ActivityCancelled),
+      contract: ActivityCancelled,
+      handler: async (event, _t, ctx) => resyncAgenda(ctx, event.data.activityId),
     }),
   ],
   // The daily cadence watch: a period about to be missed is told, once (cadence-watch.ts).

@@ -25,6 +25,8 @@
  *                                         marker, with the event; TTL a year on) GetItem (cadence watch)
  *   PERSON#… / ROSTER#… items             talent's roster copy (services/talent/roster.ts)
  *   OUTBOX#… / SEEN#… items               outbox and consumer markers (shared/events)
+ *   ACTIVITY#<id> / LEAVE#<personId>      leave requests (请假): store/leave.ts
+ *   AGENDA#<personId> / <startsAt>#<id>   a member's agenda (GET /activities/me): store/agenda.ts
  */
 
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -110,7 +112,7 @@ const ACTIVITY_FIELDS = [
   'codeRotations',
 ] as const;
 
-const toActivity = (item: Record<string, unknown>): Activity => {
+export const toActivity = (item: Record<string, unknown>): Activity => {
   const out: Record<string, unknown> = {};
   for (const f of ACTIVITY_FIELDS) if (item[f] !== undefined) out[f] = item[f];
   return out as unknown as Activity;

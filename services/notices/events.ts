@@ -25,6 +25,8 @@ export const noticeKinds = [
   'pipeline-step-due', // 发展党员提醒 (a step's date within a week)
   'pipeline-step-overdue', // 发展党员逾期 (a step's date passed)
   'cadence-at-risk', // 三会一课提醒 (a cadence period about to be missed, to the branch's secretary)
+  'leave-requested', // 请假申请 (an invitee asked for leave, to the branch's secretary)
+  'leave-decided', // 请假审批结果 (approved or declined, to the member who asked)
 ] as const;
 export type NoticeKind = (typeof noticeKinds)[number];
 

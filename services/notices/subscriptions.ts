@@ -19,6 +19,7 @@ import { isEventNotice } from './domain/event-notices.js';
 import { eventNoticeSubscriptions } from './event-notices.js';
 import { NoticePinned, NoticePosted, NoticeWithdrawn, UnreadReminded } from './events.js';
 import { attachmentSubscriptions } from './handlers/attachments.js';
+import { leaveNoticeSubscriptions } from './leave-notices.js';
 import { mailSubscriptions } from './mail.js';
 import { pipelineNoticeSubscriptions } from './pipeline-notices.js';
 import { post } from './post.js';
@@ -300,4 +301,6 @@ export const noticeSubscriptions = [
   ...pipelineNoticeSubscriptions,
   // activities' CadenceAtRisk, to the branch's secretaries (cadence-notices.ts).
   ...cadenceNoticeSubscriptions,
+  // activities' leave requests and decisions, to the secretaries and the member (leave-notices.ts).
+  ...leaveNoticeSubscriptions,
 ];

@@ -23,7 +23,7 @@ export const announcementStatusEnum = z.enum(announcementStatuses).meta({
 
 export const noticeKindEnum = z.enum(noticeKinds).meta({
   description:
-    'announcement — 通知公告; activity-scheduled — 活动通知 (an activity the recipient is invited to); activity-moved — 活动变更 (its time or place changed); activity-cancelled — 活动取消; study-assigned — 学习任务 (study assigned to the recipient, with its due date); assessment-opened — 测评 (an assessment the recipient may take); registration-confirmed — 报名成功 (a joint-event registration confirmed); registration-promoted — 候补转正 (promoted from the waitlist); partner-approved — 合作单位审核通过 (to the partner organisation); pipeline-step-due — 发展党员提醒 (a pipeline step due within a week, to the person and their branch secretary); pipeline-step-overdue — 发展党员逾期 (its date passed, to the same); activity-reminder — 活动提醒 (a day and an hour before the start); study-due — 学习任务即将到期 (three days and one day before, to those who have not completed it); cadence-at-risk — 三会一课提醒 (a cadence period about to be missed, to the branch secretary)',
+    'announcement — 通知公告; activity-scheduled — 活动通知 (an activity the recipient is invited to); activity-moved — 活动变更 (its time or place changed); activity-cancelled — 活动取消; study-assigned — 学习任务 (study assigned to the recipient, with its due date); assessment-opened — 测评 (an assessment the recipient may take); registration-confirmed — 报名成功 (a joint-event registration confirmed); registration-promoted — 候补转正 (promoted from the waitlist); partner-approved — 合作单位审核通过 (to the partner organisation); pipeline-step-due — 发展党员提醒 (a pipeline step due within a week, to the person and their branch secretary); pipeline-step-overdue — 发展党员逾期 (its date passed, to the same); activity-reminder — 活动提醒 (a day and an hour before the start); study-due — 学习任务即将到期 (three days and one day before, to those who have not completed it); cadence-at-risk — 三会一课提醒 (a cadence period about to be missed, to the branch secretary); leave-requested — 请假申请 (an invitee asked for leave, to the branch secretary); leave-decided — 请假审批 (the decision, to the member who asked)',
 });
 
 export const AudienceView = z
@@ -136,7 +136,8 @@ export const InboxEntryView = z.strictObject({
   registrationId: z.string().optional().meta({ description: 'The registration confirmed or promoted' }),
   partnerId: z.string().optional().meta({ description: 'The partner organisation (合作单位) approved' }),
   personId: z.string().optional().meta({
-    description: 'The person a pipeline step (发展党员) is due for: their pipeline is one link away',
+    description:
+      'The person a pipeline step (发展党员) is due for: their pipeline is one link away; or who asked for leave (请假)',
   }),
   rule: z.string().optional().meta({
     description: "The pipeline step's rule, as talent's pipeline insight lists it",

@@ -33,6 +33,7 @@ import {
 import { finalStatus, roll, tally } from '../domain/attendance.js';
 import type { Booking } from '../domain/booking.js';
 import { lateEntry } from '../domain/late-entry.js';
+import { withApprovedLeave } from '../domain/leave.js';
 import {
   ActivityCancelled,
   ActivityCompleted,
@@ -40,6 +41,7 @@ import {
   ActivityScheduled,
   AttendanceRecorded,
 } from '../events.js';
+import { approvedLeave } from '../store/leave.js';
 import {
   ALREADY_FINAL,
   activityItem,
@@ -60,6 +62,7 @@ import {
   transaction,
 } from '../store.js';
 import { ActivityView, activityStatusEnum, activityTypeEnum, activityView } from '../views.js';
+import { agendaAfterCommit } from './agenda.js';
 import {
   activityRef,
   branchOrganisers,
@@ -159,11 +162,12 @@ const FINAL_GROUP = 25;
  * a crash in between loses nothing: the subscription finishes the job.
  */
 export const finaliseAttendance = async (ctx: ServiceContext, a: Activity): Promise<void> => {
-  const [records, finalised] = await Promise.all([
+  const [records, finalised, onLeave] = await Promise.all([
     attendanceRecords(ctx, a.activityId),
     finalisedInvitees(ctx, a),
+    approvedLeave(ctx, a.activityId),
   ]);
-  const missing = roll(a.inviteeIds, recordedStatuses(records))
+  const missing = roll(a.inviteeIds, withApprovedLeave(recordedStatuses(records), onLeave))
     .filter((r) => !finalised.has(r.personId))
     .map((r) => [r.personId, finalStatus(r.status)] as const);
   if (missing.length === 0) return;
@@ -293,6 +297,7 @@ export const activityRoutes = [
             },
             commit,
           );
+          await agendaAfterCommit(ctx, activity);
           return created(activityView(activity, caller), `/activities/${activity.activityId}`);
         },
       });
@@ -414,6 +419,7 @@ export const activityRoutes = [
           );
         }
       });
+      await agendaAfterCommit(ctx, next, current);
       return ok(activityView(next, caller));
     },
   }),
@@ -449,6 +455,7 @@ export const activityRoutes = [
         { key: next.activityId, occurredAt: now },
       );
       await t.commit();
+      await agendaAfterCommit(ctx, next, current);
       return ok(activityView(next, caller));
     },
   }),
@@ -488,10 +495,14 @@ export const activityRoutes = [
         await closeAttendance(transaction(ctx), current).commit();
       }
       // Step 2: the tally of the now frozen attendance, the new state and ActivityCompleted, at once.
-      const final = roll(
-        current.inviteeIds,
-        recordedStatuses(await attendanceRecords(ctx, current.activityId)),
-      ).map((r) => finalStatus(r.status));
+      // Approved leave (请假) makes the unrecorded excused; what was recorded stands.
+      const [records, onLeave] = await Promise.all([
+        attendanceRecords(ctx, current.activityId),
+        approvedLeave(ctx, current.activityId),
+      ]);
+      const final = roll(current.inviteeIds, withApprovedLeave(recordedStatuses(records), onLeave)).map((r) =>
+        finalStatus(r.status),
+      );
       const { unknown: _none, attendanceRate, ...counts } = tally(final);
       const next: Activity = {
         ...current,

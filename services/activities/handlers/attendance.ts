@@ -20,6 +20,8 @@ import {
   wrongCode,
 } from '../domain/check-in-guard.js';
 import { lateEntry } from '../domain/late-entry.js';
+import { withApprovedLeave } from '../domain/leave.js';
+import { approvedLeave } from '../store/leave.js';
 import {
   ALREADY_RECORDED,
   type AttendanceRecord,
@@ -59,13 +61,19 @@ const activityParams = z.strictObject({ activityId: idParam });
 const MAX_ENTRIES = 99;
 
 const attendanceOf = async (ctx: ServiceContext, a: Activity) => {
-  const records = await attendanceRecords(ctx, a.activityId);
-  const items = roll(a.inviteeIds, recordedStatuses(records)).map(({ personId, status }) => {
-    const r = records.get(personId);
-    if (r) return recordView(r);
-    // Once completed, nobody is unknown any more: the unrecorded were absent.
-    return unrecordedView(personId, a.status === 'completed' ? finalStatus(status) : status);
-  });
+  const [records, onLeave] = await Promise.all([
+    attendanceRecords(ctx, a.activityId),
+    approvedLeave(ctx, a.activityId),
+  ]);
+  // Approved leave shows as excused where nothing was recorded, as completion will count it.
+  const items = roll(a.inviteeIds, withApprovedLeave(recordedStatuses(records), onLeave)).map(
+    ({ personId, status }) => {
+      const r = records.get(personId);
+      if (r) return recordView(r);
+      // Once completed, nobody is unknown any more: the unrecorded were absent.
+      return unrecordedView(personId, a.status === 'completed' ? finalStatus(status) : status);
+    },
+  );
   return attendanceView(a, items, tally(items.map((i) => i.status)));
 };
 

@@ -27,6 +27,8 @@ const headings = {
   'pipeline-step-due': '发展党员提醒',
   'pipeline-step-overdue': '发展党员逾期',
   'cadence-at-risk': '三会一课提醒',
+  'leave-requested': '请假申请',
+  'leave-decided': '请假审批',
 } as const satisfies Partial<Record<NoticeKind, string>>;
 export type EventNoticeKind = keyof typeof headings;
 
@@ -47,6 +49,8 @@ export interface NoticeAbout {
   cadenceType?: CadenceType;
   period?: string;
   partyGroupId?: string;
+  /** The activity a leave request (请假) is about. */
+  activityId?: string;
 }
 
 /** Whom a notice reaches: people it names, the party members of branches (of every branch heard of), partner organisations. */

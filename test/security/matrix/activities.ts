@@ -60,7 +60,41 @@ const room = (world: World) =>
 
 const readOnlyActivity = (world: World) => once(world, 'activity', () => activity(world));
 
+/**
+ * Leave (请假): a fresh activity of branch A inviting the member and the secretary, with a
+ * pending request by the member (by the secretary, for `selfSecretary`: nobody decides their own).
+ */
+const withLeave = async (world: World, persona: string) => {
+  const { path } = await activity(world, { inviteeIds: [world.people.member, world.people.ownSecretary] });
+  const asker = persona === 'selfSecretary' ? 'ownSecretary' : 'member';
+  const asked = await world.clients[asker].post(`${path}/leave`, { reason: '出差' }, { now: BEFORE });
+  expect(asked.status, JSON.stringify(asked.body)).toBe(201);
+  return { path, personId: world.people[asker] };
+};
+
+const leaveFixtures: Fixtures = {
+  'POST /activities/{activityId}/leave': async (world) => {
+    const { path } = await activity(world, { inviteeIds: [world.people.member, world.people.ownSecretary] });
+    return { path: `${path}/leave`, body: { reason: '赴外地参加抽检工作' }, now: BEFORE };
+  },
+
+  'POST /activities/{activityId}/leave/{personId}/decision': async (world, persona) => {
+    const { path, personId } = await withLeave(world, persona);
+    return { path: `${path}/leave/${personId}/decision`, body: { decision: 'approved' }, now: BEFORE };
+  },
+
+  'GET /activities/{activityId}/leave': async (world) => ({
+    path: `${(await readOnlyActivity(world)).path}/leave`,
+    query: 'limit=5',
+  }),
+
+  // Each caller's own agenda: nothing of anyone else's is named.
+  'GET /activities/me': async () => ({ path: '/activities/me', query: 'limit=5', now: BEFORE }),
+};
+
 export const fixtures: Fixtures = {
+  ...leaveFixtures,
+
   'POST /activities/rooms': async () => ({
     path: '/activities/rooms',
     body: { name: `党员活动室 ${newId()}`, capacity: 40 },

@@ -1,0 +1,171 @@
+/**
+ * A member's agenda (GET /activities/me): the activities a person is invited to, by start,
+ * without reading every activity. Access patterns (pk / sk; beside ../store.ts's):
+ *   AGENDA#<personId> / <startsAt>#<activityId>   one invitation: the invitee's entry for a
+ *                                                 scheduled activity at its (UTC) start; TTL a
+ *                                                 day after its end          Query by start (the agenda)
+ * With each page: the activities, the person's attendance records and leave requests
+ * (ACTIVITY#<id> / ACTIVITY, ATTENDANCE#<personId>, LEAVE#<personId>)    BatchGetItem
+ *
+ * An activity holds up to 1,000 invitees, more than one transaction takes, so the entries
+ * are written after the activity's own commit (`syncAgenda`: by the request, and again from
+ * the committed state by the `sync-agenda` subscription on ActivityScheduled, ActivityMoved
+ * and ActivityCancelled). An entry only points: the agenda reads the activity itself and
+ * shows an entry only while the activity is not cancelled, the person is still invited and
+ * the start is the entry's, so an entry left behind by a move, a removal or a raced sync is
+ * never shown, and TTL takes it.
+ */
+import type { ServiceContext } from '../../../shared/context.js';
+import type { Page } from '../../../shared/http/paging.js';
+import { getInBatches } from '../../../shared/store/batch.js';
+import { queryPage } from '../../../shared/store/query.js';
+import type { Transaction } from '../../../shared/store/transaction.js';
+import type { Activity } from '../domain/activity.js';
+import { MAX_DURATION_MS } from '../domain/activity.js';
+import type { LeaveRequest } from '../domain/leave.js';
+import {
+  type AttendanceRecord,
+  activityKey,
+  attendanceKey,
+  getActivity,
+  toActivity,
+  transaction,
+} from '../store.js';
+import { leaveKey, toLeave } from './leave.js';
+
+const agendaKey = (personId: string, a: Pick<Activity, 'startsAt' | 'activityId'>) => ({
+  pk: `AGENDA#${personId}`,
+  sk: `${a.startsAt}#${a.activityId}`,
+});
+
+const DAY_S = 86_400;
+
+const agendaItem = (personId: string, a: Activity) => ({
+  ...agendaKey(personId, a),
+  kind: 'agenda',
+  personId,
+  activityId: a.activityId,
+  startsAt: a.startsAt,
+  endsAt: a.endsAt,
+  // Past activities leave the agenda by the key condition; TTL only keeps the partition small.
+  expiresAt: Math.floor(Date.parse(a.endsAt) / 1000) + DAY_S,
+});
+
+/** Writes per transaction: not for atomicity (each write is idempotent), for fewer calls. */
+const GROUP = 50;
+
+/**
+ * Brings the invitees' entries in line with `next` (as committed), given what it was before
+ * (`previous`, when known): an entry per invitee while it is scheduled, none once cancelled;
+ * the entries at a previous start, and those of people no longer invited, go. Idempotent,
+ * so the request and the subscription may both run it.
+ */
+export const syncAgenda = async (
+  ctx: ServiceContext,
+  next: Activity,
+  previous?: Pick<Activity, 'startsAt' | 'inviteeIds'>,
+) => {
+  const wanted = next.status === 'cancelled' ? [] : next.inviteeIds;
+  const keep = new Set(wanted);
+  // What may have entries that must go: the activity before the change or, for a cancellation
+  // seen without it, the activity itself.
+  const before = previous ?? (next.status === 'cancelled' ? next : undefined);
+  const dropped = (before?.inviteeIds ?? []).filter(
+    (id) => before?.startsAt !== next.startsAt || !keep.has(id),
+  );
+  type Write = (t: Transaction) => void;
+  const writes: Write[] = [
+    ...wanted.map(
+      (id): Write =>
+        (t) =>
+          t.put(agendaItem(id, next)),
+    ),
+    ...dropped.map(
+      (id): Write =>
+        (t) =>
+          t.delete(agendaKey(id, { startsAt: (before as Activity).startsAt, activityId: next.activityId })),
+    ),
+  ];
+  for (let i = 0; i < writes.length; i += GROUP) {
+    const t = transaction(ctx);
+    for (const w of writes.slice(i, i + GROUP)) w(t);
+    await t.commit();
+  }
+};
+
+/** The subscription's pass: from the activity as committed now, whatever event woke it. */
+export const resyncAgenda = async (
+  ctx: ServiceContext,
+  activityId: string,
+  previous?: Pick<Activity, 'startsAt' | 'inviteeIds'>,
+) => {
+  const a = await getActivity(ctx, activityId);
+  if (a) await syncAgenda(ctx, a, previous);
+};
+
+export interface AgendaEntry {
+  activity: Activity;
+  attendance?: AttendanceRecord;
+  leave?: LeaveRequest;
+}
+
+/**
+ * A page of the person's agenda: activities not yet ended at `now`, by start. An activity
+ * lasts at most 12 hours, so those that started up to 12 hours ago are read and those
+ * already ended left out.
+ */
+export const agendaPage = async (
+  ctx: ServiceContext,
+  personId: string,
+  now: Date,
+  limit: number,
+  cursor?: string,
+): Promise<Page<AgendaEntry>> => {
+  const partition = `AGENDA#${personId}`;
+  const page = await queryPage(
+    ctx,
+    {
+      TableName: ctx.env.tableName,
+      KeyConditionExpression: 'pk = :pk AND sk >= :from',
+      FilterExpression: 'endsAt > :now',
+      ExpressionAttributeValues: {
+        ':pk': partition,
+        ':from': new Date(now.getTime() - MAX_DURATION_MS).toISOString(),
+        ':now': now.toISOString(),
+      },
+    },
+    { list: 'agenda', partition: { name: 'pk', value: partition }, limit, cursor },
+    (i) => ({ activityId: i.activityId as string, startsAt: i.startsAt as string }),
+  );
+  const ids = page.items.map((e) => e.activityId);
+  const found = await getInBatches(ctx, [
+    ...ids.map(activityKey),
+    ...ids.map((id) => attendanceKey(id, personId)),
+    ...ids.map((id) => leaveKey(id, personId)),
+  ]);
+  const byKey = new Map(found.map((i) => [`${i.pk}|${i.sk}`, i]));
+  const at = (k: { pk: string; sk: string }) => byKey.get(`${k.pk}|${k.sk}`);
+  const items = page.items.flatMap((e): AgendaEntry[] => {
+    const item = at(activityKey(e.activityId));
+    if (!item) return [];
+    const activity = toActivity(item);
+    // What the entry points to must still hold: not cancelled, still invited, still at that start.
+    if (
+      activity.status === 'cancelled' ||
+      activity.startsAt !== e.startsAt ||
+      !activity.inviteeIds.includes(personId)
+    ) {
+      return [];
+    }
+    const attendance = at(attendanceKey(e.activityId, personId));
+    const leave = at(leaveKey(e.activityId, personId));
+    return [
+      {
+        activity,
+        ...(attendance ? { attendance: attendance as unknown as AttendanceRecord } : {}),
+        ...(leave ? { leave: toLeave(leave) } : {}),
+      },
+    ];
+  });
+  return { items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+};
