@@ -6,6 +6,7 @@ import { activitySchedules } from './cadence-watch.js';
 import { ActivityCompleted, activitiesEvents } from './events.js';
 import { activityRoutes, finishCompletion } from './handlers/activities.js';
 import { attendanceRoutes } from './handlers/attendance.js';
+import { evidenceRoutes, evidenceSubscriptions } from './handlers/evidence.js';
 import { insightRoutes } from './handlers/insights.js';
 import { roomRoutes } from './handlers/rooms.js';
 import { settingsRoutes } from './handlers/settings.js';
@@ -30,8 +31,17 @@ const roster = rosterSubscriptions(table, { alsoWrite: followRoster }).map(
 export const activitiesService = defineService({
   name: 'activities',
   table,
+  // Activities' evidence (佐证材料), uploaded with presigned POSTs and checked on "Object Created".
+  bucket: { name: 'evidence', objectEvents: true },
   publishes: activitiesEvents,
-  routes: [...roomRoutes, ...settingsRoutes, ...insightRoutes, ...activityRoutes, ...attendanceRoutes],
+  routes: [
+    ...roomRoutes,
+    ...settingsRoutes,
+    ...insightRoutes,
+    ...activityRoutes,
+    ...attendanceRoutes,
+    ...evidenceRoutes,
+  ],
   subscriptions: [
     ...roster,
     // The safety net of completion: whatever attendance the completing request did not get
@@ -42,6 +52,7 @@ export const activitiesService = defineService({
       contract: ActivityCompleted,
       handler: async (event, _t, ctx) => finishCompletion(ctx, event.data.activityId),
     }),
+    ...evidenceSubscriptions,
   ],
   // The daily cadence watch: a period about to be missed is told, once (cadence-watch.ts).
   schedules: activitySchedules,

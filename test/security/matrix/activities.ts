@@ -7,6 +7,8 @@
  */
 import { expect } from 'vitest';
 import { newId } from '../../../shared/ids.js';
+import { pdfBytes, uploadWith } from '../../resources/support.js';
+import { until } from '../../support/wait.js';
 import type { Fixtures, World } from './world.js';
 
 const STARTS = '2026-12-01T09:00:00+08:00';
@@ -59,6 +61,33 @@ const room = (world: World) =>
   });
 
 const readOnlyActivity = (world: World) => once(world, 'activity', () => activity(world));
+
+const evidenceBody = (bytes: Uint8Array) => ({
+  kind: 'minutes',
+  name: '会议记录.pdf',
+  contentType: 'application/pdf',
+  sizeBytes: bytes.byteLength,
+});
+
+/** A checked file of the shared activity (through S3 and the bus, so prepared once): its path. */
+const checkedEvidence = (world: World) =>
+  once(world, 'evidence', async () => {
+    const { path } = await readOnlyActivity(world);
+    const bytes = pdfBytes('会议记录');
+    const res = await world.clients.ownSecretary.post(`${path}/attachments`, evidenceBody(bytes));
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const { attachmentId, upload } = res.body as {
+      attachmentId: string;
+      upload: { url: string; fields: Record<string, string> };
+    };
+    expect((await uploadWith(upload, bytes, 'application/pdf')).status).toBe(204);
+    await until('the evidence checked', 20_000, async () => {
+      const read = await world.clients.ownSecretary.get(`${path}/attachments`);
+      const files = (read.body as { items: { attachmentId: string; status: string }[] }).items;
+      return files.some((f) => f.attachmentId === attachmentId && f.status === 'accepted');
+    });
+    return `${path}/attachments/${attachmentId}`;
+  });
 
 export const fixtures: Fixtures = {
   'POST /activities/rooms': async () => ({
@@ -160,4 +189,24 @@ export const fixtures: Fixtures = {
   'GET /activities/{activityId}/attendance': async (world) => ({
     path: `${(await readOnlyActivity(world)).path}/attendance`,
   }),
+
+  'POST /activities/{activityId}/attachments': async (world) => ({
+    path: `${(await readOnlyActivity(world)).path}/attachments`,
+    body: evidenceBody(pdfBytes()),
+  }),
+
+  'GET /activities/{activityId}/attachments': async (world) => ({
+    path: `${(await readOnlyActivity(world)).path}/attachments`,
+  }),
+
+  'GET /activities/{activityId}/attachments/{attachmentId}/download': async (world) => ({
+    path: `${await checkedEvidence(world)}/download`,
+  }),
+
+  'DELETE /activities/{activityId}/attachments/{attachmentId}': async (world) => {
+    const { path } = await readOnlyActivity(world);
+    const res = await world.clients.ownSecretary.post(`${path}/attachments`, evidenceBody(pdfBytes()));
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return { path: `${path}/attachments/${(res.body as { attachmentId: string }).attachmentId}` };
+  },
 };
