@@ -6,6 +6,7 @@ import { activitySchedules } from './cadence-watch.js';
 import { ActivityCompleted, activitiesEvents } from './events.js';
 import { activityRoutes, finishCompletion } from './handlers/activities.js';
 import { attendanceRoutes } from './handlers/attendance.js';
+import { campaignRoutes } from './handlers/campaigns.js';
 import { evidenceRoutes, evidenceSubscriptions } from './handlers/evidence.js';
 import { insightRoutes } from './handlers/insights.js';
 import { roomRoutes } from './handlers/rooms.js';
@@ -38,6 +39,8 @@ export const activitiesService = defineService({
     ...roomRoutes,
     ...settingsRoutes,
     ...insightRoutes,
+    // Before activityRoutes: `/activities/campaigns` is a path of its own, not an activity's id.
+    ...campaignRoutes,
     ...activityRoutes,
     ...attendanceRoutes,
     ...evidenceRoutes,

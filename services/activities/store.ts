@@ -25,6 +25,7 @@
  *                                         marker, with the event; TTL a year on) GetItem (cadence watch)
  *   PERSON#… / ROSTER#… items             talent's roster copy (services/talent/roster.ts)
  *   OUTBOX#… / SEEN#… items               outbox and consumer markers (shared/events)
+ *   evidence (佐证材料) and its tallies: store/evidence.ts; campaigns (统一部署): store/campaigns.ts
  */
 
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -108,6 +109,7 @@ const ACTIVITY_FIELDS = [
   'attendance',
   'recordedLate',
   'codeRotations',
+  'campaignId',
 ] as const;
 
 const toActivity = (item: Record<string, unknown>): Activity => {

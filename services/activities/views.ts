@@ -12,6 +12,7 @@ import { type Activity, activityStatuses, organises } from './domain/activity.js
 import type { RecordedStatus, Tally } from './domain/attendance.js';
 import type { Booking } from './domain/booking.js';
 import { type CadenceType, cadencePeriod, cadenceTypes } from './domain/cadence.js';
+import { campaignStatuses } from './domain/campaign.js';
 import { type Evidence, evidenceKinds, evidenceStatuses } from './domain/evidence.js';
 import { activityTypes, attendanceStatuses } from './events.js';
 import type { AttendanceRecord, CadenceSettings, Room } from './store.js';
@@ -309,6 +310,56 @@ export const EvidenceList = z
 export const EvidenceDownload = DownloadLinkView.meta({
   id: 'EvidenceDownload',
   description: 'A short-lived presigned GET of the checked file',
+});
+
+// ---------------------------------------------------------------- campaigns (统一部署)
+
+const CampaignStatusView = z.enum(campaignStatuses).meta({
+  description:
+    'pending — 未建 (not written yet: send the create again with its Idempotency-Key); scheduled — 已安排 (not yet ended); held-with-evidence — 已召开且有佐证; held-without-evidence — 已召开无佐证; missed — 未召开 (cancelled, or ended and not completed)',
+});
+
+export const CampaignView = z
+  .strictObject({
+    campaignId: z.string(),
+    title: z.string(),
+    type: activityTypeEnum,
+    agenda: z.string().optional(),
+    createdBy: z.string(),
+    createdAt: timestamp,
+    asOf: timestamp.meta({ description: 'The time the statuses are judged at' }),
+    branches: z.array(
+      z.strictObject({
+        branchId: z.string(),
+        activityId: z.string(),
+        startsAt: timestamp,
+        endsAt: timestamp,
+        location: z.string().optional(),
+        roomId: z.string().optional(),
+        status: CampaignStatusView,
+        evidence: count.meta({ description: 'Accepted files (佐证材料) of the branch’s activity' }),
+      }),
+    ),
+    summary: z.strictObject({
+      branches: count,
+      pending: count,
+      scheduled: count,
+      heldWithEvidence: count,
+      heldWithoutEvidence: count,
+      missed: count,
+    }),
+  })
+  .meta({
+    id: 'Campaign',
+    description: 'A campaign (统一部署): one activity per branch, and where each stands',
+  });
+
+export const CampaignListItemView = z.strictObject({
+  campaignId: z.string(),
+  title: z.string(),
+  type: activityTypeEnum,
+  branches: count,
+  createdAt: timestamp,
 });
 
 // ---------------------------------------------------------------- cadence settings and insights

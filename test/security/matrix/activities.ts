@@ -62,6 +62,22 @@ const room = (world: World) =>
 
 const readOnlyActivity = (world: World) => once(world, 'activity', () => activity(world));
 
+/** A campaign (统一部署) of branch A alone. */
+const campaignBody = (world: World) => ({
+  title: `主题党日 ${newId()}`,
+  type: 'theme-day',
+  branches: [{ branchId: world.branchA.branchId, startsAt: STARTS, endsAt: ENDS }],
+});
+
+const campaign = (world: World) =>
+  once(world, 'campaign', async () => {
+    const res = await world.clients.committee.post('/activities/campaigns', campaignBody(world), {
+      now: BEFORE,
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return (res.body as { campaignId: string }).campaignId;
+  });
+
 const evidenceBody = (bytes: Uint8Array) => ({
   kind: 'minutes',
   name: '会议记录.pdf',
@@ -193,6 +209,18 @@ export const fixtures: Fixtures = {
   'POST /activities/{activityId}/attachments': async (world) => ({
     path: `${(await readOnlyActivity(world)).path}/attachments`,
     body: evidenceBody(pdfBytes()),
+  }),
+
+  'POST /activities/campaigns': async (world) => ({
+    path: '/activities/campaigns',
+    body: campaignBody(world),
+    now: BEFORE,
+  }),
+
+  'GET /activities/campaigns': async () => ({ path: '/activities/campaigns', query: 'limit=5' }),
+
+  'GET /activities/campaigns/{campaignId}': async (world) => ({
+    path: `/activities/campaigns/${await campaign(world)}`,
   }),
 
   'GET /activities/{activityId}/attachments': async (world) => ({
