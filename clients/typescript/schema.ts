@@ -2971,10 +2971,10 @@ export interface components {
             contentType: string;
             sizeBytes: number;
             /**
-             * @description uploading — 上传中 (waiting for the file); accepted — 已收录 (checked: counts as evidence); rejected — 已拒收 (the stored file failed the check)
+             * @description uploading — 上传中 (waiting for the file); available — 已收录 (accepted by the check: counts as evidence); rejected — 已拒收 (the stored file failed the check)
              * @enum {string}
              */
-            status: "uploading" | "accepted" | "rejected";
+            status: "uploading" | "available" | "rejected";
             /**
              * @description Why the stored file was refused: empty — 空文件; too-large — 超过大小上限; size-mismatch — 与申报大小不符; type-mismatch — 与申报类型不符; missing — 文件不存在
              * @enum {string}
@@ -3049,10 +3049,10 @@ export interface components {
             contentType: string;
             sizeBytes: number;
             /**
-             * @description uploading — 上传中 (waiting for the file); accepted — 已收录 (checked: counts as evidence); rejected — 已拒收 (the stored file failed the check)
+             * @description uploading — 上传中 (waiting for the file); available — 已收录 (accepted by the check: counts as evidence); rejected — 已拒收 (the stored file failed the check)
              * @enum {string}
              */
-            status: "uploading" | "accepted" | "rejected";
+            status: "uploading" | "available" | "rejected";
             /**
              * @description Why the stored file was refused: empty — 空文件; too-large — 超过大小上限; size-mismatch — 与申报大小不符; type-mismatch — 与申报类型不符; missing — 文件不存在
              * @enum {string}

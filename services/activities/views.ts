@@ -270,7 +270,7 @@ export const EvidenceView = z
     sizeBytes: z.number().int().positive(),
     status: z.enum(evidenceStatuses).meta({
       description:
-        'uploading — 上传中 (waiting for the file); accepted — 已收录 (checked: counts as evidence); rejected — 已拒收 (the stored file failed the check)',
+        'uploading — 上传中 (waiting for the file); available — 已收录 (accepted by the check: counts as evidence); rejected — 已拒收 (the stored file failed the check)',
     }),
     rejectedReason: RejectionReasonView.optional(),
     createdBy: z.string(),

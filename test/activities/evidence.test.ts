@@ -123,7 +123,7 @@ describe('evidence (佐证材料)', () => {
     expect((await complianceEvidence(a.secretary, a.branchId)).withoutEvidence).toBe(1);
 
     expect((await uploadWith(created.upload, png, 'image/png')).status).toBe(204);
-    expect(await checked(a.secretary, path, created.attachmentId)).toMatchObject({ status: 'accepted' });
+    expect(await checked(a.secretary, path, created.attachmentId)).toMatchObject({ status: 'available' });
     expect(await stored(created.upload.fields.key as string)).toBe(false);
 
     const after = await complianceEvidence(a.secretary, a.branchId);
@@ -197,7 +197,7 @@ describe('evidence (佐证材料)', () => {
 
     const { attachmentId, upload } = await attach(a.secretary, path, pdf, body);
     expect((await uploadWith(upload, pdf, 'application/pdf')).status).toBe(204);
-    expect((await checked(a.secretary, path, attachmentId)).status).toBe('accepted');
+    expect((await checked(a.secretary, path, attachmentId)).status).toBe('available');
     const download = `${path}/attachments/${attachmentId}/download`;
     for (const who of [b.secretary, b.members[0] as Client]) {
       expect((await who.get(`${path}/attachments`)).status).toBe(404);

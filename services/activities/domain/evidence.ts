@@ -5,19 +5,9 @@
  * announcements' attachments go through too) changes on it, and what a download serves.
  * Pure: no AWS, no clock.
  */
-import { accept, type Result, refuse, ruleViolation } from '../../../shared/errors.js';
-import {
-  checkedCopiesOf,
-  checkedCopyKeyOf,
-  checkFileSize,
-  checkFileType,
-  contentDisposition,
-  type DeclaredFile,
-  type DownloadableFile,
-  fileDownloadName,
-  type RejectionReason,
-  type UploadDecision,
-} from '../../../shared/storage/upload.js';
+import { accept, type Result, ruleViolation } from '../../../shared/errors.js';
+import { type CheckedFile, checkDeclaredFile } from '../../../shared/storage/checked-file.js';
+import { checkedCopiesOf, checkedCopyKeyOf, type DeclaredFile } from '../../../shared/storage/upload.js';
 import type { ActivityType } from '../events.js';
 import { type Activity, requireScheduled } from './activity.js';
 
@@ -25,9 +15,8 @@ import { type Activity, requireScheduled } from './activity.js';
 export const evidenceKinds = ['photo', 'sign-in-sheet', 'slides', 'minutes', 'other'] as const;
 export type EvidenceKind = (typeof evidenceKinds)[number];
 
-/** uploading → accepted (counts as evidence), or rejected when the stored file fails the check. */
-export const evidenceStatuses = ['uploading', 'accepted', 'rejected'] as const;
-export type EvidenceStatus = (typeof evidenceStatuses)[number];
+/** uploading → available (accepted by the check: counts as evidence), or rejected. */
+export { checkedFileStatuses as evidenceStatuses } from '../../../shared/storage/checked-file.js';
 
 /** Pictures, PDF and Office documents: what a branch photographs, scans or presents. */
 export const evidenceTypes = [
@@ -48,24 +37,13 @@ export const MAX_EVIDENCE = 30;
 /** 50 MB: a scanned sign-in sheet or a slide deck, well below the stage's limit for videos. */
 export const EVIDENCE_LIMIT_BYTES = 50 * 1024 * 1024;
 
-export interface Evidence {
+/** One file; its upload form's key is `evidence/<activityId>/<attachmentId>`. */
+export interface Evidence extends CheckedFile {
   activityId: string;
   attachmentId: string;
   kind: EvidenceKind;
-  /** The file name the uploader gave (one line); downloads are saved under it. */
-  name: string;
-  contentType: string;
-  sizeBytes: number;
-  status: EvidenceStatus;
-  rejectedReason?: RejectionReason;
-  /** The upload form's key, `evidence/<activityId>/<attachmentId>`: ids only. */
-  objectKey: string;
-  /** The checked copy downloads serve, set when the upload is accepted. */
-  publishedKey?: string;
   createdBy: string;
   createdAt: string;
-  updatedAt: string;
-  version: number;
 }
 
 export const evidenceKeyOf = (activityId: string, attachmentId: string): string =>
@@ -93,13 +71,8 @@ export const takesEvidence = (a: Activity): Result<Activity> =>
   a.status === 'cancelled' ? requireScheduled(a, 'add evidence to it') : accept(a);
 
 /** The declared file, if its type is one evidence takes and it is within the cap. */
-export const checkNewEvidence = (file: DeclaredFile, uploadLimitBytes: number): Result<DeclaredFile> => {
-  const type = checkFileType(file.contentType, evidenceTypes);
-  if (!type.ok) return type;
-  const size = checkFileSize(file.sizeBytes, Math.min(uploadLimitBytes, EVIDENCE_LIMIT_BYTES));
-  if (!size.ok) return size;
-  return accept(file);
-};
+export const checkNewEvidence = (file: DeclaredFile, uploadLimitBytes: number): Result<DeclaredFile> =>
+  checkDeclaredFile(file, evidenceTypes, Math.min(uploadLimitBytes, EVIDENCE_LIMIT_BYTES));
 
 /** The refusal when the activity holds `MAX_EVIDENCE` files already (the store's condition says so). */
 export const tooMuchEvidence = () =>
@@ -109,49 +82,15 @@ export const tooMuchEvidence = () =>
 
 /** Its managers see every file with its state (a file waiting or refused is theirs to fix); others the accepted ones. */
 export const evidenceSeenBy = (manages: boolean, files: readonly Evidence[]): Evidence[] =>
-  manages ? [...files] : files.filter((f) => f.status === 'accepted');
+  manages ? [...files] : files.filter((f) => f.status === 'available');
 
-/** What a download serves: the checked copy, named after the file; nothing before the check passed. */
-export const downloadableEvidence = (f: Evidence): Result<DownloadableFile> =>
-  f.status === 'accepted' && f.publishedKey
-    ? accept({
-        objectKey: f.publishedKey,
-        contentType: f.contentType,
-        contentDisposition: contentDisposition(fileDownloadName(f.name, f.contentType)),
-      })
-    : refuse(ruleViolation('resource-not-available', `The attachment is ${f.status}, not available`));
-
-/**
- * What an object S3 reports under `evidence/` is to an attachment: checked if the attachment
- * waits for it; otherwise (none, another key, already decided, a stray posted after the check
- * with a form still valid) removed.
- */
-export const evidenceDecisionFor = (f: Evidence | undefined, key: string): UploadDecision =>
-  f && f.objectKey === key && f.status === 'uploading'
-    ? {
-        kind: 'check',
-        declared: { contentType: f.contentType, sizeBytes: f.sizeBytes },
-        contentDisposition: contentDisposition(fileDownloadName(f.name, f.contentType)),
-      }
-    : { kind: 'remove' };
-
-/** The checked copy makes the file evidence of the meeting. */
-export const acceptEvidence = (f: Evidence, publishedKey: string, at: string): Evidence => ({
-  ...f,
-  status: 'accepted',
-  publishedKey,
-  updatedAt: at,
-  version: f.version + 1,
-});
-
-/** The stored file failed the check: it stays listed to the managers as rejected, with the reason. */
-export const rejectEvidence = (f: Evidence, reason: RejectionReason, at: string): Evidence => ({
-  ...f,
-  status: 'rejected',
-  rejectedReason: reason,
-  updatedAt: at,
-  version: f.version + 1,
-});
+/** What a download serves, what an object S3 reports is to a file, and the verdict: as for every checked upload. */
+export {
+  acceptFile as acceptEvidence,
+  checkedFileDecision as evidenceDecisionFor,
+  downloadableFile as downloadableEvidence,
+  rejectFile as rejectEvidence,
+} from '../../../shared/storage/checked-file.js';
 
 /** How many accepted files each activity has (the branch's evidence tally), 0 for those without. */
 export type EvidenceTally = Readonly<Record<string, number>>;

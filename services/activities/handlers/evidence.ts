@@ -151,7 +151,7 @@ export const evidenceRoutes = [
       const files = await listEvidence(ctx, a.activityId);
       return ok({
         activityId: a.activityId,
-        evidence: files.filter((f) => f.status === 'accepted').length,
+        evidence: files.filter((f) => f.status === 'available').length,
         items: evidenceSeenBy(organises(caller, a.branchId), files).map(evidenceView),
       } satisfies z.output<typeof EvidenceList>);
     },

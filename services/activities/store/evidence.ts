@@ -136,7 +136,7 @@ export const removeEvidence = (t: Transaction, f: Evidence, branchId: string): T
     names: { '#count': 'count' },
     values: { ':minusOne': -1 },
   });
-  if (f.status === 'accepted') moveTally(t, branchId, f.activityId, -1);
+  if (f.status === 'available') moveTally(t, branchId, f.activityId, -1);
   return t.delete(evidenceKey(f.activityId, f.attachmentId), expectVersion(f.version, 'The attachment'));
 };
 
@@ -149,6 +149,6 @@ export const saveEvidenceVerdict = (
   branchId?: string,
 ): Transaction => {
   t.put(itemOf(next), expectVersion(readVersion, 'The attachment'));
-  if (next.status === 'accepted' && branchId) moveTally(t, branchId, next.activityId, 1);
+  if (next.status === 'available' && branchId) moveTally(t, branchId, next.activityId, 1);
   return t;
 };

@@ -100,7 +100,7 @@ const checkedEvidence = (world: World) =>
     await until('the evidence checked', 20_000, async () => {
       const read = await world.clients.ownSecretary.get(`${path}/attachments`);
       const files = (read.body as { items: { attachmentId: string; status: string }[] }).items;
-      return files.some((f) => f.attachmentId === attachmentId && f.status === 'accepted');
+      return files.some((f) => f.attachmentId === attachmentId && f.status === 'available');
     });
     return `${path}/attachments/${attachmentId}`;
   });
