@@ -456,7 +456,7 @@ export const refusals = {
   },
   'too-many-attachments': {
     kind: 'rule',
-    about: 'The announcement has as many attachments as it may hold; delete one first',
+    about: 'The announcement or activity has as many attachments as it may hold; delete one first',
     details: z.strictObject({ limit: z.number().int() }),
   },
 

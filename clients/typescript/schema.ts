@@ -101,7 +101,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Cadence compliance (三会一课) per branch and period: held vs required, overdue
+         * Cadence compliance (三会一课) per branch and period: held vs required, overdue; and which held meetings have evidence (佐证材料)
          * @description Without `branchId`, the committee gets every branch and a secretary their own; with it, the committee any branch and a secretary only their own (404 otherwise, and for an account of no branch).
          *
          *     Roles admitted: committee, secretary.
@@ -163,6 +163,64 @@ export interface paths {
          *     - Allowed: the branch's secretary; another branch's secretary; the party committee (党委)
          */
         get: operations["getActivitiesInsightsRooms"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/activities/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List campaigns (统一部署), oldest first
+         * @description Roles admitted: committee.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the branch's secretary; another branch's secretary; the owning partner organisation; another partner organisation
+         *     - Allowed: the party committee (党委)
+         */
+        get: operations["getActivitiesCampaigns"];
+        put?: never;
+        /**
+         * Schedule a campaign (统一部署): one activity on one theme for several or all branches, each its own time and place. Send an Idempotency-Key: a repeat answers 201 with the campaign and makes any branch an earlier attempt left unwritten, never one twice
+         * @description Everything is checked before anything is written: each branch once, each known to this service (422 `unknown-branch` otherwise), each window and room. Then each branch’s activity is scheduled as `POST /activities` would (its invitees, its ActivityScheduled), in its own transaction. If one fails, the answer is that failure; the same request with the same Idempotency-Key makes what is missing.
+         *
+         *     Roles admitted: committee.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the branch's secretary; another branch's secretary; the owning partner organisation; another partner organisation
+         *     - Allowed: the party committee (党委)
+         */
+        post: operations["postActivitiesCampaigns"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/activities/campaigns/{campaignId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A campaign’s page: each branch’s activity and where it stands (scheduled, held with or without evidence, missed)
+         * @description Roles admitted: committee.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the branch's secretary; another branch's secretary; the owning partner organisation; another partner organisation
+         *     - Allowed: the party committee (党委)
+         */
+        get: operations["getActivitiesCampaignsCampaignId"];
         put?: never;
         post?: never;
         delete?: never;
@@ -434,6 +492,90 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/activities/{activityId}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An activity's evidence: every file with its state for its organisers, the accepted ones for the rest of its branch and its invitees
+         * @description Roles admitted: committee, secretary, member.
+         *
+         *     - Not signed in (401): no token
+         *     - Allowed: a member of the branch (acting on their own things where the route is about one person); the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         *     - Role not admitted (403): the owning partner organisation; another partner organisation
+         */
+        get: operations["getActivitiesActivityIdAttachments"];
+        put?: never;
+        /**
+         * Add evidence (佐证材料) to an activity, at most 30 files: the answer carries a presigned upload form, and the file counts as evidence once its check passes. A repeat with the same Idempotency-Key answers 201 with the file as it stands now
+         * @description Roles admitted: committee, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the owning partner organisation; another partner organisation
+         *     - Allowed: the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         */
+        post: operations["postActivitiesActivityIdAttachments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/activities/{activityId}/attachments/{attachmentId}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A short-lived download link for an accepted file, within the activity’s scope
+         * @description Roles admitted: committee, secretary, member.
+         *
+         *     - Not signed in (401): no token
+         *     - Allowed: a member of the branch (acting on their own things where the route is about one person); the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         *     - Role not admitted (403): the owning partner organisation; another partner organisation
+         */
+        get: operations["getActivitiesActivityIdAttachmentsAttachmentIdDownload"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/activities/{activityId}/attachments/{attachmentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a file of an activity's evidence, with its stored copies
+         * @description Roles admitted: committee, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the owning partner organisation; another partner organisation
+         *     - Allowed: the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         */
+        delete: operations["deleteActivitiesActivityIdAttachmentsAttachmentId"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2792,13 +2934,57 @@ export interface components {
                 message: string;
             };
         };
-        /** @description An activity with this id already exists */
-        ActivityExistsRefusal: {
-            error: {
-                /** @constant */
-                code: "activity-exists";
-                /** @description For people; may change */
-                message: string;
+        /** @description A campaign (统一部署): one activity per branch, and where each stands */
+        Campaign: {
+            campaignId: string;
+            title: string;
+            /**
+             * @description The kind of activity (三会一课 and other party activities): branch-general-meeting — 支部党员大会; branch-committee-meeting — 支委会; party-group-meeting — 党小组会; party-lesson — 党课; theme-day — 主题党日; organizational-life-meeting — 组织生活会; democratic-evaluation — 民主评议党员; history-study — 党史学习教育; warning-education — 警示教育; seminar — 专题研讨; other — 其他
+             * @enum {string}
+             */
+            type: "branch-general-meeting" | "branch-committee-meeting" | "party-group-meeting" | "party-lesson" | "theme-day" | "organizational-life-meeting" | "democratic-evaluation" | "history-study" | "warning-education" | "seminar" | "other";
+            agenda?: string;
+            createdBy: string;
+            /**
+             * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+             * @example 2026-11-26T09:30:00+08:00
+             */
+            createdAt: string;
+            /**
+             * @description The time the statuses are judged at
+             * @example 2026-11-26T09:30:00+08:00
+             */
+            asOf: string;
+            branches: {
+                branchId: string;
+                activityId: string;
+                /**
+                 * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                 * @example 2026-11-26T09:30:00+08:00
+                 */
+                startsAt: string;
+                /**
+                 * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                 * @example 2026-11-26T09:30:00+08:00
+                 */
+                endsAt: string;
+                location?: string;
+                roomId?: string;
+                /**
+                 * @description pending — 未建 (not written yet: send the create again with its Idempotency-Key); scheduled — 已安排 (not yet ended); held-with-evidence — 已召开且有佐证; held-without-evidence — 已召开无佐证; missed — 未召开 (cancelled, or ended and not completed)
+                 * @enum {string}
+                 */
+                status: "pending" | "scheduled" | "held-with-evidence" | "held-without-evidence" | "missed";
+                /** @description Accepted files (佐证材料) of the branch’s activity */
+                evidence: number;
+            }[];
+            summary: {
+                branches: number;
+                pending: number;
+                scheduled: number;
+                heldWithEvidence: number;
+                heldWithoutEvidence: number;
+                missed: number;
             };
         };
         /** @description The room is booked by another activity at that time; `details` names it */
@@ -2828,6 +3014,15 @@ export interface components {
             error: {
                 /** @constant */
                 code: "room-busy";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The branch named does not exist */
+        UnknownBranchRefusal: {
+            error: {
+                /** @constant */
+                code: "unknown-branch";
                 /** @description For people; may change */
                 message: string;
             };
@@ -2868,27 +3063,6 @@ export interface components {
                 message: string;
             };
         };
-        /** @description The secretary records an activity only until some days after it ended; later, the committee */
-        LateEntryClosedRefusal: {
-            error: {
-                /** @constant */
-                code: "late-entry-closed";
-                /** @description For people; may change */
-                message: string;
-                details: {
-                    /**
-                     * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
-                     * @example 2026-11-26T09:30:00+08:00
-                     */
-                    endsAt: string;
-                    /**
-                     * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
-                     * @example 2026-11-26T09:30:00+08:00
-                     */
-                    closedAt: string;
-                };
-            };
-        };
         /** @description Recorded after the activity ended (or past the grace days): say why in lateEntryReason */
         LateEntryReasonRequiredRefusal: {
             error: {
@@ -2907,6 +3081,36 @@ export interface components {
                      * @example 2026-11-26T09:30:00+08:00
                      */
                     graceEndedAt?: string;
+                };
+            };
+        };
+        /** @description An activity with this id already exists */
+        ActivityExistsRefusal: {
+            error: {
+                /** @constant */
+                code: "activity-exists";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The secretary records an activity only until some days after it ended; later, the committee */
+        LateEntryClosedRefusal: {
+            error: {
+                /** @constant */
+                code: "late-entry-closed";
+                /** @description For people; may change */
+                message: string;
+                details: {
+                    /**
+                     * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                     * @example 2026-11-26T09:30:00+08:00
+                     */
+                    endsAt: string;
+                    /**
+                     * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                     * @example 2026-11-26T09:30:00+08:00
+                     */
+                    closedAt: string;
                 };
             };
         };
@@ -3152,6 +3356,8 @@ export interface components {
                     /** @description (present + late) / invited, 4 decimals; null when nobody was invited */
                     attendanceRate: number | null;
                 };
+                /** @description The campaign (统一部署) that scheduled it, one activity per branch */
+                campaignId?: string;
             };
             attendance: {
                 /**
@@ -3167,6 +3373,131 @@ export interface components {
             };
             /** @description The leave request (请假) the person made, if any */
             leave?: components["schemas"]["LeaveRequest"];
+        };
+        CreatedActivityEvidence: {
+            attachmentId: string;
+            activityId: string;
+            /**
+             * @description photo — 活动照片; sign-in-sheet — 签到表; slides — 课件; minutes — 会议记录 (the file); other — 其他
+             * @enum {string}
+             */
+            kind: "photo" | "sign-in-sheet" | "slides" | "minutes" | "other";
+            /** @description The file name it is downloaded as */
+            name: string;
+            contentType: string;
+            sizeBytes: number;
+            /**
+             * @description uploading — 上传中 (waiting for the file); available — 已收录 (accepted by the check: counts as evidence); rejected — 已拒收 (the stored file failed the check)
+             * @enum {string}
+             */
+            status: "uploading" | "available" | "rejected";
+            /**
+             * @description Why the stored file was refused: empty — 空文件; too-large — 超过大小上限; size-mismatch — 与申报大小不符; type-mismatch — 与申报类型不符; missing — 文件不存在
+             * @enum {string}
+             */
+            rejectedReason?: "empty" | "too-large" | "size-mismatch" | "type-mismatch" | "missing";
+            createdBy: string;
+            /**
+             * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+             * @example 2026-11-26T09:30:00+08:00
+             */
+            createdAt: string;
+            /** @description Where the client sends the bytes, while the attachment waits for them */
+            upload?: {
+                url: string;
+                fields: {
+                    [key: string]: string;
+                };
+                /**
+                 * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                 * @example 2026-11-26T09:30:00+08:00
+                 */
+                expiresAt: string;
+            };
+        };
+        /** @description Files of this type are not accepted; `details.allowed` lists those that are */
+        UnsupportedContentTypeRefusal: {
+            error: {
+                /** @constant */
+                code: "unsupported-content-type";
+                /** @description For people; may change */
+                message: string;
+                details: {
+                    allowed: string[];
+                };
+            };
+        };
+        /** @description The file is over the upload limit */
+        FileTooLargeRefusal: {
+            error: {
+                /** @constant */
+                code: "file-too-large";
+                /** @description For people; may change */
+                message: string;
+                details: {
+                    limitBytes: number;
+                };
+            };
+        };
+        /** @description The announcement or activity has as many attachments as it may hold; delete one first */
+        TooManyAttachmentsRefusal: {
+            error: {
+                /** @constant */
+                code: "too-many-attachments";
+                /** @description For people; may change */
+                message: string;
+                details: {
+                    limit: number;
+                };
+            };
+        };
+        /** @description A file proving an activity was held (佐证材料) */
+        ActivityEvidence: {
+            attachmentId: string;
+            activityId: string;
+            /**
+             * @description photo — 活动照片; sign-in-sheet — 签到表; slides — 课件; minutes — 会议记录 (the file); other — 其他
+             * @enum {string}
+             */
+            kind: "photo" | "sign-in-sheet" | "slides" | "minutes" | "other";
+            /** @description The file name it is downloaded as */
+            name: string;
+            contentType: string;
+            sizeBytes: number;
+            /**
+             * @description uploading — 上传中 (waiting for the file); available — 已收录 (accepted by the check: counts as evidence); rejected — 已拒收 (the stored file failed the check)
+             * @enum {string}
+             */
+            status: "uploading" | "available" | "rejected";
+            /**
+             * @description Why the stored file was refused: empty — 空文件; too-large — 超过大小上限; size-mismatch — 与申报大小不符; type-mismatch — 与申报类型不符; missing — 文件不存在
+             * @enum {string}
+             */
+            rejectedReason?: "empty" | "too-large" | "size-mismatch" | "type-mismatch" | "missing";
+            createdBy: string;
+            /**
+             * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+             * @example 2026-11-26T09:30:00+08:00
+             */
+            createdAt: string;
+        };
+        /** @description A short-lived presigned GET of the checked file */
+        EvidenceDownload: {
+            url: string;
+            /**
+             * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+             * @example 2026-11-26T09:30:00+08:00
+             */
+            expiresAt: string;
+        };
+        /** @description The resource or file is not available: not checked yet, refused by the check, or no longer published */
+        ResourceNotAvailableRefusal: {
+            error: {
+                /** @constant */
+                code: "resource-not-available";
+                /** @description For people; may change */
+                message: string;
+            };
         };
         /** @description A branch with this id already exists */
         BranchExistsRefusal: {
@@ -3241,15 +3572,6 @@ export interface components {
             error: {
                 /** @constant */
                 code: "person-exists";
-                /** @description For people; may change */
-                message: string;
-            };
-        };
-        /** @description The branch named does not exist */
-        UnknownBranchRefusal: {
-            error: {
-                /** @constant */
-                code: "unknown-branch";
                 /** @description For people; may change */
                 message: string;
             };
@@ -3816,30 +4138,6 @@ export interface components {
                 expiresAt: string;
             };
         };
-        /** @description Files of this type are not accepted; `details.allowed` lists those that are */
-        UnsupportedContentTypeRefusal: {
-            error: {
-                /** @constant */
-                code: "unsupported-content-type";
-                /** @description For people; may change */
-                message: string;
-                details: {
-                    allowed: string[];
-                };
-            };
-        };
-        /** @description The file is over the upload limit */
-        FileTooLargeRefusal: {
-            error: {
-                /** @constant */
-                code: "file-too-large";
-                /** @description For people; may change */
-                message: string;
-                details: {
-                    limitBytes: number;
-                };
-            };
-        };
         /** @description This kind of evidence does not evidence the pipeline step named; `details.steps` lists those it does (none for a thought report, which names its quarter) */
         EvidenceStepMismatchRefusal: {
             error: {
@@ -3928,15 +4226,6 @@ export interface components {
              * @example 2026-11-26T09:30:00+08:00
              */
             expiresAt: string;
-        };
-        /** @description The resource or file is not available: not checked yet, refused by the check, or no longer published */
-        ResourceNotAvailableRefusal: {
-            error: {
-                /** @constant */
-                code: "resource-not-available";
-                /** @description For people; may change */
-                message: string;
-            };
         };
         CreatedLibraryResource: {
             resourceId: string;
@@ -5233,18 +5522,6 @@ export interface components {
                 expiresAt: string;
             };
         };
-        /** @description The announcement has as many attachments as it may hold; delete one first */
-        TooManyAttachmentsRefusal: {
-            error: {
-                /** @constant */
-                code: "too-many-attachments";
-                /** @description For people; may change */
-                message: string;
-                details: {
-                    limit: number;
-                };
-            };
-        };
         /** @description A short-lived presigned GET of the checked file */
         AttachmentDownload: {
             url: string;
@@ -6260,6 +6537,42 @@ export interface operations {
                                 /** @description Periods met only thanks to activities recorded late */
                                 metLate: number;
                             };
+                            /** @description Evidence (佐证材料) of the held meetings: at least one accepted file each */
+                            evidence: {
+                                /** @description Activities held (completed) in the year */
+                                held: number;
+                                withEvidence: number;
+                                /** @description Held, but no accepted file: what an inspection would ask for */
+                                withoutEvidence: number;
+                                types: {
+                                    /**
+                                     * @description The kind of activity (三会一课 and other party activities): branch-general-meeting — 支部党员大会; branch-committee-meeting — 支委会; party-group-meeting — 党小组会; party-lesson — 党课; theme-day — 主题党日; organizational-life-meeting — 组织生活会; democratic-evaluation — 民主评议党员; history-study — 党史学习教育; warning-education — 警示教育; seminar — 专题研讨; other — 其他
+                                     * @enum {string}
+                                     */
+                                    type: "branch-general-meeting" | "branch-committee-meeting" | "party-group-meeting" | "party-lesson" | "theme-day" | "organizational-life-meeting" | "democratic-evaluation" | "history-study" | "warning-education" | "seminar" | "other";
+                                    held: number;
+                                    withEvidence: number;
+                                    withoutEvidence: number;
+                                }[];
+                                meetings: {
+                                    activityId: string;
+                                    /**
+                                     * @description The kind of activity (三会一课 and other party activities): branch-general-meeting — 支部党员大会; branch-committee-meeting — 支委会; party-group-meeting — 党小组会; party-lesson — 党课; theme-day — 主题党日; organizational-life-meeting — 组织生活会; democratic-evaluation — 民主评议党员; history-study — 党史学习教育; warning-education — 警示教育; seminar — 专题研讨; other — 其他
+                                     * @enum {string}
+                                     */
+                                    type: "branch-general-meeting" | "branch-committee-meeting" | "party-group-meeting" | "party-lesson" | "theme-day" | "organizational-life-meeting" | "democratic-evaluation" | "history-study" | "warning-education" | "seminar" | "other";
+                                    partyGroupId?: string;
+                                    title: string;
+                                    /**
+                                     * Format: date
+                                     * @example 2026-11-26
+                                     */
+                                    heldOn: string & (unknown & unknown);
+                                    /** @description Accepted files (佐证材料) */
+                                    evidence: number;
+                                    hasEvidence: boolean;
+                                }[];
+                            };
                         }[];
                     };
                 };
@@ -6635,6 +6948,441 @@ export interface operations {
             };
         };
     };
+    getActivitiesCampaigns: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            campaignId: string;
+                            title: string;
+                            /**
+                             * @description The kind of activity (三会一课 and other party activities): branch-general-meeting — 支部党员大会; branch-committee-meeting — 支委会; party-group-meeting — 党小组会; party-lesson — 党课; theme-day — 主题党日; organizational-life-meeting — 组织生活会; democratic-evaluation — 民主评议党员; history-study — 党史学习教育; warning-education — 警示教育; seminar — 专题研讨; other — 其他
+                             * @enum {string}
+                             */
+                            type: "branch-general-meeting" | "branch-committee-meeting" | "party-group-meeting" | "party-lesson" | "theme-day" | "organizational-life-meeting" | "democratic-evaluation" | "history-study" | "warning-education" | "seminar" | "other";
+                            branches: number;
+                            /**
+                             * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                             * @example 2026-11-26T09:30:00+08:00
+                             */
+                            createdAt: string;
+                        }[];
+                        /** @description Pass back as `cursor` for the next page */
+                        nextCursor?: string;
+                    };
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-cursor`: The cursor is not one this list issued
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidCursorRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    postActivitiesCampaigns: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of the client's choosing, new per intended create (8–128 characters of A–Z a–z 0–9 _ -), kept 24 hours: a repeat with the same key and body answers with what the first created, the same key with another body is 422 idempotency-key-reused. Without it, a retried request may create twice. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example “学习贯彻全会精神”主题党日 */
+                    title: string;
+                    /**
+                     * @description Any type but a party-group meeting, which belongs to one party group
+                     * @enum {string}
+                     */
+                    type: "branch-general-meeting" | "branch-committee-meeting" | "party-lesson" | "theme-day" | "organizational-life-meeting" | "democratic-evaluation" | "history-study" | "warning-education" | "seminar" | "other";
+                    agenda?: string;
+                    /** @description Each branch once, with its own time and place. Send this or `allBranches` */
+                    branches?: {
+                        /**
+                         * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                         * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                         */
+                        branchId: string;
+                        /**
+                         * Format: date-time
+                         * @description An instant with its offset (`Z` counts), in the years 2000–2100 in Asia/Shanghai
+                         * @example 2027-01-15T14:30:00+08:00
+                         */
+                        startsAt: string;
+                        /**
+                         * Format: date-time
+                         * @description An instant with its offset (`Z` counts), in the years 2000–2100 in Asia/Shanghai
+                         * @example 2027-01-15T16:30:00+08:00
+                         */
+                        endsAt: string;
+                        /** @example 支部活动室 */
+                        location?: string;
+                        /**
+                         * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                         * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                         */
+                        roomId?: string;
+                    }[];
+                    /** @description Every branch this service knows, at one time and place. Send this or `branches` */
+                    allBranches?: {
+                        /**
+                         * Format: date-time
+                         * @description An instant with its offset (`Z` counts), in the years 2000–2100 in Asia/Shanghai
+                         * @example 2027-01-15T14:30:00+08:00
+                         */
+                        startsAt: string;
+                        /**
+                         * Format: date-time
+                         * @description An instant with its offset (`Z` counts), in the years 2000–2100 in Asia/Shanghai
+                         * @example 2027-01-15T16:30:00+08:00
+                         */
+                        endsAt: string;
+                        /** @example 支部活动室 */
+                        location?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             *     - `invalid-idempotency-key`: The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and -
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             *     - `room-booked`: The room is booked by another activity at that time; `details` names it
+             *     - `room-busy`: The room is being booked by many at once; try again
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"] | components["schemas"]["RoomBookedRefusal"] | components["schemas"]["RoomBusyRefusal"];
+                };
+            };
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
+                };
+            };
+            /**
+             * @description A business rule refused it
+             *     - `idempotency-key-reused`: This Idempotency-Key was used for a different request; send a new key for a new request
+             *     - `unknown-branch`: The branch named does not exist
+             *     - `room-not-found`: The room named does not exist
+             *     - `room-too-small`: The room seats fewer than are invited
+             *     - `ends-before-start`: endsAt must be after startsAt
+             *     - `too-long`: An activity lasts at most 12 hours
+             *     - `late-entry-reason-required`: Recorded after the activity ended (or past the grace days): say why in lateEntryReason
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"] | components["schemas"]["UnknownBranchRefusal"] | components["schemas"]["RoomNotFoundRefusal"] | components["schemas"]["RoomTooSmallRefusal"] | components["schemas"]["EndsBeforeStartRefusal"] | components["schemas"]["TooLongRefusal"] | components["schemas"]["LateEntryReasonRequiredRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             *     - `outcome-unknown`: The database did not answer: retry with the same Idempotency-Key, which never creates twice
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["OutcomeUnknownRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getActivitiesCampaignsCampaignId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
     getActivities: {
         parameters: {
             query?: {
@@ -6736,6 +7484,8 @@ export interface operations {
                                 /** @description (present + late) / invited, 4 decimals; null when nobody was invited */
                                 attendanceRate: number | null;
                             };
+                            /** @description The campaign (统一部署) that scheduled it, one activity per branch */
+                            campaignId?: string;
                         }[];
                         /** @description Pass back as `cursor` for the next page */
                         nextCursor?: string;
@@ -7001,6 +7751,8 @@ export interface operations {
                             /** @description (present + late) / invited, 4 decimals; null when nobody was invited */
                             attendanceRate: number | null;
                         };
+                        /** @description The campaign (统一部署) that scheduled it, one activity per branch */
+                        campaignId?: string;
                     };
                 };
             };
@@ -7247,6 +7999,8 @@ export interface operations {
                             /** @description (present + late) / invited, 4 decimals; null when nobody was invited */
                             attendanceRate: number | null;
                         };
+                        /** @description The campaign (统一部署) that scheduled it, one activity per branch */
+                        campaignId?: string;
                     };
                 };
             };
@@ -7458,6 +8212,8 @@ export interface operations {
                             /** @description (present + late) / invited, 4 decimals; null when nobody was invited */
                             attendanceRate: number | null;
                         };
+                        /** @description The campaign (统一部署) that scheduled it, one activity per branch */
+                        campaignId?: string;
                     };
                 };
             };
@@ -7704,6 +8460,8 @@ export interface operations {
                             /** @description (present + late) / invited, 4 decimals; null when nobody was invited */
                             attendanceRate: number | null;
                         };
+                        /** @description The campaign (统一部署) that scheduled it, one activity per branch */
+                        campaignId?: string;
                     };
                 };
             };
@@ -7942,6 +8700,8 @@ export interface operations {
                             /** @description (present + late) / invited, 4 decimals; null when nobody was invited */
                             attendanceRate: number | null;
                         };
+                        /** @description The campaign (统一部署) that scheduled it, one activity per branch */
+                        campaignId?: string;
                     };
                 };
             };
@@ -9202,6 +9962,553 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["NoPersonRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getActivitiesActivityIdAttachments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                activityId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        activityId: string;
+                        /** @description How many files were accepted: the activity has evidence from 1 */
+                        evidence: number;
+                        items: components["schemas"]["ActivityEvidence"][];
+                    };
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    postActivitiesActivityIdAttachments: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of the client's choosing, new per intended create (8–128 characters of A–Z a–z 0–9 _ -), kept 24 hours: a repeat with the same key and body answers with what the first created, the same key with another body is 422 idempotency-key-reused. Without it, a retried request may create twice. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                activityId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description photo — 活动照片; sign-in-sheet — 签到表; slides — 课件; minutes — 会议记录; other — 其他
+                     * @enum {string}
+                     */
+                    kind: "photo" | "sign-in-sheet" | "slides" | "minutes" | "other";
+                    /**
+                     * @description The file name, as it is downloaded
+                     * @example 主题党日合影.jpg
+                     */
+                    name: string;
+                    /**
+                     * @description One of: image/png, image/jpeg, application/pdf, application/msword, application/vnd.openxmlformats-officedocument.wordprocessingml.document, application/vnd.ms-excel, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, application/vnd.ms-powerpoint, application/vnd.openxmlformats-officedocument.presentationml.presentation
+                     * @example image/jpeg
+                     */
+                    contentType: string;
+                    /**
+                     * @description The file's size in bytes; at most the stage's upload limit (200 MB), else 400 `file-too-large`
+                     * @example 1048576
+                     */
+                    sizeBytes: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedActivityEvidence"];
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             *     - `invalid-idempotency-key`: The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and -
+             *     - `unsupported-content-type`: Files of this type are not accepted; `details.allowed` lists those that are
+             *     - `file-too-large`: The file is over the upload limit
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["UnsupportedContentTypeRefusal"] | components["schemas"]["FileTooLargeRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             *     - `activity-cancelled`: The activity is cancelled
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"] | components["schemas"]["ActivityCancelledRefusal"];
+                };
+            };
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
+                };
+            };
+            /**
+             * @description A business rule refused it
+             *     - `idempotency-key-reused`: This Idempotency-Key was used for a different request; send a new key for a new request
+             *     - `too-many-attachments`: The announcement or activity has as many attachments as it may hold; delete one first
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"] | components["schemas"]["TooManyAttachmentsRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             *     - `outcome-unknown`: The database did not answer: retry with the same Idempotency-Key, which never creates twice
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["OutcomeUnknownRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getActivitiesActivityIdAttachmentsAttachmentIdDownload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                activityId: string;
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                attachmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvidenceDownload"];
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description A business rule refused it
+             *     - `resource-not-available`: The resource or file is not available: not checked yet, refused by the check, or no longer published
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceNotAvailableRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    deleteActivitiesActivityIdAttachmentsAttachmentId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                activityId: string;
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                attachmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `version-conflict`: It changed since it was read: read it again and decide again; `details.version` is the current one
+             *     - `conflict`: The data changed meanwhile; read it again
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"];
                 };
             };
             /**
@@ -25858,7 +27165,7 @@ export interface operations {
             /**
              * @description A business rule refused it
              *     - `idempotency-key-reused`: This Idempotency-Key was used for a different request; send a new key for a new request
-             *     - `too-many-attachments`: The announcement has as many attachments as it may hold; delete one first
+             *     - `too-many-attachments`: The announcement or activity has as many attachments as it may hold; delete one first
              */
             422: {
                 headers: {

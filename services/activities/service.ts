@@ -13,6 +13,8 @@ import {
 import { activityRoutes, finishCompletion } from './handlers/activities.js';
 import { agendaRoutes } from './handlers/agenda.js';
 import { attendanceRoutes } from './handlers/attendance.js';
+import { campaignRoutes } from './handlers/campaigns.js';
+import { evidenceRoutes, evidenceSubscriptions } from './handlers/evidence.js';
 import { insightRoutes } from './handlers/insights.js';
 import { leaveRoutes } from './handlers/leave.js';
 import { roomRoutes } from './handlers/rooms.js';
@@ -39,15 +41,20 @@ const roster = rosterSubscriptions(table, { alsoWrite: followRoster }).map(
 export const activitiesService = defineService({
   name: 'activities',
   table,
+  // Activities' evidence (佐证材料), uploaded with presigned POSTs and checked on "Object Created".
+  bucket: { name: 'evidence', objectEvents: true },
   publishes: activitiesEvents,
   routes: [
     ...roomRoutes,
     ...settingsRoutes,
     ...insightRoutes,
+    // Before activityRoutes: `/activities/campaigns` is a path of its own, not an activity's id.
+    ...campaignRoutes,
     ...activityRoutes,
     ...attendanceRoutes,
     ...leaveRoutes,
     ...agendaRoutes,
+    ...evidenceRoutes,
   ],
   subscriptions: [
     ...roster,
@@ -83,6 +90,7 @@ export const activitiesService = defineService({
       contract: ActivityCancelled,
       handler: async (event, _t, ctx) => resyncAgenda(ctx, event.data.activityId),
     }),
+    ...evidenceSubscriptions,
   ],
   // The daily cadence watch: a period about to be missed is told, once (cadence-watch.ts).
   schedules: activitySchedules,

@@ -27,6 +27,7 @@
  *   OUTBOX#… / SEEN#… items               outbox and consumer markers (shared/events)
  *   ACTIVITY#<id> / LEAVE#<personId>      leave requests (请假): store/leave.ts
  *   AGENDA#<personId> / <startsAt>#<id>   a member's agenda (GET /activities/me): store/agenda.ts
+ *   evidence (佐证材料) and its tallies: store/evidence.ts; campaigns (统一部署): store/campaigns.ts
  */
 
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -110,6 +111,7 @@ const ACTIVITY_FIELDS = [
   'attendance',
   'recordedLate',
   'codeRotations',
+  'campaignId',
 ] as const;
 
 export const toActivity = (item: Record<string, unknown>): Activity => {

@@ -6,11 +6,14 @@
 import * as z from 'zod';
 import type { Caller } from '../../shared/auth.js';
 import { isoDate, timestamp } from '../../shared/schemas.js';
+import { DownloadLinkView, RejectionReasonView, UploadFormView } from '../../shared/storage/views.js';
 import { toLocalIso } from '../../shared/time.js';
 import { type Activity, activityStatuses, organises } from './domain/activity.js';
 import type { RecordedStatus, Tally } from './domain/attendance.js';
 import type { Booking } from './domain/booking.js';
 import { type CadenceType, cadencePeriod, cadenceTypes } from './domain/cadence.js';
+import { campaignStatuses } from './domain/campaign.js';
+import { type Evidence, evidenceKinds, evidenceStatuses } from './domain/evidence.js';
 import { activityTypes, attendanceStatuses } from './events.js';
 import type { AttendanceRecord, CadenceSettings, Room } from './store.js';
 
@@ -115,6 +118,10 @@ export const ActivityView = z.strictObject({
     })
     .optional()
     .meta({ description: 'The final tally, fixed at completion' }),
+  campaignId: z
+    .string()
+    .optional()
+    .meta({ description: 'The campaign (统一部署) that scheduled it, one activity per branch' }),
 });
 
 /** What a caller sees of an activity: the check-in code only if they organise it. */
@@ -144,6 +151,7 @@ export const activityView = (a: Activity, caller: Caller): z.output<typeof Activ
     ? {}
     : { recordedLate: { ...a.recordedLate, recordedAt: local(a.recordedLate.recordedAt) } }),
   ...(a.attendance === undefined ? {} : { attendance: a.attendance }),
+  ...(a.campaignId === undefined ? {} : { campaignId: a.campaignId }),
 });
 
 // ---------------------------------------------------------------- attendance
@@ -247,6 +255,113 @@ export const bookingView = (b: Booking): z.output<typeof BookingView> => ({
   endsAt: local(b.endsAt),
 });
 
+// ---------------------------------------------------------------- evidence (佐证材料)
+
+export const EvidenceView = z
+  .strictObject({
+    attachmentId: z.string(),
+    activityId: z.string(),
+    kind: z.enum(evidenceKinds).meta({
+      description:
+        'photo — 活动照片; sign-in-sheet — 签到表; slides — 课件; minutes — 会议记录 (the file); other — 其他',
+    }),
+    name: z.string().meta({ description: 'The file name it is downloaded as' }),
+    contentType: z.string(),
+    sizeBytes: z.number().int().positive(),
+    status: z.enum(evidenceStatuses).meta({
+      description:
+        'uploading — 上传中 (waiting for the file); available — 已收录 (accepted by the check: counts as evidence); rejected — 已拒收 (the stored file failed the check)',
+    }),
+    rejectedReason: RejectionReasonView.optional(),
+    createdBy: z.string(),
+    createdAt: timestamp,
+  })
+  .meta({ id: 'ActivityEvidence', description: 'A file proving an activity was held (佐证材料)' });
+
+export const evidenceView = (f: Evidence): z.output<typeof EvidenceView> => ({
+  attachmentId: f.attachmentId,
+  activityId: f.activityId,
+  kind: f.kind,
+  name: f.name,
+  contentType: f.contentType,
+  sizeBytes: f.sizeBytes,
+  status: f.status,
+  ...(f.rejectedReason ? { rejectedReason: f.rejectedReason } : {}),
+  createdBy: f.createdBy,
+  createdAt: f.createdAt,
+});
+
+export const CreatedEvidence = EvidenceView.extend({
+  upload: UploadFormView.optional().meta({
+    description: 'Where the client sends the bytes, while the attachment waits for them',
+  }),
+}).meta({ id: 'CreatedActivityEvidence' });
+
+export const EvidenceList = z
+  .strictObject({
+    activityId: z.string(),
+    evidence: count.meta({ description: 'How many files were accepted: the activity has evidence from 1' }),
+    items: z.array(EvidenceView),
+  })
+  .meta({
+    description: "The activity's files: every state for its managers, the accepted ones for everyone else",
+  });
+
+export const EvidenceDownload = DownloadLinkView.meta({
+  id: 'EvidenceDownload',
+  description: 'A short-lived presigned GET of the checked file',
+});
+
+// ---------------------------------------------------------------- campaigns (统一部署)
+
+const CampaignStatusView = z.enum(campaignStatuses).meta({
+  description:
+    'pending — 未建 (not written yet: send the create again with its Idempotency-Key); scheduled — 已安排 (not yet ended); held-with-evidence — 已召开且有佐证; held-without-evidence — 已召开无佐证; missed — 未召开 (cancelled, or ended and not completed)',
+});
+
+export const CampaignView = z
+  .strictObject({
+    campaignId: z.string(),
+    title: z.string(),
+    type: activityTypeEnum,
+    agenda: z.string().optional(),
+    createdBy: z.string(),
+    createdAt: timestamp,
+    asOf: timestamp.meta({ description: 'The time the statuses are judged at' }),
+    branches: z.array(
+      z.strictObject({
+        branchId: z.string(),
+        activityId: z.string(),
+        startsAt: timestamp,
+        endsAt: timestamp,
+        location: z.string().optional(),
+        roomId: z.string().optional(),
+        status: CampaignStatusView,
+        evidence: count.meta({ description: 'Accepted files (佐证材料) of the branch’s activity' }),
+      }),
+    ),
+    summary: z.strictObject({
+      branches: count,
+      pending: count,
+      scheduled: count,
+      heldWithEvidence: count,
+      heldWithoutEvidence: count,
+      missed: count,
+    }),
+  })
+  .meta({
+    id: 'Campaign',
+    description: 'A campaign (统一部署): one activity per branch, and where each stands',
+  });
+
+export const CampaignListItemView = z.strictObject({
+  campaignId: z.string(),
+  title: z.string(),
+  type: activityTypeEnum,
+  branches: count,
+  createdAt: timestamp,
+});
+
 // ---------------------------------------------------------------- cadence settings and insights
 
 const CadenceTypeView = z.enum(cadenceTypes).meta({
@@ -334,6 +449,34 @@ export const ComplianceView = z.strictObject({
         open: count,
         metLate: count.meta({ description: 'Periods met only thanks to activities recorded late' }),
       }),
+      evidence: z
+        .strictObject({
+          held: count.meta({ description: 'Activities held (completed) in the year' }),
+          withEvidence: count,
+          withoutEvidence: count.meta({
+            description: 'Held, but no accepted file: what an inspection would ask for',
+          }),
+          types: z.array(
+            z.strictObject({
+              type: activityTypeEnum,
+              held: count,
+              withEvidence: count,
+              withoutEvidence: count,
+            }),
+          ),
+          meetings: z.array(
+            z.strictObject({
+              activityId: z.string(),
+              type: activityTypeEnum,
+              partyGroupId: z.string().optional(),
+              title: z.string(),
+              heldOn: isoDate,
+              evidence: count.meta({ description: 'Accepted files (佐证材料)' }),
+              hasEvidence: z.boolean(),
+            }),
+          ),
+        })
+        .meta({ description: 'Evidence (佐证材料) of the held meetings: at least one accepted file each' }),
     }),
   ),
 });

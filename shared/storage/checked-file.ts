@@ -1,12 +1,15 @@
 /**
- * A file record that goes through the checked-upload flow (upload.ts, bucket.ts), whatever
- * it belongs to: what an object S3 reports is to it, how the check's verdict changes it, and
- * what its download serves. Pure. Talent's pipeline evidence keeps its files this way; any
- * owner whose record has these fields can.
+ * The record a service keeps of one checked upload (an announcement's attachment, an
+ * activity's evidence): its states, the declared file it accepts, what the check's verdict
+ * changes on it and what a download serves. Pure, like upload.ts; each service keeps its
+ * records in its own table and decides who may see them.
  */
 import { accept, type Result, refuse, ruleViolation } from '../errors.js';
 import {
+  checkFileSize,
+  checkFileType,
   contentDisposition,
+  type DeclaredFile,
   type DownloadableFile,
   fileDownloadName,
   type RejectionReason,
@@ -18,13 +21,13 @@ export const checkedFileStatuses = ['uploading', 'available', 'rejected'] as con
 export type CheckedFileStatus = (typeof checkedFileStatuses)[number];
 
 export interface CheckedFile {
-  /** The file name its uploader gave (one line); downloads are saved under it. */
+  /** The file name the uploader gave (one line); downloads are saved under it. */
   name: string;
   contentType: string;
   sizeBytes: number;
   status: CheckedFileStatus;
   rejectedReason?: RejectionReason;
-  /** The key the upload form targets: ids only. */
+  /** The upload form's key: ids only. */
   objectKey: string;
   /** The checked copy downloads serve, set when the upload is accepted. */
   publishedKey?: string;
@@ -32,11 +35,25 @@ export interface CheckedFile {
   version: number;
 }
 
+/** The declared file, if its type is one of `allowed` and it is within `limitBytes`. */
+export const checkDeclaredFile = (
+  file: DeclaredFile,
+  allowed: readonly string[],
+  limitBytes: number,
+): Result<DeclaredFile> => {
+  const type = checkFileType(file.contentType, allowed);
+  if (!type.ok) return type;
+  const size = checkFileSize(file.sizeBytes, limitBytes);
+  if (!size.ok) return size;
+  return accept(file);
+};
+
 /**
- * Checked if the record waits for this very object; otherwise (no record, another key, already
- * decided, or a stray posted with a form still valid) removed.
+ * What an object S3 reports is to the record of its key: checked if the record waits for it;
+ * otherwise (no record, another key, already decided, a stray posted after the check with a
+ * form still valid) removed.
  */
-export const uploadDecisionOf = (f: CheckedFile | undefined, key: string): UploadDecision =>
+export const checkedFileDecision = (f: CheckedFile | undefined, key: string): UploadDecision =>
   f && f.objectKey === key && f.status === 'uploading'
     ? {
         kind: 'check',
@@ -44,24 +61,6 @@ export const uploadDecisionOf = (f: CheckedFile | undefined, key: string): Uploa
         contentDisposition: contentDisposition(fileDownloadName(f.name, f.contentType)),
       }
     : { kind: 'remove' };
-
-/** The checked copy makes the file available. */
-export const acceptedFile = <F extends CheckedFile>(f: F, publishedKey: string, at: string): F => ({
-  ...f,
-  status: 'available',
-  publishedKey,
-  updatedAt: at,
-  version: f.version + 1,
-});
-
-/** The stored file failed the check: it stays listed, rejected, with the reason. */
-export const rejectedFile = <F extends CheckedFile>(f: F, reason: RejectionReason, at: string): F => ({
-  ...f,
-  status: 'rejected',
-  rejectedReason: reason,
-  updatedAt: at,
-  version: f.version + 1,
-});
 
 /** What a download serves: the checked copy, named after the file; nothing before the check passed. */
 export const downloadableFile = (f: CheckedFile): Result<DownloadableFile> =>
@@ -72,3 +71,21 @@ export const downloadableFile = (f: CheckedFile): Result<DownloadableFile> =>
         contentDisposition: contentDisposition(fileDownloadName(f.name, f.contentType)),
       })
     : refuse(ruleViolation('resource-not-available', `The file is ${f.status}, not available`));
+
+/** The checked copy makes the file available. */
+export const acceptFile = <F extends CheckedFile>(f: F, publishedKey: string, at: string): F => ({
+  ...f,
+  status: 'available',
+  publishedKey,
+  updatedAt: at,
+  version: f.version + 1,
+});
+
+/** The stored file failed the check: it stays listed to its managers as rejected, with the reason. */
+export const rejectFile = <F extends CheckedFile>(f: F, reason: RejectionReason, at: string): F => ({
+  ...f,
+  status: 'rejected',
+  rejectedReason: reason,
+  updatedAt: at,
+  version: f.version + 1,
+});

@@ -10,7 +10,7 @@ import type { ConsumedEvent } from '../events/consumer.js';
 import type { Transaction } from '../store/transaction.js';
 import { toLocalIso } from '../time.js';
 import { checkUpload, ownObjectKey } from './bucket.js';
-import { acceptedFile, type CheckedFile, rejectedFile, uploadDecisionOf } from './checked-file.js';
+import { acceptFile, type CheckedFile, checkedFileDecision, rejectFile } from './checked-file.js';
 
 export interface FileOwner<I, F extends CheckedFile> {
   /** What the files are called in the log: `evidence`, `attachment`. */
@@ -34,7 +34,7 @@ export const checkReportedObject = async <I, F extends CheckedFile>(
   if (key === undefined) return;
   const ids = owner.idsOfKey(key);
   const f = ids ? await owner.get(ctx, ids) : undefined;
-  const decision = uploadDecisionOf(f, key);
+  const decision = checkedFileDecision(f, key);
   if (decision.kind === 'remove')
     ctx.log.warn(`object without ${owner.what} waiting for it removed`, { key });
   const verdict = await checkUpload(ctx, {
@@ -47,8 +47,8 @@ export const checkReportedObject = async <I, F extends CheckedFile>(
   const at = toLocalIso(new Date(event.occurredAt));
   if (verdict.kind === 'rejected') {
     ctx.log.info(`${owner.what} rejected`, { key, reason: verdict.reason });
-    owner.save(tx, rejectedFile(f, verdict.reason, at), f.version);
+    owner.save(tx, rejectFile(f, verdict.reason, at), f.version);
     return;
   }
-  owner.save(tx, acceptedFile(f, verdict.copyKey, at), f.version);
+  owner.save(tx, acceptFile(f, verdict.copyKey, at), f.version);
 };

@@ -56,6 +56,8 @@ export interface Activity {
     absent: number;
     attendanceRate: number | null;
   };
+  /** The campaign (统一部署) it was scheduled by, one activity per branch. */
+  campaignId?: string;
 }
 
 const MINUTE = 60_000;

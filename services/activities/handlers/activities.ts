@@ -1,7 +1,7 @@
 /** Scheduling, listing, changing, cancelling and completing activities. */
 import { randomInt } from 'node:crypto';
 import * as z from 'zod';
-import { actorOf } from '../../../shared/auth.js';
+import { actorOf, type Caller } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import {
   conflict,
@@ -11,7 +11,7 @@ import {
   unwrap,
   validationFailed,
 } from '../../../shared/errors.js';
-import { accountScope, createOnce } from '../../../shared/http/idempotent.js';
+import { accountScope, createOnce, type Once } from '../../../shared/http/idempotent.js';
 import { pageOf, pageQuery, pageView } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
@@ -212,6 +212,89 @@ export const finaliseAttendance = async (ctx: ServiceContext, a: Activity): Prom
   await Promise.all(Array.from({ length: Math.min(4, groups.length) }, worker));
 };
 
+/** What scheduling one activity takes: the body of `POST /activities`, or one branch's part of a campaign. */
+export type ScheduleInput = z.output<typeof createBody>;
+
+/**
+ * Everything decided before an activity is written, the same for one scheduled alone and for
+ * each branch's of a campaign (统一部署): the window, the late-entry rule, the people and the
+ * party group named (of the branch), and the invitees (the branch's party members by default).
+ */
+export const prepareActivity = async (
+  ctx: ServiceContext,
+  caller: Caller,
+  body: ScheduleInput,
+  now: Date,
+  ids: { activityId: string; campaignId?: string },
+): Promise<Activity> => {
+  const partyGroupId = body.type === 'party-group-meeting' ? body.partyGroupId : undefined;
+  const window = unwrap(checkWindow(body.startsAt, body.endsAt));
+  const late = unwrap(lateEntry(lateWrite('create', caller, window.endsAt, now, body.lateEntryReason)));
+  await requireInBranch(ctx, body.branchId, {
+    ...(body.inviteeIds ? { personIds: body.inviteeIds } : {}),
+    partyGroupId,
+  });
+  const inviteeIds = unique(
+    body.inviteeIds ??
+      (await branchMembers(rosterReader(ctx), body.branchId, partyGroupId)).map((p) => p.personId),
+  );
+  return {
+    activityId: ids.activityId,
+    branchId: body.branchId,
+    type: body.type,
+    ...(partyGroupId ? { partyGroupId } : {}),
+    title: body.title,
+    ...(body.agenda ? { agenda: body.agenda } : {}),
+    ...window,
+    ...(body.roomId ? { roomId: body.roomId } : {}),
+    ...(body.location ? { location: body.location } : {}),
+    inviteeIds,
+    status: 'scheduled',
+    checkInCode: newCheckInCode(randomInt),
+    version: 1,
+    createdBy: actorOf(caller),
+    createdAt: toLocalIso(now),
+    ...(late ? { recordedLate: late } : {}),
+    ...(ids.campaignId ? { campaignId: ids.campaignId } : {}),
+  };
+};
+
+/**
+ * Writes a prepared activity in one transaction: the activity (created only if absent), its
+ * room's booking, its branch as known and ActivityScheduled, which invites the invitees. A
+ * create with an Idempotency-Key adds its claim and commits through `once`.
+ */
+export const scheduleActivity = async (
+  ctx: ServiceContext,
+  activity: Activity,
+  now: Date,
+  once?: Partial<Once>,
+): Promise<void> => {
+  await commitWithBooking(
+    ctx,
+    bookingOf(activity),
+    (t, room) => {
+      once?.claim?.(t);
+      fitsRoom(activity.inviteeIds.length, room);
+      t.create(activityItem(activity), () => conflict('activity-exists', 'The activity already exists'));
+      t.put(knownBranchItem(activity.branchId));
+      t.publish(
+        ActivityScheduled,
+        {
+          ...activityRef(activity),
+          ...(activity.roomId ? { roomId: activity.roomId } : {}),
+          ...(activity.location ? { location: activity.location } : {}),
+          inviteeIds: activity.inviteeIds,
+        },
+        { key: activity.activityId, occurredAt: now },
+      );
+    },
+    once?.commit,
+  );
+  // The invitees' agenda entries cannot share the activity's transaction (up to 1,000 of them).
+  await agendaAfterCommit(ctx, activity);
+};
+
 export const activityRoutes = [
   route('POST /activities', {
     summary:
@@ -236,35 +319,7 @@ export const activityRoutes = [
       const { body, caller, now } = request;
       // A branch the caller does not act for does not exist for them.
       if (!organises(caller, body.branchId)) throw notFound('Branch');
-      const partyGroupId = body.type === 'party-group-meeting' ? body.partyGroupId : undefined;
-      const window = unwrap(checkWindow(body.startsAt, body.endsAt));
-      const late = unwrap(lateEntry(lateWrite('create', caller, window.endsAt, now, body.lateEntryReason)));
-      await requireInBranch(ctx, body.branchId, {
-        ...(body.inviteeIds ? { personIds: body.inviteeIds } : {}),
-        partyGroupId,
-      });
-      const inviteeIds = unique(
-        body.inviteeIds ??
-          (await branchMembers(rosterReader(ctx), body.branchId, partyGroupId)).map((p) => p.personId),
-      );
-      const activity: Activity = {
-        activityId: newId(),
-        branchId: body.branchId,
-        type: body.type,
-        ...(partyGroupId ? { partyGroupId } : {}),
-        title: body.title,
-        ...(body.agenda ? { agenda: body.agenda } : {}),
-        ...window,
-        ...(body.roomId ? { roomId: body.roomId } : {}),
-        ...(body.location ? { location: body.location } : {}),
-        inviteeIds,
-        status: 'scheduled',
-        checkInCode: newCheckInCode(randomInt),
-        version: 1,
-        createdBy: actorOf(caller),
-        createdAt: toLocalIso(now),
-        ...(late ? { recordedLate: late } : {}),
-      };
+      const activity = await prepareActivity(ctx, caller, body, now, { activityId: newId() });
       return createOnce(ctx, request, {
         scope: accountScope('activity', caller),
         entityId: activity.activityId,
@@ -273,31 +328,8 @@ export const activityRoutes = [
             activityView(await organisedActivity(ctx, caller, activityId), caller),
             `/activities/${activityId}`,
           ),
-        create: async ({ claim, commit }) => {
-          await commitWithBooking(
-            ctx,
-            bookingOf(activity),
-            (t, room) => {
-              claim(t);
-              fitsRoom(inviteeIds.length, room);
-              t.create(activityItem(activity), () =>
-                conflict('activity-exists', 'The activity already exists'),
-              );
-              t.put(knownBranchItem(activity.branchId));
-              t.publish(
-                ActivityScheduled,
-                {
-                  ...activityRef(activity),
-                  ...(activity.roomId ? { roomId: activity.roomId } : {}),
-                  ...(activity.location ? { location: activity.location } : {}),
-                  inviteeIds,
-                },
-                { key: activity.activityId, occurredAt: now },
-              );
-            },
-            commit,
-          );
-          await agendaAfterCommit(ctx, activity);
+        create: async (once) => {
+          await scheduleActivity(ctx, activity, now, once);
           return created(activityView(activity, caller), `/activities/${activity.activityId}`);
         },
       });

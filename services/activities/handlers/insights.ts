@@ -10,8 +10,10 @@ import { localDate, localYear, startOfLocalDay } from '../../../shared/time.js';
 import { branchRoster } from '../../talent/roster.js';
 import { bookedHoursWithin } from '../domain/booking.js';
 import { type CadenceRules, compliance } from '../domain/cadence.js';
+import { evidenceCompliance } from '../domain/evidence.js';
 import { LOW_PARTICIPATION, participation } from '../domain/participation.js';
 import { groupsWithMembers } from '../domain/party-groups.js';
+import { evidenceTally } from '../store/evidence.js';
 import {
   allRooms,
   bookingsAround,
@@ -77,7 +79,7 @@ const branchCompliance = async (
   today: string,
   rules: CadenceRules,
 ) => {
-  const [activities, tally] = await Promise.all([
+  const [activities, tally, evidence] = await Promise.all([
     completedActivities(
       ctx,
       branchId,
@@ -85,6 +87,7 @@ const branchCompliance = async (
       startOfLocalDay(`${year + 1}-01-01`).toISOString(),
     ),
     partyGroupTally(ctx, branchId),
+    evidenceTally(ctx, branchId),
   ]);
   const partyGroupIds = [...groupsWithMembers(tally), ...meetingPartyGroups(activities)];
   const held = activities.map((a) => ({
@@ -94,12 +97,24 @@ const branchCompliance = async (
     activityId: a.activityId,
     ...(a.recordedLate ? { recordedLate: true } : {}),
   }));
-  return { branchId, ...compliance({ year, today, rules, held, partyGroupIds }) };
+  const meetings = activities.map((a) => ({
+    activityId: a.activityId,
+    type: a.type,
+    ...(a.partyGroupId ? { partyGroupId: a.partyGroupId } : {}),
+    title: a.title,
+    heldOn: localDate(new Date(a.startsAt)),
+  }));
+  return {
+    branchId,
+    ...compliance({ year, today, rules, held, partyGroupIds }),
+    evidence: evidenceCompliance(meetings, evidence),
+  };
 };
 
 export const insightRoutes = [
   route('GET /activities/insights/compliance', {
-    summary: 'Cadence compliance (三会一课) per branch and period: held vs required, overdue',
+    summary:
+      'Cadence compliance (三会一课) per branch and period: held vs required, overdue; and which held meetings have evidence (佐证材料)',
     description:
       'Without `branchId`, the committee gets every branch and a secretary their own; with it, the committee any branch and a secretary only their own (404 otherwise, and for an account of no branch).',
     access: ['committee', 'secretary'],

@@ -7,22 +7,16 @@
 import type { Caller } from '../../../shared/auth.js';
 import { accept, conflict, type Result, refuse, ruleViolation } from '../../../shared/errors.js';
 import {
-  checkedCopiesOf,
-  checkedCopyKeyOf,
-  checkFileSize,
-  checkFileType,
-  contentDisposition,
-  type DeclaredFile,
-  type DownloadableFile,
-  fileDownloadName,
-  type RejectionReason,
-  type UploadDecision,
-} from '../../../shared/storage/upload.js';
+  type CheckedFile,
+  type CheckedFileStatus,
+  checkDeclaredFile,
+} from '../../../shared/storage/checked-file.js';
+import { checkedCopiesOf, checkedCopyKeyOf, type DeclaredFile } from '../../../shared/storage/upload.js';
 import { type Announcement, addresses, manages } from './announcements.js';
 
 /** uploading → available, or rejected when the stored file fails the check. */
-export const attachmentStatuses = ['uploading', 'available', 'rejected'] as const;
-export type AttachmentStatus = (typeof attachmentStatuses)[number];
+export { checkedFileStatuses as attachmentStatuses } from '../../../shared/storage/checked-file.js';
+export type AttachmentStatus = CheckedFileStatus;
 
 /** What an announcement holds at most: a notice with more files than this is a folder. */
 export const MAX_ATTACHMENTS = 10;
@@ -40,23 +34,12 @@ export const attachmentTypes = [
   'image/jpeg',
 ] as const;
 
-export interface Attachment {
+/** One attached file; its upload form's key is `attachments/<announcementId>/<attachmentId>`. */
+export interface Attachment extends CheckedFile {
   announcementId: string;
   attachmentId: string;
-  /** The file name the publisher gave (one line); downloads are saved under it. */
-  name: string;
-  contentType: string;
-  sizeBytes: number;
-  status: AttachmentStatus;
-  rejectedReason?: RejectionReason;
-  /** The upload form's key, `attachments/<announcementId>/<attachmentId>`: ids only. */
-  objectKey: string;
-  /** The checked copy downloads serve, set when the upload is accepted. */
-  publishedKey?: string;
   createdBy: string;
   createdAt: string;
-  updatedAt: string;
-  version: number;
 }
 
 export const attachmentKeyOf = (announcementId: string, attachmentId: string): string =>
@@ -93,13 +76,8 @@ export const attachmentsClosed = () =>
   });
 
 /** The declared file, if its type is one attachments take and it is within the upload limit. */
-export const checkNewAttachment = (file: DeclaredFile, uploadLimitBytes: number): Result<DeclaredFile> => {
-  const type = checkFileType(file.contentType, attachmentTypes);
-  if (!type.ok) return type;
-  const size = checkFileSize(file.sizeBytes, uploadLimitBytes);
-  if (!size.ok) return size;
-  return accept(file);
-};
+export const checkNewAttachment = (file: DeclaredFile, uploadLimitBytes: number): Result<DeclaredFile> =>
+  checkDeclaredFile(file, attachmentTypes, uploadLimitBytes);
 
 /** The refusal when the announcement holds `MAX_ATTACHMENTS` already (the store's condition says so). */
 export const tooManyAttachments = () =>
@@ -126,44 +104,10 @@ export const attachmentsSeenBy = (
 export const mayDownload = (caller: Caller, a: Announcement): boolean =>
   manages(caller, a) || (a.status === 'published' && addresses(a.audience, caller.branchId));
 
-/** What a download serves: the checked copy, named after the file; nothing before the check passed. */
-export const downloadableAttachment = (f: Attachment): Result<DownloadableFile> =>
-  f.status === 'available' && f.publishedKey
-    ? accept({
-        objectKey: f.publishedKey,
-        contentType: f.contentType,
-        contentDisposition: contentDisposition(fileDownloadName(f.name, f.contentType)),
-      })
-    : refuse(ruleViolation('resource-not-available', `The attachment is ${f.status}, not available`));
-
-/**
- * What an object S3 reports under `attachments/` is to an attachment: checked if the
- * attachment waits for it; otherwise (no attachment, another key, already refused, or a
- * stray posted after the check with a form still valid) removed.
- */
-export const uploadDecisionFor = (f: Attachment | undefined, key: string): UploadDecision =>
-  f && f.objectKey === key && f.status === 'uploading'
-    ? {
-        kind: 'check',
-        declared: { contentType: f.contentType, sizeBytes: f.sizeBytes },
-        contentDisposition: contentDisposition(fileDownloadName(f.name, f.contentType)),
-      }
-    : { kind: 'remove' };
-
-/** The checked copy makes the attachment available to the announcement's readers. */
-export const acceptAttachment = (f: Attachment, publishedKey: string, at: string): Attachment => ({
-  ...f,
-  status: 'available',
-  publishedKey,
-  updatedAt: at,
-  version: f.version + 1,
-});
-
-/** The stored file failed the check: it stays listed to the managers as rejected, with the reason. */
-export const rejectAttachment = (f: Attachment, reason: RejectionReason, at: string): Attachment => ({
-  ...f,
-  status: 'rejected',
-  rejectedReason: reason,
-  updatedAt: at,
-  version: f.version + 1,
-});
+/** What a download serves, what an object S3 reports is to an attachment, and the verdict: as for every checked upload. */
+export {
+  acceptFile as acceptAttachment,
+  checkedFileDecision as uploadDecisionFor,
+  downloadableFile as downloadableAttachment,
+  rejectFile as rejectAttachment,
+} from '../../../shared/storage/checked-file.js';

@@ -7,6 +7,8 @@
  */
 import { expect } from 'vitest';
 import { newId } from '../../../shared/ids.js';
+import { pdfBytes, uploadWith } from '../../resources/support.js';
+import { until } from '../../support/wait.js';
 import type { Fixtures, World } from './world.js';
 
 const STARTS = '2026-12-01T09:00:00+08:00';
@@ -91,6 +93,48 @@ const leaveFixtures: Fixtures = {
   // Each caller's own agenda: nothing of anyone else's is named.
   'GET /activities/me': async () => ({ path: '/activities/me', query: 'limit=5', now: BEFORE }),
 };
+/** A campaign (统一部署) of branch A alone. */
+const campaignBody = (world: World) => ({
+  title: `主题党日 ${newId()}`,
+  type: 'theme-day',
+  branches: [{ branchId: world.branchA.branchId, startsAt: STARTS, endsAt: ENDS }],
+});
+
+const campaign = (world: World) =>
+  once(world, 'campaign', async () => {
+    const res = await world.clients.committee.post('/activities/campaigns', campaignBody(world), {
+      now: BEFORE,
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return (res.body as { campaignId: string }).campaignId;
+  });
+
+const evidenceBody = (bytes: Uint8Array) => ({
+  kind: 'minutes',
+  name: '会议记录.pdf',
+  contentType: 'application/pdf',
+  sizeBytes: bytes.byteLength,
+});
+
+/** A checked file of the shared activity (through S3 and the bus, so prepared once): its path. */
+const checkedEvidence = (world: World) =>
+  once(world, 'evidence', async () => {
+    const { path } = await readOnlyActivity(world);
+    const bytes = pdfBytes('会议记录');
+    const res = await world.clients.ownSecretary.post(`${path}/attachments`, evidenceBody(bytes));
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const { attachmentId, upload } = res.body as {
+      attachmentId: string;
+      upload: { url: string; fields: Record<string, string> };
+    };
+    expect((await uploadWith(upload, bytes, 'application/pdf')).status).toBe(204);
+    await until('the evidence checked', 20_000, async () => {
+      const read = await world.clients.ownSecretary.get(`${path}/attachments`);
+      const files = (read.body as { items: { attachmentId: string; status: string }[] }).items;
+      return files.some((f) => f.attachmentId === attachmentId && f.status === 'available');
+    });
+    return `${path}/attachments/${attachmentId}`;
+  });
 
 export const fixtures: Fixtures = {
   ...leaveFixtures,
@@ -194,4 +238,36 @@ export const fixtures: Fixtures = {
   'GET /activities/{activityId}/attendance': async (world) => ({
     path: `${(await readOnlyActivity(world)).path}/attendance`,
   }),
+
+  'POST /activities/{activityId}/attachments': async (world) => ({
+    path: `${(await readOnlyActivity(world)).path}/attachments`,
+    body: evidenceBody(pdfBytes()),
+  }),
+
+  'POST /activities/campaigns': async (world) => ({
+    path: '/activities/campaigns',
+    body: campaignBody(world),
+    now: BEFORE,
+  }),
+
+  'GET /activities/campaigns': async () => ({ path: '/activities/campaigns', query: 'limit=5' }),
+
+  'GET /activities/campaigns/{campaignId}': async (world) => ({
+    path: `/activities/campaigns/${await campaign(world)}`,
+  }),
+
+  'GET /activities/{activityId}/attachments': async (world) => ({
+    path: `${(await readOnlyActivity(world)).path}/attachments`,
+  }),
+
+  'GET /activities/{activityId}/attachments/{attachmentId}/download': async (world) => ({
+    path: `${await checkedEvidence(world)}/download`,
+  }),
+
+  'DELETE /activities/{activityId}/attachments/{attachmentId}': async (world) => {
+    const { path } = await readOnlyActivity(world);
+    const res = await world.clients.ownSecretary.post(`${path}/attachments`, evidenceBody(pdfBytes()));
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return { path: `${path}/attachments/${(res.body as { attachmentId: string }).attachmentId}` };
+  },
 };
