@@ -4,8 +4,9 @@
  *
  * Many puts and deletes with BatchWriteItem: 25 to a call (DynamoDB's limit), `parallel`
  * calls at a time, and what DynamoDB leaves unprocessed (throttled) sent again after a
- * growing pause, as AWS asks. Not atomic and publishes nothing: for backfills and bulk
- * loads, never for a request's own writes (those are transactions with their outbox).
+ * growing pause, as AWS asks. Not atomic and publishes nothing: for backfills, bulk loads
+ * and projections a subscription rebuilds from committed state (each write standing alone),
+ * never for a request's own record (those are transactions with their outbox).
  */
 import { BatchGetCommand, BatchWriteCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { jitteredDelay, pause } from '../backoff.js';

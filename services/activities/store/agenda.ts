@@ -17,20 +17,12 @@
  */
 import type { ServiceContext } from '../../../shared/context.js';
 import type { Page } from '../../../shared/http/paging.js';
-import { getInBatches } from '../../../shared/store/batch.js';
+import { getInBatches, putRequests, type WriteRequest, writeInBatches } from '../../../shared/store/batch.js';
 import { queryPage } from '../../../shared/store/query.js';
-import type { Transaction } from '../../../shared/store/transaction.js';
 import type { Activity } from '../domain/activity.js';
 import { MAX_DURATION_MS } from '../domain/activity.js';
 import type { LeaveRequest } from '../domain/leave.js';
-import {
-  type AttendanceRecord,
-  activityKey,
-  attendanceKey,
-  getActivity,
-  toActivity,
-  transaction,
-} from '../store.js';
+import { type AttendanceRecord, activityKey, attendanceKey, getActivity, toActivity } from '../store.js';
 import { leaveKey, toLeave } from './leave.js';
 
 const agendaKey = (personId: string, a: Pick<Activity, 'startsAt' | 'activityId'>) => ({
@@ -51,14 +43,12 @@ const agendaItem = (personId: string, a: Activity) => ({
   expiresAt: Math.floor(Date.parse(a.endsAt) / 1000) + DAY_S,
 });
 
-/** Writes per transaction: not for atomicity (each write is idempotent), for fewer calls. */
-const GROUP = 50;
-
 /**
  * Brings the invitees' entries in line with `next` (as committed), given what it was before
  * (`previous`, when known): an entry per invitee while it is scheduled, none once cancelled;
  * the entries at a previous start, and those of people no longer invited, go. Idempotent,
- * so the request and the subscription may both run it.
+ * so the request and the subscription may both run it. Batched, not transacted: each write
+ * stands alone (an entry only points), and a transaction's item costs twice the write units.
  */
 export const syncAgenda = async (
   ctx: ServiceContext,
@@ -73,24 +63,16 @@ export const syncAgenda = async (
   const dropped = (before?.inviteeIds ?? []).filter(
     (id) => before?.startsAt !== next.startsAt || !keep.has(id),
   );
-  type Write = (t: Transaction) => void;
-  const writes: Write[] = [
-    ...wanted.map(
-      (id): Write =>
-        (t) =>
-          t.put(agendaItem(id, next)),
-    ),
+  await writeInBatches(ctx, [
+    ...putRequests(wanted.map((id) => agendaItem(id, next))),
     ...dropped.map(
-      (id): Write =>
-        (t) =>
-          t.delete(agendaKey(id, { startsAt: (before as Activity).startsAt, activityId: next.activityId })),
+      (id): WriteRequest => ({
+        DeleteRequest: {
+          Key: agendaKey(id, { startsAt: (before as Activity).startsAt, activityId: next.activityId }),
+        },
+      }),
     ),
-  ];
-  for (let i = 0; i < writes.length; i += GROUP) {
-    const t = transaction(ctx);
-    for (const w of writes.slice(i, i + GROUP)) w(t);
-    await t.commit();
-  }
+  ]);
 };
 
 /** The subscription's pass: from the activity as committed now, whatever event woke it. */
