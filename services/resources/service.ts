@@ -8,7 +8,7 @@ import { resourcesEvents } from './events.js';
 import { assessmentRoutes } from './handlers/assessments.js';
 import { libraryRoutes, onObjectCreated } from './handlers/library.js';
 import { meRoutes } from './handlers/me.js';
-import { studyRoutes } from './handlers/study.js';
+import { studyRoutes, studySubscriptions } from './handlers/study.js';
 import { table } from './store.js';
 
 export const resourcesService = defineService({
@@ -19,6 +19,7 @@ export const resourcesService = defineService({
   routes: [...libraryRoutes, ...studyRoutes, ...assessmentRoutes, ...meRoutes],
   subscriptions: [
     ...rosterSubscriptions(table),
+    ...studySubscriptions,
     subscription({
       name: 'library-object-created',
       // S3's own event (EventBridge notifications on the bucket): no dangjian contract.

@@ -127,17 +127,23 @@ describe('GET /resources/me/assignments', () => {
     expect((await masses.get('/resources/me/assignments')).body.items).toEqual([]);
   });
 
-  it('takes the largest assignment in one transaction, listings included, and refuses a 46th person', async () => {
-    const branchId = newId();
-    const [member] = await asPeople({ roles: ['member'], branchId });
-    const resourceId = await linkFor(branchId, '党纪学习教育');
-    const branchIds = [branchId, ...Array.from({ length: 49 }, () => newId())];
-    const personIds = [member.personId, ...Array.from({ length: 44 }, () => newId())];
+  it('lists the largest assignment (50 branches, 500 people) for a person it names, and refuses a 501st person', async () => {
+    // Of none of the branches named: the assignment is theirs by name alone.
+    const [member] = await asPeople({ roles: ['member'], branchId: newId() });
+    const committee = await as({ roles: ['committee'] });
+    const everyone = await committee.post('/resources', {
+      title: '党纪学习教育（全体）',
+      kind: 'link',
+      url: 'https://example.org/discipline',
+    });
+    expectStatus(everyone, 201);
+    const resourceId = everyone.body.resourceId as string;
+    const branchIds = Array.from({ length: 50 }, () => newId());
+    const personIds = [...Array.from({ length: 499 }, () => newId()), member.personId];
     const assignmentId = await assign({ resourceId, branchIds, personIds, dueOn: '2026-12-20' });
     expect((await member.get('/resources/me/assignments')).body.items).toEqual([
       expect.objectContaining({ assignmentId }),
     ]);
-    const committee = await as({ roles: ['committee'] });
     const tooMany = await committee.post('/resources/assignments', {
       resourceId,
       personIds: [...personIds, newId()],

@@ -6,12 +6,13 @@ import * as z from 'zod';
 import { type Caller, hasRole } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { conflict, DomainError, notFound, unwrap } from '../../../shared/errors.js';
+import { patternFor } from '../../../shared/events/contract.js';
 import { accountScope, createOnce } from '../../../shared/http/idempotent.js';
 import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { allMembers, branchManagers, branchPeople } from '../../../shared/outcomes.js';
 import { idParam, isoDate } from '../../../shared/schemas.js';
-import { route } from '../../../shared/service.js';
+import { route, subscription } from '../../../shared/service.js';
 import { localYear, toLocalIso } from '../../../shared/time.js';
 import { branchMembers, rosterPerson, rosterSelf } from '../../talent/roster.js';
 import { usableBy } from '../domain/library.js';
@@ -27,7 +28,7 @@ import {
   studySummary,
 } from '../domain/study.js';
 import { StudyAssigned, StudyCompleted } from '../events.js';
-import { listAssignees } from '../store/me.js';
+import { listAssignedBranches, listAssignedPeople } from '../store/me.js';
 import {
   addStudyMinutes,
   completeStudy,
@@ -45,7 +46,32 @@ import { visibleResource } from './library.js';
 import { resourceParams } from './schemas.js';
 
 /** People named one by one; a branch covers all its members. */
-const MAX_ASSIGNED_PEOPLE = 45;
+const MAX_ASSIGNED_PEOPLE = 500;
+
+/** The named people's listings; should this fail, the commit stands and `list-named-assignees` writes them. */
+const listPeopleAfterCommit = async (ctx: ServiceContext, assignment: Assignment) => {
+  try {
+    await listAssignedPeople(ctx, assignment);
+  } catch (error) {
+    ctx.log.warn('listings left to the list-named-assignees subscription', {
+      assignmentId: assignment.assignmentId,
+      error: error instanceof Error ? error.name : 'unknown',
+    });
+  }
+};
+
+/** From the committed assignment, whatever its request got to. */
+export const studySubscriptions = [
+  subscription({
+    name: 'list-named-assignees',
+    pattern: patternFor(StudyAssigned),
+    contract: StudyAssigned,
+    handler: async (event, _t, ctx) => {
+      const assignment = await getAssignment(ctx, event.data.assignmentId);
+      if (assignment) await listAssignedPeople(ctx, assignment);
+    },
+  }),
+];
 
 /** A due date: the shared date schema already refuses years past 2100 (typing mistakes). */
 const dueOn = isoDate;
@@ -170,7 +196,6 @@ export const studyRoutes = [
       body: z.strictObject({
         resourceId: idParam,
         branchIds: z.array(idParam).max(50).optional(),
-        // With a listing per branch and person, the whole assignment is one transaction (≤ 100 items).
         personIds: z.array(idParam).max(MAX_ASSIGNED_PEOPLE).optional(),
         dueOn,
       }),
@@ -202,14 +227,15 @@ export const studyRoutes = [
           return created(first satisfies z.output<typeof StudyAssignment>, `/resources/assignments/${id}`);
         },
         create: async ({ claim, commit }) => {
-          // Listed per assignee in the same commit: "my assignments" reads the caller's lists only.
-          const tx = listAssignees(createAssignment(claim(transaction(ctx)), assignment), assignment);
+          // Listed per branch in the same commit, per person after it: "my assignments" reads the caller's lists only.
+          const tx = listAssignedBranches(createAssignment(claim(transaction(ctx)), assignment), assignment);
           tx.publish(
             StudyAssigned,
             { assignmentId, resourceId, title, dueOn: assignment.dueOn, branchIds, personIds },
             { key: assignmentId, occurredAt: now },
           );
           await commit(tx);
+          await listPeopleAfterCommit(ctx, assignment);
           return created(
             assignment satisfies z.output<typeof StudyAssignment>,
             `/resources/assignments/${assignmentId}`,

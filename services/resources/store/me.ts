@@ -1,9 +1,9 @@
 /**
  * A member's own agenda in resources: the study assigned to them and the results of their
  * attempts. Access patterns (pk / sk; every read a Query or a BatchGetItem, never a Scan):
- *   ASSIGNMENT#<id> / ASSIGNEE#BRANCH#<branchId>   one per branch an assignment names, and
- *   ASSIGNMENT#<id> / ASSIGNEE#PERSON#<personId>   one per person it names, written in the
- *                                                  assignment's own transaction
+ *   ASSIGNMENT#<id> / ASSIGNEE#BRANCH#<branchId>   one per branch an assignment names, in its
+ *                                                  own transaction, and
+ *   ASSIGNMENT#<id> / ASSIGNEE#PERSON#<personId>   one per person it names, after its commit
  *     gsi1 ASSIGNED#BRANCH#<branchId> / <dueOn>#<assignmentId>   a branch's assignments by due date   Query
  *     gsi1 ASSIGNED#PERSON#<personId> / <dueOn>#<assignmentId>   a person's named assignments         Query
  *   STUDY#<personId> / RESOURCE#<id>   (../store.ts) whether the person completed the study   BatchGetItem
@@ -12,7 +12,7 @@
  */
 import type { ServiceContext } from '../../../shared/context.js';
 import { invalidCursor } from '../../../shared/http/cursor.js';
-import { getInBatches } from '../../../shared/store/batch.js';
+import { getInBatches, putRequests, writeInBatches } from '../../../shared/store/batch.js';
 import { queryAll } from '../../../shared/store/query.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
 import type { Attempt } from '../domain/assessment.js';
@@ -29,26 +29,39 @@ const branchAssignments = (branchId: string) => `ASSIGNED#BRANCH#${branchId}`;
 const personAssignments = (personId: string) => `ASSIGNED#PERSON#${personId}`;
 const dueOrder = (a: Pick<Assignment, 'dueOn' | 'assignmentId'>) => `${a.dueOn}#${a.assignmentId}`;
 
-/** The assignment's listings, one per branch and person it names, in the assignment's transaction. */
-export const listAssignees = (tx: Transaction, assignment: Assignment): Transaction => {
+const listingOf = (assignment: Assignment, sk: string, list: string) => {
   const { assignmentId, resourceId, title, dueOn, assignedAt } = assignment;
   const listed: AssignedStudy = { assignmentId, resourceId, title, dueOn, assignedAt };
-  const lists = [
-    ...assignment.branchIds.map((b) => ({ sk: `ASSIGNEE#BRANCH#${b}`, list: branchAssignments(b) })),
-    ...assignment.personIds.map((p) => ({ sk: `ASSIGNEE#PERSON#${p}`, list: personAssignments(p) })),
-  ];
-  for (const { sk, list } of lists) {
-    tx.put({
-      pk: `ASSIGNMENT#${assignmentId}`,
-      sk,
-      kind: 'assignment-listing',
-      gsi1pk: list,
-      gsi1sk: dueOrder(assignment),
-      ...listed,
-    });
-  }
+  return {
+    pk: `ASSIGNMENT#${assignmentId}`,
+    sk,
+    kind: 'assignment-listing',
+    gsi1pk: list,
+    gsi1sk: dueOrder(assignment),
+    ...listed,
+  };
+};
+
+/** The assignment's listings of the branches it names (at most 50), in the assignment's transaction. */
+export const listAssignedBranches = (tx: Transaction, assignment: Assignment): Transaction => {
+  for (const b of assignment.branchIds)
+    tx.put(listingOf(assignment, `ASSIGNEE#BRANCH#${b}`, branchAssignments(b)));
   return tx;
 };
+
+/**
+ * The listings of the people it names, after its commit: up to 500 of them, more than a
+ * transaction holds beside the rest. Each only points at the assignment, so they are
+ * batched; idempotent, so the request and the `list-named-assignees` subscription (on
+ * StudyAssigned, for a request that stopped after its commit) may both write them.
+ */
+export const listAssignedPeople = (ctx: ServiceContext, assignment: Assignment): Promise<void> =>
+  writeInBatches(
+    ctx,
+    putRequests(
+      assignment.personIds.map((p) => listingOf(assignment, `ASSIGNEE#PERSON#${p}`, personAssignments(p))),
+    ),
+  );
 
 /** How many rounds of reading one page may take before it answers short, with a cursor. */
 const MAX_ROUNDS = 5;
