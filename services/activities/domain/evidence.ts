@@ -84,13 +84,8 @@ export const tooMuchEvidence = () =>
 export const evidenceSeenBy = (manages: boolean, files: readonly Evidence[]): Evidence[] =>
   manages ? [...files] : files.filter((f) => f.status === 'available');
 
-/** What a download serves, what an object S3 reports is to a file, and the verdict: as for every checked upload. */
-export {
-  acceptFile as acceptEvidence,
-  checkedFileDecision as evidenceDecisionFor,
-  downloadableFile as downloadableEvidence,
-  rejectFile as rejectEvidence,
-} from '../../../shared/storage/checked-file.js';
+/** What a download serves: as for every checked upload (the verdict: shared/storage/reported.ts). */
+export { downloadableFile as downloadableEvidence } from '../../../shared/storage/checked-file.js';
 
 /** How many accepted files each activity has (the branch's evidence tally), 0 for those without. */
 export type EvidenceTally = Readonly<Record<string, number>>;

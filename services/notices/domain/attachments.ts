@@ -104,10 +104,5 @@ export const attachmentsSeenBy = (
 export const mayDownload = (caller: Caller, a: Announcement): boolean =>
   manages(caller, a) || (a.status === 'published' && addresses(a.audience, caller.branchId));
 
-/** What a download serves, what an object S3 reports is to an attachment, and the verdict: as for every checked upload. */
-export {
-  acceptFile as acceptAttachment,
-  checkedFileDecision as uploadDecisionFor,
-  downloadableFile as downloadableAttachment,
-  rejectFile as rejectAttachment,
-} from '../../../shared/storage/checked-file.js';
+/** What a download serves: as for every checked upload (the verdict: shared/storage/reported.ts). */
+export { downloadableFile as downloadableAttachment } from '../../../shared/storage/checked-file.js';
