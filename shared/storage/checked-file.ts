@@ -6,6 +6,8 @@
  */
 import { accept, type Result, refuse, ruleViolation } from '../errors.js';
 import {
+  checkedCopiesOf,
+  checkedCopyKeyOf,
   checkFileSize,
   checkFileType,
   contentDisposition,
@@ -34,6 +36,29 @@ export interface CheckedFile {
   updatedAt: string;
   version: number;
 }
+
+/**
+ * The object keys of one owner's files: the upload form's `<prefix>/<ownerId>/<attachmentId>`
+ * (ids only), which `idsOfKey` reads back as `{ [owner]: ownerId, attachmentId }` (anything
+ * else is not one of the owner's), and the checked copies, one per event that made one,
+ * outside `<prefix>/`, where no form writes; all of them are removed with the file.
+ */
+export const fileObjectKeys = <O extends string>(prefix: string, owner: O) => {
+  const pattern = new RegExp(`^${prefix}/([0-9A-HJKMNP-TV-Z]{26})/([0-9A-HJKMNP-TV-Z]{26})$`);
+  return {
+    keyOf: (ownerId: string, attachmentId: string): string => `${prefix}/${ownerId}/${attachmentId}`,
+    idsOfKey: (key: string): (Record<O, string> & { attachmentId: string }) | undefined => {
+      const match = pattern.exec(key);
+      return match
+        ? ({ [owner]: match[1], attachmentId: match[2] } as Record<O, string> & { attachmentId: string })
+        : undefined;
+    },
+    copyKeyOf: (ownerId: string, attachmentId: string, eventId: string): string =>
+      checkedCopyKeyOf(`${ownerId}/${attachmentId}`, eventId),
+    copiesOf: (ownerId: string, attachmentId: string): string =>
+      checkedCopiesOf(`${ownerId}/${attachmentId}`),
+  };
+};
 
 /** The declared file, if its type is one of `allowed` and it is within `limitBytes`. */
 export const checkDeclaredFile = (

@@ -20,8 +20,11 @@ export interface FileOwner<I, F extends CheckedFile> {
   get: (ctx: ServiceContext, ids: I) => Promise<F | undefined>;
   /** The checked copy's key for this event (one per event, so a replay finds its copy). */
   copyKeyOf: (ids: I, eventId: string) => string;
-  /** Writes the verdict on the file as it was read (`readVersion`). */
-  save: (tx: Transaction, next: F, readVersion: number) => void;
+  /**
+   * Writes the verdict on the file as it was read (`readVersion`); it may read what else the
+   * write needs (activities: the branch whose tally counts an accepted file).
+   */
+  save: (tx: Transaction, next: F, readVersion: number, ctx: ServiceContext) => unknown;
 }
 
 export const checkReportedObject = async <I, F extends CheckedFile>(
@@ -47,8 +50,8 @@ export const checkReportedObject = async <I, F extends CheckedFile>(
   const at = toLocalIso(new Date(event.occurredAt));
   if (verdict.kind === 'rejected') {
     ctx.log.info(`${owner.what} rejected`, { key, reason: verdict.reason });
-    owner.save(tx, rejectFile(f, verdict.reason, at), f.version);
+    await owner.save(tx, rejectFile(f, verdict.reason, at), f.version, ctx);
     return;
   }
-  owner.save(tx, acceptFile(f, verdict.copyKey, at), f.version);
+  await owner.save(tx, acceptFile(f, verdict.copyKey, at), f.version, ctx);
 };

@@ -6,8 +6,8 @@
  * Pure: no AWS, no clock.
  */
 import { accept, type Result, ruleViolation } from '../../../shared/errors.js';
-import { type CheckedFile, checkDeclaredFile } from '../../../shared/storage/checked-file.js';
-import { checkedCopiesOf, checkedCopyKeyOf, type DeclaredFile } from '../../../shared/storage/upload.js';
+import { type CheckedFile, checkDeclaredFile, fileObjectKeys } from '../../../shared/storage/checked-file.js';
+import type { DeclaredFile } from '../../../shared/storage/upload.js';
 import type { ActivityType } from '../events.js';
 import { type Activity, requireScheduled } from './activity.js';
 
@@ -46,22 +46,19 @@ export interface Evidence extends CheckedFile {
   createdAt: string;
 }
 
-export const evidenceKeyOf = (activityId: string, attachmentId: string): string =>
-  `evidence/${activityId}/${attachmentId}`;
+const objectKeys = fileObjectKeys('evidence', 'activityId');
+
+export const evidenceKeyOf = objectKeys.keyOf;
 
 /** `evidence/<ULID>/<ULID>` → the two ids; anything else is not one of ours. */
-export const evidenceIdsOfKey = (key: string): { activityId: string; attachmentId: string } | undefined => {
-  const match = /^evidence\/([0-9A-HJKMNP-TV-Z]{26})\/([0-9A-HJKMNP-TV-Z]{26})$/.exec(key);
-  return match ? { activityId: match[1] as string, attachmentId: match[2] as string } : undefined;
-};
+export const evidenceIdsOfKey = objectKeys.idsOfKey;
 
 /** One checked copy per event that made it, outside `evidence/`, where no form writes. */
-export const evidenceCopyKeyOf = (activityId: string, attachmentId: string, eventId: string) =>
-  checkedCopyKeyOf(`${activityId}/${attachmentId}`, eventId);
+export const evidenceCopyKeyOf = objectKeys.copyKeyOf;
 
 /** Every checked copy an attachment's checks made: removed with it. */
 export const evidenceCopiesOf = (f: Pick<Evidence, 'activityId' | 'attachmentId'>) =>
-  checkedCopiesOf(`${f.activityId}/${f.attachmentId}`);
+  objectKeys.copiesOf(f.activityId, f.attachmentId);
 
 /**
  * Evidence is added while the meeting is prepared and, mostly, once it was held; a cancelled
@@ -84,13 +81,8 @@ export const tooMuchEvidence = () =>
 export const evidenceSeenBy = (manages: boolean, files: readonly Evidence[]): Evidence[] =>
   manages ? [...files] : files.filter((f) => f.status === 'available');
 
-/** What a download serves, what an object S3 reports is to a file, and the verdict: as for every checked upload. */
-export {
-  acceptFile as acceptEvidence,
-  checkedFileDecision as evidenceDecisionFor,
-  downloadableFile as downloadableEvidence,
-  rejectFile as rejectEvidence,
-} from '../../../shared/storage/checked-file.js';
+/** What a download serves: as for every checked upload (the verdict: shared/storage/reported.ts). */
+export { downloadableFile as downloadableEvidence } from '../../../shared/storage/checked-file.js';
 
 /** How many accepted files each activity has (the branch's evidence tally), 0 for those without. */
 export type EvidenceTally = Readonly<Record<string, number>>;

@@ -7,41 +7,29 @@
  */
 import * as z from 'zod';
 import { actorOf } from '../../../shared/auth.js';
-import type { ServiceContext } from '../../../shared/context.js';
 import { isDomainError, notFound, unwrap } from '../../../shared/errors.js';
-import type { ConsumedEvent } from '../../../shared/events/consumer.js';
 import { accountScope, createOnce } from '../../../shared/http/idempotent.js';
 import { created, noContent, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { idParam, singleLine } from '../../../shared/schemas.js';
 import { route, subscription } from '../../../shared/service.js';
-import {
-  checkUpload,
-  deleteObject,
-  deleteUnder,
-  downloadUrl,
-  ownObjectKey,
-  uploadForm,
-} from '../../../shared/storage/bucket.js';
+import { deleteObject, deleteUnder, downloadUrl, uploadForm } from '../../../shared/storage/bucket.js';
+import { checkReportedObject, type FileOwner } from '../../../shared/storage/reported.js';
 import { declaredSizeBytes, declaredType } from '../../../shared/storage/views.js';
-import type { Transaction } from '../../../shared/store/transaction.js';
 import { toLocalIso } from '../../../shared/time.js';
 import { organises } from '../domain/activity.js';
 import {
-  acceptEvidence,
   checkNewEvidence,
   downloadableEvidence,
   type Evidence,
   evidenceCopiesOf,
   evidenceCopyKeyOf,
-  evidenceDecisionFor,
   evidenceIdsOfKey,
   evidenceKeyOf,
   evidenceKinds,
   evidenceSeenBy,
   evidenceTypes,
   MAX_EVIDENCE,
-  rejectEvidence,
   takesEvidence,
   tooMuchEvidence,
 } from '../domain/evidence.js';
@@ -204,35 +192,25 @@ export const evidenceRoutes = [
 ];
 
 /**
- * S3 reported an object under `evidence/`: the shared check (shared/storage/bucket.ts) judges
- * it for the file waiting for it, copies an accepted one to where downloads are served from,
- * and removes anything else. The file records the verdict on condition that nobody changed or
- * removed it meanwhile, and an accepted file counts in its branch's tally in the same write.
+ * S3 reported an object under `evidence/`: the shared check judges it for the file waiting for
+ * it, copies an accepted one to where downloads are served from, and removes anything else
+ * (shared/storage/reported.ts). The file records the verdict on condition that nobody changed
+ * or removed it meanwhile, and an accepted file counts in its branch's tally in the same write.
  */
-const onEvidenceObject = async (event: ConsumedEvent<unknown>, tx: Transaction, ctx: ServiceContext) => {
-  const key = ownObjectKey(ctx, event);
-  if (key === undefined) return;
-  const ids = evidenceIdsOfKey(key);
-  const f = ids ? await getEvidence(ctx, ids.activityId, ids.attachmentId) : undefined;
-  const decision = evidenceDecisionFor(f, key);
-  if (decision.kind === 'remove') ctx.log.warn('object without evidence waiting for it removed', { key });
-  const verdict = await checkUpload(ctx, {
-    key,
-    copyKey: ids ? evidenceCopyKeyOf(ids.activityId, ids.attachmentId, event.eventId) : undefined,
-    publishedKey: f?.publishedKey,
-    decision,
-  });
-  if (!f || verdict.kind === 'removed') return;
-  const at = toLocalIso(new Date(event.occurredAt));
-  if (verdict.kind === 'rejected') {
-    ctx.log.info('evidence rejected', { attachmentId: f.attachmentId, reason: verdict.reason });
-    saveEvidenceVerdict(tx, rejectEvidence(f, verdict.reason, at), f.version);
-    return;
-  }
-  // The branch the tally belongs to: the activity's, which never changes.
-  const a = await getActivity(ctx, f.activityId);
-  if (!a) return;
-  saveEvidenceVerdict(tx, acceptEvidence(f, verdict.copyKey, at), f.version, a.branchId);
+const evidenceFiles: FileOwner<{ activityId: string; attachmentId: string }, Evidence> = {
+  what: 'evidence',
+  idsOfKey: evidenceIdsOfKey,
+  get: (ctx, ids) => getEvidence(ctx, ids.activityId, ids.attachmentId),
+  copyKeyOf: (ids, eventId) => evidenceCopyKeyOf(ids.activityId, ids.attachmentId, eventId),
+  save: async (tx, next, readVersion, ctx) => {
+    if (next.status !== 'available') {
+      saveEvidenceVerdict(tx, next, readVersion);
+      return;
+    }
+    // The branch the tally belongs to: the activity's, which never changes.
+    const a = await getActivity(ctx, next.activityId);
+    if (a) saveEvidenceVerdict(tx, next, readVersion, a.branchId);
+  },
 };
 
 export const evidenceSubscriptions = [
@@ -244,6 +222,6 @@ export const evidenceSubscriptions = [
       'detail-type': ['Object Created'],
       detail: { object: { key: [{ prefix: 'evidence/' }] } },
     },
-    handler: onEvidenceObject,
+    handler: (event, tx, ctx) => checkReportedObject(evidenceFiles, event, tx, ctx),
   }),
 ];

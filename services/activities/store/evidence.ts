@@ -12,71 +12,36 @@
  * The counts live apart from the activity item, which its routes rewrite whole on the version
  * read: a counter there would be lost to a put decided before it moved. The tally is one item
  * per branch, as the party-group tally is, so compliance reads one item, not one per meeting.
+ * A file's item and its places go through the shared commands (shared/storage/file-store.ts).
  */
 import type { ServiceContext } from '../../../shared/context.js';
 import { type DomainError, notFound } from '../../../shared/errors.js';
+import { checkedFileItems } from '../../../shared/storage/file-store.js';
 import { getInBatches } from '../../../shared/store/batch.js';
-import { getItem, queryAll } from '../../../shared/store/query.js';
+import { getItem } from '../../../shared/store/query.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
-import { expectVersion } from '../../../shared/store/version.js';
 import type { Evidence, EvidenceTally } from '../domain/evidence.js';
 
-const evidenceKey = (activityId: string, attachmentId: string) => ({
-  pk: `ACTIVITY#${activityId}`,
-  sk: `EVIDENCE#${attachmentId}`,
-});
-const placesKey = (activityId: string) => ({ pk: `ACTIVITY#${activityId}`, sk: 'EVIDENCE-PLACES' });
 const tallyKey = (branchId: string) => ({ pk: `EVIDENCE#${branchId}`, sk: 'EVIDENCE' });
 const counter = (activityId: string) => `A#${activityId}`;
 
-const FIELDS = [
-  'activityId',
-  'attachmentId',
-  'name',
-  'contentType',
-  'sizeBytes',
-  'status',
-  'rejectedReason',
-  'objectKey',
-  'publishedKey',
-  'createdBy',
-  'createdAt',
-  'updatedAt',
-  'version',
-] as const;
-
-const toEvidence = (item: Record<string, unknown>): Evidence => {
-  const out: Record<string, unknown> = {};
-  for (const f of FIELDS) if (item[f] !== undefined) out[f] = item[f];
-  out.kind = item.evidenceKind;
-  return out as unknown as Evidence;
-};
-
 // `kind` names what an item is, as on every item of the table; the file's own kind is `evidenceKind`.
-const itemOf = ({ kind, ...f }: Evidence) => ({
-  ...evidenceKey(f.activityId, f.attachmentId),
-  ...f,
-  kind: 'evidence',
-  evidenceKind: kind,
+const files = checkedFileItems<Evidence>({
+  partition: (activityId) => `ACTIVITY#${activityId}`,
+  ownerOf: (f) => f.activityId,
+  prefix: 'EVIDENCE#',
+  places: 'EVIDENCE-PLACES',
+  itemKind: 'evidence',
+  fileKindAs: 'evidenceKind',
+  ownFields: ['activityId', 'attachmentId', 'kind', 'createdBy', 'createdAt'],
+  what: 'The attachment',
+  onExists: () => notFound('Attachment'),
 });
 
-export const getEvidence = async (
-  ctx: ServiceContext,
-  activityId: string,
-  attachmentId: string,
-): Promise<Evidence | undefined> => {
-  const item = await getItem(ctx, evidenceKey(activityId, attachmentId));
-  return item ? toEvidence(item) : undefined;
-};
+export const getEvidence = files.get;
 
 /** The activity's files, oldest first (ULIDs sort by creation). */
-export const listEvidence = async (ctx: ServiceContext, activityId: string): Promise<Evidence[]> =>
-  (
-    await queryAll(ctx, {
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-      ExpressionAttributeValues: { ':pk': `ACTIVITY#${activityId}`, ':sk': 'EVIDENCE#' },
-    })
-  ).map(toEvidence);
+export const listEvidence = files.list;
 
 const tallyOf = (item: Record<string, unknown> | undefined): Record<string, number> => {
   const out: Record<string, number> = {};
@@ -111,19 +76,7 @@ export const addEvidence = (
   t: Transaction,
   f: Evidence,
   refusals: { max: number; onFull: () => DomainError },
-): Transaction => {
-  t.update(
-    placesKey(f.activityId),
-    { expression: 'ADD #count :one', names: { '#count': 'count' }, values: { ':one': 1 } },
-    {
-      condition: 'attribute_not_exists(#count) OR #count < :max',
-      values: { ':max': refusals.max },
-      onConditionFailed: refusals.onFull,
-    },
-  );
-  // A fresh ULID: the item cannot exist already.
-  return t.create(itemOf(f), () => notFound('Attachment'));
-};
+): Transaction => files.add(t, f, refusals);
 
 /**
  * Removes a file as it was read (its version), giving back its place and, if it was accepted,
@@ -131,13 +84,9 @@ export const addEvidence = (
  * reads it again: the tally never counts a file that is gone, nor misses one that stays.
  */
 export const removeEvidence = (t: Transaction, f: Evidence, branchId: string): Transaction => {
-  t.update(placesKey(f.activityId), {
-    expression: 'ADD #count :minusOne',
-    names: { '#count': 'count' },
-    values: { ':minusOne': -1 },
-  });
+  files.releasePlace(t, f.activityId);
   if (f.status === 'available') moveTally(t, branchId, f.activityId, -1);
-  return t.delete(evidenceKey(f.activityId, f.attachmentId), expectVersion(f.version, 'The attachment'));
+  return files.remove(t, f);
 };
 
 /** The check's verdict, on the file as it was read; an accepted one counts in the branch's tally. */
@@ -148,7 +97,7 @@ export const saveEvidenceVerdict = (
   /** The activity's branch, whose tally counts an accepted file. */
   branchId?: string,
 ): Transaction => {
-  t.put(itemOf(next), expectVersion(readVersion, 'The attachment'));
+  files.save(t, next, readVersion);
   if (next.status === 'available' && branchId) moveTally(t, branchId, next.activityId, 1);
   return t;
 };

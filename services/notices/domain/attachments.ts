@@ -10,8 +10,9 @@ import {
   type CheckedFile,
   type CheckedFileStatus,
   checkDeclaredFile,
+  fileObjectKeys,
 } from '../../../shared/storage/checked-file.js';
-import { checkedCopiesOf, checkedCopyKeyOf, type DeclaredFile } from '../../../shared/storage/upload.js';
+import type { DeclaredFile } from '../../../shared/storage/upload.js';
 import { type Announcement, addresses, manages } from './announcements.js';
 
 /** uploading → available, or rejected when the stored file fails the check. */
@@ -42,24 +43,19 @@ export interface Attachment extends CheckedFile {
   createdAt: string;
 }
 
-export const attachmentKeyOf = (announcementId: string, attachmentId: string): string =>
-  `attachments/${announcementId}/${attachmentId}`;
+const objectKeys = fileObjectKeys('attachments', 'announcementId');
+
+export const attachmentKeyOf = objectKeys.keyOf;
 
 /** `attachments/<ULID>/<ULID>` → the two ids; anything else is not one of ours. */
-export const attachmentIdsOfKey = (
-  key: string,
-): { announcementId: string; attachmentId: string } | undefined => {
-  const match = /^attachments\/([0-9A-HJKMNP-TV-Z]{26})\/([0-9A-HJKMNP-TV-Z]{26})$/.exec(key);
-  return match ? { announcementId: match[1] as string, attachmentId: match[2] as string } : undefined;
-};
+export const attachmentIdsOfKey = objectKeys.idsOfKey;
 
 /** One checked copy per event that made it, outside `attachments/`, where no form writes. */
-export const attachmentCopyKeyOf = (announcementId: string, attachmentId: string, eventId: string) =>
-  checkedCopyKeyOf(`${announcementId}/${attachmentId}`, eventId);
+export const attachmentCopyKeyOf = objectKeys.copyKeyOf;
 
 /** Every checked copy an attachment's checks made: removed with it. */
 export const attachmentCopiesOf = (f: Pick<Attachment, 'announcementId' | 'attachmentId'>) =>
-  checkedCopiesOf(`${f.announcementId}/${f.attachmentId}`);
+  objectKeys.copiesOf(f.announcementId, f.attachmentId);
 
 /**
  * Files are added to a draft (the usual case: the PDF goes with the notice) and to a
@@ -104,10 +100,5 @@ export const attachmentsSeenBy = (
 export const mayDownload = (caller: Caller, a: Announcement): boolean =>
   manages(caller, a) || (a.status === 'published' && addresses(a.audience, caller.branchId));
 
-/** What a download serves, what an object S3 reports is to an attachment, and the verdict: as for every checked upload. */
-export {
-  acceptFile as acceptAttachment,
-  checkedFileDecision as uploadDecisionFor,
-  downloadableFile as downloadableAttachment,
-  rejectFile as rejectAttachment,
-} from '../../../shared/storage/checked-file.js';
+/** What a download serves: as for every checked upload (the verdict: shared/storage/reported.ts). */
+export { downloadableFile as downloadableAttachment } from '../../../shared/storage/checked-file.js';

@@ -8,28 +8,19 @@ import * as z from 'zod';
 import { actorOf, type Caller } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { notFound, unwrap } from '../../../shared/errors.js';
-import type { ConsumedEvent } from '../../../shared/events/consumer.js';
 import { accountScope, createOnce } from '../../../shared/http/idempotent.js';
 import { created, noContent, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { branchManagers, branchPeople } from '../../../shared/outcomes.js';
 import { idParam, singleLine } from '../../../shared/schemas.js';
 import { route, subscription } from '../../../shared/service.js';
-import {
-  checkUpload,
-  deleteObject,
-  deleteUnder,
-  downloadUrl,
-  ownObjectKey,
-  uploadForm,
-} from '../../../shared/storage/bucket.js';
+import { deleteObject, deleteUnder, downloadUrl, uploadForm } from '../../../shared/storage/bucket.js';
+import { checkReportedObject, type FileOwner } from '../../../shared/storage/reported.js';
 import { declaredSizeBytes, declaredType } from '../../../shared/storage/views.js';
-import type { Transaction } from '../../../shared/store/transaction.js';
 import { toLocalIso } from '../../../shared/time.js';
 import { manages } from '../domain/announcements.js';
 import {
   type Attachment,
-  acceptAttachment,
   attachmentCopiesOf,
   attachmentCopyKeyOf,
   attachmentIdsOfKey,
@@ -41,9 +32,7 @@ import {
   downloadableAttachment,
   MAX_ATTACHMENTS,
   mayDownload,
-  rejectAttachment,
   tooManyAttachments,
-  uploadDecisionFor,
 } from '../domain/attachments.js';
 import { addAttachment, getAttachment, removeAttachment, saveAttachment } from '../store/attachments.js';
 import { getAnnouncement, transaction } from '../store.js';
@@ -177,33 +166,17 @@ export const attachmentRoutes = [
 ];
 
 /**
- * S3 reported an object under `attachments/`: the shared check (shared/storage/bucket.ts)
- * judges it for the attachment waiting for it, copies an accepted file to where downloads
- * are served from, and removes anything else (no attachment, one already decided). The
- * attachment records the verdict, on condition that nobody changed or removed it meanwhile.
+ * S3 reported an object under `attachments/`: the shared check judges it for the attachment
+ * waiting for it, copies an accepted file to where downloads are served from, and removes
+ * anything else (shared/storage/reported.ts). The attachment records the verdict, on condition
+ * that nobody changed or removed it meanwhile.
  */
-const onAttachmentObject = async (event: ConsumedEvent<unknown>, tx: Transaction, ctx: ServiceContext) => {
-  const key = ownObjectKey(ctx, event);
-  if (key === undefined) return;
-  const ids = attachmentIdsOfKey(key);
-  const f = ids ? await getAttachment(ctx, ids.announcementId, ids.attachmentId) : undefined;
-  const decision = uploadDecisionFor(f, key);
-  if (decision.kind === 'remove')
-    ctx.log.warn('object without an attachment waiting for it removed', { key });
-  const verdict = await checkUpload(ctx, {
-    key,
-    copyKey: ids ? attachmentCopyKeyOf(ids.announcementId, ids.attachmentId, event.eventId) : undefined,
-    publishedKey: f?.publishedKey,
-    decision,
-  });
-  if (!f || verdict.kind === 'removed') return;
-  const at = toLocalIso(new Date(event.occurredAt));
-  if (verdict.kind === 'rejected') {
-    ctx.log.info('attachment rejected', { attachmentId: f.attachmentId, reason: verdict.reason });
-    saveAttachment(tx, rejectAttachment(f, verdict.reason, at), f.version);
-    return;
-  }
-  saveAttachment(tx, acceptAttachment(f, verdict.copyKey, at), f.version);
+const attachmentFiles: FileOwner<{ announcementId: string; attachmentId: string }, Attachment> = {
+  what: 'attachment',
+  idsOfKey: attachmentIdsOfKey,
+  get: (ctx, ids) => getAttachment(ctx, ids.announcementId, ids.attachmentId),
+  copyKeyOf: (ids, eventId) => attachmentCopyKeyOf(ids.announcementId, ids.attachmentId, eventId),
+  save: saveAttachment,
 };
 
 export const attachmentSubscriptions = [
@@ -215,6 +188,6 @@ export const attachmentSubscriptions = [
       'detail-type': ['Object Created'],
       detail: { object: { key: [{ prefix: 'attachments/' }] } },
     },
-    handler: onAttachmentObject,
+    handler: (event, tx, ctx) => checkReportedObject(attachmentFiles, event, tx, ctx),
   }),
 ];

@@ -7,14 +7,8 @@
  */
 import { actsForBranch, type Caller, isSelf } from '../../../shared/auth.js';
 import { accept, notFound, ownRecord, type Result, refuse, ruleViolation } from '../../../shared/errors.js';
-import type { CheckedFile } from '../../../shared/storage/checked-file.js';
-import {
-  checkedCopiesOf,
-  checkedCopyKeyOf,
-  checkFileSize,
-  checkFileType,
-  type DeclaredFile,
-} from '../../../shared/storage/upload.js';
+import { type CheckedFile, checkDeclaredFile, fileObjectKeys } from '../../../shared/storage/checked-file.js';
+import type { DeclaredFile } from '../../../shared/storage/upload.js';
 import { type PoliticalStatus, politicalStatuses } from '../events.js';
 import { type PipelineEventKind, pipelineEventKinds } from './due.js';
 import type { Person } from './person.js';
@@ -125,10 +119,8 @@ export const checkNewEvidence = (
   uploadLimitBytes: number,
   today: string,
 ): Result<{ step?: PipelineStep }> => {
-  const type = checkFileType(e.contentType, evidenceTypes);
-  if (!type.ok) return type;
-  const size = checkFileSize(e.sizeBytes, uploadLimitBytes);
-  if (!size.ok) return size;
+  const declared = checkDeclaredFile(e, evidenceTypes, uploadLimitBytes);
+  if (!declared.ok) return declared;
   const steps = stepsOfKind[e.kind];
   if (e.step !== undefined && !steps.includes(e.step)) {
     return refuse(
@@ -152,22 +144,19 @@ export const tooManyEvidenceFiles = () =>
     { limit: MAX_EVIDENCE_FILES },
   );
 
-export const evidenceKeyOf = (personId: string, attachmentId: string): string =>
-  `evidence/${personId}/${attachmentId}`;
+const objectKeys = fileObjectKeys('evidence', 'personId');
+
+export const evidenceKeyOf = objectKeys.keyOf;
 
 /** `evidence/<ULID>/<ULID>` → the two ids; anything else is not one of ours. */
-export const evidenceIdsOfKey = (key: string): { personId: string; attachmentId: string } | undefined => {
-  const match = /^evidence\/([0-9A-HJKMNP-TV-Z]{26})\/([0-9A-HJKMNP-TV-Z]{26})$/.exec(key);
-  return match ? { personId: match[1] as string, attachmentId: match[2] as string } : undefined;
-};
+export const evidenceIdsOfKey = objectKeys.idsOfKey;
 
 /** One checked copy per event that made it, outside `evidence/`, where no form writes. */
-export const evidenceCopyKeyOf = (personId: string, attachmentId: string, eventId: string) =>
-  checkedCopyKeyOf(`${personId}/${attachmentId}`, eventId);
+export const evidenceCopyKeyOf = objectKeys.copyKeyOf;
 
 /** Every checked copy a file's checks made: removed with it. */
 export const evidenceCopiesOf = (f: Pick<EvidenceFile, 'personId' | 'attachmentId'>) =>
-  checkedCopiesOf(`${f.personId}/${f.attachmentId}`);
+  objectKeys.copiesOf(f.personId, f.attachmentId);
 
 // ---- which completed steps have evidence ----------------------------------------------------
 

@@ -14,105 +14,57 @@
  *                                          people a list asks about (never everyone)
  *
  * The counts move in the transaction that writes the file's verdict or removes it.
+ * A file's item and its places go through the shared commands (shared/storage/file-store.ts).
  */
 import type { ServiceContext } from '../../../shared/context.js';
 import { type DomainError, notFound } from '../../../shared/errors.js';
+import { checkedFileItems } from '../../../shared/storage/file-store.js';
 import { getInBatches } from '../../../shared/store/batch.js';
-import { getItem, queryAll } from '../../../shared/store/query.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
-import { expectVersion } from '../../../shared/store/version.js';
 import type { EvidencedSteps, EvidenceFile } from '../domain/evidence.js';
 
 const partition = (personId: string) => `PERSON#${personId}`;
-const fileKey = (personId: string, attachmentId: string) => ({
-  pk: partition(personId),
-  sk: `EVIDENCE#${attachmentId}`,
-});
-const countKey = (personId: string) => ({ pk: partition(personId), sk: 'EVIDENCE' });
 const quarterKey = (personId: string, quarter: string) => ({
   pk: partition(personId),
   sk: `THOUGHT-REPORT#${quarter}`,
 });
 const STEP_PREFIX = 'step:';
 
-const FIELDS = [
-  'personId',
-  'attachmentId',
-  'kind',
-  'step',
-  'quarter',
-  'name',
-  'contentType',
-  'sizeBytes',
-  'status',
-  'rejectedReason',
-  'objectKey',
-  'publishedKey',
-  'uploadedBy',
-  'createdAt',
-  'updatedAt',
-  'version',
-] as const;
+// `kind` is the item's type across the table; the file's own kind is kept as `evidenceKind`.
+const files = checkedFileItems<EvidenceFile>({
+  partition,
+  ownerOf: (f) => f.personId,
+  prefix: 'EVIDENCE#',
+  places: 'EVIDENCE',
+  itemKind: 'evidence',
+  fileKindAs: 'evidenceKind',
+  ownFields: ['personId', 'attachmentId', 'kind', 'step', 'quarter', 'uploadedBy', 'createdAt'],
+  what: 'The evidence file',
+  onExists: () => notFound('Evidence'),
+  consistentList: true,
+});
+const countKey = files.placesKey;
 
 /** Whether an item of the person's partition is one evidence file (the timeline reads them). */
 export const isEvidenceItem = (item: Record<string, unknown>): boolean =>
   typeof item.sk === 'string' && item.sk.startsWith('EVIDENCE#');
 
-// `kind` is the item's type across the table; the file's own kind is kept as `evidenceKind`.
-const stored = (f: EvidenceFile) => {
-  const { kind, ...rest } = f;
-  return { ...fileKey(f.personId, f.attachmentId), ...rest, kind: 'evidence', evidenceKind: kind };
-};
-
 /** An evidence item of the person's partition as a file. */
-export const evidenceOfItem = (item: Record<string, unknown>): EvidenceFile => {
-  const out: Record<string, unknown> = {};
-  for (const f of FIELDS) {
-    const value = f === 'kind' ? item.evidenceKind : item[f];
-    if (value !== undefined) out[f] = value;
-  }
-  return out as unknown as EvidenceFile;
-};
+export const evidenceOfItem = files.ofItem;
 
 const personOfKey = (item: Record<string, unknown>) => (item.pk as string).slice('PERSON#'.length);
 
-export const getEvidence = async (
-  ctx: ServiceContext,
-  personId: string,
-  attachmentId: string,
-): Promise<EvidenceFile | undefined> => {
-  const item = await getItem(ctx, fileKey(personId, attachmentId));
-  return item ? evidenceOfItem(item) : undefined;
-};
+export const getEvidence = files.get;
 
 /** The person's evidence files, oldest first (ULIDs sort by creation). */
-export const listEvidence = async (ctx: ServiceContext, personId: string): Promise<EvidenceFile[]> =>
-  (
-    await queryAll(ctx, {
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-      ExpressionAttributeValues: { ':pk': partition(personId), ':sk': 'EVIDENCE#' },
-      ConsistentRead: true,
-    })
-  ).map(evidenceOfItem);
+export const listEvidence = files.list;
 
 /** Adds a new file, taking one of the person's `max` places. */
 export const addEvidence = (
   t: Transaction,
   f: EvidenceFile,
   refusals: { max: number; onFull: () => DomainError },
-): Transaction => {
-  t.update(
-    countKey(f.personId),
-    { expression: 'ADD #count :one', names: { '#count': 'count' }, values: { ':one': 1 } },
-    {
-      condition: 'attribute_not_exists(#count) OR #count < :max',
-      values: { ':max': refusals.max },
-      onConditionFailed: refusals.onFull,
-    },
-  );
-  // A fresh ULID: the item cannot exist already.
-  return t.create(stored(f), () => notFound('Evidence'));
-};
+): Transaction => files.add(t, f, refusals);
 
 /** What a checked file counts for: its step's evidence, and a thought report its quarter. */
 const moveCounts = (t: Transaction, f: EvidenceFile, delta: 1 | -1, alsoFiles: boolean) => {
@@ -143,7 +95,7 @@ const moveCounts = (t: Transaction, f: EvidenceFile, delta: 1 | -1, alsoFiles: b
  * (a thought report) its quarter in the same write.
  */
 export const saveEvidenceVerdict = (t: Transaction, next: EvidenceFile, readVersion: number): Transaction => {
-  t.put(stored(next), expectVersion(readVersion, 'The evidence file'));
+  files.save(t, next, readVersion);
   moveCounts(t, next, 1, false);
   return t;
 };
@@ -154,7 +106,7 @@ export const saveEvidenceVerdict = (t: Transaction, next: EvidenceFile, readVers
  */
 export const removeEvidence = (t: Transaction, f: EvidenceFile): Transaction => {
   moveCounts(t, f, -1, true);
-  return t.delete(fileKey(f.personId, f.attachmentId), expectVersion(f.version, 'The evidence file'));
+  return files.remove(t, f);
 };
 
 /** How many checked files evidence each step, per person asked about (one BatchGet). */
