@@ -168,7 +168,7 @@ describe('the party-group tally through talent', () => {
 });
 
 describe('compliance reads', () => {
-  it("one tally per branch besides the year's activities, not the branch's people", async () => {
+  it("one tally per branch, and its evidence tally, besides the year's activities, not the branch's people", async () => {
     const branchId = newId();
     const groups = [newId(), newId(), newId()];
     await Promise.all(
@@ -204,7 +204,9 @@ describe('compliance reads', () => {
       } as never,
       counting,
     );
+    // The branch's evidence tally (佐证材料) is one more item, never a read per meeting.
     expect(reads.sort()).toEqual([
+      `GetCommand EVIDENCE#${branchId}`,
       `GetCommand GROUPS#${branchId}`,
       'GetCommand SETTINGS',
       `QueryCommand BRANCH#${branchId}`,

@@ -221,8 +221,12 @@ describe('every create that answers 201', () => {
       paths: Record<string, Record<string, { parameters?: { in: string; name: string }[] }>>;
     };
     const creates = services.flatMap((s) => s.routes).filter((r) => r.responses[201] !== undefined);
-    // A check-in is one record per person and activity: a repeat answers 200 with it.
-    const naturallyOnce = new Set(['POST /activities/{activityId}/check-in']);
+    // A check-in, and a leave request (请假), is one record per person and activity: a repeat
+    // answers with it as it stands.
+    const naturallyOnce = new Set([
+      'POST /activities/{activityId}/check-in',
+      'POST /activities/{activityId}/leave',
+    ]);
     expect(
       creates.filter((r) => !r.idempotent && !naturallyOnce.has(r.routeKey)).map((r) => r.routeKey),
     ).toEqual([]);

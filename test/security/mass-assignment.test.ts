@@ -102,6 +102,8 @@ const legitimate: Record<string, readonly string[]> = {
   // Scheduling for a branch (the committee chooses it, a secretary's own is checked, 404
   // otherwise), in a room it books (会议室预订).
   'POST /activities': ['branchId', 'roomId'],
+  // A campaign (统一部署) schedules the same for each branch it names, each in its own room.
+  'POST /activities/campaigns': ['branchId', 'roomId'],
   // 0 while the defaults apply.
   'PUT /activities/settings/cadence': ['version'],
   'PATCH /activities/{activityId}': ['version', 'roomId'],
