@@ -1,8 +1,11 @@
 /** Helpers for the activities tests: a branch with a roster (via talent's events on the bus). */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { services } from '../../services/index.js';
 import { PersonRegistered, type PersonSnapshot } from '../../services/talent/events.js';
+import { rosterSubscriptionName } from '../../services/talent/roster.js';
 import { newId } from '../../shared/ids.js';
-import { as, type Identity, publish, runtime, settle, tableClient } from '../support/api.js';
+import { as, type Identity, publish, runtime, tableClient } from '../support/api.js';
+import { until } from '../support/wait.js';
 
 type Client = Awaited<ReturnType<typeof as>>;
 
@@ -17,10 +20,34 @@ export const snapshot = (over: Partial<PersonSnapshot> & { personId: string }): 
   ...over,
 });
 
-/** Registers people in a branch on the real bus and waits until the roster holds them. */
+/** The services that keep a copy of talent's roster (their own table each). */
+const rosterKeepers = services
+  .filter((s) => s.subscriptions.some((x) => x.name === rosterSubscriptionName(PersonRegistered.name)))
+  .map((s) => s.name);
+
+/**
+ * Registers people in a branch on the real bus and waits until every roster copy holds them
+ * at that version: the condition itself, not the whole platform going quiet, which other test
+ * files keep busy on a loaded machine.
+ */
 export const seedRoster = async (people: (Partial<PersonSnapshot> & { personId: string })[]) => {
-  for (const p of people) await publish(PersonRegistered, { person: snapshot(p) });
-  await settle();
+  const snapshots = people.map((p) => snapshot(p));
+  for (const person of snapshots) await publish(PersonRegistered, { person });
+  // A runtime of fewer services (some tests start their own) has fewer copies to wait for.
+  const keepers = rosterKeepers.filter((s) => runtime().tableNames[s] !== undefined);
+  const held = async (service: string, person: PersonSnapshot) => {
+    const out = await tableClient().send(
+      new GetCommand({
+        TableName: runtime().tableNames[service] as string,
+        Key: { pk: `PERSON#${person.personId}`, sk: 'ROSTER' },
+        ConsistentRead: true,
+      }),
+    );
+    return typeof out.Item?.version === 'number' && out.Item.version >= person.version;
+  };
+  await until(`${snapshots.length} people in the roster copies of ${keepers.join(', ')}`, 60_000, async () =>
+    (await Promise.all(keepers.flatMap((s) => snapshots.map((p) => held(s, p))))).every(Boolean),
+  );
 };
 
 /**
