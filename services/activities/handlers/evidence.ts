@@ -8,12 +8,13 @@
 import * as z from 'zod';
 import { actorOf } from '../../../shared/auth.js';
 import { isDomainError, notFound, unwrap } from '../../../shared/errors.js';
-import { accountScope, createOnce } from '../../../shared/http/idempotent.js';
-import { created, noContent, ok } from '../../../shared/http/result.js';
+import { accountScope } from '../../../shared/http/idempotent.js';
+import { noContent, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { idParam, singleLine } from '../../../shared/schemas.js';
 import { route, subscription } from '../../../shared/service.js';
-import { deleteObject, deleteUnder, downloadUrl, uploadForm } from '../../../shared/storage/bucket.js';
+import { addFileOnce } from '../../../shared/storage/add-file.js';
+import { deleteObject, deleteUnder, downloadUrl } from '../../../shared/storage/bucket.js';
 import { checkReportedObject, type FileOwner } from '../../../shared/storage/reported.js';
 import { declaredSizeBytes, declaredType } from '../../../shared/storage/views.js';
 import { toLocalIso } from '../../../shared/time.js';
@@ -99,30 +100,16 @@ export const evidenceRoutes = [
         updatedAt: at,
         version: 1,
       };
-      /** The file, with a form to upload it while it waits for one. */
-      const answer = async (f: Evidence) => {
-        const upload = f.status === 'uploading' ? await uploadForm(ctx, f, now) : undefined;
-        return created(
-          { ...evidenceView(f), ...(upload ? { upload } : {}) } satisfies z.output<typeof CreatedEvidence>,
-          `/activities/${f.activityId}/attachments/${f.attachmentId}`,
-        );
-      };
-      return createOnce(ctx, request, {
+      return addFileOnce(ctx, request, {
         scope: accountScope('evidence', caller),
-        entityId: attachmentId,
-        replay: async (id) => {
-          const held = await getEvidence(ctx, a.activityId, id);
-          if (!held) throw notFound('Attachment');
-          return answer(held);
-        },
-        create: async ({ claim, commit }) => {
-          // The form is signed before anything is written: a signing failure leaves nothing behind.
-          const answered = await answer(file);
-          await commit(
-            addEvidence(claim(transaction(ctx)), file, { max: MAX_EVIDENCE, onFull: tooMuchEvidence }),
-          );
-          return answered;
-        },
+        file,
+        fileId: attachmentId,
+        get: (id) => getEvidence(ctx, a.activityId, id),
+        what: 'Attachment',
+        view: evidenceView,
+        location: (f) => `/activities/${f.activityId}/attachments/${f.attachmentId}`,
+        write: (claim) =>
+          addEvidence(claim(transaction(ctx)), file, { max: MAX_EVIDENCE, onFull: tooMuchEvidence }),
       });
     },
   }),

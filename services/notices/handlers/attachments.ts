@@ -8,13 +8,14 @@ import * as z from 'zod';
 import { actorOf, type Caller } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { notFound, unwrap } from '../../../shared/errors.js';
-import { accountScope, createOnce } from '../../../shared/http/idempotent.js';
-import { created, noContent, ok } from '../../../shared/http/result.js';
+import { accountScope } from '../../../shared/http/idempotent.js';
+import { noContent, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { branchManagers, branchPeople } from '../../../shared/outcomes.js';
 import { idParam, singleLine } from '../../../shared/schemas.js';
 import { route, subscription } from '../../../shared/service.js';
-import { deleteObject, deleteUnder, downloadUrl, uploadForm } from '../../../shared/storage/bucket.js';
+import { addFileOnce } from '../../../shared/storage/add-file.js';
+import { deleteObject, deleteUnder, downloadUrl } from '../../../shared/storage/bucket.js';
 import { checkReportedObject, type FileOwner } from '../../../shared/storage/reported.js';
 import { declaredSizeBytes, declaredType } from '../../../shared/storage/views.js';
 import { toLocalIso } from '../../../shared/time.js';
@@ -93,35 +94,20 @@ export const attachmentRoutes = [
         updatedAt: at,
         version: 1,
       };
-      /** The attachment, with a form to upload its file while it waits for one. */
-      const answer = async (f: Attachment) => {
-        const upload = f.status === 'uploading' ? await uploadForm(ctx, f, now) : undefined;
-        return created(
-          { ...attachmentView(f), ...(upload ? { upload } : {}) } satisfies z.output<
-            typeof CreatedAttachment
-          >,
-          `/notices/announcements/${f.announcementId}/attachments/${f.attachmentId}`,
-        );
-      };
-      return createOnce(ctx, request, {
+      return addFileOnce(ctx, request, {
         scope: accountScope('attachment', caller),
-        entityId: attachmentId,
-        replay: async (id) => {
-          const held = await getAttachment(ctx, a.announcementId, id);
-          if (!held) throw notFound('Attachment');
-          return answer(held);
-        },
-        create: async ({ claim, commit }) => {
-          // The form is signed before anything is written: a signing failure leaves nothing behind.
-          const answered = await answer(attachment);
-          const t = addAttachment(claim(transaction(ctx)), attachment, {
+        file: attachment,
+        fileId: attachmentId,
+        get: (id) => getAttachment(ctx, a.announcementId, id),
+        what: 'Attachment',
+        view: attachmentView,
+        location: (f) => `/notices/announcements/${f.announcementId}/attachments/${f.attachmentId}`,
+        write: (claim) =>
+          addAttachment(claim(transaction(ctx)), attachment, {
             max: MAX_ATTACHMENTS,
             onFull: tooManyAttachments,
             onWithdrawn: attachmentsClosed,
-          });
-          await commit(t);
-          return answered;
-        },
+          }),
       });
     },
   }),

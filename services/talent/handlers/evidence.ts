@@ -9,13 +9,14 @@
 import * as z from 'zod';
 import { actorOf } from '../../../shared/auth.js';
 import { notFound, unwrap, validationFailed } from '../../../shared/errors.js';
-import { accountScope, createOnce } from '../../../shared/http/idempotent.js';
-import { created, noContent, ok } from '../../../shared/http/result.js';
+import { accountScope } from '../../../shared/http/idempotent.js';
+import { noContent, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { idParam, singleLine } from '../../../shared/schemas.js';
 import type { Outcomes } from '../../../shared/service.js';
 import { route, subscription } from '../../../shared/service.js';
-import { deleteObject, deleteUnder, downloadUrl, uploadForm } from '../../../shared/storage/bucket.js';
+import { addFileOnce } from '../../../shared/storage/add-file.js';
+import { deleteObject, deleteUnder, downloadUrl } from '../../../shared/storage/bucket.js';
 import { downloadableFile } from '../../../shared/storage/checked-file.js';
 import { checkReportedObject, type FileOwner } from '../../../shared/storage/reported.js';
 import { declaredSizeBytes, declaredType } from '../../../shared/storage/views.js';
@@ -135,25 +136,15 @@ export const evidenceRoutes = [
         updatedAt: at,
         version: 1,
       };
-      /** The file, with a form to upload it while it waits for one. */
-      const answer = async (f: EvidenceFile) => {
-        const upload = f.status === 'uploading' ? await uploadForm(ctx, f, now) : undefined;
-        return created(
-          { ...evidenceView(f), ...(upload ? { upload } : {}) } satisfies z.output<typeof CreatedEvidence>,
-          `/talent/people/${f.personId}/attachments/${f.attachmentId}`,
-        );
-      };
-      return createOnce(ctx, req, {
+      return addFileOnce(ctx, req, {
         scope: accountScope('evidence', caller),
-        entityId: attachmentId,
-        replay: async (id) => {
-          const held = await getEvidence(ctx, person.personId, id);
-          if (!held) throw notFound('Evidence');
-          return answer(held);
-        },
-        create: async ({ claim, commit }) => {
-          // The form is signed before anything is written: a signing failure leaves nothing behind.
-          const answered = await answer(file);
+        file,
+        fileId: attachmentId,
+        get: (id) => getEvidence(ctx, person.personId, id),
+        what: 'Evidence',
+        view: evidenceView,
+        location: (f) => `/talent/people/${f.personId}/attachments/${f.attachmentId}`,
+        write: (claim) => {
           const tx = addEvidence(claim(transaction(ctx)), file, {
             max: MAX_EVIDENCE_FILES,
             onFull: tooManyEvidenceFiles,
@@ -165,8 +156,7 @@ export const evidenceRoutes = [
             person.personId,
             changesBetween(undefined, file, ['attachmentId', 'kind', 'step', 'quarter', 'name']),
           );
-          await commit(tx);
-          return answered;
+          return tx;
         },
       });
     },
