@@ -39,6 +39,11 @@ export interface BucketSpec {
   name: string;
   /** S3 sends "Object Created" events to the bus (on AWS: EventBridge notifications). */
   objectEvents: boolean;
+  /**
+   * Prefixes whose objects S3 deletes after so many days (lifecycle rules): exports waiting for
+   * their download, imports' uploads. The local S3 server keeps them.
+   */
+  expiring?: readonly { prefix: string; days: number }[];
 }
 
 export interface RequestSchemas {
@@ -104,13 +109,14 @@ export const personaRoles: Record<Persona, readonly Role[]> = {
 export type Outcome = 'allowed' | 401 | 403 | 404;
 export type Outcomes = Readonly<Record<Persona, Outcome>>;
 
-/** A success response: its JSON body schema, `'empty'` (204, 304), or a non-JSON body (CSV). */
+/** A success response: its JSON body schema, `'empty'` (204, 303, 304), or a non-JSON body (CSV, a workbook). */
 export type ResponseSpec = z.ZodType | 'empty' | { contentType: string; description: string };
 /**
- * Success statuses only (and 304, the answer to a conditional GET whose copy is current);
- * every error has the one documented shape.
+ * Success statuses only (and 303, an export too large to answer directly, whose Location is a
+ * presigned GET; and 304, the answer to a conditional GET whose copy is current); every error
+ * has the one documented shape.
  */
-export type Responses = Readonly<Partial<Record<200 | 201 | 202 | 204 | 304, ResponseSpec>>>;
+export type Responses = Readonly<Partial<Record<200 | 201 | 202 | 204 | 303 | 304, ResponseSpec>>>;
 
 export interface RouteSpec<S extends RequestSchemas = RequestSchemas, A extends Access = Access> {
   method: HttpMethod;

@@ -312,6 +312,10 @@ export class ServiceStack extends Stack {
       ],
       lifecycleRules: [
         { abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        ...(this.description.bucket?.expiring ?? []).map(({ prefix, days }) => ({
+          prefix,
+          expiration: Duration.days(days),
+        })),
         ...(config.uploads.versioned
           ? [{ noncurrentVersionExpiration: Duration.days(config.uploads.noncurrentVersionDays) }]
           : []),

@@ -126,7 +126,11 @@ const successResponse = (status: number, spec: ResponseSpec) => {
   if (spec === 'empty') {
     return {
       description:
-        status === 304 ? 'Not modified: the copy named by If-None-Match is current' : 'Done; no body',
+        status === 304
+          ? 'Not modified: the copy named by If-None-Match is current'
+          : status === 303
+            ? 'See Other: the file is too large to answer directly; `Location` is a presigned GET of it, valid for 5 minutes'
+            : 'Done; no body',
     };
   }
   if (spec instanceof z.ZodType) {
@@ -137,7 +141,13 @@ const successResponse = (status: number, spec: ResponseSpec) => {
   }
   return {
     description: spec.description,
-    content: { [spec.contentType]: { schema: { type: 'string' as const } } },
+    content: {
+      [spec.contentType]: {
+        schema: spec.contentType.startsWith('text/')
+          ? { type: 'string' as const }
+          : { type: 'string' as const, format: 'binary' },
+      },
+    },
   };
 };
 

@@ -7,7 +7,7 @@ import { createServiceContext, type ServiceEnv } from '../context.js';
 import { conflict, ruleViolation } from '../errors.js';
 import { defineService, type Outcomes, route } from '../service.js';
 import { createHttpHandler, type HttpEvent } from './handler.js';
-import { created, ok, text } from './result.js';
+import { created, file, ok, text } from './result.js';
 
 // Nothing listens on port 9: a database call fails as if DynamoDB were down.
 const env: ServiceEnv = {
@@ -86,6 +86,13 @@ const unit = defineService({
       outcomes: roleOutcomes('public'),
       responses: anySuccess,
       handler: async () => text('text/csv; charset=utf-8', '\uFEFFname\n张三\n'),
+    }),
+    route('GET /export.xlsx', {
+      access: 'public',
+      outcomes: roleOutcomes('public'),
+      responses: anySuccess,
+      handler: async () =>
+        file('application/octet-stream', new Uint8Array([0x50, 0x4b, 0, 0xff]), '名册 2026.xlsx'),
     }),
   ],
 });
@@ -359,6 +366,15 @@ describe('the HTTP stack', () => {
     const res = await handler(event('GET', '/export'), context);
     expect(res.headers?.['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.body).toBe('\uFEFFname\n张三\n');
+  });
+
+  it('sends binary bodies base64-encoded, named for saving with a Chinese file name', async () => {
+    const res = await handler(event('GET', '/export.xlsx'), context);
+    expect(res.isBase64Encoded).toBe(true);
+    expect([...Buffer.from(res.body ?? '', 'base64')]).toEqual([0x50, 0x4b, 0, 0xff]);
+    expect(res.headers?.['content-disposition']).toBe(
+      `attachment; filename="__ 2026.xlsx"; filename*=UTF-8''${encodeURIComponent('名册 2026.xlsx')}`,
+    );
   });
 });
 

@@ -33,6 +33,14 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 });
 
 const toResponse = (result: HttpResult): HttpResponse => {
+  if (result.binary) {
+    return {
+      statusCode: result.status,
+      headers: { 'content-type': result.binary.contentType, ...result.headers },
+      body: Buffer.from(result.binary.bytes).toString('base64'),
+      isBase64Encoded: true,
+    };
+  }
   if (result.raw) {
     return {
       statusCode: result.status,

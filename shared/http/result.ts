@@ -5,6 +5,8 @@ export interface HttpResult {
   headers?: Record<string, string>;
   /** A body that is already text (CSV); JSON bodies leave this out. */
   raw?: { contentType: string; text: string };
+  /** A binary body (a workbook), sent base64-encoded as API Gateway's payload 2.0 expects. */
+  binary?: { contentType: string; bytes: Uint8Array };
 }
 
 export const ok = (body: unknown, headers?: Record<string, string>): HttpResult => ({
@@ -24,3 +26,18 @@ export const text = (contentType: string, body: string, headers?: Record<string,
   raw: { contentType, text: body },
   ...(headers ? { headers } : {}),
 });
+
+/** A file to save: `filename` may be Chinese, so it goes in RFC 6266's `filename*` beside an ASCII fallback. */
+export const file = (contentType: string, bytes: Uint8Array, filename: string): HttpResult => ({
+  status: 200,
+  binary: { contentType, bytes },
+  headers: { 'content-disposition': attachment(filename) },
+});
+
+export const attachment = (filename: string): string => {
+  const ascii = filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+};
+
+/** 303: the answer is elsewhere (a presigned GET of an export too large to answer directly). */
+export const seeOther = (location: string): HttpResult => ({ status: 303, headers: { location } });

@@ -12,6 +12,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
@@ -194,6 +195,67 @@ export const copyForDownload = async (
     if (isMissing(error) || isPreconditionFailed(error)) return false;
     throw error;
   }
+};
+
+/** Stores a file the service made itself (an export), typed and as an attachment. */
+export const putFile = async (
+  ctx: ServiceContext,
+  {
+    objectKey,
+    bytes,
+    contentType,
+    contentDisposition,
+  }: { objectKey: string; bytes: Uint8Array; contentType: string; contentDisposition: string },
+): Promise<void> => {
+  await s3Of(ctx).send(
+    new PutObjectCommand({
+      Bucket: bucketOf(ctx),
+      Key: objectKey,
+      Body: bytes,
+      ContentType: contentType,
+      ContentDisposition: contentDisposition,
+    }),
+  );
+};
+
+/**
+ * The whole object, if it is at most `maxBytes` (the size is read first, so a larger object
+ * is never loaded): `too-large` beyond, undefined if it is gone.
+ */
+export const readObject = async (
+  ctx: ServiceContext,
+  objectKey: string,
+  maxBytes: number,
+): Promise<
+  { bytes: Uint8Array; contentType: string | undefined; etag: string | undefined } | 'too-large' | undefined
+> => {
+  const Bucket = bucketOf(ctx);
+  try {
+    const head = await s3Of(ctx).send(new HeadObjectCommand({ Bucket, Key: objectKey }));
+    if ((head.ContentLength ?? 0) > maxBytes) return 'too-large';
+    const got = await s3Of(ctx).send(
+      new GetObjectCommand({ Bucket, Key: objectKey, ...(head.ETag ? { IfMatch: head.ETag } : {}) }),
+    );
+    const bytes = (await got.Body?.transformToByteArray()) ?? new Uint8Array();
+    // Replaced between the HEAD and the read by a larger object on a server that ignores If-Match.
+    if (bytes.length > maxBytes) return 'too-large';
+    return { bytes, contentType: head.ContentType, etag: head.ETag };
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+};
+
+/** A presigned GET of an object the service stored itself (its type and disposition were set when stored). */
+export const objectUrl = async (
+  ctx: ServiceContext,
+  objectKey: string,
+  now: Date,
+): Promise<{ url: string; expiresAt: string }> => {
+  const url = await getSignedUrl(s3Of(ctx), new GetObjectCommand({ Bucket: bucketOf(ctx), Key: objectKey }), {
+    expiresIn: DOWNLOAD_WINDOW_SECONDS,
+  });
+  return { url, expiresAt: toLocalIso(new Date(now.getTime() + DOWNLOAD_WINDOW_SECONDS * 1000)) };
 };
 
 export const deleteObject = async (ctx: ServiceContext, objectKey: string): Promise<void> => {

@@ -30,6 +30,8 @@ export interface Response<T = any> {
   body: T;
   headers: Headers;
   text: string;
+  /** The body as sent (a workbook is not text). */
+  bytes: Buffer;
 }
 
 export interface RequestOptions {
@@ -39,6 +41,8 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** Send this exact text as the body instead of JSON. */
   raw?: string;
+  /** `manual` to see a 303 itself rather than the file its Location names. */
+  redirect?: 'follow' | 'manual';
 }
 
 let minterPromise: Promise<Minter> | undefined;
@@ -96,16 +100,18 @@ export const request = async <T = any>(
   const res = await fetch(`${runtime().url}${path}`, {
     method,
     headers,
+    redirect: options.redirect ?? 'follow',
     ...(payload !== undefined ? { body: payload } : {}),
   });
-  const text = await res.text();
+  const bytes = Buffer.from(await res.arrayBuffer());
+  const text = bytes.toString('utf8');
   let parsed: unknown = text;
   const contentType = res.headers.get('content-type') ?? '';
   if (contentType.includes('json') && text.length > 0) parsed = JSON.parse(text);
   // Every answer a test receives is also checked against the API's published contract.
   const violations = contractViolations(method, path, res.status, contentType, parsed, text);
   if (violations.length > 0) throw new Error(`Contract broken:\n${violations.join('\n')}`);
-  return { status: res.status, body: parsed as T, headers: res.headers, text };
+  return { status: res.status, body: parsed as T, headers: res.headers, text, bytes };
 };
 
 /** A signed-in caller: `const alice = await as({ roles: ['member'] }); await alice.get('/x')`. */

@@ -116,9 +116,12 @@ export const contractViolations = (
   const route = routeFor(method, path);
   if (!route) return [];
   const where = `${route.routeKey} answered ${status}`;
-  if (stackLike.test(text)) return [`${where} with something like a stack trace: ${text.slice(0, 300)}`];
-  // 304 answers a conditional GET: declared with the route's successes, never an error.
-  if ((status < 200 || status >= 300) && status !== 304) {
+  const isText = contentType === '' || /json|text\//.test(contentType);
+  if (isText && stackLike.test(text))
+    return [`${where} with something like a stack trace: ${text.slice(0, 300)}`];
+  // 303 sends a large export to its presigned GET, 304 answers a conditional GET: declared
+  // with the route's successes, never an error.
+  if ((status < 200 || status >= 300) && status !== 303 && status !== 304) {
     const gateway = (body as { message?: unknown } | undefined)?.message;
     if (
       gatewayAnswers[status] !== undefined &&
