@@ -171,6 +171,87 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/activities/exports/register.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A branch’s register of its meetings (三会一课台账) for a year, as a workbook (.xlsx)
+         * @description Every activity of the branch that starts in the year (Asia/Shanghai), held, cancelled or still scheduled, by start: date, time, type, theme, place, attendance counts, the names of the absent and the excused, the first 200 characters of the minutes, accepted evidence files, status and remarks (why cancelled, 补录); and a sheet of totals per type (汇总). The committee any branch, the branch’s secretary their own (404 otherwise). Without `year`, the current one. An audited export: PersonalDataExported is published first. Past 4 MB the answer is 303 to a download link.
+         *
+         *     Roles admitted: committee, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the owning partner organisation; another partner organisation
+         *     - Allowed: the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         */
+        get: operations["getActivitiesExportsRegisterXlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/activities/exports/compliance.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Cadence compliance (三会一课) by branch and period, as a workbook (.xlsx)
+         * @description The same query and scope as `GET /activities/insights/compliance`: a row per branch, type (party group) and period begun, with required, held, status and 补录; and a sheet per branch (支部汇总) with its periods and evidence. An audited export: PersonalDataExported is published first.
+         *
+         *     Roles admitted: committee, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the owning partner organisation; another partner organisation
+         *     - Allowed: the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         */
+        get: operations["getActivitiesExportsComplianceXlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/activities/exports/participation.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Participation per member, of a branch or every branch, as a workbook (.xlsx)
+         * @description The same query, scope and refusals as `GET /activities/insights/participation`: a row per member with their name, counts and rate, those below the threshold marked. An audited export: PersonalDataExported is published first.
+         *
+         *     Roles admitted: committee, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the owning partner organisation; another partner organisation
+         *     - Allowed: the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         */
+        get: operations["getActivitiesExportsParticipationXlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/activities/campaigns": {
         parameters: {
             query?: never;
@@ -6895,6 +6976,363 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description A business rule refused it
+             *     - `empty-window`: `to` must be after `from`
+             *     - `window-too-long`: An insight covers at most 366 days
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmptyWindowRefusal"] | components["schemas"]["WindowTooLongRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getActivitiesExportsRegisterXlsx: {
+        parameters: {
+            query: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                branchId: string;
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook (.xlsx): Chinese headers, a frozen header row; opens in Excel and WPS */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description See Other: the file is too large to answer directly; `Location` is a presigned GET of it, valid for 5 minutes */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getActivitiesExportsComplianceXlsx: {
+        parameters: {
+            query?: {
+                branchId?: string;
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook (.xlsx): Chinese headers, a frozen header row; opens in Excel and WPS */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description See Other: the file is too large to answer directly; `Location` is a presigned GET of it, valid for 5 minutes */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getActivitiesExportsParticipationXlsx: {
+        parameters: {
+            query?: {
+                branchId?: string;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook (.xlsx): Chinese headers, a frozen header row; opens in Excel and WPS */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description See Other: the file is too large to answer directly; `Location` is a presigned GET of it, valid for 5 minutes */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
             /**

@@ -1,6 +1,7 @@
 /** What activities tells the platform (source `dangjian.activities`). */
 import * as z from 'zod';
 import { defineEvent } from '../../shared/events/contract.js';
+import { exportedBy } from '../../shared/exports.js';
 import { isoDate, isoDateTime } from '../../shared/schemas.js';
 import { cadencePeriods, cadenceTypes } from './domain/cadence.js';
 
@@ -163,6 +164,13 @@ export const LeaveDecided = defineEvent(
   }),
 );
 
+/**
+ * A register left the service as a workbook (台账, compliance, participation): an audited read
+ * of personal data (shared/exports.ts), published before the file is answered; talent's audit
+ * log keeps it.
+ */
+export const ActivitiesDataExported = exportedBy('activities');
+
 export const activitiesEvents = [
   ActivityScheduled,
   ActivityCancelled,
@@ -172,4 +180,5 @@ export const activitiesEvents = [
   CadenceAtRisk,
   LeaveRequested,
   LeaveDecided,
+  ActivitiesDataExported,
 ];

@@ -15,6 +15,7 @@ import { agendaRoutes } from './handlers/agenda.js';
 import { attendanceRoutes } from './handlers/attendance.js';
 import { campaignRoutes } from './handlers/campaigns.js';
 import { evidenceRoutes, evidenceSubscriptions } from './handlers/evidence.js';
+import { exportRoutes } from './handlers/exports.js';
 import { insightRoutes } from './handlers/insights.js';
 import { leaveRoutes } from './handlers/leave.js';
 import { roomRoutes } from './handlers/rooms.js';
@@ -41,13 +42,15 @@ const roster = rosterSubscriptions(table, { alsoWrite: followRoster }).map(
 export const activitiesService = defineService({
   name: 'activities',
   table,
-  // Activities' evidence (佐证材料), uploaded with presigned POSTs and checked on "Object Created".
-  bucket: { name: 'evidence', objectEvents: true },
+  // Activities' evidence (佐证材料), uploaded with presigned POSTs and checked on "Object Created";
+  // and the registers exported too large to answer directly, kept a day for their download.
+  bucket: { name: 'evidence', objectEvents: true, expiring: [{ prefix: 'exports/', days: 1 }] },
   publishes: activitiesEvents,
   routes: [
     ...roomRoutes,
     ...settingsRoutes,
     ...insightRoutes,
+    ...exportRoutes,
     // Before activityRoutes: `/activities/campaigns` is a path of its own, not an activity's id.
     ...campaignRoutes,
     ...activityRoutes,

@@ -3,7 +3,8 @@
  * or a Query, never a Scan):
  *   ACTIVITY#<id> / ACTIVITY              an activity                         GetItem
  *     gsi1 BRANCH#<branchId> / <startsAt>#<id>   a branch's activities       Query (list, compliance,
- *                                                                         the daily cadence watch)
+ *                                                                         the daily cadence watch,
+ *                                                                         the register export)
  *     gsi2 ACTIVITIES / <startsAt>#<id>          every branch's activities   Query (the committee's list)
  *       (one partition: an institution schedules tens of activities a week, far below what a
  *       partition takes; the keys are on the activity item itself, so every put of it, from
@@ -13,6 +14,7 @@
  *   ACTIVITY#<id> / GUESSES               the activity's wrong codes, all     UpdateItem ADD (TTL)
  *   PARTICIPATION#<branchId> / <startsAt>#<activityId>#<personId>
  *                                         final attendance, per branch       Query by window
+ *                                         (participation; the register's absentees, a year in one Query)
  *   ROOMS / ROOM#<roomId>                 the rooms (党员活动室)              GetItem, Query
  *   ROOM#<roomId> / BOOKING#<startsAt>#<activityId>   a booking            Query around a window
  *   SETTINGS / CADENCE                    the cadence rules (三会一课)        GetItem
@@ -241,6 +243,19 @@ const branchActivitiesBetween = async (
         ':hi': q.to,
         ':status': q.status,
       },
+    })
+  ).map(toActivity);
+
+/**
+ * Every activity of a branch that started in [from, to) (UTC ISO), whatever its status, by
+ * start: the register (台账) lists the cancelled and the still scheduled beside the held.
+ */
+export const branchActivities = async (ctx: ServiceContext, branchId: string, from: string, to: string) =>
+  (
+    await queryAll(ctx, {
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :b AND gsi1sk BETWEEN :lo AND :hi',
+      ExpressionAttributeValues: { ':b': `BRANCH#${branchId}`, ':lo': from, ':hi': to },
     })
   ).map(toActivity);
 
@@ -480,18 +495,23 @@ export const finalisedInvitees = async (
   return new Set(items.map((i) => i.personId as string));
 };
 
+/** Final attendance of a branch's activities that started in [from, to] (UTC ISO), each with its activity. */
 export const participationRecords = async (
   ctx: ServiceContext,
   branchId: string,
   from: string,
   to: string,
-): Promise<FinalRecord[]> =>
+): Promise<(FinalRecord & { activityId: string })[]> =>
   (
     await queryAll(ctx, {
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
       ExpressionAttributeValues: { ':pk': `PARTICIPATION#${branchId}`, ':lo': from, ':hi': to },
     })
-  ).map((i) => ({ personId: i.personId as string, status: i.status as AttendanceStatus }));
+  ).map((i) => ({
+    activityId: i.activityId as string,
+    personId: i.personId as string,
+    status: i.status as AttendanceStatus,
+  }));
 
 // ---------------------------------------------------------------- rooms
 

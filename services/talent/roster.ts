@@ -23,6 +23,7 @@ import { conflict, noPerson } from '../../shared/errors.js';
 import { patternFor } from '../../shared/events/contract.js';
 import type { SubscriptionSpec, TableSpec } from '../../shared/service.js';
 import { subscription } from '../../shared/service.js';
+import { getInBatches } from '../../shared/store/batch.js';
 import { getItem, queryAll } from '../../shared/store/query.js';
 import type { Transaction } from '../../shared/store/transaction.js';
 import { expectVersion } from '../../shared/store/version.js';
@@ -187,6 +188,24 @@ export const rosterPerson = async (
   personId: string,
 ): Promise<RosterEntry | undefined> =>
   strip(await getItem(ownTable(reader), personKey(reader.table, personId)));
+
+/**
+ * Several people as the copy holds them, whichever branch they are in now (someone who moved
+ * keeps their name on what they missed before): BatchGetItem, 100 keys a call. Ids the copy
+ * does not hold are left out.
+ */
+export const rosterPeople = async (
+  reader: RosterReader,
+  personIds: readonly string[],
+): Promise<RosterEntry[]> =>
+  (
+    await getInBatches(
+      ownTable(reader),
+      [...new Set(personIds)].map((id) => personKey(reader.table, id)),
+    )
+  )
+    .map(strip)
+    .filter((entry): entry is RosterEntry => entry !== undefined);
 
 /**
  * The caller's own person, as the copy holds them, for a route that acts for the caller

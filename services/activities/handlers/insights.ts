@@ -36,7 +36,7 @@ const MAX_WINDOW = 366 * DAY;
  * branch for the committee (undefined) and their own for a secretary. Outside the caller's
  * scope, or for an account of no branch, the branch is not found.
  */
-const scopedBranch = (caller: Caller, branchId: string | undefined): string | undefined => {
+export const scopedBranch = (caller: Caller, branchId: string | undefined): string | undefined => {
   if (branchId === undefined && hasRole(caller, 'committee')) return undefined;
   const chosen = branchId ?? caller.branchId;
   if (!chosen || !actsForBranch(caller, chosen)) throw notFound('Branch');
@@ -111,6 +111,67 @@ const branchCompliance = async (
   };
 };
 
+/** What compliance is asked: a branch (or every branch in scope) and a year. */
+export const complianceQuery = z.strictObject({
+  branchId: idParam.optional(),
+  year: z.coerce.number().int().min(2000).max(2100).optional(),
+});
+
+/** Compliance as `GET /activities/insights/compliance` answers it (its export writes the same). */
+export const complianceReport = async (
+  ctx: ServiceContext,
+  caller: Caller,
+  query: z.output<typeof complianceQuery>,
+  now: Date,
+): Promise<z.output<typeof ComplianceView>> => {
+  const scoped = scopedBranch(caller, query.branchId);
+  const year = query.year ?? localYear(now);
+  const today = localDate(now);
+  const { rules } = await getCadence(ctx);
+  const branches = await branchesOf(ctx, scoped);
+  const results = await perBranch(branches, (b) => branchCompliance(ctx, b, year, today, rules));
+  return { year, asOf: today, rules, branches: results };
+};
+
+/** What participation is asked: a branch (or every branch in scope) and a window. */
+export const participationQuery = z.strictObject({
+  branchId: idParam.optional(),
+  from: instant.optional(),
+  to: instant.optional(),
+});
+
+/** Participation as `GET /activities/insights/participation` answers it (its export writes the same). */
+export const participationReport = async (
+  ctx: ServiceContext,
+  caller: Caller,
+  query: z.output<typeof participationQuery>,
+  now: Date,
+): Promise<z.output<typeof ParticipationView>> => {
+  const branchId = scopedBranch(caller, query.branchId);
+  // Without a window: the year so far.
+  const { start, end } = window(query.from, query.to, now, startOfLocalDay(`${localYear(now)}-01-01`));
+  const branches = await perBranch(await branchesOf(ctx, branchId), async (b) => ({
+    records: await participationRecords(ctx, b, start.toISOString(), end.toISOString()),
+    roster: await branchRoster(rosterReader(ctx), b),
+  }));
+  // Across branches a person who moved counts once, with everything they were invited to.
+  const result = participation(branches.flatMap((b) => b.records));
+  const names = new Map(branches.flatMap((b) => b.roster.map((p) => [p.personId, p.name] as const)));
+  return {
+    ...(branchId === undefined ? {} : { branchId }),
+    from: local(start.toISOString()),
+    to: local(end.toISOString()),
+    threshold: LOW_PARTICIPATION,
+    invited: result.invited,
+    attended: result.attended,
+    rate: result.rate,
+    members: result.members.map((m) => {
+      const name = names.get(m.personId);
+      return { ...m, ...(name === undefined ? {} : { name }) };
+    }),
+  };
+};
+
 export const insightRoutes = [
   route('GET /activities/insights/compliance', {
     summary:
@@ -120,20 +181,8 @@ export const insightRoutes = [
     access: ['committee', 'secretary'],
     outcomes: branchOrganisers,
     responses: { 200: ComplianceView },
-    request: {
-      query: z.strictObject({
-        branchId: idParam.optional(),
-        year: z.coerce.number().int().min(2000).max(2100).optional(),
-      }),
-    },
-    handler: async ({ query, caller, now }, ctx) => {
-      const year = query.year ?? localYear(now);
-      const today = localDate(now);
-      const { rules } = await getCadence(ctx);
-      const branches = await branchesOf(ctx, scopedBranch(caller, query.branchId));
-      const results = await perBranch(branches, (b) => branchCompliance(ctx, b, year, today, rules));
-      return ok({ year, asOf: today, rules, branches: results } satisfies z.output<typeof ComplianceView>);
-    },
+    request: { query: complianceQuery },
+    handler: async ({ query, caller, now }, ctx) => ok(await complianceReport(ctx, caller, query, now)),
   }),
 
   route('GET /activities/insights/participation', {
@@ -145,38 +194,8 @@ export const insightRoutes = [
     refusals: ['empty-window', 'window-too-long'],
     outcomes: branchOrganisers,
     responses: { 200: ParticipationView },
-    request: {
-      query: z.strictObject({
-        branchId: idParam.optional(),
-        from: instant.optional(),
-        to: instant.optional(),
-      }),
-    },
-    handler: async ({ query, caller, now }, ctx) => {
-      const branchId = scopedBranch(caller, query.branchId);
-      // Without a window: the year so far.
-      const { start, end } = window(query.from, query.to, now, startOfLocalDay(`${localYear(now)}-01-01`));
-      const branches = await perBranch(await branchesOf(ctx, branchId), async (b) => ({
-        records: await participationRecords(ctx, b, start.toISOString(), end.toISOString()),
-        roster: await branchRoster(rosterReader(ctx), b),
-      }));
-      // Across branches a person who moved counts once, with everything they were invited to.
-      const result = participation(branches.flatMap((b) => b.records));
-      const names = new Map(branches.flatMap((b) => b.roster.map((p) => [p.personId, p.name] as const)));
-      return ok({
-        ...(branchId === undefined ? {} : { branchId }),
-        from: local(start.toISOString()),
-        to: local(end.toISOString()),
-        threshold: LOW_PARTICIPATION,
-        invited: result.invited,
-        attended: result.attended,
-        rate: result.rate,
-        members: result.members.map((m) => {
-          const name = names.get(m.personId);
-          return { ...m, ...(name === undefined ? {} : { name }) };
-        }),
-      } satisfies z.output<typeof ParticipationView>);
-    },
+    request: { query: participationQuery },
+    handler: async ({ query, caller, now }, ctx) => ok(await participationReport(ctx, caller, query, now)),
   }),
 
   route('GET /activities/insights/rooms', {

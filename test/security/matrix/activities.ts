@@ -176,6 +176,25 @@ export const fixtures: Fixtures = {
     }),
   }),
 
+  'GET /activities/exports/register.xlsx': async (world) => ({
+    path: '/activities/exports/register.xlsx',
+    query: query({ branchId: world.branchA.branchId, year: '2026' }),
+  }),
+
+  'GET /activities/exports/compliance.xlsx': async (world) => ({
+    path: '/activities/exports/compliance.xlsx',
+    query: query({ branchId: world.branchA.branchId, year: '2026' }),
+  }),
+
+  'GET /activities/exports/participation.xlsx': async (world) => ({
+    path: '/activities/exports/participation.xlsx',
+    query: query({
+      branchId: world.branchA.branchId,
+      from: '2026-01-01T00:00:00+08:00',
+      to: '2026-12-31T00:00:00+08:00',
+    }),
+  }),
+
   'GET /activities/insights/rooms': async () => ({
     path: '/activities/insights/rooms',
     query: query({ from: '2026-12-01T00:00:00+08:00', to: '2026-12-02T00:00:00+08:00' }),
