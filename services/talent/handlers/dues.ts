@@ -95,13 +95,10 @@ const paymentBody = z.strictObject({
 /** What a list says of a member's basis: the category and band, never the base. */
 const maskedBasis = {
   category: category.optional().meta({ description: "The year's category; absent while no base is set" }),
-  band: z
-    .string()
-    .optional()
-    .meta({
-      description: 'The base’s band in yuan, upper edge included (employed and retired)',
-      example: '3000-5000',
-    }),
+  band: z.string().optional().meta({
+    description: 'The base’s band in yuan, upper edge included (employed and retired)',
+    example: '3000-5000',
+  }),
 };
 
 const DuesBaseView = z
