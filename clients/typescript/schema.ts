@@ -1325,7 +1325,7 @@ export interface paths {
         get?: never;
         /**
          * Set a member's dues base (党费基数) for a year: their category and, employed or retired, the monthly base. Their secretary and the committee, never on their own record
-         * @description Send the `version` you read to replace a base; none to set the first one. Sending what is already set answers it unchanged (no new version). Amounts are yuan as decimal strings.
+         * @description Send the `version` you read (0 while the year has no base). Saving what is already set answers it unchanged, with no new version. Amounts are yuan as decimal strings.
          *
          *     Roles admitted: committee, secretary.
          *
@@ -19330,18 +19330,18 @@ export interface operations {
                      */
                     base: string;
                     /**
-                     * @description The version you read (optimistic concurrency)
-                     * @example 3
+                     * @description The version you read (0 while the year has no base)
+                     * @example 0
                      */
-                    version?: number;
+                    version: number;
                 } | {
                     /** @enum {string} */
                     category: "student" | "no-income";
                     /**
-                     * @description The version you read (optimistic concurrency)
-                     * @example 3
+                     * @description The version you read (0 while the year has no base)
+                     * @example 0
                      */
-                    version?: number;
+                    version: number;
                 };
             };
         };

@@ -31,7 +31,7 @@ describe('a year’s dues base', () => {
     const { personId } = await fullMember(admin, branchId);
     const set = await secretary.put(
       basePath(personId),
-      { category: 'employed', base: '4000' },
+      { category: 'employed', base: '4000', version: 0 },
       { now: TODAY },
     );
     expect(set.status, JSON.stringify(set.body)).toBe(200);
@@ -62,21 +62,21 @@ describe('a year’s dues base', () => {
     expect(student.body.base).toBeUndefined();
   });
 
-  it('is versioned: a repeat answers it unchanged, a stale or missing version is a conflict', async () => {
+  it('is versioned: saving what is set keeps its version, a stale version (0: none yet) is a conflict', async () => {
     const { admin, branchId, secretary } = await setUp();
     const { personId } = await fullMember(admin, branchId);
-    const body = { category: 'retired', base: '5000.01' };
+    const body = { category: 'retired', base: '5000.01', version: 0 };
     expect((await secretary.put(basePath(personId), body, { now: TODAY })).status).toBe(200);
-    const again = await secretary.put(basePath(personId), body, { now: TODAY });
-    expect(again.status).toBe(200);
-    expect(again.body).toMatchObject({ version: 1, monthlyDue: '50.00', band: '5000+' });
-    const unversioned = await secretary.put(
+    const same = await secretary.put(basePath(personId), { ...body, version: 1 }, { now: TODAY });
+    expect(same.status).toBe(200);
+    expect(same.body).toMatchObject({ version: 1, monthlyDue: '50.00', band: '5000+' });
+    const asIfNew = await secretary.put(
       basePath(personId),
-      { category: 'retired', base: '4000' },
+      { category: 'retired', base: '4000', version: 0 },
       { now: TODAY },
     );
-    expect(unversioned.status).toBe(409);
-    expect(unversioned.body).toMatchObject({ error: { code: 'version-conflict', details: { version: 1 } } });
+    expect(asIfNew.status).toBe(409);
+    expect(asIfNew.body).toMatchObject({ error: { code: 'version-conflict', details: { version: 1 } } });
     const stale = await secretary.put(
       basePath(personId),
       { category: 'retired', base: '4000', version: 7 },
@@ -99,32 +99,41 @@ describe('a year’s dues base', () => {
         status: number;
         body: { error: { code: string } };
       };
-    expect(await refused(basePath(personId), { category: 'employed', base: '-1' })).toMatchObject({
-      status: 422,
-      body: { error: { code: 'dues-base-implausible' } },
-    });
-    expect((await refused(basePath(personId), { category: 'employed', base: '0' })).body.error.code).toBe(
-      'dues-base-implausible',
+    expect(await refused(basePath(personId), { category: 'employed', base: '-1', version: 0 })).toMatchObject(
+      {
+        status: 422,
+        body: { error: { code: 'dues-base-implausible' } },
+      },
     );
     expect(
-      (await refused(basePath(personId), { category: 'employed', base: '1000000.01' })).body.error.code,
+      (await refused(basePath(personId), { category: 'employed', base: '0', version: 0 })).body.error.code,
     ).toBe('dues-base-implausible');
-    expect(await refused(basePath(personId), { category: 'employed', base: '12.345' })).toMatchObject({
+    expect(
+      (await refused(basePath(personId), { category: 'employed', base: '1000000.01', version: 0 })).body.error
+        .code,
+    ).toBe('dues-base-implausible');
+    expect(
+      await refused(basePath(personId), { category: 'employed', base: '12.345', version: 0 }),
+    ).toMatchObject({
       status: 400,
       body: { error: { code: 'validation-failed' } },
     });
-    expect((await refused(basePath(personId), { category: 'employed', base: 4000 })).status).toBe(400);
-    expect((await refused(basePath(personId), { category: 'student', base: '4000' })).status).toBe(400);
-    expect((await refused(basePath(personId), { category: 'employed' })).status).toBe(400);
-    expect(await refused(basePath(personId, 2025), { category: 'student' })).toMatchObject({
+    expect((await refused(basePath(personId), { category: 'employed', base: 4000, version: 0 })).status).toBe(
+      400,
+    );
+    expect(
+      (await refused(basePath(personId), { category: 'student', base: '4000', version: 0 })).status,
+    ).toBe(400);
+    expect((await refused(basePath(personId), { category: 'employed', version: 0 })).status).toBe(400);
+    expect(await refused(basePath(personId, 2025), { category: 'student', version: 0 })).toMatchObject({
       status: 422,
       body: { error: { code: 'dues-year-outside-membership' } },
     });
-    expect((await refused(basePath(personId, 2028), { category: 'student' })).body.error.code).toBe(
-      'dues-year-outside-membership',
-    );
+    expect(
+      (await refused(basePath(personId, 2028), { category: 'student', version: 0 })).body.error.code,
+    ).toBe('dues-year-outside-membership');
     const masses = await register(admin, { branchId });
-    expect(await refused(basePath(masses.personId), { category: 'student' })).toMatchObject({
+    expect(await refused(basePath(masses.personId), { category: 'student', version: 0 })).toMatchObject({
       status: 422,
       body: { error: { code: 'dues-not-a-member' } },
     });
@@ -132,7 +141,8 @@ describe('a year’s dues base', () => {
     expect(read.body.base).toBeUndefined();
     // Next year's may be set ahead, in December or before.
     expect(
-      (await secretary.put(basePath(personId, 2027), { category: 'student' }, { now: TODAY })).status,
+      (await secretary.put(basePath(personId, 2027), { category: 'student', version: 0 }, { now: TODAY }))
+        .status,
     ).toBe(200);
   });
 
@@ -140,7 +150,7 @@ describe('a year’s dues base', () => {
     const { admin, branchId } = await setUp();
     const own = await fullMember(admin, branchId, '王书记');
     const self = await as({ roles: ['secretary', 'member'], branchId, personId: own.personId });
-    const put = await self.put(basePath(own.personId), { category: 'student' }, { now: TODAY });
+    const put = await self.put(basePath(own.personId), { category: 'student', version: 0 }, { now: TODAY });
     expect(put.status).toBe(403);
     expect(put.body.error.code).toBe('own-record');
     const paid = await self.post(
@@ -151,7 +161,8 @@ describe('a year’s dues base', () => {
     expect(paid.body.error.code).toBe('own-record');
     const elsewhere = await as({ roles: ['secretary', 'member'], branchId: newId() });
     expect(
-      (await elsewhere.put(basePath(own.personId), { category: 'student' }, { now: TODAY })).status,
+      (await elsewhere.put(basePath(own.personId), { category: 'student', version: 0 }, { now: TODAY }))
+        .status,
     ).toBe(404);
     expect((await elsewhere.get(`/talent/dues/${own.personId}`, { now: TODAY })).status).toBe(404);
   });
@@ -161,7 +172,11 @@ describe('payments', () => {
   it('are recorded once a month; a retry with the same key answers the first, another key is a 409', async () => {
     const { admin, branchId, secretary } = await setUp();
     const { personId } = await fullMember(admin, branchId);
-    await secretary.put(basePath(personId), { category: 'employed', base: '4000.00' }, { now: TODAY });
+    await secretary.put(
+      basePath(personId),
+      { category: 'employed', base: '4000.00', version: 0 },
+      { now: TODAY },
+    );
     const body = { month: '2026-10', amount: '40.00', paidOn: '2026-11-02', channel: 'wechat' };
     const key = keyed();
     const first = await secretary.post(payments(personId), body, { now: TODAY, ...key });
@@ -211,7 +226,11 @@ describe('payments', () => {
         { now: TODAY, ...keyed() },
       );
     expect((await pay({})).body.error.code).toBe('dues-base-missing');
-    await secretary.put(basePath(personId), { category: 'employed', base: '4000' }, { now: TODAY });
+    await secretary.put(
+      basePath(personId),
+      { category: 'employed', base: '4000', version: 0 },
+      { now: TODAY },
+    );
     expect(await pay({ month: '2026-02' })).toMatchObject({
       status: 422,
       body: { error: { code: 'dues-month-before-membership' } },
@@ -234,7 +253,7 @@ describe('payments', () => {
   it('end with the membership: nothing after the month someone left', async () => {
     const { admin, branchId } = await setUp();
     const { personId, version } = await fullMember(admin, branchId);
-    await admin.put(basePath(personId), { category: 'no-income' }, { now: TODAY });
+    await admin.put(basePath(personId), { category: 'no-income', version: 0 }, { now: TODAY });
     const left = await admin.post(
       `/talent/people/${personId}/departure`,
       { version, on: '2026-06-30', reason: 'transferred-out' },
@@ -262,9 +281,17 @@ describe('a branch’s arrears and statement', () => {
     await register(admin, { branchId, name: '群众' });
     const other = await newBranch(admin);
     await fullMember(admin, other.branchId, '外支部');
-    await secretary.put(basePath(worker.personId), { category: 'employed', base: '4321.00' }, { now: MARCH });
-    await secretary.put(basePath(student.personId), { category: 'student' }, { now: MARCH });
-    await secretary.put(basePath(paidUp.personId), { category: 'retired', base: '2000' }, { now: MARCH });
+    await secretary.put(
+      basePath(worker.personId),
+      { category: 'employed', base: '4321.00', version: 0 },
+      { now: MARCH },
+    );
+    await secretary.put(basePath(student.personId), { category: 'student', version: 0 }, { now: MARCH });
+    await secretary.put(
+      basePath(paidUp.personId),
+      { category: 'retired', base: '2000', version: 0 },
+      { now: MARCH },
+    );
     const pay = (personId: string, month: string, amount: string) =>
       secretary.post(
         payments(personId),
@@ -365,7 +392,11 @@ describe('income as personal information', () => {
   it('is the person’s to read, their secretary’s and the committee’s, nobody else’s', async () => {
     const { admin, branchId, secretary } = await setUp();
     const { personId } = await fullMember(admin, branchId);
-    await secretary.put(basePath(personId), { category: 'employed', base: '12000' }, { now: TODAY });
+    await secretary.put(
+      basePath(personId),
+      { category: 'employed', base: '12000', version: 0 },
+      { now: TODAY },
+    );
     const self = await as({ roles: ['member'], branchId, personId });
     for (const caller of [self, secretary, admin]) {
       const res = await caller.get(`/talent/dues/${personId}`, { now: TODAY });
@@ -382,7 +413,11 @@ describe('income as personal information', () => {
   it('every read and write is audited, the log holding no figure', async () => {
     const { admin, branchId, secretary } = await setUp();
     const { personId } = await fullMember(admin, branchId);
-    await secretary.put(basePath(personId), { category: 'employed', base: '6789.12' }, { now: TODAY });
+    await secretary.put(
+      basePath(personId),
+      { category: 'employed', base: '6789.12', version: 0 },
+      { now: TODAY },
+    );
     await secretary.put(
       basePath(personId),
       { category: 'employed', base: '6789.13', version: 1 },

@@ -13,7 +13,7 @@ import type { ServiceContext } from '../../../shared/context.js';
 import { notFound, ruleViolation, unwrap } from '../../../shared/errors.js';
 import { accountScope, createOnce } from '../../../shared/http/idempotent.js';
 import { created, ok } from '../../../shared/http/result.js';
-import { idParam, isoDate, timestamp, versionField } from '../../../shared/schemas.js';
+import { idParam, isoDate, timestamp } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { versionConflict } from '../../../shared/store/version.js';
 import { localDate, toLocalIso } from '../../../shared/time.js';
@@ -71,17 +71,25 @@ const category = z.enum(duesCategories).meta({
     '在职 employed and 离退休 retired pay a share of a monthly base; 学生 student and 无收入 no-income pay 0.20 a month',
 });
 
+/** The version read: optimistic concurrency, 0 while the year has no base. */
+const baseVersion = z
+  .number()
+  .int()
+  .min(0)
+  .max(2_147_483_647)
+  .meta({ description: 'The version you read (0 while the year has no base)', example: 0 });
+
 const baseBody = z.discriminatedUnion('category', [
   z.strictObject({
     category: z.enum(['employed', 'retired']),
     base: yuan.meta({
       description: 'The monthly base (月工资收入, after tax) in yuan: 0.01 to 1,000,000.00',
     }),
-    version: versionField.optional(),
+    version: baseVersion,
   }),
   z.strictObject({
     category: z.enum(['student', 'no-income']),
-    version: versionField.optional(),
+    version: baseVersion,
   }),
 ]);
 
@@ -300,7 +308,7 @@ export const duesRoutes = [
     summary:
       "Set a member's dues base (党费基数) for a year: their category and, employed or retired, the monthly base. Their secretary and the committee, never on their own record",
     description:
-      'Send the `version` you read to replace a base; none to set the first one. Sending what is already set answers it unchanged (no new version). Amounts are yuan as decimal strings.',
+      'Send the `version` you read (0 while the year has no base). Saving what is already set answers it unchanged, with no new version. Amounts are yuan as decimal strings.',
     outcomes: personManagers,
     refusals: [
       'own-record',
@@ -319,13 +327,14 @@ export const duesRoutes = [
         checkBasis({ category: body.category, ...('base' in body ? { baseFen: fenOf(body.base) } : {}) }),
       );
       const { base: current } = await duesYearOf(ctx, person.personId, params.year);
+      if (body.version !== (current?.version ?? 0)) {
+        throw versionConflict('The dues base', { version: current?.version ?? 0 });
+      }
       if (current && current.category === basis.category && current.baseFen === basis.baseFen) {
-        // A repeat of what is set: nothing to write, but the base was shown.
+        // Saving what is set is no new version (so it pushes no one else into a conflict);
+        // nothing is written, but the base was shown.
         await auditRead(ctx, req, 'dues.read', { personId: person.personId });
         return ok(baseView(current));
-      }
-      if (current ? body.version !== current.version : body.version !== undefined) {
-        throw versionConflict('The dues base', current ? { version: current.version } : undefined);
       }
       const next: DuesBase = {
         personId: person.personId,

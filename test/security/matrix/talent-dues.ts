@@ -30,7 +30,7 @@ const member = async (world: World) => {
   const personId = (res.body as { personId: string }).personId;
   const base = await world.clients.committee.put(
     `/talent/dues/${personId}/2026`,
-    { category: 'employed', base: '4000.00' },
+    { category: 'employed', base: '4000.00', version: 0 },
     { now: NOW },
   );
   expect(base.status, JSON.stringify(base.body)).toBe(200);
@@ -45,7 +45,7 @@ const branchA = (world: World) => new URLSearchParams({ branchId: world.branchA.
 export const duesFixtures: Fixtures = {
   'PUT /talent/dues/{personId}/{year}': async (world, persona) => ({
     path: `/talent/dues/${await target(world, persona)}/2027`,
-    body: { category: 'retired', base: '5000.00' },
+    body: { category: 'retired', base: '5000.00', version: 0 },
     now: NOW,
   }),
 
