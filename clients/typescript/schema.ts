@@ -1444,6 +1444,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/talent/dues/statement.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A branch's yearly dues statement (党费收缴明细) as a workbook (.xlsx): a row per member and month with due, paid, date and channel, and a sheet of totals per member (汇总); bases masked (category and band only)
+         * @description The same query, scope and figures as `GET /talent/dues/statement`; amounts are numbers in yuan. Audited as a read of personal data before the file leaves. Past 4 MB the answer is 303 to a download link.
+         *
+         *     Roles admitted: committee, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the owning partner organisation; another partner organisation
+         *     - Allowed: the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         */
+        get: operations["getTalentDuesStatementXlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/resources": {
         parameters: {
             query?: never;
@@ -18317,7 +18344,7 @@ export interface operations {
                              * @description What was done: person.* and record.* and pool.* to one person’s record, timeline.read and profile.read (the person’s own /talent/me), people.list for a list of people (one entry per request, with its scope)
                              * @enum {string}
                              */
-                            action: "person.register" | "person.register-with-history" | "person.read" | "person.update" | "person.transition" | "person.probation-extension" | "person.oath" | "person.pipeline-event" | "record.create" | "record.update" | "record.delete" | "record.withdraw" | "record.read" | "pool.add" | "pool.remove" | "person.roles" | "person.departure" | "timeline.read" | "profile.read" | "people.list" | "evidence.upload" | "evidence.list" | "evidence.download" | "evidence.delete" | "dues.base" | "dues.payment" | "dues.read";
+                            action: "person.register" | "person.register-with-history" | "person.read" | "person.update" | "person.transition" | "person.probation-extension" | "person.oath" | "person.pipeline-event" | "record.create" | "record.update" | "record.delete" | "record.withdraw" | "record.read" | "pool.add" | "pool.remove" | "person.roles" | "person.departure" | "timeline.read" | "profile.read" | "people.list" | "evidence.upload" | "evidence.list" | "evidence.download" | "evidence.delete" | "dues.base" | "dues.payment" | "dues.read" | "dues.export";
                             /** @description Whose record */
                             personId?: string;
                             /** @description Which people a list showed: its query */
@@ -18475,7 +18502,7 @@ export interface operations {
                              * @description What was done: person.* and record.* and pool.* to one person’s record, timeline.read and profile.read (the person’s own /talent/me), people.list for a list of people (one entry per request, with its scope)
                              * @enum {string}
                              */
-                            action: "person.register" | "person.register-with-history" | "person.read" | "person.update" | "person.transition" | "person.probation-extension" | "person.oath" | "person.pipeline-event" | "record.create" | "record.update" | "record.delete" | "record.withdraw" | "record.read" | "pool.add" | "pool.remove" | "person.roles" | "person.departure" | "timeline.read" | "profile.read" | "people.list" | "evidence.upload" | "evidence.list" | "evidence.download" | "evidence.delete" | "dues.base" | "dues.payment" | "dues.read";
+                            action: "person.register" | "person.register-with-history" | "person.read" | "person.update" | "person.transition" | "person.probation-extension" | "person.oath" | "person.pipeline-event" | "record.create" | "record.update" | "record.delete" | "record.withdraw" | "record.read" | "pool.add" | "pool.remove" | "person.roles" | "person.departure" | "timeline.read" | "profile.read" | "people.list" | "evidence.upload" | "evidence.list" | "evidence.download" | "evidence.delete" | "dues.base" | "dues.payment" | "dues.read" | "dues.export";
                             /** @description Whose record */
                             personId?: string;
                             /** @description Which people a list showed: its query */
@@ -19943,6 +19970,132 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["DuesStatement"];
                 };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description A business rule refused it
+             *     - `branch-required`: Name the branch (branchId)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BranchRequiredRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getTalentDuesStatementXlsx: {
+        parameters: {
+            query?: {
+                branchId?: string;
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook (.xlsx): Chinese headers, a frozen header row; opens in Excel and WPS */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description See Other: the file is too large to answer directly; `Location` is a presigned GET of it, valid for 5 minutes */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /**
              * @description Invalid request

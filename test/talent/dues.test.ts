@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../shared/ids.js';
 import { as } from '../support/api.js';
+import { recordsOf, sheetsOf } from '../support/xlsx.js';
 import { committee, newBranch, register, TODAY } from './support.js';
 
 const MARCH = '2026-03-10T10:00:00+08:00';
@@ -368,6 +369,61 @@ describe('a branch’s arrears and statement', () => {
     expect(
       last.body.members.find((m: { personId: string }) => m.personId === worker.personId).months,
     ).toHaveLength(12);
+  });
+
+  it('is a workbook too: a row per member and month, totals per member, bases masked, audited', async () => {
+    const { admin, branchId, secretary } = await branchWithDues();
+    const res = await secretary.get(`/talent/dues/statement.xlsx?branchId=${branchId}&year=2026`, {
+      now: MARCH,
+    });
+    expect(res.status, res.text.slice(0, 200)).toBe(200);
+    expect(res.headers.get('content-type')).toContain('spreadsheetml');
+    const sheets = await sheetsOf(res.bytes);
+    const lines = recordsOf(sheets['党费收缴明细'] ?? []);
+    expect(lines).toHaveLength(12);
+    expect(lines.filter((l) => l['姓名'] === '甲')).toEqual([
+      {
+        姓名: '甲',
+        党员类别: '正式党员',
+        缴费类别: '在职',
+        '基数档次(元)': '3000-5000',
+        月份: '2026-01',
+        '应交(元)': 43.21,
+        '实交(元)': 43.21,
+        缴纳日期: '2026-03-05',
+        缴纳方式: '工资代扣',
+      },
+      ...['2026-02', '2026-03'].map((month) => ({
+        姓名: '甲',
+        党员类别: '正式党员',
+        缴费类别: '在职',
+        '基数档次(元)': '3000-5000',
+        月份: month,
+        '应交(元)': 43.21,
+        '实交(元)': undefined,
+        缴纳日期: undefined,
+        缴纳方式: undefined,
+      })),
+    ]);
+    const totals = recordsOf(sheets['汇总'] ?? []);
+    expect(totals.map((t) => t['姓名'])).toEqual(['丙', '丁', '甲', '乙']);
+    expect(totals.find((t) => t['姓名'] === '丁')).toMatchObject({
+      缴费类别: '离退休',
+      '应交合计(元)': 30,
+      '实交合计(元)': 30,
+      欠交月数: 0,
+    });
+    expect(totals.find((t) => t['姓名'] === '丙')).toMatchObject({ 缴费类别: '未核定', 欠交月数: 3 });
+    expect(JSON.stringify(sheets)).not.toContain('4321');
+    const log = await admin.get(`/talent/audit/actors/${secretary.personId ?? secretary.sub}?limit=5`);
+    expect(log.body.items[0]).toMatchObject({
+      action: 'dues.export',
+      scope: { list: 'dues-statement', branchId, year: 2026 },
+    });
+    const elsewhere = await as({ roles: ['secretary', 'member'], branchId: newId() });
+    expect(
+      (await elsewhere.get(`/talent/dues/statement.xlsx?branchId=${branchId}`, { now: MARCH })).status,
+    ).toBe(404);
   });
 
   it('are a branch’s managers’ only: another secretary finds nothing, a member may not, the committee names the branch', async () => {

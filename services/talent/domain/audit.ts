@@ -35,6 +35,8 @@ export const auditActions = [
   'dues.base',
   'dues.payment',
   'dues.read',
+  // A branch's dues statement as a workbook (its scope named, as a list's).
+  'dues.export',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

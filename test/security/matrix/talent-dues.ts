@@ -72,4 +72,10 @@ export const duesFixtures: Fixtures = {
     query: `${branchA(world)}&year=2026`,
     now: NOW,
   }),
+
+  'GET /talent/dues/statement.xlsx': async (world) => ({
+    path: '/talent/dues/statement.xlsx',
+    query: `${branchA(world)}&year=2026`,
+    now: NOW,
+  }),
 };
