@@ -379,9 +379,9 @@ describe('a branch’s arrears and statement', () => {
     expect(res.status, res.text.slice(0, 200)).toBe(200);
     expect(res.headers.get('content-type')).toContain('spreadsheetml');
     const sheets = await sheetsOf(res.bytes);
-    const lines = recordsOf(sheets['党费收缴明细'] ?? []);
+    const lines = recordsOf(sheets.党费收缴明细 ?? []);
     expect(lines).toHaveLength(12);
-    expect(lines.filter((l) => l['姓名'] === '甲')).toEqual([
+    expect(lines.filter((l) => l.姓名 === '甲')).toEqual([
       {
         姓名: '甲',
         党员类别: '正式党员',
@@ -405,15 +405,15 @@ describe('a branch’s arrears and statement', () => {
         缴纳方式: undefined,
       })),
     ]);
-    const totals = recordsOf(sheets['汇总'] ?? []);
-    expect(totals.map((t) => t['姓名'])).toEqual(['丙', '丁', '甲', '乙']);
-    expect(totals.find((t) => t['姓名'] === '丁')).toMatchObject({
+    const totals = recordsOf(sheets.汇总 ?? []);
+    expect(totals.map((t) => t.姓名)).toEqual(['丙', '丁', '甲', '乙']);
+    expect(totals.find((t) => t.姓名 === '丁')).toMatchObject({
       缴费类别: '离退休',
       '应交合计(元)': 30,
       '实交合计(元)': 30,
       欠交月数: 0,
     });
-    expect(totals.find((t) => t['姓名'] === '丙')).toMatchObject({ 缴费类别: '未核定', 欠交月数: 3 });
+    expect(totals.find((t) => t.姓名 === '丙')).toMatchObject({ 缴费类别: '未核定', 欠交月数: 3 });
     expect(JSON.stringify(sheets)).not.toContain('4321');
     const log = await admin.get(`/talent/audit/actors/${secretary.personId ?? secretary.sub}?limit=5`);
     expect(log.body.items[0]).toMatchObject({
