@@ -291,6 +291,46 @@ export const refusals = {
     about: "The person's pipeline file holds as many evidence files as it may; delete one first",
     details: z.strictObject({ limit: z.number().int() }),
   },
+  // talent: party dues (党费)
+  'dues-not-a-member': {
+    kind: 'rule',
+    about: 'Only probationary and full party members (预备党员, 正式党员) pay dues',
+  },
+  'dues-base-implausible': {
+    kind: 'rule',
+    about:
+      'A monthly dues base is between 0.01 and 1,000,000.00 yuan; someone without income is the no-income category',
+  },
+  'dues-year-outside-membership': {
+    kind: 'rule',
+    about: "A dues base is set for a year of the person's membership, at most next year",
+  },
+  'dues-month-in-future': { kind: 'rule', about: 'A dues payment is for a month up to the current one' },
+  'dues-month-before-membership': {
+    kind: 'rule',
+    about: 'A dues payment is for a month from the one the person became a probationary member',
+  },
+  'dues-month-after-membership': {
+    kind: 'rule',
+    about: 'A dues payment is for a month up to the one the person left the register',
+  },
+  'dues-base-missing': {
+    kind: 'rule',
+    about: "The month's year has no dues base yet: set it (PUT /talent/dues/{personId}/{year}) first",
+  },
+  'dues-amount-implausible': {
+    kind: 'rule',
+    about: 'A dues payment is between 0.01 and 1,000,000.00 yuan',
+  },
+  'dues-payment-below-due': {
+    kind: 'rule',
+    about: "A dues payment covers at least the month's dues; `details.due` is the month's dues in yuan",
+    details: z.strictObject({ due: z.string() }),
+  },
+  'dues-month-paid': {
+    kind: 'conflict',
+    about: 'The month is paid already; a correction is not a second payment',
+  },
 
   // activities: 三会一课, rooms, attendance
   'activity-exists': { kind: 'conflict', about: 'An activity with this id already exists' },

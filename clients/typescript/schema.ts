@@ -1396,6 +1396,162 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/talent/dues/{personId}/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a member's dues base (党费基数) for a year: their category and, employed or retired, the monthly base. Their secretary and the committee, never on their own record
+         * @description Send the `version` you read (0 while the year has no base). Saving what is already set answers it unchanged, with no new version. Amounts are yuan as decimal strings.
+         *
+         *     Roles admitted: committee, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the branch's secretary acting on their own record; the owning partner organisation; another partner organisation
+         *     - Allowed: the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         */
+        put: operations["putTalentDuesPersonIdYear"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/talent/dues/{personId}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a month's dues payment (党费缴纳), once per month: their secretary and the committee, never on their own record. A repeat with the same Idempotency-Key answers 201 with the payment as recorded
+         * @description The amount is at least the month's dues under the year's base (more is accepted: 自愿多交). Amounts are yuan as decimal strings.
+         *
+         *     Roles admitted: committee, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the branch's secretary acting on their own record; the owning partner organisation; another partner organisation
+         *     - Allowed: the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         */
+        post: operations["postTalentDuesPersonIdPayments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/talent/dues/{personId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's dues for a year (default the current one): base, each month's due and payment, what is owed. The person, their secretary, the committee
+         * @description Roles admitted: committee, secretary, member.
+         *
+         *     - Not signed in (401): no token
+         *     - Allowed: a member of the branch (acting on their own things where the route is about one person); the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         *     - Role not admitted (403): the owning partner organisation; another partner organisation
+         */
+        get: operations["getTalentDuesPersonId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/talent/dues/arrears": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A branch's dues arrears (党费欠缴): each member with unpaid months this year up to the current month, and what they owe; bases masked (category and band only)
+         * @description Roles admitted: committee, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the owning partner organisation; another partner organisation
+         *     - Allowed: the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         */
+        get: operations["getTalentDuesArrears"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/talent/dues/statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A branch's yearly dues statement (党费收缴明细): each member's months with due and paid, and the totals; bases masked (category and band only)
+         * @description Roles admitted: committee, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the owning partner organisation; another partner organisation
+         *     - Allowed: the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         */
+        get: operations["getTalentDuesStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/talent/dues/statement.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A branch's yearly dues statement (党费收缴明细) as a workbook (.xlsx): a row per member and month with due, paid, date and channel, and a sheet of totals per member (汇总); bases masked (category and band only)
+         * @description The same query, scope and figures as `GET /talent/dues/statement`; amounts are numbers in yuan. Audited as a read of personal data before the file leaves. Past 4 MB the answer is 303 to a download link.
+         *
+         *     Roles admitted: committee, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the owning partner organisation; another partner organisation
+         *     - Allowed: the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         */
+        get: operations["getTalentDuesStatementXlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/resources": {
         parameters: {
             query?: never;
@@ -4307,6 +4463,320 @@ export interface components {
              * @example 2026-11-26T09:30:00+08:00
              */
             expiresAt: string;
+        };
+        /** @description A member's dues base (党费基数) for a year */
+        DuesBase: {
+            personId: string;
+            year: number;
+            /**
+             * @description 在职 employed and 离退休 retired pay a share of a monthly base; 学生 student and 无收入 no-income pay 0.20 a month
+             * @enum {string}
+             */
+            category: "employed" | "retired" | "student" | "no-income";
+            /**
+             * @description The monthly base (employed and retired)
+             * @example 40.00
+             */
+            base?: string;
+            /**
+             * @description The base’s band in yuan, upper edge included (employed and retired)
+             * @example 3000-5000
+             */
+            band?: string;
+            /**
+             * @description The band’s rate, or the fixed sum
+             * @example 1%
+             */
+            rate: string;
+            /**
+             * @description Yuan (元) with two decimals
+             * @example 40.00
+             */
+            monthlyDue: string;
+            version: number;
+            /**
+             * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+             * @example 2026-11-26T09:30:00+08:00
+             */
+            updatedAt: string;
+        };
+        /** @description Only probationary and full party members (预备党员, 正式党员) pay dues */
+        DuesNotAMemberRefusal: {
+            error: {
+                /** @constant */
+                code: "dues-not-a-member";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description A monthly dues base is between 0.01 and 1,000,000.00 yuan; someone without income is the no-income category */
+        DuesBaseImplausibleRefusal: {
+            error: {
+                /** @constant */
+                code: "dues-base-implausible";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description A dues base is set for a year of the person's membership, at most next year */
+        DuesYearOutsideMembershipRefusal: {
+            error: {
+                /** @constant */
+                code: "dues-year-outside-membership";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description A month's dues payment (党费缴纳) */
+        DuesPayment: {
+            personId: string;
+            month: string;
+            /**
+             * @description Yuan (元) with two decimals
+             * @example 40.00
+             */
+            amount: string;
+            /**
+             * @description The month's dues when it was paid
+             * @example 40.00
+             */
+            due: string;
+            /**
+             * Format: date
+             * @example 2026-11-26
+             */
+            paidOn: string & (unknown & unknown);
+            /** @enum {string} */
+            channel: "cash" | "transfer" | "wechat" | "alipay" | "payroll";
+            recordedBy: string;
+            /**
+             * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+             * @example 2026-11-26T09:30:00+08:00
+             */
+            recordedAt: string;
+        };
+        /** @description The month is paid already; a correction is not a second payment */
+        DuesMonthPaidRefusal: {
+            error: {
+                /** @constant */
+                code: "dues-month-paid";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description A dues payment is for a month up to the current one */
+        DuesMonthInFutureRefusal: {
+            error: {
+                /** @constant */
+                code: "dues-month-in-future";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description A dues payment is for a month from the one the person became a probationary member */
+        DuesMonthBeforeMembershipRefusal: {
+            error: {
+                /** @constant */
+                code: "dues-month-before-membership";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description A dues payment is for a month up to the one the person left the register */
+        DuesMonthAfterMembershipRefusal: {
+            error: {
+                /** @constant */
+                code: "dues-month-after-membership";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The month's year has no dues base yet: set it (PUT /talent/dues/{personId}/{year}) first */
+        DuesBaseMissingRefusal: {
+            error: {
+                /** @constant */
+                code: "dues-base-missing";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description A dues payment is between 0.01 and 1,000,000.00 yuan */
+        DuesAmountImplausibleRefusal: {
+            error: {
+                /** @constant */
+                code: "dues-amount-implausible";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description A dues payment covers at least the month's dues; `details.due` is the month's dues in yuan */
+        DuesPaymentBelowDueRefusal: {
+            error: {
+                /** @constant */
+                code: "dues-payment-below-due";
+                /** @description For people; may change */
+                message: string;
+                details: {
+                    due: string;
+                };
+            };
+        };
+        /** @description A member's dues for a year */
+        PersonDues: {
+            personId: string;
+            name: string;
+            year: number;
+            /**
+             * @description The current month (Asia/Shanghai)
+             * @example 2026-11
+             */
+            asOf: string;
+            /** @description The months dues are owed for; absent for someone who is not a party member */
+            membership?: {
+                from: string;
+                until?: string;
+            };
+            base?: components["schemas"]["DuesBase"];
+            /** @description Each month owed up to now, or paid */
+            months: {
+                month: string;
+                /**
+                 * @description The month's dues; absent while the year has no base
+                 * @example 40.00
+                 */
+                due?: string;
+                paid?: {
+                    /**
+                     * @description Yuan (元) with two decimals
+                     * @example 40.00
+                     */
+                    amount: string;
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    paidOn: string & (unknown & unknown);
+                    /** @enum {string} */
+                    channel: "cash" | "transfer" | "wechat" | "alipay" | "payroll";
+                };
+            }[];
+            /**
+             * @description Yuan (元) with two decimals
+             * @example 40.00
+             */
+            due: string;
+            /**
+             * @description Yuan (元) with two decimals
+             * @example 40.00
+             */
+            paid: string;
+            /**
+             * @description Dues of the unpaid months with a known due
+             * @example 40.00
+             */
+            owed: string;
+        };
+        /** @description A branch's dues arrears (党费欠缴) this year */
+        DuesArrears: {
+            branchId: string;
+            year: number;
+            /** @example 2026-11 */
+            asOf: string;
+            /** @description The members with an unpaid month of the year up to now, by name */
+            members: {
+                personId: string;
+                name: string;
+                /** @enum {string} */
+                politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
+                /**
+                 * @description The year's category; absent while no base is set
+                 * @enum {string}
+                 */
+                category?: "employed" | "retired" | "student" | "no-income";
+                /**
+                 * @description The base’s band in yuan, upper edge included (employed and retired)
+                 * @example 3000-5000
+                 */
+                band?: string;
+                unpaidMonths: string[];
+                /**
+                 * @description Yuan (元) with two decimals
+                 * @example 40.00
+                 */
+                owed: string;
+                /** @description Some unpaid month has no known due: the year has no base yet */
+                dueUnknown: boolean;
+            }[];
+            /**
+             * @description Yuan (元) with two decimals
+             * @example 40.00
+             */
+            owed: string;
+        };
+        /** @description A branch's yearly dues statement (党费收缴明细) */
+        DuesStatement: {
+            branchId: string;
+            year: number;
+            /** @example 2026-11 */
+            asOf: string;
+            members: {
+                personId: string;
+                name: string;
+                /** @enum {string} */
+                politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
+                /**
+                 * @description The year's category; absent while no base is set
+                 * @enum {string}
+                 */
+                category?: "employed" | "retired" | "student" | "no-income";
+                /**
+                 * @description The base’s band in yuan, upper edge included (employed and retired)
+                 * @example 3000-5000
+                 */
+                band?: string;
+                months: {
+                    month: string;
+                    /**
+                     * @description The month's dues; absent while the year has no base
+                     * @example 40.00
+                     */
+                    due?: string;
+                    paid?: {
+                        /**
+                         * @description Yuan (元) with two decimals
+                         * @example 40.00
+                         */
+                        amount: string;
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        paidOn: string & (unknown & unknown);
+                        /** @enum {string} */
+                        channel: "cash" | "transfer" | "wechat" | "alipay" | "payroll";
+                    };
+                }[];
+                /**
+                 * @description Yuan (元) with two decimals
+                 * @example 40.00
+                 */
+                due: string;
+                /**
+                 * @description Yuan (元) with two decimals
+                 * @example 40.00
+                 */
+                paid: string;
+            }[];
+            /**
+             * @description Yuan (元) with two decimals
+             * @example 40.00
+             */
+            due: string;
+            /**
+             * @description Yuan (元) with two decimals
+             * @example 40.00
+             */
+            paid: string;
         };
         CreatedLibraryResource: {
             resourceId: string;
@@ -18312,13 +18782,13 @@ export interface operations {
                              * @description What was done: person.* and record.* and pool.* to one person’s record, timeline.read and profile.read (the person’s own /talent/me), people.list for a list of people (one entry per request, with its scope)
                              * @enum {string}
                              */
-                            action: "person.register" | "person.register-with-history" | "person.read" | "person.update" | "person.transition" | "person.probation-extension" | "person.oath" | "person.pipeline-event" | "record.create" | "record.update" | "record.delete" | "record.withdraw" | "record.read" | "pool.add" | "pool.remove" | "person.roles" | "person.departure" | "timeline.read" | "profile.read" | "people.list" | "evidence.upload" | "evidence.list" | "evidence.download" | "evidence.delete";
+                            action: "person.register" | "person.register-with-history" | "person.read" | "person.update" | "person.transition" | "person.probation-extension" | "person.oath" | "person.pipeline-event" | "record.create" | "record.update" | "record.delete" | "record.withdraw" | "record.read" | "pool.add" | "pool.remove" | "person.roles" | "person.departure" | "timeline.read" | "profile.read" | "people.list" | "evidence.upload" | "evidence.list" | "evidence.download" | "evidence.delete" | "dues.base" | "dues.payment" | "dues.read" | "dues.export";
                             /** @description Whose record */
                             personId?: string;
                             /** @description Which people a list showed: its query */
                             scope?: {
                                 /** @enum {string} */
-                                list: "people" | "pool" | "pipeline-due" | "committee" | "thought-reports";
+                                list: "people" | "pool" | "pipeline-due" | "committee" | "thought-reports" | "dues-arrears" | "dues-statement";
                                 branchId?: string;
                                 /**
                                  * @description Political status (政治面貌), the development pipeline: masses — 群众, applicant — 入党申请人, activist — 积极分子, candidate — 发展对象, probationary — 预备党员, full — 正式党员
@@ -18328,6 +18798,7 @@ export interface operations {
                                 pool?: string;
                                 q?: string;
                                 quarter?: string;
+                                year?: number;
                             };
                             /** @description What a write changed: each field before and after (absent where it had no value); phone and e-mail masked */
                             changes?: {
@@ -18469,13 +18940,13 @@ export interface operations {
                              * @description What was done: person.* and record.* and pool.* to one person’s record, timeline.read and profile.read (the person’s own /talent/me), people.list for a list of people (one entry per request, with its scope)
                              * @enum {string}
                              */
-                            action: "person.register" | "person.register-with-history" | "person.read" | "person.update" | "person.transition" | "person.probation-extension" | "person.oath" | "person.pipeline-event" | "record.create" | "record.update" | "record.delete" | "record.withdraw" | "record.read" | "pool.add" | "pool.remove" | "person.roles" | "person.departure" | "timeline.read" | "profile.read" | "people.list" | "evidence.upload" | "evidence.list" | "evidence.download" | "evidence.delete";
+                            action: "person.register" | "person.register-with-history" | "person.read" | "person.update" | "person.transition" | "person.probation-extension" | "person.oath" | "person.pipeline-event" | "record.create" | "record.update" | "record.delete" | "record.withdraw" | "record.read" | "pool.add" | "pool.remove" | "person.roles" | "person.departure" | "timeline.read" | "profile.read" | "people.list" | "evidence.upload" | "evidence.list" | "evidence.download" | "evidence.delete" | "dues.base" | "dues.payment" | "dues.read" | "dues.export";
                             /** @description Whose record */
                             personId?: string;
                             /** @description Which people a list showed: its query */
                             scope?: {
                                 /** @enum {string} */
-                                list: "people" | "pool" | "pipeline-due" | "committee" | "thought-reports";
+                                list: "people" | "pool" | "pipeline-due" | "committee" | "thought-reports" | "dues-arrears" | "dues-statement";
                                 branchId?: string;
                                 /**
                                  * @description Political status (政治面貌), the development pipeline: masses — 群众, applicant — 入党申请人, activist — 积极分子, candidate — 发展对象, probationary — 预备党员, full — 正式党员
@@ -18485,6 +18956,7 @@ export interface operations {
                                 pool?: string;
                                 q?: string;
                                 quarter?: string;
+                                year?: number;
                             };
                             /** @description What a write changed: each field before and after (absent where it had no value); phone and e-mail masked */
                             changes?: {
@@ -19202,6 +19674,866 @@ export interface operations {
                         }[];
                     };
                 };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description A business rule refused it
+             *     - `branch-required`: Name the branch (branchId)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BranchRequiredRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    putTalentDuesPersonIdYear: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                personId: string;
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    category: "employed" | "retired";
+                    /**
+                     * @description The monthly base (月工资收入, after tax) in yuan: 0.01 to 1,000,000.00
+                     * @example 4000.00
+                     */
+                    base: string;
+                    /**
+                     * @description The version you read (0 while the year has no base)
+                     * @example 0
+                     */
+                    version: number;
+                } | {
+                    /** @enum {string} */
+                    category: "student" | "no-income";
+                    /**
+                     * @description The version you read (0 while the year has no base)
+                     * @example 0
+                     */
+                    version: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DuesBase"];
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `own-record`: Nobody manages their own record, role, pool membership or pipeline
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["OwnRecordRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `version-conflict`: It changed since it was read: read it again and decide again; `details.version` is the current one
+             *     - `conflict`: The data changed meanwhile; read it again
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"];
+                };
+            };
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
+                };
+            };
+            /**
+             * @description A business rule refused it
+             *     - `dues-not-a-member`: Only probationary and full party members (预备党员, 正式党员) pay dues
+             *     - `dues-base-implausible`: A monthly dues base is between 0.01 and 1,000,000.00 yuan; someone without income is the no-income category
+             *     - `dues-year-outside-membership`: A dues base is set for a year of the person's membership, at most next year
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DuesNotAMemberRefusal"] | components["schemas"]["DuesBaseImplausibleRefusal"] | components["schemas"]["DuesYearOutsideMembershipRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    postTalentDuesPersonIdPayments: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of the client's choosing, new per intended create (8–128 characters of A–Z a–z 0–9 _ -), kept 24 hours: a repeat with the same key and body answers with what the first created, the same key with another body is 422 idempotency-key-reused. Without it, a retried request may create twice. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                personId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The month paid for (Asia/Shanghai), up to the current one
+                     * @example 2026-11
+                     */
+                    month: string;
+                    /**
+                     * @description Yuan paid; at least the month's dues
+                     * @example 40.00
+                     */
+                    amount: string;
+                    /**
+                     * Format: date
+                     * @description The day it was paid; not after today
+                     * @example 2026-11-26
+                     */
+                    paidOn: string & (unknown & unknown);
+                    /**
+                     * @description 现金, 转账, 微信, 支付宝, 工资代扣
+                     * @enum {string}
+                     */
+                    channel: "cash" | "transfer" | "wechat" | "alipay" | "payroll";
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DuesPayment"];
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             *     - `invalid-idempotency-key`: The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and -
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `own-record`: Nobody manages their own record, role, pool membership or pipeline
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["OwnRecordRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             *     - `dues-month-paid`: The month is paid already; a correction is not a second payment
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"] | components["schemas"]["DuesMonthPaidRefusal"];
+                };
+            };
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
+                };
+            };
+            /**
+             * @description A business rule refused it
+             *     - `idempotency-key-reused`: This Idempotency-Key was used for a different request; send a new key for a new request
+             *     - `effective-date-in-future`: Nothing is recorded as happening after today
+             *     - `dues-not-a-member`: Only probationary and full party members (预备党员, 正式党员) pay dues
+             *     - `dues-month-in-future`: A dues payment is for a month up to the current one
+             *     - `dues-month-before-membership`: A dues payment is for a month from the one the person became a probationary member
+             *     - `dues-month-after-membership`: A dues payment is for a month up to the one the person left the register
+             *     - `dues-base-missing`: The month's year has no dues base yet: set it (PUT /talent/dues/{personId}/{year}) first
+             *     - `dues-amount-implausible`: A dues payment is between 0.01 and 1,000,000.00 yuan
+             *     - `dues-payment-below-due`: A dues payment covers at least the month's dues; `details.due` is the month's dues in yuan
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"] | components["schemas"]["EffectiveDateInFutureRefusal"] | components["schemas"]["DuesNotAMemberRefusal"] | components["schemas"]["DuesMonthInFutureRefusal"] | components["schemas"]["DuesMonthBeforeMembershipRefusal"] | components["schemas"]["DuesMonthAfterMembershipRefusal"] | components["schemas"]["DuesBaseMissingRefusal"] | components["schemas"]["DuesAmountImplausibleRefusal"] | components["schemas"]["DuesPaymentBelowDueRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             *     - `outcome-unknown`: The database did not answer: retry with the same Idempotency-Key, which never creates twice
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["OutcomeUnknownRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getTalentDuesPersonId: {
+        parameters: {
+            query?: {
+                year?: number;
+            };
+            header?: never;
+            path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                personId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonDues"];
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getTalentDuesArrears: {
+        parameters: {
+            query?: {
+                branchId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DuesArrears"];
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description A business rule refused it
+             *     - `branch-required`: Name the branch (branchId)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BranchRequiredRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getTalentDuesStatement: {
+        parameters: {
+            query?: {
+                branchId?: string;
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DuesStatement"];
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description A business rule refused it
+             *     - `branch-required`: Name the branch (branchId)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BranchRequiredRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getTalentDuesStatementXlsx: {
+        parameters: {
+            query?: {
+                branchId?: string;
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook (.xlsx): Chinese headers, a frozen header row; opens in Excel and WPS */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description See Other: the file is too large to answer directly; `Location` is a presigned GET of it, valid for 5 minutes */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /**
              * @description Invalid request

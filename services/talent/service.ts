@@ -8,6 +8,7 @@ import { talentEvents } from './events.js';
 import { auditRoutes } from './handlers/audit.js';
 import { branchRoutes } from './handlers/branches.js';
 import { calendarRoutes } from './handlers/calendar.js';
+import { duesRoutes } from './handlers/dues.js';
 import { evidenceRoutes, evidenceSubscriptions } from './handlers/evidence.js';
 import { insightRoutes } from './handlers/insights.js';
 import { peopleRoutes } from './handlers/people.js';
@@ -37,6 +38,7 @@ export const talentService = defineService({
     ...insightRoutes,
     ...auditRoutes,
     ...evidenceRoutes,
+    ...duesRoutes,
   ],
   subscriptions: [...talentSubscriptions, ...evidenceSubscriptions],
   publishes: talentEvents,

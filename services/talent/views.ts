@@ -521,12 +521,21 @@ export const AuditEntrySchema = z.strictObject({
   personId: id('Whose record').optional(),
   scope: z
     .strictObject({
-      list: z.enum(['people', 'pool', 'pipeline-due', 'committee', 'thought-reports']),
+      list: z.enum([
+        'people',
+        'pool',
+        'pipeline-due',
+        'committee',
+        'thought-reports',
+        'dues-arrears',
+        'dues-statement',
+      ]),
       branchId: z.string().optional(),
       status: PoliticalStatus.optional(),
       pool: z.string().optional(),
       q: z.string().optional(),
       quarter: z.string().optional(),
+      year: z.number().int().optional(),
     })
     .optional()
     .meta({ description: 'Which people a list showed: its query' }),

@@ -213,6 +213,37 @@ const creates: [string, () => Promise<Create>][] = [
       };
     },
   ],
+  [
+    'POST /talent/dues/{personId}/payments',
+    async () => {
+      const admin = await committee();
+      const { branchId } = await newBranch(admin);
+      const members = [];
+      for (const name of ['缴费甲', '缴费乙']) {
+        const { personId } = await register(
+          admin,
+          { branchId, name, politicalStatus: 'full', statusSince: '2015-07-01' },
+          TODAY,
+        );
+        const base = await admin.put(
+          `/talent/dues/${personId}/2026`,
+          { category: 'student', version: 0 },
+          { now: TODAY },
+        );
+        expect(base.status, JSON.stringify(base.body)).toBe(200);
+        members.push(personId);
+      }
+      const body = { month: '2026-11', amount: '0.20', paidOn: '2026-11-20', channel: 'cash' };
+      return {
+        client: admin,
+        path: `/talent/dues/${members[0]}/payments`,
+        body,
+        other: { path: `/talent/dues/${members[1]}/payments`, body },
+        now: TODAY,
+        idOf: (b) => `${b.personId}#${b.month}`,
+      };
+    },
+  ],
 ];
 
 describe('every create that answers 201', () => {

@@ -116,6 +116,8 @@ const legitimate: Record<string, readonly string[]> = {
   // the branch, and the political status the person has when first recorded.
   'POST /talent/people': ['personId', 'branchId', 'politicalStatus', 'statusSince'],
   'PATCH /talent/people/{personId}': ['version', 'branchId'],
+  // A year's dues base, given the version read (0 while none is set).
+  'PUT /talent/dues/{personId}/{year}': ['version'],
   // A pipeline event may point at the meeting it happened in.
   'POST /talent/people/{personId}/pipeline-events': ['activityId'],
   'PATCH /talent/people/{personId}/records/{recordId}': ['version'],

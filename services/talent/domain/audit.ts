@@ -31,18 +31,34 @@ export const auditActions = [
   'evidence.list',
   'evidence.download',
   'evidence.delete',
+  // Party dues (党费): a base set, a payment recorded, one person's dues read.
+  'dues.base',
+  'dues.payment',
+  'dues.read',
+  // A branch's dues statement as a workbook (its scope named, as a list's).
+  'dues.export',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
 /** Which people a list showed: the query that chose them (one entry per list request). */
 export interface ListScope {
-  list: 'people' | 'pool' | 'pipeline-due' | 'committee' | 'thought-reports';
+  list:
+    | 'people'
+    | 'pool'
+    | 'pipeline-due'
+    | 'committee'
+    | 'thought-reports'
+    // A branch's dues arrears (党费欠缴) and its yearly statement.
+    | 'dues-arrears'
+    | 'dues-statement';
   branchId?: string;
   status?: PoliticalStatus;
   pool?: string;
   q?: string;
   /** A thought-report list's quarter. */
   quarter?: string;
+  /** A dues statement's year. */
+  year?: number;
 }
 
 export interface AuditEntry {

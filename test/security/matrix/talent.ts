@@ -11,6 +11,7 @@ import { newId } from '../../../shared/ids.js';
 import type { Persona } from '../../../shared/service.js';
 import { pdfBytes, uploadWith } from '../../resources/support.js';
 import { until } from '../../support/wait.js';
+import { duesFixtures } from './talent-dues.js';
 import type { Call, Fixtures, World } from './world.js';
 
 const NOW = '2026-11-26T10:00:00+08:00';
@@ -131,6 +132,9 @@ const checkedFile = (world: World): Promise<string> => {
 };
 
 export const fixtures: Fixtures = {
+  // Party dues (党费): ./talent-dues.ts.
+  ...duesFixtures,
+
   'POST /talent/branches': async () => ({
     path: '/talent/branches',
     body: { name: `矩阵支部 ${newId()}`, partyGroups: [{ name: '第一党小组' }] },
