@@ -7,14 +7,14 @@
 import { parseString } from '@fast-csv/parse';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
-import { type FileRefusal, IMPORT_LIMITS, type RawCell, type RawRow } from './imports.js';
+import { type FileRefusal, IMPORT_LIMITS, type ImportLimits, type RawCell, type RawRow } from './imports.js';
 import { type RegisterField, registerColumns } from './register-sheet.js';
 
 export type ImportFileType = 'xlsx' | 'csv';
 
 export type ReadFile = { refused: FileRefusal; detail?: string } | { rows: RawRow[]; date1904: boolean };
 
-type Limits = typeof IMPORT_LIMITS;
+type Limits = ImportLimits;
 
 /** jszip keeps each entry's sizes from the central directory on `_data` (not in its typings). */
 interface Sized {

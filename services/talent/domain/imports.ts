@@ -18,8 +18,15 @@ import {
 } from './person.js';
 import { columnOf, type RegisterColumn, type RegisterField, registerColumns } from './register-sheet.js';
 
+export interface ImportLimits {
+  maxBytes: number;
+  maxRows: number;
+  maxUncompressedBytes: number;
+  maxRatio: number;
+}
+
 /** What an import takes at most; beyond, the whole file is refused and nothing is written. */
-export const IMPORT_LIMITS = {
+export const IMPORT_LIMITS: ImportLimits = {
   /** The upload itself. */
   maxBytes: 5 * 1024 * 1024,
   /** Data rows (the header not counted). */
@@ -28,7 +35,7 @@ export const IMPORT_LIMITS = {
   maxUncompressedBytes: 100 * 1024 * 1024,
   /** Inflated ÷ compressed, over the whole zip: XML compresses 10–20×; a bomb 1,000× and more. */
   maxRatio: 200,
-} as const;
+};
 
 /** Why a whole file is refused (the import's state `refused`). */
 export const fileRefusals = [
@@ -42,6 +49,33 @@ export const fileRefusals = [
   'too-many-rows',
 ] as const;
 export type FileRefusal = (typeof fileRefusals)[number];
+
+/** What a refused file is told, in Chinese and English. */
+export const fileRefusalMessages: Record<FileRefusal, { zh: string; en: string }> = {
+  'too-large': { zh: '文件超过 5 MB', en: 'The file is over 5 MB' },
+  'not-a-workbook': {
+    zh: '不是有效的 Excel 工作簿（.xlsx），请用模板另存为 .xlsx',
+    en: 'Not an Excel workbook (.xlsx): save it from the template as .xlsx',
+  },
+  macros: {
+    zh: '工作簿含宏，请另存为不含宏的 .xlsx',
+    en: 'The workbook holds macros: save it as a plain .xlsx',
+  },
+  'zip-bomb': {
+    zh: '工作簿解压后过大，疑似压缩炸弹',
+    en: 'The workbook inflates far beyond any register (a zip bomb)',
+  },
+  'unreadable-encoding': {
+    zh: 'CSV 文件须为 UTF-8 或 GB18030 编码的文本',
+    en: 'A CSV file is text in UTF-8 or GB18030',
+  },
+  'missing-columns': {
+    zh: '缺少必填列，请使用导入模板',
+    en: 'Required columns are missing: use the template',
+  },
+  'no-rows': { zh: '文件中没有数据行', en: 'The file holds no rows' },
+  'too-many-rows': { zh: '超过 5000 行，请分批导入', en: 'Over 5,000 rows: import in parts' },
+};
 
 /** A cell as read from the file, before its column's kind reads it. */
 export type RawCell =
