@@ -68,6 +68,9 @@ describe('importing people', () => {
     ];
     const bytes = await workbook(rows);
     const importId = await upload(admin, bytes);
+    // The same file started again before either is confirmed: both dry runs find everyone new.
+    const twin = await upload(admin, bytes);
+    expect((await checked(admin, twin)).totals?.valid).toBe(3);
     const report = await checked(admin, importId);
     expect(report).toMatchObject({
       state: 'checked',
@@ -119,6 +122,9 @@ describe('importing people', () => {
     expect(audit.body.items.map((e: { action: string }) => e.action)).toContain(
       'person.register-with-history',
     );
+
+    // The twin's confirmation finds every key held by the first import's people: nobody twice.
+    expect((await confirmed(admin, twin)).result).toEqual({ created: 0, skipped: 3 });
 
     // A retried confirmation registers nobody again.
     const again = await admin.post(`/talent/imports/${importId}/confirm`, undefined, { now: TODAY });
