@@ -298,7 +298,13 @@ const dryRunOf = async (ctx: ServiceContext, imp: ImportRecord, tx: Transaction)
   const object = await readObject(ctx, imp.objectKey, IMPORT_LIMITS.maxBytes);
   if (object === undefined) return; // gone: a later upload with the same form reports itself
   if (object === 'too-large') return void refuse('too-large');
-  const read = await readImportFile(object.bytes, imp.type);
+  let read: Awaited<ReturnType<typeof readImportFile>>;
+  try {
+    read = await readImportFile(object.bytes, imp.type);
+  } catch {
+    // Whatever the readers did not foresee in a file is still that file's refusal, never a retry loop.
+    read = { refused: imp.type === 'xlsx' ? 'not-a-workbook' : 'unreadable-encoding' };
+  }
   if ('refused' in read) return void refuse(read.refused, read.detail);
   const branches = await allBranches(ctx);
   const context: ImportContext = {
