@@ -25,7 +25,7 @@ const exported = async (client: Client, query: string) => {
   return res.bytes;
 };
 
-/** A branch whose people cover every column: groups, stages, histories, contact details, none. */
+/** A branch of 30 people covering every column: groups, stages, histories, contact details, none. */
 const fillBranch = async (admin: Client) => {
   const made = await newBranch(admin, [{ name: '第一党小组' }, { name: '第二党小组' }]);
   const { branchId, partyGroups } = made;
@@ -69,7 +69,7 @@ const fillBranch = async (admin: Client) => {
     },
   });
   await Promise.all(
-    Array.from({ length: 16 }, (_, i) =>
+    Array.from({ length: 26 }, (_, i) =>
       add({
         name: `群众${i}`,
         birthDate: `19${70 + i}-0${1 + (i % 9)}-1${i % 10}`,
@@ -158,9 +158,10 @@ describe('the register export', () => {
     expect(made.status).toBe(201);
     const importId = await upload(fresh, first);
     const report = await checked(fresh, importId);
+    // 30 rows: two chunks of the confirmed import, chained by ImportChunkDue.
     expect(report.totals).toEqual({
-      rows: 20,
-      valid: 20,
+      rows: 30,
+      valid: 30,
       invalid: 0,
       needingCommittee: 2,
       alreadyRegistered: 0,
@@ -170,7 +171,7 @@ describe('the register export', () => {
       '手机',
       '电子邮箱',
     ]);
-    expect((await confirmed(fresh, importId)).result).toEqual({ created: 20, skipped: 0 });
+    expect((await confirmed(fresh, importId)).result).toEqual({ created: 30, skipped: 0 });
     const second = await exported(fresh, '');
 
     const withoutContacts = (bytes: Uint8Array) =>
@@ -180,6 +181,6 @@ describe('the register export', () => {
     expect(await withoutContacts(second)).toEqual(await withoutContacts(first));
     const again = recordsOf((await sheetsOf(second)).人员名册 ?? []);
     expect(again.every((r) => r.手机 === undefined && r.电子邮箱 === undefined)).toBe(true);
-    // Twenty registrations, a runtime of its own and an import through S3 and the bus.
+    // Thirty registrations, a runtime of its own and an import through S3 and the bus.
   }, 120_000);
 });

@@ -2,7 +2,7 @@
  * Imports of people (批量导入) and the natural keys of the register. Access patterns (no Scan):
  *   IMPORT#<id> / IMPORT                  the import: state, totals, who may see it   GetItem
  *   IMPORT#<id> / ISSUE#<row:6>#<n:3>     the dry run's issues, in row order           Query (page)
- *   IMPORT#<id> / ROWS#<chunk:4>          the valid rows to register, 100 a chunk      GetItem
+ *   IMPORT#<id> / ROWS#<chunk:4>          the valid rows to register, 25 a chunk       GetItem
  *   IMPORT#<id> / DONE#<chunk:4>          what a chunk created and skipped             Query (at the end)
  *   PERSONKEY#<natural key> / PERSONKEY   who holds a natural key (name + birth date)  BatchGet, GetItem
  *     Written in the transaction of every registration; an import's registration writes it
@@ -20,8 +20,8 @@ import type { Transaction } from '../../../shared/store/transaction.js';
 import type { FileRefusal, ImportedPerson, ImportTotals, RowIssue } from '../domain/imports.js';
 import { strip } from '../store.js';
 
-/** Rows registered per chunk: a chunk is one consumer run, well within its timeout. */
-export const CHUNK_ROWS = 100;
+/** Rows registered per chunk: one consumer run, a few seconds of transactions within the Lambda's 10 s. */
+export const CHUNK_ROWS = 25;
 
 export const importStates = ['uploading', 'checked', 'refused', 'importing', 'imported'] as const;
 export type ImportState = (typeof importStates)[number];
@@ -123,7 +123,7 @@ export const saveDryRun = async (
     });
     chunks += 1;
   }
-  await writeInBatches(ctx, requests, { parallel: 4 });
+  await writeInBatches(ctx, requests, { parallel: 8 });
   return chunks;
 };
 
@@ -167,7 +167,7 @@ export const chunkDone = (
   result: { created: number; skipped: number },
 ): Transaction => tx.put({ ...doneKey(importId, chunk), kind: 'import-chunk', ...result });
 
-/** Every chunk's result so far (at most 50 items for 5,000 rows). */
+/** Every chunk's result so far (at most 200 items for 5,000 rows). */
 export const chunkResults = async (ctx: ServiceContext, importId: string) => {
   const items = await queryAll(ctx, {
     KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
