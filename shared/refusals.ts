@@ -413,6 +413,22 @@ export const refusals = {
     about: 'Files of this type are not accepted; `details.allowed` lists those that are',
     details: z.strictObject({ allowed: z.array(z.string()) }),
   },
+  'import-not-checked': {
+    kind: 'conflict',
+    about:
+      'An import is confirmed once its dry run is done (state `checked`); a refused file is imported never',
+    details: statusNamed,
+  },
+  'import-has-errors': {
+    kind: 'rule',
+    about: 'An import with rows in error is not confirmed: correct them and upload the file again',
+    details: z.strictObject({ invalid: z.number().int() }),
+  },
+  'import-moved-on': { kind: 'conflict', about: 'The import changed state meanwhile (consumers only)' },
+  'natural-key-held': {
+    kind: 'conflict',
+    about: 'An imported row’s person (name and birth date) is on the register already (imports only)',
+  },
   'file-too-large': {
     kind: 'invalid',
     about: 'The file is over the upload limit',

@@ -1552,6 +1552,130 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/talent/imports/template.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The import template (人员导入模板.xlsx): the register’s columns with dropdowns for every enumeration, and a second sheet 填写说明 explaining each column and its allowed values
+         * @description Roles admitted: committee, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the owning partner organisation; another partner organisation
+         *     - Allowed: the branch's secretary; another branch's secretary; the party committee (党委)
+         */
+        get: operations["getTalentImportsTemplateXlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/talent/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start an import of people (批量导入): at most 5000 rows and 5 MB. The answer carries a presigned upload form; once the file is stored, its dry run (the report of every row, nothing written) is done and `GET /talent/imports/{importId}` shows it. A secretary imports into their own branch, without history. A repeat with the same Idempotency-Key answers 201 with the import as it stands
+         * @description Roles admitted: committee, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the owning partner organisation; another partner organisation
+         *     - Allowed: the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         */
+        post: operations["postTalentImports"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/talent/imports/{importId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An import’s state and dry-run report (导入检查结果): totals and every row’s issues (row, column, code, message in Chinese and English), paged. The committee sees every import, a secretary their branch’s
+         * @description Roles admitted: committee, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the owning partner organisation; another partner organisation
+         *     - Allowed: the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         */
+        get: operations["getTalentImportsImportId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/talent/imports/{importId}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a checked import (确认导入): its valid rows are registered in chunks (state `importing`, then `imported` with counts), each exactly as a single registration; rows already on the register are skipped. Only an import without rows in error is confirmed. A repeat answers 202 with the import as it stands and registers nobody twice
+         * @description Roles admitted: committee, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the owning partner organisation; another partner organisation
+         *     - Allowed: the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         */
+        post: operations["postTalentImportsImportIdConfirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/talent/exports/people.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The register of people (人员名册.xlsx) of a branch (and a stage), or the institution’s for the committee: the import template’s columns, contact details masked as in lists. Audited as a read of personal data. Large files answer 303 to a short-lived download
+         * @description Roles admitted: committee, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the owning partner organisation; another partner organisation
+         *     - Allowed: the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         */
+        get: operations["getTalentExportsPeopleXlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/resources": {
         parameters: {
             query?: never;
@@ -4777,6 +4901,173 @@ export interface components {
              * @example 40.00
              */
             paid: string;
+        };
+        /** @description The import, with the presigned form to upload its file to (5 MB at most) */
+        CreatedImport: {
+            /** @description The import */
+            importId: string;
+            /**
+             * @description uploading: waiting for the file; checked: the dry run is done (see totals and issues); refused: the whole file was refused (see refusal); importing: confirmed, registering; imported: done (see result)
+             * @enum {string}
+             */
+            state: "uploading" | "checked" | "refused" | "importing" | "imported";
+            fileName: string;
+            /** @enum {string} */
+            type: "xlsx" | "csv";
+            sizeBytes: number;
+            /** @description The committee’s import (any branch, history allowed) or a secretary’s */
+            byCommittee: boolean;
+            /** @description A secretary’s import: their branch */
+            branchId?: string;
+            refusal?: {
+                /** @enum {string} */
+                code: "too-large" | "not-a-workbook" | "macros" | "zip-bomb" | "unreadable-encoding" | "missing-columns" | "no-rows" | "too-many-rows";
+                message: {
+                    zh: string;
+                    en: string;
+                };
+                detail?: string;
+            };
+            totals?: {
+                /** @description Data rows read (empty rows not counted) */
+                rows: number;
+                /** @description Rows registered on confirmation */
+                valid: number;
+                /** @description Rows with at least one error: the import is not confirmed until none */
+                invalid: number;
+                /** @description Valid rows arriving with a history, on the committee’s authority (imported history) */
+                needingCommittee: number;
+                /** @description Rows whose person is on the register already: skipped */
+                alreadyRegistered: number;
+            };
+            /** @description Once imported: people registered, and rows skipped as already registered meanwhile */
+            result?: {
+                created: number;
+                skipped: number;
+            };
+            /**
+             * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+             * @example 2026-11-26T09:30:00+08:00
+             */
+            createdAt: string;
+            /**
+             * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+             * @example 2026-11-26T09:30:00+08:00
+             */
+            updatedAt: string;
+            /** @description A presigned S3 POST: send `fields` first and the file last, as multipart/form-data, before `expiresAt` */
+            upload: {
+                url: string;
+                fields: {
+                    [key: string]: string;
+                };
+                /**
+                 * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                 * @example 2026-11-26T09:30:00+08:00
+                 */
+                expiresAt: string;
+            };
+        };
+        ImportReport: {
+            /** @description The import */
+            importId: string;
+            /**
+             * @description uploading: waiting for the file; checked: the dry run is done (see totals and issues); refused: the whole file was refused (see refusal); importing: confirmed, registering; imported: done (see result)
+             * @enum {string}
+             */
+            state: "uploading" | "checked" | "refused" | "importing" | "imported";
+            fileName: string;
+            /** @enum {string} */
+            type: "xlsx" | "csv";
+            sizeBytes: number;
+            /** @description The committee’s import (any branch, history allowed) or a secretary’s */
+            byCommittee: boolean;
+            /** @description A secretary’s import: their branch */
+            branchId?: string;
+            refusal?: {
+                /** @enum {string} */
+                code: "too-large" | "not-a-workbook" | "macros" | "zip-bomb" | "unreadable-encoding" | "missing-columns" | "no-rows" | "too-many-rows";
+                message: {
+                    zh: string;
+                    en: string;
+                };
+                detail?: string;
+            };
+            totals?: {
+                /** @description Data rows read (empty rows not counted) */
+                rows: number;
+                /** @description Rows registered on confirmation */
+                valid: number;
+                /** @description Rows with at least one error: the import is not confirmed until none */
+                invalid: number;
+                /** @description Valid rows arriving with a history, on the committee’s authority (imported history) */
+                needingCommittee: number;
+                /** @description Rows whose person is on the register already: skipped */
+                alreadyRegistered: number;
+            };
+            /** @description Once imported: people registered, and rows skipped as already registered meanwhile */
+            result?: {
+                created: number;
+                skipped: number;
+            };
+            /**
+             * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+             * @example 2026-11-26T09:30:00+08:00
+             */
+            createdAt: string;
+            /**
+             * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+             * @example 2026-11-26T09:30:00+08:00
+             */
+            updatedAt: string;
+            /** @description The dry run’s issues, in row order (a page of them) */
+            issues: components["schemas"]["ImportRowIssue"][];
+            /** @description Pass back as `cursor` for the next page of issues */
+            nextCursor?: string;
+        };
+        ImportRowIssue: {
+            /** @description The row as the spreadsheet numbers it (the header is row 1) */
+            row: number;
+            /**
+             * @description The column’s header, where one cell is at issue
+             * @example 出生日期
+             */
+            column?: string;
+            /** @enum {string} */
+            code: "required" | "invalid-choice" | "invalid-date" | "invalid-text" | "text-too-long" | "invalid-phone" | "invalid-email" | "formula-in-cell" | "masked-value-ignored" | "duplicate-in-file" | "already-registered" | "unknown-branch" | "unknown-party-group" | "history-committee-only" | "history-evidence-incomplete" | "needs-committee-authority" | "birth-date-implausible" | "birth-date-in-future" | "work-start-before-birth" | "status-since-out-of-range" | "applicant-under-age" | "application-too-old" | "registration-not-at-pipeline-start" | "history-evidence-before-stage" | "history-evidence-in-future";
+            /**
+             * @description error: the row is not registered and the import not confirmed; notice: said, and the row goes on (or, already-registered, is skipped)
+             * @enum {string}
+             */
+            severity: "error" | "notice";
+            message: {
+                zh: string;
+                en: string;
+            };
+        };
+        /** @description An import is confirmed once its dry run is done (state `checked`); a refused file is imported never */
+        ImportNotCheckedRefusal: {
+            error: {
+                /** @constant */
+                code: "import-not-checked";
+                /** @description For people; may change */
+                message: string;
+                details: {
+                    status: string;
+                };
+            };
+        };
+        /** @description An import with rows in error is not confirmed: correct them and upload the file again */
+        ImportHasErrorsRefusal: {
+            error: {
+                /** @constant */
+                code: "import-has-errors";
+                /** @description For people; may change */
+                message: string;
+                details: {
+                    invalid: number;
+                };
+            };
         };
         CreatedLibraryResource: {
             resourceId: string;
@@ -12294,6 +12585,8 @@ export interface operations {
                                 };
                                 /** @description The committee member who registered the person with it */
                                 recordedBy: string;
+                                /** @description The import the history came in with (imported history), when it did */
+                                importId?: string;
                             };
                             /**
                              * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
@@ -12636,6 +12929,8 @@ export interface operations {
                             };
                             /** @description The committee member who registered the person with it */
                             recordedBy: string;
+                            /** @description The import the history came in with (imported history), when it did */
+                            importId?: string;
                         };
                         /**
                          * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
@@ -12975,6 +13270,8 @@ export interface operations {
                             };
                             /** @description The committee member who registered the person with it */
                             recordedBy: string;
+                            /** @description The import the history came in with (imported history), when it did */
+                            importId?: string;
                         };
                         /**
                          * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
@@ -13288,6 +13585,8 @@ export interface operations {
                             };
                             /** @description The committee member who registered the person with it */
                             recordedBy: string;
+                            /** @description The import the history came in with (imported history), when it did */
+                            importId?: string;
                         };
                         /**
                          * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
@@ -13611,6 +13910,8 @@ export interface operations {
                                 };
                                 /** @description The committee member who registered the person with it */
                                 recordedBy: string;
+                                /** @description The import the history came in with (imported history), when it did */
+                                importId?: string;
                             };
                             /**
                              * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
@@ -14167,6 +14468,8 @@ export interface operations {
                                 };
                                 /** @description The committee member who registered the person with it */
                                 recordedBy: string;
+                                /** @description The import the history came in with (imported history), when it did */
+                                importId?: string;
                             };
                             /**
                              * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
@@ -14613,6 +14916,8 @@ export interface operations {
                                 };
                                 /** @description The committee member who registered the person with it */
                                 recordedBy: string;
+                                /** @description The import the history came in with (imported history), when it did */
+                                importId?: string;
                             };
                             /**
                              * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
@@ -14969,6 +15274,8 @@ export interface operations {
                                 };
                                 /** @description The committee member who registered the person with it */
                                 recordedBy: string;
+                                /** @description The import the history came in with (imported history), when it did */
+                                importId?: string;
                             };
                             /**
                              * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
@@ -15329,6 +15636,8 @@ export interface operations {
                                 };
                                 /** @description The committee member who registered the person with it */
                                 recordedBy: string;
+                                /** @description The import the history came in with (imported history), when it did */
+                                importId?: string;
                             };
                             /**
                              * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
@@ -17005,6 +17314,8 @@ export interface operations {
                                 };
                                 /** @description The committee member who registered the person with it */
                                 recordedBy: string;
+                                /** @description The import the history came in with (imported history), when it did */
+                                importId?: string;
                             };
                             /**
                              * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
@@ -17280,6 +17591,8 @@ export interface operations {
                                 };
                                 /** @description The committee member who registered the person with it */
                                 recordedBy: string;
+                                /** @description The import the history came in with (imported history), when it did */
+                                importId?: string;
                             };
                             /**
                              * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
@@ -17542,6 +17855,8 @@ export interface operations {
                             };
                             /** @description The committee member who registered the person with it */
                             recordedBy: string;
+                            /** @description The import the history came in with (imported history), when it did */
+                            importId?: string;
                         };
                         /**
                          * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
@@ -17973,6 +18288,8 @@ export interface operations {
                             };
                             /** @description The committee member who registered the person with it */
                             recordedBy: string;
+                            /** @description The import the history came in with (imported history), when it did */
+                            importId?: string;
                         };
                         /**
                          * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
@@ -18782,7 +19099,7 @@ export interface operations {
                              * @description What was done: person.* and record.* and pool.* to one person’s record, timeline.read and profile.read (the person’s own /talent/me), people.list for a list of people (one entry per request, with its scope)
                              * @enum {string}
                              */
-                            action: "person.register" | "person.register-with-history" | "person.read" | "person.update" | "person.transition" | "person.probation-extension" | "person.oath" | "person.pipeline-event" | "record.create" | "record.update" | "record.delete" | "record.withdraw" | "record.read" | "pool.add" | "pool.remove" | "person.roles" | "person.departure" | "timeline.read" | "profile.read" | "people.list" | "evidence.upload" | "evidence.list" | "evidence.download" | "evidence.delete" | "dues.base" | "dues.payment" | "dues.read" | "dues.export";
+                            action: "person.register" | "person.register-with-history" | "person.read" | "person.update" | "person.transition" | "person.probation-extension" | "person.oath" | "person.pipeline-event" | "record.create" | "record.update" | "record.delete" | "record.withdraw" | "record.read" | "pool.add" | "pool.remove" | "person.roles" | "person.departure" | "timeline.read" | "profile.read" | "people.list" | "people.export" | "evidence.upload" | "evidence.list" | "evidence.download" | "evidence.delete" | "dues.base" | "dues.payment" | "dues.read" | "dues.export";
                             /** @description Whose record */
                             personId?: string;
                             /** @description Which people a list showed: its query */
@@ -18940,7 +19257,7 @@ export interface operations {
                              * @description What was done: person.* and record.* and pool.* to one person’s record, timeline.read and profile.read (the person’s own /talent/me), people.list for a list of people (one entry per request, with its scope)
                              * @enum {string}
                              */
-                            action: "person.register" | "person.register-with-history" | "person.read" | "person.update" | "person.transition" | "person.probation-extension" | "person.oath" | "person.pipeline-event" | "record.create" | "record.update" | "record.delete" | "record.withdraw" | "record.read" | "pool.add" | "pool.remove" | "person.roles" | "person.departure" | "timeline.read" | "profile.read" | "people.list" | "evidence.upload" | "evidence.list" | "evidence.download" | "evidence.delete" | "dues.base" | "dues.payment" | "dues.read" | "dues.export";
+                            action: "person.register" | "person.register-with-history" | "person.read" | "person.update" | "person.transition" | "person.probation-extension" | "person.oath" | "person.pipeline-event" | "record.create" | "record.update" | "record.delete" | "record.withdraw" | "record.read" | "pool.add" | "pool.remove" | "person.roles" | "person.departure" | "timeline.read" | "profile.read" | "people.list" | "people.export" | "evidence.upload" | "evidence.list" | "evidence.download" | "evidence.delete" | "dues.base" | "dues.payment" | "dues.read" | "dues.export";
                             /** @description Whose record */
                             personId?: string;
                             /** @description Which people a list showed: its query */
@@ -20593,6 +20910,640 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BranchRequiredRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getTalentImportsTemplateXlsx: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook (.xlsx): Chinese headers, a frozen header row; opens in Excel and WPS */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    postTalentImports: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of the client's choosing, new per intended create (8–128 characters of A–Z a–z 0–9 _ -), kept 24 hours: a repeat with the same key and body answers with what the first created, the same key with another body is 422 idempotency-key-reused. Without it, a retried request may create twice. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example 人员名册.xlsx */
+                    fileName: string;
+                    /**
+                     * @description xlsx: an Excel workbook; csv: text in UTF-8 or GB18030
+                     * @enum {string}
+                     */
+                    type: "xlsx" | "csv";
+                    /**
+                     * @description The file's size in bytes; at most 5242880 (5 MB), else 400 `file-too-large`
+                     * @example 48213
+                     */
+                    sizeBytes: number;
+                    /**
+                     * @description The branch a blank 所在支部 means: the committee’s choice (none: people of no branch); a secretary’s is their own
+                     * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                     */
+                    branchId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedImport"];
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             *     - `invalid-idempotency-key`: The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and -
+             *     - `file-too-large`: The file is over the upload limit
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["FileTooLargeRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"];
+                };
+            };
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
+                };
+            };
+            /**
+             * @description A business rule refused it
+             *     - `idempotency-key-reused`: This Idempotency-Key was used for a different request; send a new key for a new request
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             *     - `outcome-unknown`: The database did not answer: retry with the same Idempotency-Key, which never creates twice
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["OutcomeUnknownRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getTalentImportsImportId: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                importId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-cursor`: The cursor is not one this list issued
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidCursorRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    postTalentImportsImportIdConfirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                importId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `import-not-checked`: An import is confirmed once its dry run is done (state `checked`); a refused file is imported never
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["ImportNotCheckedRefusal"];
+                };
+            };
+            /**
+             * @description A business rule refused it
+             *     - `import-has-errors`: An import with rows in error is not confirmed: correct them and upload the file again
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportHasErrorsRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getTalentExportsPeopleXlsx: {
+        parameters: {
+            query?: {
+                branchId?: string;
+                status?: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook (.xlsx): Chinese headers, a frozen header row; opens in Excel and WPS */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description See Other: the file is too large to answer directly; `Location` is a presigned GET of it, valid for 5 minutes */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
                 };
             };
             /**

@@ -105,6 +105,17 @@ export const PipelineStepDue = defineEvent(
   }),
 );
 
+/**
+ * talent's own work item: the next chunk of a confirmed import is due. talent publishes it
+ * and consumes it itself (handlers/imports.ts), so a large import runs as a chain of short
+ * runs, each applied once (the consumer's marker) and each row registered once (its natural key).
+ */
+export const ImportChunkDue = defineEvent(
+  TALENT,
+  'ImportChunkDue',
+  z.object({ importId: z.string(), chunk: z.number().int().nonnegative() }),
+);
+
 export const talentEvents = [
   PersonRegistered,
   PersonUpdated,
@@ -112,4 +123,5 @@ export const talentEvents = [
   MemberLeftBranch,
   StageChanged,
   PipelineStepDue,
+  ImportChunkDue,
 ];

@@ -10,6 +10,8 @@ import { branchRoutes } from './handlers/branches.js';
 import { calendarRoutes } from './handlers/calendar.js';
 import { duesRoutes } from './handlers/dues.js';
 import { evidenceRoutes, evidenceSubscriptions } from './handlers/evidence.js';
+import { exportRoutes } from './handlers/exports.js';
+import { importRoutes, importSubscriptions } from './handlers/imports.js';
 import { insightRoutes } from './handlers/insights.js';
 import { peopleRoutes } from './handlers/people.js';
 import { poolRoutes } from './handlers/pools.js';
@@ -24,8 +26,16 @@ import { talentSubscriptions } from './subscriptions.js';
 export const talentService = defineService({
   name: 'talent',
   table,
-  // Evidence on people's pipeline files, uploaded with presigned POSTs and checked on "Object Created".
-  bucket: { name: 'evidence', objectEvents: true },
+  // Evidence on people's pipeline files, uploaded with presigned POSTs and checked on "Object
+  // Created"; imports' uploads (read on "Object Created") and large exports, kept a day.
+  bucket: {
+    name: 'evidence',
+    objectEvents: true,
+    expiring: [
+      { prefix: 'imports/', days: 1 },
+      { prefix: 'exports/', days: 1 },
+    ],
+  },
   routes: [
     ...branchRoutes,
     ...peopleRoutes,
@@ -39,8 +49,10 @@ export const talentService = defineService({
     ...auditRoutes,
     ...evidenceRoutes,
     ...duesRoutes,
+    ...importRoutes,
+    ...exportRoutes,
   ],
-  subscriptions: [...talentSubscriptions, ...evidenceSubscriptions],
+  subscriptions: [...talentSubscriptions, ...evidenceSubscriptions, ...importSubscriptions],
   publishes: talentEvents,
   schedules: talentSchedules,
 });

@@ -18,6 +18,7 @@ import { AGE_BANDS } from './domain/age.js';
 import { auditActions } from './domain/audit.js';
 import { pipelineEventKinds } from './domain/due.js';
 import { type EvidenceFile, evidenceKinds, pipelineSteps } from './domain/evidence.js';
+import { fileRefusalMessages, fileRefusals, rowIssueCodes } from './domain/imports.js';
 import {
   arrivalEvidenceKinds,
   departureReasons,
@@ -29,6 +30,7 @@ import {
 import { evaluationRatings, performanceRatings, recordKinds } from './domain/records.js';
 import { type AccountState, accountGroups } from './domain/roles.js';
 import { politicalStatuses } from './events.js';
+import { type ImportRecord, importStates } from './store/imports.js';
 
 const id = (description: string) => z.string().meta({ description });
 const instant = timestamp;
@@ -149,6 +151,7 @@ const ArrivedWith = z
       issuedOn: isoDate,
     }),
     recordedBy: id('The committee member who registered the person with it'),
+    importId: id('The import the history came in with (imported history), when it did').optional(),
   })
   .meta({
     description:
@@ -655,4 +658,108 @@ export const ThoughtReportsMissing = z.strictObject({
       }),
     )
     .meta({ description: 'Who owes one and has none checked for the quarter, by name' }),
+});
+
+// ---------------------------------------------------------------- imports (批量导入)
+
+const ImportTotalsView = z.strictObject({
+  rows: z.number().int().meta({ description: 'Data rows read (empty rows not counted)' }),
+  valid: z.number().int().meta({ description: 'Rows registered on confirmation' }),
+  invalid: z
+    .number()
+    .int()
+    .meta({ description: 'Rows with at least one error: the import is not confirmed until none' }),
+  needingCommittee: z.number().int().meta({
+    description: 'Valid rows arriving with a history, on the committee’s authority (imported history)',
+  }),
+  alreadyRegistered: z
+    .number()
+    .int()
+    .meta({ description: 'Rows whose person is on the register already: skipped' }),
+});
+
+const Bilingual = z.strictObject({ zh: z.string(), en: z.string() });
+
+export const RowIssueView = z
+  .strictObject({
+    row: z
+      .number()
+      .int()
+      .meta({ description: 'The row as the spreadsheet numbers it (the header is row 1)' }),
+    column: z
+      .string()
+      .optional()
+      .meta({ description: 'The column’s header, where one cell is at issue', example: '出生日期' }),
+    code: z.enum(rowIssueCodes),
+    severity: z.enum(['error', 'notice']).meta({
+      description:
+        'error: the row is not registered and the import not confirmed; notice: said, and the row goes on (or, already-registered, is skipped)',
+    }),
+    message: Bilingual,
+  })
+  .meta({ id: 'ImportRowIssue' });
+
+const importFields = {
+  importId: id('The import'),
+  state: z.enum(importStates).meta({
+    description:
+      'uploading: waiting for the file; checked: the dry run is done (see totals and issues); refused: the whole file was refused (see refusal); importing: confirmed, registering; imported: done (see result)',
+  }),
+  fileName: z.string(),
+  type: z.enum(['xlsx', 'csv']),
+  sizeBytes: z.number().int(),
+  byCommittee: z
+    .boolean()
+    .meta({ description: 'The committee’s import (any branch, history allowed) or a secretary’s' }),
+  branchId: id('A secretary’s import: their branch').optional(),
+  refusal: z
+    .strictObject({ code: z.enum(fileRefusals), message: Bilingual, detail: z.string().optional() })
+    .optional(),
+  totals: ImportTotalsView.optional(),
+  result: z.strictObject({ created: z.number().int(), skipped: z.number().int() }).optional().meta({
+    description: 'Once imported: people registered, and rows skipped as already registered meanwhile',
+  }),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+};
+
+export const CreatedImport = z.strictObject({ ...importFields, upload: UploadFormView }).meta({
+  id: 'CreatedImport',
+  description: 'The import, with the presigned form to upload its file to (5 MB at most)',
+});
+
+export const ImportReport = z
+  .strictObject({
+    ...importFields,
+    issues: z
+      .array(RowIssueView)
+      .meta({ description: 'The dry run’s issues, in row order (a page of them)' }),
+    nextCursor: z
+      .string()
+      .optional()
+      .meta({ description: 'Pass back as `cursor` for the next page of issues' }),
+  })
+  .meta({ id: 'ImportReport' });
+
+export const importView = (imp: ImportRecord) => ({
+  importId: imp.importId,
+  state: imp.state,
+  fileName: imp.fileName,
+  type: imp.type,
+  sizeBytes: imp.sizeBytes,
+  byCommittee: imp.byCommittee,
+  ...(imp.ownBranchId !== undefined ? { branchId: imp.ownBranchId } : {}),
+  ...(imp.refusal
+    ? {
+        refusal: {
+          code: imp.refusal.code,
+          message: fileRefusalMessages[imp.refusal.code],
+          ...(imp.refusal.detail ? { detail: imp.refusal.detail } : {}),
+        },
+      }
+    : {}),
+  ...(imp.totals ? { totals: imp.totals } : {}),
+  ...(imp.result ? { result: imp.result } : {}),
+  createdAt: imp.createdAt,
+  updatedAt: imp.updatedAt,
 });

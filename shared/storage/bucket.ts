@@ -71,10 +71,13 @@ export interface UploadForm {
   expiresAt: string;
 }
 
-/** The policy fixes the key, the content type and the size range; S3 refuses anything else. */
+/**
+ * The policy fixes the key, the content type and the size range (up to the stage's upload
+ * limit, or less: `maxBytes`); S3 refuses anything else.
+ */
 export const uploadForm = async (
   ctx: ServiceContext,
-  { objectKey, contentType }: { objectKey: string; contentType: string },
+  { objectKey, contentType, maxBytes }: { objectKey: string; contentType: string; maxBytes?: number },
   now: Date,
 ): Promise<UploadForm> => {
   const { url, fields } = await createPresignedPost(s3Of(ctx), {
@@ -82,7 +85,7 @@ export const uploadForm = async (
     Key: objectKey,
     Conditions: [
       ['eq', '$Content-Type', contentType],
-      ['content-length-range', 1, ctx.env.uploadLimitBytes],
+      ['content-length-range', 1, Math.min(maxBytes ?? ctx.env.uploadLimitBytes, ctx.env.uploadLimitBytes)],
     ],
     Fields: { 'Content-Type': contentType },
     Expires: UPLOAD_WINDOW_SECONDS,

@@ -27,6 +27,8 @@ export const auditActions = [
   'timeline.read',
   'profile.read',
   'people.list',
+  // An export of the register (人员名册.xlsx): one entry naming its scope, like a list.
+  'people.export',
   'evidence.upload',
   'evidence.list',
   'evidence.download',

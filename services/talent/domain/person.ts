@@ -94,6 +94,8 @@ export interface ArrivalHistory {
   since: string;
   evidence: ArrivalEvidence;
   recordedBy: string;
+  /** Present when the history came in with an import (imported history): that import. */
+  importId?: string;
 }
 
 /** Where an ordinary registration may start the pipeline: nothing beyond it is taken on trust. */

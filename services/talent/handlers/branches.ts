@@ -8,7 +8,7 @@ import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { idParam, singleLine, versionField } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
-import { getItem } from '../../../shared/store/query.js';
+import { getItem, queryAll } from '../../../shared/store/query.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
 import { versionConflict } from '../../../shared/store/version.js';
 import { toLocalIso } from '../../../shared/time.js';
@@ -54,6 +54,16 @@ export const getBranch = async (ctx: ServiceContext, branchId: string): Promise<
   const item = await getItem(ctx, keys.branch(branchId));
   return item ? branchOf(item) : undefined;
 };
+
+/** Every branch (a few dozen: the institution's 党支部), for an import resolving names. */
+export const allBranches = async (ctx: ServiceContext): Promise<Branch[]> =>
+  (
+    await queryAll(ctx, {
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': 'BRANCHES' },
+    })
+  ).map(branchOf);
 
 /** A branch (and party group) a person is placed in must exist: a 422 naming which. */
 export const requireBranch = async (

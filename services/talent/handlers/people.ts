@@ -9,9 +9,11 @@ import { newId } from '../../../shared/ids.js';
 import { maskEmail, maskPhone } from '../../../shared/pii.js';
 import { idParam, isoDate, singleLine, ulid, versionField } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
+import type { Transaction } from '../../../shared/store/transaction.js';
 import { versionConflict } from '../../../shared/store/version.js';
 import { localDate, toLocalIso } from '../../../shared/time.js';
 import { changesBetween } from '../domain/audit.js';
+import { naturalKeyOf } from '../domain/imports.js';
 import {
   arrivalEvidenceKinds,
   checkPersonDates,
@@ -28,6 +30,7 @@ import {
   PersonUpdated,
   politicalStatuses,
 } from '../events.js';
+import { putNaturalKey } from '../store/imports.js';
 import {
   createPerson,
   getAccountState,
@@ -39,7 +42,7 @@ import {
   transaction,
 } from '../store.js';
 import { PersonRecord, PersonSummary, Profile, personRecord, personSummary } from '../views.js';
-import { auditRead, auditWrite } from './audit.js';
+import { type Audited, auditRead, auditWrite } from './audit.js';
 import { leaveSecretaryship, requireBranch } from './branches.js';
 import { decidedAgain, managedPerson, visiblePerson } from './common.js';
 import { ownBranchManagers, ownProfile, personAndManagers, personManagers } from './outcomes.js';
@@ -148,6 +151,32 @@ const audited = (field: string, value: unknown): unknown => {
   return value;
 };
 
+/**
+ * What registering a person writes, whoever registers them (this route, an import): the
+ * person counted in the tallies, `PersonRegistered` (which the platform's accounts function
+ * answers with a sign-in account), the audit entry, and the person's natural key
+ * (domain/imports.ts). Here the key is only recorded (a namesake born the same day may be
+ * registered by hand); an import holds it with a condition (`holdNaturalKey`).
+ */
+export const writeRegistration = (
+  tx: Transaction,
+  req: Audited,
+  person: Person,
+  onExists: () => DomainError,
+  key: { hold: boolean; importId?: string } = { hold: false },
+): void => {
+  createPerson(tx, person, onExists);
+  putNaturalKey(tx, naturalKeyOf(person.name, person.birthDate), person.personId, key);
+  tx.publish(PersonRegistered, { person: snapshotOf(person) }, { key: person.personId, occurredAt: req.now });
+  auditWrite(
+    tx,
+    req,
+    person.arrivedWith ? 'person.register-with-history' : 'person.register',
+    person.personId,
+    changesBetween(undefined, person, ['branchId', 'politicalStatus', 'statusSince', 'arrivedWith']),
+  );
+};
+
 export const peopleRoutes = [
   route('POST /talent/people', {
     access: ['committee', 'secretary'],
@@ -230,19 +259,7 @@ export const peopleRoutes = [
         create: async ({ claim, commit }) => {
           const tx = claim(transaction(ctx));
           // Lost a race with another registration of the same id: as requireNewId would have said.
-          createPerson(tx, person, () => personExists(person.personId));
-          tx.publish(
-            PersonRegistered,
-            { person: snapshotOf(person) },
-            { key: person.personId, occurredAt: now },
-          );
-          auditWrite(
-            tx,
-            req,
-            history ? 'person.register-with-history' : 'person.register',
-            person.personId,
-            changesBetween(undefined, person, ['branchId', 'politicalStatus', 'statusSince', 'arrivedWith']),
-          );
+          writeRegistration(tx, req, person, () => personExists(person.personId));
           await commit(tx);
           return created(personSummary(person), `/talent/people/${person.personId}`);
         },

@@ -11,6 +11,7 @@ import { newId } from '../../../shared/ids.js';
 import type { Persona } from '../../../shared/service.js';
 import { pdfBytes, uploadWith } from '../../resources/support.js';
 import { until } from '../../support/wait.js';
+import { checked, upload, workbook } from '../../talent/support-imports.js';
 import { duesFixtures } from './talent-dues.js';
 import type { Call, Fixtures, World } from './world.js';
 
@@ -127,6 +128,37 @@ const checkedFile = (world: World): Promise<string> => {
       return `${path}/${attachmentId}`;
     })();
     checkedEvidence.set(world, made);
+  }
+  return made;
+};
+
+/**
+ * An import of branch A by its secretary, checked and confirmed: through S3 and the bus, so
+ * made once and shared by every persona of the run (a repeated confirmation changes nothing).
+ */
+const importsMade = new WeakMap<World, Promise<string>>();
+const branchImport = (world: World): Promise<string> => {
+  let made = importsMade.get(world);
+  if (!made) {
+    made = (async () => {
+      const secretary = world.clients.ownSecretary;
+      const bytes = await workbook([
+        {
+          姓名: `矩阵导入 ${newId()}`,
+          性别: '女',
+          出生日期: '1992-02-02',
+          部门: '中药检验所',
+          政治面貌: '群众',
+          现阶段起始日期: '2020-01-01',
+        },
+      ]);
+      const importId = await upload(secretary, bytes, { now: NOW });
+      expect((await checked(secretary, importId)).state).toBe('checked');
+      const res = await secretary.post(`/talent/imports/${importId}/confirm`, undefined, { now: NOW });
+      expect(res.status, JSON.stringify(res.body)).toBe(202);
+      return importId;
+    })();
+    importsMade.set(world, made);
   }
   return made;
 };
@@ -308,6 +340,30 @@ export const fixtures: Fixtures = {
 
   'DELETE /talent/people/{personId}/attachments/{attachmentId}': async (world, persona) => ({
     path: await evidence(world, await target(world, persona)),
+  }),
+
+  'GET /talent/imports/template.xlsx': async () => ({ path: '/talent/imports/template.xlsx' }),
+
+  'POST /talent/imports': async (world) => ({
+    path: '/talent/imports',
+    body: { fileName: '名册.xlsx', type: 'xlsx', sizeBytes: 2048, branchId: world.branchA.branchId },
+    now: NOW,
+  }),
+
+  // Branch A's secretary's import: the committee and that branch's secretaries see it.
+  'GET /talent/imports/{importId}': async (world) => ({
+    path: `/talent/imports/${await branchImport(world)}`,
+  }),
+
+  // Confirmed already: a confirmation answers 202 with the import as it stands, registering nobody again.
+  'POST /talent/imports/{importId}/confirm': async (world) => ({
+    path: `/talent/imports/${await branchImport(world)}/confirm`,
+    now: NOW,
+  }),
+
+  'GET /talent/exports/people.xlsx': async (world) => ({
+    path: '/talent/exports/people.xlsx',
+    query: query({ branchId: world.branchA.branchId }),
   }),
 
   'GET /talent/pipeline/thought-reports': async (world) => ({
