@@ -23,6 +23,7 @@ import { conflict, noPerson } from '../../shared/errors.js';
 import { patternFor } from '../../shared/events/contract.js';
 import type { SubscriptionSpec, TableSpec } from '../../shared/service.js';
 import { subscription } from '../../shared/service.js';
+import { getInBatches } from '../../shared/store/batch.js';
 import { getItem, queryAll } from '../../shared/store/query.js';
 import type { Transaction } from '../../shared/store/transaction.js';
 import { expectVersion } from '../../shared/store/version.js';
@@ -187,6 +188,23 @@ export const rosterPerson = async (
   personId: string,
 ): Promise<RosterEntry | undefined> =>
   strip(await getItem(ownTable(reader), personKey(reader.table, personId)));
+
+/**
+ * Many people at once, by id (100 to a BatchGet): the names on an export's rows. People the
+ * copy does not hold are simply absent from the map.
+ */
+export const rosterPeople = async (
+  reader: RosterReader,
+  personIds: Iterable<string>,
+): Promise<Map<string, RosterEntry>> => {
+  const ids = [...new Set(personIds)];
+  const items = await getInBatches(
+    ownTable(reader),
+    ids.map((personId) => personKey(reader.table, personId)),
+  );
+  const entries = items.map(strip).filter((entry): entry is RosterEntry => entry !== undefined);
+  return new Map(entries.map((entry) => [entry.personId, entry]));
+};
 
 /**
  * The caller's own person, as the copy holds them, for a route that acts for the caller

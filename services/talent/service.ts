@@ -5,7 +5,7 @@
  */
 import { defineService } from '../../shared/service.js';
 import { talentEvents } from './events.js';
-import { auditRoutes } from './handlers/audit.js';
+import { auditRoutes, auditSubscriptions } from './handlers/audit.js';
 import { branchRoutes } from './handlers/branches.js';
 import { calendarRoutes } from './handlers/calendar.js';
 import { evidenceRoutes, evidenceSubscriptions } from './handlers/evidence.js';
@@ -38,7 +38,7 @@ export const talentService = defineService({
     ...auditRoutes,
     ...evidenceRoutes,
   ],
-  subscriptions: [...talentSubscriptions, ...evidenceSubscriptions],
+  subscriptions: [...talentSubscriptions, ...evidenceSubscriptions, ...auditSubscriptions],
   publishes: talentEvents,
   schedules: talentSchedules,
 });
