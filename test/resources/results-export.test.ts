@@ -22,7 +22,7 @@ const questions = [
 const take = async (who: Client, assessmentId: string, right: number, now: string) => {
   const started = await who.post(`/resources/assessments/${assessmentId}/attempts`, undefined, { now });
   expectStatus(started, 201);
-  const answers = { q1: right >= 1 ? true : false, ...(right >= 2 ? { q2: 0 } : { q2: 1 }) };
+  const answers = { q1: right >= 1, ...(right >= 2 ? { q2: 0 } : { q2: 1 }) };
   const submitted = await who.post(
     `/resources/assessments/${assessmentId}/attempts/${started.body.attemptId}/submit`,
     { answers },
