@@ -49,7 +49,7 @@ const entriesOf = async (admin: Client, actor: string, count: number): Promise<E
 };
 
 describe("talent's audit log of exports", () => {
-  it('lists an export made in resources and one made in community by the actor, with register, query and rows', async () => {
+  it('lists exports made in resources and community (the sheet and the CSV) by the actor, with register, query and rows', async () => {
     const exporter = await as({ roles: ['committee'] });
     const admin = await as({ roles: ['committee'] });
     const assessment = await exporter.post('/resources/assessments', {
@@ -66,8 +66,10 @@ describe("talent's audit log of exports", () => {
     const { eventId } = await publishedEvent({ capacity: 5 });
     const sheet = await exporter.get(`/community/events/${eventId}/registrations.xlsx`);
     expect(sheet.status).toBe(200);
+    const csv = await exporter.get(`/community/events/${eventId}/registrations.csv`);
+    expect(csv.status).toBe(200);
 
-    const entries = await entriesOf(admin, exporter.personId, 2);
+    const entries = await entriesOf(admin, exporter.personId, 3);
     const byRegister = Object.fromEntries(entries.map((e) => [e.export?.register, e]));
     expect(byRegister['resources.assessment-results']).toMatchObject({
       actor: exporter.personId,
@@ -81,6 +83,11 @@ describe("talent's audit log of exports", () => {
       requestId: sheet.headers.get('x-request-id'),
       export: { service: 'community', query: { eventId, format: 'xlsx' }, rows: 0 },
     });
+    expect(byRegister['community.registrations']).toMatchObject({
+      requestId: csv.headers.get('x-request-id'),
+      export: { service: 'community', query: { eventId, format: 'csv' }, rows: 0 },
+    });
+    expect(entries).toHaveLength(3);
     // The entry is the export's own: its id is the export's.
     for (const e of entries) expect(e.auditId).toBe(e.export?.exportId);
     // Room for the wait across the bus on a loaded machine.
