@@ -158,6 +158,10 @@ export const refusals = {
   'oath-already-recorded': { kind: 'conflict', about: 'The admission oath (入党宣誓) is already recorded' },
   'account-report-moved-on': { kind: 'conflict', about: 'A newer account report landed (consumers only)' },
   'contribution-moved-on': { kind: 'conflict', about: 'A newer report of this fact landed (consumers only)' },
+  'export-already-audited': {
+    kind: 'conflict',
+    about: "An export's audit entry is already held (consumers only)",
+  },
   'roster-moved-on': {
     kind: 'conflict',
     about: 'Another roster snapshot was applied meanwhile (consumers only)',

@@ -5,6 +5,7 @@ import {
   ageOn,
   daysBetween,
   localDate,
+  localMinute,
   localQuarter,
   monthsBetween,
   toLocalIso,
@@ -22,6 +23,10 @@ describe('institution time (Asia/Shanghai)', () => {
   it('writes instants with +08:00', () => {
     expect(toLocalIso(new Date('2026-11-26T01:30:00Z'))).toBe('2026-11-26T09:30:00+08:00');
     expect(toLocalIso(new Date('2026-11-26T01:30:00.250Z'))).toBe('2026-11-26T09:30:00.250+08:00');
+  });
+
+  it('prints an instant local to the minute, as a register shows it', () => {
+    expect(localMinute(new Date('2026-11-25T16:05:59Z'))).toBe('2026-11-26 00:05');
   });
 
   it('knows quarters by local month', () => {

@@ -22,6 +22,9 @@ export const toLocalIso = (instant: Date): string => {
   return `${iso.slice(0, 19)}${ms ? `.${pad(ms, 3)}` : ''}+08:00`;
 };
 
+/** An instant as a register prints it, local to the minute: `2026-11-26 09:30`. */
+export const localMinute = (instant: Date): string => toLocalIso(instant).slice(0, 16).replace('T', ' ');
+
 /** The instant a local date begins (00:00 in Asia/Shanghai). */
 export const startOfLocalDay = (date: string): Date => new Date(Date.parse(`${date}T00:00:00+08:00`));
 

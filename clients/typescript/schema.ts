@@ -2025,6 +2025,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/resources/assessments/{assessmentId}/results.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An assessment's results as a workbook (考核成绩.xlsx): one row per person graded, named, with best and latest score; pass rates per branch
+         * @description The same people and scope as `GET …/results` (a secretary their own branch). An audited read: talent's audit log records the export. Past 4 MB the answer is 303 to a download link valid 5 minutes.
+         *
+         *     Roles admitted: committee, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the owning partner organisation; another partner organisation
+         *     - Allowed: the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         */
+        get: operations["getResourcesAssessmentsAssessmentIdResultsXlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/resources/me/assignments": {
         parameters: {
             query?: never;
@@ -2390,13 +2417,41 @@ export interface paths {
         };
         /**
          * Export registrations as CSV for on-site check-in (签到表); phones masked
-         * @description Roles admitted: committee, partner.
+         * @description An audited read: talent's audit log records the export.
+         *
+         *     Roles admitted: committee, partner.
          *
          *     - Not signed in (401): no token
          *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the branch's secretary; another branch's secretary
          *     - Allowed: the party committee (党委); the owning partner organisation; another partner organisation
          */
         get: operations["getCommunityEventsEventIdRegistrationsCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/community/events/{eventId}/registrations.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The sign-in sheet (签到表) as a workbook: one row per participant holding or awaiting a place, phones masked, a blank column to sign
+         * @description Same scope as the CSV: the committee gets every registration, a partner its own. Cancelled places are left out. An audited read: talent's audit log records the export. Always answered directly: an event holds at most 10,000 places, and its sheet stays far below 4 MB.
+         *
+         *     Roles admitted: committee, partner.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the branch's secretary; another branch's secretary
+         *     - Allowed: the party committee (党委); the owning partner organisation; another partner organisation
+         */
+        get: operations["getCommunityEventsEventIdRegistrationsXlsx"];
         put?: never;
         post?: never;
         delete?: never;
@@ -19099,7 +19154,7 @@ export interface operations {
                              * @description What was done: person.* and record.* and pool.* to one person’s record, timeline.read and profile.read (the person’s own /talent/me), people.list for a list of people (one entry per request, with its scope)
                              * @enum {string}
                              */
-                            action: "person.register" | "person.register-with-history" | "person.read" | "person.update" | "person.transition" | "person.probation-extension" | "person.oath" | "person.pipeline-event" | "record.create" | "record.update" | "record.delete" | "record.withdraw" | "record.read" | "pool.add" | "pool.remove" | "person.roles" | "person.departure" | "timeline.read" | "profile.read" | "people.list" | "people.export" | "evidence.upload" | "evidence.list" | "evidence.download" | "evidence.delete" | "dues.base" | "dues.payment" | "dues.read" | "dues.export";
+                            action: "person.register" | "person.register-with-history" | "person.read" | "person.update" | "person.transition" | "person.probation-extension" | "person.oath" | "person.pipeline-event" | "record.create" | "record.update" | "record.delete" | "record.withdraw" | "record.read" | "pool.add" | "pool.remove" | "person.roles" | "person.departure" | "timeline.read" | "profile.read" | "people.list" | "people.export" | "evidence.upload" | "evidence.list" | "evidence.download" | "evidence.delete" | "dues.base" | "dues.payment" | "dues.read" | "dues.export" | "register.export";
                             /** @description Whose record */
                             personId?: string;
                             /** @description Which people a list showed: its query */
@@ -19116,6 +19171,19 @@ export interface operations {
                                 q?: string;
                                 quarter?: string;
                                 year?: number;
+                            };
+                            /** @description register.export: the register another service exported, its query and its rows */
+                            export?: {
+                                /** @description The export’s id (ULID) */
+                                exportId: string;
+                                /** @description The service that made the file */
+                                service: string;
+                                /** @description Which register: `resources.assessment-results`, … */
+                                register: string;
+                                query: {
+                                    [key: string]: string | number;
+                                };
+                                rows: number;
                             };
                             /** @description What a write changed: each field before and after (absent where it had no value); phone and e-mail masked */
                             changes?: {
@@ -19257,7 +19325,7 @@ export interface operations {
                              * @description What was done: person.* and record.* and pool.* to one person’s record, timeline.read and profile.read (the person’s own /talent/me), people.list for a list of people (one entry per request, with its scope)
                              * @enum {string}
                              */
-                            action: "person.register" | "person.register-with-history" | "person.read" | "person.update" | "person.transition" | "person.probation-extension" | "person.oath" | "person.pipeline-event" | "record.create" | "record.update" | "record.delete" | "record.withdraw" | "record.read" | "pool.add" | "pool.remove" | "person.roles" | "person.departure" | "timeline.read" | "profile.read" | "people.list" | "people.export" | "evidence.upload" | "evidence.list" | "evidence.download" | "evidence.delete" | "dues.base" | "dues.payment" | "dues.read" | "dues.export";
+                            action: "person.register" | "person.register-with-history" | "person.read" | "person.update" | "person.transition" | "person.probation-extension" | "person.oath" | "person.pipeline-event" | "record.create" | "record.update" | "record.delete" | "record.withdraw" | "record.read" | "pool.add" | "pool.remove" | "person.roles" | "person.departure" | "timeline.read" | "profile.read" | "people.list" | "people.export" | "evidence.upload" | "evidence.list" | "evidence.download" | "evidence.delete" | "dues.base" | "dues.payment" | "dues.read" | "dues.export" | "register.export";
                             /** @description Whose record */
                             personId?: string;
                             /** @description Which people a list showed: its query */
@@ -19274,6 +19342,19 @@ export interface operations {
                                 q?: string;
                                 quarter?: string;
                                 year?: number;
+                            };
+                            /** @description register.export: the register another service exported, its query and its rows */
+                            export?: {
+                                /** @description The export’s id (ULID) */
+                                exportId: string;
+                                /** @description The service that made the file */
+                                service: string;
+                                /** @description Which register: `resources.assessment-results`, … */
+                                register: string;
+                                query: {
+                                    [key: string]: string | number;
+                                };
+                                rows: number;
                             };
                             /** @description What a write changed: each field before and after (absent where it had no value); phone and e-mail masked */
                             changes?: {
@@ -23815,6 +23896,122 @@ export interface operations {
             };
         };
     };
+    getResourcesAssessmentsAssessmentIdResultsXlsx: {
+        parameters: {
+            query?: {
+                branchId?: string;
+            };
+            header?: never;
+            path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                assessmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook (.xlsx): Chinese headers, a frozen header row; opens in Excel and WPS */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description See Other: the file is too large to answer directly; `Location` is a presigned GET of it, valid for 5 minutes */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
     getResourcesMeAssignments: {
         parameters: {
             query?: {
@@ -26046,6 +26243,113 @@ export interface operations {
                 };
                 content: {
                     "text/csv": string;
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getCommunityEventsEventIdRegistrationsXlsx: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook (.xlsx): Chinese headers, a frozen header row; opens in Excel and WPS */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /**

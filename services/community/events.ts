@@ -1,6 +1,7 @@
 /** What community tells the platform (source `dangjian.community`). */
 import * as z from 'zod';
 import { defineEvent } from '../../shared/events/contract.js';
+import { exportedBy } from '../../shared/exports.js';
 import { isoDateTime } from '../../shared/schemas.js';
 
 const COMMUNITY = 'community';
@@ -83,9 +84,13 @@ export const JointEventCompleted = defineEvent(
   }),
 );
 
+/** An export of personal data was made here (an audited read): talent's audit log keeps it. */
+export const PersonalDataExported = exportedBy('community');
+
 export const communityEvents = [
   PartnerApproved,
   JointEventPublished,
   RegistrationConfirmed,
   JointEventCompleted,
+  PersonalDataExported,
 ];

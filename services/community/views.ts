@@ -7,9 +7,10 @@
 import * as z from 'zod';
 import { maskEmail, maskPhone } from '../../shared/pii.js';
 import { timestamp } from '../../shared/schemas.js';
+import type { SheetSpec } from '../../shared/spreadsheets/workbook.js';
 import { registrationState, registrationStates } from './domain/joint-events.js';
 import { jointEventKind, jointEventStatus, partnerStatus, partnerType } from './schemas.js';
-import type { JointEventItem, PartnerItem, RegistrationItem, WaitingItem } from './store.js';
+import type { JointEventItem, Participant, PartnerItem, RegistrationItem, WaitingItem } from './store.js';
 
 const id = z.string().meta({ description: 'ULID' });
 const count = z.number().int().nonnegative();
@@ -316,4 +317,41 @@ export const myRegistrationView = (
   registeredAt: r.createdAt,
   ...(r.checkedInAt ? { checkedInAt: r.checkedInAt } : {}),
   ...(r.cancelledAt ? { cancelledAt: r.cancelledAt } : {}),
+});
+
+// ---------------------------------------------------------------------------------------
+// The sign-in sheet (签到表.xlsx)
+
+/** One participant as an export shows them: named, with their organisation, the phone masked. */
+export interface ExportedParticipant {
+  registration: RegistrationItem;
+  participant: Participant;
+  name: string;
+  /** 单位/部门: a partner's organisation, a member's department. */
+  organisation: string;
+  /** Masked (PIPL), or empty. */
+  phone: string;
+}
+
+const placeText = { confirmed: '已确认', waitlisted: '候补', cancelled: '已取消' } as const;
+
+/** The sheet printed for the door, numbered, with an empty column to sign on paper. */
+export const signInSheet = (
+  rows: readonly ExportedParticipant[],
+): SheetSpec<ExportedParticipant & { number: number }> => ({
+  name: '签到表',
+  columns: [
+    { header: '序号', width: 6, value: (r) => r.number },
+    { header: '姓名', width: 12, value: (r) => r.name },
+    {
+      header: '类别',
+      width: 10,
+      value: (r) => (r.registration.registrant.kind === 'partner' ? '合作单位' : '党员'),
+    },
+    { header: '单位/部门', width: 30, value: (r) => r.organisation || undefined },
+    { header: '手机号', width: 14, value: (r) => r.phone || undefined },
+    { header: '状态', value: (r) => placeText[r.participant.status] },
+    { header: '签到', width: 16, value: () => undefined },
+  ],
+  rows: rows.map((r, i) => ({ ...r, number: i + 1 })),
 });

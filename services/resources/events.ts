@@ -1,6 +1,7 @@
 /** What resources tells the platform (source `dangjian.resources`). */
 import * as z from 'zod';
 import { defineEvent } from '../../shared/events/contract.js';
+import { exportedBy } from '../../shared/exports.js';
 import { isoDate, isoDateTime } from '../../shared/schemas.js';
 
 const RESOURCES = 'resources';
@@ -75,10 +76,14 @@ export const AssessmentOpened = defineEvent(
   }),
 );
 
+/** An export of personal data was made here (an audited read): talent's audit log keeps it. */
+export const PersonalDataExported = exportedBy('resources');
+
 export const resourcesEvents = [
   ResourcePublished,
   StudyAssigned,
   StudyCompleted,
   AssessmentGraded,
   AssessmentOpened,
+  PersonalDataExported,
 ];

@@ -14,7 +14,9 @@ import { table } from './store.js';
 export const resourcesService = defineService({
   name: 'resources',
   table,
-  bucket: { name: 'library', objectEvents: true },
+  // Exports too large to answer directly wait a day under exports/ for their download; the
+  // object-created rule hears library/ only, so they are never taken for uploads.
+  bucket: { name: 'library', objectEvents: true, expiring: [{ prefix: 'exports/', days: 1 }] },
   publishes: resourcesEvents,
   routes: [...libraryRoutes, ...studyRoutes, ...assessmentRoutes, ...meRoutes],
   subscriptions: [

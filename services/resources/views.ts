@@ -7,11 +7,15 @@
 import * as z from 'zod';
 import { pageOf } from '../../shared/http/paging.js';
 import { isoDate, timestamp } from '../../shared/schemas.js';
+import type { SheetSpec } from '../../shared/spreadsheets/workbook.js';
 import { DownloadLinkView, RejectionReasonView, UploadFormView } from '../../shared/storage/views.js';
+import { localMinute } from '../../shared/time.js';
+import type { RosterEntry } from '../talent/roster.js';
 import {
   type Assessment,
   type AssessmentSummary,
   attemptsLeft,
+  type PersonResult,
   questionKinds,
   withoutAnswer,
 } from './domain/assessment.js';
@@ -349,3 +353,55 @@ export const myAssessment = (
   ...(results.best ? { best: attemptResult(results.best) } : {}),
   ...(results.last ? { last: attemptResult(results.last) } : {}),
 });
+
+// ---- the results register (考核成绩.xlsx) ------------------------------------------------
+
+/** A pass rate as the register prints it: a percentage with one decimal. */
+const percent = (rate: number) => Math.round(rate * 1000) / 10;
+
+interface BranchRate {
+  branchId?: string;
+  graded: number;
+  passed: number;
+  passRate: number;
+}
+
+/**
+ * The results as the branch hands them upward: one row per person graded (the people of the
+ * JSON results, named from the roster copy), and the pass rate per branch. Branches are
+ * named by id: talent tells the other services no branch names.
+ */
+export const resultsWorkbook = (
+  people: readonly PersonResult[],
+  names: ReadonlyMap<string, RosterEntry>,
+  branches: readonly BranchRate[],
+): [SheetSpec<PersonResult>, SheetSpec<BranchRate>] => [
+  {
+    name: '考核成绩',
+    columns: [
+      { header: '姓名', width: 12, value: (p) => names.get(p.personId)?.name ?? '' },
+      { header: '部门', width: 16, value: (p) => names.get(p.personId)?.department ?? '' },
+      { header: '支部编号', width: 28, value: (p) => p.branchId ?? '' },
+      { header: '交卷次数', value: (p) => p.attempts },
+      { header: '最高分', value: (p) => p.bestScore },
+      { header: '最近得分', value: (p) => p.latestScore },
+      { header: '是否通过', value: (p) => (p.passed ? '是' : '否') },
+      {
+        header: '最近交卷时间',
+        width: 18,
+        value: (p) => localMinute(new Date(p.lastSubmittedAt)),
+      },
+    ],
+    rows: people,
+  },
+  {
+    name: '支部通过率',
+    columns: [
+      { header: '支部编号', width: 28, value: (b) => b.branchId ?? '' },
+      { header: '交卷人数', value: (b) => b.graded },
+      { header: '通过人数', value: (b) => b.passed },
+      { header: '通过率(%)', value: (b) => percent(b.passRate) },
+    ],
+    rows: branches,
+  },
+];

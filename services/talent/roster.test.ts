@@ -6,6 +6,7 @@ import { createSubscriptionHandler } from '../../shared/events/consumer.js';
 import type { BusEvent } from '../../shared/events/contract.js';
 import { newId } from '../../shared/ids.js';
 import { defineService } from '../../shared/service.js';
+import { putRequests, writeInBatches } from '../../shared/store/batch.js';
 import { notesService } from '../../test/notes/service.js';
 import { runtime } from '../../test/support/api.js';
 import { contextOn } from '../../test/support/start.js';
@@ -14,6 +15,8 @@ import {
   branchMembers,
   branchRoster,
   branchSecretaries,
+  rosterItems,
+  rosterPeople,
   rosterPerson,
   rosterSubscriptionName,
   rosterSubscriptions,
@@ -82,6 +85,20 @@ describe('the roster projection', () => {
     expect(await branchRoster(reader(), a)).toEqual([]);
     expect((await branchRoster(reader(), b)).map((p) => p.personId)).toEqual([personId]);
     expect((await rosterPerson(reader(), personId))?.branchId).toBe(b);
+  });
+
+  it('reads many people at once, past one BatchGet of 100, and leaves out whom it does not hold', async () => {
+    const ids = Array.from({ length: 120 }, () => newId());
+    // Loaded as a bulk load writes them (the same items the subscriptions write), not as 120 events at once.
+    const items = ids.flatMap((personId, i) =>
+      rosterItems(service.table, snapshot({ personId, name: `人${i}` })),
+    );
+    await writeInBatches(context(), putRequests(items));
+    const unknown = newId();
+    const people = await rosterPeople(reader(), [...ids, ids[0] as string, unknown]);
+    expect(people.size).toBe(120);
+    expect(people.get(ids[119] as string)?.name).toBe('人119');
+    expect(people.has(unknown)).toBe(false);
   });
 
   it('ignores a snapshot older than the one it holds, whatever order events come in', async () => {

@@ -190,22 +190,21 @@ export const rosterPerson = async (
   strip(await getItem(ownTable(reader), personKey(reader.table, personId)));
 
 /**
- * Several people as the copy holds them, whichever branch they are in now (someone who moved
- * keeps their name on what they missed before): BatchGetItem, 100 keys a call. Ids the copy
- * does not hold are left out.
+ * Many people at once, by id (100 to a BatchGet): the names on an export's rows. People the
+ * copy does not hold are simply absent from the map.
  */
 export const rosterPeople = async (
   reader: RosterReader,
-  personIds: readonly string[],
-): Promise<RosterEntry[]> =>
-  (
-    await getInBatches(
-      ownTable(reader),
-      [...new Set(personIds)].map((id) => personKey(reader.table, id)),
-    )
-  )
-    .map(strip)
-    .filter((entry): entry is RosterEntry => entry !== undefined);
+  personIds: Iterable<string>,
+): Promise<Map<string, RosterEntry>> => {
+  const ids = [...new Set(personIds)];
+  const items = await getInBatches(
+    ownTable(reader),
+    ids.map((personId) => personKey(reader.table, personId)),
+  );
+  const entries = items.map(strip).filter((entry): entry is RosterEntry => entry !== undefined);
+  return new Map(entries.map((entry) => [entry.personId, entry]));
+};
 
 /**
  * The caller's own person, as the copy holds them, for a route that acts for the caller

@@ -5,7 +5,7 @@
  */
 import { defineService } from '../../shared/service.js';
 import { talentEvents } from './events.js';
-import { auditRoutes } from './handlers/audit.js';
+import { auditRoutes, auditSubscriptions } from './handlers/audit.js';
 import { branchRoutes } from './handlers/branches.js';
 import { calendarRoutes } from './handlers/calendar.js';
 import { duesRoutes } from './handlers/dues.js';
@@ -52,7 +52,12 @@ export const talentService = defineService({
     ...importRoutes,
     ...exportRoutes,
   ],
-  subscriptions: [...talentSubscriptions, ...evidenceSubscriptions, ...importSubscriptions],
+  subscriptions: [
+    ...talentSubscriptions,
+    ...evidenceSubscriptions,
+    ...importSubscriptions,
+    ...auditSubscriptions,
+  ],
   publishes: talentEvents,
   schedules: talentSchedules,
 });

@@ -30,6 +30,7 @@
  *   CALENDAR#<year> / CALENDAR           the working-day calendar of a year
  *   AUDIT#PERSON#<id> / AUDIT#<at>#<ulid>  audit entries about a person, newest first  Query (descending)
  *   AUDIT#LIST#<ulid> / AUDIT#<at>#<ulid>  an audit entry of a list request (no one person)
+ *   AUDIT#EXPORT#<exportId> / AUDIT#<at>#<exportId>  another service's export, one per export  GetItem
  *     gsi1: AUDIT#ACTOR#<actor> / <at>#<ulid>  everything one person did, newest first  Query (descending)
  *   (audit entries have no expiresAt: the log is kept, never edited or expired)
  *   PIPELINE-DUE#<personId> / <rule>#<dueOn>#<phase>  a pipeline step announced (PipelineStepDue),
@@ -88,7 +89,11 @@ export const keys = {
  * sort key so a page is newest first by the request time, the ULID keeps equal times apart.
  */
 export const auditItem = (e: AuditEntry) => ({
-  pk: e.personId ? keys.personAudit(e.personId) : `AUDIT#LIST#${e.auditId}`,
+  pk: e.personId
+    ? keys.personAudit(e.personId)
+    : e.export
+      ? `AUDIT#EXPORT#${e.export.exportId}`
+      : `AUDIT#LIST#${e.auditId}`,
   sk: `AUDIT#${e.at}#${e.auditId}`,
   kind: 'audit',
   ...e,
@@ -100,6 +105,19 @@ export const auditItem = (e: AuditEntry) => ({
 export const putAuditEntry = async (ctx: ServiceContext, e: AuditEntry): Promise<void> => {
   await ctx.db.send(new PutCommand({ TableName: ctx.env.tableName, Item: auditItem(e) }));
 };
+
+/** Whether an export's entry is already held: its key follows from the export alone. */
+export const holdsExportEntry = async (ctx: ServiceContext, e: AuditEntry): Promise<boolean> => {
+  const { pk, sk } = auditItem(e);
+  return (await getItem(ctx, { pk, sk })) !== undefined;
+};
+
+/** An export's entry, added once: a second delivery of its event that raced past the read fails and is retried. */
+export const addExportEntry = (tx: Transaction, e: AuditEntry): Transaction =>
+  tx.put(auditItem(e), {
+    condition: 'attribute_not_exists(pk)',
+    onConditionFailed: () => conflict('export-already-audited', 'This export is already in the log'),
+  });
 
 /** One page of the audit log, newest first: about a person (table) or by an actor (gsi1). */
 export const auditPage = (

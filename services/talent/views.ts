@@ -542,6 +542,16 @@ export const AuditEntrySchema = z.strictObject({
     })
     .optional()
     .meta({ description: 'Which people a list showed: its query' }),
+  export: z
+    .strictObject({
+      exportId: id('The export’s id (ULID)'),
+      service: z.string().meta({ description: 'The service that made the file' }),
+      register: z.string().meta({ description: 'Which register: `resources.assessment-results`, …' }),
+      query: z.record(z.string(), z.union([z.string(), z.number()])),
+      rows: z.number().int().nonnegative(),
+    })
+    .optional()
+    .meta({ description: 'register.export: the register another service exported, its query and its rows' }),
   changes: z
     .array(
       z.strictObject({

@@ -111,7 +111,7 @@ const branchRegister = async (ctx: ServiceContext, branchId: string, inYear: num
   return registerLines({
     activities,
     finals,
-    names: new Map(people.map((p) => [p.personId, p.name])),
+    names: new Map([...people.values()].map((p) => [p.personId, p.name])),
     rooms: new Map(rooms.map((r) => [r.roomId, r.name])),
     evidence,
   });

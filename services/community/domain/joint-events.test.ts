@@ -12,6 +12,7 @@ import {
   requireRegistrationAhead,
   requireRegistrationOpen,
   requireStatus,
+  signInOrder,
   validateQuota,
   validateSchedule,
 } from './joint-events.js';
@@ -194,5 +195,22 @@ describe('CSV export', () => {
       ],
     );
     expect(csv).toBe('\uFEFFname,note\r\n张三,"a,""b"""\r\n\'=cmd,"x\ny"\r\n');
+  });
+});
+
+describe('the sign-in sheet', () => {
+  it('lists places held, then the waitlist, each in arrival order, and no cancelled place', () => {
+    const row = (status: 'confirmed' | 'waitlisted' | 'cancelled', position: number) => ({
+      participant: { status, position },
+    });
+    expect(
+      signInOrder([
+        row('waitlisted', 7),
+        row('confirmed', 3),
+        row('cancelled', 1),
+        row('confirmed', 2),
+        row('waitlisted', 5),
+      ]).map((r) => `${r.participant.status}:${r.participant.position}`),
+    ).toEqual(['confirmed:2', 'confirmed:3', 'waitlisted:5', 'waitlisted:7']);
   });
 });

@@ -218,3 +218,17 @@ export const registrationState = (r: Attendance): RegistrationState => {
   if (r.checkedInAt !== undefined) return 'checked-in';
   return r.participants.some((p) => p.status === 'confirmed') ? 'registered' : 'waitlisted';
 };
+
+/**
+ * Who goes on the sign-in sheet (签到表) printed for the door: everyone holding a place, then
+ * the waitlist (候补, who may still be let in), each in arrival order. A cancelled place
+ * comes to no door.
+ */
+export const signInOrder = <R extends { participant: { status: string; position: number } }>(
+  rows: readonly R[],
+): R[] => {
+  const rank = (r: R) => (r.participant.status === 'confirmed' ? 0 : 1);
+  return rows
+    .filter((r) => r.participant.status !== 'cancelled')
+    .sort((a, b) => rank(a) - rank(b) || a.participant.position - b.participant.position);
+};

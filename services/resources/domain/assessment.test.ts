@@ -9,6 +9,7 @@ import {
   checkSubmission,
   grade,
   mayTake,
+  personResults,
   results,
   shuffle,
 } from './assessment.js';
@@ -121,6 +122,67 @@ describe('shuffle and results', () => {
     expect(r.branches).toEqual([
       { branchId: 'B1', graded: 1, passed: 1, passRate: 1 },
       { branchId: 'B2', graded: 1, passed: 0, passRate: 0 },
+    ]);
+  });
+});
+
+describe('the results register', () => {
+  const attempt = (over: Partial<Attempt> & { attemptId: string; personId: string }): Attempt => ({
+    assessmentId: 'x',
+    order: [],
+    startedAt: '2026-11-26T09:00:00+08:00',
+    deadline: '2026-11-26T09:30:00+08:00',
+    ...over,
+  });
+
+  it('sums up graded attempts per person: best, latest, passed once, the last submission', () => {
+    const rows = personResults([
+      attempt({
+        attemptId: '1',
+        personId: 'a',
+        branchId: 'B1',
+        submittedAt: '2026-11-26T09:10:00+08:00',
+        score: 90,
+        passed: true,
+      }),
+      attempt({
+        attemptId: '2',
+        personId: 'a',
+        branchId: 'B1',
+        submittedAt: '2026-11-27T09:10:00+08:00',
+        score: 40,
+        passed: false,
+      }),
+      attempt({
+        attemptId: '3',
+        personId: 'b',
+        branchId: 'B2',
+        submittedAt: '2026-11-26T10:00:00+08:00',
+        score: 95,
+        passed: true,
+      }),
+      // Started and never submitted: nothing to show, as in the results.
+      attempt({ attemptId: '4', personId: 'c', branchId: 'B2' }),
+    ]);
+    expect(rows).toEqual([
+      {
+        personId: 'b',
+        branchId: 'B2',
+        attempts: 1,
+        bestScore: 95,
+        latestScore: 95,
+        passed: true,
+        lastSubmittedAt: '2026-11-26T10:00:00+08:00',
+      },
+      {
+        personId: 'a',
+        branchId: 'B1',
+        attempts: 2,
+        bestScore: 90,
+        latestScore: 40,
+        passed: true,
+        lastSubmittedAt: '2026-11-27T09:10:00+08:00',
+      },
     ]);
   });
 });

@@ -263,3 +263,44 @@ export const resultsOf = <A extends { submittedAt?: string; score?: number }>(at
   );
   return { last: graded.at(-1), best };
 };
+
+/** One person's line in the results register (考核成绩): their graded attempts summed up. */
+export interface PersonResult {
+  personId: string;
+  branchId?: string;
+  /** Submitted (graded) attempts, as the results count them. */
+  attempts: number;
+  bestScore: number;
+  latestScore: number;
+  /** Any attempt passed. */
+  passed: boolean;
+  lastSubmittedAt: string;
+}
+
+/**
+ * The people the results show (those with a graded attempt), each with their best and
+ * latest score, in the results' order: best score first, then by person.
+ */
+export const personResults = (attempts: readonly Attempt[]): PersonResult[] => {
+  const byPerson = new Map<string, Attempt[]>();
+  for (const a of attempts) {
+    if (a.submittedAt === undefined || a.score === undefined) continue;
+    byPerson.set(a.personId, [...(byPerson.get(a.personId) ?? []), a]);
+  }
+  return [...byPerson.entries()]
+    .map(([personId, mine]): PersonResult => {
+      const { last, best } = resultsOf(mine);
+      const first = mine[0] as Attempt;
+      return {
+        personId,
+        // The branch the results count the person in: their first attempt's, as `results` does.
+        ...(first.branchId ? { branchId: first.branchId } : {}),
+        attempts: mine.length,
+        bestScore: best?.score as number,
+        latestScore: last?.score as number,
+        passed: mine.some((a) => a.passed === true),
+        lastSubmittedAt: last?.submittedAt as string,
+      };
+    })
+    .sort((a, b) => b.bestScore - a.bestScore || a.personId.localeCompare(b.personId));
+};

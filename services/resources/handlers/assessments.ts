@@ -8,6 +8,7 @@ import * as z from 'zod';
 import { actorOf, actsForBranch, type Caller, hasRole } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
 import { notFound, unwrap } from '../../../shared/errors.js';
+import { auditExport } from '../../../shared/exports.js';
 import { accountScope, createOnce } from '../../../shared/http/idempotent.js';
 import { pageQuery, pageView } from '../../../shared/http/paging.js';
 import { created, ok } from '../../../shared/http/result.js';
@@ -15,8 +16,10 @@ import { newId } from '../../../shared/ids.js';
 import { allMembers, branchManagers, branchPeople } from '../../../shared/outcomes.js';
 import { idParam, multiLine, singleLine } from '../../../shared/schemas.js';
 import { type Outcomes, route } from '../../../shared/service.js';
+import { deliverWorkbook, workbookResponses } from '../../../shared/spreadsheets/deliver.js';
+import { writeWorkbook } from '../../../shared/spreadsheets/workbook.js';
 import { toLocalIso } from '../../../shared/time.js';
-import { rosterSelf } from '../../talent/roster.js';
+import { rosterPeople, rosterSelf } from '../../talent/roster.js';
 import {
   type Assessment,
   type Attempt,
@@ -26,13 +29,14 @@ import {
   deadlineOf,
   grade,
   mayTake,
+  personResults,
   results,
   shuffle,
   summaryOf,
   withoutAnswer,
 } from '../domain/assessment.js';
 import { audienceFor } from '../domain/library.js';
-import { AssessmentGraded, AssessmentOpened } from '../events.js';
+import { AssessmentGraded, AssessmentOpened, PersonalDataExported } from '../events.js';
 import {
   attemptsOf,
   attemptsStarted,
@@ -56,6 +60,7 @@ import {
   assessmentListing,
   assessmentView,
   QuestionKind,
+  resultsWorkbook,
 } from '../views.js';
 import { visibleResource } from './library.js';
 
@@ -108,6 +113,34 @@ const ownAttempt = async (ctx: ServiceContext, personId: string, assessmentId: s
   }
   return attempt;
 };
+
+const resultsQuery = z.strictObject({ branchId: idParam.optional() });
+
+/**
+ * The graded attempts the caller may see of an assessment: all (or one branch's) for the
+ * committee, their own branch's for a secretary; asking for another branch finds nothing.
+ */
+const resultsInScope = async (
+  ctx: ServiceContext,
+  caller: Caller,
+  assessmentId: string,
+  query: { branchId?: string | undefined },
+) => {
+  const assessment = await assessmentFor(ctx, caller, assessmentId);
+  const branch = hasRole(caller, 'committee') ? query.branchId : (query.branchId ?? caller.branchId);
+  if (!actsForBranch(caller, branch)) throw notFound('Branch');
+  const graded = (await attemptsOf(ctx, assessmentId)).filter(
+    (a) => a.score !== undefined && (branch === undefined || a.branchId === branch),
+  );
+  return { assessment, branch, graded };
+};
+
+const gradedOf = (a: Attempt) => ({
+  personId: a.personId,
+  ...(a.branchId ? { branchId: a.branchId } : {}),
+  score: a.score as number,
+  passed: a.passed as boolean,
+});
 
 export const assessmentRoutes = [
   route('POST /resources/assessments', {
@@ -320,27 +353,44 @@ export const assessmentRoutes = [
     summary: "An assessment's results: best score per person and pass rates per branch",
     outcomes: branchManagers,
     responses: { 200: AssessmentResults },
-    request: { params: assessmentParams, query: z.strictObject({ branchId: idParam.optional() }) },
+    request: { params: assessmentParams, query: resultsQuery },
     handler: async ({ params, query, caller }, ctx) => {
-      const assessment = await assessmentFor(ctx, caller, params.assessmentId);
-      // A secretary sees their own branch's results; asking for another branch finds nothing.
-      const branch = hasRole(caller, 'committee') ? query.branchId : (query.branchId ?? caller.branchId);
-      if (!actsForBranch(caller, branch)) throw notFound('Branch');
-      const graded = (await attemptsOf(ctx, params.assessmentId))
-        .filter((a) => a.score !== undefined && (branch === undefined || a.branchId === branch))
-        .map((a) => ({
-          personId: a.personId,
-          ...(a.branchId ? { branchId: a.branchId } : {}),
-          score: a.score as number,
-          passed: a.passed as boolean,
-        }));
+      const { assessment, branch, graded } = await resultsInScope(ctx, caller, params.assessmentId, query);
       return ok({
         assessmentId: params.assessmentId,
         title: assessment.title,
         passMark: assessment.passMark,
         ...(branch ? { branchId: branch } : {}),
-        ...results(graded),
+        ...results(graded.map(gradedOf)),
       } satisfies z.output<typeof AssessmentResults>);
+    },
+  }),
+  route('GET /resources/assessments/{assessmentId}/results.xlsx', {
+    access: ['committee', 'secretary'],
+    summary:
+      "An assessment's results as a workbook (考核成绩.xlsx): one row per person graded, named, with best and latest score; pass rates per branch",
+    description:
+      "The same people and scope as `GET …/results` (a secretary their own branch). An audited read: talent's audit log records the export. Past 4 MB the answer is 303 to a download link valid 5 minutes.",
+    outcomes: branchManagers,
+    responses: workbookResponses,
+    request: { params: assessmentParams, query: resultsQuery },
+    handler: async (req, ctx) => {
+      const { params, query, caller, now } = req;
+      const { branch, graded } = await resultsInScope(ctx, caller, params.assessmentId, query);
+      const people = personResults(graded);
+      const names = await rosterPeople(
+        rosterReader(ctx),
+        people.map((p) => p.personId),
+      );
+      const bytes = await writeWorkbook(
+        resultsWorkbook(people, names, results(graded.map(gradedOf)).branches),
+      );
+      await auditExport(transaction(ctx), PersonalDataExported, req, {
+        register: 'resources.assessment-results',
+        scope: { assessmentId: params.assessmentId, ...(branch ? { branchId: branch } : {}) },
+        rows: people.length,
+      });
+      return deliverWorkbook(ctx, { bytes, filename: `考核成绩-${params.assessmentId}.xlsx`, now });
     },
   }),
 ];

@@ -39,6 +39,8 @@ export const auditActions = [
   'dues.read',
   // A branch's dues statement as a workbook (its scope named, as a list's).
   'dues.export',
+  // Another service's export of a register (an audited read made there, recorded here).
+  'register.export',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
@@ -63,6 +65,21 @@ export interface ListScope {
   year?: number;
 }
 
+/**
+ * An export another service made (activities, resources, community): which register, the
+ * query that chose its rows, and how many rows went out. One entry per export (`exportId`).
+ */
+export interface ExportScope {
+  exportId: string;
+  /** The service that made the file. */
+  service: string;
+  /** `resources.assessment-results`, `community.sign-in-sheet`, … */
+  register: string;
+  /** The query that chose the rows (event, branch, year…): the file is reproducible from it. */
+  query: Record<string, string | number>;
+  rows: number;
+}
+
 export interface AuditEntry {
   auditId: string;
   /**
@@ -77,6 +94,8 @@ export interface AuditEntry {
   /** The person whose record was touched; absent on a list, which names its scope instead. */
   personId?: string;
   scope?: ListScope;
+  /** An export of another service's register: names the register and its query instead of a person. */
+  export?: ExportScope;
   /** What a write changed: each field's value before and after (absent where there was none). */
   changes?: Change[];
   at: string;

@@ -10,17 +10,19 @@
  */
 
 import * as z from 'zod';
-import { actorOf, type Caller } from '../../../shared/auth.js';
+import { actorOf, type Caller, type Role } from '../../../shared/auth.js';
 import type { ServiceContext } from '../../../shared/context.js';
+import { patternFor } from '../../../shared/events/contract.js';
+import { type ExportedData, type ExportingService, exportedBy } from '../../../shared/exports.js';
 import { pageOf, pageQuery } from '../../../shared/http/paging.js';
 import { ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { idParam } from '../../../shared/schemas.js';
-import { route } from '../../../shared/service.js';
+import { route, subscription } from '../../../shared/service.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
 import { toLocalIso } from '../../../shared/time.js';
 import type { AuditAction, AuditEntry, Change, ListScope } from '../domain/audit.js';
-import { auditItem, auditPage, putAuditEntry } from '../store.js';
+import { addExportEntry, auditItem, auditPage, holdsExportEntry, putAuditEntry } from '../store.js';
 import { AuditEntrySchema } from '../views.js';
 import { committeeOnly } from './outcomes.js';
 
@@ -71,6 +73,46 @@ export const auditRead = async (
 ): Promise<void> => {
   await putAuditEntry(ctx, entry(req, action, target));
 };
+
+/**
+ * The entry of an export another service made: the event carries who, when and under which
+ * request, as the service saw it. The entry takes the export's id, so it is one per export.
+ */
+export const exportEntry = (service: string, e: ExportedData): AuditEntry => ({
+  auditId: e.exportId,
+  actor: e.actor,
+  accountId: e.accountId,
+  actorRoles: e.actorRoles as Role[],
+  action: 'register.export',
+  export: { exportId: e.exportId, service, register: e.register, query: e.scope, rows: e.rows },
+  at: e.at,
+  requestId: e.requestId,
+});
+
+/**
+ * The log records every service's exports (PIPL Art. 51), not only talent's own: one
+ * subscription per service that exports personal data, each on that service's contract.
+ * A redelivered event (or the same export published twice) finds its entry and adds nothing.
+ */
+const exportsRecordedFrom = (service: Exclude<ExportingService, 'talent'>) => {
+  const contract = exportedBy(service);
+  return subscription<ExportedData>({
+    name: `audit-${service}-exports`,
+    pattern: patternFor(contract),
+    contract,
+    handler: async (event, tx, ctx) => {
+      const e = exportEntry(service, event.data);
+      if (await holdsExportEntry(ctx, e)) return;
+      addExportEntry(tx, e);
+    },
+  });
+};
+
+export const auditSubscriptions = [
+  exportsRecordedFrom('activities'),
+  exportsRecordedFrom('resources'),
+  exportsRecordedFrom('community'),
+];
 
 const auditQuery = z.strictObject({ ...pageQuery });
 

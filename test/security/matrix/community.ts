@@ -172,6 +172,10 @@ export const fixtures: Fixtures = {
     path: `${await withRegistrations(world, 'registered')}/registrations.csv`,
   }),
 
+  'GET /community/events/{eventId}/registrations.xlsx': async (world) => ({
+    path: `${await withRegistrations(world, 'registered')}/registrations.xlsx`,
+  }),
+
   'GET /community/events/{eventId}/registrations/{registrationId}': async (world) => ({
     path: await once(world, 'registration', async () => memberRegistration(world, await published(world))),
   }),

@@ -144,4 +144,7 @@ export const fixtures: Fixtures = {
   'GET /resources/assessments/{assessmentId}/results': async (world) => ({
     path: `/resources/assessments/${await assessmentOfBranchA(world)}/results`,
   }),
+  'GET /resources/assessments/{assessmentId}/results.xlsx': async (world) => ({
+    path: `/resources/assessments/${await assessmentOfBranchA(world)}/results.xlsx`,
+  }),
 };
