@@ -15,6 +15,7 @@ import {
   type educations,
   type genders,
   PIPELINE_START,
+  registrationRuleCodes,
 } from './person.js';
 import { columnOf, type RegisterColumn, type RegisterField, registerColumns } from './register-sheet.js';
 
@@ -160,15 +161,7 @@ export const rowIssueCodes = [
   'history-committee-only',
   'history-evidence-incomplete',
   'needs-committee-authority',
-  'birth-date-implausible',
-  'birth-date-in-future',
-  'work-start-before-birth',
-  'status-since-out-of-range',
-  'applicant-under-age',
-  'application-too-old',
-  'registration-not-at-pipeline-start',
-  'history-evidence-before-stage',
-  'history-evidence-in-future',
+  ...registrationRuleCodes,
 ] as const;
 export type RowIssueCode = (typeof rowIssueCodes)[number];
 

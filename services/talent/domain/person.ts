@@ -122,6 +122,22 @@ export interface RegistrationCommand {
  * one with a history is the committee's to make, with evidence dated on or after the stage
  * it proves and not in the future.
  */
+/**
+ * The codes a registration's own rules refuse with (`checkRegistration`, `checkPersonDates`):
+ * the route lists them among its refusals, an import's dry run reports them per row.
+ */
+export const registrationRuleCodes = [
+  'birth-date-implausible',
+  'birth-date-in-future',
+  'work-start-before-birth',
+  'status-since-out-of-range',
+  'applicant-under-age',
+  'application-too-old',
+  'registration-not-at-pipeline-start',
+  'history-evidence-before-stage',
+  'history-evidence-in-future',
+] as const;
+
 export const checkRegistration = (r: RegistrationCommand): Result<RegistrationCommand> => {
   if (r.history && !r.byCommittee) {
     return refuse(
