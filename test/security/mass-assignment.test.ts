@@ -116,6 +116,9 @@ const legitimate: Record<string, readonly string[]> = {
   // the branch, and the political status the person has when first recorded.
   'POST /talent/people': ['personId', 'branchId', 'politicalStatus', 'statusSince'],
   'PATCH /talent/people/{personId}': ['version', 'branchId'],
+  // An import's branch: what a blank 所在支部 means (the committee's choice; a secretary's
+  // own, another branch is 404).
+  'POST /talent/imports': ['branchId'],
   // A year's dues base, given the version read (0 while none is set).
   'PUT /talent/dues/{personId}/{year}': ['version'],
   // A pipeline event may point at the meeting it happened in.
