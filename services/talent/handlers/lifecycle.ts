@@ -59,7 +59,7 @@ const endMembershipBody = z.strictObject({
     description: 'retired 退休 (still a member), membership-stopped 停止党籍, expelled 出党, deceased 去世',
   }),
   on: isoDate,
-  reason: multiLine(500),
+  reason: multiLine(500).meta({ example: '经支部党员大会讨论、党委研究决定' }),
   /** The decision's reference, e.g. 党委决定文号. */
   authority: singleLine(100).meta({ example: '党委〔2026〕15号' }),
   /** For `retired`: the retired members' branch (离退休党支部) the person moves to, when the institution has one. */
