@@ -141,6 +141,10 @@ export const refusals = {
     kind: 'forbidden',
     about: 'Only the committee registers a person with a history (a stage reached elsewhere)',
   },
+  'expulsion-committee-only': {
+    kind: 'forbidden',
+    about: 'An expulsion (出党) is a discipline outcome recorded by the committee only',
+  },
   'record-kind-committee-only': {
     kind: 'forbidden',
     about: 'Reward and discipline records (奖惩) are entered, corrected and withdrawn by the committee only',
@@ -154,6 +158,7 @@ export const refusals = {
     details: z.strictObject({ partyGroupId: z.string(), name: z.string(), people: z.number().int() }),
   },
   'already-departed': { kind: 'conflict', about: 'The person has already left the register' },
+  'already-retired': { kind: 'conflict', about: 'The person’s retirement (退休) is already recorded' },
   'record-withdrawn': { kind: 'conflict', about: 'The record was withdrawn and cannot change again' },
   'oath-already-recorded': { kind: 'conflict', about: 'The admission oath (入党宣誓) is already recorded' },
   'account-report-moved-on': { kind: 'conflict', about: 'A newer account report landed (consumers only)' },
@@ -193,6 +198,11 @@ export const refusals = {
     about: 'The history’s evidence predates the stage it proves',
   },
   'history-evidence-in-future': { kind: 'rule', about: 'The history’s evidence is dated after today' },
+  'not-a-party-member': {
+    kind: 'rule',
+    about:
+      'A transfer of the organisational relationship or an end of membership is for party members (预备, 正式)',
+  },
   'departure-in-future': { kind: 'rule', about: 'A departure is recorded on or before today' },
   'effective-date-in-future': { kind: 'rule', about: 'Nothing is recorded as happening after today' },
   'effective-before-current-stage': { kind: 'rule', about: 'The date is before the current stage began' },

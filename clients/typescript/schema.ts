@@ -1157,6 +1157,82 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/talent/people/{personId}/transfer-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Transfer a party member’s organisational relationship out (组织关系转出), with its letter: the person leaves the branch’s counts, the record stays, the account is disabled
+         * @description Roles admitted: committee, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the branch's secretary acting on their own record; the owning partner organisation; another partner organisation
+         *     - Allowed: the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         */
+        post: operations["postTalentPeoplePersonIdTransferOut"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/talent/people/transfer-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register a party member arriving by transfer (组织关系转入), the letter as the evidence of their stage; the committee’s. A repeat with the same Idempotency-Key answers 201 with the person as registered
+         * @description Roles admitted: committee.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the branch's secretary; another branch's secretary; the owning partner organisation; another partner organisation
+         *     - Allowed: the party committee (党委)
+         */
+        post: operations["postTalentPeopleTransferIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/talent/people/{personId}/end-membership": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End a party membership: retirement (退休, into the retired members’ branch when named), 停止党籍, 出党 (the committee’s), death; each with its decision
+         * @description `retired` keeps the person a current member, moved to `retiredBranchId` when given (a move between branches is the committee’s); every other kind is a departure: the person leaves the counts, the record stays, the account is disabled.
+         *
+         *     Roles admitted: committee, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the branch's secretary acting on their own record; the owning partner organisation; another partner organisation
+         *     - Allowed: the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         */
+        post: operations["postTalentPeoplePersonIdEndMembership"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/talent/calendar/{year}": {
         parameters: {
             query?: never;
@@ -4483,6 +4559,33 @@ export interface components {
             error: {
                 /** @constant */
                 code: "departure-in-future";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description A transfer of the organisational relationship or an end of membership is for party members (预备, 正式) */
+        NotAPartyMemberRefusal: {
+            error: {
+                /** @constant */
+                code: "not-a-party-member";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description An expulsion (出党) is a discipline outcome recorded by the committee only */
+        ExpulsionCommitteeOnlyRefusal: {
+            error: {
+                /** @constant */
+                code: "expulsion-committee-only";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The person’s retirement (退休) is already recorded */
+        AlreadyRetiredRefusal: {
+            error: {
+                /** @constant */
+                code: "already-retired";
                 /** @description For people; may change */
                 message: string;
             };
@@ -12602,14 +12705,28 @@ export interface operations {
                                  */
                                 on: string & (unknown & unknown);
                                 /**
-                                 * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
+                                 * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍 (出党), withdrew 退党, membership-stopped 停止党籍
                                  * @enum {string}
                                  */
-                                reason: "transferred-out" | "left-institution" | "deceased" | "expelled" | "withdrew";
+                                reason: "transferred-out" | "left-institution" | "deceased" | "expelled" | "withdrew" | "membership-stopped";
                                 /** @description The branch they left */
                                 formerBranchId?: string;
                                 /** @description Who recorded it */
                                 recordedBy: string;
+                                /** @description A transfer out (组织关系转出): its letter and where it sends the person */
+                                transfer?: {
+                                    /** @description 介绍信编号 */
+                                    letterNumber: string;
+                                    /** @description The organisation the person transferred to */
+                                    receivingOrganisation: string;
+                                    note?: string;
+                                };
+                                /** @description An end of membership: its decision */
+                                decision?: {
+                                    /** @description The decision’s reference, e.g. 党委决定文号 */
+                                    authority: string;
+                                    reason: string;
+                                };
                             };
                             /** @description Present when the person was registered past the start of the pipeline, with the evidence of their history */
                             arrivedWith?: {
@@ -12642,6 +12759,23 @@ export interface operations {
                                 recordedBy: string;
                                 /** @description The import the history came in with (imported history), when it did */
                                 importId?: string;
+                                /** @description A transfer in (组织关系转入): the organisation whose letter sent the person */
+                                transferredFrom?: string;
+                            };
+                            /** @description The person retired (退休) and remains a member */
+                            retirement?: {
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                on: string & (unknown & unknown);
+                                /** @description The decision’s reference, e.g. 党委决定文号 */
+                                authority: string;
+                                reason: string;
+                                /** @description The retired members’ branch (离退休党支部) the person moved to */
+                                retiredBranchId?: string;
+                                /** @description Who recorded it */
+                                recordedBy: string;
                             };
                             /**
                              * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
@@ -12946,14 +13080,28 @@ export interface operations {
                              */
                             on: string & (unknown & unknown);
                             /**
-                             * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
+                             * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍 (出党), withdrew 退党, membership-stopped 停止党籍
                              * @enum {string}
                              */
-                            reason: "transferred-out" | "left-institution" | "deceased" | "expelled" | "withdrew";
+                            reason: "transferred-out" | "left-institution" | "deceased" | "expelled" | "withdrew" | "membership-stopped";
                             /** @description The branch they left */
                             formerBranchId?: string;
                             /** @description Who recorded it */
                             recordedBy: string;
+                            /** @description A transfer out (组织关系转出): its letter and where it sends the person */
+                            transfer?: {
+                                /** @description 介绍信编号 */
+                                letterNumber: string;
+                                /** @description The organisation the person transferred to */
+                                receivingOrganisation: string;
+                                note?: string;
+                            };
+                            /** @description An end of membership: its decision */
+                            decision?: {
+                                /** @description The decision’s reference, e.g. 党委决定文号 */
+                                authority: string;
+                                reason: string;
+                            };
                         };
                         /** @description Present when the person was registered past the start of the pipeline, with the evidence of their history */
                         arrivedWith?: {
@@ -12986,6 +13134,23 @@ export interface operations {
                             recordedBy: string;
                             /** @description The import the history came in with (imported history), when it did */
                             importId?: string;
+                            /** @description A transfer in (组织关系转入): the organisation whose letter sent the person */
+                            transferredFrom?: string;
+                        };
+                        /** @description The person retired (退休) and remains a member */
+                        retirement?: {
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
+                            /** @description The decision’s reference, e.g. 党委决定文号 */
+                            authority: string;
+                            reason: string;
+                            /** @description The retired members’ branch (离退休党支部) the person moved to */
+                            retiredBranchId?: string;
+                            /** @description Who recorded it */
+                            recordedBy: string;
                         };
                         /**
                          * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
@@ -13287,14 +13452,28 @@ export interface operations {
                              */
                             on: string & (unknown & unknown);
                             /**
-                             * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
+                             * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍 (出党), withdrew 退党, membership-stopped 停止党籍
                              * @enum {string}
                              */
-                            reason: "transferred-out" | "left-institution" | "deceased" | "expelled" | "withdrew";
+                            reason: "transferred-out" | "left-institution" | "deceased" | "expelled" | "withdrew" | "membership-stopped";
                             /** @description The branch they left */
                             formerBranchId?: string;
                             /** @description Who recorded it */
                             recordedBy: string;
+                            /** @description A transfer out (组织关系转出): its letter and where it sends the person */
+                            transfer?: {
+                                /** @description 介绍信编号 */
+                                letterNumber: string;
+                                /** @description The organisation the person transferred to */
+                                receivingOrganisation: string;
+                                note?: string;
+                            };
+                            /** @description An end of membership: its decision */
+                            decision?: {
+                                /** @description The decision’s reference, e.g. 党委决定文号 */
+                                authority: string;
+                                reason: string;
+                            };
                         };
                         /** @description Present when the person was registered past the start of the pipeline, with the evidence of their history */
                         arrivedWith?: {
@@ -13327,6 +13506,23 @@ export interface operations {
                             recordedBy: string;
                             /** @description The import the history came in with (imported history), when it did */
                             importId?: string;
+                            /** @description A transfer in (组织关系转入): the organisation whose letter sent the person */
+                            transferredFrom?: string;
+                        };
+                        /** @description The person retired (退休) and remains a member */
+                        retirement?: {
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
+                            /** @description The decision’s reference, e.g. 党委决定文号 */
+                            authority: string;
+                            reason: string;
+                            /** @description The retired members’ branch (离退休党支部) the person moved to */
+                            retiredBranchId?: string;
+                            /** @description Who recorded it */
+                            recordedBy: string;
                         };
                         /**
                          * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
@@ -13602,14 +13798,28 @@ export interface operations {
                              */
                             on: string & (unknown & unknown);
                             /**
-                             * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
+                             * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍 (出党), withdrew 退党, membership-stopped 停止党籍
                              * @enum {string}
                              */
-                            reason: "transferred-out" | "left-institution" | "deceased" | "expelled" | "withdrew";
+                            reason: "transferred-out" | "left-institution" | "deceased" | "expelled" | "withdrew" | "membership-stopped";
                             /** @description The branch they left */
                             formerBranchId?: string;
                             /** @description Who recorded it */
                             recordedBy: string;
+                            /** @description A transfer out (组织关系转出): its letter and where it sends the person */
+                            transfer?: {
+                                /** @description 介绍信编号 */
+                                letterNumber: string;
+                                /** @description The organisation the person transferred to */
+                                receivingOrganisation: string;
+                                note?: string;
+                            };
+                            /** @description An end of membership: its decision */
+                            decision?: {
+                                /** @description The decision’s reference, e.g. 党委决定文号 */
+                                authority: string;
+                                reason: string;
+                            };
                         };
                         /** @description Present when the person was registered past the start of the pipeline, with the evidence of their history */
                         arrivedWith?: {
@@ -13642,6 +13852,23 @@ export interface operations {
                             recordedBy: string;
                             /** @description The import the history came in with (imported history), when it did */
                             importId?: string;
+                            /** @description A transfer in (组织关系转入): the organisation whose letter sent the person */
+                            transferredFrom?: string;
+                        };
+                        /** @description The person retired (退休) and remains a member */
+                        retirement?: {
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
+                            /** @description The decision’s reference, e.g. 党委决定文号 */
+                            authority: string;
+                            reason: string;
+                            /** @description The retired members’ branch (离退休党支部) the person moved to */
+                            retiredBranchId?: string;
+                            /** @description Who recorded it */
+                            recordedBy: string;
                         };
                         /**
                          * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
@@ -13927,14 +14154,28 @@ export interface operations {
                                  */
                                 on: string & (unknown & unknown);
                                 /**
-                                 * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
+                                 * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍 (出党), withdrew 退党, membership-stopped 停止党籍
                                  * @enum {string}
                                  */
-                                reason: "transferred-out" | "left-institution" | "deceased" | "expelled" | "withdrew";
+                                reason: "transferred-out" | "left-institution" | "deceased" | "expelled" | "withdrew" | "membership-stopped";
                                 /** @description The branch they left */
                                 formerBranchId?: string;
                                 /** @description Who recorded it */
                                 recordedBy: string;
+                                /** @description A transfer out (组织关系转出): its letter and where it sends the person */
+                                transfer?: {
+                                    /** @description 介绍信编号 */
+                                    letterNumber: string;
+                                    /** @description The organisation the person transferred to */
+                                    receivingOrganisation: string;
+                                    note?: string;
+                                };
+                                /** @description An end of membership: its decision */
+                                decision?: {
+                                    /** @description The decision’s reference, e.g. 党委决定文号 */
+                                    authority: string;
+                                    reason: string;
+                                };
                             };
                             /** @description Present when the person was registered past the start of the pipeline, with the evidence of their history */
                             arrivedWith?: {
@@ -13967,6 +14208,23 @@ export interface operations {
                                 recordedBy: string;
                                 /** @description The import the history came in with (imported history), when it did */
                                 importId?: string;
+                                /** @description A transfer in (组织关系转入): the organisation whose letter sent the person */
+                                transferredFrom?: string;
+                            };
+                            /** @description The person retired (退休) and remains a member */
+                            retirement?: {
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                on: string & (unknown & unknown);
+                                /** @description The decision’s reference, e.g. 党委决定文号 */
+                                authority: string;
+                                reason: string;
+                                /** @description The retired members’ branch (离退休党支部) the person moved to */
+                                retiredBranchId?: string;
+                                /** @description Who recorded it */
+                                recordedBy: string;
                             };
                             /**
                              * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
@@ -14485,14 +14743,28 @@ export interface operations {
                                  */
                                 on: string & (unknown & unknown);
                                 /**
-                                 * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
+                                 * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍 (出党), withdrew 退党, membership-stopped 停止党籍
                                  * @enum {string}
                                  */
-                                reason: "transferred-out" | "left-institution" | "deceased" | "expelled" | "withdrew";
+                                reason: "transferred-out" | "left-institution" | "deceased" | "expelled" | "withdrew" | "membership-stopped";
                                 /** @description The branch they left */
                                 formerBranchId?: string;
                                 /** @description Who recorded it */
                                 recordedBy: string;
+                                /** @description A transfer out (组织关系转出): its letter and where it sends the person */
+                                transfer?: {
+                                    /** @description 介绍信编号 */
+                                    letterNumber: string;
+                                    /** @description The organisation the person transferred to */
+                                    receivingOrganisation: string;
+                                    note?: string;
+                                };
+                                /** @description An end of membership: its decision */
+                                decision?: {
+                                    /** @description The decision’s reference, e.g. 党委决定文号 */
+                                    authority: string;
+                                    reason: string;
+                                };
                             };
                             /** @description Present when the person was registered past the start of the pipeline, with the evidence of their history */
                             arrivedWith?: {
@@ -14525,6 +14797,23 @@ export interface operations {
                                 recordedBy: string;
                                 /** @description The import the history came in with (imported history), when it did */
                                 importId?: string;
+                                /** @description A transfer in (组织关系转入): the organisation whose letter sent the person */
+                                transferredFrom?: string;
+                            };
+                            /** @description The person retired (退休) and remains a member */
+                            retirement?: {
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                on: string & (unknown & unknown);
+                                /** @description The decision’s reference, e.g. 党委决定文号 */
+                                authority: string;
+                                reason: string;
+                                /** @description The retired members’ branch (离退休党支部) the person moved to */
+                                retiredBranchId?: string;
+                                /** @description Who recorded it */
+                                recordedBy: string;
                             };
                             /**
                              * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
@@ -14933,14 +15222,28 @@ export interface operations {
                                  */
                                 on: string & (unknown & unknown);
                                 /**
-                                 * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
+                                 * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍 (出党), withdrew 退党, membership-stopped 停止党籍
                                  * @enum {string}
                                  */
-                                reason: "transferred-out" | "left-institution" | "deceased" | "expelled" | "withdrew";
+                                reason: "transferred-out" | "left-institution" | "deceased" | "expelled" | "withdrew" | "membership-stopped";
                                 /** @description The branch they left */
                                 formerBranchId?: string;
                                 /** @description Who recorded it */
                                 recordedBy: string;
+                                /** @description A transfer out (组织关系转出): its letter and where it sends the person */
+                                transfer?: {
+                                    /** @description 介绍信编号 */
+                                    letterNumber: string;
+                                    /** @description The organisation the person transferred to */
+                                    receivingOrganisation: string;
+                                    note?: string;
+                                };
+                                /** @description An end of membership: its decision */
+                                decision?: {
+                                    /** @description The decision’s reference, e.g. 党委决定文号 */
+                                    authority: string;
+                                    reason: string;
+                                };
                             };
                             /** @description Present when the person was registered past the start of the pipeline, with the evidence of their history */
                             arrivedWith?: {
@@ -14973,6 +15276,23 @@ export interface operations {
                                 recordedBy: string;
                                 /** @description The import the history came in with (imported history), when it did */
                                 importId?: string;
+                                /** @description A transfer in (组织关系转入): the organisation whose letter sent the person */
+                                transferredFrom?: string;
+                            };
+                            /** @description The person retired (退休) and remains a member */
+                            retirement?: {
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                on: string & (unknown & unknown);
+                                /** @description The decision’s reference, e.g. 党委决定文号 */
+                                authority: string;
+                                reason: string;
+                                /** @description The retired members’ branch (离退休党支部) the person moved to */
+                                retiredBranchId?: string;
+                                /** @description Who recorded it */
+                                recordedBy: string;
                             };
                             /**
                              * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
@@ -15291,14 +15611,28 @@ export interface operations {
                                  */
                                 on: string & (unknown & unknown);
                                 /**
-                                 * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
+                                 * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍 (出党), withdrew 退党, membership-stopped 停止党籍
                                  * @enum {string}
                                  */
-                                reason: "transferred-out" | "left-institution" | "deceased" | "expelled" | "withdrew";
+                                reason: "transferred-out" | "left-institution" | "deceased" | "expelled" | "withdrew" | "membership-stopped";
                                 /** @description The branch they left */
                                 formerBranchId?: string;
                                 /** @description Who recorded it */
                                 recordedBy: string;
+                                /** @description A transfer out (组织关系转出): its letter and where it sends the person */
+                                transfer?: {
+                                    /** @description 介绍信编号 */
+                                    letterNumber: string;
+                                    /** @description The organisation the person transferred to */
+                                    receivingOrganisation: string;
+                                    note?: string;
+                                };
+                                /** @description An end of membership: its decision */
+                                decision?: {
+                                    /** @description The decision’s reference, e.g. 党委决定文号 */
+                                    authority: string;
+                                    reason: string;
+                                };
                             };
                             /** @description Present when the person was registered past the start of the pipeline, with the evidence of their history */
                             arrivedWith?: {
@@ -15331,6 +15665,23 @@ export interface operations {
                                 recordedBy: string;
                                 /** @description The import the history came in with (imported history), when it did */
                                 importId?: string;
+                                /** @description A transfer in (组织关系转入): the organisation whose letter sent the person */
+                                transferredFrom?: string;
+                            };
+                            /** @description The person retired (退休) and remains a member */
+                            retirement?: {
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                on: string & (unknown & unknown);
+                                /** @description The decision’s reference, e.g. 党委决定文号 */
+                                authority: string;
+                                reason: string;
+                                /** @description The retired members’ branch (离退休党支部) the person moved to */
+                                retiredBranchId?: string;
+                                /** @description Who recorded it */
+                                recordedBy: string;
                             };
                             /**
                              * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
@@ -15653,14 +16004,28 @@ export interface operations {
                                  */
                                 on: string & (unknown & unknown);
                                 /**
-                                 * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
+                                 * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍 (出党), withdrew 退党, membership-stopped 停止党籍
                                  * @enum {string}
                                  */
-                                reason: "transferred-out" | "left-institution" | "deceased" | "expelled" | "withdrew";
+                                reason: "transferred-out" | "left-institution" | "deceased" | "expelled" | "withdrew" | "membership-stopped";
                                 /** @description The branch they left */
                                 formerBranchId?: string;
                                 /** @description Who recorded it */
                                 recordedBy: string;
+                                /** @description A transfer out (组织关系转出): its letter and where it sends the person */
+                                transfer?: {
+                                    /** @description 介绍信编号 */
+                                    letterNumber: string;
+                                    /** @description The organisation the person transferred to */
+                                    receivingOrganisation: string;
+                                    note?: string;
+                                };
+                                /** @description An end of membership: its decision */
+                                decision?: {
+                                    /** @description The decision’s reference, e.g. 党委决定文号 */
+                                    authority: string;
+                                    reason: string;
+                                };
                             };
                             /** @description Present when the person was registered past the start of the pipeline, with the evidence of their history */
                             arrivedWith?: {
@@ -15693,6 +16058,23 @@ export interface operations {
                                 recordedBy: string;
                                 /** @description The import the history came in with (imported history), when it did */
                                 importId?: string;
+                                /** @description A transfer in (组织关系转入): the organisation whose letter sent the person */
+                                transferredFrom?: string;
+                            };
+                            /** @description The person retired (退休) and remains a member */
+                            retirement?: {
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                on: string & (unknown & unknown);
+                                /** @description The decision’s reference, e.g. 党委决定文号 */
+                                authority: string;
+                                reason: string;
+                                /** @description The retired members’ branch (离退休党支部) the person moved to */
+                                retiredBranchId?: string;
+                                /** @description Who recorded it */
+                                recordedBy: string;
                             };
                             /**
                              * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
@@ -17331,14 +17713,28 @@ export interface operations {
                                  */
                                 on: string & (unknown & unknown);
                                 /**
-                                 * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
+                                 * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍 (出党), withdrew 退党, membership-stopped 停止党籍
                                  * @enum {string}
                                  */
-                                reason: "transferred-out" | "left-institution" | "deceased" | "expelled" | "withdrew";
+                                reason: "transferred-out" | "left-institution" | "deceased" | "expelled" | "withdrew" | "membership-stopped";
                                 /** @description The branch they left */
                                 formerBranchId?: string;
                                 /** @description Who recorded it */
                                 recordedBy: string;
+                                /** @description A transfer out (组织关系转出): its letter and where it sends the person */
+                                transfer?: {
+                                    /** @description 介绍信编号 */
+                                    letterNumber: string;
+                                    /** @description The organisation the person transferred to */
+                                    receivingOrganisation: string;
+                                    note?: string;
+                                };
+                                /** @description An end of membership: its decision */
+                                decision?: {
+                                    /** @description The decision’s reference, e.g. 党委决定文号 */
+                                    authority: string;
+                                    reason: string;
+                                };
                             };
                             /** @description Present when the person was registered past the start of the pipeline, with the evidence of their history */
                             arrivedWith?: {
@@ -17371,6 +17767,23 @@ export interface operations {
                                 recordedBy: string;
                                 /** @description The import the history came in with (imported history), when it did */
                                 importId?: string;
+                                /** @description A transfer in (组织关系转入): the organisation whose letter sent the person */
+                                transferredFrom?: string;
+                            };
+                            /** @description The person retired (退休) and remains a member */
+                            retirement?: {
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                on: string & (unknown & unknown);
+                                /** @description The decision’s reference, e.g. 党委决定文号 */
+                                authority: string;
+                                reason: string;
+                                /** @description The retired members’ branch (离退休党支部) the person moved to */
+                                retiredBranchId?: string;
+                                /** @description Who recorded it */
+                                recordedBy: string;
                             };
                             /**
                              * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
@@ -17608,14 +18021,28 @@ export interface operations {
                                  */
                                 on: string & (unknown & unknown);
                                 /**
-                                 * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
+                                 * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍 (出党), withdrew 退党, membership-stopped 停止党籍
                                  * @enum {string}
                                  */
-                                reason: "transferred-out" | "left-institution" | "deceased" | "expelled" | "withdrew";
+                                reason: "transferred-out" | "left-institution" | "deceased" | "expelled" | "withdrew" | "membership-stopped";
                                 /** @description The branch they left */
                                 formerBranchId?: string;
                                 /** @description Who recorded it */
                                 recordedBy: string;
+                                /** @description A transfer out (组织关系转出): its letter and where it sends the person */
+                                transfer?: {
+                                    /** @description 介绍信编号 */
+                                    letterNumber: string;
+                                    /** @description The organisation the person transferred to */
+                                    receivingOrganisation: string;
+                                    note?: string;
+                                };
+                                /** @description An end of membership: its decision */
+                                decision?: {
+                                    /** @description The decision’s reference, e.g. 党委决定文号 */
+                                    authority: string;
+                                    reason: string;
+                                };
                             };
                             /** @description Present when the person was registered past the start of the pipeline, with the evidence of their history */
                             arrivedWith?: {
@@ -17648,6 +18075,23 @@ export interface operations {
                                 recordedBy: string;
                                 /** @description The import the history came in with (imported history), when it did */
                                 importId?: string;
+                                /** @description A transfer in (组织关系转入): the organisation whose letter sent the person */
+                                transferredFrom?: string;
+                            };
+                            /** @description The person retired (退休) and remains a member */
+                            retirement?: {
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                on: string & (unknown & unknown);
+                                /** @description The decision’s reference, e.g. 党委决定文号 */
+                                authority: string;
+                                reason: string;
+                                /** @description The retired members’ branch (离退休党支部) the person moved to */
+                                retiredBranchId?: string;
+                                /** @description Who recorded it */
+                                recordedBy: string;
                             };
                             /**
                              * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
@@ -17872,14 +18316,28 @@ export interface operations {
                              */
                             on: string & (unknown & unknown);
                             /**
-                             * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
+                             * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍 (出党), withdrew 退党, membership-stopped 停止党籍
                              * @enum {string}
                              */
-                            reason: "transferred-out" | "left-institution" | "deceased" | "expelled" | "withdrew";
+                            reason: "transferred-out" | "left-institution" | "deceased" | "expelled" | "withdrew" | "membership-stopped";
                             /** @description The branch they left */
                             formerBranchId?: string;
                             /** @description Who recorded it */
                             recordedBy: string;
+                            /** @description A transfer out (组织关系转出): its letter and where it sends the person */
+                            transfer?: {
+                                /** @description 介绍信编号 */
+                                letterNumber: string;
+                                /** @description The organisation the person transferred to */
+                                receivingOrganisation: string;
+                                note?: string;
+                            };
+                            /** @description An end of membership: its decision */
+                            decision?: {
+                                /** @description The decision’s reference, e.g. 党委决定文号 */
+                                authority: string;
+                                reason: string;
+                            };
                         };
                         /** @description Present when the person was registered past the start of the pipeline, with the evidence of their history */
                         arrivedWith?: {
@@ -17912,6 +18370,23 @@ export interface operations {
                             recordedBy: string;
                             /** @description The import the history came in with (imported history), when it did */
                             importId?: string;
+                            /** @description A transfer in (组织关系转入): the organisation whose letter sent the person */
+                            transferredFrom?: string;
+                        };
+                        /** @description The person retired (退休) and remains a member */
+                        retirement?: {
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
+                            /** @description The decision’s reference, e.g. 党委决定文号 */
+                            authority: string;
+                            reason: string;
+                            /** @description The retired members’ branch (离退休党支部) the person moved to */
+                            retiredBranchId?: string;
+                            /** @description Who recorded it */
+                            recordedBy: string;
                         };
                         /**
                          * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
@@ -18305,14 +18780,28 @@ export interface operations {
                              */
                             on: string & (unknown & unknown);
                             /**
-                             * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党
+                             * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍 (出党), withdrew 退党, membership-stopped 停止党籍
                              * @enum {string}
                              */
-                            reason: "transferred-out" | "left-institution" | "deceased" | "expelled" | "withdrew";
+                            reason: "transferred-out" | "left-institution" | "deceased" | "expelled" | "withdrew" | "membership-stopped";
                             /** @description The branch they left */
                             formerBranchId?: string;
                             /** @description Who recorded it */
                             recordedBy: string;
+                            /** @description A transfer out (组织关系转出): its letter and where it sends the person */
+                            transfer?: {
+                                /** @description 介绍信编号 */
+                                letterNumber: string;
+                                /** @description The organisation the person transferred to */
+                                receivingOrganisation: string;
+                                note?: string;
+                            };
+                            /** @description An end of membership: its decision */
+                            decision?: {
+                                /** @description The decision’s reference, e.g. 党委决定文号 */
+                                authority: string;
+                                reason: string;
+                            };
                         };
                         /** @description Present when the person was registered past the start of the pipeline, with the evidence of their history */
                         arrivedWith?: {
@@ -18345,6 +18834,23 @@ export interface operations {
                             recordedBy: string;
                             /** @description The import the history came in with (imported history), when it did */
                             importId?: string;
+                            /** @description A transfer in (组织关系转入): the organisation whose letter sent the person */
+                            transferredFrom?: string;
+                        };
+                        /** @description The person retired (退休) and remains a member */
+                        retirement?: {
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
+                            /** @description The decision’s reference, e.g. 党委决定文号 */
+                            authority: string;
+                            reason: string;
+                            /** @description The retired members’ branch (离退休党支部) the person moved to */
+                            retiredBranchId?: string;
+                            /** @description Who recorded it */
+                            recordedBy: string;
                         };
                         /**
                          * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
@@ -18459,6 +18965,1189 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DepartureInFutureRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    postTalentPeoplePersonIdTransferOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                personId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The version you read (optimistic concurrency)
+                     * @example 3
+                     */
+                    version: number;
+                    /** @example 京药检党转字〔2026〕12号 */
+                    letterNumber: string;
+                    /** @example 中共某某市药品监督管理局机关委员会 */
+                    receivingOrganisation: string;
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    on: string & (unknown & unknown);
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Person id (ULID) */
+                        personId: string;
+                        /** @description Send back as `version` when correcting */
+                        version: number;
+                        /** @example 张伟 */
+                        name: string;
+                        /**
+                         * @description male — 男, female — 女
+                         * @enum {string}
+                         */
+                        gender: "male" | "female";
+                        /**
+                         * Format: date
+                         * @example 1990-05-12
+                         */
+                        birthDate: string & (unknown & unknown);
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        workStartDate?: string & (unknown & unknown);
+                        department: string;
+                        position?: string;
+                        /**
+                         * @description Education (学历): secondary — 中专/高中, associate — 大专, bachelor — 本科, master — 硕士研究生, doctorate — 博士研究生
+                         * @enum {string}
+                         */
+                        education?: "secondary" | "associate" | "bachelor" | "master" | "doctorate";
+                        /** @description Professional title (职称) */
+                        title?: string;
+                        /** @description Branch (党支部) id */
+                        branchId?: string;
+                        /** @description Party group (党小组) id */
+                        partyGroupId?: string;
+                        /**
+                         * @description Political status (政治面貌), the development pipeline: masses — 群众, applicant — 入党申请人, activist — 积极分子, candidate — 发展对象, probationary — 预备党员, full — 正式党员
+                         * @enum {string}
+                         */
+                        politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        statusSince: string & (unknown & unknown);
+                        /** @description Phone, masked, e.g. 138****5678 (PIPL) */
+                        phone?: string;
+                        /** @description E-mail, masked, e.g. 138****5678 (PIPL) */
+                        email?: string;
+                        /** @description 培养联系人 */
+                        contactPersonIds?: string[];
+                        probation?: {
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            startedOn: string & (unknown & unknown);
+                            /**
+                             * @description 延长预备期, 6 to 12 months
+                             * @example 6
+                             */
+                            extensionMonths?: number;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            extendedOn?: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @description Admission oath (入党宣誓)
+                             * @example 2026-11-26
+                             */
+                            oathOn?: string & (unknown & unknown);
+                        };
+                        pipeline?: {
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            applicationTalkOn?: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            lastActivistReviewOn?: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            politicalReviewOn?: string & (unknown & unknown);
+                            resolution?: {
+                                activityId: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                heldOn: string & (unknown & unknown);
+                            };
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            lastQuarterlyDiscussionOn?: string & (unknown & unknown);
+                        };
+                        /** @description What the person holds on the platform, which their account’s groups follow */
+                        roles: ("committee" | "secretary" | "member" | "partner")[];
+                        /** @description The person left the register: the record is kept, every role ended, the account disabled */
+                        departure?: {
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
+                            /**
+                             * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍 (出党), withdrew 退党, membership-stopped 停止党籍
+                             * @enum {string}
+                             */
+                            reason: "transferred-out" | "left-institution" | "deceased" | "expelled" | "withdrew" | "membership-stopped";
+                            /** @description The branch they left */
+                            formerBranchId?: string;
+                            /** @description Who recorded it */
+                            recordedBy: string;
+                            /** @description A transfer out (组织关系转出): its letter and where it sends the person */
+                            transfer?: {
+                                /** @description 介绍信编号 */
+                                letterNumber: string;
+                                /** @description The organisation the person transferred to */
+                                receivingOrganisation: string;
+                                note?: string;
+                            };
+                            /** @description An end of membership: its decision */
+                            decision?: {
+                                /** @description The decision’s reference, e.g. 党委决定文号 */
+                                authority: string;
+                                reason: string;
+                            };
+                        };
+                        /** @description Present when the person was registered past the start of the pipeline, with the evidence of their history */
+                        arrivedWith?: {
+                            /** @constant */
+                            history: true;
+                            /**
+                             * @description Political status (政治面貌), the development pipeline: masses — 群众, applicant — 入党申请人, activist — 积极分子, candidate — 发展对象, probationary — 预备党员, full — 正式党员
+                             * @enum {string}
+                             */
+                            stage: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            since: string & (unknown & unknown);
+                            evidence: {
+                                /**
+                                 * @description transfer-letter 组织关系介绍信, party-file 党员档案, approval 上级党委审批
+                                 * @enum {string}
+                                 */
+                                kind: "transfer-letter" | "party-file" | "approval";
+                                reference: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                issuedOn: string & (unknown & unknown);
+                            };
+                            /** @description The committee member who registered the person with it */
+                            recordedBy: string;
+                            /** @description The import the history came in with (imported history), when it did */
+                            importId?: string;
+                            /** @description A transfer in (组织关系转入): the organisation whose letter sent the person */
+                            transferredFrom?: string;
+                        };
+                        /** @description The person retired (退休) and remains a member */
+                        retirement?: {
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
+                            /** @description The decision’s reference, e.g. 党委决定文号 */
+                            authority: string;
+                            reason: string;
+                            /** @description The retired members’ branch (离退休党支部) the person moved to */
+                            retiredBranchId?: string;
+                            /** @description Who recorded it */
+                            recordedBy: string;
+                        };
+                        /**
+                         * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                         * @example 2026-11-26T09:30:00+08:00
+                         */
+                        createdAt: string;
+                        /**
+                         * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                         * @example 2026-11-26T09:30:00+08:00
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `own-record`: Nobody manages their own record, role, pool membership or pipeline
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["OwnRecordRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `version-conflict`: It changed since it was read: read it again and decide again; `details.version` is the current one
+             *     - `conflict`: The data changed meanwhile; read it again
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `already-departed`: The person has already left the register
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["AlreadyDepartedRefusal"];
+                };
+            };
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
+                };
+            };
+            /**
+             * @description A business rule refused it
+             *     - `not-a-party-member`: A transfer of the organisational relationship or an end of membership is for party members (预备, 正式)
+             *     - `departure-in-future`: A departure is recorded on or before today
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotAPartyMemberRefusal"] | components["schemas"]["DepartureInFutureRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    postTalentPeopleTransferIn: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of the client's choosing, new per intended create (8–128 characters of A–Z a–z 0–9 _ -), kept 24 hours: a repeat with the same key and body answers with what the first created, the same key with another body is 422 idempotency-key-reused. Without it, a retried request may create twice. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example 张伟 */
+                    name: string;
+                    /** @enum {string} */
+                    gender: "male" | "female";
+                    /**
+                     * Format: date
+                     * @example 1990-05-12
+                     */
+                    birthDate: string & (unknown & unknown);
+                    /** @example 党政办公室 */
+                    department: string;
+                    /**
+                     * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                     * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                     */
+                    branchId?: string;
+                    /**
+                     * Format: date
+                     * @example 2024-03-15
+                     */
+                    statusSince: string & (unknown & unknown);
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    workStartDate?: string & (unknown & unknown);
+                    /** @example 办公室主任 */
+                    position?: string;
+                    /** @enum {string} */
+                    education?: "secondary" | "associate" | "bachelor" | "master" | "doctorate";
+                    /** @example 高级工程师 */
+                    title?: string;
+                    /**
+                     * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                     * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                     */
+                    partyGroupId?: string;
+                    /** @example 13800138000 */
+                    phone?: string;
+                    /**
+                     * Format: email
+                     * @example zhangwei@example.cn
+                     */
+                    email?: string;
+                    /** @enum {string} */
+                    politicalStatus: "probationary" | "full";
+                    transfer: {
+                        /** @example 沪药检党转字〔2026〕8号 */
+                        letterNumber: string;
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        issuedOn: string & (unknown & unknown);
+                        /** @example 中共某某研究院委员会 */
+                        sendingOrganisation: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Person id (ULID) */
+                        personId: string;
+                        /** @description Send back as `version` when correcting */
+                        version: number;
+                        /** @example 张伟 */
+                        name: string;
+                        /**
+                         * @description male — 男, female — 女
+                         * @enum {string}
+                         */
+                        gender: "male" | "female";
+                        /**
+                         * Format: date
+                         * @example 1990-05-12
+                         */
+                        birthDate: string & (unknown & unknown);
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        workStartDate?: string & (unknown & unknown);
+                        department: string;
+                        position?: string;
+                        /**
+                         * @description Education (学历): secondary — 中专/高中, associate — 大专, bachelor — 本科, master — 硕士研究生, doctorate — 博士研究生
+                         * @enum {string}
+                         */
+                        education?: "secondary" | "associate" | "bachelor" | "master" | "doctorate";
+                        /** @description Professional title (职称) */
+                        title?: string;
+                        /** @description Branch (党支部) id */
+                        branchId?: string;
+                        /** @description Party group (党小组) id */
+                        partyGroupId?: string;
+                        /**
+                         * @description Political status (政治面貌), the development pipeline: masses — 群众, applicant — 入党申请人, activist — 积极分子, candidate — 发展对象, probationary — 预备党员, full — 正式党员
+                         * @enum {string}
+                         */
+                        politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        statusSince: string & (unknown & unknown);
+                        /** @description Phone, masked, e.g. 138****5678 (PIPL) */
+                        phone?: string;
+                        /** @description E-mail, masked, e.g. 138****5678 (PIPL) */
+                        email?: string;
+                        /** @description 培养联系人 */
+                        contactPersonIds?: string[];
+                        probation?: {
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            startedOn: string & (unknown & unknown);
+                            /**
+                             * @description 延长预备期, 6 to 12 months
+                             * @example 6
+                             */
+                            extensionMonths?: number;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            extendedOn?: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @description Admission oath (入党宣誓)
+                             * @example 2026-11-26
+                             */
+                            oathOn?: string & (unknown & unknown);
+                        };
+                        pipeline?: {
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            applicationTalkOn?: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            lastActivistReviewOn?: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            politicalReviewOn?: string & (unknown & unknown);
+                            resolution?: {
+                                activityId: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                heldOn: string & (unknown & unknown);
+                            };
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            lastQuarterlyDiscussionOn?: string & (unknown & unknown);
+                        };
+                        /** @description What the person holds on the platform, which their account’s groups follow */
+                        roles: ("committee" | "secretary" | "member" | "partner")[];
+                        /** @description The person left the register: the record is kept, every role ended, the account disabled */
+                        departure?: {
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
+                            /**
+                             * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍 (出党), withdrew 退党, membership-stopped 停止党籍
+                             * @enum {string}
+                             */
+                            reason: "transferred-out" | "left-institution" | "deceased" | "expelled" | "withdrew" | "membership-stopped";
+                            /** @description The branch they left */
+                            formerBranchId?: string;
+                            /** @description Who recorded it */
+                            recordedBy: string;
+                            /** @description A transfer out (组织关系转出): its letter and where it sends the person */
+                            transfer?: {
+                                /** @description 介绍信编号 */
+                                letterNumber: string;
+                                /** @description The organisation the person transferred to */
+                                receivingOrganisation: string;
+                                note?: string;
+                            };
+                            /** @description An end of membership: its decision */
+                            decision?: {
+                                /** @description The decision’s reference, e.g. 党委决定文号 */
+                                authority: string;
+                                reason: string;
+                            };
+                        };
+                        /** @description Present when the person was registered past the start of the pipeline, with the evidence of their history */
+                        arrivedWith?: {
+                            /** @constant */
+                            history: true;
+                            /**
+                             * @description Political status (政治面貌), the development pipeline: masses — 群众, applicant — 入党申请人, activist — 积极分子, candidate — 发展对象, probationary — 预备党员, full — 正式党员
+                             * @enum {string}
+                             */
+                            stage: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            since: string & (unknown & unknown);
+                            evidence: {
+                                /**
+                                 * @description transfer-letter 组织关系介绍信, party-file 党员档案, approval 上级党委审批
+                                 * @enum {string}
+                                 */
+                                kind: "transfer-letter" | "party-file" | "approval";
+                                reference: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                issuedOn: string & (unknown & unknown);
+                            };
+                            /** @description The committee member who registered the person with it */
+                            recordedBy: string;
+                            /** @description The import the history came in with (imported history), when it did */
+                            importId?: string;
+                            /** @description A transfer in (组织关系转入): the organisation whose letter sent the person */
+                            transferredFrom?: string;
+                        };
+                        /** @description The person retired (退休) and remains a member */
+                        retirement?: {
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
+                            /** @description The decision’s reference, e.g. 党委决定文号 */
+                            authority: string;
+                            reason: string;
+                            /** @description The retired members’ branch (离退休党支部) the person moved to */
+                            retiredBranchId?: string;
+                            /** @description Who recorded it */
+                            recordedBy: string;
+                        };
+                        /**
+                         * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                         * @example 2026-11-26T09:30:00+08:00
+                         */
+                        createdAt: string;
+                        /**
+                         * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                         * @example 2026-11-26T09:30:00+08:00
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             *     - `invalid-idempotency-key`: The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and -
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"];
+                };
+            };
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"];
+                };
+            };
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
+                };
+            };
+            /**
+             * @description A business rule refused it
+             *     - `idempotency-key-reused`: This Idempotency-Key was used for a different request; send a new key for a new request
+             *     - `unknown-branch`: The branch named does not exist
+             *     - `unknown-party-group`: The party group named is not one of the branch
+             *     - `birth-date-implausible`: The birth date is implausibly early
+             *     - `birth-date-in-future`: The birth date is after today
+             *     - `work-start-before-birth`: Work started before the birth date
+             *     - `status-since-out-of-range`: The stage’s start is not between the birth date and today
+             *     - `history-evidence-before-stage`: The history’s evidence predates the stage it proves
+             *     - `history-evidence-in-future`: The history’s evidence is dated after today
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"] | components["schemas"]["UnknownBranchRefusal"] | components["schemas"]["UnknownPartyGroupRefusal"] | components["schemas"]["BirthDateImplausibleRefusal"] | components["schemas"]["BirthDateInFutureRefusal"] | components["schemas"]["WorkStartBeforeBirthRefusal"] | components["schemas"]["StatusSinceOutOfRangeRefusal"] | components["schemas"]["HistoryEvidenceBeforeStageRefusal"] | components["schemas"]["HistoryEvidenceInFutureRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             *     - `outcome-unknown`: The database did not answer: retry with the same Idempotency-Key, which never creates twice
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["OutcomeUnknownRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    postTalentPeoplePersonIdEndMembership: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                personId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The version you read (optimistic concurrency)
+                     * @example 3
+                     */
+                    version: number;
+                    /**
+                     * @description retired 退休 (still a member), membership-stopped 停止党籍, expelled 出党, deceased 去世
+                     * @enum {string}
+                     */
+                    kind: "retired" | "membership-stopped" | "expelled" | "deceased";
+                    /**
+                     * Format: date
+                     * @example 2026-11-26
+                     */
+                    on: string & (unknown & unknown);
+                    /** @example 经支部党员大会讨论、党委研究决定 */
+                    reason: string;
+                    /** @example 党委〔2026〕15号 */
+                    authority: string;
+                    /**
+                     * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                     * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
+                     */
+                    retiredBranchId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Person id (ULID) */
+                        personId: string;
+                        /** @description Send back as `version` when correcting */
+                        version: number;
+                        /** @example 张伟 */
+                        name: string;
+                        /**
+                         * @description male — 男, female — 女
+                         * @enum {string}
+                         */
+                        gender: "male" | "female";
+                        /**
+                         * Format: date
+                         * @example 1990-05-12
+                         */
+                        birthDate: string & (unknown & unknown);
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        workStartDate?: string & (unknown & unknown);
+                        department: string;
+                        position?: string;
+                        /**
+                         * @description Education (学历): secondary — 中专/高中, associate — 大专, bachelor — 本科, master — 硕士研究生, doctorate — 博士研究生
+                         * @enum {string}
+                         */
+                        education?: "secondary" | "associate" | "bachelor" | "master" | "doctorate";
+                        /** @description Professional title (职称) */
+                        title?: string;
+                        /** @description Branch (党支部) id */
+                        branchId?: string;
+                        /** @description Party group (党小组) id */
+                        partyGroupId?: string;
+                        /**
+                         * @description Political status (政治面貌), the development pipeline: masses — 群众, applicant — 入党申请人, activist — 积极分子, candidate — 发展对象, probationary — 预备党员, full — 正式党员
+                         * @enum {string}
+                         */
+                        politicalStatus: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
+                        /**
+                         * Format: date
+                         * @example 2026-11-26
+                         */
+                        statusSince: string & (unknown & unknown);
+                        /** @description Phone, masked, e.g. 138****5678 (PIPL) */
+                        phone?: string;
+                        /** @description E-mail, masked, e.g. 138****5678 (PIPL) */
+                        email?: string;
+                        /** @description 培养联系人 */
+                        contactPersonIds?: string[];
+                        probation?: {
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            startedOn: string & (unknown & unknown);
+                            /**
+                             * @description 延长预备期, 6 to 12 months
+                             * @example 6
+                             */
+                            extensionMonths?: number;
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            extendedOn?: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @description Admission oath (入党宣誓)
+                             * @example 2026-11-26
+                             */
+                            oathOn?: string & (unknown & unknown);
+                        };
+                        pipeline?: {
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            applicationTalkOn?: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            lastActivistReviewOn?: string & (unknown & unknown);
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            politicalReviewOn?: string & (unknown & unknown);
+                            resolution?: {
+                                activityId: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                heldOn: string & (unknown & unknown);
+                            };
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            lastQuarterlyDiscussionOn?: string & (unknown & unknown);
+                        };
+                        /** @description What the person holds on the platform, which their account’s groups follow */
+                        roles: ("committee" | "secretary" | "member" | "partner")[];
+                        /** @description The person left the register: the record is kept, every role ended, the account disabled */
+                        departure?: {
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
+                            /**
+                             * @description transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍 (出党), withdrew 退党, membership-stopped 停止党籍
+                             * @enum {string}
+                             */
+                            reason: "transferred-out" | "left-institution" | "deceased" | "expelled" | "withdrew" | "membership-stopped";
+                            /** @description The branch they left */
+                            formerBranchId?: string;
+                            /** @description Who recorded it */
+                            recordedBy: string;
+                            /** @description A transfer out (组织关系转出): its letter and where it sends the person */
+                            transfer?: {
+                                /** @description 介绍信编号 */
+                                letterNumber: string;
+                                /** @description The organisation the person transferred to */
+                                receivingOrganisation: string;
+                                note?: string;
+                            };
+                            /** @description An end of membership: its decision */
+                            decision?: {
+                                /** @description The decision’s reference, e.g. 党委决定文号 */
+                                authority: string;
+                                reason: string;
+                            };
+                        };
+                        /** @description Present when the person was registered past the start of the pipeline, with the evidence of their history */
+                        arrivedWith?: {
+                            /** @constant */
+                            history: true;
+                            /**
+                             * @description Political status (政治面貌), the development pipeline: masses — 群众, applicant — 入党申请人, activist — 积极分子, candidate — 发展对象, probationary — 预备党员, full — 正式党员
+                             * @enum {string}
+                             */
+                            stage: "masses" | "applicant" | "activist" | "candidate" | "probationary" | "full";
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            since: string & (unknown & unknown);
+                            evidence: {
+                                /**
+                                 * @description transfer-letter 组织关系介绍信, party-file 党员档案, approval 上级党委审批
+                                 * @enum {string}
+                                 */
+                                kind: "transfer-letter" | "party-file" | "approval";
+                                reference: string;
+                                /**
+                                 * Format: date
+                                 * @example 2026-11-26
+                                 */
+                                issuedOn: string & (unknown & unknown);
+                            };
+                            /** @description The committee member who registered the person with it */
+                            recordedBy: string;
+                            /** @description The import the history came in with (imported history), when it did */
+                            importId?: string;
+                            /** @description A transfer in (组织关系转入): the organisation whose letter sent the person */
+                            transferredFrom?: string;
+                        };
+                        /** @description The person retired (退休) and remains a member */
+                        retirement?: {
+                            /**
+                             * Format: date
+                             * @example 2026-11-26
+                             */
+                            on: string & (unknown & unknown);
+                            /** @description The decision’s reference, e.g. 党委决定文号 */
+                            authority: string;
+                            reason: string;
+                            /** @description The retired members’ branch (离退休党支部) the person moved to */
+                            retiredBranchId?: string;
+                            /** @description Who recorded it */
+                            recordedBy: string;
+                        };
+                        /**
+                         * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                         * @example 2026-11-26T09:30:00+08:00
+                         */
+                        createdAt: string;
+                        /**
+                         * @description An instant in the institution's zone, Asia/Shanghai (+08:00)
+                         * @example 2026-11-26T09:30:00+08:00
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `own-record`: Nobody manages their own record, role, pool membership or pipeline
+             *     - `expulsion-committee-only`: An expulsion (出党) is a discipline outcome recorded by the committee only
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["OwnRecordRefusal"] | components["schemas"]["ExpulsionCommitteeOnlyRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `version-conflict`: It changed since it was read: read it again and decide again; `details.version` is the current one
+             *     - `conflict`: The data changed meanwhile; read it again
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `already-departed`: The person has already left the register
+             *     - `already-retired`: The person’s retirement (退休) is already recorded
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionConflictRefusal"] | components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["AlreadyDepartedRefusal"] | components["schemas"]["AlreadyRetiredRefusal"];
+                };
+            };
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
+                };
+            };
+            /**
+             * @description A business rule refused it
+             *     - `unknown-branch`: The branch named does not exist
+             *     - `not-a-party-member`: A transfer of the organisational relationship or an end of membership is for party members (预备, 正式)
+             *     - `effective-date-in-future`: Nothing is recorded as happening after today
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnknownBranchRefusal"] | components["schemas"]["NotAPartyMemberRefusal"] | components["schemas"]["EffectiveDateInFutureRefusal"];
                 };
             };
             /**
@@ -19154,7 +20843,7 @@ export interface operations {
                              * @description What was done: person.* and record.* and pool.* to one person’s record, timeline.read and profile.read (the person’s own /talent/me), people.list for a list of people (one entry per request, with its scope)
                              * @enum {string}
                              */
-                            action: "person.register" | "person.register-with-history" | "person.read" | "person.update" | "person.transition" | "person.probation-extension" | "person.oath" | "person.pipeline-event" | "record.create" | "record.update" | "record.delete" | "record.withdraw" | "record.read" | "pool.add" | "pool.remove" | "person.roles" | "person.departure" | "timeline.read" | "profile.read" | "people.list" | "people.export" | "evidence.upload" | "evidence.list" | "evidence.download" | "evidence.delete" | "dues.base" | "dues.payment" | "dues.read" | "dues.export" | "register.export";
+                            action: "person.register" | "person.register-with-history" | "person.read" | "person.update" | "person.transition" | "person.probation-extension" | "person.oath" | "person.pipeline-event" | "record.create" | "record.update" | "record.delete" | "record.withdraw" | "record.read" | "pool.add" | "pool.remove" | "person.roles" | "person.departure" | "person.transfer-out" | "person.end-membership" | "timeline.read" | "profile.read" | "people.list" | "people.export" | "evidence.upload" | "evidence.list" | "evidence.download" | "evidence.delete" | "dues.base" | "dues.payment" | "dues.read" | "dues.export" | "register.export";
                             /** @description Whose record */
                             personId?: string;
                             /** @description Which people a list showed: its query */
@@ -19325,7 +21014,7 @@ export interface operations {
                              * @description What was done: person.* and record.* and pool.* to one person’s record, timeline.read and profile.read (the person’s own /talent/me), people.list for a list of people (one entry per request, with its scope)
                              * @enum {string}
                              */
-                            action: "person.register" | "person.register-with-history" | "person.read" | "person.update" | "person.transition" | "person.probation-extension" | "person.oath" | "person.pipeline-event" | "record.create" | "record.update" | "record.delete" | "record.withdraw" | "record.read" | "pool.add" | "pool.remove" | "person.roles" | "person.departure" | "timeline.read" | "profile.read" | "people.list" | "people.export" | "evidence.upload" | "evidence.list" | "evidence.download" | "evidence.delete" | "dues.base" | "dues.payment" | "dues.read" | "dues.export" | "register.export";
+                            action: "person.register" | "person.register-with-history" | "person.read" | "person.update" | "person.transition" | "person.probation-extension" | "person.oath" | "person.pipeline-event" | "record.create" | "record.update" | "record.delete" | "record.withdraw" | "record.read" | "pool.add" | "pool.remove" | "person.roles" | "person.departure" | "person.transfer-out" | "person.end-membership" | "timeline.read" | "profile.read" | "people.list" | "people.export" | "evidence.upload" | "evidence.list" | "evidence.download" | "evidence.delete" | "dues.base" | "dues.payment" | "dues.read" | "dues.export" | "register.export";
                             /** @description Whose record */
                             personId?: string;
                             /** @description Which people a list showed: its query */

@@ -13,6 +13,7 @@ import { evidenceRoutes, evidenceSubscriptions } from './handlers/evidence.js';
 import { exportRoutes } from './handlers/exports.js';
 import { importRoutes, importSubscriptions } from './handlers/imports.js';
 import { insightRoutes } from './handlers/insights.js';
+import { lifecycleRoutes } from './handlers/lifecycle.js';
 import { peopleRoutes } from './handlers/people.js';
 import { poolRoutes } from './handlers/pools.js';
 import { recordRoutes } from './handlers/records.js';
@@ -44,6 +45,7 @@ export const talentService = defineService({
     ...recordRoutes,
     ...poolRoutes,
     ...roleRoutes,
+    ...lifecycleRoutes,
     ...calendarRoutes,
     ...insightRoutes,
     ...auditRoutes,

@@ -124,15 +124,38 @@ const PipelineFacts = z.strictObject({
   lastQuarterlyDiscussionOn: isoDate.optional(),
 });
 
+const MembershipDecision = z.strictObject({
+  authority: z.string().meta({ description: 'The decision’s reference, e.g. 党委决定文号' }),
+  reason: z.string(),
+});
+
+const Retirement = z
+  .strictObject({
+    on: isoDate,
+    ...MembershipDecision.shape,
+    retiredBranchId: id('The retired members’ branch (离退休党支部) the person moved to').optional(),
+    recordedBy: id('Who recorded it'),
+  })
+  .meta({ description: 'The person retired (退休) and remains a member' });
+
 const Departure = z
   .strictObject({
     on: isoDate,
     reason: z.enum(departureReasons).meta({
       description:
-        'transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍, withdrew 退党',
+        'transferred-out 组织关系转出, left-institution 离职, deceased 去世, expelled 开除党籍 (出党), withdrew 退党, membership-stopped 停止党籍',
     }),
     formerBranchId: id('The branch they left').optional(),
     recordedBy: id('Who recorded it'),
+    transfer: z
+      .strictObject({
+        letterNumber: z.string().meta({ description: '介绍信编号' }),
+        receivingOrganisation: z.string().meta({ description: 'The organisation the person transferred to' }),
+        note: z.string().optional(),
+      })
+      .optional()
+      .meta({ description: 'A transfer out (组织关系转出): its letter and where it sends the person' }),
+    decision: MembershipDecision.optional().meta({ description: 'An end of membership: its decision' }),
   })
   .meta({
     description: 'The person left the register: the record is kept, every role ended, the account disabled',
@@ -152,6 +175,10 @@ const ArrivedWith = z
     }),
     recordedBy: id('The committee member who registered the person with it'),
     importId: id('The import the history came in with (imported history), when it did').optional(),
+    transferredFrom: z
+      .string()
+      .optional()
+      .meta({ description: 'A transfer in (组织关系转入): the organisation whose letter sent the person' }),
   })
   .meta({
     description:
@@ -189,6 +216,7 @@ const personFields = (contact: string) => ({
     .meta({ description: 'What the person holds on the platform, which their account’s groups follow' }),
   departure: Departure.optional(),
   arrivedWith: ArrivedWith.optional(),
+  retirement: Retirement.optional(),
   createdAt: instant,
   updatedAt: instant,
 });

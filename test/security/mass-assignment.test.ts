@@ -125,6 +125,10 @@ const legitimate: Record<string, readonly string[]> = {
   'POST /talent/people/{personId}/pipeline-events': ['activityId'],
   'PATCH /talent/people/{personId}/records/{recordId}': ['version'],
   'POST /talent/people/{personId}/departure': ['version'],
+  'POST /talent/people/{personId}/transfer-out': ['version'],
+  'POST /talent/people/{personId}/end-membership': ['version'],
+  // A transfer in (组织关系转入): the branch it joins, the stage and its date the letter proves.
+  'POST /talent/people/transfer-in': ['branchId', 'politicalStatus', 'statusSince'],
   'PATCH /resources/{resourceId}': ['version'],
   // What is assigned or assessed, and to whom.
   'POST /resources/assignments': ['resourceId', 'personIds', 'branchIds'],

@@ -24,6 +24,9 @@ export const auditActions = [
   'pool.remove',
   'person.roles',
   'person.departure',
+  // Membership over a life (domain/lifecycle.ts): a transfer out (组织关系转出), an end of membership.
+  'person.transfer-out',
+  'person.end-membership',
   'timeline.read',
   'profile.read',
   'people.list',

@@ -50,6 +50,8 @@ export interface Person {
   departure?: Departure;
   /** Present when the person came in past the pipeline's start, on the committee's authority. */
   arrivedWith?: ArrivalHistory;
+  /** Retired (退休), still a member: where they went, on whose decision (domain/lifecycle.ts). */
+  retirement?: Retirement;
   createdAt: string;
   updatedAt: string;
 }
@@ -65,6 +67,8 @@ export const departureReasons = [
   'deceased',
   'expelled',
   'withdrew',
+  // 停止党籍: the membership ended by the committee's decision (domain/lifecycle.ts).
+  'membership-stopped',
 ] as const;
 
 export interface Departure {
@@ -72,6 +76,28 @@ export interface Departure {
   reason: (typeof departureReasons)[number];
   /** The branch they belonged to when they left. */
   formerBranchId?: string;
+  recordedBy: string;
+  /** A transfer out (组织关系转出): the letter (介绍信) and where it sends the person. */
+  transfer?: TransferOut;
+  /** An end of membership: the decision behind it (e.g. 党委决定文号) and why. */
+  decision?: MembershipDecision;
+}
+
+export interface TransferOut {
+  letterNumber: string;
+  receivingOrganisation: string;
+  note?: string;
+}
+
+export interface MembershipDecision {
+  authority: string;
+  reason: string;
+}
+
+export interface Retirement extends MembershipDecision {
+  on: string;
+  /** The retired members' branch (离退休党支部) the person moved to, when the institution has one. */
+  retiredBranchId?: string;
   recordedBy: string;
 }
 
@@ -96,6 +122,8 @@ export interface ArrivalHistory {
   recordedBy: string;
   /** Present when the history came in with an import (imported history): that import. */
   importId?: string;
+  /** A transfer in (组织关系转入): the organisation whose letter sent the person. */
+  transferredFrom?: string;
 }
 
 /** Where an ordinary registration may start the pipeline: nothing beyond it is taken on trust. */

@@ -15,6 +15,7 @@ import { localDate, toLocalIso } from '../../../shared/time.js';
 import { changesBetween } from '../domain/audit.js';
 import { naturalKeyOf } from '../domain/imports.js';
 import {
+  type ArrivalEvidence,
   arrivalEvidenceKinds,
   checkPersonDates,
   checkRegistration,
@@ -66,7 +67,7 @@ const optionalFields = {
   email,
 };
 
-const registerBody = z.strictObject({
+export const registerBody = z.strictObject({
   /** Optional, the committee's only: the id the person's account already names (the token's `custom:personId`); new otherwise. */
   personId: ulid.optional(),
   name: singleLine(100).meta({ example: '张伟' }),
@@ -178,6 +179,82 @@ export const writeRegistration = (
   );
 };
 
+type RegisterBody = z.output<typeof registerBody>;
+
+/** What a registration is made of, whichever route takes it (this one, a transfer in). */
+export interface Registration {
+  fields: Omit<RegisterBody, 'branchId' | 'personId' | 'history'>;
+  personId?: string;
+  branchId?: string;
+  /** A history (the committee's path), and for a transfer in the organisation that sent the person. */
+  history?: { evidence: ArrivalEvidence; transferredFrom?: string };
+}
+
+/**
+ * Registers a person once per Idempotency-Key: the registration's rules, the branch, the
+ * dates, then writeRegistration. POST /talent/people and POST /talent/people/transfer-in.
+ */
+export const registerPerson = async (
+  ctx: ServiceContext,
+  req: Audited & { caller: Caller; idempotencyKey: string | undefined; body: unknown },
+  { fields, personId, branchId, history }: Registration,
+) => {
+  const { caller, now } = req;
+  const committee = hasRole(caller, 'committee');
+  const today = localDate(now);
+  unwrap(
+    checkRegistration({
+      birthDate: fields.birthDate,
+      politicalStatus: fields.politicalStatus,
+      statusSince: fields.statusSince,
+      ...(history ? { history: history.evidence } : {}),
+      byCommittee: committee,
+      today,
+    }),
+  );
+  await requireBranch(ctx, branchId, fields.partyGroupId);
+  const at = toLocalIso(now);
+  const person: Person = {
+    ...fields,
+    personId: personId ?? newId(),
+    version: 1,
+    ...(branchId ? { branchId } : {}),
+    ...(fields.politicalStatus === 'probationary' ? { probation: { startedOn: fields.statusSince } } : {}),
+    ...(history
+      ? {
+          arrivedWith: {
+            history: true as const,
+            stage: fields.politicalStatus,
+            since: fields.statusSince,
+            evidence: history.evidence,
+            recordedBy: actorOf(caller),
+            ...(history.transferredFrom ? { transferredFrom: history.transferredFrom } : {}),
+          },
+        }
+      : {}),
+    createdAt: at,
+    updatedAt: at,
+  };
+  unwrap(checkPersonDates(person, today));
+  return createOnce(ctx, req, {
+    scope: accountScope('person', caller),
+    entityId: person.personId,
+    replay: async (id) => {
+      const first = await getPerson(ctx, id);
+      // Gone since (a departure): a repeat must not register them again.
+      if (!first) throw notFound('Person');
+      return created(personSummary(first), `/talent/people/${id}`);
+    },
+    create: async ({ claim, commit }) => {
+      const tx = claim(transaction(ctx));
+      // Lost a race with another registration of the same id: as requireNewId would have said.
+      writeRegistration(tx, req, person, () => personExists(person.personId));
+      await commit(tx);
+      return created(personSummary(person), `/talent/people/${person.personId}`);
+    },
+  });
+};
+
 export const peopleRoutes = [
   route('POST /talent/people', {
     access: ['committee', 'secretary'],
@@ -199,63 +276,18 @@ export const peopleRoutes = [
     request: { body: registerBody },
     idempotent: true,
     handler: decidedAgain(async (req, ctx) => {
-      const { body, caller, now } = req;
+      const { body, caller } = req;
       const committee = hasRole(caller, 'committee');
       const branchId = committee ? body.branchId : (body.branchId ?? caller.branchId);
       // Another branch is outside a secretary's scope: it does not exist for them.
       if (!actsForBranch(caller, branchId)) throw notFound('Branch');
       if (body.personId !== undefined) await requireNewId(ctx, caller, body.personId);
-      const today = localDate(now);
       const { branchId: _ignored, personId, history, ...fields } = body;
-      unwrap(
-        checkRegistration({
-          birthDate: body.birthDate,
-          politicalStatus: body.politicalStatus,
-          statusSince: body.statusSince,
-          ...(history ? { history: history.evidence } : {}),
-          byCommittee: committee,
-          today,
-        }),
-      );
-      await requireBranch(ctx, branchId, body.partyGroupId);
-      const at = toLocalIso(now);
-      const person: Person = {
-        ...fields,
-        personId: personId ?? newId(),
-        version: 1,
+      return registerPerson(ctx, req, {
+        fields,
+        ...(personId ? { personId } : {}),
         ...(branchId ? { branchId } : {}),
-        ...(body.politicalStatus === 'probationary' ? { probation: { startedOn: body.statusSince } } : {}),
-        ...(history
-          ? {
-              arrivedWith: {
-                history: true as const,
-                stage: body.politicalStatus,
-                since: body.statusSince,
-                evidence: history.evidence,
-                recordedBy: actorOf(caller),
-              },
-            }
-          : {}),
-        createdAt: at,
-        updatedAt: at,
-      };
-      unwrap(checkPersonDates(person, today));
-      return createOnce(ctx, req, {
-        scope: accountScope('person', caller),
-        entityId: person.personId,
-        replay: async (id) => {
-          const first = await getPerson(ctx, id);
-          // Gone since (a departure): a repeat must not register them again.
-          if (!first) throw notFound('Person');
-          return created(personSummary(first), `/talent/people/${id}`);
-        },
-        create: async ({ claim, commit }) => {
-          const tx = claim(transaction(ctx));
-          // Lost a race with another registration of the same id: as requireNewId would have said.
-          writeRegistration(tx, req, person, () => personExists(person.personId));
-          await commit(tx);
-          return created(personSummary(person), `/talent/people/${person.personId}`);
-        },
+        ...(history ? { history } : {}),
       });
     }),
   }),

@@ -5,7 +5,7 @@
  * roles or their own departure.
  */
 import * as z from 'zod';
-import { actorOf, isSelf } from '../../../shared/auth.js';
+import { actorOf, type Caller, isSelf } from '../../../shared/auth.js';
 import { conflict, notFound, ownRecord, ruleViolation } from '../../../shared/errors.js';
 import { pageOf, pageQuery } from '../../../shared/http/paging.js';
 import { noContent, ok } from '../../../shared/http/result.js';
@@ -13,7 +13,7 @@ import { idParam, isoDate, versionField } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { versionConflict } from '../../../shared/store/version.js';
 import { localDate, toLocalIso } from '../../../shared/time.js';
-import { departureReasons, type Person, snapshotOf } from '../domain/person.js';
+import { type Departure, departureReasons, type Person, snapshotOf } from '../domain/person.js';
 import { MemberLeftBranch, PersonUpdated } from '../events.js';
 import {
   committeeMembersPage,
@@ -42,8 +42,41 @@ const onRegister = async (ctx: Parameters<typeof getPerson>[0], personId: string
 const departureBody = z.strictObject({
   version: versionField,
   on: isoDate,
-  reason: z.enum(departureReasons),
+  // 停止党籍 is an end of membership, recorded with its decision (handlers/lifecycle.ts).
+  reason: z.enum(departureReasons).exclude(['membership-stopped']),
 });
+
+/**
+ * What any departure writes (this route, a transfer out, an end of membership:
+ * handlers/lifecycle.ts): the record kept with its departure, every role ended, the person
+ * out of their branch (MemberLeftBranch) and, through PersonUpdated, out of every other
+ * service's roster and of the accounts function's sign-ins. The caller audits it.
+ */
+export const writeDeparture = async (
+  ctx: Parameters<typeof getPerson>[0],
+  tx: ReturnType<typeof transaction>,
+  req: { caller: Caller; now: Date },
+  person: Person,
+  departure: Omit<Departure, 'formerBranchId' | 'recordedBy'>,
+): Promise<Person> => {
+  const { caller, now } = req;
+  const { branchId, partyGroupId: _g, secretaryOf, committeeMember, ...rest } = person;
+  const next = nextVersion(rest, now, {
+    departure: {
+      ...departure,
+      ...(branchId ? { formerBranchId: branchId } : {}),
+      recordedBy: actorOf(caller),
+    },
+  });
+  replacePerson(tx, person, next);
+  if (committeeMember) tx.delete(keys.committeeRole(person.personId));
+  if (secretaryOf) await leaveSecretaryship(ctx, tx, person, now);
+  const snapshot = snapshotOf(next);
+  const options = { key: next.personId, occurredAt: now };
+  if (branchId) tx.publish(MemberLeftBranch, { person: snapshot, branchId }, options);
+  tx.publish(PersonUpdated, { person: snapshot, changed: ['departure', 'roles'] }, options);
+  return next;
+};
 
 export const roleRoutes = [
   route('GET /talent/committee/members', {
@@ -126,23 +159,8 @@ export const roleRoutes = [
         throw versionConflict('The person', { version: person.version });
       }
       if (body.on > localDate(now)) throw ruleViolation('departure-in-future', `${body.on} is after today`);
-      const { branchId, partyGroupId: _g, secretaryOf, committeeMember, ...rest } = person;
-      const next = nextVersion(rest, now, {
-        departure: {
-          on: body.on,
-          reason: body.reason,
-          ...(branchId ? { formerBranchId: branchId } : {}),
-          recordedBy: actorOf(caller),
-        },
-      });
       const tx = transaction(ctx);
-      replacePerson(tx, person, next);
-      if (committeeMember) tx.delete(keys.committeeRole(person.personId));
-      if (secretaryOf) await leaveSecretaryship(ctx, tx, person, now);
-      const snapshot = snapshotOf(next);
-      const options = { key: next.personId, occurredAt: now };
-      if (branchId) tx.publish(MemberLeftBranch, { person: snapshot, branchId }, options);
-      tx.publish(PersonUpdated, { person: snapshot, changed: ['departure', 'roles'] }, options);
+      const next = await writeDeparture(ctx, tx, req, person, { on: body.on, reason: body.reason });
       auditWrite(tx, req, 'person.departure', person.personId);
       await tx.commit();
       return ok(personSummary(next));

@@ -13,6 +13,7 @@ import { pdfBytes, uploadWith } from '../../resources/support.js';
 import { until } from '../../support/wait.js';
 import { checked, upload, workbook } from '../../talent/support-imports.js';
 import { duesFixtures } from './talent-dues.js';
+import { lifecycleFixtures } from './talent-lifecycle.js';
 import type { Call, Fixtures, World } from './world.js';
 
 const NOW = '2026-11-26T10:00:00+08:00';
@@ -166,6 +167,8 @@ const branchImport = (world: World): Promise<string> => {
 export const fixtures: Fixtures = {
   // Party dues (党费): ./talent-dues.ts.
   ...duesFixtures,
+  // Membership over a life (组织关系转出, 转入, 党籍终止): ./talent-lifecycle.ts.
+  ...lifecycleFixtures,
 
   'POST /talent/branches': async () => ({
     path: '/talent/branches',
