@@ -27,6 +27,7 @@ export const noticeKinds = [
   'cadence-at-risk', // 三会一课提醒 (a cadence period about to be missed, to the branch's secretary)
   'leave-requested', // 请假申请 (an invitee asked for leave, to the branch's secretary)
   'leave-decided', // 请假审批结果 (approved or declined, to the member who asked)
+  'dues-unpaid', // 党费催缴 (unpaid months already late, to the member, once a month)
 ] as const;
 export type NoticeKind = (typeof noticeKinds)[number];
 

@@ -16,6 +16,7 @@ import { cadenceNoticeSubscriptions } from './cadence-notices.js';
 import { calendarSubscriptions } from './calendar-subscriptions.js';
 import { excerpt } from './domain/announcements.js';
 import { isEventNotice } from './domain/event-notices.js';
+import { duesNoticeSubscriptions } from './dues-notices.js';
 import { eventNoticeSubscriptions } from './event-notices.js';
 import { NoticePinned, NoticePosted, NoticeWithdrawn, UnreadReminded } from './events.js';
 import { attachmentSubscriptions } from './handlers/attachments.js';
@@ -303,4 +304,6 @@ export const noticeSubscriptions = [
   ...cadenceNoticeSubscriptions,
   // activities' leave requests and decisions, to the secretaries and the member (leave-notices.ts).
   ...leaveNoticeSubscriptions,
+  // talent's unpaid dues, to the member (dues-notices.ts).
+  ...duesNoticeSubscriptions,
 ];

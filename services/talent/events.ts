@@ -106,6 +106,25 @@ export const PipelineStepDue = defineEvent(
 );
 
 /**
+ * A member has unpaid dues (党费) of months already late (domain/dues-reminders.ts), published
+ * once per person and `sweptIn` month by the daily `dues-reminders` schedule from the 20th.
+ * The months only: never an amount, a base or a category (income is sensitive under PIPL).
+ */
+export const DuesArrearsFound = defineEvent(
+  TALENT,
+  'DuesArrearsFound',
+  z.object({
+    personId: z.string(),
+    /** None for someone in no branch. */
+    branchId: z.string().optional(),
+    /** The month of the sweep (YYYY-MM): one reminder per person and month. */
+    sweptIn: z.string(),
+    /** The unpaid months (YYYY-MM), oldest first. */
+    months: z.array(z.string()).min(1),
+  }),
+);
+
+/**
  * talent's own work item: the next chunk of a confirmed import is due. talent publishes it
  * and consumes it itself (handlers/imports.ts), so a large import runs as a chain of short
  * runs, each applied once (the consumer's marker) and each row registered once (its natural key).
@@ -123,5 +142,6 @@ export const talentEvents = [
   MemberLeftBranch,
   StageChanged,
   PipelineStepDue,
+  DuesArrearsFound,
   ImportChunkDue,
 ];

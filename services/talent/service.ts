@@ -4,6 +4,7 @@
  * and insights (age structure, pipeline). See the README ("Accounts and sign-in" for roles and accounts).
  */
 import { defineService } from '../../shared/service.js';
+import { duesSchedules } from './dues-reminders.js';
 import { talentEvents } from './events.js';
 import { auditRoutes, auditSubscriptions } from './handlers/audit.js';
 import { branchRoutes } from './handlers/branches.js';
@@ -61,5 +62,5 @@ export const talentService = defineService({
     ...auditSubscriptions,
   ],
   publishes: talentEvents,
-  schedules: talentSchedules,
+  schedules: [...talentSchedules, ...duesSchedules],
 });

@@ -57,6 +57,8 @@ export interface CallOptions {
    * moment ago. Nothing was written; the same request goes again until `catchUpMs` has passed.
    */
   notYet?: (answer: Answer) => boolean;
+  /** More headers: an Idempotency-Key, so a write resent after a lost answer is answered as the first. */
+  headers?: Record<string, string>;
 }
 
 export interface SeedClient {
@@ -125,7 +127,7 @@ export const createSeedClient = async (options: {
   };
 
   const call = async <T>(method: string, path: string, opts: CallOptions = {}): Promise<Answer<T>> => {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...opts.headers };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     else if (opts.as) headers.authorization = `Bearer ${await tokenOf(opts.as)}`;
     if (options.now) headers['x-dangjian-now'] = options.now.toISOString();

@@ -235,4 +235,28 @@ describe('seedInstitution', () => {
     const registrations = await c.get(`/community/events/${first.jointEventIds[0]}/registrations?limit=100`);
     expect(registrations.body.items).toHaveLength(first.created.registrations);
   });
+
+  it('sets a year of dues for every member, paid up to last month but for a few in arrears', async () => {
+    const c = await committee();
+    const members = first.people.filter((p) => ['probationary', 'full'].includes(p.politicalStatus));
+    expect(first.created.duesBases).toBe(members.length);
+    expect(first.created.duesPayments).toBeGreaterThan(members.length * 3);
+    const late: string[][] = [];
+    for (const { branchId } of first.branches) {
+      const arrears = await c.get(`/talent/dues/arrears?branchId=${branchId}`, { now });
+      expect(arrears.status).toBe(200);
+      for (const m of arrears.body.members as { unpaidMonths: string[]; dueUnknown: boolean }[]) {
+        expect(m.dueUnknown).toBe(false);
+        // The current month (July) is owed but not late; the late ones are the last months.
+        late.push(m.unpaidMonths.filter((month) => month < '2026-07'));
+      }
+    }
+    const inArrears = late.filter((months) => months.length > 0);
+    expect(inArrears.length).toBeGreaterThan(0);
+    expect(inArrears.length).toBeLessThan(members.length / 2);
+    for (const months of inArrears) {
+      expect(months.length).toBeLessThanOrEqual(3);
+      expect(months.at(-1)).toBe('2026-06');
+    }
+  });
 });

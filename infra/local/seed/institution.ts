@@ -21,6 +21,7 @@ import {
   eachLimited,
   type Identity,
   type SeedClient,
+  UnexpectedAnswer,
 } from './client.js';
 import { pdfFile, pngFile, textFile } from './files.js';
 import {
@@ -94,6 +95,7 @@ export const SEED_PHASES = [
   { name: 'activities', after: ['people', 'rooms'] },
   { name: 'assessment', after: ['people', 'resources'] },
   { name: 'joint events', after: ['people', 'partners'] },
+  { name: 'dues', after: ['people'] },
   // Last: recipients are fixed when an announcement is delivered, from notices' copy of the
   // register, which has long caught up with the people once the activities are in.
   { name: 'announcements', after: ['committee and secretaries', 'activities'] },
@@ -131,7 +133,9 @@ type CreatedKind =
   | 'partners'
   | 'jointEvents'
   | 'registrations'
-  | 'announcements';
+  | 'announcements'
+  | 'duesBases'
+  | 'duesPayments';
 
 /**
  * What a phase's "new" counts: its own items, so it reads against the phase's total (an
@@ -149,6 +153,7 @@ const PHASE_CREATES: Record<SeedPhase, readonly CreatedKind[] | undefined> = {
   partners: ['partners'],
   'joint events': ['jointEvents'],
   announcements: ['announcements'],
+  dues: ['duesBases', 'duesPayments'],
 };
 
 interface Branch {
@@ -305,6 +310,8 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
     jointEvents: 0,
     registrations: 0,
     announcements: 0,
+    duesBases: 0,
+    duesPayments: 0,
   };
 
   const committeePeople = committeePlans(institution, today);
@@ -315,6 +322,7 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
   const takers = people.filter(isMember).filter((_, i) => i % 3 === 0);
   // Two in three members have read the committee's announcement, so its receipts show both.
   const readers = people.filter(isMember).filter((_, i) => i % 3 !== 0);
+  const dues = duesPlans(people, today);
 
   // Every phase's size is known before the first request, so the estimate covers the whole run.
   const progress = options.progress ?? silent;
@@ -330,6 +338,8 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
     'joint events': options.scale.jointEvents,
     // One to the whole institution and one per branch, then the readers of the first.
     announcements: 1 + plans.length + readers.length,
+    // A base and the months paid for each member (the months up to last month, the unpaid left out).
+    dues: dues.length + dues.reduce((n, d) => n + d.paid.length, 0),
   };
   progress.plan(SEED_PHASES.map(({ name, after }) => ({ name, total: totals[name], after })));
   /** A phase reported as it runs: started, advanced per item, ended with what it created. */
@@ -480,6 +490,12 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
         ).body;
         advance();
       });
+    }),
+
+    // Party dues (党费) of this year: each member's base, and their months paid but a few.
+    dues: phase('dues', async (advance) => {
+      await seedDues(api, { dues, branches, committee, today, limit, created, advance });
+      log(`dues: ${dues.length} members (${created.duesBases} bases, ${created.duesPayments} payments new)`);
     }),
 
     // Rooms (党员活动室), found by name.
@@ -1180,4 +1196,119 @@ const seedJointEvents = async (
     ctx.advance();
   }
   return ids;
+};
+
+// ---------------------------------------------------------------- dues (党费)
+
+interface DuesPlan {
+  person: PersonPlan;
+  category: 'employed' | 'retired';
+  /** The monthly base in yuan, whole hundreds. */
+  base: number;
+  /** The months of this year up to last month they have paid: all but the last 1–3 for one in four. */
+  paid: string[];
+}
+
+/**
+ * Each member's dues this year: nine in ten employed with a base between 3,000 and 12,000
+ * yuan, the others retired (2,500 to 7,000); the months owed up to last month paid, on time,
+ * but for one member in four, whose last one to three months are unpaid (the arrears the
+ * tour shows). The current month is never paid: it is not late yet.
+ */
+const duesPlans = (people: readonly PersonPlan[], today: string): DuesPlan[] => {
+  const year = today.slice(0, 4);
+  const lastMonth = Number(today.slice(5, 7)) - 1;
+  return people.filter(isMember).map((person) => {
+    const retired = chance(`${person.key}:dues-category`) < 0.1;
+    const spread = chance(`${person.key}:dues-base`);
+    const base = retired ? 2_500 + Math.round(spread * 45) * 100 : 3_000 + Math.round(spread * 90) * 100;
+    const from = person.statusSince.slice(0, 4) === year ? Number(person.statusSince.slice(5, 7)) : 1;
+    const owed = Array.from(
+      { length: Math.max(0, lastMonth - from + 1) },
+      (_, i) => `${year}-${String(from + i).padStart(2, '0')}`,
+    );
+    const late = chance(`${person.key}:dues-late`);
+    const unpaid = late < 0.25 ? 1 + Math.floor(late * 12) : 0;
+    return {
+      person,
+      category: retired ? 'retired' : 'employed',
+      base,
+      paid: owed.slice(0, owed.length - unpaid),
+    };
+  });
+};
+
+/**
+ * Sets each member's base and records their payments, as the committee. What is there is
+ * read first (a branch's statement: a member's category once their base is set, each month
+ * paid), so a rerun sends nothing; a payment carries an Idempotency-Key of its person and
+ * month, so one resent after a lost answer is answered as the first, and its 409
+ * `dues-month-paid` (the key forgotten) means it is there.
+ */
+const seedDues = async (
+  api: SeedClient,
+  ctx: {
+    dues: readonly DuesPlan[];
+    branches: readonly Branch[];
+    committee: Identity;
+    today: string;
+    limit: number;
+    created: Record<CreatedKind, number>;
+    advance: (count?: number) => void;
+  },
+): Promise<void> => {
+  type Statement = {
+    members: {
+      personId: string;
+      category?: string;
+      months: { month: string; due?: string; paid?: unknown }[];
+    }[];
+  };
+  const year = Number(ctx.today.slice(0, 4));
+  const onFile = new Map<string, Statement['members'][number]>();
+  await eachLimited([...ctx.branches], ctx.limit, async (branch) => {
+    const statement = await api.call<Statement>('GET', `/talent/dues/statement?branchId=${branch.branchId}`, {
+      as: ctx.committee,
+    });
+    for (const m of statement.body.members) onFile.set(m.personId, m);
+  });
+  await eachLimited([...ctx.dues], ctx.limit, async (plan) => {
+    const { personId } = plan.person;
+    const known = onFile.get(personId);
+    let due = known?.months.find((m) => m.due !== undefined)?.due;
+    if (!known?.category) {
+      const set = await api.call<{ monthlyDue: string }>('PUT', `/talent/dues/${personId}/${year}`, {
+        as: ctx.committee,
+        body: { category: plan.category, base: String(plan.base), version: 0 },
+      });
+      due = set.body.monthlyDue;
+      ctx.created.duesBases++;
+    }
+    ctx.advance();
+    const paid = new Set(known?.months.filter((m) => m.paid !== undefined).map((m) => m.month));
+    // The months talent says they owe (the membership's, as talent reckons it from their record).
+    const owed = known ? new Set(known.months.map((m) => m.month)) : undefined;
+    await eachLimited(plan.paid, ctx.limit, async (month) => {
+      if (!paid.has(month) && (owed === undefined || owed.has(month))) {
+        const answer = await api.call('POST', `/talent/dues/${personId}/payments`, {
+          as: ctx.committee,
+          headers: { 'Idempotency-Key': `seed-dues-${personId}-${month}` },
+          // Paid in the month's own weeks, most by WeChat, some off the payroll.
+          body: {
+            month,
+            amount: due,
+            paidOn: `${month}-15`,
+            channel: chance(`${personId}:${month}:channel`) < 0.7 ? 'wechat' : 'payroll',
+          },
+          expect: [201, 409],
+          retryUnavailable: true,
+        });
+        if (answer.status === 201) ctx.created.duesPayments++;
+        else if (answer.body?.error?.code !== 'dues-month-paid') {
+          throw new UnexpectedAnswer('POST', `/talent/dues/${personId}/payments`, answer.status, answer.body);
+        }
+      }
+      ctx.advance();
+    });
+  });
 };

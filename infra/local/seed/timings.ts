@@ -26,6 +26,8 @@ export const TYPICAL_MS_PER_ITEM: MsPerItem = {
   assessment: 600,
   'joint events': 20_000,
   announcements: 60,
+  // A base or a payment: one small transaction each, beside the activities.
+  dues: 80,
 };
 
 interface Stored {

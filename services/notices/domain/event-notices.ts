@@ -29,6 +29,7 @@ const headings = {
   'cadence-at-risk': '三会一课提醒',
   'leave-requested': '请假申请',
   'leave-decided': '请假审批',
+  'dues-unpaid': '党费催缴',
 } as const satisfies Partial<Record<NoticeKind, string>>;
 export type EventNoticeKind = keyof typeof headings;
 

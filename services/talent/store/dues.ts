@@ -7,6 +7,9 @@
  *                                          conditional Put (absent: one payment a month)
  *   DUES#<personId>, begins_with <yyyy>#   a person's year: its base and its payments (≤ 13 items)
  *                                          Query (one person's dues, and per member of a branch)
+ *   DUES#<personId> / REMINDED#<yyyy-mm>   a reminder of unpaid months sent in that month
+ *                                          (DuesArrearsFound): BatchGet; Put if absent, in the
+ *                                          event's transaction
  * A branch's arrears and statement read the branch's members (gsi1 PEOPLE#BRANCH#…, the people
  * list's Query) and then each member's year by the Query above, in parallel: a branch is tens
  * of people. The dues items carry no branch key of their own: a member who moves branches
@@ -15,6 +18,7 @@
  */
 import type { ServiceContext } from '../../../shared/context.js';
 import { conflict } from '../../../shared/errors.js';
+import { getInBatches } from '../../../shared/store/batch.js';
 import { getItem, queryAll } from '../../../shared/store/query.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
 import { expectVersion, versionConflict } from '../../../shared/store/version.js';
@@ -113,3 +117,38 @@ export const getDuesPayment = async (
   const item = await getItem(ctx, paymentKey(personId, month));
   return item ? strip<DuesPayment>(item) : undefined;
 };
+
+// ---------------------------------------------------------------- reminders (党费催缴)
+
+const remindedKey = (personId: string, sweptIn: Month) => ({
+  pk: partition(personId),
+  sk: `REMINDED#${sweptIn}`,
+});
+
+/** Of these people, those reminded already in `sweptIn` (a BatchGet of their markers). */
+export const remindedOfDues = async (
+  ctx: ServiceContext,
+  personIds: readonly string[],
+  sweptIn: Month,
+): Promise<Set<string>> => {
+  const found = await getInBatches(
+    ctx,
+    personIds.map((id) => remindedKey(id, sweptIn)),
+    { consistentRead: true },
+  );
+  return new Set(found.map((item) => item.personId as string));
+};
+
+/**
+ * The month's reminder marker, created only if absent: in the transaction of its
+ * DuesArrearsFound, so the event is written once however often the sweep runs. It keeps the
+ * months reminded of, never an amount.
+ */
+export const markRemindedOfDues = (
+  tx: Transaction,
+  r: { personId: string; sweptIn: Month; months: readonly Month[] },
+  at: string,
+): Transaction =>
+  tx.create({ ...remindedKey(r.personId, r.sweptIn), kind: 'dues-reminded', ...r, remindedAt: at }, () =>
+    conflict('conflict', "This month's dues reminder was sent already"),
+  );
