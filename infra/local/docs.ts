@@ -49,12 +49,18 @@ const page = `<!doctype html>
 </html>`;
 
 // In its own file rather than inline, so the page works under a strict Content-Security-Policy.
-const init = `let specLoaded;
+/**
+ * One document per service in the page (a dropdown switches between them), talent's first:
+ * Swagger UI 5 shows only the first few operations of one document holding all 147 (found
+ * when the spreadsheet routes took the platform past about 140). `/openapi.json` stays whole.
+ */
+const initScript = (serviceNames: readonly string[]) => `let specLoaded;
 const loaded = new Promise((resolve) => {
   specLoaded = resolve;
 });
 window.ui = SwaggerUIBundle({
-  url: '/openapi.json',
+  urls: ${JSON.stringify(serviceNames.map((name) => ({ url: `/openapi/${name}.json`, name })))},
+  'urls.primaryName': ${JSON.stringify(serviceNames.includes('talent') ? 'talent' : serviceNames[0])},
   dom_id: '#swagger-ui',
   deepLinking: true,
   docExpansion: 'list',
@@ -111,7 +117,12 @@ const headers = (contentType: string) => ({
 });
 
 /** Serves /docs and its assets; false for any other path. */
-export const serveDocs = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
+export const serveDocs = async (
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  serviceNames: readonly string[],
+): Promise<boolean> => {
   if (req.method !== 'GET') return false;
   if (url.pathname === '/docs' || url.pathname === '/docs/') {
     res.writeHead(200, headers('text/html; charset=utf-8'));
@@ -120,7 +131,7 @@ export const serveDocs = async (req: IncomingMessage, res: ServerResponse, url: 
   }
   if (url.pathname === '/docs/init.js') {
     res.writeHead(200, headers('text/javascript; charset=utf-8'));
-    res.end(init);
+    res.end(initScript(serviceNames));
     return true;
   }
   const name = url.pathname.startsWith('/docs/') ? url.pathname.slice('/docs/'.length) : undefined;

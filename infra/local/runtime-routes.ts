@@ -36,7 +36,22 @@ export const runtimeRoutes = ({ services, health, identity, dataDir }: RuntimeRo
       sendJson(res, 200, openApiDocument(services, `http://${req.headers.host ?? 'localhost'}`));
       return true;
     }
-    return (await signIn(req, res, url)) || serveDocs(req, res, url);
+    // One service's part, for the docs page.
+    const one = /^\/openapi\/([a-z]+)\.json$/.exec(url.pathname)?.[1];
+    const service = services.find((s) => s.name === one);
+    if (req.method === 'GET' && service) {
+      sendJson(res, 200, openApiDocument([service], `http://${req.headers.host ?? 'localhost'}`));
+      return true;
+    }
+    return (
+      (await signIn(req, res, url)) ||
+      serveDocs(
+        req,
+        res,
+        url,
+        services.map((s) => s.name),
+      )
+    );
   };
 };
 
