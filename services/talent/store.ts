@@ -632,6 +632,14 @@ export const committeeMembersPage = (
   page: { limit: number; cursor?: string | undefined },
 ) => memberIdsPage(ctx, 'committee', 'ROLE#committee', page);
 
+/** Every branch's item (gsi1 BRANCHES): a few dozen 党支部, for an import resolving names. */
+export const allBranchItems = (ctx: ServiceContext) =>
+  queryAll(ctx, {
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :p',
+    ExpressionAttributeValues: { ':p': 'BRANCHES' },
+  });
+
 /** One page of every branch (gsi1 BRANCHES), by id. */
 export const branchesPage = <T>(
   ctx: ServiceContext,

@@ -8,12 +8,13 @@ import { created, ok } from '../../../shared/http/result.js';
 import { newId } from '../../../shared/ids.js';
 import { idParam, singleLine, versionField } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
-import { getItem, queryAll } from '../../../shared/store/query.js';
+import { getItem } from '../../../shared/store/query.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
 import { versionConflict } from '../../../shared/store/version.js';
 import { toLocalIso } from '../../../shared/time.js';
 import type { Person } from '../domain/person.js';
 import {
+  allBranchItems,
   branchesPage,
   getPerson,
   itemVersionCondition,
@@ -57,13 +58,7 @@ export const getBranch = async (ctx: ServiceContext, branchId: string): Promise<
 
 /** Every branch (a few dozen: the institution's 党支部), for an import resolving names. */
 export const allBranches = async (ctx: ServiceContext): Promise<Branch[]> =>
-  (
-    await queryAll(ctx, {
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :p',
-      ExpressionAttributeValues: { ':p': 'BRANCHES' },
-    })
-  ).map(branchOf);
+  (await allBranchItems(ctx)).map(branchOf);
 
 /** A branch (and party group) a person is placed in must exist: a 422 naming which. */
 export const requireBranch = async (
