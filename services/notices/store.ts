@@ -221,6 +221,8 @@ export interface ActivityCopy {
   inviteeIds?: string[];
   /** The cancellation's reason, kept for a cancellation that arrived before the schedule. */
   reason?: string;
+  /** Scheduled after it had begun (补录): nobody was told, so a cancellation tells nobody either. */
+  untold?: true;
   /** The activity's version the invitees were last told of (a move carries it). */
   activityVersion?: number;
   version: number;

@@ -16,6 +16,7 @@ import { cadenceNoticeSubscriptions } from './cadence-notices.js';
 import { calendarSubscriptions } from './calendar-subscriptions.js';
 import { excerpt } from './domain/announcements.js';
 import { isEventNotice } from './domain/event-notices.js';
+import { isNews } from './domain/reminders.js';
 import { duesNoticeSubscriptions } from './dues-notices.js';
 import { eventNoticeSubscriptions } from './event-notices.js';
 import { NoticePinned, NoticePosted, NoticeWithdrawn, UnreadReminded } from './events.js';
@@ -199,14 +200,17 @@ export const noticeSubscriptions = [
       const held = await getActivityCopy(ctx, a.activityId);
       if (held?.inviteeIds) return; // told already
       const occurredAt = new Date(event.occurredAt);
+      const news = isNews(new Date(a.startsAt), occurredAt);
       const copy: ActivityCopy = {
         activityId: a.activityId,
         status: held?.status ?? 'scheduled',
         inviteeIds: a.inviteeIds,
         ...(held?.reason !== undefined ? { reason: held.reason } : {}),
+        ...(news ? {} : { untold: true as const }),
         version: (held?.version ?? 0) + 1,
       };
       putActivityCopy(t, copy, held);
+      if (!news) return;
       // The cancellation came first: the invitees hear of the cancellation, not of a meeting.
       const kind = held?.status === 'cancelled' ? 'activity-cancelled' : 'activity-scheduled';
       if (kind === 'activity-scheduled') remindActivity(t, a, a.inviteeIds, occurredAt);
@@ -229,20 +233,23 @@ export const noticeSubscriptions = [
       const held = await getActivityCopy(ctx, a.activityId);
       if (held?.status === 'cancelled') return;
       if (held?.activityVersion !== undefined && held.activityVersion >= a.version) return; // older news
+      const occurredAt = new Date(event.occurredAt);
+      const news = isNews(new Date(a.startsAt), occurredAt);
       putActivityCopy(
         t,
         {
           activityId: a.activityId,
           status: 'scheduled',
           inviteeIds: a.inviteeIds,
+          ...(!news && held?.untold ? { untold: true as const } : {}),
           activityVersion: a.version,
           version: (held?.version ?? 0) + 1,
         },
         held,
       );
-      const occurredAt = new Date(event.occurredAt);
       // The reminders of the old start go with this move: they never remind at the old time.
       remindActivity(t, a, a.inviteeIds, occurredAt);
+      if (!news) return;
       const notice = activityNotice('activity-moved', a, a.inviteeIds, occurredAt, {
         previousStart: a.previous.startsAt,
         version: a.version,
@@ -273,7 +280,7 @@ export const noticeSubscriptions = [
       );
       forgetActivity(t, a.activityId);
       // Not scheduled yet as far as notices knows: the schedule, when it comes, posts this.
-      if (!held?.inviteeIds) return;
+      if (!held?.inviteeIds || held.untold) return;
       const occurredAt = new Date(event.occurredAt);
       await post(
         ctx,

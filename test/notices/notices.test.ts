@@ -186,6 +186,8 @@ describe('announcements (通知公告)', () => {
 });
 
 describe("notices from activities' events", () => {
+  // The schedule was decided the week before the meeting: news to its invitees.
+  const decided = { occurredAt: new Date('2026-11-26T09:00:00+08:00') };
   const scheduled = (branchId: string, inviteeIds: string[]) => ({
     activityId: newId(),
     branchId,
@@ -202,7 +204,7 @@ describe("notices from activities' events", () => {
     const a = await branchWithMembers(3);
     const [one, two, notInvited] = a.members as [Client, Client, Client];
     const data = scheduled(a.branchId, [one.personId, two.personId]);
-    const first = await publish(ActivityScheduled, data);
+    const first = await publish(ActivityScheduled, data, decided);
     await until('the notice in both inboxes', 20_000, async () => {
       const found = await Promise.all([one, two].map((c) => ofActivity(c, data.activityId)));
       return found.every((entries) => entries.length > 0);
@@ -211,7 +213,7 @@ describe("notices from activities' events", () => {
     expect((await one.post(`/notices/me/${entry?.noticeId}/read`)).status).toBe(200);
     // The same event again, and another event about the same fact (a new event id).
     await publish(ActivityScheduled, data, { envelope: first });
-    await publish(ActivityScheduled, data);
+    await publish(ActivityScheduled, data, decided);
     await settle();
     for (const invitee of [one, two]) {
       expect((await ofActivity(invitee, data.activityId)).map((e) => e.kind)).toEqual(['activity-scheduled']);
@@ -271,7 +273,7 @@ describe("notices from activities' events", () => {
     const invitee = a.members[0] as Client;
     const data = scheduled(a.branchId, [invitee.personId]);
     const { inviteeIds: _, ...ref } = data;
-    await publish(ActivityScheduled, data);
+    await publish(ActivityScheduled, data, decided);
     await reaches([invitee], `${data.activityId}-scheduled`);
     const cancel = await publish(ActivityCancelled, { ...ref, reason: '与上级会议冲突' });
     await publish(ActivityCancelled, { ...ref, reason: '与上级会议冲突' }, { envelope: cancel });
@@ -287,10 +289,68 @@ describe("notices from activities' events", () => {
     const { inviteeIds: __, ...lateRef } = late;
     await publish(ActivityCancelled, { ...lateRef, reason: '改期' });
     await settle();
-    await publish(ActivityScheduled, late);
+    await publish(ActivityScheduled, late, decided);
     await reaches([invitee], `${late.activityId}-cancelled`);
     await settle();
     expect((await ofActivity(invitee, late.activityId)).map((e) => e.kind)).toEqual(['activity-cancelled']);
+  });
+});
+
+describe('meetings recorded after the fact (补录)', () => {
+  it('tell nobody: no notice of the schedule, and none of its cancellation', async () => {
+    const a = await branchWithMembers(2);
+    const committee = await as({ roles: ['committee'] });
+    // Typed up from the paper sign-in sheet four days after it was held.
+    const typedUp = await committee.post(
+      '/activities',
+      {
+        branchId: a.branchId,
+        type: 'party-lesson',
+        title: '十一月党课',
+        startsAt: '2026-12-02T09:00:00+08:00',
+        endsAt: '2026-12-02T11:00:00+08:00',
+        lateEntryReason: '据纸质签到表补录',
+      },
+      { now: '2026-12-06T10:00:00+08:00' },
+    );
+    expect(typedUp.status, JSON.stringify(typedUp.body)).toBe(201);
+    const pastId = typedUp.body.activityId as string;
+    // An event about a meeting already over when it was decided, then its cancellation.
+    const [invitee] = a.members as [Client];
+    const over = {
+      activityId: newId(),
+      branchId: a.branchId,
+      type: 'branch-committee-meeting' as const,
+      title: '支委会',
+      startsAt: '2026-12-01T09:00:00+08:00',
+      endsAt: '2026-12-01T11:00:00+08:00',
+      inviteeIds: [invitee.personId],
+    };
+    await publish(ActivityScheduled, over, { occurredAt: new Date('2026-12-04T09:00:00+08:00') });
+    const { inviteeIds: _, ...overRef } = over;
+    await settle();
+    await publish(ActivityCancelled, { ...overRef, reason: '录入有误' });
+    // The same branch's next meeting, scheduled ahead, is news: once it has arrived, the
+    // others have been delivered too, and left nothing.
+    const ahead = await a.secretary.post(
+      '/activities',
+      {
+        branchId: a.branchId,
+        type: 'party-lesson',
+        title: '十二月党课',
+        startsAt: '2026-12-20T09:00:00+08:00',
+        endsAt: '2026-12-20T11:00:00+08:00',
+      },
+      { now: '2026-12-06T10:00:00+08:00' },
+    );
+    expect(ahead.status, JSON.stringify(ahead.body)).toBe(201);
+    await reaches(a.members, `${ahead.body.activityId}-scheduled`);
+    await settle();
+    for (const member of a.members) {
+      const entries = await inbox(member);
+      expect(entries.filter((e) => e.activityId === pastId)).toEqual([]);
+      expect(entries.filter((e) => e.activityId === over.activityId)).toEqual([]);
+    }
   });
 });
 

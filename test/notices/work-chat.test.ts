@@ -301,15 +301,20 @@ describe('posting notices to the groups', () => {
       const key = wecomKey();
       await register(a.secretary, a.branchId, { platform: 'wecom', url: wecomUrl(key) });
       const activityId = newId();
-      await publish(ActivityScheduled, {
-        activityId,
-        branchId: a.branchId,
-        type: 'branch-committee-meeting',
-        title: '支委会',
-        startsAt: '2026-12-03T09:00:00+08:00',
-        endsAt: '2026-12-03T11:00:00+08:00',
-        inviteeIds: a.memberIds,
-      });
+      await publish(
+        ActivityScheduled,
+        {
+          activityId,
+          branchId: a.branchId,
+          type: 'branch-committee-meeting',
+          title: '支委会',
+          startsAt: '2026-12-03T09:00:00+08:00',
+          endsAt: '2026-12-03T11:00:00+08:00',
+          inviteeIds: a.memberIds,
+        },
+        // Decided the week before: news to the branch.
+        { occurredAt: new Date('2026-11-26T09:00:00+08:00') },
+      );
       await until('the activity in the group', 20_000, async () => (await postsTo(key)).length > 0);
       await runtime.settle();
       const posts = await postsTo(key);

@@ -797,7 +797,12 @@ const seedActivities = async (
 ): Promise<string[]> => {
   if (ctx.plans.length === 0) return [];
   const from = ctx.plans.map((p) => p.startsAt).sort()[0] as string;
-  const to = new Date(`${addDays(ctx.today, 1)}T00:00:00+08:00`).toISOString();
+  const to = [
+    new Date(`${addDays(ctx.today, 1)}T00:00:00+08:00`).toISOString(),
+    ...ctx.plans.map((p) => p.endsAt),
+  ]
+    .sort()
+    .at(-1) as string;
   const known = new Map<string, ActivityView>();
   for (const branch of ctx.branches) {
     const listed = await api.all<ActivityView>(
@@ -810,8 +815,9 @@ const seedActivities = async (
   await eachLimited(ctx.plans, ctx.limit, async (plan, index) => {
     const branch = ctx.branches[plan.branch] as Branch;
     // The demo's history is entered after the fact, as a migration would: by the committee,
-    // with the reason every late entry needs, so compliance shows it as recorded late.
-    const recorder = ctx.committee;
+    // with the reason every late entry needs, so compliance shows it as recorded late. What
+    // lies ahead the secretary schedules, as any meeting.
+    const recorder = plan.upcoming ? ctx.secretaryOf(plan.branch) : ctx.committee;
     const partyGroupId = ctx.groupIdOf(plan.branch, plan.partyGroup);
     const invitees = ctx.people.filter(
       (p) =>
@@ -835,7 +841,7 @@ const seedActivities = async (
             // People registered a moment ago: the activities service may not know them yet.
             notYet: unknownPerson,
             body: {
-              lateEntryReason: LATE_ENTRY,
+              ...(plan.upcoming ? {} : { lateEntryReason: LATE_ENTRY }),
               branchId: branch.branchId,
               type: plan.type,
               ...(partyGroupId ? { partyGroupId } : {}),
@@ -859,7 +865,7 @@ const seedActivities = async (
       ctx.created.activities++;
     }
     ids[index] = activity.activityId;
-    if (activity.status === 'completed') {
+    if (activity.status === 'completed' || plan.upcoming) {
       ctx.advance();
       return;
     }

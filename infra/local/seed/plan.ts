@@ -276,6 +276,8 @@ export interface ActivityPlan {
   /** Meetings the whole branch attends take a room when it is big enough. */
   wantsRoom: 'activity-room' | 'hall' | undefined;
   agenda: string;
+  /** Ahead of today: scheduled by the branch's secretary, its invitees told, nothing recorded yet. */
+  upcoming?: true;
 }
 
 const at = (date: string, time: string) => new Date(`${date}T${time}:00+08:00`).toISOString();
@@ -283,7 +285,8 @@ const at = (date: string, time: string) => new Date(`${date}T${time}:00+08:00`).
 const QUARTER_NAMES = ['一', '二', '三', '四'];
 
 /**
- * The meetings (三会一课) of the `months` whole months before `today`'s month: each month a
+ * The meetings (三会一课) of the `months` whole months before `today`'s month, and each
+ * branch's next theme day a week or so ahead. Each month a
  * 支委会, a 主题党日 and a meeting of each party group; in the middle month of a quarter a
  * 支部党员大会 and a 党课; in January the 组织生活会 and 民主评议. A branch with missed months
  * held none of the monthly ones then.
@@ -375,6 +378,18 @@ export const activityPlans = (
         });
       }
     }
+    // The branch's next theme day, a week or so ahead: what members find in their inbox and calendar.
+    const next = addDays(today, 7 + b);
+    plans.push({
+      branch: b,
+      type: 'theme-day',
+      title: `${Number(next.slice(0, 4))}年${Number(next.slice(5, 7))}月主题党日`,
+      startsAt: at(next, '14:30'),
+      endsAt: at(next, '16:30'),
+      wantsRoom: 'activity-room',
+      agenda: '集中学习；“药检为民”志愿服务；交纳党费',
+      upcoming: true,
+    });
   });
   return plans;
 };

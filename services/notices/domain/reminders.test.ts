@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activityLeads, dueMinute, reminderAction, reminderTimes } from './reminders.js';
+import { activityLeads, dueMinute, isNews, reminderAction, reminderTimes } from './reminders.js';
 
 const start = new Date('2026-12-10T02:00:00Z'); // 10:00 in Shanghai
 const minutes = (n: number) => new Date(start.getTime() + n * 60_000);
@@ -37,5 +37,15 @@ describe('dueMinute', () => {
   it('rounds a due time up to the minute its sweep takes it', () => {
     expect(dueMinute(new Date('2026-12-09T15:59:30Z')).toISOString()).toBe('2026-12-09T16:00:00.000Z');
     expect(dueMinute(minutes(-60)).toISOString()).toBe(minutes(-60).toISOString());
+  });
+});
+
+describe('isNews', () => {
+  it('an activity decided before it starts is news', () => {
+    expect(isNews(start, minutes(-1))).toBe(true);
+  });
+  it('one recorded once it had begun, or after, is history (补录)', () => {
+    expect(isNews(start, start)).toBe(false);
+    expect(isNews(start, minutes(90 * 24 * 60))).toBe(false);
   });
 });

@@ -46,3 +46,11 @@ export const reminderAction = (
 
 /** The minute a reminder's sweep takes it: its due time, rounded up to a whole minute. */
 export const dueMinute = (dueAt: Date): Date => new Date(Math.ceil(dueAt.getTime() / 60_000) * 60_000);
+
+/**
+ * Whether an activity's schedule (or move) is news to its invitees: not when the activity had
+ * already begun when it was decided. That is a record entered after the fact (补录), such as a
+ * year of meetings brought in from paper; telling each invitee of a meeting they sat in long
+ * ago would fill their inbox and mail with history.
+ */
+export const isNews = (startsAt: Date, decidedAt: Date): boolean => startsAt.getTime() > decidedAt.getTime();

@@ -129,15 +129,20 @@ const noticeFor = async (world: World, persona: Persona): Promise<string> => {
   } else if (!personId || persona === 'anonymous') {
     return noticeId;
   } else {
-    await publish(ActivityScheduled, {
-      activityId,
-      branchId: world.branchA.branchId,
-      type: 'party-lesson',
-      title: `党课 ${activityId}`,
-      startsAt: '2026-12-01T09:00:00+08:00',
-      endsAt: '2026-12-01T11:00:00+08:00',
-      inviteeIds: [personId],
-    });
+    await publish(
+      ActivityScheduled,
+      {
+        activityId,
+        branchId: world.branchA.branchId,
+        type: 'party-lesson',
+        title: `党课 ${activityId}`,
+        startsAt: '2026-12-01T09:00:00+08:00',
+        endsAt: '2026-12-01T11:00:00+08:00',
+        inviteeIds: [personId],
+      },
+      // Decided the week before: news to the invitee.
+      { occurredAt: new Date('2026-11-24T09:00:00+08:00') },
+    );
   }
   const client = world.clients[persona];
   await until(`the notice in ${persona}'s inbox`, 20_000, async () => {
