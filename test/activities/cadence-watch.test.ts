@@ -23,7 +23,7 @@ import { newId } from '../../shared/ids.js';
 import { accountWithAddress } from '../support/accounts.js';
 import { as, publish, settle, tick, useRuntime } from '../support/api.js';
 import { infoOf, startTestRuntime, type TestRuntime } from '../support/start.js';
-import { until } from '../support/wait.js';
+import { DELIVERY_BUDGET_MS, until } from '../support/wait.js';
 import { at, meeting, seedRoster } from './support.js';
 
 type Client = Awaited<ReturnType<typeof as>>;
@@ -209,7 +209,7 @@ describe('the cadence watch', () => {
       // By e-mail, once; never to the branch's work-chat group, which did get the schedules.
       await until(
         'the e-mail in the catcher',
-        20_000,
+        DELIVERY_BUDGET_MS,
         async () => (await cadenceMailsTo(address)).length > 0,
       );
       await settle();

@@ -16,7 +16,7 @@ import { as, runtime } from '../support/api.js';
 import { httpEvent } from '../support/http-event.js';
 import { interposed } from '../support/interposed.js';
 import { contextOn } from '../support/start.js';
-import { until } from '../support/wait.js';
+import { DELIVERY_BUDGET_MS, deliveries, timeoutFor, until } from '../support/wait.js';
 import { at, branchWithMembers, nth, outboxOf } from './support.js';
 
 type Client = Awaited<ReturnType<typeof as>>;
@@ -61,7 +61,10 @@ const scheduledEvents = async (activityId: string) =>
   (await outboxOf(activityId)).filter((e) => e.detailType === 'ActivityScheduled');
 
 describe('campaigns (统一部署)', () => {
-  it('schedules one activity per branch across four branches and shows where each stands', async () => {
+  it('schedules one activity per branch across four branches and shows where each stands', {
+    // Its waits: the four branches' rosters (at once) and the scheduled events.
+    timeout: timeoutFor(deliveries(2)),
+  }, async () => {
     const committee = await as({ roles: ['committee'] });
     const branches = await fourBranches();
     const body = campaignBody(branches);
@@ -121,7 +124,7 @@ describe('campaigns (统一部署)', () => {
     });
     expect(photo.status, JSON.stringify(photo.body)).toBe(201);
     expect((await uploadWith(photo.body.upload, png, 'image/png')).status).toBe(204);
-    await until('the photo accepted', 20_000, async () => {
+    await until('the photo accepted', DELIVERY_BUDGET_MS, async () => {
       const list = await b0.secretary.get(`${held(0)}/attachments`);
       return list.body.evidence === 1;
     });
@@ -153,7 +156,7 @@ describe('campaigns (统一部署)', () => {
     expect((await committee.get(`/activities/campaigns/${newId()}`)).status).toBe(404);
     const listed = await committee.get('/activities/campaigns?limit=100');
     expect(listed.status).toBe(200);
-  }, 90_000);
+  });
 
   it('creates nothing twice on a retry, and resumes the branches a failed attempt left out', async () => {
     const committee = await as({ roles: ['committee'] });

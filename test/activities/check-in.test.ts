@@ -5,45 +5,59 @@
  * is exactly 11:00:00 (the end, inclusive).
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { PersonUpdated } from '../../services/talent/events.js';
 import { newId } from '../../shared/ids.js';
 import { as, minter, publish, request, runtime, settle, tableClient } from '../support/api.js';
+import { deliveries, timeoutFor } from '../support/wait.js';
 import { at, branchWithMembers, meeting, meetingOfBranch, nth, seedRoster, snapshot } from './support.js';
 
 const setUp = meetingOfBranch;
 
 describe('self check-in', () => {
-  it.each([
-    ['31 minutes before the start', '2026-11-26T08:29:00+08:00', 422, 'check-in-not-open'],
-    ['one second before it opens', '2026-11-26T08:29:59+08:00', 422, 'check-in-not-open'],
-    ['one second after the end', '2026-11-26T11:00:01+08:00', 422, 'check-in-closed'],
-    ['an hour after the end', '2026-11-26T12:00:00+08:00', 422, 'check-in-closed'],
-  ])('is refused %s', async (_label, now, status, code) => {
-    const { members, activityId, code: checkInCode } = await setUp();
-    const res = await nth(members, 0).post(
-      `/activities/${activityId}/check-in`,
-      { code: checkInCode },
-      at(now),
-    );
-    expect(res.status).toBe(status);
-    expect(res.body.error.code).toBe(code);
+  describe('at the window’s edges', () => {
+    // One meeting for every edge: a refusal writes nothing, and each count is another
+    // member's first check-in, so the cases cannot see each other; its roster is waited for
+    // once, not once a case.
+    let shared: Awaited<ReturnType<typeof setUp>>;
+    beforeAll(async () => {
+      shared = await setUp(5);
+    });
+
+    it.each([
+      ['31 minutes before the start', '2026-11-26T08:29:00+08:00', 422, 'check-in-not-open'],
+      ['one second before it opens', '2026-11-26T08:29:59+08:00', 422, 'check-in-not-open'],
+      ['one second after the end', '2026-11-26T11:00:01+08:00', 422, 'check-in-closed'],
+      ['an hour after the end', '2026-11-26T12:00:00+08:00', 422, 'check-in-closed'],
+    ])('is refused %s', async (_label, now, status, code) => {
+      const { members, activityId, code: checkInCode } = shared;
+      const res = await nth(members, 0).post(
+        `/activities/${activityId}/check-in`,
+        { code: checkInCode },
+        at(now),
+      );
+      expect(res.status).toBe(status);
+      expect(res.body.error.code).toBe(code);
+    });
+
+    it.each([
+      [0, 'exactly 30 minutes before', '2026-11-26T08:30:00+08:00', 'present'],
+      [1, 'at the start', '2026-11-26T09:00:00+08:00', 'present'],
+      [2, 'exactly 15 minutes after the start', '2026-11-26T09:15:00+08:00', 'present'],
+      [3, 'one second past 15 minutes', '2026-11-26T09:15:01+08:00', 'late'],
+      [4, 'exactly at the end', '2026-11-26T11:00:00+08:00', 'late'],
+    ])('counts a check-in (member %i) %s (%s) as %s', async (member, _label, now, status) => {
+      const { members, activityId, code } = shared;
+      const res = await nth(members, member).post(`/activities/${activityId}/check-in`, { code }, at(now));
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ personId: nth(members, member).personId, status, via: 'check-in' });
+    });
   });
 
-  it.each([
-    ['exactly 30 minutes before', '2026-11-26T08:30:00+08:00', 'present'],
-    ['at the start', '2026-11-26T09:00:00+08:00', 'present'],
-    ['exactly 15 minutes after the start', '2026-11-26T09:15:00+08:00', 'present'],
-    ['one second past 15 minutes', '2026-11-26T09:15:01+08:00', 'late'],
-    ['exactly at the end', '2026-11-26T11:00:00+08:00', 'late'],
-  ])('counts a check-in %s (%s) as %s', async (_label, now, status) => {
-    const { members, activityId, code } = await setUp();
-    const res = await nth(members, 0).post(`/activities/${activityId}/check-in`, { code }, at(now));
-    expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ personId: nth(members, 0).personId, status, via: 'check-in' });
-  });
-
-  it('refuses a wrong code and someone not invited (422)', async () => {
+  it('refuses a wrong code and someone not invited (422)', {
+    // Its waits: the branch's roster, then the newcomers'.
+    timeout: timeoutFor(deliveries(2)),
+  }, async () => {
     const { branchId, members, activityId, code } = await setUp();
     const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
     const bad = await nth(members, 0).post(
@@ -104,7 +118,10 @@ describe('self check-in', () => {
     expect(list.body.items).toEqual([first.body]);
   });
 
-  it('lists every invitee with their status, unknown until recorded, and the rates', async () => {
+  it('lists every invitee with their status, unknown until recorded, and the rates', {
+    // Its waits: the branch's roster, then the newcomer's.
+    timeout: timeoutFor(deliveries(2)),
+  }, async () => {
     const { branchId, members, memberIds, activityId, code, secretary } = await setUp(4);
     await nth(members, 0).post(
       `/activities/${activityId}/check-in`,
@@ -180,7 +197,10 @@ const attendanceItem = async (activityId: string, personId: string) =>
 describe('check-in is for a person of the register', () => {
   const DURING = at('2026-11-26T09:05:00+08:00');
 
-  it('refuses an invitee who has since left the register (403 no-person), and writes nothing', async () => {
+  it('refuses an invitee who has since left the register (403 no-person), and writes nothing', {
+    // Its waits: the branch's roster, the leaver's, the departure settled.
+    timeout: timeoutFor(deliveries(3)),
+  }, async () => {
     const branch = await branchWithMembers(1);
     // Invitees are people of the branch; this one leaves the register after the invitation.
     const leaverId = newId();

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { newId } from '../../shared/ids.js';
 import { pdfBytes, pngBytes, s3, uploadWith } from '../resources/support.js';
 import { type as, request, runtime } from '../support/api.js';
-import { until } from '../support/wait.js';
+import { DELIVERY_BUDGET_MS, deliveries, timeoutFor, until } from '../support/wait.js';
 import { at, branchWithMembers, meeting } from './support.js';
 
 type Client = Awaited<ReturnType<typeof as>>;
@@ -66,7 +66,7 @@ const listed = async (client: Client, path: string) => {
 /** Waits until the check decided the file (its status leaves `uploading`), and answers it. */
 const checked = async (secretary: Client, path: string, attachmentId: string): Promise<EvidenceSeen> => {
   let seen: EvidenceSeen | undefined;
-  await until(`evidence ${attachmentId} checked`, 20_000, async () => {
+  await until(`evidence ${attachmentId} checked`, DELIVERY_BUDGET_MS, async () => {
     seen = (await listed(secretary, path)).items.find((f) => f.attachmentId === attachmentId);
     return seen !== undefined && seen.status !== 'uploading';
   });
@@ -101,7 +101,10 @@ const stored = async (key: string): Promise<boolean> => {
 };
 
 describe('evidence (佐证材料)', () => {
-  it('takes a photo of a held meeting, checks it, counts it in compliance and serves it to the branch', async () => {
+  it('takes a photo of a held meeting, checks it, counts it in compliance and serves it to the branch', {
+    // Its waits: the branch's roster and the check.
+    timeout: timeoutFor(deliveries(2)),
+  }, async () => {
     const a = await branchWithMembers(1);
     const member = a.members[0] as Client;
     const { path, activityId } = await heldMeeting(a.secretary, a.branchId);
@@ -147,9 +150,12 @@ describe('evidence (佐证材料)', () => {
       withoutEvidence: 1,
     });
     expect((await listed(a.secretary, path)).items).toEqual([]);
-  }, 60_000);
+  });
 
-  it('rejects a file that is not what it declares, deletes it, and never counts or serves it', async () => {
+  it('rejects a file that is not what it declares, deletes it, and never counts or serves it', {
+    // Its waits: the branch's roster and the check.
+    timeout: timeoutFor(deliveries(2)),
+  }, async () => {
     const a = await branchWithMembers(1);
     const member = a.members[0] as Client;
     const { path } = await heldMeeting(a.secretary, a.branchId);
@@ -174,9 +180,12 @@ describe('evidence (佐证材料)', () => {
     expect(mine.status).toBe(422);
     expect(mine.body.error.code).toBe('resource-not-available');
     expect((await member.get(`${path}/attachments/${attachmentId}/download`)).status).toBe(404);
-  }, 60_000);
+  });
 
-  it('keeps evidence within the activity’s scope: out of scope is 404 and writes nothing', async () => {
+  it('keeps evidence within the activity’s scope: out of scope is 404 and writes nothing', {
+    // Its waits: two branches' rosters and the check.
+    timeout: timeoutFor(deliveries(3)),
+  }, async () => {
     const a = await branchWithMembers(1);
     const b = await branchWithMembers(1);
     const { path } = await heldMeeting(a.secretary, a.branchId);
@@ -210,7 +219,7 @@ describe('evidence (佐证材料)', () => {
     expect((await b.secretary.get(`${path}/attachments/${newId()}/download`)).status).toBe(404);
     expect((await request('GET', download)).status).toBe(401);
     expect((await listed(a.secretary, path)).evidence).toBe(1);
-  }, 60_000);
+  });
 
   it('refuses bad input with its code, holds the cap under a race, and takes none on a cancelled activity', async () => {
     const a = await branchWithMembers(0);
@@ -266,5 +275,5 @@ describe('evidence (佐证材料)', () => {
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('activity-cancelled');
     expect((await listed(a.secretary, cancelled.path)).items).toEqual([]);
-  }, 60_000);
+  });
 });

@@ -10,7 +10,7 @@ import { newId } from '../../shared/ids.js';
 import { XLSX_TYPE } from '../../shared/spreadsheets/workbook.js';
 import { pngBytes, uploadWith } from '../resources/support.js';
 import { as, runtime, tableClient } from '../support/api.js';
-import { until } from '../support/wait.js';
+import { DELIVERY_BUDGET_MS, deliveries, timeoutFor, until } from '../support/wait.js';
 import { readWorkbook, recordsOf, sheetsOf } from '../support/xlsx.js';
 import { at, seedRoster } from './support.js';
 
@@ -59,6 +59,8 @@ const complete = async (activityId: string, minutes: string, on: string) => {
   expect(res.status, JSON.stringify(res.body)).toBe(200);
 };
 
+/** The setup's waits: the roster and the evidence's check. */
+const SETUP_TIMEOUT = timeoutFor(deliveries(2));
 beforeAll(async () => {
   branchId = newId();
   ids = { zhang: newId(), li: newId(), wang: newId() };
@@ -114,7 +116,7 @@ beforeAll(async () => {
   });
   expect(added.status, JSON.stringify(added.body)).toBe(201);
   expect((await uploadWith(added.body.upload, png, 'image/png')).status).toBe(204);
-  await until('the evidence checked and accepted', 20_000, async () => {
+  await until('the evidence checked and accepted', DELIVERY_BUDGET_MS, async () => {
     const res = await secretary.get(`/activities/${activityIds.lesson}/attachments`);
     return res.body.evidence === 1;
   });
@@ -153,7 +155,7 @@ beforeAll(async () => {
     },
     '2025-12-20T10:00:00+08:00',
   );
-}, 120_000);
+}, SETUP_TIMEOUT);
 
 describe('the register (三会一课台账) as .xlsx', () => {
   it('lists every meeting of the year with counts, the absent by name, minutes, evidence and status', async () => {

@@ -8,11 +8,11 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { activitiesService } from '../../services/activities/service.js';
 import { newId } from '../../shared/ids.js';
-import { as, runtime, settle } from '../support/api.js';
+import { as, runtime } from '../support/api.js';
 import { invoke } from '../support/http-event.js';
 import { interposed } from '../support/interposed.js';
 import { contextOn } from '../support/start.js';
-import { until } from '../support/wait.js';
+import { DELIVERY_BUDGET_MS, deliveries, timeoutFor, until } from '../support/wait.js';
 import { at, meeting, nth, outboxOf, seedRoster } from './support.js';
 
 type Client = Awaited<ReturnType<typeof as>>;
@@ -81,17 +81,23 @@ const complete = async (secretary: Client, path: string) => {
 type Entry = { noticeId: string; kind: string; title: string; summary: string; activityId?: string };
 const noticeOf = async (client: Client, kind: string, activityId: string): Promise<Entry> => {
   let found: Entry | undefined;
-  await until(`a ${kind} notice`, 20_000, async () => {
-    await settle();
-    const res = await client.get('/notices/me?limit=100');
-    found = (res.body.items as Entry[]).find((e) => e.kind === kind && e.activityId === activityId);
-    return found !== undefined;
-  });
+  await until(
+    `a ${kind} notice about ${activityId} in ${client.personId}'s inbox`,
+    DELIVERY_BUDGET_MS,
+    async () => {
+      const res = await client.get('/notices/me?limit=100');
+      found = (res.body.items as Entry[]).find((e) => e.kind === kind && e.activityId === activityId);
+      return found !== undefined;
+    },
+  );
   return found as Entry;
 };
 
 describe('leave (请假)', () => {
-  it('is asked, approved and counted excused at completion; the member and the secretary are told', async () => {
+  it('is asked, approved and counted excused at completion; the member and the secretary are told', {
+    // Its waits: the roster, the notice to the secretary, the notice to Alice.
+    timeout: timeoutFor(deliveries(3)),
+  }, async () => {
     const { branchId, aliceId, bobId, secretary, alice, activityId, path } = await setUp();
 
     const asked = await ask(alice, path);
@@ -174,7 +180,10 @@ describe('leave (请假)', () => {
     expect(done.attendance).toMatchObject({ invited: 3, present: 1, excused: 0, absent: 2 });
   });
 
-  it('refuses the asks it must, each with its code, writing nothing', async () => {
+  it('refuses the asks it must, each with its code, writing nothing', {
+    // Its waits: the branch's roster, the newcomers', the cancelled meeting's.
+    timeout: timeoutFor(deliveries(3)),
+  }, async () => {
     const { branchId, secretary, alice, activityId, path } = await setUp();
     const [strangerId, elsewhereId, otherBranch] = [newId(), newId(), newId()];
     await seedRoster([

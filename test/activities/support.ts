@@ -1,11 +1,11 @@
 /** Helpers for the activities tests: a branch with a roster (via talent's events on the bus). */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { services } from '../../services/index.js';
 import { PersonRegistered, type PersonSnapshot } from '../../services/talent/events.js';
 import { rosterSubscriptionName } from '../../services/talent/roster.js';
 import { newId } from '../../shared/ids.js';
 import { as, type Identity, publish, runtime, tableClient } from '../support/api.js';
-import { until } from '../support/wait.js';
+import { DELIVERY_BUDGET_MS, until } from '../support/wait.js';
 
 type Client = Awaited<ReturnType<typeof as>>;
 
@@ -25,6 +25,27 @@ const rosterKeepers = services
   .filter((s) => s.subscriptions.some((x) => x.name === rosterSubscriptionName(PersonRegistered.name)))
   .map((s) => s.name);
 
+/** The people a service's roster copy does not hold (at their version) yet. */
+const missingFrom = async (service: string, people: PersonSnapshot[]): Promise<PersonSnapshot[]> => {
+  const table = runtime().tableNames[service] as string;
+  const held = new Map<string, number>();
+  for (let i = 0; i < people.length; i += 100) {
+    const out = await tableClient().send(
+      new BatchGetCommand({
+        RequestItems: {
+          [table]: {
+            Keys: people.slice(i, i + 100).map((p) => ({ pk: `PERSON#${p.personId}`, sk: 'ROSTER' })),
+            ConsistentRead: true,
+          },
+        },
+      }),
+    );
+    // Keys left unprocessed count as not held yet: the next round reads them again.
+    for (const item of out.Responses?.[table] ?? []) held.set(item.pk as string, item.version as number);
+  }
+  return people.filter((p) => !((held.get(`PERSON#${p.personId}`) ?? 0) >= p.version));
+};
+
 /**
  * Registers people in a branch on the real bus and waits until every roster copy holds them
  * at that version: the condition itself, not the whole platform going quiet, which other test
@@ -35,18 +56,24 @@ export const seedRoster = async (people: (Partial<PersonSnapshot> & { personId: 
   for (const person of snapshots) await publish(PersonRegistered, { person });
   // A runtime of fewer services (some tests start their own) has fewer copies to wait for.
   const keepers = rosterKeepers.filter((s) => runtime().tableNames[s] !== undefined);
-  const held = async (service: string, person: PersonSnapshot) => {
-    const out = await tableClient().send(
-      new GetCommand({
-        TableName: runtime().tableNames[service] as string,
-        Key: { pk: `PERSON#${person.personId}`, sk: 'ROSTER' },
-        ConsistentRead: true,
-      }),
-    );
-    return typeof out.Item?.version === 'number' && out.Item.version >= person.version;
+  // Only the copies not seen yet are read again, a batch per service: the reads share
+  // DynamoDB Local with the very deliveries they wait for.
+  const missing = new Map(keepers.map((service) => [service, snapshots]));
+  const stillMissing = async () => {
+    for (const [service, waiting] of missing) {
+      const left = await missingFrom(service, waiting);
+      if (left.length > 0) missing.set(service, left);
+      else missing.delete(service);
+    }
+    return missing.size > 0;
   };
-  await until(`${snapshots.length} people in the roster copies of ${keepers.join(', ')}`, 60_000, async () =>
-    (await Promise.all(keepers.flatMap((s) => snapshots.map((p) => held(s, p))))).every(Boolean),
+  const branches = [...new Set(snapshots.map((p) => (p.branchId ? `branch ${p.branchId}` : 'no branch')))];
+  await until(
+    () =>
+      `${snapshots.length} people (${branches.join(', ')}) to reach the roster copies of ${keepers.join(', ')}; ` +
+      `missing from ${[...missing].map(([service, left]) => `${service} (${left.length})`).join(', ')}`,
+    DELIVERY_BUDGET_MS,
+    async () => !(await stillMissing()),
   );
 };
 

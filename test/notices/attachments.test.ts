@@ -10,7 +10,7 @@ import { newId } from '../../shared/ids.js';
 import { branchWithMembers } from '../activities/support.js';
 import { pdfBytes, pngBytes, s3, uploadWith } from '../resources/support.js';
 import { type as, request, runtime } from '../support/api.js';
-import { until } from '../support/wait.js';
+import { DELIVERY_BUDGET_MS, deliveries, timeoutFor, until } from '../support/wait.js';
 
 type Client = Awaited<ReturnType<typeof as>>;
 interface AttachmentSeen {
@@ -62,7 +62,7 @@ const attachmentsOf = async (client: Client, path: string): Promise<AttachmentSe
 /** Waits until the check decided the attachment (its status leaves `uploading`), and answers it. */
 const checked = async (secretary: Client, path: string, attachmentId: string): Promise<AttachmentSeen> => {
   let seen: AttachmentSeen | undefined;
-  await until(`attachment ${attachmentId} checked`, 20_000, async () => {
+  await until(`attachment ${attachmentId} checked`, DELIVERY_BUDGET_MS, async () => {
     seen = (await attachmentsOf(secretary, path)).find((f) => f.attachmentId === attachmentId);
     return seen !== undefined && seen.status !== 'uploading';
   });
@@ -81,7 +81,10 @@ const storedInNotices = async (key: string): Promise<boolean> => {
 };
 
 describe('attachments (附件)', () => {
-  it('takes a PDF on a draft, checks it, and serves it to the addressed members once published', async () => {
+  it('takes a PDF on a draft, checks it, and serves it to the addressed members once published', {
+    // Its waits: two branches' rosters and the check.
+    timeout: timeoutFor(deliveries(3)),
+  }, async () => {
     const a = await branchWithMembers(1);
     const b = await branchWithMembers(1);
     const member = a.members[0] as Client;
@@ -132,9 +135,12 @@ describe('attachments (附件)', () => {
     expect((await b.secretary.get(download)).status).toBe(404);
     expect((await b.secretary.get(`${path}/attachments/${newId()}/download`)).status).toBe(404);
     expect((await request('GET', download)).status).toBe(401);
-  }, 60_000);
+  });
 
-  it('rejects a file whose bytes are not what it declares, deletes it, and never serves it', async () => {
+  it('rejects a file whose bytes are not what it declares, deletes it, and never serves it', {
+    // Its waits: the branch's roster and the check.
+    timeout: timeoutFor(deliveries(2)),
+  }, async () => {
     const a = await branchWithMembers(1);
     const member = a.members[0] as Client;
     const path = await draft(a.secretary, a.branchId);
@@ -155,7 +161,7 @@ describe('attachments (附件)', () => {
       expect(res.status).toBe(422);
       expect(res.body.error.code).toBe('resource-not-available');
     }
-  }, 60_000);
+  });
 
   it('refuses bad input with its code and writes nothing', async () => {
     const a = await branchWithMembers(1);
@@ -190,9 +196,12 @@ describe('attachments (附件)', () => {
     expect((await a.secretary.delete(`${path}/attachments/${ids[0]}`)).status).toBe(204);
     await attach(a.secretary, path, pdfBytes(), { name: '替换.pdf' });
     await refused({}, 422, 'too-many-attachments');
-  }, 60_000);
+  });
 
-  it('lets only the publisher side add and delete, on a draft or published, never once withdrawn', async () => {
+  it('lets only the publisher side add and delete, on a draft or published, never once withdrawn', {
+    // Its waits: two branches' rosters and the check.
+    timeout: timeoutFor(deliveries(3)),
+  }, async () => {
     const a = await branchWithMembers(1);
     const b = await branchWithMembers(0);
     const member = a.members[0] as Client;
@@ -235,5 +244,5 @@ describe('attachments (附件)', () => {
     const removal = await a.secretary.delete(`${path}/attachments/${kept.attachmentId}`);
     expect(removal.status).toBe(409);
     expect(removal.body.error.code).toBe('announcement-status-conflict');
-  }, 60_000);
+  });
 });

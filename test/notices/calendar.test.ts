@@ -18,7 +18,7 @@ import { newId } from '../../shared/ids.js';
 import { toLocalIso } from '../../shared/time.js';
 import { branchWithMembers } from '../activities/support.js';
 import { publish, request, runtime, settle, tableClient } from '../support/api.js';
-import { until } from '../support/wait.js';
+import { DELIVERY_BUDGET_MS, deliveries, timeoutFor, until } from '../support/wait.js';
 
 type Client = Awaited<ReturnType<typeof branchWithMembers>>['secretary'];
 
@@ -74,7 +74,7 @@ const feedEntries = async (path: string, now = NOW): Promise<Entry[]> => {
 /** Waits until the feed's entry with `uid` satisfies `holds`; that entry. */
 const entryWhen = async (path: string, uid: string, holds: (e: Entry) => boolean): Promise<Entry> => {
   let found: Entry | undefined;
-  await until(`${uid} in the feed as expected`, 20_000, async () => {
+  await until(`${uid} in the feed as expected`, DELIVERY_BUDGET_MS, async () => {
     found = (await feedEntries(path)).find((e) => e.uid === uid);
     return found !== undefined && holds(found);
   });
@@ -82,7 +82,10 @@ const entryWhen = async (path: string, uid: string, holds: (e: Entry) => boolean
 };
 
 describe('the calendar feed (日程订阅)', () => {
-  it('holds an invited activity at its Asia/Shanghai time, moves it in place and marks it cancelled', async () => {
+  it('holds an invited activity at its Asia/Shanghai time, moves it in place and marks it cancelled', {
+    // Its waits: the branch's roster and the feed three times.
+    timeout: timeoutFor(deliveries(4)),
+  }, async () => {
     const a = await branchWithMembers(1);
     const member = a.members[0] as Client;
     const path = await subscribe(member);
@@ -154,7 +157,7 @@ describe('the calendar feed (日程订阅)', () => {
     expect(third.sequence).toBeGreaterThan(second.sequence);
     expect(third.start).toBe('2026-12-05T14:00:00+08:00');
     expect((await feedEntries(path)).filter((e) => e.uid === uid)).toHaveLength(1);
-  }, 60_000);
+  });
 
   it('drops what ended more than 90 days ago', async () => {
     const a = await branchWithMembers(1);
@@ -182,7 +185,10 @@ describe('the calendar feed (日程订阅)', () => {
     expect(earlier.map((e) => e.uid)).toContain(`activity-${old.activityId}@dangjian`);
   });
 
-  it("lists the person's joint events and study due dates, and never another person's entries", async () => {
+  it("lists the person's joint events and study due dates, and never another person's entries", {
+    // Its waits: the branch's roster and the feed four times.
+    timeout: timeoutFor(deliveries(5)),
+  }, async () => {
     const a = await branchWithMembers(2);
     const [one, two] = a.members as [Client, Client];
     const [pathOne, pathTwo] = [await subscribe(one), await subscribe(two)];
@@ -257,9 +263,12 @@ describe('the calendar feed (日程订阅)', () => {
     await entryWhen(pathTwo, `activity-${activityId}@dangjian`, (e) => e.sequence === 1);
     expect((await feedEntries(pathOne)).map((e) => e.uid)).not.toContain(`activity-${activityId}@dangjian`);
     expect((await feedEntries(pathTwo)).map((e) => e.uid)).toEqual([`activity-${activityId}@dangjian`]);
-  }, 60_000);
+  });
 
-  it('takes events out of order: a cancellation before the schedule, an older move after a newer one', async () => {
+  it('takes events out of order: a cancellation before the schedule, an older move after a newer one', {
+    // Its waits: the branch's roster and four settles.
+    timeout: timeoutFor(deliveries(5)),
+  }, async () => {
     const a = await branchWithMembers(1);
     const member = a.members[0] as Client;
     const path = await subscribe(member);
@@ -297,7 +306,7 @@ describe('the calendar feed (日程订阅)', () => {
       [`activity-${moved}@dangjian`, '2026-12-08T09:00:00+08:00', 'CONFIRMED', 0],
       [`activity-${cancelled}@dangjian`, '2026-12-09T09:00:00+08:00', 'CANCELLED', 1],
     ]);
-  }, 60_000);
+  });
 
   it('is a public route in the public throttle class: calendar apps send no token', () => {
     const feed = noticesService.routes.find((r) => r.routeKey === 'GET /notices/calendar/{feed}');

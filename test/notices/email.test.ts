@@ -16,7 +16,7 @@ import { branchWithMembers } from '../activities/support.js';
 import { accountWithAddress } from '../support/accounts.js';
 import { as, settle, tableClient, useRuntime } from '../support/api.js';
 import { infoOf, startTestRuntime, type TestRuntime } from '../support/start.js';
-import { until } from '../support/wait.js';
+import { DELIVERY_BUDGET_MS, until } from '../support/wait.js';
 
 type Client = Awaited<ReturnType<typeof as>>;
 interface CaughtMail {
@@ -78,7 +78,11 @@ const mailsTo = async (address: string) =>
 /** Waits until each address has a mail, then until everything is handled; the mails each has then. */
 const mailedOnce = async (to: string[]) => {
   for (const address of to) {
-    await until('an e-mail in the catcher', 20_000, async () => (await mailsTo(address)).length > 0);
+    await until(
+      'an e-mail in the catcher',
+      DELIVERY_BUDGET_MS,
+      async () => (await mailsTo(address)).length > 0,
+    );
   }
   await settle();
   return Promise.all(to.map(mailsTo));

@@ -14,7 +14,7 @@ import { asMembers, asPerson, branchWithMembers } from '../activities/support.js
 import { approvedPartner, duringRegistration, publishedEvent, schedule } from '../community/support.js';
 import { as, publish, settle } from '../support/api.js';
 import { type DeliveringTwice, startDeliveringTwice } from '../support/twice.js';
-import { until } from '../support/wait.js';
+import { DELIVERY_BUDGET_MS, deliveries, timeoutFor, until } from '../support/wait.js';
 
 type Client = Awaited<ReturnType<typeof as>>;
 interface Entry {
@@ -47,7 +47,7 @@ const ofKind = async (client: Client, kind: string) => (await inbox(client)).fil
 /** Waits until the client's inbox holds a notice of this kind matching `about`, and answers it. */
 const arrives = async (client: Client, kind: string, about: Record<string, unknown>): Promise<Entry> => {
   let found: Entry | undefined;
-  await until(`a ${kind} notice`, 20_000, async () => {
+  await until(`a ${kind} notice`, DELIVERY_BUDGET_MS, async () => {
     found = (await ofKind(client, kind)).find((e) => Object.entries(about).every(([k, v]) => e[k] === v));
     return found !== undefined;
   });
@@ -68,7 +68,10 @@ const settledTwice = async () => {
 const ids = (entries: Entry[]) => entries.map((e) => e.noticeId).sort();
 
 describe('study assigned (学习任务)', () => {
-  it('reaches every assignee once, named or in a branch named, with the resource and due date', async () => {
+  it('reaches every assignee once, named or in a branch named, with the resource and due date', {
+    // Its waits: three rosters, the notice, the settle twice over.
+    timeout: timeoutFor(deliveries(5)),
+  }, async () => {
     const a = await branchWithMembers(2);
     const b = await branchWithMembers(1);
     const outsider = await asPerson({ roles: ['member'], branchId: newId() });
@@ -114,7 +117,7 @@ describe('study assigned (学习任务)', () => {
     for (const person of [...a.members, outsider])
       expect(await ofKind(person, 'study-assigned')).toHaveLength(1);
     for (const person of b.members) expect(await ofKind(person, 'study-assigned')).toEqual([]);
-  }, 60_000);
+  });
 });
 
 describe('assessment opened (测评)', () => {
@@ -127,7 +130,10 @@ describe('assessment opened (测评)', () => {
     questions,
   };
 
-  it("a secretary's reaches their branch's members once; a committee's without resource reaches every branch", async () => {
+  it("a secretary's reaches their branch's members once; a committee's without resource reaches every branch", {
+    // Its waits: two rosters, two notices, the settle twice over.
+    timeout: timeoutFor(deliveries(5)),
+  }, async () => {
     const a = await branchWithMembers(2);
     const b = await branchWithMembers(1);
     const branchOnly = await a.secretary.post('/resources/assessments', assessment);
@@ -157,11 +163,14 @@ describe('assessment opened (测评)', () => {
     expect(ids(await ofKind(b.members[0] as Client, 'assessment-opened'))).toEqual([
       `${everyone.body.assessmentId}-opened`,
     ]);
-  }, 60_000);
+  });
 });
 
 describe('joint-event registrations (联合活动报名)', () => {
-  it('tell a member when confirmed or promoted, and a partner organisation at each promotion', async () => {
+  it('tell a member when confirmed or promoted, and a partner organisation at each promotion', {
+    // Its waits: the members' roster, a settle, the promotion, two notices, the settle twice over.
+    timeout: timeoutFor(deliveries(6)),
+  }, async () => {
     const { eventId } = await publishedEvent({ capacity: 3 });
     const partner = await approvedPartner();
     const members = await asMembers(4);
@@ -237,11 +246,14 @@ describe('joint-event registrations (联合活动报名)', () => {
     });
     await settle();
     expect(await ofKind(partner.client, 'registration-promoted')).toHaveLength(2);
-  }, 60_000);
+  });
 });
 
 describe("partner organisations' inbox", () => {
-  it('an approved partner hears of it in its own inbox, which no other account sees', async () => {
+  it('an approved partner hears of it in its own inbox, which no other account sees', {
+    // Its waits: two notices, the settle twice over.
+    timeout: timeoutFor(deliveries(3)),
+  }, async () => {
     const partner = await approvedPartner();
     const other = await approvedPartner();
     const approved = await arrives(partner.client, 'partner-approved', { partnerId: partner.partnerId });
@@ -276,5 +288,5 @@ describe("partner organisations' inbox", () => {
     });
     await settledTwice();
     expect(await ofKind(partner.client, 'partner-approved')).toHaveLength(1);
-  }, 60_000);
+  });
 });

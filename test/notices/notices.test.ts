@@ -8,7 +8,7 @@ import { ActivityCancelled, ActivityScheduled } from '../../services/activities/
 import { newId } from '../../shared/ids.js';
 import { branchWithMembers } from '../activities/support.js';
 import { as, publish, settle } from '../support/api.js';
-import { until } from '../support/wait.js';
+import { DELIVERY_BUDGET_MS, until } from '../support/wait.js';
 
 type Client = Awaited<ReturnType<typeof as>>;
 interface Entry {
@@ -36,7 +36,9 @@ const holds = (client: Client, noticeId: string) => async () =>
   (await inbox(client)).some((e) => e.noticeId === noticeId);
 
 const reaches = (clients: Client[], noticeId: string) =>
-  Promise.all(clients.map((c) => until(`notice ${noticeId} in an inbox`, 20_000, holds(c, noticeId))));
+  Promise.all(
+    clients.map((c) => until(`notice ${noticeId} in an inbox`, DELIVERY_BUDGET_MS, holds(c, noticeId))),
+  );
 
 const announce = async (secretary: Client, branchId: string, over: Record<string, unknown> = {}) => {
   const drafted = await secretary.post('/notices/announcements', {
@@ -142,7 +144,7 @@ describe('announcements (通知公告)', () => {
     const withdrawn = await a.secretary.post(`/notices/announcements/${id}/withdraw`);
     expect(withdrawn.status).toBe(200);
     for (const member of a.members) {
-      await until('the withdrawn notice gone', 20_000, async () => !(await holds(member, id)()));
+      await until('the withdrawn notice gone', DELIVERY_BUDGET_MS, async () => !(await holds(member, id)()));
       expect(await unread(member)).toBe(0);
       expect((await member.get(`/notices/announcements/${id}`)).status).toBe(404);
     }
@@ -176,7 +178,7 @@ describe('announcements (通知公告)', () => {
     expect(reminded.body.unread).toBe(1);
     const repeat = await a.secretary.post(`/notices/announcements/${id}/reminders`, undefined, key);
     expect(repeat.body.reminderId).toBe(reminded.body.reminderId);
-    await until('the reminder in the inbox', 20_000, async () =>
+    await until('the reminder in the inbox', DELIVERY_BUDGET_MS, async () =>
       (await inbox(late)).some((e) => e.noticeId === id && e.remindedAt !== undefined),
     );
     await settle();
@@ -205,7 +207,7 @@ describe("notices from activities' events", () => {
     const [one, two, notInvited] = a.members as [Client, Client, Client];
     const data = scheduled(a.branchId, [one.personId, two.personId]);
     const first = await publish(ActivityScheduled, data, decided);
-    await until('the notice in both inboxes', 20_000, async () => {
+    await until('the notice in both inboxes', DELIVERY_BUDGET_MS, async () => {
       const found = await Promise.all([one, two].map((c) => ofActivity(c, data.activityId)));
       return found.every((entries) => entries.length > 0);
     });

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { toLocalIso } from '../../shared/time.js';
 import { branchWithMembers } from '../activities/support.js';
 import { type as, runtime, tick } from '../support/api.js';
-import { until } from '../support/wait.js';
+import { DELIVERY_BUDGET_MS, deliveries, timeoutFor, until } from '../support/wait.js';
 
 type Client = Awaited<ReturnType<typeof as>>;
 interface Entry {
@@ -66,7 +66,7 @@ const schedule = async (start: Date) => {
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   const id = res.body.activityId as string;
   // The reminders are written with the activity copy, which the scheduled notice follows.
-  await until('the scheduled notice in every inbox', 20_000, async () => {
+  await until('the scheduled notice in every inbox', DELIVERY_BUDGET_MS, async () => {
     const found = await Promise.all(
       a.members.map(async (m) => (await m.get('/notices/me?limit=100')).body.items as Entry[]),
     );
@@ -85,7 +85,10 @@ const faults = async (switches: { duplicateDeliveries: boolean }) => {
 };
 
 describe('reminders before an activity (提醒)', () => {
-  it('remind each invitee once a day and once an hour before, however often the sweep runs', async () => {
+  it('remind each invitee once a day and once an hour before, however often the sweep runs', {
+    // Its waits: the scheduling (roster and notice) and seven ticks.
+    timeout: timeoutFor(deliveries(9)),
+  }, async () => {
     const start = freshStart();
     const a = await schedule(start);
 
@@ -116,7 +119,7 @@ describe('reminders before an activity (提醒)', () => {
     await tick(at(start, -30 * MINUTE), REMINDERS);
     expect(await reminded(a.members, a.id)).toEqual([both, both]);
     // Seven sweeps, each settled: 13 s on a quiet machine, more beside other engineers' runs.
-  }, 60_000);
+  });
 
   it('a moved activity reminds at its new time, never at the old one', async () => {
     const start = freshStart();
@@ -128,7 +131,7 @@ describe('reminders before an activity (提醒)', () => {
       { now: at(start, -5 * 24 * HOUR).toISOString() },
     );
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    await until('the move in every inbox', 20_000, async () =>
+    await until('the move in every inbox', DELIVERY_BUDGET_MS, async () =>
       (
         await Promise.all(
           a.members.map(async (m) => (await m.get('/notices/me?limit=100')).body.items as Entry[]),
@@ -154,7 +157,7 @@ describe('reminders before an activity (提醒)', () => {
       { now: at(start, -3 * 24 * HOUR).toISOString() },
     );
     expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
-    await until('the cancellation in every inbox', 20_000, async () =>
+    await until('the cancellation in every inbox', DELIVERY_BUDGET_MS, async () =>
       (
         await Promise.all(
           a.members.map(async (m) => (await m.get('/notices/me?limit=100')).body.items as Entry[]),

@@ -12,7 +12,7 @@ import { StudyAssigned } from '../../services/resources/events.js';
 import { addDays } from '../../shared/time.js';
 import { branchWithMembers } from '../activities/support.js';
 import { as, publish, runtime, settle, tableClient, tick } from '../support/api.js';
-import { until } from '../support/wait.js';
+import { DELIVERY_BUDGET_MS, deliveries, timeoutFor, until } from '../support/wait.js';
 
 type Client = Awaited<ReturnType<typeof as>>;
 interface Entry {
@@ -114,11 +114,15 @@ const reminded = async (clients: Client[], assignmentId: string) =>
   );
 
 describe('reminders before assigned study falls due (必学任务即将到期)', () => {
-  it('reminds each assignee who has not completed, once, three days and one day before', async () => {
+  it('reminds each assignee who has not completed, once, three days and one day before', {
+    // Its waits: the assignment (roster and settle), the inboxes, two completions, a settle
+    // and nine sweeps, each settled.
+    timeout: timeoutFor(deliveries(15)),
+  }, async () => {
     const dueOn = freshDueOn();
     const s = await assign(3, dueOn, local(dueOn, -10, '10:00:00'));
     const [done, later, never] = s.members as [Client, Client, Client];
-    await until('the assignment in every inbox', 20_000, async () =>
+    await until('the assignment in every inbox', DELIVERY_BUDGET_MS, async () =>
       (
         await Promise.all(
           s.members.map(async (m) => (await m.get('/notices/me?limit=100')).body.items as Entry[]),
@@ -178,10 +182,12 @@ describe('reminders before assigned study falls due (必学任务即将到期)',
     await tick(local(dueOn, 0, '09:00:00'), REMINDERS);
     await tick(local(dueOn, 1, '09:00:00'), REMINDERS);
     expect(await reminded(s.members, s.assignmentId)).toEqual([[], first, both]);
-    // Nine sweeps, each settled.
-  }, 90_000);
+  });
 
-  it('a reminder to nobody, everyone having completed, posts nothing', async () => {
+  it('a reminder to nobody, everyone having completed, posts nothing', {
+    // Its waits: the assignment (roster and settle), a completion, a tick.
+    timeout: timeoutFor(deliveries(4)),
+  }, async () => {
     const dueOn = freshDueOn();
     const s = await assign(2, dueOn, local(dueOn, -10, '10:00:00'));
     for (const m of s.members) await complete(m, s.resourceId, local(dueOn, -4, '10:00:00'));
@@ -192,9 +198,12 @@ describe('reminders before assigned study falls due (必学任务即将到期)',
     expect(await noticesItem(`NOTICE#${id}`, 'NOTICE')).toBeUndefined();
     // Taken all the same: it is not swept again.
     expect(await noticesItem(`REMINDERS#study#${s.assignmentId}`, 'REMINDER#3d')).toBeUndefined();
-  }, 60_000);
+  });
 
-  it('writes no reminder already past when the study is assigned', async () => {
+  it('writes no reminder already past when the study is assigned', {
+    // Its waits: the assignment (roster and settle), two ticks.
+    timeout: timeoutFor(deliveries(4)),
+  }, async () => {
     const dueOn = freshDueOn();
     // Assigned two days before the due date: the three-day reminder's time is past.
     const s = await assign(1, dueOn, local(dueOn, -2, '10:00:00'));
@@ -204,5 +213,5 @@ describe('reminders before assigned study falls due (必学任务即将到期)',
 
     await tick(local(dueOn, -1, '09:00:00'), REMINDERS);
     expect(await reminded(s.members, s.assignmentId)).toEqual([[reminderId(s.assignmentId, '1d', dueOn)]]);
-  }, 60_000);
+  });
 });

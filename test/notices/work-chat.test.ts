@@ -20,7 +20,7 @@ import { newId } from '../../shared/ids.js';
 import { branchWithMembers } from '../activities/support.js';
 import { as, publish, tableClient, useRuntime } from '../support/api.js';
 import { infoOf, startTestRuntime, type TestRuntime } from '../support/start.js';
-import { until } from '../support/wait.js';
+import { DELIVERY_BUDGET_MS, until } from '../support/wait.js';
 
 /**
  * Each test waits for a whole flow (the roster, the outbox, the bus, retries) on a runtime of
@@ -230,7 +230,7 @@ describe('posting notices to the groups', () => {
       const committee = await as({ roles: ['committee'] });
       const title = `关于开展主题党日活动的通知 ${newId()}`;
       await announce(committee, [a.branchId, b.branchId], title);
-      await until('both groups posted to', 20_000, async () =>
+      await until('both groups posted to', DELIVERY_BUDGET_MS, async () =>
         (await Promise.all([postsTo(key), postsTo(token)])).every((p) => p.length > 0),
       );
       await runtime.settle();
@@ -315,7 +315,11 @@ describe('posting notices to the groups', () => {
         // Decided the week before: news to the branch.
         { occurredAt: new Date('2026-11-26T09:00:00+08:00') },
       );
-      await until('the activity in the group', 20_000, async () => (await postsTo(key)).length > 0);
+      await until(
+        'the activity in the group',
+        DELIVERY_BUDGET_MS,
+        async () => (await postsTo(key)).length > 0,
+      );
       await runtime.settle();
       const posts = await postsTo(key);
       expect(posts).toHaveLength(1);
@@ -356,7 +360,7 @@ describe('posting notices to the groups', () => {
         `失败 ${newId()}`,
       );
       let letter: DeadLetter | undefined;
-      await until('the dead letter', 20_000, async () => {
+      await until('the dead letter', DELIVERY_BUDGET_MS, async () => {
         letter = (await deadLetters()).find((l) => JSON.stringify(l.event.detail).includes(id));
         return letter !== undefined;
       });

@@ -20,7 +20,7 @@ import { as, runtime, settle } from '../support/api.js';
 import { interposed } from '../support/interposed.js';
 import { s3Gate } from '../support/s3-gate.js';
 import { contextOn } from '../support/start.js';
-import { until } from '../support/wait.js';
+import { DELIVERY_BUDGET_MS, deliveries, timeoutFor, until } from '../support/wait.js';
 import {
   announcePdf,
   bucket,
@@ -106,8 +106,9 @@ const signal = () => {
   return { fire, fired };
 };
 
-// Uploads go through S3, the bus and the consumer, several times per test: slow on a busy machine.
-describe('a published file', { timeout: 60_000 }, () => {
+// Uploads go through S3, the bus and the consumer, several times per test: slow on a busy
+// machine. The most a test here waits: its upload checked, then three settles.
+describe('a published file', { timeout: timeoutFor(deliveries(4)) }, () => {
   it('cannot be replaced through its upload form: the stray is removed, the download keeps the first bytes', async () => {
     const { secretary, member } = await secretaryOfNewBranch();
     const first = pdfBytes('第一份 学习材料 AAAA');
@@ -116,7 +117,7 @@ describe('a published file', { timeout: 60_000 }, () => {
     const { resourceId, upload } = await announcePdf(secretary, '党章学习（2024）', first);
 
     expect((await uploadWith(upload, first, 'application/pdf')).status).toBe(204);
-    await until('the upload is checked and published', 45_000, async () => {
+    await until('the upload is checked and published', DELIVERY_BUDGET_MS, async () => {
       return (await member.get(`/resources/${resourceId}`)).body.status === 'available';
     });
     await settle();

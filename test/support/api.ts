@@ -16,6 +16,7 @@ import { newId } from '../../shared/ids.js';
 import { contractViolations } from './contract.js';
 import type { RuntimeInfo } from './runtime-info.js';
 import { createMinter, type Minter } from './tokens.js';
+import { DELIVERY_BUDGET_MS } from './wait.js';
 
 export interface Identity {
   roles: Role[];
@@ -138,10 +139,27 @@ export const as = async (identity: Identity) => {
   };
 };
 
-export const settle = async (): Promise<void> => {
-  const res = await fetch(`${runtime().url}/__local/settle`, { method: 'POST' });
-  if (!res.ok) throw new Error(`settle failed: ${res.status} ${await res.text()}`);
+/**
+ * A test control that answers once the platform is quiet, within one delivery's budget:
+ * past it, the failure names what it waited for.
+ */
+const controlWaiting = async (path: string, what: string, body?: unknown): Promise<void> => {
+  const res = await fetch(`${runtime().url}${path}`, {
+    method: 'POST',
+    ...(body === undefined
+      ? {}
+      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(DELIVERY_BUDGET_MS),
+  }).catch((error: unknown) => {
+    if ((error as Error).name !== 'TimeoutError') throw error;
+    throw new Error(`waited ${DELIVERY_BUDGET_MS / 1000} s for ${what}`);
+  });
+  if (!res.ok) throw new Error(`${path} failed: ${res.status} ${await res.text()}`);
 };
+
+/** Waits until every outbox is relayed and every delivery (and what it caused) is done. */
+export const settle = (): Promise<void> =>
+  controlWaiting('/__local/settle', 'the platform to settle (every outbox relayed, every delivery done)');
 
 /**
  * Runs the named schedules (`<service>.<name>`) once with `at` as their "now" (the tests'
@@ -149,24 +167,31 @@ export const settle = async (): Promise<void> => {
  * Named, because the files share one database: a daily sweep over everyone runs only in
  * the test that means it.
  */
-export const tick = async (at: Date, schedules: readonly [string, ...string[]]): Promise<void> => {
-  const res = await fetch(`${runtime().url}/__local/tick`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ at: at.toISOString(), schedules }),
+export const tick = (at: Date, schedules: readonly [string, ...string[]]): Promise<void> =>
+  controlWaiting('/__local/tick', `${schedules.join(', ')} at ${at.toISOString()} and what they caused`, {
+    at: at.toISOString(),
+    schedules,
   });
-  if (!res.ok) throw new Error(`tick failed: ${res.status} ${await res.text()}`);
-};
 
 /** Direct access to a service's table, for assertions about what was (not) written. */
-export const tableClient = () =>
-  DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      region: 'eu-west-1',
-      endpoint: runtime().dynamodbEndpoint,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-  );
+export const tableClient = (): DynamoDBDocumentClient => {
+  // One per database, not one per call: a wait that reads every 100 ms would otherwise open
+  // new connections to the DynamoDB Local the deliveries it waits for are writing to.
+  const endpoint = runtime().dynamodbEndpoint;
+  let client = tableClients.get(endpoint);
+  if (!client) {
+    client = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        region: 'eu-west-1',
+        endpoint,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+    );
+    tableClients.set(endpoint, client);
+  }
+  return client;
+};
+const tableClients = new Map<string, DynamoDBDocumentClient>();
 
 /**
  * Puts a dangjian event on the runtime's real bus, as another service's relay would

@@ -17,7 +17,7 @@ import type { Envelope, EventContract } from '../../shared/events/contract.js';
 import { newId } from '../../shared/ids.js';
 import { as, publish, settle, tick, useRuntime } from '../support/api.js';
 import { infoOf, startTestRuntime, type TestRuntime } from '../support/start.js';
-import { until } from '../support/wait.js';
+import { DELIVERY_BUDGET_MS, until } from '../support/wait.js';
 import { type Client, committee, newBranch, register, TODAY } from './support.js';
 
 type Found = Envelope<typeof DuesArrearsFound extends EventContract<string, infer D> ? D : never>;
@@ -113,7 +113,7 @@ describe('reminders of unpaid dues, to the member', () => {
 
   it('from the 20th: the months up to last month, once, and one inbox notice naming them', async () => {
     await sweep('2026-12-20T09:00:00+08:00');
-    await until('the dues notice', 20_000, async () => (await duesNotices(late)).length >= 1);
+    await until('the dues notice', DELIVERY_BUDGET_MS, async () => (await duesNotices(late)).length >= 1);
     await settle();
     expect(await runtime.bus.deadLetters.list()).toEqual([]);
     // The late member only (the paid-up one, the one with no base, the activist: none), and no figure.

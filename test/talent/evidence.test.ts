@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../shared/ids.js';
 import { pdfBytes, pngBytes, s3, uploadWith } from '../resources/support.js';
 import { as, runtime } from '../support/api.js';
-import { until } from '../support/wait.js';
+import { DELIVERY_BUDGET_MS, until } from '../support/wait.js';
 import { type Client, committee, newBranch, register, TODAY } from './support.js';
 
 interface FileSeen {
@@ -64,7 +64,7 @@ const listed = async (client: Client, personId: string): Promise<Listed> => {
 /** Waits until the check decided the file (its status leaves `uploading`), and answers it. */
 const checked = async (personId: string, attachmentId: string): Promise<FileSeen> => {
   let seen: FileSeen | undefined;
-  await until(`evidence ${attachmentId} checked`, 20_000, async () => {
+  await until(`evidence ${attachmentId} checked`, DELIVERY_BUDGET_MS, async () => {
     seen = (await listed(admin, personId)).items.find((f) => f.attachmentId === attachmentId);
     return seen !== undefined && seen.status !== 'uploading';
   });
@@ -159,7 +159,7 @@ describe('evidence on the pipeline (佐证材料)', () => {
     expect(await insightWithoutEvidence(applicant)).toMatchObject({ steps: ['applicant'] });
     expect((await secretary.get(download)).status).toBe(404);
     expect(await auditActions(applicant)).toContain('evidence.delete');
-  }, 60_000);
+  });
 
   it('rejects a file whose bytes are not what it declares, deletes it, and never counts it', async () => {
     const applicant = (await register(admin, { branchId, politicalStatus: 'applicant' })).personId;
@@ -175,7 +175,7 @@ describe('evidence on the pipeline (佐证材料)', () => {
     expect(await stored(upload.fields.key)).toBe(false);
     expect((await secretary.get(`${filesOf(applicant)}/${attachmentId}/download`)).status).toBe(422);
     expect((await listed(secretary, applicant)).steps).toEqual([{ step: 'applicant', evidence: [] }]);
-  }, 60_000);
+  });
 
   it('writes nothing out of scope or on one’s own file; a person submits only what they write, while in the pipeline', async () => {
     const activist = (
@@ -255,5 +255,5 @@ describe('evidence on the pipeline (佐证材料)', () => {
     expect((await listed(admin, applicant)).items).toHaveLength(60);
     expect((await secretary.delete(`${filesOf(applicant)}/${first}`)).status).toBe(204);
     expect((await declare(secretary, applicant, bytes, { kind: 'other' })).status).toBe(201);
-  }, 60_000);
+  });
 });

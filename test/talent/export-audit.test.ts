@@ -12,7 +12,7 @@ import { toLocalIso } from '../../shared/time.js';
 import { publishedEvent } from '../community/support.js';
 import { as, publish, runtime, settle, tableClient } from '../support/api.js';
 import { type DeliveringTwice, startDeliveringTwice } from '../support/twice.js';
-import { until } from '../support/wait.js';
+import { DELIVERY_BUDGET_MS, deliveries, timeoutFor, until } from '../support/wait.js';
 
 type Client = Awaited<ReturnType<typeof as>>;
 interface Entry {
@@ -41,7 +41,7 @@ const exportsBy = async (admin: Client, actor: string): Promise<Entry[]> => {
 /** Waits for `count` export entries by the actor (the log is written from the bus, a moment later). */
 const entriesOf = async (admin: Client, actor: string, count: number): Promise<Entry[]> => {
   let entries: Entry[] = [];
-  await until(`${count} export entries by ${actor} in talent's audit log`, 30_000, async () => {
+  await until(`${count} export entries by ${actor} in talent's audit log`, DELIVERY_BUDGET_MS, async () => {
     entries = await exportsBy(admin, actor);
     return entries.length >= count;
   });
@@ -91,7 +91,7 @@ describe("talent's audit log of exports", () => {
     // The entry is the export's own: its id is the export's.
     for (const e of entries) expect(e.auditId).toBe(e.export?.exportId);
     // Room for the wait across the bus on a loaded machine.
-  }, 60_000);
+  });
 
   it('keeps one entry for an export whose event arrives twice under different event ids', async () => {
     const admin = await as({ roles: ['committee'] });
@@ -121,7 +121,7 @@ describe("talent's audit log of exports", () => {
           }),
         )
         .then((out) => out.Item !== undefined);
-    await until('talent applied both events', 30_000, async () =>
+    await until('talent applied both events', DELIVERY_BUDGET_MS, async () =>
       (await Promise.all([seen(first.eventId), seen(second.eventId)])).every(Boolean),
     );
     const entries = await exportsBy(admin, actor);
@@ -131,7 +131,7 @@ describe("talent's audit log of exports", () => {
       actorRoles: ['secretary', 'member'],
       export: { service: 'activities', register: 'activities.register', query: data.scope, rows: 12 },
     });
-  }, 60_000);
+  });
 });
 
 describe('an export whose every event is delivered twice', () => {
@@ -143,7 +143,10 @@ describe('an export whose every event is delivered twice', () => {
     await twice?.stop();
   });
 
-  it("leaves one entry in talent's log", async () => {
+  it("leaves one entry in talent's log", {
+    // Its waits: a settle and the audit entries.
+    timeout: timeoutFor(deliveries(2)),
+  }, async () => {
     const exporter = await as({ roles: ['committee'] });
     const admin = await as({ roles: ['committee'] });
     const { eventId } = await publishedEvent({ capacity: 5 });
@@ -158,5 +161,5 @@ describe('an export whose every event is delivered twice', () => {
     const entries = await exportsBy(admin, exporter.personId);
     expect(entries).toHaveLength(1);
     expect(entries[0]?.export).toMatchObject({ register: 'community.sign-in-sheet', query: { eventId } });
-  }, 60_000);
+  });
 });

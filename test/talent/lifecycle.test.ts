@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { newId } from '../../shared/ids.js';
 import { meeting } from '../activities/support.js';
 import { as } from '../support/api.js';
-import { until } from '../support/wait.js';
+import { DELIVERY_BUDGET_MS, until } from '../support/wait.js';
 import { committee, newBranch, outbox, register, TODAY } from './support.js';
 
 const at = { now: TODAY };
@@ -101,7 +101,7 @@ describe('a transfer out (组织关系转出)', () => {
     const invitees = async () =>
       ((await admin.post('/activities', meeting(branchId), { now: '2026-11-20T10:00:00+08:00' })).body
         .inviteeIds ?? []) as string[];
-    await until('the member is on the activities roster', 10_000, async () =>
+    await until('the member is on the activities roster', DELIVERY_BUDGET_MS, async () =>
       (await invitees()).includes(member.personId),
     );
     const res = await admin.post(
@@ -112,7 +112,7 @@ describe('a transfer out (组织关系转出)', () => {
     expect(res.status, res.text).toBe(200);
     await until(
       'the transferred member is off the roster',
-      10_000,
+      DELIVERY_BUDGET_MS,
       async () => !(await invitees()).includes(member.personId),
     );
   });

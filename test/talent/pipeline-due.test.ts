@@ -17,7 +17,7 @@ import type { Envelope, EventContract } from '../../shared/events/contract.js';
 import { newId } from '../../shared/ids.js';
 import { as, publish, settle, tick, useRuntime } from '../support/api.js';
 import { infoOf, startTestRuntime, type TestRuntime } from '../support/start.js';
-import { until } from '../support/wait.js';
+import { DELIVERY_BUDGET_MS, until } from '../support/wait.js';
 import { type Client, committee, newBranch, register } from './support.js';
 
 type StepDue = Envelope<typeof PipelineStepDue extends EventContract<string, infer D> ? D : never>;
@@ -82,7 +82,7 @@ const arrived = async (expected: [Client, number][]) => {
   for (const [client, count] of expected) {
     await until(
       `${count} pipeline notices`,
-      20_000,
+      DELIVERY_BUDGET_MS,
       async () => (await pipelineNotices(client)).length >= count,
     );
   }
@@ -172,7 +172,11 @@ describe('a pipeline step due, to the person and their branch secretary', () => 
     // E-mail too: the person once, the secretary once per person.
     const lateAddress = addresses[late.personId] as string;
     const secretaryAddress = addresses[secretary.personId] as string;
-    await until('the due-soon mails', 20_000, async () => (await mailSubjects(secretaryAddress)).length >= 2);
+    await until(
+      'the due-soon mails',
+      DELIVERY_BUDGET_MS,
+      async () => (await mailSubjects(secretaryAddress)).length >= 2,
+    );
     await settle();
     expect(await mailSubjects(lateAddress)).toEqual(['发展党员提醒：积极分子半年考察']);
     expect((await mailSubjects(secretaryAddress)).sort()).toEqual(

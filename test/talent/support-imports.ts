@@ -3,7 +3,7 @@ import ExcelJS from 'exceljs';
 import { expect } from 'vitest';
 import { registerColumns } from '../../services/talent/domain/register-sheet.js';
 import { uploadWith } from '../resources/support.js';
-import { until } from '../support/wait.js';
+import { DELIVERY_BUDGET_MS, until } from '../support/wait.js';
 import { type Client, TODAY } from './support.js';
 
 export type Row = Record<string, string | number | Date | { formula: string } | undefined>;
@@ -76,7 +76,7 @@ export const readReport = async (client: Client, importId: string, query = 'limi
 /** Waits for the dry run (the import leaves `uploading`). */
 export const checked = async (client: Client, importId: string): Promise<Report> => {
   let report: Report | undefined;
-  await until(`import ${importId} checked`, 30_000, async () => {
+  await until(`import ${importId} checked`, DELIVERY_BUDGET_MS, async () => {
     report = await readReport(client, importId);
     return report.state !== 'uploading';
   });

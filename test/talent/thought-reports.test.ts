@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pdfBytes, uploadWith } from '../resources/support.js';
 import { as } from '../support/api.js';
-import { until } from '../support/wait.js';
+import { DELIVERY_BUDGET_MS, deliveries, timeoutFor, until } from '../support/wait.js';
 import { type Client, committee, newBranch, register } from './support.js';
 
 const NOW = '2026-11-26T10:00:00+08:00';
@@ -88,7 +88,7 @@ const submit = async (personId: string, quarter: string) => {
   );
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   expect((await uploadWith(res.body.upload, bytes, 'application/pdf')).status).toBe(204);
-  await until('the thought report checked', 20_000, async () => {
+  await until('the thought report checked', DELIVERY_BUDGET_MS, async () => {
     const files = (await self.get(path)).body.items as { attachmentId: string; status: string }[];
     return files.some((f) => f.attachmentId === res.body.attachmentId && f.status === 'available');
   });
@@ -96,7 +96,10 @@ const submit = async (personId: string, quarter: string) => {
 };
 
 describe('quarterly thought reports (思想汇报)', () => {
-  it('lists activists, candidates and probationary members without one, and drops each once theirs is checked', async () => {
+  it('lists activists, candidates and probationary members without one, and drops each once theirs is checked', {
+    // Its waits: two reports checked.
+    timeout: timeoutFor(deliveries(2)),
+  }, async () => {
     // The current quarter in Asia/Shanghai by default: 2026-11-26 is in the fourth.
     const before = await missing(secretary, '');
     expect(before.quarter).toBe('2026-Q4');
@@ -121,7 +124,7 @@ describe('quarterly thought reports (思想汇报)', () => {
     // Removed, it no longer counts.
     expect((await secretary.delete(`/talent/people/${activist}/attachments/${report}`)).status).toBe(204);
     expect(ids(await missing(secretary, 'quarter=2026-Q4'))).toContain(activist);
-  }, 60_000);
+  });
 
   it('is the branch’s secretary’s and the committee’s only', async () => {
     const other = await as({ roles: ['secretary', 'member'], branchId: otherBranchId });

@@ -8,7 +8,7 @@
 import { expect } from 'vitest';
 import { newId } from '../../../shared/ids.js';
 import { pdfBytes, uploadWith } from '../../resources/support.js';
-import { until } from '../../support/wait.js';
+import { DELIVERY_BUDGET_MS, until } from '../../support/wait.js';
 import type { Fixtures, World } from './world.js';
 
 const STARTS = '2026-12-01T09:00:00+08:00';
@@ -128,7 +128,7 @@ const checkedEvidence = (world: World) =>
       upload: { url: string; fields: Record<string, string> };
     };
     expect((await uploadWith(upload, bytes, 'application/pdf')).status).toBe(204);
-    await until('the evidence checked', 20_000, async () => {
+    await until('the evidence checked', DELIVERY_BUDGET_MS, async () => {
       const read = await world.clients.ownSecretary.get(`${path}/attachments`);
       const files = (read.body as { items: { attachmentId: string; status: string }[] }).items;
       return files.some((f) => f.attachmentId === attachmentId && f.status === 'available');

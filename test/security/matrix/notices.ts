@@ -16,7 +16,7 @@ import { newId } from '../../../shared/ids.js';
 import type { Persona } from '../../../shared/service.js';
 import { pdfBytes, uploadWith } from '../../resources/support.js';
 import { publish } from '../../support/api.js';
-import { until } from '../../support/wait.js';
+import { DELIVERY_BUDGET_MS, until } from '../../support/wait.js';
 import type { Fixtures, World } from './world.js';
 
 const announcementBody = (world: World) => ({
@@ -68,7 +68,7 @@ const checkedAttachment = (world: World): Promise<string> => {
         upload: { url: string; fields: Record<string, string> };
       };
       expect((await uploadWith(upload, bytes, 'application/pdf')).status).toBe(204);
-      await until('the attachment checked', 20_000, async () => {
+      await until('the attachment checked', DELIVERY_BUDGET_MS, async () => {
         const read = await world.clients.ownSecretary.get(path);
         const files = (read.body as { attachments?: { attachmentId: string; status: string }[] }).attachments;
         return files?.some((f) => f.attachmentId === attachmentId && f.status === 'available') ?? false;
@@ -145,7 +145,7 @@ const noticeFor = async (world: World, persona: Persona): Promise<string> => {
     );
   }
   const client = world.clients[persona];
-  await until(`the notice in ${persona}'s inbox`, 20_000, async () => {
+  await until(`the notice in ${persona}'s inbox`, DELIVERY_BUDGET_MS, async () => {
     const res = await client.get('/notices/me?unread=true&limit=100');
     return (res.body as { items: { noticeId: string }[] }).items.some((i) => i.noticeId === noticeId);
   });

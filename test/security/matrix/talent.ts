@@ -10,7 +10,7 @@ import { expect } from 'vitest';
 import { newId } from '../../../shared/ids.js';
 import type { Persona } from '../../../shared/service.js';
 import { pdfBytes, uploadWith } from '../../resources/support.js';
-import { until } from '../../support/wait.js';
+import { DELIVERY_BUDGET_MS, until } from '../../support/wait.js';
 import { checked, upload, workbook } from '../../talent/support-imports.js';
 import { duesFixtures } from './talent-dues.js';
 import { lifecycleFixtures } from './talent-lifecycle.js';
@@ -121,7 +121,7 @@ const checkedFile = (world: World): Promise<string> => {
         upload: { url: string; fields: Record<string, string> };
       };
       expect((await uploadWith(upload, bytes, 'application/pdf')).status).toBe(204);
-      await until('the evidence checked', 20_000, async () => {
+      await until('the evidence checked', DELIVERY_BUDGET_MS, async () => {
         const read = await world.clients.committee.get(path);
         const files = (read.body as { items: { attachmentId: string; status: string }[] }).items;
         return files.some((f) => f.attachmentId === attachmentId && f.status === 'available');
