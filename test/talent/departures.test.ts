@@ -113,5 +113,5 @@ describe('after a departure, talent counts only current members', () => {
     await expect(signIn(runtime().identity, runtime().dataDir, member.personId)).rejects.toThrow(
       SignInRefused,
     );
-  });
+  }, 90_000);
 });
