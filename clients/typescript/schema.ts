@@ -3067,7 +3067,7 @@ export interface paths {
         };
         /**
          * A person's calendar feed (iCalendar), for calendar apps: the URL is the credential
-         * @description Public: calendar apps send no token. A token revoked, replaced, malformed or never issued is the same 404.
+         * @description Public: calendar apps send no token. A token revoked, replaced, malformed or never issued, or one whose person left the register, is the same 404.
          *
          *     Public: no token needed.
          *

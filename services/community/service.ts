@@ -5,6 +5,7 @@
 import { defineService } from '../../shared/service.js';
 import { rosterSubscriptions } from '../talent/roster.js';
 import { communityEvents } from './events.js';
+import { departureSubscriptions } from './handlers/departures.js';
 import { jointEventRoutes } from './handlers/joint-events.js';
 import { meRoutes } from './handlers/me.js';
 import { partnerRoutes } from './handlers/partners.js';
@@ -15,7 +16,11 @@ export const communityService = defineService({
   name: 'community',
   table,
   publishes: communityEvents,
-  // talent's roster, kept as community's own copy: a member registers only as a person of the register.
-  subscriptions: rosterSubscriptions(table),
+  subscriptions: [
+    // talent's roster, kept as community's own copy: a member registers only as a person of the register.
+    ...rosterSubscriptions(table),
+    // A member who leaves gives up their places in events still to start (handlers/departures.ts).
+    ...departureSubscriptions,
+  ],
   routes: [...partnerRoutes, ...jointEventRoutes, ...registrationRoutes, ...meRoutes],
 });

@@ -39,7 +39,7 @@ import { getItem, queryAll, queryPage } from '../../shared/store/query.js';
 import { singleTable, transactionOn } from '../../shared/store/table.js';
 import type { Transaction } from '../../shared/store/transaction.js';
 import { expectVersion } from '../../shared/store/version.js';
-import type { RosterEntry, RosterReader } from '../talent/roster.js';
+import { type RosterEntry, type RosterReader, rosterPeople } from '../talent/roster.js';
 import type { Announcement } from './domain/announcements.js';
 import type { EventNotice, NoticeAbout } from './domain/event-notices.js';
 import type { NoticeKind } from './events.js';
@@ -512,6 +512,17 @@ export const recipientsOf = async (ctx: ServiceContext, noticeId: string): Promi
   ).map(toEntry);
 
 /** What the roster copy tells an inbox entry about its recipient. */
+/**
+ * The people named who are still on the register: someone the roster copy holds as departed
+ * (transferred out, membership ended) is told nothing more, whatever named them before they
+ * left (an activity's invitees, a reminder written earlier). People the copy does not hold stay.
+ */
+export const stillOnRegister = async (ctx: ServiceContext, personIds: string[]): Promise<string[]> => {
+  if (personIds.length === 0) return personIds;
+  const held = await rosterPeople(rosterReader(ctx), personIds);
+  return personIds.filter((personId) => held.get(personId)?.departedOn === undefined);
+};
+
 export const recipientOf = (p: RosterEntry) => ({
   personId: p.personId,
   ...(p.branchId ? { branchId: p.branchId } : {}),

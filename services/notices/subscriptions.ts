@@ -45,6 +45,7 @@ import {
   remindEntry,
   removeEntry,
   rosterReader,
+  stillOnRegister,
   table,
 } from './store.js';
 import { studyDueSubscriptions } from './study-due.js';
@@ -56,7 +57,8 @@ type Recipient = Pick<InboxEntry, 'personId' | 'branchId' | 'name'>;
 const recipientsFor = async (ctx: ServiceContext, notice: Notice): Promise<Recipient[]> => {
   if (isEventNotice(notice)) return eventNoticeRecipients(ctx, notice);
   if (notice.kind !== 'announcement') {
-    return [...new Set(notice.personIds)].map((personId) => ({ personId, branchId: notice.branchId }));
+    const named = await stillOnRegister(ctx, [...new Set(notice.personIds)]);
+    return named.map((personId) => ({ personId, branchId: notice.branchId }));
   }
   const branchIds =
     notice.audience.kind === 'institution' ? await knownBranches(ctx) : notice.audience.branchIds;

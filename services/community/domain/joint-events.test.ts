@@ -15,6 +15,7 @@ import {
   signInOrder,
   validateQuota,
   validateSchedule,
+  withdrawnByDeparture,
 } from './joint-events.js';
 
 const schedule = {
@@ -142,6 +143,19 @@ describe('joint event rules', () => {
     expect(code(requireCancellable(schedule, new Date('2026-12-11T09:00:01+08:00')))).toBe(
       'cancellation-deadline-passed',
     );
+  });
+
+  it('gives up a departed member’s place in an event still to start, even inside the deadline', () => {
+    const published = { ...schedule, status: 'published' as const };
+    const active = { status: 'active' as const };
+    const hourBefore = new Date('2026-12-12T08:00:00+08:00');
+    expect(withdrawnByDeparture(published, active, hourBefore)).toBe(true);
+    expect(withdrawnByDeparture(published, active, new Date('2026-12-12T09:00:00+08:00'))).toBe(false);
+    expect(withdrawnByDeparture({ ...published, status: 'cancelled' }, active, hourBefore)).toBe(false);
+    expect(withdrawnByDeparture(published, { status: 'cancelled' }, hourBefore)).toBe(false);
+    expect(
+      withdrawnByDeparture(published, { ...active, checkedInAt: '2026-12-12T07:50:00+08:00' }, hourBefore),
+    ).toBe(false);
   });
 
   it('checks in on the local day of the event only', () => {

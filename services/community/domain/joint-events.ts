@@ -107,6 +107,23 @@ export const requireCancellable = <S extends Schedule>(s: S, now: Date): Result<
       )
     : accept(s);
 
+/**
+ * What a member's departure (组织关系转出, end of membership) does to one of their registrations,
+ * as of when it was recorded: a place in a published event still to start is given up, whatever
+ * the cancellation deadline (the deadline guards the registrant's own late change of mind, and a
+ * departure is no choice of theirs), so the waitlist moves up. A registration already cancelled or
+ * checked in, or of an event that started, ended or was cancelled, stays as it is: history.
+ */
+export const withdrawnByDeparture = (
+  event: Pick<Schedule, 'startsAt'> & { status: JointEventStatus },
+  registration: { status: 'active' | 'cancelled'; checkedInAt?: string | undefined },
+  departedAt: Date,
+): boolean =>
+  event.status === 'published' &&
+  departedAt.getTime() < t(event.startsAt) &&
+  registration.status === 'active' &&
+  registration.checkedInAt === undefined;
+
 /** Check-in happens on the event's own (Asia/Shanghai) day. */
 export const requireEventDay = <S extends Schedule>(s: S, now: Date): Result<S> =>
   localDate(now) === localDate(new Date(s.startsAt))

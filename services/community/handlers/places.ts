@@ -11,7 +11,13 @@ import { type Claim, claimIdempotencyKey, commitClaimed } from '../../../shared/
 import { retryOnConflict } from '../../../shared/store/retry.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
 import { toLocalIso } from '../../../shared/time.js';
-import { allocatePlaces, planPromotions, requireCancellable, requireStatus } from '../domain/joint-events.js';
+import {
+  allocatePlaces,
+  planPromotions,
+  requireCancellable,
+  requireStatus,
+  withdrawnByDeparture,
+} from '../domain/joint-events.js';
 import { RegistrationConfirmed } from '../events.js';
 import {
   addRegistration,
@@ -238,5 +244,27 @@ export const withdrawRegistration = (
     const t = transaction(ctx);
     cancelRegistrationItem(t, registration, toLocalIso(now));
     await promote(ctx, t, event, registration, now);
+    await t.commit();
+  });
+
+/**
+ * Gives up a departed member's place (domain `withdrawnByDeparture`), freeing it and promoting
+ * the waitlist as a cancellation does, read and decided again on a lost race. Already given up,
+ * or no longer to be (checked in, the event started or ended): nothing is written, so a
+ * repeated delivery changes nothing.
+ */
+export const withdrawForDeparture = (
+  ctx: ServiceContext,
+  { eventId, registrationId, departedAt }: { eventId: string; registrationId: string; departedAt: Date },
+) =>
+  withRetries(async () => {
+    const [registration, event] = await Promise.all([
+      getRegistration(ctx, eventId, registrationId),
+      getEvent(ctx, eventId),
+    ]);
+    if (!registration || !event || !withdrawnByDeparture(event, registration, departedAt)) return;
+    const t = transaction(ctx);
+    cancelRegistrationItem(t, registration, toLocalIso(departedAt));
+    await promote(ctx, t, event, registration, departedAt);
     await t.commit();
   });

@@ -5,12 +5,15 @@
  *     on the registration item itself (pk EVENT#<id> / sk REG#<id>), written when it is placed: a
  *     cancellation, a promotion from the waitlist and a check-in update that item, so the list
  *     always shows it as it is. A published event's time never changes (only drafts change).
+ *   a member's registrations from an instant on   gsi2 REGISTRANT#MEMBER#<personId>, gsi2sk >= <instant UTC>
+ *                                     Query (their departure: the places they give up)
  *   the events of a page              pk EVENT#<id> / sk EVENT   BatchGetItem
  */
 import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../../shared/context.js';
 import { invalidCursor, type Position } from '../../../shared/http/cursor.js';
 import { getInBatches } from '../../../shared/store/batch.js';
+import { queryAll } from '../../../shared/store/query.js';
 import { type JointEventItem, keys, type Registrant, type RegistrationItem } from '../store.js';
 
 /** The partition of one registrant's registrations. */
@@ -94,3 +97,18 @@ export const eventsOf = async (
   );
   return new Map(found.map((e) => [e.jointEventId as string, e as unknown as JointEventItem]));
 };
+
+/** A member's registrations of events starting at `from` or later (a person's few). */
+export const memberRegistrationsFrom = async (
+  ctx: ServiceContext,
+  personId: string,
+  from: Date,
+): Promise<RegistrationItem[]> =>
+  queryAll<RegistrationItem>(ctx, {
+    IndexName: 'gsi2',
+    KeyConditionExpression: 'gsi2pk = :p AND gsi2sk >= :b',
+    ExpressionAttributeValues: {
+      ':p': registrantList({ kind: 'member', personId }),
+      ':b': from.toISOString(),
+    },
+  });

@@ -13,6 +13,7 @@ import { allMembers, everyone } from '../../../shared/outcomes.js';
 import { timestamp } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { INSTITUTION_ZONE, toLocalIso } from '../../../shared/time.js';
+import { rosterPerson } from '../../talent/roster.js';
 import { type CalendarEntry, calendarEntries, tokenOfFeed } from '../domain/calendar.js';
 import {
   calendarOf,
@@ -22,6 +23,7 @@ import {
   replaceFeed,
   revokeFeed,
 } from '../store/calendar.js';
+import { rosterReader } from '../store.js';
 
 /** How long a calendar app may keep the feed before asking again (seconds). */
 const POLL_SECONDS = 3600;
@@ -130,7 +132,7 @@ export const calendarRoutes = [
   route('GET /notices/calendar/{feed}', {
     summary: "A person's calendar feed (iCalendar), for calendar apps: the URL is the credential",
     description:
-      'Public: calendar apps send no token. A token revoked, replaced, malformed or never issued is the same 404.',
+      'Public: calendar apps send no token. A token revoked, replaced, malformed or never issued, or one whose person left the register, is the same 404.',
     access: 'public',
     throttle: 'public',
     outcomes: everyone,
@@ -157,6 +159,9 @@ export const calendarRoutes = [
       const token = tokenOfFeed(params.feed);
       const personId = token && (await personOfFeed(ctx, hashOfToken(token)));
       if (!personId) throw notFound('Calendar feed');
+      // The URL outlives the account: once its person left the register it opens nothing more.
+      if ((await rosterPerson(rosterReader(ctx), personId))?.departedOn !== undefined)
+        throw notFound('Calendar feed');
       const entries = calendarEntries(await calendarOf(ctx, personId), personId, now);
       const body = icsOf(entries);
       const caching = {

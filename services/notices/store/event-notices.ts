@@ -12,7 +12,7 @@
 import type { ServiceContext } from '../../../shared/context.js';
 import { branchMembers } from '../../talent/roster.js';
 import { type EventNotice, partnerInbox } from '../domain/event-notices.js';
-import { type InboxEntry, knownBranches, recipientOf, rosterReader } from '../store.js';
+import { type InboxEntry, knownBranches, recipientOf, rosterReader, stillOnRegister } from '../store.js';
 
 type Recipient = Pick<InboxEntry, 'personId' | 'branchId' | 'name'>;
 
@@ -24,7 +24,8 @@ export const eventNoticeRecipients = async (ctx: ServiceContext, n: EventNotice)
   const branchIds = n.to.institution ? await knownBranches(ctx) : (n.to.branchIds ?? []);
   const members = await Promise.all(branchIds.map((b) => branchMembers(rosterReader(ctx), b)));
   const byOwner = new Map<string, Recipient>();
-  for (const personId of n.to.personIds ?? []) byOwner.set(personId, { personId });
+  for (const personId of await stillOnRegister(ctx, n.to.personIds ?? []))
+    byOwner.set(personId, { personId });
   for (const partnerId of n.to.partnerIds ?? [])
     byOwner.set(partnerInbox(partnerId), { personId: partnerInbox(partnerId) });
   for (const r of members.flat().map(recipientOf)) byOwner.set(r.personId, r);

@@ -128,7 +128,11 @@ const branchesOf = async (ctx: ServiceContext, caller: Caller, personIds: string
   return branchOf;
 };
 
-/** The people an assignment covers, from the roster projection; a secretary sees their branch only. */
+/**
+ * The people an assignment covers, from the roster projection, as they stand: the named
+ * branches' party members and the people named still on the register. A secretary sees their
+ * branch only.
+ */
 const assignedPeople = async (ctx: ServiceContext, assignment: Assignment, caller: Caller) => {
   const reader = rosterReader(ctx);
   const people: AssignedPerson[] = [];
@@ -137,6 +141,8 @@ const assignedPeople = async (ctx: ServiceContext, assignment: Assignment, calle
   }
   for (const personId of assignment.personIds) {
     const entry = await rosterPerson(reader, personId);
+    // Someone who left the register is no one's to finish it: their study stays on their record.
+    if (entry?.departedOn !== undefined) continue;
     people.push(entry ? personOf(entry) : { personId });
   }
   return hasRole(caller, 'committee') ? people : people.filter((p) => p.branchId === caller.branchId);
