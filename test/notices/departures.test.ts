@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { newId } from '../../shared/ids.js';
 import { as, request, settle, tick } from '../support/api.js';
 import { untilRosterCopies } from '../support/roster.js';
-import { until } from '../support/wait.js';
+import { DELIVERY_BUDGET_MS, deliveries, timeoutFor, until } from '../support/wait.js';
 import { committee, newBranch, register, TODAY } from '../talent/support.js';
 
 type Client = Awaited<ReturnType<typeof as>>;
@@ -56,7 +56,11 @@ const announce = async (secretary: Client, branchId: string) => {
 /** Who the announcement reached (its unread, as nobody read it), once its delivery is done. */
 const reached = async (secretary: Client, id: string) => {
   const receipts = () => secretary.get(`/notices/announcements/${id}/reads`);
-  await until(`announcement ${id} delivered`, 30_000, async () => (await receipts()).body.recipients > 0);
+  await until(
+    `announcement ${id} delivered`,
+    DELIVERY_BUDGET_MS,
+    async () => (await receipts()).body.recipients > 0,
+  );
   // Delivered in batches by one consumer: the count is final once the platform is quiet.
   await settle();
   const body = (await receipts()).body as { branches: { unread: { personId: string }[] }[] };
@@ -64,96 +68,106 @@ const reached = async (secretary: Client, id: string) => {
 };
 
 describe('notices after a departure or a retirement', () => {
-  it('addresses a branch’s new announcement to its current members only, the retiree to their new branch', async () => {
-    const admin = await committee();
-    const { branchId } = await newBranch(admin);
-    const retiredBranch = await newBranch(admin);
-    const [stays, leaves, retires] = [
-      await register(admin, full(branchId)),
-      await register(admin, full(branchId)),
-      await register(admin, full(branchId)),
-    ];
-    await Promise.all(
-      [stays, leaves, retires].map((p) => untilRosterCopies(['notices'], p.personId, p.version)),
-    );
-    const secretary = await as({ roles: ['secretary', 'member'], branchId });
-    const retiredSecretary = await as({ roles: ['secretary', 'member'], branchId: retiredBranch.branchId });
+  it(
+    'addresses a branch’s new announcement to its current members only, the retiree to their new branch',
+    async () => {
+      const admin = await committee();
+      const { branchId } = await newBranch(admin);
+      const retiredBranch = await newBranch(admin);
+      const [stays, leaves, retires] = [
+        await register(admin, full(branchId)),
+        await register(admin, full(branchId)),
+        await register(admin, full(branchId)),
+      ];
+      await Promise.all(
+        [stays, leaves, retires].map((p) => untilRosterCopies(['notices'], p.personId, p.version)),
+      );
+      const secretary = await as({ roles: ['secretary', 'member'], branchId });
+      const retiredSecretary = await as({ roles: ['secretary', 'member'], branchId: retiredBranch.branchId });
 
-    const out = await transferOut(admin, leaves);
-    expect(out.status, out.text).toBe(200);
-    const retired = await admin.post(
-      `/talent/people/${retires.personId}/end-membership`,
-      {
-        version: retires.version,
-        kind: 'retired',
-        on: '2026-11-20',
-        reason: '到龄退休',
-        authority: '党委〔2026〕23号',
-        retiredBranchId: retiredBranch.branchId,
-      },
-      at,
-    );
-    expect(retired.status, retired.text).toBe(200);
-    await untilRosterCopies(['notices'], leaves.personId, out.body.version);
-    await untilRosterCopies(['notices'], retires.personId, retired.body.version);
+      const out = await transferOut(admin, leaves);
+      expect(out.status, out.text).toBe(200);
+      const retired = await admin.post(
+        `/talent/people/${retires.personId}/end-membership`,
+        {
+          version: retires.version,
+          kind: 'retired',
+          on: '2026-11-20',
+          reason: '到龄退休',
+          authority: '党委〔2026〕23号',
+          retiredBranchId: retiredBranch.branchId,
+        },
+        at,
+      );
+      expect(retired.status, retired.text).toBe(200);
+      await untilRosterCopies(['notices'], leaves.personId, out.body.version);
+      await untilRosterCopies(['notices'], retires.personId, retired.body.version);
 
-    const old = await announce(secretary, branchId);
-    expect(await reached(secretary, old)).toEqual([stays.personId]);
-    const moved = await announce(retiredSecretary, retiredBranch.branchId);
-    expect(await reached(retiredSecretary, moved)).toEqual([retires.personId]);
-    const leaver = await as({ roles: ['member'], personId: leaves.personId });
-    expect((await inbox(leaver)).map((e) => e.noticeId)).not.toContain(old);
-  }, 90_000);
+      const old = await announce(secretary, branchId);
+      expect(await reached(secretary, old)).toEqual([stays.personId]);
+      const moved = await announce(retiredSecretary, retiredBranch.branchId);
+      expect(await reached(retiredSecretary, moved)).toEqual([retires.personId]);
+      const leaver = await as({ roles: ['member'], personId: leaves.personId });
+      expect((await inbox(leaver)).map((e) => e.noticeId)).not.toContain(old);
+      // Waits: the roster copies, the moves reaching notices, each announcement delivered and settled.
+    },
+    timeoutFor(deliveries(5)),
+  );
 
-  it('stops the reminders and the calendar feed of a member who left', async () => {
-    const admin = await committee();
-    const { branchId } = await newBranch(admin);
-    const [stays, leaves] = [await register(admin, full(branchId)), await register(admin, full(branchId))];
-    await Promise.all(
-      [stays, leaves].map((p) => untilRosterCopies(['notices', 'activities'], p.personId, p.version)),
-    );
-    const secretary = await as({ roles: ['secretary', 'member'], branchId });
-    const stayer = await as({ roles: ['member'], branchId, personId: stays.personId });
-    const leaver = await as({ roles: ['member'], branchId, personId: leaves.personId });
+  it(
+    'stops the reminders and the calendar feed of a member who left',
+    async () => {
+      const admin = await committee();
+      const { branchId } = await newBranch(admin);
+      const [stays, leaves] = [await register(admin, full(branchId)), await register(admin, full(branchId))];
+      await Promise.all(
+        [stays, leaves].map((p) => untilRosterCopies(['notices', 'activities'], p.personId, p.version)),
+      );
+      const secretary = await as({ roles: ['secretary', 'member'], branchId });
+      const stayer = await as({ roles: ['member'], branchId, personId: stays.personId });
+      const leaver = await as({ roles: ['member'], branchId, personId: leaves.personId });
 
-    const feed = await leaver.post('/notices/me/calendar');
-    expect(feed.status, feed.text).toBe(200);
-    const feedPath = new URL(feed.body.url as string).pathname;
-    const fetchFeed = () => request('GET', feedPath, undefined, { token: null, ...at });
-    expect((await fetchFeed()).status).toBe(200);
+      const feed = await leaver.post('/notices/me/calendar');
+      expect(feed.status, feed.text).toBe(200);
+      const feedPath = new URL(feed.body.url as string).pathname;
+      const fetchFeed = () => request('GET', feedPath, undefined, { token: null, ...at });
+      expect((await fetchFeed()).status).toBe(200);
 
-    // An activity on a minute of its own, far ahead (the sweep takes whatever is due then).
-    const start = new Date(Date.UTC(2064, 0, 1, 2) + Math.floor(Math.random() * 300_000) * 60_000);
-    const scheduled = await secretary.post(
-      '/activities',
-      {
-        branchId,
-        type: 'theme-day',
-        title: '主题党日',
-        startsAt: start.toISOString(),
-        endsAt: new Date(start.getTime() + 2 * HOUR).toISOString(),
-      },
-      { now: new Date(start.getTime() - 10 * 24 * HOUR).toISOString() },
-    );
-    expect(scheduled.status, scheduled.text).toBe(201);
-    const activityId = scheduled.body.activityId as string;
-    expect([...scheduled.body.inviteeIds].sort()).toEqual([stays.personId, leaves.personId].sort());
-    // The reminders are written with the copy the scheduled notice follows.
-    await until('the scheduled notice in both inboxes', 30_000, async () =>
-      (await Promise.all([stayer, leaver].map(inbox))).every((items) =>
-        items.some((e) => e.noticeId === `${activityId}-scheduled`),
-      ),
-    );
+      // An activity on a minute of its own, far ahead (the sweep takes whatever is due then).
+      const start = new Date(Date.UTC(2064, 0, 1, 2) + Math.floor(Math.random() * 300_000) * 60_000);
+      const scheduled = await secretary.post(
+        '/activities',
+        {
+          branchId,
+          type: 'theme-day',
+          title: '主题党日',
+          startsAt: start.toISOString(),
+          endsAt: new Date(start.getTime() + 2 * HOUR).toISOString(),
+        },
+        { now: new Date(start.getTime() - 10 * 24 * HOUR).toISOString() },
+      );
+      expect(scheduled.status, scheduled.text).toBe(201);
+      const activityId = scheduled.body.activityId as string;
+      expect([...scheduled.body.inviteeIds].sort()).toEqual([stays.personId, leaves.personId].sort());
+      // The reminders are written with the copy the scheduled notice follows.
+      await until('the scheduled notice in both inboxes', DELIVERY_BUDGET_MS, async () =>
+        (await Promise.all([stayer, leaver].map(inbox))).every((items) =>
+          items.some((e) => e.noticeId === `${activityId}-scheduled`),
+        ),
+      );
 
-    const out = await transferOut(admin, leaves);
-    expect(out.status, out.text).toBe(200);
-    await untilRosterCopies(['notices'], leaves.personId, out.body.version);
+      const out = await transferOut(admin, leaves);
+      expect(out.status, out.text).toBe(200);
+      await untilRosterCopies(['notices'], leaves.personId, out.body.version);
 
-    await tick(new Date(start.getTime() - 24 * HOUR + 60_000), ['notices.reminders']);
-    const reminders = async (client: Client) =>
-      (await inbox(client)).filter((e) => e.activityId === activityId && e.kind === 'activity-reminder');
-    expect(await reminders(stayer)).toHaveLength(1);
-    expect(await reminders(leaver)).toEqual([]);
-    expect((await fetchFeed()).status).toBe(404);
-  }, 90_000);
+      await tick(new Date(start.getTime() - 24 * HOUR + 60_000), ['notices.reminders']);
+      const reminders = async (client: Client) =>
+        (await inbox(client)).filter((e) => e.activityId === activityId && e.kind === 'activity-reminder');
+      expect(await reminders(stayer)).toHaveLength(1);
+      expect(await reminders(leaver)).toEqual([]);
+      expect((await fetchFeed()).status).toBe(404);
+      // Waits: the roster copies, the scheduled notice, the departure reaching notices, the reminder.
+    },
+    timeoutFor(deliveries(4)),
+  );
 });

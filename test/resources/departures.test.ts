@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { as } from '../support/api.js';
 import { untilRosterCopies } from '../support/roster.js';
-import { until } from '../support/wait.js';
+import { DELIVERY_BUDGET_MS, deliveries, timeoutFor, until } from '../support/wait.js';
 import { committee, newBranch, register, TODAY } from '../talent/support.js';
 import { expectStatus } from './support.js';
 
@@ -40,74 +40,79 @@ const assign = async (
 };
 
 describe('resources after a departure or a retirement', () => {
-  it('leaves the departed out of new assignments, moves the retiree’s, and keeps the study done', async () => {
-    const admin = await committee();
-    const { branchId } = await newBranch(admin);
-    const retiredBranch = await newBranch(admin);
-    const full = { branchId, politicalStatus: 'full', statusSince: '2010-07-01' };
-    const [stays, leaves, retires] = [
-      await register(admin, full),
-      await register(admin, full),
-      await register(admin, full),
-    ];
-    await Promise.all(
-      [stays, leaves, retires].map((p) => untilRosterCopies(['resources'], p.personId, p.version)),
-    );
-    const link = await admin.post('/resources', {
-      title: '学习党章',
-      kind: 'link',
-      url: 'https://example.org/charter',
-    });
-    expectStatus(link, 201);
-    const resourceId = link.body.resourceId as string;
+  it(
+    'leaves the departed out of new assignments, moves the retiree’s, and keeps the study done',
+    async () => {
+      const admin = await committee();
+      const { branchId } = await newBranch(admin);
+      const retiredBranch = await newBranch(admin);
+      const full = { branchId, politicalStatus: 'full', statusSince: '2010-07-01' };
+      const [stays, leaves, retires] = [
+        await register(admin, full),
+        await register(admin, full),
+        await register(admin, full),
+      ];
+      await Promise.all(
+        [stays, leaves, retires].map((p) => untilRosterCopies(['resources'], p.personId, p.version)),
+      );
+      const link = await admin.post('/resources', {
+        title: '学习党章',
+        kind: 'link',
+        url: 'https://example.org/charter',
+      });
+      expectStatus(link, 201);
+      const resourceId = link.body.resourceId as string;
 
-    // Study done before leaving.
-    const leaver = await as({ roles: ['member'], branchId, personId: leaves.personId });
-    expectStatus(
-      await leaver.post(`/resources/${resourceId}/progress`, { minutes: 30, completed: true }, at),
-      200,
-    );
-    const before = await assign(admin, resourceId, { branchIds: [branchId] });
-    expect((await listedIn(admin, before)).total).toBe(3);
+      // Study done before leaving.
+      const leaver = await as({ roles: ['member'], branchId, personId: leaves.personId });
+      expectStatus(
+        await leaver.post(`/resources/${resourceId}/progress`, { minutes: 30, completed: true }, at),
+        200,
+      );
+      const before = await assign(admin, resourceId, { branchIds: [branchId] });
+      expect((await listedIn(admin, before)).total).toBe(3);
 
-    const out = await admin.post(
-      `/talent/people/${leaves.personId}/transfer-out`,
-      {
-        version: leaves.version,
-        letterNumber: '京药检党转字〔2026〕40号',
-        receivingOrganisation: '中共某某区委组织部',
-        on: '2026-11-20',
-      },
-      at,
-    );
-    expect(out.status, out.text).toBe(200);
-    const retired = await admin.post(
-      `/talent/people/${retires.personId}/end-membership`,
-      { version: retires.version, kind: 'retired', ...decision, retiredBranchId: retiredBranch.branchId },
-      at,
-    );
-    expect(retired.status, retired.text).toBe(200);
-    await untilRosterCopies(['resources'], leaves.personId, out.body.version);
-    await untilRosterCopies(['resources'], retires.personId, retired.body.version);
+      const out = await admin.post(
+        `/talent/people/${leaves.personId}/transfer-out`,
+        {
+          version: leaves.version,
+          letterNumber: '京药检党转字〔2026〕40号',
+          receivingOrganisation: '中共某某区委组织部',
+          on: '2026-11-20',
+        },
+        at,
+      );
+      expect(out.status, out.text).toBe(200);
+      const retired = await admin.post(
+        `/talent/people/${retires.personId}/end-membership`,
+        { version: retires.version, kind: 'retired', ...decision, retiredBranchId: retiredBranch.branchId },
+        at,
+      );
+      expect(retired.status, retired.text).toBe(200);
+      await untilRosterCopies(['resources'], leaves.personId, out.body.version);
+      await untilRosterCopies(['resources'], retires.personId, retired.body.version);
 
-    // Made after: the old branch's is the one who stays; the departed named by the committee is no one's to finish it.
-    const oldBranch = await assign(admin, resourceId, {
-      branchIds: [branchId],
-      personIds: [leaves.personId],
-    });
-    expect((await listedIn(admin, oldBranch)).people.map((p) => p.personId)).toEqual([stays.personId]);
-    const newBranch_ = await assign(admin, resourceId, { branchIds: [retiredBranch.branchId] });
-    expect((await listedIn(admin, newBranch_)).people).toEqual([
-      expect.objectContaining({ personId: retires.personId, branchId: retiredBranch.branchId }),
-    ]);
+      // Made after: the old branch's is the one who stays; the departed named by the committee is no one's to finish it.
+      const oldBranch = await assign(admin, resourceId, {
+        branchIds: [branchId],
+        personIds: [leaves.personId],
+      });
+      expect((await listedIn(admin, oldBranch)).people.map((p) => p.personId)).toEqual([stays.personId]);
+      const newBranch_ = await assign(admin, resourceId, { branchIds: [retiredBranch.branchId] });
+      expect((await listedIn(admin, newBranch_)).people).toEqual([
+        expect.objectContaining({ personId: retires.personId, branchId: retiredBranch.branchId }),
+      ]);
 
-    // The departed acts no more here; their study stays on their record, for the committee.
-    const mine = await leaver.get('/resources/me/study', at);
-    expect(mine.status).toBe(403);
-    expect(mine.body.error.code).toBe('no-person');
-    await until('the study on the departed member’s timeline', 30_000, async () => {
-      const timeline = await admin.get(`/talent/people/${leaves.personId}/timeline`);
-      return timeline.status === 200 && JSON.stringify(timeline.body.items).includes(resourceId);
-    });
-  }, 90_000);
+      // The departed acts no more here; their study stays on their record, for the committee.
+      const mine = await leaver.get('/resources/me/study', at);
+      expect(mine.status).toBe(403);
+      expect(mine.body.error.code).toBe('no-person');
+      await until('the study on the departed member’s timeline', DELIVERY_BUDGET_MS, async () => {
+        const timeline = await admin.get(`/talent/people/${leaves.personId}/timeline`);
+        return timeline.status === 200 && JSON.stringify(timeline.body.items).includes(resourceId);
+      });
+      // Waits: the roster copies, the departure and the move reaching resources, the timeline.
+    },
+    timeoutFor(deliveries(4)),
+  );
 });

@@ -6,7 +6,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { RosterEntry } from '../../services/talent/roster.js';
 import { runtime, tableClient } from './api.js';
-import { until } from './wait.js';
+import { DELIVERY_BUDGET_MS, until } from './wait.js';
 
 /** The person as `service`'s copy holds them (read consistently), or undefined. */
 export const rosterCopyOf = async (service: string, personId: string): Promise<RosterEntry | undefined> => {
@@ -22,7 +22,7 @@ export const rosterCopyOf = async (service: string, personId: string): Promise<R
 
 /** Waits until every named service's copy holds the person at `version` or later. */
 export const untilRosterCopies = (services: readonly string[], personId: string, version: number) =>
-  until(`person ${personId} at version ${version} in ${services.join(', ')}`, 30_000, async () =>
+  until(`person ${personId} at version ${version} in ${services.join(', ')}`, DELIVERY_BUDGET_MS, async () =>
     (await Promise.all(services.map((s) => rosterCopyOf(s, personId)))).every(
       (entry) => entry !== undefined && entry.version >= version,
     ),
