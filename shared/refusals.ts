@@ -173,6 +173,14 @@ export const refusals = {
   },
   'branch-required': { kind: 'rule', about: 'Name the branch (branchId)' },
   'unknown-branch': { kind: 'rule', about: 'The branch named does not exist' },
+  'not-a-retired-members-branch': {
+    kind: 'rule',
+    about: 'A retirement names a branch that is not a retired members’ branch (离退休党支部)',
+  },
+  'retired-branch-required': {
+    kind: 'rule',
+    about: 'The institution has several retired members’ branches (离退休党支部): name one (retiredBranchId)',
+  },
   'unknown-party-group': { kind: 'rule', about: 'The party group named is not one of the branch' },
   'secretary-not-in-branch': { kind: 'rule', about: 'The secretary is named from the branch’s own people' },
   'not-a-full-member': { kind: 'rule', about: 'Only a full party member (正式党员) sits on the committee' },

@@ -679,7 +679,7 @@ export interface paths {
         get: operations["getTalentBranches"];
         put?: never;
         /**
-         * Create a branch (党支部) with its party groups (党小组). A repeat with the same Idempotency-Key answers 201 with the branch as it stands now
+         * Create a branch (党支部) with its party groups (党小组); `retiredMembers` marks a retired members’ branch (离退休党支部). A repeat with the same Idempotency-Key answers 201 with the branch as it stands now
          * @description Roles admitted: committee.
          *
          *     - Not signed in (401): no token
@@ -714,7 +714,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Correct a branch (optimistic: send the version read); `partyGroups` is the full new list; `secretaryId` names its secretary (支部书记) from its people, whose account joins group secretary
+         * Correct a branch (optimistic: send the version read); `partyGroups` is the full new list; `secretaryId` names its secretary (支部书记) from its people, whose account joins group secretary; `retiredMembers` marks or unmarks a retired members’ branch (离退休党支部)
          * @description Roles admitted: committee.
          *
          *     - Not signed in (401): no token
@@ -1216,8 +1216,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * End a party membership: retirement (退休, into the retired members’ branch when named), 停止党籍, 出党 (the committee’s), death; each with its decision
-         * @description `retired` keeps the person a current member, moved to `retiredBranchId` when given (a move between branches is the committee’s); every other kind is a departure: the person leaves the counts, the record stays, the account is disabled.
+         * End a party membership: retirement (退休, into the institution’s retired members’ branch if it has one), 停止党籍, 出党 (the committee’s), death; each with its decision
+         * @description `retired` keeps the person a current member, moved to the retired members’ branch (离退休党支部): `retiredBranchId` when given (a branch marked `retiredMembers`), otherwise the institution’s only one (several: name one; none: the person stays). Someone already in a retired members’ branch stays; a move between branches is the committee’s. Every other kind is a departure: the person leaves the counts, the record stays, the account is disabled.
          *
          *     Roles admitted: committee, secretary.
          *
@@ -4586,6 +4586,24 @@ export interface components {
             error: {
                 /** @constant */
                 code: "already-retired";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description A retirement names a branch that is not a retired members’ branch (离退休党支部) */
+        NotARetiredMembersBranchRefusal: {
+            error: {
+                /** @constant */
+                code: "not-a-retired-members-branch";
+                /** @description For people; may change */
+                message: string;
+            };
+        };
+        /** @description The institution has several retired members’ branches (离退休党支部): name one (retiredBranchId) */
+        RetiredBranchRequiredRefusal: {
+            error: {
+                /** @constant */
+                code: "retired-branch-required";
                 /** @description For people; may change */
                 message: string;
             };
@@ -11938,6 +11956,8 @@ export interface operations {
                                 /** @description Person id of the group leader (党小组长) */
                                 leaderId?: string;
                             }[];
+                            /** @description A retired members’ branch (离退休党支部): where a retirement moves a member when the institution has one */
+                            retiredMembers: boolean;
                             /** @description Send back as `version` when correcting */
                             version: number;
                             /**
@@ -12055,6 +12075,8 @@ export interface operations {
                          */
                         leaderId?: string;
                     }[];
+                    /** @default false */
+                    retiredMembers?: boolean;
                 };
             };
         };
@@ -12078,6 +12100,8 @@ export interface operations {
                             /** @description Person id of the group leader (党小组长) */
                             leaderId?: string;
                         }[];
+                        /** @description A retired members’ branch (离退休党支部): where a retirement moves a member when the institution has one */
+                        retiredMembers: boolean;
                         /** @description Send back as `version` when correcting */
                         version: number;
                         /**
@@ -12254,6 +12278,8 @@ export interface operations {
                             /** @description Person id of the group leader (党小组长) */
                             leaderId?: string;
                         }[];
+                        /** @description A retired members’ branch (离退休党支部): where a retirement moves a member when the institution has one */
+                        retiredMembers: boolean;
                         /** @description Send back as `version` when correcting */
                         version: number;
                         /**
@@ -12388,6 +12414,7 @@ export interface operations {
                          */
                         leaderId?: string;
                     }[];
+                    retiredMembers?: boolean;
                 };
             };
         };
@@ -12411,6 +12438,8 @@ export interface operations {
                             /** @description Person id of the group leader (党小组长) */
                             leaderId?: string;
                         }[];
+                        /** @description A retired members’ branch (离退休党支部): where a retirement moves a member when the institution has one */
+                        retiredMembers: boolean;
                         /** @description Send back as `version` when correcting */
                         version: number;
                         /**
@@ -19831,7 +19860,7 @@ export interface operations {
                     /** @example 党委〔2026〕15号 */
                     authority: string;
                     /**
-                     * @description An id, as this API gives them out (a ULID); an id it never gave is not found
+                     * @description For `retired`: a branch marked `retiredMembers`; without it the only such branch, or none when the institution has none
                      * @example 01JD3W5E8QK6M1V2X9ZC7N4P5R
                      */
                     retiredBranchId?: string;
@@ -20139,6 +20168,8 @@ export interface operations {
             /**
              * @description A business rule refused it
              *     - `unknown-branch`: The branch named does not exist
+             *     - `not-a-retired-members-branch`: A retirement names a branch that is not a retired members’ branch (离退休党支部)
+             *     - `retired-branch-required`: The institution has several retired members’ branches (离退休党支部): name one (retiredBranchId)
              *     - `not-a-party-member`: A transfer of the organisational relationship or an end of membership is for party members (预备, 正式)
              *     - `effective-date-in-future`: Nothing is recorded as happening after today
              */
@@ -20147,7 +20178,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UnknownBranchRefusal"] | components["schemas"]["NotAPartyMemberRefusal"] | components["schemas"]["EffectiveDateInFutureRefusal"];
+                    "application/json": components["schemas"]["UnknownBranchRefusal"] | components["schemas"]["NotARetiredMembersBranchRefusal"] | components["schemas"]["RetiredBranchRequiredRefusal"] | components["schemas"]["NotAPartyMemberRefusal"] | components["schemas"]["EffectiveDateInFutureRefusal"];
                 };
             };
             /**

@@ -98,6 +98,10 @@ export const Branch = z.strictObject({
   name: z.string(),
   secretaryId: id('Person id of the secretary (支部书记)').optional(),
   partyGroups: z.array(PartyGroup),
+  retiredMembers: z.boolean().meta({
+    description:
+      'A retired members’ branch (离退休党支部): where a retirement moves a member when the institution has one',
+  }),
   version: z.number().int().positive().meta({ description: 'Send back as `version` when correcting' }),
   createdAt: instant,
   updatedAt: instant.optional(),

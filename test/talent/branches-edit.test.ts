@@ -172,6 +172,34 @@ describe('correcting a branch', () => {
     expect((await admin.get(`/talent/branches/${branch.branchId}`)).body.version).toBe(2);
   });
 
+  it('marks a retired members’ branch (离退休党支部) on creation or by a correction', async () => {
+    const admin = await committee();
+    const working = await newBranch(admin);
+    expect(working).toMatchObject({ retiredMembers: false });
+    const created = await admin.post('/talent/branches', {
+      name: `离退休党支部 ${newId()}`,
+      retiredMembers: true,
+    });
+    expect(created.status, created.text).toBe(201);
+    expect(created.body).toMatchObject({ retiredMembers: true, version: 1 });
+    expect((await admin.get(`/talent/branches/${created.body.branchId}`)).body.retiredMembers).toBe(true);
+
+    const path = `/talent/branches/${working.branchId}`;
+    const marked = await admin.patch(path, { version: 1, retiredMembers: true });
+    expect(marked.status, marked.text).toBe(200);
+    expect(marked.body).toMatchObject({ retiredMembers: true, version: 2 });
+    // A correction that does not mention the flag keeps it.
+    const renamed = await admin.patch(path, { version: 2, name: `离退休第二党支部 ${newId()}` });
+    expect(renamed.body).toMatchObject({ retiredMembers: true, version: 3 });
+    const unmarked = await admin.patch(path, { version: 3, retiredMembers: false });
+    expect(unmarked.body).toMatchObject({ retiredMembers: false, version: 4 });
+    expect((await admin.get(path)).body.retiredMembers).toBe(false);
+    expect((await admin.patch(path, { version: 4, retiredMembers: 'yes' })).status).toBe(400);
+    const secretary = await as({ roles: ['secretary', 'member'], branchId: working.branchId });
+    expect((await secretary.patch(path, { version: 4, retiredMembers: true })).status).toBe(403);
+    expect((await admin.get(path)).body).toMatchObject({ retiredMembers: false, version: 4 });
+  });
+
   it('a branch written before versioning counts as version 1', async () => {
     const admin = await committee();
     const branchId = newId();
@@ -192,7 +220,11 @@ describe('correcting a branch', () => {
         },
       }),
     );
-    expect((await admin.get(`/talent/branches/${branchId}`)).body.version).toBe(1);
+    expect((await admin.get(`/talent/branches/${branchId}`)).body).toMatchObject({
+      version: 1,
+      // Written before the flag existed: a working branch.
+      retiredMembers: false,
+    });
     expect((await admin.patch(`/talent/branches/${branchId}`, { version: 2, name: 'x' })).status).toBe(409);
     const res = await admin.patch(`/talent/branches/${branchId}`, { version: 1, name: '新支部' });
     expect(res.status, JSON.stringify(res.body)).toBe(200);

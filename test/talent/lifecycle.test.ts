@@ -2,14 +2,20 @@
  * Membership over a whole life (talent's README, "Membership lifecycle"), through the local
  * gateway: a transfer out with its letter, a transfer in, and each end of a membership.
  */
-import { describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { talentService } from '../../services/talent/service.js';
 import { newId } from '../../shared/ids.js';
 import { meeting } from '../activities/support.js';
-import { as } from '../support/api.js';
+import { as, useRuntime } from '../support/api.js';
+import { infoOf, startTestRuntime, type TestRuntime } from '../support/start.js';
 import { DELIVERY_BUDGET_MS, until } from '../support/wait.js';
 import { committee, newBranch, outbox, register, TODAY } from './support.js';
 
 const at = { now: TODAY };
+const decision = { on: '2026-11-20', reason: '经党委会研究决定', authority: '党委〔2026〕15号' };
 
 /** A fresh branch with its secretary, and a full member of it. */
 const branchWithMember = async () => {
@@ -18,6 +24,13 @@ const branchWithMember = async () => {
   const secretary = await as({ roles: ['secretary', 'member'], branchId });
   const member = await register(admin, { branchId, politicalStatus: 'full', statusSince: '2015-07-01' });
   return { admin, branchId, secretary, member };
+};
+
+/** A new retired members' branch (离退休党支部); its id. */
+const retiredMembersBranch = async (admin: Awaited<ReturnType<typeof committee>>) => {
+  const res = await admin.post('/talent/branches', { name: `离退休党支部 ${newId()}`, retiredMembers: true });
+  expect(res.status, res.text).toBe(201);
+  return res.body.branchId as string;
 };
 
 const read = async (admin: Awaited<ReturnType<typeof committee>>, personId: string) => {
@@ -181,8 +194,6 @@ describe('a transfer in (组织关系转入)', () => {
 });
 
 describe('an end of membership', () => {
-  const decision = { on: '2026-11-20', reason: '经党委会研究决定', authority: '党委〔2026〕15号' };
-
   it('records a death, a stopped membership and an expulsion as departures with their decision', async () => {
     const { admin, branchId, secretary, member } = await branchWithMember();
     const path = (id: string) => `/talent/people/${id}/end-membership`;
@@ -245,22 +256,22 @@ describe('an end of membership', () => {
     expect((await read(admin, member.personId)).departure).toBeUndefined();
   });
 
-  it('moves a retiree into the retired members’ branch (离退休党支部), a current member still', async () => {
+  it('moves a retiree into the retired members’ branch (离退休党支部) named, a current member still', async () => {
     const { admin, branchId, secretary, member } = await branchWithMember();
-    const retired = await newBranch(admin);
+    const retired = await retiredMembersBranch(admin);
     const path = `/talent/people/${member.personId}/end-membership`;
-    const body = { version: member.version, kind: 'retired', ...decision, retiredBranchId: retired.branchId };
+    const body = { version: member.version, kind: 'retired', ...decision, retiredBranchId: retired };
     // Moving between branches is the committee's.
     expect((await secretary.post(path, body, at)).status).toBe(403);
     const res = await admin.post(path, body, at);
     expect(res.status, res.text).toBe(200);
     expect(res.body).toMatchObject({
-      branchId: retired.branchId,
-      retirement: { on: '2026-11-20', authority: decision.authority, retiredBranchId: retired.branchId },
+      branchId: retired,
+      retirement: { on: '2026-11-20', authority: decision.authority, retiredBranchId: retired },
     });
     expect(res.body.departure).toBeUndefined();
     expect(await listed(admin, branchId)).not.toContain(member.personId);
-    expect(await listed(admin, retired.branchId)).toEqual([member.personId]);
+    expect(await listed(admin, retired)).toEqual([member.personId]);
     const events = (await outbox(member.personId)).map((e) => e.type);
     expect(events).toEqual(expect.arrayContaining(['MemberLeftBranch', 'MemberJoinedBranch']));
     const again = await admin.post(path, { ...body, version: res.body.version }, at);
@@ -268,15 +279,116 @@ describe('an end of membership', () => {
     expect(again.body.error.code).toBe('already-retired');
   });
 
-  it('records a retirement in place when the institution names no retired members’ branch', async () => {
-    const { branchId, secretary, member } = await branchWithMember();
+  it('names only a retired members’ branch, and writes nothing otherwise', async () => {
+    const { admin, branchId, member } = await branchWithMember();
+    const working = await newBranch(admin);
+    const path = `/talent/people/${member.personId}/end-membership`;
+    const body = { version: member.version, kind: 'retired', ...decision };
+    const elsewhere = await admin.post(path, { ...body, retiredBranchId: working.branchId }, at);
+    expect(elsewhere.status).toBe(422);
+    expect(elsewhere.body.error.code).toBe('not-a-retired-members-branch');
+    const own = await admin.post(path, { ...body, retiredBranchId: branchId }, at);
+    expect(own.body.error.code).toBe('not-a-retired-members-branch');
+    const nowhere = await admin.post(path, { ...body, retiredBranchId: newId() }, at);
+    expect(nowhere.status).toBe(422);
+    expect(nowhere.body.error.code).toBe('unknown-branch');
+    const after = await read(admin, member.personId);
+    expect(after).toMatchObject({ version: member.version, branchId });
+    expect(after.retirement).toBeUndefined();
+  });
+
+  it('keeps a retiree who is in a retired members’ branch already where they are', async () => {
+    const admin = await committee();
+    const retired = await retiredMembersBranch(admin);
+    const secretary = await as({ roles: ['secretary', 'member'], branchId: retired });
+    const member = await register(admin, {
+      branchId: retired,
+      politicalStatus: 'full',
+      birthDate: '1962-03-01',
+      statusSince: '1990-07-01',
+    });
+    // Whatever other retired members' branches there are, none is needed: the secretary records it.
+    await retiredMembersBranch(admin);
     const res = await secretary.post(
       `/talent/people/${member.personId}/end-membership`,
       { version: member.version, kind: 'retired', ...decision },
       at,
     );
     expect(res.status, res.text).toBe(200);
-    expect(res.body).toMatchObject({ branchId, retirement: { on: '2026-11-20' } });
+    expect(res.body).toMatchObject({ branchId: retired, retirement: { on: '2026-11-20' } });
     expect(res.body.retirement.retiredBranchId).toBeUndefined();
+  });
+
+  it('needs the branch named when the institution has several retired members’ branches', async () => {
+    const { admin, branchId, member } = await branchWithMember();
+    // Two here; other files may add more, never fewer.
+    await retiredMembersBranch(admin);
+    const second = await retiredMembersBranch(admin);
+    const path = `/talent/people/${member.personId}/end-membership`;
+    const body = { version: member.version, kind: 'retired', ...decision };
+    const unnamed = await admin.post(path, body, at);
+    expect(unnamed.status).toBe(422);
+    expect(unnamed.body.error.code).toBe('retired-branch-required');
+    expect((await read(admin, member.personId)).retirement).toBeUndefined();
+    const named = await admin.post(path, { ...body, retiredBranchId: second }, at);
+    expect(named.status, named.text).toBe(200);
+    expect(named.body.branchId).toBe(second);
+    expect(await listed(admin, branchId)).not.toContain(member.personId);
+  });
+});
+
+/**
+ * Whether the institution has none, one or several retired members' branches is a fact of the
+ * whole register, which the shared runtime's other files change: these cases run on a
+ * runtime of their own (talent alone), where this file alone creates branches.
+ */
+describe('a retirement, by how many retired members’ branches the institution has', () => {
+  let own: TestRuntime | undefined;
+  let dataDir: string | undefined;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'dangjian-retirement-'));
+    own = await startTestRuntime({ services: [talentService], dataDir, inMemory: true });
+    useRuntime(infoOf(own));
+  });
+  afterAll(async () => {
+    useRuntime(undefined);
+    await own?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const retire = (
+    caller: Awaited<ReturnType<typeof committee>>,
+    member: { personId: string; version: number },
+  ) =>
+    caller.post(
+      `/talent/people/${member.personId}/end-membership`,
+      { version: member.version, kind: 'retired', ...decision },
+      at,
+    );
+
+  it('stays in place with none, moves to the only one, and needs one named among several', async () => {
+    const { admin, branchId, secretary, member } = await branchWithMember();
+    // None: the retirement is recorded in the person's branch, by their secretary too.
+    const inPlace = await retire(secretary, member);
+    expect(inPlace.status, inPlace.text).toBe(200);
+    expect(inPlace.body).toMatchObject({ branchId, retirement: { on: '2026-11-20' } });
+    expect(inPlace.body.retirement.retiredBranchId).toBeUndefined();
+
+    // One: the retiree moves there unnamed, which makes it a move, the committee's.
+    const only = await retiredMembersBranch(admin);
+    const next = await register(admin, { branchId, politicalStatus: 'full', statusSince: '2015-07-01' });
+    expect((await retire(secretary, next)).status).toBe(403);
+    const moved = await retire(admin, next);
+    expect(moved.status, moved.text).toBe(200);
+    expect(moved.body).toMatchObject({ branchId: only, retirement: { retiredBranchId: only } });
+    expect(await listed(admin, only)).toEqual([next.personId]);
+
+    // Several: which one is the committee's to say.
+    await retiredMembersBranch(admin);
+    const last = await register(admin, { branchId, politicalStatus: 'full', statusSince: '2015-07-01' });
+    const refused = await retire(admin, last);
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe('retired-branch-required');
+    expect((await read(admin, last.personId)).version).toBe(last.version);
   });
 });

@@ -59,8 +59,9 @@ const main = async () => {
   );
   console.log(`demo data ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${url}
   created      ${created.length > 0 ? created.join(', ') : 'nothing (everything was there already)'}
-  branches     ${summary.branches.map((b) => `${b.name} ${b.branchId}`).join('\n               ')}
+  branches     ${[...summary.branches, summary.retiredBranch].map((b) => `${b.name} ${b.branchId}`).join('\n               ')}
   people       ${summary.people.length} in the branches, each with a sign-in account (an e-mail at example.cn)
+  组织关系     ${summary.lifecycle.transferredOut.length} transferred out, 1 transferred in (${summary.lifecycle.transferredIn.personId}), ${summary.lifecycle.retired.length} retired into ${summary.retiredBranch.name}
   activities   ${summary.activityIds.length} held   rooms ${summary.roomIds.length}   resources ${summary.resourceIds.length}   assessments ${summary.assessmentIds.length}
   partners     ${summary.partnerIds.join(', ')}
   joint events ${summary.jointEventIds.join(', ')}

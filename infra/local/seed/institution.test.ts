@@ -230,7 +230,8 @@ describe('seedInstitution', () => {
     for (const { branchId } of first.branches) {
       const people = await c.get(`/talent/insights/pipeline?branchId=${branchId}`, { now });
       const total = Object.values(people.body.counts as Record<string, number>).reduce((s, n) => s + n, 0);
-      expect(total).toBe(20);
+      // Twenty each; those who left count nowhere, the member transferred in counts where they arrived.
+      expect(total).toBe(branchId === first.lifecycle.transferredIn.branchId ? 21 : 20);
     }
     const registrations = await c.get(`/community/events/${first.jointEventIds[0]}/registrations?limit=100`);
     expect(registrations.body.items).toHaveLength(first.created.registrations);
@@ -245,8 +246,15 @@ describe('seedInstitution', () => {
     for (const { branchId } of first.branches) {
       const arrears = await c.get(`/talent/dues/arrears?branchId=${branchId}`, { now });
       expect(arrears.status).toBe(200);
-      for (const m of arrears.body.members as { unpaidMonths: string[]; dueUnknown: boolean }[]) {
+      for (const m of arrears.body.members as {
+        personId: string;
+        unpaidMonths: string[];
+        dueUnknown: boolean;
+      }[]) {
         expect(m.dueUnknown).toBe(false);
+        // Dues reckon a membership from its stage, not from the arrival: the months before
+        // the transfer in are owed here too (talent's dues rule, not the seed's).
+        if (m.personId === first.lifecycle.transferredIn.personId) continue;
         // The current month (July) is owed but not late; the late ones are the last months.
         late.push(m.unpaidMonths.filter((month) => month < '2026-07'));
       }
@@ -258,5 +266,38 @@ describe('seedInstitution', () => {
       expect(months.length).toBeLessThanOrEqual(3);
       expect(months.at(-1)).toBe('2026-06');
     }
+  });
+
+  it('transfers members out and one in, and retires older members into the retired members’ branch', async () => {
+    const c = await committee();
+    const retired = await c.get(`/talent/branches/${first.retiredBranch.branchId}`);
+    expect(retired.body).toMatchObject({ name: '测试药检院·离退休党支部', retiredMembers: true });
+    expect(first.lifecycle.transferredOut).toHaveLength(2);
+    expect(first.lifecycle.retired).toHaveLength(2);
+    expect(first.created).toMatchObject({ branches: 5, transfersOut: 2, transfersIn: 1, retirements: 2 });
+    for (const personId of first.lifecycle.transferredOut) {
+      const person = (await c.get(`/talent/people/${personId}`)).body;
+      expect(person.departure).toMatchObject({ reason: 'transferred-out' });
+      expect(person.departure.transfer.letterNumber).toMatch(/^京药检党转字〔2026〕\d+号$/);
+      expect(person.departure.transfer.receivingOrganisation).toBeTruthy();
+    }
+    const inRetiredBranch = await c.get(`/talent/people?branchId=${first.retiredBranch.branchId}`);
+    expect(inRetiredBranch.body.items.map((p: { personId: string }) => p.personId).sort()).toEqual(
+      [...first.lifecycle.retired].sort(),
+    );
+    for (const personId of first.lifecycle.retired) {
+      const person = (await c.get(`/talent/people/${personId}`)).body;
+      expect(person.retirement).toMatchObject({ retiredBranchId: first.retiredBranch.branchId });
+      expect(person.departure).toBeUndefined();
+    }
+    const arrival = (await c.get(`/talent/people/${first.lifecycle.transferredIn.personId}`)).body;
+    expect(arrival).toMatchObject({
+      branchId: first.lifecycle.transferredIn.branchId,
+      politicalStatus: 'full',
+      arrivedWith: { evidence: { kind: 'transfer-letter' }, transferredFrom: expect.any(String) },
+    });
+    // The rerun found each done and moved nobody again.
+    expect(second.lifecycle).toEqual(first.lifecycle);
+    expect(second.created).toMatchObject({ branches: 0, transfersOut: 0, transfersIn: 0, retirements: 0 });
   });
 });

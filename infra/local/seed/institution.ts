@@ -1,9 +1,10 @@
 /**
  * Demo data for a running platform, entered the way people would: through the HTTP API, as
  * the committee, the branch secretaries, members and partner organisations. A drug-testing
- * institute (药品检验研究院) with four branches, its people at every stage of the pipeline,
- * a year of meetings with attendance, rooms, a study library with real files, an assessment
- * with attempts, and partners at a joint event with a waitlist.
+ * institute (药品检验研究院) with four branches and a retired members' branch, its people at
+ * every stage of the pipeline, a year of meetings with attendance, rooms, a study library with
+ * real files, an assessment with attempts, partners at a joint event with a waitlist, a year of
+ * dues, and members transferred out, transferred in and retired.
  *
  * Rerunning creates nothing new: everything has a natural key the API can be asked about
  * (people their derived id, so registering again is a 409; branches, rooms, partners,
@@ -32,8 +33,11 @@ import {
   committeePlans,
   DEFAULT_INSTITUTION,
   isMember,
+  type LifecyclePlan,
+  lifecyclePlans,
   type PersonPlan,
   peoplePlans,
+  retiredBranchPlan,
   stableId,
 } from './plan.js';
 import type { SeedProgress } from './progress.js';
@@ -96,6 +100,9 @@ export const SEED_PHASES = [
   { name: 'assessment', after: ['people', 'resources'] },
   { name: 'joint events', after: ['people', 'partners'] },
   { name: 'dues', after: ['people'] },
+  // Its people are its own, so it races none of the phases above; a transfer out is the
+  // branch secretary's, so secretaries are named first.
+  { name: 'transfers and retirements', after: ['committee and secretaries'] },
   // Last: recipients are fixed when an announcement is delivered, from notices' copy of the
   // register, which has long caught up with the people once the activities are in.
   { name: 'announcements', after: ['committee and secretaries', 'activities'] },
@@ -105,7 +112,16 @@ export type SeedPhase = (typeof SEED_PHASES)[number]['name'];
 const silent: SeedProgress = { plan() {}, start() {}, advance() {}, end() {} };
 
 export interface SeedSummary {
+  /** The four working branches, in plan order. */
   branches: { branchId: string; name: string; secretaryId: string }[];
+  /** The retired members' branch (离退休党支部). */
+  retiredBranch: { branchId: string; name: string };
+  /** Who left and who arrived (组织关系): their person ids. */
+  lifecycle: {
+    transferredOut: string[];
+    retired: string[];
+    transferredIn: { personId: string; branchId: string };
+  };
   people: { personId: string; branchId: string; politicalStatus: string }[];
   activityIds: string[];
   roomIds: string[];
@@ -135,7 +151,10 @@ type CreatedKind =
   | 'registrations'
   | 'announcements'
   | 'duesBases'
-  | 'duesPayments';
+  | 'duesPayments'
+  | 'transfersOut'
+  | 'transfersIn'
+  | 'retirements';
 
 /**
  * What a phase's "new" counts: its own items, so it reads against the phase's total (an
@@ -154,6 +173,7 @@ const PHASE_CREATES: Record<SeedPhase, readonly CreatedKind[] | undefined> = {
   'joint events': ['jointEvents'],
   announcements: ['announcements'],
   dues: ['duesBases', 'duesPayments'],
+  'transfers and retirements': ['transfersOut', 'transfersIn', 'retirements'],
 };
 
 interface Branch {
@@ -161,6 +181,7 @@ interface Branch {
   name: string;
   secretaryId?: string;
   partyGroups: { id: string; name: string; leaderId?: string }[];
+  retiredMembers?: boolean;
   version: number;
 }
 
@@ -312,6 +333,9 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
     announcements: 0,
     duesBases: 0,
     duesPayments: 0,
+    transfersOut: 0,
+    transfersIn: 0,
+    retirements: 0,
   };
 
   const committeePeople = committeePlans(institution, today);
@@ -323,11 +347,14 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
   // Two in three members have read the committee's announcement, so its receipts show both.
   const readers = people.filter(isMember).filter((_, i) => i % 3 !== 0);
   const dues = duesPlans(people, today);
+  const retiredPlan = retiredBranchPlan(institution);
+  const lifecycle = lifecyclePlans(institution, plans, today);
 
   // Every phase's size is known before the first request, so the estimate covers the whole run.
   const progress = options.progress ?? silent;
   const totals: Record<SeedPhase, number> = {
-    branches: plans.length,
+    // The working branches and the retired members' branch.
+    branches: plans.length + 1,
     people: committeePeople.length + people.length,
     'committee and secretaries': committeePeople.length + plans.length,
     rooms: Object.keys(ROOMS).length,
@@ -340,6 +367,7 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
     announcements: 1 + plans.length + readers.length,
     // A base and the months paid for each member (the months up to last month, the unpaid left out).
     dues: dues.length + dues.reduce((n, d) => n + d.paid.length, 0),
+    'transfers and retirements': lifecycle.transfersOut.length + lifecycle.retirements.length + 1,
   };
   progress.plan(SEED_PHASES.map(({ name, after }) => ({ name, total: totals[name], after })));
   /** A phase reported as it runs: started, advanced per item, ended with what it created. */
@@ -355,6 +383,8 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
 
   // What the phases find or make, for the phases after them.
   const branches: Branch[] = [];
+  let retiredBranch: Branch | undefined;
+  let arrival: { personId: string; branchId: string } | undefined;
   const roomIds: Record<keyof typeof ROOMS, string> = { 'activity-room': '', hall: '', library: '' };
   let activityIds: string[] = [];
   let resourceIds: string[] = [];
@@ -401,7 +431,14 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
         branches.push(branch);
         advance();
       }
-      log(`branches: ${branches.map((b) => b.name).join(', ')}`);
+      retiredBranch = await seedRetiredBranch(api, {
+        existing,
+        retiredPlan,
+        committee,
+        created,
+      });
+      advance();
+      log(`branches: ${[...branches, retiredBranch].map((b) => b.name).join(', ')}`);
     }),
 
     // People, the committee first; a rerun meets the API's 409 for each and moves on.
@@ -496,6 +533,26 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
     dues: phase('dues', async (advance) => {
       await seedDues(api, { dues, branches, committee, today, limit, created, advance });
       log(`dues: ${dues.length} members (${created.duesBases} bases, ${created.duesPayments} payments new)`);
+    }),
+
+    // Membership over a whole life (组织关系): members transferred out by their secretaries, a
+    // member transferred in and older members retired into the retired members' branch, by the
+    // committee; with their dues bases.
+    'transfers and retirements': phase('transfers and retirements', async (advance) => {
+      arrival = await seedLifecycle(api, {
+        plan: lifecycle,
+        branches,
+        retiredBranch: retiredBranch as Branch,
+        secretaryOf,
+        committee,
+        today,
+        limit,
+        created,
+        advance,
+      });
+      log(
+        `transfers and retirements: ${lifecycle.transfersOut.length} out, 1 in, ${lifecycle.retirements.length} retired (${created.transfersOut + created.transfersIn + created.retirements} new)`,
+      );
     }),
 
     // Rooms (党员活动室), found by name.
@@ -711,6 +768,12 @@ export const seedInstitution = async (options: SeedOptions): Promise<SeedSummary
       branchId: (branches[p.branch] as Branch).branchId,
       politicalStatus: p.politicalStatus,
     })),
+    retiredBranch: { branchId: (retiredBranch as Branch).branchId, name: (retiredBranch as Branch).name },
+    lifecycle: {
+      transferredOut: lifecycle.transfersOut.map((t) => t.person.personId),
+      retired: lifecycle.retirements.map((r) => r.person.personId),
+      transferredIn: arrival as { personId: string; branchId: string },
+    },
     activityIds,
     roomIds: Object.values(roomIds),
     resourceIds,
@@ -1317,4 +1380,197 @@ const seedDues = async (
       ctx.advance();
     });
   });
+};
+
+// ---------------------------------------------------------------- 组织关系
+
+/**
+ * The retired members' branch (离退休党支部), found by name and marked `retiredMembers`; one
+ * found unmarked (made before branches carried the mark) is marked by a correction.
+ */
+const seedRetiredBranch = async (
+  api: SeedClient,
+  ctx: {
+    existing: readonly Branch[];
+    retiredPlan: { name: string; partyGroups: readonly string[] };
+    committee: Identity;
+    created: Record<CreatedKind, number>;
+  },
+): Promise<Branch> => {
+  const { name, partyGroups } = ctx.retiredPlan;
+  let branch = ctx.existing.find((b) => b.name === name);
+  if (!branch) {
+    branch = (
+      await createOnce<Branch>(
+        api,
+        '/talent/branches',
+        {
+          as: ctx.committee,
+          body: { name, retiredMembers: true, partyGroups: partyGroups.map((g) => ({ name: g })) },
+        },
+        async () => (await api.all<Branch>('/talent/branches', ctx.committee)).find((b) => b.name === name),
+      )
+    ).body;
+    ctx.created.branches++;
+  }
+  if (!branch.retiredMembers) {
+    branch = (
+      await api.call<Branch>('PATCH', `/talent/branches/${branch.branchId}`, {
+        as: ctx.committee,
+        body: { version: branch.version, retiredMembers: true },
+      })
+    ).body;
+  }
+  return branch;
+};
+
+interface PersonView {
+  personId: string;
+  name: string;
+  version: number;
+  branchId?: string;
+  departure?: unknown;
+  retirement?: unknown;
+}
+
+/**
+ * Transfers out (by the branch's secretary), retirements and a transfer in (by the committee),
+ * each found done first: a leaver by their derived id (their departure or retirement on
+ * record), the arrival by name in their branch. Each leaver is registered first, with their
+ * history, as the people phase registers everyone. Bases are set with version 0: once set,
+ * the API's 409 says so.
+ */
+const seedLifecycle = async (
+  api: SeedClient,
+  ctx: {
+    plan: LifecyclePlan;
+    branches: readonly Branch[];
+    retiredBranch: Branch;
+    secretaryOf: (b: number) => Identity;
+    committee: Identity;
+    today: string;
+    limit: number;
+    created: Record<CreatedKind, number>;
+    advance: () => void;
+  },
+): Promise<{ personId: string; branchId: string }> => {
+  const { plan, committee } = ctx;
+  const year = ctx.today.slice(0, 4);
+  const setBase = async (personId: string, category: 'employed' | 'retired', base: number) => {
+    const answer = await api.call('PUT', `/talent/dues/${personId}/${year}`, {
+      as: committee,
+      body: { category, base: String(base), version: 0 },
+      expect: [200, 409],
+    });
+    if (answer.status === 409 && answer.body?.error?.code !== 'version-conflict') {
+      throw new UnexpectedAnswer('PUT', `/talent/dues/${personId}/${year}`, answer.status, answer.body);
+    }
+  };
+  /** A leaver as the register has them, registered first when it does not. */
+  const leaver = async (p: PersonPlan): Promise<PersonView> => {
+    const found = await api.call<PersonView>('GET', `/talent/people/${p.personId}`, {
+      as: committee,
+      expect: [200, 404],
+    });
+    if (found.status === 200) return found.body;
+    const registered = await api.call<PersonView>('POST', '/talent/people', {
+      as: committee,
+      expect: [201],
+      body: {
+        personId: p.personId,
+        name: p.name,
+        gender: p.gender,
+        birthDate: p.birthDate,
+        department: p.department,
+        branchId: (ctx.branches[p.branch] as Branch).branchId,
+        politicalStatus: p.politicalStatus,
+        statusSince: p.statusSince,
+        history: { evidence: { kind: 'party-file', reference: `档案 ${p.key}`, issuedOn: p.statusSince } },
+        workStartDate: p.workStartDate,
+        position: p.position,
+        title: p.title,
+        education: p.education,
+      },
+    });
+    return registered.body;
+  };
+
+  await eachLimited(plan.transfersOut, ctx.limit, async (t) => {
+    const person = await leaver(t.person);
+    if (!person.departure) {
+      await api.call('POST', `/talent/people/${person.personId}/transfer-out`, {
+        as: ctx.secretaryOf(t.person.branch),
+        body: {
+          version: person.version,
+          letterNumber: t.letterNumber,
+          receivingOrganisation: t.receivingOrganisation,
+          on: t.on,
+        },
+      });
+      ctx.created.transfersOut++;
+    }
+    ctx.advance();
+  });
+
+  await eachLimited(plan.retirements, ctx.limit, async (r) => {
+    const person = await leaver(r.person);
+    if (!person.retirement) {
+      // Named: an institution may have more than one retired members' branch.
+      await api.call('POST', `/talent/people/${person.personId}/end-membership`, {
+        as: committee,
+        body: {
+          version: person.version,
+          kind: 'retired',
+          on: r.on,
+          reason: r.reason,
+          authority: r.authority,
+          retiredBranchId: ctx.retiredBranch.branchId,
+        },
+      });
+      ctx.created.retirements++;
+    }
+    await setBase(person.personId, 'retired', 4_800);
+    ctx.advance();
+  });
+
+  const a = plan.arrival;
+  const branchId = (ctx.branches[a.branch] as Branch).branchId;
+  const find = async () =>
+    (
+      await api.all<PersonView>(
+        `/talent/people?branchId=${branchId}&q=${encodeURIComponent(a.name)}`,
+        committee,
+      )
+    ).find((p) => p.name === a.name);
+  let arrived = await find();
+  if (!arrived) {
+    arrived = (
+      await createOnce<PersonView>(
+        api,
+        '/talent/people/transfer-in',
+        {
+          as: committee,
+          body: {
+            name: a.name,
+            gender: a.gender,
+            birthDate: a.birthDate,
+            department: a.department,
+            branchId,
+            politicalStatus: 'full',
+            statusSince: a.statusSince,
+            workStartDate: a.workStartDate,
+            position: a.position,
+            title: a.title,
+            education: a.education,
+            transfer: a.transfer,
+          },
+        },
+        find,
+      )
+    ).body;
+    ctx.created.transfersIn++;
+  }
+  await setBase(arrived.personId, 'employed', 8_600);
+  ctx.advance();
+  return { personId: arrived.personId, branchId };
 };

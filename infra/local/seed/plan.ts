@@ -35,9 +35,13 @@ export interface BranchPlan {
 
 export const DEFAULT_INSTITUTION = '药品检验研究院';
 
-/** The four branches of a drug-testing institute (药品检验研究院). */
+/** A name of the institution's: the demo's as it is, another institution's prefixed with its name. */
+const namedFor = (institution: string) => (name: string) =>
+  institution === DEFAULT_INSTITUTION ? name : `${institution}·${name}`;
+
+/** The four working branches of a drug-testing institute (药品检验研究院). */
 export const branchPlans = (institution: string): BranchPlan[] => {
-  const named = (name: string) => (institution === DEFAULT_INSTITUTION ? name : `${institution}·${name}`);
+  const named = namedFor(institution);
   return [
     {
       key: 'chemical',
@@ -397,3 +401,132 @@ export const activityPlans = (
 /** A stable pseudo-random number in [0, 1) for a key: who came to which meeting. */
 export const chance = (key: string): number =>
   createHash('sha256').update(key).digest().readUInt32BE(0) / 2 ** 32;
+
+/**
+ * The retired members' branch (离退休党支部), beside the four working ones: where retirements
+ * go. It holds no meetings in the demo and has no secretary yet.
+ */
+export const retiredBranchPlan = (institution: string) => ({
+  name: namedFor(institution)('离退休党支部'),
+  partyGroups: ['离退休党小组'],
+});
+
+/** A member who leaves a working branch: transferred out, or retired into the retired members' branch. */
+export interface LeavingPlan {
+  person: PersonPlan;
+  on: string;
+}
+
+export interface TransferOutPlan extends LeavingPlan {
+  letterNumber: string;
+  receivingOrganisation: string;
+}
+
+export interface RetirementPlan extends LeavingPlan {
+  reason: string;
+  authority: string;
+}
+
+/** A full member arriving from another organisation (组织关系转入), with their letter. */
+export interface ArrivalPlan {
+  name: string;
+  gender: 'male' | 'female';
+  birthDate: string;
+  workStartDate: string;
+  department: string;
+  branch: number;
+  statusSince: string;
+  position: string;
+  title: string;
+  education: PersonPlan['education'];
+  transfer: { letterNumber: string; issuedOn: string; sendingOrganisation: string };
+}
+
+export interface LifecyclePlan {
+  transfersOut: TransferOutPlan[];
+  retirements: RetirementPlan[];
+  arrival: ArrivalPlan;
+}
+
+/**
+ * Membership over a whole life (组织关系), in a handful of people of its own, apart from the
+ * planned people the other phases invite, test and bill: two members transferred out to
+ * organisations outside the institution, two older members retired into the retired members'
+ * branch, and one member transferred in from another institute. Their dates are recent and
+ * in the past.
+ */
+export const lifecyclePlans = (institution: string, branches: readonly BranchPlan[], today: string) => {
+  const year = today.slice(0, 4);
+  const leaver = (
+    i: number,
+    branch: number,
+    shape: { name: string; gender: 'male' | 'female'; age: number; since: number; position: string },
+  ): PersonPlan => {
+    const birthDate = addDays(addMonths(today, -12 * shape.age), -(i * 53) - 11);
+    return {
+      key: `leaving:${i}`,
+      personId: stableId(`${institution}:leaving:${i}`),
+      name: shape.name,
+      gender: shape.gender,
+      birthDate,
+      workStartDate: addMonths(birthDate, 12 * 23 + 6),
+      department: (branches[branch] as BranchPlan).department,
+      branch,
+      politicalStatus: 'full',
+      statusSince: addMonths(today, -shape.since),
+      position: shape.position,
+      title: shape.age > 50 ? '主任药师' : '主管药师',
+      education: 'master',
+      secretary: false,
+      oftenAbsent: false,
+    };
+  };
+  const plan: LifecyclePlan = {
+    transfersOut: [
+      {
+        person: leaver(0, 0, { name: '陆海峰', gender: 'male', age: 34, since: 96, position: '检验员' }),
+        on: addDays(today, -41),
+        letterNumber: `京药检党转字〔${year}〕7号`,
+        receivingOrganisation: '中共某某市药品监督管理局机关委员会',
+      },
+      {
+        person: leaver(1, 2, { name: '闻慧君', gender: 'female', age: 38, since: 150, position: '检验员' }),
+        on: addDays(today, -17),
+        letterNumber: `京药检党转字〔${year}〕11号`,
+        receivingOrganisation: '中共某某生物医药研究院委员会',
+      },
+    ],
+    retirements: [
+      {
+        person: leaver(2, 1, { name: '姚振邦', gender: 'male', age: 60, since: 420, position: '室主任' }),
+        on: addDays(today, -60),
+        reason: '达到法定退休年龄，经党委研究，组织关系转入离退休党支部',
+        authority: `院党委〔${year}〕9号`,
+      },
+      {
+        person: leaver(3, 3, { name: '桂淑芬', gender: 'female', age: 56, since: 380, position: '科长' }),
+        on: addDays(today, -24),
+        reason: '达到法定退休年龄，经党委研究，组织关系转入离退休党支部',
+        authority: `院党委〔${year}〕14号`,
+      },
+    ],
+    arrival: {
+      name: '简明哲',
+      gender: 'male',
+      birthDate: addDays(addMonths(today, -12 * 37), -140),
+      workStartDate: addMonths(today, -12 * 13),
+      department: (branches[0] as BranchPlan).department,
+      branch: 0,
+      statusSince: addMonths(today, -12 * 11),
+      position: '检验员',
+      title: '主管药师',
+      education: 'doctorate',
+      transfer: {
+        letterNumber: `沪药检党转字〔${year}〕5号`,
+        issuedOn: addDays(today, -9),
+        sendingOrganisation: '中共某某市食品药品检验研究院委员会',
+      },
+    },
+  };
+  return plan;
+};

@@ -28,6 +28,8 @@ export const TYPICAL_MS_PER_ITEM: MsPerItem = {
   announcements: 60,
   // A base or a payment: one small transaction each, beside the activities.
   dues: 80,
+  // A person looked up, registered, moved or transferred, and their base: a few requests each.
+  'transfers and retirements': 600,
 };
 
 interface Stored {

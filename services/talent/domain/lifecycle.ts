@@ -3,7 +3,8 @@
  * (a transfer out, the end of membership) or retires. A transfer out and every end but
  * retirement are departures (domain/person.ts `Departure`): one write path, so rosters,
  * tallies, insights and the account follow as they do for any departure. A retirement keeps
- * the person a current member, in the retired members' branch (离退休党支部) when named. Pure.
+ * the person a current member, in the institution's retired members' branch (离退休党支部) if
+ * it has one. Pure.
  */
 import { accept, conflict, DomainError, type Result, refuse, ruleViolation } from '../../../shared/errors.js';
 import { memberStatuses } from '../events.js';
@@ -78,4 +79,54 @@ export const checkEndMembership = (c: EndMembershipCommand): Result<true> => {
     return refuse(conflict('already-retired', `the person retired on ${c.person.retirement.on}`));
   }
   return accept(true as const);
+};
+
+/** A branch as the retirement rule sees it: whether it is a retired members' branch (离退休党支部). */
+export interface RetirementBranch {
+  branchId: string;
+  retiredMembers: boolean;
+}
+
+export interface RetirementPlacementCommand {
+  person: Pick<Person, 'branchId'>;
+  /** Every branch of the institution (a few dozen). */
+  branches: readonly RetirementBranch[];
+  /** The retired members' branch the decision names, if it names one. */
+  requested?: string | undefined;
+}
+
+/**
+ * Where a retiree belongs: the retired members' branch is a fact of the institution, so a
+ * named branch must be one, and none named means the only one there is. Which branch the
+ * person moves to, or `undefined` when they stay where they are: the institution has no
+ * retired members' branch, or they are in one already.
+ */
+export const retirementPlacement = (c: RetirementPlacementCommand): Result<string | undefined> => {
+  const here = (branchId: string) => (branchId === c.person.branchId ? undefined : branchId);
+  if (c.requested !== undefined) {
+    const named = c.branches.find((b) => b.branchId === c.requested);
+    if (!named) return refuse(ruleViolation('unknown-branch', `branch ${c.requested} does not exist`));
+    if (!named.retiredMembers) {
+      return refuse(
+        ruleViolation(
+          'not-a-retired-members-branch',
+          `branch ${c.requested} is not a retired members' branch (离退休党支部)`,
+        ),
+      );
+    }
+    return accept(here(named.branchId));
+  }
+  const retiredBranches = c.branches.filter((b) => b.retiredMembers);
+  if (retiredBranches.some((b) => b.branchId === c.person.branchId)) return accept(undefined);
+  const [only, ...others] = retiredBranches;
+  if (only === undefined) return accept(undefined);
+  if (others.length > 0) {
+    return refuse(
+      ruleViolation(
+        'retired-branch-required',
+        `the institution has ${retiredBranches.length} retired members' branches: name one (retiredBranchId)`,
+      ),
+    );
+  }
+  return accept(here(only.branchId));
 };

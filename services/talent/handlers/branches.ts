@@ -40,6 +40,8 @@ export type Branch = z.output<typeof BranchSchema>;
 
 const branchOf = (item: Record<string, unknown>): Branch => ({
   ...strip<Branch>(item),
+  // Branches written before the flag existed are working branches.
+  retiredMembers: item.retiredMembers === true,
   version: versionOf(item),
 });
 
@@ -93,6 +95,8 @@ const branchBody = z.strictObject({
     .array(z.strictObject({ name: singleLine(100), leaderId: idParam.optional() }))
     .max(50)
     .default([]),
+  /** 离退休党支部: retirements move members here (domain/lifecycle.ts `retirementPlacement`). */
+  retiredMembers: z.boolean().default(false),
 });
 
 /** PATCH: `partyGroups` is the full new list; a group keeps its `id`, a group without one is new. */
@@ -101,6 +105,7 @@ const branchPatchBody = z.strictObject({
   name: singleLine(100).optional(),
   secretaryId: idParam.nullable().optional(),
   partyGroups: partyGroupsBody.optional(),
+  retiredMembers: z.boolean().optional(),
 });
 
 /** A party group as sent, with its id (a new one when none was sent). */
@@ -202,7 +207,7 @@ export const branchRoutes = [
   route('POST /talent/branches', {
     access: ['committee'],
     summary:
-      'Create a branch (党支部) with its party groups (党小组). A repeat with the same Idempotency-Key answers 201 with the branch as it stands now',
+      'Create a branch (党支部) with its party groups (党小组); `retiredMembers` marks a retired members’ branch (离退休党支部). A repeat with the same Idempotency-Key answers 201 with the branch as it stands now',
     refusals: ['branch-exists', 'duplicate-party-group'],
     outcomes: committeeOnly,
     responses: { 201: BranchSchema },
@@ -215,6 +220,7 @@ export const branchRoutes = [
         branchId,
         name: body.name,
         partyGroups: body.partyGroups.map(toPartyGroup),
+        retiredMembers: body.retiredMembers,
         version: 1,
         createdAt: toLocalIso(now),
       };
@@ -261,7 +267,7 @@ export const branchRoutes = [
   route('PATCH /talent/branches/{branchId}', {
     access: ['committee'],
     summary:
-      'Correct a branch (optimistic: send the version read); `partyGroups` is the full new list; `secretaryId` names its secretary (支部书记) from its people, whose account joins group secretary',
+      'Correct a branch (optimistic: send the version read); `partyGroups` is the full new list; `secretaryId` names its secretary (支部书记) from its people, whose account joins group secretary; `retiredMembers` marks or unmarks a retired members’ branch (离退休党支部)',
     outcomes: committeeOnly,
     refusals: [
       'own-record',
@@ -284,6 +290,7 @@ export const branchRoutes = [
       if (Object.keys(changes).length === 0) return ok(current);
       const next: Branch = { ...current };
       if (body.name !== undefined) next.name = body.name;
+      if (body.retiredMembers !== undefined) next.retiredMembers = body.retiredMembers;
       if (body.secretaryId === null) delete next.secretaryId;
       else if (body.secretaryId !== undefined) next.secretaryId = body.secretaryId;
       if (body.partyGroups !== undefined) {

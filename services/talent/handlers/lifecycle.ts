@@ -19,13 +19,14 @@ import {
   checkTransferOut,
   departureReasonOf,
   membershipEnds,
+  retirementPlacement,
 } from '../domain/lifecycle.js';
 import { type Person, snapshotOf } from '../domain/person.js';
 import { MemberJoinedBranch, MemberLeftBranch, PersonUpdated, type PoliticalStatus } from '../events.js';
 import { replacePerson, transaction } from '../store.js';
 import { PersonSummary, personSummary } from '../views.js';
 import { auditWrite } from './audit.js';
-import { leaveSecretaryship, requireBranch } from './branches.js';
+import { allBranches, leaveSecretaryship } from './branches.js';
 import { decidedAgain, managedPerson, nextVersion } from './common.js';
 import { committeeOnly, personManagers } from './outcomes.js';
 import { registerBody, registerPerson } from './people.js';
@@ -62,8 +63,14 @@ const endMembershipBody = z.strictObject({
   reason: multiLine(500).meta({ example: '经支部党员大会讨论、党委研究决定' }),
   /** The decision's reference, e.g. 党委决定文号. */
   authority: singleLine(100).meta({ example: '党委〔2026〕15号' }),
-  /** For `retired`: the retired members' branch (离退休党支部) the person moves to, when the institution has one. */
-  retiredBranchId: idParam.optional(),
+  /**
+   * For `retired`: the retired members' branch (离退休党支部) the person moves to; needed only
+   * when the institution has several.
+   */
+  retiredBranchId: idParam.optional().meta({
+    description:
+      'For `retired`: a branch marked `retiredMembers`; without it the only such branch, or none when the institution has none',
+  }),
 });
 
 /** A person still on the register, managed by the caller, at the version they read. */
@@ -161,9 +168,9 @@ export const lifecycleRoutes = [
   route('POST /talent/people/{personId}/end-membership', {
     access: ['committee', 'secretary'],
     summary:
-      'End a party membership: retirement (退休, into the retired members’ branch when named), 停止党籍, 出党 (the committee’s), death; each with its decision',
+      'End a party membership: retirement (退休, into the institution’s retired members’ branch if it has one), 停止党籍, 出党 (the committee’s), death; each with its decision',
     description:
-      '`retired` keeps the person a current member, moved to `retiredBranchId` when given (a move between branches is the committee’s); every other kind is a departure: the person leaves the counts, the record stays, the account is disabled.',
+      '`retired` keeps the person a current member, moved to the retired members’ branch (离退休党支部): `retiredBranchId` when given (a branch marked `retiredMembers`), otherwise the institution’s only one (several: name one; none: the person stays). Someone already in a retired members’ branch stays; a move between branches is the committee’s. Every other kind is a departure: the person leaves the counts, the record stays, the account is disabled.',
     outcomes: personManagers,
     refusals: [
       'own-record',
@@ -175,6 +182,8 @@ export const lifecycleRoutes = [
       'not-a-party-member',
       'effective-date-in-future',
       'unknown-branch',
+      'not-a-retired-members-branch',
+      'retired-branch-required',
     ],
     responses: { 200: PersonSummary },
     request: { params: personParams, body: endMembershipBody },
@@ -208,12 +217,15 @@ export const lifecycleRoutes = [
         await tx.commit();
         return ok(personSummary(next));
       }
-      const moveTo = body.retiredBranchId !== person.branchId ? body.retiredBranchId : undefined;
-      if (moveTo !== undefined) {
-        if (!actsForBranch(caller, moveTo))
-          throw forbidden('Only the committee moves people between branches');
-        await requireBranch(ctx, moveTo, undefined);
-      }
+      const moveTo = unwrap(
+        retirementPlacement({
+          person,
+          branches: await allBranches(ctx),
+          requested: body.retiredBranchId,
+        }),
+      );
+      if (moveTo !== undefined && !actsForBranch(caller, moveTo))
+        throw forbidden('Only the committee moves people between branches');
       const { partyGroupId: _g, secretaryOf: _s, ...unmoved } = person;
       const retirement = {
         on: body.on,
