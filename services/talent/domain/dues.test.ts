@@ -115,6 +115,25 @@ describe('who owes dues for which months', () => {
     expect(membershipOf({ politicalStatus: 'candidate', statusSince: '2026-01-01' })).toBeUndefined();
   });
 
+  it('a member transferred in owes here from the month after their letter, never before joining', () => {
+    const letter = (issuedOn: string) => ({
+      transferredFrom: '中共某某研究院委员会',
+      evidence: { kind: 'transfer-letter' as const, reference: '沪药检党转字〔2026〕5号', issuedOn },
+    });
+    expect(
+      membershipOf({ politicalStatus: 'full', statusSince: '2012-07-01', arrivedWith: letter('2026-09-28') }),
+    ).toEqual({ from: '2026-10' });
+    // December's letter: from January.
+    expect(
+      membershipOf({ politicalStatus: 'full', statusSince: '2012-07-01', arrivedWith: letter('2025-12-03') }),
+    ).toEqual({ from: '2026-01' });
+    // History that came without a transfer (an import) changes nothing.
+    const imported = { evidence: letter('2026-09-28').evidence };
+    expect(
+      membershipOf({ politicalStatus: 'full', statusSince: '2012-07-01', arrivedWith: imported }),
+    ).toEqual({ from: '2012-07' });
+  });
+
   it('payments: not before the membership, not after it ended, not in a month still to come', () => {
     const m = { from: '2026-03', until: '2026-09' };
     expect(codeOf(checkPaymentMonth(m, '2026-02', '2026-11'))).toBe('dues-month-before-membership');

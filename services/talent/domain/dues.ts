@@ -14,6 +14,7 @@
  * A due that is not a whole fen is rounded to the nearest fen, half up (3,333.33 × 0.5 % =
  * 16.66665 → 16.67).
  */
+import { addMonths } from '../../../shared/time.js';
 import { accept, type Result, refuse, ruleViolation } from '../../../shared/errors.js';
 import type { Person } from './person.js';
 
@@ -145,7 +146,7 @@ export const monthsOfYear = (year: number, last: Month): Month[] => {
  * The months a person is a party member for dues: from the month probation began (预备党员
  * owe dues from their admission), or for a full member who arrived with no probation on file
  * the month their membership is known from, to the month they left the register, if they did.
- * Anyone else (not yet admitted, or cancelled) owes none.
+ * A member transferred in owes here from the month after their letter. Anyone else (not yet admitted, or cancelled) owes none.
  */
 export interface Membership {
   from: Month;
@@ -153,10 +154,17 @@ export interface Membership {
 }
 
 export const membershipOf = (
-  p: Pick<Person, 'politicalStatus' | 'statusSince' | 'probation' | 'departure'>,
+  p: Pick<Person, 'politicalStatus' | 'statusSince' | 'probation' | 'departure'> & {
+    arrivedWith?: Pick<NonNullable<Person['arrivedWith']>, 'transferredFrom' | 'evidence'> | undefined;
+  },
 ): Membership | undefined => {
   if (p.politicalStatus !== 'probationary' && p.politicalStatus !== 'full') return undefined;
-  const from = monthOf(p.probation?.startedOn ?? p.statusSince);
+  const joined = monthOf(p.probation?.startedOn ?? p.statusSince);
+  // A member transferred in (组织关系转入) paid the sending organisation up to the month its
+  // letter was issued: here they owe from the month after.
+  const transferred = p.arrivedWith?.transferredFrom !== undefined ? p.arrivedWith.evidence : undefined;
+  const arrived = transferred ? monthOf(addMonths(`${monthOf(transferred.issuedOn)}-01`, 1)) : joined;
+  const from = arrived > joined ? arrived : joined;
   return { from, ...(p.departure ? { until: monthOf(p.departure.on) } : {}) };
 };
 
