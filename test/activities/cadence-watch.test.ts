@@ -9,25 +9,21 @@
  * the schedule's tick.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { EventBridgeEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CapturedPost } from '../../infra/local/work-chat-capture.js';
 import { CadenceAtRisk } from '../../services/activities/events.js';
 import { activitiesService } from '../../services/activities/service.js';
 import { noticesService } from '../../services/notices/service.js';
-import type { Envelope, EventContract } from '../../shared/events/contract.js';
 import { newId } from '../../shared/ids.js';
 import { accountWithAddress } from '../support/accounts.js';
-import { as, publish, settle, tick, useRuntime } from '../support/api.js';
-import { infoOf, startTestRuntime, type TestRuntime } from '../support/start.js';
+import { as, publish, settle, tick } from '../support/api.js';
+import { type Caught, catchEvents, startOwnRuntime } from '../support/own-runtime.js';
+import type { TestRuntime } from '../support/start.js';
 import { DELIVERY_BUDGET_MS, until } from '../support/wait.js';
 import { at, meeting, seedRoster } from './support.js';
 
 type Client = Awaited<ReturnType<typeof as>>;
-type AtRiskEnvelope = Envelope<typeof CadenceAtRisk extends EventContract<string, infer D> ? D : never>;
+type AtRiskEnvelope = Caught<typeof CadenceAtRisk>;
 interface Entry {
   noticeId: string;
   kind: string;
@@ -50,32 +46,16 @@ const morningOf = (day: number) => new Date(`2030-11-${String(day).padStart(2, '
 const BEFORE = at('2030-11-01T10:00:00+08:00');
 
 let runtime: TestRuntime;
-let dataDir: string;
+let stop: (() => Promise<void>) | undefined;
 /** Every CadenceAtRisk the bus carried, as delivered. */
-const told: AtRiskEnvelope[] = [];
+let told: AtRiskEnvelope[];
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'dangjian-cadence-'));
-  runtime = await startTestRuntime({
-    services: [activitiesService, noticesService],
-    dataDir,
-    inMemory: true,
-  });
-  useRuntime(infoOf(runtime));
-  runtime.bus.subscribe({
-    name: 'cadence-test.at-risk',
-    pattern: { source: [CadenceAtRisk.source], 'detail-type': [CadenceAtRisk.name] },
-    deliver: async (event: EventBridgeEvent<string, unknown>) => {
-      told.push(event.detail as AtRiskEnvelope);
-    },
-  });
+  ({ runtime, stop } = await startOwnRuntime('cadence', { services: [activitiesService, noticesService] }));
+  told = catchEvents(runtime, CadenceAtRisk);
 });
 
-afterAll(async () => {
-  useRuntime(undefined);
-  await runtime?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => stop?.());
 
 /** A branch with a secretary (支部书记, as talent's snapshot names them) and a member, both signed in. */
 const branch = async () => {

@@ -5,17 +5,15 @@
  * however often the bus delivers it; e-mail off means none but the mandatory; a person
  * without an address gets none and nothing fails; no address reaches a log, an event or the table.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noticesService } from '../../services/notices/service.js';
 import { newId } from '../../shared/ids.js';
 import { branchWithMembers } from '../activities/support.js';
 import { accountWithAddress } from '../support/accounts.js';
-import { as, settle, tableClient, useRuntime } from '../support/api.js';
-import { infoOf, startTestRuntime, type TestRuntime } from '../support/start.js';
+import { as, settle, tableClient } from '../support/api.js';
+import { startOwnRuntime } from '../support/own-runtime.js';
+import type { TestRuntime } from '../support/start.js';
 import { DELIVERY_BUDGET_MS, until } from '../support/wait.js';
 
 type Client = Awaited<ReturnType<typeof as>>;
@@ -27,7 +25,7 @@ interface CaughtMail {
 }
 
 let runtime: TestRuntime;
-let dataDir: string;
+let stop: (() => Promise<void>) | undefined;
 const serviceLines: string[] = [];
 const runtimeLines: string[] = [];
 const events: unknown[] = [];
@@ -35,16 +33,12 @@ const events: unknown[] = [];
 const addresses: string[] = [];
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'dangjian-email-'));
-  runtime = await startTestRuntime({
+  ({ runtime, stop } = await startOwnRuntime('email', {
     services: [noticesService],
-    dataDir,
-    inMemory: true,
     logLevel: 'DEBUG',
     serviceLog: (line) => serviceLines.push(line),
     log: (entry) => runtimeLines.push(JSON.stringify(entry)),
-  });
-  useRuntime(infoOf(runtime));
+  }));
   runtime.bus.subscribe({
     name: 'email-test.every-event',
     pattern: { source: [{ prefix: 'dangjian.' }] },
@@ -54,11 +48,7 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
-  useRuntime(undefined);
-  await runtime?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => stop?.());
 
 /** A sign-in account for the person, as the accounts function makes it: username = person id. */
 const account = async (personId: string, options: { verified?: boolean } = {}) => {

@@ -7,9 +7,6 @@
  * missing.
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeadLetter } from '../../infra/local/dead-letters.js';
@@ -18,8 +15,9 @@ import { ActivityScheduled } from '../../services/activities/events.js';
 import { services } from '../../services/index.js';
 import { newId } from '../../shared/ids.js';
 import { branchWithMembers } from '../activities/support.js';
-import { as, publish, tableClient, useRuntime } from '../support/api.js';
-import { infoOf, startTestRuntime, type TestRuntime } from '../support/start.js';
+import { as, publish, tableClient } from '../support/api.js';
+import { startOwnRuntime } from '../support/own-runtime.js';
+import type { TestRuntime } from '../support/start.js';
 import { DELIVERY_BUDGET_MS, until } from '../support/wait.js';
 
 /**
@@ -29,30 +27,22 @@ import { DELIVERY_BUDGET_MS, until } from '../support/wait.js';
 const BUDGET_MS = 60_000;
 
 let runtime: TestRuntime;
-let dataDir: string;
+let stop: (() => Promise<void>) | undefined;
 /** Every line the services and the runtime logged, at DEBUG. */
 const lines: string[] = [];
 /** Every key, token and secret this file registers: none may reach a log or an answer. */
 const credentials: string[] = [];
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'dangjian-work-chat-'));
-  runtime = await startTestRuntime({
+  ({ runtime, stop } = await startOwnRuntime('work-chat', {
     services,
-    dataDir,
-    inMemory: true,
     logLevel: 'DEBUG',
     serviceLog: (line) => lines.push(line),
     log: (entry) => lines.push(JSON.stringify(entry)),
-  });
-  useRuntime(infoOf(runtime));
+  }));
 });
 
-afterAll(async () => {
-  useRuntime(undefined);
-  await runtime?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => stop?.());
 
 type Client = Awaited<ReturnType<typeof as>>;
 

@@ -8,15 +8,14 @@
  * environment variable the stack does not set) fails here.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { services } from '../../services/index.js';
 import { branchWithMembers, meeting } from '../activities/support.js';
 import { announcePdf, expectStatus, pdfBytes, uploadWith } from '../resources/support.js';
-import { settle, useRuntime } from '../support/api.js';
-import { infoOf, startTestRuntime, type TestRuntime } from '../support/start.js';
+import { settle } from '../support/api.js';
+import { startOwnRuntime } from '../support/own-runtime.js';
+import type { TestRuntime } from '../support/start.js';
 import { until } from '../support/wait.js';
 
 /**
@@ -26,27 +25,19 @@ import { until } from '../support/wait.js';
 const COLD_STARTS_MS = 180_000;
 
 let runtime: TestRuntime;
-let dataDir: string;
+let stop: (() => Promise<void>) | undefined;
 const serviceLines: string[] = [];
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'dangjian-bundled-'));
-  runtime = await startTestRuntime({
+  ({ runtime, stop } = await startOwnRuntime('bundled', {
     services,
-    dataDir,
-    inMemory: true,
     build: 'bundles',
     logLevel: 'INFO',
     serviceLog: (line) => serviceLines.push(line),
-  });
-  useRuntime(infoOf(runtime));
+  }));
 }, 300_000);
 
-afterAll(async () => {
-  useRuntime(undefined);
-  await runtime?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => stop?.());
 
 interface Health {
   status: string;

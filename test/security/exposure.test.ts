@@ -7,17 +7,15 @@
  * partner's application to the committee and the partner; a registration to its registrant
  * and the committee). Lists show them masked. No error answer carries a stack trace.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventBridgeEvent } from '../../infra/local/bus.js';
 import { services } from '../../services/index.js';
 import { newId } from '../../shared/ids.js';
 import { maskEmail, maskPhone } from '../../shared/pii.js';
 import { application, duringRegistration, eventDay, publishedEvent } from '../community/support.js';
-import { as, request, settle, useRuntime } from '../support/api.js';
-import { infoOf, startTestRuntime, type TestRuntime } from '../support/start.js';
+import { as, request, settle } from '../support/api.js';
+import { startOwnRuntime } from '../support/own-runtime.js';
+import type { TestRuntime } from '../support/start.js';
 import { newBranch, personBody, TODAY } from '../talent/support.js';
 
 /** A mainland mobile number no other test uses: `1[3-9]` and nine random digits. */
@@ -55,7 +53,7 @@ interface Seen {
 }
 
 let runtime: TestRuntime;
-let dataDir: string;
+let stop: (() => Promise<void>) | undefined;
 const serviceLines: string[] = [];
 const runtimeLines: string[] = [];
 const processLines: string[] = [];
@@ -77,7 +75,6 @@ const showing = async <T>(values: string[], call: () => Promise<T>): Promise<T> 
 };
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'dangjian-exposure-'));
   // Anything printed straight to the process (a stray console.log of a body) counts as a log too.
   const tap =
     (stream: NodeJS.WriteStream, original: typeof process.stdout.write) =>
@@ -90,15 +87,12 @@ beforeAll(async () => {
   process.stdout.write = tap(process.stdout, originalStdout) as typeof process.stdout.write;
   process.stderr.write = tap(process.stderr, originalStderr) as typeof process.stderr.write;
 
-  runtime = await startTestRuntime({
+  ({ runtime, stop } = await startOwnRuntime('exposure', {
     services,
-    dataDir,
-    inMemory: true,
     logLevel: 'DEBUG',
     serviceLog: (line) => serviceLines.push(line),
     log: (entry) => runtimeLines.push(JSON.stringify(entry)),
-  });
-  useRuntime(infoOf(runtime));
+  }));
   runtime.bus.subscribe({
     name: 'exposure.every-event',
     pattern: { source: [{ prefix: 'dangjian.' }] },
@@ -126,9 +120,7 @@ afterAll(async () => {
   globalThis.fetch = originalFetch;
   process.stdout.write = originalStdout;
   process.stderr.write = originalStderr;
-  useRuntime(undefined);
-  await runtime?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await stop?.();
 });
 
 const leaksIn = (texts: string[], values: string[] = allValues) =>

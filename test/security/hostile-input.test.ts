@@ -14,19 +14,15 @@
  * - a body over the route's limit is a 413 before it is parsed;
  * - a query parameter the route does not know is ignored; the ones it knows are strict.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import type { Runtime } from '../../infra/local/runtime.js';
 import { services } from '../../services/index.js';
 import { bodySchemaFor } from '../../shared/http/role-body.js';
 import { type Persona, personaRoles, type RouteSpec } from '../../shared/service.js';
-import { type Response, runtime, settle, tableClient, useRuntime } from '../support/api.js';
-import { infoOf, startTestRuntime } from '../support/start.js';
+import { type Response, runtime, settle, tableClient } from '../support/api.js';
+import { startOwnRuntime } from '../support/own-runtime.js';
 import { arbitraryFor, type Mutant, mutantFor, pathsIn, withAt } from './hostile/arbitrary.js';
 import { deeplyNested, nastyValues, toJson } from './hostile/nasty.js';
 import { fixtures as activities } from './matrix/activities.js';
@@ -47,22 +43,15 @@ const RUNS = 8;
 const fixtures: Fixtures = { ...talent, ...activities, ...resources, ...community, ...notices };
 const routes = services.flatMap((s) => s.routes);
 
-let own: Runtime;
-let dataDir: string;
+let stop: (() => Promise<void>) | undefined;
 let world: World;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'dangjian-hostile-'));
-  own = await startTestRuntime({ services, dataDir, inMemory: true });
-  useRuntime(infoOf(own));
+  ({ stop } = await startOwnRuntime('hostile', { services }));
   world = await buildWorld();
 }, 120_000);
 
-afterAll(async () => {
-  useRuntime(undefined);
-  await own?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => stop?.());
 
 // ---------------------------------------------------------------------------------------
 // What a table holds: a full scan is fine in a test (a few thousand items at most here),

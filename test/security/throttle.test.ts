@@ -5,43 +5,30 @@
  * dev stage's limits; the buckets' clock is held still and moved by hand, so the number of
  * requests let through is exact.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stageConfig } from '../../infra/config.js';
-import type { Runtime } from '../../infra/local/runtime.js';
 import { throttleClass } from '../../infra/throttle.js';
 import { communityService } from '../../services/community/service.js';
 import { newId } from '../../shared/ids.js';
 import { application } from '../community/support.js';
-import { as, type Response, request, useRuntime } from '../support/api.js';
-import { infoOf, startTestRuntime } from '../support/start.js';
+import { as, type Response, request } from '../support/api.js';
+import { startOwnRuntime } from '../support/own-runtime.js';
 
 const APPLY = 'POST /community/partners/applications';
 const limits = stageConfig('dev').throttle;
 
-let runtime: Runtime;
-let dataDir: string;
+let stop: (() => Promise<void>) | undefined;
 /** The token buckets' clock, in ms: only the test moves it. */
 let clock = Date.parse('2027-03-01T09:00:00+08:00');
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'dangjian-throttle-'));
-  runtime = await startTestRuntime({
+  ({ stop } = await startOwnRuntime('throttle', {
     services: [communityService],
-    dataDir,
-    inMemory: true,
     throttle: { ...limits, now: () => clock },
-  });
-  useRuntime(infoOf(runtime));
+  }));
 });
 
-afterAll(async () => {
-  useRuntime(undefined);
-  await runtime?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => stop?.());
 
 const apply = (orgName: string) =>
   request('POST', '/community/partners/applications', application({ orgName }));

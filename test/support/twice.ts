@@ -3,16 +3,11 @@
  * delivers every event twice, with a watcher counting how often each event arrived, the
  * proof that the switch doubles. The api helpers point at it until `stop`.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { services } from '../../services/index.js';
-import { useRuntime } from './api.js';
-import { infoOf, startTestRuntime } from './start.js';
+import { startOwnRuntime } from './own-runtime.js';
 
 export const startDeliveringTwice = async (name: string) => {
-  const dataDir = await mkdtemp(join(tmpdir(), `dangjian-${name}-`));
-  const runtime = await startTestRuntime({ services, dataDir, inMemory: true });
+  const { runtime, stop } = await startOwnRuntime(name, { services });
   runtime.bus.faults.duplicateDeliveries = true;
   /** How often the watcher received each event, by EventBridge id. */
   const received = new Map<string, number>();
@@ -23,12 +18,6 @@ export const startDeliveringTwice = async (name: string) => {
       received.set(event.id, (received.get(event.id) ?? 0) + 1);
     },
   });
-  useRuntime(infoOf(runtime));
-  const stop = async () => {
-    useRuntime(undefined);
-    await runtime.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  };
   return { runtime, received, stop };
 };
 

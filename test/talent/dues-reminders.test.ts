@@ -6,21 +6,18 @@
  * notice; paid-up members, members whose year has no base and non-members get nothing; a
  * second sweep and a redelivered event add nothing.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noticesService } from '../../services/notices/service.js';
 import { DuesArrearsFound } from '../../services/talent/events.js';
 import { talentService } from '../../services/talent/service.js';
-import type { Envelope, EventContract } from '../../shared/events/contract.js';
 import { newId } from '../../shared/ids.js';
-import { as, publish, settle, tick, useRuntime } from '../support/api.js';
-import { infoOf, startTestRuntime, type TestRuntime } from '../support/start.js';
+import { as, publish, settle, tick } from '../support/api.js';
+import { type Caught, catchEvents, startOwnRuntime } from '../support/own-runtime.js';
+import type { TestRuntime } from '../support/start.js';
 import { DELIVERY_BUDGET_MS, until } from '../support/wait.js';
 import { type Client, committee, newBranch, register, TODAY } from './support.js';
 
-type Found = Envelope<typeof DuesArrearsFound extends EventContract<string, infer D> ? D : never>;
+type Found = Caught<typeof DuesArrearsFound>;
 interface Entry {
   noticeId: string;
   kind: string;
@@ -30,28 +27,18 @@ interface Entry {
 }
 
 let runtime: TestRuntime;
-let dataDir: string;
+let stop: (() => Promise<void>) | undefined;
 /** Every DuesArrearsFound talent put on the bus, as delivered. */
-const found: Found[] = [];
+let found: Found[];
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'dangjian-dues-reminders-'));
-  runtime = await startTestRuntime({ services: [talentService, noticesService], dataDir, inMemory: true });
-  useRuntime(infoOf(runtime));
-  runtime.bus.subscribe({
-    name: 'dues-reminders-test.found',
-    pattern: { source: ['dangjian.talent'], 'detail-type': ['DuesArrearsFound'] },
-    deliver: async (event) => {
-      found.push(event.detail as Found);
-    },
-  });
+  ({ runtime, stop } = await startOwnRuntime('dues-reminders', {
+    services: [talentService, noticesService],
+  }));
+  found = catchEvents(runtime, DuesArrearsFound);
 });
 
-afterAll(async () => {
-  useRuntime(undefined);
-  await runtime?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => stop?.());
 
 const sweep = (at: string) => tick(new Date(at), ['talent.dues-reminders']);
 

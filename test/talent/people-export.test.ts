@@ -5,13 +5,10 @@
  * register exported, imported into an empty runtime of its own, exported again, gives the
  * same rows (contact details, masked in every export, come back empty, as the import says).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { talentService } from '../../services/talent/service.js';
-import { as, useRuntime } from '../support/api.js';
-import { infoOf, startTestRuntime, type TestRuntime } from '../support/start.js';
+import { as } from '../support/api.js';
+import { type OwnRuntime, startOwnRuntime } from '../support/own-runtime.js';
 import { readWorkbook, recordsOf, sheetsOf } from '../support/xlsx.js';
 import { type Client, committee, historyOf, newBranch, register } from './support.js';
 import { checked, confirmed, upload, XLSX } from './support-imports.js';
@@ -80,14 +77,9 @@ const fillBranch = async (admin: Client) => {
   return { branchId, names };
 };
 
-let own: TestRuntime | undefined;
-let dataDir: string | undefined;
+let own: OwnRuntime | undefined;
 
-afterAll(async () => {
-  useRuntime(undefined);
-  await own?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => own?.stop());
 
 describe('the register export', () => {
   it('writes the template’s columns, masked, in the caller’s scope, audited', async () => {
@@ -147,9 +139,7 @@ describe('the register export', () => {
     };
     const first = await exported(admin, `?branchId=${branchId}`);
 
-    dataDir = await mkdtemp(join(tmpdir(), 'dangjian-roundtrip-'));
-    own = await startTestRuntime({ services: [talentService], dataDir, inMemory: true });
-    useRuntime(infoOf(own));
+    own = await startOwnRuntime('roundtrip', { services: [talentService] });
     const fresh = await committee();
     const made = await fresh.post('/talent/branches', {
       name: branch.name,

@@ -6,21 +6,18 @@
  * same day, a redelivered event and another event about the same step add nothing; a review
  * recorded in time means no overdue notice.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noticesService } from '../../services/notices/service.js';
 import { PipelineStepDue } from '../../services/talent/events.js';
 import { talentService } from '../../services/talent/service.js';
-import type { Envelope, EventContract } from '../../shared/events/contract.js';
 import { newId } from '../../shared/ids.js';
-import { as, publish, settle, tick, useRuntime } from '../support/api.js';
-import { infoOf, startTestRuntime, type TestRuntime } from '../support/start.js';
+import { as, publish, settle, tick } from '../support/api.js';
+import { type Caught, catchEvents, startOwnRuntime } from '../support/own-runtime.js';
+import type { TestRuntime } from '../support/start.js';
 import { DELIVERY_BUDGET_MS, until } from '../support/wait.js';
 import { type Client, committee, newBranch, register } from './support.js';
 
-type StepDue = Envelope<typeof PipelineStepDue extends EventContract<string, infer D> ? D : never>;
+type StepDue = Caught<typeof PipelineStepDue>;
 interface Entry {
   noticeId: string;
   kind: string;
@@ -32,28 +29,16 @@ interface Entry {
 }
 
 let runtime: TestRuntime;
-let dataDir: string;
+let stop: (() => Promise<void>) | undefined;
 /** Every PipelineStepDue talent put on the bus, as delivered. */
-const announced: StepDue[] = [];
+let announced: StepDue[];
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'dangjian-pipeline-due-'));
-  runtime = await startTestRuntime({ services: [talentService, noticesService], dataDir, inMemory: true });
-  useRuntime(infoOf(runtime));
-  runtime.bus.subscribe({
-    name: 'pipeline-due-test.announced',
-    pattern: { source: ['dangjian.talent'], 'detail-type': ['PipelineStepDue'] },
-    deliver: async (event) => {
-      announced.push(event.detail as StepDue);
-    },
-  });
+  ({ runtime, stop } = await startOwnRuntime('pipeline-due', { services: [talentService, noticesService] }));
+  announced = catchEvents(runtime, PipelineStepDue);
 });
 
-afterAll(async () => {
-  useRuntime(undefined);
-  await runtime?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => stop?.());
 
 /** An address of one's own: talent keeps it, the accounts function gives it to the sign-in account. */
 const uniqueEmail = () => `p${newId().toLowerCase()}@example.cn`;

@@ -226,7 +226,7 @@ export const exportRoutes = [
     handler: async (req, ctx) => {
       // Every branch for the committee without `branchId` (undefined), else the one in scope.
       const branchId = scopedBranch(req.caller, req.query.branchId);
-      const body = await complianceReport(ctx, req.caller, req.query, req.now);
+      const body = await complianceReport(ctx, req);
       const lines = periodLines(body);
       return exported(
         ctx,
@@ -257,7 +257,7 @@ export const exportRoutes = [
     responses: workbookResponses,
     request: { query: participationQuery },
     handler: async (req, ctx) => {
-      const body = await participationReport(ctx, req.caller, req.query, req.now);
+      const body = await participationReport(ctx, req);
       return exported(
         ctx,
         request(req),

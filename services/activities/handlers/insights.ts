@@ -43,9 +43,26 @@ export const scopedBranch = (caller: Caller, branchId: string | undefined): stri
   return chosen;
 };
 
-/** The branch scoped, or every branch the service knows. */
-const branchesOf = async (ctx: ServiceContext, scoped: string | undefined) =>
-  scoped === undefined ? (await knownBranches(ctx)).sort() : [scoped];
+/** An insight as asked: by whom, for which branch (and period), and when. */
+interface InsightRequest<Query extends { branchId?: string }> {
+  caller: Caller;
+  query: Query;
+  now: Date;
+}
+
+/**
+ * The branches an insight reads: `branchId` the one in the caller's scope (undefined: every
+ * branch, for the committee), `branches` it or every branch the service knows. Called first,
+ * so a branch out of scope is not found before anything else about the query is judged.
+ */
+const branchesInScope = async (
+  ctx: ServiceContext,
+  { caller, query }: InsightRequest<{ branchId?: string }>,
+) => {
+  const branchId = scopedBranch(caller, query.branchId);
+  const branches = branchId === undefined ? (await knownBranches(ctx)).sort() : [branchId];
+  return { branchId, branches };
+};
 
 /** `each` per branch, a few at a time: an institution has tens of branches, not thousands. */
 const perBranch = async <T>(branches: readonly string[], each: (branchId: string) => Promise<T>) => {
@@ -120,15 +137,12 @@ export const complianceQuery = z.strictObject({
 /** Compliance as `GET /activities/insights/compliance` answers it (its export writes the same). */
 export const complianceReport = async (
   ctx: ServiceContext,
-  caller: Caller,
-  query: z.output<typeof complianceQuery>,
-  now: Date,
+  asked: InsightRequest<z.output<typeof complianceQuery>>,
 ): Promise<z.output<typeof ComplianceView>> => {
-  const scoped = scopedBranch(caller, query.branchId);
-  const year = query.year ?? localYear(now);
-  const today = localDate(now);
+  const { branches } = await branchesInScope(ctx, asked);
+  const year = asked.query.year ?? localYear(asked.now);
+  const today = localDate(asked.now);
   const { rules } = await getCadence(ctx);
-  const branches = await branchesOf(ctx, scoped);
   const results = await perBranch(branches, (b) => branchCompliance(ctx, b, year, today, rules));
   return { year, asOf: today, rules, branches: results };
 };
@@ -143,14 +157,13 @@ export const participationQuery = z.strictObject({
 /** Participation as `GET /activities/insights/participation` answers it (its export writes the same). */
 export const participationReport = async (
   ctx: ServiceContext,
-  caller: Caller,
-  query: z.output<typeof participationQuery>,
-  now: Date,
+  asked: InsightRequest<z.output<typeof participationQuery>>,
 ): Promise<z.output<typeof ParticipationView>> => {
-  const branchId = scopedBranch(caller, query.branchId);
+  const { branchId, branches: inScope } = await branchesInScope(ctx, asked);
+  const { query, now } = asked;
   // Without a window: the year so far.
   const { start, end } = window(query.from, query.to, now, startOfLocalDay(`${localYear(now)}-01-01`));
-  const branches = await perBranch(await branchesOf(ctx, branchId), async (b) => ({
+  const branches = await perBranch(inScope, async (b) => ({
     records: await participationRecords(ctx, b, start.toISOString(), end.toISOString()),
     roster: await branchRoster(rosterReader(ctx), b),
   }));
@@ -182,7 +195,7 @@ export const insightRoutes = [
     outcomes: branchOrganisers,
     responses: { 200: ComplianceView },
     request: { query: complianceQuery },
-    handler: async ({ query, caller, now }, ctx) => ok(await complianceReport(ctx, caller, query, now)),
+    handler: async (req, ctx) => ok(await complianceReport(ctx, req)),
   }),
 
   route('GET /activities/insights/participation', {
@@ -195,7 +208,7 @@ export const insightRoutes = [
     outcomes: branchOrganisers,
     responses: { 200: ParticipationView },
     request: { query: participationQuery },
-    handler: async ({ query, caller, now }, ctx) => ok(await participationReport(ctx, caller, query, now)),
+    handler: async (req, ctx) => ok(await participationReport(ctx, req)),
   }),
 
   route('GET /activities/insights/rooms', {

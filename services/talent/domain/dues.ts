@@ -14,8 +14,9 @@
  * A due that is not a whole fen is rounded to the nearest fen, half up (3,333.33 × 0.5 % =
  * 16.66665 → 16.67).
  */
-import { addMonths } from '../../../shared/time.js';
+
 import { accept, type Result, refuse, ruleViolation } from '../../../shared/errors.js';
+import { addMonths } from '../../../shared/time.js';
 import type { Person } from './person.js';
 
 /** 在职, 离退休, 学生, 无收入 (下岗、失业等无固定收入). */

@@ -54,7 +54,7 @@ import {
   putDuesBase,
 } from '../store/dues.js';
 import { peopleAtStages, transaction } from '../store.js';
-import { auditRead, auditWrite } from './audit.js';
+import { type Audited, auditRead, auditWrite } from './audit.js';
 import { getBranch } from './branches.js';
 import { managedPerson, visiblePerson } from './common.js';
 import { ownBranchManagers, personAndManagers, personManagers } from './outcomes.js';
@@ -303,9 +303,22 @@ const auditedBasis = (b: DuesBase | undefined) =>
     : undefined;
 const masked = (field: string, value: unknown) => (field.endsWith('.base') ? '***' : value);
 
-/** A branch's statement rows for a year, by name: each member's months with due and paid. */
-const statementRows = async (ctx: ServiceContext, branchId: string, year: number, asOf: string) =>
-  (await branchDues(ctx, branchId, year))
+/**
+ * A branch's dues report, read the same way for the arrears, the statement and its workbook:
+ * the branch in the caller's scope, each member's months of the year as of this month, by
+ * name, with what they owe; the read audited before anything leaves. The year is the one
+ * asked (the statement's), by default this one (the arrears are always this year's); the log
+ * names it for a statement only, arrears being as of now.
+ */
+const branchDuesReport = async (
+  ctx: ServiceContext,
+  req: Audited & { query: { branchId?: string; year?: number } },
+  audit: { action: 'people.list' | 'dues.export'; list: 'dues-arrears' | 'dues-statement' },
+) => {
+  const branchId = await branchScope(ctx, req.caller, req.query.branchId);
+  const asOf = monthOf(localDate(req.now));
+  const year = req.query.year ?? Number(asOf.slice(0, 4));
+  const rows = (await branchDues(ctx, branchId, year))
     .map(({ person, dues }) => {
       const { account, months } = accountOf(person, year, asOf, dues);
       return {
@@ -316,11 +329,16 @@ const statementRows = async (ctx: ServiceContext, branchId: string, year: number
         months,
         dueFen: sum(account.map((a) => a.dueFen)),
         paidFen: sum(account.map((a) => a.paidFen)),
-        unpaid: arrearsOf(account).months.length,
+        arrears: arrearsOf(account),
       };
     })
     .sort(byName);
-type StatementRow = Awaited<ReturnType<typeof statementRows>>[number];
+  const scope =
+    audit.list === 'dues-statement' ? { list: audit.list, branchId, year } : { list: audit.list, branchId };
+  await auditRead(ctx, req, audit.action, { scope });
+  return { branchId, year, asOf, rows };
+};
+type ReportRow = Awaited<ReturnType<typeof branchDuesReport>>['rows'][number];
 
 // ---------------------------------------------------------------- the statement as a workbook
 
@@ -342,9 +360,9 @@ const channelLabels: Record<DuesPayment['channel'], string> = {
 const yuanCell = (yuanText: string | undefined): CellValue =>
   yuanText === undefined ? undefined : Number(yuanText);
 
-type MonthLine = { row: StatementRow; month: StatementRow['months'][number] };
+type MonthLine = { row: ReportRow; month: ReportRow['months'][number] };
 
-const memberColumns = <T>(of: (t: T) => StatementRow): Column<T>[] => [
+const memberColumns = <T>(of: (t: T) => ReportRow): Column<T>[] => [
   { header: '姓名', width: 12, value: (t) => of(t).name },
   { header: '党员类别', value: (t) => statusLabels[of(t).politicalStatus] },
   {
@@ -366,11 +384,11 @@ const monthColumns: Column<MonthLine>[] = [
   { header: '缴纳方式', value: (l) => (l.month.paid ? channelLabels[l.month.paid.channel] : undefined) },
 ];
 
-const totalColumns: Column<StatementRow>[] = [
-  ...memberColumns<StatementRow>((r) => r),
+const totalColumns: Column<ReportRow>[] = [
+  ...memberColumns<ReportRow>((r) => r),
   { header: '应交合计(元)', width: 14, value: (r) => yuanCell(yuanOf(r.dueFen)) },
   { header: '实交合计(元)', width: 14, value: (r) => yuanCell(yuanOf(r.paidFen)) },
-  { header: '欠交月数', value: (r) => r.unpaid },
+  { header: '欠交月数', value: (r) => r.arrears.months.length },
 ];
 
 const personParams = z.strictObject({ personId: idParam });
@@ -548,32 +566,22 @@ export const duesRoutes = [
     responses: { 200: DuesArrears },
     request: { query: z.strictObject({ branchId: idParam.optional() }) },
     handler: async (req, ctx) => {
-      const { query, caller, now } = req;
-      const branchId = await branchScope(ctx, caller, query.branchId);
-      const asOf = monthOf(localDate(now));
-      const thisYear = Number(asOf.slice(0, 4));
-      const rows = (await branchDues(ctx, branchId, thisYear)).flatMap(({ person, dues }) => {
-        const arrears = arrearsOf(accountOf(person, thisYear, asOf, dues).account);
-        if (arrears.months.length === 0) return [];
-        return [
-          {
-            personId: person.personId,
-            name: person.name,
-            politicalStatus: person.politicalStatus,
-            ...maskedBasisOf(dues),
-            unpaidMonths: arrears.months,
-            owedFen: arrears.owedFen,
-            dueUnknown: arrears.dueUnknown,
-          },
-        ];
+      const { branchId, year, asOf, rows } = await branchDuesReport(ctx, req, {
+        action: 'people.list',
+        list: 'dues-arrears',
       });
-      await auditRead(ctx, req, 'people.list', { scope: { list: 'dues-arrears', branchId } });
+      const owing = rows.filter((r) => r.arrears.months.length > 0);
       const body: z.output<typeof DuesArrears> = {
         branchId,
-        year: thisYear,
+        year,
         asOf,
-        members: rows.sort(byName).map(({ owedFen, ...row }) => ({ ...row, owed: yuanOf(owedFen) })),
-        owed: yuanOf(sum(rows.map((r) => r.owedFen))),
+        members: owing.map(({ months: _m, dueFen: _d, paidFen: _p, arrears, ...member }) => ({
+          ...member,
+          unpaidMonths: arrears.months,
+          dueUnknown: arrears.dueUnknown,
+          owed: yuanOf(arrears.owedFen),
+        })),
+        owed: yuanOf(sum(owing.map((r) => r.arrears.owedFen))),
       };
       return ok(body);
     },
@@ -588,17 +596,15 @@ export const duesRoutes = [
     responses: { 200: DuesStatement },
     request: { query: z.strictObject({ branchId: idParam.optional(), year: year.optional() }) },
     handler: async (req, ctx) => {
-      const { query, caller, now } = req;
-      const branchId = await branchScope(ctx, caller, query.branchId);
-      const asOf = monthOf(localDate(now));
-      const asked = query.year ?? Number(asOf.slice(0, 4));
-      const rows = await statementRows(ctx, branchId, asked, asOf);
-      await auditRead(ctx, req, 'people.list', { scope: { list: 'dues-statement', branchId, year: asked } });
+      const { branchId, year, asOf, rows } = await branchDuesReport(ctx, req, {
+        action: 'people.list',
+        list: 'dues-statement',
+      });
       const body: z.output<typeof DuesStatement> = {
         branchId,
-        year: asked,
+        year,
         asOf,
-        members: rows.map(({ dueFen, paidFen, unpaid: _u, ...row }) => ({
+        members: rows.map(({ dueFen, paidFen, arrears: _a, ...row }) => ({
           ...row,
           due: yuanOf(dueFen),
           paid: yuanOf(paidFen),
@@ -620,11 +626,10 @@ export const duesRoutes = [
     responses: workbookResponses,
     request: { query: z.strictObject({ branchId: idParam.optional(), year: year.optional() }) },
     handler: async (req, ctx) => {
-      const { query, caller, now } = req;
-      const branchId = await branchScope(ctx, caller, query.branchId);
-      const asOf = monthOf(localDate(now));
-      const asked = query.year ?? Number(asOf.slice(0, 4));
-      const rows = await statementRows(ctx, branchId, asked, asOf);
+      const { branchId, year, rows } = await branchDuesReport(ctx, req, {
+        action: 'dues.export',
+        list: 'dues-statement',
+      });
       const bytes = await writeWorkbook([
         {
           name: '党费收缴明细',
@@ -633,8 +638,7 @@ export const duesRoutes = [
         },
         { name: '汇总', columns: totalColumns, rows },
       ]);
-      await auditRead(ctx, req, 'dues.export', { scope: { list: 'dues-statement', branchId, year: asked } });
-      return deliverWorkbook(ctx, { bytes, filename: `党费收缴明细-${branchId}-${asked}.xlsx`, now });
+      return deliverWorkbook(ctx, { bytes, filename: `党费收缴明细-${branchId}-${year}.xlsx`, now: req.now });
     },
   }),
 ];
