@@ -33,7 +33,7 @@ export const banner = ({
   const { url, identity, build } = runtime;
   const runs =
     build === 'sources'
-      ? 'the TypeScript sources, in this process (npm start runs the bundles without --sources)'
+      ? 'the TypeScript sources, in this process (npm start -- --bundles runs the bundles CDK deploys)'
       : `the bundles CDK deploys, one worker per function (${Object.keys(build.bundles).length} bundles, built in ${(build.tookMs / 1000).toFixed(1)} s in ${build.dir}; npm start -- --sources to run the sources)`;
   const logs =
     logFormat === 'json'
