@@ -6,6 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { as, runtime } from '../../../test/support/api.js';
+import { DELIVERY_BUDGET_MS, until } from '../../../test/support/wait.js';
 import { SEED_PHASES, type SeedScale, type SeedSummary, seedInstitution } from './institution.js';
 import type { SeedProgress } from './progress.js';
 
@@ -176,12 +177,18 @@ describe('seedInstitution', () => {
     // Everyone of the register who is a party member got it: the seeded members and the committee's.
     expect(receipts.body.recipients).toBeGreaterThanOrEqual(members.length);
     const unread = members[0] as (typeof members)[number];
-    const inbox = await (
-      await as({ roles: ['member'], personId: unread.personId, branchId: unread.branchId })
-    ).get('/notices/me?limit=100');
+    const reader = await as({ roles: ['member'], personId: unread.personId, branchId: unread.branchId });
+    const kindsOf = (items: { kind: string }[]) => new Set(items.map((e) => e.kind));
+    // The next theme day's invitation is posted from its event, a moment after the seed has
+    // scheduled it: it may still be on the bus when the seed ends.
+    await until("the next theme day's invitation in a member's inbox", DELIVERY_BUDGET_MS, async () =>
+      kindsOf((await reader.get('/notices/me?limit=100')).body.items ?? []).has('activity-scheduled'),
+    );
+    const inbox = await reader.get('/notices/me?limit=100');
     expect(inbox.status).toBe(200);
-    const kinds = new Set(inbox.body.items.map((e: { kind: string }) => e.kind));
-    expect([...kinds]).toEqual(expect.arrayContaining(['announcement', 'activity-scheduled']));
+    expect([...kindsOf(inbox.body.items)]).toEqual(
+      expect.arrayContaining(['announcement', 'activity-scheduled']),
+    );
     const wide = inbox.body.items.find((e: { noticeId: string }) => e.noticeId === institutionWide);
     expect(wide).toMatchObject({ mandatory: true });
     expect(wide.readAt).toBeUndefined();
