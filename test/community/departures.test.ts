@@ -9,7 +9,7 @@ import { PersonUpdated } from '../../services/talent/events.js';
 import { as, publish, settle } from '../support/api.js';
 import { untilRosterCopies } from '../support/roster.js';
 import { DELIVERY_BUDGET_MS, deliveries, timeoutFor, until } from '../support/wait.js';
-import { committee, newBranch, outbox, register } from '../talent/support.js';
+import { committee, newBranch, outbox, register, transferOut } from '../talent/support.js';
 import { duringRegistration, outboxOf, publishedEvent } from './support.js';
 
 /** The evening before the event (it starts 2027-03-12 09:00): inside the cancellation deadline. */
@@ -41,16 +41,7 @@ describe('a joint event after a member’s departure', () => {
       const registration = async (registrationId: string) =>
         (await host.get(`${path}/${registrationId}`)).body;
 
-      const out = await admin.post(
-        `/talent/people/${leaves.personId}/transfer-out`,
-        {
-          version: leaves.version,
-          letterNumber: '京药检党转字〔2027〕3号',
-          receivingOrganisation: '中共某某区委组织部',
-          on: '2027-03-11',
-        },
-        { now: EVE },
-      );
+      const out = await transferOut(admin, leaves, '2027-03-11', { now: EVE });
       expect(out.status, out.text).toBe(200);
       await until('the departed member’s place given up', DELIVERY_BUDGET_MS, async () =>
         ['cancelled'].includes((await registration(held.registrationId)).status),

@@ -11,7 +11,15 @@ import { newId } from '../../shared/ids.js';
 import { as, request, settle, tick } from '../support/api.js';
 import { untilRosterCopies } from '../support/roster.js';
 import { DELIVERY_BUDGET_MS, deliveries, timeoutFor, until } from '../support/wait.js';
-import { committee, newBranch, register, TODAY } from '../talent/support.js';
+import {
+  committee,
+  newBranch,
+  register,
+  retiredMembersBranch,
+  retireInto,
+  TODAY,
+  transferOut,
+} from '../talent/support.js';
 
 type Client = Awaited<ReturnType<typeof as>>;
 interface Entry {
@@ -23,18 +31,6 @@ interface Entry {
 const at = { now: TODAY };
 const HOUR = 60 * 60_000;
 const full = (branchId: string) => ({ branchId, politicalStatus: 'full', statusSince: '2010-07-01' });
-const transferOut = (admin: Client, person: { personId: string; version: number }) =>
-  admin.post(
-    `/talent/people/${person.personId}/transfer-out`,
-    {
-      version: person.version,
-      letterNumber: '京药检党转字〔2026〕52号',
-      receivingOrganisation: '中共某某区委组织部',
-      on: '2026-11-20',
-    },
-    at,
-  );
-
 const inbox = async (client: Client): Promise<Entry[]> => {
   const res = await client.get('/notices/me?limit=100');
   expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -73,7 +69,7 @@ describe('notices after a departure or a retirement', () => {
     async () => {
       const admin = await committee();
       const { branchId } = await newBranch(admin);
-      const retiredBranch = await newBranch(admin);
+      const retiredBranch = { branchId: await retiredMembersBranch(admin) };
       const [stays, leaves, retires] = [
         await register(admin, full(branchId)),
         await register(admin, full(branchId)),
@@ -85,20 +81,9 @@ describe('notices after a departure or a retirement', () => {
       const secretary = await as({ roles: ['secretary', 'member'], branchId });
       const retiredSecretary = await as({ roles: ['secretary', 'member'], branchId: retiredBranch.branchId });
 
-      const out = await transferOut(admin, leaves);
+      const out = await transferOut(admin, leaves, '2026-11-20', at);
       expect(out.status, out.text).toBe(200);
-      const retired = await admin.post(
-        `/talent/people/${retires.personId}/end-membership`,
-        {
-          version: retires.version,
-          kind: 'retired',
-          on: '2026-11-20',
-          reason: '到龄退休',
-          authority: '党委〔2026〕23号',
-          retiredBranchId: retiredBranch.branchId,
-        },
-        at,
-      );
+      const retired = await retireInto(admin, retires, retiredBranch.branchId, '2026-11-20', at);
       expect(retired.status, retired.text).toBe(200);
       await untilRosterCopies(['notices'], leaves.personId, out.body.version);
       await untilRosterCopies(['notices'], retires.personId, retired.body.version);
@@ -156,7 +141,7 @@ describe('notices after a departure or a retirement', () => {
         ),
       );
 
-      const out = await transferOut(admin, leaves);
+      const out = await transferOut(admin, leaves, '2026-11-20', at);
       expect(out.status, out.text).toBe(200);
       await untilRosterCopies(['notices'], leaves.personId, out.body.version);
 

@@ -9,7 +9,15 @@ import { describe, expect, it } from 'vitest';
 import { as } from '../support/api.js';
 import { untilRosterCopies } from '../support/roster.js';
 import { DELIVERY_BUDGET_MS, deliveries, timeoutFor, until } from '../support/wait.js';
-import { committee, newBranch, register, TODAY } from '../talent/support.js';
+import {
+  committee,
+  newBranch,
+  register,
+  retiredMembersBranch,
+  retireInto,
+  TODAY,
+  transferOut,
+} from '../talent/support.js';
 import { expectStatus } from './support.js';
 
 const at = { now: TODAY };
@@ -45,7 +53,7 @@ describe('resources after a departure or a retirement', () => {
     async () => {
       const admin = await committee();
       const { branchId } = await newBranch(admin);
-      const retiredBranch = await newBranch(admin);
+      const retiredBranch = { branchId: await retiredMembersBranch(admin) };
       const full = { branchId, politicalStatus: 'full', statusSince: '2010-07-01' };
       const [stays, leaves, retires] = [
         await register(admin, full),
@@ -72,22 +80,9 @@ describe('resources after a departure or a retirement', () => {
       const before = await assign(admin, resourceId, { branchIds: [branchId] });
       expect((await listedIn(admin, before)).total).toBe(3);
 
-      const out = await admin.post(
-        `/talent/people/${leaves.personId}/transfer-out`,
-        {
-          version: leaves.version,
-          letterNumber: '京药检党转字〔2026〕40号',
-          receivingOrganisation: '中共某某区委组织部',
-          on: '2026-11-20',
-        },
-        at,
-      );
+      const out = await transferOut(admin, leaves, '2026-11-20', at);
       expect(out.status, out.text).toBe(200);
-      const retired = await admin.post(
-        `/talent/people/${retires.personId}/end-membership`,
-        { version: retires.version, kind: 'retired', ...decision, retiredBranchId: retiredBranch.branchId },
-        at,
-      );
+      const retired = await retireInto(admin, retires, retiredBranch.branchId, decision.on, at);
       expect(retired.status, retired.text).toBe(200);
       await untilRosterCopies(['resources'], leaves.personId, out.body.version);
       await untilRosterCopies(['resources'], retires.personId, retired.body.version);

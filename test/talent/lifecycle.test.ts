@@ -12,7 +12,7 @@ import { meeting } from '../activities/support.js';
 import { as, useRuntime } from '../support/api.js';
 import { infoOf, startTestRuntime, type TestRuntime } from '../support/start.js';
 import { DELIVERY_BUDGET_MS, until } from '../support/wait.js';
-import { committee, newBranch, outbox, register, TODAY } from './support.js';
+import { committee, newBranch, outbox, register, retiredMembersBranch, TODAY } from './support.js';
 
 const at = { now: TODAY };
 const decision = { on: '2026-11-20', reason: '经党委会研究决定', authority: '党委〔2026〕15号' };
@@ -27,12 +27,6 @@ const branchWithMember = async () => {
 };
 
 /** A new retired members' branch (离退休党支部); its id. */
-const retiredMembersBranch = async (admin: Awaited<ReturnType<typeof committee>>) => {
-  const res = await admin.post('/talent/branches', { name: `离退休党支部 ${newId()}`, retiredMembers: true });
-  expect(res.status, res.text).toBe(201);
-  return res.body.branchId as string;
-};
-
 const read = async (admin: Awaited<ReturnType<typeof committee>>, personId: string) => {
   const res = await admin.get(`/talent/people/${personId}`);
   expect(res.status, res.text).toBe(200);

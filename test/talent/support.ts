@@ -20,6 +20,13 @@ export const newBranch = async (
   return res.body as { branchId: string; partyGroups: { id: string; name: string }[] };
 };
 
+/** A retired members' branch (离退休党支部), flagged so that retirements may move people into it. */
+export const retiredMembersBranch = async (admin: Client): Promise<string> => {
+  const res = await admin.post('/talent/branches', { name: `离退休党支部 ${newId()}`, retiredMembers: true });
+  expect(res.status, res.text).toBe(201);
+  return res.body.branchId as string;
+};
+
 /** Evidence of a history (党员档案) for a person registered past the pipeline's start. */
 export const historyOf = (issuedOn: string) => ({
   evidence: { kind: 'party-file', reference: `档案 ${Math.random()}`, issuedOn },
@@ -98,3 +105,42 @@ export const heldMeeting = async (
   });
   return activityId;
 };
+
+/** A transfer out (组织关系转出) on `on`, with its letter: what a departure test sets off. */
+export const transferOut = (
+  admin: Client,
+  person: { personId: string; version: number },
+  on: string,
+  options: { now?: string } = {},
+) =>
+  admin.post(
+    `/talent/people/${person.personId}/transfer-out`,
+    {
+      version: person.version,
+      letterNumber: `京药检党转字〔${on.slice(0, 4)}〕7号`,
+      receivingOrganisation: '中共某某区委组织部',
+      on,
+    },
+    options,
+  );
+
+/** A retirement (退休) on `on` into the retired members' branch named. */
+export const retireInto = (
+  admin: Client,
+  person: { personId: string; version: number },
+  retiredBranchId: string,
+  on: string,
+  options: { now?: string } = {},
+) =>
+  admin.post(
+    `/talent/people/${person.personId}/end-membership`,
+    {
+      version: person.version,
+      kind: 'retired',
+      on,
+      reason: '到龄退休',
+      authority: `党委〔${on.slice(0, 4)}〕23号`,
+      retiredBranchId,
+    },
+    options,
+  );
