@@ -129,20 +129,18 @@ const noticeFor = async (world: World, persona: Persona): Promise<string> => {
   } else if (!personId || persona === 'anonymous') {
     return noticeId;
   } else {
-    await publish(
-      ActivityScheduled,
-      {
-        activityId,
-        branchId: world.branchA.branchId,
-        type: 'party-lesson',
-        title: `党课 ${activityId}`,
-        startsAt: '2026-12-01T09:00:00+08:00',
-        endsAt: '2026-12-01T11:00:00+08:00',
-        inviteeIds: [personId],
-      },
-      // Decided the week before: news to the invitee.
-      { occurredAt: new Date('2026-11-24T09:00:00+08:00') },
-    );
+    // A month ahead, scheduled now: news to the invitee, and the newest entry of their inbox,
+    // which by this row of the matrix holds many unread notices.
+    const startsAt = new Date(Date.now() + 30 * 86_400_000);
+    await publish(ActivityScheduled, {
+      activityId,
+      branchId: world.branchA.branchId,
+      type: 'party-lesson',
+      title: `党课 ${activityId}`,
+      startsAt: startsAt.toISOString(),
+      endsAt: new Date(startsAt.getTime() + 2 * 3_600_000).toISOString(),
+      inviteeIds: [personId],
+    });
   }
   const client = world.clients[persona];
   await until(`the notice in ${persona}'s inbox`, DELIVERY_BUDGET_MS, async () => {
