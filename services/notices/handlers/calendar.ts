@@ -13,7 +13,6 @@ import { allMembers, everyone } from '../../../shared/outcomes.js';
 import { timestamp } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { INSTITUTION_ZONE, toLocalIso } from '../../../shared/time.js';
-import { rosterPerson } from '../../talent/roster.js';
 import { type CalendarEntry, calendarEntries, tokenOfFeed } from '../domain/calendar.js';
 import {
   calendarOf,
@@ -23,7 +22,7 @@ import {
   replaceFeed,
   revokeFeed,
 } from '../store/calendar.js';
-import { rosterReader } from '../store.js';
+import { stillOnRegister } from '../store.js';
 
 /** How long a calendar app may keep the feed before asking again (seconds). */
 const POLL_SECONDS = 3600;
@@ -160,8 +159,7 @@ export const calendarRoutes = [
       const personId = token && (await personOfFeed(ctx, hashOfToken(token)));
       if (!personId) throw notFound('Calendar feed');
       // The URL outlives the account: once its person left the register it opens nothing more.
-      if ((await rosterPerson(rosterReader(ctx), personId))?.departedOn !== undefined)
-        throw notFound('Calendar feed');
+      if ((await stillOnRegister(ctx, [personId])).length === 0) throw notFound('Calendar feed');
       const entries = calendarEntries(await calendarOf(ctx, personId), personId, now);
       const body = icsOf(entries);
       const caching = {
