@@ -104,11 +104,28 @@ export const ActivityCompleted = defineEvent(
   }),
 );
 
-/** One per invitee when an activity is completed (final status; unknowns become absent). */
+/** The most invitees one AttendanceRecorded names: those whose statuses commit together. */
+export const ATTENDANCE_GROUP = 25;
+
+const attendee = z.object({ personId: z.string(), status: z.enum(attendanceStatuses) });
+
+/**
+ * Invitees' final statuses once an activity is completed (unknowns become absent), a group
+ * at a time: every invitee is named in exactly one. One event per group rather than per
+ * invitee: a year of 三会一课 for a few hundred members is a few hundred events, not thousands.
+ * Version 1 named one invitee (`personId`, `status`); one still on its way when version 2
+ * deploys is read as a group of one.
+ */
 export const AttendanceRecorded = defineEvent(
   ACTIVITIES,
   'AttendanceRecorded',
-  z.object({ ...activityRef, personId: z.string(), status: z.enum(attendanceStatuses) }),
+  z.union([
+    z.object({ ...activityRef, attendees: z.array(attendee).min(1).max(ATTENDANCE_GROUP) }),
+    z
+      .object({ ...activityRef, ...attendee.shape })
+      .transform(({ personId, status, ...a }) => ({ ...a, attendees: [{ personId, status }] })),
+  ]),
+  2,
 );
 
 /**

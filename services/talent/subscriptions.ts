@@ -20,7 +20,7 @@ import { BRANCH_GENERAL_MEETING } from './domain/pipeline.js';
 import type { Contribution } from './domain/points.js';
 import {
   getAccountState,
-  getContribution,
+  heldContributions,
   isNewerReport,
   keys,
   putAccountState,
@@ -46,13 +46,16 @@ const factItem = (fact: Fact, occurredAt: string) => ({
   occurredAtMs: Date.parse(occurredAt),
 });
 
-/** Adds the fact unless an equal or later report of it is already held. */
+/** Adds each fact unless an equal or later report of it is already held. */
 const record = async (ctx: ServiceContext, tx: Transaction, facts: Fact[], occurredAt: string) => {
   const at = Date.parse(occurredAt);
-  for (const [i, fact] of facts.entries()) {
-    const item = factItem(fact, occurredAt);
-    const held = await getContribution(ctx, item);
-    if (held && (held.occurredAtMs as number) >= at) continue;
+  const items = facts.map((fact) => factItem(fact, occurredAt));
+  const held = await heldContributions(ctx, items);
+  const news = items.filter((item) => {
+    const earlier = held.get(`${item.pk}|${item.sk}`);
+    return !earlier || earlier.occurredAtMs < at;
+  });
+  for (const [i, item] of news.entries()) {
     if (i < IN_TRANSACTION) putContributionIfNewer(tx, item);
     // Idempotent by natural key, so writing ahead of the transaction is safe to repeat.
     else await putContributionAhead(ctx, item);
@@ -99,11 +102,11 @@ export const talentSubscriptions = [
       });
     },
   }),
-  credits('attendance-recorded', AttendanceRecorded, (a) => [
-    {
-      personId: a.personId,
+  credits('attendance-recorded', AttendanceRecorded, (a) =>
+    a.attendees.map(({ personId, status }) => ({
+      personId,
       naturalKey: a.activityId,
-      contribution: { kind: 'attendance', on: localDate(new Date(a.startsAt)), status: a.status },
+      contribution: { kind: 'attendance', on: localDate(new Date(a.startsAt)), status },
       details: {
         activityId: a.activityId,
         activityType: a.type,
@@ -114,8 +117,8 @@ export const talentSubscriptions = [
           ? { recordedLate: { reason: a.recordedLate.reason, recordedAt: a.recordedLate.recordedAt } }
           : {}),
       },
-    },
-  ]),
+    })),
+  ),
   credits('study-completed', StudyCompleted, (s) => [
     {
       personId: s.personId,

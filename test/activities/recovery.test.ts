@@ -1,7 +1,7 @@
 /**
  * Completion survives being cut short. It runs in steps (close attendance; commit the new
- * state with ActivityCompleted; publish each invitee's AttendanceRecorded in follow-up
- * transactions), so these tests put the table in the state a crash between steps leaves
+ * state with ActivityCompleted; publish the invitees' AttendanceRecorded, a group per follow-up
+ * transaction), so these tests put the table in the state a crash between steps leaves
  * and check that the retry, or the subscription on ActivityCompleted, finishes the job
  * without losing or duplicating an event.
  */
@@ -9,7 +9,7 @@ import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamod
 import { describe, expect, it } from 'vitest';
 import { ActivityCompleted } from '../../services/activities/events.js';
 import { publish, runtime, settle, tableClient } from '../support/api.js';
-import { at, branchWithMembers, meeting, outboxOf } from './support.js';
+import { at, attendanceIn, branchWithMembers, meeting, outboxOf } from './support.js';
 
 const TableName = () => runtime().tableNames.activities as string;
 
@@ -59,16 +59,8 @@ describe('an interrupted completion', () => {
     );
     expect(done.status).toBe(200);
     await settle();
-    // As if the request had died before two invitees' attendance was written and published:
-    // remove their final records and their events.
-    const missing = memberIds.slice(0, 2);
-    const finals = await tableClient().send(
-      new QueryCommand({
-        TableName: TableName(),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `PARTICIPATION#${branchId}` },
-      }),
-    );
+    // As if the request had died before a group's attendance was written and published: the
+    // group's final records and its event go together (one transaction).
     const outbox = await tableClient().send(
       new QueryCommand({
         TableName: TableName(),
@@ -76,26 +68,32 @@ describe('an interrupted completion', () => {
         ExpressionAttributeValues: { ':pk': `OUTBOX#${body.activityId}` },
       }),
     );
-    for (const item of [
-      ...(finals.Items ?? []).filter((i) => missing.includes(i.personId)),
-      ...(outbox.Items ?? []).filter((i) =>
-        missing.some((id) => (i.detail as string).includes(`"personId":"${id}"`)),
-      ),
-    ]) {
+    const lost = (outbox.Items ?? []).filter((i) => i.detailType === 'AttendanceRecorded');
+    expect(lost).toHaveLength(1);
+    const missing = (JSON.parse(lost[0]?.detail as string).data.attendees as { personId: string }[]).map(
+      (a) => a.personId,
+    );
+    expect(missing.sort()).toEqual([...memberIds].sort());
+    const finals = await tableClient().send(
+      new QueryCommand({
+        TableName: TableName(),
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `PARTICIPATION#${branchId}` },
+      }),
+    );
+    for (const item of [...(finals.Items ?? []).filter((i) => missing.includes(i.personId)), ...lost]) {
       await tableClient().send(
         new DeleteCommand({ TableName: TableName(), Key: { pk: item.pk, sk: item.sk } }),
       );
     }
-    expect(
-      (await outboxOf(body.activityId)).filter((e) => e.detailType === 'AttendanceRecorded'),
-    ).toHaveLength(1);
+    expect(attendanceIn(await outboxOf(body.activityId))).toEqual([]);
 
     // The bus delivers ActivityCompleted (again): the consumer finishes the job.
     const [completed] = (await outboxOf(body.activityId)).filter((e) => e.detailType === 'ActivityCompleted');
     await publish(ActivityCompleted, completed?.data as never);
     await settle();
-    const recorded = (await outboxOf(body.activityId)).filter((e) => e.detailType === 'AttendanceRecorded');
-    expect(recorded.map((e) => e.data.personId).sort()).toEqual([...memberIds].sort());
+    const recorded = attendanceIn(await outboxOf(body.activityId));
+    expect(recorded.map((e) => e.personId).sort()).toEqual([...memberIds].sort());
   });
 
   it('of more invitees than commit together: each final status is published once, and the second pass adds none', async () => {
@@ -116,15 +114,19 @@ describe('an interrupted completion', () => {
     );
     expect(done.body.attendance).toMatchObject({ invited: 30, present: 3, absent: 27 });
     await settle();
-    const recorded = async () =>
+    const events = async () =>
       (await outboxOf(body.activityId)).filter((e) => e.detailType === 'AttendanceRecorded');
+    const recorded = async () => attendanceIn(await events());
     const first = await recorded();
-    expect(first.map((e) => e.data.personId).sort()).toEqual([...memberIds].sort());
-    expect(first.filter((e) => e.data.status === 'present')).toHaveLength(3);
+    expect(first.map((e) => e.personId).sort()).toEqual([...memberIds].sort());
+    expect(first.filter((e) => e.status === 'present')).toHaveLength(3);
+    // Two groups (25 and 5), an event each.
+    expect((await events()).map((e) => e.data.attendees.length).sort((a, b) => b - a)).toEqual([25, 5]);
 
     const [completed] = (await outboxOf(body.activityId)).filter((e) => e.detailType === 'ActivityCompleted');
     await publish(ActivityCompleted, completed?.data as never);
     await settle();
-    expect((await recorded()).map((e) => e.data.personId).sort()).toEqual([...memberIds].sort());
+    expect((await recorded()).map((e) => e.personId).sort()).toEqual([...memberIds].sort());
+    expect(await events()).toHaveLength(2);
   });
 });

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../shared/ids.js';
 import { as } from '../support/api.js';
-import { at, branchWithMembers, meeting, outboxOf } from './support.js';
+import { at, attendanceIn, branchWithMembers, meeting, outboxOf } from './support.js';
 
 const NOW = at('2026-11-20T10:00:00+08:00');
 const DURING = at('2026-11-26T09:30:00+08:00');
@@ -86,9 +86,7 @@ describe('invitees and the party group are of the activity’s branch', () => {
       { minutes: '会议记录' },
       at('2026-11-26T11:30:00+08:00'),
     );
-    const recordedFor = (await outboxOf(body.activityId))
-      .filter((e) => e.detailType === 'AttendanceRecorded')
-      .map((e) => e.data.personId);
+    const recordedFor = attendanceIn(await outboxOf(body.activityId)).map((e) => e.personId);
     expect(recordedFor).toEqual(own.memberIds);
   });
 });

@@ -162,6 +162,12 @@ export const outboxOf = async (activityId: string) => {
   }));
 };
 
+/** Everyone the AttendanceRecorded events among `events` name, one entry per naming. */
+export const attendanceIn = (events: readonly { detailType: string; data: Record<string, any> }[]) =>
+  events
+    .filter((e) => e.detailType === 'AttendanceRecorded')
+    .flatMap((e) => e.data.attendees as { personId: string; status: string }[]);
+
 /** The i-th element, which the test knows is there. */
 export const nth = <T>(xs: readonly T[], i: number): T => {
   const x = xs[i];

@@ -24,8 +24,7 @@ const attendance = (
   title: '主题党日',
   startsAt,
   endsAt: startsAt.replace('09:00', '11:00'),
-  personId,
-  status,
+  attendees: [{ personId, status }],
 });
 
 /** Events talent's consumers gave up on that concern these people: there should be none. */
@@ -128,6 +127,52 @@ describe('attendance points', () => {
     const entries = (await self.get(`/talent/people/${personId}/timeline`)).body.items;
     expect(entries.find((e: any) => e.activityId === late)?.recordedLate).toEqual(recordedLate);
     expect(entries.find((e: any) => e.activityId === other)?.recordedLate).toBeUndefined();
+  });
+});
+
+describe('attendance of a group', () => {
+  it('one event credits everyone it names, each once; a version-1 event (one invitee) still counts', async () => {
+    const { admin, branchId, personId, points } = await setup();
+    const others = await Promise.all(
+      ['late', 'absent'].map(() => register(admin, { branchId, politicalStatus: 'full' })),
+    );
+    const pointsOf = async (id: string) => {
+      const self = await as({ roles: ['member'], branchId, personId: id });
+      return ((await self.get(`/talent/people/${id}/timeline`)).body.points as any[]).find(
+        (y) => y.year === 2026,
+      );
+    };
+    const activityId = newId();
+    const group = {
+      ...attendance(personId, branchId, activityId, 'present'),
+      attendees: [
+        { personId, status: 'present' as const },
+        { personId: (others[0] as { personId: string }).personId, status: 'late' as const },
+        { personId: (others[1] as { personId: string }).personId, status: 'absent' as const },
+      ],
+    };
+    const sent = await publish(AttendanceRecorded, group, { occurredAt: new Date('2026-03-01T04:00:00Z') });
+    await publish(AttendanceRecorded, sent.data, { envelope: sent });
+    await settle();
+    expect((await points(2026)).attendance).toBe(2);
+    expect((await pointsOf((others[0] as { personId: string }).personId)).attendance).toBe(1);
+    expect((await pointsOf((others[1] as { personId: string }).personId)).attendance).toBe(-1);
+
+    // Published before version 2 deployed: one invitee, named at the top level.
+    const { attendees: _, ...ref } = attendance(
+      personId,
+      branchId,
+      newId(),
+      'late',
+      '2026-04-01T09:00:00+08:00',
+    );
+    const legacy = { ...ref, personId, status: 'late' };
+    await publish(AttendanceRecorded, group, {
+      envelope: { eventId: newId(), occurredAt: new Date().toISOString(), version: 1, data: legacy } as never,
+    });
+    await settle();
+    expect((await points(2026)).attendance).toBe(3);
+    expect(await deadLettersAbout([personId])).toEqual([]);
   });
 });
 

@@ -39,6 +39,7 @@ import {
   ActivityCompleted,
   ActivityMoved,
   ActivityScheduled,
+  ATTENDANCE_GROUP,
   AttendanceRecorded,
 } from '../events.js';
 import { approvedLeave } from '../store/leave.js';
@@ -145,21 +146,21 @@ const fitsRoom = (invitees: number, room: { capacity: number; name: string } | u
 };
 
 /**
- * Invitees whose final statuses commit together: two items each (the status and its
- * AttendanceRecorded event), well inside a transaction's 100. One commit per group instead
- * of one per invitee: a 40-member branch meeting completes in 2 transactions, not 40.
+ * Invitees whose final statuses commit together, with the one AttendanceRecorded that names
+ * them: a group's participation items and its event are one transaction (26 items, well
+ * inside 100). A 40-member branch meeting completes in 2 commits and 2 events, not 40.
  */
-const FINAL_GROUP = 25;
+const FINAL_GROUP = ATTENDANCE_GROUP;
 
 /**
- * The invitees' final statuses, each written once with its AttendanceRecorded event. Runs
- * after the completion commit (an activity may have more invitees than one transaction
- * holds). Those already final are read first and left out, so the second pass (the
- * subscription on ActivityCompleted, or a retry of the handler) writes only what is
- * missing. Each participation item is created only if absent: a group that meets one
- * written meanwhile (the other pass running beside this one) is sent again one invitee at
- * a time, and the one already final is skipped, so nobody's event is published twice and
- * a crash in between loses nothing: the subscription finishes the job.
+ * The invitees' final statuses, each written once and published in its group's
+ * AttendanceRecorded. Runs after the completion commit (an activity may have more invitees
+ * than one transaction holds). Those already final are read first and left out, so the
+ * second pass (the subscription on ActivityCompleted, or a retry of the handler) writes
+ * only what is missing. Each participation item is created only if absent: a group that
+ * meets one written meanwhile (the other pass running beside this one) is sent again one
+ * invitee at a time, and the one already final is skipped, so nobody is published twice
+ * and a crash in between loses nothing: the subscription finishes the job.
  */
 export const finaliseAttendance = async (ctx: ServiceContext, a: Activity): Promise<void> => {
   const [records, finalised, onLeave] = await Promise.all([
@@ -176,14 +177,12 @@ export const finaliseAttendance = async (ctx: ServiceContext, a: Activity): Prom
     retryOnConflict(
       async () => {
         const t = transaction(ctx);
-        for (const [personId, status] of group) {
-          t.put(participationItem(a, personId, status), finalOnce);
-          t.publish(
-            AttendanceRecorded,
-            { ...activityRef(a), personId, status },
-            { key: a.activityId, occurredAt },
-          );
-        }
+        for (const [personId, status] of group) t.put(participationItem(a, personId, status), finalOnce);
+        t.publish(
+          AttendanceRecorded,
+          { ...activityRef(a), attendees: group.map(([personId, status]) => ({ personId, status })) },
+          { key: a.activityId, occurredAt },
+        );
         await t.commit();
       },
       { attempts: 6 },
