@@ -22,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceDescription } from '../../shared/service.js';
 import { singleTable } from '../../shared/store/table.js';
 import {
+  DATABASE_FILE,
   type DynamoDbLocal,
   ensureTable,
   JAVA_MISSING_MESSAGE,
@@ -195,6 +196,35 @@ describe('DynamoDB Local lifecycle', { timeout: 120_000 }, () => {
     } finally {
       client.destroy();
       await db.stop();
+    }
+  });
+
+  it('keeps an on-disk database in write-ahead-log mode, and what it acknowledged across a restart', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'ddb-local-'));
+    try {
+      const first = await startDynamoDbLocal({ dataDir });
+      const c1 = clientFor(first.endpoint);
+      await ensureTable(c1, table);
+      await c1.send(new PutItemCommand({ TableName: 'things', Item: { pk: { S: 'wal' }, sk: { S: '1' } } }));
+      c1.destroy();
+      await first.stop();
+      // SQLite's header: bytes 18 and 19 (file format write and read versions) are 2 in WAL mode.
+      const header = (await readFile(join(dataDir, DATABASE_FILE))).subarray(18, 20);
+      expect([...header]).toEqual([2, 2]);
+
+      const again = await startDynamoDbLocal({ dataDir });
+      const c2 = clientFor(again.endpoint);
+      try {
+        const { Item } = await c2.send(
+          new GetItemCommand({ TableName: 'things', Key: { pk: { S: 'wal' }, sk: { S: '1' } } }),
+        );
+        expect(Item?.pk).toEqual({ S: 'wal' });
+      } finally {
+        c2.destroy();
+        await again.stop();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 
