@@ -179,6 +179,32 @@ describe('LocalBus delivery', () => {
     expect(most).toBe(2);
   });
 
+  it("gives waiting targets turns: one target's burst does not hold up another's delivery", async () => {
+    const bus = makeBus({ maxConcurrentDeliveries: 1 });
+    const order: string[] = [];
+    const gates: Array<() => void> = [];
+    const gated = (name: string, pattern: unknown) => ({
+      name,
+      pattern,
+      deliver: async () => {
+        order.push(name);
+        await new Promise<void>((resolve) => gates.push(resolve));
+      },
+    });
+    bus.subscribe(gated('test.busy', THING));
+    bus.subscribe(gated('test.other', OTHER));
+    await bus.putEvents(Array.from({ length: 10 }, () => entry()));
+    await bus.putEvents([entry('Other')]);
+    while (order.length < 11) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      gates.shift()?.();
+    }
+    gates.shift()?.();
+    await bus.idle();
+    // The first of the burst had the place; the other target's turn came next.
+    expect(order.indexOf('test.other')).toBeLessThanOrEqual(2);
+  });
+
   it('publish delivers an already formed event (e.g. from the local S3 server)', async () => {
     const bus = makeBus();
     const s3 = recorder('resources.object-created', {

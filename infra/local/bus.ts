@@ -100,6 +100,10 @@ export interface LocalBusOptions {
  * an account's concurrency: events wait on the bus, as they would for a throttled Lambda.
  */
 export const MAX_CONCURRENT_DELIVERIES = 8;
+// Deliveries waiting for a place take turns by target, not by arrival: on AWS each target is
+// a function with its own queue and concurrency, so a year of meetings' fan-out to one
+// consumer never holds up another consumer's first delivery. First come, first served here
+// made an announcement's inbox entries wait behind 2,000 attendance deliveries in a seed.
 
 export interface PutEventsResult {
   FailedEntryCount: number;
@@ -171,7 +175,8 @@ export class LocalBus {
   private readonly maxRunning: number;
   private running = 0;
   /** Deliveries waiting for a place among those running, first come first served. */
-  private readonly waitingToRun: Array<() => void> = [];
+  /** Per target, in order; the targets in the order of their turn (a Map keeps insertion order). */
+  private readonly waitingToRun = new Map<string, Array<() => void>>();
 
   constructor(opts: LocalBusOptions) {
     this.name = opts.name;
@@ -188,20 +193,35 @@ export class LocalBus {
   }
 
   /** Runs one attempt when fewer than the bound are running; the place is given back after. */
-  private async bounded<T>(attempt: () => Promise<T>): Promise<T> {
+  private async bounded<T>(target: string, attempt: () => Promise<T>): Promise<T> {
     if (this.running >= this.maxRunning) {
-      await new Promise<void>((resolve) => this.waitingToRun.push(resolve));
+      await new Promise<void>((resolve) => {
+        const line = this.waitingToRun.get(target);
+        if (line) line.push(resolve);
+        else this.waitingToRun.set(target, [resolve]);
+      });
     } else {
       this.running++;
     }
     try {
       return await attempt();
     } finally {
-      const next = this.waitingToRun.shift();
-      // The place passes straight to the next in line, or is freed.
+      const next = this.nextInTurn();
+      // The place passes straight to the next in turn, or is freed.
       if (next) next();
       else this.running--;
     }
+  }
+
+  /** The first waiting delivery of the target whose turn it is; that target goes last. */
+  private nextInTurn(): (() => void) | undefined {
+    for (const [target, line] of this.waitingToRun) {
+      this.waitingToRun.delete(target);
+      const next = line.shift();
+      if (line.length > 0) this.waitingToRun.set(target, line);
+      if (next) return next;
+    }
+    return undefined;
   }
 
   /**
@@ -515,7 +535,7 @@ export class LocalBus {
       job.lastAttemptAt = at;
       try {
         // Each target gets its own copy, as it would get its own JSON on AWS.
-        await this.bounded(() => job.target.deliver(structuredClone(job.event)));
+        await this.bounded(job.target.name, () => job.target.deliver(structuredClone(job.event)));
         await this.succeeded(job);
         return;
       } catch (err) {
