@@ -67,24 +67,25 @@ export const activitiesService = defineService({
       name: 'finish-completion',
       pattern: patternFor(ActivityCompleted),
       contract: ActivityCompleted,
-      handler: async (event, _t, ctx) => finishCompletion(ctx, event.data.activityId),
+      handler: async ({ data }, _t, ctx) =>
+        finishCompletion(ctx, { ...data, invited: data.attendance.invited }),
     }),
-    // The safety net of the members' agendas (store/agenda.ts): the invitees' entries written
-    // again from the committed activity, whatever the request got to.
+    // The safety net of the members' agendas (store/agenda.ts): the invitees' entries checked
+    // against the committed activity, and what the request did not get to written.
     subscription({
       name: 'sync-agenda-scheduled',
       pattern: patternFor(ActivityScheduled),
       contract: ActivityScheduled,
-      handler: async (event, _t, ctx) => resyncAgenda(ctx, event.data.activityId),
+      handler: async ({ data }, _t, ctx) => resyncAgenda(ctx, data.activityId, { expected: data }),
     }),
     subscription({
       name: 'sync-agenda-moved',
       pattern: patternFor(ActivityMoved),
       contract: ActivityMoved,
-      handler: async (event, _t, ctx) =>
-        resyncAgenda(ctx, event.data.activityId, {
-          startsAt: event.data.previous.startsAt,
-          inviteeIds: event.data.inviteeIds,
+      handler: async ({ data }, _t, ctx) =>
+        resyncAgenda(ctx, data.activityId, {
+          expected: data,
+          previous: { startsAt: data.previous.startsAt, inviteeIds: data.inviteeIds },
         }),
     }),
     subscription({

@@ -3,10 +3,12 @@
  * to that have not ended, by start, with their check-in and leave, kept right as activities
  * are scheduled, moved, re-invited and cancelled. Scheduled on 2026-11-20; read on 11-25.
  */
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { ActivityCancelled, ActivityMoved, ActivityScheduled } from '../../services/activities/events.js';
 import { newId } from '../../shared/ids.js';
-import { as } from '../support/api.js';
-import { at, meeting, seedRoster } from './support.js';
+import { as, publish, runtime, settle, tableClient } from '../support/api.js';
+import { at, meeting, outboxOf, seedRoster } from './support.js';
 
 type Client = Awaited<ReturnType<typeof as>>;
 type Item = {
@@ -158,5 +160,73 @@ describe('GET /activities/me', () => {
     expect([res.status, res.body.error.code]).toEqual([403, 'no-person']);
     const committee = await as({ roles: ['committee'], personId: newId() });
     expect((await committee.get('/activities/me', READ_ON)).status).toBe(403);
+  });
+
+  it('is made whole by the sync-agenda subscription: what the request did not get to is written, what is left over goes', async () => {
+    const { aliceId, bobId, secretary, alice, bob, schedule } = await setUp();
+    const activityId = await schedule('党课', '2026-11-27T09:00:00+08:00', '2026-11-27T11:00:00+08:00', [
+      aliceId,
+      bobId,
+    ]);
+    await settle();
+    const TableName = runtime().tableNames.activities as string;
+    const db = tableClient();
+    const last = async (detailType: string) =>
+      (await outboxOf(activityId)).filter((e) => e.detailType === detailType).at(-1)?.data as never;
+    const entry = (personId: string, startsAt: string) => ({
+      pk: `AGENDA#${personId}`,
+      sk: `${startsAt}#${activityId}`,
+    });
+    const held = async (personId: string, startsAt: string) =>
+      (await db.send(new GetCommand({ TableName, Key: entry(personId, startsAt), ConsistentRead: true })))
+        .Item;
+
+    // As if the request had died part-way: Bob's entry never written, Alice's with an old end.
+    const scheduled = (await last('ActivityScheduled')) as { startsAt: string; endsAt: string };
+    await db.send(new DeleteCommand({ TableName, Key: entry(bobId, scheduled.startsAt) }));
+    await db.send(
+      new UpdateCommand({
+        TableName,
+        Key: entry(aliceId, scheduled.startsAt),
+        UpdateExpression: 'SET endsAt = :old',
+        ExpressionAttributeValues: { ':old': '2026-11-25T00:00:00.000Z' },
+      }),
+    );
+    expect(await titles(alice)).toEqual([]);
+    expect(await titles(bob)).toEqual([]);
+    await publish(ActivityScheduled, await last('ActivityScheduled'));
+    await settle();
+    expect(await titles(alice)).toEqual(['党课']);
+    expect(await titles(bob)).toEqual(['党课']);
+    expect((await held(aliceId, scheduled.startsAt))?.endsAt).toBe(scheduled.endsAt);
+
+    // Moved, and the request died before it wrote Bob's new entry and dropped his old one.
+    const moved = await secretary.patch(
+      `/activities/${activityId}`,
+      { version: 1, startsAt: '2026-11-28T09:00:00+08:00', endsAt: '2026-11-28T11:00:00+08:00' },
+      READ_ON,
+    );
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    await settle();
+    const move = (await last('ActivityMoved')) as { startsAt: string };
+    const old = await held(bobId, move.startsAt);
+    await db.send(new DeleteCommand({ TableName, Key: entry(bobId, move.startsAt) }));
+    await db.send(new PutCommand({ TableName, Item: { ...old, ...entry(bobId, scheduled.startsAt) } }));
+    await publish(ActivityMoved, await last('ActivityMoved'));
+    await settle();
+    expect(await held(bobId, move.startsAt)).toBeDefined();
+    expect(await held(bobId, scheduled.startsAt)).toBeUndefined();
+    expect(await titles(bob)).toEqual(['党课']);
+
+    // Cancelled, and an entry left behind: it goes.
+    expect(
+      (await secretary.post(`/activities/${activityId}/cancel`, { reason: '改期' }, READ_ON)).status,
+    ).toBe(200);
+    await settle();
+    await db.send(new PutCommand({ TableName, Item: { ...old, ...entry(aliceId, move.startsAt) } }));
+    await publish(ActivityCancelled, await last('ActivityCancelled'));
+    await settle();
+    expect(await held(aliceId, move.startsAt)).toBeUndefined();
+    expect(await held(bobId, move.startsAt)).toBeUndefined();
   });
 });

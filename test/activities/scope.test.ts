@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../shared/ids.js';
 import { as } from '../support/api.js';
-import { at, attendanceIn, branchWithMembers, meeting, outboxOf } from './support.js';
+import { at, attendanceIn, branchWithMembers, meeting, outboxOf, seedRoster } from './support.js';
 
 const NOW = at('2026-11-20T10:00:00+08:00');
 const DURING = at('2026-11-26T09:30:00+08:00');
@@ -88,5 +88,22 @@ describe('invitees and the party group are of the activity’s branch', () => {
     );
     const recordedFor = attendanceIn(await outboxOf(body.activityId)).map((e) => e.personId);
     expect(recordedFor).toEqual(own.memberIds);
+  });
+
+  it('takes a party group whose members have all left it: the tally remembers it', async () => {
+    const own = await branchWithMembers(2, { grouped: 1 });
+    const [grouped, other] = own.memberIds as [string, string];
+    // The group's one member moves out of it: the roster copy shows nobody in it any more.
+    await seedRoster([{ personId: grouped, branchId: own.branchId, version: 2 }]);
+    const res = await own.secretary.post(
+      '/activities',
+      meeting(own.branchId, {
+        type: 'party-group-meeting',
+        partyGroupId: own.partyGroupId,
+        inviteeIds: [other],
+      }),
+      NOW,
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
   });
 });

@@ -42,7 +42,7 @@ import {
   ATTENDANCE_GROUP,
   AttendanceRecorded,
 } from '../events.js';
-import { approvedLeave } from '../store/leave.js';
+import { approvedLeave, attendanceWithLeave } from '../store/leave.js';
 import {
   ALREADY_FINAL,
   activityItem,
@@ -527,10 +527,7 @@ export const activityRoutes = [
       }
       // Step 2: the tally of the now frozen attendance, the new state and ActivityCompleted, at once.
       // Approved leave (请假) makes the unrecorded excused; what was recorded stands.
-      const [records, onLeave] = await Promise.all([
-        attendanceRecords(ctx, current.activityId),
-        approvedLeave(ctx, current.activityId),
-      ]);
+      const { records, onLeave } = await attendanceWithLeave(ctx, current.activityId);
       const final = roll(current.inviteeIds, withApprovedLeave(recordedStatuses(records), onLeave)).map((r) =>
         finalStatus(r.status),
       );
@@ -572,8 +569,16 @@ export const activityRoutes = [
   }),
 ];
 
-/** Re-reads an activity after its ActivityCompleted event and finishes any attendance left. */
-export const finishCompletion = async (ctx: ServiceContext, activityId: string) => {
-  const a = await getActivity(ctx, activityId);
+/**
+ * After its ActivityCompleted event: finishes any attendance left. The completing request has
+ * nearly always published everyone's, so the final records are counted first (one Query) against
+ * the invitees the event counted; only when some are missing is the activity read and finished.
+ */
+export const finishCompletion = async (
+  ctx: ServiceContext,
+  completed: Pick<Activity, 'activityId' | 'branchId' | 'startsAt'> & { invited: number },
+) => {
+  if ((await finalisedInvitees(ctx, completed)).size >= completed.invited) return;
+  const a = await getActivity(ctx, completed.activityId);
   if (a?.status === 'completed') await finaliseAttendance(ctx, a);
 };

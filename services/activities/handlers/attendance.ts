@@ -21,13 +21,12 @@ import {
 } from '../domain/check-in-guard.js';
 import { lateEntry } from '../domain/late-entry.js';
 import { withApprovedLeave } from '../domain/leave.js';
-import { approvedLeave } from '../store/leave.js';
+import { attendanceWithLeave } from '../store/leave.js';
 import {
   ALREADY_RECORDED,
   type AttendanceRecord,
   attendanceItem,
   attendanceOpen,
-  attendanceRecords,
   checkInOnce,
   commitRetryingConflicts,
   countWrongCode,
@@ -61,10 +60,7 @@ const activityParams = z.strictObject({ activityId: idParam });
 const MAX_ENTRIES = 99;
 
 const attendanceOf = async (ctx: ServiceContext, a: Activity) => {
-  const [records, onLeave] = await Promise.all([
-    attendanceRecords(ctx, a.activityId),
-    approvedLeave(ctx, a.activityId),
-  ]);
+  const { records, onLeave } = await attendanceWithLeave(ctx, a.activityId);
   // Approved leave shows as excused where nothing was recorded, as completion will count it.
   const items = roll(a.inviteeIds, withApprovedLeave(recordedStatuses(records), onLeave)).map(
     ({ personId, status }) => {

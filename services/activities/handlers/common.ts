@@ -60,12 +60,12 @@ export const requireInBranch = async (
   named: { personIds?: readonly string[]; partyGroupId?: string | undefined },
 ): Promise<void> => {
   if (!named.personIds?.length && named.partyGroupId === undefined) return;
-  const [roster, tally] = await Promise.all([
-    branchRoster(rosterReader(ctx), branchId),
-    named.partyGroupId === undefined ? {} : partyGroupTally(ctx, branchId),
-  ]);
-  if (named.partyGroupId !== undefined) {
-    unwrap(partyGroupInBranch(named.partyGroupId, roster, branchId, Object.keys(tally)));
+  const roster = await branchRoster(rosterReader(ctx), branchId);
+  const group = named.partyGroupId;
+  // A group with members shows on the roster; only one without is looked up in the tally,
+  // which remembers the groups emptied since: one read, not two, for the usual meeting.
+  if (group !== undefined && !partyGroupInBranch(group, roster, branchId, []).ok) {
+    unwrap(partyGroupInBranch(group, roster, branchId, Object.keys(await partyGroupTally(ctx, branchId))));
   }
   if (named.personIds?.length) unwrap(peopleInBranch(named.personIds, peopleOfBranch(roster, branchId)));
 };

@@ -3,14 +3,17 @@
  * without reading every activity. Access patterns (pk / sk; beside ../store.ts's):
  *   AGENDA#<personId> / <startsAt>#<activityId>   one invitation: the invitee's entry for a
  *                                                 scheduled activity at its (UTC) start; TTL a
- *                                                 day after its end          Query by start (the agenda)
+ *                                                 day after its end          Query by start (the agenda);
+ *                                                 BatchGetItem (the sync-agenda subscription, with
+ *                                                 the activity, before it writes what is missing)
  * With each page: the activities, the person's attendance records and leave requests
  * (ACTIVITY#<id> / ACTIVITY, ATTENDANCE#<personId>, LEAVE#<personId>)    BatchGetItem
  *
  * An activity holds up to 1,000 invitees, more than one transaction takes, so the entries
  * are written after the activity's own commit (`syncAgenda`: by the request, and again from
  * the committed state by the `sync-agenda` subscription on ActivityScheduled, ActivityMoved
- * and ActivityCancelled). An entry only points: the agenda reads the activity itself and
+ * and ActivityCancelled, which reads them first and writes only what the request did not get
+ * to). An entry only points: the agenda reads the activity itself and
  * shows an entry only while the activity is not cancelled, the person is still invited and
  * the start is the entry's, so an entry left behind by a move, a removal or a raced sync is
  * never shown, and TTL takes it.
@@ -22,7 +25,7 @@ import { queryPage } from '../../../shared/store/query.js';
 import type { Activity } from '../domain/activity.js';
 import { MAX_DURATION_MS } from '../domain/activity.js';
 import type { LeaveRequest } from '../domain/leave.js';
-import { type AttendanceRecord, activityKey, attendanceKey, getActivity, toActivity } from '../store.js';
+import { type AttendanceRecord, activityKey, attendanceKey, toActivity } from '../store.js';
 import { leaveKey, toLeave } from './leave.js';
 
 const agendaKey = (personId: string, a: Pick<Activity, 'startsAt' | 'activityId'>) => ({
@@ -32,7 +35,7 @@ const agendaKey = (personId: string, a: Pick<Activity, 'startsAt' | 'activityId'
 
 const DAY_S = 86_400;
 
-const agendaItem = (personId: string, a: Activity) => ({
+const agendaItem = (personId: string, a: Pick<Activity, 'activityId' | 'startsAt' | 'endsAt'>) => ({
   ...agendaKey(personId, a),
   kind: 'agenda',
   personId,
@@ -43,18 +46,15 @@ const agendaItem = (personId: string, a: Activity) => ({
   expiresAt: Math.floor(Date.parse(a.endsAt) / 1000) + DAY_S,
 });
 
+type Synced = Pick<Activity, 'activityId' | 'startsAt' | 'endsAt' | 'inviteeIds' | 'status'>;
+type Key = { pk: string; sk: string };
+
 /**
- * Brings the invitees' entries in line with `next` (as committed), given what it was before
- * (`previous`, when known): an entry per invitee while it is scheduled, none once cancelled;
- * the entries at a previous start, and those of people no longer invited, go. Idempotent,
- * so the request and the subscription may both run it. Batched, not transacted: each write
- * stands alone (an entry only points), and a transaction's item costs twice the write units.
+ * What bringing the invitees' entries in line with `next` (as committed) takes, given what it
+ * was before (`previous`, when known): an entry per invitee while it is scheduled, none once
+ * cancelled; the entries at a previous start, and those of people no longer invited, go.
  */
-export const syncAgenda = async (
-  ctx: ServiceContext,
-  next: Activity,
-  previous?: Pick<Activity, 'startsAt' | 'inviteeIds'>,
-) => {
+const agendaPlan = (next: Synced, previous?: Pick<Activity, 'startsAt' | 'inviteeIds'>) => {
   const wanted = next.status === 'cancelled' ? [] : next.inviteeIds;
   const keep = new Set(wanted);
   // What may have entries that must go: the activity before the change or, for a cancellation
@@ -63,26 +63,86 @@ export const syncAgenda = async (
   const dropped = (before?.inviteeIds ?? []).filter(
     (id) => before?.startsAt !== next.startsAt || !keep.has(id),
   );
-  await writeInBatches(ctx, [
-    ...putRequests(wanted.map((id) => agendaItem(id, next))),
-    ...dropped.map(
-      (id): WriteRequest => ({
-        DeleteRequest: {
-          Key: agendaKey(id, { startsAt: (before as Activity).startsAt, activityId: next.activityId }),
-        },
-      }),
+  return {
+    puts: wanted.map((id) => agendaItem(id, next)),
+    deletes: dropped.map(
+      (id): Key => agendaKey(id, { startsAt: (before as Activity).startsAt, activityId: next.activityId }),
     ),
-  ]);
+  };
 };
 
-/** The subscription's pass: from the activity as committed now, whatever event woke it. */
+const writes = (puts: readonly Record<string, unknown>[], deletes: readonly Key[]): WriteRequest[] => [
+  ...putRequests(puts),
+  ...deletes.map((Key): WriteRequest => ({ DeleteRequest: { Key } })),
+];
+
+/**
+ * The request's pass: every entry written (they are new, or just moved), blind. Idempotent,
+ * so the request and the subscription may both run it. Batched, not transacted: each write
+ * stands alone (an entry only points), and a transaction's item costs twice the write units.
+ */
+export const syncAgenda = async (
+  ctx: ServiceContext,
+  next: Activity,
+  previous?: Pick<Activity, 'startsAt' | 'inviteeIds'>,
+) => {
+  const { puts, deletes } = agendaPlan(next, previous);
+  await writeInBatches(ctx, writes(puts, deletes));
+};
+
+const keyOf = (k: Record<string, unknown>) => `${k.pk}|${k.sk}`;
+
+/**
+ * The subscription's pass, from the activity as committed now, whatever event woke it. The
+ * request has nearly always written the entries already, so what is there is read first
+ * (strongly consistent) and only what is missing, different or due to go is written: a read
+ * or two instead of a write per invitee. `expected` is the activity as the event tells it
+ * (start, end, invitees): its entries are read in the same BatchGetItem as the activity, and
+ * only if the activity has moved on since are the entries it has now read in a second one.
+ */
 export const resyncAgenda = async (
   ctx: ServiceContext,
   activityId: string,
-  previous?: Pick<Activity, 'startsAt' | 'inviteeIds'>,
+  {
+    expected,
+    previous,
+  }: {
+    expected?: Pick<Activity, 'startsAt' | 'endsAt' | 'inviteeIds'>;
+    previous?: Pick<Activity, 'startsAt' | 'inviteeIds'>;
+  } = {},
 ) => {
-  const a = await getActivity(ctx, activityId);
-  if (a) await syncAgenda(ctx, a, previous);
+  // Distinct: BatchGetItem refuses a list that names a key twice.
+  const keysOf = (plan: ReturnType<typeof agendaPlan>): Key[] => [
+    ...new Map(
+      [...plan.puts.map(({ pk, sk }) => ({ pk, sk })), ...plan.deletes].map((k) => [keyOf(k), k]),
+    ).values(),
+  ];
+  const guessed = expected
+    ? keysOf(agendaPlan({ ...expected, activityId, status: 'scheduled' }, previous))
+    : [];
+  const found = new Map(
+    (await getInBatches(ctx, [activityKey(activityId), ...guessed], { consistentRead: true })).map((i) => [
+      keyOf(i),
+      i,
+    ]),
+  );
+  const item = found.get(keyOf(activityKey(activityId)));
+  if (!item) return;
+  const plan = agendaPlan(toActivity(item), previous);
+  const read = new Set(guessed.map(keyOf));
+  const unread = keysOf(plan).filter((k) => !read.has(keyOf(k)));
+  for (const i of await getInBatches(ctx, unread, { consistentRead: true })) found.set(keyOf(i), i);
+  const same = (want: Record<string, unknown>) => {
+    const held = found.get(keyOf(want));
+    return held !== undefined && Object.entries(want).every(([k, v]) => held[k] === v);
+  };
+  await writeInBatches(
+    ctx,
+    writes(
+      plan.puts.filter((p) => !same(p)),
+      plan.deletes.filter((k) => found.has(keyOf(k))),
+    ),
+  );
 };
 
 export interface AgendaEntry {

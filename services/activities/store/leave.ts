@@ -3,6 +3,8 @@
  * own partition, so completion reads them with its attendance):
  *   ACTIVITY#<activityId> / LEAVE#<personId>   one invitee's leave request   GetItem (ask, decide),
  *                                              Query (the managers' list, completion's approved leave)
+ *   ACTIVITY#<activityId> / ATTENDANCE#… … LEAVE#…   the records and approved leave together
+ *                                              one Query (the attendance list, completion's tally)
  */
 import type { ServiceContext } from '../../../shared/context.js';
 import { conflict } from '../../../shared/errors.js';
@@ -11,7 +13,7 @@ import type { Transaction } from '../../../shared/store/transaction.js';
 import { versionConflict } from '../../../shared/store/version.js';
 import type { Activity } from '../domain/activity.js';
 import type { LeaveDecision, LeaveRequest } from '../domain/leave.js';
-import { activityKey, attendanceOpen } from '../store.js';
+import { type AttendanceRecord, activityKey, attendanceOpen } from '../store.js';
 
 const LEAVE = 'LEAVE#';
 export const leaveKey = (activityId: string, personId: string) => ({
@@ -137,3 +139,37 @@ export const approvedLeave = async (ctx: ServiceContext, activityId: string): Pr
       })
     ).map((i) => i.personId as string),
   );
+
+/**
+ * An activity's attendance records and who has approved leave, in one consistent Query of its
+ * partition from the first ATTENDANCE# to the last LEAVE# instead of one Query each. Between
+ * them sort only the wrong-code counters and the evidence (at most 30 files), left out by the
+ * filter.
+ */
+export const attendanceWithLeave = async (
+  ctx: ServiceContext,
+  activityId: string,
+): Promise<{ records: Map<string, AttendanceRecord>; onLeave: Set<string> }> => {
+  const items = await queryAll(ctx, {
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    FilterExpression: 'kind = :attendance OR (kind = :leave AND #status = :approved)',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: {
+      ':pk': `ACTIVITY#${activityId}`,
+      ':from': 'ATTENDANCE#',
+      // `$` sorts right after `#`: the last LEAVE#<personId> is inside.
+      ':to': 'LEAVE$',
+      ':attendance': 'attendance',
+      ':leave': 'leave',
+      ':approved': 'approved',
+    },
+    ConsistentRead: true,
+  });
+  const records = new Map<string, AttendanceRecord>();
+  const onLeave = new Set<string>();
+  for (const i of items) {
+    if (i.kind === 'attendance') records.set(i.personId as string, i as unknown as AttendanceRecord);
+    else onLeave.add(i.personId as string);
+  }
+  return { records, onLeave };
+};
