@@ -25,10 +25,10 @@ import {
   allWebhooks,
   claimPost,
   getPost,
-  getWebhook,
   markPostDelivered,
   releasePost,
   type WorkChatWebhook,
+  webhooksOf,
 } from './store/work-chat.js';
 import { getNotice, type Notice } from './store.js';
 
@@ -60,12 +60,6 @@ const messageOf = (notice: Notice): WorkChatNotice =>
     ? { title: `${notice.mandatory ? '【必读】' : ''}${notice.title}`, text: notice.text }
     : { title: notice.title, text: notice.summary };
 
-/** The webhooks of those branches that registered one. */
-const groupsIn = async (ctx: ServiceContext, branchIds: readonly string[]): Promise<WorkChatWebhook[]> => {
-  const found = await Promise.all(branchIds.map((b) => getWebhook(ctx, b)));
-  return found.filter((w): w is WorkChatWebhook => w !== undefined);
-};
-
 /**
  * The groups a notice addresses: its branches' (every branch with one, for the institution),
  * or its activity's branch's. A notice to people one by one (study, an assessment, a
@@ -74,9 +68,9 @@ const groupsIn = async (ctx: ServiceContext, branchIds: readonly string[]): Prom
 const groupsOf = async (ctx: ServiceContext, notice: Notice): Promise<WorkChatWebhook[]> => {
   if (notice.kind === 'announcement') {
     if (notice.audience.kind === 'institution') return allWebhooks(ctx);
-    return groupsIn(ctx, notice.audience.branchIds);
+    return webhooksOf(ctx, notice.audience.branchIds);
   }
-  return 'branchId' in notice ? groupsIn(ctx, [notice.branchId]) : [];
+  return 'branchId' in notice ? webhooksOf(ctx, [notice.branchId]) : [];
 };
 
 /** Why a post failed, in words that never carry the URL, its key or the secret. */
@@ -122,7 +116,6 @@ const postOnce = async (
   const key = { noticeId, branchId: webhook.branchId };
   const waitUntil = Date.now() + WAIT_MS;
   for (;;) {
-    if ((await getPost(ctx, noticeId, webhook.branchId))?.state === 'done') return;
     const attemptId = randomUUID();
     if (await claimPost(ctx, { ...key, attemptId, now: ctx.clock(), leaseMs: LEASE_MS })) {
       try {
@@ -135,7 +128,10 @@ const postOnce = async (
       ctx.log.info('work-chat posted', { noticeId, branchId: webhook.branchId, platform: webhook.platform });
       return;
     }
-    // Another delivery of the same event holds the post: its outcome decides, or a retry does.
+    // Posted already (a retry after another group failed), or another delivery of the same
+    // event holds the post: its outcome decides, or a retry does. The claim comes first, and
+    // this read only when it was refused: the first delivery, the usual one, reads nothing.
+    if ((await getPost(ctx, noticeId, webhook.branchId))?.state === 'done') return;
     if (Date.now() > waitUntil) throw new Error('being posted by another delivery');
     await pause(POLL_MS);
   }

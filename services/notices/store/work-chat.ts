@@ -2,16 +2,19 @@
  * Work-chat webhooks and what was posted to them. Access patterns (pk / sk):
  *   WORK-CHAT / BRANCH#<branchId>          a branch's webhook (its credential and
  *                                          钉钉's secret)                  GetItem, Put, Delete;
- *                                          Query (every branch's, for an institution-wide notice)
+ *                                          BatchGetItem (a notice's branches'); Query (every
+ *                                          branch's, for an institution-wide notice)
  *   NOTICE#<noticeId> / WORK-CHAT#<branchId>  the post of a notice to a branch's group: claimed
- *                                          while sending (a lease), then delivered  GetItem,
- *                                          conditional Put/Update/Delete (the consumer)
+ *                                          while sending (a lease), then delivered  conditional
+ *                                          Put/Update/Delete, GetItem when a claim is refused
+ *                                          (the consumer)
  *
  * The webhooks share one partition: a branch has at most one, an institution has hundreds of
  * branches, and an institution-wide notice reads them all in one Query.
  */
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../../shared/context.js';
+import { getInBatches } from '../../../shared/store/batch.js';
 import { claimLease, completeLease, type Leased, releaseLease } from '../../../shared/store/lease.js';
 import { getItem, queryAll } from '../../../shared/store/query.js';
 import type { WorkChatPlatform, WorkChatTarget } from '../domain/work-chat.js';
@@ -41,6 +44,13 @@ export const getWebhook = async (ctx: ServiceContext, branchId: string) => {
   const item = await getItem(ctx, webhookKey(branchId));
   return item ? toWebhook(item) : undefined;
 };
+
+/** The webhooks of those of the branches that registered one (100 to a BatchGetItem). */
+export const webhooksOf = async (
+  ctx: ServiceContext,
+  branchIds: readonly string[],
+): Promise<WorkChatWebhook[]> =>
+  (await getInBatches(ctx, [...new Set(branchIds)].map(webhookKey))).map(toWebhook);
 
 /** Every branch's webhook (bounded by the institution's branches). */
 export const allWebhooks = async (ctx: ServiceContext): Promise<WorkChatWebhook[]> =>
