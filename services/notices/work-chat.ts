@@ -116,6 +116,7 @@ const postOnce = async (
   const key = { noticeId, branchId: webhook.branchId };
   const waitUntil = Date.now() + WAIT_MS;
   for (;;) {
+    if ((await getPost(ctx, noticeId, webhook.branchId))?.state === 'done') return;
     const attemptId = randomUUID();
     if (await claimPost(ctx, { ...key, attemptId, now: ctx.clock(), leaseMs: LEASE_MS })) {
       try {
@@ -128,10 +129,7 @@ const postOnce = async (
       ctx.log.info('work-chat posted', { noticeId, branchId: webhook.branchId, platform: webhook.platform });
       return;
     }
-    // Posted already (a retry after another group failed), or another delivery of the same
-    // event holds the post: its outcome decides, or a retry does. The claim comes first, and
-    // this read only when it was refused: the first delivery, the usual one, reads nothing.
-    if ((await getPost(ctx, noticeId, webhook.branchId))?.state === 'done') return;
+    // Another delivery of the same event holds the post: its outcome decides, or a retry does.
     if (Date.now() > waitUntil) throw new Error('being posted by another delivery');
     await pause(POLL_MS);
   }

@@ -5,9 +5,8 @@
  *                                          BatchGetItem (a notice's branches'); Query (every
  *                                          branch's, for an institution-wide notice)
  *   NOTICE#<noticeId> / WORK-CHAT#<branchId>  the post of a notice to a branch's group: claimed
- *                                          while sending (a lease), then delivered  conditional
- *                                          Put/Update/Delete, GetItem when a claim is refused
- *                                          (the consumer)
+ *                                          while sending (a lease), then delivered  GetItem,
+ *                                          conditional Put/Update/Delete (the consumer)
  *
  * The webhooks share one partition: a branch has at most one, an institution has hundreds of
  * branches, and an institution-wide notice reads them all in one Query.
