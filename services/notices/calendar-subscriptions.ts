@@ -6,22 +6,30 @@
  * twice, late or out of order: an activity's calendar copy is written on the version read
  * and ignores older news, and a person's calendar only ever gains pointers (whether they
  * are still invited is read from the copy with the feed).
+ *
+ * The pointers' expiry only moves later, and the copy says how far it got: every invitee the
+ * copy names has a pointer lasting at least as long as the copy's end asks (the pointers are
+ * written before the copy is committed). So a move writes only the pointers that must change:
+ * every invitee's when it ends later than the copy, otherwise only those of invitees the copy
+ * did not name. A change of room, or a move earlier, with the same people writes none. (A
+ * pointer the table's TTL took had an expiry already past, so it would be past for any end
+ * not later either.)
  */
-import type { ServiceContext } from '../../shared/context.js';
 import { patternFor } from '../../shared/events/contract.js';
 import { subscription } from '../../shared/service.js';
 import { ActivityCancelled, ActivityMoved, ActivityScheduled } from '../activities/events.js';
 import { JointEventPublished, RegistrationConfirmed } from '../community/events.js';
 import { StudyAssigned } from '../resources/events.js';
-import { inBatches } from './batches.js';
 import {
   type CalendarActivity,
+  firstPointersAt,
   getCalendarActivity,
   getCalendarJointEvent,
   pointCalendarAt,
+  pointCalendarsAt,
   putCalendarActivity,
   putCalendarJointEvent,
-  putCalendarStudy,
+  putCalendarStudies,
 } from './store/calendar.js';
 
 const utc = (iso: string) => new Date(iso).toISOString();
@@ -41,14 +49,28 @@ const described = (a: {
   ...(a.location ? { location: a.location } : {}),
 });
 
-const pointActivity = (
-  ctx: ServiceContext,
-  a: Pick<CalendarActivity, 'activityId' | 'endsAt'>,
-  people: string[],
-) =>
-  inBatches([...new Set(people)], (personId) =>
-    pointCalendarAt(ctx, personId, { kind: 'ACTIVITY', id: a.activityId, endsAt: new Date(a.endsAt) }),
-  );
+const pointerTo = (a: Pick<CalendarActivity, 'activityId' | 'endsAt'>) => ({
+  kind: 'ACTIVITY' as const,
+  id: a.activityId,
+  endsAt: new Date(a.endsAt),
+});
+
+const endsLater = (a: Pick<CalendarActivity, 'endsAt'>, than: Pick<CalendarActivity, 'endsAt'>) =>
+  new Date(a.endsAt).getTime() > new Date(than.endsAt).getTime();
+
+/**
+ * The pointers a change of the activity must write, given the copy it was read from (see the
+ * module's comment): all of them when it ends later than the copy, else the new invitees'.
+ */
+const pointersToWrite = (
+  held: CalendarActivity | undefined,
+  next: Pick<CalendarActivity, 'endsAt'>,
+  invitees: string[],
+) => {
+  if (!held?.inviteeIds || endsLater(next, held)) return invitees;
+  const named = new Set(held.inviteeIds);
+  return invitees.filter((personId) => !named.has(personId));
+};
 
 /** A joint event without a published copy yet is kept this long; the copy, when it comes, tells the rest. */
 const REGISTRATION_HORIZON_MS = 400 * 86_400_000;
@@ -62,7 +84,20 @@ export const calendarSubscriptions = [
     handler: async (event, t, ctx) => {
       const a = event.data;
       const held = await getCalendarActivity(ctx, a.activityId);
-      if (held?.inviteeIds) return;
+      if (held?.inviteeIds) {
+        // A move named the invitees first. If it ends later than this schedule, and raced an
+        // earlier attempt of this delivery, that attempt's puts may have pulled its invitees'
+        // pointers back (store/calendar.ts firstPointersAt): they are pushed to its end again.
+        if (held.activityVersion !== undefined && endsLater(held, described(a))) {
+          const named = new Set(held.inviteeIds);
+          await pointCalendarsAt(
+            ctx,
+            a.inviteeIds.filter((personId) => named.has(personId)),
+            pointerTo(held),
+          );
+        }
+        return;
+      }
       // A cancellation that came first keeps its status, reason and time: it is the newer news.
       const next: Omit<CalendarActivity, 'version'> = held
         ? { ...held, inviteeIds: a.inviteeIds, sequence: held.sequence + 1, updatedAt: utc(event.occurredAt) }
@@ -73,7 +108,7 @@ export const calendarSubscriptions = [
             sequence: 0,
             updatedAt: utc(event.occurredAt),
           };
-      await pointActivity(ctx, next, a.inviteeIds);
+      await firstPointersAt(ctx, a.inviteeIds, pointerTo(next));
       putCalendarActivity(t, next, held);
     },
   }),
@@ -103,7 +138,7 @@ export const calendarSubscriptions = [
           updatedAt,
         };
       }
-      await pointActivity(ctx, next, a.inviteeIds);
+      await pointCalendarsAt(ctx, pointersToWrite(held, next, a.inviteeIds), pointerTo(next));
       putCalendarActivity(t, next, held);
     },
   }),
@@ -176,7 +211,7 @@ export const calendarSubscriptions = [
         dueOn: s.dueOn,
         updatedAt: utc(event.occurredAt),
       };
-      await inBatches([...new Set(s.personIds)], (personId) => putCalendarStudy(ctx, personId, study));
+      await putCalendarStudies(ctx, s.personIds, study);
     },
   }),
 ];

@@ -24,7 +24,16 @@ import { patternFor } from '../../shared/events/contract.js';
 import { subscription } from '../../shared/service.js';
 import { type MailableNotice, mailOf, verifiedAddress, wantsMail } from './domain/email.js';
 import { NoticePosted } from './events.js';
-import { claimMail, getMailMark, getPreferences, mailMarks, markMailed, releaseMail } from './store/email.js';
+import {
+  claimMail,
+  defaultPreferences,
+  getMailMark,
+  mailMarks,
+  markMailed,
+  type Preferences,
+  preferencesOf,
+  releaseMail,
+} from './store/email.js';
 import { getAnnouncement, getNotice, type Notice } from './store.js';
 
 /**
@@ -91,10 +100,11 @@ const mailOne = async (
   notice: Notice,
   noticeId: string,
   personId: string,
+  preferences: Preferences,
 ): Promise<Outcome> => {
   const m = mailable(notice);
-  // The preference as it is now; a mandatory notice (必读) is mailed whatever it says.
-  if (!wantsMail(m, (await getPreferences(ctx, personId)).email)) return 'not-wanted';
+  // A mandatory notice (必读) is mailed whatever the preference says.
+  if (!wantsMail(m, preferences.email)) return 'not-wanted';
   const address = await addressOf(ctx, mail.userPoolId, personId);
   if (!address) return 'no-address';
   const attemptId = randomUUID();
@@ -154,7 +164,11 @@ const mailNotice = async (ctx: ServiceContext, recipientsFor: RecipientsOf, noti
         return;
       }
       const round = pending.slice(i, i + ROUND);
-      const outcomes = await Promise.all(round.map((p) => mailOne(ctx, mail, notice, noticeId, p)));
+      // The round's preferences as they are now, in one read.
+      const preferences = await preferencesOf(ctx, round);
+      const outcomes = await Promise.all(
+        round.map((p) => mailOne(ctx, mail, notice, noticeId, p, preferences.get(p) ?? defaultPreferences)),
+      );
       outcomes.forEach((outcome, k) => {
         if (outcome === 'held') held.push(round[k] as string);
         else counts[outcome]++;

@@ -34,6 +34,7 @@
 
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../shared/context.js';
+import { DomainError } from '../../shared/errors.js';
 import type { Page } from '../../shared/http/paging.js';
 import { getItem, queryAll, queryPage } from '../../shared/store/query.js';
 import { singleTable, transactionOn } from '../../shared/store/table.js';
@@ -238,6 +239,39 @@ export const putActivityCopy = (t: Transaction, copy: ActivityCopy, held: Activi
     held ? expectVersion(held.version, 'The activity copy') : { condition: 'attribute_not_exists(pk)' },
   );
 
+/**
+ * A schedule that is not news (补录): the copy takes the invitees, marked untold, unless it
+ * names some already (a move or another schedule told it first). One conditional update in
+ * the consumer's transaction instead of a read before it: a cancellation that came first
+ * keeps its status and reason, and the version moves on, so a concurrent writer holding the
+ * copy's last version fails and is retried. Invitees already named refuse it as the
+ * consumers' `already-applied`: the event's fact is in the copy, and the delivery is skipped
+ * as a duplicate is.
+ */
+export const noteUntoldSchedule = (t: Transaction, activityId: string, inviteeIds: string[]) =>
+  t.update(
+    activityKey(activityId),
+    {
+      expression:
+        'SET #kind = :kind, activityId = :id, #status = if_not_exists(#status, :scheduled), inviteeIds = :ids, untold = :untold, version = if_not_exists(version, :zero) + :one',
+      names: { '#kind': 'kind', '#status': 'status' },
+      values: {
+        ':kind': 'activity',
+        ':id': activityId,
+        ':scheduled': 'scheduled',
+        ':ids': inviteeIds,
+        ':untold': true,
+        ':zero': 0,
+        ':one': 1,
+      },
+    },
+    {
+      condition: 'attribute_not_exists(inviteeIds)',
+      onConditionFailed: () =>
+        new DomainError('conflict', 'already-applied', 'The activity copy names its invitees already'),
+    },
+  );
+
 // ---------------------------------------------------------------- inbox
 
 export interface InboxEntry {
@@ -424,16 +458,21 @@ export const remindEntry = async (
   return false;
 };
 
+/** What a mark found: the entry's reading time (the first one), or no entry. */
+export type Reading = { state: 'marked' | 'already-read'; readAt: string } | { state: 'missing' };
+
 /**
  * Marks one entry read, once: the first mark sets `readAt` and leaves the unread index; a
  * second (a retry, another device at the same moment) finds it read and changes nothing.
+ * The write answers the entry either way (as written, or as it stood when refused), so the
+ * caller's answer needs no second read.
  */
 export const markRead = async (
   ctx: ServiceContext,
   personId: string,
   noticeId: string,
   readAt: string,
-): Promise<'marked' | 'already-read' | 'missing'> => {
+): Promise<Reading> => {
   try {
     await ctx.db.send(
       new UpdateCommand({
@@ -442,12 +481,16 @@ export const markRead = async (
         UpdateExpression: 'SET readAt = :at REMOVE gsi2pk, gsi2sk',
         ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(readAt)',
         ExpressionAttributeValues: { ':at': readAt },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
-    return 'marked';
+    return { state: 'marked', readAt };
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
-    return (await getEntry(ctx, personId, noticeId)) ? 'already-read' : 'missing';
+    // The refusal carries the item as it stood (raw attribute values): read before, or none.
+    const held = (error as { Item?: { readAt?: { S?: string } } }).Item;
+    const first = held?.readAt?.S;
+    return first === undefined ? { state: 'missing' } : { state: 'already-read', readAt: first };
   }
 };
 

@@ -38,6 +38,7 @@ import {
   knownBranches,
   knownBranchItem,
   type Notice,
+  noteUntoldSchedule,
   pinEntry,
   putActivityCopy,
   recipientOf,
@@ -199,20 +200,22 @@ export const noticeSubscriptions = [
     contract: ActivityScheduled,
     handler: async (event, t, ctx) => {
       const a = event.data;
+      const occurredAt = new Date(event.occurredAt);
+      // Not news (补录), as the event alone tells: nothing to post, so nothing to read first.
+      if (!isNews(new Date(a.startsAt), occurredAt)) {
+        noteUntoldSchedule(t, a.activityId, a.inviteeIds);
+        return;
+      }
       const held = await getActivityCopy(ctx, a.activityId);
       if (held?.inviteeIds) return; // told already
-      const occurredAt = new Date(event.occurredAt);
-      const news = isNews(new Date(a.startsAt), occurredAt);
       const copy: ActivityCopy = {
         activityId: a.activityId,
         status: held?.status ?? 'scheduled',
         inviteeIds: a.inviteeIds,
         ...(held?.reason !== undefined ? { reason: held.reason } : {}),
-        ...(news ? {} : { untold: true as const }),
         version: (held?.version ?? 0) + 1,
       };
       putActivityCopy(t, copy, held);
-      if (!news) return;
       // The cancellation came first: the invitees hear of the cancellation, not of a meeting.
       const kind = held?.status === 'cancelled' ? 'activity-cancelled' : 'activity-scheduled';
       if (kind === 'activity-scheduled') remindActivity(t, a, a.inviteeIds, occurredAt);

@@ -25,10 +25,10 @@ import {
   allWebhooks,
   claimPost,
   getPost,
-  getWebhook,
   markPostDelivered,
   releasePost,
   type WorkChatWebhook,
+  webhooksOf,
 } from './store/work-chat.js';
 import { getNotice, type Notice } from './store.js';
 
@@ -60,12 +60,6 @@ const messageOf = (notice: Notice): WorkChatNotice =>
     ? { title: `${notice.mandatory ? '【必读】' : ''}${notice.title}`, text: notice.text }
     : { title: notice.title, text: notice.summary };
 
-/** The webhooks of those branches that registered one. */
-const groupsIn = async (ctx: ServiceContext, branchIds: readonly string[]): Promise<WorkChatWebhook[]> => {
-  const found = await Promise.all(branchIds.map((b) => getWebhook(ctx, b)));
-  return found.filter((w): w is WorkChatWebhook => w !== undefined);
-};
-
 /**
  * The groups a notice addresses: its branches' (every branch with one, for the institution),
  * or its activity's branch's. A notice to people one by one (study, an assessment, a
@@ -74,9 +68,9 @@ const groupsIn = async (ctx: ServiceContext, branchIds: readonly string[]): Prom
 const groupsOf = async (ctx: ServiceContext, notice: Notice): Promise<WorkChatWebhook[]> => {
   if (notice.kind === 'announcement') {
     if (notice.audience.kind === 'institution') return allWebhooks(ctx);
-    return groupsIn(ctx, notice.audience.branchIds);
+    return webhooksOf(ctx, notice.audience.branchIds);
   }
-  return 'branchId' in notice ? groupsIn(ctx, [notice.branchId]) : [];
+  return 'branchId' in notice ? webhooksOf(ctx, [notice.branchId]) : [];
 };
 
 /** Why a post failed, in words that never carry the URL, its key or the secret. */

@@ -5,12 +5,13 @@
  * time, moved in place (same UID, higher SEQUENCE) and cancelled as such, beside their joint
  * events and study due dates, and never another person's.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
 import { throttleClass } from '../../infra/throttle.js';
 import { ActivityCancelled, ActivityMoved, ActivityScheduled } from '../../services/activities/events.js';
 import { JointEventPublished, RegistrationConfirmed } from '../../services/community/events.js';
+import { KEPT_DAYS } from '../../services/notices/domain/calendar.js';
 import { noticesService } from '../../services/notices/service.js';
 import { hashOfToken } from '../../services/notices/store/calendar.js';
 import { StudyAssigned } from '../../services/resources/events.js';
@@ -306,6 +307,84 @@ describe('the calendar feed (日程订阅)', () => {
       [`activity-${moved}@dangjian`, '2026-12-08T09:00:00+08:00', 'CONFIRMED', 0],
       [`activity-${cancelled}@dangjian`, '2026-12-09T09:00:00+08:00', 'CANCELLED', 1],
     ]);
+  });
+
+  it("keeps each person's pointer as long as the latest end it learned, in whatever order the news comes", {
+    // Its waits: the branch's roster and eight settles.
+    timeout: timeoutFor(deliveries(9)),
+  }, async () => {
+    const a = await branchWithMembers(1);
+    const member = a.members[0] as Client;
+    const db = tableClient();
+    const TableName = runtime().tableNames.notices as string;
+    const at = (day: string) => ({
+      startsAt: `2026-12-${day}T09:00:00+08:00`,
+      endsAt: `2026-12-${day}T11:00:00+08:00`,
+    });
+    const ref = (activityId: string, day: string) => ({
+      activityId,
+      branchId: a.branchId,
+      type: 'seminar' as const,
+      title: '专题研讨',
+      ...at(day),
+      inviteeIds: [member.personId],
+    });
+    const move = (activityId: string, day: string, version: number) => ({
+      ...ref(activityId, day),
+      version,
+      previous: at('06'),
+    });
+    /** The pointer's TTL as the store writes it: KEPT_DAYS and a day after the end. */
+    const expiryOf = (day: string) =>
+      Math.floor((new Date(at(day).endsAt).getTime() + (KEPT_DAYS + 1) * 86_400_000) / 1000);
+    const pointerKey = (activityId: string) => ({
+      pk: `CALENDAR#${member.personId}`,
+      sk: `ACTIVITY#${activityId}`,
+    });
+    const expiryHeld = async (activityId: string) =>
+      (await db.send(new GetCommand({ TableName, Key: pointerKey(activityId) }))).Item?.expiresAt;
+
+    // Scheduled, moved later (the pointer follows), then earlier (it stays).
+    const onTime = newId();
+    await publish(ActivityScheduled, ref(onTime, '06'));
+    await settle();
+    expect(await expiryHeld(onTime)).toBe(expiryOf('06'));
+    await publish(ActivityMoved, move(onTime, '09', 2));
+    await settle();
+    expect(await expiryHeld(onTime)).toBe(expiryOf('09'));
+    await publish(ActivityMoved, move(onTime, '07', 3));
+    await settle();
+    expect(await expiryHeld(onTime)).toBe(expiryOf('09'));
+
+    // The move later arrives first: the schedule arriving late does not pull the pointer back.
+    const late = newId();
+    await publish(ActivityMoved, move(late, '08', 2));
+    await settle();
+    await publish(ActivityScheduled, ref(late, '06'));
+    await settle();
+    expect(await expiryHeld(late)).toBe(expiryOf('08'));
+
+    // What a schedule's first attempt leaves when it raced a move and the move's copy
+    // committed first: its batch put pulled the move's pointer back to the schedule's end,
+    // and the attempt failed. Its retry finds the move in the copy and pushes the pointer
+    // back to the move's end.
+    const raced = newId();
+    await publish(ActivityMoved, move(raced, '08', 2));
+    await settle();
+    await db.send(
+      new UpdateCommand({
+        TableName,
+        Key: pointerKey(raced),
+        UpdateExpression: 'SET expiresAt = :pulledBack',
+        ExpressionAttributeValues: { ':pulledBack': expiryOf('06') },
+      }),
+    );
+    await publish(ActivityScheduled, ref(raced, '06'));
+    await settle();
+    expect(await expiryHeld(raced)).toBe(expiryOf('08'));
+    expect((await feedEntries(await subscribe(member))).map((e) => e.uid)).toEqual(
+      expect.arrayContaining([onTime, late, raced].map((id) => `activity-${id}@dangjian`)),
+    );
   });
 
   it('is a public route in the public throttle class: calendar apps send no token', () => {

@@ -4,11 +4,11 @@
  * and activities' events leave one notice per invitee however often they are delivered.
  */
 import { describe, expect, it } from 'vitest';
-import { ActivityCancelled, ActivityScheduled } from '../../services/activities/events.js';
+import { ActivityCancelled, ActivityMoved, ActivityScheduled } from '../../services/activities/events.js';
 import { newId } from '../../shared/ids.js';
 import { branchWithMembers } from '../activities/support.js';
 import { as, publish, settle } from '../support/api.js';
-import { DELIVERY_BUDGET_MS, until } from '../support/wait.js';
+import { DELIVERY_BUDGET_MS, deliveries, timeoutFor, until } from '../support/wait.js';
 
 type Client = Awaited<ReturnType<typeof as>>;
 interface Entry {
@@ -353,6 +353,52 @@ describe('meetings recorded after the fact (补录)', () => {
       expect(entries.filter((e) => e.activityId === pastId)).toEqual([]);
       expect(entries.filter((e) => e.activityId === over.activityId)).toEqual([]);
     }
+  });
+
+  it('a record typed up late, after a move already told the invitees, marks nothing untold: its cancellation reaches them', {
+    // Its waits: the branch's roster, two notices and a settle.
+    timeout: timeoutFor(deliveries(4)),
+  }, async () => {
+    const a = await branchWithMembers(1);
+    const [invitee] = a.members as [Client];
+    const activityId = newId();
+    const held = {
+      activityId,
+      branchId: a.branchId,
+      type: 'branch-committee-meeting' as const,
+      title: '支委会',
+      startsAt: '2026-12-01T09:00:00+08:00',
+      endsAt: '2026-12-01T11:00:00+08:00',
+    };
+    // Recorded on the 4th, after it was held; moved on the 6th to a day ahead (news); the
+    // record's event arrives after the move's.
+    await publish(
+      ActivityMoved,
+      {
+        ...held,
+        startsAt: '2026-12-20T09:00:00+08:00',
+        endsAt: '2026-12-20T11:00:00+08:00',
+        inviteeIds: [invitee.personId],
+        version: 2,
+        previous: { startsAt: held.startsAt, endsAt: held.endsAt },
+      },
+      { occurredAt: new Date('2026-12-06T10:00:00+08:00') },
+    );
+    await reaches([invitee], `${activityId}-moved-2`);
+    await publish(
+      ActivityScheduled,
+      { ...held, inviteeIds: [invitee.personId] },
+      { occurredAt: new Date('2026-12-04T09:00:00+08:00') },
+    );
+    await settle();
+    await publish(
+      ActivityCancelled,
+      { ...held, startsAt: '2026-12-20T09:00:00+08:00', endsAt: '2026-12-20T11:00:00+08:00', reason: '改期' },
+      { occurredAt: new Date('2026-12-07T10:00:00+08:00') },
+    );
+    await reaches([invitee], `${activityId}-cancelled`);
+    const entries = (await inbox(invitee)).filter((e) => e.activityId === activityId);
+    expect(entries.map((e) => e.kind).sort()).toEqual(['activity-cancelled', 'activity-moved']);
   });
 });
 

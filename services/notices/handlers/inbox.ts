@@ -11,7 +11,7 @@ import { idParam, queryBoolean } from '../../../shared/schemas.js';
 import { route } from '../../../shared/service.js';
 import { toLocalIso } from '../../../shared/time.js';
 import { inboxOf } from '../domain/event-notices.js';
-import { getEntry, listInbox, markRead, unreadCount, unreadEntries } from '../store.js';
+import { listInbox, markRead, unreadCount, unreadEntries } from '../store.js';
 import { InboxEntryView, inboxEntryView, MarkedView, ReadView, UnreadCountView } from '../views.js';
 
 /** Marks run a few at a time: a long unread list is many small writes, never one transaction. */
@@ -54,11 +54,9 @@ export const inboxRoutes = [
     request: { params: z.strictObject({ noticeId: idParam }) },
     handler: async ({ params, caller, now }, ctx) => {
       const owner = inboxOf(caller);
-      const marked = await markRead(ctx, owner, params.noticeId, now.toISOString());
-      if (marked === 'missing') throw notFound('Notice');
-      const entry = await getEntry(ctx, owner, params.noticeId);
-      if (!entry?.readAt) throw notFound('Notice'); // withdrawn meanwhile
-      return ok({ noticeId: entry.noticeId, readAt: toLocalIso(new Date(entry.readAt)) });
+      const reading = await markRead(ctx, owner, params.noticeId, now.toISOString());
+      if (reading.state === 'missing') throw notFound('Notice');
+      return ok({ noticeId: params.noticeId, readAt: toLocalIso(new Date(reading.readAt)) });
     },
   }),
 
@@ -76,7 +74,7 @@ export const inboxRoutes = [
         const results = await Promise.all(
           unread.slice(i, i + AT_ONCE).map((e) => markRead(ctx, owner, e.noticeId, now.toISOString())),
         );
-        marked += results.filter((r) => r === 'marked').length;
+        marked += results.filter((r) => r.state === 'marked').length;
       }
       return ok({ marked });
     },

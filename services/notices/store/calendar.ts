@@ -3,9 +3,13 @@
  * patterns (pk / sk; every read on a request path is a GetItem, a BatchGetItem or a Query):
  *   FEED#<sha256 of the token> / FEED    the feed a token opens: its person     GetItem (the public feed route)
  *   CALFEED#<personId> / FEED            the person's current feed (its hash)   GetItem (rotate, revoke, status)
- *   CALENDAR#<personId> / ACTIVITY#<id>  an activity the person was invited to  Query (the feed)
- *   CALENDAR#<personId> / JOINTEVENT#<id> a joint event the person registered for   Query (the feed)
- *   CALENDAR#<personId> / STUDY#<assignmentId>  a study due date, self-contained  Query (the feed)
+ *   CALENDAR#<personId> / ACTIVITY#<id>  an activity the person was invited to  Query (the feed);
+ *                                        BatchWriteItem (the first invitees), conditional
+ *                                        UpdateItem (a move, a late schedule: expiry only later)
+ *   CALENDAR#<personId> / JOINTEVENT#<id> a joint event the person registered for   Query (the feed);
+ *                                        conditional UpdateItem (a registration)
+ *   CALENDAR#<personId> / STUDY#<assignmentId>  a study due date, self-contained  Query (the feed);
+ *                                        BatchWriteItem (an assignment)
  *   CALACTIVITY#<activityId> / CALENDAR  the activity as its events told the calendar:
  *                                        time, place, status, invitees, SEQUENCE   GetItem (consumers),
  *                                        BatchGetItem (the feed)
@@ -18,11 +22,12 @@
 import { createHash } from 'node:crypto';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../../shared/context.js';
-import { getInBatches } from '../../../shared/store/batch.js';
+import { getInBatches, putRequests, writeInBatches } from '../../../shared/store/batch.js';
 import { getItem, queryAll } from '../../../shared/store/query.js';
 import type { Transaction } from '../../../shared/store/transaction.js';
 import { expectVersion } from '../../../shared/store/version.js';
 import { startOfLocalDay } from '../../../shared/time.js';
+import { inBatches } from '../batches.js';
 import { KEPT_DAYS } from '../domain/calendar.js';
 import { transaction } from '../store.js';
 
@@ -158,21 +163,34 @@ export const putCalendarJointEvent = async (ctx: ServiceContext, e: CalendarJoin
 export const getCalendarJointEvent = (ctx: ServiceContext, jointEventId: string) =>
   getItem<CalendarJointEvent>(ctx, jointEventKey(jointEventId));
 
+/** What a person's calendar points at: an activity or a joint event, kept until a while after it ends. */
+export interface CalendarTarget {
+  kind: 'ACTIVITY' | 'JOINTEVENT';
+  id: string;
+  endsAt: Date;
+}
+
+const pointerKey = (personId: string, target: CalendarTarget) => ({
+  pk: `CALENDAR#${personId}`,
+  sk: `${target.kind}#${target.id}`,
+});
+
 /**
  * Points the person's calendar at an activity or joint event. Only ever added, never taken
  * away: whether the person is still invited is the activity's invitee list, read with the
- * feed, so two moves delivered at once cannot lose a pointer. The expiry only moves later.
+ * feed, so two moves delivered at once cannot lose a pointer. The expiry only moves later
+ * (a conditional update: one call per person).
  */
 export const pointCalendarAt = async (
   ctx: ServiceContext,
   personId: string,
-  target: { kind: 'ACTIVITY' | 'JOINTEVENT'; id: string; endsAt: Date },
+  target: CalendarTarget,
 ): Promise<void> => {
   try {
     await ctx.db.send(
       new UpdateCommand({
         TableName: ctx.env.tableName,
-        Key: { pk: `CALENDAR#${personId}`, sk: `${target.kind}#${target.id}` },
+        Key: pointerKey(personId, target),
         UpdateExpression: 'SET #kind = :kind, targetId = :id, expiresAt = :exp',
         ConditionExpression: 'attribute_not_exists(expiresAt) OR expiresAt < :exp',
         ExpressionAttributeNames: { '#kind': 'kind' },
@@ -188,23 +206,58 @@ export const pointCalendarAt = async (
   }
 };
 
-/** A study due date in the person's calendar (an assignment never changes once made). */
-export const putCalendarStudy = async (
+/** pointCalendarAt for each person, 25 at a time. */
+export const pointCalendarsAt = (ctx: ServiceContext, personIds: readonly string[], target: CalendarTarget) =>
+  inBatches([...new Set(personIds)], (personId) => pointCalendarAt(ctx, personId, target));
+
+/**
+ * The first pointers to an activity, for the invitees its schedule names when the calendar's
+ * copy named none yet: plain puts, 25 to a BatchWriteItem (1 WCU each, as a conditional
+ * update is, in a 25th of the calls). A put cannot keep an expiry from moving earlier, which
+ * is safe here because every other writer of these pointers, a move, writes its own only
+ * after reading the copy, and commits the copy only if nothing changed it since:
+ * - a move that committed before this schedule read the copy left invitees in it, and the
+ *   schedule then writes nothing with puts (calendar-subscriptions.ts);
+ * - a move that read the copy after this schedule committed writes after these puts;
+ * - a move that read the copy before this schedule committed races it: one of the two
+ *   commits. If the schedule does, the move is retried and reads it. If the move does, the
+ *   puts may have pulled its pointers back, and the schedule fails and is retried: then it
+ *   finds the move's invitees in the copy and pushes them back to the copy's end, with
+ *   pointCalendarAt (calendar-subscriptions.ts `calendar-activity-scheduled`).
+ */
+export const firstPointersAt = (ctx: ServiceContext, personIds: readonly string[], target: CalendarTarget) =>
+  writeInBatches(
+    ctx,
+    putRequests(
+      [...new Set(personIds)].map((personId) => ({
+        ...pointerKey(personId, target),
+        kind: 'calendar-pointer',
+        targetId: target.id,
+        expiresAt: expiryAfter(target.endsAt),
+      })),
+    ),
+    { parallel: 4 },
+  );
+
+/** A study due date in its assignees' calendars, 25 to a BatchWriteItem (an assignment never changes once made). */
+export const putCalendarStudies = async (
   ctx: ServiceContext,
-  personId: string,
+  personIds: readonly string[],
   study: CalendarStudy,
 ): Promise<void> => {
-  await ctx.db.send(
-    new PutCommand({
-      TableName: ctx.env.tableName,
-      Item: {
+  const expiresAt = expiryAfter(new Date(startOfLocalDay(study.dueOn).getTime() + DAY_MS));
+  await writeInBatches(
+    ctx,
+    putRequests(
+      [...new Set(personIds)].map((personId) => ({
         pk: `CALENDAR#${personId}`,
         sk: `STUDY#${study.assignmentId}`,
         kind: 'calendar-study',
         ...study,
-        expiresAt: expiryAfter(new Date(startOfLocalDay(study.dueOn).getTime() + DAY_MS)),
-      },
-    }),
+        expiresAt,
+      })),
+    ),
+    { parallel: 4 },
   );
 };
 

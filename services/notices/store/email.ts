@@ -3,7 +3,8 @@
  * person it was mailed to. No item holds an address: the sender reads it from the person's
  * sign-in account at send time. Access patterns (pk / sk):
  *   PREFERENCES#<personId> / PREFERENCES  a person's preferences (absent: the defaults)
- *                                         GetItem (their route, the sender), Put (their route)
+ *                                         GetItem (their route), BatchGetItem (the sender,
+ *                                         a round of recipients), Put (their route)
  *   NOTICE#<noticeId> / MAIL#<personId>   the notice's e-mail to the person: `held` while a
  *                                         delivery holds it (until a lease ends), `done` once
  *                                         SES accepted it                  Put (conditional),
@@ -11,6 +12,7 @@
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../../shared/context.js';
+import { getInBatches } from '../../../shared/store/batch.js';
 import { claimLease, completeLease, type Leased, releaseLease } from '../../../shared/store/lease.js';
 import { getItem, queryAll } from '../../../shared/store/query.js';
 
@@ -30,6 +32,18 @@ export const defaultPreferences: Preferences = { email: true };
 export const getPreferences = async (ctx: ServiceContext, personId: string): Promise<Preferences> => {
   const item = await getItem<Partial<Preferences>>(ctx, preferencesKey(personId));
   return { email: item?.email ?? defaultPreferences.email };
+};
+
+/** Several people's preferences at once (100 to a BatchGetItem); everyone asked is in the map. */
+export const preferencesOf = async (
+  ctx: ServiceContext,
+  personIds: readonly string[],
+): Promise<Map<string, Preferences>> => {
+  const items = await getInBatches(ctx, [...new Set(personIds)].map(preferencesKey));
+  const held = new Map(items.map((item) => [item.personId as string, item as Partial<Preferences>]));
+  return new Map(
+    personIds.map((personId) => [personId, { email: held.get(personId)?.email ?? defaultPreferences.email }]),
+  );
 };
 
 /** The person's own choice, whole: the last one written wins, as on any settings page. */

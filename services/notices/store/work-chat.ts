@@ -2,7 +2,8 @@
  * Work-chat webhooks and what was posted to them. Access patterns (pk / sk):
  *   WORK-CHAT / BRANCH#<branchId>          a branch's webhook (its credential and
  *                                          钉钉's secret)                  GetItem, Put, Delete;
- *                                          Query (every branch's, for an institution-wide notice)
+ *                                          BatchGetItem (a notice's branches'); Query (every
+ *                                          branch's, for an institution-wide notice)
  *   NOTICE#<noticeId> / WORK-CHAT#<branchId>  the post of a notice to a branch's group: claimed
  *                                          while sending (a lease), then delivered  GetItem,
  *                                          conditional Put/Update/Delete (the consumer)
@@ -12,6 +13,7 @@
  */
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '../../../shared/context.js';
+import { getInBatches } from '../../../shared/store/batch.js';
 import { claimLease, completeLease, type Leased, releaseLease } from '../../../shared/store/lease.js';
 import { getItem, queryAll } from '../../../shared/store/query.js';
 import type { WorkChatPlatform, WorkChatTarget } from '../domain/work-chat.js';
@@ -41,6 +43,13 @@ export const getWebhook = async (ctx: ServiceContext, branchId: string) => {
   const item = await getItem(ctx, webhookKey(branchId));
   return item ? toWebhook(item) : undefined;
 };
+
+/** The webhooks of those of the branches that registered one (100 to a BatchGetItem). */
+export const webhooksOf = async (
+  ctx: ServiceContext,
+  branchIds: readonly string[],
+): Promise<WorkChatWebhook[]> =>
+  (await getInBatches(ctx, [...new Set(branchIds)].map(webhookKey))).map(toWebhook);
 
 /** Every branch's webhook (bounded by the institution's branches). */
 export const allWebhooks = async (ctx: ServiceContext): Promise<WorkChatWebhook[]> =>
