@@ -6,8 +6,9 @@ const lambdaEnv = { STAGE: 'prod', TABLE_NAME: 't', EVENT_BUS_NAME: 'b', AWS_REG
 
 /** What the client's handler was really given (resolved as it is before its first request). */
 const handlerTimeouts = async (options: ReturnType<typeof common>) => {
-  const config = await (options.requestHandler as unknown as { configProvider: Promise<Record<string, unknown>> })
-    .configProvider;
+  const config = await (
+    options.requestHandler as unknown as { configProvider: Promise<Record<string, unknown>> }
+  ).configProvider;
   return { connectionMs: config.connectionTimeout, requestMs: config.requestTimeout };
 };
 
