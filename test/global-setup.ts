@@ -12,7 +12,7 @@ import { localCorsOrigins } from '../infra/local/cors.js';
 import { services } from '../services/index.js';
 import { notesService } from './notes/service.js';
 import './support/runtime-info.js';
-import { infoOf, QUICK_DEAD_LETTERS, startTestRuntime } from './support/start.js';
+import { infoOf, startTestRuntime } from './support/start.js';
 
 /** A mainland mobile number or an e-mail address, anywhere in a line (PIPL: never in a log). */
 const CONTACT =
@@ -30,9 +30,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
     services: [...services, notesService],
     dataDir,
     inMemory: true,
-    // The poison pill's subscriber fails until repaired, to show the dead-letter path; on the
-    // bus's default policy its retries would hold every test's settle() for minutes.
-    busTargetRetry: { 'notes.apply-poison': QUICK_DEAD_LETTERS },
     // What `npm start` allows, so a browser page on a front end's dev server can call the API.
     corsOrigins: localCorsOrigins(stageConfig('dev').corsOrigins, undefined),
     logLevel: 'DEBUG',

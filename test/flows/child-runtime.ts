@@ -8,11 +8,11 @@
 
 import { stopOnEnd } from '../../infra/local/lifecycle.js';
 import { notesService } from '../notes/service.js';
-import { QUICK_DEAD_LETTERS, startTestRuntime } from '../support/start.js';
+import { startTestRuntime } from '../support/start.js';
 
 const dataDir = process.argv[2];
 if (!dataDir) throw new Error('usage: child-runtime.ts <dataDir>');
 
-const runtime = await startTestRuntime({ services: [notesService], dataDir, busRetry: QUICK_DEAD_LETTERS });
+const runtime = await startTestRuntime({ services: [notesService], dataDir });
 await stopOnEnd(() => runtime.stop());
 console.log(`READY ${runtime.url}`);

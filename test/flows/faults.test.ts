@@ -16,7 +16,7 @@ import { PID_FILE } from '../../infra/local/dynamodb-local.js';
 import { alive } from '../../infra/local/processes.js';
 import { newId } from '../../shared/ids.js';
 import { notesService } from '../notes/service.js';
-import { QUICK_DEAD_LETTERS, startTestRuntime, type TestRuntime } from '../support/start.js';
+import { startTestRuntime, type TestRuntime } from '../support/start.js';
 import { createMinter } from '../support/tokens.js';
 import { until } from '../support/wait.js';
 
@@ -53,7 +53,7 @@ describe('with one runtime of its own', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'dangjian-faults-'));
-    runtime = await startTestRuntime({ services: [notesService], dataDir, busRetry: QUICK_DEAD_LETTERS });
+    runtime = await startTestRuntime({ services: [notesService], dataDir });
     const minter = await createMinter({
       issuer: runtime.identity.issuer,
       audience: runtime.identity.clientId,
