@@ -3,8 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MAIL_LEASE_MS } from '../../services/notices/mail.js';
+import { WORK_CHAT_LEASE_MS } from '../../services/notices/work-chat.js';
 import { InvalidEventPatternError } from '../../shared/events/pattern.js';
-import { type EventBridgeEvent, LocalBus, type LocalBusOptions } from './bus.js';
+import {
+  DEFAULT_RETRY,
+  type EventBridgeEvent,
+  LocalBus,
+  type LocalBusOptions,
+  longestRetrySpanMs,
+  shortestRetrySpanMs,
+} from './bus.js';
 import { DeadLetterStore } from './dead-letters.js';
 
 const BUS = 'dangjian-local';
@@ -243,6 +252,43 @@ describe('LocalBus delivery', () => {
 });
 
 describe('LocalBus retries and dead letters', () => {
+  it('keeps retrying past the longest lease a consumer holds, and gives up within minutes', () => {
+    // A retry that meets a claim left by a delivery that died must outlive that claim, even
+    // at the shortest jitter, or the recipient is never mailed.
+    for (const lease of [MAIL_LEASE_MS, WORK_CHAT_LEASE_MS]) {
+      expect(shortestRetrySpanMs(DEFAULT_RETRY)).toBeGreaterThan(lease);
+    }
+    // A consumer that is really broken is a dead letter within minutes, not hours.
+    expect(longestRetrySpanMs(DEFAULT_RETRY)).toBeLessThanOrEqual(3 * 60_000);
+    expect(shortestRetrySpanMs({ maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 150 })).toBe(125);
+    expect(longestRetrySpanMs({ maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 150 })).toBe(250);
+  });
+
+  it('gives a target its own policy: a named target dead-letters at its own count, the others keep the bus policy', async () => {
+    const bus = makeBus({
+      retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 4 },
+      targetRetry: { 'test.quick': { maxAttempts: 2 } },
+    });
+    const fail = () => {
+      throw new Error('always');
+    };
+    const quick = recorder('test.quick', THING, fail);
+    const usual = recorder('test.usual', THING, fail);
+    bus.subscribe(quick.target);
+    bus.subscribe(usual.target);
+
+    await bus.putEvents([entry()]);
+    await bus.idle();
+
+    expect(quick.calls).toBe(2);
+    expect(usual.calls).toBe(4);
+    const letters = await store.list();
+    expect(letters.map((l) => [l.target, l.attempts]).sort()).toEqual([
+      ['test.quick', 2],
+      ['test.usual', 4],
+    ]);
+  });
+
   it('retries a failing target: throws twice, then succeeds → 3 calls, no dead letter', async () => {
     const bus = makeBus({ retry: { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 4 } });
     const flaky = recorder('test.flaky', THING, (_event, call) => {

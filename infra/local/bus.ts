@@ -34,7 +34,32 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 10_000 };
+/**
+ * EventBridge retries a target for up to 24 hours (185 attempts), and Lambda retries a failed
+ * asynchronous invocation twice more, about one and two minutes later; this bus gives up much
+ * sooner, so that a consumer that is really broken shows as a dead letter within minutes.
+ * But it must not give up before a consumer's own lease would let a retry through: notices'
+ * mail holds each recipient for 60 s (services/notices/mail.ts), and a delivery that meets a
+ * recipient held by a delivery that died waits for that lease to end. At 5 attempts over
+ * about 3 s, as this was, such a delivery went to the dead letters with the recipient unmailed
+ * (a lost mail) whenever a loaded machine made the first delivery fail after its claim.
+ * Now: even at the shortest jitter, the last attempt comes 75 s after the first (longer than
+ * the longest lease a consumer holds), and at the longest 2½ minutes after, plus
+ * the attempts' own time; bus.test.ts holds both.
+ */
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 10, baseDelayMs: 1_000, maxDelayMs: 30_000 };
+
+/** The delay before each retry at its shortest ("equal jitter": half) and at its longest. */
+const retryDelays = ({ maxAttempts, baseDelayMs, maxDelayMs }: RetryPolicy): number[] =>
+  Array.from({ length: Math.max(0, maxAttempts - 1) }, (_, n) => Math.min(maxDelayMs, baseDelayMs * 2 ** n));
+
+/** From the first attempt's start to the last one's, at the shortest jitter (the attempts' own time left out). */
+export const shortestRetrySpanMs = (policy: RetryPolicy): number =>
+  retryDelays(policy).reduce((sum, d) => sum + d / 2, 0);
+
+/** The same at the longest jitter. */
+export const longestRetrySpanMs = (policy: RetryPolicy): number =>
+  retryDelays(policy).reduce((sum, d) => sum + d, 0);
 
 export interface BusTarget {
   /** Unique name, e.g. 'talent.activity-completed'; dead letters refer to it. */
@@ -84,6 +109,12 @@ export interface LocalBusOptions {
   account?: string;
   deadLetters: DeadLetterStore;
   retry?: Partial<RetryPolicy>;
+  /**
+   * A policy of its own for some targets, by name (EventBridge's rule targets each have
+   * one): a test's deliberately failing target dead-letters in milliseconds on a bus whose
+   * other targets keep the default.
+   */
+  targetRetry?: Record<string, Partial<RetryPolicy>>;
   now?: () => Date;
   log?: (entry: Record<string, unknown>) => void;
   /** Deliveries running at once, whatever the target (default MAX_CONCURRENT_DELIVERIES). */
@@ -149,6 +180,7 @@ export class LocalBus {
   /** Where dead letters go (also read by the bus server's GET /dead-letters). */
   readonly deadLetters: DeadLetterStore;
   private readonly retry: RetryPolicy;
+  private readonly targetRetry = new Map<string, RetryPolicy>();
   private readonly now: () => Date;
   private readonly log: (entry: Record<string, unknown>) => void;
   private readonly subscriptions = new Map<string, Subscription>();
@@ -186,6 +218,11 @@ export class LocalBus {
     this.deadLetters = opts.deadLetters;
     this.retry = { ...DEFAULT_RETRY, ...definedOnly(opts.retry ?? {}) };
     if (!(this.retry.maxAttempts >= 1)) throw new RangeError('retry.maxAttempts must be at least 1');
+    for (const [target, policy] of Object.entries(opts.targetRetry ?? {})) {
+      const own = { ...this.retry, ...definedOnly(policy) };
+      if (!(own.maxAttempts >= 1)) throw new RangeError(`retry.maxAttempts of ${target} must be at least 1`);
+      this.targetRetry.set(target, own);
+    }
     this.now = opts.now ?? (() => new Date());
     this.log = opts.log ?? (() => {});
     this.maxRunning = opts.maxConcurrentDeliveries ?? MAX_CONCURRENT_DELIVERIES;
@@ -546,23 +583,27 @@ export class LocalBus {
           target: job.target.name,
           eventId: job.event.id,
           attempt: job.attempts,
-          maxAttempts: this.retry.maxAttempts,
+          maxAttempts: this.retryOf(job).maxAttempts,
           ...errorInfo(err),
         });
       }
-      if (job.attempts >= this.retry.maxAttempts) {
+      if (job.attempts >= this.retryOf(job).maxAttempts) {
         await this.giveUp(job);
         return;
       }
       if (this.closed) continue; // → dead letter 'runtime stopped', no retry after close
       this.counters.retried++;
-      await this.sleep(job, this.backoff(job.attempts));
+      await this.sleep(job, this.backoff(job, job.attempts));
     }
   }
 
+  private retryOf(job: Job): RetryPolicy {
+    return this.targetRetry.get(job.target.name) ?? this.retry;
+  }
+
   /** Delay after the n-th failed attempt: base·2^(n-1), capped, with "equal jitter" (½…1 of it). */
-  private backoff(failedAttempts: number): number {
-    const { baseDelayMs, maxDelayMs } = this.retry;
+  private backoff(job: Job, failedAttempts: number): number {
+    const { baseDelayMs, maxDelayMs } = this.retryOf(job);
     const delay = Math.min(maxDelayMs, baseDelayMs * 2 ** (failedAttempts - 1));
     return delay / 2 + Math.random() * (delay / 2);
   }

@@ -90,7 +90,10 @@ export interface RuntimeOptions {
   buildDir?: string;
   /** Called once every part runs, before the gateway opens. */
   extend?: (parts: RuntimeParts) => RuntimeExtension;
+  /** The bus's retry policy, DEFAULT_RETRY by default (infra/local/bus.ts says why it lasts). */
   busRetry?: Partial<RetryPolicy>;
+  /** A policy of its own for some targets, by name ('notes.apply-poison'). */
+  busTargetRetry?: Record<string, Partial<RetryPolicy>>;
   /**
    * Run the described schedules on real timers (default). Tests turn them off and run them
    * at a time they choose, so no run at the wall clock's time lands in a test.
@@ -194,6 +197,7 @@ export const startRuntime = async (options: RuntimeOptions): Promise<Runtime> =>
       region: LOCAL_REGION,
       deadLetters: new DeadLetterStore(dataDir),
       ...(options.busRetry ? { retry: options.busRetry } : {}),
+      ...(options.busTargetRetry ? { targetRetry: options.busTargetRetry } : {}),
       log,
     });
     cleanups.push(() => bus.close());

@@ -38,9 +38,14 @@ import { getAnnouncement, getNotice, type Notice } from './store.js';
 
 /**
  * How long a delivery holds a recipient: longer than any stage's consumer timeout (10 s,
- * infra/config.ts), so a lease still running belongs to a delivery still running.
+ * infra/config.ts), so a lease still running belongs to a delivery still running. Not cut
+ * closer to it: the local runtime does not stop a consumer at its timeout, and on a loaded
+ * machine a delivery to a whole institution runs past 10 s; a lease that ended under it
+ * would let a duplicate delivery mail its recipients again. A retry that meets a lease left
+ * by a delivery that died waits it out: EventBridge's and Lambda's retries last longer, and
+ * so do the local bus's (DEFAULT_RETRY in infra/local/bus.ts, which bus.test.ts holds to it).
  */
-const LEASE_MS = 60_000;
+export const MAIL_LEASE_MS = 60_000;
 /** Sends in rounds of this many; the announcement is read again before each (a withdrawal stops it). */
 const ROUND = 10;
 /** How long a duplicate delivery waits for another's held recipients before it fails and is retried. */
@@ -108,7 +113,7 @@ const mailOne = async (
   const address = await addressOf(ctx, mail.userPoolId, personId);
   if (!address) return 'no-address';
   const attemptId = randomUUID();
-  if (!(await claimMail(ctx, { noticeId, personId, attemptId, now: ctx.clock(), leaseMs: LEASE_MS }))) {
+  if (!(await claimMail(ctx, { noticeId, personId, attemptId, now: ctx.clock(), leaseMs: MAIL_LEASE_MS }))) {
     return (await getMailMark(ctx, noticeId, personId))?.state === 'done' ? 'done' : 'held';
   }
   const { subject, text } = mailOf(m);

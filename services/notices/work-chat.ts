@@ -35,7 +35,7 @@ import { getNotice, type Notice } from './store.js';
 /** A platform that has not answered by then is a failure (the consumer has 10 s in all). */
 export const POST_TIMEOUT_MS = 3_000;
 /** How long a claim holds: longer than a post may take, so only a dead attempt's claim lapses. */
-const LEASE_MS = 10_000;
+export const WORK_CHAT_LEASE_MS = 10_000;
 /** How long a second delivery of the same notice waits for the first's outcome before retrying later. */
 const WAIT_MS = 4_000;
 const POLL_MS = 100;
@@ -118,7 +118,7 @@ const postOnce = async (
   for (;;) {
     if ((await getPost(ctx, noticeId, webhook.branchId))?.state === 'done') return;
     const attemptId = randomUUID();
-    if (await claimPost(ctx, { ...key, attemptId, now: ctx.clock(), leaseMs: LEASE_MS })) {
+    if (await claimPost(ctx, { ...key, attemptId, now: ctx.clock(), leaseMs: WORK_CHAT_LEASE_MS })) {
       try {
         await send(ctx, webhook, message);
       } catch (error) {

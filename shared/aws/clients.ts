@@ -21,16 +21,47 @@ export interface AwsConnection {
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
-// A database that stops answering must surface as a quick 503, not a request that hangs
-// until API Gateway's 30 s timeout: short timeouts, few attempts.
-const requestHandler = () =>
-  new NodeHttpHandler({ connectionTimeout: 1_000, requestTimeout: 5_000, throwOnRequestTimeout: true });
+export interface ClientTimeouts {
+  /** To establish the connection (TCP accept, TLS). */
+  connectionMs: number;
+  /** Of silence on an established connection before the request fails. */
+  requestMs: number;
+}
+
+/**
+ * On AWS (no endpoint given: the SDK finds the service in the region). A database that stops
+ * answering must surface as a quick 503, not a request that hangs until API Gateway's 30 s
+ * timeout: short timeouts, few attempts. These are what deploys; `clients.test.ts` holds them.
+ */
+export const AWS_TIMEOUTS: ClientTimeouts = { connectionMs: 1_000, requestMs: 5_000 };
+
+/**
+ * At an endpoint given by name, which only the local runtime and the tests do (envFromProcess
+ * sets none). There every endpoint is a server on this machine (DynamoDB Local's JVM, or the
+ * bus, S3, SES and Cognito in the runtime's own process, beside every function), and on a
+ * loaded machine (a second suite, other builds) its accept and its answer come late because
+ * the machine is busy, not because the service is down: at 1 s the clients of one loaded run
+ * met thousands of connection timeouts, which became 503s and dead letters (README, "The
+ * suite under load"). A local server that is really gone still fails, a little later.
+ */
+export const LOCAL_TIMEOUTS: ClientTimeouts = { connectionMs: 10_000, requestMs: 20_000 };
+
+/** The timeouts for a client of that endpoint (undefined on AWS). */
+export const timeoutsFor = (endpoint: string | undefined): ClientTimeouts =>
+  endpoint === undefined ? AWS_TIMEOUTS : LOCAL_TIMEOUTS;
+
+const requestHandler = ({ connectionMs, requestMs }: ClientTimeouts) =>
+  new NodeHttpHandler({
+    connectionTimeout: connectionMs,
+    requestTimeout: requestMs,
+    throwOnRequestTimeout: true,
+  });
 
 /** Timeouts, region, endpoint and credentials every client shares. */
 export const common = (connection: AwsConnection, endpoint: string | undefined) => ({
   region: connection.region,
   maxAttempts: 3,
-  requestHandler: requestHandler(),
+  requestHandler: requestHandler(timeoutsFor(endpoint)),
   ...(endpoint ? { endpoint } : {}),
   ...(connection.credentials ? { credentials: connection.credentials } : {}),
 });

@@ -18,7 +18,7 @@ import { newId } from '../../shared/ids.js';
 import { notesService } from '../notes/service.js';
 import { startTestRuntime, type TestRuntime } from '../support/start.js';
 import { createMinter } from '../support/tokens.js';
-import { until } from '../support/wait.js';
+import { deliveries, timeoutFor, until } from '../support/wait.js';
 
 const run = promisify(execFile);
 const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
@@ -185,6 +185,15 @@ describe('with one runtime of its own', () => {
   }, 60_000);
 });
 
+/**
+ * A whole runtime starting in a process of its own: tsx compiling it, the Cognito emulator,
+ * and DynamoDB Local's JVM, which has 60 s of its own to answer (dynamodb-local.ts). At a
+ * load of 12 one start took most of the 90 s that were this test's whole timeout.
+ */
+const CHILD_START_BUDGET_MS = 90_000;
+/** The child's runtime and JVM gone after SIGKILL. */
+const KILL_BUDGET_MS = 20_000;
+
 describe('a runtime killed with events still in its outboxes', () => {
   let dataDir: string;
   let child: ChildProcess | undefined;
@@ -195,11 +204,21 @@ describe('a runtime killed with events still in its outboxes', () => {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     child = proc;
-    const lines = createInterface({ input: proc.stdout as NodeJS.ReadableStream });
-    for await (const line of lines) {
-      if (line.startsWith('READY ')) return line.slice('READY '.length);
-    }
-    throw new Error('the child runtime ended before it was ready');
+    let url: string | undefined;
+    let ended = false;
+    proc.once('exit', () => {
+      ended = true;
+    });
+    createInterface({ input: proc.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      if (line.startsWith('READY ')) url = line.slice('READY '.length);
+    });
+    await until(
+      'the child runtime to serve (its READY line)',
+      CHILD_START_BUDGET_MS,
+      () => url !== undefined || ended,
+    );
+    if (url === undefined) throw new Error('the child runtime ended before it was ready');
+    return url;
   };
 
   /**
@@ -219,7 +238,7 @@ describe('a runtime killed with events still in its outboxes', () => {
     const gone = new Promise((resolve) => proc.once('exit', resolve));
     for (const pid of group) process.kill(pid, 'SIGKILL');
     await gone;
-    await until('the runtime and its JVM gone', 20_000, () => ![...group, java].some(alive));
+    await until('the runtime and its JVM gone', KILL_BUDGET_MS, () => ![...group, java].some(alive));
     child = undefined;
   };
 
@@ -232,37 +251,42 @@ describe('a runtime killed with events still in its outboxes', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('delivers them after a restart, and applies none twice even when the relay starts over', async () => {
-    let url = await startChild();
-    const { identity } = JSON.parse(await readFile(join(dataDir, 'runtime.json'), 'utf8'));
-    const minter = await createMinter({ issuer: identity.issuer, audience: identity.clientId });
-    const member = await minter.mint({ roles: ['member'], personId: newId() });
-    const committee = await minter.mint({ roles: ['committee'], personId: newId() });
-    const settle = async () =>
-      expect((await fetch(`${url}/__local/settle`, { method: 'POST' })).status).toBe(200);
-    const counted = async () => (await call(url, committee, 'GET', '/notes/stats')).body.counted;
+  it(
+    'delivers them after a restart, and applies none twice even when the relay starts over',
+    async () => {
+      let url = await startChild();
+      const { identity } = JSON.parse(await readFile(join(dataDir, 'runtime.json'), 'utf8'));
+      const minter = await createMinter({ issuer: identity.issuer, audience: identity.clientId });
+      const member = await minter.mint({ roles: ['member'], personId: newId() });
+      const committee = await minter.mint({ roles: ['committee'], personId: newId() });
+      const settle = async () =>
+        expect((await fetch(`${url}/__local/settle`, { method: 'POST' })).status).toBe(200);
+      const counted = async () => (await call(url, committee, 'GET', '/notes/stats')).body.counted;
 
-    for (const title of ['one', 'two'])
-      expect((await call(url, member, 'POST', '/notes', { title })).status).toBe(201);
-    await settle();
-    expect(await counted()).toBe(2);
+      for (const title of ['one', 'two'])
+        expect((await call(url, member, 'POST', '/notes', { title })).status).toBe(201);
+      await settle();
+      expect(await counted()).toBe(2);
 
-    const info = JSON.parse(await readFile(join(dataDir, 'runtime.json'), 'utf8'));
-    await fetch(`${info.busAdminUrl}/faults`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ refusePutEvents: true }),
-    });
-    for (const title of ['three', 'four', 'five']) {
-      expect((await call(url, member, 'POST', '/notes', { title })).status).toBe(201);
-    }
-    await killChild();
-    // Lose the relay's stream positions too: it starts again from the oldest record and
-    // sends every event again; the consumers' seen-markers must absorb the repeats.
-    await rm(join(dataDir, 'relays'), { recursive: true, force: true });
+      const info = JSON.parse(await readFile(join(dataDir, 'runtime.json'), 'utf8'));
+      await fetch(`${info.busAdminUrl}/faults`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ refusePutEvents: true }),
+      });
+      for (const title of ['three', 'four', 'five']) {
+        expect((await call(url, member, 'POST', '/notes', { title })).status).toBe(201);
+      }
+      await killChild();
+      // Lose the relay's stream positions too: it starts again from the oldest record and
+      // sends every event again; the consumers' seen-markers must absorb the repeats.
+      await rm(join(dataDir, 'relays'), { recursive: true, force: true });
 
-    url = await startChild();
-    await settle();
-    expect(await counted()).toBe(5);
-  }, 90_000);
+      url = await startChild();
+      await settle();
+      expect(await counted()).toBe(5);
+      // Two starts, two settles, one kill.
+    },
+    timeoutFor(CHILD_START_BUDGET_MS * 2, deliveries(2), KILL_BUDGET_MS),
+  );
 });

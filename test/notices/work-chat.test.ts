@@ -18,13 +18,7 @@ import { branchWithMembers } from '../activities/support.js';
 import { as, publish, tableClient } from '../support/api.js';
 import { startOwnRuntime } from '../support/own-runtime.js';
 import type { TestRuntime } from '../support/start.js';
-import { DELIVERY_BUDGET_MS, until } from '../support/wait.js';
-
-/**
- * Each test waits for a whole flow (the roster, the outbox, the bus, retries) on a runtime of
- * its own: seen past 20 s at load 17 beside other engineers' runs. It waits for conditions.
- */
-const BUDGET_MS = 60_000;
+import { DELIVERY_BUDGET_MS, deliveries, timeoutFor, until } from '../support/wait.js';
 
 let runtime: TestRuntime;
 let stop: (() => Promise<void>) | undefined;
@@ -76,6 +70,29 @@ const postsTo = (credential: string) => capture<CapturedPost[]>('GET', `/posts?c
 const accepted = async (credential: string) =>
   (await postsTo(credential)).filter((p) => p.answered.status === 200 && p.answered.errcode === 0);
 
+/** The consumer's log that it marked a post to the branch's group delivered (one a notice). */
+const postedLogs = (branchId: string) =>
+  lines.filter((line) => line.includes('work-chat posted') && line.includes(`"branchId":"${branchId}"`))
+    .length;
+
+/**
+ * Posts to the branch's group that got no answer in time, as the bus logged the consumer's
+ * failed deliveries: each failure names every group it failed for and why.
+ */
+const unansweredPosts = (branchId: string) =>
+  lines
+    .map((line) => {
+      try {
+        return JSON.parse(line) as { msg?: string; target?: string; error?: string };
+      } catch {
+        return {};
+      }
+    })
+    .filter((entry) => entry.msg === 'bus.delivery.failed' && entry.target === 'notices.work-chat-notice')
+    .flatMap((entry) => (entry.error ?? '').split('; '))
+    .filter((failure) => failure.includes(`branch ${branchId} (`) && failure.includes('no answer within'))
+    .length;
+
 const announce = async (publisher: Client, branchIds: string[] | 'institution', title: string) => {
   const audience = branchIds === 'institution' ? { kind: 'institution' } : { kind: 'branches', branchIds };
   const drafted = await publisher.post('/notices/announcements', {
@@ -98,7 +115,10 @@ const expectSigned = (post: CapturedPost, secret: string) => {
   expect(timestamp).toMatch(/^\d{13}$/);
   const expected = createHmac('sha256', secret).update(`${timestamp}\n${secret}`).digest('base64');
   expect(sign).toBe(expected);
-  expect(Math.abs(Date.now() - Number(timestamp))).toBeLessThan(60_000);
+  // Signed when sent: 钉钉 refuses a timestamp more than an hour from its own clock. Not a
+  // minute: the test reads the post after the bus settled, which on a loaded machine may be
+  // minutes after the post.
+  expect(Math.abs(Date.now() - Number(timestamp))).toBeLessThan(60 * 60_000);
 };
 
 describe('registering a branch’s work-chat robot', () => {
@@ -138,7 +158,8 @@ describe('registering a branch’s work-chat robot', () => {
       expect((await a.secretary.delete(chat(a.branchId))).status).toBe(204);
       expect((await a.secretary.get(chat(a.branchId))).status).toBe(404);
     },
-    BUDGET_MS,
+    // Two branches registered (their rosters).
+    timeoutFor(deliveries(2)),
   );
 
   const key = randomUUID();
@@ -242,7 +263,8 @@ describe('posting notices to the groups', () => {
       // A branch the announcement does not address hears nothing.
       expect(await postsTo(other)).toEqual([]);
     },
-    BUDGET_MS,
+    // Three branches registered, the posts, the bus settled.
+    timeoutFor(deliveries(5)),
   );
 
   it(
@@ -275,13 +297,21 @@ describe('posting notices to the groups', () => {
         stop();
       }
       expect([...seen.values()]).toEqual([2, 2]);
-      expect(await accepted(key)).toHaveLength(2);
-      expect(await postsTo(key)).toHaveLength(2);
+      // Once per group and notice: each group's post is marked delivered once, for two notices.
+      expect(postedLogs(a.branchId)).toBe(2);
+      expect(postedLogs(b.branchId)).toBe(2);
+      // And posted once, but for a post whose answer did not come back within the consumer's
+      // timeout: that one the platform may have taken, and the retry posts again (at least
+      // once, services/notices/work-chat.ts). On a loaded machine the capture, in the same
+      // busy process, can answer late; on a quiet one there are none and this is exactly 2.
+      expect(await accepted(key)).toHaveLength(2 + unansweredPosts(a.branchId));
+      expect(await postsTo(key)).toHaveLength(2 + unansweredPosts(a.branchId));
       const signed = await postsTo(token);
-      expect(signed).toHaveLength(2);
+      expect(signed).toHaveLength(2 + unansweredPosts(b.branchId));
       for (const post of signed) expectSigned(post, secret);
     },
-    BUDGET_MS,
+    // Two branches registered, the bus settled.
+    timeoutFor(deliveries(3)),
   );
 
   it(
@@ -318,7 +348,8 @@ describe('posting notices to the groups', () => {
         '### 活动通知：支委会\n\n开始时间 2026-12-03T09:00:00+08:00',
       );
     },
-    BUDGET_MS,
+    // A branch registered, the post, the bus settled.
+    timeoutFor(deliveries(3)),
   );
 
   it(
@@ -377,7 +408,8 @@ describe('posting notices to the groups', () => {
       expect(await postsTo(okKey)).toHaveLength(1);
       expect((await deadLetters()).filter((l) => JSON.stringify(l.event.detail).includes(id))).toEqual([]);
     },
-    BUDGET_MS,
+    // Three branches registered, the dead letter, the bus settled twice.
+    timeoutFor(deliveries(6)),
   );
 
   it('keeps credentials in the table, out of every log line and dead letter', async () => {
