@@ -5,6 +5,7 @@
  * Progress goes to stderr, the summary to stdout.
  */
 import { UnexpectedAnswer } from './client.js';
+import { untilDelivered } from './delivered.js';
 import { demoScale, seedInstitution } from './institution.js';
 import { createProgressReporter } from './progress.js';
 import { elsewhereHint, runtimeTarget } from './target.js';
@@ -47,6 +48,19 @@ const main = async () => {
   const summary = await seedInstitution({ url, dataDir, scale: demoScale, progress });
   clearInterval(ticker);
   await saving;
+  let told = 0;
+  const delivered = await untilDelivered(url, {
+    onWait: (inFlight) => {
+      if (Date.now() - told < 5_000) return;
+      told = Date.now();
+      console.error(`seed: the platform is still delivering what the seed set off (${inFlight} in flight)`);
+    },
+  });
+  if (!delivered.caughtUp) {
+    console.error(
+      `seed: ${delivered.inFlight} deliveries still in flight after ${Math.round(delivered.waitedMs / 1000)} s; timelines, calendars and inboxes fill in as they arrive (npm run dead-letters lists any that failed)`,
+    );
+  }
   const created = Object.entries(summary.created)
     .filter(([, n]) => n > 0)
     .map(([kind, n]) => `${n} ${kind}`);
