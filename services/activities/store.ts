@@ -439,15 +439,6 @@ export const attendanceItem = (activityId: string, r: AttendanceRecord) => ({
 export const getAttendanceRecord = async (ctx: ServiceContext, activityId: string, personId: string) =>
   (await getItem(ctx, attendanceKey(activityId, personId))) as AttendanceRecord | undefined;
 
-export const attendanceRecords = async (ctx: ServiceContext, activityId: string) => {
-  const items = await queryAll(ctx, {
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :att)',
-    ExpressionAttributeValues: { ':pk': `ACTIVITY#${activityId}`, ':att': 'ATTENDANCE#' },
-    ConsistentRead: true,
-  });
-  return new Map(items.map((i) => [i.personId as string, i as unknown as AttendanceRecord]));
-};
-
 export const recordedStatuses = (records: Map<string, AttendanceRecord>) =>
   new Map<string, RecordedStatus>([...records].map(([id, r]) => [id, r.status]));
 

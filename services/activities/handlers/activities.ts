@@ -42,11 +42,10 @@ import {
   ATTENDANCE_GROUP,
   AttendanceRecorded,
 } from '../events.js';
-import { approvedLeave, attendanceWithLeave } from '../store/leave.js';
+import { attendanceWithLeave } from '../store/leave.js';
 import {
   ALREADY_FINAL,
   activityItem,
-  attendanceRecords,
   bookingKey,
   closeAttendance,
   commitWithBooking,
@@ -162,11 +161,15 @@ const FINAL_GROUP = ATTENDANCE_GROUP;
  * invitee at a time, and the one already final is skipped, so nobody is published twice
  * and a crash in between loses nothing: the subscription finishes the job.
  */
-export const finaliseAttendance = async (ctx: ServiceContext, a: Activity): Promise<void> => {
-  const [records, finalised, onLeave] = await Promise.all([
-    attendanceRecords(ctx, a.activityId),
+export const finaliseAttendance = async (
+  ctx: ServiceContext,
+  a: Activity,
+  /** The attendance and leave the completing request read once attendance was closed: frozen since. */
+  frozen?: Awaited<ReturnType<typeof attendanceWithLeave>>,
+): Promise<void> => {
+  const [{ records, onLeave }, finalised] = await Promise.all([
+    frozen ?? attendanceWithLeave(ctx, a.activityId),
     finalisedInvitees(ctx, a),
-    approvedLeave(ctx, a.activityId),
   ]);
   const missing = roll(a.inviteeIds, withApprovedLeave(recordedStatuses(records), onLeave))
     .filter((r) => !finalised.has(r.personId))
@@ -527,7 +530,8 @@ export const activityRoutes = [
       }
       // Step 2: the tally of the now frozen attendance, the new state and ActivityCompleted, at once.
       // Approved leave (请假) makes the unrecorded excused; what was recorded stands.
-      const { records, onLeave } = await attendanceWithLeave(ctx, current.activityId);
+      const frozen = await attendanceWithLeave(ctx, current.activityId);
+      const { records, onLeave } = frozen;
       const final = roll(current.inviteeIds, withApprovedLeave(recordedStatuses(records), onLeave)).map((r) =>
         finalStatus(r.status),
       );
@@ -556,7 +560,7 @@ export const activityRoutes = [
       );
       await t.commit();
       try {
-        await finaliseAttendance(ctx, next);
+        await finaliseAttendance(ctx, next, frozen);
       } catch (error) {
         // The completion stands; the subscription on ActivityCompleted finishes what is left.
         ctx.log.warn('attendance left to the completion subscription', {

@@ -119,28 +119,6 @@ export const leavePage = (ctx: ServiceContext, activityId: string, limit: number
   );
 
 /**
- * Who has approved leave for an activity (a consistent Query of its partition: at most one
- * request per invitee). Completion reads it after closing attendance, when no decision can
- * change any more.
- */
-export const approvedLeave = async (ctx: ServiceContext, activityId: string): Promise<Set<string>> =>
-  new Set(
-    (
-      await queryAll(ctx, {
-        ...leavePartition(activityId),
-        FilterExpression: '#status = :approved',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ...leavePartition(activityId).ExpressionAttributeValues,
-          ':approved': 'approved',
-        },
-        ProjectionExpression: 'personId',
-        ConsistentRead: true,
-      })
-    ).map((i) => i.personId as string),
-  );
-
-/**
  * An activity's attendance records and who has approved leave, in one consistent Query of its
  * partition from the first ATTENDANCE# to the last LEAVE# instead of one Query each. Between
  * them sort only the wrong-code counters and the evidence (at most 30 files), left out by the
