@@ -6051,7 +6051,7 @@ export interface components {
              */
             cancelledAt?: string;
             participants: {
-                /** @description null for a member, who registers themselves */
+                /** @description A partner's participant as entered; a member's name from the register (null while it does not know them) */
                 name: string | null;
                 /**
                  * @description confirmed — 已确认; waitlisted — 候补; cancelled — 已取消
@@ -6193,7 +6193,7 @@ export interface components {
              */
             cancelledAt?: string;
             participants: {
-                /** @description null for a member, who registers themselves */
+                /** @description A partner's participant as entered; a member's name from the register (null while it does not know them) */
                 name: string | null;
                 /**
                  * @description confirmed — 已确认; waitlisted — 候补; cancelled — 已取消
@@ -6245,7 +6245,7 @@ export interface components {
              */
             cancelledAt?: string;
             participants: {
-                /** @description null for a member, who registers themselves */
+                /** @description A partner's participant as entered; a member's name from the register (null while it does not know them) */
                 name: string | null;
                 /**
                  * @description confirmed — 已确认; waitlisted — 候补; cancelled — 已取消

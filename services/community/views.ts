@@ -179,7 +179,10 @@ const participantStatus = z.enum(['confirmed', 'waitlisted', 'cancelled']).meta(
 });
 
 const participantFields = {
-  name: z.string().nullable().meta({ description: 'null for a member, who registers themselves' }),
+  name: z.string().nullable().meta({
+    description:
+      "A partner's participant as entered; a member's name from the register (null while it does not know them)",
+  }),
   status: participantStatus,
   position: z.number().int().positive().meta({ description: 'Arrival order; the waitlist follows it' }),
 };
@@ -224,8 +227,15 @@ export const RegistrationPlaced = z
   })
   .meta({ id: 'JointEventRegistrationPlaced' });
 
-/** `phone(i)`: what participant i's phone shows as (whole, masked), or nothing. */
-const registrationBody = (r: RegistrationItem, phone: (i: number) => string | undefined) => ({
+/**
+ * `phone(i)`: what participant i's phone shows as (whole, masked), or nothing. A member
+ * registers themselves and gives no name: `memberName` is theirs from the register.
+ */
+const registrationBody = (
+  r: RegistrationItem,
+  phone: (i: number) => string | undefined,
+  memberName: string | undefined,
+) => ({
   registrationId: r.registrationId,
   jointEventId: r.jointEventId,
   registrant: r.registrant,
@@ -233,7 +243,7 @@ const registrationBody = (r: RegistrationItem, phone: (i: number) => string | un
   participants: r.participants.map((p, i) => {
     const shown = phone(i);
     return {
-      name: p.name,
+      name: p.name ?? memberName ?? null,
       status: p.status,
       position: p.position,
       ...(shown === undefined ? {} : { phone: shown }),
@@ -246,17 +256,25 @@ const registrationBody = (r: RegistrationItem, phone: (i: number) => string | un
 
 type Phones = readonly (string | null)[] | undefined;
 
-export const registrationView = (r: RegistrationItem, phones?: Phones): z.output<typeof Registration> =>
-  registrationBody(r, (i) => phones?.[i] ?? undefined);
+export const registrationView = (
+  r: RegistrationItem,
+  phones: Phones,
+  memberName: string | undefined,
+): z.output<typeof Registration> => registrationBody(r, (i) => phones?.[i] ?? undefined, memberName);
 
 export const registrationSummaryView = (
   r: RegistrationItem,
-  phones?: Phones,
+  phones: Phones,
+  memberName: string | undefined,
 ): z.output<typeof RegistrationSummary> =>
-  registrationBody(r, (i) => {
-    const phone = phones?.[i];
-    return phone ? maskPhone(phone) : undefined;
-  });
+  registrationBody(
+    r,
+    (i) => {
+      const phone = phones?.[i];
+      return phone ? maskPhone(phone) : undefined;
+    },
+    memberName,
+  );
 
 export const WaitingPlace = z
   .strictObject({

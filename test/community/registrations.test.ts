@@ -278,7 +278,11 @@ describe('registrations', () => {
     expect((await checkIn(regs[0]?.body.registrationId, '2027-03-11T23:59:00+08:00')).body.error.code).toBe(
       'not-event-day',
     );
-    expect((await checkIn(regs[0]?.body.registrationId)).status).toBe(200);
+    // A member gives no name: the answers name them from the register (the roster copy's '党员').
+    expect(regs[0]?.body.participants[0].name).toBe('党员');
+    const checkedIn = await checkIn(regs[0]?.body.registrationId);
+    expect(checkedIn.status).toBe(200);
+    expect(checkedIn.body.participants[0].name).toBe('党员');
     expect((await checkIn(regs[0]?.body.registrationId)).status).toBe(409);
     expect((await checkIn(regs[1]?.body.registrationId)).status).toBe(200);
     expect((await checkIn(partnerReg.body.registrationId)).status).toBe(200);

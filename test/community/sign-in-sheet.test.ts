@@ -1,7 +1,7 @@
 /**
  * A joint event's sign-in sheet (签到表.xlsx): every participant holding a place, then the
  * waitlist, members named from community's roster copy, phones masked, a blank column to
- * sign; the committee gets all, a partner its own. The CSV names members too.
+ * sign; the committee gets all, a partner its own. The CSV and the JSON reads name members too.
  */
 import JSZip from 'jszip';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -153,5 +153,27 @@ describe('the sign-in sheet', () => {
     const csv = (await admin.get(`${path}.csv`)).text.split('\r\n');
     expect(csv.find((l) => l.includes(wang.personId))).toContain(',王小明,,confirmed,');
     expect(csv.find((l) => l.includes(gone.personId))).toContain(',周退,,cancelled,');
+  });
+
+  it('names members in the JSON list and a single read, a partner’s participants as entered', async () => {
+    const { path, admin, wang, gone, wangClient } = s;
+    type Listed = {
+      registrationId: string;
+      registrant: { personId?: string };
+      participants: { name: string | null }[];
+    };
+    const listed = (await admin.get(`${path}?limit=100`)).body.items as Listed[];
+    const namesOf = (personId: string) =>
+      listed.find((r) => r.registrant.personId === personId)?.participants.map((p) => p.name);
+    expect(namesOf(wang.personId)).toEqual(['王小明']);
+    expect(namesOf(gone.personId)).toEqual(['周退']);
+    expect(listed.flatMap((r) => r.participants.map((p) => p.name)).sort()).toEqual(
+      ['周退', '张三', '李四', '李红', '王小明', '赵六', '钱七'].sort(),
+    );
+    const own = (await wangClient.get(path)).body.items as Listed[];
+    expect(own.map((r) => r.participants[0]?.name)).toEqual(['王小明']);
+    const one = await wangClient.get(`${path}/${own[0]?.registrationId}`);
+    expect(one.status).toBe(200);
+    expect(one.body.participants[0].name).toBe('王小明');
   });
 });

@@ -167,6 +167,19 @@ const scopeOf = (caller: Caller): Registrant | 'all' => {
 const masked = (phone: string | null | undefined) => (phone ? maskPhone(phone) : '');
 
 /**
+ * Members register themselves and give no name: theirs is read from the register's copy, for
+ * the registrations asked for, so a list or a check-in shows who is coming.
+ */
+const memberNamesOf = async (ctx: ServiceContext, registrations: readonly RegistrationItem[]) => {
+  const members = await rosterPeople(
+    rosterReader(ctx),
+    registrations.flatMap((r) => (r.registrant.kind === 'member' ? [r.registrant.personId] : [])),
+  );
+  return (r: RegistrationItem) =>
+    r.registrant.kind === 'member' ? members.get(r.registrant.personId)?.name : undefined;
+};
+
+/**
  * What an export of an event's registrations shows, in the caller's scope (the committee all,
  * a partner its own): each participant with their name (a member's from the roster copy:
  * members give none), their organisation (a partner's name, a member's department) and their
@@ -248,14 +261,14 @@ const csvRows = (rows: readonly ExportedParticipant[]) =>
 const replayRegistration = async (ctx: ServiceContext, eventId: string, registrationId: string) => {
   const registration = await getRegistration(ctx, eventId, registrationId);
   if (!registration) throw notFound('Registration');
-  return placedAnswer(placed(registration));
+  return placedAnswer(placed(registration), (await memberNamesOf(ctx, [registration]))(registration));
 };
 
-const placedAnswer = (outcome: ReturnType<typeof placed>) => {
+const placedAnswer = (outcome: ReturnType<typeof placed>, memberName: string | undefined) => {
   const { jointEventId, registrationId } = outcome.registration;
   return created(
     {
-      ...registrationView(outcome.registration),
+      ...registrationView(outcome.registration, undefined, memberName),
       confirmed: outcome.confirm,
       waitlisted: outcome.wait,
     } satisfies z.output<typeof RegistrationPlaced>,
@@ -287,7 +300,7 @@ const register = async (
   },
 ) => {
   // Only a person of the register takes part as a member: nothing is written for anyone else.
-  if (registrant.kind === 'member') await rosterSelf(rosterReader(ctx), caller);
+  const self = registrant.kind === 'member' ? await rosterSelf(rosterReader(ctx), caller) : undefined;
   const event = await visibleEvent(ctx, params.eventId, caller);
   unwrap(requireStatus(event.status, ['published'], 'registered for'));
   unwrap(requireRegistrationOpen(event, now));
@@ -312,7 +325,7 @@ const register = async (
     now,
     claim: { scope, key, fingerprint, entityId: registrationId, now },
   });
-  return placedAnswer(outcome);
+  return placedAnswer(outcome, self?.name);
 };
 
 export const registrationRoutes = [
@@ -379,7 +392,8 @@ export const registrationRoutes = [
         event.jointEventId,
         page.items.map((r) => r.registrationId),
       );
-      return ok(pageView(page, (r) => registrationSummaryView(r, phones.get(r.registrationId))));
+      const nameOf = await memberNamesOf(ctx, page.items);
+      return ok(pageView(page, (r) => registrationSummaryView(r, phones.get(r.registrationId), nameOf(r))));
     },
   }),
   route('GET /community/events/{eventId}/registrations.csv', {
@@ -438,8 +452,13 @@ export const registrationRoutes = [
     handler: async ({ params, caller }, ctx) => {
       const registration = await getRegistration(ctx, params.eventId, params.registrationId);
       if (!registration || !mayHandle(caller, registration)) throw notFound('Registration');
-      const phones = await phonesOf(ctx, params.eventId, [registration.registrationId]);
-      return ok(registrationView(registration, phones.get(registration.registrationId)));
+      const [phones, nameOf] = await Promise.all([
+        phonesOf(ctx, params.eventId, [registration.registrationId]),
+        memberNamesOf(ctx, [registration]),
+      ]);
+      return ok(
+        registrationView(registration, phones.get(registration.registrationId), nameOf(registration)),
+      );
     },
   }),
   route('DELETE /community/events/{eventId}/registrations/{registrationId}', {
@@ -485,7 +504,8 @@ export const registrationRoutes = [
       unwrap(requireCheckIn(registration));
       const checkedInAt = toLocalIso(now);
       await checkInRegistration(transaction(ctx), registration, checkedInAt).commit();
-      return ok(registrationView({ ...registration, checkedInAt }));
+      const nameOf = await memberNamesOf(ctx, [registration]);
+      return ok(registrationView({ ...registration, checkedInAt }, undefined, nameOf(registration)));
     },
   }),
   route('POST /community/events/{eventId}/complete', {
