@@ -346,8 +346,9 @@ export const refusals = {
   },
   'dues-payment-below-due': {
     kind: 'rule',
-    about: "A dues payment covers at least the month's dues; `details.due` is the month's dues in yuan",
-    details: z.strictObject({ due: z.string() }),
+    about:
+      "A dues payment covers at least the month's dues; `details.due` is the month's dues in yuan, `details.month` the month (one of several paid together)",
+    details: z.strictObject({ due: z.string(), month: z.string() }),
   },
   'dues-month-paid': {
     kind: 'conflict',

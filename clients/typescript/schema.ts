@@ -1510,7 +1510,7 @@ export interface paths {
         put?: never;
         /**
          * Record a month's dues payment (党费缴纳), once per month: their secretary and the committee, never on their own record. A repeat with the same Idempotency-Key answers 201 with the payment as recorded
-         * @description The amount is at least the month's dues under the year's base (more is accepted: 自愿多交). Amounts are yuan as decimal strings.
+         * @description The amount is at least the month's dues under the year's base (more is accepted: 自愿多交). Amounts are yuan as decimal strings. Several months paid together: `POST /talent/dues/{personId}/payments/batch`.
          *
          *     Roles admitted: committee, secretary.
          *
@@ -1520,6 +1520,33 @@ export interface paths {
          *     - Out of scope, answered as not found (404): another branch's secretary
          */
         post: operations["postTalentDuesPersonIdPayments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/talent/dues/{personId}/payments/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record several months' dues paid together (按季度交纳, 预交, 补交): 1 to 12 months, each once, all or none. Their secretary and the committee, never on their own record. A repeat with the same Idempotency-Key answers 201 with the payments as recorded
+         * @description Each month is checked as `POST /talent/dues/{personId}/payments` checks it, against its own year's base (December and January together included); any refusal refuses the whole batch, writes nothing and names the month. A month listed twice is 400. One `paidOn` and `channel` for all: the one transfer. Amounts are yuan as decimal strings.
+         *
+         *     Roles admitted: committee, secretary.
+         *
+         *     - Not signed in (401): no token
+         *     - Role not admitted (403): a member of the branch (acting on their own things where the route is about one person); the branch's secretary acting on their own record; the owning partner organisation; another partner organisation
+         *     - Allowed: the branch's secretary; the party committee (党委)
+         *     - Out of scope, answered as not found (404): another branch's secretary
+         */
+        post: operations["postTalentDuesPersonIdPaymentsBatch"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4909,7 +4936,7 @@ export interface components {
                 message: string;
             };
         };
-        /** @description A dues payment covers at least the month's dues; `details.due` is the month's dues in yuan */
+        /** @description A dues payment covers at least the month's dues; `details.due` is the month's dues in yuan, `details.month` the month (one of several paid together) */
         DuesPaymentBelowDueRefusal: {
             error: {
                 /** @constant */
@@ -4918,8 +4945,15 @@ export interface components {
                 message: string;
                 details: {
                     due: string;
+                    month: string;
                 };
             };
+        };
+        /** @description Several months' dues payments recorded together (按季度交纳, 补交) */
+        DuesPayments: {
+            personId: string;
+            /** @description One per month, in month order */
+            payments: components["schemas"]["DuesPayment"][];
         };
         /** @description A member's dues for a year */
         PersonDues: {
@@ -22230,7 +22264,210 @@ export interface operations {
              *     - `dues-month-after-membership`: A dues payment is for a month up to the one the person left the register
              *     - `dues-base-missing`: The month's year has no dues base yet: set it (PUT /talent/dues/{personId}/{year}) first
              *     - `dues-amount-implausible`: A dues payment is between 0.01 and 1,000,000.00 yuan
-             *     - `dues-payment-below-due`: A dues payment covers at least the month's dues; `details.due` is the month's dues in yuan
+             *     - `dues-payment-below-due`: A dues payment covers at least the month's dues; `details.due` is the month's dues in yuan, `details.month` the month (one of several paid together)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdempotencyKeyReusedRefusal"] | components["schemas"]["EffectiveDateInFutureRefusal"] | components["schemas"]["DuesNotAMemberRefusal"] | components["schemas"]["DuesMonthInFutureRefusal"] | components["schemas"]["DuesMonthBeforeMembershipRefusal"] | components["schemas"]["DuesMonthAfterMembershipRefusal"] | components["schemas"]["DuesBaseMissingRefusal"] | components["schemas"]["DuesAmountImplausibleRefusal"] | components["schemas"]["DuesPaymentBelowDueRefusal"];
+                };
+            };
+            /**
+             * @description Too many requests; retry after a pause
+             *     - `throttled`: Too many requests; slow down and retry
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottledRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A bug: the body carries only the request id
+             *     - `internal`: A bug; the message quotes only the request id
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternalRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description A dependency is unreachable; retry later
+             *     - `service-unavailable`: A dependency is unreachable; nothing was written and the same request may succeed shortly
+             *     - `outcome-unknown`: The database did not answer: retry with the same Idempotency-Key, which never creates twice
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceUnavailableRefusal"] | components["schemas"]["OutcomeUnknownRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    postTalentDuesPersonIdPaymentsBatch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of the client's choosing, new per intended create (8–128 characters of A–Z a–z 0–9 _ -), kept 24 hours: a repeat with the same key and body answers with what the first created, the same key with another body is 422 idempotency-key-reused. Without it, a retried request may create twice. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description An id, as this API gives them out (a ULID); an id it never gave is not found */
+                personId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description The day it was paid; not after today
+                     * @example 2026-11-26
+                     */
+                    paidOn: string & (unknown & unknown);
+                    /**
+                     * @description 现金, 转账, 微信, 支付宝, 工资代扣
+                     * @enum {string}
+                     */
+                    channel: "cash" | "transfer" | "wechat" | "alipay" | "payroll";
+                    /** @description The months paid for, each once, and the sum for each: 1 to 12 */
+                    months: {
+                        /**
+                         * @description The month paid for (Asia/Shanghai), up to the current one
+                         * @example 2026-11
+                         */
+                        month: string;
+                        /**
+                         * @description Yuan paid; at least the month's dues
+                         * @example 40.00
+                         */
+                        amount: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DuesPayments"];
+                };
+            };
+            /**
+             * @description Invalid request
+             *     - `validation-failed`: The request does not match its schema; `details.fields` names each bad field
+             *     - `invalid-json`: The body is not valid JSON
+             *     - `invalid-encoding`: The body is not valid UTF-8
+             *     - `invalid-idempotency-key`: The Idempotency-Key header is not 8–128 characters of A–Z, a–z, 0–9, _ and -
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationFailedRefusal"] | components["schemas"]["InvalidJsonRefusal"] | components["schemas"]["InvalidEncodingRefusal"] | components["schemas"]["InvalidIdempotencyKeyRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description No valid token
+             *     - `unauthenticated`: No valid bearer token
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthenticatedRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed
+             *     - `forbidden`: The caller’s role may not do this at all
+             *     - `own-record`: Nobody manages their own record, role, pool membership or pipeline
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenRefusal"] | components["schemas"]["OwnRecordRefusal"];
+                };
+            };
+            /**
+             * @description Unknown, or not visible to the caller
+             *     - `not-found`: Unknown, or outside the caller’s scope: the two look the same. Where the request named people or a group of the wrong branch, `details` names them
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotFoundRefusal"];
+                };
+            };
+            /**
+             * @description Conflicting state: already there, changed meanwhile, already done
+             *     - `conflict`: The data changed meanwhile; read it again
+             *     - `concurrent-update`: Another change to the same data was in progress; try again
+             *     - `idempotency-key-claimed`: Another request with this Idempotency-Key is being handled; retry it to read its answer
+             *     - `dues-month-paid`: The month is paid already; a correction is not a second payment
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictRefusal"] | components["schemas"]["ConcurrentUpdateRefusal"] | components["schemas"]["IdempotencyKeyClaimedRefusal"] | components["schemas"]["DuesMonthPaidRefusal"];
+                };
+            };
+            /**
+             * @description Body over the size limit
+             *     - `payload-too-large`: The body is larger than the route accepts
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayloadTooLargeRefusal"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Body is not UTF-8 JSON
+             *     - `unsupported-media-type`: Send the body as UTF-8 application/json
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsupportedMediaTypeRefusal"];
+                };
+            };
+            /**
+             * @description A business rule refused it
+             *     - `idempotency-key-reused`: This Idempotency-Key was used for a different request; send a new key for a new request
+             *     - `effective-date-in-future`: Nothing is recorded as happening after today
+             *     - `dues-not-a-member`: Only probationary and full party members (预备党员, 正式党员) pay dues
+             *     - `dues-month-in-future`: A dues payment is for a month up to the current one
+             *     - `dues-month-before-membership`: A dues payment is for a month from the one the person became a probationary member
+             *     - `dues-month-after-membership`: A dues payment is for a month up to the one the person left the register
+             *     - `dues-base-missing`: The month's year has no dues base yet: set it (PUT /talent/dues/{personId}/{year}) first
+             *     - `dues-amount-implausible`: A dues payment is between 0.01 and 1,000,000.00 yuan
+             *     - `dues-payment-below-due`: A dues payment covers at least the month's dues; `details.due` is the month's dues in yuan, `details.month` the month (one of several paid together)
              */
             422: {
                 headers: {

@@ -244,6 +244,37 @@ const creates: [string, () => Promise<Create>][] = [
       };
     },
   ],
+  [
+    'POST /talent/dues/{personId}/payments/batch',
+    async () => {
+      const admin = await committee();
+      const { branchId } = await newBranch(admin);
+      const { personId } = await register(
+        admin,
+        { branchId, name: '缴费丙', politicalStatus: 'full', statusSince: '2015-07-01' },
+        TODAY,
+      );
+      const base = await admin.put(
+        `/talent/dues/${personId}/2026`,
+        { category: 'student', version: 0 },
+        { now: TODAY },
+      );
+      expect(base.status, JSON.stringify(base.body)).toBe(200);
+      const months = (...ms: string[]) => ({
+        paidOn: '2026-11-20',
+        channel: 'wechat',
+        months: ms.map((month) => ({ month, amount: '0.20' })),
+      });
+      return {
+        client: admin,
+        path: `/talent/dues/${personId}/payments/batch`,
+        body: months('2026-07', '2026-08', '2026-09'),
+        other: { path: `/talent/dues/${personId}/payments/batch`, body: months('2026-10', '2026-11') },
+        now: TODAY,
+        idOf: (b) => `${b.personId}#${b.payments.map((p: { month: string }) => p.month).join(',')}`,
+      };
+    },
+  ],
 ];
 
 describe('every create that answers 201', () => {

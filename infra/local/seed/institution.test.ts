@@ -272,6 +272,26 @@ describe('seedInstitution', () => {
       expect(months.length).toBeLessThanOrEqual(3);
       expect(months.at(-1)).toBe('2026-06');
     }
+    // Paid a quarter at a time (按季度交纳): one day and one channel per quarter, the 15th of
+    // its last month paid.
+    const quarterly: string[][] = [];
+    for (const { personId } of members.slice(0, 8)) {
+      const dues = await c.get(`/talent/dues/${personId}?year=2026`, { now });
+      const paid = (
+        dues.body.months as { month: string; paid?: { paidOn: string; channel: string } }[]
+      ).filter((m) => m.paid);
+      for (const [from, to] of [
+        ['2026-01', '2026-03'],
+        ['2026-04', '2026-06'],
+      ]) {
+        const months = paid.filter((m) => m.month >= (from as string) && m.month <= (to as string));
+        if (months.length === 0) continue;
+        expect(new Set(months.map((m) => `${m.paid?.paidOn} ${m.paid?.channel}`)).size).toBe(1);
+        expect(months[0]?.paid?.paidOn).toBe(`${months.at(-1)?.month}-15`);
+        quarterly.push(months.map((m) => m.month));
+      }
+    }
+    expect(quarterly.some((months) => months.length === 3)).toBe(true);
   });
 
   it('transfers members out and one in, and retires older members into the retired members’ branch', async () => {

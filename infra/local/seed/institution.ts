@@ -1308,11 +1308,13 @@ const duesPlans = (people: readonly PersonPlan[], today: string): DuesPlan[] => 
 };
 
 /**
- * Sets each member's base and records their payments, as the committee. What is there is
+ * Sets each member's base and records their payments, as the committee, the way members pay:
+ * a quarter's months in one transfer (按季度交纳), one request per quarter. What is there is
  * read first (a branch's statement: a member's category once their base is set, each month
- * paid), so a rerun sends nothing; a payment carries an Idempotency-Key of its person and
- * month, so one resent after a lost answer is answered as the first, and its 409
- * `dues-month-paid` (the key forgotten) means it is there.
+ * paid), so a rerun sends nothing for the months paid; a quarter's request carries an
+ * Idempotency-Key of its person and months, so one resent after a lost answer is answered as
+ * the first. Its 409 `dues-month-paid` (one of its months paid meanwhile, the batch then
+ * writing none) sends that quarter's months one by one, each 409 meaning the month is there.
  */
 const seedDues = async (
   api: SeedClient,
@@ -1357,27 +1359,45 @@ const seedDues = async (
     const paid = new Set(known?.months.filter((m) => m.paid !== undefined).map((m) => m.month));
     // The months talent says they owe (the membership's, as talent reckons it from their record).
     const owed = known ? new Set(known.months.map((m) => m.month)) : undefined;
-    await eachLimited(plan.paid, ctx.limit, async (month) => {
-      if (!paid.has(month) && (owed === undefined || owed.has(month))) {
-        const answer = await api.call('POST', `/talent/dues/${personId}/payments`, {
-          as: ctx.committee,
-          headers: { 'Idempotency-Key': `seed-dues-${personId}-${month}` },
-          // Paid in the month's own weeks, most by WeChat, some off the payroll.
-          body: {
-            month,
-            amount: due,
-            paidOn: `${month}-15`,
-            channel: chance(`${personId}:${month}:channel`) < 0.7 ? 'wechat' : 'payroll',
-          },
-          expect: [201, 409],
-          retryUnavailable: true,
+    const toPay = plan.paid.filter((month) => !paid.has(month) && (owed === undefined || owed.has(month)));
+    ctx.advance(plan.paid.length - toPay.length);
+    const quarters = new Map<number, string[]>();
+    for (const month of toPay) {
+      const quarter = Math.floor((Number(month.slice(5, 7)) - 1) / 3);
+      quarters.set(quarter, [...(quarters.get(quarter) ?? []), month]);
+    }
+    await eachLimited([...quarters.values()], ctx.limit, async (months) => {
+      const first = months[0] as string;
+      const last = months.at(-1) as string;
+      // Paid mid-month of the quarter's last month paid, never after today; most by WeChat,
+      // some off the payroll.
+      const paidOn = `${last}-15` < ctx.today ? `${last}-15` : ctx.today;
+      const channel = chance(`${personId}:${first}-${last}:channel`) < 0.7 ? 'wechat' : 'payroll';
+      const path = `/talent/dues/${personId}/payments/batch`;
+      const answer = await api.call('POST', path, {
+        as: ctx.committee,
+        headers: { 'Idempotency-Key': `seed-dues-${personId}-${first}-${last}` },
+        body: { paidOn, channel, months: months.map((month) => ({ month, amount: due })) },
+        expect: [201, 409],
+        retryUnavailable: true,
+      });
+      if (answer.status === 201) ctx.created.duesPayments += months.length;
+      else if (answer.body?.error?.code === 'dues-month-paid') {
+        await eachLimited(months, ctx.limit, async (month) => {
+          const one = await api.call('POST', `/talent/dues/${personId}/payments`, {
+            as: ctx.committee,
+            headers: { 'Idempotency-Key': `seed-dues-${personId}-${month}` },
+            body: { month, amount: due, paidOn, channel },
+            expect: [201, 409],
+            retryUnavailable: true,
+          });
+          if (one.status === 201) ctx.created.duesPayments++;
+          else if (one.body?.error?.code !== 'dues-month-paid') {
+            throw new UnexpectedAnswer('POST', `/talent/dues/${personId}/payments`, one.status, one.body);
+          }
         });
-        if (answer.status === 201) ctx.created.duesPayments++;
-        else if (answer.body?.error?.code !== 'dues-month-paid') {
-          throw new UnexpectedAnswer('POST', `/talent/dues/${personId}/payments`, answer.status, answer.body);
-        }
-      }
-      ctx.advance();
+      } else throw new UnexpectedAnswer('POST', path, answer.status, answer.body);
+      ctx.advance(months.length);
     });
   });
 };

@@ -4,8 +4,12 @@ import {
   bandLabelOf,
   checkBasis,
   checkBasisYear,
+  checkMonthPayment,
+  checkMonthsPayment,
+  checkPaidOn,
   checkPaymentAmount,
   checkPaymentMonth,
+  type DuesBasis,
   fenOf,
   MAX_BASE_FEN,
   membershipOf,
@@ -156,10 +160,89 @@ describe('who owes dues for which months', () => {
   });
 
   it('a payment covers the month’s dues at least, more of one’s own will', () => {
-    expect(codeOf(checkPaymentAmount(3999, 4000))).toBe('dues-payment-below-due');
-    expect(codeOf(checkPaymentAmount(4000, 4000))).toBe('ok');
-    expect(codeOf(checkPaymentAmount(10_000, 4000))).toBe('ok');
-    expect(codeOf(checkPaymentAmount(0, 0))).toBe('dues-amount-implausible');
+    expect(codeOf(checkPaymentAmount(3999, 4000, '2026-05'))).toBe('dues-payment-below-due');
+    expect(codeOf(checkPaymentAmount(4000, 4000, '2026-05'))).toBe('ok');
+    expect(codeOf(checkPaymentAmount(10_000, 4000, '2026-05'))).toBe('ok');
+    expect(codeOf(checkPaymentAmount(0, 0, '2026-05'))).toBe('dues-amount-implausible');
+  });
+
+  it('a payment is made on a day that has come', () => {
+    expect(codeOf(checkPaidOn('2026-11-26', '2026-11-26'))).toBe('ok');
+    expect(codeOf(checkPaidOn('2026-11-27', '2026-11-26'))).toBe('effective-date-in-future');
+  });
+});
+
+describe('months paid together (按季度交纳, 补交)', () => {
+  const m = { from: '2025-03' };
+  // 2025: employed on 4,000.00 (40.00 a month); 2026: 6,000.00 (90.00 a month); 2024: none.
+  const bases: Record<number, DuesBasis> = {
+    2025: { category: 'employed', baseFen: 400_000 },
+    2026: { category: 'employed', baseFen: 600_000 },
+  };
+  const basisOfYear = (y: number) => bases[y];
+  const paid = (month: string, yuan: string) => ({ month, amountFen: fenOf(yuan) });
+  const check = (months: { month: string; amountFen: number }[]) =>
+    checkMonthsPayment(m, months, '2026-11', basisOfYear);
+
+  it('checks each month under its own year’s base, December and January together, in month order', () => {
+    const r = check([paid('2026-01', '90'), paid('2025-12', '40'), paid('2025-11', '45.5')]);
+    expect(r).toEqual({
+      ok: true,
+      value: [
+        { month: '2025-11', amountFen: 4550, dueFen: 4000 },
+        { month: '2025-12', amountFen: 4000, dueFen: 4000 },
+        { month: '2026-01', amountFen: 9000, dueFen: 9000 },
+      ],
+    });
+    // January at December's due is below January's.
+    const low = check([paid('2025-12', '40'), paid('2026-01', '40')]);
+    expect(low.ok ? undefined : low.error).toMatchObject({
+      code: 'dues-payment-below-due',
+      message: expect.stringContaining('2026-01'),
+      details: { due: '90.00', month: '2026-01' },
+    });
+  });
+
+  it('one month refused refuses them all, and the refusal names the month', () => {
+    const cases: [{ month: string; amountFen: number }[], string, string][] = [
+      [[paid('2026-10', '90'), paid('2026-12', '90')], 'dues-month-in-future', '2026-12'],
+      [[paid('2025-02', '40'), paid('2025-03', '40')], 'dues-month-before-membership', '2025-02'],
+      [[paid('2026-10', '90'), paid('2026-11', '0')], 'dues-amount-implausible', '2026-11'],
+      [[paid('2026-10', '90'), paid('2026-09', '89.99')], 'dues-payment-below-due', '2026-09'],
+    ];
+    for (const [months, code, month] of cases) {
+      const r = check(months);
+      expect(r.ok ? undefined : r.error, code).toMatchObject({
+        code,
+        message: expect.stringContaining(month),
+      });
+    }
+    const noBase = checkMonthsPayment({ from: '2024-03' }, [paid('2024-12', '40')], '2026-11', basisOfYear);
+    expect(noBase.ok ? undefined : noBase.error).toMatchObject({
+      code: 'dues-base-missing',
+      message: expect.stringContaining('2024-12'),
+    });
+    expect(codeOf(checkMonthsPayment(undefined, [paid('2026-10', '90')], '2026-11', basisOfYear))).toBe(
+      'dues-not-a-member',
+    );
+  });
+
+  it('each month once: a month listed twice is invalid, naming where', () => {
+    const r = check([paid('2026-08', '90'), paid('2026-09', '90'), paid('2026-08', '100')]);
+    expect(r.ok ? undefined : r.error).toMatchObject({
+      code: 'validation-failed',
+      details: { fields: [{ field: 'body.months.2.month', message: expect.stringContaining('2026-08') }] },
+    });
+  });
+
+  it('one month alone is checked the same way', () => {
+    expect(checkMonthPayment(m, paid('2026-11', '90'), '2026-11', basisOfYear)).toEqual({
+      ok: true,
+      value: { month: '2026-11', amountFen: 9000, dueFen: 9000 },
+    });
+    expect(codeOf(checkMonthPayment(m, paid('2026-11', '89'), '2026-11', basisOfYear))).toBe(
+      'dues-payment-below-due',
+    );
   });
 });
 

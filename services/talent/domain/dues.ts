@@ -15,7 +15,7 @@
  * 16.66665 → 16.67).
  */
 
-import { accept, type Result, refuse, ruleViolation } from '../../../shared/errors.js';
+import { accept, type Result, refuse, ruleViolation, validationFailed } from '../../../shared/errors.js';
 import { addMonths } from '../../../shared/time.js';
 import type { Person } from './person.js';
 
@@ -215,14 +215,15 @@ export const checkPaymentMonth = (m: Membership | undefined, month: Month, curre
 
 /**
  * A payment covers at least the month's dues; more is accepted (members may pay more of
- * their own will, 自愿多交), up to a plausible sum.
+ * their own will, 自愿多交), up to a plausible sum. The refusal names the month, so one of
+ * several months paid together is found.
  */
-export const checkPaymentAmount = (amountFen: number, dueFen: number): Result<number> => {
+export const checkPaymentAmount = (amountFen: number, dueFen: number, month: Month): Result<number> => {
   if (amountFen < 1 || amountFen > MAX_PAYMENT_FEN) {
     return refuse(
       ruleViolation(
         'dues-amount-implausible',
-        `a payment is between 0.01 and ${yuanOf(MAX_PAYMENT_FEN)} yuan`,
+        `${month}: a payment is between 0.01 and ${yuanOf(MAX_PAYMENT_FEN)} yuan`,
       ),
     );
   }
@@ -230,12 +231,86 @@ export const checkPaymentAmount = (amountFen: number, dueFen: number): Result<nu
     return refuse(
       ruleViolation(
         'dues-payment-below-due',
-        `${yuanOf(amountFen)} is less than the month's dues of ${yuanOf(dueFen)}`,
-        { due: yuanOf(dueFen) },
+        `${month}: ${yuanOf(amountFen)} is less than the month's dues of ${yuanOf(dueFen)}`,
+        { due: yuanOf(dueFen), month },
       ),
     );
   }
   return accept(amountFen);
+};
+
+/** A payment is recorded as made on a day that has come (Asia/Shanghai). */
+export const checkPaidOn = (paidOn: string, today: string): Result<string> =>
+  paidOn > today
+    ? refuse(ruleViolation('effective-date-in-future', `paid on ${paidOn}, after today (${today})`))
+    : accept(paidOn);
+
+/** A month paid for and the sum paid, as the secretary enters them. */
+export interface MonthPaid {
+  month: Month;
+  amountFen: number;
+}
+
+/** A month's payment as it is recorded: with the month's dues under its year's basis. */
+export interface CheckedPayment extends MonthPaid {
+  dueFen: number;
+}
+
+/**
+ * One month's payment, checked the same way alone or among several paid together: a month
+ * the person owes for and not still to come, its year's basis set (each month under its own
+ * year's, December and January paid together included), the amount at least that month's
+ * dues. Every refusal names the month.
+ */
+export const checkMonthPayment = (
+  m: Membership | undefined,
+  paid: MonthPaid,
+  current: Month,
+  basisOfYear: (year: number) => DuesBasis | undefined,
+): Result<CheckedPayment> => {
+  const month = checkPaymentMonth(m, paid.month, current);
+  if (!month.ok) return month;
+  const year = Number(paid.month.slice(0, 4));
+  const basis = basisOfYear(year);
+  if (!basis) {
+    return refuse(ruleViolation('dues-base-missing', `${paid.month}: ${year} has no dues base yet`));
+  }
+  const dueFen = monthlyDueFen(basis);
+  const amount = checkPaymentAmount(paid.amountFen, dueFen, paid.month);
+  if (!amount.ok) return amount;
+  return accept({ month: paid.month, amountFen: amount.value, dueFen });
+};
+
+/** At most a year's months are paid together (按季度交纳, 预交 half a year, 补交 arrears). */
+export const MAX_MONTHS_PAID_TOGETHER = 12;
+
+/**
+ * Several months paid together (one transfer for a quarter, or arrears caught up): each month
+ * once, each checked as a month's payment. The first refusal, in month order, refuses them
+ * all; the accepted ones come back in month order.
+ */
+export const checkMonthsPayment = (
+  m: Membership | undefined,
+  paid: readonly MonthPaid[],
+  current: Month,
+  basisOfYear: (year: number) => DuesBasis | undefined,
+): Result<CheckedPayment[]> => {
+  const seen = new Set<Month>();
+  const twice = paid.flatMap((p, i) => {
+    if (!seen.has(p.month)) {
+      seen.add(p.month);
+      return [];
+    }
+    return [{ field: `body.months.${i}.month`, message: `${p.month} is listed twice: each month once` }];
+  });
+  if (twice.length > 0) return refuse(validationFailed(twice, 'Each month is paid once'));
+  const checked: CheckedPayment[] = [];
+  for (const p of [...paid].sort((a, b) => a.month.localeCompare(b.month))) {
+    const one = checkMonthPayment(m, p, current, basisOfYear);
+    if (!one.ok) return one;
+    checked.push(one.value);
+  }
+  return accept(checked);
 };
 
 // ---------------------------------------------------------------- a year's account

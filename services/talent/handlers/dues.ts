@@ -25,13 +25,15 @@ import {
   bandLabelOf,
   checkBasis,
   checkBasisYear,
-  checkPaymentAmount,
-  checkPaymentMonth,
+  checkMonthsPayment,
+  checkPaidOn,
   type DuesBasis,
   type DuesCategory,
   duesCategories,
   fenOf,
+  MAX_MONTHS_PAID_TOGETHER,
   type MonthAccount,
+  type MonthPaid,
   membershipOf,
   monthlyDueFen,
   monthOf,
@@ -56,7 +58,7 @@ import {
 import { peopleAtStages, transaction } from '../store.js';
 import { type Audited, auditRead, auditWrite } from './audit.js';
 import { getBranch } from './branches.js';
-import { managedPerson, visiblePerson } from './common.js';
+import { decidedAgain, managedPerson, visiblePerson } from './common.js';
 import { ownBranchManagers, personAndManagers, personManagers } from './outcomes.js';
 
 // ---------------------------------------------------------------- schemas
@@ -103,6 +105,18 @@ const paymentBody = z.strictObject({
   channel: z.enum(duesChannels).meta({ description: '现金, 转账, 微信, 支付宝, 工资代扣' }),
 });
 
+const paymentsBody = z.strictObject({
+  paidOn: paymentBody.shape.paidOn,
+  channel: paymentBody.shape.channel,
+  months: z
+    .array(z.strictObject({ month: paymentBody.shape.month, amount: paymentBody.shape.amount }))
+    .min(1)
+    .max(MAX_MONTHS_PAID_TOGETHER)
+    .meta({
+      description: `The months paid for, each once, and the sum for each: 1 to ${MAX_MONTHS_PAID_TOGETHER}`,
+    }),
+});
+
 /** What a list says of a member's basis: the category and band, never the base. */
 const maskedBasis = {
   category: category.optional().meta({ description: "The year's category; absent while no base is set" }),
@@ -140,6 +154,16 @@ const DuesPaymentView = z
     recordedAt: timestamp,
   })
   .meta({ id: 'DuesPayment', description: "A month's dues payment (党费缴纳)" });
+
+const DuesPaymentsView = z
+  .strictObject({
+    personId: z.string(),
+    payments: z.array(DuesPaymentView).meta({ description: 'One per month, in month order' }),
+  })
+  .meta({
+    id: 'DuesPayments',
+    description: "Several months' dues payments recorded together (按季度交纳, 补交)",
+  });
 
 const monthView = z.strictObject({
   month: z.string(),
@@ -393,6 +417,69 @@ const totalColumns: Column<ReportRow>[] = [
 
 const personParams = z.strictObject({ personId: idParam });
 
+/** What a payment, alone or among several months paid together, may be refused for. */
+const paymentRefusals = [
+  'own-record',
+  'dues-not-a-member',
+  'dues-month-in-future',
+  'dues-month-before-membership',
+  'dues-month-after-membership',
+  'effective-date-in-future',
+  'dues-base-missing',
+  'dues-amount-implausible',
+  'dues-payment-below-due',
+  'dues-month-paid',
+] as const;
+
+/**
+ * The months paid, checked as the rules say (domain/dues.ts, the same checks alone or
+ * together), each with its own year's base: the payments to record, in month order.
+ */
+const checkedPayments = async (
+  ctx: ServiceContext,
+  req: { caller: Caller; now: Date },
+  person: Person,
+  paidOn: string,
+  channel: DuesPayment['channel'],
+  months: readonly MonthPaid[],
+): Promise<DuesPayment[]> => {
+  const today = localDate(req.now);
+  unwrap(checkPaidOn(paidOn, today));
+  const years = [...new Set(months.map((m) => Number(m.month.slice(0, 4))))];
+  const bases = new Map(
+    await Promise.all(years.map(async (y) => [y, (await duesYearOf(ctx, person.personId, y)).base] as const)),
+  );
+  const basisOfYear = (y: number) => {
+    const base = bases.get(y);
+    return base ? basisOf(base) : undefined;
+  };
+  const checked = unwrap(checkMonthsPayment(membershipOf(person), months, monthOf(today), basisOfYear));
+  return checked.map((p) => ({
+    personId: person.personId,
+    month: p.month,
+    amountFen: p.amountFen,
+    dueFen: p.dueFen,
+    paidOn,
+    channel,
+    recordedBy: actorOf(req.caller),
+    recordedAt: toLocalIso(req.now),
+  }));
+};
+
+/** The year's dues of the person, where a recorded payment is seen. */
+const dueLocation = (personId: string, month: string) => `/talent/dues/${personId}?year=${month.slice(0, 4)}`;
+
+/** The audit log's view of payments: each month paid and its channel, the amount masked. */
+const paymentChanges = (payments: readonly DuesPayment[]) => {
+  const after = Object.fromEntries(
+    payments.flatMap((p) => [
+      [`dues.${p.month}.paid`, '***'],
+      [`dues.${p.month}.channel`, p.channel],
+    ]),
+  );
+  return changesBetween(undefined, after, Object.keys(after));
+};
+
 export const duesRoutes = [
   route('PUT /talent/dues/{personId}/{year}', {
     access: ['committee', 'secretary'],
@@ -455,48 +542,20 @@ export const duesRoutes = [
     summary:
       "Record a month's dues payment (党费缴纳), once per month: their secretary and the committee, never on their own record. A repeat with the same Idempotency-Key answers 201 with the payment as recorded",
     description:
-      "The amount is at least the month's dues under the year's base (more is accepted: 自愿多交). Amounts are yuan as decimal strings.",
+      "The amount is at least the month's dues under the year's base (more is accepted: 自愿多交). Amounts are yuan as decimal strings. Several months paid together: `POST /talent/dues/{personId}/payments/batch`.",
     outcomes: personManagers,
-    refusals: [
-      'own-record',
-      'dues-not-a-member',
-      'dues-month-in-future',
-      'dues-month-before-membership',
-      'dues-month-after-membership',
-      'effective-date-in-future',
-      'dues-base-missing',
-      'dues-amount-implausible',
-      'dues-payment-below-due',
-      'dues-month-paid',
-    ],
+    refusals: paymentRefusals,
     responses: { 201: DuesPaymentView },
     request: { params: personParams, body: paymentBody },
     idempotent: true,
-    handler: async (req, ctx) => {
-      const { params, body, caller, now } = req;
+    // Two payments of a month at the same moment: the loser decides again and finds it paid.
+    handler: decidedAgain(async (req, ctx) => {
+      const { params, body, caller } = req;
       const person = await managedPerson(ctx, caller, params.personId);
-      const today = localDate(now);
-      unwrap(checkPaymentMonth(membershipOf(person), body.month, monthOf(today)));
-      if (body.paidOn > today) {
-        throw ruleViolation('effective-date-in-future', `paid on ${body.paidOn}, after today (${today})`);
-      }
-      const { base } = await duesYearOf(ctx, person.personId, Number(body.month.slice(0, 4)));
-      if (!base) {
-        throw ruleViolation('dues-base-missing', `${body.month.slice(0, 4)} has no dues base yet`);
-      }
-      const dueFen = monthlyDueFen(basisOf(base));
-      const amountFen = unwrap(checkPaymentAmount(fenOf(body.amount), dueFen));
-      const payment: DuesPayment = {
-        personId: person.personId,
-        month: body.month,
-        amountFen,
-        dueFen,
-        paidOn: body.paidOn,
-        channel: body.channel,
-        recordedBy: actorOf(caller),
-        recordedAt: toLocalIso(now),
-      };
-      const location = `/talent/dues/${person.personId}?year=${body.month.slice(0, 4)}`;
+      const [payment] = await checkedPayments(ctx, req, person, body.paidOn, body.channel, [
+        { month: body.month, amountFen: fenOf(body.amount) },
+      ]);
+      const location = dueLocation(person.personId, body.month);
       return createOnce(ctx, req, {
         scope: accountScope('dues-payment', caller),
         entityId: `${person.personId}#${body.month}`,
@@ -506,23 +565,62 @@ export const duesRoutes = [
           return created(paymentView(first), location);
         },
         create: async ({ claim, commit }) => {
-          const tx = addDuesPayment(claim(transaction(ctx)), payment);
-          auditWrite(
-            tx,
-            req,
-            'dues.payment',
-            person.personId,
-            changesBetween(
-              undefined,
-              { [`dues.${body.month}.paid`]: '***', [`dues.${body.month}.channel`]: body.channel },
-              [`dues.${body.month}.paid`, `dues.${body.month}.channel`],
-            ),
-          );
+          const recorded = payment as DuesPayment;
+          const tx = addDuesPayment(claim(transaction(ctx)), recorded);
+          auditWrite(tx, req, 'dues.payment', person.personId, paymentChanges([recorded]));
           await commit(tx);
-          return created(paymentView(payment), location);
+          return created(paymentView(recorded), location);
         },
       });
-    },
+    }),
+  }),
+
+  route('POST /talent/dues/{personId}/payments/batch', {
+    access: ['committee', 'secretary'],
+    summary:
+      "Record several months' dues paid together (按季度交纳, 预交, 补交): 1 to 12 months, each once, all or none. Their secretary and the committee, never on their own record. A repeat with the same Idempotency-Key answers 201 with the payments as recorded",
+    description:
+      "Each month is checked as `POST /talent/dues/{personId}/payments` checks it, against its own year's base (December and January together included); any refusal refuses the whole batch, writes nothing and names the month. A month listed twice is 400. One `paidOn` and `channel` for all: the one transfer. Amounts are yuan as decimal strings.",
+    outcomes: personManagers,
+    refusals: paymentRefusals,
+    responses: { 201: DuesPaymentsView },
+    request: { params: personParams, body: paymentsBody },
+    idempotent: true,
+    // A race with a payment of one of its months: decided again, it finds the month paid.
+    handler: decidedAgain(async (req, ctx) => {
+      const { params, body, caller } = req;
+      const person = await managedPerson(ctx, caller, params.personId);
+      const payments = await checkedPayments(
+        ctx,
+        req,
+        person,
+        body.paidOn,
+        body.channel,
+        body.months.map((m) => ({ month: m.month, amountFen: fenOf(m.amount) })),
+      );
+      const months = payments.map((p) => p.month);
+      const location = dueLocation(person.personId, months.at(-1) as string);
+      const answer = (recorded: readonly DuesPayment[]) =>
+        created({ personId: person.personId, payments: recorded.map(paymentView) }, location);
+      return createOnce(ctx, req, {
+        scope: accountScope('dues-payment', caller),
+        entityId: `${person.personId}#${months.join(',')}`,
+        replay: async () => {
+          const first = await Promise.all(months.map((m) => getDuesPayment(ctx, person.personId, m)));
+          if (first.some((p) => p === undefined)) throw notFound('Payment');
+          return answer(first as DuesPayment[]);
+        },
+        create: async ({ claim, commit }) => {
+          // One item per month, each with the single route's once-a-month condition: a month
+          // paid meanwhile fails the whole transaction as `dues-month-paid`, naming it.
+          const tx = claim(transaction(ctx));
+          for (const p of payments) addDuesPayment(tx, p);
+          auditWrite(tx, req, 'dues.payment', person.personId, paymentChanges(payments));
+          await commit(tx);
+          return answer(payments);
+        },
+      });
+    }),
   }),
 
   route('GET /talent/dues/{personId}', {

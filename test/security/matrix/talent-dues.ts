@@ -55,6 +55,20 @@ export const duesFixtures: Fixtures = {
     now: NOW,
   }),
 
+  'POST /talent/dues/{personId}/payments/batch': async (world, persona) => ({
+    path: `/talent/dues/${await target(world, persona)}/payments/batch`,
+    body: {
+      paidOn: '2026-10-15',
+      channel: 'transfer',
+      months: [
+        { month: '2026-07', amount: '40.00' },
+        { month: '2026-08', amount: '40.00' },
+        { month: '2026-09', amount: '40.00' },
+      ],
+    },
+    now: NOW,
+  }),
+
   'GET /talent/dues/{personId}': async (world, persona) => ({
     path: `/talent/dues/${persona === 'selfSecretary' ? world.people.ownSecretary : world.people.member}`,
     query: 'year=2026',
