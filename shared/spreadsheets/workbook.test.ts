@@ -24,7 +24,7 @@ describe('writeWorkbook', () => {
     ];
     const bytes = await writeWorkbook([{ name: '人员名册', columns, rows }]);
     const sheets = await sheetsOf(bytes);
-    expect(recordsOf(sheets['人员名册'] ?? [])).toEqual([
+    expect(recordsOf(sheets.人员名册 ?? [])).toEqual([
       { 姓名: '张伟', 出生日期: '1990-05-12', 性别: '男', 次数: 3 },
       // A text that looks like a formula stays a text: an .xlsx string cell is never evaluated.
       { 姓名: '=cmd|"/c calc"!A1', 出生日期: '2000-02-29', 性别: '女', 次数: undefined },

@@ -110,7 +110,7 @@ describe('the register export', () => {
     expect(sheet?.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
 
     // One audit entry naming the scope, under the exporter's name.
-    const actor = (await admin.get('/talent/audit/actors/' + admin.personId)).body as {
+    const actor = (await admin.get(`/talent/audit/actors/${admin.personId}`)).body as {
       items: { action: string; scope?: { branchId?: string } }[];
     };
     expect(actor.items.filter((e) => e.action === 'people.export')).toEqual([

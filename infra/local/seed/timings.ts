@@ -26,7 +26,7 @@ export const TYPICAL_MS_PER_ITEM: MsPerItem = {
   assessment: 600,
   'joint events': 20_000,
   announcements: 60,
-  // A base or a payment: one small transaction each, beside the activities.
+  // A base, or a month of a quarter paid together: a small transaction per base or quarter.
   dues: 80,
   // A person looked up, registered, moved or transferred, and their base: a few requests each.
   'transfers and retirements': 600,

@@ -165,6 +165,7 @@ export const membershipOf = (
   // letter was issued: here they owe from the month after.
   const transferred = p.arrivedWith?.transferredFrom !== undefined ? p.arrivedWith.evidence : undefined;
   const arrived = transferred ? monthOf(addMonths(`${monthOf(transferred.issuedOn)}-01`, 1)) : joined;
+  // biome-ignore lint/complexity/useMathMinMax: months are strings (`2026-05`): Math.max would make NaN of them.
   const from = arrived > joined ? arrived : joined;
   return { from, ...(p.departure ? { until: monthOf(p.departure.on) } : {}) };
 };
