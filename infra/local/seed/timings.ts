@@ -10,26 +10,26 @@ import type { MsPerItem, PhaseState } from './estimate.js';
 export const TIMINGS_FILE = 'seed-timings.json';
 
 /**
- * Per item, from a first run of the demo seed on a busy 2-core machine (load about 7, data on
- * disk), its phases side by side: what the estimate goes by until a run in this data folder
- * has measured its own. A quieter machine is faster, and the estimate follows once the first
- * phases have shown how much.
+ * Per item, from a first run of the demo seed on a quiet 2-core machine (data on disk), its
+ * phases side by side (`npm run bench -- seed`, 7 December 2026, 46 s in all): what the
+ * estimate goes by until a run in this data folder has measured its own. A busier machine is
+ * slower, and the estimate follows once the first phases have shown how much.
  */
 export const TYPICAL_MS_PER_ITEM: MsPerItem = {
-  branches: 250,
-  rooms: 330,
-  resources: 500,
-  partners: 1000,
-  people: 170,
-  'committee and secretaries': 330,
-  activities: 940,
-  assessment: 600,
-  'joint events': 20_000,
-  announcements: 60,
+  branches: 110,
+  rooms: 110,
+  resources: 250,
+  partners: 360,
+  people: 50,
+  'committee and secretaries': 150,
+  activities: 160,
+  assessment: 550,
+  'joint events': 9_000,
+  announcements: 25,
   // A base, or a month of a quarter paid together: a small transaction per base or quarter.
-  dues: 80,
+  dues: 18,
   // A person looked up, registered, moved or transferred, and their base: a few requests each.
-  'transfers and retirements': 600,
+  'transfers and retirements': 1_400,
 };
 
 interface Stored {
