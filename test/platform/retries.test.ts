@@ -13,7 +13,7 @@ import { services } from '../../services/index.js';
 import { newId } from '../../shared/ids.js';
 import { asPerson, branchWithMembers, meeting } from '../activities/support.js';
 import { as } from '../support/api.js';
-import { committee, newBranch, personBody, register, TODAY } from '../talent/support.js';
+import { committee, memberPayingDues, newBranch, personBody, register, TODAY } from '../talent/support.js';
 
 type Client = Awaited<ReturnType<typeof as>>;
 
@@ -219,20 +219,7 @@ const creates: [string, () => Promise<Create>][] = [
       const admin = await committee();
       const { branchId } = await newBranch(admin);
       const members = [];
-      for (const name of ['缴费甲', '缴费乙']) {
-        const { personId } = await register(
-          admin,
-          { branchId, name, politicalStatus: 'full', statusSince: '2015-07-01' },
-          TODAY,
-        );
-        const base = await admin.put(
-          `/talent/dues/${personId}/2026`,
-          { category: 'student', version: 0 },
-          { now: TODAY },
-        );
-        expect(base.status, JSON.stringify(base.body)).toBe(200);
-        members.push(personId);
-      }
+      for (const name of ['缴费甲', '缴费乙']) members.push(await memberPayingDues(admin, branchId, name));
       const body = { month: '2026-11', amount: '0.20', paidOn: '2026-11-20', channel: 'cash' };
       return {
         client: admin,
@@ -249,17 +236,7 @@ const creates: [string, () => Promise<Create>][] = [
     async () => {
       const admin = await committee();
       const { branchId } = await newBranch(admin);
-      const { personId } = await register(
-        admin,
-        { branchId, name: '缴费丙', politicalStatus: 'full', statusSince: '2015-07-01' },
-        TODAY,
-      );
-      const base = await admin.put(
-        `/talent/dues/${personId}/2026`,
-        { category: 'student', version: 0 },
-        { now: TODAY },
-      );
-      expect(base.status, JSON.stringify(base.body)).toBe(200);
+      const personId = await memberPayingDues(admin, branchId, '缴费丙');
       const months = (...ms: string[]) => ({
         paidOn: '2026-11-20',
         channel: 'wechat',

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../shared/ids.js';
 import { as } from '../support/api.js';
-import { type Client, committee, newBranch, register, TODAY } from './support.js';
+import { type Client, committee, memberPayingDues, newBranch, TODAY } from './support.js';
 
 const batch = (personId: string) => `/talent/dues/${personId}/payments/batch`;
 const single = (personId: string) => `/talent/dues/${personId}/payments`;
@@ -17,17 +17,10 @@ const setUp = async () => {
   const admin = await committee();
   const { branchId } = await newBranch(admin);
   const secretary = await as({ roles: ['secretary', 'member'], branchId });
-  const { personId } = await register(
-    admin,
-    { branchId, name: '张三', politicalStatus: 'full', statusSince: '2015-07-01' },
-    TODAY,
-  );
-  const base = await secretary.put(
-    `/talent/dues/${personId}/2026`,
-    { category: 'employed', base: '4000.00', version: 0 },
-    { now: TODAY },
-  );
-  expect(base.status, JSON.stringify(base.body)).toBe(200);
+  const personId = await memberPayingDues(admin, branchId, '张三', {
+    basis: { category: 'employed', base: '4000.00' },
+    setter: secretary,
+  });
   return { admin, branchId, secretary, personId };
 };
 
@@ -262,12 +255,7 @@ describe('who may record them', () => {
     const { admin, branchId, personId } = await setUp();
     expect((await admin.post(batch(personId), quarter(), { now: TODAY, ...keyed() })).status).toBe(201);
 
-    const own = await register(
-      admin,
-      { branchId, name: '王书记', politicalStatus: 'full', statusSince: '2015-07-01' },
-      TODAY,
-    );
-    await admin.put(`/talent/dues/${own.personId}/2026`, { category: 'student', version: 0 }, { now: TODAY });
+    const own = { personId: await memberPayingDues(admin, branchId, '王书记') };
     const self = await as({ roles: ['secretary', 'member'], branchId, personId: own.personId });
     const months = { paidOn: '2026-10-15', channel: 'cash', months: [{ month: '2026-09', amount: '0.20' }] };
     const mine = await self.post(batch(own.personId), months, { now: TODAY, ...keyed() });

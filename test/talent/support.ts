@@ -66,6 +66,30 @@ export const register = async (client: Client, overrides: Record<string, unknown
   return res.body as { personId: string; version: number; [k: string]: any };
 };
 
+/**
+ * A full member of the branch since 2015, registered by `admin`, with a 2026 dues base that
+ * `setter` (default `admin`) sets on TODAY: a student's fixed 0.20 a month unless `basis`
+ * says otherwise. What every dues test starts from.
+ */
+export const memberPayingDues = async (
+  admin: Client,
+  branchId: string,
+  name: string,
+  {
+    basis = { category: 'student' },
+    setter = admin,
+  }: { basis?: Record<string, unknown>; setter?: Client } = {},
+) => {
+  const { personId } = await register(
+    admin,
+    { branchId, name, politicalStatus: 'full', statusSince: '2015-07-01' },
+    TODAY,
+  );
+  const base = await setter.put(`/talent/dues/${personId}/2026`, { ...basis, version: 0 }, { now: TODAY });
+  expect(base.status, JSON.stringify(base.body)).toBe(200);
+  return personId;
+};
+
 /** The events talent wrote for one person, in the order it published them. */
 export const outbox = async (personId: string) => {
   const out = await tableClient().send(
